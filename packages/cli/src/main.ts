@@ -1,0 +1,1 @@
+console.log("retainwise: hello", process.argv.slice(2).join(" "))
