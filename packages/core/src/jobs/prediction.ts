@@ -1,0 +1,124 @@
+import type { ScoreSummary } from "../scoring/summary-types.ts";
+
+/**
+ * A prediction is one uploaded CSV scored once. Its life:
+ *
+ *   QUEUED --claim--> RUNNING --complete--> COMPLETED
+ *      |                 |  \--fail-------> FAILED      (permanent error, or attempts exhausted)
+ *      |                 \--release------> QUEUED       (shutdown: another worker takes it)
+ *      \---------------------cancel------> CANCELED     (customer DELETE; a running worker notices at its next heartbeat)
+ *
+ * Every write after the claim names the attempt that claimed it, so a worker that lost its claim
+ * (it stalled, the message was redelivered, another worker took over) cannot overwrite the winner.
+ */
+export const PREDICTION_STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELED"] as const;
+export type PredictionStatus = (typeof PREDICTION_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly PredictionStatus[] = ["COMPLETED", "FAILED", "CANCELED"];
+
+export interface Prediction {
+  id: string;
+  accountId: string;
+  status: PredictionStatus;
+  inputKey: string;
+  inputFilename: string;
+  inputBytes: number;
+  /** `s3_output_key`: set only when COMPLETED. */
+  outputKey: string | null;
+  rowsTotal: number | null;
+  rowsProcessed: number;
+  rowsFailed: number;
+  /** Bytes of the input read so far: progress when the row total is not known yet. */
+  bytesRead: number;
+  metrics: ScoreSummary | null;
+  errorCode: string | null;
+  /** A sentence a customer understands, set when FAILED. */
+  errorMessage: string | null;
+  modelVersion: string | null;
+  attempts: number;
+  /** Null until the job message was sent: the outbox relay re-sends those (no job stays QUEUED forever). */
+  enqueuedAt: Date | null;
+  heartbeatAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
+export interface NewPrediction {
+  id: string;
+  accountId: string;
+  inputKey: string;
+  inputFilename: string;
+  inputBytes: number;
+}
+
+export interface Progress {
+  rowsProcessed: number;
+  rowsFailed: number;
+  bytesRead: number;
+}
+
+export interface Completion {
+  outputKey: string;
+  rowsProcessed: number;
+  rowsFailed: number;
+  metrics: ScoreSummary;
+  modelVersion: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
+  nextCursor: string | null;
+}
+
+/** A claim: the prediction as now RUNNING, and which attempt this worker holds. */
+export interface Claim {
+  prediction: Prediction;
+  attempt: number;
+}
+
+/**
+ * Persistence of predictions (Postgres in every mode). Methods that take `attempt` do nothing and
+ * resolve `false` unless the row is RUNNING under that attempt.
+ */
+export interface PredictionRepository {
+  create(input: NewPrediction): Promise<Prediction>;
+  markEnqueued(id: string): Promise<void>;
+  /** QUEUED rows never sent (enqueue failed or the API died between insert and send), older than the grace period. */
+  findUnenqueued(olderThanSeconds: number, limit: number): Promise<Prediction[]>;
+  get(accountId: string, id: string): Promise<Prediction | null>;
+  getById(id: string): Promise<Prediction | null>;
+  list(accountId: string, options: { limit: number; cursor?: string | null }): Promise<Page<Prediction>>;
+  /**
+   * Idempotent claim: QUEUED -> RUNNING, or RUNNING whose heartbeat is older than `staleAfterSeconds`
+   * (its worker died) -> RUNNING under a new attempt. Null when another worker holds it or it is terminal.
+   */
+  claim(id: string, options: { staleAfterSeconds: number }): Promise<Claim | null>;
+  heartbeat(id: string, attempt: number, progress: Progress): Promise<boolean>;
+  complete(id: string, attempt: number, completion: Completion): Promise<boolean>;
+  /** `attempt` null: fail whatever attempt holds it (the message was dead-lettered before a claim). Terminal rows stay as they are. */
+  fail(id: string, attempt: number | null, error: { code: string; message: string }): Promise<boolean>;
+  /** RUNNING -> QUEUED (graceful shutdown), keeping `attempts`. */
+  release(id: string, attempt: number): Promise<boolean>;
+  /** Any non-terminal -> CANCELED. Returns the row as it is afterwards, or null if not this account's. */
+  cancel(accountId: string, id: string): Promise<Prediction | null>;
+  /** RUNNING rows with a stale heartbeat whose attempts are used up -> FAILED (their message went to the DLQ). */
+  failAbandoned(options: { maxAttempts: number; staleAfterSeconds: number; message: string }): Promise<Prediction[]>;
+  ping(): Promise<void>;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface AccountRepository {
+  /** Returns the account named `name`, creating it if new. */
+  ensureAccount(name: string): Promise<Account>;
+  /** Mints a key for the account: the plaintext is returned once and only its hash is stored. */
+  createApiKey(accountId: string, label?: string): Promise<{ id: string; key: string }>;
+  /** The account a plaintext key belongs to, or null (unknown or revoked). */
+  authenticate(key: string): Promise<Account | null>;
+}
