@@ -1,1 +1,59 @@
-console.log("retainwise: hello", process.argv.slice(2).join(" "))
+/**
+ * The one program. Every role is a subcommand; each lives in `commands/<name>.ts` and exports
+ * `run(argv)` (resolving the exit code) and `help` (its usage text).
+ */
+const COMMANDS = ["score", "train", "api", "worker", "local", "migrate", "keys"] as const;
+type CommandName = (typeof COMMANDS)[number];
+
+interface Command {
+  run(argv: string[]): Promise<number>;
+  help: string;
+  summary?: string;
+}
+
+const USAGE = `retainwise — churn prediction as a service
+
+Usage: retainwise <command> [options]
+
+Commands:
+  score     Score a customer CSV with the churn model (file in, scored CSV out)
+  train     Train a churn model from a labeled CSV and export it to ONNX
+  local     Run the whole service on this machine (embedded PostgreSQL, files on disk)
+  api       Run the HTTP API (deployed role)
+  worker    Run the queue worker (deployed role)
+  migrate   Apply database migrations
+  keys      Manage API keys (keys create --account NAME)
+
+Run 'retainwise <command> --help' for a command's options.`;
+
+async function loadCommand(name: CommandName): Promise<Command> {
+  return (await import(`./commands/${name}.ts`)) as Command;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(USAGE + "\n");
+    return name ? 0 : 2;
+  }
+  if (!(COMMANDS as readonly string[]).includes(name)) {
+    process.stderr.write(`retainwise: unknown command '${name}'.\n\n${USAGE}\n`);
+    return 2;
+  }
+  const command = await loadCommand(name as CommandName);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(command.help + "\n");
+    return 0;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`retainwise: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
