@@ -5,3 +5,4 @@ export * from "./jobs/index.ts";
 export * from "./model/card.ts";
 export * from "./scoring/risk.ts";
 export type * from "./scoring/summary-types.ts";
+export * from "./training/index.ts";

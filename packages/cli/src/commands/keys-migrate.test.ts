@@ -1,0 +1,68 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { connect, createPostgresAccountRepository } from "@retainwise/postgres";
+import { createTestDatabase, type TestDatabase } from "../../../../tests/support/postgres.ts";
+
+const CLI = fileURLToPath(new URL("../../bin/retainwise.mjs", import.meta.url));
+const retainwise = (args: string[], env: Record<string, string> = {}) => {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  return promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...inherited, ...env } });
+};
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.drop());
+
+test("retainwise migrate brings an empty database up to date, also when two run at once", async () => {
+  await Promise.all([retainwise(["migrate", "--database-url", db.url]), retainwise(["migrate"], { DATABASE_URL: db.url })]);
+  const [row] = await db.sql<{ tables: number }[]>`select count(*) as tables from pg_tables where tablename in ('accounts', 'api_keys', 'predictions', 'job_queue')`;
+  expect(row?.tables).toBe(4);
+});
+
+test("retainwise migrate without a database exits 2 naming the missing setting", async () => {
+  const failure = await retainwise(["migrate"]).catch((error: { code: number; stderr: string }) => error);
+  expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining("DATABASE_URL") });
+});
+
+test("retainwise keys create prints, on its last line, a key that authenticates as the named account", async () => {
+  await retainwise(["migrate", "--database-url", db.url]);
+  const { stdout } = await retainwise(["keys", "create", "--account", "acme-cli"], { DATABASE_URL: db.url });
+  const key = stdout.trimEnd().split("\n").at(-1)!;
+  const account = await createPostgresAccountRepository(db.sql).authenticate(key);
+  expect(account?.name).toBe("acme-cli");
+});
+
+test("retainwise keys create in local mode starts the data directory's PostgreSQL, which keeps the key", async () => {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "rw-keys-"));
+  try {
+    const first = (await retainwise(["keys", "create", "--account", "local-acme", "--data-dir", dataDir])).stdout.trimEnd().split("\n").at(-1)!;
+    const second = (await retainwise(["keys", "create", "--account", "local-acme", "--data-dir", dataDir])).stdout.trimEnd().split("\n").at(-1)!;
+    expect(first).not.toBe(second);
+    // Both keys must be in the cluster that a later run finds in the same directory.
+    const { startEmbeddedPostgres } = await import("@retainwise/local");
+    const cluster = await startEmbeddedPostgres({ dataDir });
+    const sql = connect(cluster.url, { max: 1 });
+    try {
+      const accounts = createPostgresAccountRepository(sql);
+      expect((await accounts.authenticate(first))?.name).toBe("local-acme");
+      expect((await accounts.authenticate(second))?.name).toBe("local-acme");
+    } finally {
+      await sql.end();
+      await cluster.stop();
+    }
+  } finally {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("retainwise keys without 'create --account' exits 2 with its usage", async () => {
+  const failure = await retainwise(["keys", "create"]).catch((error: { code: number; stderr: string }) => error);
+  expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining("--account NAME") });
+});

@@ -1,0 +1,34 @@
+import { parseArgs } from "node:util";
+import { createLogger } from "@retainwise/core";
+import { connect, migrate } from "@retainwise/postgres";
+
+export const summary = "Apply database migrations";
+
+export const help = `Usage: retainwise migrate [--database-url URL]
+
+Applies the numbered SQL files in migrations/ that the database has not seen yet, in one
+transaction under an advisory lock (safe to run from several containers at once; a no-op when
+up to date). Local mode ('retainwise local') migrates by itself.
+
+Options:
+  --database-url URL   PostgreSQL to migrate (default: the DATABASE_URL environment variable)`;
+
+/** `retainwise migrate`: exit 0 when the schema is current, 2 on bad usage, 1 on failure. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { "database-url": { type: "string" } }, strict: true });
+  // TODO(lead): read through packages/cli/src/config.ts once engineer E's config module exists.
+  const databaseUrl = values["database-url"] ?? process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    process.stderr.write("retainwise migrate: no database given. Pass --database-url postgres://… or set DATABASE_URL.\n");
+    return 2;
+  }
+  const log = createLogger({ component: "migrate" });
+  const sql = connect(databaseUrl, { max: 1, applicationName: "retainwise-migrate" });
+  try {
+    const applied = await migrate(sql);
+    log.info(applied.length ? "migrations applied" : "schema already up to date", { applied });
+    return 0;
+  } finally {
+    await sql.end();
+  }
+}

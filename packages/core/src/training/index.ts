@@ -1,0 +1,12 @@
+export { readLabeledCsv } from "./dataset.ts";
+export type { ColumnSpec, LabeledDataset, ReadDatasetOptions } from "./dataset.ts";
+export { trainChurnModel, fitModel, DEFAULT_TRAIN_OPTIONS } from "./train.ts";
+export type { TrainOptions, TrainResult, Hyperparameters } from "./train.ts";
+export { scoreRow, sigmoid } from "./model.ts";
+export type { AdditiveModel, Term, NumericTerm, CategoricalTerm, RawCell } from "./model.ts";
+export { exportOnnx } from "./onnx-export.ts";
+export { buildModelCard, readModelCard, factorLabel, CARD_THRESHOLDS } from "./card.ts";
+export { classificationMetrics, auc } from "./metrics.ts";
+export type { HeldOutMetrics } from "./metrics.ts";
+export { trainFromCsvFile, writeModelFiles, splitCsv } from "./pipeline.ts";
+export type { TrainFileOptions, TrainedArtifacts } from "./pipeline.ts";

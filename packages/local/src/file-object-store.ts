@@ -1,0 +1,114 @@
+import { randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { NotFoundError, RetainwiseError, TransientError, type ObjectStore } from "@retainwise/core";
+import { signDownload } from "./signed-download.ts";
+
+export interface FileObjectStoreOptions {
+  /** Objects live at `<dir>/<key>`. Created when missing. */
+  dir: string;
+  /** Where the API answers `GET /files/*`, e.g. `http://localhost:8080`. */
+  publicBaseUrl: string;
+  /** HMAC key for download links; keep it stable across restarts or old links stop working. */
+  signingSecret: string;
+}
+
+/**
+ * The one-machine `ObjectStore`: files under a directory. Writes stream to a temp file beside the
+ * target, are fsynced, then renamed over it, so readers see the old object or the whole new one,
+ * never half a file (rename is atomic within one filesystem). Download URLs are HMAC-signed and
+ * served by the API: see ./signed-download.ts for the format.
+ *
+ * Keys are `/`-separated segments of `[A-Za-z0-9._-]`, none starting with `.`: that excludes `..`
+ * (no escaping `dir`) and our own `.<name>.<random>.tmp` temp files.
+ *
+ * @example
+ *   const store = createFileObjectStore({ dir: ".retainwise/files", publicBaseUrl: "http://localhost:8080", signingSecret });
+ *   await store.put("inputs/123.csv", fs.createReadStream("customers.csv"));
+ *   const { url } = await store.presignGet("inputs/123.csv", { expiresInSeconds: 600, filename: "customers.csv" });
+ */
+export function createFileObjectStore(options: FileObjectStoreOptions): ObjectStore {
+  const root = path.resolve(options.dir);
+  const ready = fs.mkdir(root, { recursive: true });
+  const locate = async (key: string) => {
+    await ready;
+    return path.join(root, ...keySegments(key));
+  };
+  return {
+    put: async (key, body, putOptions) => withFsErrors("writing", key, async () => writeAtomically(await locate(key), body, putOptions?.signal)),
+    get: async (key, getOptions) => withFsErrors("reading", key, async () => openForReading(await locate(key), key, getOptions?.signal)),
+    head: async (key) => withFsErrors("reading", key, async () => sizeOf(await locate(key))),
+    delete: async (key) => withFsErrors("deleting", key, async () => fs.rm(await locate(key), { force: true })),
+    presignGet: async (key, presign) => {
+      const segments = keySegments(key);
+      const expires = Math.floor(Date.now() / 1000) + presign.expiresInSeconds;
+      const filename = presign.filename ?? segments[segments.length - 1]!;
+      return { url: signDownload({ publicBaseUrl: options.publicBaseUrl, key, filename, expires, signingSecret: options.signingSecret }), expiresAt: new Date(expires * 1000) };
+    },
+    ping: () =>
+      withFsErrors("checking", "", async () => {
+        await ready;
+        await fs.access(root, fs.constants.R_OK | fs.constants.W_OK);
+      }),
+  };
+}
+
+const KEY_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+const MAX_KEY_CHARS = 1024;
+
+function keySegments(key: string): string[] {
+  const segments = key.split("/");
+  if (key.length > MAX_KEY_CHARS || !segments.every((segment) => KEY_SEGMENT.test(segment))) {
+    throw new RetainwiseError("store.invalid_key", `"${key.slice(0, 100)}" is not a valid object key: use /-separated names of letters, digits, '.', '_' and '-', not starting with '.'.`);
+  }
+  return segments;
+}
+
+async function writeAtomically(target: string, body: Readable, signal?: AbortSignal): Promise<{ bytes: number }> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    // `flush`: fsync before close, so the rename never publishes bytes still only in the page cache.
+    await pipeline(body, createWriteStream(temp, { flags: "wx", flush: true }), { signal });
+    const { size } = await fs.stat(temp);
+    await fs.rename(temp, target);
+    return { bytes: size };
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+async function openForReading(file: string, key: string, signal?: AbortSignal): Promise<Readable> {
+  // Open before returning so a missing key rejects here rather than as a later stream error.
+  const handle = await fs.open(file, "r").catch((error: NodeJS.ErrnoException) => {
+    throw error.code === "ENOENT" || error.code === "EISDIR" ? new NotFoundError(`The object ${key}`, { cause: error }) : error;
+  });
+  return createReadStream("", { fd: handle, signal });
+}
+
+async function sizeOf(file: string): Promise<{ bytes: number } | null> {
+  const stat = await fs.stat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT" || error.code === "ENOTDIR") return null;
+    throw error;
+  });
+  return stat?.isFile() ? { bytes: stat.size } : null;
+}
+
+/**
+ * Disk full, permissions, I/O errors: transient (an operator can fix them and the job retries).
+ * Only system-call errors are ours; an error from the caller's body stream (a client that went away,
+ * an upload over the size cap) passes through untouched.
+ */
+async function withFsErrors<T>(doing: string, key: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const { syscall, code } = error as NodeJS.ErrnoException;
+    if (typeof syscall !== "string") throw error;
+    throw new TransientError("store.unavailable", `The file store failed ${doing} ${key || "its directory"} (${code}).`, { cause: error });
+  }
+}

@@ -1,0 +1,39 @@
+import postgres from "postgres";
+
+/** A postgres.js client (pool or transaction) with our column naming and number types. */
+export type Sql = postgres.Sql<Record<string, never>>;
+/** What repositories and the queue accept: the pool, or a transaction so a write can join the caller's. */
+export type SqlOrTx = Sql | postgres.TransactionSql<Record<string, never>>;
+
+export interface ConnectOptions {
+  /** Pool size; postgres.js opens connections lazily. */
+  max?: number;
+  /** Shown in `pg_stat_activity`, e.g. `retainwise-worker`. */
+  applicationName?: string;
+}
+
+const CONNECT_TIMEOUT_SECONDS = 10;
+const IDLE_TIMEOUT_SECONDS = 30;
+
+/**
+ * Opens a pool. The one place where snake_case columns become camelCase fields (and back, for
+ * `sql(object)` inserts); JSON values are left as stored. `bigint` columns (byte counts, counts)
+ * come back as numbers: they stay far below 2^53.
+ *
+ * @example
+ *   const sql = connect(process.env.DATABASE_URL!);
+ *   const [row] = await sql`select input_bytes from predictions limit 1`; // row.inputBytes: number
+ */
+export function connect(url: string, options: ConnectOptions = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 10,
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    idle_timeout: IDLE_TIMEOUT_SECONDS,
+    connection: { application_name: options.applicationName ?? "retainwise" },
+    transform: { column: { from: postgres.toCamel, to: postgres.fromCamel } },
+    types: {
+      bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) },
+    },
+    onnotice: () => {},
+  }) as unknown as Sql;
+}

@@ -1,0 +1,6 @@
+export * from "./connect.ts";
+export * from "./errors.ts";
+export * from "./migrate.ts";
+export * from "./predictions.ts";
+export * from "./accounts.ts";
+export * from "./job-queue.ts";

@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { RetainwiseError } from "@retainwise/core";
+import type { Sql } from "./connect.ts";
+import { withDbErrors } from "./errors.ts";
+
+/** The repository's `migrations/` directory. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../migrations/", import.meta.url));
+
+/**
+ * Applies the numbered `NNNN_name.sql` files of `dir` not yet recorded in `schema_migrations`, in
+ * order, in ONE transaction holding an advisory lock: concurrent migrators (two API containers
+ * starting together) queue on the lock and the second finds nothing left to do. A file changed after
+ * it was applied (checksum mismatch) stops everything: migrations are append-only.
+ *
+ * Resolves with the names applied now (empty when up to date).
+ *
+ * @example
+ *   const applied = await migrate(sql, MIGRATIONS_DIR); // ["0001_accounts.sql", ...] the first time
+ */
+export async function migrate(sql: Sql, dir: string = MIGRATIONS_DIR): Promise<string[]> {
+  const files = await readMigrations(dir);
+  return withDbErrors("applying migrations", () =>
+    sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`;
+      await tx`
+        create table if not exists schema_migrations (
+          name text primary key,
+          checksum text not null,
+          applied_at timestamptz not null default now()
+        )`;
+      const applied = new Map((await tx<{ name: string; checksum: string }[]>`select name, checksum from schema_migrations`).map((r) => [r.name, r.checksum]));
+      const pending = files.filter((file) => !applied.has(file.name));
+      for (const file of files) assertUnchanged(file, applied.get(file.name));
+      for (const file of pending) {
+        await tx.unsafe(file.text).simple();
+        await tx`insert into schema_migrations (name, checksum) values (${file.name}, ${file.checksum})`;
+      }
+      return pending.map((file) => file.name);
+    }),
+  );
+}
+
+/** Any fixed 64-bit number, the same for every migrator: "retainwise migrations". */
+const MIGRATION_LOCK_KEY = 7_246_100_187_001;
+const MIGRATION_FILE = /^\d{4}_[a-z0-9_]+\.sql$/;
+
+interface MigrationFile {
+  name: string;
+  text: string;
+  checksum: string;
+}
+
+async function readMigrations(dir: string): Promise<MigrationFile[]> {
+  const names = (await fs.readdir(dir)).filter((name) => MIGRATION_FILE.test(name)).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const text = await fs.readFile(path.join(dir, name), "utf8");
+      return { name, text, checksum: createHash("sha256").update(text).digest("hex") };
+    }),
+  );
+}
+
+function assertUnchanged(file: MigrationFile, appliedChecksum: string | undefined): void {
+  if (appliedChecksum === undefined || appliedChecksum === file.checksum) return;
+  throw new RetainwiseError(
+    "db.migration_changed",
+    `Migration ${file.name} was changed after it was applied to this database. Restore the original file and add a new numbered migration instead.`,
+  );
+}
