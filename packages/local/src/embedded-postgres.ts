@@ -222,6 +222,8 @@ async function initialise(initdb: string, files: ClusterFiles, runAs: RunAs | un
   await fs.rm(files.pgdata, { recursive: true, force: true });
   await fs.mkdir(files.pgdata, { mode: 0o700 });
   const password = randomBytes(24).toString("hex");
+  // Saved first: a crash after initdb but before this write would leave a cluster nobody can log into.
+  await fs.writeFile(files.password, password, { mode: 0o600 });
   // initdb runs as the postgres OS user, so it gets its own copy of the password to read.
   const pwfile = path.join(files.dataDir, `initdb-pw-${process.pid}`);
   await fs.writeFile(pwfile, password + "\n", { mode: 0o600 });
@@ -235,7 +237,6 @@ async function initialise(initdb: string, files: ClusterFiles, runAs: RunAs | un
   } finally {
     await fs.rm(pwfile, { force: true });
   }
-  await fs.writeFile(files.password, password, { mode: 0o600 });
 }
 
 async function startWithPortRetry(

@@ -26,6 +26,11 @@ describe("readLabeledCsv", () => {
     expect(() => readLabeledCsv(CSV, { label: "Exited" })).toThrow(/--label/);
   });
 
+  it("refuses unlabeled rows and labels with other than two classes", () => {
+    expect(() => readLabeledCsv("x,Churn\n1,Yes\n2,\n", { label: "Churn" })).toThrow(/Row 3/);
+    expect(() => readLabeledCsv("x,Churn\n1,Yes\n2,No\n3,Maybe\n", { label: "Churn" })).toThrow(/exactly two/);
+  });
+
   it("asks for --positive when no label value obviously means churn", () => {
     expect(() => readLabeledCsv("x,Status\n1,gone\n2,stayed\n", { label: "Status" })).toThrow(/--positive/);
   });

@@ -50,6 +50,7 @@ export function readLabeledCsv(bytes: Buffer | string, options: ReadDatasetOptio
     throw new RetainwiseError("train.missing_label", `The training file has no '${options.label}' column. Name the label column with --label.`);
   }
   const rawLabels = body.map((r) => (r[labelIndex] ?? "").trim());
+  checkLabels(options.label, rawLabels);
   const positive = options.positive ?? POSITIVE_CANDIDATES.find((c) => rawLabels.includes(c));
   if (positive === undefined) {
     throw new RetainwiseError("train.unknown_positive", `Cannot tell which '${options.label}' value means churn. Pass --positive VALUE.`);
@@ -67,6 +68,18 @@ export function readLabeledCsv(bytes: Buffer | string, options: ReadDatasetOptio
     sha256: createHash("sha256").update(bytes).digest("hex"),
     rows: body.length,
   };
+}
+
+/** Two classes, every row labeled: a blank label silently read as "stayed" would bias the model. */
+function checkLabels(column: string, labels: string[]): void {
+  const blank = labels.findIndex((l) => l === "");
+  if (blank >= 0) {
+    throw new RetainwiseError("train.blank_label", `Row ${blank + 2} has no '${column}' value. Label every row, or remove unlabeled rows before training.`);
+  }
+  const classes = new Set(labels);
+  if (classes.size !== 2) {
+    throw new RetainwiseError("train.label_classes", `The '${column}' column must hold exactly two values (e.g. Yes/No); it holds ${classes.size}.`);
+  }
 }
 
 function detectIdColumns(header: string[], body: string[][], labelIndex: number): string[] {

@@ -16,17 +16,20 @@ export interface LogisticFitOptions {
   tolerance?: number;
 }
 
+/** Largest change of any weight per Newton step, in log-odds per standardized unit. */
+const MAX_STEP = 4;
+
 export function fitLogistic(rows: SparseRow[], labels: ArrayLike<number>, width: number, options: LogisticFitOptions): Float64Array {
   const { lambda, maxIterations = 50, tolerance = 1e-10 } = options;
   const w = options.initial ? Float64Array.from(options.initial) : new Float64Array(width);
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     const { gradient, hessian } = newtonSystem(rows, labels, w, lambda);
     const step = solveCholesky(hessian, gradient, width);
-    let largest = 0;
-    for (let k = 0; k < width; k++) {
-      w[k]! -= step[k]!;
-      largest = Math.max(largest, Math.abs(step[k]!));
-    }
+    const largest = step.reduce((m, s) => Math.max(m, Math.abs(s)), 0);
+    // Damping: a pure Newton step from a poor start can overshoot on nearly separable data
+    // (other customers' files); capping it keeps the iteration monotone in practice.
+    const damping = largest > MAX_STEP ? MAX_STEP / largest : 1;
+    for (let k = 0; k < width; k++) w[k]! -= damping * step[k]!;
     if (largest < tolerance) break;
   }
   return w;

@@ -1,0 +1,20 @@
+// @ts-check
+// Entry point of every page: guards pages behind sign-in, wires sign-out, runs the page's script.
+import { redirectToSignIn, session } from "./api.js";
+import { startPrediction } from "./prediction.js";
+import { startPredictions } from "./predictions.js";
+import { startSignIn } from "./sign-in.js";
+import { startUpload } from "./upload.js";
+
+const PAGES = { "sign-in": startSignIn, upload: startUpload, predictions: startPredictions, prediction: startPrediction };
+
+const page = /** @type {keyof PAGES} */ (document.body.dataset.page);
+if (page !== "sign-in" && !session.key()) {
+  redirectToSignIn();
+} else {
+  document.getElementById("sign-out")?.addEventListener("click", () => {
+    session.signOut();
+    location.assign("/sign-in?signedOut=1");
+  });
+  PAGES[page]?.();
+}

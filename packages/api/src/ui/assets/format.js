@@ -1,0 +1,61 @@
+// @ts-check
+// Formatting and tiny DOM helpers shared by the pages.
+
+/** @param {number} bytes */
+export function formatBytes(bytes) {
+  const units = ["bytes", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** @param {number | null | undefined} n */
+export const formatCount = (n) => (n == null ? "—" : n.toLocaleString("en-US"));
+
+/** @param {number | null | undefined} p probability in [0, 1] */
+export const formatPercent = (p, digits = 1) => (p == null ? "—" : `${(p * 100).toFixed(digits)}%`);
+
+/** @param {string | null | undefined} iso */
+export function formatDate(iso) {
+  if (!iso) return "—";
+  return new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
+}
+
+const STATUS_LABELS = { QUEUED: "Queued", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed", CANCELED: "Canceled" };
+
+/** @param {string} status */
+export const isActive = (status) => status === "QUEUED" || status === "RUNNING";
+
+/** @param {string} status */
+export function statusBadge(status) {
+  return el("span", { class: `badge status-${status.toLowerCase()}` }, STATUS_LABELS[/** @type {keyof STATUS_LABELS} */ (status)] ?? status);
+}
+
+/** "1,234 of 5,626 rows · 22%" (or just rows while the total is unknown). @param {any} p */
+export function progressText(p) {
+  const progress = p.progress ?? {};
+  if (p.status === "QUEUED") return "Waiting for a worker";
+  const rows = `${formatCount(progress.rowsProcessed ?? 0)}${progress.rowsTotal ? ` of ${formatCount(progress.rowsTotal)}` : ""} rows`;
+  return progress.percent == null ? rows : `${rows} · ${Math.floor(progress.percent)}%`;
+}
+
+/**
+ * Creates an element; children are text or nodes, never HTML strings (no injection from file names).
+ * @param {string} tag @param {Record<string, string | boolean | undefined>} [attrs] @param {...(Node | string | null | undefined)} children
+ */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === true) node.setAttribute(name, "");
+    else if (typeof value === "string") node.setAttribute(name, value);
+  }
+  for (const child of children) if (child != null) node.append(child);
+  return node;
+}
+
+/** @param {any} p */
+export const fileName = (p) => p.inputFilename ?? p.filename ?? "Untitled upload";

@@ -1,0 +1,94 @@
+// @ts-check
+import { deleteButton, downloadButton } from "./actions.js";
+import { api } from "./api.js";
+import { riskChart } from "./chart.js";
+import { el, fileName, formatCount, formatDate, formatPercent, isActive, progressText, statusBadge } from "./format.js";
+import { pollWhile } from "./poll.js";
+
+/** One prediction: live status while it runs, then its summary, risk chart and top risks. */
+export async function startPrediction() {
+  const id = decodeURIComponent(location.pathname.split("/").pop() ?? "");
+  const error = /** @type {HTMLElement} */ (document.getElementById("detail-error"));
+  const showError = (/** @type {Error} */ e) => (error.textContent = e.message);
+  let shownStatus = "";
+  const load = async () => {
+    const p = await api(`/predictions/${encodeURIComponent(id)}`);
+    if (p.status !== shownStatus) renderAll(p, { showError, reload: () => load() });
+    else renderStatus(p);
+    shownStatus = p.status;
+    return isActive(p.status);
+  };
+  try {
+    if (await load()) pollWhile(load);
+  } catch (e) {
+    showError(/** @type {Error} */ (e));
+  }
+}
+
+/** @param {any} p @param {{showError: (e: Error) => void, reload: () => void}} options */
+function renderAll(p, { showError, reload }) {
+  document.title = `${fileName(p)} · RetainWise`;
+  /** @type {HTMLElement} */ (document.getElementById("prediction-title")).textContent = fileName(p);
+  const actions = /** @type {HTMLElement} */ (document.getElementById("prediction-actions"));
+  actions.replaceChildren();
+  if (p.status === "COMPLETED") actions.append(downloadButton(p, showError));
+  if (p.status !== "CANCELED") actions.append(deleteButton(p, (after) => (after?.status ? reload() : location.assign("/predictions")), showError));
+  renderStatus(p);
+  const metrics = p.status === "COMPLETED" ? p.metrics : null;
+  for (const section of ["summary", "chart-card", "top-risks-card"]) /** @type {HTMLElement} */ (document.getElementById(section)).hidden = !metrics;
+  if (!metrics) return;
+  renderSummary(metrics);
+  /** @type {HTMLElement} */ (document.getElementById("chart")).replaceChildren(riskChart(metrics));
+  renderTopRisks(metrics.topRisks ?? []);
+}
+
+/** @param {any} p */
+function renderStatus(p) {
+  const panel = /** @type {HTMLElement} */ (document.getElementById("status-panel"));
+  const line = el("div", { class: "status-line" }, statusBadge(p.status), el("span", { class: "muted" }, `Uploaded ${formatDate(p.createdAt)}`));
+  const parts = [line];
+  if (isActive(p.status)) {
+    const bar = el("progress", { max: "100", "aria-label": "Scoring progress" });
+    if (p.progress?.percent != null) /** @type {HTMLProgressElement} */ (bar).value = p.progress.percent;
+    parts.push(el("p", { class: "progress-text" }, progressText(p)), bar);
+  }
+  if (p.status === "FAILED" && p.error) parts.push(el("p", { class: "row-error" }, p.error.message));
+  if (p.status === "CANCELED") parts.push(el("p", { class: "muted" }, "This prediction was canceled."));
+  panel.replaceChildren(...parts);
+}
+
+/** @param {any} m */
+function renderSummary(m) {
+  const stat = (/** @type {string} */ label, /** @type {string} */ value) => el("div", { class: "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value" }, value));
+  /** @type {HTMLElement} */ (document.getElementById("summary")).replaceChildren(
+    stat("Rows scored", formatCount(m.rowsScored)),
+    stat("Rows failed", formatCount(m.rowsFailed)),
+    stat("Mean churn probability", formatPercent(m.meanProbability)),
+    stat("Model version", m.modelVersion ?? "—"),
+  );
+}
+
+/** @param {any[]} risks */
+function renderTopRisks(risks) {
+  const tbody = /** @type {HTMLElement} */ (document.querySelector("#top-risks tbody"));
+  const rows = risks.map((r) =>
+    el(
+      "tr",
+      {},
+      el("td", { "data-label": "Customer", class: "mono" }, r.customerId),
+      el("td", { "data-label": "Churn probability" }, formatPercent(r.probability)),
+      el("td", { "data-label": "Risk" }, el("span", { class: `badge risk-${String(r.riskLevel).toLowerCase()}` }, r.riskLevel)),
+      el("td", { "data-label": "Why" }, reasons(r)),
+    ),
+  );
+  tbody.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "4" }, "No customers were scored."))]));
+}
+
+/** @param {any} r */
+function reasons(r) {
+  const list = el("ul", { class: "reasons" });
+  for (const factor of r.riskFactors ?? []) list.append(el("li", { class: "factor up" }, el("span", { class: "visually-hidden" }, "Raises risk: "), factor));
+  for (const factor of r.protectiveFactors ?? []) list.append(el("li", { class: "factor down" }, el("span", { class: "visually-hidden" }, "Lowers risk: "), factor));
+  if (!list.childElementCount) list.append(el("li", { class: "muted" }, "No reasons given by this model"));
+  return list;
+}

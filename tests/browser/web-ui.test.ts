@@ -1,0 +1,190 @@
+/**
+ * The web UI in a real browser (Debian's Chromium through playwright-core) against the real
+ * one-machine mode: API + worker + Postgres in one `retainwise local` process. The tests run in
+ * order and share one signed-in tab, like a customer's session. Screenshots: tests/artifacts/ui-*.png.
+ */
+import { mkdir, readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { createTestDatabase } from "../support/postgres.ts";
+import type { TestDatabase } from "../support/postgres.ts";
+import { launchChromium } from "./support/chromium.ts";
+import { startLocalServer } from "./support/local-server.ts";
+import type { LocalServer } from "./support/local-server.ts";
+
+const FIXTURE = new URL("../fixtures/telco-churn.csv", import.meta.url).pathname;
+const FIXTURE_ROWS = 5626;
+const ARTIFACTS = new URL("../artifacts/", import.meta.url).pathname;
+const JOB_TIMEOUT_MS = 120_000;
+/** The first bytes of a PNG: what a customer uploads when they pick a screenshot renamed .csv. */
+const PNG_BYTES = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
+
+let db: TestDatabase;
+let server: LocalServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  db = await createTestDatabase();
+  [server, browser] = await Promise.all([targetServer(db), launchChromium()]);
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await db?.drop();
+});
+
+const screenshot = (name: string, target: Page = page) => target.screenshot({ path: `${ARTIFACTS}ui-${name}.png`, fullPage: true });
+const at = (path: string) => `${server.url}${path}`;
+const row0 = () => page.locator("#predictions tbody tr[data-id]").first();
+
+describe("the web UI", () => {
+  test("a page needing sign-in sends you to the sign-in page", async () => {
+    await page.goto(at("/predictions"));
+    await page.waitForURL(/\/sign-in\?next=/);
+    await expect(page.getByLabel("API key").isVisible()).resolves.toBe(true);
+    await screenshot("sign-in");
+  });
+
+  test("a wrong API key is refused with a message and nothing is kept", async () => {
+    await page.getByLabel("API key").fill("rw_not_a_real_key");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("#sign-in-error").filter({ hasText: /not accepted/ }).waitFor();
+    await expect(page.evaluate(() => sessionStorage.length)).resolves.toBe(0);
+  });
+
+  test("signing in with the printed key keeps it in session storage and opens the list", async () => {
+    await page.getByLabel("API key").fill(server.apiKey);
+    await expect(page.locator("#sign-in-error").textContent()).resolves.toBe("");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(at("/predictions"));
+    await expect(page.evaluate(() => Object.values(sessionStorage))).resolves.toEqual([server.apiKey]);
+    await expect(page.evaluate(() => localStorage.length + document.cookie.length)).resolves.toBe(0);
+  });
+
+  test("uploading the Telco file shows upload progress, then the job runs to COMPLETED without a reload", async () => {
+    await page.goto(at("/upload"));
+    await page.locator("#size-cap").filter({ hasText: /up to/ }).waitFor();
+    // The picker is reachable from the keyboard: focus it and press Space.
+    await page.locator("#file").focus();
+    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+    await chooser.setFiles(FIXTURE);
+    await expect(page.locator("#chosen-file").textContent()).resolves.toContain("telco-churn.csv");
+    await screenshot("upload");
+    await page.getByRole("button", { name: "Upload and score" }).click();
+    await page.waitForURL(/\/predictions/);
+    await row0().waitFor();
+    await screenshot("predictions-live");
+    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    const row = row0();
+    await expect(row.locator("a").first().textContent()).resolves.toBe("telco-churn.csv");
+    await row.locator(".status-completed").waitFor({ timeout: JOB_TIMEOUT_MS });
+    await expect(page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).resolves.toBe(true);
+    await expect(row.locator(".progress-cell").textContent()).resolves.toContain(`${FIXTURE_ROWS.toLocaleString("en-US")} rows scored`);
+    await screenshot("predictions");
+  });
+
+  test("the download button fetches the scored CSV through the presigned URL", async () => {
+    const row = page.locator("#predictions tbody tr").first();
+    const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("button", { name: /^Download/ }).click()]);
+    const path = await download.path();
+    const lines = (await readFile(path, "utf8")).trimEnd().split(/\r?\n/);
+    expect(lines).toHaveLength(FIXTURE_ROWS + 1);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+  });
+
+  test("the prediction page shows the summary, the risk chart and the top 20 risks", async () => {
+    await page.locator("#predictions tbody tr").first().locator("a").first().click();
+    await page.locator("#chart svg").first().waitFor();
+    const stats = await page.locator("#summary .stat").allTextContents();
+    expect(stats[0]).toContain(FIXTURE_ROWS.toLocaleString("en-US"));
+    expect(stats.join(" ")).toMatch(/Mean churn probability\d+\.\d%/);
+    const bars = await page.locator("#chart svg").first().locator("rect").count();
+    expect(bars).toBe(10);
+    const riskCounts = await page.locator("#chart rect[data-level]").evaluateAll((rects) => rects.map((r) => Number(r.getAttribute("data-count"))));
+    expect(riskCounts.reduce((a, b) => a + b, 0)).toBe(FIXTURE_ROWS);
+    await expect(page.locator("#top-risks tbody tr").count()).resolves.toBe(20);
+    await expect(page.locator("#top-risks tbody tr").first().locator(".factor").count()).resolves.toBeGreaterThan(0);
+    await screenshot("prediction");
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await phone.addInitScript((key) => sessionStorage.setItem("retainwise.apiKey", key), server.apiKey);
+    await phone.goto(page.url());
+    await phone.locator("#chart svg").first().waitFor();
+    await expect(phone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: `${ARTIFACTS}ui-prediction-phone.png` });
+    await phone.goto(at("/predictions"));
+    await phone.locator("#predictions tbody tr[data-id]").first().waitFor();
+    await expect(phone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: `${ARTIFACTS}ui-predictions-phone.png` });
+    await phone.close();
+  });
+
+  test("a binary file named .csv is rejected with the server's own message", async () => {
+    const direct = await fetch(at("/v1/predictions"), {
+      method: "POST",
+      headers: { Authorization: `Bearer ${server.apiKey}` },
+      body: formWith(new File([PNG_BYTES], "photo.csv", { type: "text/csv" })),
+    });
+    const serverMessage = ((await direct.json()) as { error: { message: string } }).error.message;
+    expect(direct.status).toBe(415);
+    await page.goto(at("/upload"));
+    await page.locator("#size-cap").filter({ hasText: /up to/ }).waitFor();
+    await page.setInputFiles("#file", { name: "photo.csv", mimeType: "text/csv", buffer: PNG_BYTES });
+    await page.getByRole("button", { name: "Upload and score" }).click();
+    await page.locator("#upload-error").filter({ hasText: /\S/ }).waitFor();
+    await expect(page.locator("#upload-error").textContent()).resolves.toBe(serverMessage);
+    await screenshot("upload-rejected");
+  });
+
+  test("a file that is not .csv is refused before any upload", async () => {
+    await page.setInputFiles("#file", { name: "customers.xlsx", mimeType: "application/octet-stream", buffer: Buffer.from("PK") });
+    await expect(page.locator("#upload-error").textContent()).resolves.toMatch(/not a CSV file/);
+    await expect(page.getByRole("button", { name: "Upload and score" }).isDisabled()).resolves.toBe(true);
+  });
+
+  test("deleting asks for confirmation first and then removes the prediction", async () => {
+    await page.goto(at("/predictions"));
+    const row = page.locator("#predictions tbody tr[data-id]").first();
+    const id = await row.getAttribute("data-id");
+    await row.getByRole("button", { name: /^Delete/ }).click();
+    await page.locator("dialog#confirm[open]").waitFor();
+    await screenshot("delete-confirm");
+    await page.getByRole("button", { name: "Keep it" }).click();
+    await expect(page.locator(`tr[data-id="${id}"]`).count()).resolves.toBe(1);
+    await row.getByRole("button", { name: /^Delete/ }).click();
+    await page.locator("#confirm-yes").click();
+    await page.waitForFunction((gone) => document.querySelector(`tr[data-id="${gone}"][data-status="COMPLETED"]`) === null, id);
+    const after = await fetch(at(`/v1/predictions/${id}`), { headers: { Authorization: `Bearer ${server.apiKey}` } });
+    expect([404, 200]).toContain(after.status);
+    if (after.status === 200) expect(((await after.json()) as { status: string }).status).toBe("CANCELED");
+  });
+
+  test("signing out forgets the key and locks the pages again", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in\?signedOut=1/);
+    await expect(page.evaluate(() => sessionStorage.length)).resolves.toBe(0);
+    await screenshot("signed-out");
+    await page.goto(at("/upload"));
+    await page.waitForURL(/\/sign-in\?next=/);
+  });
+});
+
+/**
+ * `retainwise local` on the test cluster's fresh database; or, with RETAINWISE_UI_TEST_URL and
+ * RETAINWISE_UI_TEST_KEY set, a RetainWise already running elsewhere (a deployment).
+ */
+async function targetServer(database: TestDatabase): Promise<LocalServer> {
+  const url = process.env.RETAINWISE_UI_TEST_URL;
+  const apiKey = process.env.RETAINWISE_UI_TEST_KEY;
+  if (url && apiKey) return { url, apiKey, stop: async () => {} };
+  return startLocalServer({ databaseUrl: database.url });
+}
+
+function formWith(file: File): FormData {
+  const form = new FormData();
+  form.append("file", file);
+  return form;
+}
