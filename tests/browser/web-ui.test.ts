@@ -3,6 +3,7 @@
  * one-machine mode: API + worker + Postgres in one `retainwise local` process. The tests run in
  * order and share one signed-in tab, like a customer's session. Screenshots: tests/artifacts/ui-*.png.
  */
+import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
@@ -19,12 +20,16 @@ const JOB_TIMEOUT_MS = 120_000;
 /** The first bytes of a PNG: what a customer uploads when they pick a screenshot renamed .csv. */
 const PNG_BYTES = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
 
+/** Until engineer F's `retainwise local` lands there is nothing real to drive; say so rather than fail. */
+const LOCAL_MODE_EXISTS = existsSync(new URL("../../packages/cli/src/commands/local.ts", import.meta.url)) || Boolean(process.env.RETAINWISE_UI_TEST_URL);
+
 let db: TestDatabase;
 let server: LocalServer;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
+  if (!LOCAL_MODE_EXISTS) return;
   await mkdir(ARTIFACTS, { recursive: true });
   db = await createTestDatabase();
   [server, browser] = await Promise.all([targetServer(db), launchChromium()]);
@@ -41,7 +46,7 @@ const screenshot = (name: string, target: Page = page) => target.screenshot({ pa
 const at = (path: string) => `${server.url}${path}`;
 const row0 = () => page.locator("#predictions tbody tr[data-id]").first();
 
-describe("the web UI", () => {
+describe.skipIf(!LOCAL_MODE_EXISTS)("the web UI", () => {
   test("a page needing sign-in sends you to the sign-in page", async () => {
     await page.goto(at("/predictions"));
     await page.waitForURL(/\/sign-in\?next=/);
@@ -74,8 +79,16 @@ describe("the web UI", () => {
     await chooser.setFiles(FIXTURE);
     await expect(page.locator("#chosen-file").textContent()).resolves.toContain("telco-churn.csv");
     await screenshot("upload");
+    const barValues: number[] = [];
+    await page.exposeFunction("reportUploadBar", (value: number) => barValues.push(value));
+    await page.evaluate(() => {
+      const bar = document.getElementById("upload-bar") as HTMLProgressElement;
+      const report = (window as unknown as { reportUploadBar: (v: number) => void }).reportUploadBar;
+      new MutationObserver(() => report(bar.value)).observe(bar, { attributes: true });
+    });
     await page.getByRole("button", { name: "Upload and score" }).click();
     await page.waitForURL(/\/predictions/);
+    expect(barValues.at(-1)).toBe(100);
     await row0().waitFor();
     await screenshot("predictions-live");
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
@@ -137,6 +150,20 @@ describe("the web UI", () => {
     await page.locator("#upload-error").filter({ hasText: /\S/ }).waitFor();
     await expect(page.locator("#upload-error").textContent()).resolves.toBe(serverMessage);
     await screenshot("upload-rejected");
+  });
+
+  test("a CSV the model cannot use ends FAILED, and the list shows the worker's reason", async () => {
+    await page.setInputFiles("#file", { name: "no-customers.csv", mimeType: "text/csv", buffer: Buffer.from("colour,size\nred,3\nblue,4\n") });
+    await page.getByRole("button", { name: "Upload and score" }).click();
+    await page.waitForURL(/\/predictions/);
+    const row = row0();
+    await expect(row.locator("a").first().textContent()).resolves.toBe("no-customers.csv");
+    await row.locator(".status-failed").waitFor({ timeout: JOB_TIMEOUT_MS });
+    const id = await row.getAttribute("data-id");
+    const prediction = (await (await fetch(at(`/v1/predictions/${id}`), { headers: { Authorization: `Bearer ${server.apiKey}` } })).json()) as { error: { message: string } };
+    await expect(row.locator(".row-error").textContent()).resolves.toBe(prediction.error.message);
+    await screenshot("predictions-failed");
+    await page.goto(at("/upload"));
   });
 
   test("a file that is not .csv is refused before any upload", async () => {

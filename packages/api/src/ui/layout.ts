@@ -39,6 +39,7 @@ export function layout({ page, title, assetBase, body }: PageOptions) {
 <main id="main" tabindex="-1">
 ${body}
 </main>
+<p id="announce" class="visually-hidden" role="status" aria-live="polite"></p>
 </body>
 </html>`;
 }

@@ -71,7 +71,7 @@ export function predictionPage(): Html {
   <div class="actions" id="prediction-actions"></div>
 </div>
 <p id="detail-error" class="form-error" role="alert"></p>
-<section id="status-panel" class="card" aria-live="polite"></section>
+<section id="status-panel" class="card"></section>
 <section id="summary" class="stats" aria-label="Summary" hidden></section>
 <section id="chart-card" class="card" hidden>
   <h2>Risk distribution</h2>

@@ -11,6 +11,7 @@ import { uiRoutes } from "./index.ts";
 const FIXTURE = new URL("../../../../tests/fixtures/telco-churn.csv", import.meta.url);
 const predictions: Record<string, unknown>[] = [];
 const startedAt = new Map<string, number>();
+const failing = new Set<string>();
 
 const app = new Hono();
 app.use("/v1/*", async (c, next) => {
@@ -25,6 +26,7 @@ app.post("/v1/predictions", async (c) => {
   const head = new Uint8Array(await file.slice(0, 512).arrayBuffer());
   if (head.includes(0)) return c.json({ error: { code: "UNSUPPORTED_MEDIA_TYPE", message: `${file.name} is not CSV text (it contains binary data). Upload a comma-separated text file.` } }, 415);
   const id = `pred_${Date.now().toString(36)}`;
+  if (!new TextDecoder().decode(head).includes("customerID")) failing.add(id);
   const p = { id, status: "QUEUED", inputFilename: file.name, createdAt: new Date().toISOString(), progress: { rowsProcessed: 0, rowsTotal: null, percent: null }, metrics: null, error: null };
   predictions.unshift(p);
   startedAt.set(id, Date.now());
@@ -48,6 +50,7 @@ app.route("/", uiRoutes());
 function advance(p: Record<string, unknown>) {
   const elapsed = Date.now() - (startedAt.get(p.id as string) ?? 0);
   if (elapsed < 1000) return p;
+  if (failing.has(p.id as string)) return Object.assign(p, { status: "FAILED", error: { code: "MISSING_COLUMNS", message: "The file has no customerID column. Add the columns listed in docs/MODEL.md and upload it again." } });
   const rowsTotal = 5626;
   const percent = Math.min(100, ((elapsed - 1000) / 5000) * 100);
   if (percent < 100) return Object.assign(p, { status: "RUNNING", progress: { rowsProcessed: Math.round((rowsTotal * percent) / 100), rowsTotal, percent } });

@@ -31,9 +31,10 @@ const STATUS_LABELS = { QUEUED: "Queued", RUNNING: "Running", COMPLETED: "Comple
 export const isActive = (status) => status === "QUEUED" || status === "RUNNING";
 
 /** @param {string} status */
-export function statusBadge(status) {
-  return el("span", { class: `badge status-${status.toLowerCase()}` }, STATUS_LABELS[/** @type {keyof STATUS_LABELS} */ (status)] ?? status);
-}
+export const statusLabel = (status) => STATUS_LABELS[/** @type {keyof STATUS_LABELS} */ (status)] ?? status;
+
+/** @param {string} status */
+export const statusBadge = (status) => el("span", { class: `badge status-${status.toLowerCase()}` }, statusLabel(status));
 
 /** "1,234 of 5,626 rows · 22%" (or just rows while the total is unknown). @param {any} p */
 export function progressText(p) {
@@ -55,6 +56,15 @@ export function el(tag, attrs = {}, ...children) {
   }
   for (const child of children) if (child != null) node.append(child);
   return node;
+}
+
+/**
+ * Tells screen readers about a change (a job finishing) without reading out every progress tick.
+ * @param {string} text
+ */
+export function announce(text) {
+  const region = document.getElementById("announce");
+  if (region) region.textContent = text;
 }
 
 /** @param {any} p */

@@ -2,7 +2,7 @@
 import { deleteButton, downloadButton } from "./actions.js";
 import { api } from "./api.js";
 import { riskChart } from "./chart.js";
-import { el, fileName, formatCount, formatDate, formatPercent, isActive, progressText, statusBadge } from "./format.js";
+import { announce, el, fileName, formatCount, formatDate, formatPercent, isActive, progressText, statusBadge, statusLabel } from "./format.js";
 import { pollWhile } from "./poll.js";
 
 /** One prediction: live status while it runs, then its summary, risk chart and top risks. */
@@ -13,7 +13,10 @@ export async function startPrediction() {
   let shownStatus = "";
   const load = async () => {
     const p = await api(`/predictions/${encodeURIComponent(id)}`);
-    if (p.status !== shownStatus) renderAll(p, { showError, reload: () => load() });
+    if (p.status !== shownStatus) {
+      renderAll(p, { showError, reload: () => load() });
+      if (shownStatus) announce(`Status: ${statusLabel(p.status)}`);
+    }
     else renderStatus(p);
     shownStatus = p.status;
     return isActive(p.status);

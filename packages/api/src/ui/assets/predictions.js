@@ -1,7 +1,7 @@
 // @ts-check
 import { deleteButton, downloadButton } from "./actions.js";
 import { api } from "./api.js";
-import { el, fileName, formatDate, isActive, progressText, statusBadge } from "./format.js";
+import { announce, el, fileName, formatDate, isActive, progressText, statusBadge, statusLabel } from "./format.js";
 import { pollWhile } from "./poll.js";
 
 const PAGE_SIZE = 20;
@@ -34,6 +34,7 @@ export async function startPredictions() {
       /** @type {HTMLElement} */ (existing.querySelector(".progress-cell")).replaceWith(row.querySelector(".progress-cell") ?? "");
     } else if (existing) {
       existing.replaceWith(row);
+      announce(`${fileName(p)}: ${statusLabel(p.status)}`);
     } else {
       tbody.insertBefore(row, tbody.querySelectorAll("tr[data-id]")[index] ?? null);
     }
@@ -67,7 +68,7 @@ function rowFor(p, { showError, onDeleted, highlight }) {
     "tr",
     { "data-id": p.id, "data-status": p.status, class: highlight ? "highlight" : undefined },
     el("td", { "data-label": "File", class: "file-cell" }, title, detail),
-    el("td", { "data-label": "Uploaded" }, formatDate(p.createdAt)),
+    el("td", { "data-label": "Uploaded", class: "date-cell" }, formatDate(p.createdAt)),
     el("td", { "data-label": "Status" }, statusBadge(p.status)),
     progressCell(p),
     el("td", { class: "actions-cell" }, actions),

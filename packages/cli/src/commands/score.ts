@@ -1,0 +1,75 @@
+import { createReadStream, createWriteStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { isRetainwiseError, loadModel, scoreCsv } from "@retainwise/core";
+import { defaultModelPath } from "../paths.ts";
+import { createProgressBar } from "../progress-bar.ts";
+
+export const help = `Usage: retainwise score <input.csv> -o <output.csv|-> [options]
+
+Scores every customer in a CSV with the churn model and writes churn_probability, risk_level,
+risk_factors and protective_factors per customer.
+
+Options:
+  -o, --output PATH        Where to write the scored CSV ('-' for stdout)  (required)
+      --model PATH         An ONNX classifier (default: the shipped models/churn-v1.onnx)
+      --include-input      Append all input columns to each output row
+      --max-bad-rows SHARE Fail when more than this share of rows cannot be scored (default 0.1)
+  -h, --help               Show this help
+
+Example:
+  retainwise score customers.csv -o scored.csv`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      output: { type: "string", short: "o" },
+      model: { type: "string" },
+      "include-input": { type: "boolean", default: false },
+      "max-bad-rows": { type: "string" },
+    },
+  });
+  const [inputPath] = positionals;
+  if (!inputPath || !values.output) {
+    process.stderr.write(`retainwise score: an input file and -o <output> are required.\n\n${help}\n`);
+    return 2;
+  }
+  const maxBadRowShare = values["max-bad-rows"] === undefined ? undefined : Number(values["max-bad-rows"]);
+  if (maxBadRowShare !== undefined && !(maxBadRowShare >= 0 && maxBadRowShare <= 1)) {
+    process.stderr.write(`retainwise score: --max-bad-rows must be a share between 0 and 1, got "${values["max-bad-rows"]}".\n`);
+    return 2;
+  }
+  try {
+    return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), includeInput: values["include-input"], maxBadRowShare });
+  } catch (error) {
+    if (!isRetainwiseError(error) && (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    process.stderr.write(`retainwise score: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function score(inputPath: string, outputPath: string, options: { modelPath: string; includeInput: boolean; maxBadRowShare: number | undefined }): Promise<number> {
+  const totalBytes = (await stat(inputPath)).size;
+  const model = await loadModel(options.modelPath);
+  const bar = createProgressBar();
+  const output = outputPath === "-" ? process.stdout : createWriteStream(outputPath);
+  const started = Date.now();
+  const summary = await scoreCsv({
+    input: createReadStream(inputPath, { highWaterMark: 256 * 1024 }),
+    output,
+    model,
+    totalBytes,
+    includeInput: options.includeInput,
+    maxBadRowShare: options.maxBadRowShare,
+    onProgress: (p) => bar.update(p.bytesRead, p.totalBytes, `${p.rowsProcessed.toLocaleString("en-US")} rows`),
+  });
+  const seconds = (Date.now() - started) / 1000;
+  bar.finish(
+    `Scored ${summary.rowsScored.toLocaleString("en-US")} rows (${summary.rowsFailed} failed) in ${seconds.toFixed(1)} s: ` +
+      `High ${summary.riskCounts.High}, Medium ${summary.riskCounts.Medium}, Low ${summary.riskCounts.Low}.`,
+  );
+  await model.release();
+  return 0;
+}

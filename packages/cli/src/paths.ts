@@ -1,0 +1,26 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The model shipped with the program, relative to the install root. */
+export const DEFAULT_MODEL_FILE = join("models", "churn-v1.onnx");
+
+/**
+ * The directory holding `models/` and `migrations/`: the repository root in development, the
+ * image's /app in the container (the bundle sits in /app/dist). Found by walking up from this
+ * module, so it works from the sources, the bundle and any working directory.
+ */
+export function installRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, DEFAULT_MODEL_FILE))) return dir;
+    if (dirname(dir) === dir) return process.cwd();
+  }
+}
+
+export function defaultModelPath(): string {
+  return join(installRoot(), DEFAULT_MODEL_FILE);
+}
+
+export function migrationsDir(): string {
+  return join(installRoot(), "migrations");
+}

@@ -1,0 +1,96 @@
+import { RetainwiseError } from "../errors.ts";
+
+/**
+ * Header matching. Customers export from billing systems, CRMs and spreadsheets, so the same column
+ * arrives as `TotalCharges`, `total_charges`, `Total Charges` or `ltv`. Headers are compared after
+ * `normalizeHeader` (case, spaces and punctuation dropped), then through this table.
+ *
+ * THE alias table: canonical column name -> other names it may arrive under. Add aliases here only.
+ */
+export const COLUMN_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  customerID: ["customer_id", "id", "account_id", "user_id"],
+  tenure: ["months_subscribed", "account_age"],
+  MonthlyCharges: ["mrr", "monthly_fee"],
+  TotalCharges: ["ltv", "total_revenue"],
+  Contract: ["plan", "plan_type", "billing_cycle"],
+};
+
+/** The canonical name of the customer id column; every scored file must have one. */
+export const CUSTOMER_ID = "customerID";
+
+/** `Total Charges`, `total_charges`, `TOTAL-CHARGES` -> `totalcharges` */
+export function normalizeHeader(header: string): string {
+  return header.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+}
+
+/** For each wanted column, the index of the header that supplies it (exact normalized name first, then aliases). */
+export function resolveColumns(headers: readonly string[], wanted: readonly string[]): Map<string, number> {
+  assertNoDuplicateHeaders(headers);
+  const byNormalized = new Map(headers.map((h, i) => [normalizeHeader(h), i] as const));
+  const resolved = new Map<string, number>();
+  const missing: string[] = [];
+  for (const name of wanted) {
+    const candidates = [name, ...(COLUMN_ALIASES[name] ?? [])].map(normalizeHeader);
+    const index = candidates.map((c) => byNormalized.get(c)).find((i) => i !== undefined);
+    if (index === undefined) missing.push(name);
+    else resolved.set(name, index);
+  }
+  if (missing.length > 0) throw missingColumnsError(missing, wanted, headers);
+  return resolved;
+}
+
+function assertNoDuplicateHeaders(headers: readonly string[]): void {
+  const seen = new Map<string, string>();
+  const duplicates: string[] = [];
+  for (const header of headers) {
+    const key = normalizeHeader(header);
+    if (key === "") continue;
+    const first = seen.get(key);
+    if (first !== undefined) duplicates.push(first === header ? `"${header}"` : `"${first}" and "${header}"`);
+    else seen.set(key, header);
+  }
+  if (duplicates.length > 0) {
+    throw new RetainwiseError(
+      "csv.duplicate_headers",
+      `The header row names the same column more than once: ${duplicates.join(", ")}. Rename or remove the duplicates so each column appears once.`,
+    );
+  }
+}
+
+function missingColumnsError(missing: string[], wanted: readonly string[], headers: readonly string[]): RetainwiseError {
+  const hints = missing.map((name) => {
+    const close = closestHeaders(name, headers);
+    return close.length > 0 ? `${name} (closest: ${close.map((h) => `"${h}"`).join(", ")})` : name;
+  });
+  const found = headers.filter((h) => h.trim() !== "").map((h) => `"${h}"`);
+  return new RetainwiseError(
+    "csv.missing_columns",
+    `The file is missing ${missing.length === 1 ? "a required column" : `${missing.length} required columns`}: ${hints.join("; ")}. ` +
+      `Required columns: ${wanted.join(", ")}. Found: ${found.length > 0 ? found.join(", ") : "none"}.`,
+  );
+}
+
+/** Up to 2 headers within an edit distance of a third of the name's length. */
+function closestHeaders(name: string, headers: readonly string[]): string[] {
+  const target = normalizeHeader(name);
+  const limit = Math.max(2, Math.floor(target.length / 3));
+  return headers
+    .map((header) => ({ header, distance: editDistance(target, normalizeHeader(header)) }))
+    .filter((c) => c.distance <= limit)
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, 2)
+    .map((c) => c.header);
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

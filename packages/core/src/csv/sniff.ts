@@ -1,0 +1,78 @@
+import { RetainwiseError } from "../errors.ts";
+
+/** Delimiters we accept, in the order we prefer them on a tie. */
+export const DELIMITERS = [",", ";", "\t", "|"] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+/** How much of the file we look at before parsing: enough for a header row and a few records. */
+export const SNIFF_BYTES = 64 * 1024;
+
+const BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * Rejects what is not UTF-8 text (a spreadsheet saved as .xlsx, a zip, a UTF-16 export) and picks
+ * the delimiter from the header line: the candidate that occurs most often outside quotes.
+ * `complete` says whether `head` is the whole file (a truncated multi-byte character at the end of
+ * a partial head is not an error).
+ */
+export function sniffCsv(head: Uint8Array, complete: boolean): { delimiter: Delimiter } {
+  const body = startsWithBom(head) ? head.subarray(3) : head;
+  if (body.every((byte) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d)) {
+    throw new RetainwiseError("csv.empty", "The file is empty. Upload a CSV with a header row and one row per customer.");
+  }
+  if (body.includes(0)) throw notTextError();
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(complete ? body : trimPartialCharacter(body));
+  } catch (cause) {
+    throw notTextError(cause);
+  }
+  return { delimiter: pickDelimiter(firstLine(text)) };
+}
+
+export function startsWithBom(bytes: Uint8Array): boolean {
+  return bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];
+}
+
+function notTextError(cause?: unknown): RetainwiseError {
+  return new RetainwiseError(
+    "csv.not_text",
+    "The file is not a UTF-8 text CSV (it looks binary, e.g. an Excel workbook or a zip). Export it as 'CSV UTF-8' and upload that.",
+    { cause },
+  );
+}
+
+/** Drops an incomplete UTF-8 sequence at the end of a partial read. */
+function trimPartialCharacter(bytes: Uint8Array): Uint8Array {
+  let end = bytes.length;
+  for (let back = 1; back <= 3 && end - back >= 0; back++) {
+    const byte = bytes[end - back]!;
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needed > back ? bytes.subarray(0, end - back) : bytes;
+  }
+  return bytes;
+}
+
+/** The header line, without breaking on newlines inside quotes. */
+function firstLine(text: string): string {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === "\n" || ch === "\r")) return text.slice(0, i);
+  }
+  return text;
+}
+
+function pickDelimiter(line: string): Delimiter {
+  const counts = new Map<Delimiter, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch as Delimiter)) counts.set(ch as Delimiter, counts.get(ch as Delimiter)! + 1);
+  }
+  let best: Delimiter = ",";
+  for (const d of DELIMITERS) if (counts.get(d)! > counts.get(best)!) best = d;
+  return best;
+}

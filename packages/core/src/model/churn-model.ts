@@ -1,0 +1,164 @@
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import * as ort from "onnxruntime-node";
+import * as v from "valibot";
+import { RetainwiseError } from "../errors.ts";
+import { decodeModel, encodeModel, unwrapZipMapOutputs } from "../onnx/index.ts";
+import { cardPathFor, ModelCardSchema, riskThresholds, type ModelCard, type RiskThresholds } from "./card.ts";
+
+/**
+ * A churn classifier ready to score column-wise batches. Works with any model that follows the
+ * skl2onnx convention — one named input per raw column, shape [N,1], string or numeric — and has a
+ * positive-class probability output; reasons come from an optional `contributions` [N,F] output.
+ *
+ * @example
+ *   const model = await loadModel("models/churn-v1.onnx");
+ *   const { probabilities } = await model.run({ tenure: new Float32Array([1]), Contract: ["Month-to-month"], … }, 1);
+ */
+export interface ChurnModel {
+  version: string;
+  card: ModelCard | undefined;
+  thresholds: RiskThresholds;
+  inputs: ModelInput[];
+  hasContributions: boolean;
+  run(columns: Record<string, Float32Array | string[]>, rows: number): Promise<ModelOutput>;
+  release(): Promise<void>;
+}
+
+export interface ModelInput {
+  name: string;
+  kind: "string" | "number";
+  /** How the column reads in reasons ("Tenure (months)"); the column name without a card. */
+  label: string;
+}
+
+export interface ModelOutput {
+  /** Churn probability per row. */
+  probabilities: Float32Array;
+  /** Row-major [rows, inputs.length] log-odds contributions, when the model has them. */
+  contributions: Float32Array | undefined;
+}
+
+export interface LoadModelOptions {
+  /** Defaults to the card beside the model (`cardPathFor`), if there is one. */
+  cardPath?: string;
+  /** onnxruntime intra-op threads; 1 leaves the other core to CSV parsing and serialisation. */
+  threads?: number;
+}
+
+const CONTRIBUTIONS_OUTPUT = "contributions";
+
+export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<ChurnModel> {
+  const bytes = await readModelBytes(path);
+  const card = await readCard(options.cardPath ?? cardPathFor(path), options.cardPath !== undefined);
+  const session = await createSession(bytes, path, options.threads ?? 1);
+  const inputs = describeInputs(session, card);
+  const probabilityOutput = findProbabilityOutput(session, path);
+  const hasContributions = session.outputNames.includes(CONTRIBUTIONS_OUTPUT);
+  const fetches = hasContributions ? [probabilityOutput.name, CONTRIBUTIONS_OUTPUT] : [probabilityOutput.name];
+  const kinds = new Map(session.inputMetadata.map((m) => [m.name, m.isTensor ? m.type : "unknown"]));
+
+  return {
+    version: card?.version ?? basename(path).replace(/\.onnx$/i, ""),
+    card,
+    thresholds: riskThresholds(card),
+    inputs,
+    hasContributions,
+    async run(columns, rows) {
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const input of inputs) feeds[input.name] = toTensor(columns[input.name]!, kinds.get(input.name)!, rows);
+      const result = await session.run(feeds, fetches);
+      return {
+        probabilities: positiveClass(result[probabilityOutput.name]!, rows, probabilityOutput.columns),
+        contributions: hasContributions ? (result[CONTRIBUTIONS_OUTPUT]!.data as Float32Array) : undefined,
+      };
+    },
+    release: () => session.release(),
+  };
+}
+
+async function readModelBytes(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (cause) {
+    throw new RetainwiseError("model.not_found", `The model file ${path} could not be read. Check the --model path.`, { cause });
+  }
+}
+
+async function readCard(path: string, required: boolean): Promise<ModelCard | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    if (required) throw new RetainwiseError("model.card_not_found", `The model card ${path} could not be read.`, { cause });
+    return undefined;
+  }
+  const parsed = v.safeParse(ModelCardSchema, safeJson(text));
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    throw new RetainwiseError("model.invalid_card", `The model card ${path} is not valid (${v.getDotPath(issue) ?? "card"}: ${issue.message}).`);
+  }
+  return parsed.output;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function createSession(bytes: Uint8Array, path: string, threads: number): Promise<ort.InferenceSession> {
+  let model = bytes;
+  try {
+    const proto = decodeModel(bytes);
+    if (unwrapZipMapOutputs(proto)) model = encodeModel(proto);
+  } catch (cause) {
+    throw new RetainwiseError("model.invalid", `The model file ${path} is not a valid ONNX model.`, { cause });
+  }
+  try {
+    return await ort.InferenceSession.create(model, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+  } catch (cause) {
+    throw new RetainwiseError("model.invalid", `onnxruntime could not load ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function describeInputs(session: ort.InferenceSession, card: ModelCard | undefined): ModelInput[] {
+  const labels = new Map(card?.inputs.map((i) => [i.name, i.label ?? i.name]));
+  return session.inputMetadata.map((meta) => {
+    if (!meta.isTensor) throw new RetainwiseError("model.unsupported", `Model input ${meta.name} is not a tensor; only tensor inputs are supported.`);
+    return { name: meta.name, kind: meta.type === "string" ? "string" : "number", label: labels.get(meta.name) ?? meta.name };
+  });
+}
+
+/** The float tensor output carrying class probabilities: named like one if possible, never `contributions`. */
+function findProbabilityOutput(session: ort.InferenceSession, path: string): { name: string; columns: number } {
+  const candidates = session.outputMetadata.filter(
+    (m): m is ort.InferenceSession.TensorValueMetadata => m.isTensor && (m.type === "float32" || m.type === "float64") && m.name !== CONTRIBUTIONS_OUTPUT,
+  );
+  const chosen = candidates.find((m) => /prob/i.test(m.name)) ?? candidates[0];
+  if (!chosen) throw new RetainwiseError("model.no_probability_output", `The model ${path} has no float probability output.`);
+  const width = chosen.shape[1];
+  return { name: chosen.name, columns: typeof width === "number" ? width : 2 };
+}
+
+function toTensor(column: Float32Array | string[], type: string, rows: number): ort.Tensor {
+  if (type === "string") return new ort.Tensor("string", column as string[], [rows, 1]);
+  const values = column as Float32Array;
+  if (type === "float32") return new ort.Tensor("float32", values, [rows, 1]);
+  if (type === "float64") return new ort.Tensor("float64", Float64Array.from(values), [rows, 1]);
+  if (type === "int64") return new ort.Tensor("int64", BigInt64Array.from(values, (x) => BigInt(Number.isFinite(x) ? Math.round(x) : 0)), [rows, 1]);
+  if (type === "int32") return new ort.Tensor("int32", Int32Array.from(values, (x) => (Number.isFinite(x) ? Math.round(x) : 0)), [rows, 1]);
+  throw new RetainwiseError("model.unsupported", `Model input type ${type} is not supported (use string, float, double or int64).`);
+}
+
+/** [N,2] -> column 1; [N,1] or [N] -> as is. */
+function positiveClass(tensor: ort.Tensor, rows: number, declaredColumns: number): Float32Array {
+  const data = tensor.data as Float32Array | Float64Array;
+  const columns = tensor.dims.length > 1 ? tensor.dims[1]! : declaredColumns === 2 && data.length === rows * 2 ? 2 : 1;
+  if (columns === 1) return data instanceof Float32Array ? data : Float32Array.from(data);
+  const out = new Float32Array(rows);
+  for (let i = 0; i < rows; i++) out[i] = data[i * columns + columns - 1]!;
+  return out;
+}

@@ -1,0 +1,3 @@
+export { onnx, decodeModel, encodeModel } from "./proto.ts";
+export type { ModelProto, GraphProto, NodeProto } from "./proto.ts";
+export { unwrapZipMapOutputs } from "./zipmap.ts";

@@ -1,0 +1,231 @@
+import { finished } from "node:stream/promises";
+import type { Readable, Writable } from "node:stream";
+import { stringify } from "csv-stringify/sync";
+import { CUSTOMER_ID, openCsv, resolveColumns, type CsvSource } from "../csv/index.ts";
+import { RetainwiseError } from "../errors.ts";
+import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
+import { explainRow } from "./reasons.ts";
+import { riskLevel } from "./risk.ts";
+import { SummaryBuilder } from "./summary.ts";
+import type { ScoreSummary } from "./summary-types.ts";
+
+export interface ScoreCsvOptions {
+  input: Readable;
+  /** Receives the scored CSV; ended when scoring succeeds. */
+  output: Writable;
+  model: ChurnModel;
+  /** Append every input column after the scores. */
+  includeInput?: boolean;
+  /** The job fails when more than this share of data rows cannot be scored (default 0.1). */
+  maxBadRowShare?: number;
+  onProgress?: (progress: ScoreProgress) => void;
+  /** Input size when known (object stores know it), so progress can say "42%". */
+  totalBytes?: number;
+  signal?: AbortSignal;
+  /** Rows per `session.run` (default 4096: large enough to amortise the call, small enough to stream). */
+  batchSize?: number;
+}
+
+export interface ScoreProgress {
+  rowsProcessed: number;
+  rowsFailed: number;
+  bytesRead: number;
+  totalBytes: number | undefined;
+}
+
+export const OUTPUT_COLUMNS = ["customer_id", "churn_probability", "risk_level", "risk_factors", "protective_factors", "model_version", "error"] as const;
+export const DEFAULT_MAX_BAD_ROW_SHARE = 0.1;
+const DEFAULT_BATCH_ROWS = 4096;
+
+/**
+ * Streams a customer CSV through the model: parse -> column-wise typed batch -> `session.run` ->
+ * csv-stringify -> `output`. While onnxruntime scores batch k on its own thread, batch k+1 is
+ * parsed here; writes wait for `drain`, so a slow consumer slows the reader and memory stays at
+ * about two batches whatever the file size.
+ *
+ * File-level problems (not CSV, missing columns, too many bad rows) reject with a permanent
+ * `RetainwiseError` whose message a customer understands; row-level problems are written to the
+ * row's `error` column and counted.
+ *
+ * @example
+ *   const summary = await scoreCsv({ input: createReadStream("in.csv"), output: createWriteStream("out.csv"), model });
+ *   console.log(summary.rowsScored, summary.riskCounts.High);
+ */
+export async function scoreCsv(options: ScoreCsvOptions): Promise<ScoreSummary> {
+  const { input, output, model, includeInput = false, signal, onProgress } = options;
+  const source = await openCsv(input);
+  const layout = planColumns(source.headers, model);
+  const summary = new SummaryBuilder(model.version);
+  await write(output, stringify([[...OUTPUT_COLUMNS, ...(includeInput ? source.headers : [])]]));
+
+  let pending: Promise<ScoredBatch> | undefined;
+  for (;;) {
+    throwIfAborted(signal);
+    const batch = await readBatch(source, layout, options.batchSize ?? DEFAULT_BATCH_ROWS, summary.rowsScored + summary.rowsFailed);
+    const next = batch.rows > 0 ? scoreBatch(model, batch) : undefined;
+    if (pending) await emit(await pending, { model, layout, output, includeInput, summary });
+    for (const skipped of source.takeSkipped()) summary.addFailed(skipped);
+    onProgress?.({ rowsProcessed: summary.rowsScored + summary.rowsFailed, rowsFailed: summary.rowsFailed, bytesRead: source.bytesRead(), totalBytes: options.totalBytes });
+    pending = next;
+    if (!next) break;
+  }
+  assertFewBadRows(summary, options.maxBadRowShare ?? DEFAULT_MAX_BAD_ROW_SHARE);
+  output.end();
+  await finished(output, { readable: false });
+  return summary.build();
+}
+
+/** Where each model input and the customer id sit in the file's records. */
+interface Layout {
+  idIndex: number;
+  names: string[];
+  inputIndexes: number[];
+  numeric: boolean[];
+  width: number;
+}
+
+function planColumns(headers: string[], model: ChurnModel): Layout {
+  const resolved = resolveColumns(headers, [CUSTOMER_ID, ...model.inputs.map((i) => i.name)]);
+  return {
+    idIndex: resolved.get(CUSTOMER_ID)!,
+    names: model.inputs.map((i) => i.name),
+    inputIndexes: model.inputs.map((i) => resolved.get(i.name)!),
+    numeric: model.inputs.map((i) => i.kind === "number"),
+    width: headers.length,
+  };
+}
+
+/** Up to `size` records: every record kept for output, valid ones also as typed model columns. */
+interface Batch {
+  records: string[][];
+  /** Per record: null when valid, else why the row cannot be scored. */
+  errors: (string | null)[];
+  /** Per input: Float32Array (NaN = blank) or strings, over valid rows only. */
+  columns: (Float32Array | string[])[];
+  rows: number;
+  firstRow: number;
+}
+
+async function readBatch(source: CsvSource, layout: Layout, size: number, rowsBefore: number): Promise<Batch> {
+  const records: string[][] = [];
+  const errors: (string | null)[] = [];
+  const columns = layout.numeric.map((numeric) => (numeric ? new Float32Array(size) : new Array<string>(size)));
+  let valid = 0;
+  while (records.length < size) {
+    const next = await source.records.next();
+    if (next.done) break;
+    const record = next.value;
+    const error = record.length === layout.width ? fillRow(record, layout, columns, valid) : raggedRow(record.length, layout.width);
+    if (error === null) valid++;
+    records.push(record);
+    errors.push(error);
+  }
+  const trimmed = columns.map((c) => (c instanceof Float32Array ? c.subarray(0, valid) : c.slice(0, valid)));
+  return { records, errors, columns: trimmed, rows: records.length, firstRow: rowsBefore + 1 };
+}
+
+/** Writes the row's inputs into the typed columns at `at`; returns why it cannot, or null. */
+function fillRow(record: string[], layout: Layout, columns: (Float32Array | string[])[], at: number): string | null {
+  for (let i = 0; i < layout.inputIndexes.length; i++) {
+    const cell = record[layout.inputIndexes[i]!]!;
+    const column = columns[i]!;
+    if (!layout.numeric[i]) {
+      (column as string[])[at] = cell.trim();
+      continue;
+    }
+    const text = cell.trim();
+    const value = text === "" ? Number.NaN : Number(text);
+    if (text !== "" && Number.isNaN(value)) return `${layout.names[i]} "${truncate(text)}" is not a number`;
+    (column as Float32Array)[at] = value;
+  }
+  return null;
+}
+
+function raggedRow(found: number, expected: number): string {
+  return `the row has ${found} field${found === 1 ? "" : "s"} but the header has ${expected}`;
+}
+
+function truncate(text: string): string {
+  return text.length > 40 ? text.slice(0, 37) + "..." : text;
+}
+
+interface ScoredBatch {
+  batch: Batch;
+  output: ModelOutput | undefined;
+}
+
+async function scoreBatch(model: ChurnModel, batch: Batch): Promise<ScoredBatch> {
+  const validRows = batch.errors.length - batch.errors.filter((e) => e !== null).length;
+  if (validRows === 0) return { batch, output: undefined };
+  const feeds: Record<string, Float32Array | string[]> = {};
+  model.inputs.forEach((input, i) => (feeds[input.name] = batch.columns[i]!));
+  return { batch, output: await model.run(feeds, validRows) };
+}
+
+interface EmitContext {
+  model: ChurnModel;
+  layout: Layout;
+  output: Writable;
+  includeInput: boolean;
+  summary: SummaryBuilder;
+}
+
+async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext): Promise<void> {
+  const { model, layout, includeInput, summary } = context;
+  const rows: string[][] = [];
+  const width = model.inputs.length;
+  let valid = 0;
+  batch.records.forEach((record, r) => {
+    const error = batch.errors[r];
+    const id = (record[layout.idIndex] ?? "").trim();
+    if (error !== null && error !== undefined) {
+      summary.addFailed({ row: batch.firstRow + r, reason: error });
+      rows.push(withInput([id, "", "", "", "", model.version, `row ${batch.firstRow + r}: ${error}`], record, includeInput));
+      return;
+    }
+    const probability = scores!.probabilities[valid]!;
+    const level = riskLevel(probability, model.thresholds);
+    const reasons = scores!.contributions ? explainRow(model.inputs, scores!.contributions, valid * width, layout.inputIndexes.map((c) => (record[c] ?? "").trim())) : { risk: [], protective: [] };
+    summary.addScored(probability, level);
+    if (summary.wouldKeep(probability)) summary.keepTopRisk({ customerId: id, probability, riskLevel: level, riskFactors: reasons.risk, protectiveFactors: reasons.protective });
+    rows.push(withInput([id, probability.toFixed(4), level, reasons.risk.join("; "), reasons.protective.join("; "), model.version, ""], record, includeInput));
+    valid++;
+  });
+  await write(context.output, stringify(rows));
+}
+
+function withInput(scored: string[], record: string[], includeInput: boolean): string[] {
+  return includeInput ? scored.concat(record) : scored;
+}
+
+function assertFewBadRows(summary: SummaryBuilder, maxShare: number): void {
+  const total = summary.rowsScored + summary.rowsFailed;
+  if (total === 0) {
+    throw new RetainwiseError("csv.no_rows", "The file has a header row but no customer rows. Add one row per customer below the header.");
+  }
+  const share = summary.rowsFailed / total;
+  if (share > maxShare) {
+    const [first] = summary.build().rowErrors;
+    throw new RetainwiseError(
+      "csv.too_many_bad_rows",
+      `${summary.rowsFailed} of ${total} rows (${(share * 100).toFixed(1)}%) could not be scored, more than the ${(maxShare * 100).toFixed(0)}% allowed. ` +
+        `First problem: row ${first?.row}: ${first?.reason}. Fix these rows and upload the file again.`,
+    );
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new RetainwiseError("job.aborted", "Scoring was stopped before it finished.", { permanent: false, cause: signal.reason });
+}
+
+/** Writes and waits for `drain` when the consumer is behind: this is where backpressure reaches the reader. */
+async function write(output: Writable, text: string): Promise<void> {
+  if (output.write(text)) return;
+  await new Promise<void>((resolve, reject) => {
+    const onDrain = () => { cleanup(); resolve(); };
+    const onError = (error: Error) => { cleanup(); reject(error); };
+    const onClose = () => { cleanup(); reject(new RetainwiseError("output.closed", "The output closed before scoring finished.", { permanent: false })); };
+    const cleanup = () => { output.off("drain", onDrain); output.off("error", onError); output.off("close", onClose); };
+    output.on("drain", onDrain).on("error", onError).on("close", onClose);
+  });
+}

@@ -1,0 +1,42 @@
+import type { ModelInput } from "../model/churn-model.ts";
+
+/** How many factors each reasons column lists. */
+export const REASONS_PER_SIDE = 3;
+/** Contributions smaller than this (in log-odds) read as "+0.00" and say nothing: left out. */
+const MIN_CONTRIBUTION = 0.005;
+
+export interface Reasons {
+  risk: string[];
+  protective: string[];
+}
+
+/**
+ * The top contributions of one row, as sentences a customer success manager can act on:
+ * `Contract is Month-to-month (+0.82)` raises churn risk, `Tenure (months) is 61 (-1.10)` lowers it.
+ * `values` are the row's raw cells per input (blank -> "missing").
+ */
+export function explainRow(inputs: readonly ModelInput[], contributions: Float32Array, offset: number, values: readonly string[]): Reasons {
+  const risk: number[] = [];
+  const protective: number[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const c = contributions[offset + i]!;
+    if (c >= MIN_CONTRIBUTION) insertTop(risk, i, (j) => contributions[offset + j]!);
+    else if (c <= -MIN_CONTRIBUTION) insertTop(protective, i, (j) => -contributions[offset + j]!);
+  }
+  const sentence = (i: number) => `${inputs[i]!.label} is ${values[i] === "" ? "missing" : values[i]} (${signed(contributions[offset + i]!)})`;
+  return { risk: risk.map(sentence), protective: protective.map(sentence) };
+}
+
+/** Keeps `top` as the indices of the REASONS_PER_SIDE largest scores, largest first. */
+function insertTop(top: number[], index: number, score: (i: number) => number): void {
+  const s = score(index);
+  let at = top.length;
+  while (at > 0 && score(top[at - 1]!) < s) at--;
+  if (at >= REASONS_PER_SIDE) return;
+  top.splice(at, 0, index);
+  if (top.length > REASONS_PER_SIDE) top.pop();
+}
+
+function signed(x: number): string {
+  return (x >= 0 ? "+" : "-") + Math.abs(x).toFixed(2);
+}
