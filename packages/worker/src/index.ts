@@ -1,0 +1,3 @@
+export { startWorker, type Worker, type WorkerOptions } from "./worker.ts";
+export { startRelay, relayOnce, ABANDONED_MESSAGE, type RelayOptions } from "./relay.ts";
+export { sleep } from "./sleep.ts";
