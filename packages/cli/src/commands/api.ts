@@ -1,0 +1,34 @@
+import { createLogger } from "@retainwise/core";
+import { createApp, serveApi } from "@retainwise/api";
+import { loadConfig } from "../config.ts";
+import { onShutdownSignal } from "../roles.ts";
+import { buildServices } from "../wiring.ts";
+
+export const help = `Usage: retainwise api [--port N]
+
+Runs the HTTP API and web UI (deployed role). Settings come from the environment (see README:
+Configuration).`;
+
+export async function run(argv: string[]): Promise<number> {
+  const portFlag = argv.indexOf("--port");
+  const config = loadConfig({ flags: portFlag >= 0 ? { port: argv[portFlag + 1] } : {} });
+  const logger = createLogger({ service: "retainwise", role: "api" }, { level: config.logLevel });
+  const services = await buildServices(config, logger);
+  const app = createApp({
+    predictions: services.predictions,
+    accounts: services.accounts,
+    store: services.store,
+    queue: services.queue,
+    logger,
+    maxUploadBytes: config.maxUploadBytes,
+    downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
+    ...(services.serveDownload ? { serveDownload: services.serveDownload } : {}),
+  });
+  const server = await serveApi(app, { port: config.port, host: config.host });
+  logger.info("api listening", { url: server.url });
+  await onShutdownSignal(logger, async () => {
+    await server.close();
+    await services.close();
+  });
+  return 0;
+}

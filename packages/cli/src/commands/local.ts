@@ -1,0 +1,62 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { createLogger, type AccountRepository } from "@retainwise/core";
+import { createApp, serveApi } from "@retainwise/api";
+import { loadConfig } from "../config.ts";
+import { onShutdownSignal, startJobProcessing } from "../roles.ts";
+import { buildServices, loadChurnModel, publicBaseUrl } from "../wiring.ts";
+
+export const help = `Usage: retainwise local [--port N] [--data-dir DIR]
+
+Runs the whole service on this machine: embedded PostgreSQL (unless DATABASE_URL is set), files on
+disk, the Postgres-backed queue, the API, the web UI and a worker, in one process. Everything is
+kept in the data directory, so a restart picks up where it left off. Prints the URL and an API key.
+
+Options:
+  --port N         HTTP port (default 8080; 0 picks a free one)
+  --data-dir DIR   Where the database, files and secrets live (default .retainwise)`;
+
+/** The account and key file of one-machine mode: the key is shown at every start, so it is kept (0600). */
+const LOCAL_ACCOUNT = "local";
+const KEY_FILE = "api-key";
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { port: { type: "string" }, "data-dir": { type: "string" } } });
+  const config = loadConfig({ flags: { mode: "local", port: values.port, dataDir: values["data-dir"] } });
+  const logger = createLogger({ service: "retainwise", role: "local" }, { level: config.logLevel });
+  const services = await buildServices(config, logger);
+  const model = await loadChurnModel(config);
+  const apiKey = await localApiKey(services.accounts, resolve(config.dataDir));
+  const app = createApp({
+    predictions: services.predictions,
+    accounts: services.accounts,
+    store: services.store,
+    queue: services.queue,
+    logger,
+    maxUploadBytes: config.maxUploadBytes,
+    downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
+    ...(services.serveDownload ? { serveDownload: services.serveDownload } : {}),
+  });
+  const server = await serveApi(app, { port: config.port, host: config.host });
+  const jobs = startJobProcessing(services, model, config, logger);
+  const url = config.port === 0 ? server.url : publicBaseUrl(config);
+  process.stdout.write(`RetainWise is running at ${url}\nData directory: ${resolve(config.dataDir)}\nAPI key:\n${apiKey}\n`);
+  await onShutdownSignal(logger, async () => {
+    await server.close();
+    await jobs.stop();
+    await model.release();
+    await services.close();
+  });
+  return 0;
+}
+
+async function localApiKey(accounts: AccountRepository, dataDir: string): Promise<string> {
+  const file = join(dataDir, KEY_FILE);
+  const saved = await readFile(file, "utf8").then((text) => text.trim(), () => "");
+  if (saved && (await accounts.authenticate(saved))) return saved;
+  const account = await accounts.ensureAccount(LOCAL_ACCOUNT);
+  const { key } = await accounts.createApiKey(account.id, "retainwise local");
+  await writeFile(file, key + "\n", { mode: 0o600 });
+  return key;
+}

@@ -1,0 +1,25 @@
+import { createLogger } from "@retainwise/core";
+import { loadConfig } from "../config.ts";
+import { onShutdownSignal, startJobProcessing } from "../roles.ts";
+import { buildServices, loadChurnModel } from "../wiring.ts";
+
+export const help = `Usage: retainwise worker
+
+Runs the queue worker (deployed role): long-polls the jobs queue, scores each uploaded CSV and
+writes the result to the object store. Settings come from the environment (see README:
+Configuration); SIGTERM stops receiving and finishes or releases in-flight jobs within
+RETAINWISE_SHUTDOWN_DEADLINE_SECONDS.`;
+
+export async function run(_argv: string[]): Promise<number> {
+  const config = loadConfig({ flags: {} });
+  const logger = createLogger({ service: "retainwise", role: "worker" }, { level: config.logLevel });
+  const services = await buildServices(config, logger);
+  const model = await loadChurnModel(config);
+  const jobs = startJobProcessing(services, model, config, logger);
+  await onShutdownSignal(logger, async () => {
+    await jobs.stop();
+    await model.release();
+    await services.close();
+  });
+  return 0;
+}
