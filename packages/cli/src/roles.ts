@@ -1,4 +1,5 @@
 import { processPrediction, type ChurnModel, type Logger } from "@retainwise/core";
+import { createApp, serveApi } from "@retainwise/api";
 import { startRelay, startWorker } from "@retainwise/worker";
 import type { Config } from "./config.ts";
 import type { Services } from "./wiring.ts";
@@ -56,4 +57,19 @@ export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): Pro
     process.once("SIGINT", handler);
     process.once("SIGTERM", handler);
   });
+}
+
+/** The API role: the Hono app (API + web UI) on a real HTTP server. */
+export function serveHttp(services: Services, config: Config, logger: Logger): ReturnType<typeof serveApi> {
+  const app = createApp({
+    predictions: services.predictions,
+    accounts: services.accounts,
+    store: services.store,
+    queue: services.queue,
+    logger,
+    maxUploadBytes: config.maxUploadBytes,
+    downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
+    ...(services.serveDownload ? { serveDownload: services.serveDownload } : {}),
+  });
+  return serveApi(app, { port: config.port, host: config.host });
 }

@@ -1,7 +1,6 @@
 import { createLogger } from "@retainwise/core";
-import { createApp, serveApi } from "@retainwise/api";
 import { loadConfig } from "../config.ts";
-import { onShutdownSignal } from "../roles.ts";
+import { onShutdownSignal, serveHttp } from "../roles.ts";
 import { buildServices } from "../wiring.ts";
 
 export const help = `Usage: retainwise api [--port N]
@@ -14,17 +13,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig({ flags: portFlag >= 0 ? { port: argv[portFlag + 1] } : {} });
   const logger = createLogger({ service: "retainwise", role: "api" }, { level: config.logLevel });
   const services = await buildServices(config, logger);
-  const app = createApp({
-    predictions: services.predictions,
-    accounts: services.accounts,
-    store: services.store,
-    queue: services.queue,
-    logger,
-    maxUploadBytes: config.maxUploadBytes,
-    downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
-    ...(services.serveDownload ? { serveDownload: services.serveDownload } : {}),
-  });
-  const server = await serveApi(app, { port: config.port, host: config.host });
+  const server = await serveHttp(services, config, logger);
   logger.info("api listening", { url: server.url });
   await onShutdownSignal(logger, async () => {
     await server.close();

@@ -2,9 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createLogger, type AccountRepository } from "@retainwise/core";
-import { createApp, serveApi } from "@retainwise/api";
 import { loadConfig } from "../config.ts";
-import { onShutdownSignal, startJobProcessing } from "../roles.ts";
+import { onShutdownSignal, serveHttp, startJobProcessing } from "../roles.ts";
 import { buildServices, loadChurnModel, publicBaseUrl } from "../wiring.ts";
 
 export const help = `Usage: retainwise local [--port N] [--data-dir DIR]
@@ -28,17 +27,7 @@ export async function run(argv: string[]): Promise<number> {
   const services = await buildServices(config, logger);
   const model = await loadChurnModel(config);
   const apiKey = await localApiKey(services.accounts, resolve(config.dataDir));
-  const app = createApp({
-    predictions: services.predictions,
-    accounts: services.accounts,
-    store: services.store,
-    queue: services.queue,
-    logger,
-    maxUploadBytes: config.maxUploadBytes,
-    downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
-    ...(services.serveDownload ? { serveDownload: services.serveDownload } : {}),
-  });
-  const server = await serveApi(app, { port: config.port, host: config.host });
+  const server = await serveHttp(services, config, logger);
   const jobs = startJobProcessing(services, model, config, logger);
   const url = config.port === 0 ? server.url : publicBaseUrl(config);
   process.stdout.write(`RetainWise is running at ${url}\nData directory: ${resolve(config.dataDir)}\nAPI key:\n${apiKey}\n`);

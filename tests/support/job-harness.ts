@@ -1,0 +1,87 @@
+/**
+ * The one-machine job stack in-process, for worker tests: a fresh migrated database (real
+ * PostgreSQL), the files-on-disk store in a temp dir, the Postgres queue and the shipped model.
+ * `submit()` does what the API does on upload (store the CSV, insert the row, send the message).
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { loadModel, silentLogger, type ChurnModel, type Prediction } from "../../packages/core/src/index.ts";
+import { createFileObjectStore } from "../../packages/local/src/index.ts";
+import { createPostgresAccountRepository, createPostgresJobQueue, createPostgresPredictionRepository, type PostgresJobQueue } from "../../packages/postgres/src/index.ts";
+import { createTestDatabase, type TestDatabase } from "./postgres.ts";
+
+export const TELCO_CSV = join(import.meta.dirname, "..", "fixtures", "telco-churn.csv");
+export const MODEL_PATH = join(import.meta.dirname, "..", "..", "models", "churn-v1.onnx");
+
+export interface JobHarness {
+  db: TestDatabase;
+  dataDir: string;
+  store: ReturnType<typeof createFileObjectStore>;
+  queue: PostgresJobQueue;
+  predictions: ReturnType<typeof createPostgresPredictionRepository>;
+  model: ChurnModel;
+  accountId: string;
+  /** Stores `csv` (a path or text), inserts the QUEUED row and, unless `send: false`, sends the message. */
+  submit(csv: string, options?: { send?: boolean; path?: boolean }): Promise<Prediction>;
+  /** Polls the row until `done(row)`; throws after `timeoutMs`. */
+  waitFor(id: string, done: (row: Prediction) => boolean, timeoutMs?: number): Promise<Prediction>;
+  close(): Promise<void>;
+}
+
+export async function startJobHarness(): Promise<JobHarness> {
+  const db = await createTestDatabase({ migrate: true });
+  const dataDir = await mkdtemp(join(tmpdir(), "rw-jobs-"));
+  const store = createFileObjectStore({ dir: join(dataDir, "files"), publicBaseUrl: "http://127.0.0.1:1", signingSecret: randomBytes(16).toString("hex") });
+  const queue = createPostgresJobQueue({ sql: db.sql, log: silentLogger, pollIntervalMs: 100 });
+  const predictions = createPostgresPredictionRepository(db.sql);
+  const account = await createPostgresAccountRepository(db.sql).ensureAccount(`acme-${randomUUID().slice(0, 8)}`);
+  const model = await loadModel(MODEL_PATH);
+  const harness: JobHarness = {
+    db,
+    dataDir,
+    store,
+    queue,
+    predictions,
+    model,
+    accountId: account.id,
+    async submit(csv, options = {}) {
+      const id = randomUUID();
+      const inputKey = `inputs/${id}.csv`;
+      const body = options.path === false || !csv.endsWith(".csv") ? Readable.from([Buffer.from(csv)]) : createReadStream(csv);
+      const { bytes } = await store.put(inputKey, body);
+      const row = await predictions.create({ id, accountId: account.id, inputKey, inputFilename: "customers.csv", inputBytes: bytes });
+      if (options.send !== false) {
+        await queue.send({ predictionId: id });
+        await predictions.markEnqueued(id);
+      }
+      return row;
+    },
+    async waitFor(id, done, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const row = await predictions.getById(id);
+        if (row && done(row)) return row;
+        if (Date.now() > deadline) throw new Error(`prediction ${id} did not reach the expected state; last: ${row?.status} ${row?.errorMessage ?? ""}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async close() {
+      await model.release();
+      await queue.close();
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** Reads a stored object as text. */
+export async function readObject(store: JobHarness["store"], key: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_RECEIVES, TransientError, processPrediction, silentLogger, type ObjectStore } from "../../packages/core/src/index.ts";
+import { relayOnce, startWorker } from "../../packages/worker/src/index.ts";
+import { readObject, startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
+
+let h: JobHarness;
+beforeAll(async () => {
+  h = await startJobHarness();
+});
+afterAll(() => h.close());
+
+const OPTIONS = { visibilitySeconds: 30, heartbeatSeconds: 1, staleAfterSeconds: 20, maxBadRowShare: 0.1 };
+
+/** Receives the next message and processes it with `store` (the real one unless a fault is injected). */
+async function processNext(store: ObjectStore = h.store) {
+  const [message] = await h.queue.receive({ max: 1, waitSeconds: 5, visibilitySeconds: 1 });
+  if (!message) throw new Error("no message arrived");
+  const deps = { predictions: h.predictions, store, queue: h.queue, model: h.model, logger: silentLogger };
+  return processPrediction(message, deps, { ...OPTIONS, shutdown: new AbortController().signal });
+}
+
+describe("processing a prediction", () => {
+  it("scores the Telco file into a complete result and marks the job COMPLETED with metrics", async () => {
+    const submitted = await h.submit(TELCO_CSV);
+    expect(await processNext()).toBe("completed");
+    const row = await h.waitFor(submitted.id, (r) => r.status === "COMPLETED");
+    expect(row.outputKey).toBe(`results/${submitted.id}/attempt-1.csv`);
+    expect(row.rowsProcessed).toBe(5626);
+    expect(row.metrics?.rowsScored).toBe(5626);
+    expect(row.metrics?.topRisks).toHaveLength(20);
+    expect(row.modelVersion).toBe("v1");
+    const lines = (await readObject(h.store, row.outputKey!)).trim().split("\n");
+    expect(lines).toHaveLength(5627);
+    expect(await h.queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 1 })).toEqual([]);
+  });
+
+  it("fails a file with missing columns at once, with the customer-readable message, and deletes the message", async () => {
+    const submitted = await h.submit("customerID,tenure\nA-1,3\n", { path: false });
+    expect(await processNext()).toBe("failed");
+    const row = await h.waitFor(submitted.id, (r) => r.status === "FAILED");
+    expect(row.errorCode).toBe("csv.missing_columns");
+    expect(row.errorMessage).toMatch(/missing 18 required columns/);
+    expect(row.attempts).toBe(1);
+  });
+
+  it("scores a duplicated message once: the second copy is dropped once the job is COMPLETED", async () => {
+    const submitted = await h.submit(TELCO_CSV);
+    await h.queue.send({ predictionId: submitted.id });
+    expect(await processNext()).toBe("completed");
+    expect(await processNext()).toBe("skipped");
+    const row = await h.waitFor(submitted.id, (r) => r.status === "COMPLETED");
+    expect(row.attempts).toBe(1);
+    expect(await h.queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 1 })).toEqual([]);
+  });
+
+  it("retries transient store failures by redelivery and fails the job with a reason on the last receive", async () => {
+    const broken: ObjectStore = { ...h.store, get: async () => Promise.reject(new TransientError("store.unavailable", "the store is down")) };
+    const submitted = await h.submit(TELCO_CSV);
+    const outcomes: string[] = [];
+    for (let receive = 1; receive <= MAX_RECEIVES; receive++) {
+      // Skip the retry backoff: make the message visible again at once.
+      if (receive > 1) await h.db.sql`update job_queue set visible_at = now()`;
+      outcomes.push(await processNext(broken));
+    }
+    expect(outcomes).toEqual(["retry", "retry", "failed"]);
+    const row = await h.waitFor(submitted.id, (r) => r.status === "FAILED");
+    expect(row.errorCode).toBe("job.attempts_exhausted");
+    expect(row.errorMessage).toMatch(/could not process this file after 3 attempts/);
+    await h.db.sql`update job_queue set visible_at = now()`;
+    expect(await h.queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 1 })).toEqual([]);
+    expect((await h.queue.deadLetters()).map((d) => JSON.parse(d.body).predictionId)).toContain(submitted.id);
+  });
+
+  it("dead-letters a poison message after 3 receives without touching any job", async () => {
+    await h.queue.send({ predictionId: "not-a-uuid" } as never);
+    for (let receive = 1; receive <= MAX_RECEIVES; receive++) {
+      if (receive > 1) await h.db.sql`update job_queue set visible_at = now()`;
+      expect(await processNext()).toBe("poison");
+    }
+    await h.db.sql`update job_queue set visible_at = now()`;
+    expect(await h.queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 1 })).toEqual([]);
+    expect((await h.queue.deadLetters()).some((d) => d.body.includes("not-a-uuid"))).toBe(true);
+  });
+
+  it("a job whose enqueue failed is sent by the relay and then completes", async () => {
+    const submitted = await h.submit(TELCO_CSV, { send: false });
+    expect((await h.predictions.getById(submitted.id))?.enqueuedAt).toBeNull();
+    const relayed = await relayOnce({ predictions: h.predictions, queue: h.queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger: silentLogger });
+    expect(relayed.resent).toBe(1);
+    expect(await processNext()).toBe("completed");
+    await h.waitFor(submitted.id, (r) => r.status === "COMPLETED");
+  });
+
+  it("a worker loop with concurrency 4 completes 12 jobs, each exactly once", async () => {
+    const submitted = await Promise.all(Array.from({ length: 12 }, () => h.submit(TELCO_CSV)));
+    const deps = { predictions: h.predictions, store: h.store, queue: h.queue, model: h.model, logger: silentLogger };
+    const worker = startWorker({
+      queue: h.queue,
+      concurrency: 4,
+      visibilitySeconds: 30,
+      waitSeconds: 1,
+      logger: silentLogger,
+      handle: (message, shutdown) => processPrediction(message, deps, { ...OPTIONS, shutdown }),
+    });
+    const rows = await Promise.all(submitted.map((p) => h.waitFor(p.id, (r) => r.status === "COMPLETED")));
+    await worker.stop(5_000);
+    expect(rows.every((r) => r.attempts === 1 && r.rowsProcessed === 5626)).toBe(true);
+  });
+});
