@@ -1,7 +1,6 @@
 import { Readable, Transform } from "node:stream";
 import { parse, type CsvError } from "csv-parse";
 import { RetainwiseError } from "../errors.ts";
-import type { RowError } from "../scoring/summary-types.ts";
 import { SNIFF_BYTES, sniffCsv, type Delimiter } from "./sniff.ts";
 
 /**
@@ -16,8 +15,16 @@ export interface CsvSource {
   records: AsyncIterator<string[]>;
   /** Bytes of the input consumed so far (for progress). */
   bytesRead(): number;
-  /** Records csv-parse could not read (e.g. a stray quote), reported and skipped; drained by the caller. */
-  takeSkipped(): RowError[];
+}
+
+/**
+ * Stands in for a record csv-parse could not read (e.g. a stray quote), at its place in the stream,
+ * so the row keeps its row number and still gets an output row with the reason.
+ */
+export type UnreadableRecord = string[] & { unreadable: string };
+
+export function isUnreadable(record: string[]): record is UnreadableRecord {
+  return (record as Partial<UnreadableRecord>).unreadable !== undefined;
 }
 
 /** Reads the head of `input`, rejects what is not CSV text, and starts parsing. */
@@ -27,7 +34,6 @@ export async function openCsv(input: Readable): Promise<CsvSource> {
   const { delimiter } = sniffCsv(head, complete);
 
   let bytes = 0;
-  const skipped: RowError[] = [];
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
@@ -41,10 +47,16 @@ export async function openCsv(input: Readable): Promise<CsvSource> {
     skip_empty_lines: true,
     skip_records_with_error: true,
   });
+  // "skip" is emitted synchronously inside the parser's transform, so the pushed stand-in lands exactly where the record was.
+  // A record can raise several errors (`Mailed "paper" check` has two stray quotes): one stand-in per record and line.
+  let lastSkipped = "";
   parser.on("skip", (error: CsvError) => {
     const outcome = skippedRow(error);
-    if (outcome instanceof RetainwiseError) parser.destroy(outcome);
-    else skipped.push(outcome);
+    if (outcome instanceof RetainwiseError) return parser.destroy(outcome);
+    const { records, lines } = error as { records?: number; lines?: number };
+    if (`${records}:${lines}` === lastSkipped) return;
+    lastSkipped = `${records}:${lines}`;
+    parser.push(outcome);
   });
   const source = Readable.from(replay(head, complete, chunks), { objectMode: false });
   source.on("error", (error) => parser.destroy(error));
@@ -58,7 +70,7 @@ export async function openCsv(input: Readable): Promise<CsvSource> {
   if (headers.every((h) => h === "")) {
     throw new RetainwiseError("csv.no_header", "The first row of the file is blank: the file needs a header row naming its columns (customerID, tenure, Contract, …).");
   }
-  return { headers, delimiter, records, bytesRead: () => bytes, takeSkipped: () => skipped.splice(0) };
+  return { headers, delimiter, records, bytesRead: () => bytes };
 }
 
 async function readHead(chunks: AsyncIterator<Buffer | string>): Promise<{ head: Buffer; complete: boolean }> {
@@ -84,7 +96,7 @@ async function* replay(head: Buffer, complete: boolean, rest: AsyncIterator<Buff
   }
 }
 
-function skippedRow(error: CsvError): RowError | RetainwiseError {
+function skippedRow(error: CsvError): UnreadableRecord | RetainwiseError {
   const line = (error as { lines?: number }).lines ?? 0;
   if (error.code === "CSV_QUOTE_NOT_CLOSED") {
     // Everything after an unclosed quote is swallowed into one field: scoring the rest would silently drop customers.
@@ -93,12 +105,13 @@ function skippedRow(error: CsvError): RowError | RetainwiseError {
       `A quoted field that starts near line ${line} is never closed, so the rest of the file cannot be read. Check that line for a stray " character.`,
     );
   }
-  return { row: line, reason: `line ${line} could not be read: ${describeParseError(error)}` };
+  return Object.assign([], { unreadable: `line ${line} could not be read: ${describeParseError(error)}` });
 }
 
 function describeParseError(error: CsvError): string {
   switch (error.code) {
     case "CSV_INVALID_CLOSING_QUOTE":
+    case "INVALID_OPENING_QUOTE":
       return 'a quote (") appears inside a field that was not quoted correctly';
     case "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE":
       return "text follows a closing quote";

@@ -20,6 +20,9 @@ export function sniffCsv(head: Uint8Array, complete: boolean): { delimiter: Deli
   if (body.every((byte) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d)) {
     throw new RetainwiseError("csv.empty", "The file is empty. Upload a CSV with a header row and one row per customer.");
   }
+  if (looksUtf16(head)) {
+    throw new RetainwiseError("csv.not_text", "The file is saved as UTF-16 text (Excel's 'Unicode Text'), not UTF-8. Export it as 'CSV UTF-8' and upload that.");
+  }
   if (body.includes(0)) throw notTextError();
   let text: string;
   try {
@@ -32,6 +35,13 @@ export function sniffCsv(head: Uint8Array, complete: boolean): { delimiter: Deli
 
 export function startsWithBom(bytes: Uint8Array): boolean {
   return bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];
+}
+
+/** A UTF-16 byte order mark, or ASCII text with every other byte zero (UTF-16 without a BOM). */
+function looksUtf16(bytes: Uint8Array): boolean {
+  const [a, b, c, d] = bytes;
+  if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff)) return true;
+  return (a !== 0 && b === 0 && c !== 0 && d === 0) || (a === 0 && b !== 0 && c === 0 && d !== 0);
 }
 
 function notTextError(cause?: unknown): RetainwiseError {

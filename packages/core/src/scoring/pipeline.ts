@@ -1,7 +1,7 @@
 import { finished } from "node:stream/promises";
 import type { Readable, Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
-import { CUSTOMER_ID, openCsv, resolveColumns, type CsvSource } from "../csv/index.ts";
+import { CUSTOMER_ID, isUnreadable, openCsv, resolveColumns, type CsvSource } from "../csv/index.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
 import { explainRow } from "./reasons.ts";
@@ -64,7 +64,6 @@ export async function scoreCsv(options: ScoreCsvOptions): Promise<ScoreSummary> 
     const batch = await readBatch(source, layout, options.batchSize ?? DEFAULT_BATCH_ROWS, summary.rowsScored + summary.rowsFailed);
     const next = batch.rows > 0 ? scoreBatch(model, batch) : undefined;
     if (pending) await emit(await pending, { model, layout, output, includeInput, summary });
-    for (const skipped of source.takeSkipped()) summary.addFailed(skipped);
     onProgress?.({ rowsProcessed: summary.rowsScored + summary.rowsFailed, rowsFailed: summary.rowsFailed, bytesRead: source.bytesRead(), totalBytes: options.totalBytes });
     pending = next;
     if (!next) break;
@@ -115,13 +114,18 @@ async function readBatch(source: CsvSource, layout: Layout, size: number, rowsBe
     const next = await source.records.next();
     if (next.done) break;
     const record = next.value;
-    const error = record.length === layout.width ? fillRow(record, layout, columns, valid) : raggedRow(record.length, layout.width);
+    const error = rowError(record, layout, columns, valid);
     if (error === null) valid++;
     records.push(record);
     errors.push(error);
   }
   const trimmed = columns.map((c) => (c instanceof Float32Array ? c.subarray(0, valid) : c.slice(0, valid)));
   return { records, errors, columns: trimmed, rows: records.length, firstRow: rowsBefore + 1 };
+}
+
+function rowError(record: string[], layout: Layout, columns: (Float32Array | string[])[], at: number): string | null {
+  if (isUnreadable(record)) return record.unreadable;
+  return record.length === layout.width ? fillRow(record, layout, columns, at) : raggedRow(record.length, layout.width);
 }
 
 /** Writes the row's inputs into the typed columns at `at`; returns why it cannot, or null. */

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("defaults to one-machine mode on loopback port 8080 with data in .retainwise", () => {
+    const config = loadConfig({ env: {} });
+    expect(config).toMatchObject({ mode: "local", port: 8080, host: "127.0.0.1", dataDir: ".retainwise", visibilitySeconds: 60, downloadUrlTtlSeconds: 600 });
+  });
+
+  it("lets flags win over env and env over defaults", () => {
+    const config = loadConfig({ env: { RETAINWISE_PORT: "9000", RETAINWISE_WORKER_CONCURRENCY: "4" }, flags: { port: "9100" } });
+    expect(config.port).toBe(9100);
+    expect(config.workerConcurrency).toBe(4);
+  });
+
+  it("names every bad setting with its env var and flag", () => {
+    const error = (() => {
+      try {
+        loadConfig({ env: { RETAINWISE_PORT: "abc", RETAINWISE_MAX_BAD_ROW_SHARE: "2", RETAINWISE_LOG_LEVEL: "loud" } });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toHaveLength(3);
+    expect(error!.message).toContain('RETAINWISE_PORT (--port) must be a number, got "abc"');
+    expect(error!.message).toContain("RETAINWISE_MAX_BAD_ROW_SHARE (--max-bad-row-share) must be at most 1");
+    expect(error!.message).toContain("RETAINWISE_LOG_LEVEL (--log-level) must be debug, info, warn or error");
+  });
+
+  it("requires the database, bucket and queue in aws mode", () => {
+    expect(() => loadConfig({ env: { RETAINWISE_MODE: "aws" } })).toThrow(/DATABASE_URL is required in aws mode[\s\S]*RETAINWISE_BUCKET[\s\S]*RETAINWISE_QUEUE_URL/);
+  });
+
+  it("reads SST links for the bucket, queue, database and signing key", () => {
+    const config = loadConfig({
+      env: {
+        RETAINWISE_MODE: "aws",
+        SST_RESOURCE_Bucket: JSON.stringify({ name: "rw-bucket" }),
+        SST_RESOURCE_Jobs: JSON.stringify({ url: "https://sqs.eu-west-1.amazonaws.com/1/jobs" }),
+        SST_RESOURCE_Database: JSON.stringify({ username: "rw", password: "p@ss", host: "db.internal", port: 5432, database: "retainwise" }),
+        SST_RESOURCE_DownloadSigningKey: JSON.stringify({ value: "0123456789abcdef0123" }),
+      },
+    });
+    expect(config).toMatchObject({ bucket: "rw-bucket", queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/jobs", host: "0.0.0.0", visibilitySeconds: 300 });
+    expect(config.databaseUrl).toBe("postgres://rw:p%40ss@db.internal:5432/retainwise");
+    expect(config.signingSecret).toBe("0123456789abcdef0123");
+  });
+
+  it("reports a broken SST link instead of crashing on its JSON", () => {
+    expect(() => loadConfig({ env: { SST_RESOURCE_Bucket: "{not json" } })).toThrow(/SST_RESOURCE_Bucket is not valid JSON/);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * Runs the real `scoreCsv` on in-memory input and collects the output, for tests that feed many
+ * small files. Input is cut into chunks so the sniffer's head read and its replay are exercised
+ * the way a file stream exercises them.
+ */
+import { Readable, Writable } from "node:stream";
+import { scoreCsv, type ChurnModel, type ScoreCsvOptions, type ScoreSummary } from "@retainwise/core";
+
+const CHUNK_BYTES = 16 * 1024;
+
+export interface Scored {
+  summary: ScoreSummary;
+  output: string;
+}
+
+export async function scoreText(
+  model: ChurnModel,
+  input: string | Uint8Array,
+  options: Omit<ScoreCsvOptions, "input" | "output" | "model"> = {},
+): Promise<Scored> {
+  const chunks: Buffer[] = [];
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  const summary = await scoreCsv({ ...options, input: chunked(input), output, model });
+  return { summary, output: Buffer.concat(chunks).toString("utf8") };
+}
+
+/** The error `scoreText` rejects with (fails the test if it resolves). */
+export async function scoreFailure(model: ChurnModel, input: string | Uint8Array, options: Omit<ScoreCsvOptions, "input" | "output" | "model"> = {}): Promise<Error & { code?: string }> {
+  try {
+    await scoreText(model, input, options);
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error("expected scoring to fail, but it succeeded");
+}
+
+export function chunked(input: string | Uint8Array, size = CHUNK_BYTES): Readable {
+  const bytes = typeof input === "string" ? Buffer.from(input, "utf8") : Buffer.from(input);
+  const parts: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += size) parts.push(bytes.subarray(at, at + size));
+  return Readable.from(parts, { objectMode: false });
+}
