@@ -73,7 +73,7 @@ export function buildFixtureModel(kind: FixtureKind): Uint8Array {
     graph: onnx.GraphProto.create({
       name: `fixture-${kind}`,
       node: nodes,
-      initializer: [scalar("tenure_weight", TENURE_WEIGHT), scalar("bias", BIAS), scalar("one", 1)],
+      initializer: [scalar("tenure_weight", TENURE_WEIGHT), scalar("bias", BIAS), ...(kind === "column" ? [] : [scalar("one", 1)])],
       input: [tensorInfo("Contract", STRING, 1), tensorInfo("tenure", FLOAT, 1)],
       output: outputs,
     }),

@@ -26,6 +26,7 @@ export function createPostgresPredictionRepository(sql: SqlOrTx): PredictionRepo
     fail: (id, attempt, error) => withDbErrors("failing a prediction", () => fail(sql, id, attempt, error)),
     release: (id, attempt) => withDbErrors("releasing a prediction", () => release(sql, id, attempt)),
     cancel: (accountId, id) => withDbErrors("canceling a prediction", () => cancel(sql, accountId, id)),
+    remove: (accountId, id) => withDbErrors("deleting a prediction", () => remove(sql, accountId, id)),
     failAbandoned: (options) => withDbErrors("failing abandoned predictions", () => failAbandoned(sql, options)),
     ping: () => withDbErrors("checking the database", async () => void (await sql`select 1`)),
   };
@@ -149,6 +150,12 @@ async function cancel(sql: SqlOrTx, accountId: string, id: string): Promise<Pred
     where id = ${id} and account_id = ${accountId} and status in ('QUEUED', 'RUNNING')
     returning *`;
   return canceled ? toPrediction(canceled) : get(sql, accountId, id);
+}
+
+async function remove(sql: SqlOrTx, accountId: string, id: string): Promise<boolean> {
+  if (!UUID.test(id)) return false;
+  const rows = await sql`delete from predictions where id = ${id} and account_id = ${accountId} returning id`;
+  return rows.length === 1;
 }
 
 async function failAbandoned(sql: SqlOrTx, options: { maxAttempts: number; staleAfterSeconds: number; message: string }): Promise<Prediction[]> {

@@ -103,6 +103,8 @@ export interface PredictionRepository {
   release(id: string, attempt: number): Promise<boolean>;
   /** Any non-terminal -> CANCELED. Returns the row as it is afterwards, or null if not this account's. */
   cancel(accountId: string, id: string): Promise<Prediction | null>;
+  /** Deletes the row (after its objects were deleted); a worker still on it loses its claim. */
+  remove(accountId: string, id: string): Promise<boolean>;
   /** RUNNING rows with a stale heartbeat whose attempts are used up -> FAILED (their message went to the DLQ). */
   failAbandoned(options: { maxAttempts: number; staleAfterSeconds: number; message: string }): Promise<Prediction[]>;
   ping(): Promise<void>;

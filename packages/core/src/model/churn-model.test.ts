@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -72,6 +72,24 @@ describe("bring-your-own models", () => {
     }
   });
 
+  it("fails a row whose blank numeric makes a non-imputing model return NaN, instead of writing NaN", async () => {
+    const model = await loadModel(writeFixtureModel(dir, "column"));
+    try {
+      const { summary, output } = await scoreText(model, "customerID,Contract,tenure\na,One year,\nb,Two year,3\n", { maxBadRowShare: 0.5 });
+      expect(summary.rowsScored).toBe(1);
+      expect(summary.rowsFailed).toBe(1);
+      expect(summary.meanProbability).toBeCloseTo(expectedProbability("Two year", 3), 6);
+      expect(summary.rowErrors).toEqual([{ row: 1, reason: expect.stringContaining("the model returned no probability") }]);
+      expect(summary.topRisks.map((t) => t.customerId)).toEqual(["b"]);
+      const [a, b] = parse(output, { columns: true }) as Record<string, string>[];
+      expect(a).toMatchObject({ customer_id: "a", churn_probability: "", risk_level: "" });
+      expect(a!.error).toContain("row 1: the model returned no probability");
+      expect(b).toMatchObject({ customer_id: "b", churn_probability: expectedProbability("Two year", 3).toFixed(4), error: "" });
+    } finally {
+      await model.release();
+    }
+  });
+
   it("rewrites a ZipMap graph output into the probability tensor it consumed", () => {
     const proto = decodeModel(buildFixtureModel("zipmap"));
     expect(unwrapZipMapOutputs(proto)).toBe(true);
@@ -88,7 +106,7 @@ describe("bring-your-own models", () => {
 
   it("rejects a file that is not an ONNX model with model.invalid", async () => {
     const path = join(dir, "not-a-model.onnx");
-    (await import("node:fs")).writeFileSync(path, "customerID,tenure\n1,2\n");
+    writeFileSync(path, "customerID,tenure\n1,2\n");
     await expect(loadModel(path)).rejects.toMatchObject({ code: "model.invalid" });
   });
 

@@ -180,14 +180,19 @@ async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext
   const width = model.inputs.length;
   let valid = 0;
   batch.records.forEach((record, r) => {
-    const error = batch.errors[r];
     const id = (record[layout.idIndex] ?? "").trim();
-    if (error !== null && error !== undefined) {
+    const fail = (error: string) => {
       summary.addFailed({ row: batch.firstRow + r, reason: error });
       rows.push(withInput([id, "", "", "", "", model.version, `row ${batch.firstRow + r}: ${error}`], record, includeInput));
-      return;
-    }
+    };
+    const error = batch.errors[r];
+    if (error !== null && error !== undefined) return fail(error);
     const probability = scores!.probabilities[valid]!;
+    // A bring-your-own model that does not impute turns a blank numeric into NaN: a failed row, not "NaN, Low".
+    if (!Number.isFinite(probability)) {
+      valid++;
+      return fail(NO_PROBABILITY);
+    }
     const level = riskLevel(probability, model.thresholds);
     const reasons = scores!.contributions ? explainRow(model.inputs, scores!.contributions, valid * width, layout.inputIndexes.map((c) => (record[c] ?? "").trim())) : { risk: [], protective: [] };
     summary.addScored(probability, level);
@@ -197,6 +202,8 @@ async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext
   });
   await write(context.output, stringify(rows));
 }
+
+const NO_PROBABILITY = "the model returned no probability for this row (a blank or out-of-range value it cannot handle?)";
 
 function withInput(scored: string[], record: string[], includeInput: boolean): string[] {
   return includeInput ? scored.concat(record) : scored;

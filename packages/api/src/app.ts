@@ -1,0 +1,38 @@
+import { Hono } from "hono";
+import type { ApiDeps, ApiEnv } from "./env.ts";
+import { ApiError, errorHandler } from "./errors.ts";
+import { accessLog } from "./middleware/access-log.ts";
+import { requestId } from "./middleware/request-id.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { ACCEPTED_TYPES, predictionRoutes } from "./routes/predictions.ts";
+import { uiRoutes } from "./ui/index.ts";
+
+/**
+ * The HTTP application: `/v1` API, health checks, OpenAPI + docs, signed local downloads and the
+ * web UI. Pure Web-standard Request -> Response, so tests call `app.request()` directly.
+ *
+ * @example
+ *   const app = createApp({ predictions, accounts, store, queue, logger, maxUploadBytes: 5 * 2 ** 30, downloadUrlTtlSeconds: 600 });
+ *   const server = await serveApi(app, { port: 8080, host: "127.0.0.1" });
+ */
+export function createApp(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.use("*", requestId());
+  app.use("*", accessLog(deps.logger));
+  app.onError(errorHandler(deps.logger));
+  app.notFound((c) => c.json({ error: { code: "route.not_found", message: `No route for ${c.req.method} ${c.req.path}. See /docs.` } }, 404));
+
+  app.route("/", healthRoutes(deps));
+  app.route("/", docsRoutes());
+  app.get("/v1/limits", (c) => c.json({ maxUploadBytes: deps.maxUploadBytes, acceptedTypes: ACCEPTED_TYPES, acceptedExtensions: [".csv", ".txt"] }));
+  app.route("/v1/predictions", predictionRoutes(deps));
+  if (deps.serveDownload) {
+    const serve = deps.serveDownload;
+    app.get("/files/*", (c) => serve(c.req.raw));
+  }
+  app.route("/", uiRoutes());
+  return app;
+}
+
+export { ApiError };

@@ -1,0 +1,96 @@
+import { Hono } from "hono";
+import { toJsonSchema } from "@valibot/to-json-schema";
+import type { GenericSchema } from "valibot";
+import type { ApiEnv } from "../env.ts";
+import { DownloadSchema, ErrorSchema, LimitsSchema, PredictionListSchema, PredictionSchema } from "../schemas.ts";
+
+const json = (schema: GenericSchema) => toJsonSchema(schema, { errorMode: "ignore" });
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, { description: STATUS_TEXT[code], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad request (invalid id or query, empty upload)",
+  401: "Missing or invalid API key",
+  404: "No such prediction in this account",
+  409: "The prediction is not COMPLETED yet",
+  413: "Upload larger than the limit",
+  415: "Not CSV text, or an unsupported Content-Type",
+};
+const ok = (description: string, ref: string) => ({ description, content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }];
+
+/** The OpenAPI document, with its schemas generated from the same valibot schemas the handlers use. */
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: { title: "RetainWise API", version: "1", description: "Churn prediction as a service: upload a customer CSV, get churn probabilities, risk levels and reasons." },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key from 'retainwise keys create'" } },
+      schemas: { Prediction: json(PredictionSchema), PredictionList: json(PredictionListSchema), Download: json(DownloadSchema), Limits: json(LimitsSchema), Error: json(ErrorSchema) },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      "/v1/predictions": {
+        post: {
+          summary: "Upload a CSV to score",
+          description: "Raw `text/csv` body (name it with `?filename=`) or the `file` field of multipart/form-data. Streamed to storage; answered before scoring starts.",
+          requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
+          responses: { 202: ok("Accepted and queued (Location: /v1/predictions/{id})", "Prediction"), ...errors(400, 401, 413, 415) },
+        },
+        get: {
+          summary: "List predictions, newest first",
+          parameters: [
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
+            { name: "cursor", in: "query", schema: { type: "string" }, description: "`nextCursor` of the previous page" },
+          ],
+          responses: { 200: ok("A page of predictions", "PredictionList"), ...errors(400, 401) },
+        },
+      },
+      "/v1/predictions/{id}": {
+        get: { summary: "Status, progress, metrics and error of a prediction", parameters: idParam, responses: { 200: ok("The prediction", "Prediction"), ...errors(400, 401, 404) } },
+        delete: { summary: "Cancel (if queued or running) and delete a prediction and its files", parameters: idParam, responses: { 200: ok("The prediction as deleted", "Prediction"), ...errors(400, 401, 404) } },
+      },
+      "/v1/predictions/{id}/download": {
+        get: {
+          summary: "A presigned URL for the scored CSV (valid 10 minutes)",
+          parameters: [...idParam, { name: "redirect", in: "query", schema: { type: "string", enum: ["1"] }, description: "Answer 302 to the URL instead of JSON" }],
+          responses: { 200: ok("Where to download", "Download"), 302: { description: "Redirect to the URL" }, ...errors(400, 401, 404, 409) },
+        },
+      },
+      "/v1/limits": { get: { summary: "Upload limits, for client-side checks", security: [], responses: { 200: ok("Limits", "Limits") } } },
+      "/healthz": { get: { summary: "The process is up", security: [], responses: { 200: { description: "ok" } } } },
+      "/readyz": { get: { summary: "Database, store and queue reachable", security: [], responses: { 200: { description: "ready" }, 503: { description: "not ready; names what is down" } } } },
+    },
+  };
+}
+
+/** `/openapi.json` and `/docs`: a self-contained page (no CDN) listing every operation and schema. */
+export function docsRoutes(): Hono<ApiEnv> {
+  const document = openApiDocument();
+  const page = renderDocs(document);
+  const app = new Hono<ApiEnv>();
+  app.get("/openapi.json", (c) => c.json(document));
+  app.get("/docs", (c) => c.html(page));
+  return app;
+}
+
+function renderDocs(document: Record<string, unknown>): string {
+  const paths = document.paths as Record<string, Record<string, { summary: string; description?: string; responses: Record<string, { description: string }> }>>;
+  const operations = Object.entries(paths)
+    .flatMap(([path, methods]) =>
+      Object.entries(methods).map(
+        ([method, op]) =>
+          `<section><h2><code>${method.toUpperCase()} ${escape(path)}</code></h2><p>${escape(op.summary)}</p>${op.description ? `<p>${escape(op.description)}</p>` : ""}<ul>${Object.entries(op.responses)
+            .map(([status, r]) => `<li><b>${status}</b> ${escape(r.description)}</li>`)
+            .join("")}</ul></section>`,
+      ),
+    )
+    .join("\n");
+  const schemas = escape(JSON.stringify((document.components as { schemas: unknown }).schemas, null, 2));
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>RetainWise API</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2933}code,pre{font-family:ui-monospace,monospace}pre{background:#f4f5f7;padding:1rem;overflow:auto}section{border-top:1px solid #e4e7eb}</style></head>
+<body><h1>RetainWise API</h1><p>All endpoints under <code>/v1</code> take <code>Authorization: Bearer &lt;api key&gt;</code>. Errors are <code>{"error":{"code","message"}}</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
+${operations}<h2>Schemas</h2><pre>${schemas}</pre></body></html>`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]!);
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from "node:crypto";
+import { Hono } from "hono";
+import { TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
+import type { ApiDeps, ApiEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { bearerAuth } from "../middleware/auth.ts";
+import { IdParamSchema, ListQuerySchema, resultFilename, toPredictionJson } from "../schemas.ts";
+import { CSV_CONTENT_TYPES, openUpload } from "../upload.ts";
+import { parseOr400 } from "../validate.ts";
+
+/** `/v1/predictions`: upload, list, read, download, delete — every query scoped to the caller's account. */
+export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  const { predictions, store, queue, logger } = deps;
+  const app = new Hono<ApiEnv>();
+  app.use("*", bearerAuth(deps.accounts));
+
+  app.post("/", async (c) => {
+    const account = c.get("account");
+    const upload = await openUpload(c.req.raw, deps.maxUploadBytes);
+    const id = randomUUID();
+    const inputKey = `inputs/${id}.csv`;
+    try {
+      const { bytes } = await store.put(inputKey, upload.body, { contentType: "text/csv" });
+      if (bytes === 0) throw new ApiError(400, "upload.empty", "The upload is empty. Send a CSV with a header row and one row per customer.");
+      const created = await predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes });
+      await enqueue(created);
+      c.header("Location", `/v1/predictions/${id}`);
+      return c.json(toPredictionJson(created), 202);
+    } catch (error) {
+      upload.body.destroy();
+      await store.delete(inputKey).catch(() => {});
+      throw error;
+    }
+  });
+
+  app.get("/", async (c) => {
+    const query = parseOr400(ListQuerySchema, c.req.query(), "query parameter");
+    const page = await predictions.list(c.get("account").id, { limit: query.limit, cursor: query.cursor ?? null });
+    return c.json({ items: page.items.map(toPredictionJson), nextCursor: page.nextCursor });
+  });
+
+  app.get("/:id", async (c) => c.json(toPredictionJson(await owned(c.get("account").id, c.req.param("id")))));
+
+  app.get("/:id/download", async (c) => {
+    const prediction = await owned(c.get("account").id, c.req.param("id"));
+    if (prediction.status !== "COMPLETED" || !prediction.outputKey) {
+      const why = prediction.status === "FAILED" ? ` It failed: ${prediction.errorMessage}` : " Try again when its status is COMPLETED.";
+      throw new ApiError(409, "prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; there is nothing to download yet.${why}`);
+    }
+    const filename = resultFilename(prediction.inputFilename);
+    const signed = await store.presignGet(prediction.outputKey, { expiresInSeconds: deps.downloadUrlTtlSeconds, filename });
+    if (c.req.query("redirect") === "1") return c.redirect(signed.url, 302);
+    return c.json({ url: signed.url, expiresAt: signed.expiresAt.toISOString(), filename });
+  });
+
+  app.delete("/:id", async (c) => {
+    const account = c.get("account");
+    const prediction = await owned(account.id, c.req.param("id"));
+    const after = TERMINAL_STATUSES.includes(prediction.status) ? prediction : ((await predictions.cancel(account.id, prediction.id)) ?? prediction);
+    await Promise.all([prediction.inputKey, after.outputKey].filter((k): k is string => !!k).map((key) => store.delete(key)));
+    await predictions.remove(account.id, prediction.id);
+    return c.json({ ...toPredictionJson(after), deleted: true });
+  });
+
+  return app;
+
+  async function owned(accountId: string, rawId: string): Promise<Prediction> {
+    const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter");
+    const prediction = await predictions.get(accountId, id);
+    // Another account's prediction is "not found" too: ids are not secrets, but existence is.
+    if (!prediction) throw new ApiError(404, "prediction.not_found", `No prediction ${id} in this account.`);
+    return prediction;
+  }
+
+  /** Send after the insert; if the send fails the row stays unenqueued and the relay re-sends it. */
+  async function enqueue(prediction: Prediction): Promise<void> {
+    try {
+      await queue.send({ predictionId: prediction.id });
+      await predictions.markEnqueued(prediction.id);
+    } catch (error) {
+      logger.warn("enqueue failed; the relay will re-send", { jobId: prediction.id, error });
+    }
+  }
+}
+
+export const ACCEPTED_TYPES = [...CSV_CONTENT_TYPES, "multipart/form-data"];

@@ -1,0 +1,36 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { serve } from "@hono/node-server";
+import type { Hono } from "hono";
+
+export interface RunningServer {
+  url: string;
+  /** Stops accepting connections, lets requests in flight finish for `graceMs`, then cuts the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Serves the app with @hono/node-server. Node's default 5-minute `requestTimeout` would cut off a
+ * multi-gigabyte upload on a slow link, so it is disabled; idle sockets still time out.
+ */
+export function serveApi(app: Hono<any>, options: { port: number; host: string }): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info: AddressInfo) => {
+      const host = info.address.includes(":") ? `[${info.address}]` : info.address;
+      resolve({ url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${info.port}`, close: (graceMs) => close(server as Server, graceMs) });
+    }) as Server;
+    server.requestTimeout = 0;
+    server.on("error", reject);
+  });
+}
+
+function close(server: Server, graceMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,113 @@
+import { Readable, Transform } from "node:stream";
+import busboy from "busboy";
+import { isRetainwiseError, sniffCsv } from "@retainwise/core";
+import { ApiError } from "./errors.ts";
+
+/** Content types taken as a raw CSV body. Anything else but multipart is refused with 415. */
+export const CSV_CONTENT_TYPES = ["text/csv", "application/csv", "text/plain"];
+export const DEFAULT_FILENAME = "upload.csv";
+
+export interface IncomingUpload {
+  filename: string;
+  /** The file's bytes, guarded: errors with an ApiError past the size cap or when the head is not CSV text. */
+  body: Readable;
+}
+
+/**
+ * Turns the request into a stream of the uploaded file without buffering it: a raw `text/csv` body
+ * as is, or the `file` part of a multipart form, parsed on the fly by busboy.
+ */
+export async function openUpload(request: Request, maxBytes: number): Promise<IncomingUpload> {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) throw empty();
+  const source = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>);
+  if (type === "multipart/form-data") return multipartFile(source, request.headers, maxBytes);
+  if (CSV_CONTENT_TYPES.includes(type)) {
+    const name = new URL(request.url).searchParams.get("filename") ?? DEFAULT_FILENAME;
+    return { filename: safeFilename(name), body: guard(source, maxBytes) };
+  }
+  source.destroy();
+  throw new ApiError(
+    415,
+    "upload.unsupported_type",
+    `Content-Type '${type || "(none)"}' is not accepted. Send the CSV as 'text/csv' or as the 'file' field of a multipart/form-data form.`,
+  );
+}
+
+function multipartFile(source: Readable, headers: Headers, maxBytes: number): Promise<IncomingUpload> {
+  return new Promise((resolve, reject) => {
+    const parser = busboy({ headers: Object.fromEntries(headers), limits: { files: 1, fileSize: maxBytes + 1 } });
+    let found = false;
+    parser.on("file", (field, stream, info) => {
+      if (field !== "file" || found) return stream.resume();
+      found = true;
+      resolve({ filename: safeFilename(info.filename || DEFAULT_FILENAME), body: guard(stream, maxBytes) });
+    });
+    parser.on("error", (error) => reject(new ApiError(400, "upload.bad_multipart", `The multipart form could not be read: ${(error as Error).message}.`)));
+    parser.on("close", () => {
+      if (!found) reject(new ApiError(400, "upload.no_file", "The form has no 'file' field. Send the CSV as the 'file' field of the form."));
+    });
+    source.on("error", (error) => parser.destroy(error));
+    source.pipe(parser);
+  });
+}
+
+/**
+ * Counts bytes and checks the first chunk is CSV text (not an Excel file, image or zip), so a wrong
+ * upload is refused in the first kilobytes rather than after gigabytes reach the store.
+ */
+function guard(source: Readable, maxBytes: number): Readable {
+  let bytes = 0;
+  const guarded = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (bytes === 0) {
+        const problem = sniffProblem(chunk);
+        if (problem) return done(problem);
+      }
+      bytes += chunk.length;
+      if (bytes > maxBytes) return done(tooLarge(maxBytes));
+      done(null, chunk);
+    },
+    flush(done) {
+      done(bytes === 0 ? empty() : null);
+    },
+  });
+  source.on("error", (error) => guarded.destroy(error));
+  return source.pipe(guarded);
+}
+
+function sniffProblem(head: Buffer): ApiError | undefined {
+  try {
+    sniffCsv(head, false);
+    return undefined;
+  } catch (error) {
+    if (isRetainwiseError(error) && error.code === "csv.empty") return undefined; // leading blank lines: the scorer decides
+    return new ApiError(415, "upload.not_csv", isRetainwiseError(error) ? error.message : "The upload is not CSV text.");
+  }
+}
+
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(413, "upload.too_large", `The upload is larger than the ${formatBytes(maxBytes)} limit. Split the file and upload the parts.`);
+}
+
+function empty(): ApiError {
+  return new ApiError(400, "upload.empty", "The upload is empty. Send a CSV with a header row and one row per customer.");
+}
+
+function safeFilename(name: string): string {
+  const base = name.split(/[\\/]/).pop()!.replace(/[^\w.\- ]/g, "_").slice(0, 200);
+  return base || DEFAULT_FILENAME;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
+}

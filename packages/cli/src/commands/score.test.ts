@@ -1,0 +1,117 @@
+import { spawn } from "node:child_process";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readTelco, TELCO_PATH, TELCO_ROWS, toCsv } from "../../../../tests/support/telco.ts";
+
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const BIN = join(ROOT, "node_modules/.bin/retainwise");
+const ENTRY = join(ROOT, "packages/cli/bin/retainwise.mjs");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => err.push(c));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+  });
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "rw-score-cli-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("retainwise score", () => {
+  it("scores the fixture into a file with a header and one line per customer", async () => {
+    const out = join(dir, "scored.csv");
+    const result = await run(BIN, ["score", TELCO_PATH, "-o", out]);
+    expect(result.code).toBe(0);
+    const lines = readFileSync(out, "utf8").trimEnd().split("\n");
+    expect(lines).toHaveLength(TELCO_ROWS + 1);
+    expect(lines[0]).toBe("customer_id,churn_probability,risk_level,risk_factors,protective_factors,model_version,error");
+    expect(lines[1]).toMatch(/^7590-VHVEG,0\.\d{4},(High|Medium|Low),/);
+    // stderr is a pipe here, not a terminal: the progress bar stays silent and nothing else is printed.
+    expect(result.stderr).toBe("");
+  });
+
+  it("writes the scored CSV to stdout with -o -", async () => {
+    const result = await run(BIN, ["score", TELCO_PATH, "-o", "-"]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(TELCO_ROWS + 1);
+    expect(lines[0]!.startsWith("customer_id,churn_probability")).toBe(true);
+  });
+
+  it("exits non-zero and explains on stderr when a required column is missing", async () => {
+    const telco = readTelco();
+    const keep = telco.headers.map((_, i) => i).filter((i) => telco.headers[i] !== "MonthlyCharges");
+    const input = join(dir, "missing.csv");
+    writeFileSync(input, toCsv(keep.map((i) => telco.headers[i]!), telco.rows.slice(0, 10).map((r) => keep.map((i) => r[i]!))));
+    const result = await run(BIN, ["score", input, "-o", join(dir, "never.csv")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("retainwise score: The file is missing a required column: MonthlyCharges");
+    expect(result.stderr).toContain("Required columns:");
+  });
+
+  it("exits non-zero with a readable message when the input file does not exist", async () => {
+    const result = await run(BIN, ["score", join(dir, "absent.csv"), "-o", join(dir, "never.csv")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("absent.csv");
+  });
+
+  it("exits 2 with the usage when -o is missing", async () => {
+    const result = await run(BIN, ["score", TELCO_PATH]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("an input file and -o <output> are required");
+  });
+
+  it("prints its usage and options with --help", async () => {
+    const result = await run(BIN, ["score", "--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Usage: retainwise score <input.csv> -o <output.csv|->");
+    expect(result.stdout).toContain("--include-input");
+    expect(result.stdout).toContain("--max-bad-rows");
+  });
+});
+
+describe("retainwise score under a small heap", () => {
+  const ROWS = 400_000;
+  const HEAP_MB = 48;
+
+  it(`scores ${ROWS.toLocaleString("en-US")} rows (~54 MB) in a child with --max-old-space-size=${HEAP_MB}`, async () => {
+    const telco = readTelco();
+    const input = join(dir, "large.csv");
+    const file = createWriteStream(input);
+    file.write(telco.headers.join(",") + "\n");
+    for (let n = 0; n < ROWS; n += 1000) {
+      const block: string[] = [];
+      for (let i = n; i < n + 1000; i++) block.push(`M${i},${telco.rows[i % telco.rows.length]!.slice(1).join(",")}`);
+      if (!file.write(block.join("\n") + "\n")) await new Promise<void>((r) => file.once("drain", () => r()));
+    }
+    await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    expect(statSync(input).size).toBeGreaterThan(HEAP_MB * 1024 * 1024);
+
+    const out = join(dir, "large-scored.csv");
+    const result = await run(process.execPath, [`--max-old-space-size=${HEAP_MB}`, ENTRY, "score", input, "-o", out]);
+    expect(result.stderr).not.toContain("heap out of memory");
+    expect(result.code).toBe(0);
+    const text = readFileSync(out, "utf8");
+    let lines = 0;
+    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lines++;
+    expect(lines).toBe(ROWS + 1);
+    expect(text.slice(text.lastIndexOf("\n", text.length - 2) + 1).startsWith(`M${ROWS - 1},`)).toBe(true);
+  }, 180_000);
+});
