@@ -75,6 +75,9 @@ function guard(source: Readable, maxBytes: number): Readable {
     },
   });
   source.on("error", (error) => guarded.destroy(error));
+  // The guard can fail on the first chunk, before the store has attached to it; the store still
+  // sees the error (streams remember it), but an unheard 'error' event would crash the process.
+  guarded.on("error", () => {});
   return source.pipe(guarded);
 }
 

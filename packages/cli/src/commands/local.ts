@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   const server = await serveHttp(services, config, logger);
   const jobs = startJobProcessing(services, model, config, logger);
   const url = config.port === 0 ? server.url : publicBaseUrl(config);
-  process.stdout.write(`RetainWise is running at ${url}\nData directory: ${resolve(config.dataDir)}\nAPI key:\n${apiKey}\n`);
+  process.stdout.write(`RetainWise is running at ${url}\nData directory: ${resolve(config.dataDir)}\nAPI key: ${apiKey}\n`);
   await onShutdownSignal(logger, async () => {
     await server.close();
     await jobs.stop();

@@ -53,6 +53,18 @@ const fileCases: FileCase[] = [
   { name: "a UTF-16BE file", input: () => Buffer.from(Buffer.from("\uFEFF" + file(header(), ...lines(3)), "utf16le").swap16()), code: "csv.not_text", message: ["UTF-16"] },
   { name: "Latin-1 text (invalid UTF-8)", input: () => Buffer.from(file(header(), ...lines(2), withCell(3, "Contract", "Ann\u00e9e")), "latin1"), code: "csv.not_text", message: ["not a UTF-8 text CSV"] },
   {
+    name: "Windows-1252 text after the first 64 KiB",
+    input: () => Buffer.concat([Buffer.from(file(header(), ...lines(1000))), Buffer.from(withCell(1000, "Contract", "Ann\u00e9e") + "\n", "latin1")]),
+    code: "csv.not_text",
+    message: ["stops being UTF-8 text after about", "Windows-1252"],
+  },
+  {
+    name: "a file that ends in the middle of a UTF-8 character",
+    input: () => Buffer.concat([Buffer.from(file(header(), ...lines(1000)) + "x,"), Uint8Array.from([0xe2, 0x82])]),
+    code: "csv.not_text",
+    message: ["stops being UTF-8 text"],
+  },
+  {
     name: "a file missing the tenure column",
     input: () => without("tenure"),
     code: "csv.missing_columns",

@@ -1,7 +1,7 @@
 import { Readable, Transform } from "node:stream";
 import { parse, type CsvError } from "csv-parse";
 import { RetainwiseError } from "../errors.ts";
-import { SNIFF_BYTES, sniffCsv, type Delimiter } from "./sniff.ts";
+import { createUtf8Check, SNIFF_BYTES, sniffCsv, type Delimiter } from "./sniff.ts";
 
 /**
  * An open CSV: its header and an async iterator over the data records (arrays of strings, as
@@ -34,10 +34,14 @@ export async function openCsv(input: Readable): Promise<CsvSource> {
   const { delimiter } = sniffCsv(head, complete);
 
   let bytes = 0;
+  const utf8 = createUtf8Check();
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
-      done(null, chunk);
+      done(utf8.check(chunk), chunk);
+    },
+    flush(done) {
+      done(utf8.end());
     },
   });
   const parser = parse({

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { RetainwiseError } from "../errors.ts";
 
 /** Delimiters we accept, in the order we prefer them on a tie. */
@@ -31,6 +32,32 @@ export function sniffCsv(head: Uint8Array, complete: boolean): { delimiter: Deli
     throw notTextError(cause);
   }
   return { delimiter: pickDelimiter(firstLine(text)) };
+}
+
+/**
+ * The sniffer only decodes the head; this checks every chunk as it streams by, so a file that turns
+ * into Windows-1252 after the first 64 KiB fails instead of scoring mojibake. A character split
+ * across chunks is carried into the next one. `check` returns the error to fail with, or null.
+ */
+export function createUtf8Check(): { check(chunk: Uint8Array): RetainwiseError | null; end(): RetainwiseError | null } {
+  let carry: Uint8Array = new Uint8Array(0);
+  let offset = 0;
+  const invalid = () =>
+    new RetainwiseError(
+      "csv.not_text",
+      `The file stops being UTF-8 text after about ${offset.toLocaleString("en-US")} bytes (part of it is in another encoding, such as Windows-1252). Export it as 'CSV UTF-8' and upload that.`,
+    );
+  return {
+    check(chunk) {
+      const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      const whole = trimPartialCharacter(bytes);
+      carry = bytes.slice(whole.length);
+      if (!isUtf8(whole)) return invalid();
+      offset += whole.length;
+      return null;
+    },
+    end: () => (carry.length > 0 ? invalid() : null),
+  };
 }
 
 export function startsWithBom(bytes: Uint8Array): boolean {

@@ -1,6 +1,5 @@
 import { finished } from "node:stream/promises";
 import type { Readable, Writable } from "node:stream";
-import { stringify } from "csv-stringify/sync";
 import { CUSTOMER_ID, isUnreadable, openCsv, resolveColumns, type CsvSource } from "../csv/index.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
@@ -56,7 +55,7 @@ export async function scoreCsv(options: ScoreCsvOptions): Promise<ScoreSummary> 
   const source = await openCsv(input);
   const layout = planColumns(source.headers, model);
   const summary = new SummaryBuilder(model.version);
-  await write(output, stringify([[...OUTPUT_COLUMNS, ...(includeInput ? source.headers : [])]]));
+  await write(output, csvLines([[...OUTPUT_COLUMNS, ...(includeInput ? source.headers : [])]]));
 
   let pending: Promise<ScoredBatch> | undefined;
   for (;;) {
@@ -200,8 +199,27 @@ async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext
     rows.push(withInput([id, probability.toFixed(4), level, reasons.risk.join("; "), reasons.protective.join("; "), model.version, ""], record, includeInput));
     valid++;
   });
-  await write(context.output, stringify(rows));
+  await write(context.output, csvLines(rows));
 }
+
+/**
+ * RFC 4180 lines, quoting only fields that need it (the same bytes csv-stringify writes for strings).
+ * Hand-written because csv-stringify's sync API was ~9% of a profiled 200k-row run.
+ */
+function csvLines(rows: string[][]): string {
+  let text = "";
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) text += (i === 0 ? "" : ",") + csvField(row[i]!);
+    text += "\n";
+  }
+  return text;
+}
+
+function csvField(value: string): string {
+  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
 
 const NO_PROBABILITY = "the model returned no probability for this row (a blank or out-of-range value it cannot handle?)";
 
