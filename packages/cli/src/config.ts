@@ -38,7 +38,8 @@ const ConfigSchema = v.object({
   logLevel: v.picklist(["debug", "info", "warn", "error"], "must be debug, info, warn or error"),
   awsRegion: v.string(),
   bucket: v.optional(v.string()),
-  queueUrl: optionalUrl,
+  // A regex, not v.url(): emulators' queue URLs (`http://sqs.us-east-1.127.0.0.1:4566/…`) are not WHATWG-valid hosts.
+  queueUrl: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/\S+$/, "must be an http(s) URL"))),
   awsEndpoint: optionalUrl,
   forcePathStyle: toBool,
 });

@@ -1,0 +1,64 @@
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startService, type RunningService } from "../support/service.ts";
+import { TELCO_PATH, TELCO_ROWS } from "../support/telco.ts";
+
+for (const mode of ["local", "aws"] as const) {
+  describe(`the service end to end in ${mode} mode, over real HTTP`, () => {
+    let service: RunningService;
+    let key: string;
+    beforeAll(async () => {
+      service = await startService(mode);
+      key = await service.key("acme");
+    });
+    afterAll(() => service.stop());
+
+    it("scores an uploaded Telco file and serves the result through an expiring download URL", async () => {
+      const upload = await service.api("/v1/predictions?filename=telco.csv", key, { method: "POST", headers: { "Content-Type": "text/csv" }, body: await readFile(TELCO_PATH) });
+      expect(upload.status).toBe(202);
+      const created = (await upload.json()) as { id: string; status: string };
+      expect(upload.headers.get("location")).toBe(`/v1/predictions/${created.id}`);
+      expect(created.status).toBe("QUEUED");
+
+      const done = await service.waitFor(created.id, key, "COMPLETED");
+      expect(done.status).toBe("COMPLETED");
+      expect(done.progress).toMatchObject({ rowsProcessed: TELCO_ROWS, percent: 100 });
+      expect(done.metrics.rowsScored).toBe(TELCO_ROWS);
+
+      const link = (await (await service.api(`/v1/predictions/${created.id}/download`, key)).json()) as { url: string; expiresAt: string; filename: string };
+      expect(link.filename).toBe("telco-scored.csv");
+      const expiresIn = Date.parse(link.expiresAt) - Date.now();
+      expect(expiresIn).toBeGreaterThan(590_000);
+      expect(expiresIn).toBeLessThanOrEqual(600_000);
+
+      const file = await fetch(link.url);
+      expect(file.status).toBe(200);
+      const lines = (await file.text()).trim().split("\n");
+      expect(lines).toHaveLength(TELCO_ROWS + 1);
+      const probabilities = lines.slice(1).map((line) => Number(line.split(",")[1]));
+      expect(probabilities.every((p) => p >= 0 && p <= 1)).toBe(true);
+    });
+
+    it("accepts a multipart upload and answers 302 to the file with ?redirect=1", async () => {
+      const form = new FormData();
+      form.append("file", new Blob([await readFile(TELCO_PATH)], { type: "text/csv" }), "customers.csv");
+      const upload = await service.api("/v1/predictions", key, { method: "POST", body: form });
+      expect(upload.status).toBe(202);
+      const { id, inputFilename } = (await upload.json()) as { id: string; inputFilename: string };
+      expect(inputFilename).toBe("customers.csv");
+      await service.waitFor(id, key, "COMPLETED");
+      const redirect = await service.api(`/v1/predictions/${id}/download?redirect=1`, key, { redirect: "manual" });
+      expect(redirect.status).toBe(302);
+      expect((await (await fetch(redirect.headers.get("location")!)).text()).startsWith("customer_id,churn_probability,risk_level")).toBe(true);
+    });
+
+    it("fails a CSV missing required columns with a message naming them", async () => {
+      const upload = await service.api("/v1/predictions", key, { method: "POST", headers: { "Content-Type": "text/csv" }, body: "customerID,tenure,Contract\nA-1,3,Month-to-month\n" });
+      const { id } = (await upload.json()) as { id: string };
+      const failed = await service.waitFor(id, key, "FAILED");
+      expect(failed.status).toBe("FAILED");
+      expect(failed.error.code).toBe("csv.missing_columns");
+      expect(failed.error.message).toMatch(/MonthlyCharges/);
+    });
+  });
+}
