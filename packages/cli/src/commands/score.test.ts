@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,6 +64,18 @@ describe("retainwise score", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("retainwise score: The file is missing a required column: MonthlyCharges");
     expect(result.stderr).toContain("Required columns:");
+  });
+
+  it("keeps an earlier output file and leaves no partial file when scoring fails", async () => {
+    const input = join(dir, "binary.csv");
+    writeFileSync(input, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]));
+    const out = join(dir, "previous.csv");
+    writeFileSync(out, "an earlier good result\n");
+    const result = await run(BIN, ["score", input, "-o", out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("not a UTF-8 text CSV");
+    expect(readFileSync(out, "utf8")).toBe("an earlier good result\n");
+    expect(existsSync(`${out}.partial`)).toBe(false);
   });
 
   it("exits non-zero with a readable message when the input file does not exist", async () => {

@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { rename, rm, stat } from "node:fs/promises";
+import type { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { isRetainwiseError, loadModel, scoreCsv } from "@retainwise/core";
 import { defaultModelPath } from "../paths.ts";
@@ -54,17 +55,21 @@ async function score(inputPath: string, outputPath: string, options: { modelPath
   const totalBytes = (await stat(inputPath)).size;
   const model = await loadModel(options.modelPath);
   const bar = createProgressBar();
-  const output = outputPath === "-" ? process.stdout : createWriteStream(outputPath);
+  const output = openOutput(outputPath);
   const started = Date.now();
   const summary = await scoreCsv({
     input: createReadStream(inputPath, { highWaterMark: 256 * 1024 }),
-    output,
+    output: output.stream,
     model,
     totalBytes,
     includeInput: options.includeInput,
     maxBadRowShare: options.maxBadRowShare,
     onProgress: (p) => bar.update(p.bytesRead, p.totalBytes, `${p.rowsProcessed.toLocaleString("en-US")} rows`),
+  }).catch(async (error: unknown) => {
+    await output.abandon();
+    throw error;
   });
+  await output.commit();
   const seconds = (Date.now() - started) / 1000;
   bar.finish(
     `Scored ${summary.rowsScored.toLocaleString("en-US")} rows (${summary.rowsFailed} failed) in ${seconds.toFixed(1)} s: ` +
@@ -72,4 +77,22 @@ async function score(inputPath: string, outputPath: string, options: { modelPath
   );
   await model.release();
   return 0;
+}
+
+/**
+ * The scored file is written beside the target and renamed into place on success, so a run that
+ * fails (bad input, Ctrl-C) neither leaves a half-written file nor replaces an earlier good one.
+ */
+function openOutput(outputPath: string): { stream: Writable; commit(): Promise<void>; abandon(): Promise<void> } {
+  if (outputPath === "-") return { stream: process.stdout, commit: async () => {}, abandon: async () => {} };
+  const partial = `${outputPath}.partial`;
+  const stream = createWriteStream(partial);
+  return {
+    stream,
+    commit: () => rename(partial, outputPath),
+    async abandon() {
+      stream.destroy();
+      await rm(partial, { force: true });
+    },
+  };
 }
