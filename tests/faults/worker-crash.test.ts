@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { once } from "node:events";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { readObject, startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
+
+const ROWS = 400_000;
+const BIN = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "retainwise");
+
+let h: JobHarness;
+let bigCsv: string;
+const children: ChildProcess[] = [];
+beforeAll(async () => {
+  h = await startJobHarness();
+  bigCsv = join(h.dataDir, "big.csv");
+  await writeTelcoRows(bigCsv, ROWS);
+});
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  await h.close();
+});
+
+/** `retainwise worker` as a real process on the harness's database and files, with short timeouts. */
+function startWorker(): ChildProcess {
+  const child = spawn(BIN, ["worker"], {
+    env: {
+      ...process.env,
+      RETAINWISE_MODE: "local",
+      DATABASE_URL: h.db.url,
+      RETAINWISE_DATA_DIR: h.dataDir,
+      RETAINWISE_VISIBILITY_SECONDS: "3",
+      RETAINWISE_STALE_AFTER_SECONDS: "2",
+      RETAINWISE_HEARTBEAT_SECONDS: "0.3",
+      RETAINWISE_LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  children.push(child);
+  return child;
+}
+
+it("a worker SIGKILLed mid-job leaves the job to be completed once, with complete output, by the next worker", async () => {
+  const submitted = await h.submit(bigCsv);
+  const first = startWorker();
+  await h.waitFor(submitted.id, (row) => row.status === "RUNNING" && row.rowsProcessed > 0, 60_000);
+  first.kill("SIGKILL");
+  await once(first, "exit");
+  const interrupted = await h.predictions.getById(submitted.id);
+  expect(interrupted?.status).toBe("RUNNING");
+  expect(interrupted!.rowsProcessed).toBeLessThan(ROWS);
+
+  const second = startWorker();
+  const done = await h.waitFor(submitted.id, (row) => row.status === "COMPLETED" || row.status === "FAILED", 120_000);
+  second.kill("SIGTERM");
+  expect(done.status).toBe("COMPLETED");
+  expect(done.attempts).toBe(2);
+  expect(done.rowsProcessed).toBe(ROWS);
+  expect(done.outputKey).toBe(`results/${submitted.id}/attempt-2.csv`);
+  const output = await readObject(h.store, done.outputKey!);
+  expect(output.trimEnd().split("\n")).toHaveLength(ROWS + 1);
+  expect(await h.store.head(`results/${submitted.id}/attempt-1.csv`)).toBeNull();
+});
+
+/** The Telco rows repeated with fresh ids: realistic values, any size. */
+async function writeTelcoRows(path: string, rows: number): Promise<void> {
+  const [header, ...records] = (await readFile(TELCO_CSV, "utf8")).trimEnd().split("\n");
+  const out = createWriteStream(path);
+  out.write(header + "\n");
+  for (let i = 0; i < rows; i++) {
+    const record = records[i % records.length]!;
+    if (!out.write(`C${i}${record.slice(record.indexOf(","))}\n`)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
+}
