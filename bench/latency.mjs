@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Service latency and throughput in one-machine mode, over real HTTP on loopback:
+//   - 50 sequential 1k-row jobs, upload -> COMPLETED (p50/p95; target p50 < 1 s);
+//   - 20 concurrent 10k-row jobs (wall time, rows/s).
+// Starts `retainwise local` in a temp data dir on a free port and stops it at the end.
+// Usage: node bench/latency.mjs
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const POLL_MS = 20;
+
+const port = await freePort();
+const dataDir = await mkdtemp(join(tmpdir(), "rw-bench-"));
+const server = spawn(join(root, "node_modules/.bin/retainwise"), ["local", "--port", String(port), "--data-dir", dataDir], {
+  env: { ...process.env, RETAINWISE_LOG_LEVEL: "warn", RETAINWISE_HEARTBEAT_SECONDS: "0.25" },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const key = await readKey(server);
+const base = `http://127.0.0.1:${port}`;
+try {
+  const telco = (await readFile(join(root, "tests/fixtures/telco-churn.csv"), "utf8")).trimEnd().split("\n");
+  const csv = (rows) => [telco[0], ...Array.from({ length: rows }, (_, i) => telco[1 + (i % (telco.length - 1))])].join("\n") + "\n";
+
+  await runJob(csv(100)); // warm-up: first session.run, first connections
+  const small = csv(1_000);
+  const latencies = [];
+  for (let i = 0; i < 50; i++) latencies.push(await runJob(small));
+  latencies.sort((a, b) => a - b);
+  console.log(`1k-row job, upload -> COMPLETED, 50 sequential: p50 ${pct(latencies, 0.5)} ms, p95 ${pct(latencies, 0.95)} ms, max ${latencies.at(-1)} ms`);
+
+  const medium = csv(10_000);
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 20 }, () => runJob(medium)));
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`20 concurrent 10k-row jobs: ${seconds.toFixed(2)} s wall, ${Math.round(200_000 / seconds).toLocaleString("en-US")} rows/s`);
+} finally {
+  server.kill("SIGINT");
+  await once(server, "exit");
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+async function runJob(body) {
+  const started = performance.now();
+  const response = await fetch(`${base}/v1/predictions`, { method: "POST", headers: { Authorization: `Bearer ${key}`, "Content-Type": "text/csv" }, body });
+  if (response.status !== 202) throw new Error(`upload answered ${response.status}: ${await response.text()}`);
+  const { id } = await response.json();
+  for (;;) {
+    const row = await (await fetch(`${base}/v1/predictions/${id}`, { headers: { Authorization: `Bearer ${key}` } })).json();
+    if (row.status === "COMPLETED") return Math.round(performance.now() - started);
+    if (row.status === "FAILED") throw new Error(`job failed: ${row.error?.message}`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+function pct(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function readKey(child) {
+  let out = "";
+  for await (const chunk of child.stdout) {
+    out += chunk;
+    const match = /API key: (\S+)/.exec(out);
+    if (match) return match[1];
+  }
+  throw new Error("retainwise local exited before printing its key");
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
