@@ -10,16 +10,16 @@
  */
 import { randomUUID } from "node:crypto";
 import { startFauxqs } from "fauxqs";
-import type { S3Client } from "@aws-sdk/client-s3";
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createAwsClients } from "../../packages/aws/src/index.ts";
 import { MAX_RECEIVES } from "../../packages/core/src/index.ts";
+
+type Clients = ReturnType<typeof createAwsClients>;
 
 export interface AwsEmulator {
   endpoint: string;
   region: string;
-  s3: S3Client;
-  sqs: SQSClient;
+  s3: Clients["s3"];
+  sqs: Clients["sqs"];
   bucket: string;
   queueUrl: string;
   dlqUrl: string;

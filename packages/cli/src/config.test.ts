@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, loadConfig, settingFlags } from "./config.ts";
 
 describe("loadConfig", () => {
   it("defaults to one-machine mode on loopback port 8080 with data in .retainwise", () => {
@@ -49,5 +49,11 @@ describe("loadConfig", () => {
 
   it("reports a broken SST link instead of crashing on its JSON", () => {
     expect(() => loadConfig({ env: { SST_RESOURCE_Bucket: "{not json" } })).toThrow(/SST_RESOURCE_Bucket is not valid JSON/);
+  });
+
+  it("takes any setting as a --kebab-case flag and refuses unknown ones", () => {
+    expect(settingFlags(["--port", "9000", "--data-dir=/tmp/rw", "--log-level", "debug"])).toEqual({ port: "9000", dataDir: "/tmp/rw", logLevel: "debug" });
+    expect(() => settingFlags(["--prot", "9000"])).toThrow(/unknown option "--prot"/);
+    expect(() => settingFlags(["--port"])).toThrow(/--port needs a value/);
   });
 });

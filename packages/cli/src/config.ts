@@ -144,6 +144,24 @@ function assertModeRequirements(config: Config): void {
   if (missing.length > 0) throw new ConfigError(missing);
 }
 
+/**
+ * `--data-dir DIR`, `--port=9000`, … : any setting as a flag, named as in the table (kebab-case).
+ * Unknown flags are errors, so a typo never silently falls back to a default.
+ */
+export function settingFlags(argv: readonly string[]): Partial<Record<Key, string>> {
+  const flags: Partial<Record<Key, string>> = {};
+  const byFlag = new Map(Object.keys(SETTINGS).map((key) => [kebab(key), key as Key]));
+  for (let i = 0; i < argv.length; i++) {
+    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(argv[i]!);
+    const key = match && byFlag.get(match[1]!);
+    if (!match || !key) throw new ConfigError([`unknown option "${argv[i]}" (options are the settings: --port, --data-dir, --log-level, …; see README: Configuration)`]);
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw new ConfigError([`--${match[1]} needs a value`]);
+    flags[key] = value;
+  }
+  return flags;
+}
+
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -1,8 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { createLogger, type AccountRepository } from "@retainwise/core";
-import { loadConfig } from "../config.ts";
+import { loadConfig, settingFlags } from "../config.ts";
 import { onShutdownSignal, serveHttp, startJobProcessing } from "../roles.ts";
 import { buildServices, loadChurnModel, publicBaseUrl } from "../wiring.ts";
 
@@ -21,8 +20,7 @@ const LOCAL_ACCOUNT = "local";
 const KEY_FILE = "api-key";
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: "string" }, "data-dir": { type: "string" } } });
-  const config = loadConfig({ flags: { mode: "local", port: values.port, dataDir: values["data-dir"] } });
+  const config = loadConfig({ flags: { mode: "local", ...settingFlags(argv) } });
   const logger = createLogger({ service: "retainwise", role: "local" }, { level: config.logLevel });
   const services = await buildServices(config, logger);
   const model = await loadChurnModel(config);

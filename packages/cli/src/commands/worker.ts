@@ -1,5 +1,5 @@
 import { createLogger } from "@retainwise/core";
-import { loadConfig } from "../config.ts";
+import { loadConfig, settingFlags } from "../config.ts";
 import { onShutdownSignal, startJobProcessing } from "../roles.ts";
 import { buildServices, loadChurnModel } from "../wiring.ts";
 
@@ -10,8 +10,8 @@ writes the result to the object store. Settings come from the environment (see R
 Configuration); SIGTERM stops receiving and finishes or releases in-flight jobs within
 RETAINWISE_SHUTDOWN_DEADLINE_SECONDS.`;
 
-export async function run(_argv: string[]): Promise<number> {
-  const config = loadConfig({ flags: {} });
+export async function run(argv: string[]): Promise<number> {
+  const config = loadConfig({ flags: settingFlags(argv) });
   const logger = createLogger({ service: "retainwise", role: "worker" }, { level: config.logLevel });
   const services = await buildServices(config, logger);
   const model = await loadChurnModel(config);

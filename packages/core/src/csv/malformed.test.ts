@@ -106,7 +106,25 @@ const fileCases: FileCase[] = [
     name: "an unclosed quote that swallows the rest of the file",
     input: () => file(header(), ...lines(3), withCell(3, "gender", '"Female'), ...lines(5, 4)),
     code: "csv.unclosed_quote",
-    message: ["is never closed", 'stray " character'],
+    message: ["A quoted field in row 4 is never closed", "(to line 10)", 'Check row 4 for a stray " character'],
+  },
+  {
+    name: "an unclosed quote after a row skipped for a stray quote",
+    input: () => file(header(), ...lines(1), withCell(1, "gender", 'Fe"male'), ...lines(3, 2), withCell(5, "gender", '"Female'), ...lines(5, 6)),
+    code: "csv.unclosed_quote",
+    message: ["A quoted field in row 6 is never closed"],
+  },
+  {
+    name: "text after a closing quote, which the parser cannot recover from",
+    input: () => file(header(), ...lines(3), withCell(3, "gender", '"Female"x'), ...lines(5, 4)),
+    code: "csv.unclosed_quote",
+    message: ["A quoted field in row 4 is never closed"],
+  },
+  {
+    name: "an unclosed quote in the header row",
+    input: () => file('"customerID,' + header(), ...lines(3)),
+    code: "csv.unclosed_quote",
+    message: ["A quoted field in the header row is never closed"],
   },
   {
     name: "more bad rows than the 10% allowed",

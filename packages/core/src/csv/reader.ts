@@ -53,13 +53,16 @@ export async function openCsv(input: Readable): Promise<CsvSource> {
   });
   // "skip" is emitted synchronously inside the parser's transform, so the pushed stand-in lands exactly where the record was.
   // A record can raise several errors (`Mailed "paper" check` has two stray quotes): one stand-in per record and line.
+  // csv-parse counts only the records it emits (header included), so the data row of an error is its count plus our stand-ins.
   let lastSkipped = "";
+  let standIns = 0;
   parser.on("skip", (error: CsvError) => {
-    const outcome = skippedRow(error);
+    const { records = 0, lines } = error as { records?: number; lines?: number };
+    const outcome = skippedRow(error, records + standIns);
     if (outcome instanceof RetainwiseError) return parser.destroy(outcome);
-    const { records, lines } = error as { records?: number; lines?: number };
     if (`${records}:${lines}` === lastSkipped) return;
     lastSkipped = `${records}:${lines}`;
+    standIns++;
     parser.push(outcome);
   });
   const source = Readable.from(replay(head, complete, chunks), { objectMode: false });
@@ -100,13 +103,15 @@ async function* replay(head: Buffer, complete: boolean, rest: AsyncIterator<Buff
   }
 }
 
-function skippedRow(error: CsvError): UnreadableRecord | RetainwiseError {
+function skippedRow(error: CsvError, row: number): UnreadableRecord | RetainwiseError {
   const line = (error as { lines?: number }).lines ?? 0;
   if (error.code === "CSV_QUOTE_NOT_CLOSED") {
     // Everything after an unclosed quote is swallowed into one field: scoring the rest would silently drop customers.
+    // Row numbers count data rows, as in the `error` column; `line` is where the parser gave up (the end of the file).
+    const where = row < 1 ? "the header row" : `row ${row}`;
     return new RetainwiseError(
       "csv.unclosed_quote",
-      `A quoted field that starts near line ${line} is never closed, so the rest of the file cannot be read. Check that line for a stray " character.`,
+      `A quoted field in ${where} is never closed, so the rest of the file (to line ${line}) cannot be read. Check ${where} for a stray " character.`,
     );
   }
   return Object.assign([], { unreadable: `line ${line} could not be read: ${describeParseError(error)}` });
