@@ -10,7 +10,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres } from "../../packages/local/src/embedded-postgres.ts";
+import { isAlive, startEmbeddedPostgres } from "../../packages/local/src/embedded-postgres.ts";
 
 const TEMP_PREFIX = "retainwise-pg-test-";
 
@@ -52,11 +52,3 @@ async function readPid(file: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

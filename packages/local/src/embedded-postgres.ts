@@ -332,7 +332,8 @@ function spawnWatchdog(postmasterPid: number, removeDir: string | null): () => v
   };
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process exists (EPERM: it does, owned by another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

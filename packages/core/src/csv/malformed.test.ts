@@ -117,8 +117,8 @@ const fileCases: FileCase[] = [
   {
     name: "text after a closing quote, which the parser cannot recover from",
     input: () => file(header(), ...lines(3), withCell(3, "gender", '"Female"x'), ...lines(5, 4)),
-    code: "csv.unclosed_quote",
-    message: ["A quoted field in row 4 is never closed"],
+    code: "csv.invalid_quote",
+    message: ["A quoted field in row 4 (line 5) has text after its closing quote", 'must be doubled ("")'],
   },
   {
     name: "an unclosed quote in the header row",

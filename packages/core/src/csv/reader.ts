@@ -108,18 +108,28 @@ function skippedRow(error: CsvError, row: number): UnreadableRecord | Retainwise
   if (error.code === "CSV_QUOTE_NOT_CLOSED") {
     // Everything after an unclosed quote is swallowed into one field: scoring the rest would silently drop customers.
     // Row numbers count data rows, as in the `error` column; `line` is where the parser gave up (the end of the file).
-    const where = row < 1 ? "the header row" : `row ${row}`;
     return new RetainwiseError(
       "csv.unclosed_quote",
-      `A quoted field in ${where} is never closed, so the rest of the file (to line ${line}) cannot be read. Check ${where} for a stray " character.`,
+      `A quoted field in ${rowName(row)} is never closed, so the rest of the file (to line ${line}) cannot be read. Check ${rowName(row)} for a stray " character.`,
+    );
+  }
+  if (error.code === "CSV_INVALID_CLOSING_QUOTE") {
+    // csv-parse stays inside the quotes after this error, merging the following rows into one field: not skippable.
+    return new RetainwiseError(
+      "csv.invalid_quote",
+      `A quoted field in ${rowName(row)} (line ${line}) has text after its closing quote, so the rows after it cannot be read reliably. ` +
+        `Check ${rowName(row)}: a quote inside a quoted field must be doubled ("").`,
     );
   }
   return Object.assign([], { unreadable: `line ${line} could not be read: ${describeParseError(error)}` });
 }
 
+function rowName(row: number): string {
+  return row < 1 ? "the header row" : `row ${row}`;
+}
+
 function describeParseError(error: CsvError): string {
   switch (error.code) {
-    case "CSV_INVALID_CLOSING_QUOTE":
     case "INVALID_OPENING_QUOTE":
       return 'a quote (") appears inside a field that was not quoted correctly';
     case "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE":
