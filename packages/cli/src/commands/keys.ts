@@ -3,6 +3,8 @@ import { parseArgs } from "node:util";
 import { createLogger } from "@retainwise/core";
 import { startEmbeddedPostgres } from "@retainwise/local";
 import { connect, createPostgresAccountRepository, migrate } from "@retainwise/postgres";
+import { loadConfig } from "../config.ts";
+import { migrationsDir } from "../paths.ts";
 
 export const summary = "Manage API keys (keys create --account NAME)";
 
@@ -37,8 +39,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`retainwise keys: expected 'keys create --account NAME'.\n\n${help}\n`);
     return 2;
   }
-  // TODO(lead): read through packages/cli/src/config.ts once engineer E's config module exists.
-  const database = await openDatabase(values["database-url"] ?? process.env.DATABASE_URL, values["data-dir"] ?? DEFAULT_DATA_DIR);
+  const config = loadConfig({ flags: { databaseUrl: values["database-url"], dataDir: values["data-dir"] } });
+  const database = await openDatabase(config.databaseUrl, config.dataDir);
   try {
     const accounts = createPostgresAccountRepository(database.sql);
     const account = await accounts.ensureAccount(values.account.trim());
@@ -50,8 +52,6 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-const DEFAULT_DATA_DIR = ".retainwise";
-
 /** The given database, or the data directory's embedded one (migrated, since it may be brand new). */
 async function openDatabase(databaseUrl: string | undefined, dataDir: string) {
   if (databaseUrl) {
@@ -62,7 +62,7 @@ async function openDatabase(databaseUrl: string | undefined, dataDir: string) {
   const cluster = await startEmbeddedPostgres({ dataDir: path.resolve(dataDir), attach: true, log });
   const sql = connect(cluster.url, { max: 1, applicationName: "retainwise-keys" });
   try {
-    await migrate(sql);
+    await migrate(sql, migrationsDir());
   } catch (error) {
     await sql.end();
     await cluster.stop();

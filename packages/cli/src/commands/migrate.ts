@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { createLogger } from "@retainwise/core";
 import { connect, migrate } from "@retainwise/postgres";
+import { loadConfig } from "../config.ts";
+import { migrationsDir } from "../paths.ts";
 
 export const summary = "Apply database migrations";
 
@@ -16,8 +18,7 @@ Options:
 /** `retainwise migrate`: exit 0 when the schema is current, 2 on bad usage, 1 on failure. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { "database-url": { type: "string" } }, strict: true });
-  // TODO(lead): read through packages/cli/src/config.ts once engineer E's config module exists.
-  const databaseUrl = values["database-url"] ?? process.env.DATABASE_URL;
+  const { databaseUrl } = loadConfig({ flags: { databaseUrl: values["database-url"] } });
   if (!databaseUrl) {
     process.stderr.write("retainwise migrate: no database given. Pass --database-url postgres://… or set DATABASE_URL.\n");
     return 2;
@@ -25,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   const log = createLogger({ component: "migrate" });
   const sql = connect(databaseUrl, { max: 1, applicationName: "retainwise-migrate" });
   try {
-    const applied = await migrate(sql);
+    const applied = await migrate(sql, migrationsDir());
     log.info(applied.length ? "migrations applied" : "schema already up to date", { applied });
     return 0;
   } finally {

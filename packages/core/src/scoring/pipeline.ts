@@ -181,24 +181,21 @@ async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext
   let valid = 0;
   batch.records.forEach((record, r) => {
     const id = (record[layout.idIndex] ?? "").trim();
-    const fail = (error: string) => {
+    let error = batch.errors[r] ?? null;
+    const at = error === null ? valid++ : -1;
+    const probability = at >= 0 ? scores!.probabilities[at]! : Number.NaN;
+    // A bring-your-own model that does not impute turns a blank numeric into NaN: a failed row, not "NaN, Low".
+    if (error === null && !Number.isFinite(probability)) error = NO_PROBABILITY;
+    if (error !== null) {
       summary.addFailed({ row: batch.firstRow + r, reason: error });
       rows.push(withInput([id, "", "", "", "", model.version, `row ${batch.firstRow + r}: ${error}`], record, includeInput));
-    };
-    const error = batch.errors[r];
-    if (error !== null && error !== undefined) return fail(error);
-    const probability = scores!.probabilities[valid]!;
-    // A bring-your-own model that does not impute turns a blank numeric into NaN: a failed row, not "NaN, Low".
-    if (!Number.isFinite(probability)) {
-      valid++;
-      return fail(NO_PROBABILITY);
+      return;
     }
     const level = riskLevel(probability, model.thresholds);
-    const reasons = scores!.contributions ? explainRow(model.inputs, scores!.contributions, valid * width, layout.inputIndexes.map((c) => (record[c] ?? "").trim())) : { risk: [], protective: [] };
+    const reasons = scores!.contributions ? explainRow(model.inputs, scores!.contributions, at * width, layout.inputIndexes.map((c) => (record[c] ?? "").trim())) : { risk: [], protective: [] };
     summary.addScored(probability, level);
     if (summary.wouldKeep(probability)) summary.keepTopRisk({ customerId: id, probability, riskLevel: level, riskFactors: reasons.risk, protectiveFactors: reasons.protective });
     rows.push(withInput([id, probability.toFixed(4), level, reasons.risk.join("; "), reasons.protective.join("; "), model.version, ""], record, includeInput));
-    valid++;
   });
   await write(context.output, csvLines(rows));
 }
