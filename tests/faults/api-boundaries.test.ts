@@ -33,6 +33,19 @@ describe("account isolation", () => {
   });
 });
 
+describe("the risk chart", () => {
+  it("is rendered by the server as SVG: 10 histogram bars and High/Medium/Low counts that add up", async () => {
+    const histogram = await service.api(`/v1/predictions/${completedA}/chart.svg`, keyA);
+    expect(histogram.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
+    expect((await histogram.text()).match(/<rect /g)).toHaveLength(10);
+    const risk = await (await service.api(`/v1/predictions/${completedA}/chart.svg?chart=risk`, keyA)).text();
+    const counts = [...risk.matchAll(/data-count="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(counts).toHaveLength(3);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(5626);
+    expect((await service.api(`/v1/predictions/${completedA}/chart.svg`, keyB)).status).toBe(404);
+  });
+});
+
 describe("download links", () => {
   it("refuses a link whose signature was tampered with (403) and serves the untouched one", async () => {
     const { url } = (await (await service.api(`/v1/predictions/${completedA}/download`, keyA)).json()) as { url: string };

@@ -7,6 +7,7 @@ import { bearerAuth } from "../middleware/auth.ts";
 import { IdParamSchema, ListQuerySchema, resultFilename, toPredictionJson } from "../schemas.ts";
 import { CSV_CONTENT_TYPES, openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
+import { renderChart } from "../ui/chart.ts";
 
 /** `/v1/predictions`: upload, list, read, download, delete — every query scoped to the caller's account. */
 export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
@@ -51,6 +52,14 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const signed = await store.presignGet(prediction.outputKey, { expiresInSeconds: deps.downloadUrlTtlSeconds, filename });
     if (c.req.query("redirect") === "1") return c.redirect(signed.url, 302);
     return c.json({ url: signed.url, expiresAt: signed.expiresAt.toISOString(), filename });
+  });
+
+  app.get("/:id/chart.svg", async (c) => {
+    const prediction = await owned(c.get("account").id, c.req.param("id"));
+    if (!prediction.metrics) throw new ApiError(409, "prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; its chart exists once it is COMPLETED.`);
+    const kind = c.req.query("chart") === "risk" ? "risk" : "histogram";
+    c.header("Cache-Control", "private, max-age=300");
+    return c.body(renderChart(kind, prediction.metrics), 200, { "Content-Type": "image/svg+xml; charset=utf-8" });
   });
 
   app.delete("/:id", async (c) => {

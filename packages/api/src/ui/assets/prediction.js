@@ -41,7 +41,8 @@ function renderAll(p, { showError, reload }) {
   for (const section of ["summary", "chart-card", "top-risks-card"]) /** @type {HTMLElement} */ (document.getElementById(section)).hidden = !metrics;
   if (!metrics) return;
   renderSummary(metrics);
-  /** @type {HTMLElement} */ (document.getElementById("chart")).replaceChildren(riskChart(metrics));
+  const chart = /** @type {HTMLElement} */ (document.getElementById("chart"));
+  riskChart(p.id).then((figures) => chart.replaceChildren(figures), showError);
   renderTopRisks(metrics.topRisks ?? []);
 }
 
