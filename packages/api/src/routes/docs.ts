@@ -55,6 +55,13 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: ok("Where to download", "Download"), 302: { description: "Redirect to the URL" }, ...errors(400, 401, 404, 409) },
         },
       },
+      "/v1/predictions/{id}/chart.svg": {
+        get: {
+          summary: "The risk picture as SVG: histogram of probabilities (default) or High/Medium/Low counts (?chart=risk)",
+          parameters: [...idParam, { name: "chart", in: "query", schema: { type: "string", enum: ["histogram", "risk"] } }],
+          responses: { 200: { description: "image/svg+xml" }, ...errors(400, 401, 404, 409) },
+        },
+      },
       "/v1/limits": { get: { summary: "Upload limits, for client-side checks", security: [], responses: { 200: ok("Limits", "Limits") } } },
       "/healthz": { get: { summary: "The process is up", security: [], responses: { 200: { description: "ok" } } } },
       "/readyz": { get: { summary: "Database, store and queue reachable", security: [], responses: { 200: { description: "ready" }, 503: { description: "not ready; names what is down" } } } },
