@@ -268,7 +268,9 @@ function startPostmaster(
   // Test clusters trade durability for speed: a crash loses a throwaway database.
   if (options.ephemeral) settings.push("fsync=off", "synchronous_commit=off", "full_page_writes=off");
   const args = ["-D", pgdata, "-p", String(port), ...settings.flatMap((s) => ["-c", s])];
-  const child = spawn(binary, args, { ...runAs, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } });
+  // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the cluster after our
+  // own connections have closed (else it races our shutdown). The watchdog covers our dying first.
+  const child = spawn(binary, args, { ...runAs, detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } });
   const tail: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(`did not become ready within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
