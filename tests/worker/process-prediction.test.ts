@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_RECEIVES, TransientError, processPrediction, silentLogger, type ObjectStore } from "../../packages/core/src/index.ts";
 import { relayOnce, startWorker } from "../../packages/worker/src/index.ts";
@@ -105,5 +106,29 @@ describe("processing a prediction", () => {
     const rows = await Promise.all(submitted.map((p) => h.waitFor(p.id, (r) => r.status === "COMPLETED")));
     await worker.stop(5_000);
     expect(rows.every((r) => r.attempts === 1 && r.rowsProcessed === 5626)).toBe(true);
+  });
+
+  it("on shutdown past its deadline, a worker releases its running job: QUEUED again and its message redelivered at once", async () => {
+    const big = (await readFile(TELCO_CSV, "utf8")).trimEnd();
+    const rows = big.slice(big.indexOf("\n") + 1);
+    const submitted = await h.submit([big, ...Array.from({ length: 60 }, () => rows)].join("\n") + "\n", { path: false });
+    const deps = { predictions: h.predictions, store: h.store, queue: h.queue, model: h.model, logger: silentLogger };
+    const worker = startWorker({
+      queue: h.queue,
+      concurrency: 1,
+      visibilitySeconds: 30,
+      waitSeconds: 1,
+      logger: silentLogger,
+      handle: (message, shutdown) => processPrediction(message, deps, { ...OPTIONS, heartbeatSeconds: 0.1, shutdown }),
+    });
+    await h.waitFor(submitted.id, (r) => r.status === "RUNNING" && r.rowsProcessed > 0);
+    await worker.stop(0);
+    const released = await h.predictions.getById(submitted.id);
+    expect(released?.status).toBe("QUEUED");
+    expect(released?.attempts).toBe(1);
+    const [again] = await h.queue.receive({ max: 1, waitSeconds: 1, visibilitySeconds: 1 });
+    expect(JSON.parse(again!.body).predictionId).toBe(submitted.id);
+    expect(again!.receiveCount).toBe(2);
+    await h.queue.delete(again!.receipt);
   });
 });
