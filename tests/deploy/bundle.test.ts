@@ -1,0 +1,48 @@
+import { spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, realpath, rm, symlink } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "./sst-platform.ts";
+
+/**
+ * The container runs `node /app/dist/retainwise.mjs` with onnxruntime-node in /app/node_modules
+ * (Dockerfile). Docker cannot run here, so this builds the same bundle into a temp /app and runs it
+ * with plain node.
+ */
+let app: string;
+const run = (...args: string[]) => spawnSync("node", [join(app, "dist", "retainwise.mjs"), ...args], { cwd: app, encoding: "utf8", env: { ...process.env, RETAINWISE_MODE: "aws" } });
+
+beforeAll(async () => {
+  app = await mkdtemp(join(tmpdir(), "rw-image-"));
+  const build = spawnSync("node", [join(ROOT, "packages/cli/build.mjs"), join(app, "dist")], { encoding: "utf8" });
+  expect(build.status, build.stderr).toBe(0);
+  const ort = dirname(createRequire(join(ROOT, "packages/core/package.json")).resolve("onnxruntime-node/package.json"));
+  await mkdir(join(app, "node_modules"));
+  await symlink(await realpath(ort), join(app, "node_modules", "onnxruntime-node"));
+}, 120_000);
+afterAll(() => rm(app, { recursive: true, force: true }));
+
+describe("the bundled program the image runs", () => {
+  it("lists every role in --help", () => {
+    const help = run("--help");
+    expect(help.status).toBe(0);
+    for (const role of ["score", "train", "local", "api", "worker", "migrate", "keys"]) expect(help.stdout).toContain(role);
+  });
+
+  it("scores a file with the model it carries", async () => {
+    const out = join(app, "scored.csv");
+    const scored = run("score", join(ROOT, "tests/fixtures/telco-churn.csv"), "-o", out);
+    expect(scored.status, scored.stderr).toBe(0);
+    const lines = (await readFile(out, "utf8")).trimEnd().split("\n");
+    expect(lines).toHaveLength(5627);
+    expect(lines[1]).toMatch(/^7590-VHVEG,0\.\d{4},(High|Medium|Low),Tenure/);
+  });
+
+  it("refuses to start a deployed role without its settings, naming each one", () => {
+    const worker = run("worker");
+    expect(worker.status).toBe(1);
+    expect(worker.stderr).toMatch(/DATABASE_URL is required in aws mode[\s\S]*RETAINWISE_BUCKET[\s\S]*RETAINWISE_QUEUE_URL/);
+  });
+});

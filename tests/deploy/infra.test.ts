@@ -1,0 +1,26 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { STAGES, stageSettings } from "../../stacks/stages.ts";
+import { ensureSstPlatform, ROOT } from "./sst-platform.ts";
+
+describe("the SST app, offline", () => {
+  beforeAll(() => ensureSstPlatform(), 300_000);
+
+  it("sst.config.ts, infra/ and stacks/ type-check against the installed SST 4.17.1 platform", () => {
+    const tsc = spawnSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "infra/tsconfig.json"], { cwd: ROOT, encoding: "utf8" });
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.status).toBe(0);
+  });
+});
+
+describe("per-stage settings", () => {
+  it("protect production and give it redundancy; other stages scale workers to zero", () => {
+    expect(STAGES.production).toMatchObject({ protect: true, database: { multiAz: true } });
+    expect(STAGES.production.worker.min).toBeGreaterThan(0);
+    expect(stageSettings("alice")).toBe(STAGES.personal);
+    expect(stageSettings("staging").worker.min).toBe(0);
+    expect(stageSettings("alice").worker.min).toBe(0);
+    expect(stageSettings("alice").protect).toBe(false);
+  });
+});
