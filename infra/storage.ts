@@ -12,12 +12,12 @@ export const bucket = new sst.aws.Bucket("Uploads", {
   },
 });
 
-new aws.s3.BucketServerSideEncryptionConfigurationV2("UploadsEncryption", {
+new aws.s3.BucketServerSideEncryptionConfiguration("UploadsEncryption", {
   bucket: bucket.name,
   rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
 });
 
-new aws.s3.BucketLifecycleConfigurationV2("UploadsExpiry", {
+new aws.s3.BucketLifecycleConfiguration("UploadsExpiry", {
   bucket: bucket.name,
   rules: ["inputs/", "results/"].map((prefix) => ({
     id: `expire-${prefix.replace("/", "")}`,

@@ -2,7 +2,6 @@ import { environment, workerPermissions } from "./access";
 import { cluster } from "./cluster";
 import { database } from "./database";
 import { jobs } from "./queue";
-import { downloadSigningKey } from "./secrets";
 import { SHUTDOWN_DEADLINE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
 
 /** Queue depth per worker task that triggers a scale-out step. */
@@ -18,7 +17,7 @@ export const worker = new sst.aws.Service("Worker", {
   command: ["worker"],
   cpu: settings.worker.cpu,
   memory: settings.worker.memory,
-  link: [database, downloadSigningKey],
+  link: [database],
   permissions: workerPermissions,
   environment: { ...environment, RETAINWISE_SHUTDOWN_DEADLINE_SECONDS: String(SHUTDOWN_DEADLINE_SECONDS) },
   // No CPU/memory target tracking: the queue depth below is what says there is work.

@@ -1,0 +1,101 @@
+// Evaluates the SST app's run() offline under Pulumi's mocks and prints every resource it would
+// create (type, name, inputs) as JSON on stdout. SST's components reach the CLI over HTTP at
+// SST_SERVER; a stub answers the one call this app makes (Provider.Aws.Bootstrap).
+// Usage: node plan-runner.mjs <stage> <dev: true|false>   (run by plan.test.ts)
+import { createServer } from "node:http";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequire } from "node:module";
+
+const [stage = "dev", dev = "false"] = process.argv.slice(2);
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const platform = join(root, ".sst", "platform");
+const require = createRequire(join(platform, "package.json"));
+const esbuild = require("esbuild");
+
+const server = createServer((request, response) => {
+  let body = "";
+  request.on("data", (chunk) => (body += chunk)).on("end", () => {
+    const { method, id } = JSON.parse(body);
+    const result =
+      method === "Provider.Aws.Bootstrap"
+        ? { asset: "sst-asset-bootstrap", assetEcrRegistryId: "123456789012", assetEcrUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/sst-asset", state: "sst-state", appsyncHttp: "", appsyncRealtime: "" }
+        : method === "Runtime.Build"
+          ? { handler: "index.handler", out: tmpdir(), sourcemaps: [], errors: [] }
+          : undefined;
+    response.writeHead(200, { "Content-Type": "application/json" });
+    response.end(JSON.stringify(result === undefined ? { id, error: `rpc: can't find ${method}` } : { id, result, error: null }));
+  });
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+process.env.SST_SERVER = `http://127.0.0.1:${server.address().port}`;
+// Secret values reach components as SST_SECRET_<Name>; a plan needs only that they are set.
+process.env.SST_SECRET_DownloadSigningKey = "plan-signing-key";
+process.env.SST_SECRET_BootstrapAdminKey = "plan-admin-key";
+
+const work = mkdtempSync(join(tmpdir(), "rw-plan-"));
+const entry = join(platform, `rw-plan-entry-${process.pid}.mjs`);
+writeFileSync(
+  entry,
+  `
+import * as pulumi from "@pulumi/pulumi";
+const resources = [];
+pulumi.runtime.setMocks({
+  newResource(args) {
+    resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+    const arn = "arn:aws:mock:us-east-1:123456789012:" + args.name;
+    // Outputs AWS would compute, for the types whose outputs the components read.
+    const computed = {
+      "aws:rds/instance:Instance": { endpoint: args.name + ".mock.rds.amazonaws.com:5432", address: args.name + ".mock.rds.amazonaws.com", port: 5432 },
+      "aws:lb/loadBalancer:LoadBalancer": { dnsName: args.name + ".mock.elb.amazonaws.com", zoneId: "Z0MOCK" },
+      "aws:sqs/queue:Queue": { url: "https://sqs.us-east-1.amazonaws.com/123456789012/" + args.name },
+    }[args.type] ?? {};
+    return { id: args.name + "-id", state: { arn, name: args.name, url: "https://mock/" + args.name, id: args.name + "-id", ...computed, ...args.inputs } };
+  },
+  call(args) {
+    if (args.token.includes("getRegion")) return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
+    if (args.token.includes("getAvailabilityZones")) return { names: ["us-east-1a", "us-east-1b", "us-east-1c"], zoneIds: ["use1-az1", "use1-az2", "use1-az3"] };
+    if (args.token.includes("getCallerIdentity")) return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/mock", userId: "mock" };
+    if (args.token.includes("getPolicyDocument")) {
+      const Statement = (args.inputs.statements ?? []).map((st) => ({ Effect: st.effect ?? "Allow", Action: st.actions, Resource: st.resources }));
+      return { json: JSON.stringify({ Version: "2012-10-17", Statement }), statements: args.inputs.statements };
+    }
+    if (args.token.includes("getPartition")) return { partition: "aws", dnsSuffix: "amazonaws.com" };
+    return args.inputs;
+  },
+}, "retainwise", ${JSON.stringify(stage)}, false);
+const stage = ${JSON.stringify(stage)};
+globalThis.$app = { name: "retainwise", stage, removal: stage === "production" ? "retain" : "remove", protect: stage === "production", providers: { aws: {} } };
+globalThis.$dev = ${dev === "true"};
+globalThis.$cli = { command: globalThis.$dev ? "dev" : "deploy", rpc: process.env.SST_SERVER, paths: { home: ${JSON.stringify(work)}, root: ${JSON.stringify(root)}, work: ${JSON.stringify(work)}, platform: ${JSON.stringify(platform)} }, state: { version: {} } };
+globalThis.sst = await import("./src/components/index.ts");
+globalThis.aws = await import("@pulumi/aws");
+const app = (await import(${JSON.stringify(join(root, "sst.config.ts"))})).default;
+await app.run();
+await new Promise((r) => setTimeout(r, 500));
+process.stdout.write(JSON.stringify(resources));
+`,
+);
+const bundle = join(platform, `rw-plan-bundle-${process.pid}.mjs`);
+try {
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile: bundle,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    inject: [join(platform, "src", "shim", "run.js")],
+    banner: { js: "import { createRequire as __r } from 'module'; const require = __r(import.meta.url);" },
+    logLevel: "error",
+  });
+  await import(pathToFileURL(bundle).href);
+} finally {
+  rmSync(entry, { force: true });
+  rmSync(bundle, { force: true });
+  rmSync(work, { recursive: true, force: true });
+  server.close();
+}
