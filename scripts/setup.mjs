@@ -38,4 +38,13 @@ if (forTests) {
     run("apt-get", ["update", "-qq"]);
     run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
   }
+  // SST's component library and global types, for the offline deploy tests. Plain `sst` commands
+  // would download Pulumi; these variables keep `sst install` to the npm registry.
+  const platform = join(root, ".sst", "platform");
+  if (!existsSync(join(platform, "config.d.ts")) || !existsSync(join(platform, "node_modules", "@pulumi", "aws"))) {
+    console.error("setup: installing SST's platform (offline, from the npm registry)");
+    run(join(root, "node_modules", ".bin", "sst"), ["install", "--stage", "dev"], {
+      env: { ...process.env, SST_NO_BUN: "1", SST_SKIP_DEPENDENCY_CHECK: "1", SST_TELEMETRY_DISABLED: "1" },
+    });
+  }
 }

@@ -1,9 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, realpath, rm, symlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommand } from "../support/run-command.ts";
 import { ROOT } from "./sst-platform.ts";
 
 /**
@@ -12,11 +12,11 @@ import { ROOT } from "./sst-platform.ts";
  * with plain node.
  */
 let app: string;
-const run = (...args: string[]) => spawnSync("node", [join(app, "dist", "retainwise.mjs"), ...args], { cwd: app, encoding: "utf8", env: { ...process.env, RETAINWISE_MODE: "aws" } });
+const run = (...args: string[]) => runCommand("node", [join(app, "dist", "retainwise.mjs"), ...args], { cwd: app, env: { ...process.env, RETAINWISE_MODE: "aws" } });
 
 beforeAll(async () => {
   app = await mkdtemp(join(tmpdir(), "rw-image-"));
-  const build = spawnSync("node", [join(ROOT, "packages/cli/build.mjs"), join(app, "dist")], { encoding: "utf8" });
+  const build = await runCommand("node", [join(ROOT, "packages/cli/build.mjs"), join(app, "dist")]);
   expect(build.status, build.stderr).toBe(0);
   const ort = dirname(createRequire(join(ROOT, "packages/core/package.json")).resolve("onnxruntime-node/package.json"));
   await mkdir(join(app, "node_modules"));
@@ -25,23 +25,23 @@ beforeAll(async () => {
 afterAll(() => rm(app, { recursive: true, force: true }));
 
 describe("the bundled program the image runs", () => {
-  it("lists every role in --help", () => {
-    const help = run("--help");
+  it("lists every role in --help", async () => {
+    const help = await run("--help");
     expect(help.status).toBe(0);
     for (const role of ["score", "train", "local", "api", "worker", "migrate", "keys"]) expect(help.stdout).toContain(role);
   });
 
   it("scores a file with the model it carries", async () => {
     const out = join(app, "scored.csv");
-    const scored = run("score", join(ROOT, "tests/fixtures/telco-churn.csv"), "-o", out);
+    const scored = await run("score", join(ROOT, "tests/fixtures/telco-churn.csv"), "-o", out);
     expect(scored.status, scored.stderr).toBe(0);
     const lines = (await readFile(out, "utf8")).trimEnd().split("\n");
     expect(lines).toHaveLength(5627);
     expect(lines[1]).toMatch(/^7590-VHVEG,0\.\d{4},(High|Medium|Low),Tenure/);
   });
 
-  it("refuses to start a deployed role without its settings, naming each one", () => {
-    const worker = run("worker");
+  it("refuses to start a deployed role without its settings, naming each one", async () => {
+    const worker = await run("worker");
     expect(worker.status).toBe(1);
     expect(worker.stderr).toMatch(/DATABASE_URL is required in aws mode[\s\S]*RETAINWISE_BUCKET[\s\S]*RETAINWISE_QUEUE_URL/);
   });

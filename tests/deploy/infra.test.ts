@@ -1,14 +1,14 @@
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { STAGES, stageSettings } from "../../stacks/stages.ts";
-import { ensureSstPlatform, ROOT } from "./sst-platform.ts";
+import { runCommand } from "../support/run-command.ts";
+import { requireSstPlatform, ROOT } from "./sst-platform.ts";
 
 describe("the SST app, offline", () => {
-  beforeAll(() => ensureSstPlatform(), 300_000);
+  beforeAll(() => requireSstPlatform());
 
-  it("sst.config.ts, infra/ and stacks/ type-check against the installed SST 4.17.1 platform", () => {
-    const tsc = spawnSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "infra/tsconfig.json"], { cwd: ROOT, encoding: "utf8" });
+  it("sst.config.ts, infra/ and stacks/ type-check against the installed SST 4.17.1 platform", async () => {
+    const tsc = await runCommand(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "infra/tsconfig.json"], { cwd: ROOT });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
   });

@@ -74,7 +74,8 @@ globalThis.sst = await import("./src/components/index.ts");
 globalThis.aws = await import("@pulumi/aws");
 const app = (await import(${JSON.stringify(join(root, "sst.config.ts"))})).default;
 await app.run();
-await new Promise((r) => setTimeout(r, 500));
+// Resources register asynchronously after run() returns: wait for Pulumi's RPC queue to drain.
+await pulumi.runtime.disconnect();
 process.stdout.write(JSON.stringify(resources));
 `,
 );

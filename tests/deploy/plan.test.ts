@@ -1,7 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureSstPlatform } from "./sst-platform.ts";
+import { runCommand } from "../support/run-command.ts";
+import { requireSstPlatform } from "./sst-platform.ts";
 
 interface PlannedResource {
   type: string;
@@ -10,8 +10,8 @@ interface PlannedResource {
 }
 
 /** The offline plan: sst.config.ts's run() evaluated under Pulumi mocks (plan-runner.mjs). */
-function plan(stage: string, dev: boolean): PlannedResource[] {
-  const run = spawnSync("node", [join(import.meta.dirname, "plan-runner.mjs"), stage, String(dev)], { encoding: "utf8", timeout: 120_000 });
+async function plan(stage: string, dev: boolean): Promise<PlannedResource[]> {
+  const run = await runCommand("node", [join(import.meta.dirname, "plan-runner.mjs"), stage, String(dev)], { timeoutMs: 120_000 });
   if (run.status !== 0) throw new Error(`plan of ${stage} failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as PlannedResource[];
 }
@@ -30,11 +30,11 @@ const actions = (resources: PlannedResource[], role: string) => statements(resou
 let production: PlannedResource[];
 let personal: PlannedResource[];
 let dev: PlannedResource[];
-beforeAll(() => {
-  ensureSstPlatform();
-  production = plan("production", false);
-  personal = plan("alice", false);
-  dev = plan("alice", true);
+beforeAll(async () => {
+  requireSstPlatform();
+  production = await plan("production", false);
+  personal = await plan("alice", false);
+  dev = await plan("alice", true);
 }, 300_000);
 
 describe("the jobs queue", () => {
@@ -96,6 +96,15 @@ describe("the containers", () => {
   it("check the API's health on /readyz behind the load balancer", () => {
     const [group] = ofType(production, "aws:lb/targetGroup:TargetGroup");
     expect(group!.inputs.healthCheck).toMatchObject({ path: "/readyz" });
+  });
+});
+
+describe("the bucket", () => {
+  it("blocks all public access and encrypts every object at rest", () => {
+    const [block] = ofType(production, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+    expect(block!.inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    const [sse] = ofType(production, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+    expect(sse!.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("AES256");
   });
 });
 

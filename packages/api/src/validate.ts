@@ -1,11 +1,11 @@
 import * as v from "valibot";
 import { ApiError } from "./errors.ts";
 
-/** Parses `input` or answers 400 naming the field and what is wrong with it. */
-export function parseOr400<S extends v.GenericSchema>(schema: S, input: unknown, where: string): v.InferOutput<S> {
+/** Parses `input` or answers 400 naming the field and what is wrong with it (`code` overrides `request.invalid_<field>`). */
+export function parseOr400<S extends v.GenericSchema>(schema: S, input: unknown, where: string, code?: string): v.InferOutput<S> {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
   const issue = result.issues[0];
   const field = v.getDotPath(issue) ?? where;
-  throw new ApiError(400, `request.invalid_${field}`, `The ${where} '${field}' ${issue.message}, got ${JSON.stringify(issue.input)}.`);
+  throw new ApiError(400, code ?? `request.invalid_${field}`, `The ${where} '${field}' ${issue.message}, got ${JSON.stringify(issue.input)}.`);
 }

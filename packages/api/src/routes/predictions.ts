@@ -74,7 +74,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
   return app;
 
   async function owned(accountId: string, rawId: string): Promise<Prediction> {
-    const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter");
+    const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter", "request.bad_id");
     const prediction = await predictions.get(accountId, id);
     // Another account's prediction is "not found" too: ids are not secrets, but existence is.
     if (!prediction) throw new ApiError(404, "prediction.not_found", `No prediction ${id} in this account.`);
