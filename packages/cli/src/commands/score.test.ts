@@ -78,6 +78,16 @@ describe("retainwise score", () => {
     expect(existsSync(`${out}.partial`)).toBe(false);
   });
 
+  it("explains a file that fails after scoring began (a header and no rows) instead of crashing", async () => {
+    const input = join(dir, "header-only.csv");
+    writeFileSync(input, "customerID,gender,SeniorCitizen,Partner,Dependents,tenure,PhoneService,MultipleLines,InternetService,OnlineSecurity,OnlineBackup,DeviceProtection,TechSupport,StreamingTV,StreamingMovies,Contract,PaperlessBilling,PaymentMethod,MonthlyCharges,TotalCharges\n");
+    const out = join(dir, "header-only-scored.csv");
+    const result = await run(BIN, ["score", input, "-o", out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("retainwise score: The file has a header row but no customer rows. Add one row per customer below the header.\n");
+    expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false);
+  });
+
   it("exits non-zero with a readable message when the input file does not exist", async () => {
     const result = await run(BIN, ["score", join(dir, "absent.csv"), "-o", join(dir, "never.csv")]);
     expect(result.code).toBe(1);

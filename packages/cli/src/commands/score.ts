@@ -91,6 +91,8 @@ function openOutput(outputPath: string): { stream: Writable; commit(): Promise<v
     stream,
     commit: () => rename(partial, outputPath),
     async abandon() {
+      // A write still in flight fails once the stream is destroyed; the run has already failed for the reason we report.
+      stream.on("error", () => {});
       stream.destroy();
       await rm(partial, { force: true });
     },
