@@ -1,7 +1,10 @@
 /**
  * The one program. Every role is a subcommand; each lives in `commands/<name>.ts` and exports
- * `run(argv)` (resolving the exit code) and `help` (its usage text).
+ * `run(argv)` (resolving the exit code) and `help` (its usage text). The same file is also the
+ * entry of scoring threads (`score --threads`), which serve pieces of a file instead.
  */
+import { isScoringThread, serveScoringThread } from "@retainwise/core";
+
 const COMMANDS = ["score", "train", "api", "worker", "local", "migrate", "keys"] as const;
 type CommandName = (typeof COMMANDS)[number];
 
@@ -48,12 +51,17 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`retainwise: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+if (isScoringThread()) await serveScoringThread();
+else run();
+
+function run(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`retainwise: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

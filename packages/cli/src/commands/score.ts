@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { isRetainwiseError, loadModel, scoreCsv } from "@retainwise/core";
 import { defaultModelPath } from "../paths.ts";
@@ -16,6 +17,7 @@ Options:
       --model PATH         An ONNX classifier (default: the shipped models/churn-v1.onnx)
       --include-input      Append all input columns to each output row
       --max-bad-rows SHARE Fail when more than this share of rows cannot be scored (default 0.1)
+      --threads N          Score files over 8 MiB on N threads (default: the machine's cores)
   -h, --help               Show this help
 
 Example:
@@ -30,6 +32,7 @@ export async function run(argv: string[]): Promise<number> {
       model: { type: "string" },
       "include-input": { type: "boolean", default: false },
       "max-bad-rows": { type: "string" },
+      threads: { type: "string" },
     },
   });
   const [inputPath] = positionals;
@@ -42,8 +45,13 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`retainwise score: --max-bad-rows must be a share between 0 and 1, got "${values["max-bad-rows"]}".\n`);
     return 2;
   }
+  const threads = values.threads === undefined ? availableParallelism() : Number(values.threads);
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+    process.stderr.write(`retainwise score: --threads must be a whole number from 1 to 64, got "${values.threads}".\n`);
+    return 2;
+  }
   try {
-    return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), includeInput: values["include-input"], maxBadRowShare });
+    return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), includeInput: values["include-input"], maxBadRowShare, threads });
   } catch (error) {
     if (!isRetainwiseError(error) && (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     process.stderr.write(`retainwise score: ${(error as Error).message}\n`);
@@ -51,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function score(inputPath: string, outputPath: string, options: { modelPath: string; includeInput: boolean; maxBadRowShare: number | undefined }): Promise<number> {
+async function score(inputPath: string, outputPath: string, options: { modelPath: string; includeInput: boolean; maxBadRowShare: number | undefined; threads: number }): Promise<number> {
   const totalBytes = (await stat(inputPath)).size;
   const model = await loadModel(options.modelPath);
   const bar = createProgressBar();
@@ -64,6 +72,8 @@ async function score(inputPath: string, outputPath: string, options: { modelPath
     totalBytes,
     includeInput: options.includeInput,
     maxBadRowShare: options.maxBadRowShare,
+    threads: options.threads,
+    workerEntry: process.argv[1],
     onProgress: (p) => bar.update(p.bytesRead, p.totalBytes, `${p.rowsProcessed.toLocaleString("en-US")} rows`),
   }).catch(async (error: unknown) => {
     await output.abandon();

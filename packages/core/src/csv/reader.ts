@@ -1,6 +1,7 @@
 import { Readable, Transform } from "node:stream";
 import { parse, type CsvError } from "csv-parse";
 import { RetainwiseError } from "../errors.ts";
+import { ABSOLUTE_POSITIONS, type Positions } from "./positions.ts";
 import { createUtf8Check, SNIFF_BYTES, sniffCsv, type Delimiter } from "./sniff.ts";
 
 /**
@@ -15,6 +16,8 @@ export interface CsvSource {
   records: AsyncIterator<string[]>;
   /** Bytes of the input consumed so far (for progress). */
   bytesRead(): number;
+  /** Lines csv-parse has counted so far, as it numbers them in errors (from 1; `\r\n` inside quotes counts 2). */
+  lines(): number;
 }
 
 /**
@@ -28,13 +31,16 @@ export function isUnreadable(record: string[]): record is UnreadableRecord {
 }
 
 /** Reads the head of `input`, rejects what is not CSV text, and starts parsing. */
-export async function openCsv(input: Readable): Promise<CsvSource> {
-  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  const { head, complete } = await readHead(chunks);
+export async function openCsv(input: Readable, positions: Positions = ABSOLUTE_POSITIONS): Promise<CsvSource> {
+  return openCsvAfterHead(await readHead(input), positions);
+}
+
+/** `openCsv` for a caller that has already read the head (to look at it first). */
+export async function openCsvAfterHead({ head, complete, rest }: Head, positions: Positions = ABSOLUTE_POSITIONS): Promise<CsvSource> {
   const { delimiter } = sniffCsv(head, complete);
 
   let bytes = 0;
-  const utf8 = createUtf8Check();
+  const utf8 = createUtf8Check(positions);
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
@@ -58,14 +64,14 @@ export async function openCsv(input: Readable): Promise<CsvSource> {
   let standIns = 0;
   parser.on("skip", (error: CsvError) => {
     const { records = 0, lines } = error as { records?: number; lines?: number };
-    const outcome = skippedRow(error, records + standIns);
+    const outcome = skippedRow(error, records + standIns, positions);
     if (outcome instanceof RetainwiseError) return parser.destroy(outcome);
     if (`${records}:${lines}` === lastSkipped) return;
     lastSkipped = `${records}:${lines}`;
     standIns++;
     parser.push(outcome);
   });
-  const source = Readable.from(replay(head, complete, chunks), { objectMode: false });
+  const source = Readable.from(replay({ head, complete, rest }), { objectMode: false });
   source.on("error", (error) => parser.destroy(error));
   counter.on("error", (error) => parser.destroy(error));
   source.pipe(counter).pipe(parser);
@@ -77,23 +83,33 @@ export async function openCsv(input: Readable): Promise<CsvSource> {
   if (headers.every((h) => h === "")) {
     throw new RetainwiseError("csv.no_header", "The first row of the file is blank: the file needs a header row naming its columns (customerID, tenure, Contract, …).");
   }
-  return { headers, delimiter, records, bytesRead: () => bytes };
+  return { headers, delimiter, records, bytesRead: () => bytes, lines: () => parser.info.lines };
 }
 
-async function readHead(chunks: AsyncIterator<Buffer | string>): Promise<{ head: Buffer; complete: boolean }> {
+/** The first SNIFF_BYTES (or more, a whole chunk) of an input, and the rest of it. */
+export interface Head {
+  head: Buffer;
+  /** `head` is the whole input. */
+  complete: boolean;
+  rest: AsyncIterator<Buffer | string>;
+}
+
+export async function readHead(input: Readable): Promise<Head> {
+  const rest = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const parts: Buffer[] = [];
   let size = 0;
   while (size < SNIFF_BYTES) {
-    const next = await chunks.next();
-    if (next.done) return { head: Buffer.concat(parts), complete: true };
+    const next = await rest.next();
+    if (next.done) return { head: Buffer.concat(parts), complete: true, rest };
     const chunk = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
     parts.push(chunk);
     size += chunk.length;
   }
-  return { head: Buffer.concat(parts), complete: false };
+  return { head: Buffer.concat(parts), complete: false, rest };
 }
 
-async function* replay(head: Buffer, complete: boolean, rest: AsyncIterator<Buffer | string>): AsyncGenerator<Buffer> {
+/** The whole input again, head first, as Buffers. */
+export async function* replay({ head, complete, rest }: Head): AsyncGenerator<Buffer> {
   yield head;
   if (complete) return;
   for (;;) {
@@ -103,8 +119,9 @@ async function* replay(head: Buffer, complete: boolean, rest: AsyncIterator<Buff
   }
 }
 
-function skippedRow(error: CsvError, row: number): UnreadableRecord | RetainwiseError {
-  const line = (error as { lines?: number }).lines ?? 0;
+function skippedRow(error: CsvError, row: number, positions: Positions): UnreadableRecord | RetainwiseError {
+  const rowName = (n: number) => (n < 1 ? "the header row" : `row ${positions.row(n)}`);
+  const line = positions.line((error as { lines?: number }).lines ?? 0);
   if (error.code === "CSV_QUOTE_NOT_CLOSED") {
     // Everything after an unclosed quote is swallowed into one field: scoring the rest would silently drop customers.
     // Row numbers count data rows, as in the `error` column; `line` is where the parser gave up (the end of the file).
@@ -122,10 +139,6 @@ function skippedRow(error: CsvError, row: number): UnreadableRecord | Retainwise
     );
   }
   return Object.assign([], { unreadable: `line ${line} could not be read: ${describeParseError(error)}` });
-}
-
-function rowName(row: number): string {
-  return row < 1 ? "the header row" : `row ${row}`;
 }
 
 function describeParseError(error: CsvError): string {

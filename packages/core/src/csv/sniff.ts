@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { RetainwiseError } from "../errors.ts";
+import { ABSOLUTE_POSITIONS, type Positions } from "./positions.ts";
 
 /** Delimiters we accept, in the order we prefer them on a tie. */
 export const DELIMITERS = [",", ";", "\t", "|"] as const;
@@ -39,13 +40,13 @@ export function sniffCsv(head: Uint8Array, complete: boolean): { delimiter: Deli
  * into Windows-1252 after the first 64 KiB fails instead of scoring mojibake. A character split
  * across chunks is carried into the next one. `check` returns the error to fail with, or null.
  */
-export function createUtf8Check(): { check(chunk: Uint8Array): RetainwiseError | null; end(): RetainwiseError | null } {
+export function createUtf8Check(positions: Positions = ABSOLUTE_POSITIONS): { check(chunk: Uint8Array): RetainwiseError | null; end(): RetainwiseError | null } {
   let carry: Uint8Array = new Uint8Array(0);
   let offset = 0;
   const invalid = () =>
     new RetainwiseError(
       "csv.not_text",
-      `The file stops being UTF-8 text after about ${offset.toLocaleString("en-US")} bytes (part of it is in another encoding, such as Windows-1252). Export it as 'CSV UTF-8' and upload that.`,
+      `The file stops being UTF-8 text after about ${positions.byte(offset)} bytes (part of it is in another encoding, such as Windows-1252). Export it as 'CSV UTF-8' and upload that.`,
     );
   return {
     check(chunk) {

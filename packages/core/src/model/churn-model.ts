@@ -17,6 +17,8 @@ import { cardPathFor, ModelCardSchema, riskThresholds, type ModelCard, type Risk
  */
 export interface ChurnModel {
   version: string;
+  /** Where it was loaded from, so a scoring thread can load the same model. */
+  source: { path: string; cardPath: string | undefined };
   card: ModelCard | undefined;
   thresholds: RiskThresholds;
   inputs: ModelInput[];
@@ -60,6 +62,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
 
   return {
     version: card?.version ?? basename(path).replace(/\.onnx$/i, ""),
+    source: { path, cardPath: options.cardPath },
     card,
     thresholds: riskThresholds(card),
     inputs,

@@ -1,4 +1,5 @@
-import type { RiskLevel } from "./risk.ts";
+import { RetainwiseError } from "../errors.ts";
+import { RISK_LEVELS, type RiskLevel } from "./risk.ts";
 import type { RowError, ScoreSummary, TopRisk } from "./summary-types.ts";
 
 export const HISTOGRAM_BINS = 10;
@@ -50,6 +51,20 @@ export class SummaryBuilder {
     if (this.errors.length < ROW_ERRORS_KEPT) this.errors.push(error);
   }
 
+  /** Adds the summary of a later piece of the same file, whose row 1 is row `rowsBefore + 1` here. */
+  absorb(piece: ScoreSummary, rowsBefore: number): void {
+    this.scored += piece.rowsScored;
+    this.failed += piece.rowsFailed;
+    this.sum += (piece.meanProbability ?? 0) * piece.rowsScored;
+    piece.histogram.forEach((count, bin) => (this.histogram[bin]! += count));
+    for (const level of RISK_LEVELS) this.riskCounts[level] += piece.riskCounts[level];
+    for (const risk of piece.topRisks) if (this.wouldKeep(risk.probability)) this.keepTopRisk(risk);
+    for (const error of piece.rowErrors) {
+      if (this.errors.length >= ROW_ERRORS_KEPT) break;
+      this.errors.push({ row: error.row + rowsBefore, reason: error.reason });
+    }
+  }
+
   build(): ScoreSummary {
     return {
       rowsScored: this.scored,
@@ -61,5 +76,22 @@ export class SummaryBuilder {
       modelVersion: this.modelVersion,
       rowErrors: [...this.errors],
     };
+  }
+}
+
+/** The file-level verdict once every row is read: no rows at all, or too many bad ones. */
+export function assertFewBadRows(summary: ScoreSummary, maxShare: number): void {
+  const total = summary.rowsScored + summary.rowsFailed;
+  if (total === 0) {
+    throw new RetainwiseError("csv.no_rows", "The file has a header row but no customer rows. Add one row per customer below the header.");
+  }
+  const share = summary.rowsFailed / total;
+  if (share > maxShare) {
+    const [first] = summary.rowErrors;
+    throw new RetainwiseError(
+      "csv.too_many_bad_rows",
+      `${summary.rowsFailed} of ${total} rows (${(share * 100).toFixed(1)}%) could not be scored, more than the ${(maxShare * 100).toFixed(0)}% allowed. ` +
+        `First problem: row ${first?.row}: ${first?.reason}. Fix these rows and upload the file again.`,
+    );
   }
 }

@@ -1,0 +1,39 @@
+import type { Writable } from "node:stream";
+import { RetainwiseError } from "../errors.ts";
+
+export const OUTPUT_COLUMNS = ["customer_id", "churn_probability", "risk_level", "risk_factors", "protective_factors", "model_version", "error"] as const;
+
+export function headerLine(inputHeaders: readonly string[], includeInput: boolean): string {
+  return csvLines([[...OUTPUT_COLUMNS, ...(includeInput ? inputHeaders : [])]]);
+}
+
+/**
+ * RFC 4180 lines, quoting only fields that need it (the same bytes csv-stringify writes for strings).
+ * Hand-written because csv-stringify's sync API was ~9% of a profiled 200k-row run.
+ */
+export function csvLines(rows: readonly (readonly string[])[]): string {
+  let text = "";
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) text += (i === 0 ? "" : ",") + csvField(row[i]!);
+    text += "\n";
+  }
+  return text;
+}
+
+function csvField(value: string): string {
+  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** Writes and waits for `drain` when the consumer is behind: this is where backpressure reaches the reader. */
+export async function write(output: Writable, text: string): Promise<void> {
+  if (output.write(text)) return;
+  await new Promise<void>((resolve, reject) => {
+    const onDrain = () => { cleanup(); resolve(); };
+    const onError = (error: Error) => { cleanup(); reject(error); };
+    const onClose = () => { cleanup(); reject(new RetainwiseError("output.closed", "The output closed before scoring finished.", { permanent: false })); };
+    const cleanup = () => { output.off("drain", onDrain); output.off("error", onError); output.off("close", onClose); };
+    output.on("drain", onDrain).on("error", onError).on("close", onClose);
+  });
+}

@@ -1,0 +1,73 @@
+import { fileURLToPath } from "node:url";
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadModel, type ChurnModel } from "../model/index.ts";
+import { PARALLEL_MIN_BYTES } from "./parallel.ts";
+import { scoreFailure, scoreText, type Scored } from "../../../../tests/support/score-text.ts";
+import { DEFAULT_MODEL_PATH, readTelco, toCsv } from "../../../../tests/support/telco.ts";
+
+/** Scoring threads start from the program's entry, as `retainwise score --threads` starts them. */
+const ENTRY = fileURLToPath(new URL("../../../cli/bin/retainwise.mjs", import.meta.url));
+const ROWS = 72_000;
+
+let model: ChurnModel;
+let text: string;
+beforeAll(async () => {
+  model = await loadModel(DEFAULT_MODEL_PATH);
+  const telco = readTelco();
+  const headers = [...telco.headers, "notes"];
+  const rows = Array.from({ length: ROWS }, (_, i) => {
+    const row = [...telco.rows[i % telco.rows.length]!, i % 7 === 0 ? `called "twice",\nthen wrote\r\nback ${i}` : `note ${i}`];
+    row[0] = `C${i}`;
+    if (i === 30_000) row[5] = "twelve";
+    return i === 65_000 ? row.slice(0, 5) : row;
+  });
+  text = toCsv(headers, rows);
+  expect(Buffer.byteLength(text)).toBeGreaterThan(PARALLEL_MIN_BYTES);
+});
+afterAll(() => model.release());
+
+const byThreads = (threads: number, input = text) => scoreText(model, input, { threads, workerEntry: ENTRY, includeInput: true });
+
+describe("scoring a large file on two threads", () => {
+  let one: Scored;
+  let two: Scored;
+  beforeAll(async () => {
+    [one, two] = [await byThreads(1), await byThreads(2)];
+  }, 120_000);
+
+  it("writes the same rows in the same order, errors with their file-wide row and line numbers", () => {
+    const a = parse(one.output, { relax_column_count: true }) as string[][];
+    const b = parse(two.output, { relax_column_count: true }) as string[][];
+    expect(b).toHaveLength(ROWS + 1);
+    expect(b.map((r) => r[0])).toEqual(a.map((r) => r[0]));
+    // Everything but the probability is identical; onnxruntime rounds a few float32 sums differently by batch shape.
+    expect(b.map((r) => [...r.slice(2), r[1] === "" ? "" : "p"])).toEqual(a.map((r) => [...r.slice(2), r[1] === "" ? "" : "p"]));
+    for (let i = 1; i < a.length; i++) if (a[i]![1] !== "") expect(Math.abs(Number(a[i]![1]) - Number(b[i]![1]))).toBeLessThanOrEqual(1e-4);
+    expect(b[30_001]![6]).toBe('row 30001: tenure "twelve" is not a number');
+    expect(b[65_001]![6]).toBe("row 65001: the row has 5 fields but the header has 22");
+  });
+
+  it("adds up to the same summary", () => {
+    const { meanProbability, ...rest } = two.summary;
+    const { meanProbability: expectedMean, ...expected } = one.summary;
+    expect(rest.rowErrors).toEqual([{ row: 30_001, reason: 'tenure "twelve" is not a number' }, { row: 65_001, reason: "the row has 5 fields but the header has 22" }]);
+    // The fixture repeats every 5,626 rows, so the top 20 are ties broken by float32 noise: compare their probabilities.
+    expect({ ...rest, topRisks: [] }).toEqual({ ...expected, topRisks: [] });
+    rest.topRisks.forEach((risk, i) => expect(risk.probability).toBeCloseTo(expected.topRisks[i]!.probability, 5));
+    expect(meanProbability).toBeCloseTo(expectedMean!, 6);
+  });
+});
+
+describe("a file-level problem deep in the file", () => {
+  it("fails with the message one thread gives, positions included", async () => {
+    const lines = text.split("\n");
+    const at = lines.findIndex((line, i) => i > 60_000 && line.startsWith("C6"));
+    lines[at] = lines[at]!.replace(/,Female,|,Male,/, ',"Female,');
+    const broken = lines.join("\n");
+    const [sequential, parallel] = [await scoreFailure(model, broken, { threads: 1 }), await scoreFailure(model, broken, { threads: 2, workerEntry: ENTRY })];
+    expect(sequential.message).toMatch(/^A quoted field in row \d+ /);
+    expect(parallel.message).toBe(sequential.message);
+    expect(parallel.code).toBe(sequential.code);
+  }, 120_000);
+});

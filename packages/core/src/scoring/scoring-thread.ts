@@ -1,0 +1,54 @@
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { isRetainwiseError } from "../errors.ts";
+import { loadModel } from "../model/churn-model.ts";
+import { scorePiece } from "./pipeline.ts";
+import type { ScoreSummary } from "./summary-types.ts";
+
+/**
+ * The thread side of parallel scoring (parallel.ts). The program's entry file starts threads with
+ * this marker in their workerData and, seeing it, calls `serveScoringThread()` instead of its
+ * command line: one program file serves both, in development (tsx) and in the bundle alike.
+ */
+export const SCORING_THREAD = "retainwiseScoringThread";
+
+export interface ThreadData {
+  [SCORING_THREAD]: true;
+  modelPath: string;
+  cardPath: string | undefined;
+  includeInput: boolean;
+}
+
+export type PieceReply =
+  | { id: number; text: string; summary: ScoreSummary; lines: number }
+  | { id: number; error: { code: string; message: string; permanent: boolean } };
+
+export function isScoringThread(): boolean {
+  return !isMainThread && (workerData as Partial<ThreadData> | null)?.[SCORING_THREAD] === true;
+}
+
+/** Loads the model, says `ready` (or `failed`), then scores each `{id, piece}` it is sent. */
+export async function serveScoringThread(): Promise<void> {
+  const port = parentPort!;
+  const { modelPath, cardPath, includeInput } = workerData as ThreadData;
+  const model = await loadModel(modelPath, { cardPath }).catch((error: unknown) => {
+    port.postMessage({ failed: describe(error) });
+    return undefined;
+  });
+  if (!model) return;
+  // One piece at a time: a queued piece waits as bytes, not as parsed records, which keeps the heap small.
+  let queue = Promise.resolve();
+  port.on("message", ({ id, piece }: { id: number; piece: Uint8Array }) => {
+    queue = queue.then(() =>
+      scorePiece(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput).then(
+        ({ text, summary, lines }) => port.postMessage({ id, text, summary, lines } satisfies PieceReply),
+        (error: unknown) => port.postMessage({ id, error: describe(error) } satisfies PieceReply),
+      ),
+    );
+  });
+  port.postMessage({ ready: true });
+}
+
+function describe(error: unknown): { code: string; message: string; permanent: boolean } {
+  if (isRetainwiseError(error)) return { code: error.code, message: error.message, permanent: error.permanent };
+  return { code: "scoring.failed", message: `Scoring failed: ${(error as Error).message}`, permanent: false };
+}
