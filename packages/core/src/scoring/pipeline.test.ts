@@ -146,6 +146,14 @@ describe("scoreCsv on the Telco fixture and its variants", () => {
     expect(summary.topRisks[0]!.riskFactors.length).toBeGreaterThan(0);
   });
 
+  it("numbers a bad row by its place in the file, however many batches came before it", async () => {
+    const rows = telco.rows.slice(0, 40).map((row) => [...row]);
+    rows[25]![5] = "n/a";
+    const { summary, output } = await scoreText(model, toCsv(telco.headers, rows), { batchSize: 4 });
+    expect(summary.rowErrors).toEqual([{ row: 26, reason: 'tenure "n/a" is not a number' }]);
+    expect((parse(output, { columns: true }) as Record<string, string>[])[25]!.error).toBe('row 26: tenure "n/a" is not a number');
+  });
+
   it("gives the same probabilities, to the last printed digit's rounding, whatever the batch size", async () => {
     // onnxruntime's vectorised kernels sum in a batch-size-dependent order: float32 noise can flip the 4th decimal.
     const { output } = await scoreText(model, toCsv(telco.headers, telco.rows), { batchSize: 7 });
