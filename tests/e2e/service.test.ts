@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PARALLEL_MIN_BYTES } from "../../packages/core/src/index.ts";
 import { startService, type RunningService } from "../support/service.ts";
 import { TELCO_PATH, TELCO_ROWS } from "../support/telco.ts";
 
@@ -62,3 +63,26 @@ for (const mode of ["local", "aws"] as const) {
     });
   });
 }
+
+describe("a large job on scoring threads (local mode)", () => {
+  let service: RunningService;
+  beforeAll(async () => {
+    service = await startService("local", { RETAINWISE_SCORING_THREADS: "2" });
+  });
+  afterAll(() => service.stop());
+
+  it("completes with every row, in the order uploaded", async () => {
+    const [header, ...rows] = (await readFile(TELCO_PATH, "utf8")).trimEnd().split("\n");
+    const copies = 13;
+    const body = [header, ...Array.from({ length: copies }, (_, copy) => rows.map((row) => `${copy}-${row}`)).flat()].join("\n") + "\n";
+    expect(Buffer.byteLength(body)).toBeGreaterThan(PARALLEL_MIN_BYTES);
+    const key = await service.key("big");
+    const upload = await service.api("/v1/predictions", key, { method: "POST", headers: { "Content-Type": "text/csv" }, body });
+    const { id } = (await upload.json()) as { id: string };
+    const done = await service.waitFor(id, key, "COMPLETED", 120_000);
+    expect(done.metrics.rowsScored).toBe(copies * TELCO_ROWS);
+    const link = (await (await service.api(`/v1/predictions/${id}/download`, key)).json()) as { url: string };
+    const ids = (await (await fetch(link.url)).text()).trimEnd().split("\n").slice(1).map((line) => line.slice(0, line.indexOf(",")));
+    expect(ids).toEqual(body.trimEnd().split("\n").slice(1).map((line) => line.slice(0, line.indexOf(","))));
+  });
+});

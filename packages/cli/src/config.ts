@@ -28,6 +28,7 @@ const ConfigSchema = v.object({
   signingSecret: v.optional(v.pipe(v.string(), v.minLength(16, "must be at least 16 characters"))),
   modelPath: v.optional(v.string()),
   workerConcurrency: toInt(1, 64),
+  scoringThreads: toInt(1, 64),
   visibilitySeconds: toInt(1, 43_200),
   heartbeatSeconds: toNumber(0.1, 3600),
   staleAfterSeconds: toNumber(1, 86_400),
@@ -60,6 +61,8 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   signingSecret: { env: "RETAINWISE_SIGNING_SECRET" },
   modelPath: { env: "RETAINWISE_MODEL_PATH" },
   workerConcurrency: { env: "RETAINWISE_WORKER_CONCURRENCY", default: 2 },
+  // Jobs already run side by side; threads pay off for one large job at a time (files over 8 MiB).
+  scoringThreads: { env: "RETAINWISE_SCORING_THREADS", default: 1 },
   // SQS: 300 s (infra/queue.ts); locally a crashed job is picked up again after a minute.
   visibilitySeconds: { env: "RETAINWISE_VISIBILITY_SECONDS", local: 60, aws: 300 },
   heartbeatSeconds: { env: "RETAINWISE_HEARTBEAT_SECONDS", default: 2 },

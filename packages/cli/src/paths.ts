@@ -24,3 +24,12 @@ export function defaultModelPath(): string {
 export function migrationsDir(): string {
   return join(installRoot(), "migrations");
 }
+
+/**
+ * The file scoring threads start from (main.ts serves them): the bundle itself in the image, where
+ * everything is one file, and the tsx launcher when running from the sources.
+ */
+export function programEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith(".ts") ? join(dirname(here), "..", "bin", "retainwise.mjs") : here;
+}

@@ -2,6 +2,7 @@ import { processPrediction, type ChurnModel, type Logger } from "@retainwise/cor
 import { createApp, serveApi } from "@retainwise/api";
 import { startRelay, startWorker } from "@retainwise/worker";
 import type { Config } from "./config.ts";
+import { programEntry } from "./paths.ts";
 import type { Services } from "./wiring.ts";
 
 export interface Running {
@@ -23,6 +24,8 @@ export function startJobProcessing(services: Services, model: ChurnModel, config
         heartbeatSeconds: config.heartbeatSeconds,
         staleAfterSeconds: config.staleAfterSeconds,
         maxBadRowShare: config.maxBadRowShare,
+        threads: config.scoringThreads,
+        workerEntry: programEntry(),
         shutdown,
       }),
   });

@@ -100,22 +100,30 @@ describe("retainwise score", () => {
     expect(result.stderr).toContain("an input file and -o <output> are required");
   });
 
+  it("exits 2 naming --threads when it is not a whole number from 1 to 64", async () => {
+    const result = await run(BIN, ["score", TELCO_PATH, "-o", join(dir, "never.csv"), "--threads", "0"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--threads must be a whole number from 1 to 64, got "0"');
+  });
+
   it("prints its usage and options with --help", async () => {
     const result = await run(BIN, ["score", "--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Usage: retainwise score <input.csv> -o <output.csv|->");
     expect(result.stdout).toContain("--include-input");
     expect(result.stdout).toContain("--max-bad-rows");
+    expect(result.stdout).toContain("--threads");
   });
 });
 
 describe("retainwise score under a small heap", () => {
   const ROWS = 400_000;
   const HEAP_MB = 48;
+  let input: string;
 
-  it(`scores ${ROWS.toLocaleString("en-US")} rows (~54 MB) in a child with --max-old-space-size=${HEAP_MB}`, async () => {
+  beforeAll(async () => {
     const telco = readTelco();
-    const input = join(dir, "large.csv");
+    input = join(dir, "large.csv");
     const file = createWriteStream(input);
     file.write(telco.headers.join(",") + "\n");
     for (let n = 0; n < ROWS; n += 1000) {
@@ -125,9 +133,11 @@ describe("retainwise score under a small heap", () => {
     }
     await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
     expect(statSync(input).size).toBeGreaterThan(HEAP_MB * 1024 * 1024);
+  });
 
-    const out = join(dir, "large-scored.csv");
-    const result = await run(process.execPath, [`--max-old-space-size=${HEAP_MB}`, ENTRY, "score", input, "-o", out]);
+  it.each([1, 2])(`scores ${ROWS.toLocaleString("en-US")} rows (~54 MB) in a child with --max-old-space-size=${HEAP_MB} on %i thread(s)`, async (threads) => {
+    const out = join(dir, `large-scored-${threads}.csv`);
+    const result = await run(process.execPath, [`--max-old-space-size=${HEAP_MB}`, ENTRY, "score", input, "-o", out, "--threads", String(threads)]);
     expect(result.stderr).not.toContain("heap out of memory");
     expect(result.code).toBe(0);
     const text = readFileSync(out, "utf8");

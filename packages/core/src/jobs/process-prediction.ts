@@ -22,6 +22,9 @@ export interface ProcessOptions {
   heartbeatSeconds: number;
   staleAfterSeconds: number;
   maxBadRowShare: number;
+  /** Threads for one large job, and the program file they start from (see `scoreCsv`). */
+  threads?: number;
+  workerEntry?: string;
   /** Aborted on shutdown: the job is released for another worker, not failed. */
   shutdown: AbortSignal;
 }
@@ -104,6 +107,8 @@ async function runClaimed(claim: Claim, message: ReceivedMessage, deps: ProcessD
       model: deps.model,
       totalBytes: prediction.inputBytes,
       maxBadRowShare: options.maxBadRowShare,
+      threads: options.threads,
+      workerEntry: options.workerEntry,
       signal: stop.signal,
       onProgress: heartbeat.record,
     }).catch((error: unknown) => {
