@@ -3,8 +3,9 @@
  * Scoring throughput and peak memory of `retainwise score`, end to end (CSV parse, onnxruntime,
  * reasons, CSV write), on Telco-shaped files of N rows.
  *
- *   node bench/score.mjs              # 10k and 1M rows
+ *   node bench/score.mjs              # 10k and 1M rows, on 1 thread and on every core
  *   node bench/score.mjs 10000 10000000
+ *   THREADS=1,2,4 node bench/score.mjs 1000000
  *
  * Inputs are generated once under bench/out/ (gitignored) by sampling the fixture's rows with
  * unique ids. Peak RSS comes from GNU time (`/usr/bin/time -f %M`) when installed; otherwise the
@@ -12,6 +13,7 @@
  */
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,20 +27,22 @@ const DEFAULT_ROWS = [10_000, 1_000_000];
 const BLOCK_ROWS = 10_000;
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const threadCounts = (process.env.THREADS ?? `1,${availableParallelism()}`).split(",").map(Number);
 mkdirSync(OUT, { recursive: true });
 const results = [];
-for (const rows of sizes.length > 0 ? sizes : DEFAULT_ROWS) results.push(await bench(rows));
+for (const rows of sizes.length > 0 ? sizes : DEFAULT_ROWS) for (const threads of new Set(threadCounts)) results.push(await bench(rows, threads));
 console.table(results);
 
-async function bench(rows) {
+async function bench(rows, threads) {
   const input = await generate(rows);
   const output = join(OUT, `scored-${rows}.csv`);
   const started = process.hrtime.bigint();
-  const { code, peakRssKb, stderr } = await scoreChild(input, output);
+  const { code, peakRssKb, stderr } = await scoreChild(input, output, threads);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`retainwise score exited ${code} on ${rows} rows:\n${stderr}`);
   return {
     rows,
+    threads,
     "input MB": +(statSync(input).size / 1e6).toFixed(1),
     seconds: +seconds.toFixed(2),
     "rows/s": Math.round(rows / seconds),
@@ -63,8 +67,8 @@ async function generate(rows) {
   return path;
 }
 
-function scoreChild(input, output) {
-  const args = ["score", input, "-o", output];
+function scoreChild(input, output, threads) {
+  const args = ["score", input, "-o", output, "--threads", String(threads)];
   const useGnuTime = existsSync(GNU_TIME);
   const rssReport = join(OUT, "max-rss.txt");
   const env = { ...process.env };

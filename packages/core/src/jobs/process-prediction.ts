@@ -5,7 +5,7 @@ import type { Logger } from "../log.ts";
 import type { ChurnModel } from "../model/churn-model.ts";
 import { JobMessageSchema, MAX_RECEIVES, type JobQueue, type ReceivedMessage } from "../ports/job-queue.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
-import { scoreCsv, type ScoreProgress } from "../scoring/pipeline.ts";
+import { scoreCsv, type ScoreProgress } from "../scoring/score-csv.ts";
 import type { Claim, PredictionRepository, Progress } from "./prediction.ts";
 
 export interface ProcessDeps {

@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { RetainwiseError } from "../errors.ts";
 
 export const OUTPUT_COLUMNS = ["customer_id", "churn_probability", "risk_level", "risk_factors", "protective_factors", "model_version", "error"] as const;
@@ -36,4 +37,10 @@ export async function write(output: Writable, text: string): Promise<void> {
     const cleanup = () => { output.off("drain", onDrain); output.off("error", onError); output.off("close", onClose); };
     output.on("drain", onDrain).on("error", onError).on("close", onClose);
   });
+}
+
+/** Ends the output and waits until the consumer has it all. */
+export async function endOutput(output: Writable): Promise<void> {
+  output.end();
+  await finished(output, { readable: false });
 }

@@ -1,5 +1,4 @@
 import { Readable } from "node:stream";
-import { finished } from "node:stream/promises";
 import { Worker } from "node:worker_threads";
 import { openCsv } from "../csv/index.ts";
 import { resolvePositions } from "../csv/positions.ts";
@@ -8,8 +7,9 @@ import { firstRecordEnd, lastRecordEnd } from "../csv/records.ts";
 import { sniffCsv } from "../csv/sniff.ts";
 import { RetainwiseError, TransientError } from "../errors.ts";
 import type { ChurnModel } from "../model/churn-model.ts";
-import { headerLine, write } from "./output.ts";
-import { DEFAULT_MAX_BAD_ROW_SHARE, planColumns, throwIfAborted, type ScoreCsvOptions } from "./pipeline.ts";
+import { endOutput, headerLine, write } from "./output.ts";
+import { planColumns, throwIfAborted } from "./pipeline.ts";
+import type { ScoreCsvOptions } from "./score-csv.ts";
 import { SCORING_THREAD, type PieceReply, type ThreadData } from "./scoring-thread.ts";
 import { assertFewBadRows, SummaryBuilder } from "./summary.ts";
 import type { ScoreSummary } from "./summary-types.ts";
@@ -36,8 +36,14 @@ const PIECE_BYTES = 256 * 1024;
 const MAX_PIECE_BYTES = 64 * 1024 * 1024;
 const PIECES_IN_FLIGHT_PER_THREAD = 2;
 
-/** Where the header record ends when the file is worth cutting, else undefined. */
-export function parallelPlan(head: Head, options: ScoreCsvOptions): { headerEnd: number; delimiter: number } | undefined {
+export interface ParallelPlan {
+  /** Where the header record ends: every piece starts with these bytes. */
+  headerEnd: number;
+  delimiter: number;
+}
+
+/** How to cut the file, when it is worth cutting; else undefined. */
+export function parallelPlan(head: Head, options: ScoreCsvOptions): ParallelPlan | undefined {
   const threads = options.threads ?? 1;
   if (threads < 2 || options.workerEntry === undefined || head.complete) return undefined;
   if ((options.totalBytes ?? Number.POSITIVE_INFINITY) < PARALLEL_MIN_BYTES) return undefined;
@@ -46,7 +52,7 @@ export function parallelPlan(head: Head, options: ScoreCsvOptions): { headerEnd:
   return headerEnd > 0 ? { headerEnd, delimiter } : undefined;
 }
 
-export async function scoreInParallel(head: Head, plan: { headerEnd: number; delimiter: number }, options: ScoreCsvOptions): Promise<ScoreSummary> {
+export async function scoreInParallel(head: Head, plan: ParallelPlan, options: ScoreCsvOptions): Promise<ScoreSummary> {
   const { output, model, includeInput = false, signal, onProgress } = options;
   const header = head.head.subarray(0, plan.headerEnd);
   const headerOnly = await openCsv(Readable.from([header]));
@@ -84,21 +90,21 @@ export async function scoreInParallel(head: Head, plan: { headerEnd: number; del
     await pool.close();
   }
   const built = summary.build();
-  assertFewBadRows(built, options.maxBadRowShare ?? DEFAULT_MAX_BAD_ROW_SHARE);
-  output.end();
-  await finished(output, { readable: false });
+  assertFewBadRows(built, options.maxBadRowShare);
+  await endOutput(output);
   return built;
 }
 
 /** The data after the header, as pieces of whole records of about PIECE_BYTES. */
-async function* pieces(head: Head, plan: { headerEnd: number; delimiter: number }): AsyncGenerator<Buffer> {
+async function* pieces(head: Head, plan: ParallelPlan): AsyncGenerator<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
-  const input = replay(head);
-  const first = (await input.next()).value as Buffer;
-  for (let chunk: Buffer | undefined = first.subarray(plan.headerEnd); chunk; chunk = (await input.next()).value ?? undefined) {
-    parts.push(chunk);
-    size += chunk.length;
+  let headerLeft = plan.headerEnd;
+  for await (const chunk of replay(head)) {
+    const data = headerLeft > 0 ? chunk.subarray(headerLeft) : chunk;
+    headerLeft = 0;
+    parts.push(data);
+    size += data.length;
     if (size < PIECE_BYTES) continue;
     const pending = Buffer.concat(parts);
     const end = lastRecordEnd(pending, plan.delimiter);
@@ -120,7 +126,13 @@ interface ScoringPool {
 /** Threads that each load the model once, then score pieces; a piece goes to the least busy one. */
 async function startPool(threads: number, entry: string | URL, model: ChurnModel, includeInput: boolean): Promise<ScoringPool> {
   const data: ThreadData = { [SCORING_THREAD]: true, modelPath: model.source.path, cardPath: model.source.cardPath, includeInput };
-  const members = await Promise.all(Array.from({ length: threads }, () => startThread(entry, data)));
+  const started = await Promise.allSettled(Array.from({ length: threads }, () => startThread(entry, data)));
+  const members = started.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
+  const failure = started.find((outcome) => outcome.status === "rejected");
+  if (failure) {
+    await Promise.all(members.map((m) => m.worker.terminate()));
+    throw failure.reason;
+  }
   let nextId = 0;
   return {
     threads,

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_PATH, readTelco, renameHeaders, selectColumns, TELCO_PATH, TELCO_ROWS, toCsv, type Table } from "../../../../tests/support/telco.ts";
 import { scoreText } from "../../../../tests/support/score-text.ts";
 import { loadModel, type ChurnModel } from "../model/index.ts";
-import { OUTPUT_COLUMNS, scoreCsv } from "./pipeline.ts";
+import { OUTPUT_COLUMNS } from "./output.ts";
+import { scoreCsv } from "./score-csv.ts";
 
 let model: ChurnModel;
 let telco: Table;

@@ -1,80 +1,28 @@
 import { Readable, Writable } from "node:stream";
-import { finished } from "node:stream/promises";
 import { CUSTOMER_ID, isUnreadable, openCsv, resolveColumns, type CsvSource } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
-import { openCsvAfterHead, readHead } from "../csv/reader.ts";
+import { openCsvAfterHead, type Head } from "../csv/reader.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
-import { csvLines, headerLine, write } from "./output.ts";
-import { parallelPlan, scoreInParallel } from "./parallel.ts";
+import { csvLines, endOutput, headerLine, write } from "./output.ts";
 import { explainRow } from "./reasons.ts";
 import { riskLevel } from "./risk.ts";
 import { assertFewBadRows, SummaryBuilder } from "./summary.ts";
+import type { ScoreCsvOptions } from "./score-csv.ts";
 import type { ScoreSummary } from "./summary-types.ts";
 
-export interface ScoreCsvOptions {
-  input: Readable;
-  /** Receives the scored CSV; ended when scoring succeeds. */
-  output: Writable;
-  model: ChurnModel;
-  /** Append every input column after the scores. */
-  includeInput?: boolean;
-  /** The job fails when more than this share of data rows cannot be scored (default 0.1). */
-  maxBadRowShare?: number;
-  onProgress?: (progress: ScoreProgress) => void;
-  /** Input size when known (object stores know it), so progress can say "42%". */
-  totalBytes?: number;
-  signal?: AbortSignal;
-  /** Rows per `session.run` (default 512). */
-  batchSize?: number;
-  /**
-   * Threads to score a large file on (default 1: this thread). More needs `workerEntry` and a
-   * model loaded from a file (`model.source`).
-   */
-  threads?: number;
-  /** The program file a scoring thread starts from; it must call `serveScoringThread()` (scoring-thread.ts). */
-  workerEntry?: string | URL;
-}
-
-export interface ScoreProgress {
-  rowsProcessed: number;
-  rowsFailed: number;
-  bytesRead: number;
-  totalBytes: number | undefined;
-}
-
-export { OUTPUT_COLUMNS } from "./output.ts";
-export const DEFAULT_MAX_BAD_ROW_SHARE = 0.1;
 /** Rows per `session.run`: measured faster than 4096 (records die young instead of being promoted) and ~40 MB less RSS. */
 const DEFAULT_BATCH_ROWS = 512;
 
-/**
- * Streams a customer CSV through the model: parse -> column-wise typed batch -> `session.run` ->
- * CSV lines -> `output`. Writes wait for `drain`, so a slow consumer slows the reader and memory
- * stays at about two batches whatever the file size. onnxruntime-node runs `session.run`
- * synchronously on the calling thread, so one thread cannot overlap parsing with inference: with
- * `threads` > 1, a large file is cut into pieces scored on worker threads (parallel.ts).
- *
- * File-level problems (not CSV, missing columns, too many bad rows) reject with a permanent
- * `RetainwiseError` whose message a customer understands; row-level problems are written to the
- * row's `error` column and counted.
- *
- * @example
- *   const summary = await scoreCsv({ input: createReadStream("in.csv"), output: createWriteStream("out.csv"), model });
- *   console.log(summary.rowsScored, summary.riskCounts.High);
- */
-export async function scoreCsv(options: ScoreCsvOptions): Promise<ScoreSummary> {
-  const head = await readHead(options.input);
-  const plan = parallelPlan(head, options);
-  if (plan) return scoreInParallel(head, plan, options);
+/** The whole file on this thread, as one stream. */
+export async function scoreSequentially(head: Head, options: ScoreCsvOptions): Promise<ScoreSummary> {
   const { output, model, includeInput = false } = options;
   const source = await openCsvAfterHead(head);
   const layout = planColumns(source.headers, model);
   await write(output, headerLine(source.headers, includeInput));
   const summary = (await scoreRecords(source, layout, { ...options, includeInput, positions: ABSOLUTE_POSITIONS })).build();
-  assertFewBadRows(summary, options.maxBadRowShare ?? DEFAULT_MAX_BAD_ROW_SHARE);
-  output.end();
-  await finished(output, { readable: false });
+  assertFewBadRows(summary, options.maxBadRowShare);
+  await endOutput(output);
   return summary;
 }
 

@@ -79,8 +79,10 @@ export class SummaryBuilder {
   }
 }
 
+export const DEFAULT_MAX_BAD_ROW_SHARE = 0.1;
+
 /** The file-level verdict once every row is read: no rows at all, or too many bad ones. */
-export function assertFewBadRows(summary: ScoreSummary, maxShare: number): void {
+export function assertFewBadRows(summary: ScoreSummary, maxShare = DEFAULT_MAX_BAD_ROW_SHARE): void {
   const total = summary.rowsScored + summary.rowsFailed;
   if (total === 0) {
     throw new RetainwiseError("csv.no_rows", "The file has a header row but no customer rows. Add one row per customer below the header.");

@@ -1,0 +1,59 @@
+import type { Readable, Writable } from "node:stream";
+import { readHead } from "../csv/reader.ts";
+import type { ChurnModel } from "../model/churn-model.ts";
+import { parallelPlan, scoreInParallel } from "./parallel.ts";
+import { scoreSequentially } from "./pipeline.ts";
+import type { ScoreSummary } from "./summary-types.ts";
+
+export interface ScoreCsvOptions {
+  input: Readable;
+  /** Receives the scored CSV; ended when scoring succeeds. */
+  output: Writable;
+  model: ChurnModel;
+  /** Append every input column after the scores. */
+  includeInput?: boolean;
+  /** The job fails when more than this share of data rows cannot be scored (default 0.1). */
+  maxBadRowShare?: number;
+  onProgress?: (progress: ScoreProgress) => void;
+  /** Input size when known (object stores know it), so progress can say "42%". */
+  totalBytes?: number;
+  signal?: AbortSignal;
+  /** Rows per `session.run` (default 512). */
+  batchSize?: number;
+  /**
+   * Threads to score a large file on (default 1: this thread). More needs `workerEntry` and a
+   * model loaded from a file (`model.source`).
+   */
+  threads?: number;
+  /** The program file a scoring thread starts from; it must call `serveScoringThread()` (scoring-thread.ts). */
+  workerEntry?: string | URL;
+}
+
+export interface ScoreProgress {
+  rowsProcessed: number;
+  rowsFailed: number;
+  bytesRead: number;
+  totalBytes: number | undefined;
+}
+
+/**
+ * Streams a customer CSV through the model: parse -> column-wise typed batch -> `session.run` ->
+ * CSV lines -> `output`. Writes wait for `drain`, so a slow consumer slows the reader and memory
+ * stays at about two batches whatever the file size. onnxruntime-node runs `session.run`
+ * synchronously on the calling thread, so one thread cannot overlap parsing with inference: with
+ * `threads` > 1, a large file is cut into pieces scored on worker threads (parallel.ts); otherwise
+ * it streams through this thread (pipeline.ts).
+ *
+ * File-level problems (not CSV, missing columns, too many bad rows) reject with a permanent
+ * `RetainwiseError` whose message a customer understands; row-level problems are written to the
+ * row's `error` column and counted.
+ *
+ * @example
+ *   const summary = await scoreCsv({ input: createReadStream("in.csv"), output: createWriteStream("out.csv"), model });
+ *   console.log(summary.rowsScored, summary.riskCounts.High);
+ */
+export async function scoreCsv(options: ScoreCsvOptions): Promise<ScoreSummary> {
+  const head = await readHead(options.input);
+  const plan = parallelPlan(head, options);
+  return plan ? scoreInParallel(head, plan, options) : scoreSequentially(head, options);
+}
