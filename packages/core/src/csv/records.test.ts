@@ -36,7 +36,7 @@ describe("record ends in raw CSV bytes", () => {
     const bytes = Buffer.from(text);
     for (const size of [1, 7, 64, 333, 1000]) {
       const pieces: Buffer[] = [];
-      let rest = bytes;
+      const rest = bytes;
       let pending = Buffer.alloc(0);
       for (let at = 0; at < rest.length; at += size) {
         pending = Buffer.concat([pending, rest.subarray(at, at + size)]);

@@ -179,7 +179,7 @@ async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext
       return;
     }
     const level = riskLevel(probability, model.thresholds);
-    const reasons = scores!.contributions ? explainRow(model.inputs, scores!.contributions, at * width, layout.inputIndexes.map((c) => (record[c] ?? "").trim())) : { risk: [], protective: [] };
+    const reasons = scores!.contributions ? explainRow(model.inputs, scores!.contributions, at * width, record, layout.inputIndexes) : { risk: [], protective: [] };
     summary.addScored(probability, level);
     if (summary.wouldKeep(probability)) summary.keepTopRisk({ customerId: id, probability, riskLevel: level, riskFactors: reasons.risk, protectiveFactors: reasons.protective });
     rows.push(withInput([id, probability.toFixed(4), level, reasons.risk.join("; "), reasons.protective.join("; "), model.version, ""], record, includeInput));

@@ -13,9 +13,10 @@ export interface Reasons {
 /**
  * The top contributions of one row, as sentences a customer success manager can act on:
  * `Contract is Month-to-month (+0.82)` raises churn risk, `Tenure (months) is 61 (-1.10)` lowers it.
- * `values` are the row's raw cells per input (blank -> "missing").
+ * `record` is the row as read and `columns[i]` where input i sits in it; only the six cells named
+ * are read and trimmed (blank -> "missing"), not every input of every row.
  */
-export function explainRow(inputs: readonly ModelInput[], contributions: Float32Array, offset: number, values: readonly string[]): Reasons {
+export function explainRow(inputs: readonly ModelInput[], contributions: Float32Array, offset: number, record: readonly string[], columns: readonly number[]): Reasons {
   const risk: number[] = [];
   const protective: number[] = [];
   for (let i = 0; i < inputs.length; i++) {
@@ -23,7 +24,10 @@ export function explainRow(inputs: readonly ModelInput[], contributions: Float32
     if (c >= MIN_CONTRIBUTION) insertTop(risk, i, contributions, offset, 1);
     else if (c <= -MIN_CONTRIBUTION) insertTop(protective, i, contributions, offset, -1);
   }
-  const sentence = (i: number) => `${inputs[i]!.label} is ${values[i] === "" ? "missing" : values[i]} (${signed(contributions[offset + i]!)})`;
+  const sentence = (i: number) => {
+    const value = (record[columns[i]!] ?? "").trim();
+    return `${inputs[i]!.label} is ${value === "" ? "missing" : value} (${signed(contributions[offset + i]!)})`;
+  };
   return { risk: risk.map(sentence), protective: protective.map(sentence) };
 }
 
