@@ -4,9 +4,13 @@
  * the way a file stream exercises them.
  */
 import { Readable, Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { scoreCsv, type ChurnModel, type ScoreCsvOptions, type ScoreSummary } from "@retainwise/core";
 
 const CHUNK_BYTES = 16 * 1024;
+
+/** Scoring threads start from the program's entry, as `retainwise score --threads` starts them. */
+export const PROGRAM_ENTRY = fileURLToPath(new URL("../../packages/cli/bin/retainwise.mjs", import.meta.url));
 
 export interface Scored {
   summary: ScoreSummary;

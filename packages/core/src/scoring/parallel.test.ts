@@ -1,13 +1,10 @@
-import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, type ChurnModel } from "../model/index.ts";
 import { PARALLEL_MIN_BYTES } from "./parallel.ts";
-import { scoreFailure, scoreText, type Scored } from "../../../../tests/support/score-text.ts";
+import { PROGRAM_ENTRY, scoreFailure, scoreText, type Scored } from "../../../../tests/support/score-text.ts";
 import { DEFAULT_MODEL_PATH, readTelco, toCsv } from "../../../../tests/support/telco.ts";
 
-/** Scoring threads start from the program's entry, as `retainwise score --threads` starts them. */
-const ENTRY = fileURLToPath(new URL("../../../cli/bin/retainwise.mjs", import.meta.url));
 const ROWS = 72_000;
 
 let model: ChurnModel;
@@ -27,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => model.release());
 
-const byThreads = (threads: number, input = text) => scoreText(model, input, { threads, workerEntry: ENTRY, includeInput: true });
+const byThreads = (threads: number, input = text) => scoreText(model, input, { threads, workerEntry: PROGRAM_ENTRY, includeInput: true });
 
 describe("scoring a large file on two threads", () => {
   let one: Scored;
@@ -65,7 +62,7 @@ describe("a file-level problem deep in the file", () => {
     const at = lines.findIndex((line, i) => i > 60_000 && line.startsWith("C6"));
     lines[at] = lines[at]!.replace(/,Female,|,Male,/, ',"Female,');
     const broken = lines.join("\n");
-    const [sequential, parallel] = [await scoreFailure(model, broken, { threads: 1 }), await scoreFailure(model, broken, { threads: 2, workerEntry: ENTRY })];
+    const [sequential, parallel] = [await scoreFailure(model, broken, { threads: 1 }), await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY })];
     expect(sequential.message).toMatch(/^A quoted field in row \d+ /);
     expect(parallel.message).toBe(sequential.message);
     expect(parallel.code).toBe(sequential.code);

@@ -3,7 +3,7 @@ import { Readable, Writable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_PATH, readTelco, renameHeaders, selectColumns, TELCO_PATH, TELCO_ROWS, toCsv, type Table } from "../../../../tests/support/telco.ts";
-import { scoreText } from "../../../../tests/support/score-text.ts";
+import { PROGRAM_ENTRY, scoreText } from "../../../../tests/support/score-text.ts";
 import { loadModel, type ChurnModel } from "../model/index.ts";
 import { OUTPUT_COLUMNS } from "./output.ts";
 import { scoreCsv } from "./score-csv.ts";
@@ -187,38 +187,30 @@ describe("scoreCsv backpressure", () => {
     return { stream: Readable.from(lines(), { objectMode: false }), bytes: () => produced };
   }
 
-  it("never lets the reader run more than a bounded distance ahead of a slow sink", async () => {
+  it.each([1, 2])("never lets the reader run more than a bounded distance ahead of a slow sink (%i thread(s))", async (threads) => {
     const input = generatedInput(30 * 1024 * 1024);
     let written = 0;
     let writes = 0;
+    let worstLead = 0;
     const sink = new Writable({
       highWaterMark: 16 * 1024,
       write(chunk: Buffer, _e, done) {
         written += chunk.length;
+        worstLead = Math.max(worstLead, input.bytes() - written);
         // Every 8th write waits a timer tick: the sink is slower than the pipeline can produce.
         if (++writes % 8 === 0) setTimeout(done, 1);
         else setImmediate(done);
       },
     });
     // An output row is longer than its input row, so without backpressure the reader races through the
-    // input while the sink lags. The bound allows two 4096-row batches in flight (~1.1 MB of input)
-    // plus the parser's and streams' buffers.
+    // input while the sink lags. The bound allows the batches or pieces in flight (one thread: two
+    // 512-row batches; two threads: four 256 KiB pieces) plus the parser's and streams' buffers.
     const BOUND_BYTES = 4 * 1024 * 1024;
-    let worstLead = 0;
-    let checks = 0;
-    const summary = await scoreCsv({
-      input: input.stream,
-      output: sink,
-      model,
-      onProgress: (p) => {
-        checks++;
-        worstLead = Math.max(worstLead, p.bytesRead - written);
-      },
-    });
+    const summary = await scoreCsv({ input: input.stream, output: sink, model, threads, workerEntry: PROGRAM_ENTRY });
     expect(summary.rowsScored).toBeGreaterThan(200_000);
-    expect(checks).toBeGreaterThan(50);
+    expect(writes).toBeGreaterThan(50);
     expect(worstLead).toBeLessThan(BOUND_BYTES);
     // The generator was pulled, not drained up front: it finished only as the sink caught up.
     expect(input.bytes()).toBeGreaterThanOrEqual(30 * 1024 * 1024);
-  });
+  }, 120_000);
 });
