@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, readFile, realpath, rm, symlink } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PARALLEL_MIN_BYTES } from "../../packages/core/src/index.ts";
 import { runCommand } from "../support/run-command.ts";
 import { ROOT } from "./sst-platform.ts";
 
@@ -38,6 +39,19 @@ describe("the bundled program the image runs", () => {
     const lines = (await readFile(out, "utf8")).trimEnd().split("\n");
     expect(lines).toHaveLength(5627);
     expect(lines[1]).toMatch(/^7590-VHVEG,0\.\d{4},(High|Medium|Low),Tenure/);
+  });
+
+  it("scores a file over 8 MiB on two threads, which start from the bundle itself", async () => {
+    const [header, ...rows] = (await readFile(join(ROOT, "tests/fixtures/telco-churn.csv"), "utf8")).trimEnd().split("\n");
+    const input = join(app, "large.csv");
+    await writeFile(input, [header, ...Array.from({ length: 13 }, (_, copy) => rows.map((row) => `${copy}-${row}`)).flat()].join("\n") + "\n");
+    expect((await stat(input)).size).toBeGreaterThan(PARALLEL_MIN_BYTES);
+    const out = join(app, "large-scored.csv");
+    const scored = await run("score", input, "-o", out, "--threads", "2");
+    expect(scored.status, scored.stderr).toBe(0);
+    const lines = (await readFile(out, "utf8")).trimEnd().split("\n");
+    expect(lines).toHaveLength(13 * 5626 + 1);
+    expect(lines.at(-1)).toMatch(/^12-3186-AJIEK,0\.\d{4},/);
   });
 
   it("refuses to start a deployed role without its settings, naming each one", async () => {
