@@ -17,11 +17,15 @@ Options:
       --model PATH         An ONNX classifier (default: the shipped models/churn-v1.onnx)
       --include-input      Append all input columns to each output row
       --max-bad-rows SHARE Fail when more than this share of rows cannot be scored (default 0.1)
-      --threads N          Score files over 8 MiB on N threads (default: the machine's cores)
+      --threads N          Score files over 8 MiB on N threads, ~100 MB of memory each
+                           (default: the machine's cores, at most 4)
   -h, --help               Show this help
 
 Example:
   retainwise score customers.csv -o scored.csv`;
+
+/** Each thread holds a V8 heap and a model: past a few, memory grows faster than a CSV job speeds up. */
+const DEFAULT_MAX_THREADS = 4;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -45,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`retainwise score: --max-bad-rows must be a share between 0 and 1, got "${values["max-bad-rows"]}".\n`);
     return 2;
   }
-  const threads = values.threads === undefined ? availableParallelism() : Number(values.threads);
+  const threads = values.threads === undefined ? Math.min(availableParallelism(), DEFAULT_MAX_THREADS) : Number(values.threads);
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
     process.stderr.write(`retainwise score: --threads must be a whole number from 1 to 64, got "${values.threads}".\n`);
     return 2;
