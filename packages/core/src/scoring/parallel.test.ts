@@ -67,4 +67,18 @@ describe("a file-level problem deep in the file", () => {
     expect(parallel.message).toBe(sequential.message);
     expect(parallel.code).toBe(sequential.code);
   }, 120_000);
+
+  it("cuts a record that never ends at 16 MiB and fails on its unclosed quote, as one thread does", async () => {
+    const telco = readTelco();
+    const rows = Array.from({ length: 130_000 }, (_, i) => telco.rows[i % telco.rows.length]!);
+    const lines = toCsv(telco.headers, rows).split("\n");
+    lines[10] = lines[10]!.replace(/,Female,|,Male,/, ',"Female,');
+    const broken = lines.join("\n");
+    expect(Buffer.byteLength(broken)).toBeGreaterThan(16 * 1024 * 1024);
+    const [sequential, parallel] = [await scoreFailure(model, broken, { threads: 1 }), await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY })];
+    expect(parallel.code).toBe("csv.unclosed_quote");
+    expect(sequential.code).toBe("csv.unclosed_quote");
+    expect(parallel.message).toMatch(/^A quoted field in row 10 is never closed/);
+    expect(sequential.message).toMatch(/^A quoted field in row 10 is never closed/);
+  }, 120_000);
 });
