@@ -26,7 +26,7 @@ export function isScoringThread(): boolean {
   return !isMainThread && (workerData as Partial<ThreadData> | null)?.[SCORING_THREAD] === true;
 }
 
-/** Loads the model, says `ready` (or `failed`), then scores each `{id, piece}` it is sent. */
+/** Loads the model, says `ready` (or `failed`), scores each `{id, piece}` it is sent, and on `{close}` says `closed` once idle. */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
   const { modelPath, cardPath, includeInput } = workerData as ThreadData;
@@ -37,13 +37,26 @@ export async function serveScoringThread(): Promise<void> {
   if (!model) return;
   // One piece at a time: a queued piece waits as bytes, not as parsed records, which keeps the heap small.
   let queue = Promise.resolve();
-  port.on("message", ({ id, piece }: { id: number; piece: Uint8Array }) => {
-    queue = queue.then(() =>
-      scorePiece(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput).then(
+  let closing = false;
+  port.on("message", (message: { id: number; piece: Uint8Array } | { close: true }) => {
+    if ("close" in message) {
+      // Pieces not started are dropped; the one running finishes, because stopping a thread inside
+      // onnxruntime's native code aborts the whole process.
+      closing = true;
+      queue = queue.then(async () => {
+        await model.release();
+        port.postMessage({ closed: true });
+      });
+      return;
+    }
+    const { id, piece } = message;
+    queue = queue.then(() => {
+      if (closing) return;
+      return scorePiece(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput).then(
         ({ text, summary, lines }) => port.postMessage({ id, text, summary, lines } satisfies PieceReply),
         (error: unknown) => port.postMessage({ id, error: describe(error) } satisfies PieceReply),
-      ),
-    );
+      );
+    });
   });
   port.postMessage({ ready: true });
 }
