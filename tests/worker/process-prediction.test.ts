@@ -44,6 +44,16 @@ describe("processing a prediction", () => {
     expect(row.attempts).toBe(1);
   });
 
+  it("fails a bad file cleanly when the store has not started reading the result yet", async () => {
+    // Scoring fails before put() listens to its body: destroying the body must not become an uncaught error.
+    const slowToListen: ObjectStore = { ...h.store, put: async (key, body, options) => { await new Promise((r) => setTimeout(r, 100)); return h.store.put(key, body, options); } };
+    const submitted = await h.submit("customerID,tenure\nA-1,3\n", { path: false });
+    expect(await processNext(slowToListen)).toBe("failed");
+    const row = await h.waitFor(submitted.id, (r) => r.status === "FAILED");
+    expect(row.errorCode).toBe("csv.missing_columns");
+    expect(await h.store.head(`results/${submitted.id}/attempt-1.csv`)).toBeNull();
+  });
+
   it("scores a duplicated message once: the second copy is dropped once the job is COMPLETED", async () => {
     const submitted = await h.submit(TELCO_CSV);
     await h.queue.send({ predictionId: submitted.id });

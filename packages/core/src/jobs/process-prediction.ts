@@ -112,6 +112,10 @@ async function runClaimed(claim: Claim, message: ReceivedMessage, deps: ProcessD
       signal: stop.signal,
       onProgress: heartbeat.record,
     }).catch((error: unknown) => {
+      // The store may not be listening to `output` yet (put() can still be awaiting a directory or a
+      // connection): without a listener, destroying it with the error would be an uncaught exception.
+      // The error itself is handled below; the store sees its body fail and gives up.
+      output.on("error", () => {});
       output.destroy(error as Error);
       input.destroy();
       throw error;
