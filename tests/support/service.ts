@@ -5,7 +5,6 @@
  * - aws: the same database, S3 and SQS on fauxqs (tests/support/aws.ts).
  */
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { buildServices, loadChurnModel, type Services } from "../../packages/cli
 import { silentLogger } from "../../packages/core/src/index.ts";
 import { startAwsEmulator, TEST_CREDENTIALS, type AwsEmulator } from "./aws.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
+import { freePort } from "./free-port.ts";
 
 export interface RunningService {
   url: string;
@@ -89,14 +89,4 @@ export async function startService(mode: "local" | "aws", settings: Record<strin
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as import("node:net").AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
 }

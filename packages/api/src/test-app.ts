@@ -6,7 +6,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger, type ObjectStore } from "@retainwise/core";
@@ -15,6 +14,7 @@ import { connect, createPostgresAccountRepository, createPostgresJobQueue, creat
 import { createTestDatabase, type TestDatabase } from "../../../tests/support/postgres.ts";
 import { createApp } from "./app.ts";
 import { serveApi, type RunningServer } from "./serve.ts";
+import { freePort } from "../../../tests/support/free-port.ts";
 
 export interface TestApi {
   url: string;
@@ -58,15 +58,4 @@ export async function startTestApi(options: { maxUploadBytes?: number } = {}): P
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }

@@ -6,7 +6,6 @@ import { replay, type Head } from "../csv/reader.ts";
 import { firstRecordEnd, lastRecordEnd } from "../csv/records.ts";
 import { sniffCsv } from "../csv/sniff.ts";
 import { RetainwiseError, TransientError } from "../errors.ts";
-import type { ChurnModel } from "../model/churn-model.ts";
 import { endOutput, headerLine, write } from "./output.ts";
 import { planColumns, throwIfAborted } from "./pipeline.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
@@ -17,9 +16,9 @@ import type { ScoreSummary } from "./summary-types.ts";
 /**
  * Scoring a large file on several threads. onnxruntime-node runs `session.run` on the calling
  * thread and csv-parse is single-threaded, so one thread is the ceiling of a single stream. Here the
- * main thread only cuts the bytes into pieces of whole records (csv/records.ts), each prefixed with
- * the header line, and threads parse, score and format them; the main thread writes the results in
- * file order. Backpressure: at most two pieces per thread are in flight, and the next piece is read
+ * main thread only cuts the bytes into pieces of whole records (csv/records.ts); threads parse each
+ * piece after the header record (sent to each thread once), score and format it; the main thread
+ * writes the results in file order. Backpressure: at most two pieces per thread are in flight, and the next piece is read
  * only after the oldest is written, so a slow consumer still slows the reader.
  *
  * A piece does not know its place in the file, so its messages carry placeholders for row, line and
@@ -40,7 +39,7 @@ const MAX_PIECE_BYTES = 16 * 1024 * 1024;
 const PIECES_IN_FLIGHT_PER_THREAD = 2;
 
 export interface ParallelPlan {
-  /** Where the header record ends: every piece starts with these bytes. */
+  /** Where the header record ends: threads read every piece after these bytes. */
   headerEnd: number;
   delimiter: number;
 }
@@ -62,11 +61,11 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   const { headers } = headerOnly;
   planColumns(headers, model);
   while (!(await headerOnly.records.next()).done);
-  // Every piece starts with the header: its lines, as csv-parse counts them, are not the piece's own.
+  // Threads read every piece after the header: its lines, as csv-parse counts them, are not the piece's own.
   const headerLines = headerOnly.lines();
   await write(output, headerLine(headers, includeInput));
 
-  const pool = await startPool(options.threads!, options.workerEntry!, model, includeInput);
+  const pool = await startPool(options.threads!, options.workerEntry!, { modelPath: model.source.path, cardPath: model.source.cardPath, header, includeInput });
   const summary = new SummaryBuilder(model.version);
   const before = { rows: 0, lines: 0, bytes: 0 };
   const inFlight: { reply: Promise<PieceReply>; bytes: number }[] = [];
@@ -84,7 +83,7 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   try {
     for await (const data of pieces(head, plan)) {
       throwIfAborted(signal);
-      inFlight.push({ reply: pool.score(Buffer.concat([header, data])), bytes: data.length });
+      inFlight.push({ reply: pool.score(data), bytes: data.length });
       if (inFlight.length >= pool.threads * PIECES_IN_FLIGHT_PER_THREAD) await writeOldest();
     }
     while (inFlight.length > 0) await writeOldest();
@@ -98,17 +97,22 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   return built;
 }
 
-/** The data after the header, as pieces of whole records of about PIECE_BYTES. */
+/**
+ * The data after the header, as pieces of whole records of about PIECE_BYTES. When no record ends
+ * in what is pending (a long quoted field), the next try waits until it has doubled, so a long
+ * record is joined and scanned a few times, not once per chunk.
+ */
 async function* pieces(head: Head, plan: ParallelPlan): AsyncGenerator<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
+  let tryAt = PIECE_BYTES;
   let headerLeft = plan.headerEnd;
   for await (const chunk of replay(head)) {
     const data = headerLeft > 0 ? chunk.subarray(headerLeft) : chunk;
     headerLeft = 0;
     parts.push(data);
     size += data.length;
-    if (size < PIECE_BYTES) continue;
+    if (size < tryAt) continue;
     const pending = Buffer.concat(parts);
     const end = lastRecordEnd(pending, plan.delimiter);
     const cut = end > 0 ? end : size > MAX_PIECE_BYTES ? size : 0;
@@ -116,6 +120,7 @@ async function* pieces(head: Head, plan: ParallelPlan): AsyncGenerator<Buffer> {
     if (cut > 0) yield pending.subarray(0, cut);
     if (cut < size) parts.push(pending.subarray(cut));
     size -= cut;
+    tryAt = cut > 0 ? PIECE_BYTES : size * 2;
   }
   if (size > 0) yield Buffer.concat(parts);
 }
@@ -127,8 +132,8 @@ interface ScoringPool {
 }
 
 /** Threads that each load the model once, then score pieces; a piece goes to the least busy one. */
-async function startPool(threads: number, entry: string | URL, model: ChurnModel, includeInput: boolean): Promise<ScoringPool> {
-  const data: ThreadData = { [SCORING_THREAD]: true, modelPath: model.source.path, cardPath: model.source.cardPath, includeInput };
+async function startPool(threads: number, entry: string | URL, settings: Omit<ThreadData, typeof SCORING_THREAD>): Promise<ScoringPool> {
+  const data: ThreadData = { [SCORING_THREAD]: true, ...settings };
   const started = await Promise.allSettled(Array.from({ length: threads }, () => startThread(entry, data)));
   const members = started.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
   const failure = started.find((outcome) => outcome.status === "rejected");

@@ -27,13 +27,13 @@ export async function scoreSequentially(head: Head, options: ScoreCsvOptions): P
 }
 
 /**
- * Scores one piece of a file on a worker thread: `piece` is the file's header line followed by
- * whole records. Returns the output lines (no header), the piece's summary and csv-parse's line
+ * Scores one piece of a file on a worker thread: `piece` holds whole records, read after the file's
+ * `header` record. Returns the output lines (no header), the piece's summary and csv-parse's line
  * count; positions in messages are placeholders (csv/positions.ts) and no file-level verdict on bad
  * rows is made.
  */
-export async function scorePiece(piece: Buffer, model: ChurnModel, includeInput: boolean): Promise<{ text: string; summary: ScoreSummary; lines: number }> {
-  const source = await openCsv(Readable.from([piece]), RELATIVE_POSITIONS);
+export async function scorePiece(header: Buffer, piece: Buffer, model: ChurnModel, includeInput: boolean): Promise<{ text: string; summary: ScoreSummary; lines: number }> {
+  const source = await openCsv(Readable.from([header, piece]), RELATIVE_POSITIONS);
   const layout = planColumns(source.headers, model);
   const parts: string[] = [];
   const output = new Writable({ decodeStrings: false, write: (chunk: string, _encoding, done) => { parts.push(chunk); done(); } });

@@ -15,6 +15,8 @@ export interface ThreadData {
   [SCORING_THREAD]: true;
   modelPath: string;
   cardPath: string | undefined;
+  /** The file's header record, which every piece is read after. */
+  header: Uint8Array;
   includeInput: boolean;
 }
 
@@ -30,6 +32,7 @@ export function isScoringThread(): boolean {
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
   const { modelPath, cardPath, includeInput } = workerData as ThreadData;
+  const header = Buffer.from((workerData as ThreadData).header);
   const model = await loadModel(modelPath, { cardPath }).catch((error: unknown) => {
     port.postMessage({ failed: describe(error) });
     return undefined;
@@ -52,7 +55,7 @@ export async function serveScoringThread(): Promise<void> {
     const { id, piece } = message;
     queue = queue.then(() => {
       if (closing) return;
-      return scorePiece(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput).then(
+      return scorePiece(header, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput).then(
         ({ text, summary, lines }) => port.postMessage({ id, text, summary, lines } satisfies PieceReply),
         (error: unknown) => port.postMessage({ id, error: describe(error) } satisfies PieceReply),
       );
