@@ -18,8 +18,8 @@ import type { ScoreSummary } from "./summary-types.ts";
  * thread and csv-parse is single-threaded, so one thread is the ceiling of a single stream. Here the
  * main thread only cuts the bytes into pieces of whole records (csv/records.ts); threads parse each
  * piece after the header record (sent to each thread once), score and format it; the main thread
- * writes the results in file order. Backpressure: at most two pieces per thread are in flight, and the next piece is read
- * only after the oldest is written, so a slow consumer still slows the reader.
+ * writes the results in file order. Backpressure: at most two pieces per thread are in flight, and
+ * the next piece is read only after the oldest is written, so a slow consumer still slows the reader.
  *
  * A piece does not know its place in the file, so its messages carry placeholders for row, line and
  * byte positions (csv/positions.ts), resolved here once the pieces before it are counted. A
