@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
@@ -20,7 +20,8 @@ import { RetainwiseError, silentLogger, type Logger } from "@retainwise/core";
  * (socket paths are capped at 107 bytes and data dirs can be deep).
  *
  * Root: PostgreSQL refuses to run as root, so when we are root the cluster is owned by and run as the
- * OS user `postgres` (created with `useradd` if missing); `dataDir` is made traversable (0711) for it.
+ * OS user `postgres` (created with `useradd` if missing); `dataDir` is made traversable (0711) for it,
+ * and what it cannot reach in a checkout closed to other users is placed under /var/lib/retainwise.
  *
  * Crash safety: a detached watchdog (`sh`, ~1 MB) polls our pid every second and stops the postmaster
  * when we die without calling `stop()` (SIGKILL, OOM), removing the directory too when `ephemeral`.
@@ -37,13 +38,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const { ephemeral = false, log = silentLogger } = options;
   const dataDir = path.resolve(options.dataDir);
   const files = clusterFiles(dataDir);
-  const runAs = await prepareDataDir(dataDir);
+  const runAs = await prepareDataDir(files);
   if (options.attach) {
     const running = await attachToRunning(files);
     if (running) return running;
   }
   await takeOwnership(files, log);
-  const binaries = await postgresBinaries();
+  const binaries = await reachableBinaries(await postgresBinaries(), runAs);
   if (!(await exists(path.join(files.pgdata, "PG_VERSION")))) {
     await initialise(binaries.initdb, files, runAs, ephemeral);
     log.info("embedded postgres initialised", { dataDir });
@@ -59,7 +60,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await stopPostmaster(postmaster);
       stopWatchdog();
       await fs.rm(files.owner, { force: true });
-      if (ephemeral) await fs.rm(dataDir, { recursive: true, force: true });
+      if (ephemeral) await Promise.all([dataDir, files.pgdata].map((dir) => fs.rm(dir, { recursive: true, force: true })));
       log.info("embedded postgres stopped", { port });
     })());
   return { url: `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres`, port, stop };
@@ -122,14 +123,51 @@ function clusterFiles(dataDir: string): ClusterFiles {
   };
 }
 
-/** Creates `dataDir`; as root, also finds (or creates) the OS user the cluster runs as and lets it in. */
-async function prepareDataDir(dataDir: string): Promise<RunAs | undefined> {
-  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+/**
+ * Creates `dataDir`; as root, also finds (or creates) the OS user the cluster runs as and lets it in.
+ * When a directory above `dataDir` is closed to other users (a `mktemp -d` checkout, /root), that
+ * user could never reach `<dataDir>/postgres`: the cluster then lives under STAGING_ROOT instead,
+ * at a path derived from `dataDir` (so a restart finds it), named in `<dataDir>/postgres.location`.
+ */
+async function prepareDataDir(files: ClusterFiles): Promise<RunAs | undefined> {
+  await fs.mkdir(files.dataDir, { recursive: true, mode: 0o700 });
   if (process.getuid?.() !== 0) return undefined;
   const runAs = await ensureOsUser(OS_USER);
-  await fs.chmod(dataDir, 0o711);
-  await assertTraversable(path.dirname(dataDir));
+  await fs.chmod(files.dataDir, 0o711);
+  if (!(await traversable(path.dirname(files.dataDir)))) {
+    const id = createHash("sha256").update(files.dataDir).digest("hex").slice(0, 16);
+    files.pgdata = path.join(await stagingRoot(), "clusters", id);
+    await fs.mkdir(path.dirname(files.pgdata), { recursive: true, mode: 0o755 });
+    await fs.writeFile(path.join(files.dataDir, "postgres.location"), files.pgdata + "\n");
+  }
   return runAs;
+}
+
+/** Root-owned and open to every user, for what the postgres OS user must reach. */
+const STAGING_ROOT = "/var/lib/retainwise";
+
+async function stagingRoot(): Promise<string> {
+  await fs.mkdir(STAGING_ROOT, { recursive: true, mode: 0o755 });
+  return STAGING_ROOT;
+}
+
+/**
+ * The binaries, where the postgres OS user can run them: as installed, or (as root, when the
+ * checkout is closed to other users) a copy under STAGING_ROOT made once per package version.
+ */
+async function reachableBinaries(binaries: Binaries, runAs: RunAs | undefined): Promise<Binaries> {
+  const native = path.dirname(path.dirname(binaries.initdb));
+  if (!runAs || (await traversable(native))) return binaries;
+  const staged = path.join(await stagingRoot(), `postgres-${createHash("sha256").update(native).digest("hex").slice(0, 16)}`);
+  if (!(await exists(path.join(staged, "bin", path.basename(binaries.postgres))))) {
+    // Copied beside, then renamed: a copy cut short never passes for a complete one.
+    const partial = `${staged}.partial-${process.pid}`;
+    await fs.cp(native, partial, { recursive: true, verbatimSymlinks: true });
+    await fs.rm(staged, { recursive: true, force: true });
+    await fs.rename(partial, staged);
+  }
+  const rebase = (file: string) => path.join(staged, path.relative(native, file));
+  return { initdb: rebase(binaries.initdb), postgres: rebase(binaries.postgres) };
 }
 
 async function ensureOsUser(name: string): Promise<RunAs> {
@@ -156,16 +194,11 @@ async function lookupOsUser(name: string): Promise<RunAs | undefined> {
   }
 }
 
-async function assertTraversable(dir: string): Promise<void> {
+/** Whether other users (the postgres OS user) may enter `dir` and every directory above it. */
+async function traversable(dir: string): Promise<boolean> {
   for (let current = dir; ; current = path.dirname(current)) {
-    const stat = await fs.stat(current);
-    if ((stat.mode & 0o001) === 0) {
-      throw new RetainwiseError(
-        "local.data_dir_permissions",
-        `The OS user '${OS_USER}' that runs PostgreSQL cannot enter ${current}. Allow it (chmod o+x ${current}) or choose a data directory elsewhere.`,
-      );
-    }
-    if (current === path.dirname(current)) return;
+    if (((await fs.stat(current)).mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
   }
 }
 
