@@ -73,9 +73,9 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("the web UI", () => {
   test("uploading the Telco file shows upload progress, then the job runs to COMPLETED without a reload", async () => {
     await page.goto(at("/upload"));
     await page.locator("#size-cap").filter({ hasText: /up to/ }).waitFor();
-    // The picker is reachable from the keyboard: focus it and press Space.
-    await page.locator("#file").focus();
-    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+    // The picker is reachable from the keyboard: Space on the focused input opens it. locator.press
+    // focuses and presses in one step (a separate focus() was once lost under load, and no chooser came).
+    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.locator("#file").press("Space")]);
     await chooser.setFiles(FIXTURE);
     await expect(page.locator("#chosen-file").textContent()).resolves.toContain("telco-churn.csv");
     await screenshot("upload");
