@@ -257,8 +257,8 @@ async function initialise(initdb: string, files: ClusterFiles, runAs: RunAs | un
   const password = randomBytes(24).toString("hex");
   // Saved first: a crash after initdb but before this write would leave a cluster nobody can log into.
   await fs.writeFile(files.password, password, { mode: 0o600 });
-  // initdb runs as the postgres OS user, so it gets its own copy of the password to read.
-  const pwfile = path.join(files.dataDir, `initdb-pw-${process.pid}`);
+  // initdb runs as the postgres OS user, so it gets its own copy of the password, beside the cluster where it can read it.
+  const pwfile = path.join(path.dirname(files.pgdata), `initdb-pw-${process.pid}`);
   await fs.writeFile(pwfile, password + "\n", { mode: 0o600 });
   try {
     if (runAs) {
