@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { binCount } from "./term-model.ts";
 
 /**
  * The model card: a JSON file beside the model (`churn-v1.onnx` -> `churn-v1.card.json`).
@@ -47,7 +48,7 @@ const MetricsSchema = v.object({
   ),
 });
 
-export const ModelCardSchema = v.object({
+const CommonCardEntries = {
   name: v.string(),
   version: v.string(),
   created: v.string(),
@@ -60,12 +61,52 @@ export const ModelCardSchema = v.object({
     positiveRate: v.optional(v.number()),
   }),
   label: v.object({ column: v.string(), positive: v.string() }),
-  inputs: v.array(CardInputSchema),
   thresholds: RiskThresholdsSchema,
   metrics: v.optional(v.object({ heldOut: MetricsSchema, training: v.optional(MetricsSchema) })),
   hyperparameters: v.optional(v.record(v.string(), v.unknown())),
-});
+};
+
+/** A card for a model with one ONNX input per raw column (skl2onnx style; no `format`). */
+const ColumnsCardSchema = v.object({ ...CommonCardEntries, inputs: v.array(CardInputSchema) });
+
+const TermInputSchema = v.variant("role", [
+  v.object({ role: v.literal("numeric"), name: v.string(), label: v.string(), cuts: v.array(v.number()) }),
+  v.object({ role: v.picklist(["categorical", "boolean"]), name: v.string(), label: v.string(), categories: v.array(v.string()) }),
+]);
+
+const TermSchema = v.variant("kind", [
+  v.object({ kind: v.literal("main"), inputs: v.tuple([v.number()]), table: v.array(v.number()) }),
+  v.object({ kind: v.literal("pair"), inputs: v.tuple([v.number(), v.number()]), table: v.array(v.number()) }),
+]);
+
+export const COLUMN_ROLES = ["label", "identifier", "free_text", "constant", "leakage_suspect", "date", "categorical", "numeric", "boolean"] as const;
+export type ColumnRole = (typeof COLUMN_ROLES)[number];
+
+/** A `term-tables/1` card (docs/MODEL-FORMAT.md): the model itself is in `intercept`, `inputs` and `terms`. */
+const TermTablesCardSchema = v.pipe(
+  v.object({
+    ...CommonCardEntries,
+    format: v.literal("term-tables/1"),
+    intercept: v.number(),
+    inputs: v.array(TermInputSchema),
+    terms: v.array(TermSchema),
+    /** Every column of the training file, with the role the trainer gave it and why. */
+    columns: v.array(v.object({ name: v.string(), role: v.picklist(COLUMN_ROLES), reason: v.string() })),
+  }),
+  v.check((card) => card.terms.every((term) => term.inputs.every((i) => Number.isInteger(i) && i >= 0 && i < card.inputs.length)), "terms must name inputs of the card"),
+  v.check(
+    (card) => card.terms.every((term) => term.table.length === term.inputs.reduce((n, i) => n * binCount(card.inputs[i]!), 1)),
+    "every term table must have one entry per bin (per bin pair for pair terms)",
+  ),
+);
+export type TermTablesCard = v.InferOutput<typeof TermTablesCardSchema>;
+
+export const ModelCardSchema = v.union([TermTablesCardSchema, ColumnsCardSchema]);
 export type ModelCard = v.InferOutput<typeof ModelCardSchema>;
+
+export function isTermTablesCard(card: ModelCard | undefined): card is TermTablesCard {
+  return card !== undefined && "format" in card && card.format === "term-tables/1";
+}
 
 export function riskThresholds(card: ModelCard | undefined): RiskThresholds {
   return card?.thresholds ?? DEFAULT_RISK_THRESHOLDS;

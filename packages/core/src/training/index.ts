@@ -3,7 +3,7 @@ export type { ColumnSpec, LabeledDataset, ReadDatasetOptions } from "./dataset.t
 export { trainChurnModel, fitModel, DEFAULT_TRAIN_OPTIONS } from "./train.ts";
 export type { TrainOptions, TrainResult, Hyperparameters } from "./train.ts";
 export { scoreRow, sigmoid } from "./model.ts";
-export type { AdditiveModel, Term, NumericTerm, CategoricalTerm, RawCell } from "./model.ts";
+export type { AdditiveModel, Term as AdditiveTerm, NumericTerm, CategoricalTerm, RawCell } from "./model.ts";
 export { exportOnnx } from "./onnx-export.ts";
 export { buildModelCard, readModelCard, factorLabel, CARD_THRESHOLDS } from "./card.ts";
 export { classificationMetrics, auc } from "./metrics.ts";

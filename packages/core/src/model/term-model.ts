@@ -1,0 +1,93 @@
+/**
+ * The `term-tables/1` model (docs/MODEL-FORMAT.md): an additive model of binned inputs where every
+ * term is a lookup table. Shared by the trainer (which fits it), the exporter (which writes it as
+ * ONNX) and the scorer (which reads reasons from it), so all three agree on what a bin is.
+ */
+export type ModelInputSpec = NumericInputSpec | CategoricalInputSpec;
+
+export interface NumericInputSpec {
+  role: "numeric";
+  name: string;
+  /** How the column reads in reasons: `Tenure (months) is 3 (+0.41)`. */
+  label: string;
+  /** Ascending bin edges: a value x falls in bin `1 + #{k : cuts[k] < x}`; blank (NaN) in bin 0. */
+  cuts: number[];
+}
+
+export interface CategoricalInputSpec {
+  role: "categorical" | "boolean";
+  name: string;
+  label: string;
+  /** Levels with a bin of their own (bin `1 + index`); any other value reads as "other" (last bin); blank is bin 0. */
+  categories: string[];
+}
+
+export type Term = MainTerm | PairTerm;
+
+export interface MainTerm {
+  kind: "main";
+  inputs: [number];
+  /** One log-odds contribution per bin of the input. */
+  table: number[];
+}
+
+export interface PairTerm {
+  kind: "pair";
+  inputs: [number, number];
+  /** Row-major over the two inputs' bins: `table[bi * bins(j) + bj]`. */
+  table: number[];
+}
+
+export interface TermModel {
+  /** Log-odds of a customer whose every term contributes 0 (tables are centred on the training rows). */
+  intercept: number;
+  inputs: ModelInputSpec[];
+  terms: Term[];
+}
+
+/** Number of bins of an input: missing + one per interval (numeric) or level (categorical) + other. */
+export function binCount(input: ModelInputSpec): number {
+  switch (input.role) {
+    case "numeric":
+      return input.cuts.length + 2;
+    case "categorical":
+    case "boolean":
+      return input.categories.length + 2;
+    default:
+      return assertNever(input);
+  }
+}
+
+/**
+ * The bin of a code as fed to ONNX: numeric codes are the value (NaN blank), categorical codes
+ * the level's index (`categories.length` for "other", NaN blank).
+ */
+export function binOf(input: ModelInputSpec, code: number): number {
+  if (Number.isNaN(code)) return 0;
+  switch (input.role) {
+    case "numeric":
+      return 1 + countBelow(input.cuts, code);
+    case "categorical":
+    case "boolean":
+      return 1 + code;
+    default:
+      return assertNever(input);
+  }
+}
+
+/** #{k : cuts[k] < x} by binary search (cuts ascending). */
+function countBelow(cuts: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cuts[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Exhaustiveness check for switches over unions: a new kind fails to compile instead of falling through. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected variant: ${JSON.stringify(value)}`);
+}
