@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../packages/cli/src/config.ts";
 import { serveHttp, startJobProcessing } from "../../packages/cli/src/roles.ts";
-import { buildServices, loadChurnModel, type Services } from "../../packages/cli/src/wiring.ts";
+import { buildServices, type Services } from "../../packages/cli/src/wiring.ts";
 import { silentLogger } from "../../packages/core/src/index.ts";
 import { startAwsEmulator, TEST_CREDENTIALS, type AwsEmulator } from "./aws.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
@@ -56,9 +56,8 @@ export async function startService(mode: "local" | "aws", settings: Record<strin
   process.env.AWS_ACCESS_KEY_ID ??= TEST_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ??= TEST_CREDENTIALS.secretAccessKey;
   const services = await buildServices(config, silentLogger);
-  const model = await loadChurnModel(config);
   const server = await serveHttp(services, config, silentLogger);
-  const jobs = startJobProcessing(services, model, config, silentLogger);
+  const jobs = await startJobProcessing(services, config, silentLogger);
   const api = (path: string, key: string, init: RequestInit = {}) => fetch(server.url + path, { ...init, headers: { Authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
   return {
     url: server.url,
@@ -82,7 +81,6 @@ export async function startService(mode: "local" | "aws", settings: Record<strin
     async stop() {
       await server.close(1_000);
       await jobs.stop();
-      await model.release();
       await services.close();
       await aws?.stop();
       await db.drop();

@@ -1,9 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createAwsClients, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { loadModel, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ObjectStore, type PredictionRepository } from "@retainwise/core";
+import { cardPathFor, loadModel, readModelCard, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type PredictionRepository } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresPredictionRepository, migrate, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresPredictionRepository, migrate, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -11,6 +11,7 @@ import { defaultModelPath, migrationsDir } from "./paths.ts";
 export interface Services {
   predictions: PredictionRepository;
   accounts: AccountRepository;
+  models: ModelRepository;
   store: ObjectStore;
   queue: JobQueue;
   sql: Sql;
@@ -40,7 +41,7 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   const store = createFileObjectStore({ dir: join(dataDir, "files"), publicBaseUrl: publicBaseUrl(config), signingSecret });
   const queue = createPostgresJobQueue({ sql, log: logger.child({ component: "queue" }) });
   return {
-    ...repositories(sql),
+    ...(await repositories(sql, config)),
     store,
     queue,
     sql,
@@ -62,7 +63,7 @@ async function buildAws(config: Config, _logger: Logger): Promise<Services> {
     forcePathStyle: config.forcePathStyle,
   });
   return {
-    ...repositories(sql),
+    ...(await repositories(sql, config)),
     store: createS3ObjectStore({ client: s3, bucket: config.bucket! }),
     queue: createSqsJobQueue({ client: sqs, queueUrl: config.queueUrl! }),
     sql,
@@ -74,8 +75,16 @@ async function buildAws(config: Config, _logger: Logger): Promise<Services> {
   };
 }
 
-function repositories(sql: Sql): Pick<Services, "predictions" | "accounts"> {
-  return { predictions: createPostgresPredictionRepository(sql), accounts: createPostgresAccountRepository(sql) };
+async function repositories(sql: Sql, config: Config): Promise<Pick<Services, "predictions" | "accounts" | "models">> {
+  const models = createPostgresModelRepository(sql);
+  await registerBuiltinModel(models, config);
+  return { predictions: createPostgresPredictionRepository(sql), accounts: createPostgresAccountRepository(sql), models };
+}
+
+/** The built-in model's row shows its shipped card (metrics, inputs); a model brought without a card shows none. */
+async function registerBuiltinModel(models: ModelRepository, config: Config): Promise<void> {
+  const card = await readModelCard(cardPathFor(config.modelPath ?? defaultModelPath())).catch(() => undefined);
+  if (card) await models.registerBuiltin(card);
 }
 
 export function publicBaseUrl(config: Config): string {

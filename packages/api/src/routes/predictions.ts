@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
+import { submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
@@ -20,18 +20,18 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const upload = await openUpload(c.req.raw, deps.maxUploadBytes);
     const id = randomUUID();
     const inputKey = `inputs/${id}.csv`;
-    try {
-      const { bytes } = await store.put(inputKey, upload.body, { contentType: "text/csv" });
-      if (bytes === 0) throw new ApiError(400, "upload.empty", "The upload is empty. Send a CSV with a header row and one row per customer.");
-      const created = await predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes });
-      await enqueue(created);
-      c.header("Location", `/v1/predictions/${id}`);
-      return c.json(toPredictionJson(created), 202);
-    } catch (error) {
-      upload.body.destroy();
-      await store.delete(inputKey).catch(() => {});
-      throw error;
-    }
+    const created = await submitJob({
+      kind: "score",
+      store,
+      queue,
+      rows: predictions,
+      logger,
+      key: inputKey,
+      body: upload.body,
+      insert: (bytes) => predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes }),
+    });
+    c.header("Location", `/v1/predictions/${id}`);
+    return c.json(toPredictionJson(created), 202);
   });
 
   app.get("/", async (c) => {
@@ -79,16 +79,6 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     // Another account's prediction is "not found" too: ids are not secrets, but existence is.
     if (!prediction) throw new ApiError(404, "prediction.not_found", `No prediction ${id} in this account.`);
     return prediction;
-  }
-
-  /** Send after the insert; if the send fails the row stays unenqueued and the relay re-sends it. */
-  async function enqueue(prediction: Prediction): Promise<void> {
-    try {
-      await queue.send({ predictionId: prediction.id });
-      await predictions.markEnqueued(prediction.id);
-    } catch (error) {
-      logger.warn("enqueue failed; the relay will re-send", { jobId: prediction.id, error });
-    }
   }
 }
 
