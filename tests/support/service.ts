@@ -27,6 +27,8 @@ export interface RunningService {
   api(path: string, key: string, init?: RequestInit): Promise<Response>;
   /** Polls GET /v1/predictions/:id until `status` (or a terminal one); returns the JSON. */
   waitFor(id: string, key: string, status: string, timeoutMs?: number): Promise<Record<string, any>>;
+  /** Polls GET /v1/models/:id until `status` (or READY, FAILED, CANCELED); returns the JSON. */
+  waitForModel(id: string, key: string, status: string, timeoutMs?: number): Promise<Record<string, any>>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,14 @@ export async function startService(mode: "local" | "aws", settings: Record<strin
   const server = await serveHttp(services, config, silentLogger);
   const jobs = await startJobProcessing(services, config, silentLogger);
   const api = (path: string, key: string, init: RequestInit = {}) => fetch(server.url + path, { ...init, headers: { Authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
+  const poll = async (path: string, key: string, statuses: string[], timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const body = (await (await api(path, key)).json()) as Record<string, any>;
+      if (statuses.includes(body.status) || Date.now() > deadline) return body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   return {
     url: server.url,
     config,
@@ -70,14 +80,8 @@ export async function startService(mode: "local" | "aws", settings: Record<strin
       return (await services.accounts.createApiKey(id)).key;
     },
     api,
-    async waitFor(id, key, status, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const body = (await (await api(`/v1/predictions/${id}`, key)).json()) as Record<string, any>;
-        if (body.status === status || ["COMPLETED", "FAILED", "CANCELED"].includes(body.status) || Date.now() > deadline) return body;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
+    waitFor: (id, key, status, timeoutMs = 60_000) => poll(`/v1/predictions/${id}`, key, [status, "COMPLETED", "FAILED", "CANCELED"], timeoutMs),
+    waitForModel: (id, key, status, timeoutMs = 120_000) => poll(`/v1/models/${id}`, key, [status, "READY", "FAILED", "CANCELED"], timeoutMs),
     async stop() {
       await server.close(1_000);
       await jobs.stop();

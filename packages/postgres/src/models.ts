@@ -24,7 +24,7 @@ export function createPostgresModelRepository(sql: SqlOrTx): ModelRepository {
     countInProgress: (accountId) => withDbErrors("counting trainings", () => countInProgress(sql, accountId)),
     defaultModelId: (accountId) => withDbErrors("reading the default model", () => defaultModelId(sql, accountId)),
     setDefaultModel: (accountId, modelId) => withDbErrors("setting the default model", () => setDefaultModel(sql, accountId, modelId)),
-    registerBuiltin: (card) => withDbErrors("registering the built-in model", () => registerBuiltin(sql, card)),
+    registerBuiltin: (card, keys) => withDbErrors("registering the built-in model", () => registerBuiltin(sql, card, keys)),
   };
 }
 
@@ -124,13 +124,14 @@ async function setDefaultModel(sql: SqlOrTx, accountId: string, modelId: string)
   await sql`update accounts set default_model_id = ${modelId === BUILTIN_MODEL_ID ? null : modelId} where id = ${accountId}`;
 }
 
-async function registerBuiltin(sql: SqlOrTx, card: ModelCard): Promise<void> {
-  const rows = card.trainingData.rows;
-  const positive = Math.round((card.trainingData.positiveRate ?? 0) * rows);
-  const metrics = modelMetrics(card, { positive, negative: rows - positive });
+async function registerBuiltin(sql: SqlOrTx, card: ModelCard | undefined, keys: { onnxKey: string; cardKey: string | null }): Promise<void> {
+  const rows = card?.trainingData.rows ?? null;
+  const positive = Math.round((card?.trainingData.positiveRate ?? 0) * (rows ?? 0));
+  const metrics = card ? modelMetrics(card, { positive, negative: rows! - positive }) : null;
   await sql`
     update models set
-      card = ${sql.json(card as never)}, metrics = ${sql.json(metrics as never)}, rows_total = ${rows},
-      label_column = ${card.label.column}, positive_value = ${card.label.positive}, progress_phase = 'done', progress_percent = 100
-    where id = ${BUILTIN_MODEL_ID} and card is distinct from ${sql.json(card as never)}`;
+      card = ${card ? sql.json(card as never) : null}, metrics = ${metrics ? sql.json(metrics as never) : null}, rows_total = ${rows},
+      label_column = ${card?.label.column ?? "Churn"}, positive_value = ${card?.label.positive ?? null},
+      onnx_key = ${keys.onnxKey}, card_key = ${keys.cardKey}, progress_phase = 'done', progress_percent = 100
+    where id = ${BUILTIN_MODEL_ID} and onnx_key is distinct from ${keys.onnxKey}`;
 }

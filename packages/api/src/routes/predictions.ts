@@ -4,10 +4,11 @@ import { submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core"
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
-import { IdParamSchema, ListQuerySchema, resultFilename, toPredictionJson } from "../schemas.ts";
+import { IdParamSchema, ListQuerySchema, resultFilename, ScoreQuerySchema, toPredictionJson } from "../schemas.ts";
 import { CSV_CONTENT_TYPES, openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 import { renderChart } from "../ui/chart.ts";
+import { usableModel } from "./models.ts";
 
 /** `/v1/predictions`: upload, list, read, download, delete — every query scoped to the caller's account. */
 export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
@@ -17,6 +18,8 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.post("/", async (c) => {
     const account = c.get("account");
+    const { model: chosen } = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
+    const model = await usableModel(deps, account.id, chosen ?? (await deps.models.defaultModelId(account.id)));
     const upload = await openUpload(c.req.raw, deps.maxUploadBytes);
     const id = randomUUID();
     const inputKey = `inputs/${id}.csv`;
@@ -28,7 +31,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
       logger,
       key: inputKey,
       body: upload.body,
-      insert: (bytes) => predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes }),
+      insert: (bytes) => predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes, modelId: model.id }),
     });
     c.header("Location", `/v1/predictions/${id}`);
     return c.json(toPredictionJson(created), 202);

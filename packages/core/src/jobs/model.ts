@@ -113,8 +113,8 @@ export interface ModelRepository extends JobRows<Model, TrainingProgress> {
   /** The account's default model id (the built-in one unless it picked another). */
   defaultModelId(accountId: string): Promise<string>;
   setDefaultModel(accountId: string, modelId: string): Promise<void>;
-  /** Writes the shipped card into the built-in model's row at start-up. */
-  registerBuiltin(card: ModelCard): Promise<void>;
+  /** Writes the shipped card, and where its files were published in the store, into the built-in model's row at start-up. */
+  registerBuiltin(card: ModelCard | undefined, keys: { onnxKey: string; cardKey: string | null }): Promise<void>;
 }
 
 export type { JobError };
