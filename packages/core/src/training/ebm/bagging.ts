@@ -3,15 +3,15 @@ import type { BinCodes, BinnedTable } from "./binning.ts";
 import type { BoostedTerm, BoostSettings } from "./boosting.ts";
 import { boostTerms } from "./boosting.ts";
 import type { PairGrid } from "./pairs.ts";
-import { gather, pairGrid, rankPairs } from "./pairs.ts";
+import { gather, pairGrid, rankPairs, sameInformation } from "./pairs.ts";
 
 export interface BaggingSettings extends BoostSettings {
   /** Outer bags: each boosts on its own fitting/validation split; the tables are averaged. */
   bags: number;
   /** Share of a bag's rows kept aside for early stopping (stratified). */
   validationShare: number;
-  /** At most this many pair terms, the best by FAST rank. */
-  pairs: number;
+  /** Pair terms, the best by FAST rank: at most this many per input (EBM's default: 0.9). */
+  pairsPerInput: number;
   /** Groups per input on a pair term's grid (see `pairGrid`). */
   pairBins: number;
   seed: number;
@@ -135,7 +135,8 @@ function spreadOverBins(binned: BinnedTable, grids: CoarseInput[], [i, j]: [numb
 }
 
 function choosePairs(binned: BinnedTable, grids: CoarseInput[], rows: Int32Array, rowLabels: Uint8Array, intercept: number, mains: Float64Array[], s: BaggingSettings): Array<[number, number]> {
-  if (s.pairs <= 0) return [];
+  const wanted = Math.round(s.pairsPerInput * binned.specs.length);
+  if (wanted <= 0) return [];
   const logits = new Float64Array(rows.length).fill(intercept);
   mains.forEach((table, i) => addTable(logits, binned.codes[i]!, rows, table));
   const grad = new Float64Array(rows.length);
@@ -144,10 +145,17 @@ function choosePairs(binned: BinnedTable, grids: CoarseInput[], rows: Int32Array
     const p = 1 / (1 + Math.exp(-logits[k]!));
     (grad[k] = p - rowLabels[k]!), (hess[k] = p * (1 - p));
   }
-  return rankPairs(grids.map((g) => g.codes), grids.map((g) => g.groups), rows, grad, hess, s)
-    .filter((p) => p.gain > 0)
-    .slice(0, s.pairs)
-    .map((p) => p.inputs);
+  const codes = grids.map((g) => g.codes);
+  const same = sameInformation(codes, grids.map((g) => g.groups));
+  const chosen: Array<[number, number]> = [];
+  const seen = new Set<string>();
+  for (const { inputs, gain } of rankPairs(codes, grids.map((g) => g.groups), rows, grad, hess, s)) {
+    if (chosen.length >= wanted || gain <= 0) break;
+    const [a, b] = inputs.map((i) => same[i]!).sort((x, y) => x - y) as [number, number];
+    if (a === b || seen.has(`${a},${b}`)) continue;
+    seen.add(`${a},${b}`), chosen.push(inputs);
+  }
+  return chosen;
 }
 
 function addTable(logits: Float64Array, codes: ArrayLike<number>, rows: Int32Array, table: Float64Array): void {

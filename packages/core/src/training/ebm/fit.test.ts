@@ -2,24 +2,20 @@ import { describe, expect, it } from "vitest";
 import { RetainwiseError } from "../../errors.ts";
 import type { CategoricalInputSpec, TermModel } from "../../model/term-model.ts";
 import { binCount, binOf } from "../../model/term-model.ts";
-import { scoreTermRow } from "../../model/term-score.ts";
+import { scoreTermModel } from "../../model/term-scoring.ts";
 import { mulberry32 } from "../split.ts";
 import type { TrainingTable } from "../table.ts";
+import { tableCodes } from "./codes.ts";
 import { fitTermModel } from "./fit.ts";
 import { syntheticChurnTable } from "./synthetic-table.ts";
 
 /** Small but enough for every behaviour below; few bags keep the suite quick. */
-const QUICK = { bags: 3, refit: false } as const;
+const QUICK = { bags: 3, refitMaxRows: 0 } as const;
 
-/** A row's ONNX codes (docs/MODEL-FORMAT.md) from the table's cells: the number, or the model level index. */
-function rowCodes(model: TermModel, table: TrainingTable, row: number): number[] {
-  return table.inputs.map((input, i) => {
-    if (input.role === "numeric") return input.values[row]!;
-    const code = input.codes[row]!;
-    if (code < 0) return NaN;
-    const kept = (model.inputs[i] as CategoricalInputSpec).categories.indexOf(input.categories[code]!);
-    return kept < 0 ? (model.inputs[i] as CategoricalInputSpec).categories.length : kept;
-  });
+/** Reference scoring (float64) of one row: its contributions in term order and its log-odds. */
+function scoreRow(model: TermModel, table: TrainingTable, row: number): { contributions: Float64Array; logOdds: number; probability: number } {
+  const { contributions, logOdds } = scoreTermModel(model, tableCodes(model, table, [row]), 1);
+  return { contributions, logOdds: logOdds[0]!, probability: 1 / (1 + Math.exp(-logOdds[0]!)) };
 }
 
 describe("fitTermModel", () => {
@@ -29,16 +25,17 @@ describe("fitTermModel", () => {
   it("gives held-out probabilities whose log-odds equal the intercept plus the looked-up contributions to 1e-6", () => {
     expect(result.split.heldOut.length).toBe(result.heldOutProbabilities.length);
     result.split.heldOut.forEach((row, k) => {
-      const score = scoreTermRow(result.model, rowCodes(result.model, table, row));
+      const score = scoreRow(result.model, table, row);
       const p = result.heldOutProbabilities[k]!;
       expect(score.contributions.reduce((sum, c) => sum + c, result.model.intercept)).toBeCloseTo(Math.log(p / (1 - p)), 6);
+      expect(score.logOdds).toBeCloseTo(Math.log(p / (1 - p)), 6);
     });
   });
 
   it("centres every table on the training rows, so a term's mean contribution is 0", () => {
     const rows = result.split.train;
     result.model.terms.forEach((_, t) => {
-      const mean = rows.reduce((sum, r) => sum + scoreTermRow(result.model, rowCodes(result.model, table, r)).contributions[t]!, 0) / rows.length;
+      const mean = rows.reduce((sum, r) => sum + scoreRow(result.model, table, r).contributions[t]!, 0) / rows.length;
       expect(Math.abs(mean)).toBeLessThan(1e-9);
     });
   });
@@ -61,7 +58,7 @@ describe("fitTermModel", () => {
     expect(region.categories).toContain("North");
     const rareRow = Array.from(table.inputs[12]!.role === "numeric" ? [] : table.inputs[12]!.codes).indexOf(2);
     expect(rareRow).toBeGreaterThanOrEqual(0);
-    expect(binOf(region, rowCodes(result.model, table, rareRow)[12]!)).toBe(region.categories.length + 1);
+    expect(binOf(region, tableCodes(result.model, table, [rareRow])[12]!)).toBe(region.categories.length + 1);
   });
 
   it("gives the same model, to the byte, for the same table and seed", () => {
@@ -95,8 +92,8 @@ describe("fitTermModel with 5% churners", () => {
     const rate = table.labels.reduce((n, y) => n + y, 0) / table.rows;
     expect(rate).toBeGreaterThan(0.03);
     expect(rate).toBeLessThan(0.08);
-    const { model, heldOut, heldOutProbabilities, split } = fitTermModel(table, { ...QUICK, refit: true });
-    const meanAll = Array.from({ length: table.rows }, (_, r) => scoreTermRow(model, rowCodes(model, table, r)).probability).reduce((a, b) => a + b, 0) / table.rows;
+    const { model, heldOut, heldOutProbabilities, split } = fitTermModel(table, { ...QUICK, refitMaxRows: Infinity });
+    const meanAll = Array.from({ length: table.rows }, (_, r) => scoreRow(model, table, r).probability).reduce((a, b) => a + b, 0) / table.rows;
     expect(Math.abs(meanAll - rate)).toBeLessThan(0.005);
     const heldOutRate = split.heldOut.reduce((n, r) => n + table.labels[r]!, 0) / split.heldOut.length;
     const meanHeldOut = heldOutProbabilities.reduce((a, b) => a + b, 0) / heldOutProbabilities.length;

@@ -81,3 +81,38 @@ export function pairGrid(codes: BinCodes, bins: number, ordered: boolean, maxGro
   }
   return { group, groups: group[bins - 1]! + 1 };
 }
+
+/** Share of rows that must follow a one-to-one map between two inputs' groups for them to count as the same information. */
+const SAME_INFORMATION_SHARE = 0.95;
+
+/**
+ * For each input, the first input carrying the same information on the pair grid (itself when
+ * none): e.g. a charge that is a fixed rate times minutes. A pair of such twins repeats another
+ * pair's table under a new name and would take a pair slot for nothing.
+ */
+export function sameInformation(codes: BinCodes[], groups: number[]): Int32Array {
+  const representative = Int32Array.from(codes, (_, i) => i);
+  for (let j = 0; j < codes.length; j++) {
+    for (let i = 0; i < j; i++) {
+      if (representative[i] !== i) continue;
+      if (follows(codes[i]!, groups[i]!, codes[j]!, groups[j]!) && follows(codes[j]!, groups[j]!, codes[i]!, groups[i]!)) {
+        representative[j] = i;
+        break;
+      }
+    }
+  }
+  return representative;
+}
+
+/** Whether b's group is (nearly always) a function of a's group: rows off the most common b per a group are few. */
+function follows(a: BinCodes, groupsA: number, b: BinCodes, groupsB: number): boolean {
+  const counts = new Int32Array(groupsA * groupsB);
+  for (let k = 0; k < a.length; k++) counts[a[k]! * groupsB + b[k]!]!++;
+  let onMap = 0;
+  for (let g = 0; g < groupsA; g++) {
+    let most = 0;
+    for (let h = 0; h < groupsB; h++) most = Math.max(most, counts[g * groupsB + h]!);
+    onMap += most;
+  }
+  return onMap >= SAME_INFORMATION_SHARE * a.length;
+}
