@@ -75,6 +75,11 @@ export async function writeModelFiles(modelPath: string, artifacts: Pick<Trained
   await mkdir(dirname(modelPath), { recursive: true });
   const cardPath = cardPathFor(modelPath);
   await writeFile(modelPath, artifacts.onnx);
-  await writeFile(cardPath, JSON.stringify(artifacts.card, null, 2) + "\n");
+  await writeFile(cardPath, cardJson(artifacts.card));
   return cardPath;
+}
+
+/** The card as written: indented for people, but each array of numbers (cuts, tables) on one line. */
+export function cardJson(card: TermTablesCard): string {
+  return JSON.stringify(card, null, 2).replace(/\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g, (_, numbers: string) => `[${numbers.replace(/,\s+/g, ", ")}]`) + "\n";
 }
