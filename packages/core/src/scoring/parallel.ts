@@ -7,7 +7,8 @@ import { firstRecordEnd, lastRecordEnd } from "../csv/records.ts";
 import { sniffCsv } from "../csv/sniff.ts";
 import { RetainwiseError, TransientError } from "../errors.ts";
 import { endOutput, headerLine, write } from "./output.ts";
-import { planColumns, throwIfAborted } from "./pipeline.ts";
+import { planColumns } from "./batch.ts";
+import { throwIfAborted } from "./pipeline.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
 import { SCORING_THREAD, type PieceReply, type ThreadData } from "./scoring-thread.ts";
 import { assertFewBadRows, SummaryBuilder } from "./summary.ts";
@@ -60,7 +61,7 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   const headerOnly = await openCsv(Readable.from([header]));
   const { headers } = headerOnly;
   planColumns(headers, model);
-  while (!(await headerOnly.records.next()).done);
+  await headerOnly.read([], Number.POSITIVE_INFINITY);
   // Threads read every piece after the header: its lines, as csv-parse counts them, are not the piece's own.
   const headerLines = headerOnly.lines();
   await write(output, headerLine(headers, includeInput));
