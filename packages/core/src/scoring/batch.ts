@@ -1,4 +1,5 @@
-import { CUSTOMER_ID, isUnreadable, resolveColumns } from "../csv/index.ts";
+import { CUSTOMER_ID, detectNumberFormat, headRecords, isUnreadable, numberProblem, parseNumber, resolveColumns, type CsvSource, type NumberFormat } from "../csv/index.ts";
+import type { Head } from "../csv/reader.ts";
 import type { ChurnModel } from "../model/churn-model.ts";
 
 /** Where each model input and the customer id sit in the file's records. */
@@ -8,17 +9,31 @@ export interface Layout {
   inputIndexes: number[];
   numeric: boolean[];
   width: number;
+  /** How this file writes numbers (decimal comma or point), decided once from its head. */
+  numberFormat: NumberFormat;
 }
 
-export function planColumns(headers: string[], model: ChurnModel): Layout {
-  const resolved = resolveColumns(headers, [CUSTOMER_ID, ...model.inputs.map((i) => i.name)]);
+export function planColumns(headers: string[], model: ChurnModel, numberFormat: NumberFormat): Layout {
+  const resolved = resolveModelColumns(headers, model);
   return {
     idIndex: resolved.get(CUSTOMER_ID)!,
     names: model.inputs.map((i) => i.name),
     inputIndexes: model.inputs.map((i) => resolved.get(i.name)!),
     numeric: model.inputs.map((i) => i.kind === "number"),
     width: headers.length,
+    numberFormat,
   };
+}
+
+/** The file's number format, from the cells of the model's numeric inputs in the head of the file. */
+export function headNumberFormat(head: Head, source: Pick<CsvSource, "headers" | "delimiter">, model: ChurnModel): NumberFormat {
+  const resolved = resolveModelColumns(source.headers, model);
+  const numeric = model.inputs.filter((i) => i.kind === "number").map((i) => resolved.get(i.name)!);
+  return detectNumberFormat(headRecords(head.head, head.complete, source.delimiter).flatMap((record) => numeric.map((i) => record[i] ?? "")));
+}
+
+function resolveModelColumns(headers: string[], model: ChurnModel): Map<string, number> {
+  return resolveColumns(headers, [CUSTOMER_ID, ...model.inputs.map((i) => i.name)]);
 }
 
 /**
@@ -79,12 +94,10 @@ function fillRow(record: string[], layout: Layout, columns: (Float32Array | stri
       (column as string[]).push(cell.trim());
       continue;
     }
-    // Number() ignores surrounding blanks and reads a blank cell as 0: only then is a trimmed copy needed.
-    let value = Number(cell);
-    if (value === 0 && cell.trim() === "") value = Number.NaN;
-    else if (Number.isNaN(value)) {
+    const value = parseNumber(cell, layout.numberFormat);
+    if (value === undefined) {
       for (let j = 0; j < i; j++) if (!numeric[j]) (columns[j] as string[]).pop();
-      return `${layout.names[i]} "${truncate(cell.trim())}" is not a number`;
+      return `${layout.names[i]} "${truncate(cell.trim())}" ${numberProblem(cell, layout.numberFormat)}`;
     }
     (column as Float32Array)[at] = value;
   }

@@ -1,10 +1,10 @@
 import { Readable } from "node:stream";
-import { openCsv, type CsvSource } from "../csv/index.ts";
+import { openCsv, type CsvSource, type NumberFormat } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
 import { openCsvAfterHead, type Head } from "../csv/reader.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
-import { Batch, planColumns, type Layout } from "./batch.ts";
+import { Batch, headNumberFormat, planColumns, type Layout } from "./batch.ts";
 import { csvField, csvLine, endOutput, headerLine, write } from "./output.ts";
 import { explainRow } from "./reasons.ts";
 import { riskLevel } from "./risk.ts";
@@ -19,7 +19,7 @@ const DEFAULT_BATCH_ROWS = 512;
 export async function scoreSequentially(head: Head, options: ScoreCsvOptions): Promise<ScoreSummary> {
   const { output, model, includeInput = false } = options;
   const source = await openCsvAfterHead(head);
-  const layout = planColumns(source.headers, model);
+  const layout = planColumns(source.headers, model, headNumberFormat(head, source, model));
   await write(output, headerLine(source.headers, includeInput));
   const summary = (await scoreRecords(source, layout, { ...options, includeInput, positions: ABSOLUTE_POSITIONS }, (text) => write(output, text))).build();
   assertFewBadRows(summary, options.maxBadRowShare);
@@ -33,9 +33,9 @@ export async function scoreSequentially(head: Head, options: ScoreCsvOptions): P
  * count; positions in messages are placeholders (csv/positions.ts) and no file-level verdict on bad
  * rows is made.
  */
-export async function scorePiece(header: Buffer, piece: Buffer, model: ChurnModel, includeInput: boolean): Promise<{ text: string; summary: ScoreSummary; lines: number }> {
+export async function scorePiece(header: Buffer, piece: Buffer, model: ChurnModel, includeInput: boolean, numberFormat: NumberFormat): Promise<{ text: string; summary: ScoreSummary; lines: number }> {
   const source = await openCsv(Readable.from([header, piece]), RELATIVE_POSITIONS);
-  const layout = planColumns(source.headers, model);
+  const layout = planColumns(source.headers, model, numberFormat);
   let text = "";
   const summary = await scoreRecords(source, layout, { model, includeInput, positions: RELATIVE_POSITIONS }, (lines) => void (text += lines));
   return { text, summary: summary.build(), lines: source.lines() };

@@ -1,4 +1,5 @@
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import type { NumberFormat } from "../csv/numbers.ts";
 import { isRetainwiseError } from "../errors.ts";
 import { loadModel } from "../model/churn-model.ts";
 import { scorePiece } from "./pipeline.ts";
@@ -18,6 +19,8 @@ export interface ThreadData {
   /** The file's header record, which every piece is read after. */
   header: Uint8Array;
   includeInput: boolean;
+  /** Decided once from the head of the file: a piece alone could decide differently. */
+  numberFormat: NumberFormat;
 }
 
 export type PieceReply =
@@ -31,7 +34,7 @@ export function isScoringThread(): boolean {
 /** Loads the model, says `ready` (or `failed`), scores each `{id, piece}` it is sent, and on `{close}` says `closed` once idle. */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
-  const { modelPath, cardPath, includeInput } = workerData as ThreadData;
+  const { modelPath, cardPath, includeInput, numberFormat } = workerData as ThreadData;
   const header = Buffer.from((workerData as ThreadData).header);
   const model = await loadModel(modelPath, { cardPath }).catch((error: unknown) => {
     port.postMessage({ failed: describe(error) });
@@ -55,7 +58,7 @@ export async function serveScoringThread(): Promise<void> {
     const { id, piece } = message;
     queue = queue.then(() => {
       if (closing) return;
-      return scorePiece(header, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput).then(
+      return scorePiece(header, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput, numberFormat).then(
         ({ text, summary, lines }) => port.postMessage({ id, text, summary, lines } satisfies PieceReply),
         (error: unknown) => port.postMessage({ id, error: describe(error) } satisfies PieceReply),
       );
