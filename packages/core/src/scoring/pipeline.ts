@@ -6,7 +6,7 @@ import { RetainwiseError } from "../errors.ts";
 import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
 import { Batch, headNumberFormat, planColumns, type Layout } from "./batch.ts";
 import { csvField, csvLine, endOutput, headerLine, write } from "./output.ts";
-import { explainRow } from "./reasons.ts";
+import { ReasonWriter, type Reasons } from "./reasons.ts";
 import { riskLevel } from "./risk.ts";
 import { assertFewBadRows, SummaryBuilder } from "./summary.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
@@ -66,9 +66,12 @@ async function scoreRecords(source: CsvSource, layout: Layout, options: RecordsO
 /** Turns a scored batch into output lines and adds it to the summary. */
 class BatchFormatter {
   private readonly version: string;
+  private readonly reasons: ReasonWriter | undefined;
 
   constructor(private readonly layout: Layout, private readonly options: RecordsOptions, private readonly summary: SummaryBuilder) {
-    this.version = csvField(options.model.version);
+    const { model } = options;
+    this.version = csvField(model.version);
+    this.reasons = model.hasContributions ? new ReasonWriter(model.inputs.map((input, i) => ({ parts: [{ label: input.label, column: layout.inputIndexes[i]! }] }))) : undefined;
   }
 
   format(batch: Batch, scores: ModelOutput | undefined): string {
@@ -91,10 +94,16 @@ class BatchFormatter {
     if (!Number.isFinite(probability)) return this.failedLine(record, row, NO_PROBABILITY);
     const id = (record[this.layout.idIndex] ?? "").trim();
     const level = riskLevel(probability, model.thresholds);
-    const reasons = scores.contributions ? explainRow(model.inputs, scores.contributions, at * model.inputs.length, record, this.layout.inputIndexes) : NO_REASONS;
+    const { reasons } = this;
+    if (reasons && scores.contributions) reasons.explain(scores.contributions, at * model.inputs.length, record);
+    const explained = reasons !== undefined && scores.contributions !== undefined;
     this.summary.addScored(probability, level);
-    if (this.summary.wouldKeep(probability)) this.summary.keepTopRisk({ customerId: id, probability, riskLevel: level, riskFactors: reasons.risk, protectiveFactors: reasons.protective });
-    return csvField(id) + "," + probability.toFixed(4) + "," + level + "," + csvField(reasons.risk.join("; ")) + "," + csvField(reasons.protective.join("; ")) + "," + this.version + ",";
+    if (this.summary.wouldKeep(probability)) {
+      const { risk, protective } = explained ? reasons.lists() : NO_REASONS;
+      this.summary.keepTopRisk({ customerId: id, probability, riskLevel: level, riskFactors: risk, protectiveFactors: protective });
+    }
+    const factors = explained ? csvField(reasons.riskText()) + "," + csvField(reasons.protectiveText()) : ",";
+    return csvField(id) + "," + probability.toFixed(4) + "," + level + "," + factors + "," + this.version + ",";
   }
 
   private failedLine(record: string[], row: number, error: string): string {
@@ -105,7 +114,7 @@ class BatchFormatter {
 }
 
 const NO_PROBABILITY = "the model returned no probability for this row (a blank or out-of-range value it cannot handle?)";
-const NO_REASONS = { risk: [], protective: [] };
+const NO_REASONS: Reasons = { risk: [], protective: [] };
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new RetainwiseError("job.aborted", "Scoring was stopped before it finished.", { permanent: false, cause: signal.reason });
