@@ -19,6 +19,8 @@ export interface CsvSource {
    * each: an async iterator's step per record was a measurable share of a scoring run.
    */
   read(into: string[][], max: number): Promise<void>;
+  /** The same records one at a time, for readers that need no speed (training); use one of the two, not both. */
+  records: AsyncIterator<string[]>;
   /** Bytes of the input consumed so far (for progress). */
   bytesRead(): number;
   /** Lines csv-parse has counted so far, as it numbers them in errors (from 1; `\r\n` inside quotes counts 2). */
@@ -89,7 +91,16 @@ export async function openCsvAfterHead({ head, complete, rest }: Head, positions
   if (headers.every((h) => h === "")) {
     throw new RetainwiseError("csv.no_header", "The first row of the file is blank: the file needs a header row naming its columns (customerID, tenure, Contract, …).");
   }
-  return { headers, delimiter, read, bytesRead: () => bytes, lines: () => parser.info.lines };
+  return { headers, delimiter, read, records: oneByOne(read), bytesRead: () => bytes, lines: () => parser.info.lines };
+}
+
+async function* oneByOne(read: CsvSource["read"]): AsyncGenerator<string[]> {
+  const batch: string[][] = [];
+  for (;;) {
+    await read(batch, 256);
+    if (batch.length === 0) return;
+    yield* batch;
+  }
 }
 
 /** `CsvSource.read` over a paused object stream: `read()` while it has records, else wait for `readable`, `end` or `error`. */
