@@ -71,7 +71,8 @@ class BatchFormatter {
   constructor(private readonly layout: Layout, private readonly options: RecordsOptions, private readonly summary: SummaryBuilder) {
     const { model } = options;
     this.version = csvField(model.version);
-    this.reasons = model.hasContributions ? new ReasonWriter(model.inputs.map((input, i) => ({ parts: [{ label: input.label, column: layout.inputIndexes[i]! }] }))) : undefined;
+    const cells = model.factors.map((factor) => ({ parts: factor.inputs.map((i) => ({ label: model.inputs[i]!.label, column: layout.inputIndexes[i]! })) }));
+    this.reasons = model.hasContributions ? new ReasonWriter(cells) : undefined;
   }
 
   format(batch: Batch, scores: ModelOutput | undefined): string {
@@ -95,7 +96,7 @@ class BatchFormatter {
     const id = (record[this.layout.idIndex] ?? "").trim();
     const level = riskLevel(probability, model.thresholds);
     const { reasons } = this;
-    if (reasons && scores.contributions) reasons.explain(scores.contributions, at * model.inputs.length, record);
+    if (reasons && scores.contributions) reasons.explain(scores.contributions, at * model.factors.length, record);
     const explained = reasons !== undefined && scores.contributions !== undefined;
     this.summary.addScored(probability, level);
     if (this.summary.wouldKeep(probability)) {

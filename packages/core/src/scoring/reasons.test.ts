@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ReasonWriter, type Factor } from "./reasons.ts";
+import { ReasonWriter, type FactorCells } from "./reasons.ts";
 
-const factors: Factor[] = ["a", "b", "c", "d", "e", "f", "g", "h"].map((name, i) => ({ parts: [{ label: name.toUpperCase(), column: i }] }));
+const factors: FactorCells[] = ["a", "b", "c", "d", "e", "f", "g", "h"].map((name, i) => ({ parts: [{ label: name.toUpperCase(), column: i }] }));
 
 function explain(writer: ReasonWriter, contributions: Float32Array, offset: number, record: string[]) {
   writer.explain(contributions, offset, record);
@@ -38,9 +38,13 @@ describe("ReasonWriter", () => {
     expect(explain(writer, Float32Array.from([0, 0, 0.9, 0, 0, 0, 0, -0.4]), 0, record)).toMatchObject({ risk: ["C is Fiber optic (+0.90)"], protective: ["H is 12 (-0.40)"] });
   });
 
-  it("names both cells of a factor over two inputs", () => {
-    const writer = new ReasonWriter([{ parts: [{ label: "Contract", column: 1 }, { label: "Tenure (months)", column: 2 }] }]);
-    expect(explain(writer, Float32Array.of(0.91), 0, ["id", "Month-to-month", " "]).riskText).toBe("Contract is Month-to-month and Tenure (months) is missing (+0.91)");
+  it("names both cells of a factor that reads two inputs", () => {
+    const cells = (...columns: number[]) => ({ parts: columns.map((column) => ({ label: "ABCD"[column]!, column })) });
+    const writer = new ReasonWriter([cells(0), cells(2, 1), cells(1, 3)]);
+    expect(explain(writer, Float32Array.from([0.1, 0.91, -0.2]), 0, ["58", "Yes", "No", ""])).toMatchObject({
+      riskText: "C is No and B is Yes (+0.91); A is 58 (+0.10)",
+      protective: ["B is Yes and D is missing (-0.20)"],
+    });
   });
 
   it("gives the same cell text a fresh sentence when its contribution differs, after caching the first", () => {

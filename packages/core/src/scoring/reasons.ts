@@ -6,11 +6,11 @@ const MIN_CONTRIBUTION = 0.005;
 const CACHED_SENTENCES_PER_FACTOR = 4096;
 
 /**
- * One contribution of the model's output: a model input, or a term over one or two inputs. `parts`
- * name the cells it reads: `[{ label: "Contract", column: 14 }]` where column is the cell's index
- * in the file's records.
+ * The cells one contribution of the model's output reads (a model `Factor`: an input, or a term over
+ * one or two inputs), placed in this file: `[{ label: "Contract", column: 14 }]` where column is the
+ * cell's index in the file's records.
  */
-export interface Factor {
+export interface FactorCells {
   parts: readonly { label: string; column: number }[];
 }
 
@@ -44,7 +44,7 @@ export class ReasonWriter {
   private record: readonly string[] = [];
   private readonly sentences: Map<string, { contribution: number; text: string }>[];
 
-  constructor(private readonly factors: readonly Factor[]) {
+  constructor(private readonly factors: readonly FactorCells[]) {
     this.sentences = factors.map(() => new Map());
   }
 
