@@ -1,6 +1,6 @@
 import { CUSTOMER_ID, detectNumberFormat, headRecords, isUnreadable, numberProblem, parseNumber, resolveColumns, type CsvSource, type NumberFormat } from "../csv/index.ts";
 import type { Head } from "../csv/reader.ts";
-import type { ChurnModel } from "../model/churn-model.ts";
+import type { ChurnModel, FeaturesInput, ModelOutput } from "../model/churn-model.ts";
 
 /** Where each model input and the customer id sit in the file's records. */
 export interface Layout {
@@ -37,9 +37,9 @@ function resolveModelColumns(headers: string[], model: ChurnModel): Map<string, 
 }
 
 /**
- * Up to `size` records and the model's inputs for the valid ones, column-wise. Allocated once per
- * run and refilled batch after batch: a fresh set of arrays per batch was garbage the collector
- * had to chase through every record.
+ * Up to `size` records and the model's inputs for the valid ones. Allocated once per run and
+ * refilled batch after batch: a fresh set of arrays per batch was garbage the collector had to
+ * chase through every record.
  */
 export class Batch {
   readonly records: string[][] = [];
@@ -49,59 +49,124 @@ export class Batch {
   firstRow = 1;
   /** Valid records, i.e. rows of the model inputs. */
   valid = 0;
-  /** Per input: Float32Array (NaN = blank) or strings, `valid` long. */
-  private readonly columns: (Float32Array | string[])[];
+  private readonly inputs: BatchInputs;
 
-  constructor(private readonly layout: Layout, readonly size: number) {
-    this.columns = layout.numeric.map((numeric) => (numeric ? new Float32Array(size) : []));
+  constructor(private readonly layout: Layout, model: ChurnModel, readonly size: number) {
+    this.inputs = model.features ? new FeatureCodes(layout, model.features, size) : new InputColumns(layout, model, size);
   }
 
   /** Checks and converts the records just read into `records`. */
   fill(firstRow: number): void {
-    const { records, errors, columns, layout } = this;
+    const { records, errors, inputs, layout } = this;
     this.firstRow = firstRow;
     this.valid = 0;
     errors.length = 0;
-    for (const column of columns) if (!(column instanceof Float32Array)) column.length = 0;
+    inputs.reset();
     for (const record of records) {
-      const error = isUnreadable(record) ? record.unreadable : record.length === layout.width ? fillRow(record, layout, columns, this.valid) : raggedRow(record.length, layout.width);
+      const error = isUnreadable(record) ? record.unreadable : record.length === layout.width ? inputs.fill(record, this.valid) : raggedRow(record.length, layout.width);
       if (error === null) this.valid++;
       errors.push(error);
     }
   }
 
-  /** The model's feeds for the valid rows, by input name. */
-  feeds(): Record<string, Float32Array | string[]> {
-    const feeds: Record<string, Float32Array | string[]> = {};
-    this.layout.names.forEach((name, i) => {
-      const column = this.columns[i]!;
-      feeds[name] = column instanceof Float32Array ? column.subarray(0, this.valid) : column;
-    });
-    return feeds;
+  /** Runs the model on the valid rows (call only when there are some). */
+  score(): Promise<ModelOutput> {
+    return this.inputs.run(this.valid);
   }
 }
 
+/** The model inputs of a batch's valid rows, in the shape the model takes them. */
+interface BatchInputs {
+  reset(): void;
+  /** Writes the record's inputs as valid row `at`; returns why it cannot, or null (then nothing of the row is kept). */
+  fill(record: readonly string[], at: number): string | null;
+  run(rows: number): Promise<ModelOutput>;
+}
+
 /**
- * Writes the row's inputs into the columns at `at`; returns why it cannot, or null. A string column
- * grows by one: rows arrive in order, so it stays a packed array.
+ * A term-tables model's one `features` tensor, row-major [rows, inputs]: numbers as read with the
+ * file's number format, categorical cells through the model's coders (a Map lookup), written where
+ * they go without an intermediate column of strings.
  */
-function fillRow(record: string[], layout: Layout, columns: (Float32Array | string[])[], at: number): string | null {
-  const { inputIndexes, numeric } = layout;
-  for (let i = 0; i < inputIndexes.length; i++) {
-    const cell = record[inputIndexes[i]!]!;
-    const column = columns[i]!;
-    if (!numeric[i]) {
-      (column as string[]).push(cell.trim());
-      continue;
-    }
-    const value = parseNumber(cell, layout.numberFormat);
-    if (value === undefined) {
-      for (let j = 0; j < i; j++) if (!numeric[j]) (columns[j] as string[]).pop();
-      return `${layout.names[i]} "${truncate(cell.trim())}" ${numberProblem(cell, layout.numberFormat)}`;
-    }
-    (column as Float32Array)[at] = value;
+class FeatureCodes implements BatchInputs {
+  private readonly codes: Float32Array;
+  private readonly width: number;
+
+  constructor(private readonly layout: Layout, private readonly model: FeaturesInput, size: number) {
+    this.width = layout.inputIndexes.length;
+    this.codes = new Float32Array(size * this.width);
   }
-  return null;
+
+  reset(): void {}
+
+  fill(record: readonly string[], at: number): string | null {
+    const { layout, codes, width } = this;
+    const { inputIndexes, numberFormat } = layout;
+    const coders = this.model.coders;
+    for (let i = 0, to = at * width; i < width; i++, to++) {
+      const cell = record[inputIndexes[i]!]!;
+      const coder = coders[i];
+      if (coder !== undefined) {
+        codes[to] = coder(cell);
+        continue;
+      }
+      const value = parseNumber(cell, numberFormat);
+      if (value === undefined) return notANumber(layout, i, cell);
+      codes[to] = value;
+    }
+    return null;
+  }
+
+  run(rows: number): Promise<ModelOutput> {
+    return this.model.run(this.codes.subarray(0, rows * this.width), rows);
+  }
+}
+
+/** One column per model input (bring-your-own models): Float32Array (NaN = blank) or trimmed strings. */
+class InputColumns implements BatchInputs {
+  private readonly columns: (Float32Array | string[])[];
+
+  constructor(private readonly layout: Layout, private readonly model: ChurnModel, size: number) {
+    this.columns = layout.numeric.map((numeric) => (numeric ? new Float32Array(size) : []));
+  }
+
+  reset(): void {
+    for (const column of this.columns) if (!(column instanceof Float32Array)) column.length = 0;
+  }
+
+  /** A string column grows by one: rows arrive in order, so it stays a packed array. */
+  fill(record: readonly string[], at: number): string | null {
+    const { layout, columns } = this;
+    const { inputIndexes, numeric } = layout;
+    for (let i = 0; i < inputIndexes.length; i++) {
+      const cell = record[inputIndexes[i]!]!;
+      const column = columns[i]!;
+      if (!numeric[i]) {
+        (column as string[]).push(cell.trim());
+        continue;
+      }
+      const value = parseNumber(cell, layout.numberFormat);
+      if (value === undefined) {
+        for (let j = 0; j < i; j++) if (!numeric[j]) (columns[j] as string[]).pop();
+        return notANumber(layout, i, cell);
+      }
+      (column as Float32Array)[at] = value;
+    }
+    return null;
+  }
+
+  run(rows: number): Promise<ModelOutput> {
+    const feeds: Record<string, Float32Array | string[]> = {};
+    this.layout.names.forEach((name, i) => {
+      const column = this.columns[i]!;
+      feeds[name] = column instanceof Float32Array ? column.subarray(0, rows) : column;
+    });
+    return this.model.run(feeds, rows);
+  }
+}
+
+function notANumber(layout: Layout, input: number, cell: string): string {
+  return `${layout.names[input]} "${truncate(cell.trim())}" ${numberProblem(cell, layout.numberFormat)}`;
 }
 
 function raggedRow(found: number, expected: number): string {

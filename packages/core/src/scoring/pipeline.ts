@@ -50,14 +50,14 @@ interface RecordsOptions extends Pick<ScoreCsvOptions, "model" | "signal" | "onP
 async function scoreRecords(source: CsvSource, layout: Layout, options: RecordsOptions, emit: (lines: string) => unknown): Promise<SummaryBuilder> {
   const { model, signal, onProgress } = options;
   const summary = new SummaryBuilder(model.version);
-  const batch = new Batch(layout, options.batchSize ?? DEFAULT_BATCH_ROWS);
+  const batch = new Batch(layout, model, options.batchSize ?? DEFAULT_BATCH_ROWS);
   const formatter = new BatchFormatter(layout, options, summary);
   for (let rowsRead = 0; ; rowsRead += batch.records.length) {
     throwIfAborted(signal);
     await source.read(batch.records, batch.size);
     if (batch.records.length === 0) return summary;
     batch.fill(rowsRead + 1);
-    const scores = batch.valid > 0 ? await model.run(batch.feeds(), batch.valid) : undefined;
+    const scores = batch.valid > 0 ? await batch.score() : undefined;
     await emit(formatter.format(batch, scores));
     onProgress?.({ rowsProcessed: summary.rowsScored + summary.rowsFailed, rowsFailed: summary.rowsFailed, bytesRead: source.bytesRead(), totalBytes: options.totalBytes });
   }
