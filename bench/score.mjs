@@ -1,53 +1,92 @@
 #!/usr/bin/env node
 /**
- * Scoring throughput and peak memory of `retainwise score`, end to end (CSV parse, onnxruntime,
- * reasons, CSV write), on Telco-shaped files of N rows.
+ * Scoring throughput and peak memory of `retainwise score`, end to end (start-up, CSV parse,
+ * onnxruntime, reasons, CSV write), on Telco-shaped files of N rows, next to the pandas +
+ * scikit-learn script a data analyst would write instead (bench/pandas-score.py), in the same run.
  *
- *   node bench/score.mjs              # 10k and 1M rows, on 1 thread and on every core
- *   node bench/score.mjs 10000 10000000
- *   THREADS=1,2,4 node bench/score.mjs 1000000
+ *   node bench/score.mjs                        # 10k and 1M rows, on 1 thread and on every core
+ *   node bench/score.mjs 10000 1000000 10000000
+ *   THREADS=1,2 REPEAT=3 node bench/score.mjs 1000000
+ *   PANDAS=0 node bench/score.mjs 1000000       # without the peer (needs python3-pandas, python3-sklearn)
  *
- * Inputs are generated once under bench/out/ (gitignored) by sampling the fixture's rows with
- * unique ids. Peak RSS comes from GNU time (`/usr/bin/time -f %M`) when installed; otherwise the
- * child reports `process.resourceUsage().maxRSS` through a preloaded hook.
+ * `retainwise score` runs as the container runs it: the esbuild bundle (packages/cli/build.mjs)
+ * with plain node, built into bench/out/app/. Inputs are generated once under bench/out/ (gitignored)
+ * by sampling the fixture's rows with unique ids. Peak RSS is the whole process's, threads included,
+ * from GNU time (`/usr/bin/time -f %M`). Each command runs REPEAT times (default 1), interleaved
+ * with the others so they see the same machine, and is reported as a range.
  */
 import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "bench", "out");
+const APP = join(OUT, "app");
 const FIXTURE = join(ROOT, "tests", "fixtures", "telco-churn.csv");
-const BIN = join(ROOT, "node_modules", ".bin", "retainwise");
 const GNU_TIME = "/usr/bin/time";
+const PYTHON = "/usr/bin/python3";
 const DEFAULT_ROWS = [10_000, 1_000_000];
 /** Rows generated per write: large enough to amortise, small enough to keep the generator's memory flat. */
 const BLOCK_ROWS = 10_000;
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
-const threadCounts = (process.env.THREADS ?? `1,${availableParallelism()}`).split(",").map(Number);
+const threadCounts = [...new Set((process.env.THREADS ?? `1,${availableParallelism()}`).split(",").map(Number))];
+const repeat = Number(process.env.REPEAT ?? 1);
+const withPandas = process.env.PANDAS !== "0";
+if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is needed for peak RSS (apt-get install -y time)`);
 mkdirSync(OUT, { recursive: true });
+await buildApp();
+
 const results = [];
-for (const rows of sizes.length > 0 ? sizes : DEFAULT_ROWS) for (const threads of new Set(threadCounts)) results.push(await bench(rows, threads));
+for (const rows of sizes.length > 0 ? sizes : DEFAULT_ROWS) {
+  const input = await generate(rows);
+  const commands = threadCounts.map((threads) => ({ program: "retainwise score", threads, argv: ["node", join(APP, "dist", "retainwise.mjs"), "score", input, "-o", join(OUT, `scored-${rows}.csv`), "--threads", String(threads)] }));
+  if (withPandas) commands.push({ program: "pandas + sklearn", threads: 1, argv: [PYTHON, join(ROOT, "bench", "pandas-score.py"), input, join(OUT, `pandas-${rows}.csv`), FIXTURE] });
+  const runs = commands.map(() => []);
+  for (let round = 0; round < repeat; round++) {
+    for (const [i, command] of commands.entries()) {
+      const run = await measure(command.argv);
+      if (run.code !== 0) throw new Error(`${command.argv.join(" ")} exited ${run.code}:\n${run.stderr}`);
+      runs[i].push({ ...run, load: loadavg()[0] });
+    }
+  }
+  const peer = withPandas ? runs.at(-1) : undefined;
+  for (const [i, command] of commands.entries()) results.push(row(rows, input, command, runs[i], peer));
+}
 console.table(results);
 
-async function bench(rows, threads) {
-  const input = await generate(rows);
-  const output = join(OUT, `scored-${rows}.csv`);
-  const started = process.hrtime.bigint();
-  const { code, peakRssKb, stderr } = await scoreChild(input, output, threads);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (code !== 0) throw new Error(`retainwise score exited ${code} on ${rows} rows:\n${stderr}`);
+function row(rows, input, command, runs, peer) {
+  const seconds = runs.map((r) => r.seconds);
+  const range = (values, digits) => {
+    const [lo, hi] = [Math.min(...values), Math.max(...values)].map((v) => v.toFixed(digits));
+    return lo === hi ? lo : `${lo}–${hi}`;
+  };
+  // The ratio in each round against the peer's run of the same round: both saw the same machine.
+  const ratios = peer && peer !== runs ? runs.map((r, i) => peer[i].seconds / r.seconds) : undefined;
   return {
     rows,
-    threads,
+    program: command.program,
+    threads: command.threads,
     "input MB": +(statSync(input).size / 1e6).toFixed(1),
-    seconds: +seconds.toFixed(2),
-    "rows/s": Math.round(rows / seconds),
-    "peak RSS MB": peakRssKb === undefined ? "n/a" : +(peakRssKb / 1024).toFixed(0),
+    seconds: range(seconds, 2),
+    "rows/s": range(seconds.map((s) => rows / s / 1000), 0) + "k",
+    "peak RSS MB": range(runs.map((r) => r.peakRssKb / 1024), 0),
+    "× pandas speed": ratios ? range(ratios, 2) : "",
+    "load avg": range(runs.map((r) => r.load), 1),
   };
+}
+
+/** The bundle the container runs, with onnxruntime-node beside it as the image installs it (see tests/deploy/bundle.test.ts). */
+async function buildApp() {
+  rmSync(APP, { recursive: true, force: true });
+  const { code, stderr } = await measure(["node", join(ROOT, "packages", "cli", "build.mjs"), join(APP, "dist")]);
+  if (code !== 0) throw new Error(`bundling failed:\n${stderr}`);
+  const ort = dirname(createRequire(join(ROOT, "packages", "core", "package.json")).resolve("onnxruntime-node/package.json"));
+  mkdirSync(join(APP, "node_modules"), { recursive: true });
+  symlinkSync(realpathSync(ort), join(APP, "node_modules", "onnxruntime-node"));
 }
 
 /** Telco rows sampled with a stride (so neighbouring rows differ) and ids made unique. */
@@ -67,27 +106,17 @@ async function generate(rows) {
   return path;
 }
 
-function scoreChild(input, output, threads) {
-  const args = ["score", input, "-o", output, "--threads", String(threads)];
-  const useGnuTime = existsSync(GNU_TIME);
-  const rssReport = join(OUT, "max-rss.txt");
-  const env = { ...process.env };
-  if (!useGnuTime) {
-    // Fallback: the child writes its own peak RSS (KiB) when it exits.
-    const hook = join(OUT, "report-rss.cjs");
-    writeFileSync(hook, `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(rssReport)}, String(process.resourceUsage().maxRSS)));\n`);
-    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --require ${hook}`;
-  }
-  const [command, commandArgs] = useGnuTime ? [GNU_TIME, ["-f", "RW_PEAK_RSS_KB=%M", BIN, ...args]] : [BIN, args];
+/** Runs `argv` under GNU time: wall seconds, peak RSS, exit code. */
+function measure(argv) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, commandArgs, { env, stdio: ["ignore", "ignore", "pipe"] });
+    const started = process.hrtime.bigint();
+    const child = spawn(GNU_TIME, ["-f", "RW_PEAK_RSS_KB=%M", ...argv], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => {
-      const match = /RW_PEAK_RSS_KB=(\d+)/.exec(stderr);
-      const peakRssKb = match ? Number(match[1]) : existsSync(rssReport) ? Number(readFileSync(rssReport, "utf8")) : undefined;
-      resolve({ code, peakRssKb, stderr });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      resolve({ code, seconds, peakRssKb: Number(/RW_PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1]), stderr });
     });
   });
 }

@@ -29,7 +29,20 @@ export interface ChurnModel {
   factors: Factor[];
   hasContributions: boolean;
   run(columns: Record<string, Float32Array | string[]>, rows: number): Promise<ModelOutput>;
+  /** Term-tables models: the one `features` tensor, for a caller that fills the codes itself (the scoring pipeline). */
+  features?: FeaturesInput;
   release(): Promise<void>;
+}
+
+/**
+ * A model fed one float32 `features` [N,F] tensor of codes (docs/MODEL-FORMAT.md): numbers as read,
+ * categorical cells through `coders[i]`.
+ */
+export interface FeaturesInput {
+  /** Per input: a categorical input's cell -> code; undefined for a numeric input (its number is the code). */
+  coders: (((cell: string) => number) | undefined)[];
+  /** `features` row-major [rows, inputs.length]. */
+  run(features: Float32Array, rows: number): Promise<ModelOutput>;
 }
 
 export interface ModelInput {

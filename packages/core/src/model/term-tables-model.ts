@@ -1,7 +1,7 @@
 import * as ort from "onnxruntime-node";
 import { RetainwiseError } from "../errors.ts";
 import type { TermTablesCard } from "./card.ts";
-import type { Factor, ModelInput, ModelOutput } from "./churn-model.ts";
+import type { Factor, FeaturesInput, ModelInput, ModelOutput } from "./churn-model.ts";
 import { assertNever, type ModelInputSpec } from "./term-model.ts";
 
 const FEATURES_INPUT = "features";
@@ -12,6 +12,7 @@ export interface TermTablesRunner {
   inputs: ModelInput[];
   factors: Factor[];
   run(columns: Record<string, Float32Array | string[]>, rows: number): Promise<ModelOutput>;
+  features: FeaturesInput;
 }
 
 /**
@@ -22,26 +23,39 @@ export interface TermTablesRunner {
  */
 export function termTablesRunner(session: ort.InferenceSession, card: TermTablesCard, path: string): TermTablesRunner {
   checkSession(session, card, path);
-  const encoders = card.inputs.map(encoderFor);
+  const coders = card.inputs.map(coderFor);
   const width = card.inputs.length;
   const terms = card.terms.length;
+  const { intercept } = card;
+  const features: FeaturesInput = {
+    coders,
+    async run(codes, rows) {
+      const result = await session.run({ [FEATURES_INPUT]: new ort.Tensor("float32", codes, [rows, width]) }, [CONTRIBUTIONS_OUTPUT]);
+      const contributions = result[CONTRIBUTIONS_OUTPUT]!.data as Float32Array;
+      return { probabilities: probabilitiesOf(contributions, rows, terms, intercept), contributions };
+    },
+  };
   return {
     inputs: card.inputs.map((input) => ({ name: input.name, kind: kindOf(input), label: input.label })),
     factors: card.terms.map((term) => ({ inputs: [...term.inputs] })),
-    async run(columns, rows) {
-      const features = new Float32Array(rows * width);
-      card.inputs.forEach((input, i) => encoders[i]!(columns[input.name]!, features, i, width, rows));
-      const result = await session.run({ [FEATURES_INPUT]: new ort.Tensor("float32", features, [rows, width]) }, [CONTRIBUTIONS_OUTPUT]);
-      const contributions = result[CONTRIBUTIONS_OUTPUT]!.data as Float32Array;
-      const probabilities = new Float64Array(rows);
-      for (let r = 0; r < rows; r++) {
-        let logit = card.intercept;
-        for (let t = 0; t < terms; t++) logit += contributions[r * terms + t]!;
-        probabilities[r] = 1 / (1 + Math.exp(-logit));
-      }
-      return { probabilities, contributions };
+    features,
+    run(columns, rows) {
+      const codes = new Float32Array(rows * width);
+      card.inputs.forEach((input, i) => encode(columns[input.name]!, coders[i], codes, i, width, rows));
+      return features.run(codes, rows);
     },
   };
+}
+
+/** sigmoid(intercept + Σ contributions), summed in float64 in term order. */
+function probabilitiesOf(contributions: Float32Array, rows: number, terms: number, intercept: number): Float64Array {
+  const probabilities = new Float64Array(rows);
+  for (let r = 0, at = 0; r < rows; r++) {
+    let logit = intercept;
+    for (let t = 0; t < terms; t++, at++) logit += contributions[at]!;
+    probabilities[r] = 1 / (1 + Math.exp(-logit));
+  }
+  return probabilities;
 }
 
 function kindOf(input: ModelInputSpec): ModelInput["kind"] {
@@ -56,32 +70,27 @@ function kindOf(input: ModelInputSpec): ModelInput["kind"] {
   }
 }
 
-type Encoder = (column: Float32Array | string[], features: Float32Array, at: number, width: number, rows: number) => void;
-
-/** Writes one input's codes into column `at` of the row-major features. */
-function encoderFor(input: ModelInputSpec): Encoder {
+function coderFor(input: ModelInputSpec): ((cell: string) => number) | undefined {
   switch (input.role) {
     case "numeric":
-      return (column, features, at, width, rows) => {
-        const values = column as Float32Array;
-        for (let r = 0; r < rows; r++) features[r * width + at] = values[r]!;
-      };
+      return undefined;
     case "categorical":
-    case "boolean": {
-      const code = categoryCoder(input.categories);
-      return (column, features, at, width, rows) => {
-        const cells = column as string[];
-        for (let r = 0; r < rows; r++) features[r * width + at] = code(cells[r]!);
-      };
-    }
+    case "boolean":
+      return categoryCoder(input.categories);
     default:
       return assertNever(input);
   }
 }
 
+/** Writes one input's codes into column `at` of the row-major features. */
+function encode(column: Float32Array | string[], coder: ((cell: string) => number) | undefined, codes: Float32Array, at: number, width: number, rows: number): void {
+  for (let r = 0; r < rows; r++) codes[r * width + at] = coder ? coder((column as string[])[r]!) : (column as Float32Array)[r]!;
+}
+
 /**
- * A trimmed cell's level index: exact match first, then case-insensitive (`month-to-month`); an
- * unseen value is "other" (`categories.length`), a blank is NaN.
+ * A cell's level index, after trimming: exact match first, then case-insensitive (`month-to-month`);
+ * an unseen value is "other" (`categories.length`), a blank is NaN. A cell that is exactly a level
+ * (the common case) is found without a trimmed copy.
  */
 export function categoryCoder(categories: readonly string[]): (cell: string) => number {
   const exact = new Map(categories.map((c, i) => [c, i]));
@@ -90,7 +99,12 @@ export function categoryCoder(categories: readonly string[]): (cell: string) => 
     if (!folded.has(c.toLowerCase())) folded.set(c.toLowerCase(), i);
   });
   const other = categories.length;
-  return (cell) => (cell === "" ? Number.NaN : (exact.get(cell) ?? folded.get(cell.toLowerCase()) ?? other));
+  return (cell) => {
+    const code = exact.get(cell);
+    if (code !== undefined && cell !== "") return code;
+    const text = cell.trim();
+    return text === "" ? Number.NaN : (exact.get(text) ?? folded.get(text.toLowerCase()) ?? other);
+  };
 }
 
 function checkSession(session: ort.InferenceSession, card: TermTablesCard, path: string): void {

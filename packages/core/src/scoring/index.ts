@@ -4,7 +4,7 @@ export { DEFAULT_MAX_BAD_ROW_SHARE } from "./summary.ts";
 export { PARALLEL_MIN_BYTES } from "./parallel.ts";
 export { isScoringThread, serveScoringThread } from "./scoring-thread.ts";
 export type { ScoreCsvOptions, ScoreProgress } from "./score-csv.ts";
-export { explainRow, REASONS_PER_SIDE } from "./reasons.ts";
+export { ReasonWriter, REASONS_PER_SIDE, type FactorCells, type Reasons } from "./reasons.ts";
 export { riskLevel, RISK_LEVELS, type RiskLevel } from "./risk.ts";
 export { HISTOGRAM_BINS, TOP_RISKS_KEPT } from "./summary.ts";
 export type * from "./summary-types.ts";

@@ -7,7 +7,8 @@ import { firstRecordEnd, lastRecordEnd } from "../csv/records.ts";
 import { sniffCsv } from "../csv/sniff.ts";
 import { RetainwiseError, TransientError } from "../errors.ts";
 import { endOutput, headerLine, write } from "./output.ts";
-import { headNumberFormat, planColumns, throwIfAborted } from "./pipeline.ts";
+import { headNumberFormat, planColumns } from "./batch.ts";
+import { throwIfAborted } from "./pipeline.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
 import { SCORING_THREAD, type PieceReply, type ThreadData } from "./scoring-thread.ts";
 import { assertFewBadRows, SummaryBuilder } from "./summary.ts";
@@ -61,7 +62,7 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   const { headers } = headerOnly;
   const numberFormat = headNumberFormat(head, headerOnly, model);
   planColumns(headers, model, numberFormat);
-  while (!(await headerOnly.records.next()).done);
+  await headerOnly.read([], Number.POSITIVE_INFINITY);
   // Threads read every piece after the header: its lines, as csv-parse counts them, are not the piece's own.
   const headerLines = headerOnly.lines();
   await write(output, headerLine(headers, includeInput));
@@ -74,7 +75,7 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
     const { reply, bytes } = inFlight.shift()!;
     const result = await reply;
     if ("error" in result) throw new RetainwiseError(result.error.code, resolvePositions(result.error.message, before), { permanent: result.error.permanent });
-    await write(output, result.summary.rowsFailed > 0 ? resolvePositions(result.text, before) : result.text);
+    await write(output, result.summary.rowsFailed > 0 ? resolvePositions(Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength).toString(), before) : result.bytes);
     summary.absorb(result.summary, before.rows);
     before.rows += result.summary.rowsScored + result.summary.rowsFailed;
     before.lines += result.lines - headerLines;
@@ -84,7 +85,8 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   try {
     for await (const data of pieces(head, plan)) {
       throwIfAborted(signal);
-      inFlight.push({ reply: pool.score(data), bytes: data.length });
+      const bytes = data.length;
+      inFlight.push({ reply: pool.score(data), bytes });
       if (inFlight.length >= pool.threads * PIECES_IN_FLIGHT_PER_THREAD) await writeOldest();
     }
     while (inFlight.length > 0) await writeOldest();
@@ -114,20 +116,34 @@ async function* pieces(head: Head, plan: ParallelPlan): AsyncGenerator<Buffer> {
     parts.push(data);
     size += data.length;
     if (size < tryAt) continue;
-    const pending = Buffer.concat(parts);
+    const pending = joined(parts, size);
     const end = lastRecordEnd(pending, plan.delimiter);
     const cut = end > 0 ? end : size > MAX_PIECE_BYTES ? size : 0;
     parts.length = 0;
+    // The piece's memory moves to its thread: the few bytes after its last record are copied out first.
+    if (cut < size) parts.push(cut > 0 ? Buffer.from(pending.subarray(cut)) : pending);
     if (cut > 0) yield pending.subarray(0, cut);
-    if (cut < size) parts.push(pending.subarray(cut));
     size -= cut;
     tryAt = cut > 0 ? PIECE_BYTES : size * 2;
   }
-  if (size > 0) yield Buffer.concat(parts);
+  if (size > 0) yield joined(parts, size);
+}
+
+/**
+ * `parts` in one Buffer that owns its memory from offset 0, so a piece cut from its start can be moved
+ * (transferred) to a thread instead of copied. Buffer.concat may place a small result in Node's
+ * shared Buffer pool, which must never be moved.
+ */
+function joined(parts: readonly Buffer[], size: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const part of parts) at += part.copy(out, at);
+  return out;
 }
 
 interface ScoringPool {
   threads: number;
+  /** Scores a piece of whole records that owns its memory from offset 0 (`joined`): the memory is moved to the thread. */
   score(piece: Buffer): Promise<PieceReply>;
   close(): Promise<void>;
 }
@@ -150,7 +166,7 @@ async function startPool(threads: number, entry: string | URL, settings: Omit<Th
       const id = nextId++;
       return new Promise((resolve, reject) => {
         member.pending.set(id, { resolve, reject });
-        member.worker.postMessage({ id, piece });
+        member.worker.postMessage({ id, piece }, [piece.buffer as ArrayBuffer]);
       });
     },
     close: () => Promise.all(members.map(stopThread)).then(() => {}),

@@ -1,9 +1,18 @@
-import type { Factor, ModelInput } from "../model/churn-model.ts";
-
 /** How many factors each reasons column lists. */
 export const REASONS_PER_SIDE = 3;
 /** Contributions smaller than this (in log-odds) read as "+0.00" and say nothing: left out. */
 const MIN_CONTRIBUTION = 0.005;
+/** Sentences remembered per factor: every category of a column, and the common numbers; a bound for columns of unique values. */
+const CACHED_SENTENCES_PER_FACTOR = 4096;
+
+/**
+ * The cells one contribution of the model's output reads (a model `Factor`: an input, or a term over
+ * one or two inputs), placed in this file: `[{ label: "Contract", column: 14 }]` where column is the
+ * cell's index in the file's records.
+ */
+export interface FactorCells {
+  parts: readonly { label: string; column: number }[];
+}
 
 export interface Reasons {
   risk: string[];
@@ -11,46 +20,101 @@ export interface Reasons {
 }
 
 /**
- * The top contributions of one row, as sentences a customer success manager can act on:
- * `Contract is Month-to-month (+0.82)` raises churn risk, `Tenure (months) is 61 (-1.10)` lowers it,
- * and a factor of two inputs reads `Age is 58 and Active member is No (+0.91)`. Contribution f of
- * the row is about `factors[f]`; `record` is the row as read and `columns[i]` where input i sits in
- * it; only the cells of the six factors named are read and trimmed (blank -> "missing").
+ * The top contributions of a row as sentences a customer success manager can act on:
+ * `Contract is Month-to-month (+0.82)` raises churn risk, `Tenure (months) is 61 (-1.10)` lowers it;
+ * a blank cell reads `missing`.
+ *
+ * Built for a million rows: the tops are kept in fixed arrays, and a factor's sentence is built once
+ * per distinct cell text and contribution, then reused (a category's sentence is built once per file).
+ * The contribution is part of the cache key, so a model whose contributions depend on other cells
+ * still gets exact sentences.
+ *
+ * @example
+ *   const reasons = new ReasonWriter([{ parts: [{ label: "Contract", column: 1 }] }]);
+ *   reasons.explain(Float32Array.of(0.82), 0, ["id-1", "Month-to-month"]);
+ *   reasons.riskText(); // "Contract is Month-to-month (+0.82)"
  */
-export function explainRow(
-  inputs: readonly ModelInput[],
-  factors: readonly Factor[],
-  contributions: Float32Array,
-  offset: number,
-  record: readonly string[],
-  columns: readonly number[],
-): Reasons {
-  const risk: number[] = [];
-  const protective: number[] = [];
-  for (let f = 0; f < factors.length; f++) {
-    const c = contributions[offset + f]!;
-    if (c >= MIN_CONTRIBUTION) insertTop(risk, f, contributions, offset, 1);
-    else if (c <= -MIN_CONTRIBUTION) insertTop(protective, f, contributions, offset, -1);
+export class ReasonWriter {
+  private readonly risk = new Int32Array(REASONS_PER_SIDE);
+  private readonly protective = new Int32Array(REASONS_PER_SIDE);
+  private riskCount = 0;
+  private protectiveCount = 0;
+  private contributions: ArrayLike<number> = [];
+  private offset = 0;
+  private record: readonly string[] = [];
+  private readonly sentences: Map<string, { contribution: number; text: string }>[];
+
+  constructor(private readonly factors: readonly FactorCells[]) {
+    this.sentences = factors.map(() => new Map());
   }
-  const cell = (i: number) => {
-    const value = (record[columns[i]!] ?? "").trim();
-    return `${inputs[i]!.label} is ${value === "" ? "missing" : value}`;
-  };
-  const sentence = (f: number) => `${factors[f]!.inputs.map(cell).join(" and ")} (${signed(contributions[offset + f]!)})`;
-  return { risk: risk.map(sentence), protective: protective.map(sentence) };
+
+  /** Picks the row's top factors: `contributions[offset + f]` is factor f's, `record` the row as read. */
+  explain(contributions: ArrayLike<number>, offset: number, record: readonly string[]): void {
+    this.contributions = contributions;
+    this.offset = offset;
+    this.record = record;
+    this.riskCount = 0;
+    this.protectiveCount = 0;
+    for (let f = 0; f < this.factors.length; f++) {
+      const c = contributions[offset + f]!;
+      if (c >= MIN_CONTRIBUTION) this.riskCount = insertTop(this.risk, this.riskCount, f, c, contributions, offset);
+      else if (c <= -MIN_CONTRIBUTION) this.protectiveCount = insertTop(this.protective, this.protectiveCount, f, -c, contributions, offset, -1);
+    }
+  }
+
+  /** The risk factors of the last row explained, joined with "; ". */
+  riskText(): string {
+    return this.joined(this.risk, this.riskCount);
+  }
+
+  protectiveText(): string {
+    return this.joined(this.protective, this.protectiveCount);
+  }
+
+  /** Both sides as lists (for the summary's top risks, a few rows per file). */
+  lists(): Reasons {
+    return { risk: this.list(this.risk, this.riskCount), protective: this.list(this.protective, this.protectiveCount) };
+  }
+
+  private joined(top: Int32Array, count: number): string {
+    let text = "";
+    for (let k = 0; k < count; k++) text += (k === 0 ? "" : "; ") + this.sentence(top[k]!);
+    return text;
+  }
+
+  private list(top: Int32Array, count: number): string[] {
+    return Array.from(top.subarray(0, count), (f) => this.sentence(f));
+  }
+
+  private sentence(f: number): string {
+    const { parts } = this.factors[f]!;
+    const contribution = this.contributions[this.offset + f]!;
+    const cells = parts.length === 1 ? this.record[parts[0]!.column] ?? "" : parts.map((p) => this.record[p.column] ?? "").join("\u0000");
+    const cache = this.sentences[f]!;
+    const cached = cache.get(cells);
+    if (cached !== undefined && cached.contribution === contribution) return cached.text;
+    let text = "";
+    for (let p = 0; p < parts.length; p++) {
+      const value = (this.record[parts[p]!.column] ?? "").trim();
+      text += (p === 0 ? "" : " and ") + parts[p]!.label + " is " + (value === "" ? "missing" : value);
+    }
+    text += " (" + signed(contribution) + ")";
+    if (cached !== undefined || cache.size < CACHED_SENTENCES_PER_FACTOR) cache.set(cells, { contribution, text });
+    return text;
+  }
 }
 
 /**
- * Keeps `top` as the indices of the REASONS_PER_SIDE largest `sign * contribution`, largest first.
- * No score callback: a closure per input per row was a measurable share of a million-row run.
+ * Inserts factor f (score s = sign * contribution) into `top`, kept largest first with ties in
+ * factor order, at most REASONS_PER_SIDE long; returns the new count.
  */
-function insertTop(top: number[], index: number, contributions: Float32Array, offset: number, sign: 1 | -1): void {
-  const s = sign * contributions[offset + index]!;
-  let at = top.length;
+function insertTop(top: Int32Array, count: number, f: number, s: number, contributions: ArrayLike<number>, offset: number, sign = 1): number {
+  let at = count;
   while (at > 0 && sign * contributions[offset + top[at - 1]!]! < s) at--;
-  if (at >= REASONS_PER_SIDE) return;
-  top.splice(at, 0, index);
-  if (top.length > REASONS_PER_SIDE) top.pop();
+  if (at >= REASONS_PER_SIDE) return count;
+  for (let k = Math.min(count, REASONS_PER_SIDE - 1); k > at; k--) top[k] = top[k - 1]!;
+  top[at] = f;
+  return Math.min(count + 1, REASONS_PER_SIDE);
 }
 
 function signed(x: number): string {

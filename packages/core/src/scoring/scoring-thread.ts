@@ -26,7 +26,8 @@ export interface ThreadData {
 }
 
 export type PieceReply =
-  | { id: number; text: string; summary: ScoreSummary; lines: number }
+  /** `bytes`: the piece's output lines as UTF-8, its memory moved (transferred) to the main thread, not copied. */
+  | { id: number; bytes: Uint8Array; summary: ScoreSummary; lines: number }
   | { id: number; error: { code: string; message: string; permanent: boolean } };
 
 export function isScoringThread(): boolean {
@@ -61,7 +62,10 @@ export async function serveScoringThread(): Promise<void> {
     queue = queue.then(() => {
       if (closing) return;
       return scorePiece(header, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput, numberFormat).then(
-        ({ text, summary, lines }) => port.postMessage({ id, text, summary, lines } satisfies PieceReply),
+        ({ text, summary, lines }) => {
+          const bytes = new TextEncoder().encode(text);
+          port.postMessage({ id, bytes, summary, lines } satisfies PieceReply, [bytes.buffer]);
+        },
         (error: unknown) => port.postMessage({ id, error: describe(error) } satisfies PieceReply),
       );
     });

@@ -1,0 +1,178 @@
+import { CUSTOMER_ID, detectNumberFormat, headRecords, isUnreadable, numberProblem, parseNumber, resolveColumns, type CsvSource, type NumberFormat } from "../csv/index.ts";
+import type { Head } from "../csv/reader.ts";
+import type { ChurnModel, FeaturesInput, ModelOutput } from "../model/churn-model.ts";
+
+/** Where each model input and the customer id sit in the file's records. */
+export interface Layout {
+  idIndex: number;
+  names: string[];
+  inputIndexes: number[];
+  numeric: boolean[];
+  width: number;
+  /** How this file writes numbers (decimal comma or point), decided once from its head. */
+  numberFormat: NumberFormat;
+}
+
+export function planColumns(headers: string[], model: ChurnModel, numberFormat: NumberFormat): Layout {
+  const resolved = resolveModelColumns(headers, model);
+  return {
+    idIndex: resolved.get(CUSTOMER_ID)!,
+    names: model.inputs.map((i) => i.name),
+    inputIndexes: model.inputs.map((i) => resolved.get(i.name)!),
+    numeric: model.inputs.map((i) => i.kind === "number"),
+    width: headers.length,
+    numberFormat,
+  };
+}
+
+/** The file's number format, from the cells of the model's numeric inputs in the head of the file. */
+export function headNumberFormat(head: Head, source: Pick<CsvSource, "headers" | "delimiter">, model: ChurnModel): NumberFormat {
+  const resolved = resolveModelColumns(source.headers, model);
+  const numeric = model.inputs.filter((i) => i.kind === "number").map((i) => resolved.get(i.name)!);
+  return detectNumberFormat(headRecords(head.head, head.complete, source.delimiter).flatMap((record) => numeric.map((i) => record[i] ?? "")));
+}
+
+function resolveModelColumns(headers: string[], model: ChurnModel): Map<string, number> {
+  return resolveColumns(headers, [CUSTOMER_ID, ...model.inputs.map((i) => i.name)]);
+}
+
+/**
+ * Up to `size` records and the model's inputs for the valid ones. Allocated once per run and
+ * refilled batch after batch: a fresh set of arrays per batch was garbage the collector had to
+ * chase through every record.
+ */
+export class Batch {
+  readonly records: string[][] = [];
+  /** Per record: null when valid, else why the row cannot be scored. */
+  readonly errors: (string | null)[] = [];
+  /** Data row number (from 1) of `records[0]`. */
+  firstRow = 1;
+  /** Valid records, i.e. rows of the model inputs. */
+  valid = 0;
+  private readonly inputs: BatchInputs;
+
+  constructor(private readonly layout: Layout, model: ChurnModel, readonly size: number) {
+    this.inputs = model.features ? new FeatureCodes(layout, model.features, size) : new InputColumns(layout, model, size);
+  }
+
+  /** Checks and converts the records just read into `records`. */
+  fill(firstRow: number): void {
+    const { records, errors, inputs, layout } = this;
+    this.firstRow = firstRow;
+    this.valid = 0;
+    errors.length = 0;
+    inputs.reset();
+    for (const record of records) {
+      const error = isUnreadable(record) ? record.unreadable : record.length === layout.width ? inputs.fill(record, this.valid) : raggedRow(record.length, layout.width);
+      if (error === null) this.valid++;
+      errors.push(error);
+    }
+  }
+
+  /** Runs the model on the valid rows (call only when there are some). */
+  score(): Promise<ModelOutput> {
+    return this.inputs.run(this.valid);
+  }
+}
+
+/** The model inputs of a batch's valid rows, in the shape the model takes them. */
+interface BatchInputs {
+  reset(): void;
+  /** Writes the record's inputs as valid row `at`; returns why it cannot, or null (then nothing of the row is kept). */
+  fill(record: readonly string[], at: number): string | null;
+  run(rows: number): Promise<ModelOutput>;
+}
+
+/**
+ * A term-tables model's one `features` tensor, row-major [rows, inputs]: numbers as read with the
+ * file's number format, categorical cells through the model's coders (a Map lookup), written where
+ * they go without an intermediate column of strings.
+ */
+class FeatureCodes implements BatchInputs {
+  private readonly codes: Float32Array;
+  private readonly width: number;
+
+  constructor(private readonly layout: Layout, private readonly model: FeaturesInput, size: number) {
+    this.width = layout.inputIndexes.length;
+    this.codes = new Float32Array(size * this.width);
+  }
+
+  reset(): void {}
+
+  fill(record: readonly string[], at: number): string | null {
+    const { layout, codes, width } = this;
+    const { inputIndexes, numberFormat } = layout;
+    const coders = this.model.coders;
+    for (let i = 0, to = at * width; i < width; i++, to++) {
+      const cell = record[inputIndexes[i]!]!;
+      const coder = coders[i];
+      if (coder !== undefined) {
+        codes[to] = coder(cell);
+        continue;
+      }
+      const value = parseNumber(cell, numberFormat);
+      if (value === undefined) return notANumber(layout, i, cell);
+      codes[to] = value;
+    }
+    return null;
+  }
+
+  run(rows: number): Promise<ModelOutput> {
+    return this.model.run(this.codes.subarray(0, rows * this.width), rows);
+  }
+}
+
+/** One column per model input (bring-your-own models): Float32Array (NaN = blank) or trimmed strings. */
+class InputColumns implements BatchInputs {
+  private readonly columns: (Float32Array | string[])[];
+
+  constructor(private readonly layout: Layout, private readonly model: ChurnModel, size: number) {
+    this.columns = layout.numeric.map((numeric) => (numeric ? new Float32Array(size) : []));
+  }
+
+  reset(): void {
+    for (const column of this.columns) if (!(column instanceof Float32Array)) column.length = 0;
+  }
+
+  /** A string column grows by one: rows arrive in order, so it stays a packed array. */
+  fill(record: readonly string[], at: number): string | null {
+    const { layout, columns } = this;
+    const { inputIndexes, numeric } = layout;
+    for (let i = 0; i < inputIndexes.length; i++) {
+      const cell = record[inputIndexes[i]!]!;
+      const column = columns[i]!;
+      if (!numeric[i]) {
+        (column as string[]).push(cell.trim());
+        continue;
+      }
+      const value = parseNumber(cell, layout.numberFormat);
+      if (value === undefined) {
+        for (let j = 0; j < i; j++) if (!numeric[j]) (columns[j] as string[]).pop();
+        return notANumber(layout, i, cell);
+      }
+      (column as Float32Array)[at] = value;
+    }
+    return null;
+  }
+
+  run(rows: number): Promise<ModelOutput> {
+    const feeds: Record<string, Float32Array | string[]> = {};
+    this.layout.names.forEach((name, i) => {
+      const column = this.columns[i]!;
+      feeds[name] = column instanceof Float32Array ? column.subarray(0, rows) : column;
+    });
+    return this.model.run(feeds, rows);
+  }
+}
+
+function notANumber(layout: Layout, input: number, cell: string): string {
+  return `${layout.names[input]} "${truncate(cell.trim())}" ${numberProblem(cell, layout.numberFormat)}`;
+}
+
+function raggedRow(found: number, expected: number): string {
+  return `the row has ${found} field${found === 1 ? "" : "s"} but the header has ${expected}`;
+}
+
+function truncate(text: string): string {
+  return text.length > 40 ? text.slice(0, 37) + "..." : text;
+}
