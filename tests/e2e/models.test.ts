@@ -14,12 +14,12 @@ for (const mode of ["local", "aws"] as const) {
     let service: RunningService;
     let key: string;
     let other: string;
-    let mlc: Buffer;
+    let mlc: string;
     let modelId: string;
     beforeAll(async () => {
       service = await startService(mode);
       [key, other] = await Promise.all([service.key("bank"), service.key("rival")]);
-      mlc = await readFile(MLC_PATH);
+      mlc = await readFile(MLC_PATH, "utf8");
     });
     afterAll(() => service.stop());
 
@@ -81,7 +81,7 @@ for (const mode of ["local", "aws"] as const) {
     });
 
     it("fails a model whose label has one class, with the trainer's message", async () => {
-      const [header, ...rows] = mlc.toString("utf8").trimEnd().split("\n");
+      const [header, ...rows] = mlc.trimEnd().split("\n");
       const stayed = [header, ...rows.filter((row) => row.endsWith('"no"'))].join("\n") + "\n";
       const { id } = (await (await post("/v1/models?label=churn&name=onlyno", key, stayed)).json()) as { id: string };
       const failed = await service.waitForModel(id, key, "FAILED");
@@ -125,7 +125,7 @@ for (const mode of ["local", "aws"] as const) {
     });
 
     it("deleting a model while it trains cancels the training", async () => {
-      const [header, ...rows] = mlc.toString("utf8").trimEnd().split("\n");
+      const [header, ...rows] = mlc.trimEnd().split("\n");
       const big = [header, ...Array.from({ length: 20 }, () => rows).flat()].join("\n") + "\n";
       const { id } = (await (await post("/v1/models?label=churn&name=big", key, big)).json()) as { id: string };
       const training = await service.waitForModel(id, key, "TRAINING");
