@@ -1,5 +1,5 @@
 // @ts-check
-import { deleteButton, downloadButton } from "./actions.js";
+import { deleteButton, downloadButton, predictionTarget } from "./actions.js";
 import { api } from "./api.js";
 import { riskChart } from "./chart.js";
 import { announce, el, fileName, formatCount, formatDate, formatPercent, isActive, progressText, statusBadge, statusLabel } from "./format.js";
@@ -34,8 +34,8 @@ function renderAll(p, { showError, reload }) {
   /** @type {HTMLElement} */ (document.getElementById("prediction-title")).textContent = fileName(p);
   const actions = /** @type {HTMLElement} */ (document.getElementById("prediction-actions"));
   actions.replaceChildren();
-  if (p.status === "COMPLETED") actions.append(downloadButton(p, showError));
-  if (p.status !== "CANCELED") actions.append(deleteButton(p, (after) => (after?.status ? reload() : location.assign("/predictions")), showError));
+  if (p.status === "COMPLETED") actions.append(downloadButton(predictionTarget(p), showError));
+  if (p.status !== "CANCELED") actions.append(deleteButton(predictionTarget(p), (after) => (after?.status ? reload() : location.assign("/predictions")), showError));
   renderStatus(p);
   const metrics = p.status === "COMPLETED" ? p.metrics : null;
   for (const section of ["summary", "chart-card", "top-risks-card"]) /** @type {HTMLElement} */ (document.getElementById(section)).hidden = !metrics;
