@@ -3,6 +3,7 @@ import { deleteButton, downloadButton, predictionTarget } from "./actions.js";
 import { api } from "./api.js";
 import { riskChart } from "./chart.js";
 import { announce, el, fileName, formatCount, formatDate, formatPercent, isActive, progressText, statusBadge, statusLabel } from "./format.js";
+import { modelName } from "./model-format.js";
 import { pollWhile } from "./poll.js";
 
 /** One prediction: live status while it runs, then its summary, risk chart and top risks. */
@@ -50,7 +51,7 @@ function renderAll(p, { showError, reload }) {
 function renderStatus(p) {
   const panel = /** @type {HTMLElement} */ (document.getElementById("status-panel"));
   const line = el("div", { class: "status-line" }, statusBadge(p.status), el("span", { class: "muted" }, `Uploaded ${formatDate(p.createdAt)}`));
-  const parts = [line];
+  const parts = [line, modelLine(p)].filter((part) => part !== null);
   if (isActive(p.status)) {
     const bar = el("progress", { max: "100", "aria-label": "Scoring progress" });
     if (p.progress?.percent != null) /** @type {HTMLProgressElement} */ (bar).value = p.progress.percent;
@@ -59,6 +60,14 @@ function renderStatus(p) {
   if (p.status === "FAILED" && p.error) parts.push(el("p", { class: "row-error" }, p.error.message));
   if (p.status === "CANCELED") parts.push(el("p", { class: "muted" }, "This prediction was canceled."));
   panel.replaceChildren(...parts);
+}
+
+/** "Scored with bank-v2", linked to the model's page when the prediction names the model. @param {any} p */
+function modelLine(p) {
+  const name = p.model ? modelName(p.model) : p.modelVersion;
+  if (!name) return null;
+  const id = p.model?.id ?? p.modelId;
+  return el("p", { id: "prediction-model", class: "model-line" }, "Scored with ", id ? el("a", { href: `/models/${encodeURIComponent(id)}` }, name) : name);
 }
 
 /** @param {any} m */
