@@ -3,8 +3,12 @@
 // held-out numbers. One place, so the list, the model page and the selectors agree.
 import { el } from "./format.js";
 
-/** "bank-v2", the name the prediction output's `model_version` uses. @param {any} m */
-export const modelName = (m) => (m.version && !String(m.name).endsWith(`-${m.version}`) ? `${m.name}-${m.version}` : String(m.name));
+/** "bank-v2", the name the prediction output's `model_version` uses (`version` is 2 or "v2"). @param {any} m */
+export function modelName(m) {
+  if (m.version == null) return String(m.name);
+  const version = typeof m.version === "number" ? `v${m.version}` : String(m.version);
+  return String(m.name).endsWith(`-${version}`) ? String(m.name) : `${m.name}-${version}`;
+}
 
 /** @param {any} m */
 export const isBuiltIn = (m) => Boolean(m.builtIn);

@@ -103,7 +103,8 @@ function renderStats(m, card) {
   const metrics = heldOut(m) ?? card?.metrics?.heldOut;
   const stat = (/** @type {string} */ label, /** @type {string} */ value, /** @type {string} */ hint) =>
     el("div", { class: "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value" }, value), el("span", { class: "stat-hint" }, hint));
-  const rate = m.metrics?.classBalance?.positiveRate ?? card?.trainingData?.positiveRate;
+  const balance = m.metrics?.classBalance;
+  const rate = balance && balance.positive + balance.negative > 0 ? balance.positive / (balance.positive + balance.negative) : card?.trainingData?.positiveRate;
   /** @type {HTMLElement} */ (document.getElementById("model-stats")).replaceChildren(
     stat("Held-out AUC", formatAuc(metrics?.auc), "1.0 ranks every churner first; 0.5 is a coin toss"),
     stat("Brier score", formatBrier(metrics?.brier), "Mean squared error of the probabilities; lower is better"),
