@@ -29,7 +29,7 @@ export interface TermImportance {
   importance: number;
 }
 
-/** Bars drawn in the importance chart; the rest are counted in its description. */
+/** Bars drawn in the importance chart; a line under them counts the rest. */
 export const IMPORTANCE_BARS = 12;
 
 const PAIR_SEPARATOR = " × ";
@@ -60,7 +60,9 @@ function importanceChart(terms: TermImportance[]): string {
   const title = "What drives churn";
   if (terms.length === 0) return emptyChart(title, "This model's card does not describe its terms, so their importance is unknown.");
   const shown = terms.slice(0, IMPORTANCE_BARS);
-  const [width, rowH, top, valueW] = [480, 46, 30, 64];
+  const [width, rowH, top, valueW] = [420, 46, 30, 64];
+  const rest = terms.length - shown.length;
+  const restNote = rest > 0 ? `${rest} smaller ${rest === 1 ? "term" : "terms"} not drawn` : "";
   const max = Math.max(...shown.map((t) => t.importance), 1e-9);
   const parts = [legendSwatch(0, "term-main", "One column"), legendSwatch(120, "term-pair", "Two columns together")];
   shown.forEach((term, i) => {
@@ -68,14 +70,14 @@ function importanceChart(terms: TermImportance[]): string {
     const w = Math.max(((width - valueW) * term.importance) / max, 2);
     const odds = oddsFactor(term.importance);
     parts.push(
-      text(0, y + 14, shorten(term.label, 64), "start", "term-label"),
+      text(0, y + 14, shorten(term.label, 56), "start", "term-label"),
       el("rect", { x: 0, y: y + 21, width: w, height: 16, rx: 3, class: `term-${term.kind}`, "data-kind": term.kind }, el("title", {}, escape(`${term.label}: moves the odds of churn up to ${odds}`))),
       text(w + 8, y + 34, odds, "start", "term-value"),
     );
   });
-  const rest = terms.length - shown.length;
-  const desc = `Terms ranked by how far they move the odds of churn: ${shown.map((t) => `${t.label} ${oddsFactor(t.importance)}`).join(", ")}${rest > 0 ? `; ${rest} smaller terms not drawn` : ""}.`;
-  return svg(width, top + shown.length * rowH, title, desc, parts);
+  if (restNote) parts.push(text(0, top + shown.length * rowH + 14, restNote, "start", "legend"));
+  const desc = `Terms ranked by how far they move the odds of churn: ${shown.map((t) => `${t.label} ${oddsFactor(t.importance)}`).join(", ")}${restNote ? `; ${restNote}` : ""}.`;
+  return svg(width, top + shown.length * rowH + (restNote ? 22 : 0), title, desc, parts);
 }
 
 function calibrationPlot(bins: CalibrationBin[]): string {

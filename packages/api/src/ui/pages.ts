@@ -112,7 +112,7 @@ export function modelPage(): Html {
 <section id="inputs-card" class="card flush" hidden>
   <h2 class="card-title">Inputs</h2>
   <p class="card-text muted">Columns the model reads when it scores a file.</p>
-  <table id="inputs" class="table responsive">
+  <table id="inputs" class="table compact">
     <thead><tr><th scope="col">Column</th><th scope="col">Kind</th><th scope="col">Why</th></tr></thead>
     <tbody></tbody>
   </table>
@@ -120,7 +120,7 @@ export function modelPage(): Html {
 <section id="excluded-card" class="card flush" hidden>
   <h2 class="card-title">Columns left out</h2>
   <p class="card-text muted">Columns of the training file the model does not use, and why.</p>
-  <table id="excluded" class="table responsive">
+  <table id="excluded" class="table compact">
     <thead><tr><th scope="col">Column</th><th scope="col">Kind</th><th scope="col">Why</th></tr></thead>
     <tbody></tbody>
   </table>

@@ -28,7 +28,8 @@ function rowFor(m, { showError, refresh }) {
   return el(
     "tr",
     { "data-id": m.id, "data-status": m.status, "data-default": String(isDefault(m)) },
-    el("td", { "data-label": "Model", class: "file-cell" }, el("a", { href: `/models/${m.id}` }, modelName(m)), " ", ...modelMarks(m), detail),
+    // One wrapper: on a phone the cell is a two-column grid (label, content).
+    el("td", { "data-label": "Model", class: "file-cell" }, el("div", {}, el("a", { href: `/models/${m.id}` }, modelName(m)), " ", ...modelMarks(m), detail)),
     el("td", { "data-label": "Trained", class: "date-cell" }, formatDate(m.completedAt ?? m.createdAt)),
     statusCell(m),
     el("td", { "data-label": "Held-out AUC", class: "number-cell" }, formatAuc(metrics?.auc)),
@@ -39,7 +40,7 @@ function rowFor(m, { showError, refresh }) {
 
 /** The badge, and while training the phase and a bar (the cell swapped on each poll). @param {any} m */
 function statusCell(m) {
-  const cell = el("td", { "data-label": "Status", class: "progress-cell" }, statusBadge(m.status));
-  if (isActive(m.status)) cell.append(el("span", { class: "progress-text" }, trainingText(m)), trainingBar(m));
-  return cell;
+  const content = el("div", {}, statusBadge(m.status));
+  if (isActive(m.status)) content.append(el("span", { class: "progress-text" }, trainingText(m)), trainingBar(m));
+  return el("td", { "data-label": "Status", class: "progress-cell" }, content);
 }

@@ -25,7 +25,8 @@ function rowFor(p, { showError, refresh, highlighted }) {
   return el(
     "tr",
     { "data-id": p.id, "data-status": p.status, class: p.id === highlighted ? "highlight" : undefined },
-    el("td", { "data-label": "File", class: "file-cell" }, title, detail),
+    // One wrapper: on a phone the cell is a two-column grid (label, content).
+    el("td", { "data-label": "File", class: "file-cell" }, el("div", {}, title, detail)),
     el("td", { "data-label": "Uploaded", class: "date-cell" }, formatDate(p.createdAt)),
     el("td", { "data-label": "Status" }, statusBadge(p.status)),
     progressCell(p),
@@ -44,6 +45,6 @@ function progressCell(p) {
   const percent = p.progress?.percent;
   const bar = el("progress", { max: "100", "aria-label": `Progress of ${fileName(p)}` });
   if (percent != null) /** @type {HTMLProgressElement} */ (bar).value = percent;
-  cell.append(el("span", { class: "progress-text" }, progressText(p)), bar);
+  cell.append(el("div", {}, el("span", { class: "progress-text" }, progressText(p)), bar));
   return cell;
 }
