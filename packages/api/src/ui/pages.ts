@@ -44,20 +44,7 @@ export function modelsPage(): Html {
   <a class="button primary" href="/models/new">Train a model</a>
 </div>
 <p class="muted lead">A model learns from customers whose outcome you know. The default model scores uploads unless you pick another.</p>
-<p id="flash" class="flash" role="status" hidden></p>
-<p id="list-error" class="form-error" role="alert"></p>
-<div class="card flush">
-  <table id="models" class="table responsive live-list">
-    <caption class="visually-hidden">Your models and the built-in one, newest first</caption>
-    <thead><tr><th scope="col">Model</th><th scope="col">Trained</th><th scope="col">Status</th><th scope="col">Held-out AUC</th><th scope="col">Brier score</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-    <tbody><tr class="placeholder"><td colspan="6">Loading…</td></tr></tbody>
-  </table>
-</div>
-<nav class="pager" aria-label="Pages">
-  <a id="newest-page" class="button" href="/models" hidden>Newest</a>
-  <a id="older-page" class="button" href="#" hidden>Older</a>
-</nav>
-${confirmDialog()}`;
+${liveList({ id: "models", path: "/models", caption: "Your models and the built-in one, newest first", columns: ["Model", "Trained", "Status", "Held-out AUC", "Brier score"] })}`;
 }
 
 export function trainPage(): Html {
@@ -133,20 +120,7 @@ export function predictionsPage(): Html {
   <h1>Predictions</h1>
   <a class="button primary" href="/upload">New upload</a>
 </div>
-<p id="flash" class="flash" role="status" hidden></p>
-<p id="list-error" class="form-error" role="alert"></p>
-<div class="card flush">
-  <table id="predictions" class="table responsive live-list">
-    <caption class="visually-hidden">Your predictions, newest first</caption>
-    <thead><tr><th scope="col">File</th><th scope="col">Uploaded</th><th scope="col">Status</th><th scope="col">Progress</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-    <tbody><tr class="placeholder"><td colspan="5">Loading…</td></tr></tbody>
-  </table>
-</div>
-<nav class="pager" aria-label="Pages">
-  <a id="newest-page" class="button" href="/predictions" hidden>Newest</a>
-  <a id="older-page" class="button" href="#" hidden>Older</a>
-</nav>
-${confirmDialog()}`;
+${liveList({ id: "predictions", path: "/predictions", caption: "Your predictions, newest first", columns: ["File", "Uploaded", "Status", "Progress"] })}`;
 }
 
 export function predictionPage(): Html {
@@ -169,6 +143,28 @@ export function predictionPage(): Html {
     <tbody></tbody>
   </table>
 </section>
+${confirmDialog()}`;
+}
+
+/**
+ * A list page's table, messages and pager, as `live-list.js` expects them; an actions column is
+ * added after `columns`.
+ */
+function liveList({ id, path, caption, columns }: { id: string; path: string; caption: string; columns: string[] }): Html {
+  const headers = columns.map((name) => html`<th scope="col">${name}</th>`);
+  return html`<p id="flash" class="flash" role="status" hidden></p>
+<p id="list-error" class="form-error" role="alert"></p>
+<div class="card flush">
+  <table id="${id}" class="table responsive live-list">
+    <caption class="visually-hidden">${caption}</caption>
+    <thead><tr>${headers}<th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+    <tbody><tr class="placeholder"><td colspan="${columns.length + 1}">Loading…</td></tr></tbody>
+  </table>
+</div>
+<nav class="pager" aria-label="Pages">
+  <a id="newest-page" class="button" href="${path}" hidden>Newest</a>
+  <a id="older-page" class="button" href="#" hidden>Older</a>
+</nav>
 ${confirmDialog()}`;
 }
 
