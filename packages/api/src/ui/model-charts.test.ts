@@ -1,46 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { ModelCard, TermTablesCard } from "@retainwise/core";
 import { IMPORTANCE_BARS, renderModelChart, termImportance } from "./model-charts.ts";
-
-const common = {
-  name: "bank",
-  version: "v2",
-  created: "2026-12-01T00:00:00.000Z",
-  trainingData: { sha256: "a".repeat(64), rows: 1000 },
-  label: { column: "churned", positive: "yes" },
-  thresholds: { high: 0.5, medium: 0.25 },
-};
-
-/** Three inputs (numeric with 2 cuts = 4 bins; categorical with 2 levels = 4 bins; boolean 1 level = 3 bins), two main terms and a pair. */
-const card: TermTablesCard = {
-  ...common,
-  format: "term-tables/1",
-  intercept: -1.2,
-  inputs: [
-    { role: "numeric", name: "tenure", label: "Tenure (months)", cuts: [6, 24] },
-    { role: "categorical", name: "plan", label: "Plan <Pro & Team>", categories: ["Basic", "Pro"] },
-    { role: "boolean", name: "autopay", label: "Autopay", categories: ["yes"] },
-  ],
-  terms: [
-    { kind: "main", inputs: [0], table: [0, 0.9, 0.1, -0.6] },
-    { kind: "main", inputs: [2], table: [0, 0.1, -0.1] },
-    { kind: "pair", inputs: [0, 1], table: [0, 0, 0, 0, 0, 1.2, -0.8, 0, 0, 0.2, 0.1, 0, 0, -0.1, 0.1, 0] },
-  ],
-  columns: [{ name: "id", role: "identifier", reason: "unique in every row" }],
-  metrics: {
-    heldOut: {
-      auc: 0.81,
-      brier: 0.12,
-      accuracy: 0.8,
-      rows: 200,
-      calibration: [
-        { binStart: 0, binEnd: 0.1, count: 120, meanPredicted: 0.05, observedRate: 0.04 },
-        { binStart: 0.4, binEnd: 0.5, count: 30, meanPredicted: 0.45, observedRate: 0.5 },
-        { binStart: 0.9, binEnd: 1, count: 5, meanPredicted: 0.93, observedRate: 0.8 },
-      ],
-    },
-  },
-};
+import { card, common } from "./test-card.ts";
 
 describe("termImportance", () => {
   test("ranks terms by the swing of their table, pair terms named after both columns", () => {
@@ -84,6 +45,7 @@ describe("renderModelChart", () => {
     const legacy: ModelCard = { ...common, inputs: [{ name: "tenure", type: "float" }] };
     const svg = renderModelChart("importance", { card: legacy });
     expect(svg).toContain("does not describe its terms");
+    expect(svg).toMatch(/^<svg data-empty="true"/);
     expect(svg).not.toContain("data-kind");
   });
 

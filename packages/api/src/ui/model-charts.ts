@@ -16,10 +16,13 @@ export interface CalibrationBin {
   observedRate: number;
 }
 
-/** What the charts read of a model: its card, and metrics as the API stores them (held-out and, optionally, per-term importance). */
+/**
+ * What the charts read of a model: its card, and metrics as the API stores them (held-out
+ * calibration and, optionally, per-term importance), read loosely: a bin that is not one is skipped.
+ */
 export interface ModelChartSource {
   card: ModelCard | null;
-  metrics?: { heldOut?: { calibration?: CalibrationBin[] }; importance?: unknown } | null;
+  metrics?: { heldOut?: { calibration?: unknown[] } | null; importance?: unknown } | null;
 }
 
 export interface TermImportance {
@@ -35,7 +38,7 @@ export const IMPORTANCE_BARS = 12;
 const PAIR_SEPARATOR = " × ";
 
 export function renderModelChart(kind: ModelChartKind, model: ModelChartSource): string {
-  if (kind === "calibration") return calibrationPlot(model.metrics?.heldOut?.calibration ?? model.card?.metrics?.heldOut.calibration ?? []);
+  if (kind === "calibration") return calibrationPlot((model.metrics?.heldOut?.calibration ?? model.card?.metrics?.heldOut.calibration ?? []).filter(isCalibrationBin));
   return importanceChart(isTermTablesCard(model.card ?? undefined) ? termImportance(model.card as TermTablesCard, model.metrics?.importance) : []);
 }
 
@@ -58,7 +61,7 @@ export function termImportance(card: TermTablesCard, measured?: unknown): TermIm
 
 function importanceChart(terms: TermImportance[]): string {
   const title = "What drives churn";
-  if (terms.length === 0) return emptyChart(title, "This model's card does not describe its terms, so their importance is unknown.");
+  if (terms.length === 0) return emptyChart(title, "This model's card does not describe its terms.");
   const shown = terms.slice(0, IMPORTANCE_BARS);
   const [width, rowH, top, valueW] = [420, 46, 30, 64];
   const rest = terms.length - shown.length;
@@ -83,7 +86,7 @@ function importanceChart(terms: TermImportance[]): string {
 function calibrationPlot(bins: CalibrationBin[]): string {
   const title = "Calibration on held-out customers";
   if (bins.length === 0) return emptyChart(title, "No held-out calibration was recorded for this model.");
-  const [width, height, left, bottom, top, right] = [380, 330, 52, 46, 10, 14];
+  const [width, height, left, bottom, top, right] = [380, 330, 60, 46, 10, 14];
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const x = (p: number) => left + plotW * p;
@@ -107,12 +110,18 @@ function calibrationPlot(bins: CalibrationBin[]): string {
   return svg(width, height, title, desc, parts);
 }
 
+function isCalibrationBin(bin: unknown): bin is CalibrationBin {
+  const b = bin as Partial<Record<keyof CalibrationBin, unknown>> | null;
+  return typeof b === "object" && b !== null && [b.count, b.meanPredicted, b.observedRate].every((n) => typeof n === "number" && Number.isFinite(n));
+}
+
 function legendSwatch(x: number, cls: string, label: string): string {
   return el("rect", { x, y: 2, width: 12, height: 12, rx: 2, class: cls }) + text(x + 18, 13, label, "start", "legend");
 }
 
+/** Still an image for API callers; the page shows the message as text instead (`data-empty`). */
 function emptyChart(title: string, message: string): string {
-  return svg(480, 40, title, message, [text(0, 24, message, "start", "chart-empty")]);
+  return svg(420, 40, title, message, [text(0, 24, message, "start", "chart-empty")]).replace("<svg ", '<svg data-empty="true" ');
 }
 
 /** The odds multiplier of a log-odds swing: 1.39 -> "×4.0". */

@@ -42,6 +42,8 @@ async function chartFigure(url, kind, caption) {
   figure.dataset.chart = kind;
   const figcaption = document.createElement("figcaption");
   figcaption.textContent = caption;
-  figure.append(figcaption, document.importNode(svg, true));
+  // A chart with nothing to draw says so in text: an SVG sentence shrinks to unreadable on a phone.
+  const body = svg.hasAttribute("data-empty") ? Object.assign(document.createElement("p"), { className: "muted chart-note", textContent: svg.querySelector("desc")?.textContent ?? "" }) : document.importNode(svg, true);
+  figure.append(figcaption, body);
   return figure;
 }

@@ -3,8 +3,9 @@
 // held-out numbers. One place, so the list, the model page and the selectors agree.
 import { el } from "./format.js";
 
-/** "bank-v2", the name the prediction output's `model_version` uses (`version` is 2 or "v2"). @param {any} m */
+/** "bank-v2", the name the prediction output's `model_version` uses (the API's `label`). @param {any} m */
 export function modelName(m) {
+  if (typeof m.label === "string") return m.label;
   if (m.version == null) return String(m.name);
   const version = typeof m.version === "number" ? `v${m.version}` : String(m.version);
   return String(m.name).endsWith(`-${version}`) ? String(m.name) : `${m.name}-${version}`;

@@ -33,6 +33,8 @@ export async function startModel() {
     if (state !== shown) {
       await renderAll(m, { showError, reload: () => load() });
       if (shown && !shown.startsWith(`${m.status}:`)) announce(`${modelName(m)}: ${statusLabel(m.status)}`);
+      // "Training has started" is news only while it trains.
+      if (!isActive(m.status)) /** @type {HTMLElement} */ (document.getElementById("flash")).hidden = true;
     } else renderStatus(m);
     shown = state;
     return isActive(m.status);
@@ -66,8 +68,8 @@ function subtitle(m) {
   const parts = [];
   if (isBuiltIn(m)) parts.push("Built-in");
   if (isDefault(m)) parts.push("Default for new uploads");
-  const label = m.label ?? m.card?.label?.column;
-  const positive = m.positive ?? m.card?.label?.positive;
+  const label = m.labelColumn;
+  const positive = m.positiveValue;
   if (label) parts.push(`Learns “${label}”${positive ? ` = ${positive}` : ""}`);
   const rows = m.rows ?? m.card?.trainingData?.rows;
   if (rows != null) parts.push(`${formatCount(rows)} customers`);
@@ -126,6 +128,8 @@ function renderColumns(card) {
   const used = new Set(inputs.map((i) => i.name));
   const reasons = new Map((columns ?? []).map((c) => [c.name, c]));
   fillTable("inputs", inputs.map((input) => [input.name, inputKind(input), reasons.get(input.name)?.reason ?? ""]));
+  // An older card gives no reasons: no column of dashes.
+  document.getElementById("inputs")?.classList.toggle("no-reasons", !columns);
   const excluded = (columns ?? []).filter((c) => !used.has(c.name) && c.role !== "label");
   fillTable("excluded", excluded.map((c) => [c.name, ROLE_LABELS[/** @type {keyof ROLE_LABELS} */ (c.role)] ?? c.role, c.reason]));
   inputsCard.hidden = inputs.length === 0;
@@ -138,7 +142,8 @@ function inputKind(input) {
   const role = input.role ?? (input.type === "string" ? "categorical" : "numeric");
   const base = ROLE_LABELS[/** @type {keyof ROLE_LABELS} */ (role)] ?? role;
   if (Array.isArray(input.cuts)) return `${base} · ${input.cuts.length + 1} ranges`;
-  if (Array.isArray(input.categories) && role !== "boolean") return `${base} · ${input.categories.length} values`;
+  const levels = input.categories?.length;
+  if (levels != null && role !== "boolean") return `${base} · ${levels} ${levels === 1 ? "value" : "values"}`;
   return base;
 }
 

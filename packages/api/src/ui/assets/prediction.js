@@ -62,12 +62,22 @@ function renderStatus(p) {
   panel.replaceChildren(...parts);
 }
 
-/** "Scored with bank-v2", linked to the model's page when the prediction names the model. @param {any} p */
+/** Model id -> its JSON, or null when it is gone (deleted): looked up once per page. @type {Map<string, Promise<any>>} */
+const models = new Map();
+
+/**
+ * "Scored with bank-v2", linked to the model's page while the model exists. The name comes from
+ * the prediction once scoring started (`modelVersion`), from the model before.
+ * @param {any} p
+ */
 function modelLine(p) {
-  const name = p.model ? modelName(p.model) : p.modelVersion;
-  if (!name) return null;
-  const id = p.model?.id ?? p.modelId;
-  return el("p", { id: "prediction-model", class: "model-line" }, "Scored with ", id ? el("a", { href: `/models/${encodeURIComponent(id)}` }, name) : name);
+  const line = el("p", { id: "prediction-model", class: "model-line" }, "Scored with ", p.modelVersion ?? "…");
+  if (!p.modelId) return p.modelVersion ? line : null;
+  if (!models.has(p.modelId)) models.set(p.modelId, api(`/models/${encodeURIComponent(p.modelId)}`).catch(() => null));
+  models.get(p.modelId)?.then((m) => {
+    if (m) line.replaceChildren("Scored with ", el("a", { href: `/models/${encodeURIComponent(m.id)}` }, p.modelVersion ?? modelName(m)));
+  });
+  return line;
 }
 
 /** @param {any} m */
@@ -77,7 +87,7 @@ function renderSummary(m) {
     stat("Rows scored", formatCount(m.rowsScored)),
     stat("Rows failed", formatCount(m.rowsFailed)),
     stat("Mean churn probability", formatPercent(m.meanProbability)),
-    stat("Model version", m.modelVersion ?? "—"),
+    stat("Model", m.modelVersion ?? "—"),
   );
 }
 

@@ -78,12 +78,13 @@ function resetLabel(label, text) {
 /** @param {{columns: string[], rows: string[][]}} head @param {HTMLSelectElement} label @param {HTMLInputElement} positive */
 function showValues({ columns, rows }, label, positive) {
   const hint = /** @type {HTMLElement} */ (document.getElementById("positive-hint"));
+  hint.dataset.blank ??= hint.textContent ?? "";
   const list = /** @type {HTMLElement} */ (document.getElementById("positive-values"));
   const column = label.value ? columns.indexOf(label.value) : -1;
   const values = column >= 0 ? valuesOf(rows, column) : [];
   list.replaceChildren(...values.slice(0, LABEL_VALUES_SHOWN).map(({ value }) => el("option", { value })));
   if (values.length === 0) {
-    hint.textContent = "Left blank, RetainWise recognises yes/no, true/false and 1/0.";
+    hint.textContent = hint.dataset.blank ?? "";
     return;
   }
   const seen = values.slice(0, LABEL_VALUES_SHOWN).map(({ value, count }) => `${value} (${count})`).join(", ");
