@@ -139,7 +139,7 @@ describe.skipIf(!LOCAL_MODE_EXISTS || !MODELS_API_EXISTS)("the Models pages", ()
 
   test("the model page shows held-out AUC and Brier, the calibration plot and what drives churn, pair terms included", async () => {
     const heldOut = (await model(trainedId)).metrics!.heldOut!;
-    await page.locator('#model-charts figure[data-chart="importance"] svg').waitFor();
+    await page.locator('#model-charts figure[data-chart="importance"]').waitFor();
     const stats = await page.locator("#model-stats .stat").allTextContents();
     expect(stats[0]).toContain(heldOut.auc.toFixed(3));
     expect(stats[1]).toContain(heldOut.brier.toFixed(3));
@@ -173,7 +173,7 @@ describe.skipIf(!LOCAL_MODE_EXISTS || !MODELS_API_EXISTS)("the Models pages", ()
     }
     const phone = await session.phone();
     await phone.goto(page.url());
-    await phone.locator('#model-charts figure[data-chart="importance"] svg').waitFor();
+    await phone.locator('#model-charts figure[data-chart="importance"]').waitFor();
     await expectNoSideways(phone);
     await session.screenshot("model-phone", phone);
     await phone.goto(at("/models"));
