@@ -4,6 +4,7 @@
  * page, make it the default, score with it, delete it. Screenshots: tests/artifacts/ui-model*.png.
  */
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { readTelco, toCsv } from "../support/telco.ts";
@@ -181,6 +182,15 @@ describe.skipIf(!LOCAL_MODE_EXISTS || !MODELS_API_EXISTS)("the Models pages", ()
     await expectNoSideways(phone);
     await session.screenshot("models-phone", phone);
     await phone.close();
+  });
+
+  test("the Download button fetches the model's ONNX file through the presigned URL", async () => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: `Download model ${MODEL_NAME}-v1` }).click()]);
+    expect(download.suggestedFilename()).toBe(`${MODEL_NAME}-v1.onnx`);
+    const bytes = await readFile(await download.path());
+    // An ONNX file is a protobuf ModelProto: field 1 (ir_version, a varint) comes first.
+    expect(bytes[0]).toBe(0x08);
+    expect(bytes.length).toBeGreaterThan(1000);
   });
 
   test("Make default moves the Default mark to the model and preselects it on the upload page", async () => {
