@@ -14,16 +14,16 @@ for (const mode of ["local", "aws"] as const) {
     let service: RunningService;
     let key: string;
     let other: string;
-    let mlc: Buffer;
+    let mlc: string;
     let modelId: string;
     beforeAll(async () => {
       service = await startService(mode);
       [key, other] = await Promise.all([service.key("bank"), service.key("rival")]);
-      mlc = await readFile(MLC_PATH);
+      mlc = await readFile(MLC_PATH, "utf8");
     });
     afterAll(() => service.stop());
 
-    const post = (path: string, apiKey: string, body: BodyInit, type = "text/csv") =>
+    const post = (path: string, apiKey: string, body: RequestInit["body"], type = "text/csv") =>
       service.api(path, apiKey, { method: "POST", body, ...(type ? { headers: { "Content-Type": type } } : {}) });
 
     it("trains a model on the account's own labeled columns, then scores every row of that file with it", async () => {
@@ -81,7 +81,7 @@ for (const mode of ["local", "aws"] as const) {
     });
 
     it("fails a model whose label has one class, with the trainer's message", async () => {
-      const [header, ...rows] = mlc.toString("utf8").trimEnd().split("\n");
+      const [header, ...rows] = mlc.trimEnd().split("\n");
       const stayed = [header, ...rows.filter((row) => row.endsWith('"no"'))].join("\n") + "\n";
       const { id } = (await (await post("/v1/models?label=churn&name=onlyno", key, stayed)).json()) as { id: string };
       const failed = await service.waitForModel(id, key, "FAILED");
@@ -94,7 +94,7 @@ for (const mode of ["local", "aws"] as const) {
     it("lists the built-in model for every account and scores with it by default", async () => {
       const list = (await (await service.api("/v1/models", key)).json()) as { items: Record<string, any>[] };
       expect(list.items.at(-1)).toMatchObject({ id: BUILTIN_MODEL_ID, builtIn: true, status: "READY", isDefault: true });
-      const scored = await post("/v1/predictions", other, await readFile(TELCO_PATH));
+      const scored = await post("/v1/predictions", other, await readFile(TELCO_PATH, "utf8"));
       const done = await service.waitFor(((await scored.json()) as { id: string }).id, other, "COMPLETED");
       expect(done).toMatchObject({ status: "COMPLETED", modelId: BUILTIN_MODEL_ID });
       expect(done.metrics.rowsScored).toBe(TELCO_ROWS);
@@ -125,7 +125,7 @@ for (const mode of ["local", "aws"] as const) {
     });
 
     it("deleting a model while it trains cancels the training", async () => {
-      const [header, ...rows] = mlc.toString("utf8").trimEnd().split("\n");
+      const [header, ...rows] = mlc.trimEnd().split("\n");
       const big = [header, ...Array.from({ length: 20 }, () => rows).flat()].join("\n") + "\n";
       const { id } = (await (await post("/v1/models?label=churn&name=big", key, big)).json()) as { id: string };
       const training = await service.waitForModel(id, key, "TRAINING");
@@ -134,7 +134,7 @@ for (const mode of ["local", "aws"] as const) {
       const [row] = await service.db.sql<{ status: string; onnxKey: string | null }[]>`select status, onnx_key from models where id = ${id}`;
       expect(row).toMatchObject({ status: "CANCELED", onnxKey: null });
       // The worker notices at its next heartbeat and gives the slot back: another job runs.
-      const scored = await post("/v1/predictions", key, await readFile(TELCO_PATH));
+      const scored = await post("/v1/predictions", key, await readFile(TELCO_PATH, "utf8"));
       expect((await service.waitFor(((await scored.json()) as { id: string }).id, key, "COMPLETED")).status).toBe("COMPLETED");
       const [after] = await service.db.sql<{ status: string }[]>`select status from models where id = ${id}`;
       expect(after!.status).toBe("CANCELED");

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { Hono } from "hono";
-import { BUILTIN_MODEL_ID, findLabelColumn, headerRow, modelLabel, modelPrefix, readHead, replay, submitJob, type Model } from "@retainwise/core";
+import * as v from "valibot";
+import { BUILTIN_MODEL_ID, findLabelColumn, headerRow, modelLabel, modelPrefix, readHead, replay, submitJob, type Head, type Model } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { DefaultModelSchema, IdParamSchema, ListQuerySchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
-import { openUpload } from "../upload.ts";
+import { openUpload, type IncomingUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 
 /**
@@ -24,13 +25,7 @@ export function modelRoutes(deps: ApiDeps): Hono<ApiEnv> {
       throw new ApiError(429, "model.too_many_trainings", `This account already has ${deps.maxConcurrentTrainings} models training. Wait for one to finish (GET /v1/models), or delete one, then try again.`);
     }
     const upload = await openUpload(c.req.raw, deps.maxTrainingBytes);
-    const params = parseOr400(TrainQuerySchema, { ...c.req.query(), ...upload.fields }, "parameter");
-    // The label is checked against the header before anything is stored: a typo answers 400 at once.
-    const head = await readHead(upload.body).catch((error: unknown) => {
-      upload.body.destroy();
-      throw error;
-    });
-    const labelColumn = labeled(head, params.label, upload.body);
+    const { params, head, labelColumn } = await checkTrainingUpload(c.req.query(), upload);
     const id = randomUUID();
     const inputKey = `${modelPrefix({ id, accountId: account.id })}/training.csv`;
     const created = await submitJob({
@@ -125,11 +120,19 @@ function notReady(model: Model, why: string, status: 400 | 409 = 409): ApiError 
   return new ApiError(status, "model.not_ready", `Model ${modelLabel(model)} is ${model.status}; ${why}.${failed}`);
 }
 
-function labeled(head: Parameters<typeof headerRow>[0], label: string, body: Readable): string {
+/**
+ * The parameters (query string, or multipart fields before the file) and the label column, checked
+ * against the file's header before anything is stored: a typo answers 400 at once. On any problem
+ * the upload is dropped.
+ */
+async function checkTrainingUpload(query: Record<string, string>, upload: IncomingUpload): Promise<{ params: v.InferOutput<typeof TrainQuerySchema>; head: Head; labelColumn: string }> {
   try {
-    return findLabelColumn(headerRow(head), label);
+    // Listed up front so a missing one is reported with its own message ("is required: …").
+    const params = parseOr400(TrainQuerySchema, { label: undefined, name: undefined, ...query, ...upload.fields }, "parameter");
+    const head = await readHead(upload.body);
+    return { params, head, labelColumn: findLabelColumn(headerRow(head), params.label) };
   } catch (error) {
-    body.destroy();
+    upload.body.destroy();
     throw error;
   }
 }
