@@ -60,6 +60,13 @@ const MODEL_PATHS = {
       responses: { 200: ok("Where to download", "Download"), 302: { description: "Redirect to the URL" }, ...errors(400, 401, 404, 409) },
     },
   },
+  "/v1/models/{id}/chart.svg": {
+    get: {
+      summary: "A READY model's picture as SVG: held-out calibration (default) or what drives churn, term importance (?chart=importance)",
+      parameters: [...idParam, { name: "chart", in: "query", schema: { type: "string", enum: ["calibration", "importance"] } }],
+      responses: { 200: { description: "SVG image", content: { "image/svg+xml": { schema: { type: "string" } } } }, ...errors(400, 401, 404, 409) },
+    },
+  },
   "/v1/account/default-model": {
     put: {
       summary: "Choose the model uploads score with when they name none",
