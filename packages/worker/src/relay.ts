@@ -27,11 +27,7 @@ export function startRelay(options: RelayOptions): { stop(): Promise<void> } {
   const stopping = new AbortController();
   const loop = (async () => {
     while (!stopping.signal.aborted) {
-      try {
-        await relayOnce(options);
-      } catch (error) {
-        options.logger.error("relay iteration failed", { error });
-      }
+      await relayOnce(options);
       await sleep(options.intervalSeconds * 1000, stopping.signal);
     }
   })();
@@ -43,15 +39,37 @@ export function startRelay(options: RelayOptions): { stop(): Promise<void> } {
   };
 }
 
-export async function relayOnce(options: RelayOptions): Promise<{ resent: number; abandoned: number }> {
+/**
+ * One pass. Each step stands alone: a send that fails (AccessDenied, a throttle, a queue outage)
+ * is logged and leaves that row unenqueued for the next pass, while the other rows are still sent
+ * and the reaper still runs.
+ */
+export async function relayOnce(options: RelayOptions): Promise<{ resent: number; failed: number; abandoned: number }> {
   const { predictions, queue, logger } = options;
-  const unsent = await predictions.findUnenqueued(options.graceSeconds, BATCH);
+  let resent = 0;
+  let failed = 0;
+  const unsent = await attempt(logger, "listing unsent jobs", () => predictions.findUnenqueued(options.graceSeconds, BATCH), []);
   for (const prediction of unsent) {
-    await queue.send({ predictionId: prediction.id });
-    await predictions.markEnqueued(prediction.id);
-    logger.info("job message re-sent by the relay", { jobId: prediction.id });
+    const sent = await attempt(logger, "re-sending a job message", async () => {
+      await queue.send({ predictionId: prediction.id });
+      await predictions.markEnqueued(prediction.id);
+      return true;
+    }, false, { jobId: prediction.id });
+    if (sent) logger.info("job message re-sent by the relay", { jobId: prediction.id });
+    if (sent) resent++;
+    else failed++;
   }
-  const abandoned = await predictions.failAbandoned({ maxAttempts: MAX_RECEIVES, staleAfterSeconds: options.staleAfterSeconds, message: ABANDONED_MESSAGE });
+  const abandoned = await attempt(logger, "failing abandoned jobs", () => predictions.failAbandoned({ maxAttempts: MAX_RECEIVES, staleAfterSeconds: options.staleAfterSeconds, message: ABANDONED_MESSAGE }), []);
   for (const prediction of abandoned) logger.warn("abandoned job failed", { jobId: prediction.id, attempts: prediction.attempts });
-  return { resent: unsent.length, abandoned: abandoned.length };
+  return { resent, failed, abandoned: abandoned.length };
+}
+
+/** Runs one relay step; on failure logs it (with the job id, if any) and returns `fallback`. */
+async function attempt<T>(logger: Logger, doing: string, step: () => Promise<T>, fallback: T, fields: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    logger.error(`relay: ${doing} failed`, { ...fields, error });
+    return fallback;
+  }
 }
