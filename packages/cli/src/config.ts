@@ -43,6 +43,7 @@ const ConfigSchema = v.object({
   queueUrl: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/\S+$/, "must be an http(s) URL"))),
   awsEndpoint: optionalUrl,
   forcePathStyle: toBool,
+  ecsAgentUri: optionalUrl,
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
@@ -79,6 +80,8 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   queueUrl: { env: "RETAINWISE_QUEUE_URL" },
   awsEndpoint: { env: "RETAINWISE_AWS_ENDPOINT" },
   forcePathStyle: { env: "RETAINWISE_FORCE_PATH_STYLE", default: false },
+  // Injected by ECS into every container; the worker uses it for task scale-in protection.
+  ecsAgentUri: { env: "ECS_AGENT_URI" },
 };
 
 /** SST links (`SST_RESOURCE_<Name>` JSON) -> settings. Adjust here when infra/ renames a link. */

@@ -1,6 +1,6 @@
 import { processPrediction, type ChurnModel, type Logger } from "@retainwise/core";
 import { createApp, serveApi } from "@retainwise/api";
-import { startRelay, startWorker } from "@retainwise/worker";
+import { protectWhileBusy, startRelay, startWorker } from "@retainwise/worker";
 import type { Config } from "./config.ts";
 import { programEntry } from "./paths.ts";
 import type { Services } from "./wiring.ts";
@@ -18,6 +18,7 @@ export function startJobProcessing(services: Services, model: ChurnModel, config
     concurrency: config.workerConcurrency,
     visibilitySeconds: config.visibilitySeconds,
     logger,
+    ...protectWhileBusy(services.taskProtection, { logger }),
     handle: (message, shutdown) =>
       processPrediction(message, deps, {
         visibilitySeconds: config.visibilitySeconds,

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { createAwsClients, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { loadModel, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ObjectStore, type PredictionRepository } from "@retainwise/core";
+import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
+import { loadModel, noTaskProtection, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ObjectStore, type PredictionRepository, type TaskProtection } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
 import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresPredictionRepository, migrate, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
@@ -13,6 +13,8 @@ export interface Services {
   accounts: AccountRepository;
   store: ObjectStore;
   queue: JobQueue;
+  /** ECS task scale-in protection in a deployed task; a no-op elsewhere. */
+  taskProtection: TaskProtection;
   sql: Sql;
   /** Local mode only: answers the signed `GET /files/*` download links. */
   serveDownload?: (request: Request) => Promise<Response>;
@@ -43,6 +45,7 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
     ...repositories(sql),
     store,
     queue,
+    taskProtection: noTaskProtection,
     sql,
     serveDownload: (request) => serveSignedDownload(store, request.url, signingSecret),
     async close() {
@@ -65,6 +68,7 @@ async function buildAws(config: Config, _logger: Logger): Promise<Services> {
     ...repositories(sql),
     store: createS3ObjectStore({ client: s3, bucket: config.bucket! }),
     queue: createSqsJobQueue({ client: sqs, queueUrl: config.queueUrl! }),
+    taskProtection: config.ecsAgentUri ? createEcsTaskProtection({ agentUri: config.ecsAgentUri }) : noTaskProtection,
     sql,
     async close() {
       s3.destroy();
