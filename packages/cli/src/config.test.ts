@@ -47,6 +47,13 @@ describe("loadConfig", () => {
     expect(config.signingSecret).toBe("0123456789abcdef0123");
   });
 
+  it("puts a password delivered apart (from SSM) into a database URL that carries none", () => {
+    const config = loadConfig({ env: { DATABASE_URL: "postgres://rw@db.internal:5432/retainwise", RETAINWISE_DATABASE_PASSWORD: "p@ss:/word", RETAINWISE_DATABASE_CA_FILE: "/app/rds-ca.pem" } });
+    expect(config.databaseUrl).toBe("postgres://rw:p%40ss%3A%2Fword@db.internal:5432/retainwise");
+    expect(config.databaseCaFile).toBe("/app/rds-ca.pem");
+    expect(decodeURIComponent(new URL(config.databaseUrl!).password)).toBe("p@ss:/word");
+  });
+
   it("reports a broken SST link instead of crashing on its JSON", () => {
     expect(() => loadConfig({ env: { SST_RESOURCE_Bucket: "{not json" } })).toThrow(/SST_RESOURCE_Bucket is not valid JSON/);
   });

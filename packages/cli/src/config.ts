@@ -22,6 +22,10 @@ const ConfigSchema = v.object({
   host: v.string(),
   dataDir: v.pipe(v.string(), v.minLength(1)),
   databaseUrl: v.optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"))),
+  databasePassword: v.optional(v.string()),
+  databaseCaFile: v.optional(v.pipe(v.string(), v.minLength(1))),
+  databasePoolSize: toInt(1, 100),
+  databaseWaitSeconds: toNumber(0, 3600),
   publicBaseUrl: optionalUrl,
   maxUploadBytes: toInt(1, Number.MAX_SAFE_INTEGER),
   downloadUrlTtlSeconds: toInt(1, 7 * 24 * 3600),
@@ -56,6 +60,14 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   host: { env: "RETAINWISE_HOST", local: "127.0.0.1", aws: "0.0.0.0" },
   dataDir: { env: "RETAINWISE_DATA_DIR", default: ".retainwise" },
   databaseUrl: { env: "DATABASE_URL" },
+  // Deployed, the password arrives apart from the URL, from SSM/Secrets Manager (infra/database.ts).
+  databasePassword: { env: "RETAINWISE_DATABASE_PASSWORD" },
+  // PEM bundle the server's certificate must chain to (TLS, host name checked); the image ships RDS's.
+  databaseCaFile: { env: "RETAINWISE_DATABASE_CA_FILE" },
+  // Per process; pool size x max tasks must fit the instance's max_connections (docs/DEPLOY.md).
+  databasePoolSize: { env: "RETAINWISE_DATABASE_POOL_SIZE", default: 10 },
+  // A task started during a failover waits this long for the database instead of exiting.
+  databaseWaitSeconds: { env: "RETAINWISE_DATABASE_WAIT_SECONDS", local: 0, aws: 300 },
   publicBaseUrl: { env: "RETAINWISE_PUBLIC_BASE_URL" },
   maxUploadBytes: { env: "RETAINWISE_MAX_UPLOAD_BYTES", default: 5 * 1024 ** 3 },
   downloadUrlTtlSeconds: { env: "RETAINWISE_DOWNLOAD_URL_TTL_SECONDS", default: 600 },
@@ -116,7 +128,7 @@ export function loadConfig({ env = process.env, flags = {} }: LoadConfigInput = 
   const parsed = v.safeParse(ConfigSchema, raw);
   if (!parsed.success) throw new ConfigError(parsed.issues.map((issue) => describe(issue, raw)));
   assertModeRequirements(parsed.output);
-  return parsed.output;
+  return withDatabasePassword(parsed.output);
 }
 
 function readLinks(env: Record<string, string | undefined>): Partial<Record<Key, unknown>> {
@@ -142,6 +154,14 @@ function describe(issue: v.BaseIssue<unknown>, raw: Record<string, unknown>): st
   const setting = SETTINGS[key];
   const name = setting ? `${setting.env} (--${kebab(key)})` : key;
   return `${name} ${issue.message}, got ${JSON.stringify(raw[key])}`;
+}
+
+/** Puts a separately delivered password into the database URL (which then never holds it in env). */
+function withDatabasePassword(config: Config): Config {
+  if (!config.databaseUrl || config.databasePassword === undefined) return config;
+  const url = new URL(config.databaseUrl);
+  url.password = encodeURIComponent(config.databasePassword);
+  return { ...config, databaseUrl: url.toString() };
 }
 
 function assertModeRequirements(config: Config): void {

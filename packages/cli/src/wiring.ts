@@ -1,9 +1,9 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
 import { loadModel, noTaskProtection, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ObjectStore, type PredictionRepository, type TaskProtection } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresPredictionRepository, migrate, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresPredictionRepository, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -56,8 +56,9 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   };
 }
 
-async function buildAws(config: Config, _logger: Logger): Promise<Services> {
-  const sql = connect(config.databaseUrl!, { applicationName: "retainwise" });
+async function buildAws(config: Config, logger: Logger): Promise<Services> {
+  const sql = connect(config.databaseUrl!, { applicationName: "retainwise", max: config.databasePoolSize, ...(await databaseTls(config)) });
+  await waitForDatabase(sql, { timeoutSeconds: config.databaseWaitSeconds, logger });
   await migrate(sql, migrationsDir());
   const { s3, sqs } = createAwsClients({
     region: config.awsRegion,
@@ -76,6 +77,11 @@ async function buildAws(config: Config, _logger: Logger): Promise<Services> {
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/** `{ ca }` when a CA bundle is configured: every connection to a deployed database is TLS, verified. */
+export async function databaseTls(config: Config): Promise<{ ca?: string }> {
+  return config.databaseCaFile ? { ca: await readFile(config.databaseCaFile, "utf8") } : {};
 }
 
 function repositories(sql: Sql): Pick<Services, "predictions" | "accounts"> {
