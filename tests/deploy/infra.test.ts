@@ -23,4 +23,9 @@ describe("per-stage settings", () => {
     expect(stageSettings("alice").worker.min).toBe(0);
     expect(stageSettings("alice").protect).toBe(false);
   });
+
+  it("mark production and staging shared (no sst dev) with a domain each, and no personal stage", () => {
+    for (const stage of ["production", "staging"]) expect(stageSettings(stage)).toMatchObject({ sharedStage: true, domain: expect.stringMatching(/\./) });
+    expect(stageSettings("pr-42").sharedStage).toBe(false);
+  });
 });
