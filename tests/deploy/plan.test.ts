@@ -106,7 +106,7 @@ describe("the containers", () => {
       const values = env(container);
       expect(Object.keys(values).filter((name) => /PASSWORD|SECRET|SST_RESOURCE_(Database|DownloadSigningKey)/.test(name))).toEqual([]);
       expect(JSON.stringify(values)).not.toContain("plan-signing-key");
-      expect(new URL(values.DATABASE_URL).password).toBe("");
+      expect(new URL(values.DATABASE_URL!).password).toBe("");
       expect(container.secrets).toContainEqual({ name: "RETAINWISE_DATABASE_PASSWORD", valueFrom: expect.stringMatching(/DatabaseProxySecret.*:password::$/) });
     }
     expect(containers(production, "ApiTask").secrets).toContainEqual({ name: "RETAINWISE_SIGNING_SECRET", valueFrom: expect.stringContaining("DownloadSigningKeyParameter") });

@@ -21,6 +21,7 @@ const ConfigSchema = v.object({
   port: toInt(0, 65535),
   host: v.string(),
   dataDir: v.pipe(v.string(), v.minLength(1)),
+  pgPort: v.optional(toInt(1, 65535)),
   databaseUrl: v.optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"))),
   databasePassword: v.optional(v.string()),
   databaseCaFile: v.optional(v.pipe(v.string(), v.minLength(1))),
@@ -59,6 +60,8 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   port: { env: "RETAINWISE_PORT", local: 8080, aws: 3000 },
   host: { env: "RETAINWISE_HOST", local: "127.0.0.1", aws: "0.0.0.0" },
   dataDir: { env: "RETAINWISE_DATA_DIR", default: ".retainwise" },
+  // Local mode: serve the embedded PostgreSQL on this port with a `retainwise` database (the `sst dev` database).
+  pgPort: { env: "RETAINWISE_PG_PORT" },
   databaseUrl: { env: "DATABASE_URL" },
   // Deployed, the password arrives apart from the URL, from SSM/Secrets Manager (infra/database.ts).
   databasePassword: { env: "RETAINWISE_DATABASE_PASSWORD" },

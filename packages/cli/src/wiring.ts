@@ -16,6 +16,8 @@ export interface Services {
   /** ECS task scale-in protection in a deployed task; a no-op elsewhere. */
   taskProtection: TaskProtection;
   sql: Sql;
+  /** Local mode with `--pg-port`: the database it serves to other processes (`sst dev`). */
+  servedDatabaseUrl?: string;
   /** Local mode only: answers the signed `GET /files/*` download links. */
   serveDownload?: (request: Request) => Promise<Response>;
   /** Closes pools and stops the embedded database (local mode), in that order. */
@@ -35,8 +37,9 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
 async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, log: logger.child({ component: "postgres" }) });
-  const sql = connect(config.databaseUrl ?? embedded!.url, { applicationName: "retainwise-local" });
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, ...(config.pgPort ? { port: config.pgPort } : {}), log: logger.child({ component: "postgres" }) });
+  const servedDatabaseUrl = embedded && config.pgPort ? await ensureDatabase(embedded.url, SERVED_DATABASE) : undefined;
+  const sql = connect(config.databaseUrl ?? servedDatabaseUrl ?? embedded!.url, { applicationName: "retainwise-local" });
   await migrate(sql, migrationsDir());
   const signingSecret = config.signingSecret ?? (await readOrCreateSecret(join(dataDir, "signing-secret")));
   const store = createFileObjectStore({ dir: join(dataDir, "files"), publicBaseUrl: publicBaseUrl(config), signingSecret });
@@ -47,6 +50,7 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
     queue,
     taskProtection: noTaskProtection,
     sql,
+    ...(servedDatabaseUrl ? { servedDatabaseUrl } : {}),
     serveDownload: (request) => serveSignedDownload(store, request.url, signingSecret),
     async close() {
       await queue.close();
@@ -54,6 +58,23 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
       await embedded?.stop();
     },
   };
+}
+
+/** The database `sst dev` expects (infra/database.ts), served by `retainwise local --pg-port`. */
+const SERVED_DATABASE = "retainwise";
+
+/** Creates `name` on the cluster behind `adminUrl` unless it exists; returns its URL. */
+async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = connect(adminUrl, { max: 1, applicationName: "retainwise-local" });
+  try {
+    const [found] = await admin`select 1 as found from pg_database where datname = ${name}`;
+    if (!found) await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 async function buildAws(config: Config, logger: Logger): Promise<Services> {
