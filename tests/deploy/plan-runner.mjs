@@ -1,7 +1,7 @@
 // Evaluates the SST app's run() offline under Pulumi's mocks and prints every resource it would
 // create (type, name, inputs) as JSON on stdout. SST's components reach the CLI over HTTP at
 // SST_SERVER; a stub answers the one call this app makes (Provider.Aws.Bootstrap).
-// Usage: node plan-runner.mjs <stage> <dev: true|false>   (run by plan.test.ts)
+// Usage: node plan-runner.mjs <stage> <dev: true|false> [config, default sst.config.ts]   (run by plan.test.ts)
 import { createServer } from "node:http";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
 
-const [stage = "dev", dev = "false"] = process.argv.slice(2);
+const [stage = "dev", dev = "false", config = "sst.config.ts"] = process.argv.slice(2);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const platform = join(root, ".sst", "platform");
 const require = createRequire(join(platform, "package.json"));
@@ -81,7 +81,7 @@ globalThis.aws = await import("@pulumi/aws");
 // What mocks do not see: resource options (ignoreChanges) and the inputs of SST's dev commands.
 const options = {};
 const recorded = [];
-const app = (await import(${JSON.stringify(join(root, "sst.config.ts"))})).default;
+const app = (await import(${JSON.stringify(join(root, config))})).default;
 // Inside a root stack, as the SST CLI runs it: stack transformations need one.
 await pulumi.runtime.runInPulumiStack(async () => {
   pulumi.runtime.registerStackTransformation((input) => {

@@ -13,8 +13,8 @@ interface PlannedResource {
 }
 
 /** The offline plan: sst.config.ts's run() evaluated under Pulumi mocks (plan-runner.mjs). */
-async function plan(stage: string, dev: boolean): Promise<PlannedResource[]> {
-  const run = await runCommand("node", [join(import.meta.dirname, "plan-runner.mjs"), stage, String(dev)], { timeoutMs: 120_000 });
+async function plan(stage: string, dev: boolean, config = "sst.config.ts"): Promise<PlannedResource[]> {
+  const run = await runCommand("node", [join(import.meta.dirname, "plan-runner.mjs"), stage, String(dev), config], { timeoutMs: 120_000, env: { ...process.env, GITHUB_REPOSITORY: "retainwise/retainwise" } });
   if (run.status !== 0) throw new Error(`plan of ${stage} failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as PlannedResource[];
 }
@@ -36,9 +36,10 @@ let production: PlannedResource[];
 let staging: PlannedResource[];
 let personal: PlannedResource[];
 let dev: PlannedResource[];
+let ci: PlannedResource[];
 beforeAll(async () => {
   requireSstPlatform();
-  [production, staging, personal, dev] = await Promise.all([plan("production", false), plan("staging", false), plan("alice", false), plan("alice", true)]);
+  [production, staging, personal, dev, ci] = await Promise.all([plan("production", false), plan("staging", false), plan("alice", false), plan("alice", true), plan("ci", false, "infra/ci/sst.config.ts")]);
 }, 300_000);
 
 describe("the jobs queue", () => {
@@ -242,4 +243,52 @@ describe("stages", () => {
   it("refuse sst dev on production (and every shared stage), which it would strip of its database and services", async () => {
     await expect(plan("production", true)).rejects.toThrow(/sst dev refuses the shared stage "production"/);
   }, 120_000);
+});
+
+describe("HTTPS", () => {
+  it("serves shared stages on 443 with their domain's certificate and HSTS, and redirects 80 to 443", () => {
+    for (const resources of [production, staging]) {
+      const listeners = ofType(resources, "aws:lb/listener:Listener").map((l) => l.inputs);
+      expect(listeners).toHaveLength(2);
+      const https = listeners.find((l) => l.port === 443)!;
+      expect(https).toMatchObject({ protocol: "HTTPS", certificateArn: expect.stringContaining("ApiSsl"), routingHttpResponseStrictTransportSecurityHeaderValue: expect.stringMatching(/^max-age=31536000/) });
+      expect(https.defaultActions[0].type).toBe("forward");
+      expect(listeners.find((l) => l.port === 80)!.defaultActions).toEqual([{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" } }]);
+    }
+  });
+
+  it("serves no stage's API over plain HTTP: without a domain, CloudFront redirects to HTTPS and the load balancer admits only CloudFront", () => {
+    for (const resources of [production, staging, personal]) {
+      const forwardsHttp = ofType(resources, "aws:lb/listener:Listener").filter((l) => l.inputs.protocol === "HTTP" && l.inputs.defaultActions[0].type === "forward");
+      const cdn = ofType(resources, "aws:cloudfront/distribution:Distribution");
+      if (forwardsHttp.length === 0) continue;
+      expect(cdn).toHaveLength(1);
+      expect(cdn[0]!.inputs.defaultCacheBehavior).toMatchObject({ viewerProtocolPolicy: "redirect-to-https", responseHeadersPolicyId: "67f7725c-6f97-4210-82d7-5512b31e9d03" });
+      expect(cdn[0]!.inputs.defaultCacheBehavior.allowedMethods).toContain("POST");
+      expect(one(resources, "ApiLoadBalancerSecurityGroup").inputs.ingress).toEqual([{ fromPort: 80, toPort: 80, protocol: "tcp", prefixListIds: ["pl-cloudfront"] }]);
+    }
+    expect(ofType(personal, "aws:cloudfront/distribution:Distribution")).toHaveLength(1);
+    expect(ofType(production, "aws:cloudfront/distribution:Distribution")).toEqual([]);
+  });
+});
+
+describe("the CI deploy role (infra/ci)", () => {
+  it("trusts only GitHub's OIDC tokens for this repository's deploy environments, with no access keys", () => {
+    expect(one(ci, "GithubOidc").inputs).toMatchObject({ url: "https://token.actions.githubusercontent.com", clientIdLists: ["sts.amazonaws.com"] });
+    const trust = JSON.parse(one(ci, "GithubDeploy").inputs.assumeRolePolicy);
+    expect(trust.Statement).toHaveLength(1);
+    expect(trust.Statement[0]).toMatchObject({ Action: "sts:AssumeRoleWithWebIdentity", Principal: { Federated: expect.stringContaining("GithubOidc") } });
+    expect(trust.Statement[0].Condition).toEqual({
+      StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+      "ForAnyValue:StringEquals": { "token.actions.githubusercontent.com:sub": ["preview", "staging", "production"].map((e) => `repo:retainwise/retainwise:environment:${e}`) },
+    });
+    expect(ofType(ci, "aws:iam/accessKey:AccessKey")).toEqual([]);
+  });
+
+  it("may manage only the app's own IAM roles", () => {
+    const [policy] = one(ci, "GithubDeploy").inputs.inlinePolicies;
+    const statements = JSON.parse(policy.policy).Statement as { Action: string[]; Resource: string | string[] }[];
+    const roleStatement = statements.find((s) => s.Action.includes("iam:PassRole"))!;
+    expect(roleStatement.Resource).toEqual(["arn:aws:iam::123456789012:role/retainwise-*"]);
+  });
 });
