@@ -2,11 +2,11 @@ import * as v from "valibot";
 
 /**
  * THE configuration module: the only code that reads the environment. Every setting has one row
- * below (env var, flag, default, validation); `loadConfig` merges flags over env over SST links over
- * defaults and reports every bad setting at once, by name.
+ * below (env var, flag, default, validation); `loadConfig` merges flags over env over defaults and
+ * reports every bad setting at once, by name.
  *
- * Deployed by SST, linked resources arrive as `SST_RESOURCE_<Name>` env vars holding JSON (the same
- * ones `Resource.<Name>` from the `sst` package reads); `SST_LINKS` maps them onto settings.
+ * Deployed, infra/ sets these env vars itself (no SST links, which would put secrets in the task
+ * definition): names as plain values, secrets through the container's `secrets` (docs/DEPLOY.md).
  *
  * @example
  *   const config = loadConfig({ flags: { mode: "local", port: "9000" } });
@@ -99,14 +99,6 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   ecsAgentUri: { env: "ECS_AGENT_URI" },
 };
 
-/** SST links (`SST_RESOURCE_<Name>` JSON) -> settings. Adjust here when infra/ renames a link. */
-const SST_LINKS: Record<string, (value: Record<string, unknown>) => Partial<Record<Key, unknown>>> = {
-  Bucket: (r) => ({ bucket: r.name }),
-  Jobs: (r) => ({ queueUrl: r.url }),
-  Database: (r) => ({ databaseUrl: `postgres://${encodeURIComponent(String(r.username))}:${encodeURIComponent(String(r.password))}@${r.host}:${r.port}/${r.database}` }),
-  DownloadSigningKey: (r) => ({ signingSecret: r.value }),
-};
-
 export interface LoadConfigInput {
   env?: Record<string, string | undefined>;
   /** Parsed command-line flags, by setting name; undefined entries are ignored. */
@@ -121,31 +113,16 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig({ env = process.env, flags = {} }: LoadConfigInput = {}): Config {
-  const fromLinks = readLinks(env);
   const mode = flags.mode ?? env.RETAINWISE_MODE ?? SETTINGS.mode.default;
   const raw: Record<string, unknown> = {};
   for (const [key, setting] of Object.entries(SETTINGS) as [Key, (typeof SETTINGS)[Key]][]) {
     const modeDefault = mode === "aws" ? setting.aws : setting.local;
-    raw[key] = firstDefined(flags[key], env[setting.env] === "" ? undefined : env[setting.env], fromLinks[key], modeDefault, setting.default);
+    raw[key] = firstDefined(flags[key], env[setting.env] === "" ? undefined : env[setting.env], modeDefault, setting.default);
   }
   const parsed = v.safeParse(ConfigSchema, raw);
   if (!parsed.success) throw new ConfigError(parsed.issues.map((issue) => describe(issue, raw)));
   assertModeRequirements(parsed.output);
   return withDatabasePassword(parsed.output);
-}
-
-function readLinks(env: Record<string, string | undefined>): Partial<Record<Key, unknown>> {
-  const out: Partial<Record<Key, unknown>> = {};
-  for (const [name, map] of Object.entries(SST_LINKS)) {
-    const json = env[`SST_RESOURCE_${name}`];
-    if (!json) continue;
-    try {
-      Object.assign(out, map(JSON.parse(json) as Record<string, unknown>));
-    } catch {
-      throw new ConfigError([`SST_RESOURCE_${name} is not valid JSON (the SST link ${name} is broken)`]);
-    }
-  }
-  return out;
 }
 
 function firstDefined(...values: unknown[]): unknown {
@@ -169,7 +146,7 @@ function withDatabasePassword(config: Config): Config {
 
 function assertModeRequirements(config: Config): void {
   if (config.mode !== "aws") return;
-  const missing = (["databaseUrl", "bucket", "queueUrl"] as const).filter((k) => !config[k]).map((k) => `${SETTINGS[k].env} is required in aws mode (or its SST link)`);
+  const missing = (["databaseUrl", "bucket", "queueUrl"] as const).filter((k) => !config[k]).map((k) => `${SETTINGS[k].env} is required in aws mode`);
   if (missing.length > 0) throw new ConfigError(missing);
 }
 
