@@ -6,7 +6,7 @@
  */
 import { isScoringThread, isTrainingThread, serveScoringThread, serveTrainingThread } from "@retainwise/core";
 
-const COMMANDS = ["score", "train", "api", "worker", "local", "migrate", "keys"] as const;
+const COMMANDS = ["score", "train", "api", "worker", "local", "migrate", "keys", "smoke"] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 interface Command {
@@ -27,6 +27,7 @@ Commands:
   worker    Run the queue worker (deployed role)
   migrate   Apply database migrations
   keys      Manage API keys (keys create --account NAME)
+  smoke     Check a running service end to end (smoke --url URL --key KEY)
 
 Run 'retainwise <command> --help' for a command's options.`;
 

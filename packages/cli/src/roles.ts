@@ -1,6 +1,6 @@
 import { createModelSource, handleJobMessage, scoreWork, trainWork, BUILTIN_MODEL_ID, type Logger } from "@retainwise/core";
 import { createApp, serveApi } from "@retainwise/api";
-import { startRelay, startWorker } from "@retainwise/worker";
+import { protectWhileBusy, startRelay, startWorker } from "@retainwise/worker";
 import type { Config } from "./config.ts";
 import { programEntry } from "./paths.ts";
 import { loadChurnModel, type Services } from "./wiring.ts";
@@ -31,6 +31,7 @@ export async function startJobProcessing(services: Services, config: Config, log
     concurrency: config.workerConcurrency,
     visibilitySeconds: config.visibilitySeconds,
     logger,
+    ...protectWhileBusy(services.taskProtection, { logger }),
     handle: (message, shutdown) =>
       handleJobMessage(message, tasks, deps, {
         visibilitySeconds: config.visibilitySeconds,

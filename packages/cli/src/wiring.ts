@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
-import { createAwsClients, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { cardPathFor, loadModel, readModelCard, RetainwiseError, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type PredictionRepository } from "@retainwise/core";
+import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
+import { cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type PredictionRepository, type TaskProtection } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresPredictionRepository, migrate, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresPredictionRepository, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -16,7 +16,11 @@ export interface Services {
   models: ModelRepository;
   store: ObjectStore;
   queue: JobQueue;
+  /** ECS task scale-in protection in a deployed task; a no-op elsewhere. */
+  taskProtection: TaskProtection;
   sql: Sql;
+  /** Local mode with `--pg-port`: the database it serves to other processes (`sst dev`). */
+  servedDatabaseUrl?: string;
   /** Local mode only: answers the signed `GET /files/*` download links. */
   serveDownload?: (request: Request) => Promise<Response>;
   /** Closes pools and stops the embedded database (local mode), in that order. */
@@ -36,8 +40,9 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
 async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, log: logger.child({ component: "postgres" }) });
-  const sql = connect(config.databaseUrl ?? embedded!.url, { applicationName: "retainwise-local" });
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, ...(config.pgPort ? { port: config.pgPort } : {}), log: logger.child({ component: "postgres" }) });
+  const servedDatabaseUrl = embedded && config.pgPort ? await ensureDatabase(embedded.url, SERVED_DATABASE) : undefined;
+  const sql = connect(config.databaseUrl ?? servedDatabaseUrl ?? embedded!.url, { applicationName: "retainwise-local" });
   await migrate(sql, migrationsDir());
   const signingSecret = config.signingSecret ?? (await readOrCreateSecret(join(dataDir, "signing-secret")));
   const store = createFileObjectStore({ dir: join(dataDir, "files"), publicBaseUrl: publicBaseUrl(config), signingSecret });
@@ -48,7 +53,9 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
     ...repos,
     store,
     queue,
+    taskProtection: noTaskProtection,
     sql,
+    ...(servedDatabaseUrl ? { servedDatabaseUrl } : {}),
     serveDownload: (request) => serveSignedDownload(store, request.url, signingSecret),
     async close() {
       await queue.close();
@@ -58,8 +65,26 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   };
 }
 
-async function buildAws(config: Config, _logger: Logger): Promise<Services> {
-  const sql = connect(config.databaseUrl!, { applicationName: "retainwise" });
+/** The database `sst dev` expects (infra/database.ts), served by `retainwise local --pg-port`. */
+const SERVED_DATABASE = "retainwise";
+
+/** Creates `name` on the cluster behind `adminUrl` unless it exists; returns its URL. */
+async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = connect(adminUrl, { max: 1, applicationName: "retainwise-local" });
+  try {
+    const [found] = await admin`select 1 as found from pg_database where datname = ${name}`;
+    if (!found) await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function buildAws(config: Config, logger: Logger): Promise<Services> {
+  const sql = connect(config.databaseUrl!, { applicationName: "retainwise", max: config.databasePoolSize, ...(await databaseTls(config)) });
+  await waitForDatabase(sql, { timeoutSeconds: config.databaseWaitSeconds, logger });
   await migrate(sql, migrationsDir());
   const { s3, sqs } = createAwsClients({
     region: config.awsRegion,
@@ -73,6 +98,7 @@ async function buildAws(config: Config, _logger: Logger): Promise<Services> {
     ...repos,
     store,
     queue: createSqsJobQueue({ client: sqs, queueUrl: config.queueUrl! }),
+    taskProtection: config.ecsAgentUri ? createEcsTaskProtection({ agentUri: config.ecsAgentUri }) : noTaskProtection,
     sql,
     async close() {
       s3.destroy();
@@ -80,6 +106,11 @@ async function buildAws(config: Config, _logger: Logger): Promise<Services> {
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/** `{ ca }` when a CA bundle is configured: every connection to a deployed database is TLS, verified. */
+export async function databaseTls(config: Config): Promise<{ ca?: string }> {
+  return config.databaseCaFile ? { ca: await readFile(config.databaseCaFile, "utf8") } : {};
 }
 
 function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models"> {

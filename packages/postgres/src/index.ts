@@ -6,3 +6,4 @@ export * from "./accounts.ts";
 export * from "./job-queue.ts";
 export * from "./job-rows.ts";
 export * from "./models.ts";
+export * from "./wait.ts";

@@ -28,11 +28,7 @@ export function startRelay(options: RelayOptions): { stop(): Promise<void> } {
   const stopping = new AbortController();
   const loop = (async () => {
     while (!stopping.signal.aborted) {
-      try {
-        await relayOnce(options);
-      } catch (error) {
-        options.logger.error("relay iteration failed", { error });
-      }
+      await relayOnce(options);
       await sleep(options.intervalSeconds * 1000, stopping.signal);
     }
   })();
@@ -44,24 +40,44 @@ export function startRelay(options: RelayOptions): { stop(): Promise<void> } {
   };
 }
 
-export async function relayOnce(options: RelayOptions): Promise<{ resent: number; abandoned: number }> {
-  const total = { resent: 0, abandoned: 0 };
+export async function relayOnce(options: RelayOptions): Promise<{ resent: number; failed: number; abandoned: number }> {
+  const total = { resent: 0, failed: 0, abandoned: 0 };
   for (const { kind, rows } of options.tables) {
-    const { resent, abandoned } = await relayTable(kind, rows, options);
-    total.resent += resent;
-    total.abandoned += abandoned;
+    const counts = await relayTable(kind, rows, options);
+    total.resent += counts.resent;
+    total.failed += counts.failed;
+    total.abandoned += counts.abandoned;
   }
   return total;
 }
 
-async function relayTable(kind: JobKind, rows: JobRows<JobRow, never>, options: RelayOptions): Promise<{ resent: number; abandoned: number }> {
+/**
+ * One table's pass. Each step stands alone: a send that fails (AccessDenied, a throttle, a queue
+ * outage) is logged and leaves that row unenqueued for the next pass, while the other rows are
+ * still sent and the reaper still runs.
+ */
+async function relayTable(kind: JobKind, rows: JobRows<JobRow, never>, options: RelayOptions): Promise<{ resent: number; failed: number; abandoned: number }> {
   const { queue, logger } = options;
-  const unsent = await rows.findUnenqueued(options.graceSeconds, BATCH);
+  let resent = 0;
+  let failed = 0;
+  const unsent = await attempt(logger, "listing unsent jobs", () => rows.findUnenqueued(options.graceSeconds, BATCH), [], { kind });
   for (const job of unsent) {
-    await sendJob(kind, job.id, queue, rows);
-    logger.info("job message re-sent by the relay", { jobId: job.id, kind });
+    const sent = await attempt(logger, "re-sending a job message", () => sendJob(kind, job.id, queue, rows).then(() => true), false, { jobId: job.id, kind });
+    if (sent) logger.info("job message re-sent by the relay", { jobId: job.id, kind });
+    if (sent) resent++;
+    else failed++;
   }
-  const abandoned = await rows.failAbandoned({ maxAttempts: MAX_RECEIVES, staleAfterSeconds: options.staleAfterSeconds, message: ABANDONED_MESSAGE });
+  const abandoned = await attempt(logger, "failing abandoned jobs", () => rows.failAbandoned({ maxAttempts: MAX_RECEIVES, staleAfterSeconds: options.staleAfterSeconds, message: ABANDONED_MESSAGE }), [], { kind });
   for (const job of abandoned) logger.warn("abandoned job failed", { jobId: job.id, kind, attempts: job.attempts });
-  return { resent: unsent.length, abandoned: abandoned.length };
+  return { resent, failed, abandoned: abandoned.length };
+}
+
+/** Runs one relay step; on failure logs it (with the job id, if any) and returns `fallback`. */
+async function attempt<T>(logger: Logger, doing: string, step: () => Promise<T>, fallback: T, fields: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    logger.error(`relay: ${doing} failed`, { ...fields, error });
+    return fallback;
+  }
 }
