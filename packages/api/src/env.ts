@@ -1,9 +1,10 @@
-import type { Account, AccountRepository, JobQueue, Logger, ObjectStore, PredictionRepository } from "@retainwise/core";
+import type { Account, AccountRepository, JobQueue, Logger, ObjectStore, OutcomeRepository, PredictionRepository } from "@retainwise/core";
 
 /** What the API is built from: ports, never adapters. */
 export interface ApiDeps {
   predictions: PredictionRepository;
   accounts: AccountRepository;
+  outcomes: OutcomeRepository;
   store: ObjectStore;
   queue: JobQueue;
   logger: Logger;

@@ -67,6 +67,7 @@ export function serveHttp(services: Services, config: Config, logger: Logger): R
   const app = createApp({
     predictions: services.predictions,
     accounts: services.accounts,
+    outcomes: services.outcomes,
     store: services.store,
     queue: services.queue,
     logger,

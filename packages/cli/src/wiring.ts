@@ -1,9 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createAwsClients, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { loadModel, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ObjectStore, type PredictionRepository } from "@retainwise/core";
+import { loadModel, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ObjectStore, type OutcomeRepository, type PredictionRepository } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresPredictionRepository, migrate, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresOutcomeRepository, createPostgresPredictionRepository, migrate, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -11,6 +11,7 @@ import { defaultModelPath, migrationsDir } from "./paths.ts";
 export interface Services {
   predictions: PredictionRepository;
   accounts: AccountRepository;
+  outcomes: OutcomeRepository;
   store: ObjectStore;
   queue: JobQueue;
   sql: Sql;
@@ -74,8 +75,8 @@ async function buildAws(config: Config, _logger: Logger): Promise<Services> {
   };
 }
 
-function repositories(sql: Sql): Pick<Services, "predictions" | "accounts"> {
-  return { predictions: createPostgresPredictionRepository(sql), accounts: createPostgresAccountRepository(sql) };
+function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "outcomes"> {
+  return { predictions: createPostgresPredictionRepository(sql), accounts: createPostgresAccountRepository(sql), outcomes: createPostgresOutcomeRepository(sql) };
 }
 
 export function publicBaseUrl(config: Config): string {

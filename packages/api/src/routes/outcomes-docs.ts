@@ -1,0 +1,28 @@
+/** OpenAPI entries of the outcome, performance and insight routes (merged into docs.ts's document). */
+export function outcomePaths(idParam: unknown[], errors: (...codes: number[]) => Record<string, unknown>): Record<string, unknown> {
+  const json = (description: string) => ({ description, content: { "application/json": { schema: { type: "object" } } } });
+  return {
+    "/v1/outcomes": {
+      post: {
+        summary: "Upload what happened to customers: a CSV customer_id,churned[,observed_at]",
+        description:
+          "churned is yes/no/1/0/true/false; observed_at (ISO 8601) defaults to now. Headers are matched like every upload (customerID, customer_id, Churn…). " +
+          "Streamed and validated row by row: bad rows are counted and listed, not fatal. Per customer the latest observation wins. Rows are saved in batches as they are read, " +
+          "so a file refused halfway (e.g. an unclosed quote) keeps the batches before it; uploading the fixed file again is safe.",
+        requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
+        responses: { 200: json("{uploadId, rowsRead, rowsAccepted, rowsRejected, rowsMatched, rowErrors[{row, reason}]}"), ...errors(400, 401, 413, 415) },
+      },
+      get: { summary: "How many customers have an outcome, how many churned, and the latest observation", responses: { 200: json("{customers, churned, lastObservedAt}"), ...errors(401) } },
+    },
+    "/v1/predictions/{id}/performance": {
+      get: {
+        summary: "Realized performance: how the prediction's probabilities matched outcomes observed after it was made",
+        description:
+          'status "ready": labeledRows, AUC with its DeLong 95% interval, Brier, calibration per decile, precision and lift in the top 10%/20%. ' +
+          'status "not_enough_outcomes" until both classes have 30 labeled rows ("not enough outcomes yet (n of 30)").',
+        parameters: idParam,
+        responses: { 200: json("The performance"), ...errors(400, 401, 404, 409) },
+      },
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from "./outcome.ts";
+export { readOutcomes, OUTCOME_BATCH_ROWS, OUTCOME_ERRORS_KEPT, type ReadOutcomesResult } from "./read-outcomes.ts";
+export { indexPendingScores } from "./score-index.ts";
+export { aucInterval, compareAucs, delongAuc, type AucEstimate } from "./delong.ts";
+export * from "./performance.ts";
