@@ -6,6 +6,7 @@ import { requestId } from "./middleware/request-id.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
+import { accountRoutes, modelRoutes } from "./routes/models.ts";
 import { ACCEPTED_TYPES, predictionRoutes } from "./routes/predictions.ts";
 import { uiRoutes } from "./ui/index.ts";
 
@@ -29,6 +30,8 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.get("/v1/limits", (c) => c.json({ maxUploadBytes: deps.maxUploadBytes, acceptedTypes: ACCEPTED_TYPES, acceptedExtensions: [".csv", ".txt"] }));
   app.route("/v1", outcomeRoutes(deps));
   app.route("/v1/predictions", predictionRoutes(deps));
+  app.route("/v1/models", modelRoutes(deps));
+  app.route("/v1/account", accountRoutes(deps));
   if (deps.serveDownload) {
     const serve = deps.serveDownload;
     app.get("/files/*", (c) => serve(c.req.raw));

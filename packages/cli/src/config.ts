@@ -43,6 +43,10 @@ const ConfigSchema = v.object({
   queueUrl: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/\S+$/, "must be an http(s) URL"))),
   awsEndpoint: optionalUrl,
   forcePathStyle: toBool,
+  maxTrainingBytes: toInt(1, Number.MAX_SAFE_INTEGER),
+  maxTrainingRows: toInt(1, 100_000_000),
+  maxConcurrentTrainings: toInt(1, 1000),
+  modelCacheSize: toInt(1, 1000),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
@@ -79,6 +83,11 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   queueUrl: { env: "RETAINWISE_QUEUE_URL" },
   awsEndpoint: { env: "RETAINWISE_AWS_ENDPOINT" },
   forcePathStyle: { env: "RETAINWISE_FORCE_PATH_STYLE", default: false },
+  // The trainer holds the whole table in memory: ~1 GB of RSS per million rows (README: Measured).
+  maxTrainingBytes: { env: "RETAINWISE_MAX_TRAINING_BYTES", default: 256 * 1024 ** 2 },
+  maxTrainingRows: { env: "RETAINWISE_MAX_TRAINING_ROWS", default: 500_000 },
+  maxConcurrentTrainings: { env: "RETAINWISE_MAX_CONCURRENT_TRAININGS", default: 2 },
+  modelCacheSize: { env: "RETAINWISE_MODEL_CACHE_SIZE", default: 8 },
 };
 
 /** SST links (`SST_RESOURCE_<Name>` JSON) -> settings. Adjust here when infra/ renames a link. */

@@ -1,9 +1,11 @@
-import { mkdir } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { Readable } from "node:stream";
 import { createAwsClients, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { loadModel, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ObjectStore, type OutcomeRepository, type PredictionRepository } from "@retainwise/core";
+import { cardPathFor, loadModel, readModelCard, RetainwiseError, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresOutcomeRepository, createPostgresPredictionRepository, migrate, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, migrate, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -12,6 +14,7 @@ export interface Services {
   predictions: PredictionRepository;
   accounts: AccountRepository;
   outcomes: OutcomeRepository;
+  models: ModelRepository;
   store: ObjectStore;
   queue: JobQueue;
   sql: Sql;
@@ -40,8 +43,10 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   const signingSecret = config.signingSecret ?? (await readOrCreateSecret(join(dataDir, "signing-secret")));
   const store = createFileObjectStore({ dir: join(dataDir, "files"), publicBaseUrl: publicBaseUrl(config), signingSecret });
   const queue = createPostgresJobQueue({ sql, log: logger.child({ component: "queue" }) });
+  const repos = repositories(sql);
+  await publishBuiltinModel(repos.models, store, config);
   return {
-    ...repositories(sql),
+    ...repos,
     store,
     queue,
     sql,
@@ -62,9 +67,12 @@ async function buildAws(config: Config, _logger: Logger): Promise<Services> {
     ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
     forcePathStyle: config.forcePathStyle,
   });
+  const store = createS3ObjectStore({ client: s3, bucket: config.bucket! });
+  const repos = repositories(sql);
+  await publishBuiltinModel(repos.models, store, config);
   return {
-    ...repositories(sql),
-    store: createS3ObjectStore({ client: s3, bucket: config.bucket! }),
+    ...repos,
+    store,
     queue: createSqsJobQueue({ client: sqs, queueUrl: config.queueUrl! }),
     sql,
     async close() {
@@ -75,8 +83,28 @@ async function buildAws(config: Config, _logger: Logger): Promise<Services> {
   };
 }
 
-function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "outcomes"> {
-  return { predictions: createPostgresPredictionRepository(sql), accounts: createPostgresAccountRepository(sql), outcomes: createPostgresOutcomeRepository(sql) };
+function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models" | "outcomes"> {
+  return { predictions: createPostgresPredictionRepository(sql), accounts: createPostgresAccountRepository(sql), models: createPostgresModelRepository(sql), outcomes: createPostgresOutcomeRepository(sql) };
+}
+
+/**
+ * Copies the built-in model (ONNX + card) into the store under `models/builtin/<content hash>/`
+ * and records it in its row, so it downloads and lists like a trained one. Idempotent: every
+ * start of every role does it; a changed `--model-path` publishes under a new hash.
+ */
+async function publishBuiltinModel(models: ModelRepository, store: ObjectStore, config: Config): Promise<void> {
+  const path = config.modelPath ?? defaultModelPath();
+  const onnx = await readFile(path).catch((cause: unknown) => {
+    throw new RetainwiseError("model.not_found", `The model file ${path} could not be read. Check --model-path (RETAINWISE_MODEL_PATH).`, { cause });
+  });
+  const card = await readModelCard(cardPathFor(path)).catch(() => undefined);
+  const dir = `models/builtin/${createHash("sha256").update(onnx).digest("hex").slice(0, 16)}`;
+  const keys = { onnxKey: `${dir}/model.onnx`, cardKey: card ? `${dir}/card.json` : null };
+  if (!(await store.head(keys.onnxKey))) {
+    if (card) await store.put(keys.cardKey!, Readable.from([JSON.stringify(card, null, 2)]), { contentType: "application/json" });
+    await store.put(keys.onnxKey, Readable.from([onnx]), { contentType: "application/octet-stream" });
+  }
+  await models.registerBuiltin(card, keys);
 }
 
 export function publicBaseUrl(config: Config): string {

@@ -1,8 +1,9 @@
-import { MAX_RECEIVES, type JobQueue, type Logger, type PredictionRepository } from "@retainwise/core";
+import { MAX_RECEIVES, sendJob, type JobKind, type JobQueue, type JobRow, type JobRows, type Logger } from "@retainwise/core";
 import { sleep } from "./sleep.ts";
 
 export interface RelayOptions {
-  predictions: PredictionRepository;
+  /** Every job table, with the kind of message its rows are sent as. */
+  tables: Array<{ kind: JobKind; rows: JobRows<JobRow, never> }>;
   queue: JobQueue;
   intervalSeconds: number;
   /** A row younger than this may still be mid-upload-request: its API call sends the message itself. */
@@ -13,10 +14,10 @@ export interface RelayOptions {
 
 const BATCH = 100;
 export const ABANDONED_MESSAGE =
-  "We could not finish scoring this file: the worker processing it stopped unexpectedly several times. Please upload it again; if it keeps failing, contact support.";
+  "We could not finish this job: the worker processing it stopped unexpectedly several times. Please submit it again; if it keeps failing, contact support.";
 
 /**
- * The outbox relay and reaper, one loop:
+ * The outbox relay and reaper, one loop over every job table (predictions, models):
  * - the API inserts the row, then sends the message; if the send fails (or the API dies between
  *   the two) the row stays unenqueued, and this re-sends it, so no job stays QUEUED forever;
  * - a job whose worker died on its last allowed receive has its message in the dead-letter queue
@@ -44,14 +45,23 @@ export function startRelay(options: RelayOptions): { stop(): Promise<void> } {
 }
 
 export async function relayOnce(options: RelayOptions): Promise<{ resent: number; abandoned: number }> {
-  const { predictions, queue, logger } = options;
-  const unsent = await predictions.findUnenqueued(options.graceSeconds, BATCH);
-  for (const prediction of unsent) {
-    await queue.send({ predictionId: prediction.id });
-    await predictions.markEnqueued(prediction.id);
-    logger.info("job message re-sent by the relay", { jobId: prediction.id });
+  const total = { resent: 0, abandoned: 0 };
+  for (const { kind, rows } of options.tables) {
+    const { resent, abandoned } = await relayTable(kind, rows, options);
+    total.resent += resent;
+    total.abandoned += abandoned;
   }
-  const abandoned = await predictions.failAbandoned({ maxAttempts: MAX_RECEIVES, staleAfterSeconds: options.staleAfterSeconds, message: ABANDONED_MESSAGE });
-  for (const prediction of abandoned) logger.warn("abandoned job failed", { jobId: prediction.id, attempts: prediction.attempts });
+  return total;
+}
+
+async function relayTable(kind: JobKind, rows: JobRows<JobRow, never>, options: RelayOptions): Promise<{ resent: number; abandoned: number }> {
+  const { queue, logger } = options;
+  const unsent = await rows.findUnenqueued(options.graceSeconds, BATCH);
+  for (const job of unsent) {
+    await sendJob(kind, job.id, queue, rows);
+    logger.info("job message re-sent by the relay", { jobId: job.id, kind });
+  }
+  const abandoned = await rows.failAbandoned({ maxAttempts: MAX_RECEIVES, staleAfterSeconds: options.staleAfterSeconds, message: ABANDONED_MESSAGE });
+  for (const job of abandoned) logger.warn("abandoned job failed", { jobId: job.id, kind, attempts: job.attempts });
   return { resent: unsent.length, abandoned: abandoned.length };
 }

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { createLogger, type AccountRepository } from "@retainwise/core";
 import { loadConfig, settingFlags } from "../config.ts";
 import { onShutdownSignal, serveHttp, startJobProcessing } from "../roles.ts";
-import { buildServices, loadChurnModel, publicBaseUrl } from "../wiring.ts";
+import { buildServices, publicBaseUrl } from "../wiring.ts";
 
 export const help = `Usage: retainwise local [--port N] [--data-dir DIR]
 
@@ -23,16 +23,14 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig({ flags: { mode: "local", ...settingFlags(argv) } });
   const logger = createLogger({ service: "retainwise", role: "local" }, { level: config.logLevel });
   const services = await buildServices(config, logger);
-  const model = await loadChurnModel(config);
   const apiKey = await localApiKey(services.accounts, resolve(config.dataDir));
   const server = await serveHttp(services, config, logger);
-  const jobs = startJobProcessing(services, model, config, logger);
+  const jobs = await startJobProcessing(services, config, logger);
   const url = config.port === 0 ? server.url : publicBaseUrl(config);
   process.stdout.write(`RetainWise is running at ${url}\nData directory: ${resolve(config.dataDir)}\nAPI key: ${apiKey}\n`);
   await onShutdownSignal(logger, async () => {
     await server.close();
     await jobs.stop();
-    await model.release();
     await services.close();
   });
   return 0;

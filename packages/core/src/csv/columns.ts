@@ -82,7 +82,7 @@ function missingColumnsError(missing: string[], wanted: readonly string[], heade
 }
 
 /** Up to 2 headers within an edit distance of a third of the name's length. */
-function closestHeaders(name: string, headers: readonly string[]): string[] {
+export function closestHeaders(name: string, headers: readonly string[]): string[] {
   const target = normalizeHeader(name);
   const limit = Math.max(2, Math.floor(target.length / 3));
   return headers

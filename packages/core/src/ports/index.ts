@@ -1,2 +1,3 @@
 export * from "./object-store.ts";
 export * from "./job-queue.ts";
+export * from "./model-source.ts";
