@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILTIN_MODEL_ID } from "../../packages/core/src/index.ts";
 import { startService, type RunningService } from "../support/service.ts";
 import { readTelco, selectColumns, toCsv, type Table } from "../support/telco.ts";
 
@@ -139,6 +140,32 @@ describe("closing the loop: outcomes and realized performance", () => {
     expect(counts.customers).toBe(1200 + 100 + 15);
     const pairs = sample().map((r, i) => ({ p: first.probabilities.get(r[ID()]!)!, y: i === 0 ? flipped === "yes" : r[CHURN()] === "Yes" }));
     expect(Math.abs((await performance(first.id)).json.auc.value - offline(pairs).auc)).toBeLessThan(1e-9);
+  });
+
+  it("aggregates a model's performance over its predictions, and trends per day with the realized AUC of the day's labeled customers", async () => {
+    const labeled = (await service.db.sql<{ p: number; y: boolean }[]>`
+      select s.probability as p, o.churned as y from prediction_scores s join predictions pr on pr.id = s.prediction_id
+      join outcomes o on o.customer_id = s.customer_id and o.account_id = pr.account_id where o.observed_at > pr.created_at`).map((r) => ({ p: r.p, y: r.y }));
+    expect(labeled).toHaveLength(1300);
+    const model = await service.api(`/v1/models/${BUILTIN_MODEL_ID}/performance`, key);
+    const aggregated = (await model.json()) as Record<string, any>;
+    expect(aggregated).toMatchObject({ status: "ready", predictions: 3, labeledRows: 1300 });
+    expect(Math.abs(aggregated.auc.value - offline(labeled).auc)).toBeLessThan(1e-9);
+
+    const trends = (await (await service.api("/v1/insights/trends", key)).json()) as { bucket: string; points: Record<string, any>[] };
+    expect(trends.bucket).toBe("day");
+    const today = trends.points.at(-1)!;
+    expect(today).toMatchObject({ uploads: 3, rowsScored: 1200 + 100 + 15, labeledRows: 1300 });
+    expect(Math.abs(today.realizedAuc.value - offline(labeled).auc)).toBeLessThan(1e-9);
+    expect(trends.points.slice(0, -1).every((p) => p.uploads === 0 && p.realizedAuc === null)).toBe(true);
+    const chart = await service.api("/v1/insights/trends.svg", key);
+    expect(chart.headers.get("content-type")).toContain("image/svg+xml");
+    expect(await chart.text()).toContain('data-series="auc"');
+
+    const other = await service.key("initech");
+    const theirs = (await (await service.api("/v1/insights/trends", other)).json()) as { points: { uploads: number }[] };
+    expect(theirs.points.every((p) => p.uploads === 0)).toBe(true);
+    expect((await service.api("/v1/insights/trends?from=2026-01-01&to=2025-01-01", key)).status).toBe(400);
   });
 
   it("refuses an outcome file without a churned column, naming the closest header", async () => {

@@ -1,4 +1,4 @@
-import type { LabeledScore, Outcome, OutcomeRepository, ScoredCustomer, ScoredPrediction } from "@retainwise/core";
+import type { PredictionDigest, LabeledScore, Outcome, OutcomeRepository, ScoredCustomer, ScoredPrediction } from "@retainwise/core";
 import type { Sql, SqlOrTx } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
 
@@ -18,6 +18,7 @@ export function createPostgresOutcomeRepository(sql: Sql): OutcomeRepository {
     unindexed: (accountId, ids) => withDbErrors("finding predictions to index", () => unindexed(sql, accountId, ids)),
     indexScores: (predictionId, batches) => withDbErrors("indexing a prediction's scores", () => indexScores(sql, predictionId, batches)),
     labeledScores: (accountId, predictionIds) => withDbErrors("joining outcomes with predictions", () => labeledScores(sql, accountId, predictionIds)),
+    predictionDigests: (accountId, filter) => withDbErrors("reading predictions for insights", () => predictionDigests(sql, accountId, filter)),
     counts: (accountId) => withDbErrors("counting outcomes", () => counts(sql, accountId)),
   };
 }
@@ -82,6 +83,20 @@ async function labeledScores(sql: SqlOrTx, accountId: string, predictionIds: rea
     join outcomes o on o.account_id = p.account_id and o.customer_id = s.customer_id
     where p.account_id = ${accountId} and s.prediction_id = any(${sql.array(predictionIds as string[])}::uuid[]) and o.observed_at > p.created_at
     order by s.prediction_id, s.customer_id`;
+}
+
+async function predictionDigests(sql: SqlOrTx, accountId: string, filter: { from?: Date; to?: Date; modelId?: string; builtinModelId?: string }): Promise<PredictionDigest[]> {
+  const { from, to, modelId, builtinModelId } = filter;
+  const ofModel = modelId === undefined ? sql`` : modelId === builtinModelId ? sql`and (model_id = ${modelId} or model_id is null)` : sql`and model_id = ${modelId}`;
+  return sql<PredictionDigest[]>`
+    select id, status, created_at, model_id,
+      case when metrics is null then null else jsonb_build_object('rowsScored', metrics->'rowsScored', 'meanProbability', metrics->'meanProbability', 'riskCounts', metrics->'riskCounts') end as metrics
+    from predictions
+    where account_id = ${accountId}
+      ${from ? sql`and created_at >= ${from}` : sql``}
+      ${to ? sql`and created_at < ${to}` : sql``}
+      ${ofModel}
+    order by created_at, id`;
 }
 
 async function counts(sql: SqlOrTx, accountId: string): Promise<{ customers: number; churned: number; lastObservedAt: Date | null }> {

@@ -24,5 +24,24 @@ export function outcomePaths(idParam: unknown[], errors: (...codes: number[]) =>
         responses: { 200: json("The performance"), ...errors(400, 401, 404, 409) },
       },
     },
+    "/v1/models/{id}/performance": {
+      get: {
+        summary: "Realized performance of a model, pooled over the labeled customers of every prediction it scored (same shape as a prediction's, plus predictions)",
+        parameters: idParam,
+        responses: { 200: json("The performance"), ...errors(400, 401, 404) },
+      },
+    },
+    "/v1/insights/trends": {
+      get: {
+        summary: "The account over time: uploads, mean churn probability, share High risk and realized AUC (where both classes have 30 labeled customers) per day or week",
+        description: "from/to: dates or ISO 8601 times (default: the last 30 days; at most 366 days). bucket: day (default up to 62 days) or week. /v1/insights/trends.svg draws the same as a chart.",
+        parameters: [
+          { name: "from", in: "query", schema: { type: "string", format: "date-time" } },
+          { name: "to", in: "query", schema: { type: "string", format: "date-time" } },
+          { name: "bucket", in: "query", schema: { type: "string", enum: ["day", "week"] } },
+        ],
+        responses: { 200: json("{from, to, bucket, points[{start, end, uploads, rowsScored, meanProbability, highShare, realizedAuc, labeledRows}]}"), ...errors(400, 401) },
+      },
+    },
   };
 }

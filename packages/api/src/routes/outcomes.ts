@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { indexPendingScores, readOutcomes, realizedPerformance, type Prediction } from "@retainwise/core";
+import { BUILTIN_MODEL_ID, indexPendingScores, modelLabel, readOutcomes, realizedPerformance, type Prediction } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
@@ -20,6 +20,7 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const auth = bearerAuth(deps.accounts);
   app.use("/outcomes", auth);
   app.use("/predictions/:id/performance", auth);
+  app.use("/models/:id/performance", auth);
 
   app.post("/outcomes", async (c) => {
     const account = c.get("account");
@@ -47,6 +48,18 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
     await indexPendingScores(deps, account.id, [prediction.id]);
     const rows = await outcomes.labeledScores(account.id, [prediction.id]);
     return c.json({ predictionId: prediction.id, modelVersion: prediction.modelVersion, predictedAt: prediction.createdAt.toISOString(), ...realizedPerformance(rows) });
+  });
+
+  app.get("/models/:id/performance", async (c) => {
+    const account = c.get("account");
+    const { id } = parseOr400(IdParamSchema, { id: c.req.param("id") }, "path parameter", "request.bad_id");
+    const model = await deps.models.get(account.id, id);
+    if (!model) throw new ApiError(404, "model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
+    const scored = (await outcomes.predictionDigests(account.id, { modelId: model.id, builtinModelId: BUILTIN_MODEL_ID })).filter((p) => p.status === "COMPLETED");
+    const ids = scored.map((p) => p.id);
+    await indexPendingScores(deps, account.id, ids);
+    const rows = await outcomes.labeledScores(account.id, ids);
+    return c.json({ modelId: model.id, model: modelLabel(model), predictions: ids.length, ...realizedPerformance(rows) });
   });
 
   return app;

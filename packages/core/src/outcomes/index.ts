@@ -3,3 +3,4 @@ export { readOutcomes, OUTCOME_BATCH_ROWS, OUTCOME_ERRORS_KEPT, type ReadOutcome
 export { indexPendingScores } from "./score-index.ts";
 export { aucInterval, compareAucs, delongAuc, type AucEstimate } from "./delong.ts";
 export * from "./performance.ts";
+export { buildTrends, TREND_BUCKETS, type TrendBucket, type TrendPoint } from "./trends.ts";

@@ -1,4 +1,5 @@
-import type { RowError } from "../scoring/summary-types.ts";
+import type { PredictionStatus } from "../jobs/prediction.ts";
+import type { RowError, ScoreSummary } from "../scoring/summary-types.ts";
 
 /**
  * What happened to a customer: churned or stayed, as known at `observedAt`. One per account and
@@ -42,6 +43,16 @@ export interface ScoredPrediction {
   createdAt: Date;
 }
 
+/** What trends and model performance read of a prediction. */
+export interface PredictionDigest {
+  id: string;
+  status: PredictionStatus;
+  createdAt: Date;
+  /** Null: scored before models existed, with the built-in one. */
+  modelId: string | null;
+  metrics: Pick<ScoreSummary, "rowsScored" | "meanProbability" | "riskCounts"> | null;
+}
+
 /**
  * Persistence of outcomes and of the per-customer scores they are joined with (Postgres). Every
  * read is scoped to one account: an outcome joins only predictions of the account that uploaded it.
@@ -57,6 +68,8 @@ export interface OutcomeRepository {
   indexScores(predictionId: string, batches: AsyncIterable<ScoredCustomer[]>): Promise<number>;
   /** Scores of these predictions (of the account) whose customers have an outcome observed after the prediction was made. */
   labeledScores(accountId: string, predictionIds: readonly string[]): Promise<LabeledScore[]>;
+  /** The account's predictions, oldest first, created in [from, to) and/or scored with `modelId` (the built-in one also matches predictions without a model). */
+  predictionDigests(accountId: string, filter: { from?: Date; to?: Date; modelId?: string; builtinModelId?: string }): Promise<PredictionDigest[]>;
   /** How many customers have an outcome, and how many of them churned. */
   counts(accountId: string): Promise<{ customers: number; churned: number; lastObservedAt: Date | null }>;
 }
