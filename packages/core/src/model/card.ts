@@ -69,9 +69,12 @@ const CommonCardEntries = {
 /** A card for a model with one ONNX input per raw column (skl2onnx style; no `format`). */
 const ColumnsCardSchema = v.object({ ...CommonCardEntries, inputs: v.array(CardInputSchema) });
 
+/** Share of the training rows in each bin of the input (bin order as in docs/MODEL-FORMAT.md): the reference drift is measured against. Optional. */
+const BinSharesEntry = { binShares: v.optional(v.array(v.number())) };
+
 const TermInputSchema = v.variant("role", [
-  v.object({ role: v.literal("numeric"), name: v.string(), label: v.string(), cuts: v.array(v.number()) }),
-  v.object({ role: v.picklist(["categorical", "boolean"]), name: v.string(), label: v.string(), categories: v.array(v.string()) }),
+  v.object({ role: v.literal("numeric"), name: v.string(), label: v.string(), cuts: v.array(v.number()), ...BinSharesEntry }),
+  v.object({ role: v.picklist(["categorical", "boolean"]), name: v.string(), label: v.string(), categories: v.array(v.string()), ...BinSharesEntry }),
 ]);
 
 const TermSchema = v.variant("kind", [

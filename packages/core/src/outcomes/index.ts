@@ -4,3 +4,4 @@ export { indexPendingScores } from "./score-index.ts";
 export { aucInterval, compareAucs, delongAuc, type AucEstimate } from "./delong.ts";
 export * from "./performance.ts";
 export { buildTrends, TREND_BUCKETS, type TrendBucket, type TrendPoint } from "./trends.ts";
+export { binSharesOf, createDriftCounter, populationStabilityIndex, PSI_FLAG, type ColumnDrift, type DriftReport } from "./drift.ts";
