@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { BUILTIN_MODEL_ID, indexPendingScores, modelLabel, readOutcomes, realizedPerformance, type Prediction } from "@retainwise/core";
+import { BUILTIN_MODEL_ID, indexPendingScores, modelLabel, readOutcomes, realizedPerformance, type Prediction, type RealizedPerformance } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { IdParamSchema } from "../schemas.ts";
+import { renderPerformanceChart } from "../ui/performance-chart.ts";
 import { openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 
@@ -20,6 +21,7 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const auth = bearerAuth(deps.accounts);
   app.use("/outcomes", auth);
   app.use("/predictions/:id/performance", auth);
+  app.use("/predictions/:id/performance.svg", auth);
   app.use("/models/:id/performance", auth);
 
   app.post("/outcomes", async (c) => {
@@ -43,11 +45,14 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   });
 
   app.get("/predictions/:id/performance", async (c) => {
-    const account = c.get("account");
-    const prediction = await completedPrediction(account.id, c.req.param("id"));
-    await indexPendingScores(deps, account.id, [prediction.id]);
-    const rows = await outcomes.labeledScores(account.id, [prediction.id]);
-    return c.json({ predictionId: prediction.id, modelVersion: prediction.modelVersion, predictedAt: prediction.createdAt.toISOString(), ...realizedPerformance(rows) });
+    const { prediction, performance } = await predictionPerformance(c.get("account").id, c.req.param("id"));
+    return c.json({ predictionId: prediction.id, modelVersion: prediction.modelVersion, predictedAt: prediction.createdAt.toISOString(), ...performance });
+  });
+
+  app.get("/predictions/:id/performance.svg", async (c) => {
+    const { performance } = await predictionPerformance(c.get("account").id, c.req.param("id"));
+    if (performance.status !== "ready") throw new ApiError(409, "performance.not_enough_outcomes", `The chart needs more outcomes: ${performance.message}.`);
+    return c.body(renderPerformanceChart(performance), 200, { "Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "private, no-cache" });
   });
 
   app.get("/models/:id/performance", async (c) => {
@@ -63,6 +68,12 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   });
 
   return app;
+
+  async function predictionPerformance(accountId: string, rawId: string): Promise<{ prediction: Prediction; performance: RealizedPerformance }> {
+    const prediction = await completedPrediction(accountId, rawId);
+    await indexPendingScores(deps, accountId, [prediction.id]);
+    return { prediction, performance: realizedPerformance(await outcomes.labeledScores(accountId, [prediction.id])) };
+  }
 
   async function completedPrediction(accountId: string, rawId: string): Promise<Prediction> {
     const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter", "request.bad_id");

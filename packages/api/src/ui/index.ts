@@ -6,6 +6,7 @@ import { loadAssets } from "./assets.ts";
 import type { Asset } from "./assets.ts";
 import { layout } from "./layout.ts";
 import type { Html, PageName } from "./layout.ts";
+import { outcomesPage } from "./outcome-pages.ts";
 import { predictionPage, predictionsPage, signInPage, uploadPage } from "./pages.ts";
 
 export interface UiOptions {
@@ -50,6 +51,7 @@ export function uiRoutes(options: UiOptions = {}): Hono {
   ui.get("/upload", page("upload", "Upload", uploadPage));
   ui.get("/predictions", page("predictions", "Predictions", predictionsPage));
   ui.get("/predictions/:id", page("prediction", "Prediction", predictionPage));
+  ui.get("/outcomes", page("outcomes", "Outcomes", outcomesPage));
   ui.get("/ui/assets/:version/:name", (c) => serveAsset(c, assets.get(c.req.param("name")), c.req.param("version") === version));
   return ui;
 }

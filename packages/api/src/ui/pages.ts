@@ -1,5 +1,6 @@
 import { html } from "hono/html";
 import type { Html } from "./layout.ts";
+import { performanceSection, trendSection } from "./outcome-pages.ts";
 
 /**
  * Static structure of each page. Element ids are the contract with the page scripts in
@@ -61,6 +62,7 @@ export function predictionsPage(): Html {
   <a id="newest-page" class="button" href="/predictions" hidden>Newest</a>
   <a id="older-page" class="button" href="#" hidden>Older</a>
 </nav>
+${trendSection()}
 ${confirmDialog()}`;
 }
 
@@ -84,6 +86,7 @@ export function predictionPage(): Html {
     <tbody></tbody>
   </table>
 </section>
+${performanceSection()}
 ${confirmDialog()}`;
 }
 

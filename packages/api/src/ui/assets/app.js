@@ -1,12 +1,15 @@
 // @ts-check
 // Entry point of every page: guards pages behind sign-in, wires sign-out, runs the page's script.
 import { redirectToSignIn, session } from "./api.js";
+import { startOutcomes, startPerformance, startTrends } from "./outcomes.js";
 import { startPrediction } from "./prediction.js";
 import { startPredictions } from "./predictions.js";
 import { startSignIn } from "./sign-in.js";
 import { startUpload } from "./upload.js";
 
-const PAGES = { "sign-in": startSignIn, upload: startUpload, predictions: startPredictions, prediction: startPrediction };
+const PAGES = { "sign-in": startSignIn, upload: startUpload, predictions: startPredictions, prediction: startPrediction, outcomes: startOutcomes };
+/** What closing the loop adds to existing pages (outcomes.js). */
+const EXTRAS = { predictions: startTrends, prediction: startPerformance };
 
 const page = /** @type {keyof PAGES} */ (document.body.dataset.page);
 if (page !== "sign-in" && !session.key()) {
@@ -17,4 +20,5 @@ if (page !== "sign-in" && !session.key()) {
     location.assign("/sign-in?signedOut=1");
   });
   PAGES[page]?.();
+  EXTRAS[/** @type {keyof EXTRAS} */ (page)]?.();
 }
