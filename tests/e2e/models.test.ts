@@ -23,7 +23,7 @@ for (const mode of ["local", "aws"] as const) {
     });
     afterAll(() => service.stop());
 
-    const post = (path: string, apiKey: string, body: BodyInit, type = "text/csv") =>
+    const post = (path: string, apiKey: string, body: RequestInit["body"], type = "text/csv") =>
       service.api(path, apiKey, { method: "POST", body, ...(type ? { headers: { "Content-Type": type } } : {}) });
 
     it("trains a model on the account's own labeled columns, then scores every row of that file with it", async () => {
@@ -94,7 +94,7 @@ for (const mode of ["local", "aws"] as const) {
     it("lists the built-in model for every account and scores with it by default", async () => {
       const list = (await (await service.api("/v1/models", key)).json()) as { items: Record<string, any>[] };
       expect(list.items.at(-1)).toMatchObject({ id: BUILTIN_MODEL_ID, builtIn: true, status: "READY", isDefault: true });
-      const scored = await post("/v1/predictions", other, await readFile(TELCO_PATH));
+      const scored = await post("/v1/predictions", other, await readFile(TELCO_PATH, "utf8"));
       const done = await service.waitFor(((await scored.json()) as { id: string }).id, other, "COMPLETED");
       expect(done).toMatchObject({ status: "COMPLETED", modelId: BUILTIN_MODEL_ID });
       expect(done.metrics.rowsScored).toBe(TELCO_ROWS);
@@ -134,7 +134,7 @@ for (const mode of ["local", "aws"] as const) {
       const [row] = await service.db.sql<{ status: string; onnxKey: string | null }[]>`select status, onnx_key from models where id = ${id}`;
       expect(row).toMatchObject({ status: "CANCELED", onnxKey: null });
       // The worker notices at its next heartbeat and gives the slot back: another job runs.
-      const scored = await post("/v1/predictions", key, await readFile(TELCO_PATH));
+      const scored = await post("/v1/predictions", key, await readFile(TELCO_PATH, "utf8"));
       expect((await service.waitFor(((await scored.json()) as { id: string }).id, key, "COMPLETED")).status).toBe("COMPLETED");
       const [after] = await service.db.sql<{ status: string }[]>`select status from models where id = ${id}`;
       expect(after!.status).toBe("CANCELED");

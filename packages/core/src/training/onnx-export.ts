@@ -1,9 +1,6 @@
-import onnxProto from "onnx-proto";
+import { GraphBuilder, valueInfo } from "../onnx/graph.ts";
+import { onnx } from "../onnx/proto.ts";
 import type { AdditiveModel, CategoricalTerm, NumericTerm } from "./model.ts";
-
-const { onnx } = onnxProto;
-type NodeProto = InstanceType<typeof onnx.NodeProto>;
-type TensorProto = InstanceType<typeof onnx.TensorProto>;
 
 /**
  * Exports the additive model as an ONNX graph in the standard domains only (ai.onnx opset 15,
@@ -75,59 +72,4 @@ function numeric(graph: GraphBuilder, term: NumericTerm): string {
   }
   const f = graph.node("MatMul", [basis, graph.tensor(`${p}/weights`, [term.weights.length, 1], term.weights)], [`${p}/f`]);
   return graph.node("Sub", [f, graph.scalar(`${p}/baseline`, term.baseline)], [`${p}/contribution`]);
-}
-
-type AttributeValue = number | string[] | number[];
-
-/** Just enough graph building for this export: nodes with typed attributes, float/int64 constants. */
-class GraphBuilder {
-  readonly nodes: NodeProto[] = [];
-  readonly initializers: TensorProto[] = [];
-
-  /** Adds a node and returns its (first) output name. Integer attributes must be integral numbers. */
-  node(opType: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}, domain = ""): string {
-    this.nodes.push(
-      onnx.NodeProto.create({
-        opType,
-        domain,
-        name: `${outputs[0]}/${opType}`,
-        input: inputs,
-        output: outputs,
-        attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),
-      }),
-    );
-    return outputs[0]!;
-  }
-
-  scalar(name: string, value: number): string {
-    return this.tensor(name, [], [value]);
-  }
-
-  tensor(name: string, dims: number[], values: number[], type: "float" | "int64" = "float"): string {
-    this.initializers.push(
-      type === "float"
-        ? onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: values })
-        : onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: values }),
-    );
-    return name;
-  }
-}
-
-function attribute(name: string, value: AttributeValue) {
-  const { AttributeType } = onnx.AttributeProto;
-  if (typeof value === "number") {
-    // ONNX types the attribute by name; these two are the float ones this export uses.
-    return name.endsWith("_float") ? { name, type: AttributeType.FLOAT, f: value } : { name, type: AttributeType.INT, i: value };
-  }
-  if (value.every((v) => typeof v === "string")) {
-    return { name, type: AttributeType.STRINGS, strings: (value as string[]).map((s) => Buffer.from(s, "utf8")) };
-  }
-  return { name, type: AttributeType.FLOATS, floats: value as number[] };
-}
-
-function valueInfo(name: string, elemType: number, width: number) {
-  return {
-    name,
-    type: { tensorType: { elemType, shape: { dim: [{ dimParam: "N" }, { dimValue: width }] } } },
-  };
 }

@@ -1,0 +1,44 @@
+import * as v from "valibot";
+import { describe, expect, it } from "vitest";
+import { ModelCardSchema, isTermTablesCard } from "../model/card.ts";
+import type { TermModel } from "../model/term-model.ts";
+import { buildTermCard, type TermCardParts } from "./term-card.ts";
+
+const model: TermModel = {
+  intercept: -1,
+  inputs: [
+    { role: "numeric", name: "tenure", label: "Tenure (months)", cuts: [1.5, 12.5] },
+    { role: "categorical", name: "Contract", label: "Contract", categories: ["Month-to-month", "One year"] },
+  ],
+  terms: [
+    { kind: "main", inputs: [0], table: [0, 0.5, 0, -0.5] },
+    { kind: "pair", inputs: [0, 1], table: Array.from({ length: 16 }, (_, k) => k / 100) },
+  ],
+};
+const parts: TermCardParts = {
+  model,
+  columns: [{ name: "customerID", role: "identifier", reason: "a different value in every row" }],
+  label: { column: "Churn", positive: "Yes" },
+  trainingData: { file: "history.csv", sha256: "a".repeat(64), rows: 100, positiveRate: 0.25 },
+  thresholds: { high: 0.5, medium: 0.25 },
+  heldOut: { auc: 0.8, brier: 0.1, accuracy: 0.8, logLoss: 0.4, rows: 20, calibration: [{ binStart: 0, binEnd: 0.1, count: 20, meanPredicted: 0.05, observedRate: 0.05 }] },
+  hyperparameters: { seed: 42 },
+};
+
+describe("buildTermCard", () => {
+  it("builds a term-tables/1 card that the card schema reads back as one", () => {
+    const card = buildTermCard(parts, { name: "churn", version: "v2", created: "2026-01-01T00:00:00.000Z" });
+    const reread = v.parse(ModelCardSchema, JSON.parse(JSON.stringify(card)));
+    expect(isTermTablesCard(reread)).toBe(true);
+    expect(reread).toEqual(card);
+  });
+
+  it.each([
+    ["a table of the wrong size", { ...model, terms: [{ kind: "main" as const, inputs: [0] as [number], table: [1, 2] }] }, /one entry per bin/],
+    ["a term naming an input the card lacks", { ...model, terms: [{ kind: "main" as const, inputs: [5] as [number], table: [1] }] }, /terms must name inputs/],
+    ["cuts out of order", { ...model, inputs: [{ ...model.inputs[0]!, cuts: [3, 1] }, model.inputs[1]!] }, /strictly ascending/],
+    ["a NaN in a table", { ...model, terms: [{ kind: "main" as const, inputs: [0] as [number], table: [0, Number.NaN, 0, 0] }] }, /.+/],
+  ])("refuses %s", (_name, broken, message) => {
+    expect(() => buildTermCard({ ...parts, model: broken as TermModel }, { name: "churn", version: "v2" })).toThrow(message);
+  });
+});

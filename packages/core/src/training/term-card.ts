@@ -1,0 +1,50 @@
+import * as v from "valibot";
+import { ModelCardSchema, type RiskThresholds, type TermTablesCard } from "../model/card.ts";
+import type { TermModel } from "../model/term-model.ts";
+import type { HeldOutMetrics } from "./metrics.ts";
+import type { ColumnDecision } from "./roles.ts";
+
+export interface TermCardParts {
+  /** The shipped model (tables already as shipped: `withFloat32Tables`). */
+  model: TermModel;
+  columns: ColumnDecision[];
+  label: { column: string; positive: string };
+  trainingData: { file?: string; sha256: string; rows: number; positiveRate: number };
+  thresholds: RiskThresholds;
+  heldOut: HeldOutMetrics;
+  hyperparameters: Record<string, unknown>;
+}
+
+export interface CardMeta {
+  name: string;
+  version: string;
+  /** ISO timestamp; injectable so a retrain can reproduce the card byte for byte. */
+  created?: string;
+}
+
+/**
+ * The `term-tables/1` card of a trained model (docs/MODEL-FORMAT.md), validated against the card
+ * schema before it is returned, so a card we write is a card we can load.
+ */
+export function buildTermCard(parts: TermCardParts, meta: CardMeta): TermTablesCard {
+  const card = {
+    name: meta.name,
+    version: meta.version,
+    created: meta.created ?? new Date().toISOString(),
+    description: "Churn probability with exact reasons: an additive model of per-column and per-pair lookup tables (Explainable Boosting Machine).",
+    algorithm: "explainable-boosting-machine",
+    format: "term-tables/1" as const,
+    trainingData: parts.trainingData,
+    label: parts.label,
+    columns: parts.columns,
+    thresholds: parts.thresholds,
+    metrics: { heldOut: parts.heldOut },
+    hyperparameters: parts.hyperparameters,
+    intercept: parts.model.intercept,
+    inputs: parts.model.inputs,
+    terms: parts.model.terms,
+  };
+  const parsed = v.safeParse(ModelCardSchema, card);
+  if (!parsed.success) throw new Error(`The trained model's card does not match the card schema (${v.getDotPath(parsed.issues[0]) ?? "card"}: ${parsed.issues[0].message})`);
+  return parsed.output as TermTablesCard;
+}
