@@ -6,6 +6,8 @@ import { requestId } from "./middleware/request-id.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { modelChartRoutes } from "./routes/model-charts.ts";
+import { insightRoutes } from "./routes/insights.ts";
+import { outcomeRoutes } from "./routes/outcomes.ts";
 import { accountRoutes, modelRoutes } from "./routes/models.ts";
 import { ACCEPTED_TYPES, predictionRoutes } from "./routes/predictions.ts";
 import { uiRoutes } from "./ui/index.ts";
@@ -28,6 +30,8 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.route("/", healthRoutes(deps));
   app.route("/", docsRoutes());
   app.get("/v1/limits", (c) => c.json({ maxUploadBytes: deps.maxUploadBytes, acceptedTypes: ACCEPTED_TYPES, acceptedExtensions: [".csv", ".txt"] }));
+  app.route("/v1", outcomeRoutes(deps));
+  app.route("/v1/insights", insightRoutes(deps));
   app.route("/v1/predictions", predictionRoutes(deps));
   app.route("/v1/models", modelChartRoutes(deps));
   app.route("/v1/models", modelRoutes(deps));

@@ -1,9 +1,10 @@
-import type { Account, AccountRepository, JobQueue, Logger, ModelRepository, ObjectStore, PredictionRepository } from "@retainwise/core";
+import type { Account, AccountRepository, JobQueue, Logger, ModelRepository, ObjectStore, OutcomeRepository, PredictionRepository } from "@retainwise/core";
 
 /** What the API is built from: ports, never adapters. */
 export interface ApiDeps {
   predictions: PredictionRepository;
   accounts: AccountRepository;
+  outcomes: OutcomeRepository;
   models: ModelRepository;
   store: ObjectStore;
   queue: JobQueue;

@@ -82,6 +82,7 @@ export function serveHttp(services: Services, config: Config, logger: Logger): R
   const app = createApp({
     predictions: services.predictions,
     accounts: services.accounts,
+    outcomes: services.outcomes,
     models: services.models,
     maxTrainingBytes: config.maxTrainingBytes,
     maxConcurrentTrainings: config.maxConcurrentTrainings,

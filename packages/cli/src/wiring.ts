@@ -3,9 +3,9 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type PredictionRepository, type TaskProtection } from "@retainwise/core";
+import { cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type TaskProtection } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresPredictionRepository, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -13,6 +13,7 @@ import { defaultModelPath, migrationsDir } from "./paths.ts";
 export interface Services {
   predictions: PredictionRepository;
   accounts: AccountRepository;
+  outcomes: OutcomeRepository;
   models: ModelRepository;
   store: ObjectStore;
   queue: JobQueue;
@@ -113,8 +114,8 @@ export async function databaseTls(config: Config): Promise<{ ca?: string }> {
   return config.databaseCaFile ? { ca: await readFile(config.databaseCaFile, "utf8") } : {};
 }
 
-function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models"> {
-  return { predictions: createPostgresPredictionRepository(sql), accounts: createPostgresAccountRepository(sql), models: createPostgresModelRepository(sql) };
+function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models" | "outcomes"> {
+  return { predictions: createPostgresPredictionRepository(sql), accounts: createPostgresAccountRepository(sql), models: createPostgresModelRepository(sql), outcomes: createPostgresOutcomeRepository(sql) };
 }
 
 /**

@@ -7,3 +7,4 @@ export * from "./onnx/index.ts";
 export * from "./model/index.ts";
 export * from "./scoring/index.ts";
 export * from "./training/index.ts";
+export * from "./outcomes/index.ts";

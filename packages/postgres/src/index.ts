@@ -7,3 +7,4 @@ export * from "./job-queue.ts";
 export * from "./job-rows.ts";
 export * from "./models.ts";
 export * from "./wait.ts";
+export * from "./outcomes.ts";

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type { GenericSchema } from "valibot";
 import type { ApiEnv } from "../env.ts";
+import { outcomePaths } from "./outcomes-docs.ts";
 import { DefaultModelSchema, DownloadSchema, ErrorSchema, LimitsSchema, ModelListSchema, ModelSchema, PredictionListSchema, PredictionSchema } from "../schemas.ts";
 
 const json = (schema: GenericSchema) => toJsonSchema(schema, { errorMode: "ignore" });
@@ -124,6 +125,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...MODEL_PATHS,
+      ...outcomePaths(idParam, errors),
       "/v1/limits": { get: { summary: "Upload limits, for client-side checks", security: [], responses: { 200: ok("Limits", "Limits") } } },
       "/healthz": { get: { summary: "The process is up", security: [], responses: { 200: { description: "ok" } } } },
       "/readyz": { get: { summary: "Database, store and queue reachable", security: [], responses: { 200: { description: "ready" }, 503: { description: "not ready; names what is down" } } } },

@@ -6,6 +6,7 @@ import { loadAssets } from "./assets.ts";
 import type { Asset } from "./assets.ts";
 import { layout } from "./layout.ts";
 import type { Html, PageName } from "./layout.ts";
+import { outcomesPage } from "./outcome-pages.ts";
 import { modelPage, modelsPage, predictionPage, predictionsPage, signInPage, trainPage, uploadPage } from "./pages.ts";
 
 export interface UiOptions {
@@ -53,6 +54,7 @@ export function uiRoutes(options: UiOptions = {}): Hono {
   ui.get("/models", page("models", "Models", modelsPage));
   ui.get("/models/new", page("train", "Train a model", trainPage));
   ui.get("/models/:id", page("model", "Model", modelPage));
+  ui.get("/outcomes", page("outcomes", "Outcomes", outcomesPage));
   ui.get("/ui/assets/:version/:name", (c) => serveAsset(c, assets.get(c.req.param("name")), c.req.param("version") === version));
   return ui;
 }

@@ -3,7 +3,7 @@ import { html } from "hono/html";
 /** What `html` templates produce (a string marked as escaped, possibly still resolving). */
 export type Html = ReturnType<typeof html>;
 
-export type PageName = "sign-in" | "upload" | "predictions" | "prediction" | "models" | "model" | "train";
+export type PageName = "sign-in" | "upload" | "predictions" | "prediction" | "models" | "model" | "train" | "outcomes";
 
 export interface PageOptions {
   page: PageName;
@@ -53,6 +53,7 @@ function navigation(page: PageName) {
     <a href="/predictions" aria-current="${current("predictions")}">Predictions</a>
     <a href="/upload" aria-current="${current("upload")}">Upload</a>
     <a href="/models" aria-current="${current("models")}">Models</a>
+    <a href="/outcomes" aria-current="${current("outcomes")}">Outcomes</a>
     <button type="button" class="link-button" id="sign-out">Sign out</button>
   </nav>`;
 }

@@ -1,5 +1,6 @@
 import { html } from "hono/html";
 import type { Html } from "./layout.ts";
+import { performanceSection, trendSection } from "./outcome-pages.ts";
 
 /**
  * Static structure of each page. Element ids are the contract with the page scripts in
@@ -120,7 +121,8 @@ export function predictionsPage(): Html {
   <h1>Predictions</h1>
   <a class="button primary" href="/upload">New upload</a>
 </div>
-${liveList({ id: "predictions", path: "/predictions", caption: "Your predictions, newest first", columns: ["File", "Uploaded", "Status", "Progress"] })}`;
+${liveList({ id: "predictions", path: "/predictions", caption: "Your predictions, newest first", columns: ["File", "Uploaded", "Status", "Progress"] })}
+${trendSection()}`;
 }
 
 export function predictionPage(): Html {
@@ -143,6 +145,7 @@ export function predictionPage(): Html {
     <tbody></tbody>
   </table>
 </section>
+${performanceSection()}
 ${confirmDialog()}`;
 }
 

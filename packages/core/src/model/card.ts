@@ -71,18 +71,23 @@ const CommonCardEntries = {
 /** A card for a model with one ONNX input per raw column (skl2onnx style; no `format`). */
 const ColumnsCardSchema = v.object({ ...CommonCardEntries, inputs: v.array(CardInputSchema) });
 
+/** Share of the training rows in each bin of the input (bin order as in docs/MODEL-FORMAT.md): the reference drift is measured against. Optional. */
+const BinSharesEntry = { binShares: v.optional(v.array(v.number())) };
+
 const TermInputSchema = v.variant("role", [
   v.object({
     role: v.literal("numeric"),
     name: v.string(),
     label: v.string(),
     cuts: v.pipe(v.array(v.pipe(v.number(), v.finite())), v.check((cuts) => cuts.every((c, k) => k === 0 || cuts[k - 1]! < c), "cuts must be strictly ascending")),
+    ...BinSharesEntry,
   }),
   v.object({
     role: v.picklist(["categorical", "boolean"]),
     name: v.string(),
     label: v.string(),
     categories: v.pipe(v.array(v.string()), v.check((levels) => new Set(levels).size === levels.length, "categories must be distinct")),
+    ...BinSharesEntry,
   }),
 ]);
 

@@ -3,13 +3,16 @@
 import { redirectToSignIn, session } from "./api.js";
 import { startModel } from "./model.js";
 import { startModels } from "./models.js";
+import { startOutcomes, startPerformance, startTrends } from "./outcomes.js";
 import { startPrediction } from "./prediction.js";
 import { startPredictions } from "./predictions.js";
 import { startSignIn } from "./sign-in.js";
 import { startTrain } from "./train.js";
 import { startUpload } from "./upload.js";
 
-const PAGES = { "sign-in": startSignIn, upload: startUpload, predictions: startPredictions, prediction: startPrediction, models: startModels, model: startModel, train: startTrain };
+const PAGES = { "sign-in": startSignIn, upload: startUpload, predictions: startPredictions, prediction: startPrediction, models: startModels, model: startModel, train: startTrain, outcomes: startOutcomes };
+/** What closing the loop adds to existing pages (outcomes.js). */
+const EXTRAS = { predictions: startTrends, prediction: startPerformance };
 
 const page = /** @type {keyof PAGES} */ (document.body.dataset.page);
 if (page !== "sign-in" && !session.key()) {
@@ -20,4 +23,5 @@ if (page !== "sign-in" && !session.key()) {
     location.assign("/sign-in?signedOut=1");
   });
   PAGES[page]?.();
+  EXTRAS[/** @type {keyof EXTRAS} */ (page)]?.();
 }

@@ -1,0 +1,49 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import { buildTrends, indexPendingScores, TREND_BUCKETS, type TrendPoint } from "@retainwise/core";
+import type { ApiDeps, ApiEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { bearerAuth } from "../middleware/auth.ts";
+import { renderTrendChart } from "../ui/trend-chart.ts";
+import { parseOr400 } from "../validate.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_DAYS = 30;
+/** A year of days, or of weeks: enough for a trend, small enough to compute per request. */
+const MAX_DAYS = 366;
+/** Up to two months reads best per day; longer, per week. */
+const DAILY_UP_TO_DAYS = 62;
+
+const DateParam = v.pipe(v.string(), v.check((s) => !Number.isNaN(Date.parse(s)), "must be a date (2026-11-01 or an ISO 8601 time)"), v.transform((s) => new Date(s)));
+const TrendsQuerySchema = v.object({ from: v.optional(DateParam), to: v.optional(DateParam), bucket: v.optional(v.picklist(TREND_BUCKETS, "must be day or week")) });
+
+/** `GET /v1/insights/trends` (JSON) and `/v1/insights/trends.svg` (the chart on the predictions page). */
+export function insightRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.use("*", bearerAuth(deps.accounts));
+
+  app.get("/trends", async (c) => c.json(await trends(c.get("account").id, c.req.query())));
+
+  app.get("/trends.svg", async (c) => {
+    const { points } = await trends(c.get("account").id, c.req.query());
+    c.header("Cache-Control", "private, max-age=60");
+    return c.body(renderTrendChart(points), 200, { "Content-Type": "image/svg+xml; charset=utf-8" });
+  });
+
+  return app;
+
+  async function trends(accountId: string, query: Record<string, string>): Promise<{ from: string; to: string; bucket: string; points: TrendPoint[] }> {
+    const parsed = parseOr400(TrendsQuerySchema, query, "query parameter");
+    const to = parsed.to ?? new Date();
+    const from = parsed.from ?? new Date(to.getTime() - DEFAULT_DAYS * DAY_MS);
+    const days = (to.getTime() - from.getTime()) / DAY_MS;
+    if (days <= 0) throw new ApiError(400, "request.invalid_range", "'from' must be before 'to'.");
+    if (days > MAX_DAYS) throw new ApiError(400, "request.invalid_range", `The range is ${Math.ceil(days)} days; ask for at most ${MAX_DAYS} at a time.`);
+    const bucket = parsed.bucket ?? (days <= DAILY_UP_TO_DAYS ? "day" : "week");
+    const predictions = await deps.outcomes.predictionDigests(accountId, { from, to });
+    const completed = predictions.filter((p) => p.status === "COMPLETED").map((p) => p.id);
+    await indexPendingScores(deps, accountId, completed);
+    const labeled = await deps.outcomes.labeledScores(accountId, completed);
+    return { from: from.toISOString(), to: to.toISOString(), bucket, points: buildTrends(predictions, labeled, { from, to, bucket }) };
+  }
+}

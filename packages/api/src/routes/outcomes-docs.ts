@@ -1,0 +1,47 @@
+/** OpenAPI entries of the outcome, performance and insight routes (merged into docs.ts's document). */
+export function outcomePaths(idParam: unknown[], errors: (...codes: number[]) => Record<string, unknown>): Record<string, unknown> {
+  const json = (description: string) => ({ description, content: { "application/json": { schema: { type: "object" } } } });
+  return {
+    "/v1/outcomes": {
+      post: {
+        summary: "Upload what happened to customers: a CSV customer_id,churned[,observed_at]",
+        description:
+          "churned is yes/no/1/0/true/false; observed_at (ISO 8601) defaults to now. Headers are matched like every upload (customerID, customer_id, Churn…). " +
+          "Streamed and validated row by row: bad rows are counted and listed, not fatal. Per customer the latest observation wins. Rows are saved in batches as they are read, " +
+          "so a file refused halfway (e.g. an unclosed quote) keeps the batches before it; uploading the fixed file again is safe.",
+        requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
+        responses: { 200: json("{uploadId, rowsRead, rowsAccepted, rowsRejected, rowsMatched, rowErrors[{row, reason}]}"), ...errors(400, 401, 413, 415) },
+      },
+      get: { summary: "How many customers have an outcome, how many churned, and the latest observation", responses: { 200: json("{customers, churned, lastObservedAt}"), ...errors(401) } },
+    },
+    "/v1/predictions/{id}/performance": {
+      get: {
+        summary: "Realized performance: how the prediction's probabilities matched outcomes observed after it was made",
+        description:
+          'status "ready": labeledRows, AUC with its DeLong 95% interval, Brier, calibration per decile, precision and lift in the top 10%/20%. ' +
+          'status "not_enough_outcomes" until both classes have 30 labeled rows ("not enough outcomes yet (n of 30)").',
+        parameters: idParam,
+        responses: { 200: json("The performance"), ...errors(400, 401, 404, 409) },
+      },
+    },
+    "/v1/models/{id}/performance": {
+      get: {
+        summary: "Realized performance of a model, pooled over the labeled customers of every prediction it scored (same shape as a prediction's, plus predictions)",
+        parameters: idParam,
+        responses: { 200: json("The performance"), ...errors(400, 401, 404) },
+      },
+    },
+    "/v1/insights/trends": {
+      get: {
+        summary: "The account over time: uploads, mean churn probability, share High risk and realized AUC (where both classes have 30 labeled customers) per day or week",
+        description: "from/to: dates or ISO 8601 times (default: the last 30 days; at most 366 days). bucket: day (default up to 62 days) or week. /v1/insights/trends.svg draws the same as a chart.",
+        parameters: [
+          { name: "from", in: "query", schema: { type: "string", format: "date-time" } },
+          { name: "to", in: "query", schema: { type: "string", format: "date-time" } },
+          { name: "bucket", in: "query", schema: { type: "string", enum: ["day", "week"] } },
+        ],
+        responses: { 200: json("{from, to, bucket, points[{start, end, uploads, rowsScored, meanProbability, highShare, realizedAuc, labeledRows}]}"), ...errors(400, 401) },
+      },
+    },
+  };
+}

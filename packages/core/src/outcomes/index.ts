@@ -1,0 +1,7 @@
+export * from "./outcome.ts";
+export { readOutcomes, OUTCOME_BATCH_ROWS, OUTCOME_ERRORS_KEPT, type ReadOutcomesResult } from "./read-outcomes.ts";
+export { indexPendingScores } from "./score-index.ts";
+export { aucInterval, compareAucs, delongAuc, type AucEstimate } from "./delong.ts";
+export * from "./performance.ts";
+export { buildTrends, TREND_BUCKETS, type TrendBucket, type TrendPoint } from "./trends.ts";
+export { binSharesOf, createDriftCounter, populationStabilityIndex, PSI_FLAG, type ColumnDrift, type DriftReport } from "./drift.ts";
