@@ -29,6 +29,7 @@ const summary: ScoreSummary = {
   histogram: [1, 1, 1, 1, 1, 1, 1, 1, 1, 0],
   topRisks: [],
   modelVersion: "churn-v1",
+  customerIds: "column",
   rowErrors: [{ row: 4, reason: "tenure is not a number" }],
 };
 

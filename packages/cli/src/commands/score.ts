@@ -87,7 +87,8 @@ async function score(inputPath: string, outputPath: string, options: { modelPath
   const seconds = (Date.now() - started) / 1000;
   bar.finish(
     `Scored ${summary.rowsScored.toLocaleString("en-US")} rows (${summary.rowsFailed} failed) in ${seconds.toFixed(1)} s: ` +
-      `High ${summary.riskCounts.High}, Medium ${summary.riskCounts.Medium}, Low ${summary.riskCounts.Low}.`,
+      `High ${summary.riskCounts.High}, Medium ${summary.riskCounts.Medium}, Low ${summary.riskCounts.Low}.` +
+      (summary.customerIds === "row_number" ? " The file has no customer id column: customer_id is the row number." : ""),
   );
   await model.release();
   return 0;

@@ -15,7 +15,7 @@ export const COLUMN_ALIASES: Readonly<Record<string, readonly string[]>> = {
   Contract: ["plan", "plan_type", "billing_cycle"],
 };
 
-/** The canonical name of the customer id column; every scored file must have one. */
+/** The canonical name of the customer id column; a file without one has its rows numbered instead. */
 export const CUSTOMER_ID = "customerID";
 
 /** `Total Charges`, `total_charges`, `TOTAL-CHARGES` -> `totalcharges` */
@@ -26,17 +26,25 @@ export function normalizeHeader(header: string): string {
 /** For each wanted column, the index of the header that supplies it (exact normalized name first, then aliases). */
 export function resolveColumns(headers: readonly string[], wanted: readonly string[]): Map<string, number> {
   assertNoDuplicateHeaders(headers);
-  const byNormalized = new Map(headers.map((h, i) => [normalizeHeader(h), i] as const));
   const resolved = new Map<string, number>();
   const missing: string[] = [];
   for (const name of wanted) {
-    const candidates = [name, ...(COLUMN_ALIASES[name] ?? [])].map(normalizeHeader);
-    const index = candidates.map((c) => byNormalized.get(c)).find((i) => i !== undefined);
+    const index = findColumn(headers, name);
     if (index === undefined) missing.push(name);
     else resolved.set(name, index);
   }
   if (missing.length > 0) throw missingColumnsError(missing, wanted, headers);
   return resolved;
+}
+
+/** The index of the header that supplies `name` (exact normalized name first, then aliases), if any. */
+export function findColumn(headers: readonly string[], name: string): number | undefined {
+  const normalized = headers.map(normalizeHeader);
+  for (const candidate of [name, ...(COLUMN_ALIASES[name] ?? [])].map(normalizeHeader)) {
+    const index = normalized.indexOf(candidate);
+    if (index >= 0) return index;
+  }
+  return undefined;
 }
 
 function assertNoDuplicateHeaders(headers: readonly string[]): void {

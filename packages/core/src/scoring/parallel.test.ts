@@ -56,6 +56,18 @@ describe("scoring a large file on two threads", () => {
   });
 });
 
+describe("a large file without a customer id column on two threads", () => {
+  it("numbers its rows file-wide, in the output and in the top risks", async () => {
+    const [headers, ...rows] = parse(text, { relax_column_count: true }) as string[][];
+    const noIds = toCsv(headers!.slice(1), rows.map((r) => r.slice(1)));
+    const { summary, output } = await scoreText(model, noIds, { threads: 2, workerEntry: PROGRAM_ENTRY });
+    const scored = parse(output, { relax_column_count: true, from_line: 2 }) as string[][];
+    expect(summary.customerIds).toBe("row_number");
+    expect(scored.map((r) => r[0])).toEqual(rows.map((_, i) => String(i + 1)));
+    for (const risk of summary.topRisks) expect(risk.customerId).toMatch(/^\d+$/);
+  }, 120_000);
+});
+
 describe("a file-level problem deep in the file", () => {
   it("fails with the message one thread gives, positions included", async () => {
     const lines = text.split("\n");

@@ -7,7 +7,7 @@ import { firstRecordEnd, lastRecordEnd } from "../csv/records.ts";
 import { sniffCsv } from "../csv/sniff.ts";
 import { RetainwiseError, TransientError } from "../errors.ts";
 import { endOutput, headerLine, write } from "./output.ts";
-import { planColumns, throwIfAborted } from "./pipeline.ts";
+import { customerIdsOf, planColumns, throwIfAborted } from "./pipeline.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
 import { SCORING_THREAD, type PieceReply, type ThreadData } from "./scoring-thread.ts";
 import { assertFewBadRows, SummaryBuilder } from "./summary.ts";
@@ -59,21 +59,22 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   const header = head.head.subarray(0, plan.headerEnd);
   const headerOnly = await openCsv(Readable.from([header]));
   const { headers } = headerOnly;
-  planColumns(headers, model);
+  const layout = planColumns(headers, model);
   while (!(await headerOnly.records.next()).done);
   // Threads read every piece after the header: its lines, as csv-parse counts them, are not the piece's own.
   const headerLines = headerOnly.lines();
   await write(output, headerLine(headers, includeInput));
 
   const pool = await startPool(options.threads!, options.workerEntry!, { modelPath: model.source.path, cardPath: model.source.cardPath, header, includeInput });
-  const summary = new SummaryBuilder(model.version);
+  const summary = new SummaryBuilder(model.version, customerIdsOf(layout));
   const before = { rows: 0, lines: 0, bytes: 0 };
   const inFlight: { reply: Promise<PieceReply>; bytes: number }[] = [];
   const writeOldest = async () => {
     const { reply, bytes } = inFlight.shift()!;
     const result = await reply;
     if ("error" in result) throw new RetainwiseError(result.error.code, resolvePositions(result.error.message, before), { permanent: result.error.permanent });
-    await write(output, result.summary.rowsFailed > 0 ? resolvePositions(result.text, before) : result.text);
+    const placeholders = result.summary.rowsFailed > 0 || result.summary.customerIds === "row_number";
+    await write(output, placeholders ? resolvePositions(result.text, before) : result.text);
     summary.absorb(result.summary, before.rows);
     before.rows += result.summary.rowsScored + result.summary.rowsFailed;
     before.lines += result.lines - headerLines;

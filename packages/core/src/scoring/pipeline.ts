@@ -1,5 +1,5 @@
 import { Readable, Writable } from "node:stream";
-import { CUSTOMER_ID, isUnreadable, openCsv, resolveColumns, type CsvSource } from "../csv/index.ts";
+import { CUSTOMER_ID, findColumn, isUnreadable, openCsv, resolveColumns, type CsvSource } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
 import { openCsvAfterHead, type Head } from "../csv/reader.ts";
 import { RetainwiseError } from "../errors.ts";
@@ -9,7 +9,7 @@ import { explainRow } from "./reasons.ts";
 import { riskLevel } from "./risk.ts";
 import { assertFewBadRows, SummaryBuilder } from "./summary.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
-import type { ScoreSummary } from "./summary-types.ts";
+import type { CustomerIds, ScoreSummary } from "./summary-types.ts";
 
 /** Rows per `session.run`: measured faster than 4096 (records die young instead of being promoted) and ~40 MB less RSS. */
 const DEFAULT_BATCH_ROWS = 512;
@@ -48,7 +48,7 @@ interface RecordsOptions extends Pick<ScoreCsvOptions, "output" | "model" | "sig
 
 async function scoreRecords(source: CsvSource, layout: Layout, options: RecordsOptions): Promise<SummaryBuilder> {
   const { model, signal, onProgress } = options;
-  const summary = new SummaryBuilder(model.version);
+  const summary = new SummaryBuilder(model.version, customerIdsOf(layout));
   let pending: Promise<ScoredBatch> | undefined;
   // Counted at reading, not from the summary: the batch before this one is still being scored.
   let rowsRead = 0;
@@ -73,15 +73,22 @@ interface Layout {
   width: number;
 }
 
+/** -1 for `Layout.idIndex`: the file has no customer id column, so each row's id is its 1-based row number. */
+export const NO_ID_COLUMN = -1;
+
 export function planColumns(headers: string[], model: ChurnModel): Layout {
-  const resolved = resolveColumns(headers, [CUSTOMER_ID, ...model.inputs.map((i) => i.name)]);
+  const resolved = resolveColumns(headers, model.inputs.map((i) => i.name));
   return {
-    idIndex: resolved.get(CUSTOMER_ID)!,
+    idIndex: findColumn(headers, CUSTOMER_ID) ?? NO_ID_COLUMN,
     names: model.inputs.map((i) => i.name),
     inputIndexes: model.inputs.map((i) => resolved.get(i.name)!),
     numeric: model.inputs.map((i) => i.kind === "number"),
     width: headers.length,
   };
+}
+
+export function customerIdsOf(layout: Layout): CustomerIds {
+  return layout.idIndex === NO_ID_COLUMN ? "row_number" : "column";
 }
 
 /** Up to `size` records: every record kept for output, valid ones also as typed model columns. */
@@ -167,7 +174,7 @@ async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext
   const width = model.inputs.length;
   let valid = 0;
   batch.records.forEach((record, r) => {
-    const id = (record[layout.idIndex] ?? "").trim();
+    const id = layout.idIndex === NO_ID_COLUMN ? positions.row(batch.firstRow + r) : (record[layout.idIndex] ?? "").trim();
     let error = batch.errors[r] ?? null;
     const at = error === null ? valid++ : -1;
     const probability = at >= 0 ? scores!.probabilities[at]! : Number.NaN;

@@ -15,9 +15,13 @@ export interface ScoreSummary {
   /** The 20 highest-risk customers, highest first, with their reasons (empty when the model gives none). */
   topRisks: TopRisk[];
   modelVersion: string | null;
+  /** Where `customer_id` came from: the file's id column, or the row number when the file has none. */
+  customerIds: CustomerIds;
   /** The first rows that could not be scored (row numbers are 1-based data rows, header excluded). */
   rowErrors: RowError[];
 }
+
+export type CustomerIds = "column" | "row_number";
 
 export interface TopRisk {
   customerId: string;

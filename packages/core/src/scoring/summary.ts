@@ -1,6 +1,7 @@
 import { RetainwiseError } from "../errors.ts";
 import { RISK_LEVELS, type RiskLevel } from "./risk.ts";
-import type { RowError, ScoreSummary, TopRisk } from "./summary-types.ts";
+import { resolvePositions } from "../csv/positions.ts";
+import type { CustomerIds, RowError, ScoreSummary, TopRisk } from "./summary-types.ts";
 
 export const HISTOGRAM_BINS = 10;
 export const TOP_RISKS_KEPT = 20;
@@ -17,7 +18,10 @@ export class SummaryBuilder {
   private readonly top: TopRisk[] = [];
   private readonly errors: RowError[] = [];
 
-  constructor(private readonly modelVersion: string | null) {}
+  constructor(
+    private readonly modelVersion: string | null,
+    private readonly customerIds: CustomerIds = "column",
+  ) {}
 
   get rowsScored(): number {
     return this.scored;
@@ -58,7 +62,11 @@ export class SummaryBuilder {
     this.sum += (piece.meanProbability ?? 0) * piece.rowsScored;
     piece.histogram.forEach((count, bin) => (this.histogram[bin]! += count));
     for (const level of RISK_LEVELS) this.riskCounts[level] += piece.riskCounts[level];
-    for (const risk of piece.topRisks) if (this.wouldKeep(risk.probability)) this.keepTopRisk(risk);
+    for (const risk of piece.topRisks) {
+      // Numbered rows: a piece's ids are row placeholders until its place in the file is known.
+      const customerId = piece.customerIds === "row_number" ? resolvePositions(risk.customerId, { rows: rowsBefore, lines: 0, bytes: 0 }) : risk.customerId;
+      if (this.wouldKeep(risk.probability)) this.keepTopRisk({ ...risk, customerId });
+    }
     for (const error of piece.rowErrors) {
       if (this.errors.length >= ROW_ERRORS_KEPT) break;
       this.errors.push({ row: error.row + rowsBefore, reason: error.reason });
@@ -74,6 +82,7 @@ export class SummaryBuilder {
       histogram: [...this.histogram],
       topRisks: [...this.top],
       modelVersion: this.modelVersion,
+      customerIds: this.customerIds,
       rowErrors: [...this.errors],
     };
   }

@@ -69,6 +69,7 @@ function renderSummary(m) {
     stat("Rows failed", formatCount(m.rowsFailed)),
     stat("Mean churn probability", formatPercent(m.meanProbability)),
     stat("Model version", m.modelVersion ?? "—"),
+    ...(m.customerIds === "row_number" ? [stat("Customer ids", "Row numbers: the file has no id column")] : []),
   );
 }
 
