@@ -51,6 +51,7 @@ export function openApiDocument(): Record<string, unknown> {
       "/v1/predictions/{id}/download": {
         get: {
           summary: "A presigned URL for the scored CSV (valid 10 minutes)",
+          description: "Columns `customer_id,churn_probability,risk_level,risk_factors,protective_factors,model_version,error`. Every text cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so spreadsheets do not run it as a formula (OWASP CSV injection); probabilities stay numbers.",
           parameters: [...idParam, { name: "redirect", in: "query", schema: { type: "string", enum: ["1"] }, description: "Answer 302 to the URL instead of JSON" }],
           responses: { 200: ok("Where to download", "Download"), 302: { description: "Redirect to the URL" }, ...errors(400, 401, 404, 409) },
         },

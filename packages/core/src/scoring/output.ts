@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { RetainwiseError } from "../errors.ts";
+import { neutralizeFormula } from "./formula-cells.ts";
 
 export const OUTPUT_COLUMNS = ["customer_id", "churn_probability", "risk_level", "risk_factors", "protective_factors", "model_version", "error"] as const;
 
@@ -9,7 +10,8 @@ export function headerLine(inputHeaders: readonly string[], includeInput: boolea
 }
 
 /**
- * RFC 4180 lines, quoting only fields that need it (the same bytes csv-stringify writes for strings).
+ * RFC 4180 lines, quoting only fields that need it (the same bytes csv-stringify writes for strings),
+ * every cell made safe to open in a spreadsheet (formula-cells.ts).
  * Hand-written because csv-stringify's sync API was ~9% of a profiled 200k-row run.
  */
 export function csvLines(rows: readonly (readonly string[])[]): string {
@@ -21,7 +23,8 @@ export function csvLines(rows: readonly (readonly string[])[]): string {
   return text;
 }
 
-function csvField(value: string): string {
+function csvField(text: string): string {
+  const value = neutralizeFormula(text);
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
