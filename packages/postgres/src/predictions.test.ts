@@ -30,7 +30,8 @@ const summary: ScoreSummary = {
   topRisks: [],
   modelVersion: "churn-v1",
   customerIds: "column",
-  rowErrors: [{ row: 4, reason: "tenure is not a number" }],
+  rowErrors: [{ row: 4, customerId: "C4", reason: "tenure is not a number" }],
+  rowProblems: [{ problem: "tenure is not a number", rows: 1, firstRow: 4, example: "tenure is not a number" }],
 };
 
 describe("create and read", () => {

@@ -6,7 +6,8 @@ import type { ChurnModel } from "../model/churn-model.ts";
 import { JobMessageSchema, MAX_RECEIVES, type JobQueue, type ReceivedMessage } from "../ports/job-queue.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { scoreCsv, type ScoreProgress } from "../scoring/score-csv.ts";
-import type { Claim, PredictionRepository, Progress } from "./prediction.ts";
+import type { ScoreSummary } from "../scoring/summary-types.ts";
+import type { Claim, Prediction, PredictionRepository, Progress } from "./prediction.ts";
 
 export interface ProcessDeps {
   predictions: PredictionRepository;
@@ -34,6 +35,11 @@ export type ProcessOutcome = "completed" | "failed" | "retry" | "released" | "ca
 /** Where a prediction's result goes; one object per attempt, so a stale attempt never overwrites a newer one. */
 export function outputKeyFor(predictionId: string, attempt: number): string {
   return `results/${predictionId}/attempt-${attempt}.csv`;
+}
+
+/** Where an attempt's error report goes (scoring/error-report.ts); kept when the job fails on too many bad rows. */
+export function errorReportKeyFor(predictionId: string, attempt: number): string {
+  return `results/${predictionId}/attempt-${attempt}.errors.csv`;
 }
 
 /**
@@ -96,31 +102,9 @@ async function runClaimed(claim: Claim, message: ReceivedMessage, deps: ProcessD
   options.shutdown.addEventListener("abort", onShutdown, { once: true });
   const heartbeat = startHeartbeat(claim, message, deps, options, stop, log);
   const outputKey = outputKeyFor(prediction.id, attempt);
+  const errorsKey = errorReportKeyFor(prediction.id, attempt);
   try {
-    const input = await deps.store.get(prediction.inputKey, { signal: stop.signal });
-    const output = new PassThrough();
-    const upload = deps.store.put(outputKey, output, { contentType: "text/csv" });
-    upload.catch(() => {}); // awaited below; a scoring error destroys `output` and this rejects too
-    const summary = await scoreCsv({
-      input,
-      output,
-      model: deps.model,
-      totalBytes: prediction.inputBytes,
-      maxBadRowShare: options.maxBadRowShare,
-      threads: options.threads,
-      workerEntry: options.workerEntry,
-      signal: stop.signal,
-      onProgress: heartbeat.record,
-    }).catch((error: unknown) => {
-      // The store may not be listening to `output` yet (put() can still be awaiting a directory or a
-      // connection): without a listener, destroying it with the error would be an uncaught exception.
-      // The error itself is handled below; the store sees its body fail and gives up.
-      output.on("error", () => {});
-      output.destroy(error as Error);
-      input.destroy();
-      throw error;
-    });
-    await upload;
+    const summary = await scoreIntoStore(prediction, { outputKey, errorsKey }, deps, options, stop.signal, heartbeat.record);
     heartbeat.stop();
     const completed = await deps.predictions.complete(prediction.id, attempt, {
       outputKey,
@@ -135,6 +119,8 @@ async function runClaimed(claim: Claim, message: ReceivedMessage, deps: ProcessD
     return "completed";
   } catch (error) {
     await deps.store.delete(outputKey).catch(() => {});
+    // A job failed on too many bad rows keeps its error report: it is how the customer fixes the file.
+    if (!(isRetainwiseError(error) && error.code === TOO_MANY_BAD_ROWS) || heartbeat.lost()) await deps.store.delete(errorsKey).catch(() => {});
     if (heartbeat.lost()) {
       await deps.queue.delete(message.receipt);
       log.info("job canceled while running; work discarded", { attempt });
@@ -146,6 +132,54 @@ async function runClaimed(claim: Claim, message: ReceivedMessage, deps: ProcessD
     options.shutdown.removeEventListener("abort", onShutdown);
   }
 }
+
+/**
+ * Streams the input through the model into two objects side by side, the scored file and the error
+ * report. Any side failing ends the others: a store that fails before it reads its body (a directory
+ * it cannot write, a dropped connection) destroys that body, so scoring stops at its next write
+ * instead of waiting for a `drain` that never comes, and a scoring error destroys both bodies.
+ */
+async function scoreIntoStore(prediction: Prediction, keys: { outputKey: string; errorsKey: string }, deps: ProcessDeps, options: ProcessOptions, signal: AbortSignal, onProgress: (p: ScoreProgress) => void): Promise<ScoreSummary> {
+  const input = await deps.store.get(prediction.inputKey, { signal });
+  const output = new PassThrough();
+  const errors = new PassThrough();
+  // The store may not be listening to a body yet (put() can still be awaiting a directory or a
+  // connection): without a listener, destroying it with an error would be an uncaught exception.
+  for (const body of [output, errors]) body.on("error", () => {});
+  const uploads = [deps.store.put(keys.outputKey, output, { contentType: "text/csv" }), deps.store.put(keys.errorsKey, errors, { contentType: "text/csv" })];
+  const stopAll = (error: Error) => {
+    for (const body of [output, errors]) if (!body.writableFinished) body.destroy(error);
+    input.destroy();
+  };
+  uploads.forEach((upload) => upload.catch(stopAll));
+  try {
+    const summary = await scoreCsv({
+      input,
+      output,
+      errors,
+      model: deps.model,
+      totalBytes: prediction.inputBytes,
+      maxBadRowShare: options.maxBadRowShare,
+      threads: options.threads,
+      workerEntry: options.workerEntry,
+      signal,
+      onProgress,
+    });
+    await Promise.all(uploads);
+    return summary;
+  } catch (error) {
+    // An ended error report (too many bad rows) is left to finish; everything else stops.
+    if (!errors.writableEnded) errors.destroy(error as Error);
+    output.destroy(error as Error);
+    input.destroy();
+    const settled = await Promise.allSettled(uploads);
+    // A store failure is the cause when scoring only saw its body close.
+    const storeFailure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected" && s.reason !== error);
+    throw isRetainwiseError(error) && error.code === "output.closed" && storeFailure ? storeFailure.reason : error;
+  }
+}
+
+const TOO_MANY_BAD_ROWS = "csv.too_many_bad_rows";
 
 async function discard(outputKey: string, deps: ProcessDeps, log: Logger, why: string): Promise<ProcessOutcome> {
   await deps.store.delete(outputKey).catch(() => {});

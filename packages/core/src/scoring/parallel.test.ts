@@ -45,10 +45,15 @@ describe("scoring a large file on two threads", () => {
     expect(b[65_001]![6]).toBe("row 65001: the row has 5 fields but the header has 22");
   });
 
+  it("writes the same error report, row numbers file-wide", () => {
+    expect(two.errors).toBe(one.errors);
+    expect(two.errors).toBe('row,customer_id,error\n30001,C30000,"tenure ""twelve"" is not a number"\n65001,C65000,the row has 5 fields but the header has 22\n');
+  });
+
   it("adds up to the same summary", () => {
     const { meanProbability, ...rest } = two.summary;
     const { meanProbability: expectedMean, ...expected } = one.summary;
-    expect(rest.rowErrors).toEqual([{ row: 30_001, reason: 'tenure "twelve" is not a number' }, { row: 65_001, reason: "the row has 5 fields but the header has 22" }]);
+    expect(rest.rowErrors).toEqual([{ row: 30_001, customerId: "C30000", reason: 'tenure "twelve" is not a number' }, { row: 65_001, customerId: "C65000", reason: "the row has 5 fields but the header has 22" }]);
     // The fixture repeats every 5,626 rows, so the top 20 are ties broken by float32 noise: compare their probabilities.
     expect({ ...rest, topRisks: [] }).toEqual({ ...expected, topRisks: [] });
     rest.topRisks.forEach((risk, i) => expect(risk.probability).toBeCloseTo(expected.topRisks[i]!.probability, 5));

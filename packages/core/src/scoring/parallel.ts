@@ -6,6 +6,7 @@ import { replay, type Head } from "../csv/reader.ts";
 import { firstRecordEnd, lastRecordEnd } from "../csv/records.ts";
 import { sniffCsv } from "../csv/sniff.ts";
 import { RetainwiseError, TransientError } from "../errors.ts";
+import { ERROR_REPORT_HEADER } from "./error-report.ts";
 import { endOutput, headerLine, write } from "./output.ts";
 import { customerIdsOf, planColumns, throwIfAborted } from "./pipeline.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
@@ -64,6 +65,7 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   // Threads read every piece after the header: its lines, as csv-parse counts them, are not the piece's own.
   const headerLines = headerOnly.lines();
   await write(output, headerLine(headers, includeInput));
+  if (options.errors) await write(options.errors, ERROR_REPORT_HEADER);
 
   const pool = await startPool(options.threads!, options.workerEntry!, { modelPath: model.source.path, cardPath: model.source.cardPath, header, includeInput });
   const summary = new SummaryBuilder(model.version, customerIdsOf(layout));
@@ -75,7 +77,8 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
     if ("error" in result) throw new RetainwiseError(result.error.code, resolvePositions(result.error.message, before), { permanent: result.error.permanent });
     const placeholders = result.summary.rowsFailed > 0 || result.summary.customerIds === "row_number";
     await write(output, placeholders ? resolvePositions(result.text, before) : result.text);
-    summary.absorb(result.summary, before.rows);
+    if (options.errors && result.errors !== "") await write(options.errors, resolvePositions(result.errors, before));
+    summary.absorb(result.summary, before);
     before.rows += result.summary.rowsScored + result.summary.rowsFailed;
     before.lines += result.lines - headerLines;
     before.bytes += bytes;
@@ -93,6 +96,7 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
     await pool.close();
   }
   const built = summary.build();
+  if (options.errors) await endOutput(options.errors);
   assertFewBadRows(built, options.maxBadRowShare);
   await endOutput(output);
   return built;

@@ -166,7 +166,7 @@ describe("scoreCsv on the Telco fixture and its variants", () => {
     const rows = telco.rows.slice(0, 40).map((row) => [...row]);
     rows[25]![5] = "n/a";
     const { summary, output } = await scoreText(model, toCsv(telco.headers, rows), { batchSize: 4 });
-    expect(summary.rowErrors).toEqual([{ row: 26, reason: 'tenure "n/a" is not a number' }]);
+    expect(summary.rowErrors).toEqual([{ row: 26, customerId: telco.rows[25]![0], reason: 'tenure "n/a" is not a number' }]);
     expect((parse(output, { columns: true }) as Record<string, string>[])[25]!.error).toBe('row 26: tenure "n/a" is not a number');
   });
 

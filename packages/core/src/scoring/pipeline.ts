@@ -1,9 +1,10 @@
 import { Readable, Writable } from "node:stream";
-import { CUSTOMER_ID, findColumn, isUnreadable, openCsv, resolveColumns, type CsvSource } from "../csv/index.ts";
+import { CUSTOMER_ID, DELIMITERS, findColumn, isUnreadable, openCsv, resolveColumns, type CsvSource, type Delimiter } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
 import { openCsvAfterHead, type Head } from "../csv/reader.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
+import { ERROR_REPORT_HEADER } from "./error-report.ts";
 import { csvLines, endOutput, headerLine, write } from "./output.ts";
 import { explainRow } from "./reasons.ts";
 import { riskLevel } from "./risk.ts";
@@ -20,7 +21,10 @@ export async function scoreSequentially(head: Head, options: ScoreCsvOptions): P
   const source = await openCsvAfterHead(head);
   const layout = planColumns(source.headers, model);
   await write(output, headerLine(source.headers, includeInput));
+  if (options.errors) await write(options.errors, ERROR_REPORT_HEADER);
   const summary = (await scoreRecords(source, layout, { ...options, includeInput, positions: ABSOLUTE_POSITIONS })).build();
+  // The report is whole before the verdict: a job failed on too many bad rows still has it.
+  if (options.errors) await endOutput(options.errors);
   assertFewBadRows(summary, options.maxBadRowShare);
   await endOutput(output);
   return summary;
@@ -32,16 +36,22 @@ export async function scoreSequentially(head: Head, options: ScoreCsvOptions): P
  * count; positions in messages are placeholders (csv/positions.ts) and no file-level verdict on bad
  * rows is made.
  */
-export async function scorePiece(header: Buffer, piece: Buffer, model: ChurnModel, includeInput: boolean): Promise<{ text: string; summary: ScoreSummary; lines: number }> {
+export async function scorePiece(header: Buffer, piece: Buffer, model: ChurnModel, includeInput: boolean): Promise<{ text: string; errors: string; summary: ScoreSummary; lines: number }> {
   const source = await openCsv(Readable.from([header, piece]), RELATIVE_POSITIONS);
   const layout = planColumns(source.headers, model);
-  const parts: string[] = [];
-  const output = new Writable({ decodeStrings: false, write: (chunk: string, _encoding, done) => { parts.push(chunk); done(); } });
-  const summary = await scoreRecords(source, layout, { output, model, includeInput, positions: RELATIVE_POSITIONS, batchSize: undefined });
-  return { text: parts.join(""), summary: summary.build(), lines: source.lines() };
+  const output = textSink();
+  const errors = textSink();
+  const summary = await scoreRecords(source, layout, { output: output.stream, errors: errors.stream, model, includeInput, positions: RELATIVE_POSITIONS, batchSize: undefined });
+  return { text: output.text(), errors: errors.text(), summary: summary.build(), lines: source.lines() };
 }
 
-interface RecordsOptions extends Pick<ScoreCsvOptions, "output" | "model" | "signal" | "onProgress" | "totalBytes" | "batchSize"> {
+function textSink(): { stream: Writable; text(): string } {
+  const parts: string[] = [];
+  const stream = new Writable({ decodeStrings: false, write: (chunk: string, _encoding, done) => { parts.push(chunk); done(); } });
+  return { stream, text: () => parts.join("") };
+}
+
+interface RecordsOptions extends Pick<ScoreCsvOptions, "output" | "errors" | "model" | "signal" | "onProgress" | "totalBytes" | "batchSize"> {
   includeInput: boolean;
   positions: Positions;
 }
@@ -111,7 +121,7 @@ async function readBatch(source: CsvSource, layout: Layout, size: number, rowsBe
     const next = await source.records.next();
     if (next.done) break;
     const record = next.value;
-    const error = rowError(record, layout, columns, valid);
+    const error = rowError(record, layout, columns, valid, source.delimiter);
     if (error === null) valid++;
     records.push(record);
     errors.push(error);
@@ -120,9 +130,9 @@ async function readBatch(source: CsvSource, layout: Layout, size: number, rowsBe
   return { records, errors, columns: trimmed, rows: records.length, firstRow: rowsBefore + 1 };
 }
 
-function rowError(record: string[], layout: Layout, columns: (Float32Array | string[])[], at: number): string | null {
+function rowError(record: string[], layout: Layout, columns: (Float32Array | string[])[], at: number, delimiter: Delimiter): string | null {
   if (isUnreadable(record)) return record.unreadable;
-  return record.length === layout.width ? fillRow(record, layout, columns, at) : raggedRow(record.length, layout.width);
+  return record.length === layout.width ? fillRow(record, layout, columns, at) : raggedRow(record, layout.width, delimiter);
 }
 
 /** Writes the row's inputs into the typed columns at `at`; returns why it cannot, or null. */
@@ -142,8 +152,17 @@ function fillRow(record: string[], layout: Layout, columns: (Float32Array | stri
   return null;
 }
 
-function raggedRow(found: number, expected: number): string {
-  return `the row has ${found} field${found === 1 ? "" : "s"} but the header has ${expected}`;
+function raggedRow(record: string[], expected: number, delimiter: Delimiter): string {
+  const found = record.length;
+  const fields = `the row has ${found} field${found === 1 ? "" : "s"} but the header has ${expected}`;
+  // A file glued from two exports: the row splits into the header's width at another delimiter.
+  const line = found < expected ? record.join(delimiter) : "";
+  const other = DELIMITERS.find((d) => d !== delimiter && line.split(d).length === expected);
+  return other ? `${fields}: the delimiter changes from ${showDelimiter(delimiter)} to ${showDelimiter(other)}` : fields;
+}
+
+function showDelimiter(delimiter: Delimiter): string {
+  return delimiter === "\t" ? "tab" : `'${delimiter}'`;
 }
 
 function truncate(text: string): string {
@@ -171,6 +190,7 @@ interface EmitContext extends RecordsOptions {
 async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext): Promise<void> {
   const { model, layout, includeInput, summary, positions } = context;
   const rows: string[][] = [];
+  const failures: string[][] = [];
   const width = model.inputs.length;
   let valid = 0;
   batch.records.forEach((record, r) => {
@@ -181,8 +201,10 @@ async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext
     // A bring-your-own model that does not impute turns a blank numeric into NaN: a failed row, not "NaN, Low".
     if (error === null && !Number.isFinite(probability)) error = NO_PROBABILITY;
     if (error !== null) {
-      summary.addFailed({ row: batch.firstRow + r, reason: error });
-      rows.push(withInput([id, "", "", "", "", model.version, `row ${positions.row(batch.firstRow + r)}: ${error}`], record, includeInput));
+      const row = positions.row(batch.firstRow + r);
+      summary.addFailed({ row: batch.firstRow + r, customerId: id, reason: error });
+      failures.push([row, id, error]);
+      rows.push(withInput([id, "", "", "", "", model.version, `row ${row}: ${error}`], record, includeInput));
       return;
     }
     const level = riskLevel(probability, model.thresholds);
@@ -192,6 +214,7 @@ async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext
     rows.push(withInput([id, probability.toFixed(4), level, reasons.risk.join("; "), reasons.protective.join("; "), model.version, ""], record, includeInput));
   });
   await write(context.output, csvLines(rows));
+  if (context.errors && failures.length > 0) await write(context.errors, csvLines(failures));
 }
 
 const NO_PROBABILITY = "the model returned no probability for this row (a blank or out-of-range value it cannot handle?)";

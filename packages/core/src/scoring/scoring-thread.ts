@@ -21,7 +21,7 @@ export interface ThreadData {
 }
 
 export type PieceReply =
-  | { id: number; text: string; summary: ScoreSummary; lines: number }
+  | { id: number; text: string; errors: string; summary: ScoreSummary; lines: number }
   | { id: number; error: { code: string; message: string; permanent: boolean } };
 
 export function isScoringThread(): boolean {
@@ -56,7 +56,7 @@ export async function serveScoringThread(): Promise<void> {
     queue = queue.then(() => {
       if (closing) return;
       return scorePiece(header, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput).then(
-        ({ text, summary, lines }) => port.postMessage({ id, text, summary, lines } satisfies PieceReply),
+        ({ text, errors, summary, lines }) => port.postMessage({ id, text, errors, summary, lines } satisfies PieceReply),
         (error: unknown) => port.postMessage({ id, error: describe(error) } satisfies PieceReply),
       );
     });
