@@ -113,6 +113,41 @@ describe("downloads", () => {
   });
 });
 
+describe("error reports", () => {
+  const REPORT = "row,customer_id,error\n" + Array.from({ length: 30 }, (_, i) => `${i + 1},C${i},the row has 2 fields but the header has 21\n`).join("");
+
+  test("a COMPLETED prediction's report downloads as CSV, whole or its first rows with ?limit", async () => {
+    const { id } = await completedPrediction("x\n1\n");
+    await api.store.put(`results/${id}/attempt-1.errors.csv`, Readable.from([REPORT]));
+    const whole = await call(`/v1/predictions/${id}/errors`, keyA);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(whole.headers.get("content-disposition")).toMatch(/-errors\.csv"$/);
+    expect(await whole.text()).toBe(REPORT);
+    const head = await (await call(`/v1/predictions/${id}/errors?limit=20`, keyA)).text();
+    expect(head.trimEnd().split("\n")).toEqual(REPORT.split("\n").slice(0, 21));
+  });
+
+  test("a FAILED prediction keeps its report; one failed before reading rows answers 404 saying why; a queued one 409", async () => {
+    const { id } = (await (await uploadCsv(keyA)).json()) as { id: string };
+    expect(await errorCode(await call(`/v1/predictions/${id}/errors`, keyA))).toBe("prediction.not_ready");
+    const { attempt } = (await api.predictions.claim(id, { staleAfterSeconds: 45 }))!;
+    await api.predictions.fail(id, attempt, { code: "csv.missing_columns", message: "The file is missing tenure." });
+    const missing = await call(`/v1/predictions/${id}/errors`, keyA);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: "error_report.not_found", message: `Prediction ${id} has no error report. It failed before reading its rows: The file is missing tenure.` } });
+    await api.store.put(`results/${id}/attempt-1.errors.csv`, Readable.from([REPORT]));
+    expect(await (await call(`/v1/predictions/${id}/errors`, keyA)).text()).toBe(REPORT);
+  });
+
+  test("DELETE removes the error report too", async () => {
+    const { id } = await completedPrediction("x\n1\n");
+    await api.store.put(`results/${id}/attempt-1.errors.csv`, Readable.from([REPORT]));
+    expect((await call(`/v1/predictions/${id}`, keyA, { method: "DELETE" })).status).toBe(200);
+    expect(await api.store.head(`results/${id}/attempt-1.errors.csv`)).toBeNull();
+  });
+});
+
 describe("listing, limits and health", () => {
   test("the list pages with a cursor and never repeats an item", async () => {
     const first = (await (await call("/v1/predictions?limit=2", keyA)).json()) as { items: { id: string }[]; nextCursor: string | null };

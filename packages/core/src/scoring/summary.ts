@@ -133,7 +133,8 @@ export function assertFewBadRows(summary: ScoreSummary, maxShare = DEFAULT_MAX_B
 function describeProblems(summary: ScoreSummary): string {
   const [top] = summary.rowProblems;
   if (!top) return "";
-  return `Most common problem (${top.rows === 1 ? "1 row" : `${count(top.rows)} rows`}): ${top.problem}, first at row ${top.firstRow}: ${top.example}.`;
+  const example = top.example === top.problem ? "" : `: ${top.example}`;
+  return `Most common problem (${top.rows === 1 ? "1 row" : `${count(top.rows)} rows`}): ${top.problem}, first at row ${top.firstRow}${example}.`;
 }
 
 /**
