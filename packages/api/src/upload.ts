@@ -1,6 +1,6 @@
 import { Readable, Transform } from "node:stream";
 import busboy from "busboy";
-import { isRetainwiseError, sniffCsv } from "@retainwise/core";
+import { ellipsize, isRetainwiseError, sniffCsv } from "@retainwise/core";
 import { ApiError } from "./errors.ts";
 
 /** Content types taken as a raw CSV body. Anything else but multipart is refused with 415. */
@@ -32,7 +32,7 @@ export async function openUpload(request: Request, maxBytes: number): Promise<In
   throw new ApiError(
     415,
     "upload.unsupported_type",
-    `Content-Type '${type || "(none)"}' is not accepted. Send the CSV as 'text/csv' or as the 'file' field of a multipart/form-data form.`,
+    `Content-Type '${ellipsize(type) || "(none)"}' is not accepted. Send the CSV as 'text/csv' or as the 'file' field of a multipart/form-data form.`,
   );
 }
 

@@ -2,6 +2,7 @@ import { Readable, Writable } from "node:stream";
 import { CUSTOMER_ID, DELIMITERS, findColumn, isUnreadable, openCsv, resolveColumns, type CsvSource, type Delimiter } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
 import { openCsvAfterHead, type Head } from "../csv/reader.ts";
+import { ellipsize } from "../bounded-text.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
 import { ERROR_REPORT_HEADER } from "./error-report.ts";
@@ -202,15 +203,15 @@ async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext
     if (error === null && !Number.isFinite(probability)) error = NO_PROBABILITY;
     if (error !== null) {
       const row = positions.row(batch.firstRow + r);
-      summary.addFailed({ row: batch.firstRow + r, customerId: id, reason: error });
-      failures.push([row, id, error]);
+      summary.addFailed({ row: batch.firstRow + r, customerId: ellipsize(id), reason: error });
+      failures.push([row, ellipsize(id), error]);
       rows.push(withInput([id, "", "", "", "", model.version, `row ${row}: ${error}`], record, includeInput));
       return;
     }
     const level = riskLevel(probability, model.thresholds);
     const reasons = scores!.contributions ? explainRow(model.inputs, scores!.contributions, at * width, record, layout.inputIndexes) : { risk: [], protective: [] };
     summary.addScored(probability, level);
-    if (summary.wouldKeep(probability)) summary.keepTopRisk({ customerId: id, probability, riskLevel: level, riskFactors: reasons.risk, protectiveFactors: reasons.protective });
+    if (summary.wouldKeep(probability)) summary.keepTopRisk({ customerId: ellipsize(id), probability, riskLevel: level, riskFactors: reasons.risk, protectiveFactors: reasons.protective });
     rows.push(withInput([id, probability.toFixed(4), level, reasons.risk.join("; "), reasons.protective.join("; "), model.version, ""], record, includeInput));
   });
   await write(context.output, csvLines(rows));

@@ -1,4 +1,5 @@
 import type { ModelInput } from "../model/churn-model.ts";
+import { ellipsize } from "../bounded-text.ts";
 
 /** How many factors each reasons column lists. */
 export const REASONS_PER_SIDE = 3;
@@ -26,7 +27,7 @@ export function explainRow(inputs: readonly ModelInput[], contributions: Float32
   }
   const sentence = (i: number) => {
     const value = (record[columns[i]!] ?? "").trim();
-    return `${inputs[i]!.label} is ${value === "" ? "missing" : value} (${signed(contributions[offset + i]!)})`;
+    return `${inputs[i]!.label} is ${value === "" ? "missing" : ellipsize(value)} (${signed(contributions[offset + i]!)})`;
   };
   return { risk: risk.map(sentence), protective: protective.map(sentence) };
 }
