@@ -31,7 +31,10 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     } catch (error) {
       upload.body.destroy();
       await store.delete(inputKey).catch(() => {});
-      throw error;
+      if (!c.req.raw.signal.aborted) throw error;
+      // Nobody is left to answer: log it as what it is, not as a server fault.
+      logger.info("upload abandoned: the client disconnected", { requestId: c.get("requestId"), jobId: id });
+      throw new ApiError(400, "upload.aborted", "The upload was interrupted before it finished. Send the file again.");
     }
   });
 
