@@ -129,7 +129,7 @@ const fileCases: FileCase[] = [
     name: "more bad rows than the 10% allowed",
     input: () => file(header(), ...lines(8), withCell(8, "tenure", "twelve"), withCell(9, "tenure", "?")),
     code: "csv.too_many_bad_rows",
-    message: ["2 of 10 rows (20.0%) could not be scored, more than the 10% allowed", 'Most common problem (2 rows): tenure is not a number, first at row 9: tenure "twelve" is not a number.', "The error report lists every bad row"],
+    message: ["2 of 10 rows (20.0%) could not be scored, more than the 10% allowed", 'Most common problem (2 rows): tenure is not a number, first at row 9: tenure "twelve" is not a number.', "Fix these rows and try again with the corrected file."],
   },
   {
     name: "one bad row when no bad rows are allowed",

@@ -124,7 +124,7 @@ export function assertFewBadRows(summary: ScoreSummary, maxShare = DEFAULT_MAX_B
     throw new RetainwiseError(
       "csv.too_many_bad_rows",
       `${count(summary.rowsFailed)} of ${count(total)} rows (${(share * 100).toFixed(1)}%) could not be scored, more than the ${(maxShare * 100).toFixed(0)}% allowed. ` +
-        `${describeProblems(summary)} The error report lists every bad row. Fix these rows and upload the file again.`,
+        `${describeProblems(summary)} Fix these rows and try again with the corrected file.`,
     );
   }
 }
