@@ -49,7 +49,7 @@ await model.release();
 async function stages(): Promise<{ read: number; inputs: number; inference: number }> {
   const head = await readHead(createReadStream(INPUT, { highWaterMark: 256 * 1024 }));
   const source = await openCsvAfterHead(head);
-  const batch = new Batch(planColumns(source.headers, model, headNumberFormat(head, source, model)), model, BATCH_ROWS);
+  const batch = new Batch(planColumns(source.headers, model, headNumberFormat(head, source, model)), model, BATCH_ROWS, source.delimiter);
   const spent = { read: 0, inputs: 0, inference: 0 };
   let rows = 0;
   for (let at = performance.now(); ; ) {

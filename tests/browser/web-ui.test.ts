@@ -153,6 +153,24 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("the web UI", () => {
     await page.goto(at("/upload"));
   });
 
+  test("a job failed on too many bad rows shows its first 20 and downloads the whole error report", async () => {
+    const lines = (await readFile(FIXTURE, "utf8")).trimEnd().split(/\r?\n/);
+    const ragged = lines.slice(1, 31).map((line) => line.split(",").slice(0, 7).join(","));
+    await page.setInputFiles("#file", { name: "glued.csv", mimeType: "text/csv", buffer: Buffer.from([...lines.slice(0, 11), ...ragged].join("\n") + "\n") });
+    await page.getByRole("button", { name: "Upload and score" }).click();
+    await page.waitForURL(/\/predictions/);
+    await row0().locator(".status-failed").waitFor({ timeout: JOB_TIMEOUT_MS });
+    await row0().locator("a").first().click();
+    await page.locator("#row-errors-card").waitFor();
+    await expect(page.locator("#row-errors tbody tr").count()).resolves.toBe(20);
+    await expect(page.locator("#row-errors tbody tr").first().locator("td").allTextContents()).resolves.toEqual(["11", ragged[0]!.split(",")[0], "the row has 7 fields but the header has 21"]);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download error report" }).click()]);
+    expect(download.suggestedFilename()).toBe("glued-errors.csv");
+    expect((await readFile(await download.path(), "utf8")).trimEnd().split("\n")).toHaveLength(31);
+    await screenshot("prediction-row-errors");
+    await page.goto(at("/upload"));
+  });
+
   test("a file that is not .csv is refused before any upload", async () => {
     await page.setInputFiles("#file", { name: "customers.xlsx", mimeType: "application/octet-stream", buffer: Buffer.from("PK") });
     await expect(page.locator("#upload-error").textContent()).resolves.toMatch(/not a CSV file/);

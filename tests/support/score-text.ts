@@ -15,6 +15,8 @@ export const PROGRAM_ENTRY = fileURLToPath(new URL("../../packages/cli/bin/retai
 export interface Scored {
   summary: ScoreSummary;
   output: string;
+  /** The error report (scoreCsv's `errors`). */
+  errors: string;
 }
 
 export async function scoreText(
@@ -22,15 +24,22 @@ export async function scoreText(
   input: string | Uint8Array,
   options: Omit<ScoreCsvOptions, "input" | "output" | "model"> = {},
 ): Promise<Scored> {
+  const output = collector();
+  const errors = collector();
+  const summary = await scoreCsv({ ...options, input: chunked(input), output: output.stream, errors: errors.stream, model });
+  return { summary, output: output.text(), errors: errors.text() };
+}
+
+/** A Writable that keeps what it is given. */
+export function collector(): { stream: Writable; text(): string } {
   const chunks: Buffer[] = [];
-  const output = new Writable({
+  const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       chunks.push(chunk);
       done();
     },
   });
-  const summary = await scoreCsv({ ...options, input: chunked(input), output, model });
-  return { summary, output: Buffer.concat(chunks).toString("utf8") };
+  return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 
 /** The error `scoreText` rejects with (fails the test if it resolves). */

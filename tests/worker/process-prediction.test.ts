@@ -54,6 +54,31 @@ describe("processing a prediction", () => {
     expect(await h.store.head(`results/${submitted.id}/attempt-1.csv`)).toBeNull();
   });
 
+  it("keeps the error report of a job failed on too many bad rows, one line per bad row, and deletes the result", async () => {
+    const telco = (await readFile(TELCO_CSV, "utf8")).split("\n");
+    const ragged = telco.slice(1, 41).map((line) => line.split(",").slice(0, 7).join(","));
+    const submitted = await h.submit([...telco.slice(0, 11), ...ragged].join("\n") + "\n", { path: false });
+    expect(await processNext()).toBe("failed");
+    const row = await h.waitFor(submitted.id, (r) => r.status === "FAILED");
+    expect(row.errorCode).toBe("csv.too_many_bad_rows");
+    expect(row.errorMessage).toContain("Most common problem (40 rows): the row has 7 fields but the header has 21, first at row 11");
+    const report = (await readObject(h.store, `results/${submitted.id}/attempt-1.errors.csv`)).trim().split("\n");
+    expect(report).toHaveLength(41);
+    expect(report[1]).toBe(`11,${ragged[0]!.split(",")[0]},the row has 7 fields but the header has 21`);
+    expect(await h.store.head(`results/${submitted.id}/attempt-1.csv`)).toBeNull();
+  });
+
+  it("does not hang when the store fails as the job starts writing its result: the job is retried", async () => {
+    // put() fails before it ever reads its body, as a results directory that cannot be written does.
+    const unwritable: ObjectStore = { ...h.store, put: async (key, body, options) => (key.startsWith("results/") ? Promise.reject(new TransientError("store.unavailable", "cannot write")) : h.store.put(key, body, options)) };
+    const submitted = await h.submit(TELCO_CSV);
+    expect(await processNext(unwritable)).toBe("retry");
+    const row = await h.waitFor(submitted.id, (r) => r.status === "QUEUED");
+    expect(row.attempts).toBe(1);
+    await h.db.sql`update job_queue set visible_at = now()`;
+    expect(await processNext()).toBe("completed");
+  }, 20_000);
+
   it("scores a duplicated message once: the second copy is dropped once the job is COMPLETED", async () => {
     const submitted = await h.submit(TELCO_CSV);
     await h.queue.send({ predictionId: submitted.id });

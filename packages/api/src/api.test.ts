@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { ScoreSummary } from "@retainwise/core";
+import { request as httpRequest } from "node:http";
+import { createLogger, type ScoreSummary } from "@retainwise/core";
 import { startTestApi, type TestApi } from "./test-app.ts";
 
 const CSV = "customerID,tenure,MonthlyCharges\n0001-A,12,70.35\n0002-B,3,99.1\n";
@@ -11,8 +12,9 @@ const MAX_UPLOAD_BYTES = 64 * 1024;
 
 let api: TestApi;
 let keyA: string;
+const logLines: string[] = [];
 beforeAll(async () => {
-  api = await startTestApi({ maxUploadBytes: MAX_UPLOAD_BYTES });
+  api = await startTestApi({ maxUploadBytes: MAX_UPLOAD_BYTES, logger: createLogger({}, { write: (line) => logLines.push(line) }) });
   keyA = await api.key("acme");
 });
 afterAll(() => api?.stop());
@@ -74,6 +76,56 @@ async function inputFiles(): Promise<string[]> {
   return readdir(join(api.dir, "inputs")).catch(() => []);
 }
 
+describe("broken multipart forms and clients", () => {
+  const part = (name: string, body: string, filename?: string) =>
+    `--XYZ\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ""}\r\n\r\n${body}\r\n`;
+
+  test.each([
+    ["a multipart type without a boundary", "multipart/form-data", part("file", CSV, "a.csv") + "--XYZ--\r\n", /Boundary not found/],
+    ["a form that ends in the middle of its file part", "multipart/form-data; boundary=XYZ", part("file", CSV, "a.csv").slice(0, -10), /Unexpected end of form/],
+    ["a form with hundreds of fields", "multipart/form-data; boundary=XYZ", Array.from({ length: 300 }, (_, i) => part(`f${i}`, "x")).join("") + part("file", CSV, "a.csv") + "--XYZ--\r\n", /more parts than/],
+  ])("%s is a 400 upload.bad_multipart, with nothing stored", async (_name, type, body, message) => {
+    const before = await inputFiles();
+    const response = await uploadCsv(keyA, body, type);
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("upload.bad_multipart");
+    expect(error.message).toMatch(message);
+    expect(await inputFiles()).toEqual(before);
+  });
+
+  test("a file part named otherwise before the 'file' part does not hide it", async () => {
+    const body = part("attachment", "not this one", "notes.txt") + part("comment", "hello") + part("file", CSV, "customers.csv") + "--XYZ--\r\n";
+    const response = await uploadCsv(keyA, body, "multipart/form-data; boundary=XYZ");
+    expect(response.status).toBe(202);
+    const { id, inputFilename } = (await response.json()) as { id: string; inputFilename: string };
+    expect(inputFilename).toBe("customers.csv");
+    expect(await objectText(`inputs/${id}.csv`)).toBe(CSV);
+  });
+
+  test("a client that disconnects mid-upload is logged as such, not as a server error, and leaves nothing stored", async () => {
+    const before = await inputFiles();
+    const url = new URL(api.url);
+    const sent = httpRequest({ host: url.hostname, port: url.port, path: "/v1/predictions", method: "POST", headers: { Authorization: `Bearer ${keyA}`, "Content-Type": "text/csv", "Content-Length": "60000" } });
+    sent.on("error", () => {});
+    sent.write(CSV);
+    await waitUntil(() => logLines.some((l) => l.includes("upload abandoned")), () => sent.destroy());
+    expect(logLines.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+    await waitUntil(async () => JSON.stringify(await inputFiles()) === JSON.stringify(before));
+  });
+});
+
+/** Polls `done` every 20 ms for up to 10 s, after calling `start` once. */
+async function waitUntil(done: () => boolean | Promise<boolean>, start?: () => void): Promise<void> {
+  await new Promise((r) => setTimeout(r, 100));
+  start?.();
+  const deadline = Date.now() + 10_000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error("condition not reached in 10 s");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe("ids", () => {
   test("a malformed id is refused with 400 request.bad_id", async () => {
     const response = await call("/v1/predictions/not-a-uuid", keyA);
@@ -110,6 +162,41 @@ describe("downloads", () => {
     expect(response.status).toBe(200);
     expect(await api.store.head(`inputs/${id}.csv`)).toBeNull();
     expect(await api.store.head(outputKey)).toBeNull();
+  });
+});
+
+describe("error reports", () => {
+  const REPORT = "row,customer_id,error\n" + Array.from({ length: 30 }, (_, i) => `${i + 1},C${i},the row has 2 fields but the header has 21\n`).join("");
+
+  test("a COMPLETED prediction's report downloads as CSV, whole or its first rows with ?limit", async () => {
+    const { id } = await completedPrediction("x\n1\n");
+    await api.store.put(`results/${id}/attempt-1.errors.csv`, Readable.from([REPORT]));
+    const whole = await call(`/v1/predictions/${id}/errors`, keyA);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(whole.headers.get("content-disposition")).toMatch(/-errors\.csv"$/);
+    expect(await whole.text()).toBe(REPORT);
+    const head = await (await call(`/v1/predictions/${id}/errors?limit=20`, keyA)).text();
+    expect(head.trimEnd().split("\n")).toEqual(REPORT.split("\n").slice(0, 21));
+  });
+
+  test("a FAILED prediction keeps its report; one failed before reading rows answers 404 saying why; a queued one 409", async () => {
+    const { id } = (await (await uploadCsv(keyA)).json()) as { id: string };
+    expect(await errorCode(await call(`/v1/predictions/${id}/errors`, keyA))).toBe("prediction.not_ready");
+    const { attempt } = (await api.predictions.claim(id, { staleAfterSeconds: 45 }))!;
+    await api.predictions.fail(id, attempt, { code: "csv.missing_columns", message: "The file is missing tenure." });
+    const missing = await call(`/v1/predictions/${id}/errors`, keyA);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: "error_report.not_found", message: `Prediction ${id} has no error report. It failed before reading its rows: The file is missing tenure.` } });
+    await api.store.put(`results/${id}/attempt-1.errors.csv`, Readable.from([REPORT]));
+    expect(await (await call(`/v1/predictions/${id}/errors`, keyA)).text()).toBe(REPORT);
+  });
+
+  test("DELETE removes the error report too", async () => {
+    const { id } = await completedPrediction("x\n1\n");
+    await api.store.put(`results/${id}/attempt-1.errors.csv`, Readable.from([REPORT]));
+    expect((await call(`/v1/predictions/${id}`, keyA, { method: "DELETE" })).status).toBe(200);
+    expect(await api.store.head(`results/${id}/attempt-1.errors.csv`)).toBeNull();
   });
 });
 

@@ -9,6 +9,10 @@ export const ListQuerySchema = v.object({
   cursor: v.optional(v.pipe(v.string(), v.maxLength(200))),
 });
 
+export const ErrorReportQuerySchema = v.object({
+  limit: v.optional(v.pipe(v.string(), v.transform(Number), v.integer("must be an integer"), v.minValue(1, "must be at least 1"), v.maxValue(1000, "must be at most 1000"))),
+});
+
 export const ErrorSchema = v.object({ error: v.object({ code: v.string(), message: v.string() }) });
 
 export const PredictionSchema = v.object({
@@ -63,7 +67,16 @@ function percent(p: Prediction): number {
 
 /** The file name a scored result downloads as: `customers.csv` -> `customers-scored.csv`. */
 export function resultFilename(inputFilename: string): string {
-  return `${inputFilename.replace(/\.(csv|txt)$/i, "")}-scored.csv`;
+  return `${baseName(inputFilename)}-scored.csv`;
+}
+
+/** `customers.csv` -> `customers-errors.csv` */
+export function errorReportFilename(inputFilename: string): string {
+  return `${baseName(inputFilename)}-errors.csv`;
+}
+
+function baseName(inputFilename: string): string {
+  return inputFilename.replace(/\.(csv|txt)$/i, "");
 }
 
 /** `POST /v1/models` parameters, from the query string or the multipart fields before the file. */

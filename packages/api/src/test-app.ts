@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger, type ObjectStore } from "@retainwise/core";
+import { silentLogger, type Logger, type ObjectStore } from "@retainwise/core";
 import { createFileObjectStore, serveSignedDownload } from "@retainwise/local";
 import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, type Sql } from "@retainwise/postgres";
 import { createTestDatabase, type TestDatabase } from "../../../tests/support/postgres.ts";
@@ -28,7 +28,7 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(options: { maxUploadBytes?: number } = {}): Promise<TestApi> {
+export async function startTestApi(options: { maxUploadBytes?: number; logger?: Logger } = {}): Promise<TestApi> {
   const db: TestDatabase = await createTestDatabase({ migrate: true });
   const sql = connect(db.url);
   const dir = await mkdtemp(join(tmpdir(), "rw-api-"));
@@ -39,7 +39,7 @@ export async function startTestApi(options: { maxUploadBytes?: number } = {}): P
   const accounts = createPostgresAccountRepository(sql);
   const queue = createPostgresJobQueue({ sql, log: silentLogger });
   const app = createApp({
-    predictions, accounts, store, queue, logger: silentLogger,
+    predictions, accounts, store, queue, logger: options.logger ?? silentLogger,
     outcomes: createPostgresOutcomeRepository(sql),
     models: createPostgresModelRepository(sql),
     maxUploadBytes: options.maxUploadBytes ?? 5 * 2 ** 30,

@@ -1,6 +1,6 @@
 import { Readable, Transform } from "node:stream";
 import busboy from "busboy";
-import { isRetainwiseError, sniffCsv } from "@retainwise/core";
+import { ellipsize, isRetainwiseError, sniffCsv } from "@retainwise/core";
 import { ApiError } from "./errors.ts";
 
 /** Content types taken as a raw CSV body. Anything else but multipart is refused with 415. */
@@ -34,13 +34,25 @@ export async function openUpload(request: Request, maxBytes: number): Promise<In
   throw new ApiError(
     415,
     "upload.unsupported_type",
-    `Content-Type '${type || "(none)"}' is not accepted. Send the CSV as 'text/csv' or as the 'file' field of a multipart/form-data form.`,
+    `Content-Type '${ellipsize(type) || "(none)"}' is not accepted. Send the CSV as 'text/csv' or as the 'file' field of a multipart/form-data form.`,
   );
 }
 
+/**
+ * Other fields are read and dropped, within bounds: a form may carry a few small fields and files
+ * besides `file` (in any order), never megabytes of them.
+ */
+const MULTIPART_LIMITS = { fields: 20, fieldSize: 8 * 1024, fieldNameSize: 200, files: 10, parts: 40 };
+
 function multipartFile(source: Readable, headers: Headers, maxBytes: number): Promise<IncomingUpload> {
   return new Promise((resolve, reject) => {
-    const parser = busboy({ headers: Object.fromEntries(headers), limits: { files: 1, fileSize: maxBytes + 1 } });
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: Object.fromEntries(headers), limits: { ...MULTIPART_LIMITS, fileSize: maxBytes + 1 } });
+    } catch (error) {
+      source.destroy();
+      return reject(badMultipart(error as Error));
+    }
     let found = false;
     const fields: Record<string, string> = {};
     parser.on("field", (name, value) => {
@@ -49,9 +61,12 @@ function multipartFile(source: Readable, headers: Headers, maxBytes: number): Pr
     parser.on("file", (field, stream, info) => {
       if (field !== "file" || found) return stream.resume();
       found = true;
-      resolve({ filename: safeFilename(info.filename || DEFAULT_FILENAME), body: guard(stream, maxBytes), fields });
+      resolve({ filename: safeFilename(info.filename || DEFAULT_FILENAME), body: guard(stream, maxBytes, badMultipart), fields });
     });
-    parser.on("error", (error) => reject(new ApiError(400, "upload.bad_multipart", `The multipart form could not be read: ${(error as Error).message}.`)));
+    parser.on("error", (error) => reject(badMultipart(error as Error)));
+    for (const limit of ["partsLimit", "filesLimit", "fieldsLimit"] as const) {
+      parser.on(limit, () => parser.destroy(new Error(`it has more parts than the ${MULTIPART_LIMITS.parts} parts, ${MULTIPART_LIMITS.files} files or ${MULTIPART_LIMITS.fields} fields allowed`)));
+    }
     parser.on("close", () => {
       if (!found) reject(new ApiError(400, "upload.no_file", "The form has no 'file' field. Send the CSV as the 'file' field of the form."));
     });
@@ -60,11 +75,17 @@ function multipartFile(source: Readable, headers: Headers, maxBytes: number): Pr
   });
 }
 
+/** A form busboy cannot read: no boundary, cut off mid-part, too many parts. */
+function badMultipart(error: Error): ApiError {
+  if (error instanceof ApiError) return error;
+  return new ApiError(400, "upload.bad_multipart", `The multipart form could not be read: ${ellipsize(error.message, 200)}. Send the CSV as the 'file' field of a complete multipart/form-data form.`);
+}
+
 /**
  * Counts bytes and checks the first chunk is CSV text (not an Excel file, image or zip), so a wrong
  * upload is refused in the first kilobytes rather than after gigabytes reach the store.
  */
-function guard(source: Readable, maxBytes: number): Readable {
+function guard(source: Readable, maxBytes: number, translate: (error: Error) => Error = (error) => error): Readable {
   let bytes = 0;
   const guarded = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -80,7 +101,7 @@ function guard(source: Readable, maxBytes: number): Readable {
       done(bytes === 0 ? empty() : null);
     },
   });
-  source.on("error", (error) => guarded.destroy(error));
+  source.on("error", (error) => guarded.destroy(translate(error)));
   // The guard can fail on the first chunk, before the store has attached to it; the store still
   // sees the error (streams remember it), but an unheard 'error' event would crash the process.
   guarded.on("error", () => {});

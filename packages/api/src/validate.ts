@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { ellipsize } from "@retainwise/core";
 import { ApiError } from "./errors.ts";
 
 /** Parses `input` or answers 400 naming the field and what is wrong with it (`code` overrides `request.invalid_<field>`). */
@@ -7,5 +8,5 @@ export function parseOr400<S extends v.GenericSchema>(schema: S, input: unknown,
   if (result.success) return result.output;
   const issue = result.issues[0];
   const field = v.getDotPath(issue) ?? where;
-  throw new ApiError(400, code ?? `request.invalid_${field}`, `The ${where} '${field}' ${issue.message}, got ${JSON.stringify(issue.input)}.`);
+  throw new ApiError(400, code ?? `request.invalid_${ellipsize(field)}`, `The ${where} '${ellipsize(field)}' ${issue.message}, got ${ellipsize(JSON.stringify(issue.input) ?? "nothing")}.`);
 }

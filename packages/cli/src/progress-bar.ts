@@ -1,9 +1,10 @@
 /**
- * A one-line progress bar on stderr when it is a terminal; silent otherwise, so logs and pipes
- * stay clean. Redraws at most every 100 ms.
+ * A one-line progress bar on stderr when it is a terminal, redrawn at most every 100 ms; without a
+ * terminal only the final message is printed, so logs and pipes get one line.
  */
 export interface ProgressBar {
-  update(done: number, total: number | undefined, detail: string): void;
+  /** `final` draws at once, so the bar ends at the true totals. */
+  update(done: number, total: number | undefined, detail: string, options?: { final?: boolean }): void;
   finish(message: string): void;
 }
 
@@ -11,12 +12,12 @@ const REDRAW_MS = 100;
 const WIDTH = 30;
 
 export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): ProgressBar {
-  if (!stream.isTTY) return { update() {}, finish() {} };
+  if (!stream.isTTY) return { update() {}, finish: (message) => void stream.write(`${message}\n`) };
   let last = 0;
   return {
-    update(done, total, detail) {
+    update(done, total, detail, options) {
       const now = Date.now();
-      if (now - last < REDRAW_MS) return;
+      if (now - last < REDRAW_MS && !options?.final) return;
       last = now;
       const share = total ? Math.min(1, done / total) : 0;
       const filled = Math.round(share * WIDTH);
@@ -24,7 +25,7 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
       stream.write(`\r${bar}${detail}\x1b[K`);
     },
     finish(message) {
-      stream.write(`\r${message}\x1b[K\n`);
+      stream.write(`\n${message}\n`);
     },
   };
 }

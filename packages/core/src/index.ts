@@ -1,5 +1,6 @@
 export * from "./errors.ts";
 export * from "./log.ts";
+export * from "./bounded-text.ts";
 export * from "./ports/index.ts";
 export * from "./jobs/index.ts";
 export * from "./csv/index.ts";

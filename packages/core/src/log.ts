@@ -8,6 +8,8 @@
  *   const log = createLogger({ component: "worker" });
  *   log.child({ jobId }).info("job completed", { rows: 5626 });
  */
+import { ellipsize } from "./bounded-text.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
 
@@ -18,6 +20,9 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
 }
+
+/** Characters of one string field (or error message) in a log line: a line stays readable and bounded whatever it is given. */
+export const LOG_FIELD_MAX_CHARS = 1000;
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -30,7 +35,7 @@ export function createLogger(bound: LogFields = {}, options: LoggerOptions = {})
   const { level = "info", write = (line) => process.stderr.write(line + "\n") } = options;
   const emit = (at: LogLevel, message: string, fields?: LogFields) => {
     if (LEVEL_RANK[at] < LEVEL_RANK[level]) return;
-    const record = { time: new Date().toISOString(), level: at, msg: message, ...bound, ...serializeFields(fields) };
+    const record = { time: new Date().toISOString(), level: at, msg: ellipsize(message, LOG_FIELD_MAX_CHARS), ...bound, ...serializeFields(fields) };
     write(JSON.stringify(record));
   };
   return {
@@ -42,12 +47,16 @@ export function createLogger(bound: LogFields = {}, options: LoggerOptions = {})
   };
 }
 
-/** Errors become `{name, code, message}`: stack traces only at debug, never an error's extra props (SQL, rows). */
+/**
+ * Errors become `{name, code, message}`: stack traces only at debug, never an error's extra props
+ * (SQL, rows). Strings are cut to LOG_FIELD_MAX_CHARS.
+ */
 function serializeFields(fields: LogFields | undefined): LogFields {
   if (!fields) return {};
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
-    out[key] = value instanceof Error ? { name: value.name, code: (value as { code?: unknown }).code, message: value.message } : value;
+    if (value instanceof Error) out[key] = { name: value.name, code: (value as { code?: unknown }).code, message: ellipsize(value.message, LOG_FIELD_MAX_CHARS) };
+    else out[key] = typeof value === "string" ? ellipsize(value, LOG_FIELD_MAX_CHARS) : value;
   }
   return out;
 }

@@ -29,7 +29,9 @@ const summary: ScoreSummary = {
   histogram: [1, 1, 1, 1, 1, 1, 1, 1, 1, 0],
   topRisks: [],
   modelVersion: "churn-v1",
-  rowErrors: [{ row: 4, reason: "tenure is not a number" }],
+  customerIds: "column",
+  rowErrors: [{ row: 4, customerId: "C4", reason: "tenure is not a number" }],
+  rowProblems: [{ problem: "tenure is not a number", rows: 1, firstRow: 4, example: "tenure is not a number" }],
 };
 
 describe("create and read", () => {
@@ -114,7 +116,7 @@ describe("writes guarded by attempt", () => {
     expect(await repo().getById(prediction.id)).toMatchObject({ status: "RUNNING", attempts: current.attempt, rowsProcessed: 0 });
   });
 
-  test("the current attempt records progress and completes with output key, counts and metrics", async () => {
+  test("the current attempt records progress and completes with output key, counts (failed rows counted once in the total) and metrics", async () => {
     const account = await newAccount();
     const prediction = await newPrediction(account.id);
     const { attempt } = (await repo().claim(prediction.id, { staleAfterSeconds: 60 }))!;
@@ -122,7 +124,7 @@ describe("writes guarded by attempt", () => {
     expect(await repo().getById(prediction.id)).toMatchObject({ rowsProcessed: 5, rowsFailed: 1, bytesRead: 600 });
     expect(await repo().complete(prediction.id, attempt, { outputKey: `results/${prediction.id}/1.csv`, rowsProcessed: 9, rowsFailed: 1, metrics: summary, modelVersion: "churn-v1" })).toBe(true);
     const done = await repo().getById(prediction.id);
-    expect(done).toMatchObject({ status: "COMPLETED", outputKey: `results/${prediction.id}/1.csv`, rowsTotal: 10, rowsProcessed: 9, rowsFailed: 1, modelVersion: "churn-v1", metrics: summary });
+    expect(done).toMatchObject({ status: "COMPLETED", outputKey: `results/${prediction.id}/1.csv`, rowsTotal: 9, rowsProcessed: 9, rowsFailed: 1, modelVersion: "churn-v1", metrics: summary });
     expect(done?.completedAt).toBeInstanceOf(Date);
     expect(await repo().complete(prediction.id, attempt, { outputKey: "other", rowsProcessed: 1, rowsFailed: 0, metrics: summary, modelVersion: null })).toBe(false);
   });

@@ -77,7 +77,7 @@ async function complete(sql: SqlOrTx, id: string, attempt: number, completion: C
     update predictions set
       status = 'COMPLETED', s3_output_key = ${completion.outputKey},
       rows_processed = ${completion.rowsProcessed}, rows_failed = ${completion.rowsFailed},
-      rows_total = ${completion.rowsProcessed + completion.rowsFailed},
+      rows_total = ${completion.rowsProcessed},
       metrics = ${sql.json(completion.metrics as never)}, model_version = ${completion.modelVersion},
       error_code = null, error_message = null, completed_at = now(), updated_at = now()
     where id = ${id} and status = 'RUNNING' and attempts = ${attempt}

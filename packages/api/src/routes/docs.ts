@@ -10,7 +10,7 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [c
 const STATUS_TEXT: Record<number, string> = {
   400: "Bad request (invalid id or query, empty upload)",
   401: "Missing or invalid API key",
-  404: "No such prediction or model in this account",
+  404: "No such prediction or model in this account (or, for /errors, no report)",
   409: "The prediction is not COMPLETED (or the model not READY) yet",
   413: "Upload larger than the limit",
   415: "Not CSV text, or an unsupported Content-Type",
@@ -113,8 +113,17 @@ export function openApiDocument(): Record<string, unknown> {
       "/v1/predictions/{id}/download": {
         get: {
           summary: "A presigned URL for the scored CSV (valid 10 minutes)",
+          description: "Columns `customer_id,churn_probability,risk_level,risk_factors,protective_factors,model_version,error`. Every text cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so spreadsheets do not run it as a formula (OWASP CSV injection); probabilities stay numbers.",
           parameters: [...idParam, { name: "redirect", in: "query", schema: { type: "string", enum: ["1"] }, description: "Answer 302 to the URL instead of JSON" }],
           responses: { 200: ok("Where to download", "Download"), 302: { description: "Redirect to the URL" }, ...errors(400, 401, 404, 409) },
+        },
+      },
+      "/v1/predictions/{id}/errors": {
+        get: {
+          summary: "The error report: `row,customer_id,error` for every row that could not be scored (CSV)",
+          description: "There once the prediction is COMPLETED, or FAILED after reading its rows (too many bad rows): the way to find and fix them. Rows are 1-based data rows, header excluded. 404 when the job failed before reading rows (its error says why).",
+          parameters: [...idParam, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000 }, description: "Only the header and the first `limit` rows" }],
+          responses: { 200: { description: "text/csv" }, ...errors(400, 401, 404, 409) },
         },
       },
       "/v1/predictions/{id}/chart.svg": {

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
+import { Readable } from "node:stream";
+import { errorReportHead, errorReportKeyFor, isRetainwiseError, submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
-import { IdParamSchema, ListQuerySchema, resultFilename, ScoreQuerySchema, toPredictionJson } from "../schemas.ts";
+import { ErrorReportQuerySchema, errorReportFilename, IdParamSchema, ListQuerySchema, resultFilename, ScoreQuerySchema, toPredictionJson } from "../schemas.ts";
 import { CSV_CONTENT_TYPES, openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 import { renderChart } from "../ui/chart.ts";
@@ -23,18 +24,25 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const upload = await openUpload(c.req.raw, deps.maxUploadBytes);
     const id = randomUUID();
     const inputKey = `inputs/${id}.csv`;
-    const created = await submitJob({
-      kind: "score",
-      store,
-      queue,
-      rows: predictions,
-      logger,
-      key: inputKey,
-      body: upload.body,
-      insert: (bytes) => predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes, modelId: model.id }),
-    });
-    c.header("Location", `/v1/predictions/${id}`);
-    return c.json(toPredictionJson(created), 202);
+    try {
+      const created = await submitJob({
+        kind: "score",
+        store,
+        queue,
+        rows: predictions,
+        logger,
+        key: inputKey,
+        body: upload.body,
+        insert: (bytes) => predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes, modelId: model.id }),
+      });
+      c.header("Location", `/v1/predictions/${id}`);
+      return c.json(toPredictionJson(created), 202);
+    } catch (error) {
+      if (!c.req.raw.signal.aborted) throw error;
+      // Nobody is left to answer: log it as what it is, not as a server fault.
+      logger.info("upload abandoned: the client disconnected", { requestId: c.get("requestId"), jobId: id });
+      throw new ApiError(400, "upload.aborted", "The upload was interrupted before it finished. Send the file again.");
+    }
   });
 
   app.get("/", async (c) => {
@@ -57,6 +65,16 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     return c.json({ url: signed.url, expiresAt: signed.expiresAt.toISOString(), filename });
   });
 
+  app.get("/:id/errors", async (c) => {
+    const prediction = await owned(c.get("account").id, c.req.param("id"));
+    const { limit } = parseOr400(ErrorReportQuerySchema, c.req.query(), "query parameter");
+    const report = await errorReport(prediction);
+    c.header("Content-Type", "text/csv; charset=utf-8");
+    c.header("Content-Disposition", `attachment; filename="${errorReportFilename(prediction.inputFilename)}"`);
+    if (limit !== undefined) return c.body(await errorReportHead(report, limit));
+    return c.body(Readable.toWeb(report) as ReadableStream);
+  });
+
   app.get("/:id/chart.svg", async (c) => {
     const prediction = await owned(c.get("account").id, c.req.param("id"));
     if (!prediction.metrics) throw new ApiError(409, "prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; its chart exists once it is COMPLETED.`);
@@ -69,12 +87,27 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const account = c.get("account");
     const prediction = await owned(account.id, c.req.param("id"));
     const after = TERMINAL_STATUSES.includes(prediction.status) ? prediction : ((await predictions.cancel(account.id, prediction.id)) ?? prediction);
-    await Promise.all([prediction.inputKey, after.outputKey].filter((k): k is string => !!k).map((key) => store.delete(key)));
+    const reports = Array.from({ length: after.attempts }, (_, i) => errorReportKeyFor(prediction.id, i + 1));
+    await Promise.all([prediction.inputKey, after.outputKey, ...reports].filter((k): k is string => !!k).map((key) => store.delete(key)));
     await predictions.remove(account.id, prediction.id);
     return c.json({ ...toPredictionJson(after), deleted: true });
   });
 
   return app;
+
+  /** The report of the prediction's last attempt: there once it is COMPLETED, or FAILED after reading its rows. */
+  async function errorReport(prediction: Prediction): Promise<Readable> {
+    if (!TERMINAL_STATUSES.includes(prediction.status)) {
+      throw new ApiError(409, "prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; its error report exists once it is COMPLETED or FAILED.`);
+    }
+    try {
+      return await store.get(errorReportKeyFor(prediction.id, prediction.attempts));
+    } catch (error) {
+      if (!(isRetainwiseError(error) && error.code === "not_found")) throw error;
+      const why = prediction.status === "FAILED" ? ` It failed before reading its rows: ${prediction.errorMessage}` : "";
+      throw new ApiError(404, "error_report.not_found", `Prediction ${prediction.id} has no error report.${why}`);
+    }
+  }
 
   async function owned(accountId: string, rawId: string): Promise<Prediction> {
     const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter", "request.bad_id");

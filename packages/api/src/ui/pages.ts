@@ -146,6 +146,14 @@ export function predictionPage(): Html {
   </table>
 </section>
 ${performanceSection()}
+<section id="row-errors-card" class="card flush" hidden>
+  <h2 class="card-title">Rows that could not be scored</h2>
+  <p id="row-errors-note" class="card-note muted"></p>
+  <table id="row-errors" class="table responsive">
+    <thead><tr><th scope="col">Row</th><th scope="col">Customer</th><th scope="col">Problem</th></tr></thead>
+    <tbody></tbody>
+  </table>
+</section>
 ${confirmDialog()}`;
 }
 

@@ -43,8 +43,8 @@ describe("retainwise score", () => {
     expect(lines).toHaveLength(TELCO_ROWS + 1);
     expect(lines[0]).toBe("customer_id,churn_probability,risk_level,risk_factors,protective_factors,model_version,error");
     expect(lines[1]).toMatch(/^7590-VHVEG,0\.\d{4},(High|Medium|Low),/);
-    // stderr is a pipe here, not a terminal: the progress bar stays silent and nothing else is printed.
-    expect(result.stderr).toBe("");
+    // stderr is a pipe here, not a terminal: no progress bar, only the one-line summary.
+    expect(result.stderr).toMatch(/^Scored 5,626 rows \(0 failed\) in \d+\.\d s: High \d+, Medium \d+, Low \d+\.\n$/);
   });
 
   it("writes the scored CSV to stdout with -o -", async () => {
@@ -91,7 +91,29 @@ describe("retainwise score", () => {
   it("exits non-zero with a readable message when the input file does not exist", async () => {
     const result = await run(BIN, ["score", join(dir, "absent.csv"), "-o", join(dir, "never.csv")]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("absent.csv");
+    expect(result.stderr).toBe(`retainwise score: No such file or directory: ${join(dir, "absent.csv")}\n`);
+  });
+
+  it("exits 1 with one line when the output's directory does not exist", async () => {
+    const result = await run(BIN, ["score", TELCO_PATH, "-o", join(dir, "missing-dir", "out.csv")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`retainwise score: No such file or directory: ${join(dir, "missing-dir", "out.csv")}\n`);
+  });
+
+  it("stops quietly with exit 0 when the reader of -o - goes away (| head)", async () => {
+    const result = await run("bash", ["-c", `set -o pipefail; "${BIN}" score "${TELCO_PATH}" -o - | head -n 3`]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n")).toHaveLength(4);
+    expect(result.stderr).toBe("");
+  });
+
+  it("says in its summary that rows are numbered when the file has no customer id column", async () => {
+    const telco = readTelco();
+    const input = join(dir, "no-ids.csv");
+    writeFileSync(input, toCsv(telco.headers.slice(1), telco.rows.slice(0, 40).map((r) => r.slice(1))));
+    const result = await run(BIN, ["score", input, "-o", join(dir, "no-ids-scored.csv")]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("The file has no customer id column: customer_id is the row number.");
   });
 
   it("exits 2 with the usage when -o is missing", async () => {

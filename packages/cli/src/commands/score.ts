@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
@@ -57,17 +58,27 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), includeInput: values["include-input"], maxBadRowShare, threads });
   } catch (error) {
-    if (!isRetainwiseError(error) && (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    process.stderr.write(`retainwise score: ${(error as Error).message}\n`);
+    const message = isRetainwiseError(error) ? error.message : fileProblem(error as NodeJS.ErrnoException);
+    if (message === undefined) throw error;
+    process.stderr.write(`retainwise score: ${message}\n`);
     return 1;
   }
+}
+
+/** One line for a file we cannot read or write, instead of Node's `ENOENT: …, stat '…'`. */
+function fileProblem(error: NodeJS.ErrnoException): string | undefined {
+  const path = error.path ?? "";
+  if (error.code === "ENOENT") return `No such file or directory: ${path}`;
+  if (error.code === "EACCES" || error.code === "EPERM") return `Permission denied: ${path}`;
+  if (error.code === "EISDIR") return `${path} is a directory, not a file`;
+  return undefined;
 }
 
 async function score(inputPath: string, outputPath: string, options: { modelPath: string; includeInput: boolean; maxBadRowShare: number | undefined; threads: number }): Promise<number> {
   const totalBytes = (await stat(inputPath)).size;
   const model = await loadModel(options.modelPath);
+  const output = await openOutput(outputPath);
   const bar = createProgressBar();
-  const output = openOutput(outputPath);
   const started = Date.now();
   const summary = await scoreCsv({
     input: createReadStream(inputPath, { highWaterMark: 256 * 1024 }),
@@ -85,9 +96,11 @@ async function score(inputPath: string, outputPath: string, options: { modelPath
   });
   await output.commit();
   const seconds = (Date.now() - started) / 1000;
+  bar.update(totalBytes, totalBytes, `${(summary.rowsScored + summary.rowsFailed).toLocaleString("en-US")} rows`, { final: true });
   bar.finish(
     `Scored ${summary.rowsScored.toLocaleString("en-US")} rows (${summary.rowsFailed} failed) in ${seconds.toFixed(1)} s: ` +
-      `High ${summary.riskCounts.High}, Medium ${summary.riskCounts.Medium}, Low ${summary.riskCounts.Low}.`,
+      `High ${summary.riskCounts.High}, Medium ${summary.riskCounts.Medium}, Low ${summary.riskCounts.Low}.` +
+      (summary.customerIds === "row_number" ? " The file has no customer id column: customer_id is the row number." : ""),
   );
   await model.release();
   return 0;
@@ -97,10 +110,21 @@ async function score(inputPath: string, outputPath: string, options: { modelPath
  * The scored file is written beside the target and renamed into place on success, so a run that
  * fails (bad input, Ctrl-C) neither leaves a half-written file nor replaces an earlier good one.
  */
-function openOutput(outputPath: string): { stream: Writable; commit(): Promise<void>; abandon(): Promise<void> } {
-  if (outputPath === "-") return { stream: process.stdout, commit: async () => {}, abandon: async () => {} };
+async function openOutput(outputPath: string): Promise<{ stream: Writable; commit(): Promise<void>; abandon(): Promise<void> }> {
+  if (outputPath === "-") {
+    // `score … -o - | head`: the reader has all it wants. Stopping is the expected end, not an error.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
+    return { stream: process.stdout, commit: async () => {}, abandon: async () => {} };
+  }
   const partial = `${outputPath}.partial`;
   const stream = createWriteStream(partial);
+  // A missing directory or a read-only place fails here, before any work, as one line.
+  await once(stream, "open").catch((error: NodeJS.ErrnoException) => {
+    throw Object.assign(error, { path: outputPath });
+  });
   return {
     stream,
     commit: () => rename(partial, outputPath),

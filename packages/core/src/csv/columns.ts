@@ -1,3 +1,4 @@
+import { ellipsize, listWithMore } from "../bounded-text.ts";
 import { RetainwiseError } from "../errors.ts";
 
 /**
@@ -29,20 +30,24 @@ export function normalizeHeader(header: string): string {
 /** For each wanted column, the index of the header that supplies it (exact normalized name first, then aliases). */
 export function resolveColumns(headers: readonly string[], wanted: readonly string[]): Map<string, number> {
   assertNoDuplicateHeaders(headers);
+  const normalized = headers.map(normalizeHeader);
   const resolved = new Map<string, number>();
   const missing: string[] = [];
   for (const name of wanted) {
-    const index = findColumn(headers, name);
+    const index = indexOfColumn(normalized, name);
     if (index === undefined) missing.push(name);
     else resolved.set(name, index);
   }
-  if (missing.length > 0) throw missingColumnsError(missing, wanted, headers);
+  if (missing.length > 0) throw missingColumnsError(missing, wanted, headers, normalized);
   return resolved;
 }
 
 /** The index of the header that supplies `name` (exact normalized name first, then aliases), if any. */
 export function findColumn(headers: readonly string[], name: string): number | undefined {
-  const normalized = headers.map(normalizeHeader);
+  return indexOfColumn(headers.map(normalizeHeader), name);
+}
+
+function indexOfColumn(normalized: readonly string[], name: string): number | undefined {
   for (const candidate of [name, ...(COLUMN_ALIASES[name] ?? [])].map(normalizeHeader)) {
     const index = normalized.indexOf(candidate);
     if (index >= 0) return index;
@@ -57,36 +62,43 @@ function assertNoDuplicateHeaders(headers: readonly string[]): void {
     const key = normalizeHeader(header);
     if (key === "") continue;
     const first = seen.get(key);
-    if (first !== undefined) duplicates.push(first === header ? `"${header}"` : `"${first}" and "${header}"`);
+    if (first !== undefined) duplicates.push(first === header ? quoted(header) : `${quoted(first)} and ${quoted(header)}`);
     else seen.set(key, header);
   }
   if (duplicates.length > 0) {
     throw new RetainwiseError(
       "csv.duplicate_headers",
-      `The header row names the same column more than once: ${duplicates.join(", ")}. Rename or remove the duplicates so each column appears once.`,
+      `The header row names the same column more than once: ${listWithMore(duplicates)}. Rename or remove the duplicates so each column appears once.`,
     );
   }
 }
 
-function missingColumnsError(missing: string[], wanted: readonly string[], headers: readonly string[]): RetainwiseError {
+function missingColumnsError(missing: string[], wanted: readonly string[], headers: readonly string[], normalized: readonly string[]): RetainwiseError {
   const hints = missing.map((name) => {
-    const close = closestHeaders(name, headers);
-    return close.length > 0 ? `${name} (closest: ${close.map((h) => `"${h}"`).join(", ")})` : name;
+    const close = closestHeaders(name, headers, normalized);
+    return close.length > 0 ? `${name} (closest: ${close.map(quoted).join(", ")})` : name;
   });
-  const found = headers.filter((h) => h.trim() !== "").map((h) => `"${h}"`);
+  const found = headers.filter((h) => h.trim() !== "").map(quoted);
   return new RetainwiseError(
     "csv.missing_columns",
     `The file is missing ${missing.length === 1 ? "a required column" : `${missing.length} required columns`}: ${hints.join("; ")}. ` +
-      `Required columns: ${wanted.join(", ")}. Found: ${found.length > 0 ? found.join(", ") : "none"}.`,
+      `Required columns: ${wanted.join(", ")}. Found: ${found.length > 0 ? listWithMore(found) : "none"}.`,
   );
 }
 
+function quoted(header: string): string {
+  return `"${ellipsize(header)}"`;
+}
+
 /** Up to 2 headers within an edit distance of a third of the name's length. */
-export function closestHeaders(name: string, headers: readonly string[]): string[] {
+export function closestHeaders(name: string, headers: readonly string[], normalized: readonly string[] = headers.map(normalizeHeader)): string[] {
   const target = normalizeHeader(name);
   const limit = Math.max(2, Math.floor(target.length / 3));
   return headers
-    .map((header) => ({ header, distance: editDistance(target, normalizeHeader(header)) }))
+    .map((header, i) => ({ header, normalized: normalized[i]! }))
+    // The distance is at least the difference in length: skip the quadratic work for headers that cannot be close.
+    .filter((c) => Math.abs(c.normalized.length - target.length) <= limit)
+    .map(({ header, normalized }) => ({ header, distance: editDistance(target, normalized) }))
     .filter((c) => c.distance <= limit)
     .sort((a, b) => a.distance - b.distance)
     .slice(0, 2)

@@ -1,5 +1,6 @@
 import { Readable, Transform } from "node:stream";
 import { parse, type CsvError } from "csv-parse";
+import { ellipsize } from "../bounded-text.ts";
 import { RetainwiseError } from "../errors.ts";
 import { ABSOLUTE_POSITIONS, type Positions } from "./positions.ts";
 import { createUtf8Check, SNIFF_BYTES, sniffCsv, type Delimiter } from "./sniff.ts";
@@ -190,6 +191,6 @@ function describeParseError(error: CsvError): string {
     case "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE":
       return "text follows a closing quote";
     default:
-      return error.message;
+      return ellipsize(error.message, 200);
   }
 }

@@ -23,7 +23,7 @@ export function sniffCsv(head: Uint8Array, complete: boolean): { delimiter: Deli
     throw new RetainwiseError("csv.empty", "The file is empty. Upload a CSV with a header row and one row per customer.");
   }
   if (looksUtf16(head)) {
-    throw new RetainwiseError("csv.not_text", "The file is saved as UTF-16 text (Excel's 'Unicode Text'), not UTF-8. Export it as 'CSV UTF-8' and upload that.");
+    throw new RetainwiseError("csv.not_text", "The file is saved as UTF-16 text (Excel's 'Unicode Text'), not UTF-8. Export it as 'CSV UTF-8' and use that file.");
   }
   if (body.includes(0)) throw notTextError();
   let text: string;
@@ -46,7 +46,7 @@ export function createUtf8Check(positions: Positions = ABSOLUTE_POSITIONS): { ch
   const invalid = () =>
     new RetainwiseError(
       "csv.not_text",
-      `The file stops being UTF-8 text after about ${positions.byte(offset)} bytes (part of it is in another encoding, such as Windows-1252). Export it as 'CSV UTF-8' and upload that.`,
+      `The file stops being UTF-8 text after about ${positions.byte(offset)} bytes (part of it is in another encoding, such as Windows-1252). Export it as 'CSV UTF-8' and use that file.`,
     );
   return {
     check(chunk) {
@@ -75,7 +75,7 @@ function looksUtf16(bytes: Uint8Array): boolean {
 function notTextError(cause?: unknown): RetainwiseError {
   return new RetainwiseError(
     "csv.not_text",
-    "The file is not a UTF-8 text CSV (it looks binary, e.g. an Excel workbook or a zip). Export it as 'CSV UTF-8' and upload that.",
+    "The file is not a UTF-8 text CSV (it looks binary, e.g. an Excel workbook or a zip). Export it as 'CSV UTF-8' and use that file.",
     { cause },
   );
 }

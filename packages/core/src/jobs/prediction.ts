@@ -65,6 +65,7 @@ export interface Progress {
 
 export interface Completion {
   outputKey: string;
+  /** Every data row read, failed ones included (so it is also the row total). */
   rowsProcessed: number;
   rowsFailed: number;
   metrics: ScoreSummary;

@@ -1,9 +1,12 @@
 import { PassThrough } from "node:stream";
+import { isRetainwiseError } from "../errors.ts";
+import type { ChurnModel } from "../model/churn-model.ts";
 import type { Logger } from "../log.ts";
 import type { JobQueue, ReceivedMessage } from "../ports/job-queue.ts";
 import type { ModelSource } from "../ports/model-source.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { scoreCsv } from "../scoring/score-csv.ts";
+import type { ScoreSummary } from "../scoring/summary-types.ts";
 import { handleJobMessage } from "./dispatch.ts";
 import type { Claim, Prediction, PredictionRepository, Progress } from "./prediction.ts";
 import type { JobContext, JobWork, ProcessOutcome, RunJobOptions } from "./run-job.ts";
@@ -33,6 +36,11 @@ export function outputKeyFor(predictionId: string, attempt: number): string {
   return `results/${predictionId}/attempt-${attempt}.csv`;
 }
 
+/** Where an attempt's error report goes (scoring/error-report.ts); kept when the job fails on too many bad rows. */
+export function errorReportKeyFor(predictionId: string, attempt: number): string {
+  return `results/${predictionId}/attempt-${attempt}.errors.csv`;
+}
+
 /** The scoring job: the uploaded CSV -> the model the prediction names -> the scored CSV in the store -> COMPLETED. */
 export function scoreWork(deps: ScoreDeps, options: ScoreOptions): JobWork<Prediction, Progress> {
   return {
@@ -48,47 +56,75 @@ export function processPrediction(message: ReceivedMessage, deps: ProcessDeps, o
 }
 
 async function scorePrediction({ job: prediction, attempt }: Claim, context: JobContext<Progress>, deps: ScoreDeps, options: ScoreOptions): Promise<boolean> {
-  const outputKey = outputKeyFor(prediction.id, attempt);
+  const keys = { outputKey: outputKeyFor(prediction.id, attempt), errorsKey: errorReportKeyFor(prediction.id, attempt) };
+  const discard = (...names: (keyof typeof keys)[]) => Promise.all(names.map((name) => deps.store.delete(keys[name]).catch(() => {})));
   const lease = await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.modelId });
   try {
-    const input = await deps.store.get(prediction.inputKey, { signal: context.signal });
-    const output = new PassThrough();
-    const upload = deps.store.put(outputKey, output, { contentType: "text/csv" });
-    upload.catch(() => {}); // awaited below; a scoring error destroys `output` and this rejects too
+    const summary = await scoreIntoStore(prediction, lease.model, keys, deps, options, context);
+    const completed = await deps.predictions.complete(prediction.id, attempt, {
+      outputKey: keys.outputKey,
+      rowsProcessed: summary.rowsScored + summary.rowsFailed,
+      rowsFailed: summary.rowsFailed,
+      metrics: summary,
+      modelVersion: lease.model.version,
+    });
+    if (!completed) await discard("outputKey", "errorsKey");
+    else context.log.info("prediction scored", { attempt, rows: summary.rowsScored, rowsFailed: summary.rowsFailed });
+    return completed;
+  } catch (error) {
+    // A job failed on too many bad rows keeps its error report: it is how the customer fixes the file.
+    const keepReport = isRetainwiseError(error) && error.code === TOO_MANY_BAD_ROWS && !context.signal.aborted;
+    await (keepReport ? discard("outputKey") : discard("outputKey", "errorsKey"));
+    throw error;
+  } finally {
+    lease.release();
+  }
+}
+
+const TOO_MANY_BAD_ROWS = "csv.too_many_bad_rows";
+
+/**
+ * Streams the input through the model into two objects side by side, the scored file and the error
+ * report. Any side failing ends the others: a store that fails before it reads its body (a directory
+ * it cannot write, a dropped connection) destroys that body, so scoring stops at its next write
+ * instead of waiting for a `drain` that never comes, and a scoring error destroys both bodies.
+ */
+async function scoreIntoStore(prediction: Prediction, model: ChurnModel, keys: { outputKey: string; errorsKey: string }, deps: ScoreDeps, options: ScoreOptions, context: JobContext<Progress>): Promise<ScoreSummary> {
+  const input = await deps.store.get(prediction.inputKey, { signal: context.signal });
+  const output = new PassThrough();
+  const errors = new PassThrough();
+  // The store may not be listening to a body yet (put() can still be awaiting a directory or a
+  // connection): without a listener, destroying it with an error would be an uncaught exception.
+  for (const body of [output, errors]) body.on("error", () => {});
+  const uploads = [deps.store.put(keys.outputKey, output, { contentType: "text/csv" }), deps.store.put(keys.errorsKey, errors, { contentType: "text/csv" })];
+  const stopAll = (error: Error) => {
+    for (const body of [output, errors]) if (!body.writableFinished) body.destroy(error);
+    input.destroy();
+  };
+  uploads.forEach((upload) => upload.catch(stopAll));
+  try {
     const summary = await scoreCsv({
       input,
       output,
-      model: lease.model,
+      errors,
+      model,
       totalBytes: prediction.inputBytes,
       maxBadRowShare: options.maxBadRowShare,
       threads: options.threads,
       workerEntry: options.workerEntry,
       signal: context.signal,
       onProgress: (p) => context.progress({ rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, bytesRead: p.bytesRead }),
-    }).catch((error: unknown) => {
-      // The store may not be listening to `output` yet (put() can still be awaiting a directory or a
-      // connection): without a listener, destroying it with the error would be an uncaught exception.
-      // The error itself is handled below; the store sees its body fail and gives up.
-      output.on("error", () => {});
-      output.destroy(error as Error);
-      input.destroy();
-      throw error;
     });
-    await upload;
-    const completed = await deps.predictions.complete(prediction.id, attempt, {
-      outputKey,
-      rowsProcessed: summary.rowsScored + summary.rowsFailed,
-      rowsFailed: summary.rowsFailed,
-      metrics: summary,
-      modelVersion: lease.model.version,
-    });
-    if (!completed) await deps.store.delete(outputKey).catch(() => {});
-    else context.log.info("prediction scored", { attempt, rows: summary.rowsScored, rowsFailed: summary.rowsFailed });
-    return completed;
+    await Promise.all(uploads);
+    return summary;
   } catch (error) {
-    await deps.store.delete(outputKey).catch(() => {});
-    throw error;
-  } finally {
-    lease.release();
+    // An ended error report (too many bad rows) is left to finish; everything else stops.
+    if (!errors.writableEnded) errors.destroy(error as Error);
+    output.destroy(error as Error);
+    input.destroy();
+    const settled = await Promise.allSettled(uploads);
+    // A store failure is the cause when scoring only saw its body close.
+    const storeFailure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected" && s.reason !== error);
+    throw isRetainwiseError(error) && error.code === "output.closed" && storeFailure ? storeFailure.reason : error;
   }
 }

@@ -79,7 +79,7 @@ describe("bring-your-own models", () => {
       expect(summary.rowsScored).toBe(1);
       expect(summary.rowsFailed).toBe(1);
       expect(summary.meanProbability).toBeCloseTo(expectedProbability("Two year", 3), 6);
-      expect(summary.rowErrors).toEqual([{ row: 1, reason: expect.stringContaining("the model returned no probability") }]);
+      expect(summary.rowErrors).toEqual([{ row: 1, customerId: "a", reason: expect.stringContaining("the model returned no probability") }]);
       expect(summary.topRisks.map((t) => t.customerId)).toEqual(["b"]);
       const [a, b] = parse(output, { columns: true }) as Record<string, string>[];
       expect(a).toMatchObject({ customer_id: "a", churn_probability: "", risk_level: "" });

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { ellipsize } from "../bounded-text.ts";
 import { CUSTOMER_ID, findColumn, isUnreadable, openCsv, resolveColumns } from "../csv/index.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { RowError } from "../scoring/summary-types.ts";
@@ -44,7 +45,7 @@ export async function readOutcomes(input: Readable, onBatch: (outcomes: Outcome[
     const parsed = parseRow(next.value, layout, now);
     if (typeof parsed === "string") {
       result.rowsRejected++;
-      if (result.rowErrors.length < OUTCOME_ERRORS_KEPT) result.rowErrors.push({ row: result.rowsRead, reason: parsed });
+      if (result.rowErrors.length < OUTCOME_ERRORS_KEPT) result.rowErrors.push({ row: result.rowsRead, customerId: ellipsize((next.value[layout.id] ?? "").trim()), reason: parsed });
       continue;
     }
     result.rowsAccepted++;

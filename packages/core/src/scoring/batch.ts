@@ -1,6 +1,7 @@
-import { CUSTOMER_ID, detectNumberFormat, headRecords, isUnreadable, numberProblem, parseNumber, resolveColumns, type CsvSource, type NumberFormat } from "../csv/index.ts";
+import { CUSTOMER_ID, DELIMITERS, detectNumberFormat, findColumn, headRecords, isUnreadable, numberProblem, parseNumber, resolveColumns, type CsvSource, type Delimiter, type NumberFormat } from "../csv/index.ts";
 import type { Head } from "../csv/reader.ts";
 import type { ChurnModel, FeaturesInput, ModelOutput } from "../model/churn-model.ts";
+import type { CustomerIds } from "./summary-types.ts";
 
 /** Where each model input and the customer id sit in the file's records. */
 export interface Layout {
@@ -13,16 +14,23 @@ export interface Layout {
   numberFormat: NumberFormat;
 }
 
+/** -1 for `Layout.idIndex`: the file has no customer id column, so each row's id is its 1-based row number. */
+export const NO_ID_COLUMN = -1;
+
 export function planColumns(headers: string[], model: ChurnModel, numberFormat: NumberFormat): Layout {
   const resolved = resolveModelColumns(headers, model);
   return {
-    idIndex: resolved.get(CUSTOMER_ID)!,
+    idIndex: findColumn(headers, CUSTOMER_ID) ?? NO_ID_COLUMN,
     names: model.inputs.map((i) => i.name),
     inputIndexes: model.inputs.map((i) => resolved.get(i.name)!),
     numeric: model.inputs.map((i) => i.kind === "number"),
     width: headers.length,
     numberFormat,
   };
+}
+
+export function customerIdsOf(layout: Layout): CustomerIds {
+  return layout.idIndex === NO_ID_COLUMN ? "row_number" : "column";
 }
 
 /** The file's number format, from the cells of the model's numeric inputs in the head of the file. */
@@ -33,7 +41,7 @@ export function headNumberFormat(head: Head, source: Pick<CsvSource, "headers" |
 }
 
 function resolveModelColumns(headers: string[], model: ChurnModel): Map<string, number> {
-  return resolveColumns(headers, [CUSTOMER_ID, ...model.inputs.map((i) => i.name)]);
+  return resolveColumns(headers, model.inputs.map((i) => i.name));
 }
 
 /**
@@ -51,7 +59,7 @@ export class Batch {
   valid = 0;
   private readonly inputs: BatchInputs;
 
-  constructor(private readonly layout: Layout, model: ChurnModel, readonly size: number) {
+  constructor(private readonly layout: Layout, model: ChurnModel, readonly size: number, private readonly delimiter: Delimiter) {
     this.inputs = model.features ? new FeatureCodes(layout, model.features, size) : new InputColumns(layout, model, size);
   }
 
@@ -63,7 +71,7 @@ export class Batch {
     errors.length = 0;
     inputs.reset();
     for (const record of records) {
-      const error = isUnreadable(record) ? record.unreadable : record.length === layout.width ? inputs.fill(record, this.valid) : raggedRow(record.length, layout.width);
+      const error = isUnreadable(record) ? record.unreadable : record.length === layout.width ? inputs.fill(record, this.valid) : raggedRow(record, layout.width, this.delimiter);
       if (error === null) this.valid++;
       errors.push(error);
     }
@@ -169,8 +177,17 @@ function notANumber(layout: Layout, input: number, cell: string): string {
   return `${layout.names[input]} "${truncate(cell.trim())}" ${numberProblem(cell, layout.numberFormat)}`;
 }
 
-function raggedRow(found: number, expected: number): string {
-  return `the row has ${found} field${found === 1 ? "" : "s"} but the header has ${expected}`;
+function raggedRow(record: readonly string[], expected: number, delimiter: Delimiter): string {
+  const found = record.length;
+  const fields = `the row has ${found} field${found === 1 ? "" : "s"} but the header has ${expected}`;
+  // A file glued from two exports: the row splits into the header's width at another delimiter.
+  const line = found < expected ? record.join(delimiter) : "";
+  const other = DELIMITERS.find((d) => d !== delimiter && line.split(d).length === expected);
+  return other ? `${fields}: the delimiter changes from ${showDelimiter(delimiter)} to ${showDelimiter(other)}` : fields;
+}
+
+function showDelimiter(delimiter: Delimiter): string {
+  return delimiter === "\t" ? "tab" : `'${delimiter}'`;
 }
 
 function truncate(text: string): string {

@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { RetainwiseError } from "../errors.ts";
+import { neutralizeFormula } from "./formula-cells.ts";
 
 export const OUTPUT_COLUMNS = ["customer_id", "churn_probability", "risk_level", "risk_factors", "protective_factors", "model_version", "error"] as const;
 
@@ -10,7 +11,7 @@ export function headerLine(inputHeaders: readonly string[], includeInput: boolea
 
 /**
  * One RFC 4180 line, quoting only fields that need it (the same bytes csv-stringify writes for
- * strings). Hand-written because csv-stringify's sync API was ~9% of a profiled 200k-row run.
+ * strings), every cell made safe to open in a spreadsheet (formula-cells.ts). Hand-written because csv-stringify's sync API was ~9% of a profiled 200k-row run.
  */
 export function csvLine(fields: readonly string[]): string {
   let text = "";
@@ -18,7 +19,8 @@ export function csvLine(fields: readonly string[]): string {
   return text + "\n";
 }
 
-export function csvField(value: string): string {
+export function csvField(text: string): string {
+  const value = neutralizeFormula(text);
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 

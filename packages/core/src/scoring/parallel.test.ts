@@ -45,15 +45,32 @@ describe("scoring a large file on two threads", () => {
     expect(b[65_001]![6]).toBe("row 65001: the row has 5 fields but the header has 22");
   });
 
+  it("writes the same error report, row numbers file-wide", () => {
+    expect(two.errors).toBe(one.errors);
+    expect(two.errors).toBe('row,customer_id,error\n30001,C30000,"tenure ""twelve"" is not a number"\n65001,C65000,the row has 5 fields but the header has 22\n');
+  });
+
   it("adds up to the same summary", () => {
     const { meanProbability, ...rest } = two.summary;
     const { meanProbability: expectedMean, ...expected } = one.summary;
-    expect(rest.rowErrors).toEqual([{ row: 30_001, reason: 'tenure "twelve" is not a number' }, { row: 65_001, reason: "the row has 5 fields but the header has 22" }]);
+    expect(rest.rowErrors).toEqual([{ row: 30_001, customerId: "C30000", reason: 'tenure "twelve" is not a number' }, { row: 65_001, customerId: "C65000", reason: "the row has 5 fields but the header has 22" }]);
     // The fixture repeats every 5,626 rows, so the top 20 are ties broken by float32 noise: compare their probabilities.
     expect({ ...rest, topRisks: [] }).toEqual({ ...expected, topRisks: [] });
     rest.topRisks.forEach((risk, i) => expect(risk.probability).toBeCloseTo(expected.topRisks[i]!.probability, 5));
     expect(meanProbability).toBeCloseTo(expectedMean!, 6);
   });
+});
+
+describe("a large file without a customer id column on two threads", () => {
+  it("numbers its rows file-wide, in the output and in the top risks", async () => {
+    const [headers, ...rows] = parse(text, { relax_column_count: true }) as string[][];
+    const noIds = toCsv(headers!.slice(1), rows.map((r) => r.slice(1)));
+    const { summary, output } = await scoreText(model, noIds, { threads: 2, workerEntry: PROGRAM_ENTRY });
+    const scored = parse(output, { relax_column_count: true, from_line: 2 }) as string[][];
+    expect(summary.customerIds).toBe("row_number");
+    expect(scored.map((r) => r[0])).toEqual(rows.map((_, i) => String(i + 1)));
+    for (const risk of summary.topRisks) expect(risk.customerId).toMatch(/^\d+$/);
+  }, 120_000);
 });
 
 describe("a file-level problem deep in the file", () => {

@@ -6,8 +6,9 @@ import { replay, type Head } from "../csv/reader.ts";
 import { firstRecordEnd, lastRecordEnd } from "../csv/records.ts";
 import { sniffCsv } from "../csv/sniff.ts";
 import { RetainwiseError, TransientError } from "../errors.ts";
+import { customerIdsOf, headNumberFormat, planColumns } from "./batch.ts";
+import { ERROR_REPORT_HEADER } from "./error-report.ts";
 import { endOutput, headerLine, write } from "./output.ts";
-import { headNumberFormat, planColumns } from "./batch.ts";
 import { throwIfAborted } from "./pipeline.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
 import { SCORING_THREAD, type PieceReply, type ThreadData } from "./scoring-thread.ts";
@@ -61,22 +62,26 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   const headerOnly = await openCsv(Readable.from([header]));
   const { headers } = headerOnly;
   const numberFormat = headNumberFormat(head, headerOnly, model);
-  planColumns(headers, model, numberFormat);
+  const layout = planColumns(headers, model, numberFormat);
   await headerOnly.read([], Number.POSITIVE_INFINITY);
   // Threads read every piece after the header: its lines, as csv-parse counts them, are not the piece's own.
   const headerLines = headerOnly.lines();
   await write(output, headerLine(headers, includeInput));
+  if (options.errors) await write(options.errors, ERROR_REPORT_HEADER);
 
   const pool = await startPool(options.threads!, options.workerEntry!, { model: model.source, version: model.version, header, includeInput, numberFormat });
-  const summary = new SummaryBuilder(model.version);
+  const summary = new SummaryBuilder(model.version, customerIdsOf(layout));
   const before = { rows: 0, lines: 0, bytes: 0 };
   const inFlight: { reply: Promise<PieceReply>; bytes: number }[] = [];
   const writeOldest = async () => {
     const { reply, bytes } = inFlight.shift()!;
     const result = await reply;
     if ("error" in result) throw new RetainwiseError(result.error.code, resolvePositions(result.error.message, before), { permanent: result.error.permanent });
-    await write(output, result.summary.rowsFailed > 0 ? resolvePositions(Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength).toString(), before) : result.bytes);
-    summary.absorb(result.summary, before.rows);
+    // Row numbers stand as placeholders in a piece's failed rows, and in every id of a file without an id column.
+    const placeholders = result.summary.rowsFailed > 0 || result.summary.customerIds === "row_number";
+    await write(output, placeholders ? resolvePositions(Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength).toString(), before) : result.bytes);
+    if (options.errors && result.errors !== "") await write(options.errors, resolvePositions(result.errors, before));
+    summary.absorb(result.summary, before);
     before.rows += result.summary.rowsScored + result.summary.rowsFailed;
     before.lines += result.lines - headerLines;
     before.bytes += bytes;
@@ -95,6 +100,7 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
     await pool.close();
   }
   const built = summary.build();
+  if (options.errors) await endOutput(options.errors);
   assertFewBadRows(built, options.maxBadRowShare);
   await endOutput(output);
   return built;

@@ -109,6 +109,21 @@ describe("scoreCsv on the Telco fixture and its variants", () => {
     expect(new Map(rows.map((r) => [r.customer_id!, r.churn_probability!]))).toEqual(baseline);
   });
 
+  it("numbers the rows of a file without a customer id column, and its summary says so", async () => {
+    const t = selectColumns(telco, telco.headers.filter((h) => h !== "customerID"));
+    const { summary, output } = await scoreText(model, toCsv(t.headers, t.rows));
+    const rows = parse(output, { columns: true }) as Record<string, string>[];
+    expect(summary).toMatchObject({ rowsScored: TELCO_ROWS, rowsFailed: 0, customerIds: "row_number" });
+    expect(rows.map((r) => r.customer_id)).toEqual(telco.rows.map((_, i) => String(i + 1)));
+    expect(rows.map((r) => r.churn_probability)).toEqual(telco.rows.map((r) => baseline.get(r[0]!)));
+    for (const risk of summary.topRisks) expect(baseline.get(telco.rows[Number(risk.customerId) - 1]![0]!)).toBe(risk.probability.toFixed(4));
+  });
+
+  it("says the ids come from the file's column when it has one", async () => {
+    const { summary } = await scoreText(model, toCsv(telco.headers, telco.rows.slice(0, 10)));
+    expect(summary.customerIds).toBe("column");
+  });
+
   it("reads blank TotalCharges cells as missing instead of failing the row", async () => {
     const blanks = telco.rows.filter((r) => r[19]!.trim() === "").map((r) => r[0]!);
     expect(blanks.length).toBeGreaterThan(0);
@@ -167,7 +182,7 @@ describe("scoreCsv on the Telco fixture and its variants", () => {
     const rows = telco.rows.slice(0, 40).map((row) => [...row]);
     rows[25]![5] = "n/a";
     const { summary, output } = await scoreText(model, toCsv(telco.headers, rows), { batchSize: 4 });
-    expect(summary.rowErrors).toEqual([{ row: 26, reason: 'tenure "n/a" is not a number' }]);
+    expect(summary.rowErrors).toEqual([{ row: 26, customerId: telco.rows[25]![0], reason: 'tenure "n/a" is not a number' }]);
     expect((parse(output, { columns: true }) as Record<string, string>[])[25]!.error).toBe('row 26: tenure "n/a" is not a number');
   });
 

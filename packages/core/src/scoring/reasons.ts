@@ -1,3 +1,5 @@
+import { ellipsize } from "../bounded-text.ts";
+
 /** How many factors each reasons column lists. */
 export const REASONS_PER_SIDE = 3;
 /** Contributions smaller than this (in log-odds) read as "+0.00" and say nothing: left out. */
@@ -96,7 +98,7 @@ export class ReasonWriter {
     let text = "";
     for (let p = 0; p < parts.length; p++) {
       const value = (this.record[parts[p]!.column] ?? "").trim();
-      text += (p === 0 ? "" : " and ") + parts[p]!.label + " is " + (value === "" ? "missing" : value);
+      text += (p === 0 ? "" : " and ") + parts[p]!.label + " is " + (value === "" ? "missing" : ellipsize(value));
     }
     text += " (" + signed(contribution) + ")";
     if (cached !== undefined || cache.size < CACHED_SENTENCES_PER_FACTOR) cache.set(cells, { contribution, text });

@@ -10,6 +10,11 @@ export interface ScoreCsvOptions {
   /** Receives the scored CSV; ended when scoring succeeds. */
   output: Writable;
   model: ChurnModel;
+  /**
+   * Receives the error report, `row,customer_id,error` for every row that cannot be scored; ended
+   * once every row is read, also when the file then fails on too many bad rows.
+   */
+  errors?: Writable;
   /** Append every input column after the scores. */
   includeInput?: boolean;
   /** The job fails when more than this share of data rows cannot be scored (default 0.1). */

@@ -27,7 +27,7 @@ export interface ThreadData {
 
 export type PieceReply =
   /** `bytes`: the piece's output lines as UTF-8, its memory moved (transferred) to the main thread, not copied. */
-  | { id: number; bytes: Uint8Array; summary: ScoreSummary; lines: number }
+  | { id: number; bytes: Uint8Array; errors: string; summary: ScoreSummary; lines: number }
   | { id: number; error: { code: string; message: string; permanent: boolean } };
 
 export function isScoringThread(): boolean {
@@ -62,9 +62,9 @@ export async function serveScoringThread(): Promise<void> {
     queue = queue.then(() => {
       if (closing) return;
       return scorePiece(header, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput, numberFormat).then(
-        ({ text, summary, lines }) => {
+        ({ text, errors, summary, lines }) => {
           const bytes = new TextEncoder().encode(text);
-          port.postMessage({ id, bytes, summary, lines } satisfies PieceReply, [bytes.buffer]);
+          port.postMessage({ id, bytes, errors, summary, lines } satisfies PieceReply, [bytes.buffer]);
         },
         (error: unknown) => port.postMessage({ id, error: describe(error) } satisfies PieceReply),
       );

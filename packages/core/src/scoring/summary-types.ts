@@ -15,9 +15,15 @@ export interface ScoreSummary {
   /** The 20 highest-risk customers, highest first, with their reasons (empty when the model gives none). */
   topRisks: TopRisk[];
   modelVersion: string | null;
+  /** Where `customer_id` came from: the file's id column, or the row number when the file has none. */
+  customerIds: CustomerIds;
   /** The first rows that could not be scored (row numbers are 1-based data rows, header excluded). */
   rowErrors: RowError[];
+  /** The most common kinds of row error, most rows first (at most 5). */
+  rowProblems: RowProblem[];
 }
+
+export type CustomerIds = "column" | "row_number";
 
 export interface TopRisk {
   customerId: string;
@@ -29,5 +35,15 @@ export interface TopRisk {
 
 export interface RowError {
   row: number;
+  customerId: string;
   reason: string;
+}
+
+export interface RowProblem {
+  /** A row error without its cell or line (`tenure is not a number`). */
+  problem: string;
+  rows: number;
+  /** The first data row with it (1-based), and its full reason. */
+  firstRow: number;
+  example: string;
 }

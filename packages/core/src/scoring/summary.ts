@@ -1,11 +1,16 @@
 import { RetainwiseError } from "../errors.ts";
 import { RISK_LEVELS, type RiskLevel } from "./risk.ts";
-import type { RowError, ScoreSummary, TopRisk } from "./summary-types.ts";
+import { resolvePositions } from "../csv/positions.ts";
+import type { CustomerIds, RowError, RowProblem, ScoreSummary, TopRisk } from "./summary-types.ts";
 
 export const HISTOGRAM_BINS = 10;
 export const TOP_RISKS_KEPT = 20;
-/** Row errors kept in the summary; the output CSV has every one in its `error` column. */
+/** Row errors kept in the summary; the output CSV and the error report have every one. */
 export const ROW_ERRORS_KEPT = 100;
+/** Distinct problems counted; a file with more has them all counted under its first ones' rivals, never unbounded. */
+const PROBLEMS_TRACKED = 50;
+/** Problems listed in the summary, most common first. */
+export const ROW_PROBLEMS_KEPT = 5;
 
 /** Accumulates a `ScoreSummary` in O(1) memory per row. */
 export class SummaryBuilder {
@@ -16,8 +21,12 @@ export class SummaryBuilder {
   private readonly riskCounts: Record<RiskLevel, number> = { High: 0, Medium: 0, Low: 0 };
   private readonly top: TopRisk[] = [];
   private readonly errors: RowError[] = [];
+  private readonly problems = new Map<string, RowProblem>();
 
-  constructor(private readonly modelVersion: string | null) {}
+  constructor(
+    private readonly modelVersion: string | null,
+    private readonly customerIds: CustomerIds = "column",
+  ) {}
 
   get rowsScored(): number {
     return this.scored;
@@ -49,20 +58,41 @@ export class SummaryBuilder {
   addFailed(error: RowError): void {
     this.failed++;
     if (this.errors.length < ROW_ERRORS_KEPT) this.errors.push(error);
+    this.countProblem(problemOf(error.reason), 1, error.row, error.reason);
   }
 
-  /** Adds the summary of a later piece of the same file, whose row 1 is row `rowsBefore + 1` here. */
-  absorb(piece: ScoreSummary, rowsBefore: number): void {
+  private countProblem(problem: string, rows: number, firstRow: number, example: string): void {
+    const known = this.problems.get(problem);
+    if (!known) {
+      if (this.problems.size < PROBLEMS_TRACKED) this.problems.set(problem, { problem, rows, firstRow, example });
+      return;
+    }
+    known.rows += rows;
+    if (firstRow < known.firstRow) Object.assign(known, { firstRow, example });
+  }
+
+  /**
+   * Adds the summary of a later piece of the same file, read after `before` rows, lines and bytes;
+   * its positions are placeholders until then (csv/positions.ts).
+   */
+  absorb(piece: ScoreSummary, before: { rows: number; lines: number; bytes: number }): void {
+    const rowsBefore = before.rows;
+    const resolve = (text: string) => resolvePositions(text, before);
     this.scored += piece.rowsScored;
     this.failed += piece.rowsFailed;
     this.sum += (piece.meanProbability ?? 0) * piece.rowsScored;
     piece.histogram.forEach((count, bin) => (this.histogram[bin]! += count));
     for (const level of RISK_LEVELS) this.riskCounts[level] += piece.riskCounts[level];
-    for (const risk of piece.topRisks) if (this.wouldKeep(risk.probability)) this.keepTopRisk(risk);
+    for (const risk of piece.topRisks) {
+      // Numbered rows: a piece's ids are row placeholders until its place in the file is known.
+      const customerId = piece.customerIds === "row_number" ? resolve(risk.customerId) : risk.customerId;
+      if (this.wouldKeep(risk.probability)) this.keepTopRisk({ ...risk, customerId });
+    }
     for (const error of piece.rowErrors) {
       if (this.errors.length >= ROW_ERRORS_KEPT) break;
-      this.errors.push({ row: error.row + rowsBefore, reason: error.reason });
+      this.errors.push({ row: error.row + rowsBefore, customerId: resolve(error.customerId), reason: resolve(error.reason) });
     }
+    for (const { problem, rows, firstRow, example } of piece.rowProblems) this.countProblem(problem, rows, firstRow + rowsBefore, resolve(example));
   }
 
   build(): ScoreSummary {
@@ -74,7 +104,9 @@ export class SummaryBuilder {
       histogram: [...this.histogram],
       topRisks: [...this.top],
       modelVersion: this.modelVersion,
+      customerIds: this.customerIds,
       rowErrors: [...this.errors],
+      rowProblems: [...this.problems.values()].sort((a, b) => b.rows - a.rows || a.firstRow - b.firstRow).slice(0, ROW_PROBLEMS_KEPT).map((p) => ({ ...p })),
     };
   }
 }
@@ -89,11 +121,30 @@ export function assertFewBadRows(summary: ScoreSummary, maxShare = DEFAULT_MAX_B
   }
   const share = summary.rowsFailed / total;
   if (share > maxShare) {
-    const [first] = summary.rowErrors;
     throw new RetainwiseError(
       "csv.too_many_bad_rows",
-      `${summary.rowsFailed} of ${total} rows (${(share * 100).toFixed(1)}%) could not be scored, more than the ${(maxShare * 100).toFixed(0)}% allowed. ` +
-        `First problem: row ${first?.row}: ${first?.reason}. Fix these rows and upload the file again.`,
+      `${count(summary.rowsFailed)} of ${count(total)} rows (${(share * 100).toFixed(1)}%) could not be scored, more than the ${(maxShare * 100).toFixed(0)}% allowed. ` +
+        `${describeProblems(summary)} Fix these rows and try again with the corrected file.`,
     );
   }
+}
+
+/** e.g. "Most common problem (7,036 rows): the row has 7 fields but the header has 21, first at row 9: …". */
+function describeProblems(summary: ScoreSummary): string {
+  const [top] = summary.rowProblems;
+  if (!top) return "";
+  const example = top.example === top.problem ? "" : `: ${top.example}`;
+  return `Most common problem (${top.rows === 1 ? "1 row" : `${count(top.rows)} rows`}): ${top.problem}, first at row ${top.firstRow}${example}.`;
+}
+
+/**
+ * What a row error has in common with others of its kind: the reason without the cell that caused
+ * it (`tenure "twelve" is not a number` -> `tenure is not a number`) or the line it was on.
+ */
+export function problemOf(reason: string): string {
+  return reason.replace(/ "(?:[^"]|"")*"/g, "").replace(/^line \S+ /, "a line ");
+}
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
 }

@@ -38,6 +38,17 @@ export async function api(path, init = {}, key = session.key()) {
 }
 
 /**
+ * Calls `/v1<path>` for a CSV answer and resolves its text; errors as `api` gives them.
+ * @param {string} path
+ */
+export async function apiText(path) {
+  const response = await fetch(`/v1${path}`, { headers: { Authorization: `Bearer ${session.key()}` } });
+  if (response.status === 401) redirectToSignIn();
+  if (!response.ok) throw toApiError(response.status, await response.json().catch(() => null));
+  return response.text();
+}
+
+/**
  * Uploads a file as multipart field `file` (plus `fields`) with XMLHttpRequest, whose upload events
  * give a real progress bar (fetch has no upload progress). Resolves the created resource: a
  * prediction by default, a model with `path: "/models"`.

@@ -1,6 +1,7 @@
 // @ts-check
 import { deleteButton, downloadButton, predictionTarget } from "./actions.js";
-import { api } from "./api.js";
+import { api, apiText } from "./api.js";
+import { parseCsv } from "./csv.js";
 import { riskChart } from "./chart.js";
 import { announce, el, fileName, formatCount, formatDate, formatPercent, isActive, progressText, statusBadge, statusLabel } from "./format.js";
 import { modelName } from "./model-format.js";
@@ -38,6 +39,7 @@ function renderAll(p, { showError, reload }) {
   if (p.status === "COMPLETED") actions.append(downloadButton(predictionTarget(p), showError));
   if (p.status !== "CANCELED") actions.append(deleteButton(predictionTarget(p), (after) => (after?.status ? reload() : location.assign("/predictions")), showError));
   renderStatus(p);
+  renderRowErrors(p, showError);
   const metrics = p.status === "COMPLETED" ? p.metrics : null;
   for (const section of ["summary", "chart-card", "top-risks-card"]) /** @type {HTMLElement} */ (document.getElementById(section)).hidden = !metrics;
   if (!metrics) return;
@@ -88,7 +90,58 @@ function renderSummary(m) {
     stat("Rows failed", formatCount(m.rowsFailed)),
     stat("Mean churn probability", formatPercent(m.meanProbability)),
     stat("Model", m.modelVersion ?? "—"),
+    ...(m.customerIds === "row_number" ? [stat("Customer ids", "Row numbers: the file has no id column")] : []),
   );
+}
+
+/** Rows shown on the page; the download has them all. */
+const ROW_ERRORS_SHOWN = 20;
+
+/**
+ * The first rows of the error report, and a button to download it whole: a COMPLETED job with bad
+ * rows, or one FAILED on too many of them, is fixed from here.
+ * @param {any} p @param {(e: Error) => void} showError
+ */
+async function renderRowErrors(p, showError) {
+  const card = /** @type {HTMLElement} */ (document.getElementById("row-errors-card"));
+  const failedRows = p.status === "FAILED" || (p.status === "COMPLETED" && p.progress?.rowsFailed > 0);
+  card.hidden = true;
+  if (!failedRows) return;
+  let text;
+  try {
+    text = await apiText(`/predictions/${encodeURIComponent(p.id)}/errors?limit=${ROW_ERRORS_SHOWN}`);
+  } catch (e) {
+    if (/** @type {any} */ (e).status !== 404) showError(/** @type {Error} */ (e));
+    return;
+  }
+  const rows = parseCsv(text).slice(1);
+  if (!rows.length) return;
+  const total = p.status === "COMPLETED" ? p.progress.rowsFailed : null;
+  const shown = total && total > rows.length ? `The first ${rows.length} of ${formatCount(total)}.` : "";
+  /** @type {HTMLElement} */ (document.getElementById("row-errors-note")).replaceChildren(el("span", {}, shown), errorReportButton(p, showError));
+  /** @type {HTMLElement} */ (document.querySelector("#row-errors tbody")).replaceChildren(
+    ...rows.map(([row, customer, problem]) => el("tr", {}, el("td", { "data-label": "Row" }, row ?? ""), el("td", { "data-label": "Customer", class: "mono" }, customer ?? ""), el("td", { "data-label": "Problem" }, problem ?? ""))),
+  );
+  card.hidden = false;
+}
+
+/** @param {any} p @param {(e: Error) => void} showError */
+function errorReportButton(p, showError) {
+  const button = el("button", { type: "button", class: "button small" }, "Download error report");
+  button.addEventListener("click", async () => {
+    try {
+      // The API wants the key in a header, so the file is fetched here and handed over as a blob.
+      const url = URL.createObjectURL(new Blob([await apiText(`/predictions/${encodeURIComponent(p.id)}/errors`)], { type: "text/csv" }));
+      const link = el("a", { href: url, download: `${fileName(p).replace(/\.(csv|txt)$/i, "")}-errors.csv` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      URL.revokeObjectURL(url);
+    } catch (e) {
+      showError(/** @type {Error} */ (e));
+    }
+  });
+  return button;
 }
 
 /** @param {any[]} risks */

@@ -1,0 +1,31 @@
+/**
+ * Caps on what we echo back. A customer id, a cell or a header can be megabytes long, and whatever
+ * we copy into metrics, messages and logs is stored and sent again on every read (one 50 MB id made
+ * a prediction's GET 251 MB). Anything taken from a customer's file goes through these first.
+ */
+
+/** Characters of an id or a cell quoted in metrics and messages. */
+export const ECHO_MAX_CHARS = 64;
+/** Items of a list (headers, columns) named in a message. */
+export const LIST_MAX_ITEMS = 20;
+
+/**
+ * `text` cut to `max` characters, the last one an ellipsis when it was longer.
+ *
+ * @example
+ *   ellipsize("x".repeat(100), 10) // "xxxxxxxxx…"
+ */
+export function ellipsize(text: string, max = ECHO_MAX_CHARS): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * The first `max` items joined with ", ", then "and N more".
+ *
+ * @example
+ *   listWithMore(["a", "b", "c"], 2) // "a, b and 1 more"
+ */
+export function listWithMore(items: readonly string[], max = LIST_MAX_ITEMS): string {
+  if (items.length <= max) return items.join(", ");
+  return `${items.slice(0, max).join(", ")} and ${(items.length - max).toLocaleString("en-US")} more`;
+}
