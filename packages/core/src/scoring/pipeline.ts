@@ -177,7 +177,7 @@ interface EmitContext extends RecordsOptions {
 async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext): Promise<void> {
   const { model, layout, includeInput, summary, positions } = context;
   const rows: string[][] = [];
-  const width = model.inputs.length;
+  const width = model.factors.length;
   let valid = 0;
   batch.records.forEach((record, r) => {
     const id = (record[layout.idIndex] ?? "").trim();
@@ -192,7 +192,7 @@ async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext
       return;
     }
     const level = riskLevel(probability, model.thresholds);
-    const reasons = scores!.contributions ? explainRow(model.inputs, scores!.contributions, at * width, record, layout.inputIndexes) : { risk: [], protective: [] };
+    const reasons = scores!.contributions ? explainRow(model.inputs, model.factors, scores!.contributions, at * width, record, layout.inputIndexes) : { risk: [], protective: [] };
     summary.addScored(probability, level);
     if (summary.wouldKeep(probability)) summary.keepTopRisk({ customerId: id, probability, riskLevel: level, riskFactors: reasons.risk, protectiveFactors: reasons.protective });
     rows.push(withInput([id, probability.toFixed(4), level, reasons.risk.join("; "), reasons.protective.join("; "), model.version, ""], record, includeInput));
