@@ -1,4 +1,4 @@
-import { stratifiedSplit } from "../split.ts";
+import { mulberry32, shuffled, stratifiedSplit } from "../split.ts";
 import type { BinCodes, BinnedTable } from "./binning.ts";
 import type { BoostedTerm, BoostSettings } from "./boosting.ts";
 import { boostTerms } from "./boosting.ts";
@@ -146,16 +146,29 @@ function choosePairs(binned: BinnedTable, grids: CoarseInput[], rows: Int32Array
     (grad[k] = p - rowLabels[k]!), (hess[k] = p * (1 - p));
   }
   const codes = grids.map((g) => g.codes);
-  const same = sameInformation(codes, grids.map((g) => g.groups));
+  const groups = grids.map((g) => g.groups);
+  const same = sameInformation(codes, groups);
+  const noise = noiseGain(codes, groups, rows, grad, hess, s);
   const chosen: Array<[number, number]> = [];
   const seen = new Set<string>();
-  for (const { inputs, gain } of rankPairs(codes, grids.map((g) => g.groups), rows, grad, hess, s)) {
-    if (chosen.length >= wanted || gain <= 0) break;
+  for (const { inputs, gain } of rankPairs(codes, groups, rows, grad, hess, s)) {
+    if (chosen.length >= wanted || gain <= noise) break;
     const [a, b] = inputs.map((i) => same[i]!).sort((x, y) => x - y) as [number, number];
     if (a === b || seen.has(`${a},${b}`)) continue;
     seen.add(`${a},${b}`), chosen.push(inputs);
   }
   return chosen;
+}
+
+/**
+ * The best FAST gain any pair reaches when the residuals are shuffled across rows: what the
+ * search finds in pure noise. A pair must beat it to be boosted, so a table without real
+ * interactions (small or nearly additive data) gets few or no pair terms to overfit.
+ */
+function noiseGain(codes: BinCodes[], groups: number[], rows: Int32Array, grad: Float64Array, hess: Float64Array, s: BaggingSettings): number {
+  const order = Int32Array.from(shuffled(Array.from(rows.keys()), mulberry32(s.seed)));
+  const [best] = rankPairs(codes, groups, rows, Float64Array.from(order, (k) => grad[k]!), Float64Array.from(order, (k) => hess[k]!), s);
+  return best?.gain ?? 0;
 }
 
 function addTable(logits: Float64Array, codes: ArrayLike<number>, rows: Int32Array, table: Float64Array): void {

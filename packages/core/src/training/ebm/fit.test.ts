@@ -88,7 +88,7 @@ describe("fitTermModel on a pure interaction", () => {
 
 describe("fitTermModel with 5% churners", () => {
   it("keeps the mean predicted probability at the base rate", () => {
-    const table = syntheticChurnTable({ rows: 6000, seed: 11, shift: -3 });
+    const table = syntheticChurnTable({ rows: 4000, seed: 11, shift: -3 });
     const rate = table.labels.reduce((n, y) => n + y, 0) / table.rows;
     expect(rate).toBeGreaterThan(0.03);
     expect(rate).toBeLessThan(0.08);
