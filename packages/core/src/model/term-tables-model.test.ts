@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scoreText } from "../../../../tests/support/score-text.ts";
 import { readTelco, TELCO_ROWS, toCsv, type Table } from "../../../../tests/support/telco.ts";
 import { parseNumber, POINT_DECIMAL } from "../csv/numbers.ts";
-import { buildTermCard } from "../training/term-card.ts";
+import { buildTermCard } from "../training/card.ts";
 import { exportTermModel } from "../training/term-export.ts";
 import { loadModel, type ChurnModel } from "./churn-model.ts";
 import { binCount, withFloat32Tables, type ModelInputSpec, type TermModel } from "./term-model.ts";
