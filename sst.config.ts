@@ -15,15 +15,21 @@ export default $config({
     };
   },
   async run() {
+    const { stageSettings } = await import("./stacks/stages");
+    const settings = stageSettings($app.stage);
+    // `sst dev` replaces a stage's RDS and ECS services with local processes: never on a shared stage.
+    if ($dev && settings.sharedStage) throw new Error(`sst dev refuses the shared stage "${$app.stage}": use your own stage (sst dev --stage "$USER").`);
+    if (settings.sharedStage && !settings.domain) throw new Error(`The shared stage "${$app.stage}" needs a domain in stacks/stages.ts: its API is served over HTTPS only.`);
     await import("./infra/network");
     await import("./infra/database");
     const { bucket } = await import("./infra/storage");
     const { jobs, deadLetters } = await import("./infra/queue");
     await import("./infra/secrets");
     await import("./infra/cluster");
-    const { api } = await import("./infra/api");
+    await import("./infra/api");
     await import("./infra/worker");
     await import("./infra/alarms");
-    return { api: api.url, bucket: bucket.name, queue: jobs.url, deadLetterQueue: deadLetters.url };
+    const { httpsUrl } = await import("./infra/https");
+    return { api: httpsUrl(), bucket: bucket.name, queue: jobs.url, deadLetterQueue: deadLetters.url };
   },
 });

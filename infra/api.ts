@@ -1,28 +1,66 @@
-import { apiPermissions, environment } from "./access";
+import { apiPermissions, apiSecrets, environment, readOnlyOurSecrets } from "./access";
 import { cluster } from "./cluster";
-import { database } from "./database";
-import { bootstrapAdminKey, downloadSigningKey } from "./secrets";
-import { settings } from "./settings";
+import { keepScaledCount, stopAfter } from "./ecs";
+import { DRAIN_SECONDS, HEALTH_GRACE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
 
 const PORT = 3000;
+const ANYWHERE = ["0.0.0.0/0"];
+/** Browsers remember for a year to use HTTPS only (sent by the load balancer on every response). */
+const HSTS = "max-age=31536000; includeSubDomains";
 
 /**
  * The API and web UI on Fargate behind a load balancer. Not a Lambda: uploads are streamed and
- * may be gigabytes, past Lambda's ~6 MB request body limit.
+ * may be gigabytes, past Lambda's ~6 MB request body limit. HTTPS only: with a domain, the load
+ * balancer terminates TLS; without one (personal stages), CloudFront does (infra/https.ts).
  */
 export const api = new sst.aws.Service("Api", {
   cluster,
+  // Built here once; the worker runs the same image (infra/worker.ts).
   image: { context: ".", dockerfile: "Dockerfile" },
   command: ["api"],
   cpu: settings.api.cpu,
   memory: settings.api.memory,
-  link: [database, downloadSigningKey, bootstrapAdminKey],
   permissions: apiPermissions,
-  environment: { ...environment, RETAINWISE_PORT: String(PORT) },
+  environment: { ...environment, ...apiSecrets.devEnvironment, RETAINWISE_PORT: String(PORT), RETAINWISE_DATABASE_POOL_SIZE: "10" },
+  ssm: apiSecrets.ssm,
   loadBalancer: {
-    ports: [{ listen: "80/http", forward: `${PORT}/http` }],
-    health: { [`${PORT}/http`]: { path: "/readyz", interval: "10 seconds" } },
+    ...(settings.domain ? { domain: settings.domain } : {}),
+    ports: settings.domain
+      ? [
+          { listen: "443/https", forward: `${PORT}/http` },
+          { listen: "80/http", redirect: "443/https" },
+        ]
+      : [{ listen: "80/http", forward: `${PORT}/http` }],
+    // Liveness only: /readyz (database, bucket, queue) would have a database failover replace every task.
+    health: { [`${PORT}/http`]: { path: "/healthz", interval: "10 seconds", healthyThreshold: 2, unhealthyThreshold: 3 } },
   },
   scaling: { min: settings.api.min, max: settings.api.max },
-  dev: { command: `node packages/cli/bin/retainwise.mjs api --port ${PORT}` },
+  wait: settings.waitForStable,
+  transform: {
+    executionRole: readOnlyOurSecrets,
+    taskDefinition: stopAfter(STOP_TIMEOUT_SECONDS),
+    service: (args, opts) => {
+      args.healthCheckGracePeriodSeconds = HEALTH_GRACE_SECONDS;
+      return keepScaledCount(args, opts);
+    },
+    target: (args) => {
+      args.deregistrationDelay = DRAIN_SECONDS;
+      return;
+    },
+    // With a domain, only 80 (redirect) and 443 are open; without one, only CloudFront may connect (infra/https.ts).
+    loadBalancerSecurityGroup: (args) => {
+      args.ingress = settings.domain
+        ? [80, 443].map((port) => ({ fromPort: port, toPort: port, protocol: "tcp", cidrBlocks: ANYWHERE }))
+        : [{ fromPort: 80, toPort: 80, protocol: "tcp", prefixListIds: [aws.ec2.getManagedPrefixListOutput({ name: "com.amazonaws.global.cloudfront.origin-facing" }).id] }];
+      return;
+    },
+    listener: (args) => {
+      if (args.protocol === "HTTPS") args.routingHttpResponseStrictTransportSecurityHeaderValue = HSTS;
+      return;
+    },
+  },
+  dev: { command: `node packages/cli/bin/retainwise.mjs api --port ${PORT}`, url: `http://localhost:${PORT}` },
 });
+
+/** The image the API's task runs, for the worker (not under `sst dev`, where nothing is built). */
+export const apiImage = $dev ? undefined : api.nodes.taskDefinition.containerDefinitions.apply((defs) => (JSON.parse(defs) as { image: string }[])[0]!.image);

@@ -1,3 +1,14 @@
 import { vpc } from "./network";
 
-export const cluster = new sst.aws.Cluster("Cluster", { vpc });
+/**
+ * The ECS cluster. Container Insights publishes RunningTaskCount per service, which the worker's
+ * scaling divides the queue's backlog by (infra/worker.ts).
+ */
+export const cluster = new sst.aws.Cluster("Cluster", {
+  vpc,
+  transform: {
+    cluster: (args) => {
+      args.settings = [{ name: "containerInsights", value: "enabled" }];
+    },
+  },
+});

@@ -1,4 +1,15 @@
-/** Set per stage with `sst secret set DownloadSigningKey <value> --stage NAME` (docs/DEPLOY.md). */
+/**
+ * Set per stage with `sst secret set DownloadSigningKey <value> --stage NAME` (docs/DEPLOY.md).
+ * Deployed, it reaches the API only through an SSM SecureString parameter named in the task
+ * definition's `secrets` (infra/access.ts), never as a plain environment variable.
+ */
 export const downloadSigningKey = new sst.Secret("DownloadSigningKey");
-/** The first admin key, minted into the database by an operator; kept out of the image and env files. */
-export const bootstrapAdminKey = new sst.Secret("BootstrapAdminKey");
+
+/** Not under `sst dev`: the local processes get the value directly (infra/access.ts). */
+export const downloadSigningKeyParameter = $dev
+  ? undefined
+  : new aws.ssm.Parameter("DownloadSigningKeyParameter", {
+      name: `/sst/${$app.name}/${$app.stage}/DownloadSigningKey`,
+      type: "SecureString",
+      value: downloadSigningKey.value,
+    });

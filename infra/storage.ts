@@ -5,6 +5,8 @@ import { settings } from "./settings";
  * default), encrypted at rest, and both prefixes expire after the stage's retention.
  */
 export const bucket = new sst.aws.Bucket("Uploads", {
+  // No CORS: the web UI is served by the API itself and downloads are plain GETs of presigned URLs.
+  cors: false,
   transform: {
     bucket: (args) => {
       args.forceDestroy = !settings.protect;

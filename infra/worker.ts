@@ -1,80 +1,100 @@
-import { environment, workerPermissions } from "./access";
+import { environment, readOnlyOurSecrets, workerPermissions, workerSecrets } from "./access";
+import { apiImage } from "./api";
 import { cluster } from "./cluster";
-import { database } from "./database";
+import { keepScaledCount, stopAfter } from "./ecs";
 import { jobs } from "./queue";
-import { SHUTDOWN_DEADLINE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
-
-/** Queue depth per worker task that triggers a scale-out step. */
-const MESSAGES_PER_WORKER = 5;
+import { JOBS_PER_WORKER_TASK, SHUTDOWN_DEADLINE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
 
 /**
- * The scoring worker. ECS sends SIGTERM, waits `stopTimeout`, then SIGKILLs: the worker finishes or
- * releases its jobs within SHUTDOWN_DEADLINE_SECONDS, a little less.
+ * The scoring worker, on the API's image. While it holds a job the task is scale-in protected
+ * (packages/worker/src/protect-while-busy.ts), so neither scale-in nor a deploy stops it mid-job;
+ * on SIGTERM (idle, or a Spot reclaim) it finishes or releases its jobs within
+ * SHUTDOWN_DEADLINE_SECONDS, before ECS's SIGKILL.
  */
 export const worker = new sst.aws.Service("Worker", {
   cluster,
-  image: { context: ".", dockerfile: "Dockerfile" },
+  image: apiImage ?? { context: ".", dockerfile: "Dockerfile" },
   command: ["worker"],
   cpu: settings.worker.cpu,
   memory: settings.worker.memory,
-  link: [database],
+  ...(settings.worker.capacity === "spot" ? { capacity: "spot" as const } : {}),
   permissions: workerPermissions,
-  environment: { ...environment, RETAINWISE_SHUTDOWN_DEADLINE_SECONDS: String(SHUTDOWN_DEADLINE_SECONDS) },
-  // No CPU/memory target tracking: the queue depth below is what says there is work.
+  environment: {
+    ...environment,
+    ...workerSecrets.devEnvironment,
+    RETAINWISE_SHUTDOWN_DEADLINE_SECONDS: String(SHUTDOWN_DEADLINE_SECONDS),
+    RETAINWISE_WORKER_CONCURRENCY: String(JOBS_PER_WORKER_TASK),
+    RETAINWISE_DATABASE_POOL_SIZE: "5",
+  },
+  ssm: workerSecrets.ssm,
+  // No CPU/memory target tracking: the queue's backlog below is what says there is work.
   scaling: { min: settings.worker.min, max: settings.worker.max, cpuUtilization: false, memoryUtilization: false },
+  wait: settings.waitForStable,
   transform: {
-    taskDefinition: (args) => {
-      args.containerDefinitions = $jsonStringify(
-        $jsonParse(args.containerDefinitions).apply((defs: Record<string, unknown>[]) => defs.map((d) => ({ ...d, stopTimeout: STOP_TIMEOUT_SECONDS }))),
-      );
-    },
+    executionRole: readOnlyOurSecrets,
+    taskDefinition: stopAfter(STOP_TIMEOUT_SECONDS),
+    service: keepScaledCount,
   },
   dev: { command: "node packages/cli/bin/retainwise.mjs worker" },
 });
 
-// Scale on queue depth. Under `sst dev` the service is not deployed and its nodes throw.
+/**
+ * Scaling on the backlog per task: (visible + in-flight messages) / running tasks, held at
+ * JOBS_PER_WORKER_TASK by target tracking. In-flight jobs count, so busy workers are never taken
+ * for idle ones, and scale-in only ever stops idle tasks (busy ones are protected). Target tracking
+ * multiplies the current count, so it cannot start the first task: a step policy adds one
+ * (ChangeInCapacity) when jobs wait and no worker runs. Under `sst dev` the service is not deployed.
+ */
 if (!$dev) {
   const target = worker.nodes.autoScalingTarget;
-  const scaleOut = new aws.appautoscaling.Policy("WorkerScaleOnQueueDepth", {
-    serviceNamespace: target.serviceNamespace,
-    scalableDimension: target.scalableDimension,
-    resourceId: target.resourceId,
+  const scalable = { serviceNamespace: target.serviceNamespace, scalableDimension: target.scalableDimension, resourceId: target.resourceId };
+  const queue = { QueueName: jobs.nodes.queue.name };
+  const service = { ClusterName: cluster.nodes.cluster.name, ServiceName: worker.nodes.service.name };
+  const pairs = (dimensions: Record<string, $util.Input<string>>) => Object.entries(dimensions).map(([name, value]) => ({ name, value }));
+  const metrics = [
+    { id: "visible", namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: queue, stat: "Maximum" },
+    { id: "inflight", namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesNotVisible", dimensions: queue, stat: "Maximum" },
+    { id: "tasks", namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: service, stat: "Average" },
+  ];
+  const BACKLOG = "(FILL(visible, 0) + FILL(inflight, 0))";
+  const TASKS = "FILL(tasks, 0)";
+
+  new aws.appautoscaling.Policy("WorkerScaleOnBacklogPerTask", {
+    ...scalable,
+    policyType: "TargetTrackingScaling",
+    targetTrackingScalingPolicyConfiguration: {
+      targetValue: JOBS_PER_WORKER_TASK,
+      scaleOutCooldown: 60,
+      scaleInCooldown: 300,
+      customizedMetricSpecification: {
+        metrics: [
+          ...metrics.map(({ id, namespace, metricName, dimensions, stat }) => ({ id, returnData: false, metricStat: { stat, metric: { namespace, metricName, dimensions: pairs(dimensions) } } })),
+          { id: "backlogPerTask", label: "Jobs per worker task", returnData: true, expression: `${BACKLOG} / IF(${TASKS} < 1, 1, ${TASKS})` },
+        ],
+      },
+    },
+  });
+
+  const startFirst = new aws.appautoscaling.Policy("WorkerStartFromZero", {
+    ...scalable,
     policyType: "StepScaling",
     stepScalingPolicyConfiguration: {
-      adjustmentType: "ExactCapacity",
+      adjustmentType: "ChangeInCapacity",
       cooldown: 60,
       metricAggregationType: "Maximum",
-      stepAdjustments: [
-        { metricIntervalLowerBound: "0", metricIntervalUpperBound: String(MESSAGES_PER_WORKER), scalingAdjustment: Math.max(1, settings.worker.min) },
-        { metricIntervalLowerBound: String(MESSAGES_PER_WORKER), scalingAdjustment: settings.worker.max },
-      ],
+      stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
     },
   });
-  const scaleIn = new aws.appautoscaling.Policy("WorkerScaleInWhenIdle", {
-    serviceNamespace: target.serviceNamespace,
-    scalableDimension: target.scalableDimension,
-    resourceId: target.resourceId,
-    policyType: "StepScaling",
-    stepScalingPolicyConfiguration: {
-      adjustmentType: "ExactCapacity",
-      cooldown: 300,
-      metricAggregationType: "Maximum",
-      stepAdjustments: [{ metricIntervalUpperBound: "0", scalingAdjustment: settings.worker.min }],
-    },
-  });
-  const depth = { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: jobs.nodes.queue.name }, statistic: "Maximum", period: 60 };
-  new aws.cloudwatch.MetricAlarm("WorkerQueueHasWork", {
-    ...depth,
+  new aws.cloudwatch.MetricAlarm("WorkerJobsWaitWithNoWorker", {
     comparisonOperator: "GreaterThanThreshold",
     threshold: 0,
     evaluationPeriods: 1,
-    alarmActions: [scaleOut.arn],
-  });
-  new aws.cloudwatch.MetricAlarm("WorkerQueueIdle", {
-    ...depth,
-    comparisonOperator: "LessThanOrEqualToThreshold",
-    threshold: 0,
-    evaluationPeriods: 10,
-    alarmActions: [scaleIn.arn],
+    treatMissingData: "notBreaching",
+    alarmDescription: "Jobs are queued and no worker task runs: start one.",
+    alarmActions: [startFirst.arn],
+    metricQueries: [
+      ...metrics.map(({ id, namespace, metricName, dimensions, stat }) => ({ id, metric: { namespace, metricName, dimensions, stat, period: 60 } })),
+      { id: "waitingWithNoWorker", label: "Jobs waiting with no worker", returnData: true, expression: `IF(${TASKS} < 1, ${BACKLOG}, 0)` },
+    ],
   });
 }

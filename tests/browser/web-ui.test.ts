@@ -3,47 +3,35 @@
  * one-machine mode: API + worker + Postgres in one `retainwise local` process. The tests run in
  * order and share one signed-in tab, like a customer's session. Screenshots: tests/artifacts/ui-*.png.
  */
-import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { createTestDatabase } from "../support/postgres.ts";
-import type { TestDatabase } from "../support/postgres.ts";
-import { launchChromium } from "./support/chromium.ts";
-import { startLocalServer } from "./support/local-server.ts";
+import type { Page } from "playwright-core";
 import type { LocalServer } from "./support/local-server.ts";
+import { ARTIFACTS, LOCAL_MODE_EXISTS, openUiSession } from "./support/ui-session.ts";
+import type { UiSession } from "./support/ui-session.ts";
 
 const FIXTURE = new URL("../fixtures/telco-churn.csv", import.meta.url).pathname;
 const FIXTURE_ROWS = 5626;
-const ARTIFACTS = new URL("../artifacts/", import.meta.url).pathname;
 const JOB_TIMEOUT_MS = 120_000;
 /** The first bytes of a PNG: what a customer uploads when they pick a screenshot renamed .csv. */
 const PNG_BYTES = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
 
-/** Until engineer F's `retainwise local` lands there is nothing real to drive; say so rather than fail. */
-const LOCAL_MODE_EXISTS = existsSync(new URL("../../packages/cli/src/commands/local.ts", import.meta.url)) || Boolean(process.env.RETAINWISE_UI_TEST_URL);
-
-let db: TestDatabase;
+let session: UiSession;
 let server: LocalServer;
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   if (!LOCAL_MODE_EXISTS) return;
-  await mkdir(ARTIFACTS, { recursive: true });
-  db = await createTestDatabase();
-  [server, browser] = await Promise.all([targetServer(db), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  session = await openUiSession();
+  ({ server, page } = session);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await db?.drop();
+  await session?.close();
 });
 
-const screenshot = (name: string, target: Page = page) => target.screenshot({ path: `${ARTIFACTS}ui-${name}.png`, fullPage: true });
-const at = (path: string) => `${server.url}${path}`;
+const screenshot = (name: string, target: Page = page) => session.screenshot(name, target);
+const at = (path: string) => session.at(path);
 const row0 = () => page.locator("#predictions tbody tr[data-id]").first();
 
 describe.skipIf(!LOCAL_MODE_EXISTS)("the web UI", () => {
@@ -122,8 +110,7 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("the web UI", () => {
     await expect(page.locator("#top-risks tbody tr").count()).resolves.toBe(20);
     await expect(page.locator("#top-risks tbody tr").first().locator(".factor").count()).resolves.toBeGreaterThan(0);
     await screenshot("prediction");
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await phone.addInitScript((key) => sessionStorage.setItem("retainwise.apiKey", key), server.apiKey);
+    const phone = await session.phone();
     await phone.goto(page.url());
     await phone.locator("#chart svg").first().waitFor();
     await expect(phone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
@@ -198,17 +185,6 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("the web UI", () => {
     await page.waitForURL(/\/sign-in\?next=/);
   });
 });
-
-/**
- * `retainwise local` on the test cluster's fresh database; or, with RETAINWISE_UI_TEST_URL and
- * RETAINWISE_UI_TEST_KEY set, a RetainWise already running elsewhere (a deployment).
- */
-async function targetServer(database: TestDatabase): Promise<LocalServer> {
-  const url = process.env.RETAINWISE_UI_TEST_URL;
-  const apiKey = process.env.RETAINWISE_UI_TEST_KEY;
-  if (url && apiKey) return { url, apiKey, stop: async () => {} };
-  return startLocalServer({ databaseUrl: database.url });
-}
 
 function formWith(file: File): FormData {
   const form = new FormData();

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PARALLEL_MIN_BYTES } from "../../packages/core/src/index.ts";
+import { createPostgresAccountRepository } from "../../packages/postgres/src/index.ts";
+import { createTestDatabase } from "../support/postgres.ts";
 import { runCommand } from "../support/run-command.ts";
 import { ROOT } from "./sst-platform.ts";
 
@@ -52,6 +54,23 @@ describe("the bundled program the image runs", () => {
     const lines = (await readFile(out, "utf8")).trimEnd().split("\n");
     expect(lines).toHaveLength(13 * 5626 + 1);
     expect(lines.at(-1)).toMatch(/^12-3186-AJIEK,0\.\d{4},/);
+  });
+
+  it("mints the first API key inside a deployed task (ECS Exec), from the task's own settings and secrets", async () => {
+    const db = await createTestDatabase({ migrate: true });
+    try {
+      const url = new URL(db.url);
+      const password = decodeURIComponent(url.password);
+      url.password = "";
+      // What the task definition gives a container: the URL without its password, which comes apart (SSM).
+      const taskEnv = { RETAINWISE_MODE: "aws", DATABASE_URL: url.toString(), RETAINWISE_DATABASE_PASSWORD: password, RETAINWISE_BUCKET: "b", RETAINWISE_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/1/jobs" };
+      const minted = await runCommand("node", [join(app, "dist", "retainwise.mjs"), "keys", "create", "--account", "acme", "--label", "first admin"], { cwd: app, env: { ...process.env, ...taskEnv } });
+      expect(minted.status, minted.stderr).toBe(0);
+      const key = minted.stdout.trimEnd().split("\n").at(-1)!;
+      expect(await createPostgresAccountRepository(db.sql).authenticate(key)).toMatchObject({ name: "acme" });
+    } finally {
+      await db.drop();
+    }
   });
 
   it("refuses to start a deployed role without its settings, naming each one", async () => {

@@ -11,7 +11,7 @@ describe("the SST app, offline", () => {
     const tsc = await runCommand(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "infra/tsconfig.json"], { cwd: ROOT });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
-  });
+  }, 180_000);
 });
 
 describe("per-stage settings", () => {
@@ -22,5 +22,10 @@ describe("per-stage settings", () => {
     expect(stageSettings("staging").worker.min).toBe(0);
     expect(stageSettings("alice").worker.min).toBe(0);
     expect(stageSettings("alice").protect).toBe(false);
+  });
+
+  it("mark production and staging shared (no sst dev) with a domain each, and no personal stage", () => {
+    for (const stage of ["production", "staging"]) expect(stageSettings(stage)).toMatchObject({ sharedStage: true, domain: expect.stringMatching(/\./) });
+    expect(stageSettings("pr-42").sharedStage).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // Evaluates the SST app's run() offline under Pulumi's mocks and prints every resource it would
 // create (type, name, inputs) as JSON on stdout. SST's components reach the CLI over HTTP at
 // SST_SERVER; a stub answers the one call this app makes (Provider.Aws.Bootstrap).
-// Usage: node plan-runner.mjs <stage> <dev: true|false>   (run by plan.test.ts)
+// Usage: node plan-runner.mjs <stage> <dev: true|false> [config, default sst.config.ts]   (run by plan.test.ts)
 import { createServer } from "node:http";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
 
-const [stage = "dev", dev = "false"] = process.argv.slice(2);
+const [stage = "dev", dev = "false", config = "sst.config.ts"] = process.argv.slice(2);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const platform = join(root, ".sst", "platform");
 const require = createRequire(join(platform, "package.json"));
@@ -33,7 +33,8 @@ await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 process.env.SST_SERVER = `http://127.0.0.1:${server.address().port}`;
 // Secret values reach components as SST_SECRET_<Name>; a plan needs only that they are set.
 process.env.SST_SECRET_DownloadSigningKey = "plan-signing-key";
-process.env.SST_SECRET_BootstrapAdminKey = "plan-admin-key";
+// `sst dev` reads the local database from DATABASE_URL (infra/database.ts).
+if (dev === "true") process.env.DATABASE_URL = "postgres://postgres:dev-password@127.0.0.1:5432/retainwise";
 
 const work = mkdtempSync(join(tmpdir(), "rw-plan-"));
 const entry = join(platform, `rw-plan-entry-${process.pid}.mjs`);
@@ -51,6 +52,10 @@ pulumi.runtime.setMocks({
       "aws:rds/instance:Instance": { endpoint: args.name + ".mock.rds.amazonaws.com:5432", address: args.name + ".mock.rds.amazonaws.com", port: 5432 },
       "aws:lb/loadBalancer:LoadBalancer": { dnsName: args.name + ".mock.elb.amazonaws.com", zoneId: "Z0MOCK" },
       "aws:sqs/queue:Queue": { url: "https://sqs.us-east-1.amazonaws.com/123456789012/" + args.name },
+      "aws:acm/certificate:Certificate": { domainValidationOptions: [{ domainName: args.inputs.domainName, resourceRecordName: "_v." + args.inputs.domainName + ".", resourceRecordType: "CNAME", resourceRecordValue: "_v.acm-validations.aws." }] },
+      "aws:acm/certificateValidation:CertificateValidation": { certificateArn: args.inputs.certificateArn },
+      "pulumi-nodejs:dynamic:Resource": { zoneId: "Z0MOCKZONE" },
+      "aws:cloudfront/distribution:Distribution": { domainName: "d111111abcdef8.cloudfront.net" },
     }[args.type] ?? {};
     return { id: args.name + "-id", state: { arn, name: args.name, url: "https://mock/" + args.name, id: args.name + "-id", ...computed, ...args.inputs } };
   },
@@ -63,6 +68,7 @@ pulumi.runtime.setMocks({
       return { json: JSON.stringify({ Version: "2012-10-17", Statement }), statements: args.inputs.statements };
     }
     if (args.token.includes("getPartition")) return { partition: "aws", dnsSuffix: "amazonaws.com" };
+    if (args.token.includes("getManagedPrefixList")) return { id: "pl-cloudfront", name: args.inputs.name };
     return args.inputs;
   },
 }, "retainwise", ${JSON.stringify(stage)}, false);
@@ -72,11 +78,25 @@ globalThis.$dev = ${dev === "true"};
 globalThis.$cli = { command: globalThis.$dev ? "dev" : "deploy", rpc: process.env.SST_SERVER, paths: { home: ${JSON.stringify(work)}, root: ${JSON.stringify(root)}, work: ${JSON.stringify(work)}, platform: ${JSON.stringify(platform)} }, state: { version: {} } };
 globalThis.sst = await import("./src/components/index.ts");
 globalThis.aws = await import("@pulumi/aws");
-const app = (await import(${JSON.stringify(join(root, "sst.config.ts"))})).default;
-await app.run();
+// What mocks do not see: resource options (ignoreChanges) and the inputs of SST's dev commands.
+const options = {};
+const recorded = [];
+const app = (await import(${JSON.stringify(join(root, config))})).default;
+// Inside a root stack, as the SST CLI runs it: stack transformations need one.
+await pulumi.runtime.runInPulumiStack(async () => {
+  pulumi.runtime.registerStackTransformation((input) => {
+    if (input.opts.ignoreChanges) options[input.name] = { ignoreChanges: input.opts.ignoreChanges };
+    return undefined;
+  });
+  $transform(sst.x.DevCommand, (args, _opts, name) => {
+    recorded.push(new Promise((resolve) => pulumi.output(args).apply((inputs) => resolve({ type: "sst:sst:DevCommand", name, inputs }))));
+  });
+  await app.run();
+});
 // Resources register asynchronously after run() returns: wait for Pulumi's RPC queue to drain.
 await pulumi.runtime.disconnect();
-process.stdout.write(JSON.stringify(resources));
+const devCommands = await Promise.all(recorded);
+process.stdout.write(JSON.stringify([...resources.filter((r) => r.type !== "sst:sst:DevCommand" && r.type !== "pulumi:pulumi:Stack"), ...devCommands].map((r) => ({ ...r, options: options[r.name] }))));
 `,
 );
 const bundle = join(platform, `rw-plan-bundle-${process.pid}.mjs`);

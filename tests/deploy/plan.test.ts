@@ -1,17 +1,20 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCommand } from "../support/run-command.ts";
+import { connectionsAtFullScale, MAX_CONNECTIONS, STAGES } from "../../stacks/stages.ts";
 import { requireSstPlatform } from "./sst-platform.ts";
 
 interface PlannedResource {
   type: string;
   name: string;
   inputs: Record<string, any>;
+  /** Resource options that matter here (ignoreChanges), as the runner recorded them. */
+  options?: { ignoreChanges?: string[] };
 }
 
 /** The offline plan: sst.config.ts's run() evaluated under Pulumi mocks (plan-runner.mjs). */
-async function plan(stage: string, dev: boolean): Promise<PlannedResource[]> {
-  const run = await runCommand("node", [join(import.meta.dirname, "plan-runner.mjs"), stage, String(dev)], { timeoutMs: 120_000 });
+async function plan(stage: string, dev: boolean, config = "sst.config.ts"): Promise<PlannedResource[]> {
+  const run = await runCommand("node", [join(import.meta.dirname, "plan-runner.mjs"), stage, String(dev), config], { timeoutMs: 120_000, env: { ...process.env, GITHUB_REPOSITORY: "retainwise/retainwise" } });
   if (run.status !== 0) throw new Error(`plan of ${stage} failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as PlannedResource[];
 }
@@ -26,15 +29,17 @@ const containers = (resources: PlannedResource[], task: string) => JSON.parse(on
 const statements = (resources: PlannedResource[], role: string) =>
   JSON.parse(one(resources, role).inputs.inlinePolicies[0].policy).Statement as { Action: string[]; Resource: string[] }[];
 const actions = (resources: PlannedResource[], role: string) => statements(resources, role).flatMap((s) => s.Action);
+const env = (container: { environment: { name: string; value: string }[] }) => Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
+const service = (resources: PlannedResource[], name: "Api" | "Worker") => one(resources, `${name}Service`).inputs;
 
 let production: PlannedResource[];
+let staging: PlannedResource[];
 let personal: PlannedResource[];
 let dev: PlannedResource[];
+let ci: PlannedResource[];
 beforeAll(async () => {
   requireSstPlatform();
-  production = await plan("production", false);
-  personal = await plan("alice", false);
-  dev = await plan("alice", true);
+  [production, staging, personal, dev, ci] = await Promise.all([plan("production", false), plan("staging", false), plan("alice", false), plan("alice", true), plan("ci", false, "infra/ci/sst.config.ts")]);
 }, 300_000);
 
 describe("the jobs queue", () => {
@@ -54,14 +59,16 @@ describe("least privilege", () => {
     expect(api).toContain("sqs:SendMessage");
     expect(api).not.toContain("sqs:ReceiveMessage");
     expect(api).not.toContain("sqs:DeleteMessage");
+    expect(api).not.toContain("ecs:UpdateTaskProtection");
     expect(api.filter((a) => a.endsWith("*"))).toEqual([]);
   });
 
-  it("lets the worker receive, delete and extend jobs but never send them", () => {
+  it("lets the worker receive, delete, extend and re-send (relay) jobs, and protect its own task", () => {
     const worker = actions(production, "WorkerTaskRole");
-    expect(worker).toEqual(expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]));
-    expect(worker).not.toContain("sqs:SendMessage");
+    expect(worker).toEqual(expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:SendMessage", "ecs:UpdateTaskProtection"]));
     expect(worker.filter((a) => a.endsWith("*"))).toEqual([]);
+    const protection = statements(production, "WorkerTaskRole").find((s) => s.Action.includes("ecs:UpdateTaskProtection"))!;
+    expect(protection.Resource).toEqual([expect.stringMatching(/^arn:aws:ecs:\*:\*:task\/retainwise-production-ClusterCluster-[a-z]+\/\*$/)]);
   });
 
   it("gives no task any access to the dead-letter queue", () => {
@@ -71,55 +78,140 @@ describe("least privilege", () => {
       expect(resources.filter((r) => r.includes("JobsQueue"))).not.toEqual([]);
     }
   });
+
+  it("lets each execution role read exactly our two secrets, not every parameter in the account", () => {
+    for (const role of ["ApiExecutionRole", "WorkerExecutionRole"]) {
+      const policy = JSON.parse(one(production, role).inputs.inlinePolicies[0].policy) as { Statement: { Action: string[]; Resource: string[] }[] };
+      expect(policy.Statement.flatMap((s) => s.Resource)).toEqual([expect.stringContaining("DownloadSigningKeyParameter"), expect.stringContaining("DatabaseProxySecret")]);
+      expect(policy.Statement.flatMap((s) => s.Resource)).not.toContain("*");
+    }
+  });
 });
 
 describe("the containers", () => {
-  it("run the api and worker roles of one image, configured by env and links, never by hand", () => {
+  it("run the api and worker roles of one image, built once", () => {
     const api = containers(production, "ApiTask");
     const worker = containers(production, "WorkerTask");
     expect(api.command).toEqual(["api"]);
     expect(worker.command).toEqual(["worker"]);
+    expect(ofType(production, "docker-build:index:Image").map((i) => i.name)).toEqual(["ApiImageApi"]);
+    expect(worker.image).toBe(api.image);
     for (const container of [api, worker]) {
-      const env = Object.fromEntries(container.environment.map((e: { name: string; value: string }) => [e.name, e.value]));
-      expect(env).toMatchObject({ RETAINWISE_MODE: "aws", RETAINWISE_QUEUE_URL: expect.stringContaining("JobsQueue"), RETAINWISE_BUCKET: expect.stringContaining("uploads") });
-      expect(JSON.parse(env.SST_RESOURCE_Database)).toMatchObject({ host: expect.any(String), port: 5432, database: "retainwise" });
+      expect(env(container)).toMatchObject({ RETAINWISE_MODE: "aws", RETAINWISE_QUEUE_URL: expect.stringContaining("JobsQueue"), RETAINWISE_BUCKET: expect.stringContaining("uploads") });
     }
   });
 
-  it("give the worker ECS's stop timeout just past its SIGTERM deadline", () => {
-    const worker = containers(production, "WorkerTask");
-    const deadline = Number(worker.environment.find((e: { name: string }) => e.name === "RETAINWISE_SHUTDOWN_DEADLINE_SECONDS").value);
-    expect(worker.stopTimeout).toBeGreaterThan(deadline);
-    expect(worker.stopTimeout).toBeLessThanOrEqual(deadline + 10);
+  it("receive secrets only through SSM and Secrets Manager, never as plain environment values", () => {
+    for (const task of ["ApiTask", "WorkerTask"]) {
+      const container = containers(production, task);
+      const values = env(container);
+      expect(Object.keys(values).filter((name) => /PASSWORD|SECRET|SST_RESOURCE_(Database|DownloadSigningKey)/.test(name))).toEqual([]);
+      expect(JSON.stringify(values)).not.toContain("plan-signing-key");
+      expect(new URL(values.DATABASE_URL!).password).toBe("");
+      expect(container.secrets).toContainEqual({ name: "RETAINWISE_DATABASE_PASSWORD", valueFrom: expect.stringMatching(/DatabaseProxySecret.*:password::$/) });
+    }
+    expect(containers(production, "ApiTask").secrets).toContainEqual({ name: "RETAINWISE_SIGNING_SECRET", valueFrom: expect.stringContaining("DownloadSigningKeyParameter") });
+    expect(one(production, "DownloadSigningKeyParameter").inputs).toMatchObject({ type: "SecureString" });
   });
 
-  it("check the API's health on /readyz behind the load balancer", () => {
+  it("connect to the database over TLS verified against the RDS bundle the image carries", () => {
+    for (const task of ["ApiTask", "WorkerTask"]) expect(env(containers(production, task)).RETAINWISE_DATABASE_CA_FILE).toBe("/app/rds-ca.pem");
+    expect(one(production, "DatabaseParameterGroup").inputs.parameters).toContainEqual({ name: "rds.force_ssl", value: "1" });
+  });
+
+  it("drain uploads from the load balancer and give both roles ECS's longest stop timeout, past the worker's deadline", () => {
+    const worker = containers(production, "WorkerTask");
+    const deadline = Number(env(worker).RETAINWISE_SHUTDOWN_DEADLINE_SECONDS);
+    expect(worker.stopTimeout).toBe(120);
+    expect(worker.stopTimeout).toBeGreaterThan(deadline);
+    expect(containers(production, "ApiTask").stopTimeout).toBe(120);
+    expect(ofType(production, "aws:lb/targetGroup:TargetGroup")[0]!.inputs.deregistrationDelay).toBeGreaterThanOrEqual(300);
+  });
+
+  it("keep the connection pools within each stage's max_connections at full scale", () => {
+    for (const settings of Object.values(STAGES)) expect(connectionsAtFullScale(settings)).toBeLessThanOrEqual(MAX_CONNECTIONS[settings.database.instance]);
+    expect(env(containers(production, "ApiTask")).RETAINWISE_DATABASE_POOL_SIZE).toBe("10");
+    expect(env(containers(production, "WorkerTask")).RETAINWISE_DATABASE_POOL_SIZE).toBe("5");
+  });
+});
+
+describe("health checks and deploys", () => {
+  it("check liveness (/healthz), not the database, and give new tasks a grace period", () => {
     const [group] = ofType(production, "aws:lb/targetGroup:TargetGroup");
-    expect(group!.inputs.healthCheck).toMatchObject({ path: "/readyz" });
+    expect(group!.inputs.healthCheck).toMatchObject({ path: "/healthz" });
+    expect(service(production, "Api").healthCheckGracePeriodSeconds).toBeGreaterThanOrEqual(Number(env(containers(production, "ApiTask")).RETAINWISE_DATABASE_WAIT_SECONDS));
+  });
+
+  it("wait for ECS to report the services stable on shared stages, and keep a scaled-out count across deploys", () => {
+    for (const name of ["Api", "Worker"] as const) {
+      expect(service(production, name).waitForSteadyState).toBe(true);
+      expect(service(staging, name).waitForSteadyState).toBe(true);
+      expect(one(production, `${name}Service`).options?.ignoreChanges).toContain("desiredCount");
+    }
+    expect(service(personal, "Api").waitForSteadyState).toBe(false);
+  });
+});
+
+describe("the database", () => {
+  it("grows from 20 GB up to the stage's maximum", () => {
+    expect(one(production, "DatabaseInstance").inputs).toMatchObject({ allocatedStorage: 20, maxAllocatedStorage: 100 });
+  });
+
+  it("is snapshotted and protected from deletion in production only", () => {
+    expect(one(production, "DatabaseInstance").inputs).toMatchObject({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "retainwise-production-final" });
+    expect(one(personal, "DatabaseInstance").inputs).toMatchObject({ skipFinalSnapshot: true });
+    expect(one(personal, "DatabaseInstance").inputs.deletionProtection).toBeUndefined();
   });
 });
 
 describe("the bucket", () => {
-  it("blocks all public access and encrypts every object at rest", () => {
+  it("blocks all public access, encrypts every object at rest and allows no cross-origin requests", () => {
     const [block] = ofType(production, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
     expect(block!.inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
     const [sse] = ofType(production, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
     expect(sse!.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("AES256");
+    expect(ofType(production, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration")).toEqual([]);
   });
 });
 
-describe("scaling and alarms", () => {
-  it("scale the worker on the jobs queue's depth", () => {
-    const alarm = one(production, "WorkerQueueHasWork").inputs;
-    expect(alarm).toMatchObject({ metricName: "ApproximateNumberOfMessagesVisible", namespace: "AWS/SQS" });
-    expect(alarm.dimensions.QueueName).toContain("JobsQueue");
-    expect(alarm.alarmActions[0]).toContain("WorkerScaleOnQueueDepth");
-    expect(one(production, "WorkerScaleOnQueueDepth").inputs.policyType).toBe("StepScaling");
+describe("scaling", () => {
+  it("tracks (visible + in-flight jobs) per running worker task, with no absolute jump", () => {
+    const policy = one(production, "WorkerScaleOnBacklogPerTask").inputs;
+    expect(policy.policyType).toBe("TargetTrackingScaling");
+    const config = policy.targetTrackingScalingPolicyConfiguration;
+    expect(config.targetValue).toBe(2);
+    const metrics = config.customizedMetricSpecification.metrics as { id: string; expression?: string; returnData: boolean; metricStat?: { metric: { metricName: string } } }[];
+    expect(metrics.filter((m) => m.metricStat).map((m) => m.metricStat!.metric.metricName)).toEqual(["ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible", "RunningTaskCount"]);
+    expect(metrics.find((m) => m.returnData)!.expression).toMatch(/\(FILL\(visible, 0\) \+ FILL\(inflight, 0\)\) \/ IF\(FILL\(tasks, 0\) < 1, 1, FILL\(tasks, 0\)\)/);
+    expect(one(production, "ClusterCluster").inputs.settings).toContainEqual({ name: "containerInsights", value: "enabled" });
+    expect(ofType(production, "aws:appautoscaling/policy:Policy").some((p) => p.inputs.stepScalingPolicyConfiguration?.adjustmentType === "ExactCapacity")).toBe(false);
   });
 
-  it("alarm when the dead-letter queue is not empty and when a job waits over 30 minutes", () => {
-    expect(one(production, "JobsDeadLetterNotEmpty").inputs).toMatchObject({ threshold: 0, dimensions: { QueueName: expect.stringContaining("JobsDeadLetterQueue") } });
-    expect(one(production, "JobsOldestMessageTooOld").inputs).toMatchObject({ metricName: "ApproximateAgeOfOldestMessage", threshold: 1800 });
+  it("starts the first worker by one task (ChangeInCapacity) when jobs wait and none runs", () => {
+    const start = one(production, "WorkerStartFromZero").inputs.stepScalingPolicyConfiguration;
+    expect(start).toMatchObject({ adjustmentType: "ChangeInCapacity", stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }] });
+    const alarm = one(production, "WorkerJobsWaitWithNoWorker").inputs;
+    expect(alarm.alarmActions[0]).toContain("WorkerStartFromZero");
+    expect(alarm.metricQueries.find((q: { returnData?: boolean }) => q.returnData).expression).toBe("IF(FILL(tasks, 0) < 1, (FILL(visible, 0) + FILL(inflight, 0)), 0)");
+  });
+
+  it("runs non-production workers on Fargate Spot and production's on regular Fargate", () => {
+    const spotOnly = [{ capacityProvider: "FARGATE", weight: 0 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }];
+    expect(service(personal, "Worker").capacityProviderStrategies).toEqual(spotOnly);
+    expect(service(staging, "Worker").capacityProviderStrategies).toEqual(spotOnly);
+    expect(service(production, "Worker").launchType).toBe("FARGATE");
+  });
+});
+
+describe("alarms", () => {
+  it("alarm when the dead-letter queue is not empty and when a job waits over 30 minutes, and notify the stage's address", () => {
+    const dlq = one(production, "JobsDeadLetterNotEmpty").inputs;
+    expect(dlq).toMatchObject({ threshold: 0, dimensions: { QueueName: expect.stringContaining("JobsDeadLetterQueue") } });
+    const backlog = one(production, "JobsOldestMessageTooOld").inputs;
+    expect(backlog).toMatchObject({ metricName: "ApproximateAgeOfOldestMessage", threshold: 1800 });
+    for (const alarm of [dlq, backlog]) expect(alarm.alarmActions).toEqual([expect.stringContaining(":Alarms")]);
+    expect(one(production, "AlarmsEmail").inputs).toMatchObject({ protocol: "email", endpoint: STAGES.production.alarmEmail, topic: expect.stringContaining(":Alarms") });
+    expect(ofType(personal, "aws:sns/topicSubscription:TopicSubscription")).toEqual([]);
   });
 });
 
@@ -138,9 +230,65 @@ describe("stages", () => {
     expect(rules(production)[0].expiration.days).toBeGreaterThan(rules(personal)[0].expiration.days);
   });
 
-  it("under sst dev create no database instance and no ECS service: those run locally", () => {
+  it("under sst dev create no database instance and no ECS service, and hand the local processes the local database", () => {
     expect(ofType(dev, "aws:rds/instance:Instance")).toEqual([]);
     expect(ofType(dev, "aws:ecs/service:Service")).toEqual([]);
     expect(ofType(personal, "aws:ecs/service:Service")).toHaveLength(2);
+    const commands = ofType(dev, "sst:sst:DevCommand");
+    const api = commands.find((c) => c.name === "ApiDev")!;
+    expect(api.inputs.environment).toMatchObject({ DATABASE_URL: "postgres://postgres:dev-password@127.0.0.1:5432/retainwise", RETAINWISE_SIGNING_SECRET: "plan-signing-key" });
+    expect(api.inputs.dev).toMatchObject({ url: "http://localhost:3000" });
+  });
+
+  it("refuse sst dev on production (and every shared stage), which it would strip of its database and services", async () => {
+    await expect(plan("production", true)).rejects.toThrow(/sst dev refuses the shared stage "production"/);
+  }, 120_000);
+});
+
+describe("HTTPS", () => {
+  it("serves shared stages on 443 with their domain's certificate and HSTS, and redirects 80 to 443", () => {
+    for (const resources of [production, staging]) {
+      const listeners = ofType(resources, "aws:lb/listener:Listener").map((l) => l.inputs);
+      expect(listeners).toHaveLength(2);
+      const https = listeners.find((l) => l.port === 443)!;
+      expect(https).toMatchObject({ protocol: "HTTPS", certificateArn: expect.stringContaining("ApiSsl"), routingHttpResponseStrictTransportSecurityHeaderValue: expect.stringMatching(/^max-age=31536000/) });
+      expect(https.defaultActions[0].type).toBe("forward");
+      expect(listeners.find((l) => l.port === 80)!.defaultActions).toEqual([{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" } }]);
+    }
+  });
+
+  it("serves no stage's API over plain HTTP: without a domain, CloudFront redirects to HTTPS and the load balancer admits only CloudFront", () => {
+    for (const resources of [production, staging, personal]) {
+      const forwardsHttp = ofType(resources, "aws:lb/listener:Listener").filter((l) => l.inputs.protocol === "HTTP" && l.inputs.defaultActions[0].type === "forward");
+      const cdn = ofType(resources, "aws:cloudfront/distribution:Distribution");
+      if (forwardsHttp.length === 0) continue;
+      expect(cdn).toHaveLength(1);
+      expect(cdn[0]!.inputs.defaultCacheBehavior).toMatchObject({ viewerProtocolPolicy: "redirect-to-https", responseHeadersPolicyId: "67f7725c-6f97-4210-82d7-5512b31e9d03" });
+      expect(cdn[0]!.inputs.defaultCacheBehavior.allowedMethods).toContain("POST");
+      expect(one(resources, "ApiLoadBalancerSecurityGroup").inputs.ingress).toEqual([{ fromPort: 80, toPort: 80, protocol: "tcp", prefixListIds: ["pl-cloudfront"] }]);
+    }
+    expect(ofType(personal, "aws:cloudfront/distribution:Distribution")).toHaveLength(1);
+    expect(ofType(production, "aws:cloudfront/distribution:Distribution")).toEqual([]);
+  });
+});
+
+describe("the CI deploy role (infra/ci)", () => {
+  it("trusts only GitHub's OIDC tokens for this repository's deploy environments, with no access keys", () => {
+    expect(one(ci, "GithubOidc").inputs).toMatchObject({ url: "https://token.actions.githubusercontent.com", clientIdLists: ["sts.amazonaws.com"] });
+    const trust = JSON.parse(one(ci, "GithubDeploy").inputs.assumeRolePolicy);
+    expect(trust.Statement).toHaveLength(1);
+    expect(trust.Statement[0]).toMatchObject({ Action: "sts:AssumeRoleWithWebIdentity", Principal: { Federated: expect.stringContaining("GithubOidc") } });
+    expect(trust.Statement[0].Condition).toEqual({
+      StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+      "ForAnyValue:StringEquals": { "token.actions.githubusercontent.com:sub": ["preview", "staging", "production"].map((e) => `repo:retainwise/retainwise:environment:${e}`) },
+    });
+    expect(ofType(ci, "aws:iam/accessKey:AccessKey")).toEqual([]);
+  });
+
+  it("may manage only the app's own IAM roles", () => {
+    const [policy] = one(ci, "GithubDeploy").inputs.inlinePolicies;
+    const statements = JSON.parse(policy.policy).Statement as { Action: string[]; Resource: string | string[] }[];
+    const roleStatement = statements.find((s) => s.Action.includes("iam:PassRole"))!;
+    expect(roleStatement.Resource).toEqual(["arn:aws:iam::123456789012:role/retainwise-*"]);
   });
 });

@@ -9,9 +9,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { loadModel, silentLogger, type ChurnModel, type Prediction } from "../../packages/core/src/index.ts";
+import { createModelSource, loadModel, sendJob, silentLogger, type ModelSource, type Prediction } from "../../packages/core/src/index.ts";
 import { createFileObjectStore } from "../../packages/local/src/index.ts";
-import { createPostgresAccountRepository, createPostgresJobQueue, createPostgresPredictionRepository, type PostgresJobQueue } from "../../packages/postgres/src/index.ts";
+import { createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresPredictionRepository, type PostgresJobQueue } from "../../packages/postgres/src/index.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
 
 export const TELCO_CSV = join(import.meta.dirname, "..", "fixtures", "telco-churn.csv");
@@ -23,7 +23,9 @@ export interface JobHarness {
   store: ReturnType<typeof createFileObjectStore>;
   queue: PostgresJobQueue;
   predictions: ReturnType<typeof createPostgresPredictionRepository>;
-  model: ChurnModel;
+  models: ReturnType<typeof createPostgresModelRepository>;
+  /** The worker's model source over this harness's database and store (built-in model from models/). */
+  modelSource: ModelSource;
   accountId: string;
   /** Stores `csv` (a path or text), inserts the QUEUED row and, unless `send: false`, sends the message. */
   submit(csv: string, options?: { send?: boolean; path?: boolean }): Promise<Prediction>;
@@ -39,14 +41,16 @@ export async function startJobHarness(): Promise<JobHarness> {
   const queue = createPostgresJobQueue({ sql: db.sql, log: silentLogger, pollIntervalMs: 100 });
   const predictions = createPostgresPredictionRepository(db.sql);
   const account = await createPostgresAccountRepository(db.sql).ensureAccount(`acme-${randomUUID().slice(0, 8)}`);
-  const model = await loadModel(MODEL_PATH);
+  const models = createPostgresModelRepository(db.sql);
+  const modelSource = createModelSource({ models, store, builtin: () => loadModel(MODEL_PATH), maxModels: 4 });
   const harness: JobHarness = {
     db,
     dataDir,
     store,
     queue,
     predictions,
-    model,
+    models,
+    modelSource,
     accountId: account.id,
     async submit(csv, options = {}) {
       const id = randomUUID();
@@ -55,8 +59,7 @@ export async function startJobHarness(): Promise<JobHarness> {
       const { bytes } = await store.put(inputKey, body);
       const row = await predictions.create({ id, accountId: account.id, inputKey, inputFilename: "customers.csv", inputBytes: bytes });
       if (options.send !== false) {
-        await queue.send({ predictionId: id });
-        await predictions.markEnqueued(id);
+        await sendJob("score", id, queue, predictions);
       }
       return row;
     },
@@ -70,7 +73,7 @@ export async function startJobHarness(): Promise<JobHarness> {
       }
     },
     async close() {
-      await model.release();
+      await modelSource.close();
       await queue.close();
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../packages/cli/src/config.ts";
 import { serveHttp, startJobProcessing } from "../../packages/cli/src/roles.ts";
-import { buildServices, loadChurnModel, type Services } from "../../packages/cli/src/wiring.ts";
+import { buildServices, type Services } from "../../packages/cli/src/wiring.ts";
 import { silentLogger } from "../../packages/core/src/index.ts";
 import { startAwsEmulator, TEST_CREDENTIALS, type AwsEmulator } from "./aws.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
@@ -27,6 +27,8 @@ export interface RunningService {
   api(path: string, key: string, init?: RequestInit): Promise<Response>;
   /** Polls GET /v1/predictions/:id until `status` (or a terminal one); returns the JSON. */
   waitFor(id: string, key: string, status: string, timeoutMs?: number): Promise<Record<string, any>>;
+  /** Polls GET /v1/models/:id until `status` (or READY, FAILED, CANCELED); returns the JSON. */
+  waitForModel(id: string, key: string, status: string, timeoutMs?: number): Promise<Record<string, any>>;
   stop(): Promise<void>;
 }
 
@@ -56,10 +58,17 @@ export async function startService(mode: "local" | "aws", settings: Record<strin
   process.env.AWS_ACCESS_KEY_ID ??= TEST_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ??= TEST_CREDENTIALS.secretAccessKey;
   const services = await buildServices(config, silentLogger);
-  const model = await loadChurnModel(config);
   const server = await serveHttp(services, config, silentLogger);
-  const jobs = startJobProcessing(services, model, config, silentLogger);
+  const jobs = await startJobProcessing(services, config, silentLogger);
   const api = (path: string, key: string, init: RequestInit = {}) => fetch(server.url + path, { ...init, headers: { Authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
+  const poll = async (path: string, key: string, statuses: string[], timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const body = (await (await api(path, key)).json()) as Record<string, any>;
+      if (statuses.includes(body.status) || Date.now() > deadline) return body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   return {
     url: server.url,
     config,
@@ -71,18 +80,11 @@ export async function startService(mode: "local" | "aws", settings: Record<strin
       return (await services.accounts.createApiKey(id)).key;
     },
     api,
-    async waitFor(id, key, status, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const body = (await (await api(`/v1/predictions/${id}`, key)).json()) as Record<string, any>;
-        if (body.status === status || ["COMPLETED", "FAILED", "CANCELED"].includes(body.status) || Date.now() > deadline) return body;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
+    waitFor: (id, key, status, timeoutMs = 60_000) => poll(`/v1/predictions/${id}`, key, [status, "COMPLETED", "FAILED", "CANCELED"], timeoutMs),
+    waitForModel: (id, key, status, timeoutMs = 120_000) => poll(`/v1/models/${id}`, key, [status, "READY", "FAILED", "CANCELED"], timeoutMs),
     async stop() {
       await server.close(1_000);
       await jobs.stop();
-      await model.release();
       await services.close();
       await aws?.stop();
       await db.drop();

@@ -16,7 +16,7 @@ const OPTIONS = { visibilitySeconds: 30, heartbeatSeconds: 1, staleAfterSeconds:
 async function processNext(store: ObjectStore = h.store) {
   const [message] = await h.queue.receive({ max: 1, waitSeconds: 5, visibilitySeconds: 1 });
   if (!message) throw new Error("no message arrived");
-  const deps = { predictions: h.predictions, store, queue: h.queue, model: h.model, logger: silentLogger };
+  const deps = { predictions: h.predictions, store, queue: h.queue, models: h.modelSource, logger: silentLogger };
   return processPrediction(message, deps, { ...OPTIONS, shutdown: new AbortController().signal });
 }
 
@@ -76,7 +76,7 @@ describe("processing a prediction", () => {
     expect(outcomes).toEqual(["retry", "retry", "failed"]);
     const row = await h.waitFor(submitted.id, (r) => r.status === "FAILED");
     expect(row.errorCode).toBe("job.attempts_exhausted");
-    expect(row.errorMessage).toMatch(/could not process this file after 3 attempts/);
+    expect(row.errorMessage).toMatch(/could not finish this job after 3 attempts/);
     await h.db.sql`update job_queue set visible_at = now()`;
     expect(await h.queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 1 })).toEqual([]);
     expect((await h.queue.deadLetters()).map((d) => JSON.parse(d.body).predictionId)).toContain(submitted.id);
@@ -96,7 +96,7 @@ describe("processing a prediction", () => {
   it("a job whose enqueue failed is sent by the relay and then completes", async () => {
     const submitted = await h.submit(TELCO_CSV, { send: false });
     expect((await h.predictions.getById(submitted.id))?.enqueuedAt).toBeNull();
-    const relayed = await relayOnce({ predictions: h.predictions, queue: h.queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger: silentLogger });
+    const relayed = await relayOnce({ tables: [{ kind: "score", rows: h.predictions }], queue: h.queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger: silentLogger });
     expect(relayed.resent).toBe(1);
     expect(await processNext()).toBe("completed");
     await h.waitFor(submitted.id, (r) => r.status === "COMPLETED");
@@ -104,7 +104,7 @@ describe("processing a prediction", () => {
 
   it("a worker loop with concurrency 4 completes 12 jobs, each exactly once", async () => {
     const submitted = await Promise.all(Array.from({ length: 12 }, () => h.submit(TELCO_CSV)));
-    const deps = { predictions: h.predictions, store: h.store, queue: h.queue, model: h.model, logger: silentLogger };
+    const deps = { predictions: h.predictions, store: h.store, queue: h.queue, models: h.modelSource, logger: silentLogger };
     const worker = startWorker({
       queue: h.queue,
       concurrency: 4,
@@ -122,7 +122,7 @@ describe("processing a prediction", () => {
     const big = (await readFile(TELCO_CSV, "utf8")).trimEnd();
     const rows = big.slice(big.indexOf("\n") + 1);
     const submitted = await h.submit([big, ...Array.from({ length: 60 }, () => rows)].join("\n") + "\n", { path: false });
-    const deps = { predictions: h.predictions, store: h.store, queue: h.queue, model: h.model, logger: silentLogger };
+    const deps = { predictions: h.predictions, store: h.store, queue: h.queue, models: h.modelSource, logger: silentLogger };
     const worker = startWorker({
       queue: h.queue,
       concurrency: 1,

@@ -133,9 +133,10 @@ describe("listing, limits and health", () => {
     expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
   });
 
-  test("/openapi.json documents the predictions endpoints and /docs renders a page", async () => {
+  test("/openapi.json documents the predictions and models endpoints and /docs renders a page", async () => {
     const spec = (await (await fetch(`${api.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/v1/predictions", "/v1/predictions/{id}", "/v1/predictions/{id}/download"]));
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/v1/models", "/v1/models/{id}", "/v1/models/{id}/card", "/v1/models/{id}/download", "/v1/account/default-model"]));
     const docs = await fetch(`${api.url}/docs`);
     expect(docs.headers.get("content-type")).toMatch(/text\/html/);
   });

@@ -5,6 +5,8 @@ import { accessLog } from "./middleware/access-log.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { modelChartRoutes } from "./routes/model-charts.ts";
+import { accountRoutes, modelRoutes } from "./routes/models.ts";
 import { ACCEPTED_TYPES, predictionRoutes } from "./routes/predictions.ts";
 import { uiRoutes } from "./ui/index.ts";
 
@@ -27,6 +29,9 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.route("/", docsRoutes());
   app.get("/v1/limits", (c) => c.json({ maxUploadBytes: deps.maxUploadBytes, acceptedTypes: ACCEPTED_TYPES, acceptedExtensions: [".csv", ".txt"] }));
   app.route("/v1/predictions", predictionRoutes(deps));
+  app.route("/v1/models", modelChartRoutes(deps));
+  app.route("/v1/models", modelRoutes(deps));
+  app.route("/v1/account", accountRoutes(deps));
   if (deps.serveDownload) {
     const serve = deps.serveDownload;
     app.get("/files/*", (c) => serve(c.req.raw));

@@ -1,14 +1,19 @@
-import type { Account, AccountRepository, JobQueue, Logger, ObjectStore, PredictionRepository } from "@retainwise/core";
+import type { Account, AccountRepository, JobQueue, Logger, ModelRepository, ObjectStore, PredictionRepository } from "@retainwise/core";
 
 /** What the API is built from: ports, never adapters. */
 export interface ApiDeps {
   predictions: PredictionRepository;
   accounts: AccountRepository;
+  models: ModelRepository;
   store: ObjectStore;
   queue: JobQueue;
   logger: Logger;
   maxUploadBytes: number;
   downloadUrlTtlSeconds: number;
+  /** Cap of a training upload (413 past it). */
+  maxTrainingBytes: number;
+  /** QUEUED + TRAINING models an account may have at once (429 past it). */
+  maxConcurrentTrainings: number;
   /** One-machine mode: answers the HMAC-signed `GET /files/*` download links of the files store. */
   serveDownload?: (request: Request) => Promise<Response>;
 }

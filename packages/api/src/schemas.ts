@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { PREDICTION_STATUSES, type Prediction } from "@retainwise/core";
+import { BUILTIN_MODEL_ID, isTermTablesCard, MODEL_STATUSES, modelLabel, PREDICTION_STATUSES, type Model, type Prediction } from "@retainwise/core";
 
 /** HTTP shapes, validated on the way in and documented from the same schemas (openapi.ts). */
 export const IdParamSchema = v.object({ id: v.pipe(v.string(), v.uuid("must be a prediction id (a UUID)")) });
@@ -20,6 +20,8 @@ export const PredictionSchema = v.object({
   startedAt: v.nullable(v.string()),
   completedAt: v.nullable(v.string()),
   modelVersion: v.nullable(v.string()),
+  /** The model it is scored with (the built-in model's id for predictions made before models existed). */
+  modelId: v.string(),
   attempts: v.number(),
   progress: v.object({ rowsProcessed: v.number(), rowsFailed: v.number(), rowsTotal: v.nullable(v.number()), percent: v.number() }),
   metrics: v.nullable(v.record(v.string(), v.unknown())),
@@ -43,6 +45,7 @@ export function toPredictionJson(p: Prediction): PredictionJson {
     startedAt: p.startedAt?.toISOString() ?? null,
     completedAt: p.completedAt?.toISOString() ?? null,
     modelVersion: p.modelVersion,
+    modelId: p.modelId ?? BUILTIN_MODEL_ID,
     attempts: p.attempts,
     progress: { rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, rowsTotal: p.rowsTotal, percent: percent(p) },
     metrics: p.metrics as Record<string, unknown> | null,
@@ -61,4 +64,85 @@ function percent(p: Prediction): number {
 /** The file name a scored result downloads as: `customers.csv` -> `customers-scored.csv`. */
 export function resultFilename(inputFilename: string): string {
   return `${inputFilename.replace(/\.(csv|txt)$/i, "")}-scored.csv`;
+}
+
+/** `POST /v1/models` parameters, from the query string or the multipart fields before the file. */
+export const TrainQuerySchema = v.object({
+  label: v.pipe(v.string("is required: name the column that says whether each customer churned"), v.trim(), v.minLength(1, "must not be empty"), v.maxLength(200, "must be at most 200 characters")),
+  name: v.pipe(
+    v.string("is required: name the model, e.g. name=bank"),
+    v.trim(),
+    v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit"),
+  ),
+  positive: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, "must not be empty"), v.maxLength(200))),
+});
+
+export const ScoreQuerySchema = v.object({ model: v.optional(v.pipe(v.string(), v.uuid("must be a model id (a UUID)"))) });
+
+export const DefaultModelSchema = v.object({ modelId: v.pipe(v.string("is required"), v.uuid("must be a model id (a UUID)")) });
+
+export const ModelSchema = v.object({
+  id: v.string(),
+  /** `bank-v2`: what predictions and scored files call the model. */
+  label: v.string(),
+  name: v.string(),
+  version: v.string(),
+  status: v.picklist(MODEL_STATUSES),
+  builtIn: v.boolean(),
+  isDefault: v.boolean(),
+  labelColumn: v.string(),
+  positiveValue: v.nullable(v.string()),
+  inputFilename: v.string(),
+  inputBytes: v.number(),
+  rows: v.nullable(v.number()),
+  progress: v.object({ phase: v.nullable(v.string()), percent: v.number() }),
+  metrics: v.nullable(v.record(v.string(), v.unknown())),
+  /** The model's inputs, as the card describes them. */
+  inputs: v.array(v.object({ name: v.string(), label: v.string(), role: v.string() })),
+  /** Columns of the training file the model does not use, and why. */
+  excludedColumns: v.array(v.object({ name: v.string(), role: v.string(), reason: v.string() })),
+  error: v.nullable(v.object({ code: v.string(), message: v.string() })),
+  attempts: v.number(),
+  createdAt: v.string(),
+  startedAt: v.nullable(v.string()),
+  completedAt: v.nullable(v.string()),
+  links: v.object({ self: v.string(), card: v.nullable(v.string()), download: v.nullable(v.string()) }),
+});
+export type ModelJson = v.InferOutput<typeof ModelSchema>;
+export const ModelListSchema = v.object({ items: v.array(ModelSchema), nextCursor: v.nullable(v.string()) });
+
+const USED_ROLES = new Set(["numeric", "categorical", "boolean"]);
+
+export function toModelJson(m: Model, defaultModelId: string): ModelJson {
+  const self = `/v1/models/${m.id}`;
+  const ready = m.status === "READY";
+  const card = m.card ?? undefined;
+  return {
+    id: m.id,
+    label: modelLabel(m),
+    name: m.name,
+    version: `v${m.version}`,
+    status: m.status,
+    builtIn: m.accountId === null,
+    isDefault: m.id === defaultModelId,
+    labelColumn: m.labelColumn,
+    positiveValue: m.positiveValue,
+    inputFilename: m.inputFilename,
+    inputBytes: m.inputBytes,
+    rows: m.rowsTotal,
+    progress: { phase: m.progressPhase, percent: ready ? 100 : m.progressPercent },
+    metrics: m.metrics as Record<string, unknown> | null,
+    inputs: (card?.inputs ?? []).map((input) => ({
+      name: input.name,
+      label: input.label ?? input.name,
+      role: "role" in input ? input.role : input.type === "float" ? "numeric" : "categorical",
+    })),
+    excludedColumns: isTermTablesCard(card) ? card.columns.filter((c) => !USED_ROLES.has(c.role)) : [],
+    error: m.errorCode ? { code: m.errorCode, message: m.errorMessage ?? "" } : null,
+    attempts: m.attempts,
+    createdAt: m.createdAt.toISOString(),
+    startedAt: m.startedAt?.toISOString() ?? null,
+    completedAt: m.completedAt?.toISOString() ?? null,
+    links: { self, card: card ? `${self}/card` : null, download: ready && m.onnxKey ? `${self}/download` : null },
+  };
 }

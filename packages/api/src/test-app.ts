@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger, type ObjectStore } from "@retainwise/core";
 import { createFileObjectStore, serveSignedDownload } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresPredictionRepository, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresPredictionRepository, type Sql } from "@retainwise/postgres";
 import { createTestDatabase, type TestDatabase } from "../../../tests/support/postgres.ts";
 import { createApp } from "./app.ts";
 import { serveApi, type RunningServer } from "./serve.ts";
@@ -40,7 +40,10 @@ export async function startTestApi(options: { maxUploadBytes?: number } = {}): P
   const queue = createPostgresJobQueue({ sql, log: silentLogger });
   const app = createApp({
     predictions, accounts, store, queue, logger: silentLogger,
+    models: createPostgresModelRepository(sql),
     maxUploadBytes: options.maxUploadBytes ?? 5 * 2 ** 30,
+    maxTrainingBytes: 256 * 2 ** 20,
+    maxConcurrentTrainings: 2,
     downloadUrlTtlSeconds: 600,
     serveDownload: (request) => serveSignedDownload(store, request.url, signingSecret),
   });

@@ -11,6 +11,8 @@ export interface IncomingUpload {
   filename: string;
   /** The file's bytes, guarded: errors with an ApiError past the size cap or when the head is not CSV text. */
   body: Readable;
+  /** Multipart text fields sent before the file part (the file is streamed, so later fields are not read). */
+  fields: Record<string, string>;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function openUpload(request: Request, maxBytes: number): Promise<In
   if (type === "multipart/form-data") return multipartFile(source, request.headers, maxBytes);
   if (CSV_CONTENT_TYPES.includes(type)) {
     const name = new URL(request.url).searchParams.get("filename") ?? DEFAULT_FILENAME;
-    return { filename: safeFilename(name), body: guard(source, maxBytes) };
+    return { filename: safeFilename(name), body: guard(source, maxBytes), fields: {} };
   }
   source.destroy();
   throw new ApiError(
@@ -40,10 +42,14 @@ function multipartFile(source: Readable, headers: Headers, maxBytes: number): Pr
   return new Promise((resolve, reject) => {
     const parser = busboy({ headers: Object.fromEntries(headers), limits: { files: 1, fileSize: maxBytes + 1 } });
     let found = false;
+    const fields: Record<string, string> = {};
+    parser.on("field", (name, value) => {
+      if (!found) fields[name] = value;
+    });
     parser.on("file", (field, stream, info) => {
       if (field !== "file" || found) return stream.resume();
       found = true;
-      resolve({ filename: safeFilename(info.filename || DEFAULT_FILENAME), body: guard(stream, maxBytes) });
+      resolve({ filename: safeFilename(info.filename || DEFAULT_FILENAME), body: guard(stream, maxBytes), fields });
     });
     parser.on("error", (error) => reject(new ApiError(400, "upload.bad_multipart", `The multipart form could not be read: ${(error as Error).message}.`)));
     parser.on("close", () => {

@@ -32,23 +32,11 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: { RETAINWISE_MODE: "aws" } })).toThrow(/DATABASE_URL is required in aws mode[\s\S]*RETAINWISE_BUCKET[\s\S]*RETAINWISE_QUEUE_URL/);
   });
 
-  it("reads SST links for the bucket, queue, database and signing key", () => {
-    const config = loadConfig({
-      env: {
-        RETAINWISE_MODE: "aws",
-        SST_RESOURCE_Bucket: JSON.stringify({ name: "rw-bucket" }),
-        SST_RESOURCE_Jobs: JSON.stringify({ url: "https://sqs.eu-west-1.amazonaws.com/1/jobs" }),
-        SST_RESOURCE_Database: JSON.stringify({ username: "rw", password: "p@ss", host: "db.internal", port: 5432, database: "retainwise" }),
-        SST_RESOURCE_DownloadSigningKey: JSON.stringify({ value: "0123456789abcdef0123" }),
-      },
-    });
-    expect(config).toMatchObject({ bucket: "rw-bucket", queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/jobs", host: "0.0.0.0", visibilitySeconds: 300 });
-    expect(config.databaseUrl).toBe("postgres://rw:p%40ss@db.internal:5432/retainwise");
-    expect(config.signingSecret).toBe("0123456789abcdef0123");
-  });
-
-  it("reports a broken SST link instead of crashing on its JSON", () => {
-    expect(() => loadConfig({ env: { SST_RESOURCE_Bucket: "{not json" } })).toThrow(/SST_RESOURCE_Bucket is not valid JSON/);
+  it("puts a password delivered apart (from SSM) into a database URL that carries none", () => {
+    const config = loadConfig({ env: { DATABASE_URL: "postgres://rw@db.internal:5432/retainwise", RETAINWISE_DATABASE_PASSWORD: "p@ss:/word", RETAINWISE_DATABASE_CA_FILE: "/app/rds-ca.pem" } });
+    expect(config.databaseUrl).toBe("postgres://rw:p%40ss%3A%2Fword@db.internal:5432/retainwise");
+    expect(config.databaseCaFile).toBe("/app/rds-ca.pem");
+    expect(decodeURIComponent(new URL(config.databaseUrl!).password)).toBe("p@ss:/word");
   });
 
   it("takes any setting as a --kebab-case flag and refuses unknown ones", () => {

@@ -2,11 +2,11 @@ import * as v from "valibot";
 
 /**
  * THE configuration module: the only code that reads the environment. Every setting has one row
- * below (env var, flag, default, validation); `loadConfig` merges flags over env over SST links over
- * defaults and reports every bad setting at once, by name.
+ * below (env var, flag, default, validation); `loadConfig` merges flags over env over defaults and
+ * reports every bad setting at once, by name.
  *
- * Deployed by SST, linked resources arrive as `SST_RESOURCE_<Name>` env vars holding JSON (the same
- * ones `Resource.<Name>` from the `sst` package reads); `SST_LINKS` maps them onto settings.
+ * Deployed, infra/ sets these env vars itself (no SST links, which would put secrets in the task
+ * definition): names as plain values, secrets through the container's `secrets` (docs/DEPLOY.md).
  *
  * @example
  *   const config = loadConfig({ flags: { mode: "local", port: "9000" } });
@@ -21,7 +21,12 @@ const ConfigSchema = v.object({
   port: toInt(0, 65535),
   host: v.string(),
   dataDir: v.pipe(v.string(), v.minLength(1)),
+  pgPort: v.optional(toInt(1, 65535)),
   databaseUrl: v.optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"))),
+  databasePassword: v.optional(v.string()),
+  databaseCaFile: v.optional(v.pipe(v.string(), v.minLength(1))),
+  databasePoolSize: toInt(1, 100),
+  databaseWaitSeconds: toNumber(0, 3600),
   publicBaseUrl: optionalUrl,
   maxUploadBytes: toInt(1, Number.MAX_SAFE_INTEGER),
   downloadUrlTtlSeconds: toInt(1, 7 * 24 * 3600),
@@ -43,6 +48,11 @@ const ConfigSchema = v.object({
   queueUrl: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/\S+$/, "must be an http(s) URL"))),
   awsEndpoint: optionalUrl,
   forcePathStyle: toBool,
+  maxTrainingBytes: toInt(1, Number.MAX_SAFE_INTEGER),
+  maxTrainingRows: toInt(1, 100_000_000),
+  maxConcurrentTrainings: toInt(1, 1000),
+  modelCacheSize: toInt(1, 1000),
+  ecsAgentUri: optionalUrl,
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
@@ -54,7 +64,17 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   port: { env: "RETAINWISE_PORT", local: 8080, aws: 3000 },
   host: { env: "RETAINWISE_HOST", local: "127.0.0.1", aws: "0.0.0.0" },
   dataDir: { env: "RETAINWISE_DATA_DIR", default: ".retainwise" },
+  // Local mode: serve the embedded PostgreSQL on this port with a `retainwise` database (the `sst dev` database).
+  pgPort: { env: "RETAINWISE_PG_PORT" },
   databaseUrl: { env: "DATABASE_URL" },
+  // Deployed, the password arrives apart from the URL, from SSM/Secrets Manager (infra/database.ts).
+  databasePassword: { env: "RETAINWISE_DATABASE_PASSWORD" },
+  // PEM bundle the server's certificate must chain to (TLS, host name checked); the image ships RDS's.
+  databaseCaFile: { env: "RETAINWISE_DATABASE_CA_FILE" },
+  // Per process; pool size x max tasks must fit the instance's max_connections (docs/DEPLOY.md).
+  databasePoolSize: { env: "RETAINWISE_DATABASE_POOL_SIZE", default: 10 },
+  // A task started during a failover waits this long for the database instead of exiting.
+  databaseWaitSeconds: { env: "RETAINWISE_DATABASE_WAIT_SECONDS", local: 0, aws: 300 },
   publicBaseUrl: { env: "RETAINWISE_PUBLIC_BASE_URL" },
   maxUploadBytes: { env: "RETAINWISE_MAX_UPLOAD_BYTES", default: 5 * 1024 ** 3 },
   downloadUrlTtlSeconds: { env: "RETAINWISE_DOWNLOAD_URL_TTL_SECONDS", default: 600 },
@@ -71,7 +91,7 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   maxBadRowShare: { env: "RETAINWISE_MAX_BAD_ROW_SHARE", default: 0.1 },
   relayIntervalSeconds: { env: "RETAINWISE_RELAY_INTERVAL_SECONDS", default: 5 },
   relayGraceSeconds: { env: "RETAINWISE_RELAY_GRACE_SECONDS", default: 10 },
-  // ECS sends SIGKILL 30 s after SIGTERM (stopTimeout in infra/worker.ts): finish or release before.
+  // ECS sends SIGKILL 120 s after SIGTERM (STOP_TIMEOUT_SECONDS in infra/settings.ts; infra sets 110 here): finish or release before.
   shutdownDeadlineSeconds: { env: "RETAINWISE_SHUTDOWN_DEADLINE_SECONDS", default: 25 },
   logLevel: { env: "RETAINWISE_LOG_LEVEL", default: "info" },
   awsRegion: { env: "AWS_REGION", default: "us-east-1" },
@@ -79,14 +99,14 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   queueUrl: { env: "RETAINWISE_QUEUE_URL" },
   awsEndpoint: { env: "RETAINWISE_AWS_ENDPOINT" },
   forcePathStyle: { env: "RETAINWISE_FORCE_PATH_STYLE", default: false },
-};
+  // The trainer holds the whole table in memory: ~1 GB of RSS per million rows (README: Measured).
+  maxTrainingBytes: { env: "RETAINWISE_MAX_TRAINING_BYTES", default: 256 * 1024 ** 2 },
+  maxTrainingRows: { env: "RETAINWISE_MAX_TRAINING_ROWS", default: 500_000 },
+  maxConcurrentTrainings: { env: "RETAINWISE_MAX_CONCURRENT_TRAININGS", default: 2 },
+  modelCacheSize: { env: "RETAINWISE_MODEL_CACHE_SIZE", default: 8 },
 
-/** SST links (`SST_RESOURCE_<Name>` JSON) -> settings. Adjust here when infra/ renames a link. */
-const SST_LINKS: Record<string, (value: Record<string, unknown>) => Partial<Record<Key, unknown>>> = {
-  Bucket: (r) => ({ bucket: r.name }),
-  Jobs: (r) => ({ queueUrl: r.url }),
-  Database: (r) => ({ databaseUrl: `postgres://${encodeURIComponent(String(r.username))}:${encodeURIComponent(String(r.password))}@${r.host}:${r.port}/${r.database}` }),
-  DownloadSigningKey: (r) => ({ signingSecret: r.value }),
+  // Injected by ECS into every container; the worker uses it for task scale-in protection.
+  ecsAgentUri: { env: "ECS_AGENT_URI" },
 };
 
 export interface LoadConfigInput {
@@ -103,31 +123,16 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig({ env = process.env, flags = {} }: LoadConfigInput = {}): Config {
-  const fromLinks = readLinks(env);
   const mode = flags.mode ?? env.RETAINWISE_MODE ?? SETTINGS.mode.default;
   const raw: Record<string, unknown> = {};
   for (const [key, setting] of Object.entries(SETTINGS) as [Key, (typeof SETTINGS)[Key]][]) {
     const modeDefault = mode === "aws" ? setting.aws : setting.local;
-    raw[key] = firstDefined(flags[key], env[setting.env] === "" ? undefined : env[setting.env], fromLinks[key], modeDefault, setting.default);
+    raw[key] = firstDefined(flags[key], env[setting.env] === "" ? undefined : env[setting.env], modeDefault, setting.default);
   }
   const parsed = v.safeParse(ConfigSchema, raw);
   if (!parsed.success) throw new ConfigError(parsed.issues.map((issue) => describe(issue, raw)));
   assertModeRequirements(parsed.output);
-  return parsed.output;
-}
-
-function readLinks(env: Record<string, string | undefined>): Partial<Record<Key, unknown>> {
-  const out: Partial<Record<Key, unknown>> = {};
-  for (const [name, map] of Object.entries(SST_LINKS)) {
-    const json = env[`SST_RESOURCE_${name}`];
-    if (!json) continue;
-    try {
-      Object.assign(out, map(JSON.parse(json) as Record<string, unknown>));
-    } catch {
-      throw new ConfigError([`SST_RESOURCE_${name} is not valid JSON (the SST link ${name} is broken)`]);
-    }
-  }
-  return out;
+  return withDatabasePassword(parsed.output);
 }
 
 function firstDefined(...values: unknown[]): unknown {
@@ -141,9 +146,17 @@ function describe(issue: v.BaseIssue<unknown>, raw: Record<string, unknown>): st
   return `${name} ${issue.message}, got ${JSON.stringify(raw[key])}`;
 }
 
+/** Puts a separately delivered password into the database URL (which then never holds it in env). */
+function withDatabasePassword(config: Config): Config {
+  if (!config.databaseUrl || config.databasePassword === undefined) return config;
+  const url = new URL(config.databaseUrl);
+  url.password = encodeURIComponent(config.databasePassword);
+  return { ...config, databaseUrl: url.toString() };
+}
+
 function assertModeRequirements(config: Config): void {
   if (config.mode !== "aws") return;
-  const missing = (["databaseUrl", "bucket", "queueUrl"] as const).filter((k) => !config[k]).map((k) => `${SETTINGS[k].env} is required in aws mode (or its SST link)`);
+  const missing = (["databaseUrl", "bucket", "queueUrl"] as const).filter((k) => !config[k]).map((k) => `${SETTINGS[k].env} is required in aws mode`);
   if (missing.length > 0) throw new ConfigError(missing);
 }
 

@@ -1,11 +1,12 @@
 /**
  * The one program. Every role is a subcommand; each lives in `commands/<name>.ts` and exports
  * `run(argv)` (resolving the exit code) and `help` (its usage text). The same file is also the
- * entry of scoring threads (`score --threads`), which serve pieces of a file instead.
+ * entry of scoring threads (`score --threads`), which serve pieces of a file instead, and of training
+ * threads (the worker's `train` jobs), which train once.
  */
-import { isScoringThread, serveScoringThread } from "@retainwise/core";
+import { isScoringThread, isTrainingThread, serveScoringThread, serveTrainingThread } from "@retainwise/core";
 
-const COMMANDS = ["score", "train", "api", "worker", "local", "migrate", "keys"] as const;
+const COMMANDS = ["score", "train", "api", "worker", "local", "migrate", "keys", "smoke"] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 interface Command {
@@ -26,6 +27,7 @@ Commands:
   worker    Run the queue worker (deployed role)
   migrate   Apply database migrations
   keys      Manage API keys (keys create --account NAME)
+  smoke     Check a running service end to end (smoke --url URL --key KEY)
 
 Run 'retainwise <command> --help' for a command's options.`;
 
@@ -52,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (isScoringThread()) await serveScoringThread();
+else if (isTrainingThread()) await serveTrainingThread();
 else run();
 
 function run(): void {

@@ -1,36 +1,50 @@
-import { processPrediction, type ChurnModel, type Logger } from "@retainwise/core";
+import { createModelSource, handleJobMessage, scoreWork, trainWork, BUILTIN_MODEL_ID, type Logger } from "@retainwise/core";
 import { createApp, serveApi } from "@retainwise/api";
-import { startRelay, startWorker } from "@retainwise/worker";
+import { protectWhileBusy, startRelay, startWorker } from "@retainwise/worker";
 import type { Config } from "./config.ts";
 import { programEntry } from "./paths.ts";
-import type { Services } from "./wiring.ts";
+import { loadChurnModel, type Services } from "./wiring.ts";
 
 export interface Running {
   /** Graceful: stop taking work, let in-flight jobs finish within the deadline, release the rest. */
   stop(): Promise<void>;
 }
 
-/** The worker role: the long-poll loop scoring jobs, plus the outbox relay/reaper beside it. */
-export function startJobProcessing(services: Services, model: ChurnModel, config: Config, logger: Logger): Running {
-  const deps = { predictions: services.predictions, store: services.store, queue: services.queue, model, logger };
+/**
+ * The worker role: the long-poll loop running every kind of job (`tasks[message.kind]`: scoring,
+ * training) with the models it needs from one cache, plus the outbox relay/reaper over both job
+ * tables. The built-in model is loaded before the first receive, so a missing model stops start-up.
+ */
+export async function startJobProcessing(services: Services, config: Config, logger: Logger): Promise<Running> {
+  const models = createModelSource({ models: services.models, store: services.store, builtin: () => loadChurnModel(config), maxModels: config.modelCacheSize });
+  (await models.acquire({ accountId: "", modelId: BUILTIN_MODEL_ID })).release();
+  const tasks = {
+    score: scoreWork(
+      { predictions: services.predictions, store: services.store, models },
+      { maxBadRowShare: config.maxBadRowShare, threads: config.scoringThreads, workerEntry: programEntry() },
+    ),
+    train: trainWork({ models: services.models, store: services.store }, { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows }),
+  };
+  const deps = { queue: services.queue, logger };
   const worker = startWorker({
     queue: services.queue,
     concurrency: config.workerConcurrency,
     visibilitySeconds: config.visibilitySeconds,
     logger,
+    ...protectWhileBusy(services.taskProtection, { logger }),
     handle: (message, shutdown) =>
-      processPrediction(message, deps, {
+      handleJobMessage(message, tasks, deps, {
         visibilitySeconds: config.visibilitySeconds,
         heartbeatSeconds: config.heartbeatSeconds,
         staleAfterSeconds: config.staleAfterSeconds,
-        maxBadRowShare: config.maxBadRowShare,
-        threads: config.scoringThreads,
-        workerEntry: programEntry(),
         shutdown,
       }),
   });
   const relay = startRelay({
-    predictions: services.predictions,
+    tables: [
+      { kind: "score", rows: services.predictions },
+      { kind: "train", rows: services.models },
+    ],
     queue: services.queue,
     intervalSeconds: config.relayIntervalSeconds,
     graceSeconds: config.relayGraceSeconds,
@@ -40,6 +54,7 @@ export function startJobProcessing(services: Services, model: ChurnModel, config
   return {
     async stop() {
       await Promise.all([worker.stop(config.shutdownDeadlineSeconds * 1000), relay.stop()]);
+      await models.close();
     },
   };
 }
@@ -67,6 +82,9 @@ export function serveHttp(services: Services, config: Config, logger: Logger): R
   const app = createApp({
     predictions: services.predictions,
     accounts: services.accounts,
+    models: services.models,
+    maxTrainingBytes: config.maxTrainingBytes,
+    maxConcurrentTrainings: config.maxConcurrentTrainings,
     store: services.store,
     queue: services.queue,
     logger,

@@ -1,9 +1,11 @@
-import { mkdir } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { createAwsClients, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { loadModel, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ObjectStore, type PredictionRepository } from "@retainwise/core";
+import { Readable } from "node:stream";
+import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
+import { cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type PredictionRepository, type TaskProtection } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresPredictionRepository, migrate, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresPredictionRepository, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -11,9 +13,14 @@ import { defaultModelPath, migrationsDir } from "./paths.ts";
 export interface Services {
   predictions: PredictionRepository;
   accounts: AccountRepository;
+  models: ModelRepository;
   store: ObjectStore;
   queue: JobQueue;
+  /** ECS task scale-in protection in a deployed task; a no-op elsewhere. */
+  taskProtection: TaskProtection;
   sql: Sql;
+  /** Local mode with `--pg-port`: the database it serves to other processes (`sst dev`). */
+  servedDatabaseUrl?: string;
   /** Local mode only: answers the signed `GET /files/*` download links. */
   serveDownload?: (request: Request) => Promise<Response>;
   /** Closes pools and stops the embedded database (local mode), in that order. */
@@ -33,17 +40,22 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
 async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, log: logger.child({ component: "postgres" }) });
-  const sql = connect(config.databaseUrl ?? embedded!.url, { applicationName: "retainwise-local" });
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, ...(config.pgPort ? { port: config.pgPort } : {}), log: logger.child({ component: "postgres" }) });
+  const servedDatabaseUrl = embedded && config.pgPort ? await ensureDatabase(embedded.url, SERVED_DATABASE) : undefined;
+  const sql = connect(config.databaseUrl ?? servedDatabaseUrl ?? embedded!.url, { applicationName: "retainwise-local" });
   await migrate(sql, migrationsDir());
   const signingSecret = config.signingSecret ?? (await readOrCreateSecret(join(dataDir, "signing-secret")));
   const store = createFileObjectStore({ dir: join(dataDir, "files"), publicBaseUrl: publicBaseUrl(config), signingSecret });
   const queue = createPostgresJobQueue({ sql, log: logger.child({ component: "queue" }) });
+  const repos = repositories(sql);
+  await publishBuiltinModel(repos.models, store, config);
   return {
-    ...repositories(sql),
+    ...repos,
     store,
     queue,
+    taskProtection: noTaskProtection,
     sql,
+    ...(servedDatabaseUrl ? { servedDatabaseUrl } : {}),
     serveDownload: (request) => serveSignedDownload(store, request.url, signingSecret),
     async close() {
       await queue.close();
@@ -53,18 +65,40 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   };
 }
 
-async function buildAws(config: Config, _logger: Logger): Promise<Services> {
-  const sql = connect(config.databaseUrl!, { applicationName: "retainwise" });
+/** The database `sst dev` expects (infra/database.ts), served by `retainwise local --pg-port`. */
+const SERVED_DATABASE = "retainwise";
+
+/** Creates `name` on the cluster behind `adminUrl` unless it exists; returns its URL. */
+async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = connect(adminUrl, { max: 1, applicationName: "retainwise-local" });
+  try {
+    const [found] = await admin`select 1 as found from pg_database where datname = ${name}`;
+    if (!found) await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function buildAws(config: Config, logger: Logger): Promise<Services> {
+  const sql = connect(config.databaseUrl!, { applicationName: "retainwise", max: config.databasePoolSize, ...(await databaseTls(config)) });
+  await waitForDatabase(sql, { timeoutSeconds: config.databaseWaitSeconds, logger });
   await migrate(sql, migrationsDir());
   const { s3, sqs } = createAwsClients({
     region: config.awsRegion,
     ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
     forcePathStyle: config.forcePathStyle,
   });
+  const store = createS3ObjectStore({ client: s3, bucket: config.bucket! });
+  const repos = repositories(sql);
+  await publishBuiltinModel(repos.models, store, config);
   return {
-    ...repositories(sql),
-    store: createS3ObjectStore({ client: s3, bucket: config.bucket! }),
+    ...repos,
+    store,
     queue: createSqsJobQueue({ client: sqs, queueUrl: config.queueUrl! }),
+    taskProtection: config.ecsAgentUri ? createEcsTaskProtection({ agentUri: config.ecsAgentUri }) : noTaskProtection,
     sql,
     async close() {
       s3.destroy();
@@ -74,8 +108,33 @@ async function buildAws(config: Config, _logger: Logger): Promise<Services> {
   };
 }
 
-function repositories(sql: Sql): Pick<Services, "predictions" | "accounts"> {
-  return { predictions: createPostgresPredictionRepository(sql), accounts: createPostgresAccountRepository(sql) };
+/** `{ ca }` when a CA bundle is configured: every connection to a deployed database is TLS, verified. */
+export async function databaseTls(config: Config): Promise<{ ca?: string }> {
+  return config.databaseCaFile ? { ca: await readFile(config.databaseCaFile, "utf8") } : {};
+}
+
+function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models"> {
+  return { predictions: createPostgresPredictionRepository(sql), accounts: createPostgresAccountRepository(sql), models: createPostgresModelRepository(sql) };
+}
+
+/**
+ * Copies the built-in model (ONNX + card) into the store under `models/builtin/<content hash>/`
+ * and records it in its row, so it downloads and lists like a trained one. Idempotent: every
+ * start of every role does it; a changed `--model-path` publishes under a new hash.
+ */
+async function publishBuiltinModel(models: ModelRepository, store: ObjectStore, config: Config): Promise<void> {
+  const path = config.modelPath ?? defaultModelPath();
+  const onnx = await readFile(path).catch((cause: unknown) => {
+    throw new RetainwiseError("model.not_found", `The model file ${path} could not be read. Check --model-path (RETAINWISE_MODEL_PATH).`, { cause });
+  });
+  const card = await readModelCard(cardPathFor(path)).catch(() => undefined);
+  const dir = `models/builtin/${createHash("sha256").update(onnx).digest("hex").slice(0, 16)}`;
+  const keys = { onnxKey: `${dir}/model.onnx`, cardKey: card ? `${dir}/card.json` : null };
+  if (!(await store.head(keys.onnxKey))) {
+    if (card) await store.put(keys.cardKey!, Readable.from([JSON.stringify(card, null, 2)]), { contentType: "application/json" });
+    await store.put(keys.onnxKey, Readable.from([onnx]), { contentType: "application/octet-stream" });
+  }
+  await models.registerBuiltin(card, keys);
 }
 
 export function publicBaseUrl(config: Config): string {

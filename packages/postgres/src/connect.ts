@@ -10,6 +10,11 @@ export interface ConnectOptions {
   max?: number;
   /** Shown in `pg_stat_activity`, e.g. `retainwise-worker`. */
   applicationName?: string;
+  /**
+   * PEM certificate authorities (e.g. the RDS bundle): when given, the connection must use TLS and
+   * the server's certificate must chain to one of them and name the host (libpq's verify-full).
+   */
+  ca?: string;
 }
 
 const CONNECT_TIMEOUT_SECONDS = 10;
@@ -35,5 +40,6 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
       bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) },
     },
     onnotice: () => {},
+    ...(options.ca ? { ssl: { ca: options.ca, rejectUnauthorized: true } } : {}),
   }) as unknown as Sql;
 }

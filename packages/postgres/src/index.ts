@@ -4,3 +4,6 @@ export * from "./migrate.ts";
 export * from "./predictions.ts";
 export * from "./accounts.ts";
 export * from "./job-queue.ts";
+export * from "./job-rows.ts";
+export * from "./models.ts";
+export * from "./wait.ts";

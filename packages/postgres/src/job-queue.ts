@@ -1,4 +1,4 @@
-import { MAX_RECEIVES, RetainwiseError, silentLogger, type JobMessage, type JobQueue, type Logger, type ReceivedMessage, type ReceiveOptions } from "@retainwise/core";
+import { MAX_RECEIVES, RetainwiseError, silentLogger, type JobQueue, type Logger, type ReceivedMessage, type ReceiveOptions } from "@retainwise/core";
 import type { Sql } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
 

@@ -78,7 +78,7 @@ describe("claim", () => {
     const claims = await Promise.all(Array.from({ length: 10 }, () => repo().claim(prediction.id, { staleAfterSeconds: 60 })));
     const winners = claims.filter((claim) => claim !== null);
     expect(winners).toHaveLength(1);
-    expect(winners[0]).toMatchObject({ attempt: 1, prediction: { status: "RUNNING", attempts: 1 } });
+    expect(winners[0]).toMatchObject({ attempt: 1, job: { status: "RUNNING", attempts: 1 } });
   });
 
   test("a RUNNING prediction with a fresh heartbeat cannot be claimed again; a stale one can, under the next attempt", async () => {

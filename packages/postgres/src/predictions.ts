@@ -1,11 +1,12 @@
-import { RetainwiseError, type Claim, type Completion, type NewPrediction, type Page, type Prediction, type PredictionRepository, type PredictionStatus, type Progress } from "@retainwise/core";
+import { type Completion, type NewPrediction, type Page, type Prediction, type PredictionRepository, type PredictionStatus, type Progress } from "@retainwise/core";
 import type { SqlOrTx } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { createJobRows, isUuid, type JobTable } from "./job-rows.ts";
 
 /**
- * Predictions in Postgres. Every write after the claim is one UPDATE guarded by
- * `status = 'RUNNING' and attempts = <attempt>`, so a worker that lost its claim (stalled past the
- * stale threshold, another worker re-claimed) changes nothing and learns it from the `false`.
+ * Predictions in Postgres. The job part (outbox, claim, attempt-guarded writes, reaper) is the
+ * shared job-rows adapter (job-rows.ts); this adds what only predictions have.
  *
  * @example
  *   const predictions = createPostgresPredictionRepository(sql);
@@ -14,60 +15,42 @@ import { withDbErrors } from "./errors.ts";
  */
 export function createPostgresPredictionRepository(sql: SqlOrTx): PredictionRepository {
   return {
+    ...createJobRows(sql, PREDICTIONS_TABLE),
     create: (input) => withDbErrors("creating a prediction", () => create(sql, input)),
-    markEnqueued: (id) => withDbErrors("marking a prediction enqueued", () => markEnqueued(sql, id)),
-    findUnenqueued: (olderThanSeconds, limit) => withDbErrors("finding unenqueued predictions", () => findUnenqueued(sql, olderThanSeconds, limit)),
     get: (accountId, id) => withDbErrors("reading a prediction", () => get(sql, accountId, id)),
-    getById: (id) => withDbErrors("reading a prediction", () => getById(sql, id)),
     list: (accountId, options) => withDbErrors("listing predictions", () => list(sql, accountId, options)),
-    claim: (id, options) => withDbErrors("claiming a prediction", () => claim(sql, id, options.staleAfterSeconds)),
-    heartbeat: (id, attempt, progress) => withDbErrors("recording progress", () => heartbeat(sql, id, attempt, progress)),
     complete: (id, attempt, completion) => withDbErrors("completing a prediction", () => complete(sql, id, attempt, completion)),
-    fail: (id, attempt, error) => withDbErrors("failing a prediction", () => fail(sql, id, attempt, error)),
-    release: (id, attempt) => withDbErrors("releasing a prediction", () => release(sql, id, attempt)),
     cancel: (accountId, id) => withDbErrors("canceling a prediction", () => cancel(sql, accountId, id)),
     remove: (accountId, id) => withDbErrors("deleting a prediction", () => remove(sql, accountId, id)),
-    failAbandoned: (options) => withDbErrors("failing abandoned predictions", () => failAbandoned(sql, options)),
     ping: () => withDbErrors("checking the database", async () => void (await sql`select 1`)),
   };
 }
 
+/** The predictions table as a job table: RUNNING while scored; progress in rows and bytes. */
+const PREDICTIONS_TABLE: JobTable<Prediction, Progress> = {
+  table: "predictions",
+  running: "RUNNING",
+  noun: "prediction",
+  toJob: (row) => toPrediction(row as PredictionRow),
+  onClaim: (sql) => sql`rows_processed = 0, rows_failed = 0, bytes_read = 0`,
+  progress: (sql, p) => sql`rows_processed = ${p.rowsProcessed}, rows_failed = ${p.rowsFailed}, bytes_read = ${p.bytesRead}`,
+};
+
 /** Row shape after the camelCase transform; `s3_output_key` is the one column renamed on the way out. */
 type PredictionRow = Omit<Prediction, "outputKey"> & { s3OutputKey: string | null };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 async function create(sql: SqlOrTx, input: NewPrediction): Promise<Prediction> {
   const [row] = await sql<PredictionRow[]>`
-    insert into predictions (id, account_id, input_key, input_filename, input_bytes)
-    values (${input.id}, ${input.accountId}, ${input.inputKey}, ${input.inputFilename}, ${input.inputBytes})
+    insert into predictions (id, account_id, input_key, input_filename, input_bytes, model_id)
+    values (${input.id}, ${input.accountId}, ${input.inputKey}, ${input.inputFilename}, ${input.inputBytes}, ${input.modelId ?? null})
     returning *`;
   return toPrediction(row!);
 }
 
-async function markEnqueued(sql: SqlOrTx, id: string): Promise<void> {
-  await sql`update predictions set enqueued_at = coalesce(enqueued_at, now()) where id = ${id}`;
-}
-
-async function findUnenqueued(sql: SqlOrTx, olderThanSeconds: number, limit: number): Promise<Prediction[]> {
-  const rows = await sql<PredictionRow[]>`
-    select * from predictions
-    where status = 'QUEUED' and enqueued_at is null and created_at < now() - make_interval(secs => ${olderThanSeconds})
-    order by created_at
-    limit ${limit}`;
-  return rows.map(toPrediction);
-}
-
 async function get(sql: SqlOrTx, accountId: string, id: string): Promise<Prediction | null> {
   // A malformed id can match nothing; answering null here spares callers a 22P02 (invalid uuid).
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const [row] = await sql<PredictionRow[]>`select * from predictions where id = ${id} and account_id = ${accountId}`;
-  return row ? toPrediction(row) : null;
-}
-
-async function getById(sql: SqlOrTx, id: string): Promise<Prediction | null> {
-  if (!UUID.test(id)) return null;
-  const [row] = await sql<PredictionRow[]>`select * from predictions where id = ${id}`;
   return row ? toPrediction(row) : null;
 }
 
@@ -89,29 +72,6 @@ async function list(sql: SqlOrTx, accountId: string, options: { limit: number; c
   return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last.id) : null };
 }
 
-async function claim(sql: SqlOrTx, id: string, staleAfterSeconds: number): Promise<Claim | null> {
-  // One statement: concurrent claimers serialize on the row lock, and READ COMMITTED re-checks the
-  // WHERE against the winner's write, so exactly one of them gets the row.
-  const [row] = await sql<PredictionRow[]>`
-    update predictions set
-      status = 'RUNNING', attempts = attempts + 1, heartbeat_at = now(), updated_at = now(),
-      started_at = coalesce(started_at, now()), rows_processed = 0, rows_failed = 0, bytes_read = 0
-    where id = ${id}
-      and (status = 'QUEUED' or (status = 'RUNNING' and heartbeat_at < now() - make_interval(secs => ${staleAfterSeconds})))
-    returning *`;
-  return row ? { prediction: toPrediction(row), attempt: row.attempts } : null;
-}
-
-async function heartbeat(sql: SqlOrTx, id: string, attempt: number, progress: Progress): Promise<boolean> {
-  const rows = await sql`
-    update predictions set
-      rows_processed = ${progress.rowsProcessed}, rows_failed = ${progress.rowsFailed}, bytes_read = ${progress.bytesRead},
-      heartbeat_at = now(), updated_at = now()
-    where id = ${id} and status = 'RUNNING' and attempts = ${attempt}
-    returning id`;
-  return rows.length === 1;
-}
-
 async function complete(sql: SqlOrTx, id: string, attempt: number, completion: Completion): Promise<boolean> {
   const rows = await sql`
     update predictions set
@@ -125,26 +85,8 @@ async function complete(sql: SqlOrTx, id: string, attempt: number, completion: C
   return rows.length === 1;
 }
 
-async function fail(sql: SqlOrTx, id: string, attempt: number | null, error: { code: string; message: string }): Promise<boolean> {
-  const rows = await sql`
-    update predictions set
-      status = 'FAILED', error_code = ${error.code}, error_message = ${error.message}, completed_at = now(), updated_at = now()
-    where id = ${id}
-      and ${attempt === null ? sql`status in ('QUEUED', 'RUNNING')` : sql`status = 'RUNNING' and attempts = ${attempt}`}
-    returning id`;
-  return rows.length === 1;
-}
-
-async function release(sql: SqlOrTx, id: string, attempt: number): Promise<boolean> {
-  const rows = await sql`
-    update predictions set status = 'QUEUED', heartbeat_at = null, updated_at = now()
-    where id = ${id} and status = 'RUNNING' and attempts = ${attempt}
-    returning id`;
-  return rows.length === 1;
-}
-
 async function cancel(sql: SqlOrTx, accountId: string, id: string): Promise<Prediction | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const [canceled] = await sql<PredictionRow[]>`
     update predictions set status = 'CANCELED', completed_at = now(), updated_at = now()
     where id = ${id} and account_id = ${accountId} and status in ('QUEUED', 'RUNNING')
@@ -153,37 +95,12 @@ async function cancel(sql: SqlOrTx, accountId: string, id: string): Promise<Pred
 }
 
 async function remove(sql: SqlOrTx, accountId: string, id: string): Promise<boolean> {
-  if (!UUID.test(id)) return false;
+  if (!isUuid(id)) return false;
   const rows = await sql`delete from predictions where id = ${id} and account_id = ${accountId} returning id`;
   return rows.length === 1;
 }
 
-async function failAbandoned(sql: SqlOrTx, options: { maxAttempts: number; staleAfterSeconds: number; message: string }): Promise<Prediction[]> {
-  const rows = await sql<PredictionRow[]>`
-    update predictions set
-      status = 'FAILED', error_code = ${ABANDONED_CODE}, error_message = ${options.message}, completed_at = now(), updated_at = now()
-    where status = 'RUNNING' and attempts >= ${options.maxAttempts}
-      and heartbeat_at < now() - make_interval(secs => ${options.staleAfterSeconds})
-    returning *`;
-  return rows.map(toPrediction);
-}
-
-/** `error_code` of jobs failed by `failAbandoned`: every attempt's worker stopped heart-beating. */
-export const ABANDONED_CODE = "job.attempts_exhausted";
-
 function toPrediction(row: PredictionRow): Prediction {
   const { s3OutputKey, ...rest } = row;
   return { ...rest, status: row.status as PredictionStatus, outputKey: s3OutputKey };
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(id, "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!UUID.test(id)) {
-    throw new RetainwiseError("request.invalid_cursor", "The cursor is not valid: pass the nextCursor value from the previous page unchanged.");
-  }
-  return id;
 }

@@ -1,8 +1,9 @@
-import { MAX_RECEIVES, type JobQueue, type Logger, type PredictionRepository } from "@retainwise/core";
+import { MAX_RECEIVES, sendJob, type JobKind, type JobQueue, type JobRow, type JobRows, type Logger } from "@retainwise/core";
 import { sleep } from "./sleep.ts";
 
 export interface RelayOptions {
-  predictions: PredictionRepository;
+  /** Every job table, with the kind of message its rows are sent as. */
+  tables: Array<{ kind: JobKind; rows: JobRows<JobRow, never> }>;
   queue: JobQueue;
   intervalSeconds: number;
   /** A row younger than this may still be mid-upload-request: its API call sends the message itself. */
@@ -13,10 +14,10 @@ export interface RelayOptions {
 
 const BATCH = 100;
 export const ABANDONED_MESSAGE =
-  "We could not finish scoring this file: the worker processing it stopped unexpectedly several times. Please upload it again; if it keeps failing, contact support.";
+  "We could not finish this job: the worker processing it stopped unexpectedly several times. Please submit it again; if it keeps failing, contact support.";
 
 /**
- * The outbox relay and reaper, one loop:
+ * The outbox relay and reaper, one loop over every job table (predictions, models):
  * - the API inserts the row, then sends the message; if the send fails (or the API dies between
  *   the two) the row stays unenqueued, and this re-sends it, so no job stays QUEUED forever;
  * - a job whose worker died on its last allowed receive has its message in the dead-letter queue
@@ -27,11 +28,7 @@ export function startRelay(options: RelayOptions): { stop(): Promise<void> } {
   const stopping = new AbortController();
   const loop = (async () => {
     while (!stopping.signal.aborted) {
-      try {
-        await relayOnce(options);
-      } catch (error) {
-        options.logger.error("relay iteration failed", { error });
-      }
+      await relayOnce(options);
       await sleep(options.intervalSeconds * 1000, stopping.signal);
     }
   })();
@@ -43,15 +40,44 @@ export function startRelay(options: RelayOptions): { stop(): Promise<void> } {
   };
 }
 
-export async function relayOnce(options: RelayOptions): Promise<{ resent: number; abandoned: number }> {
-  const { predictions, queue, logger } = options;
-  const unsent = await predictions.findUnenqueued(options.graceSeconds, BATCH);
-  for (const prediction of unsent) {
-    await queue.send({ predictionId: prediction.id });
-    await predictions.markEnqueued(prediction.id);
-    logger.info("job message re-sent by the relay", { jobId: prediction.id });
+export async function relayOnce(options: RelayOptions): Promise<{ resent: number; failed: number; abandoned: number }> {
+  const total = { resent: 0, failed: 0, abandoned: 0 };
+  for (const { kind, rows } of options.tables) {
+    const counts = await relayTable(kind, rows, options);
+    total.resent += counts.resent;
+    total.failed += counts.failed;
+    total.abandoned += counts.abandoned;
   }
-  const abandoned = await predictions.failAbandoned({ maxAttempts: MAX_RECEIVES, staleAfterSeconds: options.staleAfterSeconds, message: ABANDONED_MESSAGE });
-  for (const prediction of abandoned) logger.warn("abandoned job failed", { jobId: prediction.id, attempts: prediction.attempts });
-  return { resent: unsent.length, abandoned: abandoned.length };
+  return total;
+}
+
+/**
+ * One table's pass. Each step stands alone: a send that fails (AccessDenied, a throttle, a queue
+ * outage) is logged and leaves that row unenqueued for the next pass, while the other rows are
+ * still sent and the reaper still runs.
+ */
+async function relayTable(kind: JobKind, rows: JobRows<JobRow, never>, options: RelayOptions): Promise<{ resent: number; failed: number; abandoned: number }> {
+  const { queue, logger } = options;
+  let resent = 0;
+  let failed = 0;
+  const unsent = await attempt(logger, "listing unsent jobs", () => rows.findUnenqueued(options.graceSeconds, BATCH), [], { kind });
+  for (const job of unsent) {
+    const sent = await attempt(logger, "re-sending a job message", () => sendJob(kind, job.id, queue, rows).then(() => true), false, { jobId: job.id, kind });
+    if (sent) logger.info("job message re-sent by the relay", { jobId: job.id, kind });
+    if (sent) resent++;
+    else failed++;
+  }
+  const abandoned = await attempt(logger, "failing abandoned jobs", () => rows.failAbandoned({ maxAttempts: MAX_RECEIVES, staleAfterSeconds: options.staleAfterSeconds, message: ABANDONED_MESSAGE }), [], { kind });
+  for (const job of abandoned) logger.warn("abandoned job failed", { jobId: job.id, kind, attempts: job.attempts });
+  return { resent, failed, abandoned: abandoned.length };
+}
+
+/** Runs one relay step; on failure logs it (with the job id, if any) and returns `fallback`. */
+async function attempt<T>(logger: Logger, doing: string, step: () => Promise<T>, fallback: T, fields: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    logger.error(`relay: ${doing} failed`, { ...fields, error });
+    return fallback;
+  }
 }

@@ -11,6 +11,9 @@ export interface WorkerOptions {
   /** Long-poll length; SQS allows at most 20. */
   waitSeconds?: number;
   logger: Logger;
+  /** Called when a slot takes a message and after it is done with it (e.g. ECS task protection). */
+  onBusy?(): Promise<void>;
+  onIdle?(): Promise<void>;
 }
 
 export interface Worker {
@@ -64,7 +67,14 @@ async function runSlot(slot: number, options: WorkerOptions, receiving: AbortSig
         visibilitySeconds: options.visibilitySeconds,
         signal: receiving,
       });
-      for (current of messages) await options.handle(current, shutdown);
+      for (current of messages) {
+        await options.onBusy?.();
+        try {
+          await options.handle(current, shutdown);
+        } finally {
+          await options.onIdle?.();
+        }
+      }
       backoff = ERROR_BACKOFF_MS.first;
     } catch (error) {
       options.logger.error("worker iteration failed", { slot, messageId: current?.messageId, error });

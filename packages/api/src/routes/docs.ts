@@ -2,20 +2,79 @@ import { Hono } from "hono";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type { GenericSchema } from "valibot";
 import type { ApiEnv } from "../env.ts";
-import { DownloadSchema, ErrorSchema, LimitsSchema, PredictionListSchema, PredictionSchema } from "../schemas.ts";
+import { DefaultModelSchema, DownloadSchema, ErrorSchema, LimitsSchema, ModelListSchema, ModelSchema, PredictionListSchema, PredictionSchema } from "../schemas.ts";
 
 const json = (schema: GenericSchema) => toJsonSchema(schema, { errorMode: "ignore" });
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, { description: STATUS_TEXT[code], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
 const STATUS_TEXT: Record<number, string> = {
   400: "Bad request (invalid id or query, empty upload)",
   401: "Missing or invalid API key",
-  404: "No such prediction in this account",
-  409: "The prediction is not COMPLETED yet",
+  404: "No such prediction or model in this account",
+  409: "The prediction is not COMPLETED (or the model not READY) yet",
   413: "Upload larger than the limit",
   415: "Not CSV text, or an unsupported Content-Type",
+  429: "Too many models training in this account at once",
 };
 const ok = (description: string, ref: string) => ({ description, content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }];
+
+const MODEL_SCHEMAS = { Model: json(ModelSchema), ModelList: json(ModelListSchema), DefaultModel: json(DefaultModelSchema) };
+
+/** `/v1/models` and `/v1/account/default-model`: train, list, read, download, delete, choose the default. */
+const MODEL_PATHS = {
+  "/v1/models": {
+    post: {
+      summary: "Train a churn model on a labeled CSV",
+      description:
+        "Raw `text/csv` body with `?label=COLUMN&name=NAME[&positive=VALUE]`, or multipart/form-data with the fields `label`, `name`, `positive` before the `file` field. The label column is checked against the header before the upload is accepted (400 naming the closest columns). Streamed to storage; the worker trains it (status QUEUED, TRAINING, READY or FAILED with the trainer's message). Each name is versioned per account: v1, v2…",
+      parameters: [
+        { name: "label", in: "query", required: true, schema: { type: "string" }, description: "The column saying whether each customer churned" },
+        { name: "name", in: "query", required: true, schema: { type: "string" }, description: "The model's name (letters, digits, . _ -)" },
+        { name: "positive", in: "query", schema: { type: "string" }, description: "The label value meaning churn (default: Yes/1/true)" },
+      ],
+      requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { label: { type: "string" }, name: { type: "string" }, positive: { type: "string" }, file: { type: "string", format: "binary" } } } } } },
+      responses: { 202: ok("Accepted and queued for training (Location: /v1/models/{id})", "Model"), ...errors(400, 401, 413, 415, 429) },
+    },
+    get: {
+      summary: "List the account's models, newest first, the built-in model last",
+      parameters: [
+        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
+        { name: "cursor", in: "query", schema: { type: "string" }, description: "`nextCursor` of the previous page" },
+      ],
+      responses: { 200: ok("A page of models", "ModelList"), ...errors(400, 401) },
+    },
+  },
+  "/v1/models/{id}": {
+    get: { summary: "Status, training progress, held-out metrics, inputs and excluded columns of a model", parameters: idParam, responses: { 200: ok("The model", "Model"), ...errors(400, 401, 404) } },
+    delete: {
+      summary: "Delete a model (cancels its training); it scores nothing new, predictions already made keep their results",
+      parameters: idParam,
+      responses: { 200: ok("The model as deleted", "Model"), ...errors(400, 401, 404, 409) },
+    },
+  },
+  "/v1/models/{id}/card": { get: { summary: "The model card (JSON): inputs, thresholds, metrics, training data", parameters: idParam, responses: { 200: { description: "The card" }, ...errors(400, 401, 404, 409) } } },
+  "/v1/models/{id}/download": {
+    get: {
+      summary: "A presigned URL for the model's ONNX file, to run it elsewhere",
+      parameters: [...idParam, { name: "redirect", in: "query", schema: { type: "string", enum: ["1"] }, description: "Answer 302 to the URL instead of JSON" }],
+      responses: { 200: ok("Where to download", "Download"), 302: { description: "Redirect to the URL" }, ...errors(400, 401, 404, 409) },
+    },
+  },
+  "/v1/models/{id}/chart.svg": {
+    get: {
+      summary: "A READY model's picture as SVG: held-out calibration (default) or what drives churn, term importance (?chart=importance)",
+      parameters: [...idParam, { name: "chart", in: "query", schema: { type: "string", enum: ["calibration", "importance"] } }],
+      responses: { 200: { description: "SVG image", content: { "image/svg+xml": { schema: { type: "string" } } } }, ...errors(400, 401, 404, 409) },
+    },
+  },
+  "/v1/account/default-model": {
+    put: {
+      summary: "Choose the model uploads score with when they name none",
+      requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/DefaultModel" } } } },
+      responses: { 200: ok("The new default model", "Model"), ...errors(400, 401, 404) },
+    },
+  },
+};
 
 /** The OpenAPI document, with its schemas generated from the same valibot schemas the handlers use. */
 export function openApiDocument(): Record<string, unknown> {
@@ -24,14 +83,16 @@ export function openApiDocument(): Record<string, unknown> {
     info: { title: "RetainWise API", version: "1", description: "Churn prediction as a service: upload a customer CSV, get churn probabilities, risk levels and reasons." },
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key from 'retainwise keys create'" } },
-      schemas: { Prediction: json(PredictionSchema), PredictionList: json(PredictionListSchema), Download: json(DownloadSchema), Limits: json(LimitsSchema), Error: json(ErrorSchema) },
+      schemas: { Prediction: json(PredictionSchema), PredictionList: json(PredictionListSchema), Download: json(DownloadSchema), Limits: json(LimitsSchema), Error: json(ErrorSchema), ...MODEL_SCHEMAS },
     },
     security: [{ bearer: [] }],
     paths: {
       "/v1/predictions": {
         post: {
           summary: "Upload a CSV to score",
-          description: "Raw `text/csv` body (name it with `?filename=`) or the `file` field of multipart/form-data. Streamed to storage; answered before scoring starts.",
+          description:
+            "Raw `text/csv` body (name it with `?filename=`) or the `file` field of multipart/form-data. Streamed to storage; answered before scoring starts. `?model=ID` scores with that READY model (yours or the built-in one; 404 otherwise, 400 unless READY); without it, the account's default model.",
+          parameters: [{ name: "model", in: "query", schema: { type: "string", format: "uuid" }, description: "The model to score with (default: the account's default model)" }],
           requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
           responses: { 202: ok("Accepted and queued (Location: /v1/predictions/{id})", "Prediction"), ...errors(400, 401, 413, 415) },
         },
@@ -62,6 +123,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: { description: "image/svg+xml" }, ...errors(400, 401, 404, 409) },
         },
       },
+      ...MODEL_PATHS,
       "/v1/limits": { get: { summary: "Upload limits, for client-side checks", security: [], responses: { 200: ok("Limits", "Limits") } } },
       "/healthz": { get: { summary: "The process is up", security: [], responses: { 200: { description: "ok" } } } },
       "/readyz": { get: { summary: "Database, store and queue reachable", security: [], responses: { 200: { description: "ready" }, 503: { description: "not ready; names what is down" } } } },

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
+import { submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
-import { IdParamSchema, ListQuerySchema, resultFilename, toPredictionJson } from "../schemas.ts";
+import { IdParamSchema, ListQuerySchema, resultFilename, ScoreQuerySchema, toPredictionJson } from "../schemas.ts";
 import { CSV_CONTENT_TYPES, openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 import { renderChart } from "../ui/chart.ts";
+import { usableModel } from "./models.ts";
 
 /** `/v1/predictions`: upload, list, read, download, delete — every query scoped to the caller's account. */
 export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
@@ -17,21 +18,23 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.post("/", async (c) => {
     const account = c.get("account");
+    const { model: chosen } = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
+    const model = await usableModel(deps, account.id, chosen ?? (await deps.models.defaultModelId(account.id)));
     const upload = await openUpload(c.req.raw, deps.maxUploadBytes);
     const id = randomUUID();
     const inputKey = `inputs/${id}.csv`;
-    try {
-      const { bytes } = await store.put(inputKey, upload.body, { contentType: "text/csv" });
-      if (bytes === 0) throw new ApiError(400, "upload.empty", "The upload is empty. Send a CSV with a header row and one row per customer.");
-      const created = await predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes });
-      await enqueue(created);
-      c.header("Location", `/v1/predictions/${id}`);
-      return c.json(toPredictionJson(created), 202);
-    } catch (error) {
-      upload.body.destroy();
-      await store.delete(inputKey).catch(() => {});
-      throw error;
-    }
+    const created = await submitJob({
+      kind: "score",
+      store,
+      queue,
+      rows: predictions,
+      logger,
+      key: inputKey,
+      body: upload.body,
+      insert: (bytes) => predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes, modelId: model.id }),
+    });
+    c.header("Location", `/v1/predictions/${id}`);
+    return c.json(toPredictionJson(created), 202);
   });
 
   app.get("/", async (c) => {
@@ -79,16 +82,6 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     // Another account's prediction is "not found" too: ids are not secrets, but existence is.
     if (!prediction) throw new ApiError(404, "prediction.not_found", `No prediction ${id} in this account.`);
     return prediction;
-  }
-
-  /** Send after the insert; if the send fails the row stays unenqueued and the relay re-sends it. */
-  async function enqueue(prediction: Prediction): Promise<void> {
-    try {
-      await queue.send({ predictionId: prediction.id });
-      await predictions.markEnqueued(prediction.id);
-    } catch (error) {
-      logger.warn("enqueue failed; the relay will re-send", { jobId: prediction.id, error });
-    }
   }
 }
 

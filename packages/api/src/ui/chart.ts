@@ -1,4 +1,5 @@
 import { RISK_LEVELS, type ScoreSummary } from "@retainwise/core";
+import { count, el, svg, text } from "./svg.ts";
 
 /**
  * The risk picture rendered on the server as SVG, from a prediction's metrics: a 10-bin histogram
@@ -55,35 +56,8 @@ function riskBars(counts: Record<string, number>): string {
   return svg(width, rowH * 3 + 8, "Customers by risk level", summary, parts);
 }
 
-function svg(width: number, height: number, title: string, desc: string, parts: string[]): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" class="chart"><title>${escape(title)}</title><desc>${escape(desc)}</desc>${parts.join("")}</svg>`;
-}
-
-function text(x: number, y: number, content: string, anchor: string, cls = "tick"): string {
-  return el("text", { x, y, "text-anchor": anchor, class: cls }, escape(content));
-}
-
-function el(tag: string, attrs: Record<string, string | number>, inner = ""): string {
-  const attributes = Object.entries(attrs)
-    .map(([name, value]) => ` ${name}="${escape(String(typeof value === "number" ? round(value) : value))}"`)
-    .join("");
-  return `<${tag}${attributes}>${inner}</${tag}>`;
-}
-
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
-function count(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
 /** A round axis maximum (1, 2, 2.5 or 5 times a power of ten) at or above `n`. */
 function niceMax(n: number): number {
   const power = 10 ** Math.floor(Math.log10(n));
   return ([1, 2, 2.5, 5, 10].find((step) => step * power >= n) ?? 10) * power;
-}
-
-function escape(text: string): string {
-  return text.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]!);
 }

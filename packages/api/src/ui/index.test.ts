@@ -15,7 +15,7 @@ async function assetUrl(name: string): Promise<string> {
 
 describe("uiRoutes", () => {
   test("every page is an HTML shell naming its page script, with a strict content security policy", async () => {
-    for (const [path, page] of [["/sign-in", "sign-in"], ["/upload", "upload"], ["/predictions", "predictions"], ["/predictions/abc", "prediction"]] as const) {
+    for (const [path, page] of [["/sign-in", "sign-in"], ["/upload", "upload"], ["/predictions", "predictions"], ["/predictions/abc", "prediction"], ["/models", "models"], ["/models/new", "train"], ["/models/abc", "model"]] as const) {
       const response = await ui.request(path);
       expect(response.status).toBe(200);
       expect(response.headers.get("Content-Type")).toMatch(/^text\/html/);
@@ -24,6 +24,15 @@ describe("uiRoutes", () => {
       expect(body).toContain(`data-page="${page}"`);
       expect(body).toMatch(/<script type="module" src="\/ui\/assets\/[\w-]+\/app\.js">/);
     }
+  });
+
+  test("the navigation links the Models page and marks it current on a model's pages", async () => {
+    for (const path of ["/models", "/models/new", "/models/abc"]) {
+      const body = await (await ui.request(path)).text();
+      expect(body).toMatch(/<a href="\/models" aria-current="(page|true)">Models<\/a>/);
+      expect(body).toContain('<a href="/predictions" aria-current="false">');
+    }
+    expect(await (await ui.request("/upload")).text()).toContain('<a href="/models" aria-current="false">Models</a>');
   });
 
   test("the root redirects to the predictions list", async () => {

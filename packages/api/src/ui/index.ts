@@ -6,7 +6,7 @@ import { loadAssets } from "./assets.ts";
 import type { Asset } from "./assets.ts";
 import { layout } from "./layout.ts";
 import type { Html, PageName } from "./layout.ts";
-import { predictionPage, predictionsPage, signInPage, uploadPage } from "./pages.ts";
+import { modelPage, modelsPage, predictionPage, predictionsPage, signInPage, trainPage, uploadPage } from "./pages.ts";
 
 export interface UiOptions {
   /**
@@ -29,7 +29,7 @@ const ASSET_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
 
 /**
  * The web UI as a Hono sub-app, mounted at `/` by the API: sign-in, upload, the predictions list and
- * a prediction's page, plus their scripts and styles under `/ui/assets/<version>/`.
+ * a prediction's page, the models list, a model's page and the training form, plus their scripts and styles under `/ui/assets/<version>/`.
  *
  * @example
  *   app.route("/", uiRoutes());
@@ -50,6 +50,9 @@ export function uiRoutes(options: UiOptions = {}): Hono {
   ui.get("/upload", page("upload", "Upload", uploadPage));
   ui.get("/predictions", page("predictions", "Predictions", predictionsPage));
   ui.get("/predictions/:id", page("prediction", "Prediction", predictionPage));
+  ui.get("/models", page("models", "Models", modelsPage));
+  ui.get("/models/new", page("train", "Train a model", trainPage));
+  ui.get("/models/:id", page("model", "Model", modelPage));
   ui.get("/ui/assets/:version/:name", (c) => serveAsset(c, assets.get(c.req.param("name")), c.req.param("version") === version));
   return ui;
 }

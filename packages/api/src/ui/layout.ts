@@ -3,7 +3,7 @@ import { html } from "hono/html";
 /** What `html` templates produce (a string marked as escaped, possibly still resolving). */
 export type Html = ReturnType<typeof html>;
 
-export type PageName = "sign-in" | "upload" | "predictions" | "prediction";
+export type PageName = "sign-in" | "upload" | "predictions" | "prediction" | "models" | "model" | "train";
 
 export interface PageOptions {
   page: PageName;
@@ -44,11 +44,15 @@ ${body}
 </html>`;
 }
 
+/** The model pages live under Models in the navigation. */
+const SECTION: Partial<Record<PageName, PageName>> = { prediction: "predictions", model: "models", train: "models" };
+
 function navigation(page: PageName) {
-  const current = (name: PageName) => (name === page ? "page" : "false");
+  const current = (name: PageName) => (name === page ? "page" : SECTION[page] === name ? "true" : "false");
   return html`<nav aria-label="Main">
     <a href="/predictions" aria-current="${current("predictions")}">Predictions</a>
     <a href="/upload" aria-current="${current("upload")}">Upload</a>
+    <a href="/models" aria-current="${current("models")}">Models</a>
     <button type="button" class="link-button" id="sign-out">Sign out</button>
   </nav>`;
 }

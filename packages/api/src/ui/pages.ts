@@ -23,24 +23,96 @@ export function signInPage(): Html {
 export function uploadPage(): Html {
   return html`<section class="card">
   <h1>Upload customers</h1>
-  <p class="muted">A CSV with one customer per row and a header row. Every row is scored with the churn model.</p>
+  <p class="muted">A CSV with one customer per row and a header row. Every row is scored with the model you choose.</p>
   <form id="upload-form" novalidate>
-    <div id="drop-zone" class="drop-zone">
-      <svg class="drop-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3"/></svg>
-      <p>Drag a CSV file here, or</p>
-      <input id="file" name="file" type="file" accept=".csv,text/csv" class="visually-hidden">
-      <label for="file" class="button">Choose a file</label>
-      <p id="size-cap" class="hint"></p>
+    <div class="field">
+      <label for="model">Model</label>
+      <select id="model" name="model" disabled><option value="">Loading models…</option></select>
+      <p class="hint"><a href="/models">Manage models</a> · train one on your own labeled customers.</p>
     </div>
-    <p id="chosen-file" class="chosen-file" hidden></p>
-    <div id="upload-progress" class="progress-block" hidden>
-      <label for="upload-bar">Uploading <span id="upload-percent">0%</span></label>
-      <progress id="upload-bar" max="100" value="0"></progress>
-    </div>
+    ${fileDropZone()}
+    ${uploadProgress()}
     <p id="upload-error" class="form-error" role="alert"></p>
     <button id="upload-button" type="submit" class="button primary" disabled>Upload and score</button>
   </form>
 </section>`;
+}
+
+export function modelsPage(): Html {
+  return html`<div class="page-head">
+  <h1>Models</h1>
+  <a class="button primary" href="/models/new">Train a model</a>
+</div>
+<p class="muted lead">A model learns from customers whose outcome you know. The default model scores uploads unless you pick another.</p>
+${liveList({ id: "models", path: "/models", caption: "Your models and the built-in one, newest first", columns: ["Model", "Trained", "Status", "Held-out AUC", "Brier score"] })}`;
+}
+
+export function trainPage(): Html {
+  return html`<p><a href="/models" class="back">&larr; All models</a></p>
+<section class="card">
+  <h1>Train a model</h1>
+  <p class="muted">A CSV of past customers, one per row, with a column saying whether each one churned. RetainWise picks the useful columns, trains on most rows and measures the model on the rest.</p>
+  <form id="train-form" novalidate>
+    ${fileDropZone()}
+    <div class="field-grid">
+      <div class="field">
+        <label for="label-column">Churn column</label>
+        <select id="label-column" name="label" disabled><option value="">Choose a file first</option></select>
+        <p class="hint">The column that says whether the customer left.</p>
+      </div>
+      <div class="field">
+        <label for="positive">Value meaning “churned” <span class="optional">optional</span></label>
+        <input id="positive" name="positive" type="text" list="positive-values" autocomplete="off" spellcheck="false">
+        <datalist id="positive-values"></datalist>
+        <p class="hint" id="positive-hint">Left blank, Yes, 1 or true counts as churned.</p>
+      </div>
+      <div class="field">
+        <label for="model-name">Model name</label>
+        <input id="model-name" name="name" type="text" autocomplete="off" spellcheck="false" maxlength="64" required>
+        <p class="hint">Training again under the same name makes a new version (bank-v1, bank-v2…).</p>
+      </div>
+    </div>
+    ${uploadProgress()}
+    <p id="upload-error" class="form-error" role="alert"></p>
+    <button id="train-button" type="submit" class="button primary" disabled>Upload and train</button>
+  </form>
+</section>`;
+}
+
+export function modelPage(): Html {
+  return html`<p><a href="/models" class="back">&larr; All models</a></p>
+<div class="page-head">
+  <div>
+    <h1 id="model-title">Model</h1>
+    <p id="model-subtitle" class="muted subtitle"></p>
+  </div>
+  <div class="actions" id="model-actions"></div>
+</div>
+<p id="flash" class="flash" role="status" hidden></p>
+<p id="detail-error" class="form-error" role="alert"></p>
+<section id="status-panel" class="card"></section>
+<section id="model-stats" class="stats" aria-label="Held-out quality" hidden></section>
+<section id="model-charts-card" class="card" hidden>
+  <h2>How good it is, and what drives churn</h2>
+  <div id="model-charts"></div>
+</section>
+<section id="inputs-card" class="card flush" hidden>
+  <h2 class="card-title">Inputs</h2>
+  <p class="card-text muted">Columns the model reads when it scores a file.</p>
+  <table id="inputs" class="table compact">
+    <thead><tr><th scope="col">Column</th><th scope="col">Kind</th><th scope="col">Why</th></tr></thead>
+    <tbody></tbody>
+  </table>
+</section>
+<section id="excluded-card" class="card flush" hidden>
+  <h2 class="card-title">Columns left out</h2>
+  <p class="card-text muted">Columns of the training file the model does not use, and why.</p>
+  <table id="excluded" class="table compact">
+    <thead><tr><th scope="col">Column</th><th scope="col">Kind</th><th scope="col">Why</th></tr></thead>
+    <tbody></tbody>
+  </table>
+</section>
+${confirmDialog()}`;
 }
 
 export function predictionsPage(): Html {
@@ -48,20 +120,7 @@ export function predictionsPage(): Html {
   <h1>Predictions</h1>
   <a class="button primary" href="/upload">New upload</a>
 </div>
-<p id="flash" class="flash" role="status" hidden></p>
-<p id="list-error" class="form-error" role="alert"></p>
-<div class="card flush">
-  <table id="predictions" class="table responsive">
-    <caption class="visually-hidden">Your predictions, newest first</caption>
-    <thead><tr><th scope="col">File</th><th scope="col">Uploaded</th><th scope="col">Status</th><th scope="col">Progress</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-    <tbody><tr class="placeholder"><td colspan="5">Loading…</td></tr></tbody>
-  </table>
-</div>
-<nav class="pager" aria-label="Pages">
-  <a id="newest-page" class="button" href="/predictions" hidden>Newest</a>
-  <a id="older-page" class="button" href="#" hidden>Older</a>
-</nav>
-${confirmDialog()}`;
+${liveList({ id: "predictions", path: "/predictions", caption: "Your predictions, newest first", columns: ["File", "Uploaded", "Status", "Progress"] })}`;
 }
 
 export function predictionPage(): Html {
@@ -85,6 +144,47 @@ export function predictionPage(): Html {
   </table>
 </section>
 ${confirmDialog()}`;
+}
+
+/**
+ * A list page's table, messages and pager, as `live-list.js` expects them; an actions column is
+ * added after `columns`.
+ */
+function liveList({ id, path, caption, columns }: { id: string; path: string; caption: string; columns: string[] }): Html {
+  const headers = columns.map((name) => html`<th scope="col">${name}</th>`);
+  return html`<p id="flash" class="flash" role="status" hidden></p>
+<p id="list-error" class="form-error" role="alert"></p>
+<div class="card flush">
+  <table id="${id}" class="table responsive live-list">
+    <caption class="visually-hidden">${caption}</caption>
+    <thead><tr>${headers}<th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+    <tbody><tr class="placeholder"><td colspan="${columns.length + 1}">Loading…</td></tr></tbody>
+  </table>
+</div>
+<nav class="pager" aria-label="Pages">
+  <a id="newest-page" class="button" href="${path}" hidden>Newest</a>
+  <a id="older-page" class="button" href="#" hidden>Older</a>
+</nav>
+${confirmDialog()}`;
+}
+
+/** The file picker of the upload and training forms (same ids: `file-picker.js` drives both). */
+function fileDropZone(): Html {
+  return html`<div id="drop-zone" class="drop-zone">
+      <svg class="drop-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3"/></svg>
+      <p>Drag a CSV file here, or</p>
+      <input id="file" name="file" type="file" accept=".csv,text/csv" class="visually-hidden">
+      <label for="file" class="button">Choose a file</label>
+      <p id="size-cap" class="hint"></p>
+    </div>
+    <p id="chosen-file" class="chosen-file" hidden></p>`;
+}
+
+function uploadProgress(): Html {
+  return html`<div id="upload-progress" class="progress-block" hidden>
+      <label for="upload-bar">Uploading <span id="upload-percent">0%</span></label>
+      <progress id="upload-bar" max="100" value="0"></progress>
+    </div>`;
 }
 
 /** The one confirmation for delete/cancel: a native modal dialog (focus trap and Esc for free). */

@@ -5,6 +5,7 @@ import { startEmbeddedPostgres } from "@retainwise/local";
 import { connect, createPostgresAccountRepository, migrate } from "@retainwise/postgres";
 import { loadConfig } from "../config.ts";
 import { migrationsDir } from "../paths.ts";
+import { databaseTls } from "../wiring.ts";
 
 export const summary = "Manage API keys (keys create --account NAME)";
 
@@ -40,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig({ flags: { databaseUrl: values["database-url"], dataDir: values["data-dir"] } });
-  const database = await openDatabase(config.databaseUrl, config.dataDir);
+  const database = await openDatabase(config.databaseUrl, config.dataDir, await databaseTls(config));
   try {
     const accounts = createPostgresAccountRepository(database.sql);
     const account = await accounts.ensureAccount(values.account.trim());
@@ -53,9 +54,9 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** The given database, or the data directory's embedded one (migrated, since it may be brand new). */
-async function openDatabase(databaseUrl: string | undefined, dataDir: string) {
+async function openDatabase(databaseUrl: string | undefined, dataDir: string, tls: { ca?: string }) {
   if (databaseUrl) {
-    const sql = connect(databaseUrl, { max: 1, applicationName: "retainwise-keys" });
+    const sql = connect(databaseUrl, { max: 1, applicationName: "retainwise-keys", ...tls });
     return { sql, close: () => sql.end() };
   }
   const log = createLogger({ component: "keys" });

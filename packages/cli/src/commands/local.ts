@@ -3,9 +3,9 @@ import { join, resolve } from "node:path";
 import { createLogger, type AccountRepository } from "@retainwise/core";
 import { loadConfig, settingFlags } from "../config.ts";
 import { onShutdownSignal, serveHttp, startJobProcessing } from "../roles.ts";
-import { buildServices, loadChurnModel, publicBaseUrl } from "../wiring.ts";
+import { buildServices, publicBaseUrl } from "../wiring.ts";
 
-export const help = `Usage: retainwise local [--port N] [--data-dir DIR]
+export const help = `Usage: retainwise local [--port N] [--data-dir DIR] [--pg-port N]
 
 Runs the whole service on this machine: embedded PostgreSQL (unless DATABASE_URL is set), files on
 disk, the Postgres-backed queue, the API, the web UI and a worker, in one process. Everything is
@@ -13,7 +13,9 @@ kept in the data directory, so a restart picks up where it left off. Prints the 
 
 Options:
   --port N         HTTP port (default 8080; 0 picks a free one)
-  --data-dir DIR   Where the database, files and secrets live (default .retainwise)`;
+  --data-dir DIR   Where the database, files and secrets live (default .retainwise)
+  --pg-port N      Serve the embedded PostgreSQL on 127.0.0.1:N with a database named retainwise,
+                   and print its URL: the database for 'sst dev' (docs/DEPLOY.md)`;
 
 /** The account and key file of one-machine mode: the key is shown at every start, so it is kept (0600). */
 const LOCAL_ACCOUNT = "local";
@@ -23,16 +25,15 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig({ flags: { mode: "local", ...settingFlags(argv) } });
   const logger = createLogger({ service: "retainwise", role: "local" }, { level: config.logLevel });
   const services = await buildServices(config, logger);
-  const model = await loadChurnModel(config);
   const apiKey = await localApiKey(services.accounts, resolve(config.dataDir));
   const server = await serveHttp(services, config, logger);
-  const jobs = startJobProcessing(services, model, config, logger);
+  const jobs = await startJobProcessing(services, config, logger);
   const url = config.port === 0 ? server.url : publicBaseUrl(config);
-  process.stdout.write(`RetainWise is running at ${url}\nData directory: ${resolve(config.dataDir)}\nAPI key: ${apiKey}\n`);
+  const database = services.servedDatabaseUrl ? `Database (for sst dev): ${services.servedDatabaseUrl}\n` : "";
+  process.stdout.write(`RetainWise is running at ${url}\nData directory: ${resolve(config.dataDir)}\nAPI key: ${apiKey}\n${database}`);
   await onShutdownSignal(logger, async () => {
     await server.close();
     await jobs.stop();
-    await model.release();
     await services.close();
   });
   return 0;

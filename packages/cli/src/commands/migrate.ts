@@ -3,6 +3,7 @@ import { createLogger } from "@retainwise/core";
 import { connect, migrate } from "@retainwise/postgres";
 import { loadConfig } from "../config.ts";
 import { migrationsDir } from "../paths.ts";
+import { databaseTls } from "../wiring.ts";
 
 export const summary = "Apply database migrations";
 
@@ -18,13 +19,14 @@ Options:
 /** `retainwise migrate`: exit 0 when the schema is current, 2 on bad usage, 1 on failure. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { "database-url": { type: "string" } }, strict: true });
-  const { databaseUrl } = loadConfig({ flags: { databaseUrl: values["database-url"] } });
+  const config = loadConfig({ flags: { databaseUrl: values["database-url"] } });
+  const { databaseUrl } = config;
   if (!databaseUrl) {
     process.stderr.write("retainwise migrate: no database given. Pass --database-url postgres://… or set DATABASE_URL.\n");
     return 2;
   }
   const log = createLogger({ component: "migrate" });
-  const sql = connect(databaseUrl, { max: 1, applicationName: "retainwise-migrate" });
+  const sql = connect(databaseUrl, { max: 1, applicationName: "retainwise-migrate", ...(await databaseTls(config)) });
   try {
     const applied = await migrate(sql, migrationsDir());
     log.info(applied.length ? "migrations applied" : "schema already up to date", { applied });

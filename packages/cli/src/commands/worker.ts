@@ -1,7 +1,7 @@
 import { createLogger } from "@retainwise/core";
 import { loadConfig, settingFlags } from "../config.ts";
 import { onShutdownSignal, startJobProcessing } from "../roles.ts";
-import { buildServices, loadChurnModel } from "../wiring.ts";
+import { buildServices } from "../wiring.ts";
 
 export const help = `Usage: retainwise worker
 
@@ -14,11 +14,9 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig({ flags: settingFlags(argv) });
   const logger = createLogger({ service: "retainwise", role: "worker" }, { level: config.logLevel });
   const services = await buildServices(config, logger);
-  const model = await loadChurnModel(config);
-  const jobs = startJobProcessing(services, model, config, logger);
+  const jobs = await startJobProcessing(services, config, logger);
   await onShutdownSignal(logger, async () => {
     await jobs.stop();
-    await model.release();
     await services.close();
   });
   return 0;

@@ -1,4 +1,5 @@
 import type { ScoreSummary } from "../scoring/summary-types.ts";
+import type { JobClaim, JobRows } from "./job-rows.ts";
 
 /**
  * A prediction is one uploaded CSV scored once. Its life:
@@ -34,6 +35,8 @@ export interface Prediction {
   /** A sentence a customer understands, set when FAILED. */
   errorMessage: string | null;
   modelVersion: string | null;
+  /** The model it is scored with; null on predictions made before models existed (the built-in one). */
+  modelId: string | null;
   attempts: number;
   /** Null until the job message was sent: the outbox relay re-sends those (no job stays QUEUED forever). */
   enqueuedAt: Date | null;
@@ -50,6 +53,8 @@ export interface NewPrediction {
   inputKey: string;
   inputFilename: string;
   inputBytes: number;
+  /** The model to score with (the API resolves the account's default); absent: the built-in one. */
+  modelId?: string | null;
 }
 
 export interface Progress {
@@ -73,40 +78,21 @@ export interface Page<T> {
 }
 
 /** A claim: the prediction as now RUNNING, and which attempt this worker holds. */
-export interface Claim {
-  prediction: Prediction;
-  attempt: number;
-}
+export type Claim = JobClaim<Prediction>;
 
 /**
  * Persistence of predictions (Postgres in every mode). Methods that take `attempt` do nothing and
  * resolve `false` unless the row is RUNNING under that attempt.
  */
-export interface PredictionRepository {
+export interface PredictionRepository extends JobRows<Prediction, Progress> {
   create(input: NewPrediction): Promise<Prediction>;
-  markEnqueued(id: string): Promise<void>;
-  /** QUEUED rows never sent (enqueue failed or the API died between insert and send), older than the grace period. */
-  findUnenqueued(olderThanSeconds: number, limit: number): Promise<Prediction[]>;
   get(accountId: string, id: string): Promise<Prediction | null>;
-  getById(id: string): Promise<Prediction | null>;
   list(accountId: string, options: { limit: number; cursor?: string | null }): Promise<Page<Prediction>>;
-  /**
-   * Idempotent claim: QUEUED -> RUNNING, or RUNNING whose heartbeat is older than `staleAfterSeconds`
-   * (its worker died) -> RUNNING under a new attempt. Null when another worker holds it or it is terminal.
-   */
-  claim(id: string, options: { staleAfterSeconds: number }): Promise<Claim | null>;
-  heartbeat(id: string, attempt: number, progress: Progress): Promise<boolean>;
   complete(id: string, attempt: number, completion: Completion): Promise<boolean>;
-  /** `attempt` null: fail whatever attempt holds it (the message was dead-lettered before a claim). Terminal rows stay as they are. */
-  fail(id: string, attempt: number | null, error: { code: string; message: string }): Promise<boolean>;
-  /** RUNNING -> QUEUED (graceful shutdown), keeping `attempts`. */
-  release(id: string, attempt: number): Promise<boolean>;
   /** Any non-terminal -> CANCELED. Returns the row as it is afterwards, or null if not this account's. */
   cancel(accountId: string, id: string): Promise<Prediction | null>;
   /** Deletes the row (after its objects were deleted); a worker still on it loses its claim. */
   remove(accountId: string, id: string): Promise<boolean>;
-  /** RUNNING rows with a stale heartbeat whose attempts are used up -> FAILED (their message went to the DLQ). */
-  failAbandoned(options: { maxAttempts: number; staleAfterSeconds: number; message: string }): Promise<Prediction[]>;
   ping(): Promise<void>;
 }
 

@@ -1,116 +1,70 @@
 import { PassThrough } from "node:stream";
-import * as v from "valibot";
-import { isRetainwiseError, RetainwiseError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { ChurnModel } from "../model/churn-model.ts";
-import { JobMessageSchema, MAX_RECEIVES, type JobQueue, type ReceivedMessage } from "../ports/job-queue.ts";
+import type { JobQueue, ReceivedMessage } from "../ports/job-queue.ts";
+import type { ModelSource } from "../ports/model-source.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
-import { scoreCsv, type ScoreProgress } from "../scoring/score-csv.ts";
-import type { Claim, PredictionRepository, Progress } from "./prediction.ts";
+import { scoreCsv } from "../scoring/score-csv.ts";
+import { handleJobMessage } from "./dispatch.ts";
+import type { Claim, Prediction, PredictionRepository, Progress } from "./prediction.ts";
+import type { JobContext, JobWork, ProcessOutcome, RunJobOptions } from "./run-job.ts";
 
-export interface ProcessDeps {
+export interface ScoreDeps {
   predictions: PredictionRepository;
   store: ObjectStore;
-  queue: JobQueue;
-  model: ChurnModel;
-  logger: Logger;
+  models: ModelSource;
 }
 
-export interface ProcessOptions {
-  visibilitySeconds: number;
-  /** How often progress reaches the row and the message's visibility is extended. */
-  heartbeatSeconds: number;
-  staleAfterSeconds: number;
+export interface ScoreOptions {
   maxBadRowShare: number;
   /** Threads for one large job, and the program file they start from (see `scoreCsv`). */
   threads?: number;
   workerEntry?: string;
-  /** Aborted on shutdown: the job is released for another worker, not failed. */
-  shutdown: AbortSignal;
 }
 
-export type ProcessOutcome = "completed" | "failed" | "retry" | "released" | "canceled" | "skipped" | "poison";
+export interface ProcessDeps extends ScoreDeps {
+  queue: JobQueue;
+  logger: Logger;
+}
+
+export type ProcessOptions = ScoreOptions & RunJobOptions;
 
 /** Where a prediction's result goes; one object per attempt, so a stale attempt never overwrites a newer one. */
 export function outputKeyFor(predictionId: string, attempt: number): string {
   return `results/${predictionId}/attempt-${attempt}.csv`;
 }
 
-/**
- * Handles one received job message. The guarantee, as in graphile-worker's `doNext`: every job
- * this function claims ends COMPLETED, FAILED or released back to QUEUED — on every path,
- * including errors thrown by the store or database — and the message is deleted exactly when the
- * job is terminal. What is left behind on a crash (SIGKILL) is a RUNNING row whose heartbeat goes
- * stale plus an undeleted message: redelivery claims it again (see `PredictionRepository.claim`).
- *
- * Failure policy:
- * - permanent errors (bad CSV, missing columns): FAILED at once with the customer-readable message;
- * - transient errors (store, database, network): released and retried by redelivery after a
- *   backoff; on the MAX_RECEIVES-th receive the job is FAILED with a reason and the message is left
- *   to the queue's dead-lettering;
- * - a poison message (not a job message at all) is logged and left to dead-letter.
- */
-export async function processPrediction(message: ReceivedMessage, deps: ProcessDeps, options: ProcessOptions): Promise<ProcessOutcome> {
-  const body = parseBody(message.body);
-  if (!body) {
-    deps.logger.warn("poison message left to dead-letter", { messageId: message.messageId, receiveCount: message.receiveCount });
-    return "poison";
-  }
-  const log = deps.logger.child({ jobId: body.predictionId, messageId: message.messageId, receiveCount: message.receiveCount });
-  const claim = await deps.predictions.claim(body.predictionId, { staleAfterSeconds: options.staleAfterSeconds });
-  if (!claim) return skipUnclaimable(body.predictionId, message, deps, log);
-
-  log.info("job claimed", { attempt: claim.attempt });
-  try {
-    return await runClaimed(claim, message, deps, options, log);
-  } catch (error) {
-    return settleFailure(error, claim, message, deps, options, log);
-  }
+/** The scoring job: the uploaded CSV -> the model the prediction names -> the scored CSV in the store -> COMPLETED. */
+export function scoreWork(deps: ScoreDeps, options: ScoreOptions): JobWork<Prediction, Progress> {
+  return {
+    rows: deps.predictions,
+    initialProgress: { rowsProcessed: 0, rowsFailed: 0, bytesRead: 0 },
+    run: (claim, context) => scorePrediction(claim, context, deps, options),
+  };
 }
 
-function parseBody(text: string): v.InferOutput<typeof JobMessageSchema> | undefined {
-  try {
-    const parsed = v.safeParse(JobMessageSchema, JSON.parse(text));
-    return parsed.success ? parsed.output : undefined;
-  } catch {
-    return undefined;
-  }
+/** Handles one received message with scoring as the only task (a worker that trains too uses `handleJobMessage`). */
+export function processPrediction(message: ReceivedMessage, deps: ProcessDeps, options: ProcessOptions): Promise<ProcessOutcome> {
+  return handleJobMessage(message, { score: scoreWork(deps, options) }, deps, options);
 }
 
-/** A duplicate or redelivered message: delete it if the job is over, else leave it to whoever holds the job. */
-async function skipUnclaimable(id: string, message: ReceivedMessage, deps: ProcessDeps, log: Logger): Promise<ProcessOutcome> {
-  const row = await deps.predictions.getById(id);
-  if (!row || row.status === "COMPLETED" || row.status === "FAILED" || row.status === "CANCELED") {
-    await deps.queue.delete(message.receipt);
-    log.info("message for a finished or deleted job dropped", { status: row?.status ?? "missing" });
-  } else {
-    log.info("job held by another worker; message left", { status: row.status });
-  }
-  return "skipped";
-}
-
-async function runClaimed(claim: Claim, message: ReceivedMessage, deps: ProcessDeps, options: ProcessOptions, log: Logger): Promise<ProcessOutcome> {
-  const { prediction, attempt } = claim;
-  const stop = new AbortController();
-  const onShutdown = () => stop.abort(new RetainwiseError("job.released", "The worker is shutting down.", { permanent: false }));
-  options.shutdown.addEventListener("abort", onShutdown, { once: true });
-  const heartbeat = startHeartbeat(claim, message, deps, options, stop, log);
+async function scorePrediction({ job: prediction, attempt }: Claim, context: JobContext<Progress>, deps: ScoreDeps, options: ScoreOptions): Promise<boolean> {
   const outputKey = outputKeyFor(prediction.id, attempt);
+  const lease = await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.modelId });
   try {
-    const input = await deps.store.get(prediction.inputKey, { signal: stop.signal });
+    const input = await deps.store.get(prediction.inputKey, { signal: context.signal });
     const output = new PassThrough();
     const upload = deps.store.put(outputKey, output, { contentType: "text/csv" });
     upload.catch(() => {}); // awaited below; a scoring error destroys `output` and this rejects too
     const summary = await scoreCsv({
       input,
       output,
-      model: deps.model,
+      model: lease.model,
       totalBytes: prediction.inputBytes,
       maxBadRowShare: options.maxBadRowShare,
       threads: options.threads,
       workerEntry: options.workerEntry,
-      signal: stop.signal,
-      onProgress: heartbeat.record,
+      signal: context.signal,
+      onProgress: (p) => context.progress({ rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, bytesRead: p.bytesRead }),
     }).catch((error: unknown) => {
       // The store may not be listening to `output` yet (put() can still be awaiting a directory or a
       // connection): without a listener, destroying it with the error would be an uncaught exception.
@@ -121,110 +75,20 @@ async function runClaimed(claim: Claim, message: ReceivedMessage, deps: ProcessD
       throw error;
     });
     await upload;
-    heartbeat.stop();
     const completed = await deps.predictions.complete(prediction.id, attempt, {
       outputKey,
       rowsProcessed: summary.rowsScored + summary.rowsFailed,
       rowsFailed: summary.rowsFailed,
       metrics: summary,
-      modelVersion: deps.model.version,
+      modelVersion: lease.model.version,
     });
-    await deps.queue.delete(message.receipt);
-    if (!completed) return discard(outputKey, deps, log, "job canceled or taken over before completion");
-    log.info("job completed", { attempt, rows: summary.rowsScored, rowsFailed: summary.rowsFailed });
-    return "completed";
+    if (!completed) await deps.store.delete(outputKey).catch(() => {});
+    else context.log.info("prediction scored", { attempt, rows: summary.rowsScored, rowsFailed: summary.rowsFailed });
+    return completed;
   } catch (error) {
     await deps.store.delete(outputKey).catch(() => {});
-    if (heartbeat.lost()) {
-      await deps.queue.delete(message.receipt);
-      log.info("job canceled while running; work discarded", { attempt });
-      return "canceled";
-    }
     throw error;
   } finally {
-    heartbeat.stop();
-    options.shutdown.removeEventListener("abort", onShutdown);
+    lease.release();
   }
-}
-
-async function discard(outputKey: string, deps: ProcessDeps, log: Logger, why: string): Promise<ProcessOutcome> {
-  await deps.store.delete(outputKey).catch(() => {});
-  log.info(why);
-  return "canceled";
-}
-
-async function settleFailure(error: unknown, claim: Claim, message: ReceivedMessage, deps: ProcessDeps, options: ProcessOptions, log: Logger): Promise<ProcessOutcome> {
-  const { prediction, attempt } = claim;
-  if (options.shutdown.aborted) {
-    await deps.predictions.release(prediction.id, attempt);
-    await deps.queue.release(message.receipt);
-    log.info("job released on shutdown", { attempt });
-    return "released";
-  }
-  if (isRetainwiseError(error) && error.permanent) {
-    await deps.predictions.fail(prediction.id, attempt, { code: error.code, message: error.message });
-    await deps.queue.delete(message.receipt);
-    log.info("job failed", { attempt, error });
-    return "failed";
-  }
-  if (message.receiveCount >= MAX_RECEIVES) {
-    await deps.predictions.fail(prediction.id, attempt, {
-      code: "job.attempts_exhausted",
-      message: `We could not process this file after ${MAX_RECEIVES} attempts because of a temporary problem on our side (${describe(error)}). Please upload it again; if it keeps failing, contact support.`,
-    });
-    log.error("job failed after its last attempt; message left to dead-letter", { attempt, error });
-    return "failed";
-  }
-  await deps.predictions.release(prediction.id, attempt);
-  await deps.queue.extend(message.receipt, retryDelaySeconds(message.receiveCount));
-  log.warn("job will be retried", { attempt, error, retryInSeconds: retryDelaySeconds(message.receiveCount) });
-  return "retry";
-}
-
-/** 5 s, 20 s, 80 s…: the message stays invisible this long before its next delivery. */
-export function retryDelaySeconds(receiveCount: number): number {
-  return 5 * 4 ** Math.max(0, receiveCount - 1);
-}
-
-function describe(error: unknown): string {
-  return isRetainwiseError(error) ? error.code : error instanceof Error ? error.name : "unknown error";
-}
-
-interface Heartbeat {
-  record(progress: ScoreProgress): void;
-  stop(): void;
-  /** True once the row said the job is no longer ours (canceled, or claimed by a newer attempt). */
-  lost(): boolean;
-}
-
-/** Writes progress to the row and extends the message's visibility every `heartbeatSeconds`. */
-function startHeartbeat(claim: Claim, message: ReceivedMessage, deps: ProcessDeps, options: ProcessOptions, stop: AbortController, log: Logger): Heartbeat {
-  let progress: Progress = { rowsProcessed: 0, rowsFailed: 0, bytesRead: 0 };
-  let lost = false;
-  let busy = false;
-  const beat = async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      const ours = await deps.predictions.heartbeat(claim.prediction.id, claim.attempt, progress);
-      if (!ours) {
-        lost = true;
-        stop.abort(new RetainwiseError("job.lost", "The job was canceled or taken over.", { permanent: true }));
-        return;
-      }
-      await deps.queue.extend(message.receipt, options.visibilitySeconds);
-    } catch (error) {
-      log.warn("heartbeat failed; will retry at the next beat", { error });
-    } finally {
-      busy = false;
-    }
-  };
-  const timer = setInterval(() => void beat(), options.heartbeatSeconds * 1000);
-  return {
-    record: (p) => {
-      progress = { rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, bytesRead: p.bytesRead };
-    },
-    stop: () => clearInterval(timer),
-    lost: () => lost,
-  };
 }

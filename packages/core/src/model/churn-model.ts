@@ -20,8 +20,8 @@ import { termTablesRunner } from "./term-tables-model.ts";
  */
 export interface ChurnModel {
   version: string;
-  /** Where it was loaded from, so a scoring thread can load the same model. */
-  source: { path: string; cardPath: string | undefined };
+  /** What it was loaded from, so a scoring thread can load the same model (from bytes, not a path). */
+  source: ModelBytes;
   card: ModelCard | undefined;
   thresholds: RiskThresholds;
   inputs: ModelInput[];
@@ -65,6 +65,12 @@ export interface ModelOutput {
   contributions: Float32Array | undefined;
 }
 
+/** A model as bytes: the ONNX file and its card (models trained per account live in the object store, not on disk). */
+export interface ModelBytes {
+  onnx: Uint8Array;
+  card: ModelCard | undefined;
+}
+
 export interface LoadModelOptions {
   /** Defaults to the card beside the model (`cardPathFor`), if there is one. */
   cardPath?: string;
@@ -75,19 +81,38 @@ export interface LoadModelOptions {
 const CONTRIBUTIONS_OUTPUT = "contributions";
 
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<ChurnModel> {
-  const bytes = await readModelBytes(path);
+  const onnx = await readModelBytes(path);
   const card = await readCard(options.cardPath ?? cardPathFor(path), options.cardPath !== undefined);
-  const session = await createSession(bytes, path, options.threads ?? 1);
+  return loadModelFromBytes({ onnx, card }, { threads: options.threads, name: path, version: card?.version ?? basename(path).replace(/\.onnx$/i, "") });
+}
+
+export interface LoadFromBytesOptions {
+  threads?: number | undefined;
+  /** How errors name the model (a path, or `bank-v2`). */
+  name?: string;
+  /** What the output's `model_version` says; defaults to the card's version. */
+  version?: string;
+}
+
+/**
+ * A model from its bytes and card, as stored for a trained model or sent to a scoring thread.
+ *
+ * @example const model = await loadModelFromBytes({ onnx, card }, { version: "bank-v2" });
+ */
+export async function loadModelFromBytes(source: ModelBytes, options: LoadFromBytesOptions = {}): Promise<ChurnModel> {
+  const { card } = source;
+  const name = options.name ?? options.version ?? card?.version ?? "model";
+  const session = await createSession(source.onnx, name, options.threads ?? 1);
   const common = {
-    version: card?.version ?? basename(path).replace(/\.onnx$/i, ""),
-    source: { path, cardPath: options.cardPath },
+    version: options.version ?? card?.version ?? name,
+    source,
     card,
     thresholds: riskThresholds(card),
     release: () => session.release(),
   };
-  if (isTermTablesCard(card)) return { ...common, ...termTablesRunner(session, card, path), hasContributions: true };
+  if (isTermTablesCard(card)) return { ...common, ...termTablesRunner(session, card, name), hasContributions: true };
   const inputs = describeInputs(session, card);
-  const probabilityOutput = findProbabilityOutput(session, path);
+  const probabilityOutput = findProbabilityOutput(session, name);
   const hasContributions = session.outputNames.includes(CONTRIBUTIONS_OUTPUT);
   const fetches = hasContributions ? [probabilityOutput.name, CONTRIBUTIONS_OUTPUT] : [probabilityOutput.name];
   const kinds = new Map(session.inputMetadata.map((m) => [m.name, m.isTensor ? m.type : "unknown"]));

@@ -67,7 +67,7 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   const headerLines = headerOnly.lines();
   await write(output, headerLine(headers, includeInput));
 
-  const pool = await startPool(options.threads!, options.workerEntry!, { modelPath: model.source.path, cardPath: model.source.cardPath, header, includeInput, numberFormat });
+  const pool = await startPool(options.threads!, options.workerEntry!, { model: model.source, version: model.version, header, includeInput, numberFormat });
   const summary = new SummaryBuilder(model.version);
   const before = { rows: 0, lines: 0, bytes: 0 };
   const inFlight: { reply: Promise<PieceReply>; bytes: number }[] = [];

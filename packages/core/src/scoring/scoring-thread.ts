@@ -1,7 +1,7 @@
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { NumberFormat } from "../csv/numbers.ts";
 import { isRetainwiseError } from "../errors.ts";
-import { loadModel } from "../model/churn-model.ts";
+import { loadModelFromBytes, type ModelBytes } from "../model/churn-model.ts";
 import { scorePiece } from "./pipeline.ts";
 import type { ScoreSummary } from "./summary-types.ts";
 
@@ -14,8 +14,10 @@ export const SCORING_THREAD = "retainwiseScoringThread";
 
 export interface ThreadData {
   [SCORING_THREAD]: true;
-  modelPath: string;
-  cardPath: string | undefined;
+  /** The model itself (a thread never reads it from a path: trained models live in the object store). */
+  model: ModelBytes;
+  /** The model's `model_version`, as the main thread names it. */
+  version: string;
   /** The file's header record, which every piece is read after. */
   header: Uint8Array;
   includeInput: boolean;
@@ -35,9 +37,9 @@ export function isScoringThread(): boolean {
 /** Loads the model, says `ready` (or `failed`), scores each `{id, piece}` it is sent, and on `{close}` says `closed` once idle. */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
-  const { modelPath, cardPath, includeInput, numberFormat } = workerData as ThreadData;
+  const { model: source, version, includeInput, numberFormat } = workerData as ThreadData;
   const header = Buffer.from((workerData as ThreadData).header);
-  const model = await loadModel(modelPath, { cardPath }).catch((error: unknown) => {
+  const model = await loadModelFromBytes(source, { version }).catch((error: unknown) => {
     port.postMessage({ failed: describe(error) });
     return undefined;
   });

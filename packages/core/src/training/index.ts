@@ -11,3 +11,5 @@ export { classificationMetrics, auc } from "./metrics.ts";
 export type { HeldOutMetrics } from "./metrics.ts";
 export { trainFromCsvFile, writeModelFiles, DEFAULT_SEED } from "./pipeline.ts";
 export type { TrainFileOptions, TrainedArtifacts } from "./pipeline.ts";
+export { trainInThread, serveTrainingThread, isTrainingThread, TRAINING_THREAD } from "./training-thread.ts";
+export type { TrainingRequest, TrainingResult, TrainingStep } from "./training-thread.ts";

@@ -1,16 +1,34 @@
 // @ts-check
-// Download and delete/cancel: the same buttons on the list and on a prediction's page.
+// Download and delete/cancel: the same buttons on the lists and on a prediction's or model's page.
 import { api } from "./api.js";
 import { el, isActive } from "./format.js";
 
-/** @param {any} prediction @param {(error: Error) => void} onError */
-export function downloadButton(prediction, onError) {
-  const button = el("button", { type: "button", class: "button primary small", "aria-label": `Download results of ${prediction.inputFilename ?? "this prediction"}` }, "Download");
+/**
+ * What the buttons act on. `path` is the resource under /v1; `name` how it reads in labels.
+ * @typedef {{path: string, name: string, noun: string, active: boolean, cancelText: string, deleteText: string}} Target
+ */
+
+/** @param {any} p @returns {Target} */
+export function predictionTarget(p) {
+  const name = p.inputFilename ?? "this prediction";
+  return {
+    path: `/predictions/${p.id}`,
+    name,
+    noun: "prediction",
+    active: isActive(p.status),
+    cancelText: `Scoring of ${name} stops and its files are deleted.`,
+    deleteText: `${name} and its results are deleted for good.`,
+  };
+}
+
+/** @param {Target} target @param {(error: Error) => void} onError @param {string} [what] what is downloaded, for the label */
+export function downloadButton(target, onError, what = "results of") {
+  const button = el("button", { type: "button", class: "button primary small", "aria-label": `Download ${what} ${target.name}` }, "Download");
   button.addEventListener("click", async () => {
     button.setAttribute("disabled", "");
     try {
       // The presigned URL expires in minutes, so it is asked for on click, never rendered ahead.
-      const { url, filename } = await api(`/predictions/${prediction.id}/download`);
+      const { url, filename } = await api(`${target.path}/download`);
       const link = el("a", { href: url, download: filename ?? "" });
       document.body.append(link);
       link.click();
@@ -26,21 +44,16 @@ export function downloadButton(prediction, onError) {
 
 /**
  * "Cancel" while the job runs, "Delete" after; either asks first in the page's `<dialog id=confirm>`.
- * @param {any} prediction @param {(after: any) => void} onDone @param {(error: Error) => void} onError
+ * @param {Target} target @param {(after: any) => void} onDone @param {(error: Error) => void} onError
  */
-export function deleteButton(prediction, onDone, onError) {
-  const verb = isActive(prediction.status) ? "Cancel" : "Delete";
-  const name = prediction.inputFilename ?? "this prediction";
-  const button = el("button", { type: "button", class: "button danger-outline small", "aria-label": `${verb} ${name}` }, verb);
+export function deleteButton(target, onDone, onError) {
+  const verb = target.active ? "Cancel" : "Delete";
+  const button = el("button", { type: "button", class: "button danger-outline small", "aria-label": `${verb} ${target.name}` }, verb);
   button.addEventListener("click", async () => {
-    const confirmed = await confirmAction(
-      `${verb} prediction?`,
-      verb === "Cancel" ? `Scoring of ${name} stops and its files are deleted.` : `${name} and its results are deleted for good.`,
-      verb,
-    );
+    const confirmed = await confirmAction(`${verb} ${target.noun}?`, target.active ? target.cancelText : target.deleteText, verb);
     if (!confirmed) return button.focus();
     try {
-      onDone(await api(`/predictions/${prediction.id}`, { method: "DELETE" }));
+      onDone(await api(target.path, { method: "DELETE" }));
     } catch (error) {
       onError(/** @type {Error} */ (error));
     }

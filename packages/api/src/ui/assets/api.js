@@ -38,14 +38,16 @@ export async function api(path, init = {}, key = session.key()) {
 }
 
 /**
- * Uploads a file as multipart field `file` with XMLHttpRequest, whose upload events give a real
- * progress bar (fetch has no upload progress). Resolves the created prediction.
+ * Uploads a file as multipart field `file` (plus `fields`) with XMLHttpRequest, whose upload events
+ * give a real progress bar (fetch has no upload progress). Resolves the created resource: a
+ * prediction by default, a model with `path: "/models"`.
  * @param {File} file @param {(fraction: number) => void} onProgress
+ * @param {{path?: string, fields?: Record<string, string>}} [options]
  */
-export function uploadFile(file, onProgress) {
+export function uploadFile(file, onProgress, { path = "/predictions", fields = {} } = {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/v1/predictions");
+    xhr.open("POST", `/v1${path}`);
     xhr.setRequestHeader("Authorization", `Bearer ${session.key()}`);
     xhr.setRequestHeader("Accept", "application/json");
     xhr.responseType = "json";
@@ -58,6 +60,7 @@ export function uploadFile(file, onProgress) {
     });
     xhr.addEventListener("error", () => reject(new ApiError(0, "NETWORK", "The upload was interrupted: check your connection and try again.")));
     const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
     form.append("file", file, file.name);
     xhr.send(form);
   });

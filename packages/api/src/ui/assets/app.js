@@ -1,12 +1,15 @@
 // @ts-check
 // Entry point of every page: guards pages behind sign-in, wires sign-out, runs the page's script.
 import { redirectToSignIn, session } from "./api.js";
+import { startModel } from "./model.js";
+import { startModels } from "./models.js";
 import { startPrediction } from "./prediction.js";
 import { startPredictions } from "./predictions.js";
 import { startSignIn } from "./sign-in.js";
+import { startTrain } from "./train.js";
 import { startUpload } from "./upload.js";
 
-const PAGES = { "sign-in": startSignIn, upload: startUpload, predictions: startPredictions, prediction: startPrediction };
+const PAGES = { "sign-in": startSignIn, upload: startUpload, predictions: startPredictions, prediction: startPrediction, models: startModels, model: startModel, train: startTrain };
 
 const page = /** @type {keyof PAGES} */ (document.body.dataset.page);
 if (page !== "sign-in" && !session.key()) {

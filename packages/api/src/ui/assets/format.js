@@ -25,10 +25,11 @@ export function formatDate(iso) {
   return new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
 }
 
-const STATUS_LABELS = { QUEUED: "Queued", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed", CANCELED: "Canceled" };
+/** Predictions and models share QUEUED, FAILED and CANCELED; RUNNING/COMPLETED are a prediction's, TRAINING/READY a model's. */
+const STATUS_LABELS = { QUEUED: "Queued", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed", CANCELED: "Canceled", TRAINING: "Training", READY: "Ready" };
 
 /** @param {string} status */
-export const isActive = (status) => status === "QUEUED" || status === "RUNNING";
+export const isActive = (status) => status === "QUEUED" || status === "RUNNING" || status === "TRAINING";
 
 /** @param {string} status */
 export const statusLabel = (status) => STATUS_LABELS[/** @type {keyof STATUS_LABELS} */ (status)] ?? status;
@@ -69,3 +70,13 @@ export function announce(text) {
 
 /** @param {any} p */
 export const fileName = (p) => p.inputFilename ?? p.filename ?? "Untitled upload";
+
+/** Shown once: the parameter leaves the URL, so a reload does not repeat it. @param {string} text @param {string} param */
+export function showFlash(text, param) {
+  const flash = /** @type {HTMLElement} */ (document.getElementById("flash"));
+  flash.textContent = text;
+  flash.hidden = false;
+  const rest = new URLSearchParams(location.search);
+  rest.delete(param);
+  history.replaceState(null, "", location.pathname + (rest.size ? `?${rest}` : ""));
+}

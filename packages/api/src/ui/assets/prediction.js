@@ -1,8 +1,9 @@
 // @ts-check
-import { deleteButton, downloadButton } from "./actions.js";
+import { deleteButton, downloadButton, predictionTarget } from "./actions.js";
 import { api } from "./api.js";
 import { riskChart } from "./chart.js";
 import { announce, el, fileName, formatCount, formatDate, formatPercent, isActive, progressText, statusBadge, statusLabel } from "./format.js";
+import { modelName } from "./model-format.js";
 import { pollWhile } from "./poll.js";
 
 /** One prediction: live status while it runs, then its summary, risk chart and top risks. */
@@ -34,8 +35,8 @@ function renderAll(p, { showError, reload }) {
   /** @type {HTMLElement} */ (document.getElementById("prediction-title")).textContent = fileName(p);
   const actions = /** @type {HTMLElement} */ (document.getElementById("prediction-actions"));
   actions.replaceChildren();
-  if (p.status === "COMPLETED") actions.append(downloadButton(p, showError));
-  if (p.status !== "CANCELED") actions.append(deleteButton(p, (after) => (after?.status ? reload() : location.assign("/predictions")), showError));
+  if (p.status === "COMPLETED") actions.append(downloadButton(predictionTarget(p), showError));
+  if (p.status !== "CANCELED") actions.append(deleteButton(predictionTarget(p), (after) => (after?.status ? reload() : location.assign("/predictions")), showError));
   renderStatus(p);
   const metrics = p.status === "COMPLETED" ? p.metrics : null;
   for (const section of ["summary", "chart-card", "top-risks-card"]) /** @type {HTMLElement} */ (document.getElementById(section)).hidden = !metrics;
@@ -50,7 +51,7 @@ function renderAll(p, { showError, reload }) {
 function renderStatus(p) {
   const panel = /** @type {HTMLElement} */ (document.getElementById("status-panel"));
   const line = el("div", { class: "status-line" }, statusBadge(p.status), el("span", { class: "muted" }, `Uploaded ${formatDate(p.createdAt)}`));
-  const parts = [line];
+  const parts = [line, modelLine(p)].filter((part) => part !== null);
   if (isActive(p.status)) {
     const bar = el("progress", { max: "100", "aria-label": "Scoring progress" });
     if (p.progress?.percent != null) /** @type {HTMLProgressElement} */ (bar).value = p.progress.percent;
@@ -61,6 +62,24 @@ function renderStatus(p) {
   panel.replaceChildren(...parts);
 }
 
+/** Model id -> its JSON, or null when it is gone (deleted): looked up once per page. @type {Map<string, Promise<any>>} */
+const models = new Map();
+
+/**
+ * "Scored with bank-v2", linked to the model's page while the model exists. The name comes from
+ * the prediction once scoring started (`modelVersion`), from the model before.
+ * @param {any} p
+ */
+function modelLine(p) {
+  const line = el("p", { id: "prediction-model", class: "model-line" }, "Scored with ", p.modelVersion ?? "…");
+  if (!p.modelId) return p.modelVersion ? line : null;
+  if (!models.has(p.modelId)) models.set(p.modelId, api(`/models/${encodeURIComponent(p.modelId)}`).catch(() => null));
+  models.get(p.modelId)?.then((m) => {
+    if (m) line.replaceChildren("Scored with ", el("a", { href: `/models/${encodeURIComponent(m.id)}` }, p.modelVersion ?? modelName(m)));
+  });
+  return line;
+}
+
 /** @param {any} m */
 function renderSummary(m) {
   const stat = (/** @type {string} */ label, /** @type {string} */ value) => el("div", { class: "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value" }, value));
@@ -68,7 +87,7 @@ function renderSummary(m) {
     stat("Rows scored", formatCount(m.rowsScored)),
     stat("Rows failed", formatCount(m.rowsFailed)),
     stat("Mean churn probability", formatPercent(m.meanProbability)),
-    stat("Model version", m.modelVersion ?? "—"),
+    stat("Model", m.modelVersion ?? "—"),
   );
 }
 

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { BUILTIN_MODEL_ID } from "@retainwise/core";
+import { startTestApi, type TestApi } from "./test-app.ts";
+
+const LABELED = "customer_id,plan,seats,churned\nA-1,pro,3,yes\nA-2,basic,1,no\n";
+
+let api: TestApi;
+let key: string;
+beforeAll(async () => {
+  api = await startTestApi();
+  key = await api.key("acme");
+});
+afterAll(() => api.stop());
+
+const request = (path: string, init: RequestInit = {}) => fetch(api.url + path, { ...init, headers: { Authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
+const train = (query: string, body: string = LABELED) => request(`/v1/models${query}`, { method: "POST", headers: { "Content-Type": "text/csv" }, body });
+const errorOf = async (response: Response) => ((await response.json()) as { error: { code: string; message: string } }).error;
+
+describe("POST /v1/models", () => {
+  test("answers 400 naming the parameter when label or name is missing or malformed", async () => {
+    const noLabel = await train("?name=bank");
+    expect(noLabel.status).toBe(400);
+    expect((await errorOf(noLabel)).message).toMatch(/'label' is required/);
+    const badName = await train("?label=churned&name=../etc");
+    expect(badName.status).toBe(400);
+    expect((await errorOf(badName)).code).toBe("request.invalid_name");
+  });
+
+  test("finds the label column ignoring case and stores the header's own spelling", async () => {
+    const response = await train("?label=Churned&name=bank");
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ labelColumn: "churned", name: "bank", version: "v1", status: "QUEUED" });
+  });
+
+  test("reads label and name from multipart fields sent before the file, and numbers versions per name", async () => {
+    const form = new FormData();
+    form.append("label", "churned");
+    form.append("name", "bank");
+    form.append("file", new Blob([LABELED], { type: "text/csv" }), "history.csv");
+    const response = await request("/v1/models", { method: "POST", body: form });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ name: "bank", version: "v2", label: "bank-v2", inputFilename: "history.csv" });
+  });
+
+  test("refuses a third concurrent training with 429 and says what to do", async () => {
+    const response = await train("?label=churned&name=third");
+    expect(response.status).toBe(429);
+    expect((await errorOf(response)).message).toMatch(/already has 2 models training/);
+  });
+});
+
+describe("choosing models", () => {
+  test("a model that is not READY cannot score or become the default", async () => {
+    const [queued] = await api.sql<{ id: string }[]>`select id from models where name = 'bank' and version = 1`;
+    const scored = await request(`/v1/predictions?model=${queued!.id}`, { method: "POST", headers: { "Content-Type": "text/csv" }, body: "customerID\nA\n" });
+    expect(scored.status).toBe(400);
+    expect((await errorOf(scored)).code).toBe("model.not_ready");
+    const put = await request("/v1/account/default-model", { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ modelId: queued!.id }) });
+    expect(put.status).toBe(400);
+  });
+
+  test("the built-in model cannot be deleted", async () => {
+    const response = await request(`/v1/models/${BUILTIN_MODEL_ID}`, { method: "DELETE" });
+    expect(response.status).toBe(409);
+    expect((await errorOf(response)).code).toBe("model.builtin");
+  });
+
+  test("a malformed model id is a 400, an unknown one a 404", async () => {
+    expect((await request("/v1/models/nope")).status).toBe(400);
+    expect((await request("/v1/models/3f1c0a9e-0000-4000-8000-000000000000")).status).toBe(404);
+  });
+});

@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import { Hono } from "hono";
+import * as v from "valibot";
+import { BUILTIN_MODEL_ID, findLabelColumn, headerRow, modelLabel, modelPrefix, readHead, replay, submitJob, type Head, type Model } from "@retainwise/core";
+import type { ApiDeps, ApiEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { bearerAuth } from "../middleware/auth.ts";
+import { DefaultModelSchema, IdParamSchema, ListQuerySchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
+import { openUpload, type IncomingUpload } from "../upload.ts";
+import { parseOr400 } from "../validate.ts";
+
+/**
+ * `/v1/models`: train a model on a labeled CSV, list, read, download, delete — scoped to the
+ * caller's account; the built-in model is listed for everyone and can be read, not deleted.
+ */
+export function modelRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  const { models, store, queue, logger } = deps;
+  const app = new Hono<ApiEnv>();
+  app.use("*", bearerAuth(deps.accounts));
+
+  app.post("/", async (c) => {
+    const account = c.get("account");
+    if ((await models.countInProgress(account.id)) >= deps.maxConcurrentTrainings) {
+      throw new ApiError(429, "model.too_many_trainings", `This account already has ${deps.maxConcurrentTrainings} models training. Wait for one to finish (GET /v1/models), or delete one, then try again.`);
+    }
+    const upload = await openUpload(c.req.raw, deps.maxTrainingBytes);
+    const { params, head, labelColumn } = await checkTrainingUpload(c.req.query(), upload);
+    const id = randomUUID();
+    const inputKey = `${modelPrefix({ id, accountId: account.id })}/training.csv`;
+    const created = await submitJob({
+      kind: "train",
+      store,
+      queue,
+      rows: models,
+      logger,
+      key: inputKey,
+      body: Readable.from(replay(head)),
+      insert: (bytes) =>
+        models.create({ id, accountId: account.id, name: params.name, labelColumn, positiveValue: params.positive ?? null, inputKey, inputFilename: upload.filename, inputBytes: bytes }),
+    });
+    c.header("Location", `/v1/models/${id}`);
+    return c.json(toModelJson(created, await models.defaultModelId(account.id)), 202);
+  });
+
+  app.get("/", async (c) => {
+    const account = c.get("account");
+    const query = parseOr400(ListQuerySchema, c.req.query(), "query parameter");
+    const [page, defaultId] = await Promise.all([models.list(account.id, { limit: query.limit, cursor: query.cursor ?? null }), models.defaultModelId(account.id)]);
+    return c.json({ items: page.items.map((m) => toModelJson(m, defaultId)), nextCursor: page.nextCursor });
+  });
+
+  app.get("/:id", async (c) => {
+    const account = c.get("account");
+    const model = await owned(account.id, c.req.param("id"));
+    return c.json(toModelJson(model, await models.defaultModelId(account.id)));
+  });
+
+  app.get("/:id/card", async (c) => {
+    const model = await owned(c.get("account").id, c.req.param("id"));
+    if (!model.card) throw notReady(model, "its card exists once it is READY");
+    return c.json(model.card);
+  });
+
+  app.get("/:id/download", async (c) => {
+    const model = await owned(c.get("account").id, c.req.param("id"));
+    if (model.status !== "READY" || !model.onnxKey) throw notReady(model, "there is nothing to download yet");
+    const filename = `${modelLabel(model)}.onnx`;
+    const signed = await store.presignGet(model.onnxKey, { expiresInSeconds: deps.downloadUrlTtlSeconds, filename });
+    if (c.req.query("redirect") === "1") return c.redirect(signed.url, 302);
+    return c.json({ url: signed.url, expiresAt: signed.expiresAt.toISOString(), filename });
+  });
+
+  app.delete("/:id", async (c) => {
+    const account = c.get("account");
+    const model = await owned(account.id, c.req.param("id"));
+    if (model.accountId === null) throw new ApiError(409, "model.builtin", "The built-in model cannot be deleted. Pick another default with PUT /v1/account/default-model if you want to stop using it.");
+    const before = (await models.remove(account.id, model.id)) ?? model;
+    // A training worker still on it notices the cancel at its next heartbeat and deletes what it wrote.
+    await Promise.all([before.inputKey, before.onnxKey, before.cardKey].filter((k): k is string => !!k).map((key) => store.delete(key)));
+    const status = before.status === "QUEUED" || before.status === "TRAINING" ? "CANCELED" : before.status;
+    return c.json({ ...toModelJson({ ...before, status }, BUILTIN_MODEL_ID), isDefault: false, deleted: true });
+  });
+
+  return app;
+
+  async function owned(accountId: string, rawId: string): Promise<Model> {
+    const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter", "request.bad_id");
+    const model = await models.get(accountId, id);
+    // Another account's model is "not found" too: existence is not revealed.
+    if (!model) throw new ApiError(404, "model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
+    return model;
+  }
+}
+
+/** `PUT /v1/account/default-model`: the model uploads score with when they name none. */
+export function accountRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.use("*", bearerAuth(deps.accounts));
+  app.put("/default-model", async (c) => {
+    const account = c.get("account");
+    const body = parseOr400(DefaultModelSchema, await c.req.json().catch(() => undefined), "body field");
+    const model = await usableModel(deps, account.id, body.modelId);
+    await deps.models.setDefaultModel(account.id, model.id);
+    return c.json(toModelJson(model, model.id));
+  });
+  return app;
+}
+
+/** The account's (or the built-in) model `id`, READY: what `?model=` and the default may name. */
+export async function usableModel(deps: Pick<ApiDeps, "models">, accountId: string, id: string): Promise<Model> {
+  const model = await deps.models.get(accountId, id);
+  if (!model) throw new ApiError(404, "model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
+  if (model.status !== "READY") throw notReady(model, "only a READY model can score", 400);
+  return model;
+}
+
+function notReady(model: Model, why: string, status: 400 | 409 = 409): ApiError {
+  const failed = model.status === "FAILED" ? ` It failed: ${model.errorMessage}` : model.status === "CANCELED" ? "" : " Try again when its status is READY.";
+  return new ApiError(status, "model.not_ready", `Model ${modelLabel(model)} is ${model.status}; ${why}.${failed}`);
+}
+
+/**
+ * The parameters (query string, or multipart fields before the file) and the label column, checked
+ * against the file's header before anything is stored: a typo answers 400 at once. On any problem
+ * the upload is dropped.
+ */
+async function checkTrainingUpload(query: Record<string, string>, upload: IncomingUpload): Promise<{ params: v.InferOutput<typeof TrainQuerySchema>; head: Head; labelColumn: string }> {
+  try {
+    // Listed up front so a missing one is reported with its own message ("is required: …").
+    const params = parseOr400(TrainQuerySchema, { label: undefined, name: undefined, ...query, ...upload.fields }, "parameter");
+    const head = await readHead(upload.body);
+    return { params, head, labelColumn: findLabelColumn(headerRow(head), params.label) };
+  } catch (error) {
+    upload.body.destroy();
+    throw error;
+  }
+}

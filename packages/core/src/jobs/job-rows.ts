@@ -1,0 +1,44 @@
+/**
+ * What every job table (predictions, models) offers the shared machinery: the outbox, the
+ * idempotent claim, attempt-guarded heartbeats and settling, and the reaper. Methods that take
+ * `attempt` do nothing and resolve `false` unless the row is still running under that attempt.
+ */
+export interface JobRow {
+  id: string;
+  status: string;
+  attempts: number;
+}
+
+/** A claim: the row as now running, and which attempt this worker holds. */
+export interface JobClaim<J> {
+  job: J;
+  attempt: number;
+}
+
+export interface JobError {
+  code: string;
+  message: string;
+}
+
+export interface JobRows<J extends JobRow, P> {
+  markEnqueued(id: string): Promise<void>;
+  /** Queued rows never sent (enqueue failed or the API died between insert and send), older than the grace period. */
+  findUnenqueued(olderThanSeconds: number, limit: number): Promise<J[]>;
+  getById(id: string): Promise<J | null>;
+  /**
+   * Idempotent claim: queued -> running, or running whose heartbeat is older than `staleAfterSeconds`
+   * (its worker died) -> running under a new attempt. Null when another worker holds it or it is over.
+   */
+  claim(id: string, options: { staleAfterSeconds: number }): Promise<JobClaim<J> | null>;
+  /** Records progress and proves the worker alive; false when the row is no longer this attempt's (canceled, taken over). */
+  heartbeat(id: string, attempt: number, progress: P): Promise<boolean>;
+  /** `attempt` null: fail whatever attempt holds it (the message was dead-lettered before a claim). Terminal rows stay as they are. */
+  fail(id: string, attempt: number | null, error: JobError): Promise<boolean>;
+  /** Running -> queued (graceful shutdown), keeping `attempts`. */
+  release(id: string, attempt: number): Promise<boolean>;
+  /** Running rows with a stale heartbeat whose attempts are used up -> FAILED (their message went to the DLQ). */
+  failAbandoned(options: { maxAttempts: number; staleAfterSeconds: number; message: string }): Promise<J[]>;
+}
+
+/** Statuses after which a job never runs again, in both tables. */
+export const FINISHED_STATUSES: readonly string[] = ["COMPLETED", "READY", "FAILED", "CANCELED"];

@@ -1,0 +1,120 @@
+import type { ModelCard } from "../model/card.ts";
+import type { JobError, JobRows } from "./job-rows.ts";
+import type { Page } from "./prediction.ts";
+
+/**
+ * A churn model an account trains from a labeled CSV, or the built-in one. Its life, a job like a
+ * prediction (same outbox, claim, heartbeat and attempt guards):
+ *
+ *   QUEUED --claim--> TRAINING --complete--> READY
+ *      |                 |  \--fail-------> FAILED      (bad data: the trainer's message; or attempts exhausted)
+ *      |                 \--release------> QUEUED       (shutdown: another worker takes it)
+ *      \---------------------cancel------> CANCELED     (customer DELETE; a training worker notices at its next heartbeat)
+ *
+ * A deleted model keeps its row (`deletedAt`), so predictions made with it still name it.
+ */
+export const MODEL_STATUSES = ["QUEUED", "TRAINING", "READY", "FAILED", "CANCELED"] as const;
+export type ModelStatus = (typeof MODEL_STATUSES)[number];
+
+/** The model shipped with the program (models/churn-v1.onnx): every account's, the default until an account picks another. */
+export const BUILTIN_MODEL_ID = "00000000-0000-4000-8000-000000000001";
+
+export interface Model {
+  id: string;
+  /** Null for the built-in model. */
+  accountId: string | null;
+  name: string;
+  /** 1, 2, … per account and name. */
+  version: number;
+  status: ModelStatus;
+  labelColumn: string;
+  /** The label value counted as churn; null: the trainer picks Yes/1/true. */
+  positiveValue: string | null;
+  inputKey: string | null;
+  inputFilename: string;
+  inputBytes: number;
+  rowsTotal: number | null;
+  progressPhase: string | null;
+  progressPercent: number;
+  metrics: ModelMetrics | null;
+  card: ModelCard | null;
+  onnxKey: string | null;
+  cardKey: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  enqueuedAt: Date | null;
+  heartbeatAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+/** What the API and the UI show of a trained model's quality. */
+export interface ModelMetrics {
+  heldOut: { auc: number; brier: number; accuracy: number; rows: number; calibration: unknown[] } | null;
+  /** Rows of each class in the training file. */
+  classBalance: { positive: number; negative: number };
+}
+
+/** The quality figures of a card, plus the training file's class balance. */
+export function modelMetrics(card: ModelCard, classBalance: ModelMetrics["classBalance"]): ModelMetrics {
+  const heldOut = card.metrics?.heldOut;
+  return {
+    heldOut: heldOut ? { auc: heldOut.auc, brier: heldOut.brier, accuracy: heldOut.accuracy, rows: heldOut.rows, calibration: heldOut.calibration } : null,
+    classBalance,
+  };
+}
+
+/** `bank` version 2 -> `bank-v2`: what predictions and scored files call the model. */
+export function modelLabel(model: Pick<Model, "name" | "version">): string {
+  return `${model.name}-v${model.version}`;
+}
+
+export interface NewModel {
+  id: string;
+  accountId: string;
+  name: string;
+  labelColumn: string;
+  positiveValue: string | null;
+  inputKey: string;
+  inputFilename: string;
+  inputBytes: number;
+}
+
+export interface TrainingProgress {
+  phase: string;
+  percent: number;
+}
+
+export interface TrainedModel {
+  onnxKey: string;
+  cardKey: string;
+  card: ModelCard;
+  metrics: ModelMetrics;
+  rows: number;
+}
+
+/** Persistence of models (Postgres in every mode). */
+export interface ModelRepository extends JobRows<Model, TrainingProgress> {
+  /** Inserts a QUEUED model as the next version of `name` in the account. */
+  create(input: NewModel): Promise<Model>;
+  /** The account's model, or the built-in one; null when neither (or deleted). */
+  get(accountId: string, id: string): Promise<Model | null>;
+  /** Newest first, the built-in model last on the last page. */
+  list(accountId: string, options: { limit: number; cursor?: string | null }): Promise<Page<Model>>;
+  complete(id: string, attempt: number, trained: TrainedModel): Promise<boolean>;
+  /** Cancels training if it has not finished and marks the model deleted; returns it as it was before, or null if not this account's. */
+  remove(accountId: string, id: string): Promise<Model | null>;
+  /** QUEUED and TRAINING models of the account (the concurrency limit). */
+  countInProgress(accountId: string): Promise<number>;
+  /** The account's default model id (the built-in one unless it picked another). */
+  defaultModelId(accountId: string): Promise<string>;
+  setDefaultModel(accountId: string, modelId: string): Promise<void>;
+  /** Writes the shipped card, and where its files were published in the store, into the built-in model's row at start-up. */
+  registerBuiltin(card: ModelCard | undefined, keys: { onnxKey: string; cardKey: string | null }): Promise<void>;
+}
+
+export type { JobError };

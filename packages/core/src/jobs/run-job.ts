@@ -1,0 +1,198 @@
+import { isRetainwiseError, RetainwiseError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { MAX_RECEIVES, type JobQueue, type ReceivedMessage } from "../ports/job-queue.ts";
+import { FINISHED_STATUSES, type JobClaim, type JobRow, type JobRows } from "./job-rows.ts";
+
+export interface RunJobDeps {
+  queue: JobQueue;
+  logger: Logger;
+}
+
+export interface RunJobOptions {
+  visibilitySeconds: number;
+  /** How often progress reaches the row and the message's visibility is extended. */
+  heartbeatSeconds: number;
+  staleAfterSeconds: number;
+  /** Aborted on shutdown: the job is released for another worker, not failed. */
+  shutdown: AbortSignal;
+}
+
+export type ProcessOutcome = "completed" | "failed" | "retry" | "released" | "canceled" | "skipped" | "poison";
+
+/** What one kind of job does once its row is claimed. */
+export interface JobWork<J extends JobRow, P> {
+  rows: JobRows<J, P>;
+  /** Progress written by heartbeats before the work reports any. */
+  initialProgress: P;
+  /**
+   * Does the job and settles its row (complete, guarded by `claim.attempt`); resolves false when the
+   * row refused the completion (canceled or taken over meanwhile). Throws to fail or retry; cleans
+   * up its own partial output before throwing.
+   */
+  run(claim: JobClaim<J>, context: JobContext<P>): Promise<boolean>;
+}
+
+export interface JobContext<P> {
+  /** Aborts on shutdown and when the row says the job is no longer ours. */
+  signal: AbortSignal;
+  /** The latest progress; the next heartbeat writes it. */
+  progress(progress: P): void;
+  log: Logger;
+}
+
+/**
+ * Runs the job a received message names, for any kind of job. The guarantee, as in graphile-worker's
+ * `doNext`: every job this function claims ends finished, FAILED or released back to queued — on
+ * every path, including errors thrown by the store or database — and the message is deleted exactly
+ * when the job is over. What is left behind on a crash (SIGKILL) is a running row whose heartbeat
+ * goes stale plus an undeleted message: redelivery claims it again (see `JobRows.claim`).
+ *
+ * Failure policy:
+ * - permanent errors (bad CSV, a label with one class): FAILED at once with the customer-readable message;
+ * - transient errors (store, database, network): released and retried by redelivery after a
+ *   backoff; on the MAX_RECEIVES-th receive the job is FAILED with a reason and the message is left
+ *   to the queue's dead-lettering.
+ */
+export async function runJob<J extends JobRow, P>(id: string, message: ReceivedMessage, work: JobWork<J, P>, deps: RunJobDeps, options: RunJobOptions): Promise<ProcessOutcome> {
+  const log = deps.logger.child({ jobId: id, messageId: message.messageId, receiveCount: message.receiveCount });
+  const claim = await work.rows.claim(id, { staleAfterSeconds: options.staleAfterSeconds });
+  if (!claim) return skipUnclaimable(id, message, work, deps, log);
+  log.info("job claimed", { attempt: claim.attempt });
+  try {
+    return await runClaimed(claim, message, work, deps, options, log);
+  } catch (error) {
+    return settleFailure(error, id, claim.attempt, message, work, deps, options, log);
+  }
+}
+
+/** A duplicate or redelivered message: delete it if the job is over, else leave it to whoever holds the job. */
+async function skipUnclaimable<J extends JobRow, P>(id: string, message: ReceivedMessage, work: JobWork<J, P>, deps: RunJobDeps, log: Logger): Promise<ProcessOutcome> {
+  const row = await work.rows.getById(id);
+  if (!row || FINISHED_STATUSES.includes(row.status)) {
+    await deps.queue.delete(message.receipt);
+    log.info("message for a finished or deleted job dropped", { status: row?.status ?? "missing" });
+  } else {
+    log.info("job held by another worker; message left", { status: row.status });
+  }
+  return "skipped";
+}
+
+async function runClaimed<J extends JobRow, P>(claim: JobClaim<J>, message: ReceivedMessage, work: JobWork<J, P>, deps: RunJobDeps, options: RunJobOptions, log: Logger): Promise<ProcessOutcome> {
+  const stop = new AbortController();
+  const onShutdown = () => stop.abort(new RetainwiseError("job.released", "The worker is shutting down.", { permanent: false }));
+  options.shutdown.addEventListener("abort", onShutdown, { once: true });
+  const heartbeat = startHeartbeat(claim, message, work, deps, options, stop, log);
+  try {
+    const completed = await work.run(claim, { signal: stop.signal, progress: heartbeat.record, log });
+    heartbeat.stop();
+    await deps.queue.delete(message.receipt);
+    if (!completed) {
+      log.info("job canceled or taken over before completion; work discarded", { attempt: claim.attempt });
+      return "canceled";
+    }
+    log.info("job completed", { attempt: claim.attempt });
+    return "completed";
+  } catch (error) {
+    if (heartbeat.lost()) {
+      await deps.queue.delete(message.receipt);
+      log.info("job canceled while running; work discarded", { attempt: claim.attempt });
+      return "canceled";
+    }
+    throw error;
+  } finally {
+    heartbeat.stop();
+    options.shutdown.removeEventListener("abort", onShutdown);
+  }
+}
+
+async function settleFailure<J extends JobRow, P>(
+  error: unknown,
+  id: string,
+  attempt: number,
+  message: ReceivedMessage,
+  work: JobWork<J, P>,
+  deps: RunJobDeps,
+  options: RunJobOptions,
+  log: Logger,
+): Promise<ProcessOutcome> {
+  if (options.shutdown.aborted) {
+    await work.rows.release(id, attempt);
+    await deps.queue.release(message.receipt);
+    log.info("job released on shutdown", { attempt });
+    return "released";
+  }
+  if (isRetainwiseError(error) && error.permanent) {
+    await work.rows.fail(id, attempt, { code: error.code, message: error.message });
+    await deps.queue.delete(message.receipt);
+    log.info("job failed", { attempt, error });
+    return "failed";
+  }
+  if (message.receiveCount >= MAX_RECEIVES) {
+    await work.rows.fail(id, attempt, {
+      code: "job.attempts_exhausted",
+      message: `We could not finish this job after ${MAX_RECEIVES} attempts because of a temporary problem on our side (${describe(error)}). Please submit it again; if it keeps failing, contact support.`,
+    });
+    log.error("job failed after its last attempt; message left to dead-letter", { attempt, error });
+    return "failed";
+  }
+  await work.rows.release(id, attempt);
+  await deps.queue.extend(message.receipt, retryDelaySeconds(message.receiveCount));
+  log.warn("job will be retried", { attempt, error, retryInSeconds: retryDelaySeconds(message.receiveCount) });
+  return "retry";
+}
+
+/** 5 s, 20 s, 80 s…: the message stays invisible this long before its next delivery. */
+export function retryDelaySeconds(receiveCount: number): number {
+  return 5 * 4 ** Math.max(0, receiveCount - 1);
+}
+
+function describe(error: unknown): string {
+  return isRetainwiseError(error) ? error.code : error instanceof Error ? error.name : "unknown error";
+}
+
+interface Heartbeat<P> {
+  record(progress: P): void;
+  stop(): void;
+  /** True once the row said the job is no longer ours (canceled, or claimed by a newer attempt). */
+  lost(): boolean;
+}
+
+/** Writes progress to the row and extends the message's visibility every `heartbeatSeconds`. */
+function startHeartbeat<J extends JobRow, P>(
+  claim: JobClaim<J>,
+  message: ReceivedMessage,
+  work: JobWork<J, P>,
+  deps: RunJobDeps,
+  options: RunJobOptions,
+  stop: AbortController,
+  log: Logger,
+): Heartbeat<P> {
+  let progress = work.initialProgress;
+  let lost = false;
+  let busy = false;
+  const beat = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const ours = await work.rows.heartbeat(claim.job.id, claim.attempt, progress);
+      if (!ours) {
+        lost = true;
+        stop.abort(new RetainwiseError("job.lost", "The job was canceled or taken over.", { permanent: true }));
+        return;
+      }
+      await deps.queue.extend(message.receipt, options.visibilitySeconds);
+    } catch (error) {
+      log.warn("heartbeat failed; will retry at the next beat", { error });
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void beat(), options.heartbeatSeconds * 1000);
+  return {
+    record: (p) => {
+      progress = p;
+    },
+    stop: () => clearInterval(timer),
+    lost: () => lost,
+  };
+}

@@ -1,0 +1,53 @@
+import type { Readable } from "node:stream";
+import { RetainwiseError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { jobMessage, type JobKind, type JobQueue } from "../ports/job-queue.ts";
+import type { ObjectStore } from "../ports/object-store.ts";
+import type { JobRow, JobRows } from "./job-rows.ts";
+
+export interface SubmitJob<J extends JobRow> {
+  kind: JobKind;
+  store: ObjectStore;
+  queue: JobQueue;
+  rows: Pick<JobRows<J, unknown>, "markEnqueued">;
+  logger: Logger;
+  /** Where the uploaded file goes, and the file itself (streamed, never buffered). */
+  key: string;
+  body: Readable;
+  /** Inserts the job's row once its input is stored. */
+  insert(bytes: number): Promise<J>;
+}
+
+/**
+ * The three steps of every job submission (a prediction, a model), as an outbox: store the upload,
+ * insert the row, send the message and mark the row enqueued. If the send fails the row stays
+ * unenqueued and the relay re-sends it; if anything before fails, the stored upload is deleted.
+ *
+ * @example
+ *   const prediction = await submitJob({ kind: "score", store, queue, rows: predictions, logger, key, body,
+ *     insert: (bytes) => predictions.create({ id, accountId, inputKey: key, inputFilename, inputBytes: bytes, modelId }) });
+ */
+export async function submitJob<J extends JobRow>(job: SubmitJob<J>): Promise<J> {
+  let row: J;
+  try {
+    const { bytes } = await job.store.put(job.key, job.body, { contentType: "text/csv" });
+    if (bytes === 0) throw new RetainwiseError("upload.empty", "The upload is empty. Send a CSV with a header row and one row per customer.");
+    row = await job.insert(bytes);
+  } catch (error) {
+    job.body.destroy();
+    await job.store.delete(job.key).catch(() => {});
+    throw error;
+  }
+  try {
+    await sendJob(job.kind, row.id, job.queue, job.rows);
+  } catch (error) {
+    job.logger.warn("enqueue failed; the relay will re-send", { jobId: row.id, kind: job.kind, error });
+  }
+  return row;
+}
+
+/** Sends the job's message, then records that it was sent (the relay's outbox test). */
+export async function sendJob(kind: JobKind, id: string, queue: JobQueue, rows: Pick<JobRows<JobRow, unknown>, "markEnqueued">): Promise<void> {
+  await queue.send(jobMessage(kind, id));
+  await rows.markEnqueued(id);
+}

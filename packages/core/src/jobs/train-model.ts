@@ -1,0 +1,98 @@
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ObjectStore } from "../ports/object-store.ts";
+import { trainInThread, type TrainingStep } from "../training/training-thread.ts";
+import type { JobClaim } from "./job-rows.ts";
+import { modelMetrics, type Model, type ModelRepository, type TrainingProgress } from "./model.ts";
+import type { JobContext, JobWork } from "./run-job.ts";
+
+export interface TrainDeps {
+  models: ModelRepository;
+  store: ObjectStore;
+}
+
+export interface TrainOptions {
+  /** The program file a training thread starts from; it must call `serveTrainingThread()`. */
+  workerEntry: string | URL;
+  /** A model trained on more rows fails with a message saying so. */
+  maxTrainingRows: number;
+  /** The trainer's seed: the same file trains the same model. */
+  seed?: number;
+}
+
+/** Where a model's files live: under its account's prefix, one folder per attempt so a stale attempt never overwrites a newer one. */
+export function modelKeys(model: Pick<Model, "id" | "accountId">, attempt: number): { onnxKey: string; cardKey: string } {
+  const dir = `${modelPrefix(model)}/attempt-${attempt}`;
+  return { onnxKey: `${dir}/model.onnx`, cardKey: `${dir}/card.json` };
+}
+
+/** `accounts/<account>/models/<id>`: the training file and every attempt's output. */
+export function modelPrefix(model: Pick<Model, "id" | "accountId">): string {
+  return `accounts/${model.accountId}/models/${model.id}`;
+}
+
+/** The training job: the account's labeled CSV -> trainer (on a thread) -> ONNX + card in the store -> READY. */
+export function trainWork(deps: TrainDeps, options: TrainOptions): JobWork<Model, TrainingProgress> {
+  return {
+    rows: deps.models,
+    initialProgress: { phase: "starting", percent: 0 },
+    run: (claim, context) => trainModel(claim, context, deps, options),
+  };
+}
+
+async function trainModel({ job: model, attempt }: JobClaim<Model>, context: JobContext<TrainingProgress>, deps: TrainDeps, options: TrainOptions): Promise<boolean> {
+  const dir = await mkdtemp(join(tmpdir(), "rw-train-"));
+  const keys = modelKeys(model, attempt);
+  try {
+    context.progress({ phase: "reading training file", percent: 1 });
+    const path = join(dir, "training.csv");
+    await pipeline(await deps.store.get(model.inputKey!, { signal: context.signal }), createWriteStream(path), { signal: context.signal });
+    const progress = trainingProgress(context);
+    const trained = await trainInThread(
+      options.workerEntry,
+      {
+        path,
+        label: model.labelColumn,
+        positive: model.positiveValue ?? undefined,
+        name: model.name,
+        version: `v${model.version}`,
+        maxRows: options.maxTrainingRows,
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      },
+      { signal: context.signal, onStep: progress },
+    );
+    context.progress({ phase: "saving model", percent: 99 });
+    await deps.store.put(keys.onnxKey, Readable.from([Buffer.from(trained.onnx)]), { contentType: "application/octet-stream" });
+    await deps.store.put(keys.cardKey, Readable.from([JSON.stringify(trained.card, null, 2)]), { contentType: "application/json" });
+    const completed = await deps.models.complete(model.id, attempt, { ...keys, card: trained.card, metrics: modelMetrics(trained.card, { positive: trained.positives, negative: trained.rows - trained.positives }), rows: trained.rows });
+    if (!completed) await deleteKeys(deps.store, keys);
+    context.log.info("model trained", { attempt, rows: trained.rows, auc: trained.card.metrics?.heldOut.auc });
+    return completed;
+  } catch (error) {
+    await deleteKeys(deps.store, keys);
+    throw error;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The trainer reports steps, not a fraction; the percent is an estimate that moves a fifth of the
+ * way to 95 at each step after the file is read (the old and new trainers report different steps).
+ */
+function trainingProgress(context: JobContext<TrainingProgress>): (step: TrainingStep) => void {
+  let percent = 5;
+  return ({ step }) => {
+    percent = step === "read training file" ? 10 : Math.round(percent + (95 - percent) * 0.2);
+    context.progress({ phase: step, percent });
+  };
+}
+
+
+async function deleteKeys(store: ObjectStore, keys: { onnxKey: string; cardKey: string }): Promise<void> {
+  await Promise.all([store.delete(keys.onnxKey), store.delete(keys.cardKey)]).catch(() => {});
+}

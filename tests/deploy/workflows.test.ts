@@ -1,0 +1,159 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { validateWorkflow } from "@action-validator/core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { runCommand } from "../support/run-command.ts";
+import { ROOT } from "./sst-platform.ts";
+
+/**
+ * The delivery pipeline, checked offline: each workflow against GitHub's workflow schema
+ * (action-validator, a WebAssembly build shipped in its npm package), then the invariants the
+ * pipeline's safety rests on, read from the parsed YAML.
+ */
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  needs?: string | string[];
+  uses?: string;
+  if?: string;
+  environment?: string | { name: string };
+  concurrency?: { group: string; "cancel-in-progress"?: boolean };
+  permissions?: Record<string, string> | string;
+  env?: Record<string, string>;
+  steps?: Step[];
+  strategy?: { matrix?: { node?: string[] } };
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string> | string;
+  concurrency?: { group: string; "cancel-in-progress"?: boolean };
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const DIR = join(ROOT, ".github", "workflows");
+const sources: Record<string, string> = {};
+const workflows: Record<string, Workflow> = {};
+beforeAll(async () => {
+  for (const file of await readdir(DIR)) {
+    sources[file] = await readFile(join(DIR, file), "utf8");
+    workflows[file] = parse(sources[file]!) as Workflow;
+  }
+});
+
+const allJobs = () => Object.entries(workflows).flatMap(([file, w]) => Object.entries(w.jobs).map(([id, job]) => ({ file, id, job, workflow: w })));
+const runs = (job: Job) => (job.steps ?? []).map((s) => s.run ?? "").join("\n");
+const deploysWith = (job: Job) => /\bsst deploy\b/.test(runs(job));
+const needs = (job: Job) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
+const environment = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
+
+describe("the workflow files", () => {
+  it("are the three the pipeline needs", () => {
+    expect(Object.keys(workflows).sort()).toEqual(["deploy.yml", "preview.yml", "test.yml"]);
+  });
+
+  it("each validate against GitHub's workflow schema", () => {
+    for (const [file, source] of Object.entries(sources)) expect({ file, errors: validateWorkflow(source).errors }).toEqual({ file, errors: [] });
+  });
+
+  it("the validator rejects a broken workflow (so a pass above means something)", () => {
+    const broken = "on: push\njobs:\n  t:\n    runs-on: ubuntu-24.04\n    stepz:\n      - run: echo hi\n";
+    expect(validateWorkflow(broken).errors).not.toEqual([]);
+  });
+});
+
+describe("the pipeline's invariants", () => {
+  it("test on every push and pull request, on Node 20, 22 and 24", () => {
+    const test = workflows["test.yml"]!;
+    expect(Object.keys(test.on)).toEqual(expect.arrayContaining(["push", "pull_request", "workflow_call"]));
+    expect(test.jobs.test!.strategy!.matrix!.node).toEqual(["20", "22", "24"]);
+    expect(runs(test.jobs.test!)).toContain("npm test");
+  });
+
+  it("let no deploy job run before the tests pass", () => {
+    const deployJobs = allJobs().filter(({ job }) => deploysWith(job));
+    expect(deployJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(["deploy.yml:production", "deploy.yml:staging", "preview.yml:deploy"]);
+    for (const { workflow, job, id } of deployJobs) {
+      const upstream = new Set<string>();
+      const visit = (name: string) => {
+        if (upstream.has(name)) return;
+        upstream.add(name);
+        needs(workflow.jobs[name]!).forEach(visit);
+      };
+      needs(job).forEach(visit);
+      expect([...upstream].some((name) => workflow.jobs[name]!.uses === "./.github/workflows/test.yml"), id).toBe(true);
+    }
+  });
+
+  it("deploy production only from the `production` environment (required reviewers), after staging and its smoke test", () => {
+    const production = workflows["deploy.yml"]!.jobs.production!;
+    expect(environment(production)).toBe("production");
+    expect(needs(production)).toEqual(["staging"]);
+    expect(runs(workflows["deploy.yml"]!.jobs.staging!)).toMatch(/sst deploy --stage "\$STAGE"[\s\S]*retainwise\.mjs smoke/);
+    expect(workflows["deploy.yml"]!.jobs.staging!.env!.STAGE).toBe("staging");
+    expect(production.env!.STAGE).toBe("production");
+    expect(Object.keys(workflows["deploy.yml"]!.on)).toEqual(["push"]);
+  });
+
+  it("never run two deploys of one stage at once", () => {
+    for (const { job, workflow, id } of allJobs().filter(({ job }) => deploysWith(job) || /\bsst remove\b/.test(runs(job)))) {
+      const concurrency = job.concurrency ?? workflow.concurrency;
+      expect(concurrency, id).toBeDefined();
+      expect(concurrency!["cancel-in-progress"], id).toBe(false);
+    }
+    expect(workflows["deploy.yml"]!.jobs.staging!.concurrency!.group).not.toBe(workflows["deploy.yml"]!.jobs.production!.concurrency!.group);
+  });
+
+  it("grant nothing by default and each job only what it uses (id-token only where AWS credentials are assumed)", () => {
+    for (const [file, workflow] of Object.entries(workflows)) expect({ file, permissions: workflow.permissions }).toEqual({ file, permissions: {} });
+    for (const { file, id, job } of allJobs()) {
+      expect(typeof job.permissions, `${file}:${id}`).toBe("object");
+      const permissions = job.permissions as Record<string, string>;
+      const assumesRole = (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+      expect(permissions["id-token"] === "write", `${file}:${id}`).toBe(assumesRole);
+      expect(Object.values(permissions).filter((p) => p === "write").length, `${file}:${id}`).toBeLessThanOrEqual(assumesRole ? 2 : 0);
+    }
+  });
+
+  it("pin every action to a major version tag or a commit SHA", () => {
+    const used = allJobs().flatMap(({ job }) => (job.steps ?? []).map((s) => s.uses).filter((u): u is string => !!u));
+    expect(used.length).toBeGreaterThan(5);
+    for (const action of used) expect(action).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+|[0-9a-f]{40})$/);
+  });
+
+  it("put no secret in a run line, and check every secret and variable is set before any step uses it", () => {
+    for (const { file, id, job, workflow } of allJobs()) {
+      for (const step of job.steps ?? []) expect(step.run ?? "", `${file}:${id}`).not.toMatch(/\$\{\{\s*(secrets|vars)\./);
+      const settings = Object.entries({ ...workflow.env, ...job.env, ...Object.assign({}, ...(job.steps ?? []).map((s) => s.env ?? {})) })
+        .filter(([, value]) => /\$\{\{\s*(secrets|vars)\./.test(String(value)))
+        .map(([name]) => name);
+      if (settings.length === 0) continue;
+      const steps = job.steps!;
+      const check = steps.findIndex((s) => s.run?.startsWith(".github/scripts/require.sh "));
+      expect(check, `${file}:${id} has no require.sh step`).toBeGreaterThanOrEqual(0);
+      expect(steps.slice(0, check).every((s) => s.uses?.startsWith("actions/checkout@")), `${file}:${id}: only checkout may come before the check`).toBe(true);
+      expect(steps[check]!.run!.split(/\s+/).slice(1).sort(), `${file}:${id}`).toEqual(settings.sort());
+    }
+  });
+});
+
+describe(".github/scripts/require.sh", () => {
+  const require = (env: Record<string, string>, ...names: string[]) => runCommand("bash", [join(ROOT, ".github/scripts/require.sh"), ...names], { env: { PATH: process.env.PATH!, ...env } });
+
+  it("fails loudly, naming each empty setting", async () => {
+    const run = await require({ AWS_REGION: "us-east-1", API_URL: "" }, "AWS_REGION", "API_URL", "AWS_ROLE_ARN");
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/::error title=Missing setting::API_URL is empty[\s\S]*::error title=Missing setting::AWS_ROLE_ARN is empty/);
+    expect(run.stdout).not.toContain("AWS_REGION is empty");
+  });
+
+  it("passes when every setting is set", async () => {
+    expect((await require({ A: "1", B: "x" }, "A", "B")).status).toBe(0);
+  });
+});
