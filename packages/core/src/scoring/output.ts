@@ -24,7 +24,7 @@ export function csvField(text: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-const NEEDS_QUOTES = /[",\r\n]/;
+export const NEEDS_QUOTES = /[",\r\n]/;
 
 /** Writes and waits for `drain` when the consumer is behind: this is where backpressure reaches the reader. */
 export async function write(output: Writable, text: string | Uint8Array): Promise<void> {

@@ -134,7 +134,7 @@ class BatchFormatter {
       const { risk, protective } = explained ? reasons.lists() : NO_REASONS;
       this.summary.keepTopRisk({ customerId: ellipsize(id), probability, riskLevel: level, riskFactors: risk, protectiveFactors: protective });
     }
-    const factors = explained ? csvField(reasons.riskText()) + "," + csvField(reasons.protectiveText()) : ",";
+    const factors = explained ? reasons.riskField() + "," + reasons.protectiveField() : ",";
     return csvField(id) + "," + probability.toFixed(4) + "," + level + "," + factors + "," + this.version + ",";
   }
 

@@ -54,4 +54,13 @@ describe("ReasonWriter", () => {
     expect(explain(writer, Float32Array.of(-0.7), 0, ["Yes"]).protectiveText).toBe("A is Yes (-0.70)");
     expect(explain(writer, Float32Array.of(0.3), 0, ["Yes"]).riskText).toBe("A is Yes (+0.30)");
   });
+
+  it("gives each side as a CSV field, quoted only when a sentence holds a comma, quote or newline", () => {
+    const writer = new ReasonWriter(factors.slice(0, 3));
+    writer.explain(Float32Array.of(0.5, 0.4, -0.3), 0, ['Say "hi"', "plain", "a, b"]);
+    expect(writer.riskField()).toBe('"A is Say ""hi"" (+0.50); B is plain (+0.40)"');
+    expect(writer.protectiveField()).toBe('"C is a, b (-0.30)"');
+    writer.explain(Float32Array.of(0.5, 0.4, 0), 0, ["x", "plain", ""]);
+    expect(writer.riskField()).toBe("A is x (+0.50); B is plain (+0.40)");
+  });
 });

@@ -1,4 +1,6 @@
 import { ellipsize } from "../bounded-text.ts";
+import { neutralizeFormula } from "./formula-cells.ts";
+import { NEEDS_QUOTES } from "./output.ts";
 
 /** How many factors each reasons column lists. */
 export const REASONS_PER_SIDE = 3;
@@ -44,7 +46,7 @@ export class ReasonWriter {
   private contributions: ArrayLike<number> = [];
   private offset = 0;
   private record: readonly string[] = [];
-  private readonly sentences: Map<string, { contribution: number; text: string }>[];
+  private readonly sentences: Map<string, Sentence>[];
 
   constructor(private readonly factors: readonly FactorCells[]) {
     this.sentences = factors.map(() => new Map());
@@ -73,6 +75,15 @@ export class ReasonWriter {
     return this.joined(this.protective, this.protectiveCount);
   }
 
+  /** `riskText()` as a CSV field, quoted only when a sentence needs it (known per cached sentence: no scan of the joined text). */
+  riskField(): string {
+    return this.field(this.risk, this.riskCount);
+  }
+
+  protectiveField(): string {
+    return this.field(this.protective, this.protectiveCount);
+  }
+
   /** Both sides as lists (for the summary's top risks, a few rows per file). */
   lists(): Reasons {
     return { risk: this.list(this.risk, this.riskCount), protective: this.list(this.protective, this.protectiveCount) };
@@ -80,30 +91,51 @@ export class ReasonWriter {
 
   private joined(top: Int32Array, count: number): string {
     let text = "";
-    for (let k = 0; k < count; k++) text += (k === 0 ? "" : "; ") + this.sentence(top[k]!);
+    for (let k = 0; k < count; k++) text += (k === 0 ? "" : "; ") + this.sentence(top[k]!).text;
     return text;
   }
 
-  private list(top: Int32Array, count: number): string[] {
-    return Array.from(top.subarray(0, count), (f) => this.sentence(f));
+  private field(top: Int32Array, count: number): string {
+    let text = "";
+    let quote = false;
+    for (let k = 0; k < count; k++) {
+      const sentence = this.sentence(top[k]!);
+      text += (k === 0 ? "" : "; ") + sentence.text;
+      quote ||= sentence.quote;
+    }
+    // A label comes from the customer's header: it may start like a formula (the first sentence leads).
+    text = neutralizeFormula(text);
+    return quote ? `"${text.replaceAll('"', '""')}"` : text;
   }
 
-  private sentence(f: number): string {
+  private list(top: Int32Array, count: number): string[] {
+    return Array.from(top.subarray(0, count), (f) => this.sentence(f).text);
+  }
+
+  private sentence(f: number): Sentence {
     const { parts } = this.factors[f]!;
     const contribution = this.contributions[this.offset + f]!;
     const cells = parts.length === 1 ? this.record[parts[0]!.column] ?? "" : parts.map((p) => this.record[p.column] ?? "").join("\u0000");
     const cache = this.sentences[f]!;
     const cached = cache.get(cells);
-    if (cached !== undefined && cached.contribution === contribution) return cached.text;
+    if (cached !== undefined && cached.contribution === contribution) return cached;
     let text = "";
     for (let p = 0; p < parts.length; p++) {
       const value = (this.record[parts[p]!.column] ?? "").trim();
       text += (p === 0 ? "" : " and ") + parts[p]!.label + " is " + (value === "" ? "missing" : ellipsize(value));
     }
     text += " (" + signed(contribution) + ")";
-    if (cached !== undefined || cache.size < CACHED_SENTENCES_PER_FACTOR) cache.set(cells, { contribution, text });
-    return text;
+    const sentence = { contribution, text, quote: NEEDS_QUOTES.test(text) };
+    if (cached !== undefined || cache.size < CACHED_SENTENCES_PER_FACTOR) cache.set(cells, sentence);
+    return sentence;
   }
+}
+
+interface Sentence {
+  contribution: number;
+  text: string;
+  /** The text holds a character that makes a CSV field need quotes. */
+  quote: boolean;
 }
 
 /**
