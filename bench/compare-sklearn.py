@@ -1,75 +1,60 @@
 #!/usr/bin/python3
-"""Compare RetainWise's trained model with scikit-learn on the SAME held-out rows.
+"""The bar of issue 10: RetainWise's model against scikit-learn on the SAME fixed 80/20 split.
 
-Usage: bench/compare-sklearn.py <labeled.csv> <split.csv> [--label Churn] [--seed 42]
+Usage: bench/compare-sklearn.py <labeled.csv> <label> <ours.csv>
 
-<split.csv> is written by `retainwise train ... --split-out` (row,id,part,probability): the rows
-marked `heldout` are scored, the others train. Our model's held-out probabilities come from that
-file, so every metric below is computed by scikit-learn's own functions on identical rows.
-Bench only: the product never runs Python.
+Rows are numbered from 1 in file order; a row is a test row when
+int(md5(str(row)).hexdigest(), 16) % 5 == 0, else a training row. <ours.csv> (row,probability)
+holds our model's churn probability for every test row, written by bench/compare-sklearn.ts after
+training on the training rows only. scikit-learn (Debian's python3-sklearn, default settings)
+fits HistGradientBoostingClassifier (native categoricals) and LogisticRegression (one-hot
+categoricals, mean-imputed scaled numerics) on the same training rows; every metric is computed
+by scikit-learn's own functions on the same test rows. Prints one JSON line. Bench only: the
+product never runs Python.
 """
-import argparse
+import hashlib
 import json
-import time
+import sys
 
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
-from sklearn.metrics import accuracy_score, brier_score_loss, log_loss, roc_auc_score
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
+POSITIVE = ["Yes", "yes", "1", "true", "True", "TRUE"]
+# A text column with a distinct value in (nearly) every row identifies customers; sklearn gets no ids.
+ID_DISTINCT_SHARE = 0.95
+
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("csv")
-    parser.add_argument("split")
-    parser.add_argument("--label", default="Churn")
-    parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args()
+    path, label, ours_path = sys.argv[1:4]
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw_labels = frame[label].str.strip()
+    positive = next(p for p in POSITIVE if (raw_labels == p).any())
+    y = (raw_labels == positive).astype(int).values
+    test = np.array([int(hashlib.md5(str(row).encode()).hexdigest(), 16) % 5 == 0 for row in range(1, len(frame) + 1)])
+    train = ~test
 
-    frame = pd.read_csv(args.csv, dtype=str, keep_default_na=False)
-    split = pd.read_csv(args.split, dtype={"id": str}, keep_default_na=False)
-    assert len(split) == len(frame), "split file does not belong to this CSV"
-    assert (split["id"].values == frame["customerID"].values).all(), "split ids do not match the CSV rows"
-
-    y = (frame[args.label].str.strip() == "Yes").astype(int).values
-    features = frame.drop(columns=[args.label, "customerID"])
+    features = frame.drop(columns=[label])
     numeric = [c for c in features.columns if features[c].str.strip().replace("", "nan").apply(is_number).all()]
-    categorical = [c for c in features.columns if c not in numeric]
-    X = features.copy()
+    categorical = [c for c in features.columns if c not in numeric and features[c].nunique() < ID_DISTINCT_SHARE * len(frame)]
+    X = features[numeric + categorical].copy()
     for c in numeric:
         X[c] = pd.to_numeric(X[c].str.strip().replace("", np.nan))
-    heldout = (split["part"] == "heldout").values
-    train = ~heldout
 
-    candidates = {
-        "sklearn LogisticRegression (C=1)": logistic(numeric, categorical, LogisticRegression(C=1.0, max_iter=5000)),
-        "sklearn LogisticRegressionCV (C by 5-fold log loss)": logistic(
-            numeric, categorical, LogisticRegressionCV(Cs=20, cv=5, scoring="neg_log_loss", max_iter=5000)
-        ),
-        "sklearn HistGradientBoosting (defaults)": boosting(numeric, categorical, {}, args.seed),
-        "sklearn HistGradientBoosting (lr 0.05, 8 leaves, l2 1)": boosting(
-            numeric, categorical, {"learning_rate": 0.05, "max_leaf_nodes": 8, "l2_regularization": 1.0}, args.seed
-        ),
+    ours = pd.read_csv(ours_path)
+    assert (ours["row"].values == np.flatnonzero(test) + 1).all(), "ours.csv does not hold this file's test rows"
+    results = {
+        "HistGradientBoosting": fit_score(boosting(numeric, categorical), X, y, train, test),
+        "LogisticRegression": fit_score(logistic(numeric, categorical), X, y, train, test),
+        "RetainWise": scores(y[test], ours["probability"].values),
     }
-    results = {}
-    for name, model in candidates.items():
-        started = time.perf_counter()
-        model.fit(X[train], y[train])
-        seconds = time.perf_counter() - started
-        results[name] = metrics(y[heldout], model.predict_proba(X[heldout])[:, 1]) | {"fit_seconds": round(seconds, 3)}
-    ours = pd.to_numeric(split.loc[heldout, "probability"]).values
-    results["retainwise additive logistic (this repo)"] = metrics(y[heldout], ours)
-
-    print(f"held-out rows: {heldout.sum()}  training rows: {train.sum()}")
-    print(f"{'model':58} {'AUC':>7} {'Brier':>7} {'acc':>7} {'logloss':>8}")
-    for name, m in results.items():
-        print(f"{name:58} {m['auc']:7.4f} {m['brier']:7.4f} {m['accuracy']:7.4f} {m['log_loss']:8.4f}")
-    print(json.dumps(results))
+    print(json.dumps({"file": path, "train_rows": int(train.sum()), "test_rows": int(test.sum()), "positive_rate": float(y.mean()), **results}))
 
 
 def is_number(text):
@@ -80,17 +65,17 @@ def is_number(text):
         return False
 
 
-def logistic(numeric, categorical, estimator):
+def logistic(numeric, categorical):
     pre = ColumnTransformer(
         [
             ("num", make_pipeline(SimpleImputer(strategy="mean"), StandardScaler()), numeric),
             ("cat", OneHotEncoder(handle_unknown="ignore"), categorical),
         ]
     )
-    return make_pipeline(pre, estimator)
+    return make_pipeline(pre, LogisticRegression())
 
 
-def boosting(numeric, categorical, params, seed):
+def boosting(numeric, categorical):
     pre = ColumnTransformer(
         [
             ("num", "passthrough", numeric),
@@ -98,16 +83,16 @@ def boosting(numeric, categorical, params, seed):
         ]
     )
     mask = [False] * len(numeric) + [True] * len(categorical)
-    return make_pipeline(pre, HistGradientBoostingClassifier(categorical_features=mask, random_state=seed, **params))
+    return make_pipeline(pre, HistGradientBoostingClassifier(categorical_features=mask))
 
 
-def metrics(y, p):
-    return {
-        "auc": roc_auc_score(y, p),
-        "brier": brier_score_loss(y, p),
-        "accuracy": accuracy_score(y, p >= 0.5),
-        "log_loss": log_loss(y, p),
-    }
+def fit_score(model, X, y, train, test):
+    model.fit(X[train], y[train])
+    return scores(y[test], model.predict_proba(X[test])[:, 1])
+
+
+def scores(y, p):
+    return {"auc": round(roc_auc_score(y, p), 4), "brier": round(brier_score_loss(y, p), 4)}
 
 
 if __name__ == "__main__":

@@ -1,38 +1,65 @@
-import { mkdtemp, readFile, stat } from "node:fs/promises";
+import { mkdtemp, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readModelCard } from "@retainwise/core";
-import { describe, expect, it } from "vitest";
+import { isTermTablesCard, loadModel, readModelCard } from "@retainwise/core";
+import { describe, expect, it, vi } from "vitest";
+import { readTelco, toCsv } from "../../../../tests/support/telco.ts";
 import { run } from "./train.ts";
 
-const FIXTURE = new URL("../../../../tests/fixtures/telco-churn.csv", import.meta.url).pathname;
+/** Runs `retainwise train` with stdout and stderr captured. */
+async function train(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    return { code: await run(argv), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
 
 describe("retainwise train", () => {
-  it("writes a model, a valid card beside it and the held-out split", async () => {
+  it("trains on a European Excel export, prints each column's role, and writes a model that loads with its card", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rw-train-"));
+    const telco = readTelco();
+    const csv = join(dir, "history.csv");
+    await writeFile(csv, toCsv(telco.headers, telco.rows.slice(0, 1500).map((r) => r.map((c) => c.replace(".", ","))), { delimiter: ";", bom: true, newline: "\r\n" }));
     const model = join(dir, "churn-v7.onnx");
-    const split = join(dir, "split.csv");
-    const code = await run([FIXTURE, "--label", "Churn", "-o", model, "--seed", "3", "--split-out", split]);
+    const { code, stdout, stderr } = await train([csv, "--label", "churn", "-o", model, "--seed", "3", "--exclude", "gender"]);
     expect(code).toBe(0);
+    expect(stdout).toMatch(/^column +role +reason\n/);
+    expect(stdout).toMatch(/\ncustomerID +identifier +named like an identifier/);
+    expect(stdout).toMatch(/\ngender +categorical +left out by --exclude/);
+    expect(stdout).toMatch(/held-out AUC 0\.\d{4}/);
+    const progress = stderr.trim().split("\n").map((line) => JSON.parse(line) as { msg: string });
+    expect(progress.map((p) => p.msg)).toEqual(expect.arrayContaining(["read training file", "fit", "model written"]));
     const card = await readModelCard(join(dir, "churn-v7.card.json"));
+    expect(isTermTablesCard(card) && card.inputs.map((i) => i.name)).not.toContain("gender");
     expect(card.version).toBe("v7");
     expect(card.hyperparameters?.seed).toBe(3);
-    // onnxruntime itself is exercised in packages/core/src/training/onnx-export.test.ts.
-    expect((await stat(model)).size).toBeGreaterThan(1000);
-    const lines = (await readFile(split, "utf8")).trim().split("\n");
-    expect(lines).toHaveLength(5627);
-    expect(lines.filter((l) => l.includes(",heldout,"))).toHaveLength(card.metrics!.heldOut.rows);
-  });
+    const loaded = await loadModel(model);
+    expect(loaded.factors.length).toBe(isTermTablesCard(card) ? card.terms.length : -1);
+    await loaded.release();
+  }, 300_000);
 
   it("exits 2 with usage when the label is not given, writing nothing", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rw-train-"));
     const model = join(dir, "m.onnx");
-    expect(await run([FIXTURE, "-o", model])).toBe(2);
+    expect((await train([readTelcoPath(), "-o", model])).code).toBe(2);
     await expect(stat(model)).rejects.toMatchObject({ code: "ENOENT" });
   });
 
-  it("exits 1 with a fixable message when the label column does not exist", async () => {
+  it("exits 1 naming the closest column when the label column does not exist", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rw-train-"));
-    expect(await run([FIXTURE, "--label", "Exited", "-o", join(dir, "m.onnx")])).toBe(1);
+    const { code, stderr } = await train([readTelcoPath(), "--label", "Churned", "-o", join(dir, "m.onnx")]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('Did you mean "Churn"?');
+    expect(stderr).toContain("(train.missing_label)");
   });
 });
+
+function readTelcoPath(): string {
+  return new URL("../../../../tests/fixtures/telco-churn.csv", import.meta.url).pathname;
+}

@@ -1,25 +1,29 @@
-import { writeFile, mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { createLogger, isRetainwiseError, splitCsv, trainFromCsvFile, writeModelFiles } from "@retainwise/core";
+import { createLogger, DEFAULT_MAX_TRAINING_ROWS, DEFAULT_SEED, isRetainwiseError, trainFromCsvFile, writeModelFiles, type ColumnDecision } from "@retainwise/core";
 
 export const summary = "Train a churn model from a labeled CSV and export it to ONNX";
 
 export const help = `Usage: retainwise train <labeled.csv> --label Churn -o models/churn-vN.onnx [options]
 
-Trains the additive logistic churn model (one-hot categoricals, splines on numerics, L2 chosen by
-cross-validation), prints held-out metrics, and writes the ONNX model plus its card
-(<model>.card.json) beside it. Progress goes to stderr as JSON lines.
+Decides a role for every column (identifier, free text, constant, date, leakage suspect, or an
+input: numeric, categorical, boolean) and prints them with the reason; fits an Explainable Boosting
+Machine (per-column and per-pair lookup tables, so every reason is exact); prints held-out metrics;
+writes the ONNX model plus its card (<model>.card.json) beside it. Progress goes to stderr as JSON
+lines. The file is read like a scored file: any delimiter, BOM, CRLF, decimal commas, currency.
 
 Options:
-  --label NAME        label column (required), e.g. Churn
-  --positive VALUE    label value that means churn (default: Yes, 1 or true, whichever occurs)
+  --label NAME        label column (required), e.g. Churn (case, spaces and punctuation ignored)
+  --positive VALUE    label value that means churn (default: the one of two values that reads so:
+                      Yes, 1, true, Churned, Exited…); with more than two values, every other value
+                      counts as retained
   -o, --output PATH   model file to write, e.g. models/churn-v2.onnx (required)
+  --input NAME        use this column as an input (repeat for several): exactly these are used
+  --exclude NAME      never use this column (repeat for several)
+  --max-rows N        refuse files with more data rows than this (default ${DEFAULT_MAX_TRAINING_ROWS.toLocaleString("en-US")})
   --version vN        model version recorded in the model and card (default: from the file name, else v1)
   --name NAME         model name (default: churn)
-  --seed N            seed for the split and folds (default: 42); same seed, same bytes
-  --id-column NAME    column that identifies customers, never an input (default: detected)
-  --split-out PATH    also write the held-out split as CSV (row,id,part) for bench/compare-sklearn.py
+  --seed N            seed for the split and bagging (default: ${DEFAULT_SEED}); same seed, same bytes
+  --created ISO       creation time written to the card (default: now), to reproduce a card exactly
 `;
 
 /** `retainwise train`: resolves the exit code (0 ok, 1 training failed, 2 usage). */
@@ -34,21 +38,25 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const artifacts = await trainFromCsvFile(args.input, {
       label: args.label,
-      positive: args.positive,
-      idColumns: args.idColumn ? [args.idColumn] : undefined,
+      ...(args.positive !== undefined ? { positive: args.positive } : {}),
+      ...(args.inputs.length > 0 ? { inputs: args.inputs } : {}),
+      ...(args.exclude.length > 0 ? { exclude: args.exclude } : {}),
+      ...(args.created !== undefined ? { created: args.created } : {}),
+      maxRows: args.maxRows,
       seed: args.seed,
       name: args.name,
       version: args.version,
-      onProgress: (message, fields) => log.info(message, fields),
+      onProgress: (step, fields) => log.info(step, fields),
     });
     const cardPath = await writeModelFiles(args.output, artifacts);
-    if (args.splitOut) {
-      await mkdir(dirname(args.splitOut), { recursive: true });
-      await writeFile(args.splitOut, splitCsv(artifacts));
-    }
     const { auc, brier, accuracy } = artifacts.card.metrics!.heldOut;
     log.info("model written", { model: args.output, card: cardPath, seconds: +((performance.now() - started) / 1000).toFixed(2) });
-    process.stdout.write(`${args.output}\n${cardPath}\nheld-out AUC ${auc.toFixed(4)}  Brier ${brier.toFixed(4)}  accuracy ${accuracy.toFixed(4)}\n`);
+    const skipped = artifacts.input.rowErrors;
+    process.stdout.write(
+      rolesTable(artifacts.card.columns) +
+        (skipped.length > 0 ? `\n${skipped.length} row(s) skipped, first: row ${skipped[0]!.row}: ${skipped[0]!.reason}\n` : "") +
+        `\n${args.output}\n${cardPath}\nheld-out AUC ${auc.toFixed(4)}  Brier ${brier.toFixed(4)}  accuracy ${accuracy.toFixed(4)}\n`,
+    );
     return 0;
   } catch (error) {
     if (!isRetainwiseError(error)) throw error;
@@ -57,16 +65,26 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
+/** `column  role  reason`, one line per column of the file, aligned. */
+export function rolesTable(columns: readonly ColumnDecision[]): string {
+  const nameWidth = Math.max(6, ...columns.map((c) => c.name.length));
+  const roleWidth = Math.max(4, ...columns.map((c) => c.role.length));
+  const line = (name: string, role: string, reason: string) => `${name.padEnd(nameWidth)}  ${role.padEnd(roleWidth)}  ${reason}`;
+  return [line("column", "role", "reason"), ...columns.map((c) => line(c.name, c.role, c.reason))].join("\n") + "\n";
+}
+
 interface TrainArgs {
   input: string;
   label: string;
   output: string;
   positive?: string;
+  inputs: string[];
+  exclude: string[];
+  maxRows: number;
   version: string;
   name: string;
   seed: number;
-  idColumn?: string;
-  splitOut?: string;
+  created?: string;
 }
 
 function parseCommandLine(argv: string[]): TrainArgs | string {
@@ -79,11 +97,13 @@ function parseCommandLine(argv: string[]): TrainArgs | string {
         label: { type: "string" },
         positive: { type: "string" },
         output: { type: "string", short: "o" },
+        input: { type: "string", multiple: true, default: [] },
+        exclude: { type: "string", multiple: true, default: [] },
+        "max-rows": { type: "string", default: String(DEFAULT_MAX_TRAINING_ROWS) },
         version: { type: "string" },
         name: { type: "string", default: "churn" },
-        seed: { type: "string", default: "42" },
-        "id-column": { type: "string" },
-        "split-out": { type: "string" },
+        seed: { type: "string", default: String(DEFAULT_SEED) },
+        created: { type: "string" },
       },
     });
   } catch (error) {
@@ -96,16 +116,21 @@ function parseCommandLine(argv: string[]): TrainArgs | string {
   if (!/\.onnx$/i.test(values.output)) return "the output file must end in .onnx (the card is written beside it).";
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) return "--seed must be a non-negative integer.";
+  const maxRows = Number(values["max-rows"]);
+  if (!Number.isInteger(maxRows) || maxRows < 1) return "--max-rows must be a positive integer.";
+  if (values.created !== undefined && Number.isNaN(Date.parse(values.created))) return "--created must be an ISO date-time, e.g. 2026-01-01T00:00:00.000Z.";
   const version = values.version ?? /-(v\d+)\.onnx$/i.exec(values.output)?.[1] ?? "v1";
   return {
     input: positionals[0]!,
     label: values.label,
     output: values.output,
     positive: values.positive,
+    inputs: values.input!,
+    exclude: values.exclude!,
+    maxRows,
     version,
     name: values.name!,
     seed,
-    idColumn: values["id-column"],
-    splitOut: values["split-out"],
+    created: values.created,
   };
 }

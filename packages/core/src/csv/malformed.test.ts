@@ -134,10 +134,10 @@ const fileCases: FileCase[] = [
   },
   {
     name: "one bad row when no bad rows are allowed",
-    input: () => file(header(), ...lines(50), withCell(50, "MonthlyCharges", "$29.85")),
+    input: () => file(header(), ...lines(50), withCell(50, "MonthlyCharges", "29.85 dollars")),
     maxBadRowShare: 0,
     code: "csv.too_many_bad_rows",
-    message: ["1 of 51 rows", "more than the 0% allowed", 'row 51: MonthlyCharges "$29.85" is not a number'],
+    message: ["1 of 51 rows", "more than the 0% allowed", 'row 51: MonthlyCharges "29.85 dollars" is not a number'],
   },
   {
     name: "a file where every row is ragged",
@@ -173,8 +173,13 @@ const rowCases: RowCase[] = [
   { name: "a long ragged row", rows: () => [...lines(4), lines(1, 4)[0] + ",extra", ...lines(15, 5)], row: 5, reason: "the row has 22 fields but the header has 21" },
   { name: "a one-field row", rows: () => [...lines(10), "just-an-id", ...lines(10, 10)], row: 11, reason: "the row has 1 field but the header has 21" },
   { name: "a non-numeric tenure", rows: () => [...lines(2), withCell(2, "tenure", "twelve"), ...lines(17, 3)], row: 3, reason: 'tenure "twelve" is not a number' },
-  { name: "a non-numeric MonthlyCharges", rows: () => [...lines(6), withCell(6, "MonthlyCharges", "$29.85"), ...lines(13, 7)], row: 7, reason: 'MonthlyCharges "$29.85" is not a number' },
-  { name: "a decimal comma in TotalCharges", rows: () => [withCell(0, "TotalCharges", '"1840,75"'), ...lines(19, 1)], row: 1, reason: 'TotalCharges "1840,75" is not a number' },
+  { name: "a non-numeric MonthlyCharges", rows: () => [...lines(6), withCell(6, "MonthlyCharges", "29.85 dollars"), ...lines(13, 7)], row: 7, reason: 'MonthlyCharges "29.85 dollars" is not a number' },
+  {
+    name: "a decimal comma in TotalCharges of a file that writes decimal points",
+    rows: () => [withCell(0, "TotalCharges", '"1840,75"'), ...lines(19, 1)],
+    row: 1,
+    reason: 'TotalCharges "1840,75" is ambiguous: this file writes decimals with a point (56.95)',
+  },
   {
     name: "a very long non-numeric value, shortened in the reason",
     rows: () => [...lines(19), withCell(19, "tenure", "x".repeat(100))],
@@ -191,6 +196,14 @@ const rowCases: RowCase[] = [
 ];
 
 describe("row-level problems", () => {
+  it("reports a decimal point in a file that writes decimal commas as ambiguous, naming the cell", async () => {
+    const eu = telco.rows.slice(0, 20).map((r) => r.map((c) => c.replace(".", ",")));
+    eu[3]![telco.headers.indexOf("MonthlyCharges")] = "56.95";
+    const { summary } = await scoreText(model, toCsv(telco.headers, eu, { delimiter: ";" }));
+    expect(summary.rowsScored).toBe(19);
+    expect(summary.rowErrors).toEqual([{ row: 4, reason: 'MonthlyCharges "56.95" is ambiguous: this file writes decimals with a comma (56,95)' }]);
+  });
+
   for (const c of rowCases) {
     it(`scores the other rows and reports ${c.name} with its row number and reason`, async () => {
       const rows = c.rows();

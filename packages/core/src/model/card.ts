@@ -7,11 +7,13 @@ import { binCount } from "./term-model.ts";
  * factor labels from it. A model without a card still scores (bring-your-own models), with the
  * default thresholds and raw column names.
  *
- * Contract with the ONNX file (see docs/MODEL.md):
- * - one input per raw column, named as `inputs[i].name`, shape [N,1], string or float32;
- * - an output with the positive-class probability ([N,2] -> column 1, or [N,1]/[N]);
- * - optionally an output named `contributions` [N,F], one log-odds contribution per input in the
- *   session's input order, relative to the training mean.
+ * Two kinds of card:
+ * - `term-tables/1` (ours, docs/MODEL-FORMAT.md): the card holds the model itself (intercept, binned
+ *   inputs, term tables) and the ONNX file takes one `features` [N,F] input and gives
+ *   `contributions` [N,T];
+ * - no `format` (skl2onnx-style models): one ONNX input per raw column, named as `inputs[i].name`,
+ *   shape [N,1], string or float32; an output with the positive-class probability; optionally
+ *   `contributions` [N,F], one log-odds contribution per input in the session's input order.
  */
 export const RiskThresholdsSchema = v.pipe(
   v.object({
@@ -70,13 +72,24 @@ const CommonCardEntries = {
 const ColumnsCardSchema = v.object({ ...CommonCardEntries, inputs: v.array(CardInputSchema) });
 
 const TermInputSchema = v.variant("role", [
-  v.object({ role: v.literal("numeric"), name: v.string(), label: v.string(), cuts: v.array(v.number()) }),
-  v.object({ role: v.picklist(["categorical", "boolean"]), name: v.string(), label: v.string(), categories: v.array(v.string()) }),
+  v.object({
+    role: v.literal("numeric"),
+    name: v.string(),
+    label: v.string(),
+    cuts: v.pipe(v.array(v.pipe(v.number(), v.finite())), v.check((cuts) => cuts.every((c, k) => k === 0 || cuts[k - 1]! < c), "cuts must be strictly ascending")),
+  }),
+  v.object({
+    role: v.picklist(["categorical", "boolean"]),
+    name: v.string(),
+    label: v.string(),
+    categories: v.pipe(v.array(v.string()), v.check((levels) => new Set(levels).size === levels.length, "categories must be distinct")),
+  }),
 ]);
 
+const TableSchema = v.array(v.pipe(v.number(), v.finite()));
 const TermSchema = v.variant("kind", [
-  v.object({ kind: v.literal("main"), inputs: v.tuple([v.number()]), table: v.array(v.number()) }),
-  v.object({ kind: v.literal("pair"), inputs: v.tuple([v.number(), v.number()]), table: v.array(v.number()) }),
+  v.object({ kind: v.literal("main"), inputs: v.tuple([v.number()]), table: TableSchema }),
+  v.object({ kind: v.literal("pair"), inputs: v.tuple([v.number(), v.number()]), table: TableSchema }),
 ]);
 
 export const COLUMN_ROLES = ["label", "identifier", "free_text", "constant", "leakage_suspect", "date", "categorical", "numeric", "boolean"] as const;
@@ -95,7 +108,8 @@ const TermTablesCardSchema = v.pipe(
   }),
   v.check((card) => card.terms.every((term) => term.inputs.every((i) => Number.isInteger(i) && i >= 0 && i < card.inputs.length)), "terms must name inputs of the card"),
   v.check(
-    (card) => card.terms.every((term) => term.table.length === term.inputs.reduce((n, i) => n * binCount(card.inputs[i]!), 1)),
+    // A term naming a missing input is reported by the check above; this one then looks past it.
+    (card) => card.terms.every((term) => term.inputs.some((i) => card.inputs[i] === undefined) || term.table.length === term.inputs.reduce((n, i) => n * binCount(card.inputs[i]!), 1)),
     "every term table must have one entry per bin (per bin pair for pair terms)",
   ),
 );

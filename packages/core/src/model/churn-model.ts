@@ -4,12 +4,15 @@ import * as ort from "onnxruntime-node";
 import * as v from "valibot";
 import { RetainwiseError } from "../errors.ts";
 import { decodeModel, encodeModel, unwrapZipMapOutputs } from "../onnx/index.ts";
-import { cardPathFor, ModelCardSchema, riskThresholds, type ModelCard, type RiskThresholds } from "./card.ts";
+import { cardPathFor, isTermTablesCard, ModelCardSchema, riskThresholds, type ModelCard, type RiskThresholds } from "./card.ts";
+import { termTablesRunner } from "./term-tables-model.ts";
 
 /**
- * A churn classifier ready to score column-wise batches. Works with any model that follows the
- * skl2onnx convention — one named input per raw column, shape [N,1], string or numeric — and has a
- * positive-class probability output; reasons come from an optional `contributions` [N,F] output.
+ * A churn classifier ready to score column-wise batches. Two kinds: our `term-tables/1` models
+ * (card + ONNX, term-tables-model.ts: one reason per term) and any model that follows the skl2onnx
+ * convention — one named input per raw column, shape [N,1], string or numeric — with a
+ * positive-class probability output; its reasons come from an optional `contributions` [N,F]
+ * output, one factor per input.
  *
  * @example
  *   const model = await loadModel("models/churn-v1.onnx");
@@ -22,6 +25,8 @@ export interface ChurnModel {
   card: ModelCard | undefined;
   thresholds: RiskThresholds;
   inputs: ModelInput[];
+  /** What each contribution is about: one factor per term (term-tables) or per input (generic). */
+  factors: Factor[];
   hasContributions: boolean;
   run(columns: Record<string, Float32Array | string[]>, rows: number): Promise<ModelOutput>;
   release(): Promise<void>;
@@ -34,10 +39,16 @@ export interface ModelInput {
   label: string;
 }
 
+/** One reason's subject: the inputs whose cells its contribution depends on (`Age is 58 and Active member is No`). */
+export interface Factor {
+  /** Indexes into `ChurnModel.inputs`. */
+  inputs: number[];
+}
+
 export interface ModelOutput {
   /** Churn probability per row. */
-  probabilities: Float32Array;
-  /** Row-major [rows, inputs.length] log-odds contributions, when the model has them. */
+  probabilities: Float32Array | Float64Array;
+  /** Row-major [rows, factors.length] log-odds contributions, when the model has them. */
   contributions: Float32Array | undefined;
 }
 
@@ -79,6 +90,14 @@ export async function loadModelFromBytes(source: ModelBytes, options: LoadFromBy
   const { card } = source;
   const name = options.name ?? options.version ?? card?.version ?? "model";
   const session = await createSession(source.onnx, name, options.threads ?? 1);
+  const common = {
+    version: options.version ?? card?.version ?? name,
+    source,
+    card,
+    thresholds: riskThresholds(card),
+    release: () => session.release(),
+  };
+  if (isTermTablesCard(card)) return { ...common, ...termTablesRunner(session, card, name), hasContributions: true };
   const inputs = describeInputs(session, card);
   const probabilityOutput = findProbabilityOutput(session, name);
   const hasContributions = session.outputNames.includes(CONTRIBUTIONS_OUTPUT);
@@ -86,11 +105,9 @@ export async function loadModelFromBytes(source: ModelBytes, options: LoadFromBy
   const kinds = new Map(session.inputMetadata.map((m) => [m.name, m.isTensor ? m.type : "unknown"]));
 
   return {
-    version: options.version ?? card?.version ?? name,
-    source,
-    card,
-    thresholds: riskThresholds(card),
+    ...common,
     inputs,
+    factors: inputs.map((_, i) => ({ inputs: [i] })),
     hasContributions,
     async run(columns, rows) {
       const feeds: Record<string, ort.Tensor> = {};
@@ -101,7 +118,6 @@ export async function loadModelFromBytes(source: ModelBytes, options: LoadFromBy
         contributions: hasContributions ? (result[CONTRIBUTIONS_OUTPUT]!.data as Float32Array) : undefined,
       };
     },
-    release: () => session.release(),
   };
 }
 
@@ -152,7 +168,7 @@ async function createSession(bytes: Uint8Array, path: string, threads: number): 
   }
 }
 
-function describeInputs(session: ort.InferenceSession, card: ModelCard | undefined): ModelInput[] {
+function describeInputs(session: ort.InferenceSession, card: Exclude<ModelCard, { format: string }> | undefined): ModelInput[] {
   const labels = new Map(card?.inputs.map((i) => [i.name, i.label ?? i.name]));
   return session.inputMetadata.map((meta) => {
     if (!meta.isTensor) throw new RetainwiseError("model.unsupported", `Model input ${meta.name} is not a tensor; only tensor inputs are supported.`);

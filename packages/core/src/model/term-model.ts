@@ -91,3 +91,16 @@ function countBelow(cuts: readonly number[], x: number): number {
 export function assertNever(value: never): never {
   throw new Error(`Unexpected variant: ${JSON.stringify(value)}`);
 }
+
+/**
+ * The model with its intercept and tables rounded to float32: what is shipped, so the ONNX file
+ * (float32 tables) and the card hold the very same numbers and the scorer's float64 sum of the
+ * ONNX contributions equals the card's log-odds exactly.
+ */
+export function withFloat32Tables(model: TermModel): TermModel {
+  return {
+    intercept: Math.fround(model.intercept),
+    inputs: model.inputs,
+    terms: model.terms.map((term) => ({ ...term, table: term.table.map(Math.fround) })),
+  };
+}

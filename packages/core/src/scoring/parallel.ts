@@ -7,7 +7,7 @@ import { firstRecordEnd, lastRecordEnd } from "../csv/records.ts";
 import { sniffCsv } from "../csv/sniff.ts";
 import { RetainwiseError, TransientError } from "../errors.ts";
 import { endOutput, headerLine, write } from "./output.ts";
-import { planColumns, throwIfAborted } from "./pipeline.ts";
+import { headNumberFormat, planColumns, throwIfAborted } from "./pipeline.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
 import { SCORING_THREAD, type PieceReply, type ThreadData } from "./scoring-thread.ts";
 import { assertFewBadRows, SummaryBuilder } from "./summary.ts";
@@ -59,13 +59,14 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   const header = head.head.subarray(0, plan.headerEnd);
   const headerOnly = await openCsv(Readable.from([header]));
   const { headers } = headerOnly;
-  planColumns(headers, model);
+  const numberFormat = headNumberFormat(head, headerOnly, model);
+  planColumns(headers, model, numberFormat);
   while (!(await headerOnly.records.next()).done);
   // Threads read every piece after the header: its lines, as csv-parse counts them, are not the piece's own.
   const headerLines = headerOnly.lines();
   await write(output, headerLine(headers, includeInput));
 
-  const pool = await startPool(options.threads!, options.workerEntry!, { model: model.source, version: model.version, header, includeInput });
+  const pool = await startPool(options.threads!, options.workerEntry!, { model: model.source, version: model.version, header, includeInput, numberFormat });
   const summary = new SummaryBuilder(model.version);
   const before = { rows: 0, lines: 0, bytes: 0 };
   const inFlight: { reply: Promise<PieceReply>; bytes: number }[] = [];

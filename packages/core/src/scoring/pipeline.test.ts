@@ -35,7 +35,23 @@ function withEmbeddedNewlines(table: Table): Table {
   };
 }
 
+/** Numeric cells written as a European Excel writes them: `56,95`, thousands as `1.889,50` or `1 889,50`, maybe with a currency. */
+function excelEu(table: Table, style: { group?: string; currency?: string } = {}): string {
+  const numeric = new Set(["tenure", "MonthlyCharges", "TotalCharges"].map((h) => table.headers.indexOf(h)));
+  const write = (cell: string) => {
+    if (cell.trim() === "") return cell;
+    const [whole, fraction] = cell.split(".");
+    const grouped = style.group ? whole!.replace(/\B(?=(\d{3})+$)/g, style.group) : whole;
+    const amount = fraction === undefined ? grouped! : `${grouped},${fraction}`;
+    return style.currency ? `${amount} ${style.currency}` : amount;
+  };
+  return toCsv(table.headers, table.rows.map((r) => r.map((c, i) => (numeric.has(i) ? write(c) : c))), { delimiter: ";", bom: true, newline: "\r\n" });
+}
+
 const variants: { name: string; text: () => string | Buffer }[] = [
+  { name: "a European Excel export (BOM, CRLF, semicolons, decimal commas)", text: () => excelEu(telco) },
+  { name: "a European Excel export with `.` thousands separators and euro signs", text: () => excelEu(telco, { group: ".", currency: "€" }) },
+  { name: "a European Excel export with space thousands separators and EUR", text: () => excelEu(telco, { group: " ", currency: "EUR" }) },
   { name: "the plain file read from disk", text: () => Buffer.from(toCsv(telco.headers, telco.rows)) },
   { name: "a semicolon-delimited file", text: () => toCsv(telco.headers, telco.rows, { delimiter: ";" }) },
   { name: "a tab-delimited file", text: () => toCsv(telco.headers, telco.rows, { delimiter: "\t" }) },

@@ -1,5 +1,5 @@
 import { Readable, Writable } from "node:stream";
-import { CUSTOMER_ID, isUnreadable, openCsv, resolveColumns, type CsvSource } from "../csv/index.ts";
+import { CUSTOMER_ID, detectNumberFormat, headRecords, isUnreadable, numberProblem, openCsv, parseNumber, resolveColumns, type CsvSource, type NumberFormat } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
 import { openCsvAfterHead, type Head } from "../csv/reader.ts";
 import { RetainwiseError } from "../errors.ts";
@@ -18,7 +18,7 @@ const DEFAULT_BATCH_ROWS = 512;
 export async function scoreSequentially(head: Head, options: ScoreCsvOptions): Promise<ScoreSummary> {
   const { output, model, includeInput = false } = options;
   const source = await openCsvAfterHead(head);
-  const layout = planColumns(source.headers, model);
+  const layout = planColumns(source.headers, model, headNumberFormat(head, source, model));
   await write(output, headerLine(source.headers, includeInput));
   const summary = (await scoreRecords(source, layout, { ...options, includeInput, positions: ABSOLUTE_POSITIONS })).build();
   assertFewBadRows(summary, options.maxBadRowShare);
@@ -32,9 +32,9 @@ export async function scoreSequentially(head: Head, options: ScoreCsvOptions): P
  * count; positions in messages are placeholders (csv/positions.ts) and no file-level verdict on bad
  * rows is made.
  */
-export async function scorePiece(header: Buffer, piece: Buffer, model: ChurnModel, includeInput: boolean): Promise<{ text: string; summary: ScoreSummary; lines: number }> {
+export async function scorePiece(header: Buffer, piece: Buffer, model: ChurnModel, includeInput: boolean, numberFormat: NumberFormat): Promise<{ text: string; summary: ScoreSummary; lines: number }> {
   const source = await openCsv(Readable.from([header, piece]), RELATIVE_POSITIONS);
-  const layout = planColumns(source.headers, model);
+  const layout = planColumns(source.headers, model, numberFormat);
   const parts: string[] = [];
   const output = new Writable({ decodeStrings: false, write: (chunk: string, _encoding, done) => { parts.push(chunk); done(); } });
   const summary = await scoreRecords(source, layout, { output, model, includeInput, positions: RELATIVE_POSITIONS, batchSize: undefined });
@@ -71,17 +71,31 @@ interface Layout {
   inputIndexes: number[];
   numeric: boolean[];
   width: number;
+  /** How this file writes numbers (decimal comma or point), decided once from its head. */
+  numberFormat: NumberFormat;
 }
 
-export function planColumns(headers: string[], model: ChurnModel): Layout {
-  const resolved = resolveColumns(headers, [CUSTOMER_ID, ...model.inputs.map((i) => i.name)]);
+export function planColumns(headers: string[], model: ChurnModel, numberFormat: NumberFormat): Layout {
+  const resolved = resolveModelColumns(headers, model);
   return {
     idIndex: resolved.get(CUSTOMER_ID)!,
     names: model.inputs.map((i) => i.name),
     inputIndexes: model.inputs.map((i) => resolved.get(i.name)!),
     numeric: model.inputs.map((i) => i.kind === "number"),
     width: headers.length,
+    numberFormat,
   };
+}
+
+/** The file's number format, from the cells of the model's numeric inputs in the head of the file. */
+export function headNumberFormat(head: Head, source: Pick<CsvSource, "headers" | "delimiter">, model: ChurnModel): NumberFormat {
+  const resolved = resolveModelColumns(source.headers, model);
+  const numeric = model.inputs.filter((i) => i.kind === "number").map((i) => resolved.get(i.name)!);
+  return detectNumberFormat(headRecords(head.head, head.complete, source.delimiter).flatMap((record) => numeric.map((i) => record[i] ?? "")));
+}
+
+function resolveModelColumns(headers: string[], model: ChurnModel): Map<string, number> {
+  return resolveColumns(headers, [CUSTOMER_ID, ...model.inputs.map((i) => i.name)]);
 }
 
 /** Up to `size` records: every record kept for output, valid ones also as typed model columns. */
@@ -127,9 +141,8 @@ function fillRow(record: string[], layout: Layout, columns: (Float32Array | stri
       (column as string[])[at] = cell.trim();
       continue;
     }
-    const text = cell.trim();
-    const value = text === "" ? Number.NaN : Number(text);
-    if (text !== "" && Number.isNaN(value)) return `${layout.names[i]} "${truncate(text)}" is not a number`;
+    const value = parseNumber(cell, layout.numberFormat);
+    if (value === undefined) return `${layout.names[i]} "${truncate(cell.trim())}" ${numberProblem(cell, layout.numberFormat)}`;
     (column as Float32Array)[at] = value;
   }
   return null;
@@ -164,7 +177,7 @@ interface EmitContext extends RecordsOptions {
 async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext): Promise<void> {
   const { model, layout, includeInput, summary, positions } = context;
   const rows: string[][] = [];
-  const width = model.inputs.length;
+  const width = model.factors.length;
   let valid = 0;
   batch.records.forEach((record, r) => {
     const id = (record[layout.idIndex] ?? "").trim();
@@ -179,7 +192,7 @@ async function emit({ batch, output: scores }: ScoredBatch, context: EmitContext
       return;
     }
     const level = riskLevel(probability, model.thresholds);
-    const reasons = scores!.contributions ? explainRow(model.inputs, scores!.contributions, at * width, record, layout.inputIndexes) : { risk: [], protective: [] };
+    const reasons = scores!.contributions ? explainRow(model.inputs, model.factors, scores!.contributions, at * width, record, layout.inputIndexes) : { risk: [], protective: [] };
     summary.addScored(probability, level);
     if (summary.wouldKeep(probability)) summary.keepTopRisk({ customerId: id, probability, riskLevel: level, riskFactors: reasons.risk, protectiveFactors: reasons.protective });
     rows.push(withInput([id, probability.toFixed(4), level, reasons.risk.join("; "), reasons.protective.join("; "), model.version, ""], record, includeInput));

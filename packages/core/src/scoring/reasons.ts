@@ -1,4 +1,4 @@
-import type { ModelInput } from "../model/churn-model.ts";
+import type { Factor, ModelInput } from "../model/churn-model.ts";
 
 /** How many factors each reasons column lists. */
 export const REASONS_PER_SIDE = 3;
@@ -12,22 +12,31 @@ export interface Reasons {
 
 /**
  * The top contributions of one row, as sentences a customer success manager can act on:
- * `Contract is Month-to-month (+0.82)` raises churn risk, `Tenure (months) is 61 (-1.10)` lowers it.
- * `record` is the row as read and `columns[i]` where input i sits in it; only the six cells named
- * are read and trimmed (blank -> "missing"), not every input of every row.
+ * `Contract is Month-to-month (+0.82)` raises churn risk, `Tenure (months) is 61 (-1.10)` lowers it,
+ * and a factor of two inputs reads `Age is 58 and Active member is No (+0.91)`. Contribution f of
+ * the row is about `factors[f]`; `record` is the row as read and `columns[i]` where input i sits in
+ * it; only the cells of the six factors named are read and trimmed (blank -> "missing").
  */
-export function explainRow(inputs: readonly ModelInput[], contributions: Float32Array, offset: number, record: readonly string[], columns: readonly number[]): Reasons {
+export function explainRow(
+  inputs: readonly ModelInput[],
+  factors: readonly Factor[],
+  contributions: Float32Array,
+  offset: number,
+  record: readonly string[],
+  columns: readonly number[],
+): Reasons {
   const risk: number[] = [];
   const protective: number[] = [];
-  for (let i = 0; i < inputs.length; i++) {
-    const c = contributions[offset + i]!;
-    if (c >= MIN_CONTRIBUTION) insertTop(risk, i, contributions, offset, 1);
-    else if (c <= -MIN_CONTRIBUTION) insertTop(protective, i, contributions, offset, -1);
+  for (let f = 0; f < factors.length; f++) {
+    const c = contributions[offset + f]!;
+    if (c >= MIN_CONTRIBUTION) insertTop(risk, f, contributions, offset, 1);
+    else if (c <= -MIN_CONTRIBUTION) insertTop(protective, f, contributions, offset, -1);
   }
-  const sentence = (i: number) => {
+  const cell = (i: number) => {
     const value = (record[columns[i]!] ?? "").trim();
-    return `${inputs[i]!.label} is ${value === "" ? "missing" : value} (${signed(contributions[offset + i]!)})`;
+    return `${inputs[i]!.label} is ${value === "" ? "missing" : value}`;
   };
+  const sentence = (f: number) => `${factors[f]!.inputs.map(cell).join(" and ")} (${signed(contributions[offset + f]!)})`;
   return { risk: risk.map(sentence), protective: protective.map(sentence) };
 }
 

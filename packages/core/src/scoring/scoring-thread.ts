@@ -1,4 +1,5 @@
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import type { NumberFormat } from "../csv/numbers.ts";
 import { isRetainwiseError } from "../errors.ts";
 import { loadModelFromBytes, type ModelBytes } from "../model/churn-model.ts";
 import { scorePiece } from "./pipeline.ts";
@@ -20,6 +21,8 @@ export interface ThreadData {
   /** The file's header record, which every piece is read after. */
   header: Uint8Array;
   includeInput: boolean;
+  /** Decided once from the head of the file: a piece alone could decide differently. */
+  numberFormat: NumberFormat;
 }
 
 export type PieceReply =
@@ -33,7 +36,7 @@ export function isScoringThread(): boolean {
 /** Loads the model, says `ready` (or `failed`), scores each `{id, piece}` it is sent, and on `{close}` says `closed` once idle. */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
-  const { model: source, version, includeInput } = workerData as ThreadData;
+  const { model: source, version, includeInput, numberFormat } = workerData as ThreadData;
   const header = Buffer.from((workerData as ThreadData).header);
   const model = await loadModelFromBytes(source, { version }).catch((error: unknown) => {
     port.postMessage({ failed: describe(error) });
@@ -57,7 +60,7 @@ export async function serveScoringThread(): Promise<void> {
     const { id, piece } = message;
     queue = queue.then(() => {
       if (closing) return;
-      return scorePiece(header, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput).then(
+      return scorePiece(header, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput, numberFormat).then(
         ({ text, summary, lines }) => port.postMessage({ id, text, summary, lines } satisfies PieceReply),
         (error: unknown) => port.postMessage({ id, error: describe(error) } satisfies PieceReply),
       );

@@ -1,47 +1,13 @@
-import { createHash } from "node:crypto";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as ort from "onnxruntime-node";
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { cardPathFor } from "../model/card.ts";
-import { factorLabel, readModelCard } from "./card.ts";
-import { trainFromCsvFile } from "./pipeline.ts";
+import { cardPathFor, isTermTablesCard, ModelCardSchema } from "../model/card.ts";
+import type { TermModel } from "../model/term-model.ts";
+import { buildTermCard, factorLabel, readModelCard, type TermCardParts } from "./card.ts";
 
-const FIXTURE = new URL("../../../../tests/fixtures/telco-churn.csv", import.meta.url).pathname;
 const SHIPPED_MODEL = new URL("../../../../models/churn-v1.onnx", import.meta.url).pathname;
-
-describe("the shipped model card", () => {
-  it("validates and records the SHA-256 and row count of the training fixture", async () => {
-    const card = await readModelCard(cardPathFor(SHIPPED_MODEL));
-    const fixture = await readFile(FIXTURE);
-    expect(card.trainingData.sha256).toBe(createHash("sha256").update(fixture).digest("hex"));
-    expect(card.trainingData.rows).toBe(5626);
-    expect(card.label).toEqual({ column: "Churn", positive: "Yes" });
-    expect(card.thresholds.medium).toBeLessThan(card.thresholds.high);
-    expect(card.metrics?.heldOut.rows).toBeGreaterThan(1000);
-  });
-
-  it("describes exactly the model's inputs, each with a readable label", async () => {
-    const card = await readModelCard(cardPathFor(SHIPPED_MODEL));
-    const session = await ort.InferenceSession.create(SHIPPED_MODEL);
-    expect(card.inputs.map((i) => i.name)).toEqual(session.inputNames);
-    expect(card.inputs.find((i) => i.name === "tenure")).toMatchObject({ type: "float", label: "Tenure (months)" });
-    const contract = card.inputs.find((i) => i.name === "Contract");
-    expect(contract && "categories" in contract ? contract.categories : undefined).toEqual(["Month-to-month", "One year", "Two year"]);
-    for (const input of card.inputs) {
-      expect(input.label).toBeTruthy();
-      if ("type" in input && input.type === "float") expect(Number.isFinite(input.mean)).toBe(true);
-    }
-  });
-
-  it("is reproduced byte for byte by retraining from the fixture with the card's seed", async () => {
-    const card = await readModelCard(cardPathFor(SHIPPED_MODEL));
-    const retrained = await trainFromCsvFile(FIXTURE, { label: "Churn", version: card.version, seed: Number(card.hyperparameters?.seed) });
-    expect(Buffer.from(retrained.onnx).equals(await readFile(SHIPPED_MODEL))).toBe(true);
-    expect(retrained.card.metrics).toEqual(card.metrics);
-  });
-});
 
 describe("readModelCard", () => {
   it("rejects a card that does not match the schema, naming the field", async () => {
@@ -60,5 +26,44 @@ describe("factorLabel", () => {
     expect(factorLabel("tenure")).toBe("Tenure (months)");
     expect(factorLabel("num_support_tickets")).toBe("Num support tickets");
     expect(factorLabel("lastNPSScore")).toBe("Last NPS score");
+  });
+});
+
+const model: TermModel = {
+  intercept: -1,
+  inputs: [
+    { role: "numeric", name: "tenure", label: "Tenure (months)", cuts: [1.5, 12.5] },
+    { role: "categorical", name: "Contract", label: "Contract", categories: ["Month-to-month", "One year"] },
+  ],
+  terms: [
+    { kind: "main", inputs: [0], table: [0, 0.5, 0, -0.5] },
+    { kind: "pair", inputs: [0, 1], table: Array.from({ length: 16 }, (_, k) => k / 100) },
+  ],
+};
+const parts: TermCardParts = {
+  model,
+  columns: [{ name: "customerID", role: "identifier", reason: "a different value in every row" }],
+  label: { column: "Churn", positive: "Yes" },
+  trainingData: { file: "history.csv", sha256: "a".repeat(64), rows: 100, positiveRate: 0.25 },
+  thresholds: { high: 0.5, medium: 0.25 },
+  heldOut: { auc: 0.8, brier: 0.1, accuracy: 0.8, logLoss: 0.4, rows: 20, calibration: [{ binStart: 0, binEnd: 0.1, count: 20, meanPredicted: 0.05, observedRate: 0.05 }] },
+  hyperparameters: { seed: 42 },
+};
+
+describe("buildTermCard", () => {
+  it("builds a term-tables/1 card that the card schema reads back as one", () => {
+    const card = buildTermCard(parts, { name: "churn", version: "v2", created: "2026-01-01T00:00:00.000Z" });
+    const reread = v.parse(ModelCardSchema, JSON.parse(JSON.stringify(card)));
+    expect(isTermTablesCard(reread)).toBe(true);
+    expect(reread).toEqual(card);
+  });
+
+  it.each([
+    ["a table of the wrong size", { ...model, terms: [{ kind: "main" as const, inputs: [0] as [number], table: [1, 2] }] }, /one entry per bin/],
+    ["a term naming an input the card lacks", { ...model, terms: [{ kind: "main" as const, inputs: [5] as [number], table: [1] }] }, /terms must name inputs/],
+    ["cuts out of order", { ...model, inputs: [{ ...model.inputs[0]!, cuts: [3, 1] }, model.inputs[1]!] }, /strictly ascending/],
+    ["a NaN in a table", { ...model, terms: [{ kind: "main" as const, inputs: [0] as [number], table: [0, Number.NaN, 0, 0] }] }, /.+/],
+  ])("refuses %s", (_name, broken, message) => {
+    expect(() => buildTermCard({ ...parts, model: broken as TermModel }, { name: "churn", version: "v2" })).toThrow(message);
   });
 });

@@ -1,18 +1,10 @@
 import { readFile } from "node:fs/promises";
 import * as v from "valibot";
 import { RetainwiseError } from "../errors.ts";
-import type { ModelCard } from "../model/card.ts";
-import { ModelCardSchema } from "../model/card.ts";
-import type { LabeledDataset } from "./dataset.ts";
-import type { TrainResult } from "./train.ts";
-
-/**
- * Risk levels of the shipped card. Medium starts near the training churn rate (26.5%: "more likely
- * than the average customer"), High at even odds ("more likely to leave than stay"). On the seed-42
- * held-out split (1,125 rows) that puts 21% of customers in High (67% of them churned), 23% in
- * Medium (33% churned) and 56% in Low (9% churned); see docs/MODEL.md.
- */
-export const CARD_THRESHOLDS = { high: 0.5, medium: 0.25 } as const;
+import { ModelCardSchema, type ModelCard, type RiskThresholds, type TermTablesCard } from "../model/card.ts";
+import type { TermModel } from "../model/term-model.ts";
+import type { HeldOutMetrics } from "./metrics.ts";
+import type { ColumnDecision } from "./roles.ts";
 
 /** Reason labels for the Telco columns; other columns get a label derived from their name. */
 const KNOWN_LABELS: Record<string, string> = {
@@ -36,47 +28,6 @@ const KNOWN_LABELS: Record<string, string> = {
   MonthlyCharges: "Monthly charges",
   TotalCharges: "Total charges",
 };
-
-export interface CardMeta {
-  name: string;
-  version: string;
-  /** ISO timestamp; injectable so tests can compare cards. */
-  created?: string;
-  /** File name of the training data (no directories: cards ship with the product). */
-  file?: string;
-}
-
-/** The model card for a training run (validated against ModelCardSchema before it is returned). */
-export function buildModelCard(data: LabeledDataset, result: TrainResult, meta: CardMeta): ModelCard {
-  const positives = data.labels.reduce((sum, y) => sum + y, 0);
-  const card: ModelCard = {
-    name: meta.name,
-    version: meta.version,
-    created: meta.created ?? new Date().toISOString(),
-    description: "Churn probability with per-column reasons. Additive logistic regression: one-hot categoricals, linear splines on standardized numerics, L2 chosen by cross-validation.",
-    algorithm: "additive-logistic-regression",
-    trainingData: { ...(meta.file ? { file: meta.file } : {}), sha256: data.sha256, rows: data.rows, positiveRate: positives / data.rows },
-    label: data.label,
-    inputs: result.model.terms.map((term) =>
-      term.type === "string"
-        ? { name: term.name, type: "string" as const, label: factorLabel(term.name), categories: term.categories }
-        : { name: term.name, type: "float" as const, label: factorLabel(term.name), mean: term.impute },
-    ),
-    thresholds: { ...CARD_THRESHOLDS },
-    metrics: { heldOut: result.heldOut },
-    hyperparameters: {
-      seed: result.settings.seed,
-      heldOutShare: result.settings.heldOutShare,
-      folds: result.settings.folds,
-      lambda: result.chosen.lambda,
-      knotsPerNumeric: result.chosen.knots,
-      candidates: { lambdas: result.settings.lambdas, knotCounts: result.settings.knotCounts },
-      heldOutRows: result.split.heldOut.length,
-      shippedModel: "refit on all rows with the chosen lambda and knots; metrics are from the fit on the training part",
-    },
-  };
-  return v.parse(ModelCardSchema, card);
-}
 
 /** "MonthlyCharges" -> "Monthly charges", "tenure" -> "Tenure (months)" (known Telco names). */
 export function factorLabel(column: string): string {
@@ -102,4 +53,49 @@ export async function readModelCard(path: string): Promise<ModelCard> {
     throw new RetainwiseError("model.invalid_card", `The model card ${path} is not valid (${v.getDotPath(issue) ?? "card"}: ${issue.message}). Retrain the model or fix the card.`);
   }
   return parsed.output;
+}
+
+export interface TermCardParts {
+  /** The shipped model (tables already as shipped: `withFloat32Tables`). */
+  model: TermModel;
+  columns: ColumnDecision[];
+  label: { column: string; positive: string };
+  trainingData: { file?: string; sha256: string; rows: number; positiveRate: number };
+  thresholds: RiskThresholds;
+  heldOut: HeldOutMetrics;
+  hyperparameters: Record<string, unknown>;
+}
+
+export interface CardMeta {
+  name: string;
+  version: string;
+  /** ISO timestamp; injectable so a retrain can reproduce the card byte for byte. */
+  created?: string;
+}
+
+/**
+ * The `term-tables/1` card of a trained model (docs/MODEL-FORMAT.md), validated against the card
+ * schema before it is returned, so a card we write is a card we can load.
+ */
+export function buildTermCard(parts: TermCardParts, meta: CardMeta): TermTablesCard {
+  const card = {
+    name: meta.name,
+    version: meta.version,
+    created: meta.created ?? new Date().toISOString(),
+    description: "Churn probability with exact reasons: an additive model of per-column and per-pair lookup tables (Explainable Boosting Machine).",
+    algorithm: "explainable-boosting-machine",
+    format: "term-tables/1" as const,
+    trainingData: parts.trainingData,
+    label: parts.label,
+    columns: parts.columns,
+    thresholds: parts.thresholds,
+    metrics: { heldOut: parts.heldOut },
+    hyperparameters: parts.hyperparameters,
+    intercept: parts.model.intercept,
+    inputs: parts.model.inputs,
+    terms: parts.model.terms,
+  };
+  const parsed = v.safeParse(ModelCardSchema, card);
+  if (!parsed.success) throw new Error(`The trained model's card does not match the card schema (${v.getDotPath(parsed.issues[0]) ?? "card"}: ${parsed.issues[0].message})`);
+  return parsed.output as TermTablesCard;
 }

@@ -1,42 +1,73 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import type { ModelCard } from "../model/card.ts";
+import type { TermTablesCard } from "../model/card.ts";
 import { cardPathFor } from "../model/card.ts";
-import { buildModelCard } from "./card.ts";
-import type { LabeledDataset, ReadDatasetOptions } from "./dataset.ts";
-import { readLabeledCsv } from "./dataset.ts";
-import { rowCells } from "./features.ts";
-import { scoreRow } from "./model.ts";
-import { exportOnnx } from "./onnx-export.ts";
-import type { TrainOptions, TrainResult } from "./train.ts";
-import { trainChurnModel } from "./train.ts";
+import { withFloat32Tables } from "../model/term-model.ts";
+import { buildTermCard } from "./card.ts";
+import { fitTermModel, type FitResult } from "./ebm/index.ts";
+import { readTrainingTable, type ReadTrainingOptions, type TrainingInput } from "./read-table.ts";
+import { exportTermModel } from "./term-export.ts";
 
-export interface TrainFileOptions extends ReadDatasetOptions, TrainOptions {
+export interface TrainFileOptions extends ReadTrainingOptions {
   name?: string;
   version: string;
+  /** Seeds the split, bagging and everything random: same file and seed, same bytes. Default 42. */
+  seed?: number;
+  /** ISO timestamp written to the card; injectable so a retrain reproduces the card byte for byte. */
   created?: string;
+  /** Each step as it happens, e.g. `("read training file", { rows: 5626, inputs: 19 })`. */
+  onProgress?: (step: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface TrainedArtifacts {
   onnx: Uint8Array;
-  card: ModelCard;
-  result: TrainResult;
-  data: LabeledDataset;
+  card: TermTablesCard;
+  /** The table as read, with every column's role. */
+  input: TrainingInput;
+  /** The training rows and their 0/1 labels. */
+  data: { rows: number; labels: Uint8Array };
+  result: FitResult;
 }
 
+export const DEFAULT_SEED = 42;
+
 /**
- * Reads a labeled CSV, trains, and returns the ONNX bytes and the card (nothing written).
+ * Reads a labeled CSV (roles decided, read-table.ts), fits the term model (ebm/), and returns the
+ * ONNX bytes and the card (nothing written).
  *
  * @example const { onnx, card } = await trainFromCsvFile("tests/fixtures/telco-churn.csv", { label: "Churn", version: "v1" });
  */
 export async function trainFromCsvFile(path: string, options: TrainFileOptions): Promise<TrainedArtifacts> {
-  const { name = "churn", version, created, ...rest } = options;
-  const data = readLabeledCsv(await readFile(path), rest);
-  options.onProgress?.("read training file", { rows: data.rows, inputs: data.columns.length });
-  const result = trainChurnModel(data, rest);
-  const onnx = exportOnnx(result.model, { name, version });
-  const card = buildModelCard(data, result, { name, version, created, file: basename(path) });
-  return { onnx, card, result, data };
+  const { name = "churn", version, created, seed = DEFAULT_SEED, onProgress = () => {} } = options;
+  const input = await readTrainingTable(createReadStream(path), options);
+  const { table } = input;
+  onProgress("read training file", { rows: table.rows, inputs: table.inputs.length, skippedRows: input.rowErrors.length });
+  let phase = "";
+  const result = fitTermModel(table, {
+    seed,
+    ...(options.maxRows !== undefined ? { maxRows: options.maxRows } : {}),
+    onProgress: (p) => {
+      if (p.phase !== phase) onProgress("fit", { phase: p.phase, percent: Math.round(p.percent) });
+      phase = p.phase;
+    },
+  });
+  const model = withFloat32Tables(result.model);
+  const positives = table.labels.reduce((n, y) => n + y, 0);
+  const card = buildTermCard(
+    {
+      model,
+      columns: input.columns,
+      label: input.label,
+      trainingData: { file: basename(path), sha256: input.sha256, rows: table.rows, positiveRate: positives / table.rows },
+      thresholds: result.thresholds,
+      heldOut: result.heldOut,
+      hyperparameters: { ...result.settings, refitted: result.refitted, rounds: result.rounds, calibration: result.calibration, numberFormat: input.numberFormat },
+    },
+    { name, version, created },
+  );
+  onProgress("exported", { terms: model.terms.length, pairs: model.terms.filter((t) => t.kind === "pair").length });
+  return { onnx: exportTermModel(model, { name, version }), card, input, data: { rows: table.rows, labels: table.labels }, result };
 }
 
 /** Writes `<model>.onnx` and its card beside it (`<model>.card.json`); returns the card path. */
@@ -44,21 +75,11 @@ export async function writeModelFiles(modelPath: string, artifacts: Pick<Trained
   await mkdir(dirname(modelPath), { recursive: true });
   const cardPath = cardPathFor(modelPath);
   await writeFile(modelPath, artifacts.onnx);
-  await writeFile(cardPath, JSON.stringify(artifacts.card, null, 2) + "\n");
+  await writeFile(cardPath, cardJson(artifacts.card));
   return cardPath;
 }
 
-/**
- * The held-out split as CSV, `row,id,part,probability` (row = 0-based data row; probability = the
- * evaluation model's churn probability on held-out rows), so bench/compare-sklearn.py scores the
- * very same rows and recomputes our metrics with scikit-learn's own functions.
- */
-export function splitCsv(artifacts: Pick<TrainedArtifacts, "data" | "result">): string {
-  const { data, result } = artifacts;
-  const probability = new Map(result.split.heldOut.map((r) => [r, scoreRow(result.evaluationModel, rowCells(data.values, r)).probability]));
-  const lines = data.ids.map((id, r) => {
-    const p = probability.get(r);
-    return p === undefined ? `${r},${id},train,` : `${r},${id},heldout,${p}`;
-  });
-  return "row,id,part,probability\n" + lines.join("\n") + "\n";
+/** The card as written: indented for people, but each array of numbers (cuts, tables) on one line. */
+export function cardJson(card: TermTablesCard): string {
+  return JSON.stringify(card, null, 2).replace(/\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g, (_, numbers: string) => `[${numbers.replace(/,\s+/g, ", ")}]`) + "\n";
 }

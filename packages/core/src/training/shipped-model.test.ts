@@ -1,74 +1,81 @@
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { createReadStream, readFileSync } from "node:fs";
+import { parse } from "csv-parse/sync";
 import * as ort from "onnxruntime-node";
-import { beforeAll, describe, expect, it } from "vitest";
-import type { ModelCard } from "../model/card.ts";
-import { cardPathFor } from "../model/card.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scoreText } from "../../../../tests/support/score-text.ts";
+import { DEFAULT_MODEL_PATH, readTelco, TELCO_PATH, TELCO_ROWS, toCsv } from "../../../../tests/support/telco.ts";
+import { cardPathFor, isTermTablesCard, type TermTablesCard } from "../model/card.ts";
+import { loadModel, type ChurnModel } from "../model/churn-model.ts";
+import { scoreTermModel } from "../model/term-scoring.ts";
 import { readModelCard } from "./card.ts";
-import type { LabeledDataset } from "./dataset.ts";
-import { readLabeledCsv } from "./dataset.ts";
+import { tableCodes } from "./ebm/index.ts";
+import { cardJson, trainFromCsvFile } from "./pipeline.ts";
+import { readTrainingTable, type TrainingInput } from "./read-table.ts";
 
-/**
- * What the scoring core relies on when it turns `contributions` into reasons, checked on the
- * shipped file itself: every output column maps to a labelled card input, and customers get both
- * risk and protective factors.
- */
-const FIXTURE = new URL("../../../../tests/fixtures/telco-churn.csv", import.meta.url);
-const SHIPPED_MODEL = new URL("../../../../models/churn-v1.onnx", import.meta.url).pathname;
-const SAMPLE_ROWS = 200;
-
-let data: LabeledDataset;
-let card: ModelCard;
-let probabilities: Float32Array;
-let contributions: Float32Array;
+/** The built-in model, checked on the shipped files themselves. */
+let card: TermTablesCard;
+let input: TrainingInput;
+let model: ChurnModel;
 
 beforeAll(async () => {
-  data = readLabeledCsv(readFileSync(FIXTURE), { label: "Churn" });
-  card = await readModelCard(cardPathFor(SHIPPED_MODEL));
-  const session = await ort.InferenceSession.create(SHIPPED_MODEL);
-  const feeds: Record<string, ort.Tensor> = {};
-  data.columns.forEach((column, j) => {
-    const cells = data.values[j]!.slice(0, SAMPLE_ROWS);
-    feeds[column.name] =
-      column.type === "string"
-        ? new ort.Tensor("string", cells as string[], [SAMPLE_ROWS, 1])
-        : new ort.Tensor("float32", Float32Array.from(cells as Float64Array), [SAMPLE_ROWS, 1]);
-  });
-  const out = await session.run(feeds);
-  probabilities = out.probabilities!.data as Float32Array;
-  contributions = out.contributions!.data as Float32Array;
+  const read = await readModelCard(cardPathFor(DEFAULT_MODEL_PATH));
+  if (!isTermTablesCard(read)) throw new Error("the shipped card is not term-tables/1");
+  card = read;
+  input = await readTrainingTable(createReadStream(TELCO_PATH), { label: card.label.column });
+  model = await loadModel(DEFAULT_MODEL_PATH);
 });
+afterAll(() => model.release());
 
 describe("the shipped churn-v1 model", () => {
-  it("gives each scored customer at least one risk factor and one protective factor", () => {
-    const width = card.inputs.length;
-    for (let i = 0; i < SAMPLE_ROWS; i++) {
-      const row = Array.from(contributions.subarray(i * width, (i + 1) * width));
-      expect(row.some((c) => c > 0)).toBe(true);
-      expect(row.some((c) => c < 0)).toBe(true);
+  it("has a card that records the fixture's SHA-256, rows, label, roles and held-out metrics", () => {
+    expect(card.trainingData.sha256).toBe(createHash("sha256").update(readFileSync(TELCO_PATH)).digest("hex"));
+    expect(card.trainingData.rows).toBe(TELCO_ROWS);
+    expect(card.label).toEqual({ column: "Churn", positive: "Yes" });
+    expect(card.columns.map((c) => c.name)).toEqual(readTelco().headers);
+    expect(card.columns.find((c) => c.name === "customerID")!.role).toBe("identifier");
+    expect(card.thresholds.medium).toBeLessThan(card.thresholds.high);
+    expect(card.metrics!.heldOut.rows).toBeGreaterThan(1000);
+    expect(card.metrics!.heldOut.calibration.length).toBeGreaterThan(3);
+  });
+
+  it("describes every input with a readable label, and has pair terms", () => {
+    expect(card.inputs.map((i) => i.name)).toEqual(input.table.inputs.map((i) => i.name));
+    expect(card.inputs.find((i) => i.name === "tenure")).toMatchObject({ role: "numeric", label: "Tenure (months)" });
+    expect(card.inputs.find((i) => i.name === "Contract")).toMatchObject({ role: "categorical", categories: ["Month-to-month", "One year", "Two year"] });
+    for (const i of card.inputs) expect(i.label).toMatch(/^[A-Z]/);
+    expect(card.terms.filter((t) => t.kind === "pair").length).toBeGreaterThan(0);
+  });
+
+  it("gives contributions that sum with the intercept to the card's log-odds for every fixture row, in onnxruntime and in TypeScript", async () => {
+    const rows = Array.from({ length: TELCO_ROWS }, (_, r) => r);
+    const codes = tableCodes(card, input.table, rows);
+    const expected = scoreTermModel(card, codes, TELCO_ROWS);
+    const session = await ort.InferenceSession.create(DEFAULT_MODEL_PATH);
+    try {
+      const out = await session.run({ features: new ort.Tensor("float32", Float32Array.from(codes), [TELCO_ROWS, card.inputs.length]) });
+      const contributions = out.contributions!.data as Float32Array;
+      const terms = card.terms.length;
+      for (let r = 0; r < TELCO_ROWS; r++) {
+        let logit = card.intercept;
+        for (let t = 0; t < terms; t++) logit += contributions[r * terms + t]!;
+        expect(Math.abs(logit - expected.logOdds[r]!)).toBeLessThan(1e-6);
+      }
+    } finally {
+      await session.release();
     }
   });
 
-  it("ranks churners' top factors as risks: their contributions sum above non-churners'", () => {
-    const width = card.inputs.length;
-    const total = (i: number) => contributions.subarray(i * width, (i + 1) * width).reduce((a, b) => a + b, 0);
-    const mean = (rows: number[]) => rows.reduce((s, i) => s + total(i), 0) / rows.length;
-    const rows = Array.from({ length: SAMPLE_ROWS }, (_, i) => i);
-    expect(mean(rows.filter((i) => data.labels[i]))).toBeGreaterThan(mean(rows.filter((i) => !data.labels[i])));
+  it("writes pair terms into customers' reasons", async () => {
+    const telco = readTelco();
+    const { output } = await scoreText(model, toCsv(telco.headers, telco.rows.slice(0, 500)));
+    const reasons = (parse(output, { columns: true }) as Record<string, string>[]).flatMap((r) => `${r.risk_factors}; ${r.protective_factors}`.split("; "));
+    expect(reasons.filter((r) => / is .+ and .+ is .+ \([+-]\d\.\d\d\)$/.test(r)).length).toBeGreaterThan(0);
   });
 
-  it("moves the churn probability in the direction of the contributions' sum", () => {
-    const width = card.inputs.length;
-    const base = 1 / (1 + Math.exp(-Number(contributionFreeLogit())));
-    for (let i = 0; i < SAMPLE_ROWS; i++) {
-      const sum = contributions.subarray(i * width, (i + 1) * width).reduce((a, b) => a + b, 0);
-      if (Math.abs(sum) > 1e-4) expect(Math.sign(probabilities[2 * i + 1]! - base)).toBe(Math.sign(sum));
-    }
-  });
+  it("is reproduced byte for byte by retraining from the fixture with the card's seed and time", async () => {
+    const retrained = await trainFromCsvFile(TELCO_PATH, { label: "Churn", version: card.version, name: card.name, seed: Number(card.hyperparameters!.seed), created: card.created });
+    expect(Buffer.from(retrained.onnx).equals(readFileSync(DEFAULT_MODEL_PATH))).toBe(true);
+    expect(cardJson(retrained.card)).toBe(readFileSync(cardPathFor(DEFAULT_MODEL_PATH), "utf8"));
+  }, 300_000);
 });
-
-/** The intercept, recovered from any row: logit(p) − Σ contributions. */
-function contributionFreeLogit(): number {
-  const width = card.inputs.length;
-  const p = probabilities[1]!;
-  return Math.log(p / (1 - p)) - contributions.subarray(0, width).reduce((a, b) => a + b, 0);
-}

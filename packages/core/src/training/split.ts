@@ -26,20 +26,6 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return out;
 }
 
-/**
- * Assigns each row to one of `folds` groups, keeping the positive rate equal across groups
- * (rows of each class are shuffled, then dealt round-robin).
- */
-export function stratifiedFolds(labels: ArrayLike<number>, folds: number, seed: number): Uint8Array {
-  const random = mulberry32(seed);
-  const fold = new Uint8Array(labels.length);
-  for (const cls of [0, 1]) {
-    const rows = Array.from({ length: labels.length }, (_, i) => i).filter((i) => labels[i] === cls);
-    shuffled(rows, random).forEach((row, k) => (fold[row] = k % folds));
-  }
-  return fold;
-}
-
 /** Stratified train/held-out split: returns row indexes (ascending) of each part. */
 export function stratifiedSplit(labels: ArrayLike<number>, heldOutShare: number, seed: number): { train: number[]; heldOut: number[] } {
   const random = mulberry32(seed);
