@@ -41,6 +41,7 @@ for (const mode of ["local", "aws"] as const) {
       expect(ready.metrics.classBalance).toEqual({ positive: 190, negative: 1310 });
       expect(ready.inputs.map((i: { name: string }) => i.name)).toContain("number_customer_service_calls");
       expect(ready.inputs.map((i: { name: string }) => i.name)).not.toContain("churn");
+      expect(ready.excludedColumns.map((c: { name: string }) => c.name)).toContain("customer_id");
 
       const scored = await post(`/v1/predictions?model=${modelId}`, key, mlc);
       expect(scored.status).toBe(202);
@@ -86,8 +87,8 @@ for (const mode of ["local", "aws"] as const) {
       const { id } = (await (await post("/v1/models?label=churn&name=onlyno", key, stayed)).json()) as { id: string };
       const failed = await service.waitForModel(id, key, "FAILED");
       expect(failed.status).toBe("FAILED");
-      expect(failed.error.code).toBe("train.label_classes");
-      expect(failed.error.message).toMatch(/exactly two values/);
+      expect(failed.error.code).toBe("train.one_class");
+      expect(failed.error.message).toMatch(/Every row has churn = "no"/);
       expect(failed.attempts).toBe(1);
     });
 
