@@ -4,25 +4,14 @@
 //   - 20 concurrent 10k-row jobs (wall time, rows/s).
 // Starts `retainwise local` in a temp data dir on a free port and stops it at the end.
 // Usage: node bench/latency.mjs
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { root, startLocal } from "./local-service.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const POLL_MS = 20;
 
-const port = await freePort();
-const dataDir = await mkdtemp(join(tmpdir(), "rw-bench-"));
-const server = spawn(join(root, "node_modules/.bin/retainwise"), ["local", "--port", String(port), "--data-dir", dataDir], {
-  env: { ...process.env, RETAINWISE_LOG_LEVEL: "warn", RETAINWISE_HEARTBEAT_SECONDS: "0.25" },
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const key = await readKey(server);
-const base = `http://127.0.0.1:${port}`;
+const service = await startLocal({ RETAINWISE_HEARTBEAT_SECONDS: "0.25" });
+const { base, key } = service;
 try {
   const telco = (await readFile(join(root, "tests/fixtures/telco-churn.csv"), "utf8")).trimEnd().split("\n");
   const csv = (rows) => [telco[0], ...Array.from({ length: rows }, (_, i) => telco[1 + (i % (telco.length - 1))])].join("\n") + "\n";
@@ -40,9 +29,7 @@ try {
   const seconds = (performance.now() - started) / 1000;
   console.log(`20 concurrent 10k-row jobs: ${seconds.toFixed(2)} s wall, ${Math.round(200_000 / seconds).toLocaleString("en-US")} rows/s`);
 } finally {
-  server.kill("SIGINT");
-  await once(server, "exit");
-  await rm(dataDir, { recursive: true, force: true });
+  await service.stop();
 }
 
 async function runJob(body) {
@@ -60,23 +47,4 @@ async function runJob(body) {
 
 function pct(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-async function readKey(child) {
-  let out = "";
-  for await (const chunk of child.stdout) {
-    out += chunk;
-    const match = /API key: (\S+)/.exec(out);
-    if (match) return match[1];
-  }
-  throw new Error("retainwise local exited before printing its key");
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 }

@@ -64,6 +64,15 @@ describe("least privilege", () => {
     expect(worker.filter((a) => a.endsWith("*"))).toEqual([]);
   });
 
+  it("lets both roles read and write models: trained ones under accounts/<id>/models/, the built-in one under models/", () => {
+    for (const role of ["ApiTaskRole", "WorkerTaskRole"]) {
+      const writable = statements(production, role)
+        .filter((s) => s.Action.includes("s3:PutObject") && s.Action.includes("s3:GetObject"))
+        .flatMap((s) => s.Resource);
+      for (const prefix of ["accounts/", "models/"]) expect(writable.some((r) => r.endsWith("/*") || r.endsWith(`/${prefix}*`))).toBe(true);
+    }
+  });
+
   it("gives no task any access to the dead-letter queue", () => {
     for (const role of ["ApiTaskRole", "WorkerTaskRole"]) {
       const resources = statements(production, role).flatMap((s) => s.Resource);
@@ -134,6 +143,7 @@ describe("stages", () => {
 
   it("expire uploads and results after the stage's retention", () => {
     const rules = (resources: PlannedResource[]) => ofType(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0]!.inputs.rules;
+    // Never accounts/ (trained models and their training files) nor models/ (the built-in model).
     expect(rules(production).map((r: { filter: { prefix: string } }) => r.filter.prefix)).toEqual(["inputs/", "results/"]);
     expect(rules(production)[0].expiration.days).toBeGreaterThan(rules(personal)[0].expiration.days);
   });

@@ -1,49 +1,29 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { once } from "node:events";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { readObject, startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
+import { workerProcesses } from "../support/worker-process.ts";
 
 const ROWS = 400_000;
-const BIN = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "retainwise");
 
 let h: JobHarness;
 let bigCsv: string;
-const children: ChildProcess[] = [];
+const workers = workerProcesses(() => h);
 beforeAll(async () => {
   h = await startJobHarness();
   bigCsv = join(h.dataDir, "big.csv");
   await writeTelcoRows(bigCsv, ROWS);
 });
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  workers.stopAll();
   await h.close();
 });
 
-/** `retainwise worker` as a real process on the harness's database and files, with short timeouts. */
-function startWorker(): ChildProcess {
-  const child = spawn(BIN, ["worker"], {
-    env: {
-      ...process.env,
-      RETAINWISE_MODE: "local",
-      DATABASE_URL: h.db.url,
-      RETAINWISE_DATA_DIR: h.dataDir,
-      RETAINWISE_VISIBILITY_SECONDS: "3",
-      RETAINWISE_STALE_AFTER_SECONDS: "2",
-      RETAINWISE_HEARTBEAT_SECONDS: "0.3",
-      RETAINWISE_LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  children.push(child);
-  return child;
-}
-
 it("a worker SIGKILLed mid-job leaves the job to be completed once, with complete output, by the next worker", async () => {
   const submitted = await h.submit(bigCsv);
-  const first = startWorker();
+  const first = workers.start();
   await h.waitFor(submitted.id, (row) => row.status === "RUNNING" && row.rowsProcessed > 0, 60_000);
   first.kill("SIGKILL");
   await once(first, "exit");
@@ -51,7 +31,7 @@ it("a worker SIGKILLed mid-job leaves the job to be completed once, with complet
   expect(interrupted?.status).toBe("RUNNING");
   expect(interrupted!.rowsProcessed).toBeLessThan(ROWS);
 
-  const second = startWorker();
+  const second = workers.start();
   const done = await h.waitFor(submitted.id, (row) => row.status === "COMPLETED" || row.status === "FAILED", 120_000);
   second.kill("SIGTERM");
   expect(done.status).toBe("COMPLETED");

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { createModelSource, loadModel, sendJob, silentLogger, type ModelSource, type Prediction } from "../../packages/core/src/index.ts";
+import { createModelSource, loadModel, modelPrefix, sendJob, silentLogger, type Model, type ModelSource, type Prediction } from "../../packages/core/src/index.ts";
 import { createFileObjectStore } from "../../packages/local/src/index.ts";
 import { createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresPredictionRepository, type PostgresJobQueue } from "../../packages/postgres/src/index.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
@@ -29,6 +29,10 @@ export interface JobHarness {
   accountId: string;
   /** Stores `csv` (a path or text), inserts the QUEUED row and, unless `send: false`, sends the message. */
   submit(csv: string, options?: { send?: boolean; path?: boolean }): Promise<Prediction>;
+  /** Stores a labeled CSV (text), inserts the QUEUED model and sends its `train` message. */
+  submitModel(csv: string, options: { label: string; name: string }): Promise<Model>;
+  /** Polls the model row until `done(row)`; throws after `timeoutMs`. */
+  waitForModel(id: string, done: (row: Model) => boolean, timeoutMs?: number): Promise<Model>;
   /** Polls the row until `done(row)`; throws after `timeoutMs`. */
   waitFor(id: string, done: (row: Prediction) => boolean, timeoutMs?: number): Promise<Prediction>;
   close(): Promise<void>;
@@ -63,15 +67,16 @@ export async function startJobHarness(): Promise<JobHarness> {
       }
       return row;
     },
-    async waitFor(id, done, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const row = await predictions.getById(id);
-        if (row && done(row)) return row;
-        if (Date.now() > deadline) throw new Error(`prediction ${id} did not reach the expected state; last: ${row?.status} ${row?.errorMessage ?? ""}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    async submitModel(csv, { label, name }) {
+      const id = randomUUID();
+      const inputKey = `${modelPrefix({ id, accountId: account.id })}/training.csv`;
+      const { bytes } = await store.put(inputKey, Readable.from([Buffer.from(csv)]));
+      const row = await models.create({ id, accountId: account.id, name, labelColumn: label, positiveValue: null, inputKey, inputFilename: "training.csv", inputBytes: bytes });
+      await sendJob("train", id, queue, models);
+      return row;
     },
+    waitForModel: (id, done, timeoutMs = 120_000) => poll(() => models.getById(id), done, timeoutMs, `model ${id}`),
+    waitFor: (id, done, timeoutMs = 60_000) => poll(() => predictions.getById(id), done, timeoutMs, `prediction ${id}`),
     async close() {
       await modelSource.close();
       await queue.close();
@@ -80,6 +85,16 @@ export async function startJobHarness(): Promise<JobHarness> {
     },
   };
   return harness;
+}
+
+async function poll<T extends { status: string; errorMessage: string | null }>(read: () => Promise<T | null>, done: (row: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await read();
+    if (row && done(row)) return row;
+    if (Date.now() > deadline) throw new Error(`${what} did not reach the expected state; last: ${row?.status} ${row?.errorMessage ?? ""}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Reads a stored object as text. */

@@ -1,0 +1,42 @@
+/**
+ * `retainwise worker` as a real process on a job harness's database and files, with short
+ * timeouts so crash recovery takes seconds. Kill what you start (afterAll: `stopAll()`).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import type { JobHarness } from "./job-harness.ts";
+
+const BIN = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "retainwise");
+
+export interface WorkerProcesses {
+  start(env?: Record<string, string>): ChildProcess;
+  /** SIGKILLs every worker still running. */
+  stopAll(): void;
+}
+
+export function workerProcesses(h: () => JobHarness): WorkerProcesses {
+  const children: ChildProcess[] = [];
+  return {
+    start(env = {}) {
+      const child = spawn(BIN, ["worker"], {
+        env: {
+          ...process.env,
+          RETAINWISE_MODE: "local",
+          DATABASE_URL: h().db.url,
+          RETAINWISE_DATA_DIR: h().dataDir,
+          RETAINWISE_VISIBILITY_SECONDS: "3",
+          RETAINWISE_STALE_AFTER_SECONDS: "2",
+          RETAINWISE_HEARTBEAT_SECONDS: "0.3",
+          RETAINWISE_LOG_LEVEL: "warn",
+          ...env,
+        },
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      children.push(child);
+      return child;
+    },
+    stopAll() {
+      for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    },
+  };
+}
