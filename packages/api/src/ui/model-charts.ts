@@ -73,7 +73,7 @@ function importanceChart(terms: TermImportance[]): string {
     const w = Math.max(((width - valueW) * term.importance) / max, 2);
     const odds = oddsFactor(term.importance);
     parts.push(
-      text(0, y + 14, shorten(term.label, 56), "start", "term-label"),
+      text(0, y + 14, shorten(term.label, 50), "start", "term-label"),
       el("rect", { x: 0, y: y + 21, width: w, height: 16, rx: 3, class: `term-${term.kind}`, "data-kind": term.kind }, el("title", {}, escape(`${term.label}: moves the odds of churn up to ${odds}`))),
       text(w + 8, y + 34, odds, "start", "term-value"),
     );
