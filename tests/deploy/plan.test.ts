@@ -272,6 +272,15 @@ describe("HTTPS", () => {
   });
 });
 
+describe("the cluster-wide rate limit", () => {
+  it("puts a WAF rate-based rule per address on production's load balancer, and none on personal stages", () => {
+    const [rule] = one(production, "ApiRateLimit").inputs.rules;
+    expect(rule).toMatchObject({ action: { block: {} }, statement: { rateBasedStatement: { limit: STAGES.production.rateLimitPer5Minutes, aggregateKeyType: "IP" } } });
+    expect(one(production, "ApiRateLimitAssociation").inputs.resourceArn).toContain("ApiLoadBalancer");
+    expect(ofType(personal, "aws:wafv2/webAcl:WebAcl")).toEqual([]);
+  });
+});
+
 describe("the CI deploy role (infra/ci)", () => {
   it("trusts only GitHub's OIDC tokens for this repository's deploy environments, with no access keys", () => {
     expect(one(ci, "GithubOidc").inputs).toMatchObject({ url: "https://token.actions.githubusercontent.com", clientIdLists: ["sts.amazonaws.com"] });
