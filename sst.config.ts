@@ -28,6 +28,7 @@ export default $config({
     await import("./infra/cluster");
     await import("./infra/api");
     await import("./infra/worker");
+    await import("./infra/waf");
     await import("./infra/alarms");
     const { httpsUrl } = await import("./infra/https");
     return { api: httpsUrl(), bucket: bucket.name, queue: jobs.url, deadLetterQueue: deadLetters.url };

@@ -23,6 +23,8 @@ export interface StageSettings {
    * over HTTPS by CloudFront's default certificate (infra/https.ts).
    */
   domain?: string;
+  /** AWS WAF blocks an address past this many requests in 5 minutes (all API tasks together); none when unset. */
+  rateLimitPer5Minutes?: number;
   /** Who the alarms e-mail (an SNS subscription the address must confirm once); none for personal stages. */
   alarmEmail?: string;
 }
@@ -51,6 +53,7 @@ export const STAGES = {
     database: { instance: "t4g.small", maxStorage: "100 GB", multiAz: true },
     retentionDays: 30,
     domain: "api.retainwise.example",
+    rateLimitPer5Minutes: 3000,
     alarmEmail: "oncall@retainwise.example",
   },
   staging: {

@@ -11,7 +11,7 @@ describe("the SST app, offline", () => {
     const tsc = await runCommand(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "infra/tsconfig.json"], { cwd: ROOT });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
-  }, 180_000);
+  }, 540_000);
 });
 
 describe("per-stage settings", () => {

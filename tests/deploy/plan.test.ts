@@ -14,8 +14,8 @@ interface PlannedResource {
 
 /** The offline plan: sst.config.ts's run() evaluated under Pulumi mocks (plan-runner.mjs). */
 async function plan(stage: string, dev: boolean, config = "sst.config.ts"): Promise<PlannedResource[]> {
-  const run = await runCommand("node", [join(import.meta.dirname, "plan-runner.mjs"), stage, String(dev), config], { timeoutMs: 120_000, env: { ...process.env, GITHUB_REPOSITORY: "retainwise/retainwise" } });
-  if (run.status !== 0) throw new Error(`plan of ${stage} failed: ${run.stderr}`);
+  const run = await runCommand("node", [join(import.meta.dirname, "plan-runner.mjs"), stage, String(dev), config], { timeoutMs: 540_000, env: { ...process.env, GITHUB_REPOSITORY: "retainwise/retainwise" } });
+  if (run.status !== 0) throw new Error(`plan of ${stage} failed (${run.signal ?? `exit ${run.status}`}): ${run.stderr}`);
   return JSON.parse(run.stdout) as PlannedResource[];
 }
 
@@ -40,7 +40,7 @@ let ci: PlannedResource[];
 beforeAll(async () => {
   requireSstPlatform();
   [production, staging, personal, dev, ci] = await Promise.all([plan("production", false), plan("staging", false), plan("alice", false), plan("alice", true), plan("ci", false, "infra/ci/sst.config.ts")]);
-}, 300_000);
+}, 600_000);
 
 describe("the jobs queue", () => {
   it("dead-letters after 3 receives, hides messages 300 s, keeps them 4 days and dead letters 14 days", () => {
@@ -252,7 +252,7 @@ describe("stages", () => {
 
   it("refuse sst dev on production (and every shared stage), which it would strip of its database and services", async () => {
     await expect(plan("production", true)).rejects.toThrow(/sst dev refuses the shared stage "production"/);
-  }, 120_000);
+  }, 540_000);
 });
 
 describe("HTTPS", () => {
@@ -279,6 +279,15 @@ describe("HTTPS", () => {
     }
     expect(ofType(personal, "aws:cloudfront/distribution:Distribution")).toHaveLength(1);
     expect(ofType(production, "aws:cloudfront/distribution:Distribution")).toEqual([]);
+  });
+});
+
+describe("the cluster-wide rate limit", () => {
+  it("puts a WAF rate-based rule per address on production's load balancer, and none on personal stages", () => {
+    const [rule] = one(production, "ApiRateLimit").inputs.rules;
+    expect(rule).toMatchObject({ action: { block: {} }, statement: { rateBasedStatement: { limit: STAGES.production.rateLimitPer5Minutes, aggregateKeyType: "IP" } } });
+    expect(one(production, "ApiRateLimitAssociation").inputs.resourceArn).toContain("ApiLoadBalancer");
+    expect(ofType(personal, "aws:wafv2/webAcl:WebAcl")).toEqual([]);
   });
 });
 
