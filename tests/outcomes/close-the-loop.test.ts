@@ -168,6 +168,29 @@ describe("closing the loop: outcomes and realized performance", () => {
     expect((await service.api("/v1/insights/trends?from=2026-01-01&to=2025-01-01", key)).status).toBe(400);
   });
 
+  it("copies a new prediction's scores in the background once the account uploads outcomes, before anyone asks", async () => {
+    const fresh = await score(telco.rows.slice(2000, 2050));
+    const deadline = Date.now() + 20_000;
+    let sets = 0;
+    while (sets === 0 && Date.now() < deadline) {
+      [{ sets }] = await service.db.sql<{ sets: number }[]>`select count(*)::int as sets from prediction_score_sets where prediction_id = ${fresh.id}`;
+      if (sets === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(sets).toBe(1);
+    const [{ rows }] = await service.db.sql<{ rows: number }[]>`select count(*)::int as rows from prediction_scores where prediction_id = ${fresh.id}`;
+    expect(rows).toBe(50);
+  });
+
+  it("measures a prediction whose result file has expired as having no labeled customers, without failing", async () => {
+    const other = await service.key("umbrella");
+    const expired = await score(telco.rows.slice(3000, 3040), other);
+    const [{ key: outputKey }] = await service.db.sql<{ key: string }[]>`select s3_output_key as key from predictions where id = ${expired.id}`;
+    await service.services.store.delete(outputKey);
+    const { status, json } = await performance(expired.id, other);
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ status: "not_enough_outcomes", labeledRows: 0 });
+  });
+
   it("refuses an outcome file without a churned column, naming the closest header", async () => {
     const { status, json } = await sendOutcomes("customer_id,churnd\nA,yes\n");
     expect(status).toBe(400);

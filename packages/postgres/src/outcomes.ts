@@ -15,7 +15,7 @@ export function createPostgresOutcomeRepository(sql: Sql): OutcomeRepository {
   return {
     upsert: (accountId, uploadId, outcomes) => withDbErrors("saving outcomes", () => upsert(sql, accountId, uploadId, outcomes)),
     countMatched: (accountId, uploadId) => withDbErrors("matching outcomes to predictions", () => countMatched(sql, accountId, uploadId)),
-    unindexed: (accountId, ids) => withDbErrors("finding predictions to index", () => unindexed(sql, accountId, ids)),
+    unindexed: (filter) => withDbErrors("finding predictions to index", () => unindexed(sql, filter)),
     indexScores: (predictionId, batches) => withDbErrors("indexing a prediction's scores", () => indexScores(sql, predictionId, batches)),
     labeledScores: (accountId, predictionIds) => withDbErrors("joining outcomes with predictions", () => labeledScores(sql, accountId, predictionIds)),
     predictionDigests: (accountId, filter) => withDbErrors("reading predictions for insights", () => predictionDigests(sql, accountId, filter)),
@@ -48,13 +48,16 @@ async function countMatched(sql: SqlOrTx, accountId: string, uploadId: string): 
   return row!.count;
 }
 
-async function unindexed(sql: SqlOrTx, accountId: string, ids: readonly string[] | undefined): Promise<ScoredPrediction[]> {
+async function unindexed(sql: SqlOrTx, filter: { accountId?: string; ids?: readonly string[]; limit?: number }): Promise<ScoredPrediction[]> {
+  const { accountId, ids, limit } = filter;
   return sql<ScoredPrediction[]>`
     select p.id, p.s3_output_key as output_key, p.created_at from predictions p
-    where p.account_id = ${accountId} and p.status = 'COMPLETED' and p.s3_output_key is not null
+    where p.status = 'COMPLETED' and p.s3_output_key is not null
+      ${accountId ? sql`and p.account_id = ${accountId}` : sql`and exists (select 1 from outcomes o where o.account_id = p.account_id)`}
       ${ids ? sql`and p.id = any(${sql.array(ids as string[])}::uuid[])` : sql``}
       and not exists (select 1 from prediction_score_sets s where s.prediction_id = p.id)
-    order by p.created_at`;
+    order by p.created_at
+    ${limit ? sql`limit ${limit}` : sql``}`;
 }
 
 async function indexScores(sql: Sql, predictionId: string, batches: AsyncIterable<ScoredCustomer[]>): Promise<number> {
