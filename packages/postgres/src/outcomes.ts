@@ -19,6 +19,7 @@ export function createPostgresOutcomeRepository(sql: Sql): OutcomeRepository {
     indexScores: (predictionId, batches) => withDbErrors("indexing a prediction's scores", () => indexScores(sql, predictionId, batches)),
     labeledScores: (accountId, predictionIds) => withDbErrors("joining outcomes with predictions", () => labeledScores(sql, accountId, predictionIds)),
     predictionDigests: (accountId, filter) => withDbErrors("reading predictions for insights", () => predictionDigests(sql, accountId, filter)),
+    labelsFor: (accountId, predictionId) => withDbErrors("reading a prediction's outcomes", () => labelsFor(sql, accountId, predictionId)),
     counts: (accountId) => withDbErrors("counting outcomes", () => counts(sql, accountId)),
   };
 }
@@ -100,6 +101,15 @@ async function predictionDigests(sql: SqlOrTx, accountId: string, filter: { from
       ${to ? sql`and created_at < ${to}` : sql``}
       ${ofModel}
     order by created_at, id`;
+}
+
+async function labelsFor(sql: SqlOrTx, accountId: string, predictionId: string): Promise<Map<string, boolean>> {
+  const rows = await sql<{ customerId: string; churned: boolean }[]>`
+    select s.customer_id, o.churned from prediction_scores s
+    join predictions p on p.id = s.prediction_id
+    join outcomes o on o.account_id = p.account_id and o.customer_id = s.customer_id
+    where s.prediction_id = ${predictionId} and p.account_id = ${accountId} and o.observed_at > p.created_at`;
+  return new Map(rows.map((r) => [r.customerId, r.churned]));
 }
 
 async function counts(sql: SqlOrTx, accountId: string): Promise<{ customers: number; churned: number; lastObservedAt: Date | null }> {

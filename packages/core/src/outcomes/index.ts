@@ -5,3 +5,4 @@ export { aucInterval, compareAucs, delongAuc, type AucEstimate } from "./delong.
 export * from "./performance.ts";
 export { buildTrends, TREND_BUCKETS, type TrendBucket, type TrendPoint } from "./trends.ts";
 export { binSharesOf, createDriftCounter, populationStabilityIndex, PSI_FLAG, type ColumnDrift, type DriftReport } from "./drift.ts";
+export { assertEnoughToTrain, labeledTrainingRows, OUTCOME_LABEL } from "./training-from-outcomes.ts";

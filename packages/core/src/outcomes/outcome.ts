@@ -73,6 +73,8 @@ export interface OutcomeRepository {
   labeledScores(accountId: string, predictionIds: readonly string[]): Promise<LabeledScore[]>;
   /** The account's predictions, oldest first, created in [from, to) and/or scored with `modelId` (the built-in one also matches predictions without a model). */
   predictionDigests(accountId: string, filter: { from?: Date; to?: Date; modelId?: string; builtinModelId?: string }): Promise<PredictionDigest[]>;
+  /** Customer id -> churned, for the prediction's customers whose outcome was observed after it. */
+  labelsFor(accountId: string, predictionId: string): Promise<Map<string, boolean>>;
   /** How many customers have an outcome, and how many of them churned. */
   counts(accountId: string): Promise<{ customers: number; churned: number; lastObservedAt: Date | null }>;
 }
