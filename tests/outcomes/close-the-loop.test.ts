@@ -168,6 +168,53 @@ describe("closing the loop: outcomes and realized performance", () => {
     expect((await service.api("/v1/insights/trends?from=2026-01-01&to=2025-01-01", key)).status).toBe(400);
   });
 
+  it("copies a new prediction's scores in the background once the account uploads outcomes, before anyone asks", async () => {
+    const fresh = await score(telco.rows.slice(2000, 2050));
+    const deadline = Date.now() + 20_000;
+    let sets = 0;
+    while (sets === 0 && Date.now() < deadline) {
+      sets = (await service.db.sql<{ sets: number }[]>`select count(*)::int as sets from prediction_score_sets where prediction_id = ${fresh.id}`)[0]!.sets;
+      if (sets === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(sets).toBe(1);
+    const [copied] = await service.db.sql<{ rows: number }[]>`select count(*)::int as rows from prediction_scores where prediction_id = ${fresh.id}`;
+    expect(copied!.rows).toBe(50);
+  });
+
+  it("measures a prediction whose result file has expired as having no labeled customers, without failing", async () => {
+    const other = await service.key("umbrella");
+    const expired = await score(telco.rows.slice(3000, 3040), other);
+    const [row] = await service.db.sql<{ key: string }[]>`select s3_output_key as key from predictions where id = ${expired.id}`;
+    await service.services.store.delete(row!.key);
+    const { status, json } = await performance(expired.id, other);
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ status: "not_enough_outcomes", labeledRows: 0 });
+  });
+
+  it("retrains from a prediction: its input rows joined with their outcomes train a READY model; too few outcomes is a 400", async () => {
+    const response = await service.api(`/v1/models?fromPrediction=${first.id}&name=telco-outcomes`, key, { method: "POST" });
+    expect(response.status).toBe(202);
+    const created = (await response.json()) as { id: string };
+    const deadline = Date.now() + 120_000;
+    let model: Record<string, any> = {};
+    while (Date.now() < deadline) {
+      model = (await (await service.api(`/v1/models/${created.id}`, key)).json()) as Record<string, any>;
+      if (["READY", "FAILED", "CANCELED"].includes(model.status)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(model.status).toBe("READY");
+    const [row] = await service.db.sql<{ labelColumn: string; rows: number }[]>`select label_column, rows_total as rows from models where id = ${created.id}`;
+    expect(row!.labelColumn).toBe("churned");
+    expect(row!.rows).toBe(1200);
+
+    const few = await score(telco.rows.slice(4000, 4040));
+    await sendOutcomes(outcomesCsv(telco.rows.slice(4000, 4040)));
+    const refused = await service.api(`/v1/models?fromPrediction=${few.id}&name=too-few`, key, { method: "POST" });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "model.not_enough_outcomes" });
+    expect((await service.api(`/v1/models?fromPrediction=${first.id}&name=x`, await service.key("hooli"), { method: "POST" })).status).toBe(404);
+  }, 180_000);
+
   it("refuses an outcome file without a churned column, naming the closest header", async () => {
     const { status, json } = await sendOutcomes("customer_id,churnd\nA,yes\n");
     expect(status).toBe(400);

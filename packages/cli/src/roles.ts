@@ -1,6 +1,6 @@
 import { createModelSource, handleJobMessage, scoreWork, trainWork, BUILTIN_MODEL_ID, type Logger } from "@retainwise/core";
 import { createApp, serveApi } from "@retainwise/api";
-import { protectWhileBusy, startRelay, startWorker } from "@retainwise/worker";
+import { protectWhileBusy, startRelay, startScoreIndexer, startWorker } from "@retainwise/worker";
 import type { Config } from "./config.ts";
 import { programEntry } from "./paths.ts";
 import { loadChurnModel, type Services } from "./wiring.ts";
@@ -51,9 +51,10 @@ export async function startJobProcessing(services: Services, config: Config, log
     staleAfterSeconds: config.staleAfterSeconds,
     logger: logger.child({ component: "relay" }),
   });
+  const indexer = startScoreIndexer({ outcomes: services.outcomes, store: services.store, intervalSeconds: config.relayIntervalSeconds, logger: logger.child({ component: "score-indexer" }) });
   return {
     async stop() {
-      await Promise.all([worker.stop(config.shutdownDeadlineSeconds * 1000), relay.stop()]);
+      await Promise.all([worker.stop(config.shutdownDeadlineSeconds * 1000), relay.stop(), indexer.stop()]);
       await models.close();
     },
   };

@@ -15,10 +15,11 @@ export function createPostgresOutcomeRepository(sql: Sql): OutcomeRepository {
   return {
     upsert: (accountId, uploadId, outcomes) => withDbErrors("saving outcomes", () => upsert(sql, accountId, uploadId, outcomes)),
     countMatched: (accountId, uploadId) => withDbErrors("matching outcomes to predictions", () => countMatched(sql, accountId, uploadId)),
-    unindexed: (accountId, ids) => withDbErrors("finding predictions to index", () => unindexed(sql, accountId, ids)),
+    unindexed: (filter) => withDbErrors("finding predictions to index", () => unindexed(sql, filter)),
     indexScores: (predictionId, batches) => withDbErrors("indexing a prediction's scores", () => indexScores(sql, predictionId, batches)),
     labeledScores: (accountId, predictionIds) => withDbErrors("joining outcomes with predictions", () => labeledScores(sql, accountId, predictionIds)),
     predictionDigests: (accountId, filter) => withDbErrors("reading predictions for insights", () => predictionDigests(sql, accountId, filter)),
+    labelsFor: (accountId, predictionId) => withDbErrors("reading a prediction's outcomes", () => labelsFor(sql, accountId, predictionId)),
     counts: (accountId) => withDbErrors("counting outcomes", () => counts(sql, accountId)),
   };
 }
@@ -48,13 +49,16 @@ async function countMatched(sql: SqlOrTx, accountId: string, uploadId: string): 
   return row!.count;
 }
 
-async function unindexed(sql: SqlOrTx, accountId: string, ids: readonly string[] | undefined): Promise<ScoredPrediction[]> {
+async function unindexed(sql: SqlOrTx, filter: { accountId?: string; ids?: readonly string[]; limit?: number }): Promise<ScoredPrediction[]> {
+  const { accountId, ids, limit } = filter;
   return sql<ScoredPrediction[]>`
     select p.id, p.s3_output_key as output_key, p.created_at from predictions p
-    where p.account_id = ${accountId} and p.status = 'COMPLETED' and p.s3_output_key is not null
+    where p.status = 'COMPLETED' and p.s3_output_key is not null
+      ${accountId ? sql`and p.account_id = ${accountId}` : sql`and exists (select 1 from outcomes o where o.account_id = p.account_id)`}
       ${ids ? sql`and p.id = any(${sql.array(ids as string[])}::uuid[])` : sql``}
       and not exists (select 1 from prediction_score_sets s where s.prediction_id = p.id)
-    order by p.created_at`;
+    order by p.created_at
+    ${limit ? sql`limit ${limit}` : sql``}`;
 }
 
 async function indexScores(sql: Sql, predictionId: string, batches: AsyncIterable<ScoredCustomer[]>): Promise<number> {
@@ -97,6 +101,15 @@ async function predictionDigests(sql: SqlOrTx, accountId: string, filter: { from
       ${to ? sql`and created_at < ${to}` : sql``}
       ${ofModel}
     order by created_at, id`;
+}
+
+async function labelsFor(sql: SqlOrTx, accountId: string, predictionId: string): Promise<Map<string, boolean>> {
+  const rows = await sql<{ customerId: string; churned: boolean }[]>`
+    select s.customer_id, o.churned from prediction_scores s
+    join predictions p on p.id = s.prediction_id
+    join outcomes o on o.account_id = p.account_id and o.customer_id = s.customer_id
+    where s.prediction_id = ${predictionId} and p.account_id = ${accountId} and o.observed_at > p.created_at`;
+  return new Map(rows.map((r) => [r.customerId, r.churned]));
 }
 
 async function counts(sql: SqlOrTx, accountId: string): Promise<{ customers: number; churned: number; lastObservedAt: Date | null }> {

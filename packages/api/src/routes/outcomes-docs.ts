@@ -31,6 +31,14 @@ export function outcomePaths(idParam: unknown[], errors: (...codes: number[]) =>
         responses: { 200: json("The performance"), ...errors(400, 401, 404) },
       },
     },
+    "/v1/models?fromPrediction={id}": {
+      post: {
+        summary: "Train a model on what happened: the prediction's input rows joined with their outcomes (label churned), named by ?name=",
+        description: "Only rows whose customer has an outcome observed after the prediction; 400 model.not_enough_outcomes below 30 churned or 30 stayed. Answers like POST /v1/models (202, the model, Location).",
+        parameters: [{ name: "fromPrediction", in: "query", required: true, schema: { type: "string", format: "uuid" } }, { name: "name", in: "query", required: true, schema: { type: "string" } }],
+        responses: { 202: json("The model, QUEUED"), ...errors(400, 401, 404, 409) },
+      },
+    },
     "/v1/insights/trends": {
       get: {
         summary: "The account over time: uploads, mean churn probability, share High risk and realized AUC (where both classes have 30 labeled customers) per day or week",

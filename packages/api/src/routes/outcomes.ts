@@ -1,17 +1,32 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { BUILTIN_MODEL_ID, indexPendingScores, modelLabel, readOutcomes, realizedPerformance, type Prediction, type RealizedPerformance } from "@retainwise/core";
+import { Readable } from "node:stream";
+import {
+  assertEnoughToTrain,
+  BUILTIN_MODEL_ID,
+  indexPendingScores,
+  labeledTrainingRows,
+  modelLabel,
+  modelPrefix,
+  OUTCOME_LABEL,
+  readOutcomes,
+  realizedPerformance,
+  submitJob,
+  type Prediction,
+  type RealizedPerformance,
+} from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
-import { IdParamSchema } from "../schemas.ts";
+import { IdParamSchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
 import { renderPerformanceChart } from "../ui/performance-chart.ts";
 import { openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 
 /**
- * Closing the loop: `POST/GET /v1/outcomes` (what happened to customers) and
- * `GET /v1/predictions/:id/performance` (how the prediction's probabilities matched it). Mounted at
+ * Closing the loop: `POST/GET /v1/outcomes` (what happened to customers),
+ * `GET /v1/predictions/:id/performance` and `/v1/models/:id/performance` (how probabilities matched
+ * it) and `POST /v1/models?fromPrediction=` (retrain on it). Mounted at
  * `/v1` before the predictions routes, so its performance path answers first; auth is per path
  * because `/v1/limits` is public.
  */
@@ -23,6 +38,35 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.use("/predictions/:id/performance", auth);
   app.use("/predictions/:id/performance.svg", auth);
   app.use("/models/:id/performance", auth);
+  app.on("POST", "/models", async (c, next) => (c.req.query("fromPrediction") === undefined ? next() : auth(c, next)));
+
+  // `POST /v1/models?fromPrediction=ID&name=NAME`: train on what happened to a prediction's customers.
+  // Without `fromPrediction` the request goes on to the models routes (a labeled upload).
+  app.post("/models", async (c, next) => {
+    const from = c.req.query("fromPrediction");
+    if (from === undefined) return next();
+    const account = c.get("account");
+    const params = parseOr400(TrainQuerySchema, { ...c.req.query(), label: OUTCOME_LABEL }, "parameter");
+    const prediction = await completedPrediction(account.id, from);
+    await indexPendingScores(deps, account.id, [prediction.id]);
+    const labels = await outcomes.labelsFor(account.id, prediction.id);
+    assertEnoughToTrain(labels);
+    const id = randomUUID();
+    const inputKey = `${modelPrefix({ id, accountId: account.id })}/training.csv`;
+    const created = await submitJob({
+      kind: "train",
+      store: deps.store,
+      queue: deps.queue,
+      rows: deps.models,
+      logger: deps.logger,
+      key: inputKey,
+      body: Readable.from(labeledTrainingRows(await deps.store.get(prediction.inputKey), labels)),
+      insert: (bytes) =>
+        deps.models.create({ id, accountId: account.id, name: params.name, labelColumn: OUTCOME_LABEL, positiveValue: "yes", inputKey, inputFilename: `outcomes-of-${prediction.inputFilename}`, inputBytes: bytes }),
+    });
+    c.header("Location", `/v1/models/${id}`);
+    return c.json(toModelJson(created, await deps.models.defaultModelId(account.id)), 202);
+  });
 
   app.post("/outcomes", async (c) => {
     const account = c.get("account");

@@ -1,7 +1,8 @@
 export * from "./outcome.ts";
 export { readOutcomes, OUTCOME_BATCH_ROWS, OUTCOME_ERRORS_KEPT, type ReadOutcomesResult } from "./read-outcomes.ts";
-export { indexPendingScores } from "./score-index.ts";
+export { indexPendingScores, indexScoresSweep } from "./score-index.ts";
 export { aucInterval, compareAucs, delongAuc, type AucEstimate } from "./delong.ts";
 export * from "./performance.ts";
 export { buildTrends, TREND_BUCKETS, type TrendBucket, type TrendPoint } from "./trends.ts";
 export { binSharesOf, createDriftCounter, populationStabilityIndex, PSI_FLAG, type ColumnDrift, type DriftReport } from "./drift.ts";
+export { assertEnoughToTrain, labeledTrainingRows, OUTCOME_LABEL } from "./training-from-outcomes.ts";

@@ -62,14 +62,19 @@ export interface OutcomeRepository {
   upsert(accountId: string, uploadId: string, outcomes: readonly Outcome[]): Promise<void>;
   /** Customers last set by `uploadId` that an earlier prediction of the account scored. */
   countMatched(accountId: string, uploadId: string): Promise<number>;
-  /** Completed predictions of the account whose scores are not indexed yet (`ids` narrows them). */
-  unindexed(accountId: string, ids?: readonly string[]): Promise<ScoredPrediction[]>;
+  /**
+   * Completed predictions whose scores are not indexed yet, oldest first: of one account (`ids`
+   * narrows them), or, without `accountId`, of any account that has uploaded outcomes.
+   */
+  unindexed(filter: { accountId?: string; ids?: readonly string[]; limit?: number }): Promise<ScoredPrediction[]>;
   /** Replaces the prediction's indexed scores with `batches` (a customer listed twice keeps its first score), then marks it indexed. */
   indexScores(predictionId: string, batches: AsyncIterable<ScoredCustomer[]>): Promise<number>;
   /** Scores of these predictions (of the account) whose customers have an outcome observed after the prediction was made. */
   labeledScores(accountId: string, predictionIds: readonly string[]): Promise<LabeledScore[]>;
   /** The account's predictions, oldest first, created in [from, to) and/or scored with `modelId` (the built-in one also matches predictions without a model). */
   predictionDigests(accountId: string, filter: { from?: Date; to?: Date; modelId?: string; builtinModelId?: string }): Promise<PredictionDigest[]>;
+  /** Customer id -> churned, for the prediction's customers whose outcome was observed after it. */
+  labelsFor(accountId: string, predictionId: string): Promise<Map<string, boolean>>;
   /** How many customers have an outcome, and how many of them churned. */
   counts(accountId: string): Promise<{ customers: number; churned: number; lastObservedAt: Date | null }>;
 }
