@@ -169,12 +169,12 @@ function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** The settings table for docs: env var, flag, default. */
-export function describeSettings(): Array<{ setting: string; env: string; local: unknown; aws: unknown }> {
-  return (Object.entries(SETTINGS) as [Key, (typeof SETTINGS)[Key]][]).map(([key, s]) => ({
-    setting: key,
-    env: s.env,
-    local: s.local ?? s.default,
-    aws: s.aws ?? s.default,
-  }));
+/** Every setting as a flag, for `--help`: `  --data-dir VALUE   RETAINWISE_DATA_DIR (default .retainwise)`. */
+export function settingsHelp(mode: "local" | "aws"): string {
+  const rows = (Object.entries(SETTINGS) as [Key, (typeof SETTINGS)[Key]][]).map(([key, s]) => {
+    const fallback = (mode === "local" ? s.local : s.aws) ?? s.default;
+    return [`  --${kebab(key)} VALUE`, `${s.env}${fallback === undefined ? "" : ` (default ${fallback})`}`] as const;
+  });
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return rows.map(([flag, what]) => flag.padEnd(width) + what).join("\n");
 }

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { createLogger, type AccountRepository } from "@retainwise/core";
-import { loadConfig, settingFlags } from "../config.ts";
+import { createLogger, type AccountRepository, type Logger } from "@retainwise/core";
+import { loadConfig, settingFlags, settingsHelp, type Config } from "../config.ts";
 import { onShutdownSignal, serveHttp, startJobProcessing } from "../roles.ts";
-import { buildServices, loadChurnModel, publicBaseUrl } from "../wiring.ts";
+import { buildServices, loadChurnModel, publicBaseUrl, type Services } from "../wiring.ts";
 
 export const help = `Usage: retainwise local [--port N] [--data-dir DIR]
 
@@ -11,9 +11,12 @@ Runs the whole service on this machine: embedded PostgreSQL (unless DATABASE_URL
 disk, the Postgres-backed queue, the API, the web UI and a worker, in one process. Everything is
 kept in the data directory, so a restart picks up where it left off. Prints the URL and an API key.
 
-Options:
+Options (every setting, also as its environment variable; README: Configuration):
   --port N         HTTP port (default 8080; 0 picks a free one)
-  --data-dir DIR   Where the database, files and secrets live (default .retainwise)`;
+  --data-dir DIR   Where the database, files and secrets live (default .retainwise)
+
+All settings:
+${settingsHelp("local")}`;
 
 /** The account and key file of one-machine mode: the key is shown at every start, so it is kept (0600). */
 const LOCAL_ACCOUNT = "local";
@@ -23,9 +26,12 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig({ flags: { mode: "local", ...settingFlags(argv) } });
   const logger = createLogger({ service: "retainwise", role: "local" }, { level: config.logLevel });
   const services = await buildServices(config, logger);
-  const model = await loadChurnModel(config);
-  const apiKey = await localApiKey(services.accounts, resolve(config.dataDir));
-  const server = await serveHttp(services, config, logger);
+  const started = await startServing(services, config, logger).catch(async (error: unknown) => {
+    // Stop what was started (the embedded PostgreSQL above all), or the process would hang on it.
+    await services.close();
+    throw error;
+  });
+  const { model, apiKey, server } = started;
   const jobs = startJobProcessing(services, model, config, logger);
   const url = config.port === 0 ? server.url : publicBaseUrl(config);
   process.stdout.write(`RetainWise is running at ${url}\nData directory: ${resolve(config.dataDir)}\nAPI key: ${apiKey}\n`);
@@ -36,6 +42,20 @@ export async function run(argv: string[]): Promise<number> {
     await services.close();
   });
   return 0;
+}
+
+async function startServing(services: Services, config: Config, logger: Logger) {
+  const model = await loadChurnModel(config);
+  try {
+    const apiKey = await localApiKey(services.accounts, resolve(config.dataDir));
+    const server = await serveHttp(services, config, logger).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === "EADDRINUSE" ? new Error(`port ${config.port} is in use; pass --port`) : error;
+    });
+    return { model, apiKey, server };
+  } catch (error) {
+    await model.release();
+    throw error;
+  }
 }
 
 async function localApiKey(accounts: AccountRepository, dataDir: string): Promise<string> {
