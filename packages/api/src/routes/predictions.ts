@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { Readable } from "node:stream";
-import { errorReportHead, errorReportKeyFor, isRetainwiseError, TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
+import { errorReportHead, errorReportKeyFor, isRetainwiseError, outputKeyFor, TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
@@ -80,8 +80,9 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const account = c.get("account");
     const prediction = await owned(account.id, c.req.param("id"));
     const after = TERMINAL_STATUSES.includes(prediction.status) ? prediction : ((await predictions.cancel(account.id, prediction.id)) ?? prediction);
-    const reports = Array.from({ length: after.attempts }, (_, i) => errorReportKeyFor(prediction.id, i + 1));
-    await Promise.all([prediction.inputKey, after.outputKey, ...reports].filter((k): k is string => !!k).map((key) => store.delete(key)));
+    // Every attempt's objects, finished or not: a store also drops what an interrupted write left.
+    const attempts = Array.from({ length: after.attempts }, (_, i) => [outputKeyFor(prediction.id, i + 1), errorReportKeyFor(prediction.id, i + 1)]).flat();
+    await Promise.all([prediction.inputKey, after.outputKey, ...attempts].filter((k): k is string => !!k).map((key) => store.delete(key)));
     await predictions.remove(account.id, prediction.id);
     return c.json({ ...toPredictionJson(after), deleted: true });
   });
