@@ -14,7 +14,7 @@ let api: TestApi;
 let keyA: string;
 const logLines: string[] = [];
 beforeAll(async () => {
-  api = await startTestApi({ maxUploadBytes: MAX_UPLOAD_BYTES, logger: createLogger({}, { write: (line) => logLines.push(line) }) });
+  api = await startTestApi({ maxUploadBytes: MAX_UPLOAD_BYTES, uploadIdleSeconds: 1, logger: createLogger({}, { write: (line) => logLines.push(line) }) });
   keyA = await api.key("acme");
 });
 afterAll(() => api?.stop());
@@ -111,6 +111,27 @@ describe("broken multipart forms and clients", () => {
     sent.write(CSV);
     await waitUntil(() => logLines.some((l) => l.includes("upload abandoned")), () => sent.destroy());
     expect(logLines.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+    await waitUntil(async () => JSON.stringify(await inputFiles()) === JSON.stringify(before));
+  });
+});
+
+describe("slow clients", () => {
+  test("an upload that sends a few bytes and stalls is answered 408 once idle, and its partial object is removed", async () => {
+    const before = await inputFiles();
+    const url = new URL(api.url);
+    const started = Date.now();
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const sent = httpRequest({ host: url.hostname, port: url.port, path: "/v1/predictions", method: "POST", headers: { Authorization: `Bearer ${keyA}`, "Content-Type": "text/csv", "Content-Length": "60000" } }, (response) => {
+        let body = "";
+        response.on("data", (chunk) => (body += chunk)).on("end", () => resolve({ status: response.statusCode!, body }));
+      });
+      sent.on("error", reject);
+      sent.write("customerID,tenure\nA-1,3");
+    });
+    const { status, body } = await answer;
+    expect(status).toBe(408);
+    expect(JSON.parse(body).error.code).toBe("upload.timeout");
+    expect(Date.now() - started).toBeLessThan(5_000);
     await waitUntil(async () => JSON.stringify(await inputFiles()) === JSON.stringify(before));
   });
 });

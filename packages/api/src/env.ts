@@ -8,6 +8,8 @@ export interface ApiDeps {
   queue: JobQueue;
   logger: Logger;
   maxUploadBytes: number;
+  /** An upload that sends nothing for this long is cut off (408) and its partial object removed (default 30). */
+  uploadIdleSeconds?: number;
   downloadUrlTtlSeconds: number;
   /** One-machine mode: answers the HMAC-signed `GET /files/*` download links of the files store. */
   serveDownload?: (request: Request) => Promise<Response>;

@@ -10,6 +10,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: "Bad request (invalid id or query, empty upload)",
   401: "Missing or invalid API key",
   404: "No such prediction in this account (or, for /errors, no report)",
+  408: "The upload sent nothing for the idle timeout (30 s by default) and was stopped",
   409: "The prediction is not COMPLETED yet",
   413: "Upload larger than the limit",
   415: "Not CSV text, or an unsupported Content-Type",
@@ -33,7 +34,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Upload a CSV to score",
           description: "Raw `text/csv` body (name it with `?filename=`) or the `file` field of multipart/form-data. Streamed to storage; answered before scoring starts.",
           requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
-          responses: { 202: ok("Accepted and queued (Location: /v1/predictions/{id})", "Prediction"), ...errors(400, 401, 413, 415) },
+          responses: { 202: ok("Accepted and queued (Location: /v1/predictions/{id})", "Prediction"), ...errors(400, 401, 408, 413, 415) },
         },
         get: {
           summary: "List predictions, newest first",

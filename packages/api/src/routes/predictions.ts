@@ -6,7 +6,7 @@ import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { ErrorReportQuerySchema, errorReportFilename, IdParamSchema, ListQuerySchema, resultFilename, toPredictionJson } from "../schemas.ts";
-import { CSV_CONTENT_TYPES, openUpload } from "../upload.ts";
+import { CSV_CONTENT_TYPES, DEFAULT_UPLOAD_IDLE_SECONDS, openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 import { renderChart } from "../ui/chart.ts";
 
@@ -18,7 +18,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.post("/", async (c) => {
     const account = c.get("account");
-    const upload = await openUpload(c.req.raw, deps.maxUploadBytes);
+    const upload = await openUpload(c.req.raw, deps.maxUploadBytes, (deps.uploadIdleSeconds ?? DEFAULT_UPLOAD_IDLE_SECONDS) * 1000);
     const id = randomUUID();
     const inputKey = `inputs/${id}.csv`;
     try {
