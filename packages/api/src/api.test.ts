@@ -247,6 +247,19 @@ describe("listing, limits and health", () => {
     const docs = await fetch(`${api.url}/docs`);
     expect(docs.headers.get("content-type")).toMatch(/text\/html/);
   });
+
+  test("/docs renders `code` as code, links back to the app, documents ?filename= and has an icon that exists", async () => {
+    const page = await (await fetch(`${api.url}/docs`)).text();
+    const body = page.slice(0, page.indexOf("<h2>Schemas</h2>"));
+    expect(body).not.toContain("`");
+    expect(body).toContain("<code>text/csv</code>");
+    expect(body).toContain('<a href="/predictions">');
+    expect(body).toContain("?filename=customers.csv");
+    expect(page).toContain('<link rel="icon" href="/favicon.ico"');
+    const icon = await fetch(`${api.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+  });
 });
 
 /** Uploads as account A, then completes it through the repository as a worker would. */

@@ -51,6 +51,8 @@ export function uiRoutes(options: UiOptions = {}): Hono {
   ui.get("/predictions", page("predictions", "Predictions", predictionsPage));
   ui.get("/predictions/:id", page("prediction", "Prediction", predictionPage));
   ui.get("/ui/assets/:version/:name", (c) => serveAsset(c, assets.get(c.req.param("name")), c.req.param("version") === version));
+  // Browsers ask for /favicon.ico on pages without an icon link (/docs, JSON in a tab): the same icon, not a 404.
+  ui.get("/favicon.ico", (c) => serveAsset(c, assets.get("favicon.svg"), false));
   return ui;
 }
 
