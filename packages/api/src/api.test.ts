@@ -256,6 +256,11 @@ describe("listing, limits and health", () => {
     expect(body).toContain('<a href="/predictions">');
     expect(body).toContain("?filename=customers.csv");
     expect(page).toContain('<link rel="icon" href="/favicon.ico"');
+    for (const path of ["/docs", "/openapi.json", "/v1/predictions"]) {
+      const response = await fetch(`${api.url}${path}`);
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+    }
     const icon = await fetch(`${api.url}/favicon.ico`);
     expect(icon.status).toBe(200);
     expect(icon.headers.get("content-type")).toBe("image/svg+xml");
