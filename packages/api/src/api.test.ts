@@ -14,7 +14,7 @@ let api: TestApi;
 let keyA: string;
 const logLines: string[] = [];
 beforeAll(async () => {
-  api = await startTestApi({ maxUploadBytes: MAX_UPLOAD_BYTES, logger: createLogger({}, { write: (line) => logLines.push(line) }) });
+  api = await startTestApi({ maxUploadBytes: MAX_UPLOAD_BYTES, uploadIdleSeconds: 1, logger: createLogger({}, { write: (line) => logLines.push(line) }) });
   keyA = await api.key("acme");
 });
 afterAll(() => api?.stop());
@@ -111,6 +111,27 @@ describe("broken multipart forms and clients", () => {
     sent.write(CSV);
     await waitUntil(() => logLines.some((l) => l.includes("upload abandoned")), () => sent.destroy());
     expect(logLines.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+    await waitUntil(async () => JSON.stringify(await inputFiles()) === JSON.stringify(before));
+  });
+});
+
+describe("slow clients", () => {
+  test("an upload that sends a few bytes and stalls is answered 408 once idle, and its partial object is removed", async () => {
+    const before = await inputFiles();
+    const url = new URL(api.url);
+    const started = Date.now();
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const sent = httpRequest({ host: url.hostname, port: url.port, path: "/v1/predictions", method: "POST", headers: { Authorization: `Bearer ${keyA}`, "Content-Type": "text/csv", "Content-Length": "60000" } }, (response) => {
+        let body = "";
+        response.on("data", (chunk) => (body += chunk)).on("end", () => resolve({ status: response.statusCode!, body }));
+      });
+      sent.on("error", reject);
+      sent.write("customerID,tenure\nA-1,3");
+    });
+    const { status, body } = await answer;
+    expect(status).toBe(408);
+    expect(JSON.parse(body).error.code).toBe("upload.timeout");
+    expect(Date.now() - started).toBeLessThan(5_000);
     await waitUntil(async () => JSON.stringify(await inputFiles()) === JSON.stringify(before));
   });
 });
@@ -226,6 +247,24 @@ describe("listing, limits and health", () => {
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/v1/models", "/v1/models/{id}", "/v1/models/{id}/card", "/v1/models/{id}/download", "/v1/account/default-model"]));
     const docs = await fetch(`${api.url}/docs`);
     expect(docs.headers.get("content-type")).toMatch(/text\/html/);
+  });
+
+  test("/docs renders `code` as code, links back to the app, documents ?filename= and has an icon that exists", async () => {
+    const page = await (await fetch(`${api.url}/docs`)).text();
+    const body = page.slice(0, page.indexOf("<h2>Schemas</h2>"));
+    expect(body).not.toContain("`");
+    expect(body).toContain("<code>text/csv</code>");
+    expect(body).toContain('<a href="/predictions">');
+    expect(body).toContain("?filename=customers.csv");
+    expect(page).toContain('<link rel="icon" href="/favicon.ico"');
+    for (const path of ["/docs", "/openapi.json", "/v1/predictions"]) {
+      const response = await fetch(`${api.url}${path}`);
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+    }
+    const icon = await fetch(`${api.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toBe("image/svg+xml");
   });
 });
 

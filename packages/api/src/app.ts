@@ -3,6 +3,7 @@ import type { ApiDeps, ApiEnv } from "./env.ts";
 import { ApiError, errorHandler } from "./errors.ts";
 import { accessLog } from "./middleware/access-log.ts";
 import { requestId } from "./middleware/request-id.ts";
+import { securityHeaders } from "./middleware/security-headers.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { modelChartRoutes } from "./routes/model-charts.ts";
@@ -24,6 +25,7 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.use("*", requestId());
   app.use("*", accessLog(deps.logger));
+  app.use("*", securityHeaders());
   app.onError(errorHandler(deps.logger));
   app.notFound((c) => c.json({ error: { code: "route.not_found", message: `No route for ${c.req.method} ${c.req.path}. See /docs.` } }, 404));
 

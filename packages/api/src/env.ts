@@ -10,6 +10,8 @@ export interface ApiDeps {
   queue: JobQueue;
   logger: Logger;
   maxUploadBytes: number;
+  /** An upload that sends nothing for this long is cut off (408) and its partial object removed (default 30). */
+  uploadIdleSeconds?: number;
   downloadUrlTtlSeconds: number;
   /** Cap of a training upload (413 past it). */
   maxTrainingBytes: number;

@@ -28,7 +28,7 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(options: { maxUploadBytes?: number; logger?: Logger } = {}): Promise<TestApi> {
+export async function startTestApi(options: { maxUploadBytes?: number; logger?: Logger; uploadIdleSeconds?: number } = {}): Promise<TestApi> {
   const db: TestDatabase = await createTestDatabase({ migrate: true });
   const sql = connect(db.url);
   const dir = await mkdtemp(join(tmpdir(), "rw-api-"));
@@ -45,6 +45,7 @@ export async function startTestApi(options: { maxUploadBytes?: number; logger?: 
     maxUploadBytes: options.maxUploadBytes ?? 5 * 2 ** 30,
     maxTrainingBytes: 256 * 2 ** 20,
     maxConcurrentTrainings: 2,
+    uploadIdleSeconds: options.uploadIdleSeconds,
     downloadUrlTtlSeconds: 600,
     serveDownload: (request) => serveSignedDownload(store, request.url, signingSecret),
   });

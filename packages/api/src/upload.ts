@@ -6,6 +6,7 @@ import { ApiError } from "./errors.ts";
 /** Content types taken as a raw CSV body. Anything else but multipart is refused with 415. */
 export const CSV_CONTENT_TYPES = ["text/csv", "application/csv", "text/plain"];
 export const DEFAULT_FILENAME = "upload.csv";
+export const DEFAULT_UPLOAD_IDLE_SECONDS = 30;
 
 export interface IncomingUpload {
   filename: string;
@@ -19,12 +20,12 @@ export interface IncomingUpload {
  * Turns the request into a stream of the uploaded file without buffering it: a raw `text/csv` body
  * as is, or the `file` part of a multipart form, parsed on the fly by busboy.
  */
-export async function openUpload(request: Request, maxBytes: number): Promise<IncomingUpload> {
+export async function openUpload(request: Request, maxBytes: number, idleMs = DEFAULT_UPLOAD_IDLE_SECONDS * 1000): Promise<IncomingUpload> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) throw empty();
-  const source = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>);
+  const source = cutOffWhenIdle(Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>), idleMs);
   if (type === "multipart/form-data") return multipartFile(source, request.headers, maxBytes);
   if (CSV_CONTENT_TYPES.includes(type)) {
     const name = new URL(request.url).searchParams.get("filename") ?? DEFAULT_FILENAME;
@@ -79,6 +80,22 @@ function multipartFile(source: Readable, headers: Headers, maxBytes: number): Pr
 function badMultipart(error: Error): ApiError {
   if (error instanceof ApiError) return error;
   return new ApiError(400, "upload.bad_multipart", `The multipart form could not be read: ${ellipsize(error.message, 200)}. Send the CSV as the 'file' field of a complete multipart/form-data form.`);
+}
+
+/**
+ * Destroys `source` with a 408 when no bytes arrive for `idleMs`: a stalled client is not waited
+ * for. Time spent paused by our own backpressure (a slow store) is not the client's and re-arms it.
+ * Call before piping `source` (the `data` listener sets it flowing).
+ */
+function cutOffWhenIdle(source: Readable, idleMs: number): Readable {
+  const stalled = () => {
+    if (source.readableFlowing === false) return void timer.refresh();
+    source.destroy(new ApiError(408, "upload.timeout", `The upload sent nothing for ${Math.round(idleMs / 1000)} seconds and was stopped. Check the connection and send the file again.`));
+  };
+  let timer = setTimeout(stalled, idleMs);
+  source.on("data", () => timer.refresh());
+  source.once("close", () => clearTimeout(timer));
+  return source;
 }
 
 /**

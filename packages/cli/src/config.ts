@@ -29,6 +29,8 @@ const ConfigSchema = v.object({
   databaseWaitSeconds: toNumber(0, 3600),
   publicBaseUrl: optionalUrl,
   maxUploadBytes: toInt(1, Number.MAX_SAFE_INTEGER),
+  headersTimeoutSeconds: toNumber(1, 3600),
+  uploadIdleSeconds: toNumber(1, 3600),
   downloadUrlTtlSeconds: toInt(1, 7 * 24 * 3600),
   signingSecret: v.optional(v.pipe(v.string(), v.minLength(16, "must be at least 16 characters"))),
   modelPath: v.optional(v.string()),
@@ -77,6 +79,8 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   databaseWaitSeconds: { env: "RETAINWISE_DATABASE_WAIT_SECONDS", local: 0, aws: 300 },
   publicBaseUrl: { env: "RETAINWISE_PUBLIC_BASE_URL" },
   maxUploadBytes: { env: "RETAINWISE_MAX_UPLOAD_BYTES", default: 5 * 1024 ** 3 },
+  headersTimeoutSeconds: { env: "RETAINWISE_HEADERS_TIMEOUT_SECONDS", default: 20 },
+  uploadIdleSeconds: { env: "RETAINWISE_UPLOAD_IDLE_SECONDS", default: 30 },
   downloadUrlTtlSeconds: { env: "RETAINWISE_DOWNLOAD_URL_TTL_SECONDS", default: 600 },
   signingSecret: { env: "RETAINWISE_SIGNING_SECRET" },
   modelPath: { env: "RETAINWISE_MODEL_PATH" },
@@ -182,12 +186,12 @@ function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** The settings table for docs: env var, flag, default. */
-export function describeSettings(): Array<{ setting: string; env: string; local: unknown; aws: unknown }> {
-  return (Object.entries(SETTINGS) as [Key, (typeof SETTINGS)[Key]][]).map(([key, s]) => ({
-    setting: key,
-    env: s.env,
-    local: s.local ?? s.default,
-    aws: s.aws ?? s.default,
-  }));
+/** Every setting as a flag, for `--help`: `  --data-dir VALUE   RETAINWISE_DATA_DIR (default .retainwise)`. */
+export function settingsHelp(mode: "local" | "aws"): string {
+  const rows = (Object.entries(SETTINGS) as [Key, (typeof SETTINGS)[Key]][]).map(([key, s]) => {
+    const fallback = (mode === "local" ? s.local : s.aws) ?? s.default;
+    return [`  --${kebab(key)} VALUE`, `${s.env}${fallback === undefined ? "" : ` (default ${fallback})`}`] as const;
+  });
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return rows.map(([flag, what]) => flag.padEnd(width) + what).join("\n");
 }

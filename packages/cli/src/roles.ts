@@ -91,8 +91,9 @@ export function serveHttp(services: Services, config: Config, logger: Logger): R
     queue: services.queue,
     logger,
     maxUploadBytes: config.maxUploadBytes,
+    uploadIdleSeconds: config.uploadIdleSeconds,
     downloadUrlTtlSeconds: config.downloadUrlTtlSeconds,
     ...(services.serveDownload ? { serveDownload: services.serveDownload } : {}),
   });
-  return serveApi(app, { port: config.port, host: config.host });
+  return serveApi(app, { port: config.port, host: config.host, headersTimeoutSeconds: config.headersTimeoutSeconds });
 }

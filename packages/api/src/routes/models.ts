@@ -7,7 +7,7 @@ import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { DefaultModelSchema, IdParamSchema, ListQuerySchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
-import { openUpload, type IncomingUpload } from "../upload.ts";
+import { DEFAULT_UPLOAD_IDLE_SECONDS, openUpload, type IncomingUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 
 /**
@@ -24,7 +24,7 @@ export function modelRoutes(deps: ApiDeps): Hono<ApiEnv> {
     if ((await models.countInProgress(account.id)) >= deps.maxConcurrentTrainings) {
       throw new ApiError(429, "model.too_many_trainings", `This account already has ${deps.maxConcurrentTrainings} models training. Wait for one to finish (GET /v1/models), or delete one, then try again.`);
     }
-    const upload = await openUpload(c.req.raw, deps.maxTrainingBytes);
+    const upload = await openUpload(c.req.raw, deps.maxTrainingBytes, (deps.uploadIdleSeconds ?? DEFAULT_UPLOAD_IDLE_SECONDS) * 1000);
     const { params, head, labelColumn } = await checkTrainingUpload(c.req.query(), upload);
     const id = randomUUID();
     const inputKey = `${modelPrefix({ id, accountId: account.id })}/training.csv`;

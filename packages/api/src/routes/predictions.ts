@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { Readable } from "node:stream";
-import { errorReportHead, errorReportKeyFor, isRetainwiseError, submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
+import { errorReportHead, errorReportKeyFor, isRetainwiseError, outputKeyFor, submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { ErrorReportQuerySchema, errorReportFilename, IdParamSchema, ListQuerySchema, resultFilename, ScoreQuerySchema, toPredictionJson } from "../schemas.ts";
-import { CSV_CONTENT_TYPES, openUpload } from "../upload.ts";
+import { CSV_CONTENT_TYPES, DEFAULT_UPLOAD_IDLE_SECONDS, openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 import { renderChart } from "../ui/chart.ts";
 import { usableModel } from "./models.ts";
@@ -21,7 +21,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const account = c.get("account");
     const { model: chosen } = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
     const model = await usableModel(deps, account.id, chosen ?? (await deps.models.defaultModelId(account.id)));
-    const upload = await openUpload(c.req.raw, deps.maxUploadBytes);
+    const upload = await openUpload(c.req.raw, deps.maxUploadBytes, (deps.uploadIdleSeconds ?? DEFAULT_UPLOAD_IDLE_SECONDS) * 1000);
     const id = randomUUID();
     const inputKey = `inputs/${id}.csv`;
     try {
@@ -87,8 +87,9 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const account = c.get("account");
     const prediction = await owned(account.id, c.req.param("id"));
     const after = TERMINAL_STATUSES.includes(prediction.status) ? prediction : ((await predictions.cancel(account.id, prediction.id)) ?? prediction);
-    const reports = Array.from({ length: after.attempts }, (_, i) => errorReportKeyFor(prediction.id, i + 1));
-    await Promise.all([prediction.inputKey, after.outputKey, ...reports].filter((k): k is string => !!k).map((key) => store.delete(key)));
+    // Every attempt's objects, finished or not: a store also drops what an interrupted write left.
+    const attempts = Array.from({ length: after.attempts }, (_, i) => [outputKeyFor(prediction.id, i + 1), errorReportKeyFor(prediction.id, i + 1)]).flat();
+    await Promise.all([prediction.inputKey, after.outputKey, ...attempts].filter((k): k is string => !!k).map((key) => store.delete(key)));
     await predictions.remove(account.id, prediction.id);
     return c.json({ ...toPredictionJson(after), deleted: true });
   });

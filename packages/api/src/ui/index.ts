@@ -56,6 +56,8 @@ export function uiRoutes(options: UiOptions = {}): Hono {
   ui.get("/models/:id", page("model", "Model", modelPage));
   ui.get("/outcomes", page("outcomes", "Outcomes", outcomesPage));
   ui.get("/ui/assets/:version/:name", (c) => serveAsset(c, assets.get(c.req.param("name")), c.req.param("version") === version));
+  // Browsers ask for /favicon.ico on pages without an icon link (/docs, JSON in a tab): the same icon, not a 404.
+  ui.get("/favicon.ico", (c) => serveAsset(c, assets.get("favicon.svg"), false));
   return ui;
 }
 
