@@ -17,7 +17,7 @@ beforeAll(async () => {
   await writeTelcoRows(bigCsv, ROWS);
 });
 afterAll(async () => {
-  workers.stopAll();
+  await workers.stopAll();
   await h.close();
 });
 

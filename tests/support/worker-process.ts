@@ -3,6 +3,7 @@
  * timeouts so crash recovery takes seconds. Kill what you start (afterAll: `stopAll()`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { join } from "node:path";
 import type { JobHarness } from "./job-harness.ts";
 
@@ -10,8 +11,8 @@ const BIN = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "retai
 
 export interface WorkerProcesses {
   start(env?: Record<string, string>): ChildProcess;
-  /** SIGKILLs every worker still running. */
-  stopAll(): void;
+  /** SIGKILLs every worker still running and resolves once they have exited. */
+  stopAll(): Promise<void>;
 }
 
 export function workerProcesses(h: () => JobHarness): WorkerProcesses {
@@ -35,8 +36,10 @@ export function workerProcesses(h: () => JobHarness): WorkerProcesses {
       children.push(child);
       return child;
     },
-    stopAll() {
-      for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    async stopAll() {
+      const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+      for (const child of running) child.kill("SIGKILL");
+      await Promise.all(running.map((child) => once(child, "exit")));
     },
   };
 }
