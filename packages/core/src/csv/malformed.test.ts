@@ -200,7 +200,7 @@ describe("row-level problems", () => {
     eu[3]![telco.headers.indexOf("MonthlyCharges")] = "56.95";
     const { summary } = await scoreText(model, toCsv(telco.headers, eu, { delimiter: ";" }));
     expect(summary.rowsScored).toBe(19);
-    expect(summary.rowErrors).toEqual([{ row: 4, reason: 'MonthlyCharges "56.95" is ambiguous: this file writes decimals with a comma (56,95)' }]);
+    expect(summary.rowErrors).toEqual([{ row: 4, customerId: eu[3]![0], reason: 'MonthlyCharges "56.95" is ambiguous: this file writes decimals with a comma (56,95)' }]);
   });
 
   for (const c of rowCases) {
