@@ -12,6 +12,12 @@ export interface BaggingSettings extends BoostSettings {
   validationShare: number;
   /** Pair terms, the best by FAST rank: at most this many per input (EBM's default: 0.9). */
   pairsPerInput: number;
+  /**
+   * Boost a pair only when its FAST gain beats the best gain on residuals shuffled across rows
+   * (`noiseGain`). Off by default: see docs/MODEL.md for what it wins (small tables) and costs
+   * (Telco keeps no pair at all, so no pair reasons).
+   */
+  pairsBeatNoise: boolean;
   /** Groups per input on a pair term's grid (see `pairGrid`). */
   pairBins: number;
   seed: number;
@@ -148,7 +154,7 @@ function choosePairs(binned: BinnedTable, grids: CoarseInput[], rows: Int32Array
   const codes = grids.map((g) => g.codes);
   const groups = grids.map((g) => g.groups);
   const same = sameInformation(codes, groups);
-  const noise = noiseGain(codes, groups, rows, grad, hess, s);
+  const noise = s.pairsBeatNoise ? noiseGain(codes, groups, rows, grad, hess, s) : 0;
   const chosen: Array<[number, number]> = [];
   const seen = new Set<string>();
   for (const { inputs, gain } of rankPairs(codes, groups, rows, grad, hess, s)) {

@@ -62,6 +62,7 @@ export const DEFAULT_FIT_SETTINGS: FitSettings = {
   minLeafRows: 4,
   l2: 0,
   pairsPerInput: 0.9,
+  pairsBeatNoise: false,
   pairBins: 32,
 };
 
