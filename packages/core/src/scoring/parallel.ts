@@ -203,8 +203,9 @@ interface Member {
 
 function startThread(entry: string | URL, data: ThreadData): Promise<Member> {
   // Capping the old generation at 128 MB (a piece's records need ~30 MB) cut peak RSS by ~80 MB at the
-  // same speed. The young generation stays at the default 16 MB: now that batches reuse their buffers,
-  // 32 MB bought no measurable speed and cost ~18 MB of peak RSS on two threads (270 -> 252 MB, 200k rows).
+  // same speed. The young generation stays at the default 16 MB: 32 MB cost ~18 MB of peak RSS on two
+  // threads (270 -> 252 MB, 200k rows) once batches reuse their buffers; what it buys in speed could not be
+  // measured on the shared machine that day (load 30+).
   const worker = new Worker(entry, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 128 } });
   const member: Member = { worker, pending: new Map(), exited: false };
   const fail = (error: Error) => {
