@@ -4,3 +4,4 @@ export * from "./migrate.ts";
 export * from "./predictions.ts";
 export * from "./accounts.ts";
 export * from "./job-queue.ts";
+export * from "./api-keys.ts";
