@@ -8,3 +8,4 @@ export * from "./job-rows.ts";
 export * from "./models.ts";
 export * from "./wait.ts";
 export * from "./outcomes.ts";
+export * from "./api-keys.ts";

@@ -66,3 +66,20 @@ test("retainwise keys without 'create --account' exits 2 with its usage", async 
   const failure = await retainwise(["keys", "create"]).catch((error: { code: number; stderr: string }) => error);
   expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining("--account NAME") });
 });
+
+test("retainwise keys list shows each key's prefix and account, and keys revoke refuses the key at once", async () => {
+  await retainwise(["migrate", "--database-url", db.url]);
+  const { stdout } = await retainwise(["keys", "create", "--account", "acme-revoke", "--label", "ci"], { DATABASE_URL: db.url });
+  const key = stdout.trimEnd().split("\n").at(-1)!;
+  const accounts = createPostgresAccountRepository(db.sql);
+  expect(await accounts.authenticate(key)).not.toBeNull();
+  const listed = (await retainwise(["keys", "list", "--database-url", db.url])).stdout;
+  const line = listed.split("\n").find((l) => l.includes("acme-revoke"))!;
+  expect(line).toMatch(new RegExp(`^${key.slice(0, 10)}\\s+acme-revoke\\s+ci\\s+\\S+\\s+active$`));
+  expect(listed).not.toContain(key);
+  const revoked = await retainwise(["keys", "revoke", key.slice(0, 10), "--database-url", db.url]);
+  expect(revoked.stdout).toBe(`Revoked 1 key with prefix ${key.slice(0, 10)}.\n`);
+  expect(await accounts.authenticate(key)).toBeNull();
+  const again = await retainwise(["keys", "revoke", key.slice(0, 10), "--database-url", db.url]).catch((error: { code: number; stderr: string }) => error);
+  expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining("no active key starts with") });
+}, 180_000);

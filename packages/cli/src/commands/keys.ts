@@ -2,17 +2,21 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createLogger } from "@retainwise/core";
 import { startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, migrate } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, listApiKeys, migrate, revokeApiKeys, type Sql } from "@retainwise/postgres";
 import { loadConfig } from "../config.ts";
 import { migrationsDir } from "../paths.ts";
 import { databaseTls } from "../wiring.ts";
 
-export const summary = "Manage API keys (keys create --account NAME)";
+export const summary = "Manage API keys (keys create --account NAME, keys list, keys revoke PREFIX)";
 
 export const help = `Usage: retainwise keys create --account NAME [--label TEXT] [--data-dir DIR | --database-url URL]
+       retainwise keys list [--data-dir DIR | --database-url URL]
+       retainwise keys revoke KEY_PREFIX [--data-dir DIR | --database-url URL]
 
-Mints an API key for the account NAME (creating the account if it is new) and prints the key,
-alone, on the last line of output. The key is shown only this once: only its hash is stored.
+create: mints an API key for the account NAME (creating the account if it is new) and prints the
+key, alone, on the last line of output. The key is shown only this once: only its hash is stored.
+list: every key's prefix (its first 10 characters), account, label, creation and revocation.
+revoke: revokes the live keys with that prefix; requests with them are refused from then on.
 
 Database: --database-url or DATABASE_URL when given; otherwise the one-machine PostgreSQL in the
 data directory (started for the command, or the one a running 'retainwise local' uses).
@@ -36,21 +40,46 @@ export async function run(argv: string[]): Promise<number> {
       "database-url": { type: "string" },
     },
   });
-  if (positionals[0] !== "create" || positionals.length !== 1 || !values.account?.trim()) {
-    process.stderr.write(`retainwise keys: expected 'keys create --account NAME'.\n\n${help}\n`);
+  const [action, prefix] = positionals;
+  const valid =
+    (action === "create" && positionals.length === 1 && !!values.account?.trim()) ||
+    (action === "list" && positionals.length === 1) ||
+    (action === "revoke" && positionals.length === 2 && !!prefix?.trim());
+  if (!valid) {
+    process.stderr.write(`retainwise keys: expected 'keys create --account NAME', 'keys list' or 'keys revoke KEY_PREFIX'.\n\n${help}\n`);
     return 2;
   }
   const config = loadConfig({ flags: { databaseUrl: values["database-url"], dataDir: values["data-dir"] } });
   const database = await openDatabase(config.databaseUrl, config.dataDir, await databaseTls(config));
   try {
+    if (action === "list") return await list(database.sql);
+    if (action === "revoke") return await revoke(database.sql, prefix!.trim());
     const accounts = createPostgresAccountRepository(database.sql);
-    const account = await accounts.ensureAccount(values.account.trim());
+    const account = await accounts.ensureAccount(values.account!.trim());
     const { key } = await accounts.createApiKey(account.id, values.label);
     process.stdout.write(`Account: ${account.name} (${account.id})\nAPI key (shown once, keep it secret):\n${key}\n`);
     return 0;
   } finally {
     await database.close();
   }
+}
+
+async function list(sql: Sql): Promise<number> {
+  const rows = (await listApiKeys(sql)).map((k) => [k.prefix, k.account, k.label ?? "", k.createdAt.toISOString(), k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active"]);
+  const table = [["PREFIX", "ACCOUNT", "LABEL", "CREATED", "STATUS"], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  process.stdout.write(table.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n") + "\n");
+  return 0;
+}
+
+async function revoke(sql: Sql, prefix: string): Promise<number> {
+  const revoked = await revokeApiKeys(sql, prefix);
+  if (revoked === 0) {
+    process.stderr.write(`retainwise keys: no active key starts with ${prefix}; 'retainwise keys list' shows the prefixes.\n`);
+    return 1;
+  }
+  process.stdout.write(`Revoked ${revoked} key${revoked === 1 ? "" : "s"} with prefix ${prefix}.\n`);
+  return 0;
 }
 
 /** The given database, or the data directory's embedded one (migrated, since it may be brand new). */
