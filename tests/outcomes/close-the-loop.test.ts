@@ -83,8 +83,8 @@ describe("closing the loop: outcomes and realized performance", () => {
     expect(status).toBe(200);
     expect(json).toMatchObject({ rowsRead: 1202, rowsAccepted: 1200, rowsRejected: 2, rowsMatched: 1200 });
     expect(json.rowErrors).toEqual([
-      { row: 1201, reason: 'churned "maybe" is not one of yes, no, 1, 0, true, false' },
-      { row: 1202, reason: "the customer id is blank" },
+      { row: 1201, customerId: "9999-NOPE", reason: 'churned "maybe" is not one of yes, no, 1, 0, true, false' },
+      { row: 1202, customerId: "", reason: "the customer id is blank" },
     ]);
   });
 
