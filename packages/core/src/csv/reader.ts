@@ -57,6 +57,8 @@ export async function openCsvAfterHead({ head, complete, rest }: Head, positions
   return { ...records, headers, delimiter, records: oneByOne(records.read) };
 }
 
+const PIECE_SLICE_BYTES = 64 * 1024;
+
 /** The data records of a file, as `CsvSource` reads them, without its header. */
 export type RecordSource = Pick<CsvSource, "delimiter" | "read" | "bytesRead" | "lines">;
 
@@ -65,7 +67,11 @@ export type RecordSource = Pick<CsvSource, "delimiter" | "read" | "bytesRead" | 
  * sniffing (the file was sniffed once), row and line numbers counted from the piece's start.
  */
 export function openPiece(piece: Buffer, delimiter: Delimiter, positions: Positions): RecordSource {
-  return { ...parseRecords([piece], delimiter, positions, false), delimiter };
+  // Fed whole, csv-parse would turn the piece into records at once, all alive until read; in slices,
+  // only about a batch's worth is, and fewer records outlive the young generation.
+  const slices: Buffer[] = [];
+  for (let at = 0; at < piece.length; at += PIECE_SLICE_BYTES) slices.push(piece.subarray(at, at + PIECE_SLICE_BYTES));
+  return { ...parseRecords(slices, delimiter, positions, false), delimiter };
 }
 
 /**
