@@ -14,8 +14,10 @@ const out = process.argv[2] ?? join(root, "dist");
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 await build({
-  entryPoints: [join(root, "packages/cli/src/main.ts")],
-  outfile: join(out, "retainwise.mjs"),
+  // retainwise.mjs is the program; scoring-thread.mjs what its scoring threads start from (paths.ts).
+  entryPoints: { retainwise: join(root, "packages/cli/src/main.ts"), "scoring-thread": join(root, "packages/cli/src/scoring-thread.ts") },
+  outdir: out,
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   target: "node20",

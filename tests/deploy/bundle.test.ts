@@ -43,7 +43,7 @@ describe("the bundled program the image runs", () => {
     expect(lines[1]).toMatch(/^7590-VHVEG,0\.\d{4},(High|Medium|Low),Tenure/);
   });
 
-  it("scores a file over 8 MiB on two threads, which start from the bundle itself", async () => {
+  it("scores a file over 8 MiB on two threads, which start from the bundle's own scoring-thread file", async () => {
     const [header, ...rows] = (await readFile(join(ROOT, "tests/fixtures/telco-churn.csv"), "utf8")).trimEnd().split("\n");
     const input = join(app, "large.csv");
     await writeFile(input, [header, ...Array.from({ length: 13 }, (_, copy) => rows.map((row) => `${copy}-${row}`)).flat()].join("\n") + "\n");
@@ -54,6 +54,8 @@ describe("the bundled program the image runs", () => {
     const lines = (await readFile(out, "utf8")).trimEnd().split("\n");
     expect(lines).toHaveLength(13 * 5626 + 1);
     expect(lines.at(-1)).toMatch(/^12-3186-AJIEK,0\.\d{4},/);
+    // The threads' file holds the scoring code, not the whole program.
+    expect((await stat(join(app, "dist", "scoring-thread.mjs"))).size).toBeLessThan((await stat(join(app, "dist", "retainwise.mjs"))).size / 4);
   });
 
   it("mints the first API key inside a deployed task (ECS Exec), from the task's own settings and secrets", async () => {

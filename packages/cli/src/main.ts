@@ -1,8 +1,9 @@
 /**
  * The one program. Every role is a subcommand; each lives in `commands/<name>.ts` and exports
  * `run(argv)` (resolving the exit code) and `help` (its usage text). The same file is also the
- * entry of scoring threads (`score --threads`), which serve pieces of a file instead, and of training
- * threads (the worker's `train` jobs), which train once.
+ * entry of training threads (the worker's `train` jobs), which train once, and, run from the
+ * sources, of scoring threads (`score --threads`), which serve pieces of a file instead (the bundle
+ * starts them from scoring-thread.ts).
  */
 import { isScoringThread, isTrainingThread, serveScoringThread, serveTrainingThread } from "@retainwise/core";
 

@@ -26,10 +26,16 @@ export function migrationsDir(): string {
 }
 
 /**
- * The file scoring threads start from (main.ts serves them): the bundle itself in the image, where
- * everything is one file, and the tsx launcher when running from the sources.
+ * The file training threads start from (main.ts serves them): the bundle itself in the image, and
+ * the tsx launcher when running from the sources.
  */
 export function programEntry(): string {
   const here = fileURLToPath(import.meta.url);
   return here.endsWith(".ts") ? join(dirname(here), "..", "bin", "retainwise.mjs") : here;
+}
+
+/** The file scoring threads start from: the bundle's own small one (scoring-thread.ts) in the image; from the sources, the program (main.ts serves them). */
+export function scoringThreadEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith(".ts") ? programEntry() : join(dirname(here), "scoring-thread.mjs");
 }

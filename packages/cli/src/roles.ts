@@ -2,7 +2,7 @@ import { createModelSource, handleJobMessage, scoreWork, trainWork, BUILTIN_MODE
 import { createApp, serveApi } from "@retainwise/api";
 import { protectWhileBusy, startRelay, startScoreIndexer, startWorker } from "@retainwise/worker";
 import type { Config } from "./config.ts";
-import { programEntry } from "./paths.ts";
+import { programEntry, scoringThreadEntry } from "./paths.ts";
 import { loadChurnModel, type Services } from "./wiring.ts";
 
 export interface Running {
@@ -21,7 +21,7 @@ export async function startJobProcessing(services: Services, config: Config, log
   const tasks = {
     score: scoreWork(
       { predictions: services.predictions, store: services.store, models },
-      { maxBadRowShare: config.maxBadRowShare, threads: config.scoringThreads, workerEntry: programEntry() },
+      { maxBadRowShare: config.maxBadRowShare, threads: config.scoringThreads, workerEntry: scoringThreadEntry() },
     ),
     train: trainWork({ models: services.models, store: services.store }, { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows }),
   };

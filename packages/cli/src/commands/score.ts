@@ -5,7 +5,7 @@ import type { Writable } from "node:stream";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { isRetainwiseError, loadModel, scoreCsv } from "@retainwise/core";
-import { defaultModelPath, programEntry } from "../paths.ts";
+import { defaultModelPath, scoringThreadEntry } from "../paths.ts";
 import { createProgressBar } from "../progress-bar.ts";
 
 export const help = `Usage: retainwise score <input.csv> -o <output.csv|-> [options]
@@ -88,7 +88,7 @@ async function score(inputPath: string, outputPath: string, options: { modelPath
     includeInput: options.includeInput,
     maxBadRowShare: options.maxBadRowShare,
     threads: options.threads,
-    workerEntry: programEntry(),
+    workerEntry: scoringThreadEntry(),
     onProgress: (p) => bar.update(p.bytesRead, p.totalBytes, `${p.rowsProcessed.toLocaleString("en-US")} rows`),
   }).catch(async (error: unknown) => {
     await output.abandon();

@@ -46,7 +46,40 @@ export async function openCsv(input: Readable, positions: Positions = ABSOLUTE_P
 /** `openCsv` for a caller that has already read the head (to look at it first). */
 export async function openCsvAfterHead({ head, complete, rest }: Head, positions: Positions = ABSOLUTE_POSITIONS): Promise<CsvSource> {
   const { delimiter } = sniffCsv(head, complete);
+  const records = parseRecords(replay({ head, complete, rest }), delimiter, positions, true);
+  const first: string[][] = [];
+  await records.read(first, 1);
+  if (first.length === 0) throw new RetainwiseError("csv.empty", "The file is empty. Upload a CSV with a header row and one row per customer.");
+  const headers = first[0]!.map((h) => h.trim());
+  if (headers.every((h) => h === "")) {
+    throw new RetainwiseError("csv.no_header", "The first row of the file is blank: the file needs a header row naming its columns (customerID, tenure, Contract, …).");
+  }
+  return { ...records, headers, delimiter, records: oneByOne(records.read) };
+}
 
+const PIECE_SLICE_BYTES = 64 * 1024;
+
+/** The data records of a file, as `CsvSource` reads them, without its header. */
+export type RecordSource = Pick<CsvSource, "delimiter" | "read" | "bytesRead" | "lines">;
+
+/**
+ * The records of a piece cut from a file at record boundaries (scoring/parallel.ts): no header, no
+ * sniffing (the file was sniffed once), row and line numbers counted from the piece's start.
+ */
+export function openPiece(piece: Buffer, delimiter: Delimiter, positions: Positions): RecordSource {
+  // Fed whole, csv-parse would turn the piece into records at once, all alive until read; in slices,
+  // only about a batch's worth is, and fewer records outlive the young generation.
+  const slices: Buffer[] = [];
+  for (let at = 0; at < piece.length; at += PIECE_SLICE_BYTES) slices.push(piece.subarray(at, at + PIECE_SLICE_BYTES));
+  return { ...parseRecords(slices, delimiter, positions, false), delimiter };
+}
+
+/**
+ * csv-parse over `chunks`, each checked to be UTF-8. A record csv-parse cannot read becomes an
+ * `UnreadableRecord` in its place; a broken quote that makes the rest unreadable fails the read.
+ * `withHeader`: the first record is the header, so data rows count from the second.
+ */
+function parseRecords(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, delimiter: Delimiter, positions: Positions, withHeader: boolean): Omit<RecordSource, "delimiter"> {
   let bytes = 0;
   const utf8 = createUtf8Check(positions);
   const counter = new Transform({
@@ -67,32 +100,25 @@ export async function openCsvAfterHead({ head, complete, rest }: Head, positions
   });
   // "skip" is emitted synchronously inside the parser's transform, so the pushed stand-in lands exactly where the record was.
   // A record can raise several errors (`Mailed "paper" check` has two stray quotes): one stand-in per record and line.
-  // csv-parse counts only the records it emits (header included), so the data row of an error is its count plus our stand-ins.
+  // csv-parse counts only the records it emits (the header too, when there is one), so the data row of an error is its count plus our stand-ins
+  // (plus one without a header: the count is then of the data rows before it).
+  const headerless = withHeader ? 0 : 1;
   let lastSkipped = "";
   let standIns = 0;
   parser.on("skip", (error: CsvError) => {
     const { records = 0, lines } = error as { records?: number; lines?: number };
-    const outcome = skippedRow(error, records + standIns, positions);
+    const outcome = skippedRow(error, records + standIns + headerless, positions);
     if (outcome instanceof RetainwiseError) return parser.destroy(outcome);
     if (`${records}:${lines}` === lastSkipped) return;
     lastSkipped = `${records}:${lines}`;
     standIns++;
     parser.push(outcome);
   });
-  const source = Readable.from(replay({ head, complete, rest }), { objectMode: false });
+  const source = Readable.from(chunks, { objectMode: false });
   source.on("error", (error) => parser.destroy(error));
   counter.on("error", (error) => parser.destroy(error));
   source.pipe(counter).pipe(parser);
-
-  const read = batchReader(parser);
-  const first: string[][] = [];
-  await read(first, 1);
-  if (first.length === 0) throw new RetainwiseError("csv.empty", "The file is empty. Upload a CSV with a header row and one row per customer.");
-  const headers = first[0]!.map((h) => h.trim());
-  if (headers.every((h) => h === "")) {
-    throw new RetainwiseError("csv.no_header", "The first row of the file is blank: the file needs a header row naming its columns (customerID, tenure, Contract, …).");
-  }
-  return { headers, delimiter, read, records: oneByOne(read), bytesRead: () => bytes, lines: () => parser.info.lines };
+  return { read: batchReader(parser), bytesRead: () => bytes, lines: () => parser.info.lines };
 }
 
 async function* oneByOne(read: CsvSource["read"]): AsyncGenerator<string[]> {

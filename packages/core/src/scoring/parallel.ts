@@ -64,14 +64,13 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   const numberFormat = headNumberFormat(head, headerOnly, model);
   const layout = planColumns(headers, model, numberFormat);
   await headerOnly.read([], Number.POSITIVE_INFINITY);
-  // Threads read every piece after the header: its lines, as csv-parse counts them, are not the piece's own.
-  const headerLines = headerOnly.lines();
   await write(output, headerLine(headers, includeInput));
   if (options.errors) await write(options.errors, ERROR_REPORT_HEADER);
 
-  const pool = await startPool(options.threads!, options.workerEntry!, { model: model.source, version: model.version, header, includeInput, numberFormat });
+  const pool = await startPool(options.threads!, options.workerEntry!, { model: model.source, version: model.version, headers, delimiter: headerOnly.delimiter, includeInput, numberFormat });
   const summary = new SummaryBuilder(model.version, customerIdsOf(layout));
-  const before = { rows: 0, lines: 0, bytes: 0 };
+  // A piece counts csv-parse's lines from 1 (the line it starts on): before it are the header's and the earlier pieces'.
+  const before = { rows: 0, lines: headerOnly.lines() - 1, bytes: 0 };
   const inFlight: { reply: Promise<PieceReply>; bytes: number }[] = [];
   const writeOldest = async () => {
     const { reply, bytes } = inFlight.shift()!;
@@ -83,7 +82,7 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
     if (options.errors && result.errors !== "") await write(options.errors, resolvePositions(result.errors, before));
     summary.absorb(result.summary, before);
     before.rows += result.summary.rowsScored + result.summary.rowsFailed;
-    before.lines += result.lines - headerLines;
+    before.lines += result.lines - 1;
     before.bytes += bytes;
     onProgress?.({ rowsProcessed: before.rows, rowsFailed: summary.rowsFailed, bytesRead: header.length + before.bytes, totalBytes: options.totalBytes });
   };

@@ -1,7 +1,6 @@
-import { Readable } from "node:stream";
-import { openCsv, type CsvSource, type NumberFormat } from "../csv/index.ts";
+import type { Delimiter, NumberFormat } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
-import { openCsvAfterHead, type Head } from "../csv/reader.ts";
+import { openCsvAfterHead, openPiece, type Head, type RecordSource } from "../csv/reader.ts";
 import { ellipsize } from "../bounded-text.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
@@ -26,7 +25,8 @@ export async function scoreSequentially(head: Head, options: ScoreCsvOptions): P
   const { errors } = options;
   if (errors) await write(errors, ERROR_REPORT_HEADER);
   const sinks = { lines: (text: string) => write(output, text), errors: errors && ((text: string) => write(errors, text)) };
-  const summary = (await scoreRecords(source, layout, { ...options, includeInput, positions: ABSOLUTE_POSITIONS }, sinks)).build();
+  const scorer = new RecordScorer(layout, { model, includeInput, positions: ABSOLUTE_POSITIONS, batchSize: options.batchSize }, source.delimiter);
+  const summary = (await scorer.score(source, sinks, options)).build();
   // The report is whole before the verdict: a job failed on too many bad rows still has it.
   if (errors) await endOutput(errors);
   assertFewBadRows(summary, options.maxBadRowShare);
@@ -34,23 +34,38 @@ export async function scoreSequentially(head: Head, options: ScoreCsvOptions): P
   return summary;
 }
 
-/**
- * Scores one piece of a file on a worker thread: `piece` holds whole records, read after the file's
- * `header` record. Returns the output lines (no header), its error-report lines, the piece's summary and csv-parse's line
- * count; positions in messages are placeholders (csv/positions.ts) and no file-level verdict on bad
- * rows is made.
- */
-export async function scorePiece(header: Buffer, piece: Buffer, model: ChurnModel, includeInput: boolean, numberFormat: NumberFormat): Promise<{ text: string; errors: string; summary: ScoreSummary; lines: number }> {
-  const source = await openCsv(Readable.from([header, piece]), RELATIVE_POSITIONS);
-  const layout = planColumns(source.headers, model, numberFormat);
-  let text = "";
-  let errors = "";
-  const sinks = { lines: (lines: string) => void (text += lines), errors: (lines: string) => void (errors += lines) };
-  const summary = await scoreRecords(source, layout, { model, includeInput, positions: RELATIVE_POSITIONS }, sinks);
-  return { text, errors, summary: summary.build(), lines: source.lines() };
+/** A piece's scored lines as UTF-8 (no header), its error-report lines, its summary and how many lines csv-parse counted in it. */
+export interface ScoredPiece {
+  bytes: Uint8Array;
+  errors: string;
+  summary: ScoreSummary;
+  lines: number;
 }
 
-interface RecordsOptions extends Pick<ScoreCsvOptions, "model" | "signal" | "onProgress" | "totalBytes" | "batchSize"> {
+/**
+ * Scores the pieces of one file on a worker thread (parallel.ts), one after another: each piece
+ * holds whole records after the file's header. The batch buffers and the reasons' sentences are
+ * built once for every piece the thread scores. Positions in messages are placeholders
+ * (csv/positions.ts) and no file-level verdict on bad rows is made.
+ */
+export class PieceScorer {
+  private readonly scorer: RecordScorer;
+
+  constructor(headers: string[], private readonly delimiter: Delimiter, model: ChurnModel, includeInput: boolean, numberFormat: NumberFormat) {
+    this.scorer = new RecordScorer(planColumns(headers, model, numberFormat), { model, includeInput, positions: RELATIVE_POSITIONS }, delimiter);
+  }
+
+  async score(piece: Buffer): Promise<ScoredPiece> {
+    const source = openPiece(piece, this.delimiter, RELATIVE_POSITIONS);
+    // Output is about twice the input (reasons); with the input columns, three times.
+    const out = new Utf8Chunks(piece.length * 3);
+    let errors = "";
+    const summary = await this.scorer.score(source, { lines: (text) => out.add(text), errors: (text) => void (errors += text) }, {});
+    return { bytes: out.bytes(), errors, summary: summary.build(), lines: source.lines() };
+  }
+}
+
+interface ScorerOptions extends Pick<ScoreCsvOptions, "model" | "batchSize"> {
   includeInput: boolean;
   positions: Positions;
 }
@@ -61,47 +76,90 @@ interface Sinks {
   errors: ((text: string) => unknown) | undefined;
 }
 
-/** Reads, scores and formats batch after batch into the sinks. */
-async function scoreRecords(source: CsvSource, layout: Layout, options: RecordsOptions, sinks: Sinks): Promise<SummaryBuilder> {
-  const { model, signal, onProgress } = options;
-  const summary = new SummaryBuilder(model.version, customerIdsOf(layout));
-  const batch = new Batch(layout, model, options.batchSize ?? DEFAULT_BATCH_ROWS, source.delimiter);
-  const formatter = new BatchFormatter(layout, options, summary);
-  for (let rowsRead = 0; ; rowsRead += batch.records.length) {
-    throwIfAborted(signal);
-    await source.read(batch.records, batch.size);
-    if (batch.records.length === 0) return summary;
-    batch.fill(rowsRead + 1);
-    const scores = batch.valid > 0 ? await batch.score() : undefined;
-    await sinks.lines(formatter.format(batch, scores));
-    const failures = formatter.takeFailures();
-    if (sinks.errors && failures !== "") await sinks.errors(failures);
-    onProgress?.({ rowsProcessed: summary.rowsScored + summary.rowsFailed, rowsFailed: summary.rowsFailed, bytesRead: source.bytesRead(), totalBytes: options.totalBytes });
+/**
+ * Reads, scores and formats records batch after batch. Built once per file, or once per thread for
+ * all its pieces: the batch's buffers and the reasons' sentences outlive each stream of records.
+ */
+class RecordScorer {
+  private readonly batch: Batch;
+  private readonly formatter: BatchFormatter;
+
+  constructor(private readonly layout: Layout, options: ScorerOptions, delimiter: Delimiter) {
+    this.batch = new Batch(layout, options.model, options.batchSize ?? DEFAULT_BATCH_ROWS, delimiter);
+    this.formatter = new BatchFormatter(layout, options);
+  }
+
+  async score(source: RecordSource, sinks: Sinks, options: Pick<ScoreCsvOptions, "signal" | "onProgress" | "totalBytes">): Promise<SummaryBuilder> {
+    const { signal, onProgress } = options;
+    const { batch, formatter } = this;
+    const summary = new SummaryBuilder(formatter.modelVersion, customerIdsOf(this.layout));
+    for (let rowsRead = 0; ; rowsRead += batch.records.length) {
+      throwIfAborted(signal);
+      await source.read(batch.records, batch.size);
+      if (batch.records.length === 0) return summary;
+      batch.fill(rowsRead + 1);
+      // The one place where a batch's model inputs (`batch`) and outputs (`scores`) are both at hand.
+      const scores = batch.valid > 0 ? await batch.score() : undefined;
+      await sinks.lines(formatter.format(batch, scores, summary));
+      const failures = formatter.takeFailures();
+      if (sinks.errors && failures !== "") await sinks.errors(failures);
+      onProgress?.({ rowsProcessed: summary.rowsScored + summary.rowsFailed, rowsFailed: summary.rowsFailed, bytesRead: source.bytesRead(), totalBytes: options.totalBytes });
+    }
+  }
+}
+
+/**
+ * Text gathered as UTF-8 in one growing buffer that owns its memory, so it can be moved to another
+ * thread: a string built line by line and encoded at the end cost a scoring thread more than parsing.
+ */
+class Utf8Chunks {
+  private buffer: Buffer;
+  private size = 0;
+
+  constructor(capacity: number) {
+    this.buffer = Buffer.allocUnsafeSlow(capacity);
+  }
+
+  add(text: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    const room = text.length * 3;
+    if (this.size + room > this.buffer.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.size + room));
+      this.buffer.copy(grown, 0, 0, this.size);
+      this.buffer = grown;
+    }
+    this.size += this.buffer.write(text, this.size);
+  }
+
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.size);
   }
 }
 
 /** Turns a scored batch into output lines and adds it to the summary. */
 class BatchFormatter {
+  readonly modelVersion: string;
   private readonly version: string;
   private readonly reasons: ReasonWriter | undefined;
   /** Error-report lines (`row,customer_id,error`) of the rows failed since the last `takeFailures`. */
   private failures = "";
 
-  constructor(private readonly layout: Layout, private readonly options: RecordsOptions, private readonly summary: SummaryBuilder) {
+  constructor(private readonly layout: Layout, private readonly options: ScorerOptions) {
     const { model } = options;
+    this.modelVersion = model.version;
     this.version = csvField(model.version);
     const cells = model.factors.map((factor) => ({ parts: factor.inputs.map((i) => ({ label: model.inputs[i]!.label, column: layout.inputIndexes[i]! })) }));
     this.reasons = model.hasContributions ? new ReasonWriter(cells) : undefined;
   }
 
-  format(batch: Batch, scores: ModelOutput | undefined): string {
+  format(batch: Batch, scores: ModelOutput | undefined, summary: SummaryBuilder): string {
     const { records, errors, firstRow } = batch;
     let text = "";
     let valid = 0;
     for (let r = 0; r < records.length; r++) {
       const record = records[r]!;
       const error = errors[r]!;
-      const line = error === null ? this.scoredLine(record, firstRow + r, valid++, scores!) : this.failedLine(record, firstRow + r, error);
+      const line = error === null ? this.scoredLine(record, firstRow + r, valid++, scores!, summary) : this.failedLine(record, firstRow + r, error, summary);
       text += this.options.includeInput ? line + "," + csvLine(record) : line + "\n";
     }
     return text;
@@ -119,29 +177,29 @@ class BatchFormatter {
     return idIndex === NO_ID_COLUMN ? this.options.positions.row(row) : (record[idIndex] ?? "").trim();
   }
 
-  private scoredLine(record: string[], row: number, at: number, scores: ModelOutput): string {
+  private scoredLine(record: string[], row: number, at: number, scores: ModelOutput, summary: SummaryBuilder): string {
     const { model } = this.options;
     const probability = scores.probabilities[at]!;
     // A bring-your-own model that does not impute turns a blank numeric into NaN: a failed row, not "NaN, Low".
-    if (!Number.isFinite(probability)) return this.failedLine(record, row, NO_PROBABILITY);
+    if (!Number.isFinite(probability)) return this.failedLine(record, row, NO_PROBABILITY, summary);
     const id = this.idOf(record, row);
     const level = riskLevel(probability, model.thresholds);
     const { reasons } = this;
     if (reasons && scores.contributions) reasons.explain(scores.contributions, at * model.factors.length, record);
     const explained = reasons !== undefined && scores.contributions !== undefined;
-    this.summary.addScored(probability, level);
-    if (this.summary.wouldKeep(probability)) {
+    summary.addScored(probability, level);
+    if (summary.wouldKeep(probability)) {
       const { risk, protective } = explained ? reasons.lists() : NO_REASONS;
-      this.summary.keepTopRisk({ customerId: ellipsize(id), probability, riskLevel: level, riskFactors: risk, protectiveFactors: protective });
+      summary.keepTopRisk({ customerId: ellipsize(id), probability, riskLevel: level, riskFactors: risk, protectiveFactors: protective });
     }
     const factors = explained ? reasons.riskField() + "," + reasons.protectiveField() : ",";
     return csvField(id) + "," + probability.toFixed(4) + "," + level + "," + factors + "," + this.version + ",";
   }
 
-  private failedLine(record: string[], row: number, error: string): string {
+  private failedLine(record: string[], row: number, error: string, summary: SummaryBuilder): string {
     const id = this.idOf(record, row);
     const shown = this.options.positions.row(row);
-    this.summary.addFailed({ row, customerId: ellipsize(id), reason: error });
+    summary.addFailed({ row, customerId: ellipsize(id), reason: error });
     this.failures += shown + "," + csvField(ellipsize(id)) + "," + csvField(error) + "\n";
     return csvField(id) + ",,,,," + this.version + "," + csvField(`row ${shown}: ${error}`);
   }

@@ -2,7 +2,8 @@ import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { NumberFormat } from "../csv/numbers.ts";
 import { isRetainwiseError } from "../errors.ts";
 import { loadModelFromBytes, type ModelBytes } from "../model/churn-model.ts";
-import { scorePiece } from "./pipeline.ts";
+import type { Delimiter } from "../csv/sniff.ts";
+import { PieceScorer, type ScoredPiece } from "./pipeline.ts";
 import type { ScoreSummary } from "./summary-types.ts";
 
 /**
@@ -19,7 +20,8 @@ export interface ThreadData {
   /** The model's `model_version`, as the main thread names it. */
   version: string;
   /** The file's header record, which every piece is read after. */
-  header: Uint8Array;
+  headers: string[];
+  delimiter: Delimiter;
   includeInput: boolean;
   /** Decided once from the head of the file: a piece alone could decide differently. */
   numberFormat: NumberFormat;
@@ -27,7 +29,7 @@ export interface ThreadData {
 
 export type PieceReply =
   /** `bytes`: the piece's output lines as UTF-8, its memory moved (transferred) to the main thread, not copied. */
-  | { id: number; bytes: Uint8Array; errors: string; summary: ScoreSummary; lines: number }
+  | ({ id: number } & ScoredPiece)
   | { id: number; error: { code: string; message: string; permanent: boolean } };
 
 export function isScoringThread(): boolean {
@@ -37,13 +39,13 @@ export function isScoringThread(): boolean {
 /** Loads the model, says `ready` (or `failed`), scores each `{id, piece}` it is sent, and on `{close}` says `closed` once idle. */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
-  const { model: source, version, includeInput, numberFormat } = workerData as ThreadData;
-  const header = Buffer.from((workerData as ThreadData).header);
+  const { model: source, version, includeInput, numberFormat, headers, delimiter } = workerData as ThreadData;
   const model = await loadModelFromBytes(source, { version }).catch((error: unknown) => {
     port.postMessage({ failed: describe(error) });
     return undefined;
   });
   if (!model) return;
+  const scorer = new PieceScorer(headers, delimiter, model, includeInput, numberFormat);
   // One piece at a time: a queued piece waits as bytes, not as parsed records, which keeps the heap small.
   let queue = Promise.resolve();
   let closing = false;
@@ -61,11 +63,8 @@ export async function serveScoringThread(): Promise<void> {
     const { id, piece } = message;
     queue = queue.then(() => {
       if (closing) return;
-      return scorePiece(header, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), model, includeInput, numberFormat).then(
-        ({ text, errors, summary, lines }) => {
-          const bytes = new TextEncoder().encode(text);
-          port.postMessage({ id, bytes, errors, summary, lines } satisfies PieceReply, [bytes.buffer]);
-        },
+      return scorer.score(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength)).then(
+        (scored) => port.postMessage({ id, ...scored } satisfies PieceReply, [scored.bytes.buffer as ArrayBuffer]),
         (error: unknown) => port.postMessage({ id, error: describe(error) } satisfies PieceReply),
       );
     });
