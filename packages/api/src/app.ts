@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { ApiDeps, ApiEnv } from "./env.ts";
-import { ApiError, errorHandler } from "./errors.ts";
+import { errorHandler, notFoundHandler } from "./errors.ts";
 import { accessLog } from "./middleware/access-log.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
@@ -27,7 +27,7 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.use("*", accessLog(deps.logger));
   app.use("*", securityHeaders());
   app.onError(errorHandler(deps.logger));
-  app.notFound((c) => c.json({ error: { code: "route.not_found", message: `No route for ${c.req.method} ${c.req.path}. See /docs.` } }, 404));
+  app.notFound(notFoundHandler);
 
   app.route("/", healthRoutes(deps));
   app.route("/", docsRoutes());
@@ -46,4 +46,3 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   return app;
 }
 
-export { ApiError };
