@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { Hono } from "hono";
 import * as v from "valibot";
-import { BUILTIN_MODEL_ID, findLabelColumn, headerRow, modelLabel, modelPrefix, readHead, replay, RetainwiseError, submitJob, type Head, type Model } from "@retainwise/core";
+import { BUILTIN_MODEL_ID, findLabelColumn, headerRow, modelLabel, modelPrefix, readHead, replay, RetainwiseError, tooManyTrainings, submitJob, type Head, type Model } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { DefaultModelSchema, IdParamSchema, ListQuerySchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
@@ -20,9 +20,8 @@ export function modelRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.post("/", async (c) => {
     const account = c.get("account");
-    if ((await models.countInProgress(account.id)) >= deps.maxConcurrentTrainings) {
-      throw new RetainwiseError("model.too_many_trainings", `This account already has ${deps.maxConcurrentTrainings} models training. Wait for one to finish (GET /v1/models), or delete one, then try again.`);
-    }
+    // Refused before the upload is read when already over; create() decides atomically.
+    if ((await models.countInProgress(account.id)) >= deps.maxConcurrentTrainings) throw tooManyTrainings(deps.maxConcurrentTrainings);
     const upload = await openUpload(c.req.raw, deps.maxTrainingBytes, (deps.uploadIdleSeconds ?? DEFAULT_UPLOAD_IDLE_SECONDS) * 1000);
     const { params, head, labelColumn } = await checkTrainingUpload(c.req.query(), upload);
     const id = randomUUID();
@@ -36,7 +35,10 @@ export function modelRoutes(deps: ApiDeps): Hono<ApiEnv> {
       key: inputKey,
       body: Readable.from(replay(head)),
       insert: (bytes) =>
-        models.create({ id, accountId: account.id, name: params.name, labelColumn, positiveValue: params.positive ?? null, inputKey, inputFilename: upload.filename, inputBytes: bytes }),
+        models.create(
+          { id, accountId: account.id, name: params.name, labelColumn, positiveValue: params.positive ?? null, inputKey, inputFilename: upload.filename, inputBytes: bytes },
+          { maxInProgress: deps.maxConcurrentTrainings },
+        ),
     });
     c.header("Location", `/v1/models/${id}`);
     return c.json(toModelJson(created, await models.defaultModelId(account.id)), 202);

@@ -62,7 +62,10 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
       key: inputKey,
       body: Readable.from(labeledTrainingRows(await deps.store.get(prediction.inputKey), labels)),
       insert: (bytes) =>
-        deps.models.create({ id, accountId: account.id, name: params.name, labelColumn: OUTCOME_LABEL, positiveValue: "yes", inputKey, inputFilename: `outcomes-of-${prediction.inputFilename}`, inputBytes: bytes }),
+        deps.models.create(
+          { id, accountId: account.id, name: params.name, labelColumn: OUTCOME_LABEL, positiveValue: "yes", inputKey, inputFilename: `outcomes-of-${prediction.inputFilename}`, inputBytes: bytes },
+          { maxInProgress: deps.maxConcurrentTrainings },
+        ),
     });
     c.header("Location", `/v1/models/${id}`);
     return c.json(toModelJson(created, await deps.models.defaultModelId(account.id)), 202);
