@@ -208,7 +208,7 @@ describe("error reports", () => {
     await api.predictions.fail(id, attempt, { code: "csv.missing_columns", message: "The file is missing tenure." });
     const missing = await call(`/v1/predictions/${id}/errors`, keyA);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: { code: "error_report.not_found", message: `Prediction ${id} has no error report. It failed before reading its rows: The file is missing tenure.` } });
+    expect(await missing.json()).toMatchObject({ error: { code: "error_report.not_found", kind: "not_found", message: `Prediction ${id} has no error report. It failed before reading its rows: The file is missing tenure.` } });
     await api.store.put(`results/${id}/attempt-1.errors.csv`, Readable.from([REPORT]));
     expect(await (await call(`/v1/predictions/${id}/errors`, keyA)).text()).toBe(REPORT);
   });

@@ -1,7 +1,10 @@
 import { Hono } from "hono";
 import type { ApiDeps, ApiEnv } from "./env.ts";
-import { ApiError, errorHandler } from "./errors.ts";
+import { errorHandler, notFoundHandler } from "./errors.ts";
 import { accessLog } from "./middleware/access-log.ts";
+import { bearerAuth } from "./middleware/auth.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
+import { uploadSlots } from "./middleware/upload-slots.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -12,6 +15,9 @@ import { outcomeRoutes } from "./routes/outcomes.ts";
 import { accountRoutes, modelRoutes } from "./routes/models.ts";
 import { ACCEPTED_TYPES, predictionRoutes } from "./routes/predictions.ts";
 import { uiRoutes } from "./ui/index.ts";
+
+/** The endpoints that take an upload: limited per account, and idempotent with `Idempotency-Key`. */
+const UPLOAD_PATHS = ["/v1/predictions", "/v1/models", "/v1/outcomes"];
 
 /**
  * The HTTP application: `/v1` API, health checks, OpenAPI + docs, signed local downloads and the
@@ -27,7 +33,9 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.use("*", accessLog(deps.logger));
   app.use("*", securityHeaders());
   app.onError(errorHandler(deps.logger));
-  app.notFound((c) => c.json({ error: { code: "route.not_found", message: `No route for ${c.req.method} ${c.req.path}. See /docs.` } }, 404));
+  app.use("/v1/*", rateLimit({ requestsPerMinute: deps.rateLimitPerMinute }));
+  app.on("POST", UPLOAD_PATHS, bearerAuth(deps.accounts), uploadSlots({ maxPerAccount: deps.maxConcurrentUploads }));
+  app.notFound(notFoundHandler);
 
   app.route("/", healthRoutes(deps));
   app.route("/", docsRoutes());
@@ -46,4 +54,3 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   return app;
 }
 
-export { ApiError };

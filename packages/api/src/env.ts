@@ -17,6 +17,10 @@ export interface ApiDeps {
   maxTrainingBytes: number;
   /** QUEUED + TRAINING models an account may have at once (429 past it). */
   maxConcurrentTrainings: number;
+  /** Uploads (POST of predictions, models, outcomes) one account may stream at once per API instance (429 past it; default 4). */
+  maxConcurrentUploads?: number;
+  /** Requests per minute per API key per API instance (429 past it; default 600). */
+  rateLimitPerMinute?: number;
   /** One-machine mode: answers the HMAC-signed `GET /files/*` download links of the files store. */
   serveDownload?: (request: Request) => Promise<Response>;
 }

@@ -1,34 +1,52 @@
 import type { Context } from "hono";
+import type { ApiEnv } from "./env.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { isRetainwiseError, type Logger } from "@retainwise/core";
+import { isRetainwiseError, RetainwiseError, type ErrorKind, type Logger } from "@retainwise/core";
 
-/** An error with its HTTP answer: `{error: {code, message}}` under `status`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ApiError";
-  }
-}
+/** The one kind -> HTTP status table (the kind of every code: ERROR_CODES in @retainwise/core). */
+export const STATUS_OF_KIND: Record<ErrorKind, ContentfulStatusCode> = {
+  input: 400,
+  auth: 401,
+  forbidden: 403,
+  not_found: 404,
+  timeout: 408,
+  conflict: 409,
+  too_large: 413,
+  unsupported: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
 
-/** The one place errors become responses. Unknown errors are logged with the request id and never echoed. */
+/** `Retry-After` when the error does not say: a 503 is worth a retry soon (a failover takes longer; the client retries again). */
+const DEFAULT_RETRY_AFTER_SECONDS: Partial<Record<ErrorKind, number>> = { unavailable: 5, rate_limited: 10 };
+
+const GENERIC_MESSAGES: Partial<Record<ErrorKind, string>> = {
+  internal: "Something went wrong on our side. Please retry; if it persists, contact support with the X-Request-Id header.",
+  unavailable: "A service we depend on is temporarily unavailable; nothing was changed. Retry after the Retry-After seconds.",
+};
+
+/**
+ * The one place errors become responses: `{error: {code, kind, message, requestId}}` under the
+ * kind's status, with `Retry-After` for `rate_limited` and `unavailable`. Internal and unavailable
+ * errors are logged with the request id (their cause, e.g. a SQLSTATE, stays in the log) and answered
+ * with a generic message; anything that is not a RetainwiseError is `internal`.
+ */
 export function errorHandler(logger: Logger) {
-  return function onError(error: Error, c: Context): Response {
-    const answer = toAnswer(error);
-    if (answer.status >= 500) logger.error("request failed", { requestId: c.get("requestId" as never), path: c.req.path, error });
-    return c.json({ error: { code: answer.code, message: answer.message } }, answer.status);
+  return function onError(error: Error, c: Context<ApiEnv>): Response {
+    const known = isRetainwiseError(error) ? error : new RetainwiseError("internal", "An unexpected error.", { cause: error });
+    const status = STATUS_OF_KIND[known.kind];
+    const requestId = c.get("requestId");
+    const generic = GENERIC_MESSAGES[known.kind];
+    if (generic) logger[known.kind === "internal" ? "error" : "warn"]("request failed", { requestId, path: c.req.path, code: known.code, error });
+    const retryAfter = known.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS[known.kind];
+    if (retryAfter !== undefined) c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfter))));
+    return c.json({ error: { code: known.code, kind: known.kind, message: generic ?? known.message, ...(requestId ? { requestId } : {}) } }, status);
   };
 }
 
-function toAnswer(error: Error): { status: ContentfulStatusCode; code: string; message: string } {
-  if (error instanceof ApiError) return error;
-  if (isRetainwiseError(error)) {
-    if (error.code === "not_found") return { status: 404, code: error.code, message: error.message };
-    if (!error.permanent) return { status: 503, code: error.code, message: "A dependency is temporarily unavailable; please retry in a moment." };
-    return { status: 400, code: error.code, message: error.message };
-  }
-  return { status: 500, code: "internal", message: "Something went wrong on our side. Please retry; if it persists, contact support with the X-Request-Id header." };
+/** Unknown paths: a `route.not_found` error like any other. */
+export function notFoundHandler(c: Context<ApiEnv>): Response {
+  const error = new RetainwiseError("route.not_found", `No route for ${c.req.method} ${c.req.path}. See /docs.`);
+  return c.json({ error: { code: error.code, kind: error.kind, message: error.message } }, 404);
 }

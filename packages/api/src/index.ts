@@ -1,4 +1,5 @@
-export { createApp, ApiError } from "./app.ts";
+export { createApp } from "./app.ts";
+export { STATUS_OF_KIND } from "./errors.ts";
 export { serveApi, type RunningServer } from "./serve.ts";
 export type { ApiDeps, ApiEnv } from "./env.ts";
 export { openApiDocument } from "./routes/docs.ts";

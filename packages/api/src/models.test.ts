@@ -49,6 +49,27 @@ describe("POST /v1/models", () => {
   });
 });
 
+describe("the concurrent-training limit", () => {
+  test("holds when many uploads arrive at once: exactly the limit is accepted, the rest get 429 and leave no file behind", async () => {
+    const burst = await api.key("burst");
+    const upload = (i: number) =>
+      fetch(`${api.url}/v1/models?label=churned&name=same`, { method: "POST", headers: { Authorization: `Bearer ${burst}`, "Content-Type": "text/csv" }, body: LABELED + `A-${i},pro,2,no\n` });
+    const responses = await Promise.all(Array.from({ length: 8 }, (_, i) => upload(i)));
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([202, 202, 429, 429, 429, 429, 429, 429]);
+    const refused = responses.find((r) => r.status === 429)!;
+    expect(refused.headers.get("retry-after")).toBe("60");
+    const [row] = await api.sql<{ count: number }[]>`
+      select count(*)::int as count from models m join accounts a on a.id = m.account_id where a.name = 'burst'`;
+    expect(row?.count).toBe(2);
+    const accepted = await Promise.all(responses.filter((r) => r.status === 202).map(async (r) => ((await r.json()) as { version: string }).version));
+    expect(accepted.sort()).toEqual(["v1", "v2"]);
+    const { readdir } = await import("node:fs/promises");
+    const stored = await readdir(api.dir, { recursive: true });
+    expect(stored.filter((f) => String(f).endsWith("training.csv"))).toHaveLength(2 + 2); // acme's two and burst's two
+  });
+});
+
 describe("choosing models", () => {
   test("a model that is not READY cannot score or become the default", async () => {
     const [queued] = await api.sql<{ id: string }[]>`select id from models where name = 'bank' and version = 1`;

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { BUILTIN_MODEL_ID, isTermTablesCard, MODEL_STATUSES, modelLabel, PREDICTION_STATUSES, type Model, type Prediction } from "@retainwise/core";
+import { BUILTIN_MODEL_ID, ERROR_KINDS, isTermTablesCard, MODEL_STATUSES, modelLabel, PREDICTION_STATUSES, type Model, type Prediction } from "@retainwise/core";
 
 /** HTTP shapes, validated on the way in and documented from the same schemas (openapi.ts). */
 export const IdParamSchema = v.object({ id: v.pipe(v.string(), v.uuid("must be a prediction id (a UUID)")) });
@@ -13,7 +13,8 @@ export const ErrorReportQuerySchema = v.object({
   limit: v.optional(v.pipe(v.string(), v.transform(Number), v.integer("must be an integer"), v.minValue(1, "must be at least 1"), v.maxValue(1000, "must be at most 1000"))),
 });
 
-export const ErrorSchema = v.object({ error: v.object({ code: v.string(), message: v.string() }) });
+/** Every error answer; `kind` decides the status (docs/ERRORS.md lists every code with its kind). */
+export const ErrorSchema = v.object({ error: v.object({ code: v.string(), kind: v.picklist(ERROR_KINDS), message: v.string(), requestId: v.optional(v.string()) }) });
 
 export const PredictionSchema = v.object({
   id: v.string(),

@@ -1,7 +1,6 @@
 import { Readable, Transform } from "node:stream";
 import busboy from "busboy";
-import { ellipsize, isRetainwiseError, sniffCsv } from "@retainwise/core";
-import { ApiError } from "./errors.ts";
+import { ellipsize, isRetainwiseError, RetainwiseError, sniffCsv } from "@retainwise/core";
 
 /** Content types taken as a raw CSV body. Anything else but multipart is refused with 415. */
 export const CSV_CONTENT_TYPES = ["text/csv", "application/csv", "text/plain"];
@@ -10,7 +9,7 @@ export const DEFAULT_UPLOAD_IDLE_SECONDS = 30;
 
 export interface IncomingUpload {
   filename: string;
-  /** The file's bytes, guarded: errors with an ApiError past the size cap or when the head is not CSV text. */
+  /** The file's bytes, guarded: errors with a RetainwiseError past the size cap or when the head is not CSV text. */
   body: Readable;
   /** Multipart text fields sent before the file part (the file is streamed, so later fields are not read). */
   fields: Record<string, string>;
@@ -32,9 +31,7 @@ export async function openUpload(request: Request, maxBytes: number, idleMs = DE
     return { filename: safeFilename(name), body: guard(source, maxBytes), fields: {} };
   }
   source.destroy();
-  throw new ApiError(
-    415,
-    "upload.unsupported_type",
+  throw new RetainwiseError("upload.unsupported_type",
     `Content-Type '${ellipsize(type) || "(none)"}' is not accepted. Send the CSV as 'text/csv' or as the 'file' field of a multipart/form-data form.`,
   );
 }
@@ -69,7 +66,7 @@ function multipartFile(source: Readable, headers: Headers, maxBytes: number): Pr
       parser.on(limit, () => parser.destroy(new Error(`it has more parts than the ${MULTIPART_LIMITS.parts} parts, ${MULTIPART_LIMITS.files} files or ${MULTIPART_LIMITS.fields} fields allowed`)));
     }
     parser.on("close", () => {
-      if (!found) reject(new ApiError(400, "upload.no_file", "The form has no 'file' field. Send the CSV as the 'file' field of the form."));
+      if (!found) reject(new RetainwiseError("upload.no_file", "The form has no 'file' field. Send the CSV as the 'file' field of the form."));
     });
     source.on("error", (error) => parser.destroy(error));
     source.pipe(parser);
@@ -77,9 +74,9 @@ function multipartFile(source: Readable, headers: Headers, maxBytes: number): Pr
 }
 
 /** A form busboy cannot read: no boundary, cut off mid-part, too many parts. */
-function badMultipart(error: Error): ApiError {
-  if (error instanceof ApiError) return error;
-  return new ApiError(400, "upload.bad_multipart", `The multipart form could not be read: ${ellipsize(error.message, 200)}. Send the CSV as the 'file' field of a complete multipart/form-data form.`);
+function badMultipart(error: Error): RetainwiseError {
+  if (isRetainwiseError(error)) return error;
+  return new RetainwiseError("upload.bad_multipart", `The multipart form could not be read: ${ellipsize(error.message, 200)}. Send the CSV as the 'file' field of a complete multipart/form-data form.`);
 }
 
 /**
@@ -90,7 +87,7 @@ function badMultipart(error: Error): ApiError {
 function cutOffWhenIdle(source: Readable, idleMs: number): Readable {
   const stalled = () => {
     if (source.readableFlowing === false) return void timer.refresh();
-    source.destroy(new ApiError(408, "upload.timeout", `The upload sent nothing for ${Math.round(idleMs / 1000)} seconds and was stopped. Check the connection and send the file again.`));
+    source.destroy(new RetainwiseError("upload.timeout", `The upload sent nothing for ${Math.round(idleMs / 1000)} seconds and was stopped. Check the connection and send the file again.`));
   };
   let timer = setTimeout(stalled, idleMs);
   source.on("data", () => timer.refresh());
@@ -125,22 +122,22 @@ function guard(source: Readable, maxBytes: number, translate: (error: Error) => 
   return source.pipe(guarded);
 }
 
-function sniffProblem(head: Buffer): ApiError | undefined {
+function sniffProblem(head: Buffer): RetainwiseError | undefined {
   try {
     sniffCsv(head, false);
     return undefined;
   } catch (error) {
     if (isRetainwiseError(error) && error.code === "csv.empty") return undefined; // leading blank lines: the scorer decides
-    return new ApiError(415, "upload.not_csv", isRetainwiseError(error) ? error.message : "The upload is not CSV text.");
+    return new RetainwiseError("upload.not_csv", isRetainwiseError(error) ? error.message : "The upload is not CSV text.");
   }
 }
 
-function tooLarge(maxBytes: number): ApiError {
-  return new ApiError(413, "upload.too_large", `The upload is larger than the ${formatBytes(maxBytes)} limit. Split the file and upload the parts.`);
+function tooLarge(maxBytes: number): RetainwiseError {
+  return new RetainwiseError("upload.too_large", `The upload is larger than the ${formatBytes(maxBytes)} limit. Split the file and upload the parts.`);
 }
 
-function empty(): ApiError {
-  return new ApiError(400, "upload.empty", "The upload is empty. Send a CSV with a header row and one row per customer.");
+function empty(): RetainwiseError {
+  return new RetainwiseError("upload.empty", "The upload is empty. Send a CSV with a header row and one row per customer.");
 }
 
 function safeFilename(name: string): string {

@@ -1,12 +1,11 @@
 import * as v from "valibot";
-import { ellipsize } from "@retainwise/core";
-import { ApiError } from "./errors.ts";
+import { ellipsize, RetainwiseError, type ErrorCode } from "@retainwise/core";
 
 /** Parses `input` or answers 400 naming the field and what is wrong with it (`code` overrides `request.invalid_<field>`). */
-export function parseOr400<S extends v.GenericSchema>(schema: S, input: unknown, where: string, code?: string): v.InferOutput<S> {
+export function parseOr400<S extends v.GenericSchema>(schema: S, input: unknown, where: string, code?: ErrorCode): v.InferOutput<S> {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
   const issue = result.issues[0];
   const field = v.getDotPath(issue) ?? where;
-  throw new ApiError(400, code ?? `request.invalid_${ellipsize(field)}`, `The ${where} '${ellipsize(field)}' ${issue.message}, got ${ellipsize(JSON.stringify(issue.input) ?? "nothing")}.`);
+  throw new RetainwiseError(code ?? `request.invalid_${ellipsize(field)}` satisfies ErrorCode, `The ${where} '${ellipsize(field)}' ${issue.message}, got ${ellipsize(JSON.stringify(issue.input) ?? "nothing")}.`);
 }

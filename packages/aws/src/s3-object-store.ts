@@ -58,7 +58,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
         return { bytes: result.ContentLength ?? 0, ...(result.ContentType ? { contentType: result.ContentType } : {}) };
       } catch (error) {
         const domain = translateAwsError(error, `checking ${k}`);
-        if (domain.code === "not_found") return null;
+        if (domain.kind === "not_found") return null;
         throw domain;
       }
     },

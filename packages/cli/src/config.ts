@@ -53,6 +53,8 @@ const ConfigSchema = v.object({
   maxTrainingBytes: toInt(1, Number.MAX_SAFE_INTEGER),
   maxTrainingRows: toInt(1, 100_000_000),
   maxConcurrentTrainings: toInt(1, 1000),
+  maxConcurrentUploads: toInt(1, 1000),
+  rateLimitPerMinute: toInt(1, 1_000_000),
   modelCacheSize: toInt(1, 1000),
   ecsAgentUri: optionalUrl,
 });
@@ -107,6 +109,10 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   maxTrainingBytes: { env: "RETAINWISE_MAX_TRAINING_BYTES", default: 256 * 1024 ** 2 },
   maxTrainingRows: { env: "RETAINWISE_MAX_TRAINING_ROWS", default: 500_000 },
   maxConcurrentTrainings: { env: "RETAINWISE_MAX_CONCURRENT_TRAININGS", default: 2 },
+  // Per API instance (in memory): n instances let an account stream n times as many.
+  maxConcurrentUploads: { env: "RETAINWISE_MAX_CONCURRENT_UPLOADS", default: 4 },
+  // Per API key and API instance; bursts of up to as many. An open web UI page polls once a second (60 a minute).
+  rateLimitPerMinute: { env: "RETAINWISE_RATE_LIMIT_PER_MINUTE", default: 600 },
   modelCacheSize: { env: "RETAINWISE_MODEL_CACHE_SIZE", default: 8 },
 
   // Injected by ECS into every container; the worker uses it for task scale-in protection.

@@ -87,6 +87,8 @@ export function serveHttp(services: Services, config: Config, logger: Logger): R
     models: services.models,
     maxTrainingBytes: config.maxTrainingBytes,
     maxConcurrentTrainings: config.maxConcurrentTrainings,
+    maxConcurrentUploads: config.maxConcurrentUploads,
+    rateLimitPerMinute: config.rateLimitPerMinute,
     store: services.store,
     queue: services.queue,
     logger,

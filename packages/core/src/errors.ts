@@ -3,36 +3,184 @@
  * and how to fix it (for people), and the low-level `cause` (for us). Adapters translate SDK and
  * SQLSTATE errors into these next to the call, so nothing above them matches on foreign errors.
  *
- * `permanent` says whether retrying can help: a malformed CSV stays malformed (FAILED at once),
- * a dropped connection may not (retried through queue redelivery).
+ * Every code has a `kind` (ERROR_CODES below, the one list; docs/ERRORS.md lists it for customers):
+ * what went wrong from the caller's point of view. The kind decides everything else: the HTTP status
+ * (api's one kind -> status table), whether the message may be shown (never for `internal`), and
+ * whether retrying can help (`permanent`): a malformed CSV stays malformed (FAILED at once), a
+ * dropped connection or a bug on our side may not (retried through queue redelivery).
  *
  * @example
- *   throw new RetainwiseError("csv.missing_columns", "The file has no tenure column…", { permanent: true });
+ *   throw new RetainwiseError("csv.missing_columns", "The file has no tenure column…");
+ *   new RetainwiseError("model.not_ready", "…", { kind: "input" }).kind; // "input" instead of its usual "conflict"
  */
 export class RetainwiseError extends Error {
-  readonly code: string;
-  readonly permanent: boolean;
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  /** For `unavailable` and `rate_limited`: when a retry may succeed (HTTP `Retry-After`). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: string, message: string, options: { permanent?: boolean; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: RetainwiseErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "RetainwiseError";
     this.code = code;
-    this.permanent = options.permanent ?? true;
+    this.kind = options.kind ?? kindOf(code);
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
+
+  /** False when retrying the same work may succeed: the dependency or our own code failed, not the input. */
+  get permanent(): boolean {
+    return !RETRYABLE_KINDS.includes(this.kind);
+  }
+}
+
+export interface RetainwiseErrorOptions {
+  cause?: unknown;
+  /** Overrides the code's usual kind (ERROR_CODES), e.g. a thread's error carried across as it was. */
+  kind?: ErrorKind;
+  retryAfterSeconds?: number;
+}
+
+/**
+ * What went wrong, for the caller: `input` (fix the request or the file), `auth` (no or a bad API
+ * key), `forbidden`, `not_found`, `timeout` (the client was too slow), `conflict` (not in a state
+ * that allows it, e.g. not finished yet), `too_large`, `unsupported` (media type), `rate_limited`,
+ * `unavailable` (a dependency failed: retry later) and `internal` (our bug: details logged, never sent).
+ */
+export const ERROR_KINDS = ["input", "auth", "forbidden", "not_found", "timeout", "conflict", "too_large", "unsupported", "rate_limited", "unavailable", "internal"] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** Kinds whose work the worker retries (by redelivery) instead of failing the job as the customer's. */
+export const RETRYABLE_KINDS: readonly ErrorKind[] = ["unavailable", "internal"];
+
+/**
+ * Every error code and its kind: the one list (docs/ERRORS.md is checked against it by a test).
+ * Not-found codes are all `<thing>.not_found`.
+ */
+export const ERROR_CODES = {
+  // Requests
+  "request.bad_id": "input",
+  "request.invalid_cursor": "input",
+  "request.invalid_range": "input",
+  "request.invalid_idempotency_key": "input",
+  "route.not_found": "not_found",
+  "asset.not_found": "not_found",
+  "service.not_ready": "unavailable",
+  "auth.missing": "auth",
+  "auth.malformed": "auth",
+  "auth.invalid": "auth",
+  "rate.limited": "rate_limited",
+  "idempotency.key_reused": "conflict",
+  "idempotency.in_progress": "conflict",
+  // Uploads
+  "upload.empty": "input",
+  "upload.aborted": "input",
+  "upload.no_file": "input",
+  "upload.bad_multipart": "input",
+  "upload.timeout": "timeout",
+  "upload.too_large": "too_large",
+  "upload.unsupported_type": "unsupported",
+  "upload.not_csv": "unsupported",
+  "upload.too_many": "rate_limited",
+  // CSV files
+  "csv.not_text": "input",
+  "csv.empty": "input",
+  "csv.no_header": "input",
+  "csv.header_too_long": "input",
+  "csv.duplicate_headers": "input",
+  "csv.missing_columns": "input",
+  "csv.unclosed_quote": "input",
+  "csv.invalid_quote": "input",
+  "csv.no_rows": "input",
+  "csv.too_many_bad_rows": "input",
+  // Predictions
+  "prediction.not_found": "not_found",
+  "prediction.not_ready": "conflict",
+  "error_report.not_found": "not_found",
+  "performance.not_enough_outcomes": "conflict",
+  "scoring.failed": "internal",
+  "scoring.thread_failed": "internal",
+  "output.closed": "unavailable",
+  // Models and training
+  "model.not_found": "not_found",
+  "model_card.not_found": "not_found",
+  "model.not_ready": "conflict",
+  "model.builtin": "conflict",
+  "model.deleted": "conflict",
+  "model.too_many_trainings": "rate_limited",
+  "model.invalid": "input",
+  "model.invalid_card": "input",
+  "model.card_mismatch": "input",
+  "model.unsupported": "input",
+  "model.no_probability_output": "input",
+  "model.label_clash": "input",
+  "model.not_enough_outcomes": "input",
+  "model.unavailable": "input",
+  "train.empty_file": "input",
+  "train.missing_label": "input",
+  "train.unknown_column": "input",
+  "train.label_classes": "input",
+  "train.one_class": "input",
+  "train.unknown_positive": "input",
+  "train.no_inputs": "input",
+  "train.too_few_rows_of_class": "input",
+  "train.too_many_bad_rows": "input",
+  "train.too_many_rows": "input",
+  "train.failed": "internal",
+  "train.thread_failed": "internal",
+  // Jobs
+  "job.released": "unavailable",
+  "job.aborted": "unavailable",
+  "job.lost": "conflict",
+  "job.attempts_exhausted": "unavailable",
+  "job.dead_lettered": "unavailable",
+  // Storage, queue, database, cloud
+  "store.not_found": "not_found",
+  "store.invalid_key": "internal",
+  "store.unavailable": "unavailable",
+  "download.malformed": "forbidden",
+  "download.bad_signature": "forbidden",
+  "download.expired": "forbidden",
+  "queue.receipt_invalid": "internal",
+  "queue.invalid_max": "internal",
+  "db.unavailable": "unavailable",
+  "db.unreachable": "unavailable",
+  "db.error": "internal",
+  "db.migration_changed": "internal",
+  "aws.unavailable": "unavailable",
+  "aws.aborted": "unavailable",
+  "aws.failed": "internal",
+  "ecs.task_protection_unreachable": "unavailable",
+  "ecs.task_protection_refused": "unavailable",
+  // One-machine mode
+  "local.postgres_start": "internal",
+  "local.postgres_init": "internal",
+  "local.postgres_user": "internal",
+  "local.data_dir_in_use": "conflict",
+  // Anything not ours (a bug): answered as this, never with its message.
+  internal: "internal",
+} as const satisfies Record<string, ErrorKind>;
+
+/** A parameter that failed validation: `request.invalid_limit`, `request.invalid_name`, … (kind `input`). */
+export type InvalidParameterCode = `request.invalid_${string}`;
+export type ErrorCode = keyof typeof ERROR_CODES | InvalidParameterCode;
+
+/** The kind of a code: its row in ERROR_CODES (`input` for `request.invalid_<parameter>`). */
+export function kindOf(code: ErrorCode): ErrorKind {
+  return (ERROR_CODES as Record<string, ErrorKind>)[code] ?? "input";
 }
 
 /** The object or row asked for does not exist (or belongs to someone else: we never say which). */
 export class NotFoundError extends RetainwiseError {
   constructor(what: string, options: { cause?: unknown } = {}) {
-    super("not_found", `${what} was not found.`, { permanent: true, ...options });
+    super("store.not_found", `${what} was not found.`, options);
     this.name = "NotFoundError";
   }
 }
 
 /** A dependency (store, queue, database, network) failed in a way a retry may fix. */
 export class TransientError extends RetainwiseError {
-  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { permanent: false, ...options });
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(code, message, { ...options, kind: "unavailable" });
     this.name = "TransientError";
   }
 }

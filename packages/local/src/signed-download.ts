@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
-import { NotFoundError, type ObjectStore } from "@retainwise/core";
+import { NotFoundError, type ErrorCode, type ObjectStore } from "@retainwise/core";
 
 /**
  * Expiring download links for the files-on-disk store, served by the API's `GET /files/*`:
@@ -55,7 +55,7 @@ export async function serveSignedDownload(store: ObjectStore, requestUrl: string
   const check = verifyDownloadSignature(requestUrl, signingSecret);
   if (!check.ok) {
     const message = check.reason === "expired" ? "This download link has expired; request a new one." : "This download link is not valid.";
-    return Response.json({ error: { code: `download.${check.reason}`, message } }, { status: 403 });
+    return Response.json({ error: { code: `download.${check.reason}` satisfies ErrorCode, kind: "forbidden", message } }, { status: 403 });
   }
   try {
     const info = await store.head(check.key);
@@ -72,7 +72,7 @@ export async function serveSignedDownload(store: ObjectStore, requestUrl: string
     });
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    return Response.json({ error: { code: "not_found", message: "This file no longer exists." } }, { status: 404 });
+    return Response.json({ error: { code: "store.not_found" satisfies ErrorCode, kind: "not_found", message: "This file no longer exists." } }, { status: 404 });
   }
 }
 

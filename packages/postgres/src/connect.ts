@@ -3,7 +3,8 @@ import postgres from "postgres";
 /** A postgres.js client (pool or transaction) with our column naming and number types. */
 export type Sql = postgres.Sql<Record<string, never>>;
 /** What repositories and the queue accept: the pool, or a transaction so a write can join the caller's. */
-export type SqlOrTx = Sql | postgres.TransactionSql<Record<string, never>>;
+export type SqlOrTx = Sql | TransactionSql;
+export type TransactionSql = postgres.TransactionSql<Record<string, never>>;
 
 export interface ConnectOptions {
   /** Pool size; postgres.js opens connections lazily. */

@@ -3,7 +3,7 @@ import { RetainwiseError, TransientError } from "@retainwise/core";
 /**
  * Turns a postgres.js failure into a domain error: connection problems and server states a retry
  * can fix become `TransientError` (the worker retries those through queue redelivery), everything
- * else a permanent `db.error`. The message never carries SQL text or parameters (postgres.js keeps
+ * else an internal `db.error` (our fault: logged, answered 500, retried by the worker). The message never carries SQL text or parameters (postgres.js keeps
  * those as non-enumerable props of `cause`, which our logger never serializes).
  */
 export function translateDbError(error: unknown, doing: string): RetainwiseError {

@@ -1,5 +1,5 @@
-import { BUILTIN_MODEL_ID, modelMetrics, type Model, type ModelCard, type ModelRepository, type NewModel, type Page, type TrainedModel, type TrainingProgress } from "@retainwise/core";
-import type { SqlOrTx } from "./connect.ts";
+import { BUILTIN_MODEL_ID, modelMetrics, tooManyTrainings, type Model, type ModelCard, type ModelRepository, type NewModel, type Page, type TrainedModel, type TrainingProgress } from "@retainwise/core";
+import type { SqlOrTx, TransactionSql } from "./connect.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { withDbErrors } from "./errors.ts";
 import { createJobRows, isUuid, type JobTable } from "./job-rows.ts";
@@ -16,7 +16,7 @@ import { createJobRows, isUuid, type JobTable } from "./job-rows.ts";
 export function createPostgresModelRepository(sql: SqlOrTx): ModelRepository {
   return {
     ...createJobRows(sql, MODELS_TABLE),
-    create: (input) => withDbErrors("creating a model", () => create(sql, input)),
+    create: (input, options) => withDbErrors("creating a model", () => create(sql, input, options?.maxInProgress)),
     get: (accountId, id) => withDbErrors("reading a model", () => get(sql, accountId, id)),
     list: (accountId, options) => withDbErrors("listing models", () => list(sql, accountId, options)),
     complete: (id, attempt, trained) => withDbErrors("completing a model", () => complete(sql, id, attempt, trained)),
@@ -37,23 +37,34 @@ const MODELS_TABLE: JobTable<Model, TrainingProgress> = {
   progress: (sql, p) => sql`progress_phase = ${p.phase}, progress_percent = ${p.percent}`,
 };
 
-/** Two uploads of the same name at once can pick the same version; the loser retries with the next. */
-const VERSION_RETRIES = 3;
+/** First key of the per-account advisory lock that serializes model creation ("models" in ASCII). */
+const MODEL_CREATION_LOCK = 0x6d6f646c;
 
-async function create(sql: SqlOrTx, input: NewModel): Promise<Model> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const [row] = await sql<Model[]>`
-        insert into models (id, account_id, name, version, label_column, positive_value, input_key, input_filename, input_bytes)
-        select ${input.id}, ${input.accountId}, ${input.name}, coalesce(max(version), 0) + 1,
-               ${input.labelColumn}, ${input.positiveValue}, ${input.inputKey}, ${input.inputFilename}, ${input.inputBytes}
-        from models where account_id = ${input.accountId} and name = ${input.name}
-        returning *`;
-      return row!;
-    } catch (error) {
-      if ((error as { code?: string }).code !== "23505" || attempt >= VERSION_RETRIES) throw error;
-    }
-  }
+/**
+ * One transaction per account at a time (advisory lock): the in-progress count, the next version
+ * and the insert are then decided together, so two simultaneous uploads can neither both pass the
+ * limit nor pick the same version. The lock is taken in its own statement because under READ
+ * COMMITTED the insert's snapshot must start after the previous holder committed.
+ */
+async function create(sql: SqlOrTx, input: NewModel, maxInProgress?: number): Promise<Model> {
+  return inTransaction(sql, async (tx) => {
+    await tx`select pg_advisory_xact_lock(${MODEL_CREATION_LOCK}, hashtext(${input.accountId}))`;
+    // An aggregate without GROUP BY yields one row even over no rows: HAVING is what can refuse it.
+    const [row] = await tx<Model[]>`
+      insert into models (id, account_id, name, version, label_column, positive_value, input_key, input_filename, input_bytes)
+      select ${input.id}, ${input.accountId}, ${input.name}, coalesce(max(version), 0) + 1,
+             ${input.labelColumn}, ${input.positiveValue}, ${input.inputKey}, ${input.inputFilename}, ${input.inputBytes}
+      from models where account_id = ${input.accountId} and name = ${input.name}
+      ${maxInProgress === undefined ? tx`` : tx`having (select count(*) from models where account_id = ${input.accountId} and status in ('QUEUED', 'TRAINING')) < ${maxInProgress}`}
+      returning *`;
+    if (!row) throw tooManyTrainings(maxInProgress!);
+    return row;
+  });
+}
+
+/** Runs `work` in a transaction: a new one on a pool, the caller's when `sql` already is one. */
+function inTransaction<T>(sql: SqlOrTx, work: (tx: TransactionSql) => Promise<T>): Promise<T> {
+  return "begin" in sql ? (sql.begin((tx) => work(tx)) as Promise<T>) : work(sql);
 }
 
 async function get(sql: SqlOrTx, accountId: string, id: string): Promise<Model | null> {

@@ -1,19 +1,22 @@
 import type { MiddlewareHandler } from "hono";
-import type { AccountRepository } from "@retainwise/core";
+import { RetainwiseError, type AccountRepository } from "@retainwise/core";
 import type { ApiEnv } from "../env.ts";
-import { ApiError } from "../errors.ts";
 
 const HOW = "Send your API key as 'Authorization: Bearer <api key>' (create one with 'retainwise keys create --account NAME').";
 
-/** Bearer API keys: every handler after this runs as exactly one account. */
+/**
+ * Bearer API keys: every handler after this runs as exactly one account. A request already
+ * authenticated on its way (app-level middleware before a router's own) is not looked up again.
+ */
 export function bearerAuth(accounts: AccountRepository): MiddlewareHandler<ApiEnv> {
   return async function bearerAuthMiddleware(c, next) {
+    if (c.get("account")) return next();
     const header = c.req.header("Authorization");
-    if (!header) throw new ApiError(401, "auth.missing", `This endpoint needs an API key. ${HOW}`);
+    if (!header) throw new RetainwiseError("auth.missing", `This endpoint needs an API key. ${HOW}`);
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new ApiError(401, "auth.malformed", `The Authorization header is not a Bearer token. ${HOW}`);
+    if (!match) throw new RetainwiseError("auth.malformed", `The Authorization header is not a Bearer token. ${HOW}`);
     const account = await accounts.authenticate(match[1]!);
-    if (!account) throw new ApiError(401, "auth.invalid", "This API key is not valid (unknown or revoked). Check it, or create a new one.");
+    if (!account) throw new RetainwiseError("auth.invalid", "This API key is not valid (unknown or revoked). Check it, or create a new one.");
     c.set("account", account);
     await next();
   };

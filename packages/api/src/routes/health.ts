@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { ErrorCode } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 
 /** How long readiness waits for each dependency before calling it down. */
@@ -13,7 +14,7 @@ export function healthRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const results = await Promise.all(Object.entries(checks).map(async ([name, ping]) => [name, await answers(ping)] as const));
     const down = results.filter(([, ok]) => !ok).map(([name]) => name);
     if (down.length === 0) return c.json({ ok: true, checks: Object.fromEntries(results) });
-    return c.json({ error: { code: "not_ready", message: `Not ready: ${down.join(", ")} unreachable.` }, checks: Object.fromEntries(results) }, 503);
+    return c.json({ error: { code: "service.not_ready" satisfies ErrorCode, kind: "unavailable", message: `Not ready: ${down.join(", ")} unreachable.` }, checks: Object.fromEntries(results) }, 503);
   });
   return app;
 }

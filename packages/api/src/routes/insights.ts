@@ -1,8 +1,7 @@
 import { Hono } from "hono";
 import * as v from "valibot";
-import { buildTrends, indexPendingScores, TREND_BUCKETS, type TrendPoint } from "@retainwise/core";
+import { buildTrends, RetainwiseError, indexPendingScores, TREND_BUCKETS, type TrendPoint } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
-import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { renderTrendChart } from "../ui/trend-chart.ts";
 import { parseOr400 } from "../validate.ts";
@@ -37,8 +36,8 @@ export function insightRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const to = parsed.to ?? new Date();
     const from = parsed.from ?? new Date(to.getTime() - DEFAULT_DAYS * DAY_MS);
     const days = (to.getTime() - from.getTime()) / DAY_MS;
-    if (days <= 0) throw new ApiError(400, "request.invalid_range", "'from' must be before 'to'.");
-    if (days > MAX_DAYS) throw new ApiError(400, "request.invalid_range", `The range is ${Math.ceil(days)} days; ask for at most ${MAX_DAYS} at a time.`);
+    if (days <= 0) throw new RetainwiseError("request.invalid_range", "'from' must be before 'to'.");
+    if (days > MAX_DAYS) throw new RetainwiseError("request.invalid_range", `The range is ${Math.ceil(days)} days; ask for at most ${MAX_DAYS} at a time.`);
     const bucket = parsed.bucket ?? (days <= DAILY_UP_TO_DAYS ? "day" : "week");
     const predictions = await deps.outcomes.predictionDigests(accountId, { from, to });
     const completed = predictions.filter((p) => p.status === "COMPLETED").map((p) => p.id);

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
-import { modelLabel } from "@retainwise/core";
+import { modelLabel, RetainwiseError } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
-import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { IdParamSchema } from "../schemas.ts";
 import { renderModelChart } from "../ui/model-charts.ts";
@@ -18,8 +17,8 @@ export function modelChartRoutes(deps: Pick<ApiDeps, "accounts" | "models">): Ho
   app.get("/:id/chart.svg", async (c) => {
     const { id } = parseOr400(IdParamSchema, { id: c.req.param("id") }, "path parameter", "request.bad_id");
     const model = await deps.models.get(c.get("account").id, id);
-    if (!model) throw new ApiError(404, "model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
-    if (model.status !== "READY") throw new ApiError(409, "model.not_ready", `Model ${modelLabel(model)} is ${model.status}; its charts exist once it is READY.`);
+    if (!model) throw new RetainwiseError("model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
+    if (model.status !== "READY") throw new RetainwiseError("model.not_ready", `Model ${modelLabel(model)} is ${model.status}; its charts exist once it is READY.`);
     const kind = c.req.query("chart") === "importance" ? "importance" : "calibration";
     c.header("Cache-Control", "private, max-age=300");
     return c.body(renderModelChart(kind, { card: model.card, metrics: model.metrics }), 200, { "Content-Type": "image/svg+xml; charset=utf-8" });

@@ -2,9 +2,8 @@ import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { Hono } from "hono";
 import * as v from "valibot";
-import { BUILTIN_MODEL_ID, findLabelColumn, headerRow, modelLabel, modelPrefix, readHead, replay, submitJob, type Head, type Model } from "@retainwise/core";
+import { BUILTIN_MODEL_ID, findLabelColumn, headerRow, modelLabel, modelPrefix, readHead, replay, RetainwiseError, tooManyTrainings, submitJob, type Head, type Model } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
-import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { DefaultModelSchema, IdParamSchema, ListQuerySchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
 import { DEFAULT_UPLOAD_IDLE_SECONDS, openUpload, type IncomingUpload } from "../upload.ts";
@@ -21,9 +20,8 @@ export function modelRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.post("/", async (c) => {
     const account = c.get("account");
-    if ((await models.countInProgress(account.id)) >= deps.maxConcurrentTrainings) {
-      throw new ApiError(429, "model.too_many_trainings", `This account already has ${deps.maxConcurrentTrainings} models training. Wait for one to finish (GET /v1/models), or delete one, then try again.`);
-    }
+    // Refused before the upload is read when already over; create() decides atomically.
+    if ((await models.countInProgress(account.id)) >= deps.maxConcurrentTrainings) throw tooManyTrainings(deps.maxConcurrentTrainings);
     const upload = await openUpload(c.req.raw, deps.maxTrainingBytes, (deps.uploadIdleSeconds ?? DEFAULT_UPLOAD_IDLE_SECONDS) * 1000);
     const { params, head, labelColumn } = await checkTrainingUpload(c.req.query(), upload);
     const id = randomUUID();
@@ -37,7 +35,10 @@ export function modelRoutes(deps: ApiDeps): Hono<ApiEnv> {
       key: inputKey,
       body: Readable.from(replay(head)),
       insert: (bytes) =>
-        models.create({ id, accountId: account.id, name: params.name, labelColumn, positiveValue: params.positive ?? null, inputKey, inputFilename: upload.filename, inputBytes: bytes }),
+        models.create(
+          { id, accountId: account.id, name: params.name, labelColumn, positiveValue: params.positive ?? null, inputKey, inputFilename: upload.filename, inputBytes: bytes },
+          { maxInProgress: deps.maxConcurrentTrainings },
+        ),
     });
     c.header("Location", `/v1/models/${id}`);
     return c.json(toModelJson(created, await models.defaultModelId(account.id)), 202);
@@ -74,7 +75,7 @@ export function modelRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.delete("/:id", async (c) => {
     const account = c.get("account");
     const model = await owned(account.id, c.req.param("id"));
-    if (model.accountId === null) throw new ApiError(409, "model.builtin", "The built-in model cannot be deleted. Pick another default with PUT /v1/account/default-model if you want to stop using it.");
+    if (model.accountId === null) throw new RetainwiseError("model.builtin", "The built-in model cannot be deleted. Pick another default with PUT /v1/account/default-model if you want to stop using it.");
     const before = (await models.remove(account.id, model.id)) ?? model;
     // A training worker still on it notices the cancel at its next heartbeat and deletes what it wrote.
     await Promise.all([before.inputKey, before.onnxKey, before.cardKey].filter((k): k is string => !!k).map((key) => store.delete(key)));
@@ -88,7 +89,7 @@ export function modelRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter", "request.bad_id");
     const model = await models.get(accountId, id);
     // Another account's model is "not found" too: existence is not revealed.
-    if (!model) throw new ApiError(404, "model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
+    if (!model) throw new RetainwiseError("model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
     return model;
   }
 }
@@ -110,14 +111,14 @@ export function accountRoutes(deps: ApiDeps): Hono<ApiEnv> {
 /** The account's (or the built-in) model `id`, READY: what `?model=` and the default may name. */
 export async function usableModel(deps: Pick<ApiDeps, "models">, accountId: string, id: string): Promise<Model> {
   const model = await deps.models.get(accountId, id);
-  if (!model) throw new ApiError(404, "model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
-  if (model.status !== "READY") throw notReady(model, "only a READY model can score", 400);
+  if (!model) throw new RetainwiseError("model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
+  if (model.status !== "READY") throw notReady(model, "only a READY model can score", "input");
   return model;
 }
 
-function notReady(model: Model, why: string, status: 400 | 409 = 409): ApiError {
+function notReady(model: Model, why: string, kind: "input" | "conflict" = "conflict"): RetainwiseError {
   const failed = model.status === "FAILED" ? ` It failed: ${model.errorMessage}` : model.status === "CANCELED" ? "" : " Try again when its status is READY.";
-  return new ApiError(status, "model.not_ready", `Model ${modelLabel(model)} is ${model.status}; ${why}.${failed}`);
+  return new RetainwiseError("model.not_ready", `Model ${modelLabel(model)} is ${model.status}; ${why}.${failed}`, { kind });
 }
 
 /**

@@ -11,12 +11,12 @@ import {
   OUTCOME_LABEL,
   readOutcomes,
   realizedPerformance,
+  RetainwiseError,
   submitJob,
   type Prediction,
   type RealizedPerformance,
 } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
-import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { IdParamSchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
 import { renderPerformanceChart } from "../ui/performance-chart.ts";
@@ -62,7 +62,10 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
       key: inputKey,
       body: Readable.from(labeledTrainingRows(await deps.store.get(prediction.inputKey), labels)),
       insert: (bytes) =>
-        deps.models.create({ id, accountId: account.id, name: params.name, labelColumn: OUTCOME_LABEL, positiveValue: "yes", inputKey, inputFilename: `outcomes-of-${prediction.inputFilename}`, inputBytes: bytes }),
+        deps.models.create(
+          { id, accountId: account.id, name: params.name, labelColumn: OUTCOME_LABEL, positiveValue: "yes", inputKey, inputFilename: `outcomes-of-${prediction.inputFilename}`, inputBytes: bytes },
+          { maxInProgress: deps.maxConcurrentTrainings },
+        ),
     });
     c.header("Location", `/v1/models/${id}`);
     return c.json(toModelJson(created, await deps.models.defaultModelId(account.id)), 202);
@@ -95,7 +98,7 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.get("/predictions/:id/performance.svg", async (c) => {
     const { performance } = await predictionPerformance(c.get("account").id, c.req.param("id"));
-    if (performance.status !== "ready") throw new ApiError(409, "performance.not_enough_outcomes", `The chart needs more outcomes: ${performance.message}.`);
+    if (performance.status !== "ready") throw new RetainwiseError("performance.not_enough_outcomes", `The chart needs more outcomes: ${performance.message}.`);
     return c.body(renderPerformanceChart(performance), 200, { "Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "private, no-cache" });
   });
 
@@ -103,7 +106,7 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const account = c.get("account");
     const { id } = parseOr400(IdParamSchema, { id: c.req.param("id") }, "path parameter", "request.bad_id");
     const model = await deps.models.get(account.id, id);
-    if (!model) throw new ApiError(404, "model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
+    if (!model) throw new RetainwiseError("model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
     const scored = (await outcomes.predictionDigests(account.id, { modelId: model.id, builtinModelId: BUILTIN_MODEL_ID })).filter((p) => p.status === "COMPLETED");
     const ids = scored.map((p) => p.id);
     await indexPendingScores(deps, account.id, ids);
@@ -122,9 +125,9 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   async function completedPrediction(accountId: string, rawId: string): Promise<Prediction> {
     const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter", "request.bad_id");
     const prediction = await predictions.get(accountId, id);
-    if (!prediction) throw new ApiError(404, "prediction.not_found", `No prediction ${id} in this account.`);
+    if (!prediction) throw new RetainwiseError("prediction.not_found", `No prediction ${id} in this account.`);
     if (prediction.status !== "COMPLETED") {
-      throw new ApiError(409, "prediction.not_ready", `Prediction ${id} is ${prediction.status}; its performance can be measured once it is COMPLETED.`);
+      throw new RetainwiseError("prediction.not_ready", `Prediction ${id} is ${prediction.status}; its performance can be measured once it is COMPLETED.`);
     }
     return prediction;
   }

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { Readable } from "node:stream";
-import { errorReportHead, errorReportKeyFor, isRetainwiseError, outputKeyFor, submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
+import { errorReportHead, errorReportKeyFor, isRetainwiseError, outputKeyFor, RetainwiseError, submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
 import type { ApiDeps, ApiEnv } from "../env.ts";
-import { ApiError } from "../errors.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { ErrorReportQuerySchema, errorReportFilename, IdParamSchema, ListQuerySchema, resultFilename, ScoreQuerySchema, toPredictionJson } from "../schemas.ts";
 import { CSV_CONTENT_TYPES, DEFAULT_UPLOAD_IDLE_SECONDS, openUpload } from "../upload.ts";
@@ -41,7 +40,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
       if (!c.req.raw.signal.aborted) throw error;
       // Nobody is left to answer: log it as what it is, not as a server fault.
       logger.info("upload abandoned: the client disconnected", { requestId: c.get("requestId"), jobId: id });
-      throw new ApiError(400, "upload.aborted", "The upload was interrupted before it finished. Send the file again.");
+      throw new RetainwiseError("upload.aborted", "The upload was interrupted before it finished. Send the file again.");
     }
   });
 
@@ -57,7 +56,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const prediction = await owned(c.get("account").id, c.req.param("id"));
     if (prediction.status !== "COMPLETED" || !prediction.outputKey) {
       const why = prediction.status === "FAILED" ? ` It failed: ${prediction.errorMessage}` : " Try again when its status is COMPLETED.";
-      throw new ApiError(409, "prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; there is nothing to download yet.${why}`);
+      throw new RetainwiseError("prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; there is nothing to download yet.${why}`);
     }
     const filename = resultFilename(prediction.inputFilename);
     const signed = await store.presignGet(prediction.outputKey, { expiresInSeconds: deps.downloadUrlTtlSeconds, filename });
@@ -77,7 +76,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.get("/:id/chart.svg", async (c) => {
     const prediction = await owned(c.get("account").id, c.req.param("id"));
-    if (!prediction.metrics) throw new ApiError(409, "prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; its chart exists once it is COMPLETED.`);
+    if (!prediction.metrics) throw new RetainwiseError("prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; its chart exists once it is COMPLETED.`);
     const kind = c.req.query("chart") === "risk" ? "risk" : "histogram";
     c.header("Cache-Control", "private, max-age=300");
     return c.body(renderChart(kind, prediction.metrics), 200, { "Content-Type": "image/svg+xml; charset=utf-8" });
@@ -99,14 +98,14 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
   /** The report of the prediction's last attempt: there once it is COMPLETED, or FAILED after reading its rows. */
   async function errorReport(prediction: Prediction): Promise<Readable> {
     if (!TERMINAL_STATUSES.includes(prediction.status)) {
-      throw new ApiError(409, "prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; its error report exists once it is COMPLETED or FAILED.`);
+      throw new RetainwiseError("prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; its error report exists once it is COMPLETED or FAILED.`);
     }
     try {
       return await store.get(errorReportKeyFor(prediction.id, prediction.attempts));
     } catch (error) {
-      if (!(isRetainwiseError(error) && error.code === "not_found")) throw error;
+      if (!(isRetainwiseError(error) && error.kind === "not_found")) throw error;
       const why = prediction.status === "FAILED" ? ` It failed before reading its rows: ${prediction.errorMessage}` : "";
-      throw new ApiError(404, "error_report.not_found", `Prediction ${prediction.id} has no error report.${why}`);
+      throw new RetainwiseError("error_report.not_found", `Prediction ${prediction.id} has no error report.${why}`);
     }
   }
 
@@ -114,7 +113,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter", "request.bad_id");
     const prediction = await predictions.get(accountId, id);
     // Another account's prediction is "not found" too: ids are not secrets, but existence is.
-    if (!prediction) throw new ApiError(404, "prediction.not_found", `No prediction ${id} in this account.`);
+    if (!prediction) throw new RetainwiseError("prediction.not_found", `No prediction ${id} in this account.`);
     return prediction;
   }
 }

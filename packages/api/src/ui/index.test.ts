@@ -2,9 +2,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { silentLogger } from "@retainwise/core";
+import { Hono } from "hono";
+import type { ApiEnv } from "../env.ts";
+import { errorHandler } from "../errors.ts";
 import { uiRoutes } from "./index.ts";
 
-const ui = uiRoutes();
+const ui = new Hono<ApiEnv>().onError(errorHandler(silentLogger)).route("/", uiRoutes());
 
 async function assetUrl(name: string): Promise<string> {
   const page = await (await ui.request("/sign-in")).text();
@@ -68,7 +72,7 @@ describe("uiRoutes", () => {
   test("an unknown asset is a JSON 404", async () => {
     const response = await ui.request(await assetUrl("nope.js"));
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: { code: "NOT_FOUND", message: "No such UI asset." } });
+    expect(await response.json()).toMatchObject({ error: { code: "asset.not_found", kind: "not_found", message: "No such UI asset." } });
   });
 
   test("a missing assets folder fails at start-up naming the folder", () => {

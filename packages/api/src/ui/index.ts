@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { RetainwiseError } from "@retainwise/core";
 import { loadAssets } from "./assets.ts";
 import type { Asset } from "./assets.ts";
 import { layout } from "./layout.ts";
@@ -62,7 +63,7 @@ export function uiRoutes(options: UiOptions = {}): Hono {
 }
 
 function serveAsset(c: Context, asset: Asset | undefined, current: boolean) {
-  if (!asset) return c.json({ error: { code: "NOT_FOUND", message: "No such UI asset." } }, 404);
+  if (!asset) throw new RetainwiseError("asset.not_found", "No such UI asset.");
   // An old page asking for an old version gets today's file, uncached, rather than a broken page.
   c.header("Cache-Control", current ? `public, max-age=${ASSET_MAX_AGE_SECONDS}, immutable` : "no-cache");
   c.header("ETag", asset.etag);

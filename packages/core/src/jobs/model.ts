@@ -1,3 +1,4 @@
+import { RetainwiseError } from "../errors.ts";
 import type { ModelCard } from "../model/card.ts";
 import type { JobError, JobRows } from "./job-rows.ts";
 import type { Page } from "./prediction.ts";
@@ -73,6 +74,18 @@ export function modelLabel(model: Pick<Model, "name" | "version">): string {
   return `${model.name}-v${model.version}`;
 }
 
+/** A training refused for the account's concurrent-training limit: retry once one finishes. */
+export function tooManyTrainings(limit: number): RetainwiseError {
+  return new RetainwiseError(
+    "model.too_many_trainings",
+    `This account already has ${limit} models training. Wait for one to finish (GET /v1/models), or delete one, then try again.`,
+    { retryAfterSeconds: TRAINING_RETRY_AFTER_SECONDS },
+  );
+}
+
+/** A training takes minutes: asking again sooner than this is pointless. */
+const TRAINING_RETRY_AFTER_SECONDS = 60;
+
 export interface NewModel {
   id: string;
   accountId: string;
@@ -99,8 +112,12 @@ export interface TrainedModel {
 
 /** Persistence of models (Postgres in every mode). */
 export interface ModelRepository extends JobRows<Model, TrainingProgress> {
-  /** Inserts a QUEUED model as the next version of `name` in the account. */
-  create(input: NewModel): Promise<Model>;
+  /**
+   * Inserts a QUEUED model as the next version of `name` in the account. With `maxInProgress`, refuses
+   * (`model.too_many_trainings`) when the account already has that many QUEUED or TRAINING: checked
+   * and inserted atomically, so simultaneous uploads cannot pass the limit together.
+   */
+  create(input: NewModel, options?: { maxInProgress?: number }): Promise<Model>;
   /** The account's model, or the built-in one; null when neither (or deleted). */
   get(accountId: string, id: string): Promise<Model | null>;
   /** Newest first, the built-in model last on the last page. */

@@ -79,7 +79,7 @@ async function skipUnclaimable<J extends JobRow, P>(id: string, message: Receive
 
 async function runClaimed<J extends JobRow, P>(claim: JobClaim<J>, message: ReceivedMessage, work: JobWork<J, P>, deps: RunJobDeps, options: RunJobOptions, log: Logger): Promise<ProcessOutcome> {
   const stop = new AbortController();
-  const onShutdown = () => stop.abort(new RetainwiseError("job.released", "The worker is shutting down.", { permanent: false }));
+  const onShutdown = () => stop.abort(new RetainwiseError("job.released", "The worker is shutting down."));
   options.shutdown.addEventListener("abort", onShutdown, { once: true });
   const heartbeat = startHeartbeat(claim, message, work, deps, options, stop, log);
   try {
@@ -177,7 +177,7 @@ function startHeartbeat<J extends JobRow, P>(
       const ours = await work.rows.heartbeat(claim.job.id, claim.attempt, progress);
       if (!ours) {
         lost = true;
-        stop.abort(new RetainwiseError("job.lost", "The job was canceled or taken over.", { permanent: true }));
+        stop.abort(new RetainwiseError("job.lost", "The job was canceled or taken over."));
         return;
       }
       await deps.queue.extend(message.receipt, options.visibilitySeconds);

@@ -147,7 +147,7 @@ async function readCard(path: string, required: boolean): Promise<ModelCard | un
   try {
     text = await readFile(path, "utf8");
   } catch (cause) {
-    if (required) throw new RetainwiseError("model.card_not_found", `The model card ${path} could not be read.`, { cause });
+    if (required) throw new RetainwiseError("model_card.not_found", `The model card ${path} could not be read.`, { cause });
     return undefined;
   }
   const parsed = v.safeParse(ModelCardSchema, safeJson(text));

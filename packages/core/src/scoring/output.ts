@@ -32,7 +32,7 @@ export async function write(output: Writable, text: string | Uint8Array): Promis
   await new Promise<void>((resolve, reject) => {
     const onDrain = () => { cleanup(); resolve(); };
     const onError = (error: Error) => { cleanup(); reject(error); };
-    const onClose = () => { cleanup(); reject(new RetainwiseError("output.closed", "The output closed before scoring finished.", { permanent: false })); };
+    const onClose = () => { cleanup(); reject(new RetainwiseError("output.closed", "The output closed before scoring finished.")); };
     const cleanup = () => { output.off("drain", onDrain); output.off("error", onError); output.off("close", onClose); };
     output.on("drain", onDrain).on("error", onError).on("close", onClose);
   });

@@ -5,7 +5,7 @@ import { resolvePositions } from "../csv/positions.ts";
 import { replay, type Head } from "../csv/reader.ts";
 import { firstRecordEnd, lastRecordEnd } from "../csv/records.ts";
 import { sniffCsv } from "../csv/sniff.ts";
-import { RetainwiseError, TransientError } from "../errors.ts";
+import { RetainwiseError, TransientError, type ErrorCode } from "../errors.ts";
 import { customerIdsOf, headNumberFormat, planColumns } from "./batch.ts";
 import { ERROR_REPORT_HEADER } from "./error-report.ts";
 import { endOutput, headerLine, write } from "./output.ts";
@@ -75,7 +75,7 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   const writeOldest = async () => {
     const { reply, bytes } = inFlight.shift()!;
     const result = await reply;
-    if ("error" in result) throw new RetainwiseError(result.error.code, resolvePositions(result.error.message, before), { permanent: result.error.permanent });
+    if ("error" in result) throw new RetainwiseError(result.error.code, resolvePositions(result.error.message, before), { kind: result.error.kind });
     // Row numbers stand as placeholders in a piece's failed rows, and in every id of a file without an id column.
     const placeholders = result.summary.rowsFailed > 0 || result.summary.customerIds === "row_number";
     await write(output, placeholders ? resolvePositions(Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength).toString(), before) : result.bytes);
@@ -212,7 +212,7 @@ function startThread(entry: string | URL, data: ThreadData): Promise<Member> {
     member.pending.clear();
   };
   return new Promise((resolve, reject) => {
-    worker.on("message", (message: { ready: true } | { closed: true } | { failed: { code: string; message: string } } | PieceReply) => {
+    worker.on("message", (message: { ready: true } | { closed: true } | { failed: { code: ErrorCode; message: string } } | PieceReply) => {
       if ("ready" in message) return resolve(member);
       if ("closed" in message) return;
       if ("failed" in message) return reject(new RetainwiseError(message.failed.code, message.failed.message));

@@ -209,5 +209,5 @@ const NO_PROBABILITY = "the model returned no probability for this row (a blank 
 const NO_REASONS: Reasons = { risk: [], protective: [] };
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new RetainwiseError("job.aborted", "Scoring was stopped before it finished.", { permanent: false, cause: signal.reason });
+  if (signal?.aborted) throw new RetainwiseError("job.aborted", "Scoring was stopped before it finished.", { cause: signal.reason });
 }

@@ -1,6 +1,6 @@
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { NumberFormat } from "../csv/numbers.ts";
-import { isRetainwiseError } from "../errors.ts";
+import { isRetainwiseError, type ErrorCode, type ErrorKind } from "../errors.ts";
 import { loadModelFromBytes, type ModelBytes } from "../model/churn-model.ts";
 import type { Delimiter } from "../csv/sniff.ts";
 import { PieceScorer, type ScoredPiece } from "./pipeline.ts";
@@ -30,7 +30,7 @@ export interface ThreadData {
 export type PieceReply =
   /** `bytes`: the piece's output lines as UTF-8, its memory moved (transferred) to the main thread, not copied. */
   | ({ id: number } & ScoredPiece)
-  | { id: number; error: { code: string; message: string; permanent: boolean } };
+  | { id: number; error: { code: ErrorCode; message: string; kind: ErrorKind } };
 
 export function isScoringThread(): boolean {
   return !isMainThread && (workerData as Partial<ThreadData> | null)?.[SCORING_THREAD] === true;
@@ -72,7 +72,7 @@ export async function serveScoringThread(): Promise<void> {
   port.postMessage({ ready: true });
 }
 
-function describe(error: unknown): { code: string; message: string; permanent: boolean } {
-  if (isRetainwiseError(error)) return { code: error.code, message: error.message, permanent: error.permanent };
-  return { code: "scoring.failed", message: `Scoring failed: ${(error as Error).message}`, permanent: false };
+function describe(error: unknown): { code: ErrorCode; message: string; kind: ErrorKind } {
+  if (isRetainwiseError(error)) return { code: error.code, message: error.message, kind: error.kind };
+  return { code: "scoring.failed", message: `Scoring failed: ${(error as Error).message}`, kind: "internal" };
 }

@@ -1,5 +1,5 @@
 import { closestHeaders, normalizeHeader } from "../csv/columns.ts";
-import { RetainwiseError } from "../errors.ts";
+import { RetainwiseError, type ErrorCode } from "../errors.ts";
 
 /** The rarer class needs at least this many rows: below it, every held-out metric and bin is noise. */
 export const MIN_CLASS_ROWS = 20;
@@ -24,7 +24,7 @@ export function findNamedColumn(headers: readonly string[], name: string, flag: 
   return index >= 0 ? index : findColumnOrFail(headers, name, "train.unknown_column", "column", flag);
 }
 
-function findColumnOrFail(headers: readonly string[], name: string, code: string, what: string, flag: string): never {
+function findColumnOrFail(headers: readonly string[], name: string, code: ErrorCode, what: string, flag: string): never {
   const close = closestHeaders(name, headers);
   const hint = close.length > 0 ? ` Did you mean ${close.map((h) => `"${h}"`).join(" or ")}?` : "";
   const shown = headers.slice(0, 20).map((h) => `"${h}"`).join(", ") + (headers.length > 20 ? ` and ${headers.length - 20} more` : "");

@@ -1,5 +1,5 @@
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { isRetainwiseError, RetainwiseError } from "../errors.ts";
+import { isRetainwiseError, RetainwiseError, type ErrorCode, type ErrorKind } from "../errors.ts";
 import type { ModelCard } from "../model/card.ts";
 import { trainFromCsvFile } from "./pipeline.ts";
 
@@ -40,7 +40,7 @@ export interface TrainingStep {
 type ThreadMessage =
   | { progress: TrainingStep }
   | { result: TrainingResult }
-  | { error: { code: string; message: string; permanent: boolean } };
+  | { error: { code: ErrorCode; message: string; kind: ErrorKind } };
 
 export function isTrainingThread(): boolean {
   return !isMainThread && (workerData as { [TRAINING_THREAD]?: unknown } | null)?.[TRAINING_THREAD] !== undefined;
@@ -70,10 +70,10 @@ export function trainInThread(entry: string | URL, request: TrainingRequest, opt
     thread.on("message", (message: ThreadMessage) => {
       if ("progress" in message) options.onStep?.(message.progress);
       else if ("result" in message) settle(() => resolve(message.result));
-      else settle(() => reject(new RetainwiseError(message.error.code, message.error.message, { permanent: message.error.permanent })));
+      else settle(() => reject(new RetainwiseError(message.error.code, message.error.message, { kind: message.error.kind })));
     });
-    thread.on("error", (error) => settle(() => reject(new RetainwiseError("train.thread_failed", `Training stopped unexpectedly: ${error.message}`, { permanent: false, cause: error }))));
-    thread.on("exit", (code) => settle(() => reject(new RetainwiseError("train.thread_failed", `Training stopped unexpectedly (thread exit ${code}).`, { permanent: false }))));
+    thread.on("error", (error) => settle(() => reject(new RetainwiseError("train.thread_failed", `Training stopped unexpectedly: ${error.message}`, { cause: error }))));
+    thread.on("exit", (code) => settle(() => reject(new RetainwiseError("train.thread_failed", `Training stopped unexpectedly (thread exit ${code}).`))));
   });
 }
 
@@ -100,8 +100,8 @@ export async function serveTrainingThread(): Promise<void> {
     port.postMessage({ result } satisfies ThreadMessage);
   } catch (error) {
     const described = isRetainwiseError(error)
-      ? { code: error.code, message: error.message, permanent: error.permanent }
-      : { code: "train.failed", message: `Training failed: ${(error as Error).message}`, permanent: true };
+      ? { code: error.code, message: error.message, kind: error.kind }
+      : { code: "train.failed" as const, message: `Training failed: ${(error as Error).message}`, kind: "internal" as const };
     port.postMessage({ error: described } satisfies ThreadMessage);
   }
 }
