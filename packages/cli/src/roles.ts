@@ -37,6 +37,7 @@ export async function startJobProcessing(services: Services, config: Config, log
         visibilitySeconds: config.visibilitySeconds,
         heartbeatSeconds: config.heartbeatSeconds,
         staleAfterSeconds: config.staleAfterSeconds,
+        stallHeartbeats: config.stallHeartbeats,
         shutdown,
       }),
   });
