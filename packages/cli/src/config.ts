@@ -99,7 +99,8 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   maxBadRowShare: { env: "RETAINWISE_MAX_BAD_ROW_SHARE", default: 0.1 },
   relayIntervalSeconds: { env: "RETAINWISE_RELAY_INTERVAL_SECONDS", default: 5 },
   relayGraceSeconds: { env: "RETAINWISE_RELAY_GRACE_SECONDS", default: 10 },
-  // ECS sends SIGKILL 120 s after SIGTERM (STOP_TIMEOUT_SECONDS in infra/settings.ts; infra sets 110 here): finish or release before.
+  // ECS sends SIGKILL 120 s after SIGTERM (STOP_TIMEOUT_SECONDS in infra/settings.ts; infra sets 110 here): finish or release
+  // before. Jobs get it less 5 s; what still hangs 3 s before it is cut by force (roles.ts: onShutdownSignal).
   shutdownDeadlineSeconds: { env: "RETAINWISE_SHUTDOWN_DEADLINE_SECONDS", default: 25 },
   logLevel: { env: "RETAINWISE_LOG_LEVEL", default: "info" },
   awsRegion: { env: "AWS_REGION", default: "us-east-1" },
