@@ -12,8 +12,28 @@ afterAll(() => aws.stop());
 
 jobQueueContract("SQS job queue (fauxqs)", async () => {
   const { queueUrl } = aws.createQueuePair();
-  return { queue: createSqsJobQueue({ client: aws.sqs, queueUrl }) };
+  return { queue: createSqsJobQueue({ client: aws.sqs, queueUrl }), parked: () => receiveSent(aws.sqs, queueUrl) };
 });
+
+/**
+ * Resolves when the SDK sends a ReceiveMessage for `queueUrl`: the long poll is then the server's
+ * to hold. Observed through a middleware at the last step before the wire, removed once seen.
+ */
+function receiveSent(client: AwsEmulator["sqs"], queueUrl: string): Promise<void> {
+  const name = `receive-sent-${queueUrl}`;
+  return new Promise((resolve) => {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "ReceiveMessageCommand" && (args.input as { QueueUrl?: string }).QueueUrl === queueUrl) {
+          client.middlewareStack.remove(name);
+          resolve();
+        }
+        return next(args);
+      },
+      { step: "finalizeRequest", name },
+    );
+  });
+}
 
 objectStoreContract("S3 object store (fauxqs)", async () => ({
   store: createS3ObjectStore({ client: aws.s3, bucket: aws.bucket }),

@@ -6,7 +6,7 @@
  *   // tests/contracts/local-adapters.test.ts, packages/aws/src/*.test.ts
  *   jobQueueContract("Postgres job queue", async () => {
  *     const queue = createPostgresJobQueue({ sql, queue: `contract-${randomUUID()}` });
- *     return { queue, dispose: () => queue.close() };
+ *     return { queue, parked: () => queue.parked(), dispose: () => queue.close() };
  *   });
  *
  * Timing: visibility timeouts are whole seconds (SQS's unit), so the suite takes ~20 s.
@@ -17,6 +17,11 @@ import { MAX_RECEIVES, type JobQueue, type ReceivedMessage } from "../../package
 
 export interface QueueFixture {
   queue: JobQueue;
+  /**
+   * Resolves once the next long-polling receive is waiting where a sent message reaches it (the
+   * Postgres adapter: parked with LISTEN established; SQS: its ReceiveMessage request sent).
+   */
+  parked(): Promise<void>;
   dispose?: () => Promise<void>;
 }
 
@@ -26,10 +31,11 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
     afterEach(async () => {
       await Promise.all(fixtures.splice(0).map((fixture) => fixture.dispose?.()));
     });
-    const fresh = async (): Promise<JobQueue> => {
+    const fresh = async (): Promise<JobQueue> => (await freshFixture()).queue;
+    const freshFixture = async (): Promise<QueueFixture> => {
       const fixture = await makeQueue();
       fixtures.push(fixture);
-      return fixture.queue;
+      return fixture;
     };
 
     test("a sent message is received with its body, a receipt and receive count 1", async () => {
@@ -112,10 +118,10 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
     });
 
     test("a long-polling receive wakes up when a message is sent", async () => {
-      const queue = await fresh();
+      const { queue, parked } = await freshFixture();
+      const waiting = parked();
       const receiving = queue.receive({ max: 1, waitSeconds: 15, visibilitySeconds: 30 });
-      // Let the receiver park in its long poll before the message exists.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await waiting; // the message is sent only once the receiver waits in its long poll
       const sentAt = Date.now();
       await queue.send({ predictionId: randomUUID() });
       const messages = await receiving;

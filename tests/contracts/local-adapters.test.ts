@@ -24,7 +24,7 @@ afterAll(async () => {
 
 jobQueueContract("Postgres job queue", async () => {
   const queue = createPostgresJobQueue({ sql: db.sql, queue: `contract-${randomUUID()}` });
-  return { queue, dispose: () => queue.close() };
+  return { queue, parked: () => queue.parked(), dispose: () => queue.close() };
 });
 
 objectStoreContract("files-on-disk store", async () => {

@@ -10,7 +10,8 @@ import type { JobHarness } from "./job-harness.ts";
 const BIN = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "retainwise");
 
 export interface WorkerProcesses {
-  start(env?: Record<string, string>): ChildProcess;
+  /** `stderr: "pipe"` to read the worker's log lines (child.stderr). */
+  start(env?: Record<string, string>, options?: { stderr?: "inherit" | "pipe" }): ChildProcess;
   /** SIGKILLs every worker still running and resolves once they have exited. */
   stopAll(): Promise<void>;
 }
@@ -18,7 +19,7 @@ export interface WorkerProcesses {
 export function workerProcesses(h: () => JobHarness): WorkerProcesses {
   const children: ChildProcess[] = [];
   return {
-    start(env = {}) {
+    start(env = {}, options = {}) {
       const child = spawn(BIN, ["worker"], {
         env: {
           ...process.env,
@@ -31,7 +32,7 @@ export function workerProcesses(h: () => JobHarness): WorkerProcesses {
           RETAINWISE_LOG_LEVEL: "warn",
           ...env,
         },
-        stdio: ["ignore", "ignore", "inherit"],
+        stdio: ["ignore", "ignore", options.stderr ?? "inherit"],
       });
       children.push(child);
       return child;

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { DEFAULT_STALL_HEARTBEATS } from "@retainwise/core";
 
 /**
  * THE configuration module: the only code that reads the environment. Every setting has one row
@@ -39,6 +40,7 @@ const ConfigSchema = v.object({
   visibilitySeconds: toInt(1, 43_200),
   heartbeatSeconds: toNumber(0.1, 3600),
   staleAfterSeconds: toNumber(1, 86_400),
+  stallHeartbeats: toInt(2, 1_000_000),
   maxBadRowShare: toNumber(0, 1),
   relayIntervalSeconds: toNumber(0.1, 3600),
   relayGraceSeconds: toNumber(0, 3600),
@@ -94,10 +96,13 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   heartbeatSeconds: { env: "RETAINWISE_HEARTBEAT_SECONDS", default: 2 },
   // Must stay below the visibility timeout, so a redelivered message finds the dead worker's claim stale.
   staleAfterSeconds: { env: "RETAINWISE_STALE_AFTER_SECONDS", local: 30, aws: 120 },
+  // The no-progress watchdog: a job whose progress has not moved for this many heartbeats is retried.
+  stallHeartbeats: { env: "RETAINWISE_STALL_HEARTBEATS", default: DEFAULT_STALL_HEARTBEATS },
   maxBadRowShare: { env: "RETAINWISE_MAX_BAD_ROW_SHARE", default: 0.1 },
   relayIntervalSeconds: { env: "RETAINWISE_RELAY_INTERVAL_SECONDS", default: 5 },
   relayGraceSeconds: { env: "RETAINWISE_RELAY_GRACE_SECONDS", default: 10 },
-  // ECS sends SIGKILL 120 s after SIGTERM (STOP_TIMEOUT_SECONDS in infra/settings.ts; infra sets 110 here): finish or release before.
+  // ECS sends SIGKILL 120 s after SIGTERM (STOP_TIMEOUT_SECONDS in infra/settings.ts; infra sets 110 here): finish or release
+  // before. Jobs get it less 5 s; what still hangs 3 s before it is cut by force (roles.ts: onShutdownSignal).
   shutdownDeadlineSeconds: { env: "RETAINWISE_SHUTDOWN_DEADLINE_SECONDS", default: 25 },
   logLevel: { env: "RETAINWISE_LOG_LEVEL", default: "info" },
   awsRegion: { env: "AWS_REGION", default: "us-east-1" },

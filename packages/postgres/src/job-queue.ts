@@ -35,6 +35,7 @@ export function createPostgresJobQueue(options: PostgresJobQueueOptions): Postgr
     release: (receipt) => withDbErrors("releasing a job message", () => release(sql, receipt)),
     ping: () => withDbErrors("checking the job queue", async () => void (await sql`select 1 from job_queue limit 1`)),
     deadLetters: () => withDbErrors("reading dead letters", () => deadLetters(sql, queue)),
+    parked: () => wakeups.parked(),
     close: () => wakeups.close(),
   };
 }
@@ -52,6 +53,16 @@ export interface PostgresJobQueueOptions {
 export interface PostgresJobQueue extends JobQueue {
   /** Messages moved to the dead state, oldest first (operators, tests). */
   deadLetters(): Promise<DeadLetter[]>;
+  /**
+   * Resolves the next time a receiver of this queue parks in its long poll with LISTEN established:
+   * from then on a `send` wakes it by NOTIFY. A state to wait on where a test would otherwise sleep.
+   *
+   * @example
+   *   const parked = queue.parked();
+   *   const receiving = queue.receive({ max: 1, waitSeconds: 20, visibilitySeconds: 30 });
+   *   await parked; await queue.send(message); // received by NOTIFY, not by a poll tick
+   */
+  parked(): Promise<void>;
   /** Stops listening for wake-ups; the pool itself stays the caller's. */
   close(): Promise<void>;
 }
@@ -184,13 +195,17 @@ interface Wakeups {
   count(): number;
   /** Resolves on the next wake-up for this queue, after `ms`, or on abort. */
   wait(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Resolves when a receiver next starts waiting with LISTEN established. */
+  parked(): Promise<void>;
   close(): Promise<void>;
 }
 
 function createWakeups(sql: Sql, queue: string, log: Logger): Wakeups {
   let received = 0;
   const waiters = new Set<() => void>();
+  const onParked: (() => void)[] = [];
   let listening: Promise<{ unlisten(): Promise<void> } | null> | undefined;
+  let subscribed = false;
   const onNotify = (payload: string) => {
     if (payload !== queue) return;
     received++;
@@ -198,11 +213,14 @@ function createWakeups(sql: Sql, queue: string, log: Logger): Wakeups {
   };
   return {
     listen: async () => {
-      listening ??= sql.listen(CHANNEL, onNotify).catch((error: unknown) => {
-        log.warn("job queue LISTEN failed; polling only", { error });
-        listening = undefined;
-        return null;
-      });
+      listening ??= sql.listen(CHANNEL, onNotify).then(
+        (subscription) => ((subscribed = true), subscription),
+        (error: unknown) => {
+          log.warn("job queue LISTEN failed; polling only", { error });
+          listening = undefined;
+          return null;
+        },
+      );
       await listening;
     },
     count: () => received,
@@ -217,10 +235,13 @@ function createWakeups(sql: Sql, queue: string, log: Logger): Wakeups {
         const timer = setTimeout(done, ms);
         waiters.add(done);
         signal?.addEventListener("abort", done, { once: true });
+        if (subscribed) for (const resolve of onParked.splice(0)) resolve();
       }),
+    parked: () => new Promise<void>((resolve) => onParked.push(resolve)),
     close: async () => {
       const subscription = await listening;
       listening = undefined;
+      subscribed = false;
       await subscription?.unlisten();
     },
   };

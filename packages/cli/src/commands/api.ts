@@ -14,9 +14,13 @@ export async function run(argv: string[]): Promise<number> {
   const services = await buildServices(config, logger);
   const server = await serveHttp(services, config, logger);
   logger.info("api listening", { url: server.url });
-  await onShutdownSignal(logger, async () => {
-    await server.close();
-    await services.close();
-  });
+  await onShutdownSignal(
+    logger,
+    async () => {
+      await server.close();
+      await services.close();
+    },
+    { seconds: config.shutdownDeadlineSeconds, force: () => Promise.all([server.close(0), services.close({ force: true })]).then(() => {}) },
+  );
   return 0;
 }

@@ -37,11 +37,14 @@ export async function run(argv: string[]): Promise<number> {
   const url = config.port === 0 ? server.url : publicBaseUrl(config);
   const database = services.servedDatabaseUrl ? `Database (for sst dev): ${services.servedDatabaseUrl}\n` : "";
   process.stdout.write(`RetainWise is running at ${url}\nData directory: ${resolve(config.dataDir)}\nAPI key: ${apiKey}\n${database}`);
-  await onShutdownSignal(logger, async () => {
-    await server.close();
-    await jobs.stop();
-    await services.close();
-  });
+  await onShutdownSignal(
+    logger,
+    async () => {
+      await Promise.all([server.close(), jobs.stop()]);
+      await services.close();
+    },
+    { seconds: config.shutdownDeadlineSeconds, force: () => Promise.all([server.close(0), services.close({ force: true })]).then(() => {}) },
+  );
   return 0;
 }
 

@@ -15,9 +15,13 @@ export async function run(argv: string[]): Promise<number> {
   const logger = createLogger({ service: "retainwise", role: "worker" }, { level: config.logLevel });
   const services = await buildServices(config, logger);
   const jobs = await startJobProcessing(services, config, logger);
-  await onShutdownSignal(logger, async () => {
-    await jobs.stop();
-    await services.close();
-  });
+  await onShutdownSignal(
+    logger,
+    async () => {
+      await jobs.stop();
+      await services.close();
+    },
+    { seconds: config.shutdownDeadlineSeconds, force: () => services.close({ force: true }) },
+  );
   return 0;
 }

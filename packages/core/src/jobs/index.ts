@@ -1,7 +1,7 @@
 export * from "./prediction.ts";
 export * from "./model.ts";
 export * from "./job-rows.ts";
-export { runJob, retryDelaySeconds } from "./run-job.ts";
+export { DEFAULT_STALL_HEARTBEATS, runJob, retryDelaySeconds } from "./run-job.ts";
 export type { JobContext, JobWork, ProcessOutcome, RunJobDeps, RunJobOptions } from "./run-job.ts";
 export { handleJobMessage, type JobTasks } from "./dispatch.ts";
 export { submitJob, sendJob, type SubmitJob } from "./submit.ts";

@@ -13,9 +13,26 @@ export interface RunJobOptions {
   /** How often progress reaches the row and the message's visibility is extended. */
   heartbeatSeconds: number;
   staleAfterSeconds: number;
+  /**
+   * The no-progress watchdog: a job whose progress has not changed for this many heartbeats has its
+   * attempt aborted and retried like a transient failure (default DEFAULT_STALL_HEARTBEATS).
+   */
+  stallHeartbeats?: number;
   /** Aborted on shutdown: the job is released for another worker, not failed. */
   shutdown: AbortSignal;
 }
+
+/**
+ * 150 heartbeats: 5 minutes at the default 2 s. Generous because training reports progress only
+ * when its phase changes, and one phase of a 500k-row training can take minutes on a busy machine.
+ */
+export const DEFAULT_STALL_HEARTBEATS = 150;
+
+/**
+ * Once a job's signal aborts (shutdown, cancel, stall) its work has this long to end before the job
+ * is settled without it: a read that never resolves must not keep a slot, or shutdown, forever.
+ */
+const ABANDON_AFTER_ABORT_MS = 5_000;
 
 export type ProcessOutcome = "completed" | "failed" | "retry" | "released" | "canceled" | "skipped" | "poison";
 
@@ -52,6 +69,8 @@ export interface JobContext<P> {
  * - transient errors (store, database, network): released and retried by redelivery after a
  *   backoff; on the MAX_RECEIVES-th receive the job is FAILED with a reason and the message is left
  *   to the queue's dead-lettering.
+ * - no progress for `stallHeartbeats` heartbeats (a read or write that never resolves): the attempt is
+ *   aborted and counts as a transient failure, so a job that always stalls ends FAILED too.
  */
 export async function runJob<J extends JobRow, P>(id: string, message: ReceivedMessage, work: JobWork<J, P>, deps: RunJobDeps, options: RunJobOptions): Promise<ProcessOutcome> {
   const log = deps.logger.child({ jobId: id, messageId: message.messageId, receiveCount: message.receiveCount });
@@ -83,7 +102,7 @@ async function runClaimed<J extends JobRow, P>(claim: JobClaim<J>, message: Rece
   options.shutdown.addEventListener("abort", onShutdown, { once: true });
   const heartbeat = startHeartbeat(claim, message, work, deps, options, stop, log);
   try {
-    const completed = await work.run(claim, { signal: stop.signal, progress: heartbeat.record, log });
+    const completed = await untilAbandoned(work.run(claim, { signal: stop.signal, progress: heartbeat.record, log }), stop.signal);
     heartbeat.stop();
     await deps.queue.delete(message.receipt);
     if (!completed) {
@@ -98,7 +117,8 @@ async function runClaimed<J extends JobRow, P>(claim: JobClaim<J>, message: Rece
       log.info("job canceled while running; work discarded", { attempt: claim.attempt });
       return "canceled";
     }
-    throw error;
+    // What the work threw on its way out of a stall is a consequence; the stall is the reason.
+    throw heartbeat.stalled() ? stop.signal.reason : error;
   } finally {
     heartbeat.stop();
     options.shutdown.removeEventListener("abort", onShutdown);
@@ -130,7 +150,7 @@ async function settleFailure<J extends JobRow, P>(
   if (message.receiveCount >= MAX_RECEIVES) {
     await work.rows.fail(id, attempt, {
       code: "job.attempts_exhausted",
-      message: `We could not finish this job after ${MAX_RECEIVES} attempts because of a temporary problem on our side (${describe(error)}). Please submit it again; if it keeps failing, contact support.`,
+      message: `We could not finish this job after ${MAX_RECEIVES} attempts because ${describe(error)}. Please submit it again; if it keeps failing, contact support.`,
     });
     log.error("job failed after its last attempt; message left to dead-letter", { attempt, error });
     return "failed";
@@ -147,7 +167,26 @@ export function retryDelaySeconds(receiveCount: number): number {
 }
 
 function describe(error: unknown): string {
-  return isRetainwiseError(error) ? error.code : error instanceof Error ? error.name : "unknown error";
+  if (isRetainwiseError(error) && error.code === STALLED) return `it stopped making progress each time (${error.message})`;
+  return `of a temporary problem on our side (${isRetainwiseError(error) ? error.code : error instanceof Error ? error.name : "unknown error"})`;
+}
+
+const STALLED = "job.stalled";
+
+/**
+ * The work's own promise, or, once `signal` has aborted and the work has not ended within
+ * ABANDON_AFTER_ABORT_MS, the abort reason. Abandoned work can no longer touch the job: its row
+ * refuses a completion from an attempt that is not running (`JobRows.complete`).
+ */
+function untilAbandoned<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const abandoned = new Promise<never>((_, reject) => {
+    const giveUp = () => (timer = setTimeout(() => reject(signal.reason), ABANDON_AFTER_ABORT_MS));
+    if (signal.aborted) giveUp();
+    else signal.addEventListener("abort", giveUp, { once: true });
+  });
+  work.catch(() => {}); // an abandoned work's late failure is expected, not unhandled
+  return Promise.race([work, abandoned]).finally(() => clearTimeout(timer));
 }
 
 interface Heartbeat<P> {
@@ -155,9 +194,15 @@ interface Heartbeat<P> {
   stop(): void;
   /** True once the row said the job is no longer ours (canceled, or claimed by a newer attempt). */
   lost(): boolean;
+  /** True once the watchdog aborted the attempt for making no progress. */
+  stalled(): boolean;
 }
 
-/** Writes progress to the row and extends the message's visibility every `heartbeatSeconds`. */
+/**
+ * Writes progress to the row and extends the message's visibility every `heartbeatSeconds`, and
+ * watches that progress moves: the watchdog ticks with the heartbeat but apart from its database
+ * writes, so a job stuck with the database down is noticed too.
+ */
 function startHeartbeat<J extends JobRow, P>(
   claim: JobClaim<J>,
   message: ReceivedMessage,
@@ -169,7 +214,24 @@ function startHeartbeat<J extends JobRow, P>(
 ): Heartbeat<P> {
   let progress = work.initialProgress;
   let lost = false;
+  let stalled = false;
   let busy = false;
+  const limit = options.stallHeartbeats ?? DEFAULT_STALL_HEARTBEATS;
+  let lastSeen = JSON.stringify(progress);
+  let stillBeats = 0;
+  const watch = () => {
+    const seen = JSON.stringify(progress);
+    if (seen !== lastSeen) {
+      lastSeen = seen;
+      stillBeats = 0;
+      return;
+    }
+    if (++stillBeats < limit || stop.signal.aborted) return;
+    stalled = true;
+    const seconds = Math.round(limit * options.heartbeatSeconds);
+    log.warn("job made no progress; attempt aborted for a retry", { attempt: claim.attempt, heartbeats: stillBeats, seconds, progress });
+    stop.abort(new RetainwiseError(STALLED, `no progress for ${seconds} s`, { permanent: false }));
+  };
   const beat = async () => {
     if (busy) return;
     busy = true;
@@ -187,12 +249,16 @@ function startHeartbeat<J extends JobRow, P>(
       busy = false;
     }
   };
-  const timer = setInterval(() => void beat(), options.heartbeatSeconds * 1000);
+  const timer = setInterval(() => {
+    watch();
+    void beat();
+  }, options.heartbeatSeconds * 1000);
   return {
     record: (p) => {
       progress = p;
     },
     stop: () => clearInterval(timer),
     lost: () => lost,
+    stalled: () => stalled,
   };
 }
