@@ -4,14 +4,18 @@ import { Readable } from "node:stream";
 import {
   assertEnoughToTrain,
   BUILTIN_MODEL_ID,
+  compareChallenger,
   indexPendingScores,
   labeledTrainingRows,
   modelLabel,
   modelPrefix,
   OUTCOME_LABEL,
+  pairedRows,
+  PSI_FLAG,
   readOutcomes,
   realizedPerformance,
   submitJob,
+  type LabeledScore,
   type Prediction,
   type RealizedPerformance,
 } from "@retainwise/core";
@@ -22,6 +26,10 @@ import { IdParamSchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
 import { renderPerformanceChart } from "../ui/performance-chart.ts";
 import { openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
+import { usableModel } from "./models.ts";
+
+const NOT_MEASURED = (model: string | null) =>
+  `Drift was not measured for this prediction: the model${model ? ` ${model}` : ""} has no training distribution in its card (models trained before drift was recorded). Retrain it (POST /v1/models) to measure drift on the files it scores.`;
 
 /**
  * Closing the loop: `POST/GET /v1/outcomes` (what happened to customers),
@@ -37,6 +45,8 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.use("/outcomes", auth);
   app.use("/predictions/:id/performance", auth);
   app.use("/predictions/:id/performance.svg", auth);
+  app.use("/predictions/:id/drift", auth);
+  app.use("/predictions/:id/promote-challenger", auth);
   app.use("/models/:id/performance", auth);
   app.on("POST", "/models", async (c, next) => (c.req.query("fromPrediction") === undefined ? next() : auth(c, next)));
 
@@ -47,7 +57,7 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
     if (from === undefined) return next();
     const account = c.get("account");
     const params = parseOr400(TrainQuerySchema, { ...c.req.query(), label: OUTCOME_LABEL }, "parameter");
-    const prediction = await completedPrediction(account.id, from);
+    const prediction = await completedPrediction(account.id, from, "it can be trained on");
     await indexPendingScores(deps, account.id, [prediction.id]);
     const labels = await outcomes.labelsFor(account.id, prediction.id);
     assertEnoughToTrain(labels);
@@ -89,8 +99,30 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   });
 
   app.get("/predictions/:id/performance", async (c) => {
-    const { prediction, performance } = await predictionPerformance(c.get("account").id, c.req.param("id"));
-    return c.json({ predictionId: prediction.id, modelVersion: prediction.modelVersion, predictedAt: prediction.createdAt.toISOString(), ...performance });
+    const account = c.get("account");
+    const { prediction, performance, rows } = await predictionPerformance(account.id, c.req.param("id"));
+    const challenger = prediction.challengerModelId ? await challengerJson(account.id, prediction.challengerModelId, rows) : null;
+    return c.json({ predictionId: prediction.id, modelVersion: prediction.modelVersion, predictedAt: prediction.createdAt.toISOString(), ...performance, challenger });
+  });
+
+  app.get("/predictions/:id/drift", async (c) => {
+    const prediction = await completedPrediction(c.get("account").id, c.req.param("id"), "its drift is measured");
+    const { drift } = prediction;
+    if (!drift) {
+      return c.json({ predictionId: prediction.id, modelVersion: prediction.modelVersion, status: "not_measured", threshold: PSI_FLAG, message: NOT_MEASURED(prediction.modelVersion) });
+    }
+    return c.json({ predictionId: prediction.id, modelVersion: prediction.modelVersion, status: "measured", threshold: PSI_FLAG, ...drift });
+  });
+
+  // "Promote challenger": the challenger becomes the account's default model.
+  app.post("/predictions/:id/promote-challenger", async (c) => {
+    const account = c.get("account");
+    const prediction = await ownedPrediction(account.id, c.req.param("id"));
+    if (!prediction.challengerModelId) throw new ApiError(409, "prediction.no_challenger", `Prediction ${prediction.id} was scored without a challenger. Upload with ?challenger=MODEL_ID to compare two models, or set the default with PUT /v1/account/default-model.`);
+    const model = await usableModel(deps, account.id, prediction.challengerModelId);
+    await deps.models.setDefaultModel(account.id, model.id);
+    deps.logger.info("challenger promoted", { requestId: c.get("requestId"), jobId: prediction.id, modelId: model.id });
+    return c.json(toModelJson(model, model.id));
   });
 
   app.get("/predictions/:id/performance.svg", async (c) => {
@@ -113,19 +145,31 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   return app;
 
-  async function predictionPerformance(accountId: string, rawId: string): Promise<{ prediction: Prediction; performance: RealizedPerformance }> {
-    const prediction = await completedPrediction(accountId, rawId);
+  async function predictionPerformance(accountId: string, rawId: string): Promise<{ prediction: Prediction; performance: RealizedPerformance; rows: LabeledScore[] }> {
+    const prediction = await completedPrediction(accountId, rawId, "its performance can be measured");
     await indexPendingScores(deps, accountId, [prediction.id]);
-    return { prediction, performance: realizedPerformance(await outcomes.labeledScores(accountId, [prediction.id])) };
+    const rows = await outcomes.labeledScores(accountId, [prediction.id]);
+    return { prediction, performance: realizedPerformance(rows), rows };
   }
 
-  async function completedPrediction(accountId: string, rawId: string): Promise<Prediction> {
+  /** The challenger's identity and its comparison with the champion on the customers both scored. */
+  async function challengerJson(accountId: string, modelId: string, rows: readonly LabeledScore[]) {
+    const model = await deps.models.get(accountId, modelId);
+    return { modelId, model: model ? modelLabel(model) : null, ...compareChallenger(pairedRows(rows)) };
+  }
+
+  async function completedPrediction(accountId: string, rawId: string, what: string): Promise<Prediction> {
+    const prediction = await ownedPrediction(accountId, rawId);
+    if (prediction.status !== "COMPLETED") {
+      throw new ApiError(409, "prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; ${what} once it is COMPLETED.`);
+    }
+    return prediction;
+  }
+
+  async function ownedPrediction(accountId: string, rawId: string): Promise<Prediction> {
     const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter", "request.bad_id");
     const prediction = await predictions.get(accountId, id);
     if (!prediction) throw new ApiError(404, "prediction.not_found", `No prediction ${id} in this account.`);
-    if (prediction.status !== "COMPLETED") {
-      throw new ApiError(409, "prediction.not_ready", `Prediction ${id} is ${prediction.status}; its performance can be measured once it is COMPLETED.`);
-    }
     return prediction;
   }
 }

@@ -27,12 +27,16 @@ export interface OutcomeUploadSummary {
 export interface ScoredCustomer {
   customerId: string;
   probability: number;
+  /** The challenger model's probability, when the prediction had one (champion / challenger). */
+  challengerProbability?: number | null;
 }
 
 /** A scored customer whose outcome is known. */
 export interface LabeledScore {
   predictionId: string;
   probability: number;
+  /** Null unless the prediction had a challenger that scored this row. */
+  challengerProbability: number | null;
   churned: boolean;
 }
 
