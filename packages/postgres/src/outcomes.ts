@@ -97,8 +97,12 @@ async function predictionDigests(sql: SqlOrTx, accountId: string, filter: { from
   const { from, to, modelId, builtinModelId } = filter;
   const ofModel = modelId === undefined ? sql`` : modelId === builtinModelId ? sql`and (model_id = ${modelId} or model_id is null)` : sql`and model_id = ${modelId}`;
   return sql<PredictionDigest[]>`
-    select id, status, created_at, model_id,
-      case when metrics is null then null else jsonb_build_object('rowsScored', metrics->'rowsScored', 'meanProbability', metrics->'meanProbability', 'riskCounts', metrics->'riskCounts') end as metrics
+    select id, status, created_at, model_id, input_filename,
+      case when metrics is null then null else jsonb_build_object('rowsScored', metrics->'rowsScored', 'meanProbability', metrics->'meanProbability', 'riskCounts', metrics->'riskCounts') end as metrics,
+      case when drift is null then null else jsonb_build_object(
+        'rows', drift->'rows',
+        'maxPsi', (select max((c->>'psi')::float8) from jsonb_array_elements(drift->'columns') c),
+        'flaggedColumns', coalesce((select jsonb_agg(c->>'label') from jsonb_array_elements(drift->'columns') c where (c->>'flagged')::boolean), '[]'::jsonb)) end as drift
     from predictions
     where account_id = ${accountId}
       ${from ? sql`and created_at >= ${from}` : sql``}

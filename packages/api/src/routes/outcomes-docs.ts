@@ -46,7 +46,8 @@ export function outcomePaths(idParam: unknown[], errors: (...codes: number[]) =>
     },
     "/v1/models/{id}/performance": {
       get: {
-        summary: "Realized performance of a model, pooled over the labeled customers of every prediction it scored (same shape as a prediction's, plus predictions)",
+        summary: "Realized performance of a model, pooled over the labeled customers of every prediction it scored (same shape as a prediction's, plus predictions), and drift of its latest files",
+        description: "drift: up to 10 of its latest predictions with drift measured, newest first: {predictionId, inputFilename, predictedAt, rows, maxPsi, flaggedColumns}. /v1/models/{id}/performance.svg draws calibration and lift.",
         parameters: idParam,
         responses: { 200: json("The performance"), ...errors(400, 401, 404) },
       },

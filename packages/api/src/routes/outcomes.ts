@@ -28,6 +28,9 @@ import { openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 import { usableModel } from "./models.ts";
 
+/** Drift reports a model's performance lists: its latest files. */
+const RECENT_DRIFTS = 10;
+
 const NOT_MEASURED = (model: string | null) =>
   `Drift was not measured for this prediction: the model${model ? ` ${model}` : ""} has no training distribution in its card (models trained before drift was recorded). Retrain it (POST /v1/models) to measure drift on the files it scores.`;
 
@@ -48,6 +51,7 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.use("/predictions/:id/drift", auth);
   app.use("/predictions/:id/promote-challenger", auth);
   app.use("/models/:id/performance", auth);
+  app.use("/models/:id/performance.svg", auth);
   app.on("POST", "/models", async (c, next) => (c.req.query("fromPrediction") === undefined ? next() : auth(c, next)));
 
   // `POST /v1/models?fromPrediction=ID&name=NAME`: train on what happened to a prediction's customers.
@@ -125,31 +129,40 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
     return c.json(toModelJson(model, model.id));
   });
 
-  app.get("/predictions/:id/performance.svg", async (c) => {
-    const { performance } = await predictionPerformance(c.get("account").id, c.req.param("id"));
-    if (performance.status !== "ready") throw new ApiError(409, "performance.not_enough_outcomes", `The chart needs more outcomes: ${performance.message}.`);
-    return c.body(renderPerformanceChart(performance), 200, { "Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "private, no-cache" });
-  });
+  app.get("/predictions/:id/performance.svg", async (c) => svgOf(c.req.param("id"), (await predictionPerformance(c.get("account").id, c.req.param("id"))).performance));
 
   app.get("/models/:id/performance", async (c) => {
-    const account = c.get("account");
-    const { id } = parseOr400(IdParamSchema, { id: c.req.param("id") }, "path parameter", "request.bad_id");
-    const model = await deps.models.get(account.id, id);
-    if (!model) throw new ApiError(404, "model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
-    const scored = (await outcomes.predictionDigests(account.id, { modelId: model.id, builtinModelId: BUILTIN_MODEL_ID })).filter((p) => p.status === "COMPLETED");
-    const ids = scored.map((p) => p.id);
-    await indexPendingScores(deps, account.id, ids);
-    const rows = await outcomes.labeledScores(account.id, ids);
-    return c.json({ modelId: model.id, model: modelLabel(model), predictions: ids.length, ...realizedPerformance(rows) });
+    const { model, scored, performance } = await modelPerformance(c.get("account").id, c.req.param("id"));
+    // Newest first: the files a team looks at when the model's numbers move.
+    const drift = scored.filter((p) => p.drift).slice(-RECENT_DRIFTS).reverse().map((p) => ({ predictionId: p.id, inputFilename: p.inputFilename, predictedAt: p.createdAt.toISOString(), ...p.drift }));
+    return c.json({ modelId: model.id, model: modelLabel(model), predictions: scored.length, ...performance, drift });
   });
 
+  app.get("/models/:id/performance.svg", async (c) => svgOf(c.req.param("id"), (await modelPerformance(c.get("account").id, c.req.param("id"))).performance));
+
   return app;
+
+  async function modelPerformance(accountId: string, rawId: string) {
+    const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter", "request.bad_id");
+    const model = await deps.models.get(accountId, id);
+    if (!model) throw new ApiError(404, "model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
+    const scored = (await outcomes.predictionDigests(accountId, { modelId: model.id, builtinModelId: BUILTIN_MODEL_ID })).filter((p) => p.status === "COMPLETED");
+    const ids = scored.map((p) => p.id);
+    await indexPendingScores(deps, accountId, ids);
+    return { model, scored, performance: realizedPerformance(await outcomes.labeledScores(accountId, ids)) };
+  }
 
   async function predictionPerformance(accountId: string, rawId: string): Promise<{ prediction: Prediction; performance: RealizedPerformance; rows: LabeledScore[] }> {
     const prediction = await completedPrediction(accountId, rawId, "its performance can be measured");
     await indexPendingScores(deps, accountId, [prediction.id]);
     const rows = await outcomes.labeledScores(accountId, [prediction.id]);
     return { prediction, performance: realizedPerformance(rows), rows };
+  }
+
+  /** The calibration and lift chart of a prediction's or a model's performance. */
+  function svgOf(id: string, performance: RealizedPerformance): Response {
+    if (performance.status !== "ready") throw new ApiError(409, "performance.not_enough_outcomes", `The chart of ${id} needs more outcomes: ${performance.message}.`);
+    return new Response(renderPerformanceChart(performance), { headers: { "Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "private, no-cache" } });
   }
 
   /** The challenger's identity and its comparison with the champion on the customers both scored. */

@@ -1,6 +1,6 @@
 import { html } from "hono/html";
 import type { Html } from "./layout.ts";
-import { performanceSection, trendSection } from "./outcome-pages.ts";
+import { challengerField, driftFlag, modelPerformanceSection, performanceSection, trendSection } from "./outcome-pages.ts";
 
 /**
  * Static structure of each page. Element ids are the contract with the page scripts in
@@ -31,6 +31,7 @@ export function uploadPage(): Html {
       <select id="model" name="model" disabled><option value="">Loading models…</option></select>
       <p class="hint"><a href="/models">Manage models</a> · train one on your own labeled customers.</p>
     </div>
+    ${challengerField()}
     ${fileDropZone()}
     ${uploadProgress()}
     <p id="upload-error" class="form-error" role="alert"></p>
@@ -97,6 +98,7 @@ export function modelPage(): Html {
   <h2>How good it is, and what drives churn</h2>
   <div id="model-charts"></div>
 </section>
+${modelPerformanceSection()}
 <section id="inputs-card" class="card flush" hidden>
   <h2 class="card-title">Inputs</h2>
   <p class="card-text muted">Columns the model reads when it scores a file.</p>
@@ -133,6 +135,7 @@ export function predictionPage(): Html {
 </div>
 <p id="detail-error" class="form-error" role="alert"></p>
 <section id="status-panel" class="card"></section>
+${driftFlag()}
 <section id="summary" class="stats" aria-label="Summary" hidden></section>
 <section id="chart-card" class="card" hidden>
   <h2>Risk distribution</h2>

@@ -55,6 +55,15 @@ export interface PredictionDigest {
   /** Null: scored before models existed, with the built-in one. */
   modelId: string | null;
   metrics: Pick<ScoreSummary, "rowsScored" | "meanProbability" | "riskCounts"> | null;
+  inputFilename: string;
+  /** Its drift report in brief (labels of the flagged columns, the largest PSI); null when not measured. */
+  drift: DriftDigest | null;
+}
+
+export interface DriftDigest {
+  rows: number;
+  maxPsi: number;
+  flaggedColumns: string[];
 }
 
 /**
