@@ -93,12 +93,11 @@ export function modelPage(): Html {
 <p id="flash" class="flash" role="status" hidden></p>
 <p id="detail-error" class="form-error" role="alert"></p>
 <section id="status-panel" class="card"></section>
-<section id="model-stats" class="stats" aria-label="Held-out quality" hidden></section>
+${tabs("model", html`<section id="model-stats" class="stats" aria-label="Held-out quality" hidden></section>
 <section id="model-charts-card" class="card" hidden>
   <h2>How good it is, and what drives churn</h2>
   <div id="model-charts"></div>
 </section>
-${modelPerformanceSection()}
 <section id="inputs-card" class="card flush" hidden>
   <h2 class="card-title">Inputs</h2>
   <p class="card-text muted">Columns the model reads when it scores a file.</p>
@@ -114,7 +113,7 @@ ${modelPerformanceSection()}
     <thead><tr><th scope="col">Column</th><th scope="col">Kind</th><th scope="col">Why</th></tr></thead>
     <tbody></tbody>
   </table>
-</section>
+</section>`, modelPerformanceSection())}
 ${confirmDialog()}`;
 }
 
@@ -136,7 +135,7 @@ export function predictionPage(): Html {
 <p id="detail-error" class="form-error" role="alert"></p>
 <section id="status-panel" class="card"></section>
 ${driftFlag()}
-<section id="summary" class="stats" aria-label="Summary" hidden></section>
+${tabs("prediction", html`<section id="summary" class="stats" aria-label="Summary" hidden></section>
 <section id="chart-card" class="card" hidden>
   <h2>Risk distribution</h2>
   <div id="chart"></div>
@@ -148,7 +147,6 @@ ${driftFlag()}
     <tbody></tbody>
   </table>
 </section>
-${performanceSection()}
 <section id="row-errors-card" class="card flush" hidden>
   <h2 class="card-title">Rows that could not be scored</h2>
   <p id="row-errors-note" class="card-note muted"></p>
@@ -156,8 +154,28 @@ ${performanceSection()}
     <thead><tr><th scope="col">Row</th><th scope="col">Customer</th><th scope="col">Problem</th></tr></thead>
     <tbody></tbody>
   </table>
-</section>
+</section>`, performanceSection())}
 ${confirmDialog()}`;
+}
+
+/**
+ * Overview and Performance tabs of a prediction's or a model's page (assets/tabs.js switches them;
+ * `#performance` in the URL opens the second). The Performance panel says what it waits for until
+ * its card is filled.
+ */
+function tabs(of: "prediction" | "model", overview: Html, performance: Html): Html {
+  const pending = of === "prediction" ? "Performance and drift are measured once the prediction is completed." : "Performance is measured once the model is ready and has scored files.";
+  return html`<div class="tabs" role="tablist" aria-label="Sections">
+  <button type="button" role="tab" id="overview-tab" aria-controls="overview-panel" aria-selected="true">Overview</button>
+  <button type="button" role="tab" id="performance-tab" aria-controls="performance-panel" aria-selected="false" tabindex="-1">Performance</button>
+</div>
+<div id="overview-panel" role="tabpanel" aria-labelledby="overview-tab">
+${overview}
+</div>
+<div id="performance-panel" role="tabpanel" aria-labelledby="performance-tab" hidden>
+<p id="performance-pending" class="muted">${pending}</p>
+${performance}
+</div>`;
 }
 
 /**

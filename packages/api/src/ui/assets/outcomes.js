@@ -52,7 +52,7 @@ export function startPerformance() {
       await renderPerformance(performance, `/v1${path}/performance.svg`);
       renderChallenger(id, performance);
       renderPredictionDrift(drift);
-      card.hidden = false;
+      showCard(card);
       return false;
     } catch (e) {
       return /** @type {{status?: number}} */ (e).status === 409;
@@ -68,7 +68,13 @@ export async function showModelPerformance(id) {
   const p = await api(path);
   await renderPerformance(p, `/v1${path}.svg`);
   renderModelDrift(p.drift);
+  showCard(card);
+}
+
+/** The card replaces the Performance tab's "measured once…" note. @param {HTMLElement} card */
+function showCard(card) {
   card.hidden = false;
+  /** @type {HTMLElement} */ (document.getElementById("performance-pending")).hidden = true;
 }
 
 /** @param {string} label @param {string} value */
@@ -164,7 +170,11 @@ function renderPredictionDrift(d) {
       el("td", { "data-label": "Shifted" }, c.flagged ? el("span", { class: "badge shifted" }, "Shifted") : "No"))));
   const shifted = columns.filter((c) => c.flagged);
   flag.hidden = shifted.length === 0;
-  flag.textContent = `Drift: ${shifted.length} input ${shifted.length === 1 ? "column differs" : "columns differ"} from the model's training data (PSI above ${d.threshold}): ${shifted.map((c) => c.label).join(", ")}. Scores may be less reliable; see Performance below.`;
+  flag.replaceChildren(
+    `Drift: ${shifted.length} input ${shifted.length === 1 ? "column differs" : "columns differ"} from the model's training data (PSI above ${d.threshold}): ${shifted.map((c) => c.label).join(", ")}. Scores may be less reliable; see `,
+    el("a", { href: "#performance" }, "Performance"),
+    ".",
+  );
 }
 
 /** One row per recent file scored with the model. @param {any[]} files */
