@@ -66,10 +66,13 @@ describe("closing the loop in the web UI", () => {
     await page.screenshot({ path: `${ARTIFACTS}ui-outcomes.png`, fullPage: true });
   });
 
-  test("the prediction's Performance card shows the realized AUC with its interval, lift and the calibration chart", async () => {
+  test("the prediction's Performance tab shows the realized AUC with its interval, lift and the calibration chart", async () => {
     const performance = (await (await api(`/v1/predictions/${predictionId}/performance`)).json()) as { auc: { value: number } };
     await page.goto(at(`/predictions/${predictionId}`));
+    await page.getByRole("tab", { name: "Performance" }).click();
     await page.locator("#performance-stats").waitFor();
+    expect(new URL(page.url()).hash).toBe("#performance");
+    await expect(page.locator("#overview-panel").isHidden()).resolves.toBe(true);
     const stats = (await page.locator("#performance-stats .stat").allTextContents()).join(" | ");
     expect(stats).toContain(`Realized AUC${performance.auc.value.toFixed(3)} (95% `);
     expect(stats).toMatch(/Churned in top 10%\d+\.\d% \(lift \d\.\d\d×\)/);

@@ -27,11 +27,15 @@ export const PredictionSchema = v.object({
   modelVersion: v.nullable(v.string()),
   /** The model it is scored with (the built-in model's id for predictions made before models existed). */
   modelId: v.string(),
+  /** A second model scoring every row beside the first (`challenger_probability` in the result); null: none. */
+  challengerModelId: v.nullable(v.string()),
   attempts: v.number(),
   progress: v.object({ rowsProcessed: v.number(), rowsFailed: v.number(), rowsTotal: v.nullable(v.number()), percent: v.number() }),
   metrics: v.nullable(v.record(v.string(), v.unknown())),
   error: v.nullable(v.object({ code: v.string(), message: v.string() })),
-  links: v.object({ self: v.string(), download: v.nullable(v.string()) }),
+  /** Input columns whose drift from the model's training data is flagged (PSI > 0.2); null until measured. Details: `links.drift`. */
+  driftFlagged: v.nullable(v.array(v.string())),
+  links: v.object({ self: v.string(), download: v.nullable(v.string()), drift: v.string(), performance: v.string() }),
 });
 export type PredictionJson = v.InferOutput<typeof PredictionSchema>;
 
@@ -51,11 +55,13 @@ export function toPredictionJson(p: Prediction): PredictionJson {
     completedAt: p.completedAt?.toISOString() ?? null,
     modelVersion: p.modelVersion,
     modelId: p.modelId ?? BUILTIN_MODEL_ID,
+    challengerModelId: p.challengerModelId,
     attempts: p.attempts,
     progress: { rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, rowsTotal: p.rowsTotal, percent: percent(p) },
     metrics: p.metrics as Record<string, unknown> | null,
     error: p.errorCode ? { code: p.errorCode, message: p.errorMessage ?? "" } : null,
-    links: { self, download: p.status === "COMPLETED" ? `${self}/download` : null },
+    driftFlagged: p.drift ? p.drift.columns.filter((c) => c.flagged).map((c) => c.name) : null,
+    links: { self, download: p.status === "COMPLETED" ? `${self}/download` : null, drift: `${self}/drift`, performance: `${self}/performance` },
   };
 }
 
@@ -91,7 +97,8 @@ export const TrainQuerySchema = v.object({
   positive: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, "must not be empty"), v.maxLength(200))),
 });
 
-export const ScoreQuerySchema = v.object({ model: v.optional(v.pipe(v.string(), v.uuid("must be a model id (a UUID)"))) });
+const ModelIdParam = v.optional(v.pipe(v.string(), v.uuid("must be a model id (a UUID)")));
+export const ScoreQuerySchema = v.object({ model: ModelIdParam, challenger: ModelIdParam });
 
 export const DefaultModelSchema = v.object({ modelId: v.pipe(v.string("is required"), v.uuid("must be a model id (a UUID)")) });
 

@@ -97,11 +97,13 @@ export const ERROR_CODES = {
   "prediction.not_ready": "conflict",
   "error_report.not_found": "not_found",
   "performance.not_enough_outcomes": "conflict",
+  "prediction.no_challenger": "conflict",
   "scoring.failed": "internal",
   "scoring.thread_failed": "internal",
   "output.closed": "unavailable",
   // Models and training
   "model.not_found": "not_found",
+  "request.same_model": "input",
   "model_card.not_found": "not_found",
   "model.not_ready": "conflict",
   "model.builtin": "conflict",
@@ -131,6 +133,7 @@ export const ERROR_CODES = {
   "job.released": "unavailable",
   "job.aborted": "unavailable",
   "job.lost": "conflict",
+  "job.stalled": "unavailable",
   "job.attempts_exhausted": "unavailable",
   "job.dead_lettered": "unavailable",
   // Storage, queue, database, cloud
@@ -156,6 +159,7 @@ export const ERROR_CODES = {
   "local.postgres_init": "internal",
   "local.postgres_user": "internal",
   "local.data_dir_in_use": "conflict",
+  "local.postgres_down": "unavailable",
   // Anything not ours (a bug): answered as this, never with its message.
   internal: "internal",
 } as const satisfies Record<string, ErrorKind>;

@@ -68,8 +68,12 @@ async function indexScores(sql: Sql, predictionId: string, batches: AsyncIterabl
   let rows = 0;
   for await (const batch of batches) {
     await sql`
-      insert into prediction_scores (prediction_id, customer_id, probability)
-      select ${predictionId}::uuid, c, p from unnest(${sql.array(batch.map((s) => s.customerId))}::text[], ${sql.array(batch.map((s) => s.probability))}::float8[]) as t(c, p)
+      insert into prediction_scores (prediction_id, customer_id, probability, challenger_probability)
+      select ${predictionId}::uuid, c, p, cp
+      from unnest(
+        ${sql.array(batch.map((s) => s.customerId))}::text[],
+        ${sql.array(batch.map((s) => s.probability))}::float8[],
+        ${sql.array(batch.map((s) => s.challengerProbability ?? null) as number[])}::float8[]) as t(c, p, cp)
       on conflict do nothing`;
     rows += batch.length;
   }
@@ -81,7 +85,7 @@ async function labeledScores(sql: SqlOrTx, accountId: string, predictionIds: rea
   if (predictionIds.length === 0) return [];
   // Only outcomes observed after the prediction was made: an outcome known at scoring time says nothing about the forecast.
   return sql<LabeledScore[]>`
-    select s.prediction_id, s.probability, o.churned
+    select s.prediction_id, s.probability, s.challenger_probability, o.churned
     from prediction_scores s
     join predictions p on p.id = s.prediction_id
     join outcomes o on o.account_id = p.account_id and o.customer_id = s.customer_id
@@ -93,8 +97,12 @@ async function predictionDigests(sql: SqlOrTx, accountId: string, filter: { from
   const { from, to, modelId, builtinModelId } = filter;
   const ofModel = modelId === undefined ? sql`` : modelId === builtinModelId ? sql`and (model_id = ${modelId} or model_id is null)` : sql`and model_id = ${modelId}`;
   return sql<PredictionDigest[]>`
-    select id, status, created_at, model_id,
-      case when metrics is null then null else jsonb_build_object('rowsScored', metrics->'rowsScored', 'meanProbability', metrics->'meanProbability', 'riskCounts', metrics->'riskCounts') end as metrics
+    select id, status, created_at, model_id, input_filename,
+      case when metrics is null then null else jsonb_build_object('rowsScored', metrics->'rowsScored', 'meanProbability', metrics->'meanProbability', 'riskCounts', metrics->'riskCounts') end as metrics,
+      case when drift is null then null else jsonb_build_object(
+        'rows', drift->'rows',
+        'maxPsi', (select max((c->>'psi')::float8) from jsonb_array_elements(drift->'columns') c),
+        'flaggedColumns', coalesce((select jsonb_agg(c->>'label') from jsonb_array_elements(drift->'columns') c where (c->>'flagged')::boolean), '[]'::jsonb)) end as drift
     from predictions
     where account_id = ${accountId}
       ${from ? sql`and created_at >= ${from}` : sql``}

@@ -41,8 +41,8 @@ type PredictionRow = Omit<Prediction, "outputKey"> & { s3OutputKey: string | nul
 
 async function create(sql: SqlOrTx, input: NewPrediction): Promise<Prediction> {
   const [row] = await sql<PredictionRow[]>`
-    insert into predictions (id, account_id, input_key, input_filename, input_bytes, model_id)
-    values (${input.id}, ${input.accountId}, ${input.inputKey}, ${input.inputFilename}, ${input.inputBytes}, ${input.modelId ?? null})
+    insert into predictions (id, account_id, input_key, input_filename, input_bytes, model_id, challenger_model_id)
+    values (${input.id}, ${input.accountId}, ${input.inputKey}, ${input.inputFilename}, ${input.inputBytes}, ${input.modelId ?? null}, ${input.challengerModelId ?? null})
     returning *`;
   return toPrediction(row!);
 }
@@ -79,6 +79,7 @@ async function complete(sql: SqlOrTx, id: string, attempt: number, completion: C
       rows_processed = ${completion.rowsProcessed}, rows_failed = ${completion.rowsFailed},
       rows_total = ${completion.rowsProcessed},
       metrics = ${sql.json(completion.metrics as never)}, model_version = ${completion.modelVersion},
+      drift = ${completion.drift ? sql.json(completion.drift as never) : null},
       error_code = null, error_message = null, completed_at = now(), updated_at = now()
     where id = ${id} and status = 'RUNNING' and attempts = ${attempt}
     returning id`;

@@ -94,7 +94,15 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Upload a CSV to score",
           description:
             "Raw `text/csv` body (name it with `?filename=`) or the `file` field of multipart/form-data. Streamed to storage; answered before scoring starts. `?model=ID` scores with that READY model (yours or the built-in one; 404 otherwise, 400 unless READY); without it, the account's default model.",
-          parameters: [{ name: "model", in: "query", schema: { type: "string", format: "uuid" }, description: "The model to score with (default: the account's default model)" }],
+          parameters: [
+            { name: "model", in: "query", schema: { type: "string", format: "uuid" }, description: "The model to score with (default: the account's default model)" },
+            {
+              name: "challenger",
+              in: "query",
+              schema: { type: "string", format: "uuid" },
+              description: "A second READY model (another than the champion; 404/400 as for model) that scores every row too: the result gains challenger_probability, the champion still decides risk level and reasons; /performance compares the two once outcomes arrive",
+            },
+          ],
           requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
           responses: { 202: ok("Accepted and queued (Location: /v1/predictions/{id})", "Prediction"), ...errors(400, 401, 408, 413, 415) },
         },

@@ -116,6 +116,12 @@ export async function usableModel(deps: Pick<ApiDeps, "models">, accountId: stri
   return model;
 }
 
+/** `?challenger=`: a usable model (as for `?model=`) other than the champion. */
+export async function usableChallenger(deps: Pick<ApiDeps, "models">, accountId: string, champion: Model, id: string): Promise<Model> {
+  if (id === champion.id) throw new RetainwiseError("request.same_model", `The challenger is the model that scores the file (${modelLabel(champion)}). Name another model as ?challenger=, or leave it out.`);
+  return usableModel(deps, accountId, id);
+}
+
 function notReady(model: Model, why: string, kind: "input" | "conflict" = "conflict"): RetainwiseError {
   const failed = model.status === "FAILED" ? ` It failed: ${model.errorMessage}` : model.status === "CANCELED" ? "" : " Try again when its status is READY.";
   return new RetainwiseError("model.not_ready", `Model ${modelLabel(model)} is ${model.status}; ${why}.${failed}`, { kind });

@@ -19,14 +19,35 @@ export function outcomePaths(idParam: unknown[], errors: (...codes: number[]) =>
         summary: "Realized performance: how the prediction's probabilities matched outcomes observed after it was made",
         description:
           'status "ready": labeledRows, AUC with its DeLong 95% interval, Brier, calibration per decile, precision and lift in the top 10%/20%. ' +
-          'status "not_enough_outcomes" until both classes have 30 labeled rows ("not enough outcomes yet (n of 30)").',
+          'status "not_enough_outcomes" until both classes have 30 labeled rows ("not enough outcomes yet (n of 30)"). ' +
+          "challenger (null without ?challenger= at upload): {modelId, model, labeledRows, champion, challenger, aucDifference: {value, interval, method: \"paired DeLong\"}, better}, " +
+          "both models measured on the same labeled customers; better is challenger or champion when the 95% interval of the AUC difference excludes 0, else no_clear_difference.",
         parameters: idParam,
         responses: { 200: json("The performance"), ...errors(400, 401, 404, 409) },
       },
     },
+    "/v1/predictions/{id}/drift": {
+      get: {
+        summary: "Drift of the scored file from the model's training data: population stability index per input column, share of unseen categories",
+        description:
+          'While scoring, each input column is counted into the model\'s training bins (the card\'s binShares). status "measured": rows, flagged (columns with PSI > threshold, 0.2), ' +
+          "columns[{name, label, psi, flagged, unseenShare (categorical columns: share of non-blank cells outside the model's categories; null for numbers), bins[{bin, expected, actual}]}]. " +
+          'status "not_measured" with a message when the model\'s card has no training distribution (trained before drift was recorded; retrain it).',
+        parameters: idParam,
+        responses: { 200: json("The drift report"), ...errors(400, 401, 404, 409) },
+      },
+    },
+    "/v1/predictions/{id}/promote-challenger": {
+      post: {
+        summary: "Promote the prediction's challenger: it becomes the account's default model (uploads without ?model= score with it)",
+        parameters: idParam,
+        responses: { 200: json("The challenger model, now the default"), ...errors(400, 401, 404, 409) },
+      },
+    },
     "/v1/models/{id}/performance": {
       get: {
-        summary: "Realized performance of a model, pooled over the labeled customers of every prediction it scored (same shape as a prediction's, plus predictions)",
+        summary: "Realized performance of a model, pooled over the labeled customers of every prediction it scored (same shape as a prediction's, plus predictions), and drift of its latest files",
+        description: "drift: up to 10 of its latest predictions with drift measured, newest first: {predictionId, inputFilename, predictedAt, rows, maxPsi, flaggedColumns}. /v1/models/{id}/performance.svg draws calibration and lift.",
         parameters: idParam,
         responses: { 200: json("The performance"), ...errors(400, 401, 404) },
       },

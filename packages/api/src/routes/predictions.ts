@@ -8,7 +8,7 @@ import { ErrorReportQuerySchema, errorReportFilename, IdParamSchema, ListQuerySc
 import { CSV_CONTENT_TYPES, DEFAULT_UPLOAD_IDLE_SECONDS, openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 import { renderChart } from "../ui/chart.ts";
-import { usableModel } from "./models.ts";
+import { usableChallenger, usableModel } from "./models.ts";
 
 /** `/v1/predictions`: upload, list, read, download, delete — every query scoped to the caller's account. */
 export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
@@ -18,8 +18,9 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.post("/", async (c) => {
     const account = c.get("account");
-    const { model: chosen } = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
+    const { model: chosen, challenger: challengerId } = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
     const model = await usableModel(deps, account.id, chosen ?? (await deps.models.defaultModelId(account.id)));
+    const challenger = challengerId === undefined ? null : await usableChallenger(deps, account.id, model, challengerId);
     const upload = await openUpload(c.req.raw, deps.maxUploadBytes, (deps.uploadIdleSeconds ?? DEFAULT_UPLOAD_IDLE_SECONDS) * 1000);
     const id = randomUUID();
     const inputKey = `inputs/${id}.csv`;
@@ -32,7 +33,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
         logger,
         key: inputKey,
         body: upload.body,
-        insert: (bytes) => predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes, modelId: model.id }),
+        insert: (bytes) => predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes, modelId: model.id, challengerModelId: challenger?.id ?? null }),
       });
       c.header("Location", `/v1/predictions/${id}`);
       return c.json(toPredictionJson(created), 202);

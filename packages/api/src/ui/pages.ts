@@ -1,6 +1,6 @@
 import { html } from "hono/html";
 import type { Html } from "./layout.ts";
-import { performanceSection, trendSection } from "./outcome-pages.ts";
+import { challengerField, driftFlag, modelPerformanceSection, performanceSection, trendSection } from "./outcome-pages.ts";
 
 /**
  * Static structure of each page. Element ids are the contract with the page scripts in
@@ -31,6 +31,7 @@ export function uploadPage(): Html {
       <select id="model" name="model" disabled><option value="">Loading models…</option></select>
       <p class="hint"><a href="/models">Manage models</a> · train one on your own labeled customers.</p>
     </div>
+    ${challengerField()}
     ${fileDropZone()}
     ${uploadProgress()}
     <p id="upload-error" class="form-error" role="alert"></p>
@@ -92,7 +93,7 @@ export function modelPage(): Html {
 <p id="flash" class="flash" role="status" hidden></p>
 <p id="detail-error" class="form-error" role="alert"></p>
 <section id="status-panel" class="card"></section>
-<section id="model-stats" class="stats" aria-label="Held-out quality" hidden></section>
+${tabs("model", html`<section id="model-stats" class="stats" aria-label="Held-out quality" hidden></section>
 <section id="model-charts-card" class="card" hidden>
   <h2>How good it is, and what drives churn</h2>
   <div id="model-charts"></div>
@@ -112,7 +113,7 @@ export function modelPage(): Html {
     <thead><tr><th scope="col">Column</th><th scope="col">Kind</th><th scope="col">Why</th></tr></thead>
     <tbody></tbody>
   </table>
-</section>
+</section>`, modelPerformanceSection())}
 ${confirmDialog()}`;
 }
 
@@ -133,7 +134,8 @@ export function predictionPage(): Html {
 </div>
 <p id="detail-error" class="form-error" role="alert"></p>
 <section id="status-panel" class="card"></section>
-<section id="summary" class="stats" aria-label="Summary" hidden></section>
+${driftFlag()}
+${tabs("prediction", html`<section id="summary" class="stats" aria-label="Summary" hidden></section>
 <section id="chart-card" class="card" hidden>
   <h2>Risk distribution</h2>
   <div id="chart"></div>
@@ -145,7 +147,6 @@ export function predictionPage(): Html {
     <tbody></tbody>
   </table>
 </section>
-${performanceSection()}
 <section id="row-errors-card" class="card flush" hidden>
   <h2 class="card-title">Rows that could not be scored</h2>
   <p id="row-errors-note" class="card-note muted"></p>
@@ -153,8 +154,28 @@ ${performanceSection()}
     <thead><tr><th scope="col">Row</th><th scope="col">Customer</th><th scope="col">Problem</th></tr></thead>
     <tbody></tbody>
   </table>
-</section>
+</section>`, performanceSection())}
 ${confirmDialog()}`;
+}
+
+/**
+ * Overview and Performance tabs of a prediction's or a model's page (assets/tabs.js switches them;
+ * `#performance` in the URL opens the second). The Performance panel says what it waits for until
+ * its card is filled.
+ */
+function tabs(of: "prediction" | "model", overview: Html, performance: Html): Html {
+  const pending = of === "prediction" ? "Performance and drift are measured once the prediction is completed." : "Performance is measured once the model is ready and has scored files.";
+  return html`<div class="tabs" role="tablist" aria-label="Sections">
+  <button type="button" role="tab" id="overview-tab" aria-controls="overview-panel" aria-selected="true">Overview</button>
+  <button type="button" role="tab" id="performance-tab" aria-controls="performance-panel" aria-selected="false" tabindex="-1">Performance</button>
+</div>
+<div id="overview-panel" role="tabpanel" aria-labelledby="overview-tab">
+${overview}
+</div>
+<div id="performance-panel" role="tabpanel" aria-labelledby="performance-tab" hidden>
+<p id="performance-pending" class="muted">${pending}</p>
+${performance}
+</div>`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { DriftReport } from "../outcomes/drift.ts";
 import type { ScoreSummary } from "../scoring/summary-types.ts";
 import type { JobClaim, JobRows } from "./job-rows.ts";
 
@@ -37,6 +38,10 @@ export interface Prediction {
   modelVersion: string | null;
   /** The model it is scored with; null on predictions made before models existed (the built-in one). */
   modelId: string | null;
+  /** A second model scoring every row beside `modelId` (`challenger_probability`); null: none. */
+  challengerModelId: string | null;
+  /** The scored rows' drift from the model's training data, written at completion; null: not measured (no training shares in the card). */
+  drift: DriftReport | null;
   attempts: number;
   /** Null until the job message was sent: the outbox relay re-sends those (no job stays QUEUED forever). */
   enqueuedAt: Date | null;
@@ -55,6 +60,7 @@ export interface NewPrediction {
   inputBytes: number;
   /** The model to score with (the API resolves the account's default); absent: the built-in one. */
   modelId?: string | null;
+  challengerModelId?: string | null;
 }
 
 export interface Progress {
@@ -70,6 +76,7 @@ export interface Completion {
   rowsFailed: number;
   metrics: ScoreSummary;
   modelVersion: string | null;
+  drift?: DriftReport | null;
 }
 
 export interface Page<T> {

@@ -230,7 +230,7 @@ function startHeartbeat<J extends JobRow, P>(
     stalled = true;
     const seconds = Math.round(limit * options.heartbeatSeconds);
     log.warn("job made no progress; attempt aborted for a retry", { attempt: claim.attempt, heartbeats: stillBeats, seconds, progress });
-    stop.abort(new RetainwiseError(STALLED, `no progress for ${seconds} s`, { permanent: false }));
+    stop.abort(new RetainwiseError(STALLED, `no progress for ${seconds} s`));
   };
   const beat = async () => {
     if (busy) return;

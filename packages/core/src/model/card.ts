@@ -117,6 +117,7 @@ const TermTablesCardSchema = v.pipe(
     (card) => card.terms.every((term) => term.inputs.some((i) => card.inputs[i] === undefined) || term.table.length === term.inputs.reduce((n, i) => n * binCount(card.inputs[i]!), 1)),
     "every term table must have one entry per bin (per bin pair for pair terms)",
   ),
+  v.check((card) => card.inputs.every((input) => !input.binShares || input.binShares.length === binCount(input)), "binShares must have one share per bin of its input"),
 );
 export type TermTablesCard = v.InferOutput<typeof TermTablesCardSchema>;
 

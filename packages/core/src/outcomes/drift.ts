@@ -18,64 +18,85 @@ export interface ColumnDrift {
 }
 
 export interface DriftReport {
+  /** Rows counted (the scored ones). */
   rows: number;
+  /** Columns with a PSI above PSI_FLAG. */
+  flagged: number;
   columns: ColumnDrift[];
 }
 
+/** Per input: rows per bin, and (categoricals) cells outside the model's categories. Plain arrays: they cross threads and JSON as they are. */
+export interface BinCounts {
+  rows: number;
+  counts: number[][];
+  unseen: number[];
+}
+
 /**
- * Counts each input column's cells into the model's training bins (docs/MODEL-FORMAT.md) as rows go
- * by: one integer increment per cell, no second pass, and counts from pieces of a file add up
- * (`merge`). Needs a `term-tables/1` card whose inputs carry `binShares` (the training rows' share
- * per bin); inputs without them are left out of the report.
+ * Counts feature codes (docs/MODEL-FORMAT.md: row-major `[rows, inputs]`, numbers as read,
+ * categories as level indexes, NaN blank) into each input's bins: one increment per cell, no second
+ * pass over the file, and counts from pieces of a file add up (`merge`). The scorer feeds it the
+ * codes it gives onnxruntime; the trainer the codes of its training rows.
  *
  * @example
- *   const drift = createDriftCounter(card, (name) => headers.indexOf(name));
- *   for (const record of records) drift.add(record);
- *   const report = drift.report(); // report.columns[i].psi
+ *   const counts = createBinCounter(card.inputs);
+ *   counts.add(codes, rows);         // per batch
+ *   driftReport(card, counts.state()); // PSI per column, or null when the card has no binShares
  */
-export function createDriftCounter(card: TermTablesCard, columnOf: (name: string) => number | undefined, toNumber: (cell: string) => number = Number) {
-  const tracked = card.inputs.flatMap((input) => {
-    const column = columnOf(input.name);
-    return input.binShares && column !== undefined ? [{ input, column, expected: input.binShares, lookup: categoryLookup(input) }] : [];
-  });
-  const counts = tracked.map((t) => new Float64Array(binCount(t.input)));
-  const unseen = new Float64Array(tracked.length);
-  let rows = 0;
+export function createBinCounter(inputs: readonly ModelInputSpec[]) {
+  const width = inputs.length;
+  const state: BinCounts = { rows: 0, counts: inputs.map((input) => new Array<number>(binCount(input)).fill(0)), unseen: inputs.map(() => 0) };
+  // "Other" is the code one past the last level (term-tables-model.ts categoryCoder); numerics have none.
+  const other = inputs.map((input) => (input.role === "numeric" ? -1 : input.categories.length));
   return {
-    add(record: readonly string[]): void {
-      rows++;
-      tracked.forEach((t, i) => {
-        const { bin, unseen: outside } = cellBin(t.input, t.lookup, record[t.column] ?? "", toNumber);
-        counts[i]![bin]!++;
-        if (outside) unseen[i]!++;
-      });
+    add(codes: ArrayLike<number>, rows: number): void {
+      state.rows += rows;
+      for (let i = 0; i < width; i++) {
+        const input = inputs[i]!;
+        const counts = state.counts[i]!;
+        for (let r = 0, at = i; r < rows; r++, at += width) {
+          const code = codes[at]!;
+          counts[binOf(input, code)]!++;
+          if (code === other[i]) state.unseen[i]!++;
+        }
+      }
     },
-    /** Adds another counter's counts (a piece of the same file scored elsewhere). */
-    merge(other: { counts: readonly Float64Array[]; unseen: Float64Array; rows: number }): void {
-      rows += other.rows;
-      other.counts.forEach((c, i) => c.forEach((n, b) => (counts[i]![b]! += n)));
-      other.unseen.forEach((n, i) => (unseen[i]! += n));
+    /** Adds another counter's counts (a piece of the same file counted elsewhere). */
+    merge(other: BinCounts): void {
+      state.rows += other.rows;
+      other.counts.forEach((c, i) => c.forEach((n, b) => (state.counts[i]![b]! += n)));
+      other.unseen.forEach((n, i) => (state.unseen[i]! += n));
     },
-    state: () => ({ counts, unseen, rows }),
-    report(): DriftReport {
-      return {
-        rows,
-        columns: tracked.map((t, i) => {
-          const actual = shares(counts[i]!);
-          const psi = populationStabilityIndex(t.expected, actual);
-          const nonBlank = rows - counts[i]![0]!;
-          return {
-            name: t.input.name,
-            label: t.input.label,
-            psi,
-            flagged: psi > PSI_FLAG,
-            unseenShare: t.lookup ? (nonBlank > 0 ? unseen[i]! / nonBlank : 0) : null,
-            bins: binLabels(t.input).map((bin, b) => ({ bin, expected: t.expected[b] ?? 0, actual: actual[b]! })),
-          };
-        }),
-      };
-    },
+    state: (): BinCounts => state,
+    /** Share of the rows in each bin, per input: what a trainer writes as `binShares`. */
+    shares: (): number[][] => state.counts.map((c) => sharesOf(c, state.rows)),
   };
+}
+
+/**
+ * PSI per input column of the counted rows against the training shares in the card (`binShares`),
+ * and the share of categories the model never learned. Null when there is nothing to compare: a
+ * card without `binShares` (trained before they were recorded), or no row counted.
+ */
+export function driftReport(card: TermTablesCard, counted: BinCounts): DriftReport | null {
+  if (counted.rows === 0 || !card.inputs.some((input) => input.binShares)) return null;
+  const columns = card.inputs.flatMap((input, i): ColumnDrift[] => {
+    const expected = input.binShares;
+    if (!expected) return [];
+    const counts = counted.counts[i]!;
+    const actual = sharesOf(counts, counted.rows);
+    const psi = populationStabilityIndex(expected, actual);
+    const nonBlank = counted.rows - counts[0]!;
+    return [{
+      name: input.name,
+      label: input.label,
+      psi,
+      flagged: psi > PSI_FLAG,
+      unseenShare: input.role === "numeric" ? null : nonBlank > 0 ? counted.unseen[i]! / nonBlank : 0,
+      bins: binLabels(input).map((bin, b) => ({ bin, expected: expected[b] ?? 0, actual: actual[b]! })),
+    }];
+  });
+  return { rows: counted.rows, flagged: columns.filter((c) => c.flagged).length, columns };
 }
 
 /** PSI = Σ (actual − expected) · ln(actual / expected) over bins, shares floored at SHARE_FLOOR. */
@@ -89,37 +110,8 @@ export function populationStabilityIndex(expected: readonly number[], actual: re
   return psi;
 }
 
-/** Training shares per bin from the training column: what a trainer writes as `binShares`. */
-export function binSharesOf(input: ModelInputSpec, cells: Iterable<string>, toNumber: (cell: string) => number = Number): number[] {
-  const counts = new Float64Array(binCount(input));
-  const lookup = categoryLookup(input);
-  for (const cell of cells) counts[cellBin(input, lookup, cell, toNumber).bin]!++;
-  return shares(counts);
-}
-
-/**
- * The bin of a cell. Unreadable numbers land in the blank bin, as the scorer treats them; a
- * category the model does not know lands in "other" (the last bin) and counts as unseen.
- */
-function cellBin(input: ModelInputSpec, lookup: ((cell: string) => number | undefined) | undefined, raw: string, toNumber: (cell: string) => number): { bin: number; unseen: boolean } {
-  const cell = raw.trim();
-  if (cell === "") return { bin: 0, unseen: false };
-  if (!lookup) return { bin: binOf(input, toNumber(cell)), unseen: false };
-  const code = lookup(cell);
-  return code === undefined ? { bin: binCount(input) - 1, unseen: true } : { bin: binOf(input, code), unseen: false };
-}
-
-function shares(counts: Float64Array): number[] {
-  const total = counts.reduce((s, n) => s + n, 0);
-  return Array.from(counts, (n) => (total > 0 ? n / total : 0));
-}
-
-/** Categorical inputs: a cell's code, matched as the scorer does (trimmed, case-sensitive first, then case-insensitive). */
-function categoryLookup(input: ModelInputSpec): ((cell: string) => number | undefined) | undefined {
-  if (input.role === "numeric") return undefined;
-  const exact = new Map(input.categories.map((c, i) => [c, i]));
-  const folded = new Map(input.categories.map((c, i) => [c.toLowerCase(), i]).reverse() as [string, number][]);
-  return (cell) => exact.get(cell) ?? folded.get(cell.toLowerCase());
+function sharesOf(counts: readonly number[], rows: number): number[] {
+  return counts.map((n) => (rows > 0 ? n / rows : 0));
 }
 
 function binLabels(input: ModelInputSpec): string[] {

@@ -27,12 +27,16 @@ export interface OutcomeUploadSummary {
 export interface ScoredCustomer {
   customerId: string;
   probability: number;
+  /** The challenger model's probability, when the prediction had one (champion / challenger). */
+  challengerProbability?: number | null;
 }
 
 /** A scored customer whose outcome is known. */
 export interface LabeledScore {
   predictionId: string;
   probability: number;
+  /** Null unless the prediction had a challenger that scored this row. */
+  challengerProbability: number | null;
   churned: boolean;
 }
 
@@ -51,6 +55,15 @@ export interface PredictionDigest {
   /** Null: scored before models existed, with the built-in one. */
   modelId: string | null;
   metrics: Pick<ScoreSummary, "rowsScored" | "meanProbability" | "riskCounts"> | null;
+  inputFilename: string;
+  /** Its drift report in brief (labels of the flagged columns, the largest PSI); null when not measured. */
+  drift: DriftDigest | null;
+}
+
+export interface DriftDigest {
+  rows: number;
+  maxPsi: number;
+  flaggedColumns: string[];
 }
 
 /**

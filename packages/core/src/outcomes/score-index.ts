@@ -48,6 +48,8 @@ async function* readScores(store: ObjectStore, prediction: ScoredPrediction): As
   const source = await openCsv(await store.get(prediction.outputKey));
   const id = source.headers.indexOf("customer_id");
   const probability = source.headers.indexOf("churn_probability");
+  // -1 (no such column: no challenger) reads as undefined below, stored as null.
+  const challenger = source.headers.indexOf("challenger_probability");
   let batch: ScoredCustomer[] = [];
   for (;;) {
     const next = await source.records.next();
@@ -57,7 +59,8 @@ async function* readScores(store: ObjectStore, prediction: ScoredPrediction): As
     const customerId = unquoteFormula(record[id]?.trim() ?? "");
     const p = Number.parseFloat(record[probability] ?? "");
     if (customerId === "" || !Number.isFinite(p)) continue;
-    batch.push({ customerId, probability: p });
+    const c = Number.parseFloat(record[challenger] ?? "");
+    batch.push({ customerId, probability: p, challengerProbability: Number.isFinite(c) ? c : null });
     if (batch.length >= SCORE_BATCH_ROWS) {
       yield batch;
       batch = [];

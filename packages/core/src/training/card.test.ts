@@ -5,7 +5,8 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { cardPathFor, isTermTablesCard, ModelCardSchema } from "../model/card.ts";
 import type { TermModel } from "../model/term-model.ts";
-import { buildTermCard, factorLabel, readModelCard, type TermCardParts } from "./card.ts";
+import { buildTermCard, factorLabel, readModelCard, trainingBinShares, type TermCardParts } from "./card.ts";
+import type { TrainingTable } from "./table.ts";
 
 const SHIPPED_MODEL = new URL("../../../../models/churn-v1.onnx", import.meta.url).pathname;
 
@@ -65,5 +66,26 @@ describe("buildTermCard", () => {
     ["a NaN in a table", { ...model, terms: [{ kind: "main" as const, inputs: [0] as [number], table: [0, Number.NaN, 0, 0] }] }, /.+/],
   ])("refuses %s", (_name, broken, message) => {
     expect(() => buildTermCard({ ...parts, model: broken as TermModel }, { name: "churn", version: "v2" })).toThrow(message);
+  });
+
+  it("refuses binShares with a share count other than the input's bins", () => {
+    expect(() => buildTermCard({ ...parts, binShares: [[0, 1], [0, 0.5, 0.5, 0]] }, { name: "churn", version: "v2" })).toThrow(/one share per bin/);
+  });
+});
+
+describe("trainingBinShares", () => {
+  it("writes each input's training share per bin into the card: blanks, intervals, levels and folded levels as 'other'", () => {
+    const table: TrainingTable = {
+      rows: 8,
+      labels: new Uint8Array(8),
+      inputs: [
+        { role: "numeric", name: "tenure", label: "Tenure (months)", values: Float64Array.from([NaN, 1, 1, 2, 5, 13, 20, 40]) },
+        { role: "categorical", name: "Contract", label: "Contract", categories: ["Month-to-month", "One year", "Rare"], codes: Int32Array.from([0, 0, 0, 0, 1, 1, 2, -1]) },
+      ],
+    };
+    const binShares = trainingBinShares(model, table);
+    expect(binShares).toEqual([[1 / 8, 2 / 8, 2 / 8, 3 / 8], [1 / 8, 4 / 8, 2 / 8, 1 / 8]]);
+    const card = buildTermCard({ ...parts, binShares }, { name: "churn", version: "v2" });
+    expect(card.inputs.map((i) => i.binShares)).toEqual(binShares);
   });
 });

@@ -3,8 +3,11 @@ import * as v from "valibot";
 import { RetainwiseError } from "../errors.ts";
 import { ModelCardSchema, type ModelCard, type RiskThresholds, type TermTablesCard } from "../model/card.ts";
 import type { TermModel } from "../model/term-model.ts";
+import { createBinCounter } from "../outcomes/drift.ts";
+import { tableCodes } from "./ebm/codes.ts";
 import type { HeldOutMetrics } from "./metrics.ts";
 import type { ColumnDecision } from "./roles.ts";
+import type { TrainingTable } from "./table.ts";
 
 /** Reason labels for the Telco columns; other columns get a label derived from their name. */
 const KNOWN_LABELS: Record<string, string> = {
@@ -64,6 +67,8 @@ export interface TermCardParts {
   thresholds: RiskThresholds;
   heldOut: HeldOutMetrics;
   hyperparameters: Record<string, unknown>;
+  /** Per input, the training rows' share in each bin (`trainingBinShares`): what drift is measured against. */
+  binShares?: number[][];
 }
 
 export interface CardMeta {
@@ -92,10 +97,27 @@ export function buildTermCard(parts: TermCardParts, meta: CardMeta): TermTablesC
     metrics: { heldOut: parts.heldOut },
     hyperparameters: parts.hyperparameters,
     intercept: parts.model.intercept,
-    inputs: parts.model.inputs,
+    inputs: parts.binShares ? parts.model.inputs.map((input, i) => ({ ...input, binShares: parts.binShares![i] })) : parts.model.inputs,
     terms: parts.model.terms,
   };
   const parsed = v.safeParse(ModelCardSchema, card);
   if (!parsed.success) throw new Error(`The trained model's card does not match the card schema (${v.getDotPath(parsed.issues[0]) ?? "card"}: ${parsed.issues[0].message})`);
   return parsed.output as TermTablesCard;
+}
+
+/** Rows coded at a time: bounded memory on a 500k-row table, few calls on a small one. */
+const SHARE_CHUNK_ROWS = 8192;
+
+/**
+ * Every training row's share in each bin of each model input, counted from the codes the model
+ * reads (so a rare level folded into "other" counts there), in chunks: the scorer counts a file the
+ * same way and compares (outcomes/drift.ts).
+ */
+export function trainingBinShares(model: TermModel, table: TrainingTable): number[][] {
+  const counter = createBinCounter(model.inputs);
+  for (let start = 0; start < table.rows; start += SHARE_CHUNK_ROWS) {
+    const rows = Array.from({ length: Math.min(SHARE_CHUNK_ROWS, table.rows - start) }, (_, k) => start + k);
+    counter.add(tableCodes(model, table, rows), rows.length);
+  }
+  return counter.shares();
 }

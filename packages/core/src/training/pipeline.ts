@@ -4,7 +4,7 @@ import { basename, dirname } from "node:path";
 import type { TermTablesCard } from "../model/card.ts";
 import { cardPathFor } from "../model/card.ts";
 import { withFloat32Tables } from "../model/term-model.ts";
-import { buildTermCard } from "./card.ts";
+import { buildTermCard, trainingBinShares } from "./card.ts";
 import { fitTermModel, type FitResult } from "./ebm/index.ts";
 import { readTrainingTable, type ReadTrainingOptions, type TrainingInput } from "./read-table.ts";
 import { exportTermModel } from "./term-export.ts";
@@ -63,6 +63,7 @@ export async function trainFromCsvFile(path: string, options: TrainFileOptions):
       thresholds: result.thresholds,
       heldOut: result.heldOut,
       hyperparameters: { ...result.settings, refitted: result.refitted, rounds: result.rounds, calibration: result.calibration, numberFormat: input.numberFormat },
+      binShares: trainingBinShares(model, table),
     },
     { name, version, created },
   );

@@ -7,6 +7,7 @@ import { startOutcomes, startPerformance, startTrends } from "./outcomes.js";
 import { startPrediction } from "./prediction.js";
 import { startPredictions } from "./predictions.js";
 import { startSignIn } from "./sign-in.js";
+import { startTabs } from "./tabs.js";
 import { startTrain } from "./train.js";
 import { startUpload } from "./upload.js";
 
@@ -22,6 +23,7 @@ if (page !== "sign-in" && !session.key()) {
     session.signOut();
     location.assign("/sign-in?signedOut=1");
   });
+  startTabs();
   PAGES[page]?.();
   EXTRAS[/** @type {keyof EXTRAS} */ (page)]?.();
 }

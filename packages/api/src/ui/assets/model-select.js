@@ -8,17 +8,22 @@ import { formatAuc, heldOut, isDefault, modelName } from "./model-format.js";
 /** An account has a handful of models; one page of the list holds them. */
 const MODELS_LIMIT = 100;
 
-/** @param {HTMLSelectElement} select @param {string | null} wanted */
-export async function fillModelSelect(select, wanted) {
+/**
+ * `none`: the text of a first, empty choice (the optional challenger); without it the default model
+ * (or `wanted`) is preselected.
+ * @param {HTMLSelectElement} select @param {string | null} wanted @param {{none?: string}} [options]
+ */
+export async function fillModelSelect(select, wanted, { none } = {}) {
+  const noneOption = () => (none ? [el("option", { value: "" }, none)] : []);
   try {
     const { items } = await api(`/models?limit=${MODELS_LIMIT}`);
     const ready = items.filter((/** @type {any} */ m) => m.status === "READY");
-    select.replaceChildren(...ready.map((/** @type {any} */ m) => el("option", { value: m.id }, optionText(m))));
-    const preselected = ready.find((/** @type {any} */ m) => m.id === wanted) ?? ready.find(isDefault);
+    select.replaceChildren(...noneOption(), ...ready.map((/** @type {any} */ m) => el("option", { value: m.id }, optionText(m))));
+    const preselected = ready.find((/** @type {any} */ m) => m.id === wanted) ?? (none ? undefined : ready.find(isDefault));
     if (preselected) select.value = preselected.id;
   } catch {
     // Without the list the server still scores with the account's default when no model is named.
-    select.replaceChildren(el("option", { value: "" }, "Your default model"));
+    select.replaceChildren(...(none ? noneOption() : [el("option", { value: "" }, "Your default model")]));
   }
   select.disabled = false;
 }

@@ -5,6 +5,7 @@ import { modelCharts } from "./chart.js";
 import { announce, el, formatCount, formatDate, formatPercent, isActive, showFlash, statusBadge, statusLabel } from "./format.js";
 import { canDelete, canDownload, canMakeDefault, makeDefaultButton, modelTarget } from "./model-actions.js";
 import { formatAuc, formatBrier, heldOut, isBuiltIn, isDefault, modelName, trainingBar, trainingText } from "./model-format.js";
+import { showModelPerformance } from "./outcomes.js";
 import { pollWhile } from "./poll.js";
 
 /** How a column's role reads (card `columns[].role`, docs/MODEL-FORMAT.md). */
@@ -61,6 +62,7 @@ async function renderAll(m, { showError, reload }) {
   renderStats(m, card);
   const charts = /** @type {HTMLElement} */ (document.getElementById("model-charts"));
   modelCharts(m.id).then((figures) => charts.replaceChildren(figures), showError);
+  showModelPerformance(m.id).catch(showError);
 }
 
 /** "Built-in · Default · learns “Churn” = Yes from 5,626 customers" @param {any} m */

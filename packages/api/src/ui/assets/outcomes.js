@@ -3,7 +3,7 @@
 // trend chart. Charts are SVG rendered by the server (ui/performance-chart.ts, ui/trend-chart.ts),
 // fetched with the key and placed inline, as the risk chart is.
 import { api, session } from "./api.js";
-import { el, formatCount } from "./format.js";
+import { el, formatCount, formatDate, formatPercent } from "./format.js";
 import { pollWhile } from "./poll.js";
 
 /** The Outcomes page: current counts, and the upload form with its answer. */
@@ -38,36 +38,165 @@ export async function startOutcomes() {
   await showCounts().catch((e) => (error.textContent = e.message));
 }
 
-/** A prediction's Performance card: waits for COMPLETED (409 until then), then shows the numbers and the chart. */
+/**
+ * A prediction's Performance card: waits for COMPLETED (409 until then), then shows the realized
+ * numbers and chart, the challenger against the champion, and the file's drift (flagged at the top).
+ */
 export function startPerformance() {
   const id = decodeURIComponent(location.pathname.split("/").pop() ?? "");
+  const path = `/predictions/${encodeURIComponent(id)}`;
   const card = /** @type {HTMLElement} */ (document.getElementById("performance-card"));
-  const target = /** @type {HTMLElement} */ (document.getElementById("performance"));
   const load = async () => {
     try {
-      render(await api(`/predictions/${encodeURIComponent(id)}/performance`));
-      card.hidden = false;
+      const [performance, drift] = await Promise.all([api(`${path}/performance`), api(`${path}/drift`)]);
+      await renderPerformance(performance, `/v1${path}/performance.svg`);
+      renderChallenger(id, performance);
+      renderPredictionDrift(drift);
+      showCard(card);
       return false;
     } catch (e) {
       return /** @type {{status?: number}} */ (e).status === 409;
     }
   };
-  const render = async (/** @type {any} */ p) => {
-    if (p.status !== "ready") return target.replaceChildren(el("p", { id: "performance-status" }, `${capitalize(p.message)}: ${formatCount(p.labeledRows)} customers labeled (${formatCount(p.churned)} churned, ${formatCount(p.stayed)} stayed).`));
-    const [low, high] = p.auc.interval;
-    const stat = (/** @type {string} */ label, /** @type {string} */ value) => el("div", { class: "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value" }, value));
-    target.replaceChildren(
-      el("div", { class: "stats", id: "performance-stats" },
-        stat("Labeled customers", formatCount(p.labeledRows)),
-        stat("Realized AUC", `${p.auc.value.toFixed(3)} (95% ${low.toFixed(3)}–${high.toFixed(3)})`),
-        stat("Brier score", p.brier.toFixed(4)),
-        ...p.top.map((/** @type {any} */ t) => stat(`Churned in top ${Math.round(t.share * 100)}%`, `${(t.precision * 100).toFixed(1)}% (lift ${t.lift.toFixed(2)}×)`)),
-      ),
-      await svgFigure(`/v1/predictions/${encodeURIComponent(id)}/performance.svg`, "Calibration per decile, and churn among the customers flagged first"),
-    );
-  };
   load().then((again) => again && pollWhile(load));
 }
+
+/** A model's Performance card (its page calls this once the model is READY): pooled realized numbers, and the drift of its latest files. @param {string} id */
+export async function showModelPerformance(id) {
+  const card = /** @type {HTMLElement} */ (document.getElementById("performance-card"));
+  const path = `/models/${encodeURIComponent(id)}/performance`;
+  const p = await api(path);
+  await renderPerformance(p, `/v1${path}.svg`);
+  renderModelDrift(p.drift);
+  showCard(card);
+}
+
+/** The card replaces the Performance tab's "measured once…" note. @param {HTMLElement} card */
+function showCard(card) {
+  card.hidden = false;
+  /** @type {HTMLElement} */ (document.getElementById("performance-pending")).hidden = true;
+}
+
+/** @param {string} label @param {string} value */
+const stat = (label, value) => el("div", { class: "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value" }, value));
+
+/** @param {{value: number, interval: [number, number]}} auc */
+const aucText = (auc) => `${auc.value.toFixed(3)} (95% ${auc.interval[0].toFixed(3)}–${auc.interval[1].toFixed(3)})`;
+
+/** @param {any} t */
+const topText = (t) => `${(t.precision * 100).toFixed(1)}% (lift ${t.lift.toFixed(2)}×)`;
+
+/** @param {any} p */
+const notEnough = (p) => `${capitalize(p.message)}: ${formatCount(p.labeledRows)} customers labeled (${formatCount(p.churned)} churned, ${formatCount(p.stayed)} stayed).`;
+
+/** Realized AUC with its interval, Brier, lift; then the calibration and lift chart. @param {any} p @param {string} chartUrl */
+async function renderPerformance(p, chartUrl) {
+  const target = /** @type {HTMLElement} */ (document.getElementById("performance"));
+  if (p.status !== "ready") return target.replaceChildren(el("p", { id: "performance-status" }, notEnough(p)));
+  target.replaceChildren(
+    el("div", { class: "stats", id: "performance-stats" },
+      stat("Labeled customers", formatCount(p.labeledRows)),
+      stat("Realized AUC", aucText(p.auc)),
+      stat("Brier score", p.brier.toFixed(4)),
+      ...p.top.map((/** @type {any} */ t) => stat(`Churned in top ${Math.round(t.share * 100)}%`, topText(t))),
+    ),
+    await svgFigure(chartUrl, "Calibration per decile, and churn among the customers flagged first"),
+  );
+}
+
+const VERDICTS = {
+  challenger: "The challenger ranks churners better: the interval is above 0.",
+  champion: "The champion ranks churners better: the interval is below 0.",
+  no_clear_difference: "No clear difference yet: the interval includes 0.",
+};
+
+/** Champion and challenger side by side on the same customers, the AUC difference, and "Promote challenger". @param {string} id @param {any} p */
+function renderChallenger(id, p) {
+  const target = /** @type {HTMLElement} */ (document.getElementById("challenger"));
+  const c = p.challenger;
+  target.hidden = !c;
+  if (!c) return;
+  const name = c.model ?? "the challenger";
+  const row = (/** @type {string} */ who, /** @type {string} */ model, /** @type {any} */ q) =>
+    el("tr", { "data-model": who },
+      el("td", { "data-label": "Model" }, model),
+      el("td", { "data-label": "Realized AUC" }, q.status === "ready" ? aucText(q.auc) : "—"),
+      el("td", { "data-label": "Brier score" }, q.status === "ready" ? q.brier.toFixed(4) : "—"),
+      el("td", { "data-label": "Churned in top 10%" }, q.status === "ready" ? topText(q.top[0]) : "—"));
+  const difference = c.aucDifference;
+  const verdict = difference
+    ? `Challenger AUC − champion AUC: ${signed(difference.value)} (95% ${signed(difference.interval[0])} to ${signed(difference.interval[1])}, paired DeLong). ${VERDICTS[/** @type {keyof VERDICTS} */ (c.better)]}`
+    : `${capitalize(c.champion.message)} to compare the two on the same customers.`;
+  const promote = el("button", { type: "button", class: "button small", id: "promote-challenger" }, "Promote challenger");
+  const done = el("p", { id: "promote-result", class: "muted", role: "status" });
+  promote.addEventListener("click", async () => {
+    promote.setAttribute("disabled", "");
+    try {
+      const model = await api(`/predictions/${encodeURIComponent(id)}/promote-challenger`, { method: "POST" });
+      done.textContent = `${model.label} is now the default model: uploads without a chosen model score with it.`;
+    } catch (e) {
+      promote.removeAttribute("disabled");
+      done.textContent = /** @type {Error} */ (e).message;
+    }
+  });
+  target.replaceChildren(
+    el("h3", {}, "Champion and challenger"),
+    el("p", { class: "muted" }, `Both models scored every row; measured on the same ${formatCount(c.labeledRows)} labeled customers.`),
+    el("div", { class: "table-scroll" }, el("table", { class: "table compact", id: "challenger-table" },
+      el("thead", {}, el("tr", {}, ...["Model", "Realized AUC", "Brier score", "Churned in top 10%"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, row("champion", `${p.modelVersion ?? "Champion"} (champion)`, c.champion), row("challenger", `${name} (challenger)`, c.challenger)))),
+    el("p", { id: "challenger-verdict", class: "verdict" }, verdict),
+    promote,
+    done,
+  );
+}
+
+/** The drift table, shifted columns first, and the flag at the top of the page. @param {any} d */
+function renderPredictionDrift(d) {
+  const section = /** @type {HTMLElement} */ (document.getElementById("drift"));
+  const flag = /** @type {HTMLElement} */ (document.getElementById("drift-flag"));
+  section.hidden = false;
+  if (d.status !== "measured") {
+    /** @type {HTMLElement} */ (document.getElementById("drift-note")).textContent = d.message;
+    /** @type {HTMLElement} */ (document.getElementById("drift-table")).hidden = true;
+    return;
+  }
+  const columns = [...d.columns].sort((a, b) => b.psi - a.psi);
+  fillRows("drift-table", columns.map((c) =>
+    el("tr", { "data-column": c.name, class: c.flagged ? "flagged" : undefined },
+      el("td", { "data-label": "Column" }, c.label),
+      el("td", { "data-label": "PSI", class: "number-cell" }, c.psi.toFixed(3)),
+      el("td", { "data-label": "Unseen values", class: "number-cell" }, c.unseenShare == null ? "—" : formatPercent(c.unseenShare)),
+      el("td", { "data-label": "Shifted" }, c.flagged ? el("span", { class: "badge shifted" }, "Shifted") : "No"))));
+  const shifted = columns.filter((c) => c.flagged);
+  flag.hidden = shifted.length === 0;
+  flag.replaceChildren(
+    `Drift: ${shifted.length} input ${shifted.length === 1 ? "column differs" : "columns differ"} from the model's training data (PSI above ${d.threshold}): ${shifted.map((c) => c.label).join(", ")}. Scores may be less reliable; see `,
+    el("a", { href: "#performance" }, "Performance"),
+    ".",
+  );
+}
+
+/** One row per recent file scored with the model. @param {any[]} files */
+function renderModelDrift(files) {
+  const section = /** @type {HTMLElement} */ (document.getElementById("drift"));
+  section.hidden = files.length === 0;
+  fillRows("drift-table", files.map((f) =>
+    el("tr", { "data-prediction": f.predictionId, class: f.flaggedColumns.length ? "flagged" : undefined },
+      el("td", { "data-label": "File" }, el("a", { href: `/predictions/${encodeURIComponent(f.predictionId)}` }, f.inputFilename)),
+      el("td", { "data-label": "Scored" }, formatDate(f.predictedAt)),
+      el("td", { "data-label": "Rows", class: "number-cell" }, formatCount(f.rows)),
+      el("td", { "data-label": "Largest PSI", class: "number-cell" }, f.maxPsi.toFixed(3)),
+      el("td", { "data-label": "Shifted columns" }, f.flaggedColumns.length ? f.flaggedColumns.join(", ") : "None"))));
+}
+
+/** @param {string} id @param {HTMLElement[]} rows */
+function fillRows(id, rows) {
+  /** @type {HTMLElement} */ (document.querySelector(`#${id} tbody`)).replaceChildren(...rows);
+}
+
+/** @param {number} x */
+const signed = (x) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(3)}`;
 
 /** The trend chart on the predictions page. */
 export async function startTrends() {

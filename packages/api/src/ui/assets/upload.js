@@ -6,10 +6,12 @@ import { fillModelSelect } from "./model-select.js";
 export function startUpload() {
   const form = /** @type {HTMLFormElement} */ (document.getElementById("upload-form"));
   const select = /** @type {HTMLSelectElement} */ (document.getElementById("model"));
+  const challenger = /** @type {HTMLSelectElement} */ (document.getElementById("challenger"));
   const button = /** @type {HTMLButtonElement} */ (document.getElementById("upload-button"));
   /** @type {File | null} */
   let file = null;
   fillModelSelect(select, new URLSearchParams(location.search).get("model"));
+  fillModelSelect(challenger, new URLSearchParams(location.search).get("challenger"), { none: "None" });
   filePicker({
     onChoose: (chosen, problem) => {
       file = chosen;
@@ -19,8 +21,10 @@ export function startUpload() {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!file) return;
-    const model = select.value;
-    const prediction = await sendWithProgress(file, button, { path: model ? `/predictions?model=${encodeURIComponent(model)}` : "/predictions" });
+    const query = new URLSearchParams();
+    if (select.value) query.set("model", select.value);
+    if (challenger.value) query.set("challenger", challenger.value);
+    const prediction = await sendWithProgress(file, button, { path: query.size ? `/predictions?${query}` : "/predictions" });
     if (prediction) location.assign(`/predictions?uploaded=${encodeURIComponent(prediction.id)}`);
   });
 }
