@@ -1,11 +1,11 @@
 import { PassThrough } from "node:stream";
 import { isRetainwiseError } from "../errors.ts";
-import type { ChurnModel } from "../model/churn-model.ts";
 import type { Logger } from "../log.ts";
+import { driftCounterFor, driftReport } from "../outcomes/drift.ts";
 import type { JobQueue, ReceivedMessage } from "../ports/job-queue.ts";
-import type { ModelSource } from "../ports/model-source.ts";
+import type { ModelLease, ModelSource } from "../ports/model-source.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
-import { scoreCsv } from "../scoring/score-csv.ts";
+import { scoreCsv, type ScoreCsvOptions } from "../scoring/score-csv.ts";
 import type { ScoreSummary } from "../scoring/summary-types.ts";
 import { handleJobMessage } from "./dispatch.ts";
 import type { Claim, Prediction, PredictionRepository, Progress } from "./prediction.ts";
@@ -59,14 +59,19 @@ async function scorePrediction({ job: prediction, attempt }: Claim, context: Job
   const keys = { outputKey: outputKeyFor(prediction.id, attempt), errorsKey: errorReportKeyFor(prediction.id, attempt) };
   const discard = (...names: (keyof typeof keys)[]) => Promise.all(names.map((name) => deps.store.delete(keys[name]).catch(() => {})));
   const lease = await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.modelId });
+  let challenger: ModelLease | undefined;
   try {
-    const summary = await scoreIntoStore(prediction, lease.model, keys, deps, options, context);
+    challenger = prediction.challengerModelId ? await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.challengerModelId }) : undefined;
+    // Counted while scoring (no second pass), measured against the card's training shares at the end.
+    const drift = driftCounterFor(lease.model.card);
+    const summary = await scoreIntoStore(prediction, { model: lease.model, challenger: challenger?.model, drift }, keys, deps, options, context);
     const completed = await deps.predictions.complete(prediction.id, attempt, {
       outputKey: keys.outputKey,
       rowsProcessed: summary.rowsScored + summary.rowsFailed,
       rowsFailed: summary.rowsFailed,
       metrics: summary,
       modelVersion: lease.model.version,
+      drift: drift ? driftReport(lease.model.card, drift.state()) : null,
     });
     if (!completed) await discard("outputKey", "errorsKey");
     else context.log.info("prediction scored", { attempt, rows: summary.rowsScored, rowsFailed: summary.rowsFailed });
@@ -78,8 +83,12 @@ async function scorePrediction({ job: prediction, attempt }: Claim, context: Job
     throw error;
   } finally {
     lease.release();
+    challenger?.release();
   }
 }
+
+/** What a prediction is scored with: its model, the challenger beside it, and the drift counter of the model's bins. */
+type Scorers = Pick<ScoreCsvOptions, "model" | "challenger" | "drift">;
 
 const TOO_MANY_BAD_ROWS = "csv.too_many_bad_rows";
 
@@ -89,7 +98,7 @@ const TOO_MANY_BAD_ROWS = "csv.too_many_bad_rows";
  * it cannot write, a dropped connection) destroys that body, so scoring stops at its next write
  * instead of waiting for a `drain` that never comes, and a scoring error destroys both bodies.
  */
-async function scoreIntoStore(prediction: Prediction, model: ChurnModel, keys: { outputKey: string; errorsKey: string }, deps: ScoreDeps, options: ScoreOptions, context: JobContext<Progress>): Promise<ScoreSummary> {
+async function scoreIntoStore(prediction: Prediction, scorers: Scorers, keys: { outputKey: string; errorsKey: string }, deps: ScoreDeps, options: ScoreOptions, context: JobContext<Progress>): Promise<ScoreSummary> {
   const input = await deps.store.get(prediction.inputKey, { signal: context.signal });
   const output = new PassThrough();
   const errors = new PassThrough();
@@ -107,7 +116,7 @@ async function scoreIntoStore(prediction: Prediction, model: ChurnModel, keys: {
       input,
       output,
       errors,
-      model,
+      ...scorers,
       totalBytes: prediction.inputBytes,
       maxBadRowShare: options.maxBadRowShare,
       threads: options.threads,

@@ -1,5 +1,6 @@
-import type { TermTablesCard } from "../model/card.ts";
+import { isTermTablesCard, type ModelCard } from "../model/card.ts";
 import { binCount, binOf, type ModelInputSpec } from "../model/term-model.ts";
+import type { BatchObserver, ObservedBatch } from "../scoring/batch-observer.ts";
 
 /** Population stability index above which a column is flagged: the industry's "significant shift". */
 export const PSI_FLAG = 0.2;
@@ -45,10 +46,15 @@ export interface BinCounts {
  */
 export function createBinCounter(inputs: readonly ModelInputSpec[]) {
   const width = inputs.length;
-  const state: BinCounts = { rows: 0, counts: inputs.map((input) => new Array<number>(binCount(input)).fill(0)), unseen: inputs.map(() => 0) };
+  const empty = (): BinCounts => ({ rows: 0, counts: inputs.map((input) => new Array<number>(binCount(input)).fill(0)), unseen: inputs.map(() => 0) });
+  let state = empty();
   // "Other" is the code one past the last level (term-tables-model.ts categoryCoder); numerics have none.
   const other = inputs.map((input) => (input.role === "numeric" ? -1 : input.categories.length));
-  return {
+  const counter = {
+    /** As a scoring observer: the codes the model was just given. */
+    observe(batch: ObservedBatch): void {
+      if (batch.features) counter.add(batch.features, batch.rows);
+    },
     add(codes: ArrayLike<number>, rows: number): void {
       state.rows += rows;
       for (let i = 0; i < width; i++) {
@@ -68,9 +74,23 @@ export function createBinCounter(inputs: readonly ModelInputSpec[]) {
       other.unseen.forEach((n, i) => (state.unseen[i]! += n));
     },
     state: (): BinCounts => state,
+    /** The counts so far, and start again from zero (a scoring thread sends each piece's counts). */
+    drain(): BinCounts {
+      const counted = state;
+      state = empty();
+      return counted;
+    },
     /** Share of the rows in each bin, per input: what a trainer writes as `binShares`. */
     shares: (): number[][] => state.counts.map((c) => sharesOf(c, state.rows)),
   };
+  return counter satisfies BatchObserver;
+}
+
+export type BinCounter = ReturnType<typeof createBinCounter>;
+
+/** A counter for the files a model scores, when its card holds the training shares to compare with; else undefined (nothing to measure). */
+export function driftCounterFor(card: ModelCard | undefined): BinCounter | undefined {
+  return isTermTablesCard(card) && card.inputs.some((input) => input.binShares) ? createBinCounter(card.inputs) : undefined;
 }
 
 /**
@@ -78,8 +98,8 @@ export function createBinCounter(inputs: readonly ModelInputSpec[]) {
  * and the share of categories the model never learned. Null when there is nothing to compare: a
  * card without `binShares` (trained before they were recorded), or no row counted.
  */
-export function driftReport(card: TermTablesCard, counted: BinCounts): DriftReport | null {
-  if (counted.rows === 0 || !card.inputs.some((input) => input.binShares)) return null;
+export function driftReport(card: ModelCard | undefined, counted: BinCounts): DriftReport | null {
+  if (!isTermTablesCard(card) || counted.rows === 0 || !card.inputs.some((input) => input.binShares)) return null;
   const columns = card.inputs.flatMap((input, i): ColumnDrift[] => {
     const expected = input.binShares;
     if (!expected) return [];

@@ -4,6 +4,6 @@ export { indexPendingScores, indexScoresSweep } from "./score-index.ts";
 export { aucInterval, compareAucs, delongAuc, type AucEstimate } from "./delong.ts";
 export * from "./performance.ts";
 export { buildTrends, TREND_BUCKETS, type TrendBucket, type TrendPoint } from "./trends.ts";
-export { createBinCounter, driftReport, populationStabilityIndex, PSI_FLAG, type BinCounts, type ColumnDrift, type DriftReport } from "./drift.ts";
+export { createBinCounter, driftCounterFor, driftReport, populationStabilityIndex, PSI_FLAG, type BinCounter, type BinCounts, type ColumnDrift, type DriftReport } from "./drift.ts";
 export { assertEnoughToTrain, labeledTrainingRows, OUTCOME_LABEL } from "./training-from-outcomes.ts";
 export { compareChallenger, pairedRows, type ChallengerComparison, type PairedRow } from "./challenger.ts";

@@ -81,6 +81,11 @@ export class Batch {
   score(): Promise<ModelOutput> {
     return this.inputs.run(this.valid);
   }
+
+  /** The valid rows' feature codes, row-major [valid, inputs], for a term-tables model; undefined otherwise. */
+  features(): Float32Array | undefined {
+    return this.inputs instanceof FeatureCodes ? this.inputs.filled(this.valid) : undefined;
+  }
 }
 
 /** The model inputs of a batch's valid rows, in the shape the model takes them. */
@@ -126,7 +131,11 @@ class FeatureCodes implements BatchInputs {
   }
 
   run(rows: number): Promise<ModelOutput> {
-    return this.model.run(this.codes.subarray(0, rows * this.width), rows);
+    return this.model.run(this.filled(rows), rows);
+  }
+
+  filled(rows: number): Float32Array {
+    return this.codes.subarray(0, rows * this.width);
   }
 }
 

@@ -5,8 +5,12 @@ import { neutralizeFormula } from "./formula-cells.ts";
 
 export const OUTPUT_COLUMNS = ["customer_id", "churn_probability", "risk_level", "risk_factors", "protective_factors", "model_version", "error"] as const;
 
-export function headerLine(inputHeaders: readonly string[], includeInput: boolean): string {
-  return csvLine([...OUTPUT_COLUMNS, ...(includeInput ? inputHeaders : [])]);
+/** Champion / challenger: the challenger's probability, written right after the champion's. */
+export const CHALLENGER_COLUMN = "challenger_probability";
+
+export function headerLine(inputHeaders: readonly string[], includeInput: boolean, challenger = false): string {
+  const [id, probability, ...rest] = OUTPUT_COLUMNS;
+  return csvLine([id, probability, ...(challenger ? [CHALLENGER_COLUMN] : []), ...rest, ...(includeInput ? inputHeaders : [])]);
 }
 
 /**

@@ -7,6 +7,7 @@ import { firstRecordEnd, lastRecordEnd } from "../csv/records.ts";
 import { sniffCsv } from "../csv/sniff.ts";
 import { RetainwiseError, TransientError, type ErrorCode } from "../errors.ts";
 import { customerIdsOf, headNumberFormat, planColumns } from "./batch.ts";
+import { planChallenger } from "./challenger.ts";
 import { ERROR_REPORT_HEADER } from "./error-report.ts";
 import { endOutput, headerLine, write } from "./output.ts";
 import { throwIfAborted } from "./pipeline.ts";
@@ -57,17 +58,19 @@ export function parallelPlan(head: Head, options: ScoreCsvOptions): ParallelPlan
 }
 
 export async function scoreInParallel(head: Head, plan: ParallelPlan, options: ScoreCsvOptions): Promise<ScoreSummary> {
-  const { output, model, includeInput = false, signal, onProgress } = options;
+  const { output, model, includeInput = false, signal, onProgress, challenger, drift } = options;
   const header = head.head.subarray(0, plan.headerEnd);
   const headerOnly = await openCsv(Readable.from([header]));
   const { headers } = headerOnly;
   const numberFormat = headNumberFormat(head, headerOnly, model);
   const layout = planColumns(headers, model, numberFormat);
   await headerOnly.read([], Number.POSITIVE_INFINITY);
-  await write(output, headerLine(headers, includeInput));
+  // The challenger's columns are checked here, before any thread starts: a file it cannot read fails at once.
+  const second = challenger && { model: challenger.source, version: challenger.version, numberFormat: planChallenger(head, headerOnly, challenger).numberFormat };
+  await write(output, headerLine(headers, includeInput, challenger !== undefined));
   if (options.errors) await write(options.errors, ERROR_REPORT_HEADER);
 
-  const pool = await startPool(options.threads!, options.workerEntry!, { model: model.source, version: model.version, headers, delimiter: headerOnly.delimiter, includeInput, numberFormat });
+  const pool = await startPool(options.threads!, options.workerEntry!, { model: model.source, version: model.version, headers, delimiter: headerOnly.delimiter, includeInput, numberFormat, countDrift: drift !== undefined, ...(second ? { challenger: second } : {}) });
   const summary = new SummaryBuilder(model.version, customerIdsOf(layout));
   // A piece counts csv-parse's lines from 1 (the line it starts on): before it are the header's and the earlier pieces'.
   const before = { rows: 0, lines: headerOnly.lines() - 1, bytes: 0 };
@@ -81,6 +84,7 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
     await write(output, placeholders ? resolvePositions(Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength).toString(), before) : result.bytes);
     if (options.errors && result.errors !== "") await write(options.errors, resolvePositions(result.errors, before));
     summary.absorb(result.summary, before);
+    if (result.drift) drift?.merge(result.drift);
     before.rows += result.summary.rowsScored + result.summary.rowsFailed;
     before.lines += result.lines - 1;
     before.bytes += bytes;

@@ -4,7 +4,10 @@ import { openCsvAfterHead, openPiece, type Head, type RecordSource } from "../cs
 import { ellipsize } from "../bounded-text.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
+import { driftCounterFor, type BinCounter, type BinCounts } from "../outcomes/drift.ts";
 import { Batch, customerIdsOf, headNumberFormat, NO_ID_COLUMN, planColumns, type Layout } from "./batch.ts";
+import type { BatchObserver } from "./batch-observer.ts";
+import { ChallengerScorer, challengerLayout, planChallenger } from "./challenger.ts";
 import { ERROR_REPORT_HEADER } from "./error-report.ts";
 import { csvField, csvLine, endOutput, headerLine, write } from "./output.ts";
 import { ReasonWriter, type Reasons } from "./reasons.ts";
@@ -18,14 +21,15 @@ const DEFAULT_BATCH_ROWS = 512;
 
 /** The whole file on this thread, as one stream. */
 export async function scoreSequentially(head: Head, options: ScoreCsvOptions): Promise<ScoreSummary> {
-  const { output, model, includeInput = false } = options;
+  const { output, model, includeInput = false, challenger } = options;
   const source = await openCsvAfterHead(head);
   const layout = planColumns(source.headers, model, headNumberFormat(head, source, model));
-  await write(output, headerLine(source.headers, includeInput));
+  const challengerPlan = challenger && { model: challenger, layout: planChallenger(head, source, challenger).layout };
+  await write(output, headerLine(source.headers, includeInput, challenger !== undefined));
   const { errors } = options;
   if (errors) await write(errors, ERROR_REPORT_HEADER);
   const sinks = { lines: (text: string) => write(output, text), errors: errors && ((text: string) => write(errors, text)) };
-  const scorer = new RecordScorer(layout, { model, includeInput, positions: ABSOLUTE_POSITIONS, batchSize: options.batchSize }, source.delimiter);
+  const scorer = new RecordScorer(layout, { model, includeInput, positions: ABSOLUTE_POSITIONS, batchSize: options.batchSize, observer: options.drift, challenger: challengerPlan }, source.delimiter);
   const summary = (await scorer.score(source, sinks, options)).build();
   // The report is whole before the verdict: a job failed on too many bad rows still has it.
   if (errors) await endOutput(errors);
@@ -40,6 +44,8 @@ export interface ScoredPiece {
   errors: string;
   summary: ScoreSummary;
   lines: number;
+  /** The piece's drift counts, when asked for: merged in file order by the main thread. */
+  drift?: BinCounts;
 }
 
 /**
@@ -50,9 +56,14 @@ export interface ScoredPiece {
  */
 export class PieceScorer {
   private readonly scorer: RecordScorer;
+  private readonly drift: BinCounter | undefined;
 
-  constructor(headers: string[], private readonly delimiter: Delimiter, model: ChurnModel, includeInput: boolean, numberFormat: NumberFormat) {
-    this.scorer = new RecordScorer(planColumns(headers, model, numberFormat), { model, includeInput, positions: RELATIVE_POSITIONS }, delimiter);
+  /** `challenger`: the second model and the file's number format for its columns; `countDrift`: count each piece's codes (sent back with it). */
+  constructor(headers: string[], private readonly delimiter: Delimiter, model: ChurnModel, options: PieceOptions) {
+    const { includeInput, numberFormat, challenger } = options;
+    this.drift = options.countDrift ? driftCounterFor(model.card) : undefined;
+    const challengerPlan = challenger && { model: challenger.model, layout: challengerLayout(headers, challenger.model, challenger.numberFormat) };
+    this.scorer = new RecordScorer(planColumns(headers, model, numberFormat), { model, includeInput, positions: RELATIVE_POSITIONS, observer: this.drift, challenger: challengerPlan }, delimiter);
   }
 
   async score(piece: Buffer): Promise<ScoredPiece> {
@@ -61,13 +72,23 @@ export class PieceScorer {
     const out = new Utf8Chunks(piece.length * 3);
     let errors = "";
     const summary = await this.scorer.score(source, { lines: (text) => out.add(text), errors: (text) => void (errors += text) }, {});
-    return { bytes: out.bytes(), errors, summary: summary.build(), lines: source.lines() };
+    return { bytes: out.bytes(), errors, summary: summary.build(), lines: source.lines(), ...(this.drift ? { drift: this.drift.drain() } : {}) };
   }
+}
+
+export interface PieceOptions {
+  includeInput: boolean;
+  numberFormat: NumberFormat;
+  challenger?: { model: ChurnModel; numberFormat: NumberFormat };
+  countDrift?: boolean;
 }
 
 interface ScorerOptions extends Pick<ScoreCsvOptions, "model" | "batchSize"> {
   includeInput: boolean;
   positions: Positions;
+  /** Sees each scored batch (drift counting). */
+  observer?: BatchObserver;
+  challenger?: { model: ChurnModel; layout: Layout };
 }
 
 /** Where a batch's text goes: its output lines, and (when asked for) its error-report lines. */
@@ -83,10 +104,15 @@ interface Sinks {
 class RecordScorer {
   private readonly batch: Batch;
   private readonly formatter: BatchFormatter;
+  private readonly observer: BatchObserver | undefined;
+  private readonly challenger: ChallengerScorer | undefined;
 
   constructor(private readonly layout: Layout, options: ScorerOptions, delimiter: Delimiter) {
-    this.batch = new Batch(layout, options.model, options.batchSize ?? DEFAULT_BATCH_ROWS, delimiter);
+    const size = options.batchSize ?? DEFAULT_BATCH_ROWS;
+    this.batch = new Batch(layout, options.model, size, delimiter);
     this.formatter = new BatchFormatter(layout, options);
+    this.observer = options.observer;
+    this.challenger = options.challenger && new ChallengerScorer(options.challenger.layout, options.challenger.model, size, delimiter);
   }
 
   async score(source: RecordSource, sinks: Sinks, options: Pick<ScoreCsvOptions, "signal" | "onProgress" | "totalBytes">): Promise<SummaryBuilder> {
@@ -100,7 +126,9 @@ class RecordScorer {
       batch.fill(rowsRead + 1);
       // The one place where a batch's model inputs (`batch`) and outputs (`scores`) are both at hand.
       const scores = batch.valid > 0 ? await batch.score() : undefined;
-      await sinks.lines(formatter.format(batch, scores, summary));
+      if (scores) this.observer?.observe({ features: batch.features(), rows: batch.valid, probabilities: scores.probabilities });
+      const challenger = this.challenger && (await this.challenger.score(batch.records, batch.firstRow));
+      await sinks.lines(formatter.format(batch, scores, summary, challenger));
       const failures = formatter.takeFailures();
       if (sinks.errors && failures !== "") await sinks.errors(failures);
       onProgress?.({ rowsProcessed: summary.rowsScored + summary.rowsFailed, rowsFailed: summary.rowsFailed, bytesRead: source.bytesRead(), totalBytes: options.totalBytes });
@@ -152,14 +180,17 @@ class BatchFormatter {
     this.reasons = model.hasContributions ? new ReasonWriter(cells) : undefined;
   }
 
-  format(batch: Batch, scores: ModelOutput | undefined, summary: SummaryBuilder): string {
+  /** `challenger`: per record, the challenger's probability cell (champion / challenger only). */
+  format(batch: Batch, scores: ModelOutput | undefined, summary: SummaryBuilder, challenger?: readonly string[]): string {
     const { records, errors, firstRow } = batch;
     let text = "";
     let valid = 0;
     for (let r = 0; r < records.length; r++) {
       const record = records[r]!;
       const error = errors[r]!;
-      const line = error === null ? this.scoredLine(record, firstRow + r, valid++, scores!, summary) : this.failedLine(record, firstRow + r, error, summary);
+      // A row the champion could not score has no challenger probability either: the champion decides.
+      const extra = challenger ? (error === null ? "," + challenger[r]! : ",") : "";
+      const line = error === null ? this.scoredLine(record, firstRow + r, valid++, scores!, summary, extra) : this.failedLine(record, firstRow + r, error, summary, extra);
       text += this.options.includeInput ? line + "," + csvLine(record) : line + "\n";
     }
     return text;
@@ -177,11 +208,12 @@ class BatchFormatter {
     return idIndex === NO_ID_COLUMN ? this.options.positions.row(row) : (record[idIndex] ?? "").trim();
   }
 
-  private scoredLine(record: string[], row: number, at: number, scores: ModelOutput, summary: SummaryBuilder): string {
+  /** `extra`: the challenger's cell with its leading comma, or "" without a challenger. */
+  private scoredLine(record: string[], row: number, at: number, scores: ModelOutput, summary: SummaryBuilder, extra: string): string {
     const { model } = this.options;
     const probability = scores.probabilities[at]!;
     // A bring-your-own model that does not impute turns a blank numeric into NaN: a failed row, not "NaN, Low".
-    if (!Number.isFinite(probability)) return this.failedLine(record, row, NO_PROBABILITY, summary);
+    if (!Number.isFinite(probability)) return this.failedLine(record, row, NO_PROBABILITY, summary, extra === "" ? "" : ",");
     const id = this.idOf(record, row);
     const level = riskLevel(probability, model.thresholds);
     const { reasons } = this;
@@ -193,15 +225,15 @@ class BatchFormatter {
       summary.keepTopRisk({ customerId: ellipsize(id), probability, riskLevel: level, riskFactors: risk, protectiveFactors: protective });
     }
     const factors = explained ? reasons.riskField() + "," + reasons.protectiveField() : ",";
-    return csvField(id) + "," + probability.toFixed(4) + "," + level + "," + factors + "," + this.version + ",";
+    return csvField(id) + "," + probability.toFixed(4) + extra + "," + level + "," + factors + "," + this.version + ",";
   }
 
-  private failedLine(record: string[], row: number, error: string, summary: SummaryBuilder): string {
+  private failedLine(record: string[], row: number, error: string, summary: SummaryBuilder, extra: string): string {
     const id = this.idOf(record, row);
     const shown = this.options.positions.row(row);
     summary.addFailed({ row, customerId: ellipsize(id), reason: error });
     this.failures += shown + "," + csvField(ellipsize(id)) + "," + csvField(error) + "\n";
-    return csvField(id) + ",,,,," + this.version + "," + csvField(`row ${shown}: ${error}`);
+    return csvField(id) + "," + extra + ",,,," + this.version + "," + csvField(`row ${shown}: ${error}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 import { readHead } from "../csv/reader.ts";
 import type { ChurnModel } from "../model/churn-model.ts";
+import type { BinCounter } from "../outcomes/drift.ts";
 import { parallelPlan, scoreInParallel } from "./parallel.ts";
 import { scoreSequentially } from "./pipeline.ts";
 import type { ScoreSummary } from "./summary-types.ts";
@@ -32,6 +33,16 @@ export interface ScoreCsvOptions {
   threads?: number;
   /** The program file a scoring thread starts from; it must call `serveScoringThread()` (scoring-thread.ts). */
   workerEntry?: string | URL;
+  /**
+   * Champion / challenger: a second model that scores every row too, written as
+   * `challenger_probability` after `churn_probability`; `model` still decides risk level and reasons.
+   */
+  challenger?: ChurnModel;
+  /**
+   * Counts every scored row's feature codes into the model's bins (drift, outcomes/drift.ts:
+   * `driftCounterFor(model.card)`). On threads each thread counts its pieces; their counts are merged into this one.
+   */
+  drift?: BinCounter;
 }
 
 export interface ScoreProgress {

@@ -25,6 +25,10 @@ export interface ThreadData {
   includeInput: boolean;
   /** Decided once from the head of the file: a piece alone could decide differently. */
   numberFormat: NumberFormat;
+  /** Champion / challenger: the second model, and the file's number format as its columns read it. */
+  challenger?: { model: ModelBytes; version: string; numberFormat: NumberFormat };
+  /** Count each piece's feature codes into the model's bins (drift) and send them back with it. */
+  countDrift: boolean;
 }
 
 export type PieceReply =
@@ -39,13 +43,20 @@ export function isScoringThread(): boolean {
 /** Loads the model, says `ready` (or `failed`), scores each `{id, piece}` it is sent, and on `{close}` says `closed` once idle. */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
-  const { model: source, version, includeInput, numberFormat, headers, delimiter } = workerData as ThreadData;
-  const model = await loadModelFromBytes(source, { version }).catch((error: unknown) => {
+  const { model: source, version, includeInput, numberFormat, headers, delimiter, challenger: second, countDrift } = workerData as ThreadData;
+  const models = await Promise.all([loadModelFromBytes(source, { version }), second && loadModelFromBytes(second.model, { version: second.version })]).catch((error: unknown) => {
     port.postMessage({ failed: describe(error) });
     return undefined;
   });
-  if (!model) return;
-  const scorer = new PieceScorer(headers, delimiter, model, includeInput, numberFormat);
+  if (!models) return;
+  const [model, challenger] = models;
+  let scorer: PieceScorer;
+  try {
+    scorer = new PieceScorer(headers, delimiter, model, { includeInput, numberFormat, countDrift, ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
+  } catch (error) {
+    port.postMessage({ failed: describe(error) });
+    return;
+  }
   // One piece at a time: a queued piece waits as bytes, not as parsed records, which keeps the heap small.
   let queue = Promise.resolve();
   let closing = false;
@@ -55,7 +66,7 @@ export async function serveScoringThread(): Promise<void> {
       // onnxruntime's native code aborts the whole process.
       closing = true;
       queue = queue.then(async () => {
-        await model.release();
+        await Promise.all([model.release(), challenger?.release()]);
         port.postMessage({ closed: true });
       });
       return;
