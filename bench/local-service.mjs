@@ -44,7 +44,8 @@ async function readKey(child) {
   throw new Error("retainwise local exited before printing its key");
 }
 
-function freePort() {
+/** A port free on 127.0.0.1 right now. */
+export function freePort() {
   return new Promise((resolve) => {
     const probe = createServer().listen(0, "127.0.0.1", () => {
       const { port } = probe.address();

@@ -5,15 +5,22 @@
  * scikit-learn script a data analyst would write instead (bench/pandas-score.py), in the same run.
  *
  *   node bench/score.mjs                        # 10k and 1M rows, on 1 thread and on every core
- *   node bench/score.mjs 10000 1000000 10000000
+ *   node bench/score.mjs 10000 1000000 10000000 # 10M too (~1.3 GB file, minutes; pandas is skipped there: it needs ~14 GB)
  *   THREADS=1,2 REPEAT=3 node bench/score.mjs 1000000
  *   PANDAS=0 node bench/score.mjs 1000000       # without the peer (needs python3-pandas, python3-sklearn)
  *
  * `retainwise score` runs as the container runs it: the esbuild bundle (packages/cli/build.mjs)
  * with plain node, built into bench/out/app/. Inputs are generated once under bench/out/ (gitignored)
  * by sampling the fixture's rows with unique ids. Peak RSS is the whole process's, threads included,
- * from GNU time (`/usr/bin/time -f %M`). Each command runs REPEAT times (default 1), interleaved
- * with the others so they see the same machine, and is reported as a range.
+ * from GNU time (`/usr/bin/time -f %M`), as is CPU time (user + system, every thread). Each command
+ * runs REPEAT times (default 1), interleaved with the others so they see the same machine, and is
+ * reported as a range.
+ *
+ * On a machine others are loading, only the ratios mean anything, and not even those for threads:
+ * Linux's autogroup scheduling gives each session's processes one share of the cores, however many
+ * threads they run, so a second thread cannot show its speed under load. CPU seconds still say
+ * what the threads cost: a second thread pays when it adds little CPU, and its quiet-machine time
+ * is about max(CPU / cores, the busiest thread).
  */
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from "node:fs";
@@ -36,6 +43,8 @@ const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n
 const threadCounts = [...new Set((process.env.THREADS ?? `1,${availableParallelism()}`).split(",").map(Number))];
 const repeat = Number(process.env.REPEAT ?? 1);
 const withPandas = process.env.PANDAS !== "0";
+/** pandas holds the whole file, ~1.4 KB a row: past this it would swap or be killed. */
+const PANDAS_MAX_ROWS = 2_000_000;
 if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is needed for peak RSS (apt-get install -y time)`);
 mkdirSync(OUT, { recursive: true });
 await buildApp();
@@ -44,7 +53,8 @@ const results = [];
 for (const rows of sizes.length > 0 ? sizes : DEFAULT_ROWS) {
   const input = await generate(rows);
   const commands = threadCounts.map((threads) => ({ program: "retainwise score", threads, argv: ["node", join(APP, "dist", "retainwise.mjs"), "score", input, "-o", join(OUT, `scored-${rows}.csv`), "--threads", String(threads)] }));
-  if (withPandas) commands.push({ program: "pandas + sklearn", threads: 1, argv: [PYTHON, join(ROOT, "bench", "pandas-score.py"), input, join(OUT, `pandas-${rows}.csv`), FIXTURE] });
+  const peerRuns = withPandas && rows <= PANDAS_MAX_ROWS;
+  if (peerRuns) commands.push({ program: "pandas + sklearn", threads: 1, argv: [PYTHON, join(ROOT, "bench", "pandas-score.py"), input, join(OUT, `pandas-${rows}.csv`), FIXTURE] });
   const runs = commands.map(() => []);
   for (let round = 0; round < repeat; round++) {
     for (const [i, command] of commands.entries()) {
@@ -53,7 +63,7 @@ for (const rows of sizes.length > 0 ? sizes : DEFAULT_ROWS) {
       runs[i].push({ ...run, load: loadavg()[0] });
     }
   }
-  const peer = withPandas ? runs.at(-1) : undefined;
+  const peer = peerRuns ? runs.at(-1) : undefined;
   for (const [i, command] of commands.entries()) results.push(row(rows, input, command, runs[i], peer));
 }
 console.table(results);
@@ -74,6 +84,7 @@ function row(rows, input, command, runs, peer) {
     seconds: range(seconds, 2),
     "rows/s": range(seconds.map((s) => rows / s / 1000), 0) + "k",
     "peak RSS MB": range(runs.map((r) => r.peakRssKb / 1024), 0),
+    "CPU s": range(runs.map((r) => r.cpuSeconds), 1),
     "× pandas speed": ratios ? range(ratios, 2) : "",
     "load avg": range(runs.map((r) => r.load), 1),
   };
@@ -110,13 +121,14 @@ async function generate(rows) {
 function measure(argv) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(GNU_TIME, ["-f", "RW_PEAK_RSS_KB=%M", ...argv], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(GNU_TIME, ["-f", "RW_PEAK_RSS_KB=%M RW_CPU=%U+%S", ...argv], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      resolve({ code, seconds, peakRssKb: Number(/RW_PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1]), stderr });
+      const [user, system] = (/RW_CPU=([\d.]+)\+([\d.]+)/.exec(stderr) ?? [0, 0, 0]).slice(1).map(Number);
+      resolve({ code, seconds, peakRssKb: Number(/RW_PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1]), cpuSeconds: user + system, stderr });
     });
   });
 }

@@ -3,6 +3,7 @@ import { createApp, serveApi } from "@retainwise/api";
 import { protectWhileBusy, startRelay, startScoreIndexer, startWorker } from "@retainwise/worker";
 import type { Config } from "./config.ts";
 import { programEntry, scoringThreadEntry } from "./paths.ts";
+import { scoringThreads } from "./scoring-threads.ts";
 import { loadChurnModel, type Services } from "./wiring.ts";
 
 export interface Running {
@@ -21,7 +22,7 @@ export async function startJobProcessing(services: Services, config: Config, log
   const tasks = {
     score: scoreWork(
       { predictions: services.predictions, store: services.store, models },
-      { maxBadRowShare: config.maxBadRowShare, threads: config.scoringThreads, workerEntry: scoringThreadEntry() },
+      { maxBadRowShare: config.maxBadRowShare, threads: scoringThreads(config.scoringThreads), workerEntry: scoringThreadEntry() },
     ),
     train: trainWork({ models: services.models, store: services.store }, { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows }),
   };

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { isRetainwiseError, loadModel, scoreCsv } from "@retainwise/core";
 import { defaultModelPath, scoringThreadEntry } from "../paths.ts";
 import { createProgressBar } from "../progress-bar.ts";
+import { scoringThreads } from "../scoring-threads.ts";
 
 export const help = `Usage: retainwise score <input.csv> -o <output.csv|-> [options]
 
@@ -18,8 +19,8 @@ Options:
       --model PATH         An ONNX classifier (default: the shipped models/churn-v1.onnx)
       --include-input      Append all input columns to each output row
       --max-bad-rows SHARE Fail when more than this share of rows cannot be scored (default 0.1)
-      --threads N          Score files over 8 MiB on N threads, ~100 MB of memory each
-                           (default: the machine's cores, at most 4)
+      --threads N          Score files over 8 MiB on N threads, ~35 MB of memory each, at most
+                           one per core (default: the machine's cores, at most 4)
   -h, --help               Show this help
 
 Example:
@@ -87,7 +88,7 @@ async function score(inputPath: string, outputPath: string, options: { modelPath
     totalBytes,
     includeInput: options.includeInput,
     maxBadRowShare: options.maxBadRowShare,
-    threads: options.threads,
+    threads: scoringThreads(options.threads),
     workerEntry: scoringThreadEntry(),
     onProgress: (p) => bar.update(p.bytesRead, p.totalBytes, `${p.rowsProcessed.toLocaleString("en-US")} rows`),
   }).catch(async (error: unknown) => {
