@@ -1,9 +1,10 @@
-import { mulberry32, shuffled, stratifiedSplit } from "../split.ts";
-import type { BinCodes, BinnedTable } from "./binning.ts";
+import { stratifiedSplit } from "../split.ts";
+import type { BinnedTable } from "./binning.ts";
 import type { BoostedTerm, BoostSettings } from "./boosting.ts";
 import { boostTerms } from "./boosting.ts";
-import type { PairGrid } from "./pairs.ts";
-import { gather, pairGrid, rankPairs, sameInformation } from "./pairs.ts";
+import type { CoarseInput } from "./pairs.ts";
+import { coarseGrids, gather, pairTerm, rankPairs, sameInformation, spreadOverBins } from "./pairs.ts";
+import { distinctPairs, gradients, validatedPairs } from "./pair-selection.ts";
 
 export interface BaggingSettings extends BoostSettings {
   /** Outer bags: each boosts on its own fitting/validation split; the tables are averaged. */
@@ -13,11 +14,11 @@ export interface BaggingSettings extends BoostSettings {
   /** Pair terms, the best by FAST rank: at most this many per input (EBM's default: 0.9). */
   pairsPerInput: number;
   /**
-   * Boost a pair only when its FAST gain beats the best gain on residuals shuffled across rows
-   * (`noiseGain`). Off by default: see docs/MODEL.md for what it wins (small tables) and costs
-   * (Telco keeps no pair at all, so no pair reasons).
+   * Choose pairs by held-out loss instead of taking the top FAST ranks: each bag ranks pairs on its
+   * own fitting rows, boosts them, and a pair is kept only where removing it worsens the bag's
+   * validation loss by more than a standard error, over all bags (`validatedPairs`).
    */
-  pairsBeatNoise: boolean;
+  validatePairs: boolean;
   /** Groups per input on a pair term's grid (see `pairGrid`). */
   pairBins: number;
   seed: number;
@@ -34,7 +35,7 @@ export interface BaggedTerms {
   rounds: { mains: number[]; pairs: number[] };
 }
 
-export type StageProgress = (stage: "mains" | "pairs", done: number) => void;
+export type StageProgress = (stage: "mains" | "pair selection" | "pairs", done: number) => void;
 
 /**
  * EBM's two stages on the given rows, each bagged: (1) main effects boosted cyclically until early
@@ -55,14 +56,21 @@ export function fitBaggedTerms(binned: BinnedTable, labels: Uint8Array, rows: In
   });
   const mains = average(mainsPerBag.map((r) => r.tables));
   const grids = coarseGrids(binned, settings.pairBins);
-  const chosen = choosePairs(binned, grids, rows, rowLabels, intercept, mains, settings);
-  const outOfBag = { sum: new Float64Array(rows.length), count: new Uint16Array(rows.length) };
-  const pairsPerBag = bags.map((bag, b) => {
-    const rowsOf = bagRows(bag, rows, rowLabels, intercept);
+  // A bag's rows with its own main effects already in their log-odds: where its pairs start from.
+  const withMains = (b: number) => {
+    const rowsOf = bagRows(bags[b]!, rows, rowLabels, intercept);
     inputs.forEach((i) => {
       addTable(rowsOf.fitLogits, binned.codes[i]!, rowsOf.fit, mainsPerBag[b]!.tables[i]!);
       addTable(rowsOf.validLogits, binned.codes[i]!, rowsOf.valid, mainsPerBag[b]!.tables[i]!);
     });
+    return rowsOf;
+  };
+  const chosen = settings.validatePairs
+    ? validatedPairs(grids, bags.length, withMains, settings, (done) => progress("pair selection", done))
+    : topFastPairs(binned, grids, rows, rowLabels, intercept, mains, settings);
+  const outOfBag = { sum: new Float64Array(rows.length), count: new Uint16Array(rows.length) };
+  const pairsPerBag = bags.map((bag, b) => {
+    const rowsOf = withMains(b);
     const terms = chosen.map((p) => pairTerm(grids, p, rowsOf.fit, rowsOf.valid));
     const result = boostTerms(terms, rowsOf, settings);
     bag.valid.forEach((k, v) => ((outOfBag.sum[k]! += rowsOf.validLogits[v]!), outOfBag.count[k]!++));
@@ -110,71 +118,14 @@ function mainTerm(binned: BinnedTable, i: number, fit: Int32Array, valid: Int32A
   return { kind: "main", cells: binned.bins[i]!, fitCells: gather(binned.codes[i]!, fit), validCells: gather(binned.codes[i]!, valid), ordered };
 }
 
-/** Each input's pair grid and every row's group on it. */
-interface CoarseInput extends PairGrid {
-  codes: BinCodes;
-}
-
-function coarseGrids(binned: BinnedTable, pairBins: number): CoarseInput[] {
-  return binned.codes.map((codes, i) => {
-    const grid = pairGrid(codes, binned.bins[i]!, binned.specs[i]!.role === "numeric", pairBins);
-    return { ...grid, codes: codes.map((b) => grid.group[b]!) };
-  });
-}
-
-function pairTerm(grids: CoarseInput[], [i, j]: [number, number], fit: Int32Array, valid: Int32Array): BoostedTerm {
-  const [a, b] = [grids[i]!, grids[j]!];
-  const cellsOf = (rows: Int32Array) => {
-    const out = new Uint16Array(rows.length);
-    for (let k = 0; k < rows.length; k++) out[k] = a.codes[rows[k]!]! * b.groups + b.codes[rows[k]!]!;
-    return out;
-  };
-  return { kind: "pair", rows: a.groups, cols: b.groups, cells: a.groups * b.groups, fitCells: cellsOf(fit), validCells: cellsOf(valid) };
-}
-
-/** A pair table on the groups' grid, as the table over the two inputs' own bins that the model stores. */
-function spreadOverBins(binned: BinnedTable, grids: CoarseInput[], [i, j]: [number, number], grouped: Float64Array): Float64Array {
-  const [rows, cols] = [binned.bins[i]!, binned.bins[j]!];
-  const table = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) table[r * cols + c] = grouped[grids[i]!.group[r]! * grids[j]!.groups + grids[j]!.group[c]!]!;
-  return table;
-}
-
-function choosePairs(binned: BinnedTable, grids: CoarseInput[], rows: Int32Array, rowLabels: Uint8Array, intercept: number, mains: Float64Array[], s: BaggingSettings): Array<[number, number]> {
-  const wanted = Math.round(s.pairsPerInput * binned.specs.length);
-  if (wanted <= 0) return [];
+/** The best pairs by FAST on the residuals of the averaged main effects of all the rows (EBM's own choice). */
+function topFastPairs(binned: BinnedTable, grids: CoarseInput[], rows: Int32Array, rowLabels: Uint8Array, intercept: number, mains: Float64Array[], s: BaggingSettings): Array<[number, number]> {
   const logits = new Float64Array(rows.length).fill(intercept);
   mains.forEach((table, i) => addTable(logits, binned.codes[i]!, rows, table));
-  const grad = new Float64Array(rows.length);
-  const hess = new Float64Array(rows.length);
-  for (let k = 0; k < rows.length; k++) {
-    const p = 1 / (1 + Math.exp(-logits[k]!));
-    (grad[k] = p - rowLabels[k]!), (hess[k] = p * (1 - p));
-  }
+  const { grad, hess } = gradients(logits, rowLabels);
   const codes = grids.map((g) => g.codes);
   const groups = grids.map((g) => g.groups);
-  const same = sameInformation(codes, groups);
-  const noise = s.pairsBeatNoise ? noiseGain(codes, groups, rows, grad, hess, s) : 0;
-  const chosen: Array<[number, number]> = [];
-  const seen = new Set<string>();
-  for (const { inputs, gain } of rankPairs(codes, groups, rows, grad, hess, s)) {
-    if (chosen.length >= wanted || gain <= noise) break;
-    const [a, b] = inputs.map((i) => same[i]!).sort((x, y) => x - y) as [number, number];
-    if (a === b || seen.has(`${a},${b}`)) continue;
-    seen.add(`${a},${b}`), chosen.push(inputs);
-  }
-  return chosen;
-}
-
-/**
- * The best FAST gain any pair reaches when the residuals are shuffled across rows: what the
- * search finds in pure noise. A pair must beat it to be boosted, so a table without real
- * interactions (small or nearly additive data) gets few or no pair terms to overfit.
- */
-function noiseGain(codes: BinCodes[], groups: number[], rows: Int32Array, grad: Float64Array, hess: Float64Array, s: BaggingSettings): number {
-  const order = Int32Array.from(shuffled(Array.from(rows.keys()), mulberry32(s.seed)));
-  const [best] = rankPairs(codes, groups, rows, Float64Array.from(order, (k) => grad[k]!), Float64Array.from(order, (k) => hess[k]!), s);
-  return best?.gain ?? 0;
+  return distinctPairs(rankPairs(codes, groups, rows, grad, hess, s), sameInformation(codes, groups), Math.round(s.pairsPerInput * binned.specs.length));
 }
 
 function addTable(logits: Float64Array, codes: ArrayLike<number>, rows: Int32Array, table: Float64Array): void {

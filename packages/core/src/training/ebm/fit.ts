@@ -62,7 +62,7 @@ export const DEFAULT_FIT_SETTINGS: FitSettings = {
   minLeafRows: 4,
   l2: 0,
   pairsPerInput: 0.9,
-  pairsBeatNoise: false,
+  validatePairs: true,
   pairBins: 32,
 };
 
@@ -135,8 +135,10 @@ export function fitTermModel(table: TrainingTable, options: FitOptions = {}): Fi
 }
 
 function fitRows(binned: BinnedTable, labels: Uint8Array, rows: Int32Array, settings: FitSettings, progress: (phase: "mains" | "pairs" | "calibrate", share: number) => void) {
-  const stages = 2 * settings.bags;
-  const fitted = fitBaggedTerms(binned, labels, rows, settings, (stage, done) => progress(stage, (stage === "mains" ? done : settings.bags + done) / (stages + 1)));
+  // Bag-stages in order: mains, then (when validated) pair selection, then pairs; calibration last.
+  const stages = (settings.validatePairs ? 3 : 2) * settings.bags;
+  const before = { mains: 0, "pair selection": settings.bags, pairs: stages - settings.bags };
+  const fitted = fitBaggedTerms(binned, labels, rows, settings, (stage, done) => progress(stage === "mains" ? "mains" : "pairs", (before[stage] + done) / (stages + 1)));
   progress("calibrate", stages / (stages + 1));
   const calibration = settings.calibrate ? outOfBagRecalibration(fitted.outOfBag, labels, rows) : { slope: 1, offset: 0 };
   return { model: toTermModel(binned, fitted, rows, calibration), calibration, rounds: fitted.rounds };
