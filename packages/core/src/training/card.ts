@@ -93,6 +93,7 @@ export function buildTermCard(parts: TermCardParts, meta: CardMeta): TermTablesC
     hyperparameters: parts.hyperparameters,
     intercept: parts.model.intercept,
     inputs: parts.model.inputs,
+    ...(parts.model.derived ? { derived: parts.model.derived } : {}),
     terms: parts.model.terms,
   };
   const parsed = v.safeParse(ModelCardSchema, card);

@@ -1,10 +1,11 @@
 import { stratifiedSplit } from "../split.ts";
 import type { BinnedTable } from "./binning.ts";
-import type { BoostedTerm, BoostSettings } from "./boosting.ts";
+import type { BoostedTerm, BoostResult, BoostSettings } from "./boosting.ts";
 import { boostTerms } from "./boosting.ts";
 import type { CoarseInput } from "./pairs.ts";
 import { coarseGrids, gather, pairTerm, rankPairs, sameInformation, spreadOverBins } from "./pairs.ts";
-import { distinctPairs, gradients, validatedPairs } from "./pair-selection.ts";
+import type { StageTerm } from "./pair-selection.ts";
+import { distinctPairs, gradients, validatedTerms } from "./pair-selection.ts";
 
 export interface BaggingSettings extends BoostSettings {
   /** Outer bags: each boosts on its own fitting/validation split; the tables are averaged. */
@@ -28,6 +29,8 @@ export interface BaggedTerms {
   intercept: number;
   /** Averaged main-effect table per input (length = bins of the input). */
   mains: Float64Array[];
+  /** Derived inputs kept as main terms (input index into the binned table, table over its bins). */
+  derivedMains: Array<{ input: number; table: Float64Array }>;
   pairs: Array<{ inputs: [number, number]; table: Float64Array }>;
   /** Sum and count of each row's log-odds from the bags where it was a validation row (index as `rows`). */
   outOfBag: { sum: Float64Array; count: Uint16Array };
@@ -42,37 +45,52 @@ export type StageProgress = (stage: "mains" | "pair selection" | "pairs", done: 
  * stopping, (2) the best pairs by FAST on the residuals of the averaged main effects, boosted as
  * grid terms on top of each bag's own main effects. `done` counts finished bag-stages.
  */
-export function fitBaggedTerms(binned: BinnedTable, labels: Uint8Array, rows: Int32Array, settings: BaggingSettings, progress: StageProgress): BaggedTerms {
+export function fitBaggedTerms(binned: BinnedTable, labels: Uint8Array, rows: Int32Array, settings: BaggingSettings, progress: StageProgress, columns = binned.specs.length): BaggedTerms {
   const rowLabels = gather(labels, rows) as Uint8Array;
   const intercept = baseLogit(rowLabels);
   const bags = Array.from({ length: settings.bags }, (_, b) => bagSplit(rowLabels, settings.validationShare, settings.seed + 7919 * (b + 1)));
-  const inputs = binned.specs.map((_, i) => i);
-  const mainsPerBag = bags.map((bag, b) => {
-    const rowsOf = bagRows(bag, rows, rowLabels, intercept);
-    const terms = inputs.map((i) => mainTerm(binned, i, rowsOf.fit, rowsOf.valid));
-    const result = boostTerms(terms, rowsOf, settings);
+  // The table's own columns get main effects first; inputs past them are derived candidates (`sumCandidates`).
+  const inputs = Array.from({ length: columns }, (_, i) => i);
+  const boostMains = (b: number, of: number[]) => {
+    const rowsOf = bagRows(bags[b]!, rows, rowLabels, intercept);
+    return boostTerms(
+      of.map((i) => mainTerm(binned, i, rowsOf.fit, rowsOf.valid)),
+      rowsOf,
+      settings,
+    );
+  };
+  const firstMains = bags.map((_, b) => {
+    const result = boostMains(b, inputs);
     progress("mains", b + 1);
     return result;
   });
-  const mains = average(mainsPerBag.map((r) => r.tables));
   const grids = coarseGrids(binned, settings.pairBins);
-  // A bag's rows with its own main effects already in their log-odds: where its pairs start from.
-  const withMains = (b: number) => {
+  // A bag's rows with its own main effects (of the inputs `of`) already in their log-odds: where its second stage starts from.
+  const withMains = (b: number, of = inputs, perBag = firstMains) => {
     const rowsOf = bagRows(bags[b]!, rows, rowLabels, intercept);
-    inputs.forEach((i) => {
-      addTable(rowsOf.fitLogits, binned.codes[i]!, rowsOf.fit, mainsPerBag[b]!.tables[i]!);
-      addTable(rowsOf.validLogits, binned.codes[i]!, rowsOf.valid, mainsPerBag[b]!.tables[i]!);
+    of.forEach((i, t) => {
+      addTable(rowsOf.fitLogits, binned.codes[i]!, rowsOf.fit, perBag[b]!.tables[t]!);
+      addTable(rowsOf.validLogits, binned.codes[i]!, rowsOf.valid, perBag[b]!.tables[t]!);
     });
     return rowsOf;
   };
-  const chosen = settings.validatePairs
-    ? validatedPairs(grids, bags.length, withMains, settings, (done) => progress("pair selection", done))
-    : topFastPairs(binned, grids, rows, rowLabels, intercept, mains, settings);
+  const termOf = (of: StageTerm, fit: Int32Array, valid: Int32Array) => (of.length === 1 ? mainTerm(binned, of[0], fit, valid) : pairTerm(grids, of, fit, valid));
+  const wantedPairs = Math.round(settings.pairsPerInput * columns);
+  // `withMain` are the inputs whose main effects `perBag` holds; pairs are sought among them.
+  const select = (derived: number[], withMain: number[], perBag: BoostResult[], pairs: number, done: (bags: number) => void) =>
+    validatedTerms(grids, { derived, pairsAmong: withMain, pairs }, bags.length, (b) => withMains(b, withMain, perBag), termOf, settings, done);
+  // Kept sums join the main effects, boosted cyclically with the columns they add up (sharing credit).
+  const sums = settings.validatePairs ? select(binned.specs.map((_, i) => i).slice(columns), inputs, firstMains, 0, () => {}).flat() : [];
+  const mainInputs = [...inputs, ...sums];
+  const mainsPerBag = sums.length === 0 ? firstMains : bags.map((_, b) => boostMains(b, mainInputs));
+  const mains = average(mainsPerBag.map((r) => r.tables));
+  const pairs = (
+    settings.validatePairs ? select([], mainInputs, mainsPerBag, wantedPairs, (done) => progress("pair selection", done)) : topFastPairs(binned, grids, rows, rowLabels, intercept, mains, settings)
+  ) as Array<[number, number]>;
   const outOfBag = { sum: new Float64Array(rows.length), count: new Uint16Array(rows.length) };
   const pairsPerBag = bags.map((bag, b) => {
-    const rowsOf = withMains(b);
-    const terms = chosen.map((p) => pairTerm(grids, p, rowsOf.fit, rowsOf.valid));
-    const result = boostTerms(terms, rowsOf, settings);
+    const rowsOf = withMains(b, mainInputs, mainsPerBag);
+    const result = boostTerms(pairs.map((of) => pairTerm(grids, of, rowsOf.fit, rowsOf.valid)), rowsOf, settings);
     bag.valid.forEach((k, v) => ((outOfBag.sum[k]! += rowsOf.validLogits[v]!), outOfBag.count[k]!++));
     progress("pairs", b + 1);
     return result;
@@ -80,8 +98,9 @@ export function fitBaggedTerms(binned: BinnedTable, labels: Uint8Array, rows: In
   const pairTables = average(pairsPerBag.map((r) => r.tables));
   return {
     intercept,
-    mains,
-    pairs: chosen.map((inputs, p) => ({ inputs, table: spreadOverBins(binned, grids, inputs, pairTables[p]!) })),
+    mains: mains.slice(0, columns),
+    derivedMains: mainInputs.slice(columns).map((input, d) => ({ input, table: mains[columns + d]! })),
+    pairs: pairs.map((of, p) => ({ inputs: of, table: spreadOverBins(binned, grids, of, pairTables[p]!) })),
     outOfBag,
     rounds: { mains: mainsPerBag.map((r) => r.rounds), pairs: pairsPerBag.map((r) => r.rounds) },
   };

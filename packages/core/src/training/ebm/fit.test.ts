@@ -102,6 +102,26 @@ describe("fitTermModel's validated pairs", () => {
   });
 });
 
+describe("fitTermModel's derived sums", () => {
+  it("keeps the sum of same-unit columns when the label follows the total, not any one column, and scores it exactly", () => {
+    const random = mulberry32(9);
+    const rows = 3000;
+    const names = ["day_charge", "eve_charge", "night_charge", "service_calls"];
+    const columns = names.map((name) => ({ role: "numeric" as const, name, label: name, values: Float64Array.from({ length: rows }, () => Math.round(random() * 1000) / 100) }));
+    const total = (r: number) => columns[0]!.values[r]! + columns[1]!.values[r]! + columns[2]!.values[r]!;
+    const labels = Uint8Array.from({ length: rows }, (_, r) => (random() < (total(r) > 20 ? 0.85 : 0.08) ? 1 : 0));
+    const table: TrainingTable = { rows, labels, inputs: columns };
+    const { model, heldOut, split, heldOutProbabilities, importances } = fitTermModel(table, QUICK);
+    expect(model.derived?.map((d) => d.sumOf)).toContainEqual([0, 1, 2]);
+    expect(importances[0]!.name).toBe("day_charge+eve_charge+night_charge");
+    expect(heldOut.auc).toBeGreaterThan(0.8);
+    split.heldOut.forEach((row, k) => {
+      const p = heldOutProbabilities[k]!;
+      expect(scoreRow(model, table, row).logOdds).toBeCloseTo(Math.log(p / (1 - p)), 6);
+    });
+  });
+});
+
 describe("fitTermModel with 5% churners", () => {
   it("keeps the mean predicted probability at the base rate", () => {
     const table = syntheticChurnTable({ rows: 3000, seed: 11, shift: -3 });

@@ -1,8 +1,14 @@
-import type { BoostRows, BoostSettings } from "./boosting.ts";
+import type { BoostedTerm, BoostRows, BoostSettings } from "./boosting.ts";
 import { boostTerms } from "./boosting.ts";
 import type { CoarseInput } from "./pairs.ts";
-import { pairTerm, rankPairs, sameInformation } from "./pairs.ts";
+import { rankPairs, sameInformation } from "./pairs.ts";
 import { stratifiedSplit } from "../split.ts";
+
+/** z of a one-sided 2.5% test: the bar for a single candidate. */
+const SIGNIFICANT = 1.959964;
+
+/** A second-stage term: a derived input's main effect `[i]`, or a pair `[i, j]`. */
+export type StageTerm = [number] | [number, number];
 
 /** One bag's rows (their positions in the table) with the log-odds of the bag's main effects. */
 export interface BagRows extends BoostRows {
@@ -17,29 +23,43 @@ export interface PairSelectionSettings extends BoostSettings {
 }
 
 /**
- * Pairs chosen by what they do on rows they were not chosen on. Each bag ranks the pairs by FAST
- * on its own fitting rows (the residuals of its own main effects), boosts its best candidates, and
- * measures, for every candidate, how much each validation row's log loss rises when that pair's
- * table is taken out. A pair is kept when that rise, averaged over the validation rows of every
- * bag (0 in bags that did not pick it), exceeds one standard error: the one-standard-error rule,
- * so pairs that fit noise (small tables, many inputs) are dropped and real interactions kept.
- * Returned best first, at most `pairsPerInput` per input.
+ * Second-stage terms chosen by what they do on rows they were not chosen on: pairs of inputs, and
+ * the main effects of derived inputs (`derived`, indexes of candidate sums). Each bag ranks the
+ * pairs by FAST on its own fitting rows (the residuals of its own main effects), boosts its best
+ * pairs and every derived candidate together with early stopping on half of its validation rows,
+ * and on the other half measures, for every candidate, how much each row's log loss rises when
+ * that candidate's table is taken out. A candidate is kept when that rise, averaged over the
+ * judging rows of every bag (0 in bags that did not pick it), exceeds `z` standard errors, with a
+ * bar that grows with the number of candidates tested (see below): terms that fit noise (small
+ * tables, many inputs) are dropped, real interactions and sums kept. Returned best first, at most
+ * `pairsPerInput` pairs per input of the table.
  */
-export function validatedPairs(grids: CoarseInput[], bags: number, withMains: (bag: number) => BagRows, s: PairSelectionSettings, progress: (done: number) => void): Array<[number, number]> {
-  const wanted = Math.round(s.pairsPerInput * grids.length);
-  if (wanted <= 0) return [];
-  const codes = grids.map((g) => g.codes);
-  const groups = grids.map((g) => g.groups);
+export function validatedTerms(
+  grids: CoarseInput[],
+  candidates: { derived: readonly number[]; pairsAmong: readonly number[]; pairs: number },
+  bags: number,
+  withMains: (bag: number) => BagRows,
+  termOf: (of: StageTerm, fit: Int32Array, valid: Int32Array) => BoostedTerm,
+  s: PairSelectionSettings,
+  progress: (done: number) => void,
+): StageTerm[] {
+  const { derived, pairsAmong } = candidates;
+  const wanted = candidates.pairs;
+  if (wanted <= 0 && derived.length === 0) return [];
+  const codes = pairsAmong.map((i) => grids[i]!.codes);
+  const groups = pairsAmong.map((i) => grids[i]!.groups);
   const same = sameInformation(codes, groups);
-  const rises = new Map<string, { inputs: [number, number]; sum: number; squares: number }>();
+  const rises = new Map<string, { inputs: StageTerm; sum: number; squares: number }>();
   let validRows = 0;
   for (let b = 0; b < bags; b++) {
     // Half the validation rows stop the boosting, the other half judge: rows that neither chose the candidates nor their rounds.
     const { stopping, judging } = halves(withMains(b), s.seed + b);
     const { grad, hess } = gradients(stopping.fitLogits, stopping.fitLabels);
-    const candidates = distinctPairs(rankPairs(codes, groups, stopping.fit, grad, hess, s), same, wanted);
-    const { tables } = boostTerms(candidates.map((p) => pairTerm(grids, p, stopping.fit, stopping.valid)), stopping, s);
-    const cells = candidates.map((p) => pairTerm(grids, p, judging.rows, judging.rows).fitCells);
+    const ranked = wanted > 0 ? distinctPairs(rankPairs(codes, groups, stopping.fit, grad, hess, s), same, wanted) : [];
+    const pairs = ranked.map(([a, b]): StageTerm => [pairsAmong[a]!, pairsAmong[b]!]);
+    const candidates: StageTerm[] = [...derived.map((i): StageTerm => [i]), ...pairs];
+    const { tables } = boostTerms(candidates.map((of) => termOf(of, stopping.fit, stopping.valid)), stopping, s);
+    const cells = candidates.map((of) => termOf(of, judging.rows, judging.rows).fitCells);
     const logits = judging.logits.slice();
     cells.forEach((c, t) => addCells(logits, c, tables[t]!));
     candidates.forEach((inputs, t) => {
@@ -55,9 +75,10 @@ export function validatedPairs(grids: CoarseInput[], bags: number, withMains: (b
     validRows += logits.length;
     progress(b + 1);
   }
-  // Every candidate tested is a chance for noise to pass: the bar rises with their number so that
-  // about one pure-noise pair at most is expected to clear it (a Bonferroni-style bound).
-  const bar = normalQuantile(1 - 1 / Math.max(2, rises.size));
+  // A candidate must be significant on its own (one-sided 2.5%, z = 1.96), and every candidate tested
+  // is a chance for noise to pass: with many, the bar rises so that about one pure-noise candidate
+  // at most is expected to clear it (a Bonferroni-style bound).
+  const bar = Math.max(SIGNIFICANT, normalQuantile(1 - 1 / rises.size));
   return [...rises.values()]
     .map(({ inputs, sum, squares }) => {
       const mean = sum / validRows;
@@ -65,9 +86,9 @@ export function validatedPairs(grids: CoarseInput[], bags: number, withMains: (b
       return { inputs, mean, standardError };
     })
     .filter((p) => p.mean > bar * p.standardError)
-    .sort((a, b) => b.mean - a.mean || a.inputs[0] - b.inputs[0] || a.inputs[1] - b.inputs[1])
-    .slice(0, wanted)
-    .map((p) => p.inputs);
+    .sort((a, b) => b.mean - a.mean || a.inputs[0] - b.inputs[0] || (a.inputs[1] ?? -1) - (b.inputs[1] ?? -1))
+    .map((p) => p.inputs)
+    .filter((of, k, kept) => of.length === 1 || kept.slice(0, k).filter((o) => o.length === 2).length < wanted);
 }
 
 /** z with P(Z ≤ z) = q for a standard normal Z, by bisection on the complementary error function. */
