@@ -15,9 +15,10 @@ export interface BaggingSettings extends BoostSettings {
   /** Pair terms, the best by FAST rank: at most this many per input (EBM's default: 0.9). */
   pairsPerInput: number;
   /**
-   * Choose pairs by held-out loss instead of taking the top FAST ranks: each bag ranks pairs on its
-   * own fitting rows, boosts them, and a pair is kept only where removing it worsens the bag's
-   * validation loss by more than a standard error, over all bags (`validatedPairs`).
+   * Choose the second-stage terms by held-out loss (`validatedTerms`): derived sums of same-unit
+   * columns, then pairs ranked by each bag on its own fitting rows, each kept only where taking it
+   * out raises the loss of rows that neither chose nor stopped it beyond a significance bar. Off:
+   * no sums, and EBM's top FAST pairs.
    */
   validatePairs: boolean;
   /** Groups per input on a pair term's grid (see `pairGrid`). */
@@ -41,9 +42,11 @@ export interface BaggedTerms {
 export type StageProgress = (stage: "mains" | "pair selection" | "pairs", done: number) => void;
 
 /**
- * EBM's two stages on the given rows, each bagged: (1) main effects boosted cyclically until early
- * stopping, (2) the best pairs by FAST on the residuals of the averaged main effects, boosted as
- * grid terms on top of each bag's own main effects. `done` counts finished bag-stages.
+ * EBM's stages on the given rows, each bagged: (1) main effects of the table's `columns` boosted
+ * cyclically until early stopping; (2) with `validatePairs`, the derived candidates (binned inputs
+ * past `columns`) that held-out rows vouch for join the main effects, boosted again with them;
+ * (3) pairs, chosen by held-out loss (or EBM's top FAST ranks), boosted as grid terms on top of
+ * each bag's own main effects. `done` counts finished bag-stages.
  */
 export function fitBaggedTerms(binned: BinnedTable, labels: Uint8Array, rows: Int32Array, settings: BaggingSettings, progress: StageProgress, columns = binned.specs.length): BaggedTerms {
   const rowLabels = gather(labels, rows) as Uint8Array;
