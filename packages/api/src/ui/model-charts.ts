@@ -1,4 +1,4 @@
-import { isTermTablesCard, type ModelCard, type TermTablesCard } from "@retainwise/core";
+import { isTermTablesCard, termInputs, type ModelCard, type TermTablesCard } from "@retainwise/core";
 import { count, el, escape, svg, text } from "./svg.ts";
 
 /**
@@ -50,10 +50,11 @@ export function renderModelChart(kind: ModelChartKind, model: ModelChartSource):
  */
 export function termImportance(card: TermTablesCard, measured?: unknown): TermImportance[] {
   const given = Array.isArray(measured) && measured.length === card.terms.length && measured.every((n) => typeof n === "number" && Number.isFinite(n)) ? (measured as number[]) : null;
+  const inputs = termInputs(card);
   return card.terms
     .map((term, t) => ({
       kind: term.kind,
-      label: term.inputs.map((i) => card.inputs[i]?.label ?? `input ${i}`).join(PAIR_SEPARATOR),
+      label: term.inputs.map((i) => inputs[i]?.label ?? `input ${i}`).join(PAIR_SEPARATOR),
       importance: given ? given[t]! : Math.max(...term.table) - Math.min(...term.table),
     }))
     .sort((a, b) => b.importance - a.importance);

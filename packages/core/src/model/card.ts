@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { binCount } from "./term-model.ts";
+import { binCount, termInputs } from "./term-model.ts";
 
 /**
  * The model card: a JSON file beside the model (`churn-v1.onnx` -> `churn-v1.card.json`).
@@ -74,12 +74,14 @@ const ColumnsCardSchema = v.object({ ...CommonCardEntries, inputs: v.array(CardI
 /** Share of the training rows in each bin of the input (bin order as in docs/MODEL-FORMAT.md): the reference drift is measured against. Optional. */
 const BinSharesEntry = { binShares: v.optional(v.array(v.number())) };
 
+const CutsSchema = v.pipe(v.array(v.pipe(v.number(), v.finite())), v.check((cuts) => cuts.every((c, k) => k === 0 || cuts[k - 1]! < c), "cuts must be strictly ascending"));
+
 const TermInputSchema = v.variant("role", [
   v.object({
     role: v.literal("numeric"),
     name: v.string(),
     label: v.string(),
-    cuts: v.pipe(v.array(v.pipe(v.number(), v.finite())), v.check((cuts) => cuts.every((c, k) => k === 0 || cuts[k - 1]! < c), "cuts must be strictly ascending")),
+    cuts: CutsSchema,
     ...BinSharesEntry,
   }),
   v.object({
@@ -90,6 +92,16 @@ const TermInputSchema = v.variant("role", [
     ...BinSharesEntry,
   }),
 ]);
+
+/** An input the model computes: the sum of numeric card inputs (docs/MODEL-FORMAT.md, derived inputs). */
+const DerivedInputSchema = v.object({
+  role: v.literal("numeric"),
+  name: v.string(),
+  label: v.string(),
+  sumOf: v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0))), v.minLength(2)),
+  cuts: CutsSchema,
+  ...BinSharesEntry,
+});
 
 const TableSchema = v.array(v.pipe(v.number(), v.finite()));
 const TermSchema = v.variant("kind", [
@@ -107,14 +119,16 @@ const TermTablesCardSchema = v.pipe(
     format: v.literal("term-tables/1"),
     intercept: v.number(),
     inputs: v.array(TermInputSchema),
+    derived: v.optional(v.array(DerivedInputSchema)),
     terms: v.array(TermSchema),
     /** Every column of the training file, with the role the trainer gave it and why. */
     columns: v.array(v.object({ name: v.string(), role: v.picklist(COLUMN_ROLES), reason: v.string() })),
   }),
-  v.check((card) => card.terms.every((term) => term.inputs.every((i) => Number.isInteger(i) && i >= 0 && i < card.inputs.length)), "terms must name inputs of the card"),
+  v.check((card) => (card.derived ?? []).every((d) => d.sumOf.every((i) => card.inputs[i]?.role === "numeric")), "derived inputs must add up numeric inputs of the card"),
+  v.check((card) => card.terms.every((term) => term.inputs.every((i) => Number.isInteger(i) && i >= 0 && i < termInputs(card).length)), "terms must name inputs of the card"),
   v.check(
     // A term naming a missing input is reported by the check above; this one then looks past it.
-    (card) => card.terms.every((term) => term.inputs.some((i) => card.inputs[i] === undefined) || term.table.length === term.inputs.reduce((n, i) => n * binCount(card.inputs[i]!), 1)),
+    (card) => card.terms.every((term) => term.inputs.some((i) => termInputs(card)[i] === undefined) || term.table.length === term.inputs.reduce((n, i) => n * binCount(termInputs(card)[i]!), 1)),
     "every term table must have one entry per bin (per bin pair for pair terms)",
   ),
   v.check((card) => card.inputs.every((input) => !input.binShares || input.binShares.length === binCount(input)), "binShares must have one share per bin of its input"),

@@ -56,6 +56,17 @@ export interface ModelInput {
 export interface Factor {
   /** Indexes into `ChurnModel.inputs`. */
   inputs: number[];
+  /**
+   * What the reason names, one subject per entry, when a subject is computed from several inputs
+   * (a derived sum: `Total charge (day + eve + night + intl) is 75.56`); without it, each input is a subject.
+   */
+  subjects?: FactorSubject[];
+}
+
+/** A reason's subject: its label and the inputs (indexes into `ChurnModel.inputs`) whose numbers it adds up. */
+export interface FactorSubject {
+  label: string;
+  sumOf: number[];
 }
 
 export interface ModelOutput {

@@ -22,6 +22,21 @@ export interface CategoricalInputSpec {
   categories: string[];
 }
 
+/**
+ * An input the model computes from card inputs instead of reading a column: the sum of numeric
+ * inputs in the same unit (`Total charge (day + eve + night + intl)`), binned like a numeric input.
+ * Its code is the float32 sum of the inputs' float32 codes, added in `sumOf` order (blank if any
+ * is blank): the ONNX graph and `derivedCode` compute the very same float32.
+ */
+export interface DerivedInputSpec {
+  role: "numeric";
+  name: string;
+  label: string;
+  /** Indexes of the numeric card inputs it adds up. */
+  sumOf: number[];
+  cuts: number[];
+}
+
 export type Term = MainTerm | PairTerm;
 
 export interface MainTerm {
@@ -42,7 +57,21 @@ export interface TermModel {
   /** Log-odds of a customer whose every term contributes 0 (tables are centred on the training rows). */
   intercept: number;
   inputs: ModelInputSpec[];
+  /** Inputs computed from `inputs`; a term names derived input d as index `inputs.length + d`. */
+  derived?: DerivedInputSpec[];
   terms: Term[];
+}
+
+/** What terms index: the card inputs, then the derived inputs. */
+export function termInputs(model: Pick<TermModel, "inputs" | "derived">): ModelInputSpec[] {
+  return model.derived && model.derived.length > 0 ? [...model.inputs, ...model.derived] : model.inputs;
+}
+
+/** A derived input's code from one row's codes (`codes[offset + i]` for input i): float32 arithmetic, as in the ONNX graph. */
+export function derivedCode(spec: DerivedInputSpec, codes: ArrayLike<number>, offset: number): number {
+  let sum = 0;
+  for (const i of spec.sumOf) sum = Math.fround(sum + Math.fround(codes[offset + i]!));
+  return sum;
 }
 
 /** Number of bins of an input: missing + one per interval (numeric) or level (categorical) + other. */
@@ -101,6 +130,7 @@ export function withFloat32Tables(model: TermModel): TermModel {
   return {
     intercept: Math.fround(model.intercept),
     inputs: model.inputs,
+    ...(model.derived ? { derived: model.derived } : {}),
     terms: model.terms.map((term) => ({ ...term, table: term.table.map(Math.fround) })),
   };
 }

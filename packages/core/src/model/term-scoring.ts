@@ -1,4 +1,4 @@
-import { binOf, type TermModel } from "./term-model.ts";
+import { binOf, derivedCode, termInputs, type TermModel } from "./term-model.ts";
 import { termContribution } from "./terms/index.ts";
 
 /**
@@ -12,12 +12,15 @@ export function scoreTermModel(model: TermModel, codes: ArrayLike<number>, rows:
   const terms = model.terms.length;
   const contributions = new Float64Array(rows * terms);
   const logOdds = new Float64Array(rows);
-  const bins = new Int32Array(width);
+  const derived = model.derived ?? [];
+  const all = termInputs(model);
+  const bins = new Int32Array(all.length);
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < width; i++) bins[i] = binOf(model.inputs[i]!, codes[r * width + i]!);
+    derived.forEach((spec, d) => (bins[width + d] = binOf(spec, derivedCode(spec, codes, r * width))));
     logOdds[r] = model.intercept;
     for (let t = 0; t < terms; t++) {
-      const c = termContribution(model.terms[t]!, bins, model.inputs);
+      const c = termContribution(model.terms[t]!, bins, all);
       contributions[r * terms + t] = c;
       logOdds[r]! += c;
     }

@@ -34,6 +34,16 @@ function telcoTermModel(): TermModel {
   });
 }
 
+/** Everything a card needs besides the model. */
+const cardParts = {
+  columns: [{ name: "tenure", role: "numeric" as const, reason: "numbers" }],
+  label: { column: "Churn", positive: "Yes" },
+  trainingData: { sha256: "0".repeat(64), rows: 1, positiveRate: 0.5 },
+  thresholds: { high: 0.5, medium: 0.25 },
+  heldOut: { auc: 0.5, brier: 0.25, accuracy: 0.5, rows: 1, calibration: [] },
+  hyperparameters: {},
+};
+
 let dir: string;
 let telco: Table;
 let model: ChurnModel;
@@ -42,18 +52,7 @@ const termModel = telcoTermModel();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "rw-term-model-"));
   telco = readTelco();
-  const card = buildTermCard(
-    {
-      model: termModel,
-      columns: [{ name: "tenure", role: "numeric", reason: "numbers" }],
-      label: { column: "Churn", positive: "Yes" },
-      trainingData: { sha256: "0".repeat(64), rows: 1, positiveRate: 0.5 },
-      thresholds: { high: 0.5, medium: 0.25 },
-      heldOut: { auc: 0.5, brier: 0.25, accuracy: 0.5, rows: 1, calibration: [] },
-      hyperparameters: {},
-    },
-    { name: "hand", version: "t1", created: "2026-01-01T00:00:00.000Z" },
-  );
+  const card = buildTermCard({ ...cardParts, model: termModel }, { name: "hand", version: "t1", created: "2026-01-01T00:00:00.000Z" });
   writeFileSync(join(dir, "hand.onnx"), exportTermModel(termModel, { name: "hand", version: "t1" }));
   writeFileSync(join(dir, "hand.card.json"), JSON.stringify(card));
   model = await loadModel(join(dir, "hand.onnx"));
@@ -118,5 +117,51 @@ describe("a term-tables/1 model", () => {
     writeFileSync(join(dir, "mismatch.onnx"), exportTermModel(other, { name: "hand", version: "t1" }));
     writeFileSync(join(dir, "mismatch.card.json"), JSON.stringify(model.card));
     await expect(loadModel(join(dir, "mismatch.onnx"))).rejects.toMatchObject({ code: "model.card_mismatch" });
+  });
+});
+
+describe("a term-tables/1 model with a derived input", () => {
+  const inputs: ModelInputSpec[] = [
+    { role: "numeric", name: "tenure", label: "Tenure (months)", cuts: [12.5] },
+    { role: "numeric", name: "MonthlyCharges", label: "Monthly charges", cuts: [] },
+    { role: "numeric", name: "TotalCharges", label: "Total charges", cuts: [] },
+  ];
+  const derivedModel = withFloat32Tables({
+    intercept: -1,
+    inputs,
+    derived: [{ role: "numeric", name: "MonthlyCharges+TotalCharges", label: "Total charges (Monthly + Total)", sumOf: [1, 2], cuts: [100.5, 1000.5] }],
+    terms: [
+      { kind: "main", inputs: [0], table: [0, 0.01, -0.01] },
+      { kind: "main", inputs: [3], table: [0, 1.5, -0.5, -1.25] },
+      { kind: "pair", inputs: [0, 3], table: Array.from({ length: 3 * 4 }, (_, k) => ((k % 4) - 2) * 0.3) },
+    ],
+  });
+  let derivedChurn: ChurnModel;
+  beforeAll(async () => {
+    writeFileSync(join(dir, "sum.onnx"), exportTermModel(derivedModel, { name: "sum", version: "t1" }));
+    writeFileSync(join(dir, "sum.card.json"), JSON.stringify(buildTermCard({ ...cardParts, model: derivedModel }, { name: "sum", version: "t1", created: "2026-01-01T00:00:00.000Z" })));
+    derivedChurn = await loadModel(join(dir, "sum.onnx"));
+  });
+  afterAll(() => derivedChurn.release());
+
+  it("reads only the card's columns, and names the sum as one subject of its reasons", () => {
+    expect(derivedChurn.inputs.map((i) => i.name)).toEqual(["tenure", "MonthlyCharges", "TotalCharges"]);
+    expect(derivedChurn.factors[1]).toEqual({ inputs: [1, 2], subjects: [{ label: "Total charges (Monthly + Total)", sumOf: [1, 2] }] });
+  });
+
+  it("scores every Telco row with the card's probability and writes the sum's value in its reasons", async () => {
+    const rows = telco.rows.slice(0, 300);
+    const { output } = await scoreText(derivedChurn, toCsv(telco.headers, rows));
+    const scored = parse(output, { columns: true }) as Record<string, string>[];
+    const cell = (row: string[], name: string) => row[telco.headers.indexOf(name)]!.trim();
+    scored.forEach((out, r) => {
+      const codes = inputs.map((input) => Math.fround(parseNumber(cell(rows[r]!, input.name), POINT_DECIMAL)!));
+      expect(out.churn_probability).toBe(sigmoid(scoreTermModel(derivedModel, codes, 1).logOdds[0]!).toFixed(4));
+    });
+    // First Telco row: monthly 29.85, total 29.85.
+    expect(scored[0]!.risk_factors).toMatch(/^Total charges \(Monthly \+ Total\) is 59\.7 \(\+1\.50\)/);
+    const reasons = scored.flatMap((r) => `${r.risk_factors}; ${r.protective_factors}`.split("; "));
+    expect(reasons.some((r) => /^Tenure \(months\) is \d+ and Total charges \(Monthly \+ Total\) is [\d.]+ \([+-]\d\.\d\d\)$/.test(r))).toBe(true);
+    expect(reasons.some((r) => /^Total charges \(Monthly \+ Total\) is missing \([+-]\d\.\d\d\)$/.test(r)) || rows.every((row) => cell(row, "TotalCharges") !== "")).toBe(true);
   });
 });

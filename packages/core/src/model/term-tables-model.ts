@@ -37,7 +37,7 @@ export function termTablesRunner(session: ort.InferenceSession, card: TermTables
   };
   return {
     inputs: card.inputs.map((input) => ({ name: input.name, kind: kindOf(input), label: input.label })),
-    factors: card.terms.map((term) => ({ inputs: [...term.inputs] })),
+    factors: card.terms.map((term) => factorOf(term.inputs, card)),
     features,
     run(columns, rows) {
       const codes = new Float32Array(rows * width);
@@ -45,6 +45,14 @@ export function termTablesRunner(session: ort.InferenceSession, card: TermTables
       return features.run(codes, rows);
     },
   };
+}
+
+/** The cells a term reads; a derived input (index past the card inputs) is a subject adding up its inputs' numbers. */
+function factorOf(inputs: readonly number[], card: TermTablesCard): Factor {
+  const width = card.inputs.length;
+  if (inputs.every((i) => i < width)) return { inputs: [...inputs] };
+  const subjects = inputs.map((i) => (i < width ? { label: card.inputs[i]!.label, sumOf: [i] } : { label: card.derived![i - width]!.label, sumOf: card.derived![i - width]!.sumOf }));
+  return { inputs: [...new Set(subjects.flatMap((s) => s.sumOf))], subjects };
 }
 
 /** sigmoid(intercept + Σ contributions), summed in float64 in term order. */

@@ -1,16 +1,16 @@
-import type { Delimiter, NumberFormat } from "../csv/index.ts";
+import { parseNumber, type Delimiter, type NumberFormat } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
 import { openCsvAfterHead, openPiece, type Head, type RecordSource } from "../csv/reader.ts";
 import { ellipsize } from "../bounded-text.ts";
 import { RetainwiseError } from "../errors.ts";
-import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
+import type { ChurnModel, Factor, ModelOutput } from "../model/churn-model.ts";
 import { driftCounterFor, type BinCounter, type BinCounts } from "../outcomes/drift.ts";
 import { Batch, customerIdsOf, headNumberFormat, NO_ID_COLUMN, planColumns, type Layout } from "./batch.ts";
 import type { BatchObserver } from "./batch-observer.ts";
 import { ChallengerScorer, challengerLayout, planChallenger } from "./challenger.ts";
 import { ERROR_REPORT_HEADER } from "./error-report.ts";
 import { csvField, csvLine, endOutput, headerLine, write } from "./output.ts";
-import { ReasonWriter, type Reasons } from "./reasons.ts";
+import { ReasonWriter, type FactorCells, type Reasons } from "./reasons.ts";
 import { riskLevel } from "./risk.ts";
 import { assertFewBadRows, SummaryBuilder } from "./summary.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
@@ -164,6 +164,17 @@ class Utf8Chunks {
   }
 }
 
+/** Where a factor's cells are in this file; a subject adding up several numbers reads them in the file's number format. */
+function factorCells(factor: Factor, model: ChurnModel, layout: Layout): FactorCells {
+  if (!factor.subjects) return { parts: factor.inputs.map((i) => ({ label: model.inputs[i]!.label, column: layout.inputIndexes[i]! })) };
+  const read = (cell: string) => parseNumber(cell, layout.numberFormat) ?? Number.NaN;
+  return {
+    parts: factor.subjects.map((s) =>
+      s.sumOf.length === 1 ? { label: s.label, column: layout.inputIndexes[s.sumOf[0]!]! } : { label: s.label, column: layout.inputIndexes[s.sumOf[0]!]!, sumOf: { columns: s.sumOf.map((i) => layout.inputIndexes[i]!), read } },
+    ),
+  };
+}
+
 /** Turns a scored batch into output lines and adds it to the summary. */
 class BatchFormatter {
   readonly modelVersion: string;
@@ -176,7 +187,7 @@ class BatchFormatter {
     const { model } = options;
     this.modelVersion = model.version;
     this.version = csvField(model.version);
-    const cells = model.factors.map((factor) => ({ parts: factor.inputs.map((i) => ({ label: model.inputs[i]!.label, column: layout.inputIndexes[i]! })) }));
+    const cells = model.factors.map((factor) => factorCells(factor, model, layout));
     this.reasons = model.hasContributions ? new ReasonWriter(cells) : undefined;
   }
 

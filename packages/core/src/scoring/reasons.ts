@@ -15,7 +15,14 @@ const CACHED_SENTENCES_PER_FACTOR = 4096;
  * cell's index in the file's records.
  */
 export interface FactorCells {
-  parts: readonly { label: string; column: number }[];
+  parts: readonly FactorPart[];
+}
+
+/** One subject of a reason: a cell, or (`sumOf`) the sum of several numeric cells, read with the file's number format. */
+export interface FactorPart {
+  label: string;
+  column: number;
+  sumOf?: { columns: readonly number[]; read: (cell: string) => number };
 }
 
 export interface Reasons {
@@ -115,19 +122,31 @@ export class ReasonWriter {
   private sentence(f: number): Sentence {
     const { parts } = this.factors[f]!;
     const contribution = this.contributions[this.offset + f]!;
-    const cells = parts.length === 1 ? this.record[parts[0]!.column] ?? "" : parts.map((p) => this.record[p.column] ?? "").join("\u0000");
+    const cells = parts.length === 1 && !parts[0]!.sumOf ? this.record[parts[0]!.column] ?? "" : parts.map((p) => this.cellsOf(p)).join("\u0000");
     const cache = this.sentences[f]!;
     const cached = cache.get(cells);
     if (cached !== undefined && cached.contribution === contribution) return cached;
     let text = "";
     for (let p = 0; p < parts.length; p++) {
-      const value = (this.record[parts[p]!.column] ?? "").trim();
+      const value = this.valueOf(parts[p]!);
       text += (p === 0 ? "" : " and ") + parts[p]!.label + " is " + (value === "" ? "missing" : ellipsize(value));
     }
     text += " (" + signed(contribution) + ")";
     const sentence = { contribution, text, quote: NEEDS_QUOTES.test(text) };
     if (cached !== undefined || cache.size < CACHED_SENTENCES_PER_FACTOR) cache.set(cells, sentence);
     return sentence;
+  }
+
+  private cellsOf(part: FactorPart): string {
+    return part.sumOf ? part.sumOf.columns.map((c) => this.record[c] ?? "").join("\u0000") : (this.record[part.column] ?? "");
+  }
+
+  /** The subject's value as the sentence shows it ("" for missing); a sum to 6 significant digits, as a person would write it. */
+  private valueOf(part: FactorPart): string {
+    if (!part.sumOf) return (this.record[part.column] ?? "").trim();
+    let sum = 0;
+    for (const c of part.sumOf.columns) sum += part.sumOf.read(this.record[c] ?? "");
+    return Number.isFinite(sum) ? String(Number(sum.toPrecision(6))) : "";
   }
 }
 

@@ -98,6 +98,7 @@ export function buildTermCard(parts: TermCardParts, meta: CardMeta): TermTablesC
     hyperparameters: parts.hyperparameters,
     intercept: parts.model.intercept,
     inputs: parts.binShares ? parts.model.inputs.map((input, i) => ({ ...input, binShares: parts.binShares![i] })) : parts.model.inputs,
+    ...(parts.model.derived ? { derived: parts.model.derived } : {}),
     terms: parts.model.terms,
   };
   const parsed = v.safeParse(ModelCardSchema, card);

@@ -5,7 +5,7 @@ import { scoreTermModel, sigmoid } from "../model/term-scoring.ts";
 import { mulberry32 } from "./split.ts";
 import { exportTermModel, float32AtMost } from "./term-export.ts";
 
-/** A random term model of numeric and categorical inputs with main and pair terms; tables hold float32 values as shipped. */
+/** A random term model of numeric and categorical inputs and a derived sum, with main and pair terms; tables hold float32 values as shipped. */
 function randomModel(seed: number): TermModel {
   const random = mulberry32(seed);
   const inputs: ModelInputSpec[] = Array.from({ length: 6 }, (_, i) => {
@@ -22,7 +22,11 @@ function randomModel(seed: number): TermModel {
     { kind: "pair", inputs: [3, 2], table: table(binCount(inputs[3]!) * binCount(inputs[2]!)) },
     { kind: "pair", inputs: [4, 5], table: table(binCount(inputs[4]!) * binCount(inputs[5]!)) },
   ];
-  return { intercept: -1.25, inputs, terms };
+  // A derived input adds up the three numerics (index 6); it gets a main term and a pair term.
+  const derived = [{ role: "numeric" as const, name: "n0+n2+n4", label: "Total n", sumOf: [0, 2, 4], cuts: [-20.5, 0, 35.25, 100] }];
+  const all = [...inputs, ...derived];
+  terms.push({ kind: "main", inputs: [6], table: table(binCount(all[6]!)) }, { kind: "pair", inputs: [1, 6], table: table(binCount(all[1]!) * binCount(all[6]!)) });
+  return { intercept: -1.25, inputs, derived, terms };
 }
 
 /** Codes as the scorer feeds them: numbers around and exactly on the cuts, every level, "other", blanks. */
@@ -74,6 +78,14 @@ describe("exportTermModel", () => {
       }
     });
   }
+
+  it("adds a derived input's inputs in float32 as TypeScript does, so a sum on a cut lands in the same bin", async () => {
+    const inputs: ModelInputSpec[] = ["a", "b", "c"].map((name) => ({ role: "numeric", name, label: name, cuts: [] }));
+    const model: TermModel = { intercept: 0, inputs, derived: [{ role: "numeric", name: "a+b+c", label: "Total", sumOf: [0, 1, 2], cuts: [Math.fround(Math.fround(0.1 + Math.fround(0.2)) + Math.fround(0.3)), 1] }], terms: [{ kind: "main", inputs: [3], table: [0, 1, 2, 3] }] };
+    const codes = Float32Array.of(0.1, 0.2, 0.3, 0.1, 0.2, 0.31, 0.5, Number.NaN, 1, 2, 2, 2);
+    expect(Array.from(scoreTermModel(model, codes, 4).contributions)).toEqual([1, 2, 0, 3]);
+    expect(Array.from((await runOnnx(model, codes, 4)).contributions)).toEqual([1, 2, 0, 3]);
+  });
 
   it("puts a float32 value on a float64 cut in the same bin as TypeScript does", async () => {
     const model: TermModel = { intercept: 0, inputs: [{ role: "numeric", name: "x", label: "X", cuts: [29.85, 56.95] }], terms: [{ kind: "main", inputs: [0], table: [0, 1, 2, 3] }] };

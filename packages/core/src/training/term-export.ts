@@ -1,6 +1,6 @@
 import { GraphBuilder, valueInfo } from "../onnx/graph.ts";
 import { onnx } from "../onnx/proto.ts";
-import { assertNever, type ModelInputSpec, type TermModel } from "../model/term-model.ts";
+import { assertNever, termInputs, type DerivedInputSpec, type ModelInputSpec, type TermModel } from "../model/term-model.ts";
 import { exportTerm } from "../model/terms/index.ts";
 
 export const FEATURES_INPUT = "features";
@@ -23,9 +23,12 @@ export const PROBABILITIES_OUTPUT = "probabilities";
  */
 export function exportTermModel(model: TermModel, meta: { name: string; version: string }): Uint8Array {
   const graph = new GraphBuilder();
-  const bins = model.inputs.map((input, i) => binNodes(graph, input, i));
+  const bins = [
+    ...model.inputs.map((input, i) => binNodes(graph, input, columnCode(graph, i), `input${i}`)),
+    ...(model.derived ?? []).map((spec, d) => binNodes(graph, spec, sumCode(graph, spec, `derived${d}`), `derived${d}`)),
+  ];
   const contributions = model.terms.map((term, t) => {
-    const contribution = exportTerm(graph, term, bins, model.inputs, `term${t}`);
+    const contribution = exportTerm(graph, term, bins, termInputs(model), `term${t}`);
     return graph.node("Unsqueeze", [contribution, graph.tensor(`term${t}/axes`, [1], [1], "int64")], [`term${t}/column`]);
   });
   graph.node("Concat", contributions, [CONTRIBUTIONS_OUTPUT], { axis: 1 });
@@ -60,10 +63,21 @@ export function exportTermModel(model: TermModel, meta: { name: string; version:
   ).finish();
 }
 
-/** The input's bin per row, [N] int64 (see the table in docs/MODEL-FORMAT.md). */
-function binNodes(graph: GraphBuilder, input: ModelInputSpec, i: number): string {
-  const p = `input${i}`;
-  const code = graph.node("Gather", [FEATURES_INPUT, graph.scalar(`${p}/column`, i, "int64")], [`${p}/code`], { axis: 1 });
+/** Input i's code per row, [N] float: its column of `features`. */
+function columnCode(graph: GraphBuilder, i: number): string {
+  return graph.node("Gather", [FEATURES_INPUT, graph.scalar(`input${i}/column`, i, "int64")], [`input${i}/code`], { axis: 1 });
+}
+
+/** A derived input's code per row, [N] float: its inputs' columns added in `sumOf` order (NaN when one is blank). */
+function sumCode(graph: GraphBuilder, spec: DerivedInputSpec, p: string): string {
+  return spec.sumOf.reduce<string>((sum, i, k) => {
+    const column = graph.node("Gather", [FEATURES_INPUT, graph.scalar(`${p}/column${k}`, i, "int64")], [`${p}/part${k}`], { axis: 1 });
+    return graph.node("Add", [sum, column], [`${p}/sum${k}`]);
+  }, graph.scalar(`${p}/zero`, 0));
+}
+
+/** The input's bin per row, [N] int64 (see the table in docs/MODEL-FORMAT.md), from its code per row. */
+function binNodes(graph: GraphBuilder, input: ModelInputSpec, code: string, p: string): string {
   const missing = graph.node("IsNaN", [code], [`${p}/missing`]);
   const present = presentBin(graph, input, code, p);
   const bin = graph.node("Where", [missing, graph.scalar(`${p}/blank`, 0), present], [`${p}/bin_float`]);

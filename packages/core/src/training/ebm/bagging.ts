@@ -1,9 +1,11 @@
-import { mulberry32, shuffled, stratifiedSplit } from "../split.ts";
-import type { BinCodes, BinnedTable } from "./binning.ts";
-import type { BoostedTerm, BoostSettings } from "./boosting.ts";
+import { stratifiedSplit } from "../split.ts";
+import type { BinnedTable } from "./binning.ts";
+import type { BoostedTerm, BoostResult, BoostSettings } from "./boosting.ts";
 import { boostTerms } from "./boosting.ts";
-import type { PairGrid } from "./pairs.ts";
-import { gather, pairGrid, rankPairs, sameInformation } from "./pairs.ts";
+import type { CoarseInput } from "./pairs.ts";
+import { coarseGrids, gather, pairTerm, rankPairs, sameInformation, spreadOverBins } from "./pairs.ts";
+import type { StageTerm } from "./pair-selection.ts";
+import { distinctPairs, gradients, validatedTerms } from "./pair-selection.ts";
 
 export interface BaggingSettings extends BoostSettings {
   /** Outer bags: each boosts on its own fitting/validation split; the tables are averaged. */
@@ -13,11 +15,12 @@ export interface BaggingSettings extends BoostSettings {
   /** Pair terms, the best by FAST rank: at most this many per input (EBM's default: 0.9). */
   pairsPerInput: number;
   /**
-   * Boost a pair only when its FAST gain beats the best gain on residuals shuffled across rows
-   * (`noiseGain`). Off by default: see docs/MODEL.md for what it wins (small tables) and costs
-   * (Telco keeps no pair at all, so no pair reasons).
+   * Choose the second-stage terms by held-out loss (`validatedTerms`): derived sums of same-unit
+   * columns, then pairs ranked by each bag on its own fitting rows, each kept only where taking it
+   * out raises the loss of rows that neither chose nor stopped it beyond a significance bar. Off:
+   * no sums, and EBM's top FAST pairs.
    */
-  pairsBeatNoise: boolean;
+  validatePairs: boolean;
   /** Groups per input on a pair term's grid (see `pairGrid`). */
   pairBins: number;
   seed: number;
@@ -27,6 +30,8 @@ export interface BaggedTerms {
   intercept: number;
   /** Averaged main-effect table per input (length = bins of the input). */
   mains: Float64Array[];
+  /** Derived inputs kept as main terms (input index into the binned table, table over its bins). */
+  derivedMains: Array<{ input: number; table: Float64Array }>;
   pairs: Array<{ inputs: [number, number]; table: Float64Array }>;
   /** Sum and count of each row's log-odds from the bags where it was a validation row (index as `rows`). */
   outOfBag: { sum: Float64Array; count: Uint16Array };
@@ -34,37 +39,61 @@ export interface BaggedTerms {
   rounds: { mains: number[]; pairs: number[] };
 }
 
-export type StageProgress = (stage: "mains" | "pairs", done: number) => void;
+export type StageProgress = (stage: "mains" | "pair selection" | "pairs", done: number) => void;
 
 /**
- * EBM's two stages on the given rows, each bagged: (1) main effects boosted cyclically until early
- * stopping, (2) the best pairs by FAST on the residuals of the averaged main effects, boosted as
- * grid terms on top of each bag's own main effects. `done` counts finished bag-stages.
+ * EBM's stages on the given rows, each bagged: (1) main effects of the table's `columns` boosted
+ * cyclically until early stopping; (2) with `validatePairs`, the derived candidates (binned inputs
+ * past `columns`) that held-out rows vouch for join the main effects, boosted again with them;
+ * (3) pairs, chosen by held-out loss (or EBM's top FAST ranks), boosted as grid terms on top of
+ * each bag's own main effects. `done` counts finished bag-stages.
  */
-export function fitBaggedTerms(binned: BinnedTable, labels: Uint8Array, rows: Int32Array, settings: BaggingSettings, progress: StageProgress): BaggedTerms {
+export function fitBaggedTerms(binned: BinnedTable, labels: Uint8Array, rows: Int32Array, settings: BaggingSettings, progress: StageProgress, columns = binned.specs.length): BaggedTerms {
   const rowLabels = gather(labels, rows) as Uint8Array;
   const intercept = baseLogit(rowLabels);
   const bags = Array.from({ length: settings.bags }, (_, b) => bagSplit(rowLabels, settings.validationShare, settings.seed + 7919 * (b + 1)));
-  const inputs = binned.specs.map((_, i) => i);
-  const mainsPerBag = bags.map((bag, b) => {
-    const rowsOf = bagRows(bag, rows, rowLabels, intercept);
-    const terms = inputs.map((i) => mainTerm(binned, i, rowsOf.fit, rowsOf.valid));
-    const result = boostTerms(terms, rowsOf, settings);
+  // The table's own columns get main effects first; inputs past them are derived candidates (`sumCandidates`).
+  const inputs = Array.from({ length: columns }, (_, i) => i);
+  const boostMains = (b: number, of: number[]) => {
+    const rowsOf = bagRows(bags[b]!, rows, rowLabels, intercept);
+    return boostTerms(
+      of.map((i) => mainTerm(binned, i, rowsOf.fit, rowsOf.valid)),
+      rowsOf,
+      settings,
+    );
+  };
+  const firstMains = bags.map((_, b) => {
+    const result = boostMains(b, inputs);
     progress("mains", b + 1);
     return result;
   });
-  const mains = average(mainsPerBag.map((r) => r.tables));
   const grids = coarseGrids(binned, settings.pairBins);
-  const chosen = choosePairs(binned, grids, rows, rowLabels, intercept, mains, settings);
+  // A bag's rows with its own main effects (of the inputs `of`) already in their log-odds: where its second stage starts from.
+  const withMains = (b: number, of = inputs, perBag = firstMains) => {
+    const rowsOf = bagRows(bags[b]!, rows, rowLabels, intercept);
+    of.forEach((i, t) => {
+      addTable(rowsOf.fitLogits, binned.codes[i]!, rowsOf.fit, perBag[b]!.tables[t]!);
+      addTable(rowsOf.validLogits, binned.codes[i]!, rowsOf.valid, perBag[b]!.tables[t]!);
+    });
+    return rowsOf;
+  };
+  const termOf = (of: StageTerm, fit: Int32Array, valid: Int32Array) => (of.length === 1 ? mainTerm(binned, of[0], fit, valid) : pairTerm(grids, of, fit, valid));
+  const wantedPairs = Math.round(settings.pairsPerInput * columns);
+  // `withMain` are the inputs whose main effects `perBag` holds; pairs are sought among them.
+  const select = (derived: number[], withMain: number[], perBag: BoostResult[], pairs: number, done: (bags: number) => void) =>
+    validatedTerms(grids, { derived, pairsAmong: withMain, pairs }, bags.length, (b) => withMains(b, withMain, perBag), termOf, settings, done);
+  // Kept sums join the main effects, boosted cyclically with the columns they add up (sharing credit).
+  const sums = settings.validatePairs ? select(binned.specs.map((_, i) => i).slice(columns), inputs, firstMains, 0, () => {}).flat() : [];
+  const mainInputs = [...inputs, ...sums];
+  const mainsPerBag = sums.length === 0 ? firstMains : bags.map((_, b) => boostMains(b, mainInputs));
+  const mains = average(mainsPerBag.map((r) => r.tables));
+  const pairs = (
+    settings.validatePairs ? select([], mainInputs, mainsPerBag, wantedPairs, (done) => progress("pair selection", done)) : topFastPairs(binned, grids, rows, rowLabels, intercept, mains, settings)
+  ) as Array<[number, number]>;
   const outOfBag = { sum: new Float64Array(rows.length), count: new Uint16Array(rows.length) };
   const pairsPerBag = bags.map((bag, b) => {
-    const rowsOf = bagRows(bag, rows, rowLabels, intercept);
-    inputs.forEach((i) => {
-      addTable(rowsOf.fitLogits, binned.codes[i]!, rowsOf.fit, mainsPerBag[b]!.tables[i]!);
-      addTable(rowsOf.validLogits, binned.codes[i]!, rowsOf.valid, mainsPerBag[b]!.tables[i]!);
-    });
-    const terms = chosen.map((p) => pairTerm(grids, p, rowsOf.fit, rowsOf.valid));
-    const result = boostTerms(terms, rowsOf, settings);
+    const rowsOf = withMains(b, mainInputs, mainsPerBag);
+    const result = boostTerms(pairs.map((of) => pairTerm(grids, of, rowsOf.fit, rowsOf.valid)), rowsOf, settings);
     bag.valid.forEach((k, v) => ((outOfBag.sum[k]! += rowsOf.validLogits[v]!), outOfBag.count[k]!++));
     progress("pairs", b + 1);
     return result;
@@ -72,8 +101,9 @@ export function fitBaggedTerms(binned: BinnedTable, labels: Uint8Array, rows: In
   const pairTables = average(pairsPerBag.map((r) => r.tables));
   return {
     intercept,
-    mains,
-    pairs: chosen.map((inputs, p) => ({ inputs, table: spreadOverBins(binned, grids, inputs, pairTables[p]!) })),
+    mains: mains.slice(0, columns),
+    derivedMains: mainInputs.slice(columns).map((input, d) => ({ input, table: mains[columns + d]! })),
+    pairs: pairs.map((of, p) => ({ inputs: of, table: spreadOverBins(binned, grids, of, pairTables[p]!) })),
     outOfBag,
     rounds: { mains: mainsPerBag.map((r) => r.rounds), pairs: pairsPerBag.map((r) => r.rounds) },
   };
@@ -110,71 +140,14 @@ function mainTerm(binned: BinnedTable, i: number, fit: Int32Array, valid: Int32A
   return { kind: "main", cells: binned.bins[i]!, fitCells: gather(binned.codes[i]!, fit), validCells: gather(binned.codes[i]!, valid), ordered };
 }
 
-/** Each input's pair grid and every row's group on it. */
-interface CoarseInput extends PairGrid {
-  codes: BinCodes;
-}
-
-function coarseGrids(binned: BinnedTable, pairBins: number): CoarseInput[] {
-  return binned.codes.map((codes, i) => {
-    const grid = pairGrid(codes, binned.bins[i]!, binned.specs[i]!.role === "numeric", pairBins);
-    return { ...grid, codes: codes.map((b) => grid.group[b]!) };
-  });
-}
-
-function pairTerm(grids: CoarseInput[], [i, j]: [number, number], fit: Int32Array, valid: Int32Array): BoostedTerm {
-  const [a, b] = [grids[i]!, grids[j]!];
-  const cellsOf = (rows: Int32Array) => {
-    const out = new Uint16Array(rows.length);
-    for (let k = 0; k < rows.length; k++) out[k] = a.codes[rows[k]!]! * b.groups + b.codes[rows[k]!]!;
-    return out;
-  };
-  return { kind: "pair", rows: a.groups, cols: b.groups, cells: a.groups * b.groups, fitCells: cellsOf(fit), validCells: cellsOf(valid) };
-}
-
-/** A pair table on the groups' grid, as the table over the two inputs' own bins that the model stores. */
-function spreadOverBins(binned: BinnedTable, grids: CoarseInput[], [i, j]: [number, number], grouped: Float64Array): Float64Array {
-  const [rows, cols] = [binned.bins[i]!, binned.bins[j]!];
-  const table = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) table[r * cols + c] = grouped[grids[i]!.group[r]! * grids[j]!.groups + grids[j]!.group[c]!]!;
-  return table;
-}
-
-function choosePairs(binned: BinnedTable, grids: CoarseInput[], rows: Int32Array, rowLabels: Uint8Array, intercept: number, mains: Float64Array[], s: BaggingSettings): Array<[number, number]> {
-  const wanted = Math.round(s.pairsPerInput * binned.specs.length);
-  if (wanted <= 0) return [];
+/** The best pairs by FAST on the residuals of the averaged main effects of all the rows (EBM's own choice). */
+function topFastPairs(binned: BinnedTable, grids: CoarseInput[], rows: Int32Array, rowLabels: Uint8Array, intercept: number, mains: Float64Array[], s: BaggingSettings): Array<[number, number]> {
   const logits = new Float64Array(rows.length).fill(intercept);
   mains.forEach((table, i) => addTable(logits, binned.codes[i]!, rows, table));
-  const grad = new Float64Array(rows.length);
-  const hess = new Float64Array(rows.length);
-  for (let k = 0; k < rows.length; k++) {
-    const p = 1 / (1 + Math.exp(-logits[k]!));
-    (grad[k] = p - rowLabels[k]!), (hess[k] = p * (1 - p));
-  }
+  const { grad, hess } = gradients(logits, rowLabels);
   const codes = grids.map((g) => g.codes);
   const groups = grids.map((g) => g.groups);
-  const same = sameInformation(codes, groups);
-  const noise = s.pairsBeatNoise ? noiseGain(codes, groups, rows, grad, hess, s) : 0;
-  const chosen: Array<[number, number]> = [];
-  const seen = new Set<string>();
-  for (const { inputs, gain } of rankPairs(codes, groups, rows, grad, hess, s)) {
-    if (chosen.length >= wanted || gain <= noise) break;
-    const [a, b] = inputs.map((i) => same[i]!).sort((x, y) => x - y) as [number, number];
-    if (a === b || seen.has(`${a},${b}`)) continue;
-    seen.add(`${a},${b}`), chosen.push(inputs);
-  }
-  return chosen;
-}
-
-/**
- * The best FAST gain any pair reaches when the residuals are shuffled across rows: what the
- * search finds in pure noise. A pair must beat it to be boosted, so a table without real
- * interactions (small or nearly additive data) gets few or no pair terms to overfit.
- */
-function noiseGain(codes: BinCodes[], groups: number[], rows: Int32Array, grad: Float64Array, hess: Float64Array, s: BaggingSettings): number {
-  const order = Int32Array.from(shuffled(Array.from(rows.keys()), mulberry32(s.seed)));
-  const [best] = rankPairs(codes, groups, rows, Float64Array.from(order, (k) => grad[k]!), Float64Array.from(order, (k) => hess[k]!), s);
-  return best?.gain ?? 0;
+  return distinctPairs(rankPairs(codes, groups, rows, grad, hess, s), sameInformation(codes, groups), Math.round(s.pairsPerInput * binned.specs.length));
 }
 
 function addTable(logits: Float64Array, codes: ArrayLike<number>, rows: Int32Array, table: Float64Array): void {

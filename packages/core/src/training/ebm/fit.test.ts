@@ -86,18 +86,39 @@ describe("fitTermModel on a pure interaction", () => {
   });
 });
 
-describe("fitTermModel with pairsBeatNoise", () => {
-  it("keeps a real interaction and boosts fewer pairs where the label follows one input alone", () => {
+describe("fitTermModel's validated pairs", () => {
+  it("keeps a real interaction and drops the pairs FAST ranks where the label follows one input alone", () => {
     const random = mulberry32(5);
     const rows = 2000;
-    const columns = ["x", "z", "w"].map((name) => ({ role: "numeric" as const, name, label: name, values: Float64Array.from({ length: rows }, () => random()) }));
+    const columns = ["x", "z", "w", "v"].map((name) => ({ role: "numeric" as const, name, label: name, values: Float64Array.from({ length: rows }, () => random()) }));
     const [x, z] = [columns[0]!.values, columns[1]!.values];
     const xor = Uint8Array.from({ length: rows }, (_, r) => (((x[r]! > 0.5) !== (z[r]! > 0.5) ? random() < 0.9 : random() < 0.1) ? 1 : 0));
     const additive = Uint8Array.from({ length: rows }, (_, r) => (random() < 0.2 + 0.6 * x[r]! ? 1 : 0));
-    const pairsOf = (labels: Uint8Array, pairsBeatNoise = true) =>
-      fitTermModel({ rows, labels, inputs: columns }, { ...QUICK, pairsBeatNoise }).model.terms.filter((t) => t.kind === "pair");
+    const pairsOf = (labels: Uint8Array, validatePairs = true) =>
+      fitTermModel({ rows, labels, inputs: columns }, { ...QUICK, validatePairs }).model.terms.filter((t) => t.kind === "pair");
     expect(pairsOf(xor).map((t) => t.inputs)).toContainEqual([0, 1]);
-    expect(pairsOf(additive).length).toBeLessThan(pairsOf(additive, false).length);
+    expect(pairsOf(additive, false).length).toBeGreaterThan(0);
+    expect(pairsOf(additive)).toEqual([]);
+  });
+});
+
+describe("fitTermModel's derived sums", () => {
+  it("keeps the sum of same-unit columns when the label follows the total, not any one column, and scores it exactly", () => {
+    const random = mulberry32(9);
+    const rows = 3000;
+    const names = ["day_charge", "eve_charge", "night_charge", "service_calls"];
+    const columns = names.map((name) => ({ role: "numeric" as const, name, label: name, values: Float64Array.from({ length: rows }, () => Math.round(random() * 1000) / 100) }));
+    const total = (r: number) => columns[0]!.values[r]! + columns[1]!.values[r]! + columns[2]!.values[r]!;
+    const labels = Uint8Array.from({ length: rows }, (_, r) => (random() < (total(r) > 20 ? 0.85 : 0.08) ? 1 : 0));
+    const table: TrainingTable = { rows, labels, inputs: columns };
+    const { model, heldOut, split, heldOutProbabilities, importances } = fitTermModel(table, QUICK);
+    expect(model.derived?.map((d) => d.sumOf)).toContainEqual([0, 1, 2]);
+    expect(importances[0]!.name).toBe("day_charge+eve_charge+night_charge");
+    expect(heldOut.auc).toBeGreaterThan(0.8);
+    split.heldOut.forEach((row, k) => {
+      const p = heldOutProbabilities[k]!;
+      expect(scoreRow(model, table, row).logOdds).toBeCloseTo(Math.log(p / (1 - p)), 6);
+    });
   });
 });
 

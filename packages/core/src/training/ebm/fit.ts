@@ -12,6 +12,7 @@ import type { Recalibration } from "./calibration.ts";
 import { fitRecalibration } from "./calibration.ts";
 import type { TermImportance } from "./terms.ts";
 import { binnedLogits, termImportances, toTermModel } from "./terms.ts";
+import { sumCandidates, withSums } from "./derived.ts";
 
 export interface FitProgress {
   phase: "bin" | "mains" | "pairs" | "calibrate" | "refit mains" | "refit pairs" | "refit calibrate" | "done";
@@ -62,7 +63,7 @@ export const DEFAULT_FIT_SETTINGS: FitSettings = {
   minLeafRows: 4,
   l2: 0,
   pairsPerInput: 0.9,
-  pairsBeatNoise: false,
+  validatePairs: true,
   pairBins: 32,
 };
 
@@ -106,18 +107,21 @@ export function fitTermModel(table: TrainingTable, options: FitOptions = {}): Fi
   onProgress({ phase: "bin", percent: 0 });
   const all = Int32Array.from({ length: table.rows }, (_, r) => r);
   // Bins are learned from every row: they use no label, so the held-out rows leak nothing into them.
-  const binned = binTable(table, all, settings);
+  // Candidate sums (columns named with the same unit) are binned with the rest; the fit keeps those held-out rows vouch for.
+  const sums = settings.validatePairs ? sumCandidates(table) : [];
+  const binned = binTable(withSums(table, sums), all, settings);
+  const columns = { count: table.inputs.length, sumOf: sums.map((c) => c.sumOf) };
   const split = stratifiedSplit(table.labels, settings.heldOutShare, settings.seed);
   const refit = table.rows <= settings.refitMaxRows;
   const passes = refit ? 2 : 1;
-  const measured = fitRows(binned, table.labels, Int32Array.from(split.train), settings, (phase, share) =>
+  const measured = fitRows(binned, columns, table.labels, Int32Array.from(split.train), settings, (phase, share) =>
     onProgress({ phase, percent: (100 * share) / passes }),
   );
   const heldOutRows = Int32Array.from(split.heldOut);
-  const heldOutProbabilities = binnedLogits(measured.model, binned, heldOutRows).map((z) => 1 / (1 + Math.exp(-z)));
+  const heldOutProbabilities = binnedLogits(measured.model, measured.binned, heldOutRows).map((z) => 1 / (1 + Math.exp(-z)));
   const heldOut = classificationMetrics(heldOutProbabilities, gatherLabels(table.labels, heldOutRows));
   const shipped = refit
-    ? fitRows(binned, table.labels, all, settings, (phase, share) => onProgress({ phase: `refit ${phase}` as FitProgress["phase"], percent: 50 + 50 * share }))
+    ? fitRows(binned, columns, table.labels, all, settings, (phase, share) => onProgress({ phase: `refit ${phase}` as FitProgress["phase"], percent: 50 + 50 * share }))
     : measured;
   onProgress({ phase: "done", percent: 100 });
   return {
@@ -127,19 +131,22 @@ export function fitTermModel(table: TrainingTable, options: FitOptions = {}): Fi
     split,
     heldOutProbabilities,
     thresholds: proposeThresholds(table.labels),
-    importances: termImportances(shipped.model, binned, all),
+    importances: termImportances(shipped.model, shipped.binned, all),
     calibration: shipped.calibration,
     rounds: shipped.rounds,
     settings,
   };
 }
 
-function fitRows(binned: BinnedTable, labels: Uint8Array, rows: Int32Array, settings: FitSettings, progress: (phase: "mains" | "pairs" | "calibrate", share: number) => void) {
-  const stages = 2 * settings.bags;
-  const fitted = fitBaggedTerms(binned, labels, rows, settings, (stage, done) => progress(stage, (stage === "mains" ? done : settings.bags + done) / (stages + 1)));
+/** `columns`: how many of the binned inputs are the table's own; the rest are candidate sums of them (`sumOf`). */
+function fitRows(binned: BinnedTable, columns: { count: number; sumOf: number[][] }, labels: Uint8Array, rows: Int32Array, settings: FitSettings, progress: (phase: "mains" | "pairs" | "calibrate", share: number) => void) {
+  // Bag-stages in order: mains, then (when validated) pair selection, then pairs; calibration last.
+  const stages = (settings.validatePairs ? 3 : 2) * settings.bags;
+  const before = { mains: 0, "pair selection": settings.bags, pairs: stages - settings.bags };
+  const fitted = fitBaggedTerms(binned, labels, rows, settings, (stage, done) => progress(stage === "mains" ? "mains" : "pairs", (before[stage] + done) / (stages + 1)), columns.count);
   progress("calibrate", stages / (stages + 1));
   const calibration = settings.calibrate ? outOfBagRecalibration(fitted.outOfBag, labels, rows) : { slope: 1, offset: 0 };
-  return { model: toTermModel(binned, fitted, rows, calibration), calibration, rounds: fitted.rounds };
+  return { ...toTermModel(binned, fitted, rows, calibration, columns.count, columns.sumOf), calibration, rounds: fitted.rounds };
 }
 
 function outOfBagRecalibration(outOfBag: { sum: Float64Array; count: Uint16Array }, labels: Uint8Array, rows: Int32Array): Recalibration {

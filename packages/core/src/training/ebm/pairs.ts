@@ -1,4 +1,5 @@
-import type { BinCodes } from "./binning.ts";
+import type { BinCodes, BinnedTable } from "./binning.ts";
+import type { BoostedTerm } from "./boosting.ts";
 import type { Histogram, TreeSettings } from "./splits.ts";
 import { bestGridSplit } from "./splits.ts";
 
@@ -116,3 +117,34 @@ function follows(a: BinCodes, groupsA: number, b: BinCodes, groupsB: number): bo
   }
   return onMap >= SAME_INFORMATION_SHARE * a.length;
 }
+
+/** Each input's pair grid and every row's group on it. */
+export interface CoarseInput extends PairGrid {
+  codes: BinCodes;
+}
+
+export function coarseGrids(binned: BinnedTable, pairBins: number): CoarseInput[] {
+  return binned.codes.map((codes, i) => {
+    const grid = pairGrid(codes, binned.bins[i]!, binned.specs[i]!.role === "numeric", pairBins);
+    return { ...grid, codes: codes.map((b) => grid.group[b]!) };
+  });
+}
+
+export function pairTerm(grids: CoarseInput[], [i, j]: [number, number], fit: Int32Array, valid: Int32Array): BoostedTerm {
+  const [a, b] = [grids[i]!, grids[j]!];
+  const cellsOf = (rows: Int32Array) => {
+    const out = new Uint16Array(rows.length);
+    for (let k = 0; k < rows.length; k++) out[k] = a.codes[rows[k]!]! * b.groups + b.codes[rows[k]!]!;
+    return out;
+  };
+  return { kind: "pair", rows: a.groups, cols: b.groups, cells: a.groups * b.groups, fitCells: cellsOf(fit), validCells: cellsOf(valid) };
+}
+
+/** A pair table on the groups' grid, as the table over the two inputs' own bins that the model stores. */
+export function spreadOverBins(binned: BinnedTable, grids: CoarseInput[], [i, j]: [number, number], grouped: Float64Array): Float64Array {
+  const [rows, cols] = [binned.bins[i]!, binned.bins[j]!];
+  const table = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) table[r * cols + c] = grouped[grids[i]!.group[r]! * grids[j]!.groups + grids[j]!.group[c]!]!;
+  return table;
+}
+

@@ -1,29 +1,38 @@
-import type { Term, TermModel } from "../../model/term-model.ts";
-import { assertNever } from "../../model/term-model.ts";
+import type { DerivedInputSpec, NumericInputSpec, Term, TermModel } from "../../model/term-model.ts";
+import { assertNever, termInputs } from "../../model/term-model.ts";
 import type { BinnedTable } from "./binning.ts";
 import type { BaggedTerms } from "./bagging.ts";
 import type { Recalibration } from "./calibration.ts";
 
 /**
- * The fitted tables as a `term-tables/1` model: main terms in input order, then pair terms,
- * recalibrated (every table and the intercept times the slope, plus the offset) and centred so
- * that each term's mean contribution over `rows` is 0, the intercept holding the rest.
+ * The fitted tables as a `term-tables/1` model: main terms in input order (the table's columns,
+ * then the derived inputs kept), then pair terms, recalibrated (every table and the intercept times
+ * the slope, plus the offset) and centred so that each term's mean contribution over `rows` is 0,
+ * the intercept holding the rest. `sumOf[d]` is what binned input `columns + d` adds up; only the
+ * derived inputs some term reads are kept. Returns the binned inputs in the model's input order too.
  */
-export function toTermModel(binned: BinnedTable, fitted: BaggedTerms, rows: Int32Array, calibration: Recalibration): TermModel {
+export function toTermModel(binned: BinnedTable, fitted: BaggedTerms, rows: Int32Array, calibration: Recalibration, columns = binned.specs.length, sumOf: number[][] = []): { model: TermModel; binned: BinnedTable } {
+  const read = new Set([...fitted.derivedMains.map((d) => d.input), ...fitted.pairs.flatMap((p) => p.inputs)].filter((i) => i >= columns));
+  const kept = [...Array.from({ length: columns }, (_, i) => i), ...[...read].sort((a, b) => a - b)];
+  const at = new Map(kept.map((i, k) => [i, k]));
+  const view: BinnedTable = { specs: kept.map((i) => binned.specs[i]!), codes: kept.map((i) => binned.codes[i]!), bins: kept.map((i) => binned.bins[i]!) };
+  const scaled = (table: Float64Array) => Array.from(table, (v) => v * calibration.slope);
   const terms: Term[] = [
-    ...fitted.mains.map((table, i): Term => ({ kind: "main", inputs: [i], table: Array.from(table, (v) => v * calibration.slope) })),
-    ...fitted.pairs.map(({ inputs, table }): Term => ({ kind: "pair", inputs, table: Array.from(table, (v) => v * calibration.slope) })),
+    ...fitted.mains.map((table, i): Term => ({ kind: "main", inputs: [i], table: scaled(table) })),
+    ...fitted.derivedMains.map(({ input, table }): Term => ({ kind: "main", inputs: [at.get(input)!], table: scaled(table) })),
+    ...fitted.pairs.map(({ inputs, table }): Term => ({ kind: "pair", inputs: [at.get(inputs[0])!, at.get(inputs[1])!], table: scaled(table) })),
   ];
   let intercept = fitted.intercept * calibration.slope + calibration.offset;
   for (const term of terms) {
-    const cells = termCells(binned, term, rows);
+    const cells = termCells(view, term, rows);
     let mean = 0;
     for (let k = 0; k < cells.length; k++) mean += term.table[cells[k]!]!;
     mean /= cells.length;
     for (let c = 0; c < term.table.length; c++) term.table[c]! -= mean;
     intercept += mean;
   }
-  return { intercept, inputs: binned.specs, terms };
+  const derived = kept.slice(columns).map((i): DerivedInputSpec => ({ role: "numeric", name: binned.specs[i]!.name, label: binned.specs[i]!.label, sumOf: sumOf[i - columns]!, cuts: (binned.specs[i] as NumericInputSpec).cuts }));
+  return { model: { intercept, inputs: view.specs.slice(0, columns), ...(derived.length > 0 ? { derived } : {}), terms }, binned: view };
 }
 
 /** The table cell of `term` for each of `rows`. */
@@ -69,7 +78,7 @@ export function termImportances(model: TermModel, binned: BinnedTable, rows: Int
       const cells = termCells(binned, term, rows);
       let sum = 0;
       for (let k = 0; k < cells.length; k++) sum += Math.abs(term.table[cells[k]!]!);
-      const name = term.inputs.map((i) => model.inputs[i]!.name).join(" × ");
+      const name = term.inputs.map((i) => termInputs(model)[i]!.name).join(" × ");
       return { term: t, name, meanAbsContribution: sum / cells.length };
     })
     .sort((a, b) => b.meanAbsContribution - a.meanAbsContribution || a.term - b.term);
