@@ -3,6 +3,7 @@ import type { ApiDeps, ApiEnv } from "./env.ts";
 import { errorHandler, notFoundHandler } from "./errors.ts";
 import { accessLog } from "./middleware/access-log.ts";
 import { bearerAuth } from "./middleware/auth.ts";
+import { idempotency } from "./middleware/idempotency.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { uploadSlots } from "./middleware/upload-slots.ts";
 import { requestId } from "./middleware/request-id.ts";
@@ -34,7 +35,7 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.use("*", securityHeaders());
   app.onError(errorHandler(deps.logger));
   app.use("/v1/*", rateLimit({ requestsPerMinute: deps.rateLimitPerMinute }));
-  app.on("POST", UPLOAD_PATHS, bearerAuth(deps.accounts), uploadSlots({ maxPerAccount: deps.maxConcurrentUploads }));
+  app.on("POST", UPLOAD_PATHS, bearerAuth(deps.accounts), idempotency({ keys: deps.idempotencyKeys, logger: deps.logger }), uploadSlots({ maxPerAccount: deps.maxConcurrentUploads }));
   app.notFound(notFoundHandler);
 
   app.route("/", healthRoutes(deps));

@@ -1,4 +1,4 @@
-import type { Account, AccountRepository, JobQueue, Logger, ModelRepository, ObjectStore, OutcomeRepository, PredictionRepository } from "@retainwise/core";
+import type { Account, AccountRepository, IdempotencyKeys, JobQueue, Logger, ModelRepository, ObjectStore, OutcomeRepository, PredictionRepository } from "@retainwise/core";
 
 /** What the API is built from: ports, never adapters. */
 export interface ApiDeps {
@@ -6,6 +6,8 @@ export interface ApiDeps {
   accounts: AccountRepository;
   outcomes: OutcomeRepository;
   models: ModelRepository;
+  /** `Idempotency-Key` on uploads: answers kept for replay. */
+  idempotencyKeys: IdempotencyKeys;
   store: ObjectStore;
   queue: JobQueue;
   logger: Logger;
