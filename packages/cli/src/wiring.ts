@@ -141,7 +141,7 @@ async function publishBuiltinModel(models: ModelRepository, store: ObjectStore, 
   const onnx = await readFile(path).catch((cause: unknown) => {
     throw new RetainwiseError("model.not_found", `The model file ${path} could not be read. Check --model-path (RETAINWISE_MODEL_PATH).`, { cause });
   });
-  const card = await readModelCard(cardPathFor(path)).catch(() => undefined);
+  const card = await readModelCard(cardPathFor(path), { required: false });
   const dir = `models/builtin/${createHash("sha256").update(onnx).digest("hex").slice(0, 16)}`;
   const keys = { onnxKey: `${dir}/model.onnx`, cardKey: card ? `${dir}/card.json` : null };
   if (!(await store.head(keys.onnxKey))) {

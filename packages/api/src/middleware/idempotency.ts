@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import * as v from "valibot";
-import { RetainwiseError, type IdempotencyClaim, type IdempotencyKeys, type Logger } from "@retainwise/core";
+import { RetainwiseError } from "@retainwise/core/errors";
+import type { Logger } from "@retainwise/core/log";
+import type { IdempotencyClaim, IdempotencyKeys } from "@retainwise/core/ports";
 import type { ApiEnv } from "../env.ts";
 import { parseOr400 } from "../validate.ts";
 

@@ -1,21 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { Readable } from "node:stream";
-import {
-  assertEnoughToTrain,
-  BUILTIN_MODEL_ID,
-  indexPendingScores,
-  labeledTrainingRows,
-  modelLabel,
-  modelPrefix,
-  OUTCOME_LABEL,
-  readOutcomes,
-  realizedPerformance,
-  RetainwiseError,
-  submitJob,
-  type Prediction,
-  type RealizedPerformance,
-} from "@retainwise/core";
+import { RetainwiseError } from "@retainwise/core/errors";
+import { BUILTIN_MODEL_ID, modelLabel, modelPrefix, submitJob, type Prediction } from "@retainwise/core/jobs";
+import { assertEnoughToTrain, indexPendingScores, labeledTrainingRows, OUTCOME_LABEL, readOutcomes, realizedPerformance, type RealizedPerformance } from "@retainwise/core/outcomes";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { IdParamSchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
