@@ -47,6 +47,9 @@ export async function startService(mode: "local" | "aws", settings: Record<strin
     RETAINWISE_RELAY_INTERVAL_SECONDS: "0.5",
     RETAINWISE_RELAY_GRACE_SECONDS: "1",
     RETAINWISE_LOG_LEVEL: "error",
+    // These tests upload and poll at machine speed; the limits have their own (packages/api/src/limits.test.ts).
+    RETAINWISE_RATE_LIMIT_PER_MINUTE: "1000000",
+    RETAINWISE_MAX_CONCURRENT_UPLOADS: "1000",
     ...settings,
   };
   if (mode === "aws") {

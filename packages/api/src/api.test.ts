@@ -4,7 +4,8 @@ import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { request as httpRequest } from "node:http";
-import { createLogger, type ScoreSummary } from "@retainwise/core";
+import { createLogger } from "@retainwise/core/log";
+import type { ScoreSummary } from "@retainwise/core/scoring/results";
 import { startTestApi, type TestApi } from "./test-app.ts";
 
 const CSV = "customerID,tenure,MonthlyCharges\n0001-A,12,70.35\n0002-B,3,99.1\n";

@@ -1,11 +1,12 @@
 import { Hono } from "hono";
+import { requestId } from "hono/request-id";
 import type { ApiDeps, ApiEnv } from "./env.ts";
 import { errorHandler, notFoundHandler } from "./errors.ts";
 import { accessLog } from "./middleware/access-log.ts";
 import { bearerAuth } from "./middleware/auth.ts";
+import { idempotency } from "./middleware/idempotency.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { uploadSlots } from "./middleware/upload-slots.ts";
-import { requestId } from "./middleware/request-id.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -29,12 +30,13 @@ const UPLOAD_PATHS = ["/v1/predictions", "/v1/models", "/v1/outcomes"];
  */
 export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+  // Hono's: the caller's X-Request-Id when it is sane (word characters, '-', '=', up to 255), else a UUID; echoed back.
   app.use("*", requestId());
   app.use("*", accessLog(deps.logger));
   app.use("*", securityHeaders());
   app.onError(errorHandler(deps.logger));
   app.use("/v1/*", rateLimit({ requestsPerMinute: deps.rateLimitPerMinute }));
-  app.on("POST", UPLOAD_PATHS, bearerAuth(deps.accounts), uploadSlots({ maxPerAccount: deps.maxConcurrentUploads }));
+  app.on("POST", UPLOAD_PATHS, bearerAuth(deps.accounts), idempotency({ keys: deps.idempotencyKeys, logger: deps.logger }), uploadSlots({ maxPerAccount: deps.maxConcurrentUploads }));
   app.notFound(notFoundHandler);
 
   app.route("/", healthRoutes(deps));

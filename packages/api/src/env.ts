@@ -1,4 +1,8 @@
-import type { Account, AccountRepository, JobQueue, Logger, ModelRepository, ObjectStore, OutcomeRepository, PredictionRepository } from "@retainwise/core";
+import type { Logger } from "@retainwise/core/log";
+import type { IdempotencyKeys, JobQueue, ObjectStore } from "@retainwise/core/ports";
+import type { RequestIdVariables } from "hono/request-id";
+import type { Account, AccountRepository, ModelRepository, PredictionRepository } from "@retainwise/core/jobs";
+import type { OutcomeRepository } from "@retainwise/core/outcomes";
 
 /** What the API is built from: ports, never adapters. */
 export interface ApiDeps {
@@ -6,6 +10,8 @@ export interface ApiDeps {
   accounts: AccountRepository;
   outcomes: OutcomeRepository;
   models: ModelRepository;
+  /** `Idempotency-Key` on uploads: answers kept for replay. */
+  idempotencyKeys: IdempotencyKeys;
   store: ObjectStore;
   queue: JobQueue;
   logger: Logger;
@@ -27,8 +33,7 @@ export interface ApiDeps {
 
 /** Typed once: handlers read `c.get("account")` without casts. */
 export interface ApiEnv {
-  Variables: {
-    requestId: string;
+  Variables: RequestIdVariables & {
     account: Account;
   };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createLogger, ERROR_CODES, ERROR_KINDS } from "@retainwise/core";
+import { ERROR_CODES, ERROR_KINDS } from "@retainwise/core/errors";
+import { createLogger } from "@retainwise/core/log";
 import { STATUS_OF_KIND } from "./errors.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
@@ -66,7 +67,7 @@ describe("every error answers with its kind's status", () => {
   test("413 too_large and 415 unsupported: uploads over the cap and of another type", async () => {
     const large = await call("/v1/predictions", { method: "POST", body: CSV.repeat(100), headers: { "Content-Type": "text/csv" } });
     expect(large.status).toBe(413);
-    expect(await errorOf(large)).toMatchObject({ code: "upload.too_large", kind: "too_large" });
+    expect(await errorOf(large)).toMatchObject({ code: "upload.too_large", kind: "too_large", message: expect.stringContaining("the 1 KiB limit") });
     const json = await call("/v1/predictions", { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } });
     expect(json.status).toBe(415);
     expect(await errorOf(json)).toMatchObject({ code: "upload.unsupported_type", kind: "unsupported" });

@@ -1,7 +1,8 @@
 import type { Context } from "hono";
 import type { ApiEnv } from "./env.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { isRetainwiseError, RetainwiseError, type ErrorKind, type Logger } from "@retainwise/core";
+import { isRetainwiseError, RetainwiseError, type ErrorKind } from "@retainwise/core/errors";
+import type { Logger } from "@retainwise/core/log";
 
 /** The one kind -> HTTP status table (the kind of every code: ERROR_CODES in @retainwise/core). */
 export const STATUS_OF_KIND: Record<ErrorKind, ContentfulStatusCode> = {

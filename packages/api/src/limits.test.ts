@@ -34,7 +34,7 @@ describe("concurrent uploads per account", () => {
     const own = await t.key("uploads");
     const other = await t.key("uploads-other");
     const held = [slowUpload(own), slowUpload(own)];
-    await new Promise((resolve) => setTimeout(resolve, 200)); // both are past the slot check
+    await t.uploadsStored(2); // both hold their slot
     const refused = await call("/v1/predictions", { method: "POST", body: CSV, headers: { "Content-Type": "text/csv" } }, own);
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("5");

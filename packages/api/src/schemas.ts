@@ -1,8 +1,11 @@
 import * as v from "valibot";
-import { BUILTIN_MODEL_ID, ERROR_KINDS, isTermTablesCard, MODEL_STATUSES, modelLabel, PREDICTION_STATUSES, type Model, type Prediction } from "@retainwise/core";
+import { ERROR_KINDS } from "@retainwise/core/errors";
+import { BUILTIN_MODEL_ID, MODEL_STATUSES, modelLabel, PREDICTION_STATUSES, type Model, type Prediction } from "@retainwise/core/jobs";
+import { isTermTablesCard } from "@retainwise/core/model/card";
+import { UUID_PATTERN } from "@retainwise/core/uuid";
 
 /** HTTP shapes, validated on the way in and documented from the same schemas (openapi.ts). */
-export const IdParamSchema = v.object({ id: v.pipe(v.string(), v.uuid("must be a prediction id (a UUID)")) });
+export const IdParamSchema = v.object({ id: v.pipe(v.string(), v.regex(UUID_PATTERN, "must be a prediction id (a UUID)")) });
 
 export const ListQuerySchema = v.object({
   limit: v.optional(v.pipe(v.string(), v.transform(Number), v.integer("must be an integer"), v.minValue(1, "must be at least 1"), v.maxValue(100, "must be at most 100")), "20"),
@@ -97,10 +100,10 @@ export const TrainQuerySchema = v.object({
   positive: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, "must not be empty"), v.maxLength(200))),
 });
 
-const ModelIdParam = v.optional(v.pipe(v.string(), v.uuid("must be a model id (a UUID)")));
+const ModelIdParam = v.optional(v.pipe(v.string(), v.regex(UUID_PATTERN, "must be a model id (a UUID)")));
 export const ScoreQuerySchema = v.object({ model: ModelIdParam, challenger: ModelIdParam });
 
-export const DefaultModelSchema = v.object({ modelId: v.pipe(v.string("is required"), v.uuid("must be a model id (a UUID)")) });
+export const DefaultModelSchema = v.object({ modelId: v.pipe(v.string("is required"), v.regex(UUID_PATTERN, "must be a model id (a UUID)")) });
 
 export const ModelSchema = v.object({
   id: v.string(),

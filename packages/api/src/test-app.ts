@@ -5,13 +5,14 @@
  * listening (not port 0) because the files store signs download URLs for host:port when it is created.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hono } from "hono";
-import { silentLogger, type ObjectStore } from "@retainwise/core";
+import { silentLogger } from "@retainwise/core/log";
+import type { ObjectStore } from "@retainwise/core/ports";
 import { createFileObjectStore, serveSignedDownload } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresIdempotencyKeys, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, type Sql } from "@retainwise/postgres";
 import { createTestDatabase, type TestDatabase } from "../../../tests/support/postgres.ts";
 import { createApp } from "./app.ts";
 import type { ApiDeps, ApiEnv } from "./env.ts";
@@ -20,7 +21,9 @@ import { freePort } from "../../../tests/support/free-port.ts";
 
 export interface TestApp {
   app: Hono<ApiEnv>;
+  /** The app's own pool; `db.sql` reaches the database directly. */
   sql: Sql;
+  db: TestDatabase;
   store: ObjectStore;
   dir: string;
   predictions: ReturnType<typeof createPostgresPredictionRepository>;
@@ -28,6 +31,8 @@ export interface TestApp {
   models: ReturnType<typeof createPostgresModelRepository>;
   /** Mints an API key for a (new) account. */
   key(account: string): Promise<string>;
+  /** Resolves once `n` prediction inputs are in the store or being written to it: those uploads are past every check. */
+  uploadsStored(n: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,11 +42,17 @@ export interface TestApi extends Omit<TestApp, "close"> {
 }
 
 /** Any ApiDeps setting to change from the defaults below (a logger, limits, timeouts). */
-export type TestAppOptions = Partial<Omit<ApiDeps, "predictions" | "accounts" | "outcomes" | "models" | "store" | "queue" | "serveDownload">>;
+export type TestAppOptions = Partial<Omit<ApiDeps, "predictions" | "accounts" | "outcomes" | "models" | "idempotencyKeys" | "store" | "queue" | "serveDownload">>;
 
-export async function createTestApp(options: TestAppOptions = {}, port = 0): Promise<TestApp> {
+export interface TestDatabaseOptions {
+  /** The URL the app connects with instead of the test database's own (e.g. through a proxy). */
+  via?: (url: string) => Promise<string>;
+  connectTimeoutSeconds?: number;
+}
+
+export async function createTestApp(options: TestAppOptions = {}, port = 0, database: TestDatabaseOptions = {}): Promise<TestApp> {
   const db: TestDatabase = await createTestDatabase({ migrate: true });
-  const sql = connect(db.url);
+  const sql = connect(database.via ? await database.via(db.url) : db.url, { ...(database.connectTimeoutSeconds ? { connectTimeoutSeconds: database.connectTimeoutSeconds } : {}) });
   const dir = await mkdtemp(join(tmpdir(), "rw-api-"));
   const signingSecret = randomBytes(24).toString("hex");
   const store = createFileObjectStore({ dir, publicBaseUrl: `http://127.0.0.1:${port}`, signingSecret });
@@ -51,6 +62,7 @@ export async function createTestApp(options: TestAppOptions = {}, port = 0): Pro
   const queue = createPostgresJobQueue({ sql, log: silentLogger });
   const app = createApp({
     predictions, accounts, models, store, queue,
+    idempotencyKeys: createPostgresIdempotencyKeys(sql),
     outcomes: createPostgresOutcomeRepository(sql),
     logger: silentLogger,
     maxUploadBytes: 5 * 2 ** 30,
@@ -61,13 +73,21 @@ export async function createTestApp(options: TestAppOptions = {}, port = 0): Pro
     ...options,
   });
   return {
-    app, sql, store, dir, predictions, accounts, models,
+    app, sql, db, store, dir, predictions, accounts, models,
     async key(account) {
       const { id } = await accounts.ensureAccount(account);
       return (await accounts.createApiKey(id)).key;
     },
+    async uploadsStored(n) {
+      const deadline = Date.now() + 10_000;
+      while ((await readdir(join(dir, "inputs")).catch(() => [])).length < n) {
+        if (Date.now() > deadline) throw new Error(`fewer than ${n} uploads reached the store`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     async close() {
-      await sql.end();
+      // A pool that lived through an outage may hold a connection that never finished connecting.
+      await sql.end({ timeout: 1 });
       await db.drop();
       await rm(dir, { recursive: true, force: true });
     },

@@ -1,6 +1,9 @@
 import { Readable, Transform } from "node:stream";
 import busboy from "busboy";
-import { ellipsize, isRetainwiseError, RetainwiseError, sniffCsv } from "@retainwise/core";
+import { isRetainwiseError, RetainwiseError } from "@retainwise/core/errors";
+import { ellipsize } from "@retainwise/core/text";
+import { sniffCsv } from "@retainwise/core/csv";
+import { formatBytes } from "./ui/assets/bytes.js";
 
 /** Content types taken as a raw CSV body. Anything else but multipart is refused with 415. */
 export const CSV_CONTENT_TYPES = ["text/csv", "application/csv", "text/plain"];
@@ -143,15 +146,4 @@ function empty(): RetainwiseError {
 function safeFilename(name: string): string {
   const base = name.split(/[\\/]/).pop()!.replace(/[^\w.\- ]/g, "_").slice(0, 200);
   return base || DEFAULT_FILENAME;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { ellipsize, RetainwiseError, type ErrorCode } from "@retainwise/core";
+import { RetainwiseError, type ErrorCode } from "@retainwise/core/errors";
+import { ellipsize } from "@retainwise/core/text";
 
 /** Parses `input` or answers 400 naming the field and what is wrong with it (`code` overrides `request.invalid_<field>`). */
 export function parseOr400<S extends v.GenericSchema>(schema: S, input: unknown, where: string, code?: ErrorCode): v.InferOutput<S> {

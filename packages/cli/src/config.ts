@@ -28,6 +28,8 @@ const ConfigSchema = v.object({
   databaseCaFile: v.optional(v.pipe(v.string(), v.minLength(1))),
   databasePoolSize: toInt(1, 100),
   databaseWaitSeconds: toNumber(0, 3600),
+  databaseConnectTimeoutSeconds: toNumber(0.1, 600),
+  databaseStatementTimeoutSeconds: toNumber(0, 3600),
   publicBaseUrl: optionalUrl,
   maxUploadBytes: toInt(1, Number.MAX_SAFE_INTEGER),
   headersTimeoutSeconds: toNumber(1, 3600),
@@ -81,6 +83,10 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   databasePoolSize: { env: "RETAINWISE_DATABASE_POOL_SIZE", default: 10 },
   // A task started during a failover waits this long for the database instead of exiting.
   databaseWaitSeconds: { env: "RETAINWISE_DATABASE_WAIT_SECONDS", local: 0, aws: 300 },
+  // During an outage a request fails (503 + Retry-After) after about this long, instead of hanging.
+  databaseConnectTimeoutSeconds: { env: "RETAINWISE_DATABASE_CONNECT_TIMEOUT_SECONDS", default: 1.5 },
+  // Server-side cap per statement (0: none); migrations are exempt.
+  databaseStatementTimeoutSeconds: { env: "RETAINWISE_DATABASE_STATEMENT_TIMEOUT_SECONDS", default: 30 },
   publicBaseUrl: { env: "RETAINWISE_PUBLIC_BASE_URL" },
   maxUploadBytes: { env: "RETAINWISE_MAX_UPLOAD_BYTES", default: 5 * 1024 ** 3 },
   headersTimeoutSeconds: { env: "RETAINWISE_HEADERS_TIMEOUT_SECONDS", default: 20 },

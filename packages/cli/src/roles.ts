@@ -117,6 +117,7 @@ export function serveHttp(services: Services, config: Config, logger: Logger): R
     accounts: services.accounts,
     outcomes: services.outcomes,
     models: services.models,
+    idempotencyKeys: services.idempotencyKeys,
     maxTrainingBytes: config.maxTrainingBytes,
     maxConcurrentTrainings: config.maxConcurrentTrainings,
     maxConcurrentUploads: config.maxConcurrentUploads,

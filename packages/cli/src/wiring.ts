@@ -3,9 +3,9 @@ import { chmod, mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, TransientError, type AccountRepository, type ChurnModel, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type TaskProtection } from "@retainwise/core";
+import { cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, TransientError, type AccountRepository, type ChurnModel, type IdempotencyKeys, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type TaskProtection } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresIdempotencyKeys, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -15,6 +15,7 @@ export interface Services {
   accounts: AccountRepository;
   outcomes: OutcomeRepository;
   models: ModelRepository;
+  idempotencyKeys: IdempotencyKeys;
   store: ObjectStore;
   queue: JobQueue;
   /** ECS task scale-in protection in a deployed task; a no-op elsewhere. */
@@ -48,7 +49,7 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   await chmod(dataDir, 0o700);
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, ...(config.pgPort ? { port: config.pgPort } : {}), restart: { onGiveUp: (error) => exitForSupervisor(error, logger) }, log: logger.child({ component: "postgres" }) });
   const servedDatabaseUrl = embedded && config.pgPort ? await ensureDatabase(embedded.url, SERVED_DATABASE) : undefined;
-  const sql = connect(config.databaseUrl ?? servedDatabaseUrl ?? embedded!.url, { applicationName: "retainwise-local" });
+  const sql = connect(config.databaseUrl ?? servedDatabaseUrl ?? embedded!.url, { applicationName: "retainwise-local", ...databaseTimeouts(config) });
   await migrate(sql, migrationsDir());
   const signingSecret = config.signingSecret ?? (await readOrCreateSecret(join(dataDir, "signing-secret")));
   const store = createFileObjectStore({ dir: join(dataDir, "files"), publicBaseUrl: publicBaseUrl(config), signingSecret });
@@ -107,7 +108,7 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
 }
 
 async function buildAws(config: Config, logger: Logger): Promise<Services> {
-  const sql = connect(config.databaseUrl!, { applicationName: "retainwise", max: config.databasePoolSize, ...(await databaseTls(config)) });
+  const sql = connect(config.databaseUrl!, { applicationName: "retainwise", max: config.databasePoolSize, ...databaseTimeouts(config), ...(await databaseTls(config)) });
   await waitForDatabase(sql, { timeoutSeconds: config.databaseWaitSeconds, logger });
   await migrate(sql, migrationsDir());
   const { s3, sqs } = createAwsClients({
@@ -132,13 +133,23 @@ async function buildAws(config: Config, logger: Logger): Promise<Services> {
   };
 }
 
+function databaseTimeouts(config: Config): { connectTimeoutSeconds: number; statementTimeoutSeconds: number } {
+  return { connectTimeoutSeconds: config.databaseConnectTimeoutSeconds, statementTimeoutSeconds: config.databaseStatementTimeoutSeconds };
+}
+
 /** `{ ca }` when a CA bundle is configured: every connection to a deployed database is TLS, verified. */
 export async function databaseTls(config: Config): Promise<{ ca?: string }> {
   return config.databaseCaFile ? { ca: await readFile(config.databaseCaFile, "utf8") } : {};
 }
 
-function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models" | "outcomes"> {
-  return { predictions: createPostgresPredictionRepository(sql), accounts: createPostgresAccountRepository(sql), models: createPostgresModelRepository(sql), outcomes: createPostgresOutcomeRepository(sql) };
+function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models" | "outcomes" | "idempotencyKeys"> {
+  return {
+    predictions: createPostgresPredictionRepository(sql),
+    accounts: createPostgresAccountRepository(sql),
+    models: createPostgresModelRepository(sql),
+    outcomes: createPostgresOutcomeRepository(sql),
+    idempotencyKeys: createPostgresIdempotencyKeys(sql),
+  };
 }
 
 /**
@@ -151,7 +162,7 @@ async function publishBuiltinModel(models: ModelRepository, store: ObjectStore, 
   const onnx = await readFile(path).catch((cause: unknown) => {
     throw new RetainwiseError("model.not_found", `The model file ${path} could not be read. Check --model-path (RETAINWISE_MODEL_PATH).`, { cause });
   });
-  const card = await readModelCard(cardPathFor(path)).catch(() => undefined);
+  const card = await readModelCard(cardPathFor(path), { required: false });
   const dir = `models/builtin/${createHash("sha256").update(onnx).digest("hex").slice(0, 16)}`;
   const keys = { onnxKey: `${dir}/model.onnx`, cardKey: card ? `${dir}/card.json` : null };
   if (!(await store.head(keys.onnxKey))) {

@@ -16,9 +16,19 @@ export interface ConnectOptions {
    * the server's certificate must chain to one of them and name the host (libpq's verify-full).
    */
   ca?: string;
+  /**
+   * A connection not ready (TCP, TLS, authentication) within this fails as `db.unavailable`, so a
+   * request during a database outage is answered 503 in about this long, not after minutes
+   * (the services pass RETAINWISE_DATABASE_CONNECT_TIMEOUT_SECONDS, 1.5 s by default).
+   */
+  connectTimeoutSeconds?: number;
+  /** The server cancels a statement running longer (SQLSTATE 57014, answered 503). 0: no limit. */
+  statementTimeoutSeconds?: number;
 }
 
-const CONNECT_TIMEOUT_SECONDS = 10;
+/** For one-off tools and tests; generous, as a loaded machine may be slow to fork a backend. */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+export const DEFAULT_STATEMENT_TIMEOUT_SECONDS = 30;
 const IDLE_TIMEOUT_SECONDS = 30;
 
 /**
@@ -33,9 +43,12 @@ const IDLE_TIMEOUT_SECONDS = 30;
 export function connect(url: string, options: ConnectOptions = {}): Sql {
   return postgres(url, {
     max: options.max ?? 10,
-    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    connect_timeout: options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
     idle_timeout: IDLE_TIMEOUT_SECONDS,
-    connection: { application_name: options.applicationName ?? "retainwise" },
+    connection: {
+      application_name: options.applicationName ?? "retainwise",
+      statement_timeout: Math.round((options.statementTimeoutSeconds ?? DEFAULT_STATEMENT_TIMEOUT_SECONDS) * 1000),
+    },
     transform: { column: { from: postgres.toCamel, to: postgres.fromCamel } },
     types: {
       bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) },

@@ -1,5 +1,4 @@
-import { RetainwiseError } from "@retainwise/core";
-import { isUuid } from "./job-rows.ts";
+import { isUuid, RetainwiseError } from "@retainwise/core";
 
 /** List cursors name the last row shown (its id, base64url): opaque to clients, checked on the way back. */
 export function encodeCursor(id: string): string {

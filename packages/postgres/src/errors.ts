@@ -25,8 +25,9 @@ export async function withDbErrors<T>(doing: string, work: () => Promise<T>): Pr
 }
 
 // SQLSTATE classes a retry can fix: 08 connection exception, 53 insufficient resources,
-// 57P01-57P03 admin/crash shutdown and cannot-connect-now, 40001/40P01 serialization and deadlock.
-const TRANSIENT_SQLSTATE = /^(08|53)|^57P0[123]$|^40001$|^40P01$/;
+// 57P01-57P03 admin/crash shutdown and cannot-connect-now, 57014 statement timeout (overload, a
+// long lock wait), 40001/40P01 serialization and deadlock.
+const TRANSIENT_SQLSTATE = /^(08|53)|^57P0[123]$|^57014$|^40001$|^40P01$/;
 const TRANSIENT_CLIENT_CODES = new Set([
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",

@@ -9,3 +9,4 @@ export * from "./models.ts";
 export * from "./wait.ts";
 export * from "./outcomes.ts";
 export * from "./api-keys.ts";
+export * from "./idempotency.ts";

@@ -1,4 +1,4 @@
-import { MAX_RECEIVES, RetainwiseError, silentLogger, type JobQueue, type Logger, type ReceivedMessage, type ReceiveOptions } from "@retainwise/core";
+import { isUuid, MAX_RECEIVES, RetainwiseError, silentLogger, type JobQueue, type Logger, type ReceivedMessage, type ReceiveOptions } from "@retainwise/core";
 import type { Sql } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
 
@@ -78,7 +78,6 @@ const CHANNEL = "retainwise_job_queue";
 const POLL_INTERVAL_MS = 500;
 /** SQS's limit per ReceiveMessage call, kept so both adapters accept the same calls. */
 const MAX_MESSAGES_PER_RECEIVE = 10;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function send(sql: Sql, queue: string, body: string): Promise<void> {
   // The NOTIFY is delivered at commit, so a woken receiver always finds the row.
@@ -186,7 +185,7 @@ async function deadLetters(sql: Sql, queue: string): Promise<DeadLetter[]> {
 }
 
 function assertReceipt(receipt: string): void {
-  if (!UUID.test(receipt)) throw new RetainwiseError("queue.receipt_invalid", "That is not a receipt this queue handed out.");
+  if (!isUuid(receipt)) throw new RetainwiseError("queue.receipt_invalid", "That is not a receipt this queue handed out.");
 }
 
 interface Wakeups {

@@ -1,4 +1,4 @@
-import type { JobClaim, JobError, JobRow, JobRows } from "@retainwise/core";
+import { isUuid, type JobClaim, type JobError, type JobRow, type JobRows } from "@retainwise/core";
 import type postgres from "postgres";
 import type { SqlOrTx } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
@@ -103,10 +103,3 @@ async function fail<J extends JobRow, P>(sql: SqlOrTx, spec: JobTable<J, P>, id:
 
 /** `error_code` of jobs failed by `failAbandoned`: every attempt's worker stopped heart-beating. */
 export const ABANDONED_CODE = "job.attempts_exhausted";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A malformed id matches nothing; answering so up front spares callers a 22P02 (invalid uuid). */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}

@@ -25,6 +25,8 @@ export async function migrate(sql: Sql, dir: string = MIGRATIONS_DIR): Promise<s
   return withDbErrors("applying migrations", () =>
     sql.begin(async (tx) => {
       await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`;
+      // A migration may rewrite a large table: the pool's statement timeout is for requests.
+      await tx`set local statement_timeout = 0`;
       await tx`
         create table if not exists schema_migrations (
           name text primary key,

@@ -1,8 +1,8 @@
-import { BUILTIN_MODEL_ID, modelMetrics, tooManyTrainings, type Model, type ModelCard, type ModelRepository, type NewModel, type Page, type TrainedModel, type TrainingProgress } from "@retainwise/core";
+import { BUILTIN_MODEL_ID, isUuid, modelMetrics, tooManyTrainings, type Model, type ModelCard, type ModelRepository, type NewModel, type Page, type TrainedModel, type TrainingProgress } from "@retainwise/core";
 import type { SqlOrTx, TransactionSql } from "./connect.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { withDbErrors } from "./errors.ts";
-import { createJobRows, isUuid, type JobTable } from "./job-rows.ts";
+import { createJobRows, type JobTable } from "./job-rows.ts";
 
 /**
  * Models in Postgres: the shared job-rows adapter (TRAINING while trained) plus versions per

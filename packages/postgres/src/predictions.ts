@@ -1,8 +1,8 @@
-import { type Completion, type NewPrediction, type Page, type Prediction, type PredictionRepository, type PredictionStatus, type Progress } from "@retainwise/core";
+import { isUuid, type Completion, type NewPrediction, type Page, type Prediction, type PredictionRepository, type PredictionStatus, type Progress } from "@retainwise/core";
 import type { SqlOrTx } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { createJobRows, isUuid, type JobTable } from "./job-rows.ts";
+import { createJobRows, type JobTable } from "./job-rows.ts";
 
 /**
  * Predictions in Postgres. The job part (outbox, claim, attempt-guarded writes, reaper) is the

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { Logger } from "@retainwise/core";
+import type { Logger } from "@retainwise/core/log";
 import type { ApiEnv } from "../env.ts";
 
 /** One structured line per request: ids, status, timing. Never headers, keys or bodies. */

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { RetainwiseError, type AccountRepository } from "@retainwise/core";
+import { RetainwiseError } from "@retainwise/core/errors";
+import type { AccountRepository } from "@retainwise/core/jobs";
 import type { ApiEnv } from "../env.ts";
 
 const HOW = "Send your API key as 'Authorization: Bearer <api key>' (create one with 'retainwise keys create --account NAME').";

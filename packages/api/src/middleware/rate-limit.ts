@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-import { RetainwiseError } from "@retainwise/core";
+import { RetainwiseError } from "@retainwise/core/errors";
 import type { ApiEnv } from "../env.ts";
 
 export interface RateLimitOptions {

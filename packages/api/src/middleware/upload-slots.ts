@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { RetainwiseError } from "@retainwise/core";
+import { RetainwiseError } from "@retainwise/core/errors";
 import type { ApiEnv } from "../env.ts";
 
 export interface UploadSlotsOptions {

@@ -12,15 +12,25 @@ const STATUS_TEXT: Record<number, string> = {
   401: "Missing or invalid API key",
   404: "No such prediction or model in this account (or, for /errors, no report)",
   408: "The upload sent nothing for the idle timeout (30 s by default) and was stopped",
-  409: "The prediction is not COMPLETED (or the model not READY) yet",
+  409: "The prediction is not COMPLETED (or the model not READY) yet; or the `Idempotency-Key` is in use or was used for another request",
   413: "Upload larger than the limit",
   415: "Not CSV text, or an unsupported Content-Type",
-  429: "Too many models training in this account at once",
+  429: "Too many requests for this key, uploads or trainings at once in this account: retry after `Retry-After` seconds",
+  503: "The database or store is unavailable; nothing was changed: retry after `Retry-After` seconds",
 };
 const ok = (description: string, ref: string) => ({ description, content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }];
 
 const MODEL_SCHEMAS = { Model: json(ModelSchema), ModelList: json(ModelListSchema), DefaultModel: json(DefaultModelSchema) };
+
+/** The header every upload endpoint takes (middleware/idempotency.ts). */
+export const IDEMPOTENCY_KEY = {
+  name: "Idempotency-Key",
+  in: "header",
+  schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
+  description:
+    "Retry safely: the same key from the same account within 24 h answers the original response (`Idempotent-Replayed: true`) instead of running again. 409 `idempotency.in_progress` while the first runs, 409 `idempotency.key_reused` for a different request (path, query, Content-Length).",
+};
 
 /** `/v1/models` and `/v1/account/default-model`: train, list, read, download, delete, choose the default. */
 const MODEL_PATHS = {
@@ -33,9 +43,10 @@ const MODEL_PATHS = {
         { name: "label", in: "query", required: true, schema: { type: "string" }, description: "The column saying whether each customer churned" },
         { name: "name", in: "query", required: true, schema: { type: "string" }, description: "The model's name (letters, digits, . _ -)" },
         { name: "positive", in: "query", schema: { type: "string" }, description: "The label value meaning churn (default: Yes/1/true)" },
+        IDEMPOTENCY_KEY,
       ],
       requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { label: { type: "string" }, name: { type: "string" }, positive: { type: "string" }, file: { type: "string", format: "binary" } } } } } },
-      responses: { 202: ok("Accepted and queued for training (Location: /v1/models/{id})", "Model"), ...errors(400, 401, 413, 415, 429) },
+      responses: { 202: ok("Accepted and queued for training (Location: /v1/models/{id})", "Model"), ...errors(400, 401, 409, 413, 415, 429, 503) },
     },
     get: {
       summary: "List the account's models, newest first, the built-in model last",
@@ -102,9 +113,10 @@ export function openApiDocument(): Record<string, unknown> {
               schema: { type: "string", format: "uuid" },
               description: "A second READY model (another than the champion; 404/400 as for model) that scores every row too: the result gains challenger_probability, the champion still decides risk level and reasons; /performance compares the two once outcomes arrive",
             },
+            IDEMPOTENCY_KEY,
           ],
           requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
-          responses: { 202: ok("Accepted and queued (Location: /v1/predictions/{id})", "Prediction"), ...errors(400, 401, 408, 413, 415) },
+          responses: { 202: ok("Accepted and queued (Location: /v1/predictions/{id})", "Prediction"), ...errors(400, 401, 408, 409, 413, 415, 429, 503) },
         },
         get: {
           summary: "List predictions, newest first",
@@ -176,7 +188,7 @@ function renderDocs(document: Record<string, unknown>): string {
   const schemas = escape(JSON.stringify((document.components as { schemas: unknown }).schemas, null, 2));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>RetainWise API</title><link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2933}code,pre{font-family:ui-monospace,monospace}pre{background:#f4f5f7;padding:1rem;overflow:auto}section{border-top:1px solid #e4e7eb}</style></head>
-<body><p><a href="/predictions">&larr; Back to RetainWise</a></p><h1>RetainWise API</h1><p>Upload with curl: <code>curl -H "Authorization: Bearer $KEY" -H "Content-Type: text/csv" --data-binary @customers.csv "$URL/v1/predictions?filename=customers.csv"</code> (without <code>?filename=</code> a raw upload is named <code>upload.csv</code>), or <code>curl -H "Authorization: Bearer $KEY" -F file=@customers.csv $URL/v1/predictions</code>, which keeps the file's name.</p><p>All endpoints under <code>/v1</code> take <code>Authorization: Bearer &lt;api key&gt;</code>. Errors are <code>{"error":{"code","message"}}</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
+<body><p><a href="/predictions">&larr; Back to RetainWise</a></p><h1>RetainWise API</h1><p>Upload with curl: <code>curl -H "Authorization: Bearer $KEY" -H "Content-Type: text/csv" --data-binary @customers.csv "$URL/v1/predictions?filename=customers.csv"</code> (without <code>?filename=</code> a raw upload is named <code>upload.csv</code>), or <code>curl -H "Authorization: Bearer $KEY" -F file=@customers.csv $URL/v1/predictions</code>, which keeps the file's name.</p><p>All endpoints under <code>/v1</code> take <code>Authorization: Bearer &lt;api key&gt;</code>. Errors are <code>{"error":{"code","kind","message"}}</code>, one HTTP status per kind (every code: docs/ERRORS.md in the repository). Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
 ${operations}<h2>Schemas</h2><pre>${schemas}</pre></body></html>`;
 }
 

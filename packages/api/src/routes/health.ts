@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { ErrorCode } from "@retainwise/core";
+import type { ErrorCode } from "@retainwise/core/errors";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 
 /** How long readiness waits for each dependency before calling it down. */

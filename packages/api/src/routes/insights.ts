@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import * as v from "valibot";
-import { buildTrends, RetainwiseError, indexPendingScores, TREND_BUCKETS, type TrendPoint } from "@retainwise/core";
+import { RetainwiseError } from "@retainwise/core/errors";
+import { buildTrends, indexPendingScores, TREND_BUCKETS, type TrendPoint } from "@retainwise/core/outcomes";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { renderTrendChart } from "../ui/trend-chart.ts";

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { modelLabel, RetainwiseError } from "@retainwise/core";
+import { RetainwiseError } from "@retainwise/core/errors";
+import { modelLabel } from "@retainwise/core/jobs";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { IdParamSchema } from "../schemas.ts";

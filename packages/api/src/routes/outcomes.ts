@@ -1,25 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { Readable } from "node:stream";
+import { RetainwiseError } from "@retainwise/core/errors";
+import { BUILTIN_MODEL_ID, modelLabel, modelPrefix, submitJob, type Prediction } from "@retainwise/core/jobs";
 import {
   assertEnoughToTrain,
-  BUILTIN_MODEL_ID,
   compareChallenger,
   indexPendingScores,
   labeledTrainingRows,
-  modelLabel,
-  modelPrefix,
   OUTCOME_LABEL,
   pairedRows,
   PSI_FLAG,
   readOutcomes,
   realizedPerformance,
-  RetainwiseError,
-  submitJob,
   type LabeledScore,
-  type Prediction,
   type RealizedPerformance,
-} from "@retainwise/core";
+} from "@retainwise/core/outcomes";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { IdParamSchema, toModelJson, TrainQuerySchema } from "../schemas.ts";

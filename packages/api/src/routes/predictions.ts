@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { Readable } from "node:stream";
-import { errorReportHead, errorReportKeyFor, isRetainwiseError, outputKeyFor, RetainwiseError, submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core";
+import { isRetainwiseError, RetainwiseError } from "@retainwise/core/errors";
+import { errorReportKeyFor, outputKeyFor, submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core/jobs";
+import { errorReportHead } from "@retainwise/core/scoring/results";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { ErrorReportQuerySchema, errorReportFilename, IdParamSchema, ListQuerySchema, resultFilename, ScoreQuerySchema, toPredictionJson } from "../schemas.ts";

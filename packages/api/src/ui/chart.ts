@@ -1,4 +1,4 @@
-import { RISK_LEVELS, type ScoreSummary } from "@retainwise/core";
+import { RISK_LEVELS, type ScoreSummary } from "@retainwise/core/scoring/results";
 import { count, el, svg, text } from "./svg.ts";
 
 /**

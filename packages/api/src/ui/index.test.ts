@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { silentLogger } from "@retainwise/core";
+import { silentLogger } from "@retainwise/core/log";
 import { Hono } from "hono";
 import type { ApiEnv } from "../env.ts";
 import { errorHandler } from "../errors.ts";

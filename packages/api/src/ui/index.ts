@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { RetainwiseError } from "@retainwise/core";
+import { RetainwiseError } from "@retainwise/core/errors";
 import { loadAssets } from "./assets.ts";
 import type { Asset } from "./assets.ts";
 import { layout } from "./layout.ts";

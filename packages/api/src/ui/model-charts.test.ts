@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { ModelCard, TermTablesCard } from "@retainwise/core";
+import type { ModelCard, TermTablesCard } from "@retainwise/core/model/card";
 import { IMPORTANCE_BARS, renderModelChart, termImportance } from "./model-charts.ts";
 import { card, common } from "./test-card.ts";
 

@@ -1,4 +1,4 @@
-import { isTermTablesCard, termInputs, type ModelCard, type TermTablesCard } from "@retainwise/core";
+import { isTermTablesCard, termInputs, type ModelCard, type TermTablesCard } from "@retainwise/core/model/card";
 import { count, el, escape, svg, text } from "./svg.ts";
 
 /**

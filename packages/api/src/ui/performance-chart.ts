@@ -1,4 +1,4 @@
-import type { ReadyPerformance } from "@retainwise/core";
+import type { ReadyPerformance } from "@retainwise/core/outcomes";
 import { el, svg, text } from "./svg.ts";
 
 /**

@@ -2,7 +2,7 @@
  * Test support (not exported from index.ts): a small `term-tables/1` card with a pair term, a
  * label that needs escaping and a held-out calibration table, for the chart tests.
  */
-import type { TermTablesCard } from "@retainwise/core";
+import type { TermTablesCard } from "@retainwise/core/model/card";
 
 export const common = {
   name: "bank",

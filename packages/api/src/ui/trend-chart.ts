@@ -1,4 +1,4 @@
-import type { TrendPoint } from "@retainwise/core";
+import type { TrendPoint } from "@retainwise/core/outcomes";
 import { count, el, round, svg, text } from "./svg.ts";
 
 const COLORS = { mean: "#2563eb", high: "#c2242b", auc: "#1a9850", uploads: "#cbd2d9" };

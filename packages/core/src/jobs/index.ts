@@ -5,8 +5,5 @@ export { DEFAULT_STALL_HEARTBEATS, runJob, retryDelaySeconds } from "./run-job.t
 export type { JobContext, JobWork, ProcessOutcome, RunJobDeps, RunJobOptions } from "./run-job.ts";
 export { handleJobMessage, type JobTasks } from "./dispatch.ts";
 export { submitJob, sendJob, type SubmitJob } from "./submit.ts";
-export { errorReportKeyFor, processPrediction, scoreWork, outputKeyFor } from "./process-prediction.ts";
-export type { ProcessDeps, ProcessOptions, ScoreDeps, ScoreOptions } from "./process-prediction.ts";
 export { trainWork, modelKeys, modelPrefix } from "./train-model.ts";
 export type { TrainDeps, TrainOptions as TrainJobOptions } from "./train-model.ts";
-export { createModelSource, type ModelSourceOptions } from "./model-source.ts";

@@ -118,3 +118,13 @@ export interface AccountRepository {
   /** The account a plaintext key belongs to, or null (unknown or revoked). */
   authenticate(key: string): Promise<Account | null>;
 }
+
+/** Where a prediction's result goes; one object per attempt, so a stale attempt never overwrites a newer one. */
+export function outputKeyFor(predictionId: string, attempt: number): string {
+  return `results/${predictionId}/attempt-${attempt}.csv`;
+}
+
+/** Where an attempt's error report goes (scoring/error-report.ts); kept when the job fails on too many bad rows. */
+export function errorReportKeyFor(predictionId: string, attempt: number): string {
+  return `results/${predictionId}/attempt-${attempt}.errors.csv`;
+}

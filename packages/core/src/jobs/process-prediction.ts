@@ -8,7 +8,7 @@ import type { ObjectStore } from "../ports/object-store.ts";
 import { scoreCsv, type ScoreCsvOptions } from "../scoring/score-csv.ts";
 import type { ScoreSummary } from "../scoring/summary-types.ts";
 import { handleJobMessage } from "./dispatch.ts";
-import type { Claim, Prediction, PredictionRepository, Progress } from "./prediction.ts";
+import { errorReportKeyFor, outputKeyFor, type Claim, type Prediction, type PredictionRepository, type Progress } from "./prediction.ts";
 import type { JobContext, JobWork, ProcessOutcome, RunJobOptions } from "./run-job.ts";
 
 export interface ScoreDeps {
@@ -30,16 +30,6 @@ export interface ProcessDeps extends ScoreDeps {
 }
 
 export type ProcessOptions = ScoreOptions & RunJobOptions;
-
-/** Where a prediction's result goes; one object per attempt, so a stale attempt never overwrites a newer one. */
-export function outputKeyFor(predictionId: string, attempt: number): string {
-  return `results/${predictionId}/attempt-${attempt}.csv`;
-}
-
-/** Where an attempt's error report goes (scoring/error-report.ts); kept when the job fails on too many bad rows. */
-export function errorReportKeyFor(predictionId: string, attempt: number): string {
-  return `results/${predictionId}/attempt-${attempt}.errors.csv`;
-}
 
 /** The scoring job: the uploaded CSV -> the model the prediction names -> the scored CSV in the store -> COMPLETED. */
 export function scoreWork(deps: ScoreDeps, options: ScoreOptions): JobWork<Prediction, Progress> {

@@ -1,5 +1,10 @@
+import { readFile } from "node:fs/promises";
 import * as v from "valibot";
+import { RetainwiseError } from "../errors.ts";
 import { binCount, termInputs } from "./term-model.ts";
+
+/** The card's inputs, derived ones after the columns: re-exported here so light entry points (the API) need not load the model module. */
+export { termInputs };
 
 /**
  * The model card: a JSON file beside the model (`churn-v1.onnx` -> `churn-v1.card.json`).
@@ -149,4 +154,39 @@ export function riskThresholds(card: ModelCard | undefined): RiskThresholds {
 /** `models/churn-v1.onnx` -> `models/churn-v1.card.json` */
 export function cardPathFor(modelPath: string): string {
   return modelPath.replace(/\.onnx$/i, "") + ".card.json";
+}
+
+/**
+ * Reads and validates the card at `path` (the one card reader: scoring, training and start-up use
+ * it). A card that does not match the schema is an input error; a missing file is one too, unless
+ * `required: false` (a model may come without a card), then `undefined`.
+ *
+ * @example
+ *   const card = await readModelCard(cardPathFor("models/churn-v1.onnx"));
+ */
+export function readModelCard(path: string, options?: { required?: true }): Promise<ModelCard>;
+export function readModelCard(path: string, options: { required: boolean }): Promise<ModelCard | undefined>;
+export async function readModelCard(path: string, { required = true }: { required?: boolean } = {}): Promise<ModelCard | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    if (required) throw new RetainwiseError("model_card.not_found", `The model card ${path} could not be read.`, { cause });
+    return undefined;
+  }
+  const parsed = v.safeParse(ModelCardSchema, parseJson(text));
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    throw new RetainwiseError("model.invalid_card", `The model card ${path} is not valid (${v.getDotPath(issue) ?? "card"}: ${issue.message}). Retrain the model or fix the card.`);
+  }
+  return parsed.output;
+}
+
+/** Not JSON at all fails the schema like a wrong card does. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

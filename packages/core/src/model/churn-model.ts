@@ -1,10 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import * as ort from "onnxruntime-node";
-import * as v from "valibot";
 import { RetainwiseError } from "../errors.ts";
 import { decodeModel, encodeModel, unwrapZipMapOutputs } from "../onnx/index.ts";
-import { cardPathFor, isTermTablesCard, ModelCardSchema, riskThresholds, type ModelCard, type RiskThresholds } from "./card.ts";
+import { cardPathFor, isTermTablesCard, readModelCard, riskThresholds, type ModelCard, type RiskThresholds } from "./card.ts";
 import { termTablesRunner } from "./term-tables-model.ts";
 
 /**
@@ -93,7 +92,7 @@ const CONTRIBUTIONS_OUTPUT = "contributions";
 
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<ChurnModel> {
   const onnx = await readModelBytes(path);
-  const card = await readCard(options.cardPath ?? cardPathFor(path), options.cardPath !== undefined);
+  const card = await readModelCard(options.cardPath ?? cardPathFor(path), { required: options.cardPath !== undefined });
   return loadModelFromBytes({ onnx, card }, { threads: options.threads, name: path, version: card?.version ?? basename(path).replace(/\.onnx$/i, "") });
 }
 
@@ -150,30 +149,6 @@ async function readModelBytes(path: string): Promise<Uint8Array> {
     return await readFile(path);
   } catch (cause) {
     throw new RetainwiseError("model.not_found", `The model file ${path} could not be read. Check the --model path.`, { cause });
-  }
-}
-
-async function readCard(path: string, required: boolean): Promise<ModelCard | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (cause) {
-    if (required) throw new RetainwiseError("model_card.not_found", `The model card ${path} could not be read.`, { cause });
-    return undefined;
-  }
-  const parsed = v.safeParse(ModelCardSchema, safeJson(text));
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    throw new RetainwiseError("model.invalid_card", `The model card ${path} is not valid (${v.getDotPath(issue) ?? "card"}: ${issue.message}).`);
-  }
-  return parsed.output;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { UUID_PATTERN } from "../uuid.ts";
 
 /**
  * The jobs queue, with SQS semantics on both adapters (SQS itself; a Postgres table locally):
@@ -43,7 +44,7 @@ export interface ReceivedMessage {
   receiveCount: number;
 }
 
-const Uuid = v.pipe(v.string(), v.uuid());
+const Uuid = v.pipe(v.string(), v.regex(UUID_PATTERN));
 
 /** The job kinds, one handler each on the worker (`tasks[message.kind]`). */
 export const JOB_KINDS = ["score", "train"] as const;

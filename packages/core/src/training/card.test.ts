@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { cardPathFor, isTermTablesCard, ModelCardSchema } from "../model/card.ts";
+import { cardPathFor, isTermTablesCard, ModelCardSchema, readModelCard } from "../model/card.ts";
 import type { TermModel } from "../model/term-model.ts";
-import { buildTermCard, factorLabel, readModelCard, trainingBinShares, type TermCardParts } from "./card.ts";
+import { buildTermCard, factorLabel, trainingBinShares, type TermCardParts } from "./card.ts";
 import type { TrainingTable } from "./table.ts";
 
 const SHIPPED_MODEL = new URL("../../../../models/churn-v1.onnx", import.meta.url).pathname;

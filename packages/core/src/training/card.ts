@@ -1,7 +1,5 @@
-import { readFile } from "node:fs/promises";
 import * as v from "valibot";
-import { RetainwiseError } from "../errors.ts";
-import { ModelCardSchema, type ModelCard, type RiskThresholds, type TermTablesCard } from "../model/card.ts";
+import { ModelCardSchema, type RiskThresholds, type TermTablesCard } from "../model/card.ts";
 import type { TermModel } from "../model/term-model.ts";
 import { createBinCounter } from "../outcomes/drift.ts";
 import { tableCodes } from "./ebm/codes.ts";
@@ -45,17 +43,6 @@ export function factorLabel(column: string): string {
     .map((w, i) => (i > 0 && w !== w.toUpperCase() ? w.toLowerCase() : w));
   const label = words.join(" ");
   return label.charAt(0).toUpperCase() + label.slice(1);
-}
-
-/** Reads and validates a model card; a card that does not match the schema is a permanent error. */
-export async function readModelCard(path: string): Promise<ModelCard> {
-  const json: unknown = JSON.parse(await readFile(path, "utf8"));
-  const parsed = v.safeParse(ModelCardSchema, json);
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    throw new RetainwiseError("model.invalid_card", `The model card ${path} is not valid (${v.getDotPath(issue) ?? "card"}: ${issue.message}). Retrain the model or fix the card.`);
-  }
-  return parsed.output;
 }
 
 export interface TermCardParts {

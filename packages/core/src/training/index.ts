@@ -5,7 +5,7 @@ export type { TrainingTable, TableInput } from "./table.ts";
 export { fitTermModel, DEFAULT_FIT_SETTINGS } from "./ebm/index.ts";
 export type { FitOptions, FitProgress, FitResult, FitSettings } from "./ebm/index.ts";
 export { exportTermModel } from "./term-export.ts";
-export { buildTermCard, readModelCard, factorLabel } from "./card.ts";
+export { buildTermCard, factorLabel } from "./card.ts";
 export type { TermCardParts, CardMeta } from "./card.ts";
 export { classificationMetrics, auc } from "./metrics.ts";
 export type { HeldOutMetrics } from "./metrics.ts";

@@ -8,7 +8,7 @@ import { DEFAULT_MODEL_PATH, readTelco, TELCO_PATH, TELCO_ROWS, toCsv } from "..
 import { cardPathFor, isTermTablesCard, type TermTablesCard } from "../model/card.ts";
 import { loadModel, type ChurnModel } from "../model/churn-model.ts";
 import { scoreTermModel } from "../model/term-scoring.ts";
-import { readModelCard } from "./card.ts";
+import { readModelCard } from "../model/card.ts";
 import { tableCodes } from "./ebm/index.ts";
 import { cardJson, trainFromCsvFile } from "./pipeline.ts";
 import { readTrainingTable, type TrainingInput } from "./read-table.ts";

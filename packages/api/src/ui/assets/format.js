@@ -1,17 +1,7 @@
 // @ts-check
 // Formatting and tiny DOM helpers shared by the pages.
 
-/** @param {number} bytes */
-export function formatBytes(bytes) {
-  const units = ["bytes", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
+export { formatBytes } from "./bytes.js";
 
 /** @param {number | null | undefined} n */
 export const formatCount = (n) => (n == null ? "—" : n.toLocaleString("en-US"));

@@ -1,0 +1,7 @@
+/**
+ * The job work that runs models, and so loads onnxruntime: scoring and the model source. Apart from
+ * `@retainwise/core/jobs` so that processes that only submit and read jobs (the API) never load it.
+ */
+export { processPrediction, scoreWork } from "./process-prediction.ts";
+export type { ProcessDeps, ProcessOptions, ScoreDeps, ScoreOptions } from "./process-prediction.ts";
+export { createModelSource, type ModelSourceOptions } from "./model-source.ts";
