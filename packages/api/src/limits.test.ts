@@ -17,16 +17,32 @@ function call(path: string, init: RequestInit & { duplex?: "half" } = {}, token 
   return Promise.resolve(t.app.request(path, { ...init, headers }));
 }
 
-/** An upload whose body arrives only when `finish()` is called: it holds its slot until then. */
-function slowUpload(token: string): { response: Promise<Response>; finish(): void } {
+/**
+ * An upload whose body ends only when `finish()` is called: it holds its slot until then.
+ * `reading` resolves once the server pulls the body, i.e. after the upload took its slot.
+ */
+function slowUpload(token: string): { response: Promise<Response>; reading: Promise<void>; finish(): void } {
   let finish!: () => void;
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode(CSV));
-      finish = () => controller.close();
+  let pulled!: () => void;
+  const reading = new Promise<void>((resolve) => (pulled = resolve));
+  const ended = new Promise<void>((resolve) => (finish = resolve));
+  let sent = false;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!sent) {
+          sent = true;
+          controller.enqueue(new TextEncoder().encode(CSV));
+          pulled();
+          return;
+        }
+        await ended;
+        controller.close();
+      },
     },
-  });
-  return { response: call("/v1/predictions", { method: "POST", body, duplex: "half", headers: { "Content-Type": "text/csv" } }, token), finish };
+    { highWaterMark: 0 },
+  );
+  return { response: call("/v1/predictions", { method: "POST", body, duplex: "half", headers: { "Content-Type": "text/csv" } }, token), reading, finish };
 }
 
 describe("concurrent uploads per account", () => {
