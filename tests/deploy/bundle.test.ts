@@ -43,6 +43,20 @@ describe("the bundled program the image runs", () => {
     expect(lines[1]).toMatch(/^7590-VHVEG,0\.\d{4},(High|Medium|Low),Tenure/);
   });
 
+  it("loads onnxruntime only in roles that score: the api role never maps it, score does", async () => {
+    // Reports at exit whether the native addon was mapped into the process.
+    const probe = join(app, "maps-at-exit.mjs");
+    await writeFile(probe, `import { readFileSync } from "node:fs";\nprocess.on("exit", () => process.stderr.write("onnxruntime mapped: " + /onnxruntime/.test(readFileSync("/proc/self/maps", "utf8")) + "\\n"));\n`);
+    const withProbe = (...args: string[]) =>
+      runCommand("node", ["--import", probe, join(app, "dist", "retainwise.mjs"), ...args], { cwd: app, env: { ...process.env, DATABASE_URL: "postgres://u:p@127.0.0.1:9/none" } });
+    const api = await withProbe("api", "--port", "0");
+    expect(api.stderr).toMatch(/database could not be reached/);
+    expect(api.stderr).toContain("onnxruntime mapped: false");
+    const score = await withProbe("score", join(ROOT, "tests/fixtures/telco-churn.csv"), "-o", join(app, "probe-scored.csv"));
+    expect(score.status, score.stderr).toBe(0);
+    expect(score.stderr).toContain("onnxruntime mapped: true");
+  });
+
   it("scores a file over 8 MiB on two threads, which start from the bundle's own scoring-thread file", async () => {
     const [header, ...rows] = (await readFile(join(ROOT, "tests/fixtures/telco-churn.csv"), "utf8")).trimEnd().split("\n");
     const input = join(app, "large.csv");

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import * as ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
 import { RetainwiseError } from "../errors.ts";
 import { decodeModel, encodeModel, unwrapZipMapOutputs } from "../onnx/index.ts";
 import { cardPathFor, isTermTablesCard, readModelCard, riskThresholds, type ModelCard, type RiskThresholds } from "./card.ts";
+import { loadOnnxruntime, onnxruntime } from "./onnxruntime.ts";
 import { termTablesRunner } from "./term-tables-model.ts";
 
 /**
@@ -133,7 +134,7 @@ export async function loadModelFromBytes(source: ModelBytes, options: LoadFromBy
     factors: inputs.map((_, i) => ({ inputs: [i] })),
     hasContributions,
     async run(columns, rows) {
-      const feeds: Record<string, ort.Tensor> = {};
+      const feeds: Record<string, Ort.Tensor> = {};
       for (const input of inputs) feeds[input.name] = toTensor(columns[input.name]!, kinds.get(input.name)!, rows);
       const result = await session.run(feeds, fetches);
       return {
@@ -152,7 +153,7 @@ async function readModelBytes(path: string): Promise<Uint8Array> {
   }
 }
 
-async function createSession(bytes: Uint8Array, path: string, threads: number): Promise<ort.InferenceSession> {
+async function createSession(bytes: Uint8Array, path: string, threads: number): Promise<Ort.InferenceSession> {
   let model = bytes;
   try {
     const proto = decodeModel(bytes);
@@ -161,13 +162,14 @@ async function createSession(bytes: Uint8Array, path: string, threads: number): 
     throw new RetainwiseError("model.invalid", `The model file ${path} is not a valid ONNX model.`, { cause });
   }
   try {
+    const ort = await loadOnnxruntime();
     return await ort.InferenceSession.create(model, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all" });
   } catch (cause) {
     throw new RetainwiseError("model.invalid", `onnxruntime could not load ${path}: ${(cause as Error).message}`, { cause });
   }
 }
 
-function describeInputs(session: ort.InferenceSession, card: Exclude<ModelCard, { format: string }> | undefined): ModelInput[] {
+function describeInputs(session: Ort.InferenceSession, card: Exclude<ModelCard, { format: string }> | undefined): ModelInput[] {
   const labels = new Map(card?.inputs.map((i) => [i.name, i.label ?? i.name]));
   return session.inputMetadata.map((meta) => {
     if (!meta.isTensor) throw new RetainwiseError("model.unsupported", `Model input ${meta.name} is not a tensor; only tensor inputs are supported.`);
@@ -176,9 +178,9 @@ function describeInputs(session: ort.InferenceSession, card: Exclude<ModelCard, 
 }
 
 /** The float tensor output carrying class probabilities: named like one if possible, never `contributions`. */
-function findProbabilityOutput(session: ort.InferenceSession, path: string): { name: string; columns: number } {
+function findProbabilityOutput(session: Ort.InferenceSession, path: string): { name: string; columns: number } {
   const candidates = session.outputMetadata.filter(
-    (m): m is ort.InferenceSession.TensorValueMetadata => m.isTensor && (m.type === "float32" || m.type === "float64") && m.name !== CONTRIBUTIONS_OUTPUT,
+    (m): m is Ort.InferenceSession.TensorValueMetadata => m.isTensor && (m.type === "float32" || m.type === "float64") && m.name !== CONTRIBUTIONS_OUTPUT,
   );
   const chosen = candidates.find((m) => /prob/i.test(m.name)) ?? candidates[0];
   if (!chosen) throw new RetainwiseError("model.no_probability_output", `The model ${path} has no float probability output.`);
@@ -186,18 +188,19 @@ function findProbabilityOutput(session: ort.InferenceSession, path: string): { n
   return { name: chosen.name, columns: typeof width === "number" ? width : 2 };
 }
 
-function toTensor(column: Float32Array | string[], type: string, rows: number): ort.Tensor {
-  if (type === "string") return new ort.Tensor("string", column as string[], [rows, 1]);
+function toTensor(column: Float32Array | string[], type: string, rows: number): Ort.Tensor {
+  const { Tensor } = onnxruntime();
+  if (type === "string") return new Tensor("string", column as string[], [rows, 1]);
   const values = column as Float32Array;
-  if (type === "float32") return new ort.Tensor("float32", values, [rows, 1]);
-  if (type === "float64") return new ort.Tensor("float64", Float64Array.from(values), [rows, 1]);
-  if (type === "int64") return new ort.Tensor("int64", BigInt64Array.from(values, (x) => BigInt(Number.isFinite(x) ? Math.round(x) : 0)), [rows, 1]);
-  if (type === "int32") return new ort.Tensor("int32", Int32Array.from(values, (x) => (Number.isFinite(x) ? Math.round(x) : 0)), [rows, 1]);
+  if (type === "float32") return new Tensor("float32", values, [rows, 1]);
+  if (type === "float64") return new Tensor("float64", Float64Array.from(values), [rows, 1]);
+  if (type === "int64") return new Tensor("int64", BigInt64Array.from(values, (x) => BigInt(Number.isFinite(x) ? Math.round(x) : 0)), [rows, 1]);
+  if (type === "int32") return new Tensor("int32", Int32Array.from(values, (x) => (Number.isFinite(x) ? Math.round(x) : 0)), [rows, 1]);
   throw new RetainwiseError("model.unsupported", `Model input type ${type} is not supported (use string, float, double or int64).`);
 }
 
 /** [N,2] -> column 1; [N,1] or [N] -> as is. */
-function positiveClass(tensor: ort.Tensor, rows: number, declaredColumns: number): Float32Array {
+function positiveClass(tensor: Ort.Tensor, rows: number, declaredColumns: number): Float32Array {
   const data = tensor.data as Float32Array | Float64Array;
   const columns = tensor.dims.length > 1 ? tensor.dims[1]! : declaredColumns === 2 && data.length === rows * 2 ? 2 : 1;
   if (columns === 1) return data instanceof Float32Array ? data : Float32Array.from(data);

@@ -1,7 +1,8 @@
-import * as ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
 import { RetainwiseError } from "../errors.ts";
 import type { TermTablesCard } from "./card.ts";
 import type { Factor, FeaturesInput, ModelInput, ModelOutput } from "./churn-model.ts";
+import { onnxruntime } from "./onnxruntime.ts";
 import { assertNever, type ModelInputSpec } from "./term-model.ts";
 
 const FEATURES_INPUT = "features";
@@ -21,16 +22,17 @@ export interface TermTablesRunner {
  * is `sigmoid(intercept + Σ contributions)` summed in float64 in term order, so a row gets the same
  * probability in any batch, position or thread. Each term is one reason, naming the cells it reads.
  */
-export function termTablesRunner(session: ort.InferenceSession, card: TermTablesCard, path: string): TermTablesRunner {
+export function termTablesRunner(session: Ort.InferenceSession, card: TermTablesCard, path: string): TermTablesRunner {
   checkSession(session, card, path);
   const coders = card.inputs.map(coderFor);
   const width = card.inputs.length;
   const terms = card.terms.length;
   const { intercept } = card;
+  const { Tensor } = onnxruntime();
   const features: FeaturesInput = {
     coders,
     async run(codes, rows) {
-      const result = await session.run({ [FEATURES_INPUT]: new ort.Tensor("float32", codes, [rows, width]) }, [CONTRIBUTIONS_OUTPUT]);
+      const result = await session.run({ [FEATURES_INPUT]: new Tensor("float32", codes, [rows, width]) }, [CONTRIBUTIONS_OUTPUT]);
       const contributions = result[CONTRIBUTIONS_OUTPUT]!.data as Float32Array;
       return { probabilities: probabilitiesOf(contributions, rows, terms, intercept), contributions };
     },
@@ -115,7 +117,7 @@ export function categoryCoder(categories: readonly string[]): (cell: string) => 
   };
 }
 
-function checkSession(session: ort.InferenceSession, card: TermTablesCard, path: string): void {
+function checkSession(session: Ort.InferenceSession, card: TermTablesCard, path: string): void {
   const input = session.inputMetadata[0];
   const output = session.outputMetadata.find((m) => m.name === CONTRIBUTIONS_OUTPUT);
   const fits =
