@@ -33,8 +33,12 @@ describe("retainwise train", () => {
     expect(stdout).toMatch(/\ncustomerID +identifier +named like an identifier/);
     expect(stdout).toMatch(/\ngender +categorical +left out by --exclude/);
     expect(stdout).toMatch(/held-out AUC 0\.\d{4}/);
-    const progress = stderr.trim().split("\n").map((line) => JSON.parse(line) as { msg: string });
+    const progress = stderr.trim().split("\n").map((line) => JSON.parse(line) as { msg: string; phase?: string; percent?: number });
     expect(progress.map((p) => p.msg)).toEqual(expect.arrayContaining(["read training file", "fit", "model written"]));
+    // Progress moves inside a phase too (the worker's no-progress watchdog watches it), in order.
+    const fit = progress.filter((p) => p.msg === "fit");
+    expect(fit.length).toBeGreaterThan(new Set(fit.map((p) => p.phase)).size);
+    expect(fit.map((p) => p.percent)).toEqual([...fit.map((p) => p.percent!)].sort((a, b) => a - b));
     const card = await readModelCard(join(dir, "churn-v7.card.json"));
     expect(isTermTablesCard(card) && card.inputs.map((i) => i.name)).not.toContain("gender");
     expect(card.version).toBe("v7");

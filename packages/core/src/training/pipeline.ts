@@ -43,13 +43,16 @@ export async function trainFromCsvFile(path: string, options: TrainFileOptions):
   const input = await readTrainingTable(createReadStream(path), options);
   const { table } = input;
   onProgress("read training file", { rows: table.rows, inputs: table.inputs.length, skippedRows: input.rowErrors.length });
-  let phase = "";
+  // Every whole percent, not only each phase: one phase of a large table lasts minutes, and the
+  // worker's no-progress watchdog (jobs/run-job.ts) must see a long training move.
+  let last = "";
   const result = fitTermModel(table, {
     seed,
     ...(options.maxRows !== undefined ? { maxRows: options.maxRows } : {}),
     onProgress: (p) => {
-      if (p.phase !== phase) onProgress("fit", { phase: p.phase, percent: Math.round(p.percent) });
-      phase = p.phase;
+      const percent = Math.round(p.percent);
+      if (`${p.phase} ${percent}` !== last) onProgress("fit", { phase: p.phase, percent });
+      last = `${p.phase} ${percent}`;
     },
   });
   const model = withFloat32Tables(result.model);
