@@ -7,7 +7,8 @@ const LABELED = "customer_id,plan,seats,churned\nA-1,pro,3,yes\nA-2,basic,1,no\n
 let api: TestApi;
 let key: string;
 beforeAll(async () => {
-  api = await startTestApi();
+  // No upload cap: the concurrent-training test needs all its uploads racing for the training limit.
+  api = await startTestApi({ maxConcurrentUploads: 100 });
   key = await api.key("acme");
 });
 afterAll(() => api.stop());

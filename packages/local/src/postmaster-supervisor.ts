@@ -80,6 +80,12 @@ export function supervisePostmaster(first: ChildProcess, options: SupervisorOpti
       await options.stopPostmaster(current, graceMs);
       detach();
     },
+    killAfter(graceMs) {
+      const postmaster = current;
+      setTimeout(() => {
+        if (postmaster.exitCode === null && postmaster.signalCode === null) killGroup(postmaster);
+      }, graceMs).unref();
+    },
   };
 }
 
@@ -101,6 +107,8 @@ export interface PostmasterSupervisor {
   isUp(): boolean;
   /** Stops supervising, then the postmaster (fast shutdown, SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL the postmaster's group after `graceMs` unless it is gone by then: a shorter deadline for a stop already under way. */
+  killAfter(graceMs: number): void;
 }
 
 /** 0.5 s doubling: five attempts over 15.5 s, time for crash recovery and for old backends to exit. */
