@@ -61,24 +61,36 @@ async function unindexed(sql: SqlOrTx, filter: { accountId?: string; ids?: reado
     ${limit ? sql`limit ${limit}` : sql``}`;
 }
 
+/** First key of the per-prediction advisory lock that serializes copies of its scores ("scor" in ASCII). */
+const SCORE_COPY_LOCK = 0x73636f72;
+
+/**
+ * One transaction per prediction at a time: the API (a request that needs the scores) and the
+ * worker's sweep may both decide to copy the same prediction. Under the lock the second one finds
+ * the set recorded and returns, and a reader sees either no rows or all of them, never a copy in
+ * progress. A copy cut short (crash, error) rolls back whole.
+ */
 async function indexScores(sql: Sql, predictionId: string, batches: AsyncIterable<ScoredCustomer[]>): Promise<number> {
-  // A copy cut short (crash, error) left rows but no set: start over. Concurrent copies of the same
-  // prediction insert the same rows; `do nothing` keeps the first.
-  await sql`delete from prediction_scores where prediction_id = ${predictionId}`;
-  let rows = 0;
-  for await (const batch of batches) {
-    await sql`
-      insert into prediction_scores (prediction_id, customer_id, probability, challenger_probability)
-      select ${predictionId}::uuid, c, p, cp
-      from unnest(
-        ${sql.array(batch.map((s) => s.customerId))}::text[],
-        ${sql.array(batch.map((s) => s.probability))}::float8[],
-        ${sql.array(batch.map((s) => s.challengerProbability ?? null) as number[])}::float8[]) as t(c, p, cp)
-      on conflict do nothing`;
-    rows += batch.length;
-  }
-  await sql`insert into prediction_score_sets (prediction_id, rows) values (${predictionId}, ${rows}) on conflict do nothing`;
-  return rows;
+  return sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${SCORE_COPY_LOCK}, hashtext(${predictionId}))`;
+    const [done] = await tx<{ rows: number }[]>`select rows::int as rows from prediction_score_sets where prediction_id = ${predictionId}`;
+    if (done) return done.rows;
+    let rows = 0;
+    for await (const batch of batches) {
+      // A customer listed twice in one file keeps its first score.
+      await tx`
+        insert into prediction_scores (prediction_id, customer_id, probability, challenger_probability)
+        select ${predictionId}::uuid, c, p, cp
+        from unnest(
+          ${tx.array(batch.map((s) => s.customerId))}::text[],
+          ${tx.array(batch.map((s) => s.probability))}::float8[],
+          ${tx.array(batch.map((s) => s.challengerProbability ?? null) as number[])}::float8[]) as t(c, p, cp)
+        on conflict do nothing`;
+      rows += batch.length;
+    }
+    await tx`insert into prediction_score_sets (prediction_id, rows) values (${predictionId}, ${rows})`;
+    return rows;
+  }) as Promise<number>;
 }
 
 async function labeledScores(sql: SqlOrTx, accountId: string, predictionIds: readonly string[]): Promise<LabeledScore[]> {

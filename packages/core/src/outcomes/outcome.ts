@@ -80,7 +80,7 @@ export interface OutcomeRepository {
    * narrows them), or, without `accountId`, of any account that has uploaded outcomes.
    */
   unindexed(filter: { accountId?: string; ids?: readonly string[]; limit?: number }): Promise<ScoredPrediction[]>;
-  /** Replaces the prediction's indexed scores with `batches` (a customer listed twice keeps its first score), then marks it indexed. */
+  /** Copies `batches` as the prediction's indexed scores, once: a prediction already indexed keeps its set (a customer listed twice keeps its first score). Returns the rows in the set. */
   indexScores(predictionId: string, batches: AsyncIterable<ScoredCustomer[]>): Promise<number>;
   /** Scores of these predictions (of the account) whose customers have an outcome observed after the prediction was made. */
   labeledScores(accountId: string, predictionIds: readonly string[]): Promise<LabeledScore[]>;
