@@ -14,9 +14,17 @@
  * loading, wall time counts the waits for a core and CPU time does not (it does count V8's
  * collector threads, which run for the stage that made the garbage).
  *
+ * With PAIR=1 each stage is also timed while a twin process does the same work at once: the
+ * second core's worth to this workload. Two copies of the same single-threaded work run slower each
+ * than one alone (they share caches and memory bandwidth, and one alone lends V8's collector
+ * threads the idle core), so `2 x alone / paired` is the most any split of the work over two
+ * threads can gain here, before any cost of the split itself.
+ *
  *   node bench/score.mjs 1000000
  *   (cd packages/cli && node --import tsx ../../bench/ceiling.ts [file.csv] [model.onnx])
+ *   (cd packages/cli && PAIR=1 node --import tsx ../../bench/ceiling.ts [file.csv] [model.onnx])
  */
+import { spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { dirname, join } from "node:path";
 import { Writable } from "node:stream";
@@ -30,24 +38,66 @@ const INPUT = process.argv[2] ?? join(ROOT, "bench", "out", "telco-1000000.csv")
 const MODEL = process.argv[3] ?? join(ROOT, "models", "churn-v1.onnx");
 const BATCH_ROWS = 512;
 
+type Stages = Record<"read" | "inputs" | "inference" | "pipeline", Cost>;
+const NAMES: Record<keyof Stages | "floor" | "rest", string> = {
+  read: "read: csv-parse via CsvSource.read",
+  inputs: "inputs: Batch.fill (cells -> model inputs)",
+  inference: "model: Batch.score (onnxruntime)",
+  floor: "floor: read + inputs + model",
+  pipeline: "pipeline: scoreCsv end to end (one thread)",
+  rest: "rest: reasons, CSV lines, summary, GC",
+};
+
 const model = await loadModel(MODEL);
-const rounds = [];
-for (let round = 0; round < 2; round++) {
-  // The first round warms every stage (JIT, onnxruntime's first runs, the page cache); the second is reported.
-  rounds.push({ ...(await stages()), pipeline: await pipelineStage() });
+if (process.env.CEILING_CHILD === "1") {
+  process.stdout.write(JSON.stringify(await measure()));
+} else if (process.env.PAIR === "1") {
+  const alone = await twins(1);
+  const paired = await twins(2);
+  const pairedMean = Object.fromEntries(Object.keys(alone[0]!).map((k) => [k, mean(paired.map((p) => p[k as keyof Stages]))])) as Stages;
+  const rows = withDerived(alone[0]!);
+  const twin = withDerived(pairedMean);
+  console.table(Object.entries(rows).map(([k, cost]) => {
+    const other = twin[k as keyof typeof twin];
+    return { stage: NAMES[k as keyof typeof NAMES], "alone wall µs/row": +cost.wall.toFixed(2), "with a twin wall µs/row": +other.wall.toFixed(2), "2-core ceiling (2 x alone / with twin)": +((2 * cost.wall) / other.wall).toFixed(2) };
+  }));
+} else {
+  const stages = await measure();
+  const stage = (name: string, { wall, cpu }: Cost) => ({ stage: name, "wall µs/row": +wall.toFixed(2), "CPU µs/row": +cpu.toFixed(2), "rows/s on one core (CPU)": Math.round(1e6 / cpu) });
+  console.log(`model: ${model.features ? "one features tensor" : `${model.inputs.length} input tensors`}`);
+  console.table(Object.entries(withDerived(stages)).map(([k, cost]) => stage(NAMES[k as keyof typeof NAMES], cost)));
 }
-const { read, inputs, inference, pipeline } = rounds.at(-1)!;
-const floor = sum(read, inputs, inference);
-const stage = (name: string, { wall, cpu }: Cost) => ({ stage: name, "wall µs/row": +wall.toFixed(2), "CPU µs/row": +cpu.toFixed(2), "rows/s on one core (CPU)": Math.round(1e6 / cpu) });
-console.table([
-  stage("read: csv-parse via CsvSource.read", read),
-  stage("inputs: Batch.fill (cells -> model inputs)", inputs),
-  stage(`model: Batch.score (onnxruntime, ${model.features ? "one features tensor" : `${model.inputs.length} input tensors`})`, inference),
-  stage("floor: read + inputs + model", floor),
-  stage("pipeline: scoreCsv end to end (one thread)", pipeline),
-  stage("rest: reasons, CSV lines, summary, GC", { wall: pipeline.wall - floor.wall, cpu: pipeline.cpu - floor.cpu }),
-]);
 await model.release();
+
+/** Two rounds: the first warms every stage (JIT, onnxruntime's first runs, the page cache); the second is reported. */
+async function measure(): Promise<Stages> {
+  let last: Stages | undefined;
+  for (let round = 0; round < 2; round++) last = { ...(await stages()), pipeline: await pipelineStage() };
+  return last!;
+}
+
+/** The stages in table order, with the floor (what the pipeline cannot go under) and the rest (what it adds). */
+function withDerived({ read, inputs, inference, pipeline }: Stages): Record<keyof typeof NAMES, Cost> {
+  const floor = sum(read, inputs, inference);
+  return { read, inputs, inference, floor, pipeline, rest: { wall: pipeline.wall - floor.wall, cpu: pipeline.cpu - floor.cpu } };
+}
+
+/** `count` copies of this script measuring at the same time, each in its own process. */
+function twins(count: number): Promise<Stages[]> {
+  return Promise.all(
+    Array.from({ length: count }, () => new Promise<Stages>((resolve, reject) => {
+      const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { env: { ...process.env, CEILING_CHILD: "1" }, stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => (out += chunk));
+      child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as Stages) : reject(new Error(`a measuring process exited with ${code}`))));
+    })),
+  );
+}
+
+function mean(costs: Cost[]): Cost {
+  const total = sum(...costs);
+  return { wall: total.wall / costs.length, cpu: total.cpu / costs.length };
+}
 
 /** Microseconds per row. */
 interface Cost {

@@ -1,4 +1,8 @@
 import { parse } from "csv-parse/sync";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, type ChurnModel } from "../model/index.ts";
 import { PARALLEL_MIN_BYTES } from "./parallel.ts";
@@ -110,4 +114,50 @@ describe("a file-level problem deep in the file", () => {
       expect(failure.message).toMatch(/^A quoted field in row 20002 \(line \d+\) has text after its closing quote/);
     }
   }, 300_000); // 8 runs that each start two threads: ~12 s a run with the machine shared by a dozen test processes
+});
+
+describe("the pool of scorers", () => {
+  const COUNTING_ENTRY = fileURLToPath(new URL("../../../../tests/support/counting-scoring-thread.mjs", import.meta.url));
+  let dir: string;
+  let one: Scored;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "retainwise-pool-"));
+    one = await byThreads(1);
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Scores `text` on two threads, the worker thread starting after `delayMs`; returns the result and the bytes that thread was sent. */
+  async function withCountingThread(delayMs: number, exitAt = 0): Promise<{ scored: Scored; threadBytes: number }> {
+    const log = join(dir, `pieces-${delayMs}-${exitAt}.log`);
+    writeFileSync(log, "");
+    Object.assign(process.env, { RETAINWISE_TEST_PIECE_LOG: log, RETAINWISE_TEST_THREAD_DELAY_MS: String(delayMs), RETAINWISE_TEST_THREAD_EXIT_AT: String(exitAt) });
+    const scored = await scoreText(model, text, { threads: 2, workerEntry: COUNTING_ENTRY, includeInput: true });
+    const threadBytes = readFileSync(log, "utf8").split("\n").filter(Boolean).reduce((a, n) => a + Number(n), 0);
+    return { scored, threadBytes };
+  }
+
+  it("shares the pieces between this thread and the worker thread, writing what one thread writes", async () => {
+    const { scored, threadBytes } = await withCountingThread(0);
+    expect(scored.output).toBe(one.output);
+    expect(threadBytes).toBeGreaterThan(0);
+    // The header is never sent, so what the thread did not get was scored here.
+    expect(threadBytes).toBeLessThan(Buffer.byteLength(text) - text.indexOf("\n") - 1);
+  }, 120_000);
+
+  it("does not wait for a worker thread to start: a thread that starts late gets nothing, and the file is scored all the same", async () => {
+    const { scored, threadBytes } = await withCountingThread(15_000);
+    expect(scored.output).toBe(one.output);
+    expect(threadBytes).toBe(0);
+  }, 120_000);
+
+  it("fails the file with a retryable error when a worker thread dies holding pieces, and the process lives on", async () => {
+    // Pieces queued behind the dead thread's first reject before they are awaited: none may go unhandled (that would end the process).
+    const failure = await withCountingThread(0, 2).then(
+      () => undefined,
+      (error: Error & { code?: string; permanent?: boolean }) => error,
+    );
+    expect(failure?.code).toBe("scoring.thread_failed");
+    expect(failure?.message).toMatch(/A scoring thread stopped unexpectedly \(exit code 9\)/);
+    expect(failure?.permanent).toBe(false);
+  }, 120_000);
 });

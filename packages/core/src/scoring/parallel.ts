@@ -10,18 +10,18 @@ import { customerIdsOf, headNumberFormat, planColumns } from "./batch.ts";
 import { planChallenger } from "./challenger.ts";
 import { ERROR_REPORT_HEADER } from "./error-report.ts";
 import { endOutput, headerLine, write } from "./output.ts";
-import { throwIfAborted } from "./pipeline.ts";
+import { PieceScorer, throwIfAborted } from "./pipeline.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
-import { SCORING_THREAD, type PieceReply, type ThreadData } from "./scoring-thread.ts";
+import { describeError, SCORING_THREAD, type PieceReply, type ThreadData } from "./scoring-thread.ts";
 import { assertFewBadRows, SummaryBuilder } from "./summary.ts";
 import type { ScoreSummary } from "./summary-types.ts";
 
 /**
  * Scoring a large file on several threads. onnxruntime-node runs `session.run` on the calling
  * thread and csv-parse is single-threaded, so one thread is the ceiling of a single stream. Here the
- * main thread only cuts the bytes into pieces of whole records (csv/records.ts); threads parse each
- * piece after the header record (sent to each thread once), score and format it; the main thread
- * writes the results in file order. Backpressure: at most two pieces per thread are in flight, and
+ * calling thread cuts the bytes into pieces of whole records (csv/records.ts); a pool of scorers
+ * (this thread and worker threads, `startPool`) parses each piece after the header record (sent to
+ * each thread once), scores and formats it; this thread writes the results in file order. Backpressure: at most two pieces per thread are in flight, and
  * the next piece is read only after the oldest is written, so a slow consumer still slows the reader.
  *
  * A piece does not know its place in the file, so its messages carry placeholders for row, line and
@@ -70,7 +70,9 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
   await write(output, headerLine(headers, includeInput, challenger !== undefined));
   if (options.errors) await write(options.errors, ERROR_REPORT_HEADER);
 
-  const pool = await startPool(options.threads!, options.workerEntry!, { model: model.source, version: model.version, headers, delimiter: headerOnly.delimiter, includeInput, numberFormat, countDrift: drift !== undefined, ...(second ? { challenger: second } : {}) });
+  const settings = { headers, delimiter: headerOnly.delimiter, includeInput, numberFormat, countDrift: drift !== undefined };
+  const here = new PieceScorer(headers, headerOnly.delimiter, model, { ...settings, ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
+  const pool = startPool(options.threads!, here, options.workerEntry!, { ...settings, model: model.source, version: model.version, ...(second ? { challenger: second } : {}) });
   const summary = new SummaryBuilder(model.version, customerIdsOf(layout));
   // A piece counts csv-parse's lines from 1 (the line it starts on): before it are the header's and the earlier pieces'.
   const before = { rows: 0, lines: headerOnly.lines() - 1, bytes: 0 };
@@ -94,12 +96,14 @@ export async function scoreInParallel(head: Head, plan: ParallelPlan, options: S
     for await (const data of pieces(head, plan)) {
       throwIfAborted(signal);
       const bytes = data.length;
-      inFlight.push({ reply: pool.score(data), bytes });
+      const reply = pool.score(data);
+      // Awaited only when its turn to be written comes: until then a failure must not count as unhandled (which ends the process).
+      reply.catch(() => {});
+      inFlight.push({ reply, bytes });
       if (inFlight.length >= pool.threads * PIECES_IN_FLIGHT_PER_THREAD) await writeOldest();
     }
     while (inFlight.length > 0) await writeOldest();
   } finally {
-    for (const { reply } of inFlight) reply.catch(() => {});
     await pool.close();
   }
   const built = summary.build();
@@ -157,28 +161,61 @@ interface ScoringPool {
   close(): Promise<void>;
 }
 
-/** Threads that each load the model once, then score pieces; a piece goes to the least busy one. */
-async function startPool(threads: number, entry: string | URL, settings: Omit<ThreadData, typeof SCORING_THREAD>): Promise<ScoringPool> {
+/**
+ * `threads` scorers: this thread and `threads - 1` worker threads that each load the model once;
+ * a piece goes to the least busy, worker threads first on a tie. This thread scores too because
+ * cutting and writing leave it idle most of the time (~1 s of 8 on 1M rows), and on a 2-core
+ * machine a third busy JavaScript thread (with its own heap, JIT and GC) costs more than it adds.
+ * Nothing waits for a worker thread to start (~0.3 s: its program, onnxruntime, the model): this
+ * thread scores the first pieces meanwhile, so threads never make a mid-sized file slower. A thread
+ * that fails to start fails the next piece handed out.
+ */
+function startPool(threads: number, here: PieceScorer, entry: string | URL, settings: Omit<ThreadData, typeof SCORING_THREAD>): ScoringPool {
   const data: ThreadData = { [SCORING_THREAD]: true, ...settings };
-  const started = await Promise.allSettled(Array.from({ length: threads }, () => startThread(entry, data)));
-  const members = started.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
-  const failure = started.find((outcome) => outcome.status === "rejected");
-  if (failure) {
-    await Promise.all(members.map(stopThread));
-    throw failure.reason;
-  }
+  const members: Member[] = [];
+  let startFailure: unknown;
+  const starting = Array.from({ length: threads - 1 }, () =>
+    startThread(entry, data).then(
+      (member) => void members.push(member),
+      (error: unknown) => void (startFailure ??= error),
+    ),
+  );
+  const local = scoreHere(here);
   let nextId = 0;
   return {
     threads,
     score(piece) {
-      const member = members.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+      if (startFailure !== undefined) return Promise.reject(startFailure);
+      const member = members.reduce<Member | undefined>((a, b) => (a === undefined || b.pending.size < a.pending.size ? b : a), undefined);
+      if (member === undefined || local.busy() < member.pending.size) return local.score(piece);
       const id = nextId++;
       return new Promise((resolve, reject) => {
         member.pending.set(id, { resolve, reject });
         member.worker.postMessage({ id, piece }, [piece.buffer as ArrayBuffer]);
       });
     },
-    close: () => Promise.all(members.map(stopThread)).then(() => {}),
+    async close() {
+      await Promise.all(starting);
+      await Promise.all(members.map(stopThread));
+    },
+  };
+}
+
+/** This thread as a pool member: its pieces are scored one at a time (the scorer's buffers serve one piece), as a thread would. */
+function scoreHere(scorer: PieceScorer): { busy(): number; score(piece: Buffer): Promise<PieceReply> } {
+  let queued = 0;
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    busy: () => queued,
+    score(piece) {
+      queued++;
+      const reply = last.then(() => scorer.score(piece)).then(
+        (scored): PieceReply => ({ id: -1, ...scored }),
+        (error: unknown): PieceReply => ({ id: -1, error: describeError(error) }),
+      );
+      last = reply.finally(() => queued--);
+      return reply;
+    },
   };
 }
 

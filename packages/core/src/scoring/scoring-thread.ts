@@ -45,7 +45,7 @@ export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
   const { model: source, version, includeInput, numberFormat, headers, delimiter, challenger: second, countDrift } = workerData as ThreadData;
   const models = await Promise.all([loadModelFromBytes(source, { version }), second && loadModelFromBytes(second.model, { version: second.version })]).catch((error: unknown) => {
-    port.postMessage({ failed: describe(error) });
+    port.postMessage({ failed: describeError(error) });
     return undefined;
   });
   if (!models) return;
@@ -54,7 +54,7 @@ export async function serveScoringThread(): Promise<void> {
   try {
     scorer = new PieceScorer(headers, delimiter, model, { includeInput, numberFormat, countDrift, ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
   } catch (error) {
-    port.postMessage({ failed: describe(error) });
+    port.postMessage({ failed: describeError(error) });
     return;
   }
   // One piece at a time: a queued piece waits as bytes, not as parsed records, which keeps the heap small.
@@ -76,14 +76,15 @@ export async function serveScoringThread(): Promise<void> {
       if (closing) return;
       return scorer.score(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength)).then(
         (scored) => port.postMessage({ id, ...scored } satisfies PieceReply, [scored.bytes.buffer as ArrayBuffer]),
-        (error: unknown) => port.postMessage({ id, error: describe(error) } satisfies PieceReply),
+        (error: unknown) => port.postMessage({ id, error: describeError(error) } satisfies PieceReply),
       );
     });
   });
   port.postMessage({ ready: true });
 }
 
-function describe(error: unknown): { code: ErrorCode; message: string; kind: ErrorKind } {
+/** A piece's or a thread's failure as a message can carry it: a RetainwiseError keeps its code and kind. */
+export function describeError(error: unknown): { code: ErrorCode; message: string; kind: ErrorKind } {
   if (isRetainwiseError(error)) return { code: error.code, message: error.message, kind: error.kind };
   return { code: "scoring.failed", message: `Scoring failed: ${(error as Error).message}`, kind: "internal" };
 }
