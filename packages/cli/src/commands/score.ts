@@ -19,8 +19,8 @@ Options:
       --model PATH         An ONNX classifier (default: the shipped models/churn-v1.onnx)
       --include-input      Append all input columns to each output row
       --max-bad-rows SHARE Fail when more than this share of rows cannot be scored (default 0.1)
-      --threads N          Score files over 8 MiB on N threads, ~35 MB of memory each, at most
-                           one per core (default: the machine's cores, at most 4)
+      --threads N          Score files over 8 MiB on N threads (this one and N-1 more, ~35 MB of
+                           memory each), at most one per core (default: the machine's cores, at most 4)
   -h, --help               Show this help
 
 Example:
