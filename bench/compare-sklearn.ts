@@ -26,7 +26,7 @@ const test: number[] = [];
 for (let r = 0; r < table.rows; r++) (isTest(r + 1) ? test : train).push(r);
 
 const started = performance.now();
-const result = fitTermModel(subset(table, train));
+const result = await fitTermModel(subset(table, train));
 const seconds = (performance.now() - started) / 1000;
 const { logOdds } = scoreTermModel(result.model, tableCodes(result.model, table, test), test.length);
 writeFileSync(out, "row,probability\n" + test.map((r, k) => `${r + 1},${1 / (1 + Math.exp(-logOdds[k]!))}`).join("\n") + "\n");

@@ -14,7 +14,7 @@ const rows = Number(process.argv[2] ?? 10_000);
 const table = syntheticChurnTable({ rows, seed: 1 });
 const started = performance.now();
 const cpu = process.cpuUsage();
-const result = fitTermModel(table, { seed: 42 });
+const result = await fitTermModel(table, { seed: 42 });
 const used = process.cpuUsage(cpu);
 console.log(
   JSON.stringify({
