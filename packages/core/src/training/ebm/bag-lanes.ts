@@ -6,17 +6,18 @@ import { runBagJob } from "./bag-jobs.ts";
 import { BAG_THREAD, type BagThreadReply, type BagThreadRequest } from "./bag-thread.ts";
 
 export interface BagThreads {
-  /** Threads the bags of a stage run on, this one included (1: no other thread). */
+  /** Threads the bags of a stage run on (1: this one; more: that many worker threads, this one only hands out the jobs). */
   threads: number;
   /** The program file extra threads start from; it must call `serveBagThread()` (bag-thread.ts). Without it, one thread. */
   workerEntry?: string | URL | undefined;
 }
 
 /**
- * Where the bags of a fit run: this thread, plus `threads - 1` worker threads. A stage hands out
- * one job per bag, each to the next free lane, and gets the results back in bag order, so the
- * model does not depend on the number of threads or on which finished first. The table's codes
- * are copied once into shared memory that every thread reads.
+ * Where the bags of a fit run: this thread alone, or `threads` worker threads (this one then only
+ * hands out jobs, so a thread that finishes gets its next job at once). A stage hands out one job
+ * per bag, each to the next free thread, and gets the results back in bag order, so the model does
+ * not depend on the number of threads or on which finished first. The table's codes are copied
+ * once into shared memory that every thread reads.
  */
 export class BagLanes {
   private readonly workers: Worker[];
@@ -26,12 +27,8 @@ export class BagLanes {
   private closing = false;
 
   constructor(options: BagThreads) {
-    const extra = options.workerEntry === undefined ? 0 : Math.max(0, Math.floor(options.threads) - 1);
-    this.workers = Array.from({ length: extra }, () => this.start(options.workerEntry!));
-  }
-
-  get threads(): number {
-    return this.workers.length + 1;
+    const threads = options.workerEntry === undefined || options.threads < 2 ? 0 : Math.floor(options.threads);
+    this.workers = Array.from({ length: threads }, () => this.start(options.workerEntry!));
   }
 
   /** The rows and table every following job reads (sent once to each thread). */
@@ -50,17 +47,11 @@ export class BagLanes {
     const lane = async (worker?: Worker) => {
       while (next < jobs.length && !this.failure) {
         const k = next++;
-        if (worker) results[k] = (await this.send(worker, jobs[k]!)) as BagJobResult<J>;
-        else {
-          results[k] = runBagJob(context, jobs[k]!);
-          // Lets the other lanes' replies in (and hand them their next job) before this lane computes again.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+        results[k] = worker ? ((await this.send(worker, jobs[k]!)) as BagJobResult<J>) : runBagJob(context, jobs[k]!);
         finished();
       }
     };
-    // Worker lanes first: each gets its first job before this thread starts computing its own.
-    await Promise.all([...this.workers.map((w) => lane(w)), lane()]);
+    await Promise.all(this.workers.length > 0 ? this.workers.map((w) => lane(w)) : [lane()]);
     if (this.failure) throw this.failure;
     return results;
   }
