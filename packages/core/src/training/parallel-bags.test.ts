@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("bags fitted on several threads", () => {
-  it("give the same ONNX and card, byte for byte, on one thread and on two", { timeout: 180_000 }, async () => {
+  it("give the same ONNX and card, byte for byte, on one thread and on two", { timeout: 300_000 }, async () => {
     const train = (threads: number) =>
       trainFromCsvFile(MLC_PATH, { label: "churn", version: "v1", created: "2026-12-01T00:00:00.000Z", threads, workerEntry: PROGRAM_ENTRY });
     const one = await train(1);
