@@ -85,7 +85,7 @@ async function trainModel({ job: model, attempt }: JobClaim<Model>, context: Job
  * 10–95, so the job's progress keeps moving for the no-progress watchdog however long the fit
  * lasts. Other steps move a fifth of the way to 95.
  */
-function trainingProgress(context: JobContext<TrainingProgress>): (step: TrainingStep) => void {
+export function trainingProgress(context: Pick<JobContext<TrainingProgress>, "progress">): (step: TrainingStep) => void {
   let percent = 5;
   return ({ step, fields }) => {
     const fit = step === "fit" && typeof fields.percent === "number" ? 10 + Math.floor(0.85 * fields.percent) : undefined;
