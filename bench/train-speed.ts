@@ -5,17 +5,16 @@
  *
  * Run:  bench/train-speed.sh   (10k and 100k rows; THREADS=1 bench/train-speed.sh for one thread)
  *  or:  (cd packages/cli && node --import tsx ../../bench/train-speed.ts 10000 [threads])
- * Threads: the bags of each stage run on this many worker threads (default: the machine's cores);
+ * Threads: the bags of each stage run on this many worker threads (default: the machine's cores, at most 4);
  * CPU seconds and peak RSS are the whole process's, every thread included.
  * Bar: 10k rows <= 20 s, 100k rows <= 120 s and <= 1 GB peak RSS on the 2-core dev machine.
  */
-import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { fitTermModel } from "../packages/core/src/training/ebm/index.ts";
+import { defaultBagThreads, fitTermModel } from "../packages/core/src/training/ebm/index.ts";
 import { syntheticChurnTable } from "../packages/core/src/training/ebm/synthetic-table.ts";
 
 const rows = Number(process.argv[2] ?? 10_000);
-const threads = Number(process.argv[3] ?? availableParallelism());
+const threads = Number(process.argv[3] ?? defaultBagThreads());
 const workerEntry = fileURLToPath(new URL("../packages/cli/bin/retainwise.mjs", import.meta.url));
 const table = syntheticChurnTable({ rows, seed: 1 });
 const started = performance.now();

@@ -1,7 +1,6 @@
-import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { programEntry } from "../paths.ts";
-import { createLogger, DEFAULT_MAX_TRAINING_ROWS, DEFAULT_SEED, isRetainwiseError, trainFromCsvFile, writeModelFiles, type ColumnDecision } from "@retainwise/core";
+import { createLogger, defaultBagThreads, DEFAULT_MAX_TRAINING_ROWS, DEFAULT_SEED, isRetainwiseError, trainFromCsvFile, writeModelFiles, type ColumnDecision } from "@retainwise/core";
 
 export const summary = "Train a churn model from a labeled CSV and export it to ONNX";
 
@@ -26,8 +25,8 @@ Options:
   --name NAME         model name (default: churn)
   --seed N            seed for the split and bagging (default: ${DEFAULT_SEED}); same seed, same bytes
   --created ISO       creation time written to the card (default: now), to reproduce a card exactly
-  --threads N         threads the model's bags are fitted on (default: the machine's cores, here
-                      ${availableParallelism()}); the model is the same, byte for byte, on any number
+  --threads N         threads the model's bags are fitted on (default: the machine's cores, at
+                      most 4: here ${defaultBagThreads()}); the model is the same, byte for byte, on any number
 `;
 
 /** `retainwise train`: resolves the exit code (0 ok, 1 training failed, 2 usage). */
@@ -111,7 +110,7 @@ function parseCommandLine(argv: string[]): TrainArgs | string {
         name: { type: "string", default: "churn" },
         seed: { type: "string", default: String(DEFAULT_SEED) },
         created: { type: "string" },
-        threads: { type: "string", default: String(availableParallelism()) },
+        threads: { type: "string", default: String(defaultBagThreads()) },
       },
     });
   } catch (error) {

@@ -1,8 +1,8 @@
-import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { isRetainwiseError, RetainwiseError, type ErrorCode, type ErrorKind } from "../errors.ts";
 import type { ModelCard } from "../model/card.ts";
+import { defaultBagThreads } from "./ebm/bag-lanes.ts";
 import { trainFromCsvFile } from "./pipeline.ts";
 
 /**
@@ -23,7 +23,7 @@ export interface TrainingRequest {
   seed?: number;
   /** A permanent error past this many data rows, raised as soon as the file is read. */
   maxRows: number;
-  /** Threads the training's bags run on, the training thread included (default: the machine's cores); the model is the same on any number. */
+  /** Threads the training's bags run on, the training thread included (default: the machine's cores, at most 4); the model is the same on any number. */
   threads?: number;
 }
 
@@ -100,7 +100,7 @@ export async function serveTrainingThread(): Promise<void> {
       name: request.name,
       version: request.version,
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
-      threads: request.threads ?? availableParallelism(),
+      threads: request.threads ?? defaultBagThreads(),
       workerEntry: entry,
       onProgress: (step, fields = {}) => {
         if (step === "read training file" && typeof fields.rows === "number" && fields.rows > request.maxRows) {
