@@ -96,7 +96,6 @@ export class BagLanes {
     for (const [, waiting] of this.waiting) waiting.reject(this.failure);
     this.waiting.clear();
   }
-
 }
 
 /** The context with its large arrays (codes, labels, rows) in shared memory: posting it to a thread copies nothing big. */
