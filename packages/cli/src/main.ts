@@ -1,11 +1,12 @@
 /**
  * The one program. Every role is a subcommand; each lives in `commands/<name>.ts` and exports
  * `run(argv)` (resolving the exit code) and `help` (its usage text). The same file is also the
- * entry of training threads (the worker's `train` jobs), which train once, and, run from the
- * sources, of scoring threads (`score --threads`), which serve pieces of a file instead (the bundle
+ * entry of training threads (the worker's `train` jobs), which train once, of bagging threads (the
+ * bags of a training side by side, for `train` and training threads), and, run from the sources,
+ * of scoring threads (`score --threads`), which serve pieces of a file instead (the bundle
  * starts them from scoring-thread.ts).
  */
-import { isScoringThread, isTrainingThread, serveScoringThread, serveTrainingThread } from "@retainwise/core";
+import { isBagThread, isScoringThread, isTrainingThread, serveBagThread, serveScoringThread, serveTrainingThread } from "@retainwise/core";
 
 const COMMANDS = ["score", "train", "api", "worker", "local", "migrate", "keys", "smoke"] as const;
 type CommandName = (typeof COMMANDS)[number];
@@ -56,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
 
 if (isScoringThread()) await serveScoringThread();
 else if (isTrainingThread()) await serveTrainingThread();
+else if (isBagThread()) serveBagThread();
 else run();
 
 function run(): void {

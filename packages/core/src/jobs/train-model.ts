@@ -81,13 +81,15 @@ async function trainModel({ job: model, attempt }: JobClaim<Model>, context: Job
 }
 
 /**
- * The trainer reports steps, not a fraction; the percent is an estimate that moves a fifth of the
- * way to 95 at each step after the file is read (the old and new trainers report different steps).
+ * The fit reports its own percent at every whole percent (and each bag of each stage): mapped onto
+ * 10–95, so the job's progress keeps moving for the no-progress watchdog however long the fit
+ * lasts. Other steps move a fifth of the way to 95.
  */
-function trainingProgress(context: JobContext<TrainingProgress>): (step: TrainingStep) => void {
+export function trainingProgress(context: Pick<JobContext<TrainingProgress>, "progress">): (step: TrainingStep) => void {
   let percent = 5;
-  return ({ step }) => {
-    percent = step === "read training file" ? 10 : Math.round(percent + (95 - percent) * 0.2);
+  return ({ step, fields }) => {
+    const fit = step === "fit" && typeof fields.percent === "number" ? 10 + Math.floor(0.85 * fields.percent) : undefined;
+    percent = step === "read training file" ? 10 : Math.max(percent, fit ?? Math.round(percent + (95 - percent) * 0.2));
     context.progress({ phase: step, percent });
   };
 }

@@ -16,6 +16,9 @@ export interface TrainFileOptions extends ReadTrainingOptions {
   seed?: number;
   /** ISO timestamp written to the card; injectable so a retrain reproduces the card byte for byte. */
   created?: string;
+  /** Threads the fit's bags run on, with the program file extra threads start from (`serveBagThread`); the model is the same on any number. Default 1. */
+  threads?: number;
+  workerEntry?: string | URL;
   /** Each step as it happens, e.g. `("read training file", { rows: 5626, inputs: 19 })`. */
   onProgress?: (step: string, fields?: Record<string, unknown>) => void;
 }
@@ -46,8 +49,10 @@ export async function trainFromCsvFile(path: string, options: TrainFileOptions):
   // Every whole percent, not only each phase: one phase of a large table lasts minutes, and the
   // worker's no-progress watchdog (jobs/run-job.ts) must see a long training move.
   let last = "";
-  const result = fitTermModel(table, {
+  const result = await fitTermModel(table, {
     seed,
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.workerEntry !== undefined ? { workerEntry: options.workerEntry } : {}),
     ...(options.maxRows !== undefined ? { maxRows: options.maxRows } : {}),
     onProgress: (p) => {
       const percent = Math.round(p.percent);

@@ -1,6 +1,8 @@
+import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { isRetainwiseError, RetainwiseError, type ErrorCode, type ErrorKind } from "../errors.ts";
 import type { ModelCard } from "../model/card.ts";
+import { defaultBagThreads } from "./ebm/bag-lanes.ts";
 import { trainFromCsvFile } from "./pipeline.ts";
 
 /**
@@ -21,6 +23,8 @@ export interface TrainingRequest {
   seed?: number;
   /** A permanent error past this many data rows, raised as soon as the file is read. */
   maxRows: number;
+  /** Threads the training's bags run on, the training thread included (default: the machine's cores, at most 4); the model is the same on any number. */
+  threads?: number;
 }
 
 export interface TrainingResult {
@@ -35,6 +39,12 @@ export interface TrainingStep {
   /** The trainer's own words for the step it finished ("read training file", "split", …). */
   step: string;
   fields: Record<string, unknown>;
+}
+
+interface ThreadData {
+  [TRAINING_THREAD]: TrainingRequest;
+  /** The file this thread started from. */
+  entry: string;
 }
 
 type ThreadMessage =
@@ -56,7 +66,9 @@ export function isTrainingThread(): boolean {
 export function trainInThread(entry: string | URL, request: TrainingRequest, options: { signal: AbortSignal; onStep?: (step: TrainingStep) => void }): Promise<TrainingResult> {
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return reject(options.signal.reason);
-    const thread = new Worker(entry, { workerData: { [TRAINING_THREAD]: request } });
+    // The thread starts its bagging threads from the same file.
+    const threadData: ThreadData = { [TRAINING_THREAD]: request, entry: entry instanceof URL ? fileURLToPath(entry) : entry };
+    const thread = new Worker(entry, { workerData: threadData });
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;
@@ -80,7 +92,7 @@ export function trainInThread(entry: string | URL, request: TrainingRequest, opt
 /** The thread side: trains once, posting each step, then the result (or the error). */
 export async function serveTrainingThread(): Promise<void> {
   const port = parentPort!;
-  const request = (workerData as { [TRAINING_THREAD]: TrainingRequest })[TRAINING_THREAD];
+  const { [TRAINING_THREAD]: request, entry } = workerData as ThreadData;
   try {
     const artifacts = await trainFromCsvFile(request.path, {
       label: request.label,
@@ -88,6 +100,8 @@ export async function serveTrainingThread(): Promise<void> {
       name: request.name,
       version: request.version,
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
+      threads: request.threads ?? defaultBagThreads(),
+      workerEntry: entry,
       onProgress: (step, fields = {}) => {
         if (step === "read training file" && typeof fields.rows === "number" && fields.rows > request.maxRows) {
           throw new RetainwiseError("train.too_many_rows", `The training file has ${fields.rows} rows; the limit is ${request.maxRows}. Train on a sample of at most ${request.maxRows} rows.`);

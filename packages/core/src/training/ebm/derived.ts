@@ -13,7 +13,7 @@ export interface SumCandidate {
  * (`total_day_charge`, `total_eve_charge`… share `charge`; `YearsAtCompany`, `TotalWorkingYears`
  * share `years`), the sum of those inputs. Columns named with the same unit often add up to a
  * quantity the label follows (a total bill) that no single column or pair expresses. Only
- * candidates: the fit keeps one only when held-out rows say it helps (`validatedTerms`).
+ * candidates: the fit keeps one only when held-out rows say it helps (`keptTerms`).
  *
  * @example sumCandidates(table) // [{ name: "total_day_charge+total_eve_charge", label: "Total charge (day + eve)", sumOf: [2, 5] }]
  */

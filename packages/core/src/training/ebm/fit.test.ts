@@ -18,9 +18,10 @@ function scoreRow(model: TermModel, table: TrainingTable, row: number): { contri
   return { contributions, logOdds: logOdds[0]!, probability: 1 / (1 + Math.exp(-logOdds[0]!)) };
 }
 
+const table = syntheticChurnTable({ rows: 3000, seed: 7 });
+const result = await fitTermModel(table, QUICK);
+
 describe("fitTermModel", () => {
-  const table = syntheticChurnTable({ rows: 3000, seed: 7 });
-  const result = fitTermModel(table, QUICK);
 
   it("gives held-out probabilities whose log-odds equal the intercept plus the looked-up contributions to 1e-6", () => {
     expect(result.split.heldOut.length).toBe(result.heldOutProbabilities.length);
@@ -61,15 +62,15 @@ describe("fitTermModel", () => {
     expect(binOf(region, tableCodes(result.model, table, [rareRow])[12]!)).toBe(region.categories.length + 1);
   });
 
-  it("gives the same model, to the byte, for the same table and seed", () => {
-    const again = fitTermModel(syntheticChurnTable({ rows: 3000, seed: 7 }), QUICK);
+  it("gives the same model, to the byte, for the same table and seed", async () => {
+    const again = await fitTermModel(syntheticChurnTable({ rows: 3000, seed: 7 }), QUICK);
     expect(again.model).toEqual(result.model);
     expect(JSON.stringify(again.model)).toBe(JSON.stringify(result.model));
   });
 });
 
 describe("fitTermModel on a pure interaction", () => {
-  it("finds the pair when each input alone says nothing (XOR)", () => {
+  it("finds the pair when each input alone says nothing (XOR)", async () => {
     const random = mulberry32(3);
     const rows = 2000;
     const x = Float64Array.from({ length: rows }, () => random());
@@ -78,7 +79,7 @@ describe("fitTermModel on a pure interaction", () => {
     const labels = Uint8Array.from({ length: rows }, (_, r) => ((x[r]! > 0.5) !== (z[r]! > 0.5) ? random() < 0.9 : random() < 0.1) ? 1 : 0);
     const numeric = (name: string, values: Float64Array) => ({ role: "numeric" as const, name, label: name, values });
     const table: TrainingTable = { rows, labels, inputs: [numeric("x", x), numeric("noise", noise), numeric("z", z)] };
-    const { model, heldOut, importances } = fitTermModel(table, QUICK);
+    const { model, heldOut, importances } = await fitTermModel(table, QUICK);
     const pair = model.terms.findIndex((t) => t.kind === "pair" && t.inputs[0] === 0 && t.inputs[1] === 2);
     expect(pair).toBeGreaterThanOrEqual(0);
     expect(importances[0]!.name).toBe("x × z");
@@ -87,23 +88,23 @@ describe("fitTermModel on a pure interaction", () => {
 });
 
 describe("fitTermModel's validated pairs", () => {
-  it("keeps a real interaction and drops the pairs FAST ranks where the label follows one input alone", () => {
+  it("keeps a real interaction and drops the pairs FAST ranks where the label follows one input alone", async () => {
     const random = mulberry32(5);
     const rows = 2000;
     const columns = ["x", "z", "w", "v"].map((name) => ({ role: "numeric" as const, name, label: name, values: Float64Array.from({ length: rows }, () => random()) }));
     const [x, z] = [columns[0]!.values, columns[1]!.values];
     const xor = Uint8Array.from({ length: rows }, (_, r) => (((x[r]! > 0.5) !== (z[r]! > 0.5) ? random() < 0.9 : random() < 0.1) ? 1 : 0));
     const additive = Uint8Array.from({ length: rows }, (_, r) => (random() < 0.2 + 0.6 * x[r]! ? 1 : 0));
-    const pairsOf = (labels: Uint8Array, validatePairs = true) =>
-      fitTermModel({ rows, labels, inputs: columns }, { ...QUICK, validatePairs }).model.terms.filter((t) => t.kind === "pair");
-    expect(pairsOf(xor).map((t) => t.inputs)).toContainEqual([0, 1]);
-    expect(pairsOf(additive, false).length).toBeGreaterThan(0);
-    expect(pairsOf(additive)).toEqual([]);
+    const pairsOf = async (labels: Uint8Array, validatePairs = true) =>
+      (await fitTermModel({ rows, labels, inputs: columns }, { ...QUICK, validatePairs })).model.terms.filter((t) => t.kind === "pair");
+    expect((await pairsOf(xor)).map((t) => t.inputs)).toContainEqual([0, 1]);
+    expect((await pairsOf(additive, false)).length).toBeGreaterThan(0);
+    expect(await pairsOf(additive)).toEqual([]);
   });
 });
 
 describe("fitTermModel's derived sums", () => {
-  it("keeps the sum of same-unit columns when the label follows the total, not any one column, and scores it exactly", () => {
+  it("keeps the sum of same-unit columns when the label follows the total, not any one column, and scores it exactly", async () => {
     const random = mulberry32(9);
     const rows = 3000;
     const names = ["day_charge", "eve_charge", "night_charge", "service_calls"];
@@ -111,7 +112,7 @@ describe("fitTermModel's derived sums", () => {
     const total = (r: number) => columns[0]!.values[r]! + columns[1]!.values[r]! + columns[2]!.values[r]!;
     const labels = Uint8Array.from({ length: rows }, (_, r) => (random() < (total(r) > 20 ? 0.85 : 0.08) ? 1 : 0));
     const table: TrainingTable = { rows, labels, inputs: columns };
-    const { model, heldOut, split, heldOutProbabilities, importances } = fitTermModel(table, QUICK);
+    const { model, heldOut, split, heldOutProbabilities, importances } = await fitTermModel(table, QUICK);
     expect(model.derived?.map((d) => d.sumOf)).toContainEqual([0, 1, 2]);
     expect(importances[0]!.name).toBe("day_charge+eve_charge+night_charge");
     expect(heldOut.auc).toBeGreaterThan(0.8);
@@ -123,12 +124,12 @@ describe("fitTermModel's derived sums", () => {
 });
 
 describe("fitTermModel with 5% churners", () => {
-  it("keeps the mean predicted probability at the base rate", () => {
+  it("keeps the mean predicted probability at the base rate", async () => {
     const table = syntheticChurnTable({ rows: 3000, seed: 11, shift: -3 });
     const rate = table.labels.reduce((n, y) => n + y, 0) / table.rows;
     expect(rate).toBeGreaterThan(0.03);
     expect(rate).toBeLessThan(0.08);
-    const { model, heldOut, heldOutProbabilities, split } = fitTermModel(table, { ...QUICK, refitMaxRows: Infinity });
+    const { model, heldOut, heldOutProbabilities, split } = await fitTermModel(table, { ...QUICK, refitMaxRows: Infinity });
     const meanAll = Array.from({ length: table.rows }, (_, r) => scoreRow(model, table, r).probability).reduce((a, b) => a + b, 0) / table.rows;
     expect(Math.abs(meanAll - rate)).toBeLessThan(0.005);
     const heldOutRate = split.heldOut.reduce((n, r) => n + table.labels[r]!, 0) / split.heldOut.length;
@@ -139,20 +140,17 @@ describe("fitTermModel with 5% churners", () => {
 });
 
 describe("fitTermModel limits", () => {
-  it("refuses more rows than maxRows with train.too_many_rows", () => {
+  it("refuses more rows than maxRows with train.too_many_rows", async () => {
     const table = syntheticChurnTable({ rows: 200, seed: 1 });
-    expect(() => fitTermModel(table, { maxRows: 100 })).toThrow(RetainwiseError);
-    expect(() => fitTermModel(table, { maxRows: 100 })).toThrow(/at most 100/);
-    try {
-      fitTermModel(table, { maxRows: 100 });
-    } catch (error) {
-      expect((error as RetainwiseError).code).toBe("train.too_many_rows");
-    }
+    const error = await fitTermModel(table, { maxRows: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetainwiseError);
+    expect((error as RetainwiseError).message).toMatch(/at most 100/);
+    expect((error as RetainwiseError).code).toBe("train.too_many_rows");
   });
 
-  it("reports progress from 0 to 100 percent, never going back", () => {
+  it("reports progress from 0 to 100 percent, never going back", async () => {
     const seen: number[] = [];
-    fitTermModel(syntheticChurnTable({ rows: 600, seed: 2 }), { bags: 2, onProgress: (p) => seen.push(p.percent) });
+    await fitTermModel(syntheticChurnTable({ rows: 600, seed: 2 }), { bags: 2, onProgress: (p) => seen.push(p.percent) });
     expect(seen[0]).toBe(0);
     expect(seen.at(-1)).toBe(100);
     expect(seen.every((p, k) => k === 0 || p >= seen[k - 1]!)).toBe(true);

@@ -16,64 +16,84 @@ export interface BagRows extends BoostRows {
   valid: Int32Array;
 }
 
-export interface PairSelectionSettings extends BoostSettings {
-  seed: number;
-  /** Candidates per bag, the best by FAST rank on its fitting rows: this many per input. */
-  pairsPerInput: number;
+/** What taking each candidate out did to one bag's judging rows: per candidate, the sum and sum of squares of the rows' log-loss rises. */
+export interface BagRises {
+  candidates: Array<{ inputs: StageTerm; sum: number; squares: number }>;
+  /** Judging rows of the bag. */
+  rows: number;
+}
+
+/** The candidates of the second stage: derived inputs' main effects, and pairs among `pairsAmong` (at most `pairs` per bag, by FAST rank). */
+export interface StageCandidates {
+  derived: readonly number[];
+  pairsAmong: readonly number[];
+  pairs: number;
 }
 
 /**
- * Second-stage terms chosen by what they do on rows they were not chosen on: pairs of inputs, and
- * the main effects of derived inputs (`derived`, indexes of candidate sums). Each bag ranks the
- * pairs by FAST on its own fitting rows (the residuals of its own main effects), boosts its best
- * pairs and every derived candidate together with early stopping on half of its validation rows,
- * and on the other half measures, for every candidate, how much each row's log loss rises when
- * that candidate's table is taken out. A candidate is kept when that rise, averaged over the
- * judging rows of every bag (0 in bags that did not pick it), exceeds `z` standard errors, with a
- * bar that grows with the number of candidates tested (see below): terms that fit noise (small
- * tables, many inputs) are dropped, real interactions and sums kept. Returned best first, at most
- * `pairsPerInput` pairs per input of the table.
+ * One bag's part of `keptTerms`: it ranks the pairs by FAST on its own fitting rows (the residuals
+ * of its own main effects), boosts its best pairs and every derived candidate together with early
+ * stopping on half of its validation rows, and on the other half measures, for every candidate,
+ * how much each row's log loss rises when that candidate's table is taken out. Depends only on the
+ * bag's rows and `seed`, so bags can run on any thread in any order.
  */
-export function validatedTerms(
+export function bagRises(
   grids: CoarseInput[],
-  candidates: { derived: readonly number[]; pairsAmong: readonly number[]; pairs: number },
-  bags: number,
-  withMains: (bag: number) => BagRows,
+  candidates: StageCandidates,
+  bag: BagRows,
   termOf: (of: StageTerm, fit: Int32Array, valid: Int32Array) => BoostedTerm,
-  s: PairSelectionSettings,
-  progress: (done: number) => void,
-): StageTerm[] {
-  const { derived, pairsAmong } = candidates;
-  const wanted = candidates.pairs;
-  if (wanted <= 0 && derived.length === 0) return [];
-  const codes = pairsAmong.map((i) => grids[i]!.codes);
-  const groups = pairsAmong.map((i) => grids[i]!.groups);
-  const same = sameInformation(codes, groups);
-  const rises = new Map<string, { inputs: StageTerm; sum: number; squares: number }>();
-  let validRows = 0;
-  for (let b = 0; b < bags; b++) {
-    // Half the validation rows stop the boosting, the other half judge: rows that neither chose the candidates nor their rounds.
-    const { stopping, judging } = halves(withMains(b), s.seed + b);
+  s: BoostSettings,
+  seed: number,
+): BagRises {
+  const { derived, pairsAmong, pairs: wanted } = candidates;
+  // Half the validation rows stop the boosting, the other half judge: rows that neither chose the candidates nor their rounds.
+  const { stopping, judging } = halves(bag, seed);
+  let ranked: Array<[number, number]> = [];
+  if (wanted > 0) {
+    const codes = pairsAmong.map((i) => grids[i]!.codes);
+    const groups = pairsAmong.map((i) => grids[i]!.groups);
     const { grad, hess } = gradients(stopping.fitLogits, stopping.fitLabels);
-    const ranked = wanted > 0 ? distinctPairs(rankPairs(codes, groups, stopping.fit, grad, hess, s), same, wanted) : [];
-    const pairs = ranked.map(([a, b]): StageTerm => [pairsAmong[a]!, pairsAmong[b]!]);
-    const candidates: StageTerm[] = [...derived.map((i): StageTerm => [i]), ...pairs];
-    const { tables } = boostTerms(candidates.map((of) => termOf(of, stopping.fit, stopping.valid)), stopping, s);
-    const cells = candidates.map((of) => termOf(of, judging.rows, judging.rows).fitCells);
-    const logits = judging.logits.slice();
-    cells.forEach((c, t) => addCells(logits, c, tables[t]!));
-    candidates.forEach((inputs, t) => {
-      const key = inputs.join(",");
-      const rise = rises.get(key) ?? { inputs, sum: 0, squares: 0 };
+    ranked = distinctPairs(rankPairs(codes, groups, stopping.fit, grad, hess, s), sameInformation(codes, groups), wanted);
+  }
+  const pairs = ranked.map(([a, b]): StageTerm => [pairsAmong[a]!, pairsAmong[b]!]);
+  const terms: StageTerm[] = [...derived.map((i): StageTerm => [i]), ...pairs];
+  const { tables } = boostTerms(terms.map((of) => termOf(of, stopping.fit, stopping.valid)), stopping, s);
+  const cells = terms.map((of) => termOf(of, judging.rows, judging.rows).fitCells);
+  const logits = judging.logits.slice();
+  cells.forEach((c, t) => addCells(logits, c, tables[t]!));
+  return {
+    rows: logits.length,
+    candidates: terms.map((inputs, t) => {
+      let [sum, squares] = [0, 0];
       for (let v = 0; v < logits.length; v++) {
         const [z, y] = [logits[v]!, judging.labels[v]!];
         const d = rowLogLoss(z - tables[t]![cells[t]![v]!]!, y) - rowLogLoss(z, y);
-        (rise.sum += d), (rise.squares += d * d);
+        (sum += d), (squares += d * d);
       }
+      return { inputs, sum, squares };
+    }),
+  };
+}
+
+/**
+ * Second-stage terms chosen by what they do on rows they were not chosen on (`bagRises`, one per
+ * bag, combined in bag order): pairs of inputs, and the main effects of derived inputs. A
+ * candidate is kept when the rise of the loss without it, averaged over the judging rows of every
+ * bag (0 in bags that did not pick it), exceeds `z` standard errors, with a bar that grows with
+ * the number of candidates tested (see below): terms that fit noise (small tables, many inputs)
+ * are dropped, real interactions and sums kept. Returned best first, at most `pairs` pairs.
+ */
+export function keptTerms(perBag: readonly BagRises[], pairs: number): StageTerm[] {
+  const rises = new Map<string, { inputs: StageTerm; sum: number; squares: number }>();
+  let validRows = 0;
+  for (const bag of perBag) {
+    for (const { inputs, sum, squares } of bag.candidates) {
+      const key = inputs.join(",");
+      const rise = rises.get(key) ?? { inputs, sum: 0, squares: 0 };
+      (rise.sum += sum), (rise.squares += squares);
       rises.set(key, rise);
-    });
-    validRows += logits.length;
-    progress(b + 1);
+    }
+    validRows += bag.rows;
   }
   // A candidate must be significant on its own (one-sided 2.5%, z = 1.96), and every candidate tested
   // is a chance for noise to pass: with many, the bar rises so that about one pure-noise candidate
@@ -88,7 +108,7 @@ export function validatedTerms(
     .filter((p) => p.mean > bar * p.standardError)
     .sort((a, b) => b.mean - a.mean || a.inputs[0] - b.inputs[0] || (a.inputs[1] ?? -1) - (b.inputs[1] ?? -1))
     .map((p) => p.inputs)
-    .filter((of, k, kept) => of.length === 1 || kept.slice(0, k).filter((o) => o.length === 2).length < wanted);
+    .filter((of, k, kept) => of.length === 1 || kept.slice(0, k).filter((o) => o.length === 2).length < pairs);
 }
 
 /** z with P(Z ≤ z) = q for a standard normal Z, by bisection on the complementary error function. */

@@ -1,0 +1,34 @@
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import type { BagContext, BagJob, BagJobResult } from "./bag-jobs.ts";
+import { runBagJob } from "./bag-jobs.ts";
+
+/**
+ * The thread side of parallel bagging (bag-lanes.ts). Like training and scoring threads, a bagging
+ * thread starts from the program's entry file, which sees this marker in its workerData and calls
+ * `serveBagThread()` instead of its command line.
+ */
+export const BAG_THREAD = "retainwiseBagThread";
+
+export type BagThreadRequest = { context: BagContext } | { job: BagJob };
+export type BagThreadReply = { result: BagJobResult } | { error: string };
+
+export function isBagThread(): boolean {
+  return !isMainThread && (workerData as { [BAG_THREAD]?: unknown } | null)?.[BAG_THREAD] === true;
+}
+
+/** Keeps the latest context and runs each job it is sent against it, one at a time, replying with the result. */
+export function serveBagThread(): void {
+  const port = parentPort!;
+  let context: BagContext | undefined;
+  port.on("message", (request: BagThreadRequest) => {
+    if ("context" in request) {
+      context = request.context;
+      return;
+    }
+    try {
+      port.postMessage({ result: runBagJob(context!, request.job) } satisfies BagThreadReply);
+    } catch (error) {
+      port.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies BagThreadReply);
+    }
+  });
+}
