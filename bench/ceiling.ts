@@ -14,7 +14,8 @@
  * loading, wall time counts the waits for a core and CPU time does not (it does count V8's
  * collector threads, which run for the stage that made the garbage).
  *
- * With PAIR=1 each stage is also timed while a twin process does the same work at once: the
+ * With PAIR=1 each stage is also timed while a twin process does the same work at once (PAIR=threads:
+ * a twin worker thread in this process, as `retainwise score --threads` runs): the
  * second core's worth to this workload. Two copies of the same single-threaded work run slower each
  * than one alone (they share caches and memory bandwidth, and one alone lends V8's collector
  * threads the idle core), so `2 x alone / paired` is the most any split of the work over two
@@ -23,12 +24,14 @@
  *   node bench/score.mjs 1000000
  *   (cd packages/cli && node --import tsx ../../bench/ceiling.ts [file.csv] [model.onnx])
  *   (cd packages/cli && PAIR=1 node --import tsx ../../bench/ceiling.ts [file.csv] [model.onnx])
+ *   (cd packages/cli && PAIR=threads node --import tsx ../../bench/ceiling.ts [file.csv] [model.onnx])
  */
 import { spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { dirname, join } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { loadModel, scoreCsv } from "../packages/core/src/index.ts";
 import { Batch, headNumberFormat, planColumns } from "../packages/core/src/scoring/batch.ts";
 import { openCsvAfterHead, readHead } from "../packages/core/src/csv/reader.ts";
@@ -49,9 +52,12 @@ const NAMES: Record<keyof Stages | "floor" | "rest", string> = {
 };
 
 const model = await loadModel(MODEL);
-if (process.env.CEILING_CHILD === "1") {
+if (!isMainThread && (workerData as { twin?: true } | null)?.twin) {
+  parentPort!.postMessage(await measure());
+} else if (process.env.CEILING_CHILD === "1") {
   process.stdout.write(JSON.stringify(await measure()));
-} else if (process.env.PAIR === "1") {
+} else if (process.env.PAIR === "1" || process.env.PAIR === "threads") {
+  const twins = process.env.PAIR === "threads" ? twinThreads : twinProcesses;
   const alone = await twins(1);
   const paired = await twins(2);
   const pairedMean = Object.fromEntries(Object.keys(alone[0]!).map((k) => [k, mean(paired.map((p) => p[k as keyof Stages]))])) as Stages;
@@ -82,8 +88,19 @@ function withDerived({ read, inputs, inference, pipeline }: Stages): Record<keyo
   return { read, inputs, inference, floor, pipeline, rest: { wall: pipeline.wall - floor.wall, cpu: pipeline.cpu - floor.cpu } };
 }
 
+/** `count` copies of the measurement at the same time, each on a worker thread of this process. */
+function twinThreads(count: number): Promise<Stages[]> {
+  return Promise.all(
+    Array.from({ length: count }, () => new Promise<Stages>((resolve, reject) => {
+      // A worker thread does not inherit --import tsx: it registers tsx itself, then loads this file.
+      const code = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+      new Worker(code, { eval: true, workerData: { twin: true }, argv: process.argv.slice(2) }).once("message", resolve).once("error", reject);
+    })),
+  );
+}
+
 /** `count` copies of this script measuring at the same time, each in its own process. */
-function twins(count: number): Promise<Stages[]> {
+function twinProcesses(count: number): Promise<Stages[]> {
   return Promise.all(
     Array.from({ length: count }, () => new Promise<Stages>((resolve, reject) => {
       const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { env: { ...process.env, CEILING_CHILD: "1" }, stdio: ["ignore", "pipe", "inherit"] });
