@@ -10,7 +10,9 @@ import { root, startLocal } from "./local-service.mjs";
 
 const POLL_MS = 20;
 
-const service = await startLocal({ RETAINWISE_HEARTBEAT_SECONDS: "0.25" });
+// The per-account upload cap and per-key rate limit (429s) would turn the 20 concurrent uploads and
+// the 20 ms polling into retries: this measures the service, not its limits.
+const service = await startLocal({ RETAINWISE_HEARTBEAT_SECONDS: "0.25", RETAINWISE_MAX_CONCURRENT_UPLOADS: "32", RETAINWISE_RATE_LIMIT_PER_MINUTE: "1000000" });
 const { base, key } = service;
 try {
   const telco = (await readFile(join(root, "tests/fixtures/telco-churn.csv"), "utf8")).trimEnd().split("\n");

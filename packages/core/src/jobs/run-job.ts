@@ -216,6 +216,7 @@ function startHeartbeat<J extends JobRow, P>(
   let lost = false;
   let stalled = false;
   let busy = false;
+  let stopped = false;
   const limit = options.stallHeartbeats ?? DEFAULT_STALL_HEARTBEATS;
   let lastSeen = JSON.stringify(progress);
   let stillBeats = 0;
@@ -242,9 +243,11 @@ function startHeartbeat<J extends JobRow, P>(
         stop.abort(new RetainwiseError("job.lost", "The job was canceled or taken over."));
         return;
       }
+      // A beat still in flight when the job ended meets a deleted message: nothing left to extend.
+      if (stopped) return;
       await deps.queue.extend(message.receipt, options.visibilitySeconds);
     } catch (error) {
-      log.warn("heartbeat failed; will retry at the next beat", { error });
+      if (!stopped) log.warn("heartbeat failed; will retry at the next beat", { error });
     } finally {
       busy = false;
     }
@@ -257,7 +260,10 @@ function startHeartbeat<J extends JobRow, P>(
     record: (p) => {
       progress = p;
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
     lost: () => lost,
     stalled: () => stalled,
   };
