@@ -11,7 +11,8 @@ import { createHash } from "node:crypto";
 import { createReadStream, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { scoreTermModel } from "../packages/core/src/model/term-scoring.ts";
-import { defaultBagThreads, fitTermModel, tableCodes } from "../packages/core/src/training/ebm/index.ts";
+import { fitTermModel, tableCodes } from "../packages/core/src/training/ebm/index.ts";
+import { defaultThreads } from "../packages/core/src/threads.ts";
 import { readTrainingTable } from "../packages/core/src/training/read-table.ts";
 import type { TrainingTable } from "../packages/core/src/training/table.ts";
 
@@ -27,7 +28,7 @@ const test: number[] = [];
 for (let r = 0; r < table.rows; r++) (isTest(r + 1) ? test : train).push(r);
 
 const started = performance.now();
-const result = await fitTermModel(subset(table, train), { threads: defaultBagThreads(), workerEntry: fileURLToPath(new URL("../packages/cli/bin/retainwise.mjs", import.meta.url)) });
+const result = await fitTermModel(subset(table, train), { threads: defaultThreads(), workerEntry: fileURLToPath(new URL("../packages/cli/bin/retainwise.mjs", import.meta.url)) });
 const seconds = (performance.now() - started) / 1000;
 const { logOdds } = scoreTermModel(result.model, tableCodes(result.model, table, test), test.length);
 writeFileSync(out, "row,probability\n" + test.map((r, k) => `${r + 1},${1 / (1 + Math.exp(-logOdds[k]!))}`).join("\n") + "\n");

@@ -10,11 +10,12 @@
  * Bar: 10k rows <= 20 s, 100k rows <= 120 s and <= 1 GB peak RSS on the 2-core dev machine.
  */
 import { fileURLToPath } from "node:url";
-import { defaultBagThreads, fitTermModel } from "../packages/core/src/training/ebm/index.ts";
+import { fitTermModel } from "../packages/core/src/training/ebm/index.ts";
+import { defaultThreads } from "../packages/core/src/threads.ts";
 import { syntheticChurnTable } from "../packages/core/src/training/ebm/synthetic-table.ts";
 
 const rows = Number(process.argv[2] ?? 10_000);
-const threads = Number(process.argv[3] ?? defaultBagThreads());
+const threads = Number(process.argv[3] ?? defaultThreads());
 const workerEntry = fileURLToPath(new URL("../packages/cli/bin/retainwise.mjs", import.meta.url));
 const table = syntheticChurnTable({ rows, seed: 1 });
 const started = performance.now();

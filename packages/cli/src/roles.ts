@@ -1,9 +1,8 @@
-import { createModelSource, handleJobMessage, scoreWork, trainWork, BUILTIN_MODEL_ID, type Logger } from "@retainwise/core";
+import { createModelSource, handleJobMessage, scoreWork, threadsForMachine, trainWork, BUILTIN_MODEL_ID, type Logger } from "@retainwise/core";
 import { createApp, serveApi } from "@retainwise/api";
 import { protectWhileBusy, startRelay, startScoreIndexer, startWorker } from "@retainwise/worker";
 import type { Config } from "./config.ts";
 import { programEntry, scoringThreadEntry } from "./paths.ts";
-import { scoringThreads } from "./scoring-threads.ts";
 import { loadChurnModel, type Services } from "./wiring.ts";
 
 export interface Running {
@@ -22,7 +21,7 @@ export async function startJobProcessing(services: Services, config: Config, log
   const tasks = {
     score: scoreWork(
       { predictions: services.predictions, store: services.store, models },
-      { maxBadRowShare: config.maxBadRowShare, threads: scoringThreads(config.scoringThreads), workerEntry: scoringThreadEntry() },
+      { maxBadRowShare: config.maxBadRowShare, threads: threadsForMachine(config.scoringThreads), workerEntry: scoringThreadEntry() },
     ),
     train: trainWork({ models: services.models, store: services.store }, { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows }),
   };

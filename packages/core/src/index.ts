@@ -2,6 +2,7 @@ export * from "./errors.ts";
 export * from "./log.ts";
 export * from "./bounded-text.ts";
 export * from "./uuid.ts";
+export * from "./threads.ts";
 export * from "./ports/index.ts";
 export * from "./jobs/index.ts";
 export * from "./jobs/runtime.ts";

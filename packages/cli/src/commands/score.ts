@@ -2,12 +2,10 @@ import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
-import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { isRetainwiseError, loadModel, scoreCsv } from "@retainwise/core";
+import { defaultThreads, isRetainwiseError, loadModel, scoreCsv, threadsForMachine } from "@retainwise/core";
 import { defaultModelPath, scoringThreadEntry } from "../paths.ts";
 import { createProgressBar } from "../progress-bar.ts";
-import { scoringThreads } from "../scoring-threads.ts";
 
 export const help = `Usage: retainwise score <input.csv> -o <output.csv|-> [options]
 
@@ -25,9 +23,6 @@ Options:
 
 Example:
   retainwise score customers.csv -o scored.csv`;
-
-/** Each thread holds a V8 heap and a model: past a few, memory grows faster than a CSV job speeds up. */
-const DEFAULT_MAX_THREADS = 4;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -51,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`retainwise score: --max-bad-rows must be a share between 0 and 1, got "${values["max-bad-rows"]}".\n`);
     return 2;
   }
-  const threads = values.threads === undefined ? Math.min(availableParallelism(), DEFAULT_MAX_THREADS) : Number(values.threads);
+  const threads = values.threads === undefined ? defaultThreads() : Number(values.threads);
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
     process.stderr.write(`retainwise score: --threads must be a whole number from 1 to 64, got "${values.threads}".\n`);
     return 2;
@@ -88,7 +83,7 @@ async function score(inputPath: string, outputPath: string, options: { modelPath
     totalBytes,
     includeInput: options.includeInput,
     maxBadRowShare: options.maxBadRowShare,
-    threads: scoringThreads(options.threads),
+    threads: threadsForMachine(options.threads),
     workerEntry: scoringThreadEntry(),
     onProgress: (p) => bar.update(p.bytesRead, p.totalBytes, `${p.rowsProcessed.toLocaleString("en-US")} rows`),
   }).catch(async (error: unknown) => {

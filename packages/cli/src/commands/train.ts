@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { programEntry } from "../paths.ts";
-import { createLogger, defaultBagThreads, DEFAULT_MAX_TRAINING_ROWS, DEFAULT_SEED, isRetainwiseError, trainFromCsvFile, writeModelFiles, type ColumnDecision } from "@retainwise/core";
+import { createLogger, defaultThreads, DEFAULT_MAX_TRAINING_ROWS, DEFAULT_SEED, isRetainwiseError, threadsForMachine, trainFromCsvFile, writeModelFiles, type ColumnDecision } from "@retainwise/core";
 
 export const summary = "Train a churn model from a labeled CSV and export it to ONNX";
 
@@ -25,8 +25,8 @@ Options:
   --name NAME         model name (default: churn)
   --seed N            seed for the split and bagging (default: ${DEFAULT_SEED}); same seed, same bytes
   --created ISO       creation time written to the card (default: now), to reproduce a card exactly
-  --threads N         threads the model's bags are fitted on (default: the machine's cores, at
-                      most 4: here ${defaultBagThreads()}); the model is the same, byte for byte, on any number
+  --threads N         threads the model's bags are fitted on, never more than the machine's cores
+                      (default: its cores, at most 4: here ${defaultThreads()}); the model is the same, byte for byte, on any number
 `;
 
 /** `retainwise train`: resolves the exit code (0 ok, 1 training failed, 2 usage). */
@@ -47,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(args.created !== undefined ? { created: args.created } : {}),
       maxRows: args.maxRows,
       seed: args.seed,
-      threads: args.threads,
+      threads: threadsForMachine(args.threads),
       workerEntry: programEntry(),
       name: args.name,
       version: args.version,
@@ -110,7 +110,7 @@ function parseCommandLine(argv: string[]): TrainArgs | string {
         name: { type: "string", default: "churn" },
         seed: { type: "string", default: String(DEFAULT_SEED) },
         created: { type: "string" },
-        threads: { type: "string", default: String(defaultBagThreads()) },
+        threads: { type: "string", default: String(defaultThreads()) },
       },
     });
   } catch (error) {
@@ -124,7 +124,7 @@ function parseCommandLine(argv: string[]): TrainArgs | string {
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) return "--seed must be a non-negative integer.";
   const threads = Number(values.threads);
-  if (!Number.isInteger(threads) || threads < 1) return "--threads must be a positive integer.";
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) return "--threads must be a whole number from 1 to 64.";
   const maxRows = Number(values["max-rows"]);
   if (!Number.isInteger(maxRows) || maxRows < 1) return "--max-rows must be a positive integer.";
   if (values.created !== undefined && Number.isNaN(Date.parse(values.created))) return "--created must be an ISO date-time, e.g. 2026-01-01T00:00:00.000Z.";

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { isRetainwiseError, RetainwiseError, type ErrorCode, type ErrorKind } from "../errors.ts";
 import type { ModelCard } from "../model/card.ts";
-import { defaultBagThreads } from "./ebm/bag-lanes.ts";
+import { defaultThreads, threadsForMachine } from "../threads.ts";
 import { trainFromCsvFile } from "./pipeline.ts";
 
 /**
@@ -100,7 +100,7 @@ export async function serveTrainingThread(): Promise<void> {
       name: request.name,
       version: request.version,
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
-      threads: request.threads ?? defaultBagThreads(),
+      threads: threadsForMachine(request.threads ?? defaultThreads()),
       workerEntry: entry,
       onProgress: (step, fields = {}) => {
         if (step === "read training file" && typeof fields.rows === "number" && fields.rows > request.maxRows) {

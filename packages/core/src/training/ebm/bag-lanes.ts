@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { RetainwiseError } from "../../errors.ts";
 import type { BinCodes } from "./binning.ts";
@@ -11,11 +10,6 @@ export interface BagThreads {
   threads: number;
   /** The program file extra threads start from; it must call `serveBagThread()` (bag-thread.ts). Without it, one thread. */
   workerEntry?: string | URL | undefined;
-}
-
-/** Threads a training uses unless told: every core, at most 4 (each thread loads the program, about 60 MB, like scoring's cap). */
-export function defaultBagThreads(): number {
-  return Math.min(4, availableParallelism());
 }
 
 /**

@@ -4,4 +4,3 @@ export type { TermImportance } from "./terms.ts";
 export type { Recalibration } from "./calibration.ts";
 export { tableCodes } from "./codes.ts";
 export { isBagThread, serveBagThread, BAG_THREAD } from "./bag-thread.ts";
-export { defaultBagThreads } from "./bag-lanes.ts";
