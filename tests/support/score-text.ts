@@ -3,6 +3,9 @@
  * small files. Input is cut into chunks so the sniffer's head read and its replay are exercised
  * the way a file stream exercises them.
  */
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { scoreCsv, type ChurnModel, type ScoreCsvOptions, type ScoreSummary } from "@retainwise/core";
@@ -19,15 +22,27 @@ export interface Scored {
   errors: string;
 }
 
-export async function scoreText(
-  model: ChurnModel,
-  input: string | Uint8Array,
-  options: Omit<ScoreCsvOptions, "input" | "output" | "model"> = {},
-): Promise<Scored> {
+export interface ScoreTextOptions extends Omit<ScoreCsvOptions, "input" | "output" | "model"> {
+  /** Score the input from a file on disk (`inputPath`), as `retainwise score` does, instead of from a stream. */
+  fromFile?: boolean;
+}
+
+export async function scoreText(model: ChurnModel, input: string | Uint8Array, { fromFile = false, ...options }: ScoreTextOptions = {}): Promise<Scored> {
   const output = collector();
   const errors = collector();
-  const summary = await scoreCsv({ ...options, input: chunked(input), output: output.stream, errors: errors.stream, model });
-  return { summary, output: output.text(), errors: errors.text() };
+  const dir = fromFile ? mkdtempSync(join(tmpdir(), "rw-score-text-")) : undefined;
+  try {
+    const source = dir ? onDisk(join(dir, "input.csv"), input) : { input: chunked(input) };
+    const summary = await scoreCsv({ ...options, ...source, output: output.stream, errors: errors.stream, model });
+    return { summary, output: output.text(), errors: errors.text() };
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function onDisk(path: string, input: string | Uint8Array): Pick<ScoreCsvOptions, "input" | "inputPath" | "totalBytes"> {
+  writeFileSync(path, input);
+  return { input: createReadStream(path), inputPath: path, totalBytes: Buffer.byteLength(input) };
 }
 
 /** A Writable that keeps what it is given. */
@@ -43,7 +58,7 @@ export function collector(): { stream: Writable; text(): string } {
 }
 
 /** The error `scoreText` rejects with (fails the test if it resolves). */
-export async function scoreFailure(model: ChurnModel, input: string | Uint8Array, options: Omit<ScoreCsvOptions, "input" | "output" | "model"> = {}): Promise<Error & { code?: string }> {
+export async function scoreFailure(model: ChurnModel, input: string | Uint8Array, options: ScoreTextOptions = {}): Promise<Error & { code?: string }> {
   try {
     await scoreText(model, input, options);
   } catch (error) {

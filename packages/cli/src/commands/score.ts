@@ -78,6 +78,7 @@ async function score(inputPath: string, outputPath: string, options: { modelPath
   const started = Date.now();
   const summary = await scoreCsv({
     input: createReadStream(inputPath, { highWaterMark: 256 * 1024 }),
+    inputPath,
     output: output.stream,
     model,
     totalBytes,

@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { Readable, Transform } from "node:stream";
 import { parse, type CsvError } from "csv-parse";
 import { ellipsize } from "../bounded-text.ts";
@@ -72,6 +73,23 @@ export function openPiece(piece: Buffer, delimiter: Delimiter, positions: Positi
   const slices: Buffer[] = [];
   for (let at = 0; at < piece.length; at += PIECE_SLICE_BYTES) slices.push(piece.subarray(at, at + PIECE_SLICE_BYTES));
   return { ...parseRecords(slices, delimiter, positions, false), delimiter };
+}
+
+/** Bytes [start, end) of a file on disk. */
+export interface FileRange {
+  path: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The records of a range of a file cut at record boundaries (scoring/ranges.ts), read from the
+ * disk as they are parsed: as `openPiece`, without a header and counted from the range's start.
+ */
+export function openFileRange({ path, start, end }: FileRange, delimiter: Delimiter, positions: Positions): RecordSource {
+  // Slices of a piece's size, for the same reason as there.
+  const chunks = end > start ? createReadStream(path, { start, end: end - 1, highWaterMark: PIECE_SLICE_BYTES }) : [];
+  return { ...parseRecords(chunks, delimiter, positions, false), delimiter };
 }
 
 /**

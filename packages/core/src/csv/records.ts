@@ -21,11 +21,12 @@ export function lastRecordEnd(bytes: Buffer, delimiter: number): number {
   return end;
 }
 
-/** Offset just past the first newline outside quotes, or -1. */
-export function firstRecordEnd(bytes: Buffer, delimiter: number): number {
+/** Offset just past the first newline outside quotes at or after `after`, or -1. */
+export function firstRecordEnd(bytes: Buffer, delimiter: number, after = 0): number {
   let end = -1;
   scanRecordEnds(bytes, delimiter, (from, to) => {
-    const newline = bytes.indexOf(LF, from);
+    if (to <= after) return true;
+    const newline = bytes.indexOf(LF, Math.max(from, after));
     if (newline === -1 || newline >= to) return true;
     end = newline + 1;
     return false;

@@ -49,13 +49,15 @@ describe.each(models)("scoring with $name", ({ load }) => {
     }
   }, 120_000);
 
-  it("writes the same bytes for a large file on one thread and on two", async () => {
+  it("writes the same bytes for a large file on one thread and on two, as a stream and from a file on disk", async () => {
     const rows = Array.from({ length: 66_000 }, (_, i) => [`D${i}`, ...telco.rows[(i * 7919) % telco.rows.length]!.slice(1)]);
     const text = toCsv(telco.headers, rows);
     expect(Buffer.byteLength(text)).toBeGreaterThan(PARALLEL_MIN_BYTES);
     const one = await scoreText(model, text, { threads: 1 });
-    const two = await scoreText(model, text, { threads: 2, workerEntry: PROGRAM_ENTRY });
-    expect(two.summary.rowsScored).toBe(rows.length);
-    expect(two.output === one.output).toBe(true);
+    for (const fromFile of [false, true]) {
+      const two = await scoreText(model, text, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile });
+      expect(two.summary.rowsScored).toBe(rows.length);
+      expect(two.output === one.output).toBe(true);
+    }
   }, 120_000);
 });

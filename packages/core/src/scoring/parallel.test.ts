@@ -1,12 +1,13 @@
 import { parse } from "csv-parse/sync";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, type ChurnModel } from "../model/index.ts";
 import { PARALLEL_MIN_BYTES } from "./parallel.ts";
-import { PROGRAM_ENTRY, scoreFailure, scoreText, type Scored } from "../../../../tests/support/score-text.ts";
+import { rangeShares } from "./ranges.ts";
+import { PROGRAM_ENTRY, scoreFailure, scoreText, type Scored, type ScoreTextOptions } from "../../../../tests/support/score-text.ts";
 import { DEFAULT_MODEL_PATH, readTelco, toCsv } from "../../../../tests/support/telco.ts";
 
 const ROWS = 72_000;
@@ -28,13 +29,19 @@ beforeAll(async () => {
 });
 afterAll(() => model.release());
 
-const byThreads = (threads: number, input = text) => scoreText(model, input, { threads, workerEntry: PROGRAM_ENTRY, includeInput: true });
+const byThreads = (threads: number, options: ScoreTextOptions = {}) => scoreText(model, text, { threads, workerEntry: PROGRAM_ENTRY, includeInput: true, ...options });
 
-describe("scoring a large file on two threads", () => {
+/** A file on disk is scored in ranges each thread reads (ranges.ts); a stream, in pieces this thread cuts (pieces.ts). */
+const WAYS = [
+  { way: "pieces of a stream", fromFile: false },
+  { way: "ranges of a file on disk", fromFile: true },
+];
+
+describe.each(WAYS)("scoring a large file on two threads, in $way", ({ fromFile }) => {
   let one: Scored;
   let two: Scored;
   beforeAll(async () => {
-    [one, two] = [await byThreads(1), await byThreads(2)];
+    [one, two] = [await byThreads(1), await byThreads(2, { fromFile })];
   }, 120_000);
 
   it("writes the same rows in the same order, errors with their file-wide row and line numbers", () => {
@@ -65,11 +72,11 @@ describe("scoring a large file on two threads", () => {
   });
 });
 
-describe("a large file without a customer id column on two threads", () => {
+describe.each(WAYS)("a large file without a customer id column on two threads, in $way", ({ fromFile }) => {
   it("numbers its rows file-wide, in the output and in the top risks", async () => {
     const [headers, ...rows] = parse(text, { relax_column_count: true }) as string[][];
     const noIds = toCsv(headers!.slice(1), rows.map((r) => r.slice(1)));
-    const { summary, output } = await scoreText(model, noIds, { threads: 2, workerEntry: PROGRAM_ENTRY });
+    const { summary, output } = await scoreText(model, noIds, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile });
     const scored = parse(output, { relax_column_count: true, from_line: 2 }) as string[][];
     expect(summary.customerIds).toBe("row_number");
     expect(scored.map((r) => r[0])).toEqual(rows.map((_, i) => String(i + 1)));
@@ -77,13 +84,13 @@ describe("a large file without a customer id column on two threads", () => {
   }, 120_000);
 });
 
-describe("a file-level problem deep in the file", () => {
+describe.each(WAYS)("a file-level problem deep in the file, in $way", ({ fromFile }) => {
   it("fails with the message one thread gives, positions included", async () => {
     const lines = text.split("\n");
     const at = lines.findIndex((line, i) => i > 60_000 && line.startsWith("C6"));
     lines[at] = lines[at]!.replace(/,Female,|,Male,/, ',"Female,');
     const broken = lines.join("\n");
-    const [sequential, parallel] = [await scoreFailure(model, broken, { threads: 1 }), await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY })];
+    const [sequential, parallel] = [await scoreFailure(model, broken, { threads: 1 }), await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile })];
     expect(sequential.message).toMatch(/^A quoted field in row \d+ /);
     expect(parallel.message).toBe(sequential.message);
     expect(parallel.code).toBe(sequential.code);
@@ -96,7 +103,7 @@ describe("a file-level problem deep in the file", () => {
     lines[10] = lines[10]!.replace(/,Female,|,Male,/, ',"Female,');
     const broken = lines.join("\n");
     expect(Buffer.byteLength(broken)).toBeGreaterThan(16 * 1024 * 1024);
-    const [sequential, parallel] = [await scoreFailure(model, broken, { threads: 1 }), await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY })];
+    const [sequential, parallel] = [await scoreFailure(model, broken, { threads: 1 }), await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile })];
     expect(parallel.code).toBe("csv.unclosed_quote");
     expect(sequential.code).toBe("csv.unclosed_quote");
     expect(parallel.message).toMatch(/^A quoted field in row 10 is never closed/);
@@ -110,14 +117,15 @@ describe("a file-level problem deep in the file", () => {
     lines[at] = lines[at]!.replace(/,Female,|,Male,/, ',"Fem"ale,');
     const broken = lines.join("\n");
     for (let i = 0; i < 8; i++) {
-      const failure = await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY });
+      const failure = await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile });
       expect(failure.message).toMatch(/^A quoted field in row 20002 \(line \d+\) has text after its closing quote/);
     }
   }, 300_000); // 8 runs that each start two threads: ~12 s a run with the machine shared by a dozen test processes
 });
 
-describe("the pool of scorers", () => {
+describe("the scorers", () => {
   const COUNTING_ENTRY = fileURLToPath(new URL("../../../../tests/support/counting-scoring-thread.mjs", import.meta.url));
+  const DATA_BYTES = () => Buffer.byteLength(text) - text.indexOf("\n") - 1;
   let dir: string;
   let one: Scored;
   beforeAll(async () => {
@@ -127,37 +135,66 @@ describe("the pool of scorers", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Scores `text` on two threads, the worker thread starting after `delayMs`; returns the result and the bytes that thread was sent. */
-  async function withCountingThread(delayMs: number, exitAt = 0): Promise<{ scored: Scored; threadBytes: number }> {
-    const log = join(dir, `pieces-${delayMs}-${exitAt}.log`);
+  async function withCountingThread(delayMs: number, { exitAt = 0, fromFile = false } = {}): Promise<{ scored: Scored; threadBytes: number }> {
+    const log = join(dir, `tasks-${delayMs}-${exitAt}-${fromFile}.log`);
     writeFileSync(log, "");
     Object.assign(process.env, { RETAINWISE_TEST_PIECE_LOG: log, RETAINWISE_TEST_THREAD_DELAY_MS: String(delayMs), RETAINWISE_TEST_THREAD_EXIT_AT: String(exitAt) });
-    const scored = await scoreText(model, text, { threads: 2, workerEntry: COUNTING_ENTRY, includeInput: true });
+    const scored = await scoreText(model, text, { threads: 2, workerEntry: COUNTING_ENTRY, includeInput: true, fromFile });
     const threadBytes = readFileSync(log, "utf8").split("\n").filter(Boolean).reduce((a, n) => a + Number(n), 0);
     return { scored, threadBytes };
   }
 
-  it("shares the pieces between this thread and the worker thread, writing what one thread writes", async () => {
-    const { scored, threadBytes } = await withCountingThread(0);
-    expect(scored.output).toBe(one.output);
-    expect(threadBytes).toBeGreaterThan(0);
-    // The header is never sent, so what the thread did not get was scored here.
-    expect(threadBytes).toBeLessThan(Buffer.byteLength(text) - text.indexOf("\n") - 1);
-  }, 120_000);
+  describe.each(WAYS)("in $way", ({ fromFile }) => {
+    it("share the file between this thread and the worker thread, writing what one thread writes", async () => {
+      const { scored, threadBytes } = await withCountingThread(0, { fromFile });
+      expect(scored.output).toBe(one.output);
+      expect(threadBytes).toBeGreaterThan(0);
+      // The header is never sent, so what the thread did not get was scored here.
+      expect(threadBytes).toBeLessThan(DATA_BYTES());
+    }, 120_000);
 
-  it("does not wait for a worker thread to start: a thread that starts late gets nothing, and the file is scored all the same", async () => {
-    const { scored, threadBytes } = await withCountingThread(15_000);
-    expect(scored.output).toBe(one.output);
-    expect(threadBytes).toBe(0);
-  }, 120_000);
+    it("do not wait for a worker thread to start: a thread that starts late gets nothing, and the file is scored all the same", async () => {
+      const { scored, threadBytes } = await withCountingThread(15_000, { fromFile });
+      expect(scored.output).toBe(one.output);
+      expect(threadBytes).toBe(0);
+    }, 120_000);
 
-  it("fails the file with a retryable error when a worker thread dies holding pieces, and the process lives on", async () => {
-    // Pieces queued behind the dead thread's first reject before they are awaited: none may go unhandled (that would end the process).
-    const failure = await withCountingThread(0, 2).then(
-      () => undefined,
-      (error: Error & { code?: string; permanent?: boolean }) => error,
-    );
-    expect(failure?.code).toBe("scoring.thread_failed");
-    expect(failure?.message).toMatch(/A scoring thread stopped unexpectedly \(exit code 9\)/);
-    expect(failure?.permanent).toBe(false);
-  }, 120_000);
+    it("stop when the job is stopped, leaving no temporary files behind", async () => {
+      const leftovers = () => readdirSync(tmpdir()).filter((name) => name.startsWith("retainwise-ranges-")).length;
+      const before = leftovers();
+      const stop = new AbortController();
+      const failure = await scoreFailure(model, text, {
+        threads: 2,
+        workerEntry: PROGRAM_ENTRY,
+        fromFile,
+        signal: stop.signal,
+        onProgress: ({ rowsProcessed }) => rowsProcessed > 5_000 && stop.abort(),
+      });
+      expect(failure.code).toBe("job.aborted");
+      expect(leftovers()).toBe(before);
+    }, 120_000);
+
+    it("fail the file with a retryable error when a worker thread dies holding work, and the process lives on", async () => {
+      // Work queued behind the dead thread's first task rejects before it is awaited: none may go unhandled (that would end the process).
+      const failure = await withCountingThread(0, { exitAt: fromFile ? 1 : 2, fromFile }).then(
+        () => undefined,
+        (error: Error & { code?: string; permanent?: boolean }) => error,
+      );
+      expect(failure?.code).toBe("scoring.thread_failed");
+      expect(failure?.message).toMatch(/A scoring thread stopped unexpectedly \(exit code 9\)/);
+      expect(failure?.permanent).toBe(false);
+    }, 120_000);
+  });
+
+});
+
+describe("the ranges' shares of a file", () => {
+  it.each([1, 2, 3, 4])("on %i threads add up to the file, each what is left over the threads, down to 1%%", (threads) => {
+    const shares = rangeShares(threads);
+    expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    expect(shares[0]).toBeCloseTo(1 / threads, 9);
+    for (let i = 1; i < shares.length; i++) expect(shares[i]).toBeLessThanOrEqual(shares[i - 1]!);
+    expect(Math.min(...shares.slice(0, -1))).toBeGreaterThanOrEqual(0.01);
+    expect(shares.length).toBeLessThan(threads * 10);
+  });
 });

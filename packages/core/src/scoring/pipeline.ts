@@ -1,6 +1,6 @@
 import { parseNumber, type Delimiter, type NumberFormat } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
-import { openCsvAfterHead, openPiece, type Head, type RecordSource } from "../csv/reader.ts";
+import { openCsvAfterHead, openFileRange, openPiece, type FileRange, type Head, type RecordSource } from "../csv/reader.ts";
 import { ellipsize } from "../bounded-text.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { ChurnModel, Factor, ModelOutput } from "../model/churn-model.ts";
@@ -38,28 +38,32 @@ export async function scoreSequentially(head: Head, options: ScoreCsvOptions): P
   return summary;
 }
 
-/** A piece's scored lines as UTF-8 (no header), its error-report lines, its summary and how many lines csv-parse counted in it. */
-export interface ScoredPiece {
-  bytes: Uint8Array;
-  errors: string;
+/** A part of a file scored: its summary, how many lines csv-parse counted in it, and its drift counts when asked for (merged in file order by the main thread). */
+export interface ScoredPart {
   summary: ScoreSummary;
   lines: number;
-  /** The piece's drift counts, when asked for: merged in file order by the main thread. */
   drift?: BinCounts;
 }
 
+/** A piece's scored lines as UTF-8 (no header) and its error-report lines, besides its counts. */
+export interface ScoredPiece extends ScoredPart {
+  bytes: Uint8Array;
+  errors: string;
+}
+
 /**
- * Scores the pieces of one file on a worker thread (parallel.ts), one after another: each piece
- * holds whole records after the file's header. The batch buffers and the reasons' sentences are
- * built once for every piece the thread scores. Positions in messages are placeholders
- * (csv/positions.ts) and no file-level verdict on bad rows is made.
+ * Scores the parts of one file after its header, one after another: pieces of whole records cut
+ * by the main thread (pieces.ts) and ranges of the file on disk (ranges.ts), on the main thread or
+ * a worker thread. The batch buffers and the reasons' sentences are built once for every part.
+ * Positions in messages are placeholders (csv/positions.ts), resolved once the parts before are
+ * counted, and no file-level verdict on bad rows is made.
  */
-export class PieceScorer {
+export class PartScorer {
   private readonly scorer: RecordScorer;
   private readonly drift: BinCounter | undefined;
 
-  /** `challenger`: the second model and the file's number format for its columns; `countDrift`: count each piece's codes (sent back with it). */
-  constructor(headers: string[], private readonly delimiter: Delimiter, model: ChurnModel, options: PieceOptions) {
+  /** `challenger`: the second model and the file's number format for its columns; `countDrift`: count each part's codes (returned with it). */
+  constructor(headers: string[], private readonly delimiter: Delimiter, model: ChurnModel, options: PartOptions) {
     const { includeInput, numberFormat, challenger } = options;
     this.drift = options.countDrift ? driftCounterFor(model.card) : undefined;
     const challengerPlan = challenger && { model: challenger.model, layout: challengerLayout(headers, challenger.model, challenger.numberFormat) };
@@ -67,16 +71,25 @@ export class PieceScorer {
   }
 
   async score(piece: Buffer): Promise<ScoredPiece> {
-    const source = openPiece(piece, this.delimiter, RELATIVE_POSITIONS);
     // Output is about twice the input (reasons); with the input columns, three times.
     const out = new Utf8Chunks(piece.length * 3);
     let errors = "";
-    const summary = await this.scorer.score(source, { lines: (text) => out.add(text), errors: (text) => void (errors += text) }, {});
-    return { bytes: out.bytes(), errors, summary: summary.build(), lines: source.lines(), ...(this.drift ? { drift: this.drift.drain() } : {}) };
+    const scored = await this.scoreRecords(openPiece(piece, this.delimiter, RELATIVE_POSITIONS), { lines: (text) => out.add(text), errors: (text) => void (errors += text) }, {});
+    return { ...scored, bytes: out.bytes(), errors };
+  }
+
+  /** Streams a range's lines and error-report lines into `sinks` as they are scored. */
+  scoreRange(range: FileRange, sinks: Sinks, options: Pick<ScoreCsvOptions, "signal" | "onProgress">): Promise<ScoredPart> {
+    return this.scoreRecords(openFileRange(range, this.delimiter, RELATIVE_POSITIONS), sinks, options);
+  }
+
+  private async scoreRecords(source: RecordSource, sinks: Sinks, options: Pick<ScoreCsvOptions, "signal" | "onProgress">): Promise<ScoredPart> {
+    const summary = await this.scorer.score(source, sinks, options);
+    return { summary: summary.build(), lines: source.lines(), ...(this.drift ? { drift: this.drift.drain() } : {}) };
   }
 }
 
-export interface PieceOptions {
+export interface PartOptions {
   includeInput: boolean;
   numberFormat: NumberFormat;
   challenger?: { model: ChurnModel; numberFormat: NumberFormat };
@@ -92,7 +105,7 @@ interface ScorerOptions extends Pick<ScoreCsvOptions, "model" | "batchSize"> {
 }
 
 /** Where a batch's text goes: its output lines, and (when asked for) its error-report lines. */
-interface Sinks {
+export interface Sinks {
   lines: (text: string) => unknown;
   errors: ((text: string) => unknown) | undefined;
 }

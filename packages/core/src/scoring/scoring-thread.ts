@@ -1,13 +1,17 @@
+import { createWriteStream } from "node:fs";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { NumberFormat } from "../csv/numbers.ts";
 import { isRetainwiseError, type ErrorCode, type ErrorKind } from "../errors.ts";
 import { loadModelFromBytes, type ModelBytes } from "../model/churn-model.ts";
+import type { FileRange } from "../csv/reader.ts";
 import type { Delimiter } from "../csv/sniff.ts";
-import { PieceScorer, type ScoredPiece } from "./pipeline.ts";
+import { endOutput, write } from "./output.ts";
+import { PartScorer, type ScoredPart, type ScoredPiece } from "./pipeline.ts";
 import type { ScoreSummary } from "./summary-types.ts";
 
 /**
- * The thread side of parallel scoring (parallel.ts). The program's entry file starts threads with
+ * The thread side of parallel scoring (parallel.ts): pieces the main thread cuts (pieces.ts), or a
+ * range of a file on disk, scored into files of its own (ranges.ts). The program's entry file starts threads with
  * this marker in their workerData and, seeing it, calls `serveScoringThread()` instead of its
  * command line: one program file serves both, in development (tsx) and in the bundle alike.
  */
@@ -19,7 +23,7 @@ export interface ThreadData {
   model: ModelBytes;
   /** The model's `model_version`, as the main thread names it. */
   version: string;
-  /** The file's header record, which every piece is read after. */
+  /** The file's header record, which every part is read after. */
   headers: string[];
   delimiter: Delimiter;
   includeInput: boolean;
@@ -27,20 +31,44 @@ export interface ThreadData {
   numberFormat: NumberFormat;
   /** Champion / challenger: the second model, and the file's number format as its columns read it. */
   challenger?: { model: ModelBytes; version: string; numberFormat: NumberFormat };
-  /** Count each piece's feature codes into the model's bins (drift) and send them back with it. */
+  /** Count each part's feature codes into the model's bins (drift) and send them back with it. */
   countDrift: boolean;
 }
 
-export type PieceReply =
-  /** `bytes`: the piece's output lines as UTF-8, its memory moved (transferred) to the main thread, not copied. */
-  | ({ id: number } & ScoredPiece)
-  | { id: number; error: { code: ErrorCode; message: string; kind: ErrorKind } };
+/** A range of the file to score, and the files its output lines and error-report lines go to. */
+export interface RangeTask extends FileRange {
+  output: string;
+  errors?: string;
+}
+
+export type ThreadTask = { id: number; piece: Uint8Array } | { id: number; range: RangeTask };
+
+/** Rows and bytes of a range done so far: sent now and then while it is scored. */
+export interface RangeProgress {
+  rows: number;
+  failed: number;
+  bytes: number;
+}
+
+type Failed = { id: number; error: { code: ErrorCode; message: string; kind: ErrorKind } };
+/** `bytes`: the piece's output lines as UTF-8, its memory moved (transferred) to the main thread, not copied. */
+export type PieceReply = ({ id: number } & ScoredPiece) | Failed;
+/** A range done: its lines are in its task's files. */
+export type RangeReply = ({ id: number; range: true } & ScoredPart) | Failed;
+export type ThreadReply = PieceReply | RangeReply;
+
+/** Progress messages are this far apart at least: a range reports after every batch otherwise. */
+const PROGRESS_EVERY_MS = 100;
 
 export function isScoringThread(): boolean {
   return !isMainThread && (workerData as Partial<ThreadData> | null)?.[SCORING_THREAD] === true;
 }
 
-/** Loads the model, says `ready` (or `failed`), scores each `{id, piece}` it is sent, and on `{close}` says `closed` once idle. */
+/**
+ * Loads the model, says `ready` (or `failed`), scores each task it is sent, one at a time, and on
+ * `{close}` says `closed` once idle: a running range stops at its next batch, a running piece
+ * finishes, tasks not started are dropped.
+ */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
   const { model: source, version, includeInput, numberFormat, headers, delimiter, challenger: second, countDrift } = workerData as ThreadData;
@@ -50,40 +78,69 @@ export async function serveScoringThread(): Promise<void> {
   });
   if (!models) return;
   const [model, challenger] = models;
-  let scorer: PieceScorer;
+  let scorer: PartScorer;
   try {
-    scorer = new PieceScorer(headers, delimiter, model, { includeInput, numberFormat, countDrift, ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
+    scorer = new PartScorer(headers, delimiter, model, { includeInput, numberFormat, countDrift, ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
   } catch (error) {
     port.postMessage({ failed: describeError(error) });
     return;
   }
-  // One piece at a time: a queued piece waits as bytes, not as parsed records, which keeps the heap small.
+  // One task at a time: a queued piece waits as bytes, not as parsed records, which keeps the heap small.
   let queue = Promise.resolve();
-  let closing = false;
-  port.on("message", (message: { id: number; piece: Uint8Array } | { close: true }) => {
+  // Stopping a thread inside onnxruntime's native code aborts the whole process, so a range is stopped between batches instead.
+  const closing = new AbortController();
+  port.on("message", (message: ThreadTask | { close: true }) => {
     if ("close" in message) {
-      // Pieces not started are dropped; the one running finishes, because stopping a thread inside
-      // onnxruntime's native code aborts the whole process.
-      closing = true;
+      closing.abort();
       queue = queue.then(async () => {
         await Promise.all([model.release(), challenger?.release()]);
         port.postMessage({ closed: true });
       });
       return;
     }
-    const { id, piece } = message;
-    queue = queue.then(() => {
-      if (closing) return;
-      return scorer.score(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength)).then(
-        (scored) => port.postMessage({ id, ...scored } satisfies PieceReply, [scored.bytes.buffer as ArrayBuffer]),
-        (error: unknown) => port.postMessage({ id, error: describeError(error) } satisfies PieceReply),
-      );
+    const { id } = message;
+    queue = queue.then(async () => {
+      if (closing.signal.aborted) return;
+      try {
+        if ("piece" in message) {
+          const scored = await scorer.score(Buffer.from(message.piece.buffer, message.piece.byteOffset, message.piece.byteLength));
+          port.postMessage({ id, ...scored } satisfies PieceReply, [scored.bytes.buffer as ArrayBuffer]);
+        } else {
+          const report = (progress: RangeProgress) => port.postMessage({ id, progress });
+          port.postMessage({ id, range: true, ...(await scoreRangeToFiles(scorer, message.range, closing.signal, report)) } satisfies RangeReply);
+        }
+      } catch (error) {
+        port.postMessage({ id, error: describeError(error) } satisfies ThreadReply);
+      }
     });
   });
   port.postMessage({ ready: true });
 }
 
-/** A piece's or a thread's failure as a message can carry it: a RetainwiseError keeps its code and kind. */
+/** Scores a range into its task's files (a thread's ranges, and those this thread claims after its first: ranges.ts). */
+export async function scoreRangeToFiles(scorer: PartScorer, task: RangeTask, signal: AbortSignal, report: (progress: RangeProgress) => void): Promise<ScoredPart> {
+  const output = createWriteStream(task.output);
+  const errors = task.errors === undefined ? undefined : createWriteStream(task.errors);
+  let reported = 0;
+  try {
+    const scored = await scorer.scoreRange(task, { lines: (text) => write(output, text), errors: errors && ((text) => write(errors, text)) }, {
+      signal,
+      onProgress: ({ rowsProcessed, rowsFailed, bytesRead }) => {
+        const now = performance.now();
+        if (now - reported < PROGRESS_EVERY_MS) return;
+        reported = now;
+        report({ rows: rowsProcessed, failed: rowsFailed, bytes: bytesRead });
+      },
+    });
+    await Promise.all([endOutput(output), errors && endOutput(errors)]);
+    return scored;
+  } finally {
+    output.destroy();
+    errors?.destroy();
+  }
+}
+
+/** A part's or a thread's failure as a message can carry it: a RetainwiseError keeps its code and kind. */
 export function describeError(error: unknown): { code: ErrorCode; message: string; kind: ErrorKind } {
   if (isRetainwiseError(error)) return { code: error.code, message: error.message, kind: error.kind };
   return { code: "scoring.failed", message: `Scoring failed: ${(error as Error).message}`, kind: "internal" };

@@ -1,0 +1,252 @@
+import { mkdtemp, open, rm, writeFile, type FileHandle } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Writable } from "node:stream";
+import type { FileRange, Head } from "../csv/reader.ts";
+import { isRetainwiseError, RetainwiseError } from "../errors.ts";
+import { write } from "./output.ts";
+import { finishParts, startParts, type ParallelPlan, type PartsInOrder } from "./parallel.ts";
+import { throwIfAborted, type ScoredPart } from "./pipeline.ts";
+import type { ScoreCsvOptions } from "./score-csv.ts";
+import { describeError, scoreRangeToFiles, type RangeProgress, type RangeTask } from "./scoring-thread.ts";
+import type { ScoreSummary } from "./summary-types.ts";
+import { startScoringThread, type ScoringThread } from "./thread-handle.ts";
+
+/**
+ * A file on disk scored on several threads (parallel.ts) in contiguous ranges (csv/file-ranges.ts)
+ * that each scorer reads from the disk itself: the most any split can gain, since two threads
+ * each streaming half a file ran 1.84-1.94x one thread here (bench/ceiling.ts, PAIR=threads),
+ * where the pool of pieces one thread cuts reached ~1.4x.
+ *
+ * This thread scores the first range straight into the output. Every other range is claimed, in
+ * file order, by whichever scorer is free (this thread or a worker thread) and scored into a file
+ * of its own, which this thread appends to the output in file order, resolving positions, while
+ * it is still being written. The ranges are ever smaller (`rangeShares`), so scorers that start
+ * late (a thread takes ~0.3 s to load) or run on a slower core still finish together.
+ *
+ * Each scorer streams, so memory stays flat at any file size; backpressure holds within each range
+ * (a slow output slows this thread; a slow disk, any), and lines not yet appended wait on the
+ * disk, not in memory. The first failure in file order fails the file, as in one stream; after a
+ * failure no range is started.
+ */
+
+/** A range's file is read back in chunks of this size. */
+const COPY_BYTES = 1024 * 1024;
+const LF = 0x0a;
+/** The smallest range's share of the file: below this, a range costs more in set-up than it evens out. */
+const MIN_SHARE = 0.01;
+
+/**
+ * The ranges' shares of the file on `threads` scorers, in file order: each is what is left over
+ * `threads` (guided self-scheduling), so the first, this thread's, is a scorer's whole due, and
+ * whoever is free takes the next, ever smaller. Scorers that start late or run slower are then
+ * never more than a small range behind: on two threads, 50%, 25%, 12.5% … down to 1%.
+ */
+export function rangeShares(threads: number): number[] {
+  const shares: number[] = [];
+  for (let left = 1; left > 1e-9; ) {
+    const next = Math.min(left, Math.max(left / threads, MIN_SHARE));
+    shares.push(next);
+    left -= next;
+  }
+  return shares;
+}
+
+/** A range and its outcome: scored by whoever claims it, appended in file order. */
+interface Part {
+  task: RangeTask;
+  outcome: Promise<ScoredPart>;
+  settle(outcome: Promise<ScoredPart>): void;
+  settled: boolean;
+  /** Nudged when its scorer says how far it is, and when it is done. */
+  news: Nudges;
+}
+
+export async function scoreInRanges(head: Head, plan: ParallelPlan, ranges: FileRange[], options: ScoreCsvOptions): Promise<ScoreSummary> {
+  const { output, errors, signal } = options;
+  const { here, threadData, order } = await startParts(head, plan, options);
+  // Every range is read from the disk, this thread's too: the rest of the input stream is not needed.
+  options.input.destroy();
+  const dir = await mkdtemp(join(tmpdir(), "retainwise-ranges-"));
+  const underway: RangeProgress[] = ranges.map(() => ({ rows: 0, failed: 0, bytes: 0 }));
+  const report = (index: number, progress: RangeProgress) => {
+    underway[index] = progress;
+    const sum = (key: keyof RangeProgress) => underway.reduce((a, p) => a + p[key], 0);
+    order.progress({ rowsProcessed: order.before.rows + sum("rows"), rowsFailed: order.summary.rowsFailed + sum("failed"), bytesRead: order.before.bytes + sum("bytes") });
+  };
+  const parts = ranges.map((range, i) => part({ ...range, output: join(dir, `${i}.csv`), ...(errors ? { errors: join(dir, `${i}.errors.csv`) } : {}) }));
+  // Made here, so that this thread can open a range's file to follow it before its scorer has started.
+  await Promise.all(parts.slice(1).flatMap(({ task }) => [task.output, ...(task.errors ? [task.errors] : [])].map((path) => writeFile(path, ""))));
+
+  let claimed = 1;
+  let failure: unknown;
+  /** The next range in file order, until every range is claimed or one has failed. */
+  const claim = (): { part: Part; index: number } | undefined => (failure === undefined && claimed < parts.length ? { part: parts[claimed]!, index: claimed++ } : undefined);
+  const stopClaiming = (reason: unknown) => {
+    failure ??= reason;
+    // Ranges no one will score fail with the first failure: in file order they come after it, so it is the one reported.
+    for (const unclaimed of parts.slice(claimed)) unclaimed.settle(Promise.reject(reason));
+    claimed = parts.length;
+  };
+  const scoreClaimed = async (index: number, part: Part, score: (onProgress: (progress: RangeProgress) => void) => Promise<ScoredPart>) => {
+    const outcome = score((progress) => {
+      report(index, progress);
+      part.news.nudge();
+    });
+    part.settle(outcome);
+    await outcome.then(({ summary }) => report(index, { rows: summary.rowsScored + summary.rowsFailed, failed: summary.rowsFailed, bytes: part.task.end - part.task.start }), stopClaiming);
+  };
+  // Once the file has failed, this thread's running range stops at its next batch (a thread's, when the thread is stopped).
+  const failed = new AbortController();
+  const stopping = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
+
+  const threads = Array.from({ length: options.threads! - 1 }, () => startScoringThread(options.workerEntry!, threadData));
+  const onThreads = threads.map(async (starting) => {
+    const thread = await starting.catch((error: unknown) => void stopClaiming(error));
+    for (let next = thread && claim(); next; next = claim()) {
+      await scoreClaimed(next.index, next.part, async (onProgress) => {
+        const reply = await thread!.scoreRange(next!.part.task, onProgress);
+        if ("error" in reply) throw new RetainwiseError(reply.error.code, reply.error.message, { kind: reply.error.kind });
+        return reply;
+      });
+    }
+  });
+  const onThisThread = async () => {
+    const first = parts[0]!;
+    const sinks = { lines: (text: string) => write(output, order.resolve(text)), errors: errors && ((text: string) => write(errors, order.resolve(text))) };
+    await scoreClaimed(0, first, (onProgress) => here.scoreRange(first.task, sinks, { signal: stopping, onProgress: (p) => onProgress({ rows: p.rowsProcessed, failed: p.rowsFailed, bytes: p.bytesRead }) }));
+    for (let next = claim(); next; next = claim()) await scoreClaimed(next.index, next.part, (onProgress) => scoreRangeToFiles(here, next!.part.task, stopping, onProgress));
+  };
+  let stopped: Promise<unknown> | undefined;
+  const stopThreads = () => (stopped ??= Promise.all(threads.map((starting) => starting.then((thread: ScoringThread) => thread.stop(), () => {}))));
+  // Stopping a thread ends its running range at its next batch: an abort does not wait for the ranges before.
+  const onAbort = () => void stopThreads();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  // Threads are stopped as soon as every range is scored: their teardown overlaps the last copying here.
+  const scoring = Promise.all([onThisThread(), ...onThreads]).finally(stopThreads);
+  try {
+    for (const [index, part] of parts.entries()) {
+      const scored = index === 0 ? await part.outcome : await appendWhileScored(part, output, order);
+      if (errors && part.task.errors && index > 0) await appendAll(part.task.errors, errors, order);
+      underway[index] = { rows: 0, failed: 0, bytes: 0 };
+      order.absorb(scored, part.task.end - part.task.start);
+    }
+  } catch (error) {
+    stopClaiming(error);
+    failed.abort();
+    throwIfAborted(signal);
+    // A range's own failure names positions as placeholders, resolved here: the ranges before it are in.
+    throw isRetainwiseError(error) ? order.failure(describeError(error)) : error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    await stopThreads();
+    await scoring;
+    await rm(dir, { recursive: true, force: true });
+  }
+  return finishParts(order, options);
+}
+
+function part(task: RangeTask): Part {
+  let settle!: (outcome: Promise<ScoredPart>) => void;
+  const news = new Nudges();
+  const claimed = new Promise<ScoredPart>((resolve) => (settle = (outcome) => resolve(outcome)));
+  const it: Part = {
+    task,
+    outcome: claimed,
+    settle(outcome) {
+      settle(outcome);
+      void outcome.catch(() => {}).finally(() => {
+        it.settled = true;
+        news.nudge();
+      });
+    },
+    settled: false,
+    news,
+  };
+  // Awaited only in file order: until then a failure must not count as unhandled (which ends the process).
+  it.outcome.catch(() => {});
+  return it;
+}
+
+/** Appends the range's lines to `output` as its scorer writes them, and returns its counts once it is done. */
+async function appendWhileScored(part: Part, output: Writable, order: PartsInOrder): Promise<ScoredPart> {
+  const file = await open(part.task.output);
+  try {
+    const lines = new LineAppender(file, output, order);
+    for (;;) {
+      // Both read before copying: what is written after the copy is then still copied in the next round.
+      const [seen, settled] = [part.news.count, part.settled];
+      await lines.catchUp();
+      if (settled) break;
+      await part.news.after(seen);
+    }
+    const scored = await part.outcome;
+    await lines.end();
+    return scored;
+  } finally {
+    await file.close();
+  }
+}
+
+async function appendAll(path: string, into: Writable, order: PartsInOrder): Promise<void> {
+  const file = await open(path);
+  try {
+    const lines = new LineAppender(file, into, order);
+    await lines.catchUp();
+    await lines.end();
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Copies a file that may still be growing to `into`, a whole line at a time, positions resolved
+ * with `order`. A placeholder never holds a newline, and a newline byte is never part of a longer
+ * UTF-8 character, so text cut after its last newline resolves and decodes on its own.
+ */
+class LineAppender {
+  private copied = 0;
+  private carry = Buffer.alloc(0);
+
+  constructor(
+    private readonly file: FileHandle,
+    private readonly into: Writable,
+    private readonly order: PartsInOrder,
+  ) {}
+
+  /** Copies the whole lines written so far. */
+  async catchUp(): Promise<void> {
+    for (;;) {
+      // A fresh buffer each time: the output may hold on to what it was given until it is flushed.
+      const chunk = Buffer.allocUnsafe(COPY_BYTES);
+      const { bytesRead } = await this.file.read(chunk, 0, COPY_BYTES, this.copied);
+      if (bytesRead === 0) return;
+      this.copied += bytesRead;
+      const pending = this.carry.length > 0 ? Buffer.concat([this.carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      const cut = pending.lastIndexOf(LF) + 1;
+      this.carry = Buffer.from(pending.subarray(cut));
+      if (cut > 0) await write(this.into, this.order.resolveBytes(pending.subarray(0, cut)));
+    }
+  }
+
+  /** Copies what follows the last newline, once the file is whole. */
+  async end(): Promise<void> {
+    if (this.carry.length > 0) await write(this.into, this.order.resolveBytes(this.carry));
+  }
+}
+
+/** A count of events, and a wait for the next one that cannot miss one that came in between. */
+class Nudges {
+  count = 0;
+  private waiting: (() => void) | undefined;
+
+  nudge(): void {
+    this.count++;
+    this.waiting?.();
+  }
+
+  /** Resolves once there has been an event after the `seen`th. */
+  async after(seen: number): Promise<void> {
+    if (this.count === seen) await new Promise<void>((resolve) => (this.waiting = resolve));
+  }
+}
