@@ -1,10 +1,11 @@
-import { mkdtemp, open, rm, writeFile, type FileHandle } from "node:fs/promises";
+import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import type { FileRange, Head } from "../csv/reader.ts";
 import { isRetainwiseError, RetainwiseError } from "../errors.ts";
 import { write } from "./output.ts";
+import { LineAppender, Nudges } from "./line-appender.ts";
 import { finishParts, startParts, type ParallelPlan, type PartsInOrder } from "./parallel.ts";
 import { throwIfAborted, type ScoredPart } from "./pipeline.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
@@ -30,9 +31,6 @@ import { startScoringThread, type ScoringThread } from "./thread-handle.ts";
  * failure no range is started.
  */
 
-/** A range's file is read back in chunks of this size. */
-const COPY_BYTES = 1024 * 1024;
-const LF = 0x0a;
 /** The smallest range's share of the file: below this, a range costs more in set-up than it evens out. */
 const MIN_SHARE = 0.01;
 
@@ -68,43 +66,20 @@ export async function scoreInRanges(head: Head, plan: ParallelPlan, ranges: File
   // Every range is read from the disk, this thread's too: the rest of the input stream is not needed.
   options.input.destroy();
   const dir = await mkdtemp(join(tmpdir(), "retainwise-ranges-"));
-  const underway: RangeProgress[] = ranges.map(() => ({ rows: 0, failed: 0, bytes: 0 }));
-  const report = (index: number, progress: RangeProgress) => {
-    underway[index] = progress;
-    const sum = (key: keyof RangeProgress) => underway.reduce((a, p) => a + p[key], 0);
-    order.progress({ rowsProcessed: order.before.rows + sum("rows"), rowsFailed: order.summary.rowsFailed + sum("failed"), bytesRead: order.before.bytes + sum("bytes") });
-  };
   const parts = ranges.map((range, i) => part({ ...range, output: join(dir, `${i}.csv`), ...(errors ? { errors: join(dir, `${i}.errors.csv`) } : {}) }));
   // Made here, so that this thread can open a range's file to follow it before its scorer has started.
   await Promise.all(parts.slice(1).flatMap(({ task }) => [task.output, ...(task.errors ? [task.errors] : [])].map((path) => writeFile(path, ""))));
-
-  let claimed = 1;
-  let failure: unknown;
-  /** The next range in file order, until every range is claimed or one has failed. */
-  const claim = (): { part: Part; index: number } | undefined => (failure === undefined && claimed < parts.length ? { part: parts[claimed]!, index: claimed++ } : undefined);
-  const stopClaiming = (reason: unknown) => {
-    failure ??= reason;
-    // Ranges no one will score fail with the first failure: in file order they come after it, so it is the one reported.
-    for (const unclaimed of parts.slice(claimed)) unclaimed.settle(Promise.reject(reason));
-    claimed = parts.length;
-  };
-  const scoreClaimed = async (index: number, part: Part, score: (onProgress: (progress: RangeProgress) => void) => Promise<ScoredPart>) => {
-    const outcome = score((progress) => {
-      report(index, progress);
-      part.news.nudge();
-    });
-    part.settle(outcome);
-    await outcome.then(({ summary }) => report(index, { rows: summary.rowsScored + summary.rowsFailed, failed: summary.rowsFailed, bytes: part.task.end - part.task.start }), stopClaiming);
-  };
+  const underway = new Underway(order, parts.length);
+  const claims = new Claims(parts, underway);
   // Once the file has failed, this thread's running range stops at its next batch (a thread's, when the thread is stopped).
   const failed = new AbortController();
   const stopping = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
 
   const threads = Array.from({ length: options.threads! - 1 }, () => startScoringThread(options.workerEntry!, threadData));
   const onThreads = threads.map(async (starting) => {
-    const thread = await starting.catch((error: unknown) => void stopClaiming(error));
-    for (let next = thread && claim(); next; next = claim()) {
-      await scoreClaimed(next.index, next.part, async (onProgress) => {
+    const thread = await starting.catch((error: unknown) => void claims.fail(error));
+    for (let next = thread && claims.take(); next; next = claims.take()) {
+      await claims.score(next, async (onProgress) => {
         const reply = await thread!.scoreRange(next!.part.task, onProgress);
         if ("error" in reply) throw new RetainwiseError(reply.error.code, reply.error.message, { kind: reply.error.kind });
         return reply;
@@ -112,10 +87,10 @@ export async function scoreInRanges(head: Head, plan: ParallelPlan, ranges: File
     }
   });
   const onThisThread = async () => {
-    const first = parts[0]!;
     const sinks = { lines: (text: string) => write(output, order.resolve(text)), errors: errors && ((text: string) => write(errors, order.resolve(text))) };
-    await scoreClaimed(0, first, (onProgress) => here.scoreRange(first.task, sinks, { signal: stopping, onProgress: (p) => onProgress({ rows: p.rowsProcessed, failed: p.rowsFailed, bytes: p.bytesRead }) }));
-    for (let next = claim(); next; next = claim()) await scoreClaimed(next.index, next.part, (onProgress) => scoreRangeToFiles(here, next!.part.task, stopping, onProgress));
+    const first = { part: parts[0]!, index: 0 };
+    await claims.score(first, (onProgress) => here.scoreRange(first.part.task, sinks, { signal: stopping, onProgress: (p) => onProgress({ rows: p.rowsProcessed, failed: p.rowsFailed, bytes: p.bytesRead }) }));
+    for (let next = claims.take(); next; next = claims.take()) await claims.score(next, (onProgress) => scoreRangeToFiles(here, next!.part.task, stopping, onProgress));
   };
   let stopped: Promise<unknown> | undefined;
   const stopThreads = () => (stopped ??= Promise.all(threads.map((starting) => starting.then((thread: ScoringThread) => thread.stop(), () => {}))));
@@ -128,11 +103,11 @@ export async function scoreInRanges(head: Head, plan: ParallelPlan, ranges: File
     for (const [index, part] of parts.entries()) {
       const scored = index === 0 ? await part.outcome : await appendWhileScored(part, output, order);
       if (errors && part.task.errors && index > 0) await appendAll(part.task.errors, errors, order);
-      underway[index] = { rows: 0, failed: 0, bytes: 0 };
+      underway.joined(index);
       order.absorb(scored, part.task.end - part.task.start);
     }
   } catch (error) {
-    stopClaiming(error);
+    claims.fail(error);
     failed.abort();
     throwIfAborted(signal);
     // A range's own failure names positions as placeholders, resolved here: the ranges before it are in.
@@ -144,6 +119,69 @@ export async function scoreInRanges(head: Head, plan: ParallelPlan, ranges: File
     await rm(dir, { recursive: true, force: true });
   }
   return finishParts(order, options);
+}
+
+type Claim = { part: Part; index: number };
+
+/** The ranges after the first, taken in file order by whichever scorer is free, until one fails. */
+class Claims {
+  private next = 1;
+  private failure: unknown;
+
+  constructor(
+    private readonly parts: Part[],
+    private readonly underway: Underway,
+  ) {}
+
+  take(): Claim | undefined {
+    if (this.failure !== undefined || this.next >= this.parts.length) return undefined;
+    const index = this.next++;
+    return { part: this.parts[index]!, index };
+  }
+
+  /** No range is taken after a failure; those no one will score fail with it: in file order they come after it, so it is the one reported. */
+  fail(reason: unknown): void {
+    this.failure ??= reason;
+    for (const unclaimed of this.parts.slice(this.next)) unclaimed.settle(Promise.reject(reason));
+    this.next = this.parts.length;
+  }
+
+  /** Scores a claimed range with `score`, which reports how far it is; a failure stops the taking. */
+  async score({ part, index }: Claim, score: (onProgress: (progress: RangeProgress) => void) => Promise<ScoredPart>): Promise<void> {
+    const outcome = score((progress) => {
+      this.underway.report(index, progress);
+      part.news.nudge();
+    });
+    part.settle(outcome);
+    await outcome.then(
+      ({ summary }) => this.underway.report(index, { rows: summary.rowsScored + summary.rowsFailed, failed: summary.rowsFailed, bytes: part.task.end - part.task.start }),
+      (error: unknown) => this.fail(error),
+    );
+  }
+}
+
+/** Progress of the whole file: the ranges joined so far (`order`), and how far each other range is. */
+class Underway {
+  private readonly ranges: RangeProgress[];
+
+  constructor(
+    private readonly order: PartsInOrder,
+    count: number,
+  ) {
+    this.ranges = Array.from({ length: count }, () => ({ rows: 0, failed: 0, bytes: 0 }));
+  }
+
+  report(index: number, progress: RangeProgress): void {
+    this.ranges[index] = progress;
+    const sum = (key: keyof RangeProgress) => this.ranges.reduce((a, p) => a + p[key], 0);
+    const { before, summary } = this.order;
+    this.order.progress({ rowsProcessed: before.rows + sum("rows"), rowsFailed: summary.rowsFailed + sum("failed"), bytesRead: before.bytes + sum("bytes") });
+  }
+
+  /** The range is in `order` now: it counts there. */
+  joined(index: number): void {
+    this.ranges[index] = { rows: 0, failed: 0, bytes: 0 };
+  }
 }
 
 function part(task: RangeTask): Part {
@@ -196,57 +234,5 @@ async function appendAll(path: string, into: Writable, order: PartsInOrder): Pro
     await lines.end();
   } finally {
     await file.close();
-  }
-}
-
-/**
- * Copies a file that may still be growing to `into`, a whole line at a time, positions resolved
- * with `order`. A placeholder never holds a newline, and a newline byte is never part of a longer
- * UTF-8 character, so text cut after its last newline resolves and decodes on its own.
- */
-class LineAppender {
-  private copied = 0;
-  private carry = Buffer.alloc(0);
-
-  constructor(
-    private readonly file: FileHandle,
-    private readonly into: Writable,
-    private readonly order: PartsInOrder,
-  ) {}
-
-  /** Copies the whole lines written so far. */
-  async catchUp(): Promise<void> {
-    for (;;) {
-      // A fresh buffer each time: the output may hold on to what it was given until it is flushed.
-      const chunk = Buffer.allocUnsafe(COPY_BYTES);
-      const { bytesRead } = await this.file.read(chunk, 0, COPY_BYTES, this.copied);
-      if (bytesRead === 0) return;
-      this.copied += bytesRead;
-      const pending = this.carry.length > 0 ? Buffer.concat([this.carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-      const cut = pending.lastIndexOf(LF) + 1;
-      this.carry = Buffer.from(pending.subarray(cut));
-      if (cut > 0) await write(this.into, this.order.resolveBytes(pending.subarray(0, cut)));
-    }
-  }
-
-  /** Copies what follows the last newline, once the file is whole. */
-  async end(): Promise<void> {
-    if (this.carry.length > 0) await write(this.into, this.order.resolveBytes(this.carry));
-  }
-}
-
-/** A count of events, and a wait for the next one that cannot miss one that came in between. */
-class Nudges {
-  count = 0;
-  private waiting: (() => void) | undefined;
-
-  nudge(): void {
-    this.count++;
-    this.waiting?.();
-  }
-
-  /** Resolves once there has been an event after the `seen`th. */
-  async after(seen: number): Promise<void> {
-    if (this.count === seen) await new Promise<void>((resolve) => (this.waiting = resolve));
   }
 }
