@@ -67,13 +67,16 @@ describe("scoring with a challenger", () => {
     }
   });
 
-  it("writes the same bytes and counts the same drift for a large file on one thread and on two", async () => {
+  it.each([
+    { way: "pieces of a stream", fromFile: false },
+    { way: "ranges of a file on disk", fromFile: true },
+  ])("writes the same bytes and counts the same drift for a large file on one thread and on two, in $way", async ({ fromFile }) => {
     const rows = Array.from({ length: 66_000 }, (_, i) => [`D${i}`, ...telco.rows[(i * 7919) % telco.rows.length]!.slice(1)]);
     const text = toCsv(telco.headers, rows);
     expect(Buffer.byteLength(text)).toBeGreaterThan(PARALLEL_MIN_BYTES);
     const [oneDrift, twoDrift] = [driftCounterFor(champion.card)!, driftCounterFor(champion.card)!];
     const one = await scoreText(champion, text, { threads: 1, challenger, drift: oneDrift });
-    const two = await scoreText(champion, text, { threads: 2, workerEntry: PROGRAM_ENTRY, challenger, drift: twoDrift });
+    const two = await scoreText(champion, text, { threads: 2, workerEntry: PROGRAM_ENTRY, challenger, drift: twoDrift, fromFile });
     expect(two.summary.rowsScored).toBe(rows.length);
     expect(two.output === one.output).toBe(true);
     expect(one.output.split("\n", 2)[1]).toMatch(/^D0,0\.\d{4},0\.\d{4},/);
