@@ -22,7 +22,7 @@ export interface LocalProcess {
   postmaster(): Promise<{ pid: number; port: number }>;
   /** Resolves with how it exited, and after how many ms from `since`. */
   exited(since: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
-  /** SIGKILLs it if still running, removes the data directory. */
+  /** SIGKILLs it (and its postmaster) if still running, removes the data directory. */
   dispose(): Promise<void>;
 }
 
@@ -46,18 +46,19 @@ export async function startLocalProcess(env: Record<string, string> = {}): Promi
     child.once("exit", (code) => reject(new Error(`retainwise local exited (${code}) before printing its key:\n${stderr.slice(-2000)}`)));
   });
   const exit = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+  const postmaster = async () => {
+    // As root the cluster may live elsewhere, named in postgres.location (packages/local).
+    const pgdata = (await readFile(join(dataDir, "postgres.location"), "utf8").catch(() => join(dataDir, "postgres"))).trim();
+    const lines = (await readFile(join(pgdata, "postmaster.pid"), "utf8")).split("\n");
+    return { pid: Number(lines[0]), port: Number(lines[3]) };
+  };
   return {
     child,
     base: `http://127.0.0.1:${port}`,
     key,
     dataDir,
     log: () => stderr,
-    async postmaster() {
-      // As root the cluster may live elsewhere, named in postgres.location (packages/local).
-      const pgdata = (await readFile(join(dataDir, "postgres.location"), "utf8").catch(() => join(dataDir, "postgres"))).trim();
-      const lines = (await readFile(join(pgdata, "postmaster.pid"), "utf8")).split("\n");
-      return { pid: Number(lines[0]), port: Number(lines[3]) };
-    },
+    postmaster,
     async exited(since) {
       const [code, signal] = await exit;
       return { code, signal, ms: Date.now() - since };
@@ -66,8 +67,19 @@ export async function startLocalProcess(env: Record<string, string> = {}): Promi
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGKILL");
         await exit;
+        // A postmaster outlives its killed parent and would go on writing (pg_wal) into the directory removed below.
+        const running = await postmaster().catch(() => undefined);
+        if (running) killGroup(running.pid);
       }
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
 }

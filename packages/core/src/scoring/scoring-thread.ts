@@ -10,10 +10,11 @@ import { PartScorer, type ScoredPart, type ScoredPiece } from "./pipeline.ts";
 import type { ScoreSummary } from "./summary-types.ts";
 
 /**
- * The thread side of parallel scoring (parallel.ts): pieces the main thread cuts (pieces.ts), or a
- * range of a file on disk, scored into files of its own (ranges.ts). The program's entry file starts threads with
- * this marker in their workerData and, seeing it, calls `serveScoringThread()` instead of its
- * command line: one program file serves both, in development (tsx) and in the bundle alike.
+ * The thread side of parallel scoring (parallel.ts): pieces the main thread cuts (pieces.ts), or
+ * ranges of a file on disk, scored into files of their own (ranges.ts). The program's entry file
+ * starts threads with this marker in their workerData and, seeing it, calls `serveScoringThread()`
+ * instead of its command line: one program file serves both, in development (tsx) and in the
+ * bundle alike.
  */
 export const SCORING_THREAD = "retainwiseScoringThread";
 
@@ -54,7 +55,7 @@ type Failed = { id: number; error: { code: ErrorCode; message: string; kind: Err
 /** `bytes`: the piece's output lines as UTF-8, its memory moved (transferred) to the main thread, not copied. */
 export type PieceReply = ({ id: number } & ScoredPiece) | Failed;
 /** A range done: its lines are in its task's files. */
-export type RangeReply = ({ id: number; range: true } & ScoredPart) | Failed;
+export type RangeReply = ({ id: number } & ScoredPart) | Failed;
 export type ThreadReply = PieceReply | RangeReply;
 
 /** Progress messages are this far apart at least: a range reports after every batch otherwise. */
@@ -107,7 +108,7 @@ export async function serveScoringThread(): Promise<void> {
           port.postMessage({ id, ...scored } satisfies PieceReply, [scored.bytes.buffer as ArrayBuffer]);
         } else {
           const report = (progress: RangeProgress) => port.postMessage({ id, progress });
-          port.postMessage({ id, range: true, ...(await scoreRangeToFiles(scorer, message.range, closing.signal, report)) } satisfies RangeReply);
+          port.postMessage({ id, ...(await scoreRangeToFiles(scorer, message.range, closing.signal, report)) } satisfies RangeReply);
         }
       } catch (error) {
         port.postMessage({ id, error: describeError(error) } satisfies ThreadReply);
