@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, type ChurnModel } from "../model/index.ts";
+import type { ScoreProgress } from "./score-csv.ts";
 import { PARALLEL_MIN_BYTES } from "./parallel.ts";
 import { rangeShares } from "./ranges.ts";
 import { PROGRAM_ENTRY, scoreFailure, scoreText, type Scored, type ScoreTextOptions } from "../../../../tests/support/score-text.ts";
@@ -157,6 +158,17 @@ describe("the scorers", () => {
       const { scored, threadBytes } = await withCountingThread(15_000, { fromFile });
       expect(scored.output).toBe(one.output);
       expect(threadBytes).toBe(0);
+    }, 120_000);
+
+    it("report progress that never passes the file's rows or bytes, and ends at them", async () => {
+      const seen: ScoreProgress[] = [];
+      await scoreText(model, text, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile, totalBytes: Buffer.byteLength(text), onProgress: (p) => seen.push(p) });
+      expect(seen.length).toBeGreaterThan(10);
+      for (const p of seen) {
+        expect(p.rowsProcessed).toBeLessThanOrEqual(ROWS);
+        expect(p.bytesRead).toBeLessThanOrEqual(Buffer.byteLength(text));
+      }
+      expect(seen.at(-1)).toMatchObject({ rowsProcessed: ROWS, bytesRead: Buffer.byteLength(text) });
     }, 120_000);
 
     it("stop when the job is stopped, leaving no temporary files behind", async () => {

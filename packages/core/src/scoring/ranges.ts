@@ -162,7 +162,7 @@ class Claims {
 
 /** Progress of the whole file: the ranges joined so far (`order`), and how far each other range is. */
 class Underway {
-  private readonly ranges: RangeProgress[];
+  private readonly ranges: Array<RangeProgress | undefined>;
 
   constructor(
     private readonly order: PartsInOrder,
@@ -172,15 +172,17 @@ class Underway {
   }
 
   report(index: number, progress: RangeProgress): void {
+    // A joined range counts in `order`: a report arriving after its join would count it twice.
+    if (this.ranges[index] === undefined) return;
     this.ranges[index] = progress;
-    const sum = (key: keyof RangeProgress) => this.ranges.reduce((a, p) => a + p[key], 0);
+    const sum = (key: keyof RangeProgress) => this.ranges.reduce((a, p) => a + (p?.[key] ?? 0), 0);
     const { before, summary } = this.order;
     this.order.progress({ rowsProcessed: before.rows + sum("rows"), rowsFailed: summary.rowsFailed + sum("failed"), bytesRead: before.bytes + sum("bytes") });
   }
 
   /** The range is in `order` now: it counts there. */
   joined(index: number): void {
-    this.ranges[index] = { rows: 0, failed: 0, bytes: 0 };
+    this.ranges[index] = undefined;
   }
 }
 
