@@ -2,7 +2,7 @@ export { readTrainingTable, DEFAULT_MAX_TRAINING_ROWS } from "./read-table.ts";
 export type { ReadTrainingOptions, TrainingInput } from "./read-table.ts";
 export type { ColumnDecision } from "./roles.ts";
 export type { TrainingTable, TableInput } from "./table.ts";
-export { fitTermModel, DEFAULT_FIT_SETTINGS, isBagThread, serveBagThread } from "./ebm/index.ts";
+export { fitTermModel, DEFAULT_FIT_SETTINGS, isBagThread, serveBagThread, tableCodes } from "./ebm/index.ts";
 export type { FitOptions, FitProgress, FitResult, FitSettings } from "./ebm/index.ts";
 export { exportTermModel } from "./term-export.ts";
 export { buildTermCard, factorLabel } from "./card.ts";
