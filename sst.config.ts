@@ -20,6 +20,7 @@ export default $config({
     // `sst dev` replaces a stage's RDS and ECS services with local processes: never on a shared stage.
     if ($dev && settings.sharedStage) throw new Error(`sst dev refuses the shared stage "${$app.stage}": use your own stage (sst dev --stage "$USER").`);
     if (settings.sharedStage && !settings.domain) throw new Error(`The shared stage "${$app.stage}" needs a domain in stacks/stages.ts: its API is served over HTTPS only.`);
+    await import("./infra/boundary");
     await import("./infra/network");
     await import("./infra/database");
     const { bucket } = await import("./infra/storage");

@@ -1,12 +1,12 @@
-/**
- * Who may assume the role: only workflows of this repository, and only jobs running in the
- * `preview`, `staging` or `production` GitHub environment (the deploy jobs; production's needs a
- * reviewer's approval first). A fork's pull request, another branch's job or another repository
- * gets nothing.
- */
-const GITHUB_OIDC = "token.actions.githubusercontent.com";
-export const ENVIRONMENTS = ["preview", "staging", "production"];
+import { BOUNDARY_POLICY_NAME, CI_PATH, ciPolicies, DEPLOY_ENVIRONMENTS, GITHUB_OIDC, type DeployEnvironment } from "./policies";
 
+/**
+ * GitHub's OIDC provider, the permissions boundary every app role must carry, and one deploy role
+ * per GitHub environment, each assumable only by jobs running in that environment of this
+ * repository (production's needs a reviewer's approval first). A fork's pull request, another
+ * environment's job or another repository gets nothing; a pull request's preview job gets the
+ * preview role, which reaches only `pr-*` stages (infra/ci/policies.ts says what and why).
+ */
 const repository = process.env.GITHUB_REPOSITORY;
 if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
   throw new Error("Set GITHUB_REPOSITORY=owner/repo (the repository whose workflows deploy) before deploying infra/ci.");
@@ -17,42 +17,27 @@ export const provider = new aws.iam.OpenIdConnectProvider("GithubOidc", {
   clientIdLists: ["sts.amazonaws.com"],
 });
 
-const account = aws.getCallerIdentityOutput({}).accountId;
+const policies = $resolve([aws.getCallerIdentityOutput({}).accountId, provider.arn]).apply(([account, oidcProviderArn]) => ciPolicies({ account, repository, oidcProviderArn }));
 
-export const deployRole = new aws.iam.Role("GithubDeploy", {
-  name: "retainwise-github-deploy",
-  maxSessionDuration: 2 * 3600,
-  assumeRolePolicy: $jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: provider.arn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: { [`${GITHUB_OIDC}:aud`]: "sts.amazonaws.com" },
-          "ForAnyValue:StringEquals": { [`${GITHUB_OIDC}:sub`]: ENVIRONMENTS.map((environment) => `repo:${repository}:environment:${environment}`) },
-        },
-      },
-    ],
-  }),
-  // `sst deploy` creates VPCs, RDS, ECS, ALBs, SQS, S3, CloudFront, ACM, Route 53 records and the
-  // app's roles: PowerUserAccess covers all but IAM, which is limited to the app's own roles.
-  managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"],
-  inlinePolicies: [
-    {
-      name: "retainwise-roles-only",
-      policy: $jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Action: ["iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:PassRole"],
-            Resource: [$interpolate`arn:aws:iam::${account}:role/retainwise-*`],
-          },
-          { Effect: "Allow", Action: ["iam:CreateServiceLinkedRole"], Resource: "*" },
-        ],
-      }),
-    },
-  ],
+/** sst.config.ts sets this boundary on every role a stage creates (`$transform(aws.iam.Role, …)`). */
+export const boundary = new aws.iam.Policy("AppRoleBoundary", {
+  name: BOUNDARY_POLICY_NAME,
+  path: CI_PATH,
+  description: "The most any role a RetainWise deploy creates may do: the app's runtime actions, no IAM.",
+  policy: policies.apply((p) => JSON.stringify(p.boundary)),
 });
+
+export const deployRoles = Object.fromEntries(
+  DEPLOY_ENVIRONMENTS.map((environment) => {
+    const documents = policies.apply((p) => p.roles[environment]);
+    const role = new aws.iam.Role(`GithubDeploy${environment[0]!.toUpperCase()}${environment.slice(1)}`, {
+      name: documents.name,
+      path: CI_PATH,
+      maxSessionDuration: 2 * 3600,
+      assumeRolePolicy: documents.trust.apply((trust) => JSON.stringify(trust)),
+      managedPolicyArns: documents.managed,
+      inlinePolicies: [{ name: "deploy", policy: documents.inline.apply((inline) => JSON.stringify(inline)) }],
+    });
+    return [environment, role];
+  }),
+) as Record<DeployEnvironment, aws.iam.Role>;

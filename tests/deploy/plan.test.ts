@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runCommand } from "../support/run-command.ts";
 import { connectionsAtFullScale, MAX_CONNECTIONS, STAGES } from "../../stacks/stages.ts";
 import { requireSstPlatform } from "./sst-platform.ts";
+import { boundaryArn, BOUNDARY_POLICY_NAME, ciPolicies, namePrefix } from "../../infra/ci/policies.ts";
+import { isAllowed } from "./iam-evaluate.ts";
 
 interface PlannedResource {
   type: string;
@@ -37,9 +39,10 @@ let staging: PlannedResource[];
 let personal: PlannedResource[];
 let dev: PlannedResource[];
 let ci: PlannedResource[];
+let previewPlan: PlannedResource[];
 beforeAll(async () => {
   requireSstPlatform();
-  [production, staging, personal, dev, ci] = await Promise.all([plan("production", false), plan("staging", false), plan("alice", false), plan("alice", true), plan("ci", false, "infra/ci/sst.config.ts")]);
+  [production, staging, personal, dev, ci, previewPlan] = await Promise.all([plan("production", false), plan("staging", false), plan("alice", false), plan("alice", true), plan("ci", false, "infra/ci/sst.config.ts"), plan("pr-42", false)]);
 }, 600_000);
 
 describe("the jobs queue", () => {
@@ -291,23 +294,44 @@ describe("the cluster-wide rate limit", () => {
   });
 });
 
-describe("the CI deploy role (infra/ci)", () => {
-  it("trusts only GitHub's OIDC tokens for this repository's deploy environments, with no access keys", () => {
+describe("the CI deploy roles (infra/ci)", () => {
+  const documents = ciPolicies({ account: "123456789012", repository: "retainwise/retainwise", oidcProviderArn: "arn:aws:mock:us-east-1:123456789012:GithubOidc" });
+
+  it("deploys one role per GitHub environment with exactly the documents infra/ci/policies.ts builds, and no access keys", () => {
     expect(one(ci, "GithubOidc").inputs).toMatchObject({ url: "https://token.actions.githubusercontent.com", clientIdLists: ["sts.amazonaws.com"] });
-    const trust = JSON.parse(one(ci, "GithubDeploy").inputs.assumeRolePolicy);
-    expect(trust.Statement).toHaveLength(1);
-    expect(trust.Statement[0]).toMatchObject({ Action: "sts:AssumeRoleWithWebIdentity", Principal: { Federated: expect.stringContaining("GithubOidc") } });
-    expect(trust.Statement[0].Condition).toEqual({
-      StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
-      "ForAnyValue:StringEquals": { "token.actions.githubusercontent.com:sub": ["preview", "staging", "production"].map((e) => `repo:retainwise/retainwise:environment:${e}`) },
-    });
+    for (const [environment, name] of [["preview", "GithubDeployPreview"], ["staging", "GithubDeployStaging"], ["production", "GithubDeployProduction"]] as const) {
+      const role = one(ci, name).inputs;
+      expect(role).toMatchObject({ name: `retainwise-ci-deploy-${environment}`, path: "/retainwise-ci/" });
+      expect(JSON.parse(role.assumeRolePolicy)).toEqual(documents.roles[environment].trust);
+      expect(JSON.parse(role.inlinePolicies[0].policy)).toEqual(documents.roles[environment].inline);
+      expect(role.managedPolicyArns ?? []).toEqual(documents.roles[environment].managed);
+    }
+    expect(ofType(ci, "aws:iam/role:Role")).toHaveLength(3);
     expect(ofType(ci, "aws:iam/accessKey:AccessKey")).toEqual([]);
+    const boundary = one(ci, "AppRoleBoundary").inputs;
+    expect({ name: boundary.name, path: boundary.path }).toEqual({ name: BOUNDARY_POLICY_NAME, path: "/retainwise-ci/" });
+    expect(JSON.parse(boundary.policy)).toEqual(documents.boundary);
   });
 
-  it("may manage only the app's own IAM roles", () => {
-    const [policy] = one(ci, "GithubDeploy").inputs.inlinePolicies;
-    const statements = JSON.parse(policy.policy).Statement as { Action: string[]; Resource: string | string[] }[];
-    const roleStatement = statements.find((s) => s.Action.includes("iam:PassRole"))!;
-    expect(roleStatement.Resource).toEqual(["arn:aws:iam::123456789012:role/retainwise-*"]);
+  it("puts the boundary on every role every stage creates, and the roles' own actions fit inside it", () => {
+    for (const resources of [production, staging, personal, dev]) {
+      for (const role of ofType(resources, "aws:iam/role:Role")) {
+        expect({ role: role.name, boundary: role.inputs.permissionsBoundary }).toEqual({ role: role.name, boundary: boundaryArn("123456789012") });
+        for (const action of (role.inputs.inlinePolicies ?? []).flatMap((p: { policy: string }) => (JSON.parse(p.policy).Statement as { Action: string[] }[]).flatMap((s) => s.Action))) {
+          expect({ role: role.name, action, allowed: isAllowed(documents.boundary.Statement, { action, resource: "*" }) }).toEqual({ role: role.name, action, allowed: true });
+        }
+      }
+    }
+  });
+
+  it("names what each stage creates so the deploy role's name patterns cover it (roles, buckets, queues, parameters)", () => {
+    const preview = previewPlan;
+    for (const [resources, environment] of [[production, "production"], [staging, "staging"], [preview, "preview"]] as const) {
+      const prefix = namePrefix(environment);
+      for (const role of ofType(resources, "aws:iam/role:Role")) expect(role.inputs.name).toMatch(new RegExp(`^${prefix}`));
+      for (const queue of ofType(resources, "aws:sqs/queue:Queue")) expect(queue.inputs.name).toMatch(new RegExp(`^${prefix}`));
+      for (const bucket of ofType(resources, "aws:s3/bucket:Bucket")) expect(bucket.inputs.bucket).toMatch(new RegExp(`^${prefix}`));
+    }
+    expect(one(preview, "DownloadSigningKeyParameter").inputs.name).toBe("/sst/retainwise/pr-42/DownloadSigningKey");
   });
 });

@@ -1,0 +1,271 @@
+/**
+ * The CI deploy roles' IAM documents, as plain data: one role per GitHub environment (preview,
+ * staging, production), each trusted only by its own environment's OIDC `sub`, and the permissions
+ * boundary every role a deploy creates must carry. Pure functions of the account, repository and
+ * OIDC provider, so tests/deploy/ci-policies.test.ts checks them statement by statement without
+ * Pulumi; infra/ci/deploy-role.ts turns them into resources.
+ *
+ * The escalation paths these close (issue 22): a pull request's own `sst.config.ts` runs under the
+ * `preview` environment with no reviewer, so whatever the preview role may do, any pull request
+ * may do. Hence:
+ * - no IAM write on anything but the stage's own app roles (`role/retainwise-<stage>-*`), and
+ *   explicit denies on the deploy roles, the boundary policy and the OIDC provider (path
+ *   `/retainwise-ci/`, which no app role pattern matches);
+ * - a role may be created, or have its boundary set, only with {@link BOUNDARY_POLICY_NAME}, and
+ *   never have it removed: whatever policy a deploy then attaches, the role can do no more than the
+ *   boundary (no IAM at all);
+ * - no `ecs:ExecuteCommand` (a shell in a task holding the database password) for any CI role;
+ * - preview: an allow-list scoped to resources tagged `sst:stage=pr-*` (SST's provider tags every
+ *   resource with `sst:app` / `sst:stage`) or named `retainwise-pr-*`, and no data-plane reads of
+ *   anything else (no `s3:GetObject`, `secretsmanager:GetSecretValue`, `ssm:GetParameter` outside
+ *   its stage);
+ * - staging and production: AWS's PowerUserAccess (what `sst deploy` used until now), minus ECS
+ *   Exec, minus every resource tagged with another stage.
+ *
+ * @example
+ * const documents = ciPolicies({ account: "123456789012", repository: "acme/retainwise", oidcProviderArn });
+ * documents.roles.preview.inline; // the preview role's one inline policy
+ */
+
+export const DEPLOY_ENVIRONMENTS = ["preview", "staging", "production"] as const;
+export type DeployEnvironment = (typeof DEPLOY_ENVIRONMENTS)[number];
+
+export const GITHUB_OIDC = "token.actions.githubusercontent.com";
+/** The app's SST name: app resources and roles are named `retainwise-<stage>-…` (SST's physicalName). */
+export const APP = "retainwise";
+/** The long-lived stage whose VPC and cluster personal and preview stages share (stacks/stages.ts). */
+export const SHARED_STAGE = "shared";
+/** IAM path of the deploy roles and the boundary: `role/retainwise-<stage>-*` never matches it. */
+export const CI_PATH = "/retainwise-ci/";
+export const BOUNDARY_POLICY_NAME = "retainwise-app-boundary";
+export const PREVIEW_STAGE_PATTERN = "pr-*";
+
+/** Which stages each environment's role deploys (an IAM `StringLike` pattern). */
+export const STAGE_PATTERN: Record<DeployEnvironment, string> = { preview: PREVIEW_STAGE_PATTERN, staging: "staging", production: "production" };
+
+/** Stages whose state and secrets a role must never reach (the shared ones that are not its own). */
+const OTHER_SHARED_STAGES: Record<DeployEnvironment, string[]> = { preview: ["staging", "production"], staging: ["production"], production: ["staging"] };
+
+/** The name every resource SST names for the environment's stages starts with: `retainwise-pr-`, `retainwise-staging-`. */
+export const namePrefix = (environment: DeployEnvironment) => `${APP}-${STAGE_PATTERN[environment].replace(/\*$/, "")}${environment === "preview" ? "" : "-"}`;
+
+/** Where SST keeps a stage's state: `<kind>/<app>/<stage>…` keys in the `sst-state-*` bucket, the passphrase and our parameters in SSM. */
+const stateOf = (stage: string, account: string) => [
+  `arn:aws:s3:::sst-state-*/*/${APP}/${stage}*`,
+  `arn:aws:ssm:*:${account}:parameter/sst/passphrase/${APP}/${stage}`,
+  `arn:aws:ssm:*:${account}:parameter/sst/${APP}/${stage}/*`,
+];
+
+export const deployRoleName = (environment: DeployEnvironment) => `retainwise-ci-deploy-${environment}`;
+export const boundaryArn = (account: string) => `arn:aws:iam::${account}:policy${CI_PATH}${BOUNDARY_POLICY_NAME}`;
+export const POWER_USER = "arn:aws:iam::aws:policy/PowerUserAccess";
+
+export interface Statement {
+  Sid: string;
+  Effect: "Allow" | "Deny";
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: Statement[];
+}
+export interface TrustDocument {
+  Version: "2012-10-17";
+  Statement: { Effect: "Allow"; Principal: { Federated: string }; Action: "sts:AssumeRoleWithWebIdentity"; Condition: Record<string, Record<string, string>> }[];
+}
+export interface DeployRoleDocuments {
+  name: string;
+  trust: TrustDocument;
+  /** AWS managed policies attached to the role. */
+  managed: string[];
+  inline: PolicyDocument;
+}
+export interface CiPolicies {
+  boundary: PolicyDocument;
+  roles: Record<DeployEnvironment, DeployRoleDocuments>;
+}
+
+export function ciPolicies(input: { account: string; repository: string; oidcProviderArn: string }): CiPolicies {
+  const { account, repository, oidcProviderArn } = input;
+  const roles = Object.fromEntries(
+    DEPLOY_ENVIRONMENTS.map((environment) => [
+      environment,
+      {
+        name: deployRoleName(environment),
+        trust: trustFor(environment, repository, oidcProviderArn),
+        managed: environment === "preview" ? [] : [POWER_USER],
+        inline: { Version: "2012-10-17", Statement: [...guardrails(environment, account), ...stageRoles(environment, account), ...(environment === "preview" ? previewResources(account) : [])] },
+      },
+    ]),
+  ) as Record<DeployEnvironment, DeployRoleDocuments>;
+  return { boundary: boundary(), roles };
+}
+
+/** Exactly one `sub`: `repo:<owner>/<repo>:environment:<name>`, which GitHub issues only to jobs in that environment. */
+function trustFor(environment: DeployEnvironment, repository: string, oidcProviderArn: string): TrustDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: { StringEquals: { [`${GITHUB_OIDC}:aud`]: "sts.amazonaws.com", [`${GITHUB_OIDC}:sub`]: `repo:${repository}:environment:${environment}` } },
+      },
+    ],
+  };
+}
+
+/**
+ * The most any role a deploy creates can ever do: what the task and execution roles need
+ * (infra/access.ts; AmazonECSTaskExecutionRolePolicy: ECR pulls, logs) and nothing of IAM, STS
+ * role chaining or organisations, whatever policy is attached to it.
+ */
+function boundary(): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AppRuntime",
+        Effect: "Allow",
+        Action: [
+          "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
+          "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListBucket",
+          "ecs:UpdateTaskProtection", "ecs:GetTaskProtection",
+          "ssm:GetParameters", "secretsmanager:GetSecretValue", "kms:Decrypt",
+          "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+          "logs:CreateLogStream", "logs:PutLogEvents",
+          // ECS Exec for operators (docs/DEPLOY.md, "The first API key"); the CI roles themselves may not start a session.
+          "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+        ],
+        Resource: ["*"],
+      },
+      { Sid: "NeverIam", Effect: "Deny", Action: ["iam:*", "sts:AssumeRole", "organizations:*", "account:*"], Resource: ["*"] },
+    ],
+  };
+}
+
+/** Denies every CI role carries: they win over any Allow, PowerUserAccess's included. */
+function guardrails(environment: DeployEnvironment, account: string): Statement[] {
+  const ci = [`arn:aws:iam::${account}:role${CI_PATH}*`, `arn:aws:iam::${account}:policy${CI_PATH}*`, `arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC}`];
+  const withBoundary = { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn(account) } };
+  const ownStages = environment === "preview" ? [PREVIEW_STAGE_PATTERN, SHARED_STAGE] : [STAGE_PATTERN[environment]];
+  return [
+    { Sid: "DenyTouchingCiRolesAndBoundary", Effect: "Deny", Action: ["iam:*"], Resource: ci },
+    { Sid: "DenyRemovingBoundaries", Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary"], Resource: ["*"] },
+    { Sid: "DenyOtherBoundaries", Effect: "Deny", Action: ["iam:PutRolePermissionsBoundary"], Resource: ["*"], Condition: withBoundary },
+    { Sid: "DenyRolesWithoutBoundary", Effect: "Deny", Action: ["iam:CreateRole"], Resource: ["*"], Condition: withBoundary },
+    {
+      Sid: "DenyIdentitiesAndPolicies",
+      Effect: "Deny",
+      Action: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateGroup", "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:CreateOpenIDConnectProvider", "iam:CreateSAMLProvider"],
+      Resource: ["*"],
+    },
+    { Sid: "DenyShellsInTasks", Effect: "Deny", Action: ["ecs:ExecuteCommand", "ssm:StartSession", "ssm:SendCommand", "ssmmessages:*"], Resource: ["*"] },
+    // A resource tagged with another stage (production's database, staging's secret) is out of reach, reads included.
+    { Sid: "DenyOtherStagesResources", Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { Null: { "aws:ResourceTag/sst:stage": "false" }, StringNotLike: { "aws:ResourceTag/sst:stage": ownStages } } },
+    { Sid: "DenyTaggingForOtherStages", Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { Null: { "aws:RequestTag/sst:stage": "false" }, StringNotLike: { "aws:RequestTag/sst:stage": [STAGE_PATTERN[environment]] } } },
+    // SST's state (Pulumi checkpoints, `sst secret` values) and passphrases of the other shared stages: untagged, so by name.
+    { Sid: "DenyOtherStagesState", Effect: "Deny", Action: ["s3:*", "ssm:*"], Resource: OTHER_SHARED_STAGES[environment].flatMap((stage) => stateOf(stage, account)) },
+  ];
+}
+
+/** IAM on the stage's own app roles only; creating one, or setting its boundary, requires ours. */
+function stageRoles(environment: DeployEnvironment, account: string): Statement[] {
+  const ownRoles = [`arn:aws:iam::${account}:role/${namePrefix(environment)}*`];
+  return [
+    {
+      Sid: "CreateStageRolesWithBoundary",
+      Effect: "Allow",
+      Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+      Resource: ownRoles,
+      Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn(account) } },
+    },
+    {
+      Sid: "ManageStageRoles",
+      Effect: "Allow",
+      Action: ["iam:DeleteRole", "iam:GetRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"],
+      Resource: ownRoles,
+    },
+    { Sid: "PassStageRolesToEcsTasks", Effect: "Allow", Action: ["iam:PassRole"], Resource: ownRoles, Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
+    {
+      Sid: "ServiceLinkedRoles",
+      Effect: "Allow",
+      Action: ["iam:CreateServiceLinkedRole"],
+      Resource: [`arn:aws:iam::${account}:role/aws-service-role/*`],
+      Condition: { StringEquals: { "iam:AWSServiceName": ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"] } },
+    },
+  ];
+}
+
+/** Tagged by SST's provider on create: `aws:RequestTag`; afterwards: `aws:ResourceTag`. */
+const CREATING_PREVIEW = { StringLike: { "aws:RequestTag/sst:stage": PREVIEW_STAGE_PATTERN } };
+const TAGGED_PREVIEW = { StringLike: { "aws:ResourceTag/sst:stage": PREVIEW_STAGE_PATTERN } };
+
+/**
+ * What a `pr-*` stage deploys (infra/*.ts on the shared VPC and cluster, so no VPC of its own), and
+ * nothing else: every write is conditioned on the `sst:stage` tag or the `retainwise-pr-` name.
+ * Reads are metadata only (Describe/List); data reads only of the preview's own resources.
+ */
+function previewResources(account: string): Statement[] {
+  return [
+    {
+      Sid: "ReadMetadata",
+      Effect: "Allow",
+      Action: [
+        "sts:GetCallerIdentity", "tag:GetResources", "ec2:Describe*", "elasticloadbalancing:Describe*", "ecs:DescribeClusters", "ecs:DescribeServices", "ecs:DescribeTaskDefinition", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:ListTagsForResource",
+        "rds:Describe*", "rds:ListTagsForResource", "servicediscovery:GetNamespace", "servicediscovery:GetService", "servicediscovery:GetOperation", "servicediscovery:ListNamespaces", "servicediscovery:ListServices", "servicediscovery:ListTagsForResource",
+        "application-autoscaling:Describe*", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:ListTagsLogGroup",
+        "sns:GetTopicAttributes", "sns:GetSubscriptionAttributes", "sns:ListTagsForResource", "sns:ListSubscriptionsByTopic", "sqs:ListQueues", "ssm:DescribeParameters", "secretsmanager:DescribeSecret", "secretsmanager:ListSecrets",
+        "cloudfront:GetDistribution", "cloudfront:GetDistributionConfig", "cloudfront:ListDistributions", "cloudfront:ListTagsForResource", "s3:ListAllMyBuckets", "ecr:GetAuthorizationToken", "ecr:DescribeRepositories", "ecr:DescribeImages",
+      ],
+      Resource: ["*"],
+    },
+    {
+      Sid: "CreatePreviewTagged",
+      Effect: "Allow",
+      Action: [
+        "ec2:CreateSecurityGroup", "ec2:CreateTags", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateRule", "elasticloadbalancing:AddTags",
+        "ecs:CreateService", "ecs:RegisterTaskDefinition", "ecs:TagResource", "rds:CreateDBInstance", "rds:CreateDBParameterGroup", "rds:CreateDBSubnetGroup", "rds:AddTagsToResource",
+        "servicediscovery:CreateService", "servicediscovery:TagResource", "application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource",
+        "logs:CreateLogGroup", "logs:TagResource", "logs:TagLogGroup", "sns:CreateTopic", "sns:TagResource", "secretsmanager:CreateSecret", "secretsmanager:TagResource",
+        "cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags", "cloudfront:TagResource",
+      ],
+      Resource: ["*"],
+      Condition: CREATING_PREVIEW,
+    },
+    {
+      Sid: "ChangePreviewTagged",
+      Effect: "Allow",
+      Action: [
+        "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:ModifySecurityGroupRules", "ec2:DeleteSecurityGroup", "ec2:CreateTags", "ec2:DeleteTags",
+        "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
+        "elasticloadbalancing:DeleteListener", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:DeleteRule", "elasticloadbalancing:ModifyRule", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
+        "ecs:UpdateService", "ecs:DeleteService", "ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions", "ecs:TagResource", "ecs:UntagResource",
+        "rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:RebootDBInstance", "rds:ModifyDBParameterGroup", "rds:DeleteDBParameterGroup", "rds:ModifyDBSubnetGroup", "rds:DeleteDBSubnetGroup", "rds:AddTagsToResource", "rds:RemoveTagsFromResource",
+        "servicediscovery:UpdateService", "servicediscovery:DeleteService", "servicediscovery:TagResource", "servicediscovery:UntagResource",
+        "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:TagResource", "application-autoscaling:UntagResource",
+        "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "logs:PutRetentionPolicy", "logs:DeleteLogGroup", "logs:TagResource", "logs:UntagResource",
+        "sns:SetTopicAttributes", "sns:DeleteTopic", "sns:Subscribe", "sns:Unsubscribe", "sns:TagResource", "sns:UntagResource",
+        "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret", "secretsmanager:GetResourcePolicy", "secretsmanager:TagResource", "secretsmanager:UntagResource",
+        "cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution", "cloudfront:TagResource", "cloudfront:UntagResource",
+      ],
+      Resource: ["*"],
+      Condition: TAGGED_PREVIEW,
+    },
+    // Shared VPC and cluster (stage `shared`): security groups and services are created in them, nothing about them changes.
+    { Sid: "UseSharedNetwork", Effect: "Allow", Action: ["ec2:CreateSecurityGroup", "ecs:CreateService"], Resource: [`arn:aws:ec2:*:${account}:vpc/*`, `arn:aws:ecs:*:${account}:cluster/${APP}-${SHARED_STAGE}-*`], Condition: { StringEquals: { "aws:ResourceTag/sst:stage": SHARED_STAGE } } },
+    // S3 and SQS by name: SST names them retainwise-pr-<n>-…; S3 may not tag on create.
+    { Sid: "PreviewBucketsAndQueues", Effect: "Allow", Action: ["s3:*", "sqs:*"], Resource: [`arn:aws:s3:::${namePrefix("preview")}*`, `arn:aws:sqs:*:${account}:${namePrefix("preview")}*`] },
+    { Sid: "PreviewParameters", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:PutParameter", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"], Resource: [`arn:aws:ssm:*:${account}:parameter/sst/${APP}/${PREVIEW_STAGE_PATTERN}`, `arn:aws:ssm:*:${account}:parameter/sst/passphrase/${APP}/${PREVIEW_STAGE_PATTERN}`] },
+    // SST's bootstrap record and buckets: the state keys of pr-* stages only; assets are content-addressed.
+    { Sid: "SstBootstrapRead", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [`arn:aws:ssm:*:${account}:parameter/sst/bootstrap`, `arn:aws:ssm:*:${account}:parameter/sst/bootstrap/*`] },
+    { Sid: "SstStateOfPreviews", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`arn:aws:s3:::sst-state-*/*/${APP}/${PREVIEW_STAGE_PATTERN}`] },
+    { Sid: "SstBuckets", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: ["arn:aws:s3:::sst-state-*", "arn:aws:s3:::sst-asset-*"] },
+    { Sid: "SstAssets", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::sst-asset-*/*"] },
+    // The image: pushed to SST's `sst-asset` repository; task definitions pin it by digest, so a tag a preview overwrites moves no other stage.
+    { Sid: "PushImages", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: [`arn:aws:ecr:*:${account}:repository/sst-asset`] },
+  ];
+}

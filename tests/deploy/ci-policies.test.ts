@@ -1,0 +1,187 @@
+import { describe, expect, it } from "vitest";
+import { boundaryArn, ciPolicies, DEPLOY_ENVIRONMENTS, deployRoleName, GITHUB_OIDC, type DeployEnvironment, type DeployRoleDocuments } from "../../infra/ci/policies.ts";
+import { allowingStatements, isAllowed, POWER_USER_ACCESS, type EvalStatement, type Request } from "./iam-evaluate.ts";
+
+/**
+ * The CI deploy roles (infra/ci/policies.ts), rule by rule, through a small IAM evaluator: each
+ * escalation a pull request's preview job (or a staging job) could try is asked of the policies
+ * and must be refused; what a deploy of its own stage needs must be allowed.
+ */
+const ACCOUNT = "123456789012";
+const REPOSITORY = "retainwise/retainwise";
+const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/${GITHUB_OIDC}`;
+const documents = ciPolicies({ account: ACCOUNT, repository: REPOSITORY, oidcProviderArn: OIDC });
+const BOUNDARY = boundaryArn(ACCOUNT);
+const ciRoleArn = (environment: DeployEnvironment) => `arn:aws:iam::${ACCOUNT}:role/retainwise-ci/${deployRoleName(environment)}`;
+
+/** What the role may do: its inline policy and its managed ones (PowerUserAccess is the only one used). */
+function effective(role: DeployRoleDocuments): EvalStatement[] {
+  for (const arn of role.managed) expect(arn, "a managed policy the evaluator does not model").toBe("arn:aws:iam::aws:policy/PowerUserAccess");
+  return [...role.inline.Statement, ...(role.managed.length > 0 ? POWER_USER_ACCESS : [])];
+}
+
+const tagged = (stage: string) => ({ "aws:ResourceTag/sst:stage": stage });
+const creating = (stage: string) => ({ "aws:RequestTag/sst:stage": stage });
+
+/** Requests that would let the role's holder become more than a deployer of its own stage. */
+function escalations(environment: DeployEnvironment, other: string): Request[] {
+  const ownRole = `arn:aws:iam::${ACCOUNT}:role/retainwise-${environment === "preview" ? "pr-42" : environment}-ApiTaskRole-abcdefgh`;
+  const otherRole = `arn:aws:iam::${ACCOUNT}:role/retainwise-${other}-ApiTaskRole-abcdefgh`;
+  const onCiRoles = DEPLOY_ENVIRONMENTS.flatMap((e) =>
+    ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary", "iam:DeleteRole", "iam:TagRole", "iam:DetachRolePolicy"].map((action) => ({ action, resource: ciRoleArn(e) })),
+  );
+  return [
+    ...onCiRoles,
+    ...["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:TagPolicy"].map((action) => ({ action, resource: BOUNDARY })),
+    { action: "iam:UpdateOpenIDConnectProviderThumbprint", resource: OIDC },
+    { action: "iam:AddClientIDToOpenIDConnectProvider", resource: OIDC },
+    // A role of its own stage, but without the boundary, with another one, or with it removed.
+    { action: "iam:CreateRole", resource: ownRole },
+    { action: "iam:CreateRole", resource: ownRole, context: { "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess" } },
+    { action: "iam:PutRolePermissionsBoundary", resource: ownRole, context: { "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess" } },
+    { action: "iam:DeleteRolePermissionsBoundary", resource: ownRole },
+    { action: "iam:PassRole", resource: ownRole, context: { "iam:PassedToService": "ec2.amazonaws.com" } },
+    { action: "iam:PassRole", resource: ownRole, context: { "iam:PassedToService": "lambda.amazonaws.com" } },
+    // Another stage's roles, and identities of its own.
+    ...["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole"].map((action) => ({ action, resource: otherRole, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } })),
+    ...["iam:CreateUser", "iam:CreateAccessKey", "iam:CreatePolicy", "iam:CreateOpenIDConnectProvider", "iam:CreateInstanceProfile"].map((action) => ({ action, resource: `arn:aws:iam::${ACCOUNT}:user/retainwise-x` })),
+    // A shell in a task (the database password is in its environment).
+    { action: "ecs:ExecuteCommand", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/retainwise-production-ClusterCluster-abcdefgh/0123` },
+    { action: "ecs:ExecuteCommand", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/retainwise-production-ClusterCluster-abcdefgh` },
+    { action: "ssm:StartSession", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/x/0123` },
+    // Another stage's resources, tagged by SST, and its state.
+    { action: "rds:DeleteDBInstance", resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:retainwise-${other}-databaseinstance-abcdefgh`, context: tagged(other) },
+    { action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:retainwise-${other}-DatabaseProxySecret-abc`, context: tagged(other) },
+    { action: "ecs:UpdateService", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/retainwise-${other}-ClusterCluster-abcdefgh/Api`, context: tagged(other) },
+    { action: "sqs:CreateQueue", resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:retainwise-x-Queue`, context: creating(other) },
+    { action: "s3:GetObject", resource: `arn:aws:s3:::sst-state-abcdef/app/retainwise/${other}.json` },
+    { action: "s3:PutObject", resource: `arn:aws:s3:::sst-state-abcdef/lock/retainwise/${other}.json` },
+    { action: "ssm:GetParameter", resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/sst/passphrase/retainwise/${other}` },
+    { action: "ssm:GetParameters", resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/sst/retainwise/${other}/DownloadSigningKey` },
+  ];
+}
+
+/** What each role's own deploy needs (a sample per statement family; a refusal here is a broken deploy). */
+function ownDeploy(environment: DeployEnvironment): Request[] {
+  const stage = environment === "preview" ? "pr-42" : environment;
+  const role = `arn:aws:iam::${ACCOUNT}:role/retainwise-${stage}-ApiTaskRole-abcdefgh`;
+  return [
+    { action: "iam:CreateRole", resource: role, context: { "iam:PermissionsBoundary": BOUNDARY } },
+    { action: "iam:PutRolePolicy", resource: role },
+    { action: "iam:AttachRolePolicy", resource: role },
+    { action: "iam:PassRole", resource: role, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    { action: "iam:CreateServiceLinkedRole", resource: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`, context: { "iam:AWSServiceName": "ecs.amazonaws.com" } },
+    { action: "rds:CreateDBInstance", resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:retainwise-${stage}-databaseinstance-abcdefgh`, context: creating(stage) },
+    { action: "rds:ModifyDBInstance", resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:retainwise-${stage}-databaseinstance-abcdefgh`, context: tagged(stage) },
+    { action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:retainwise-${stage}-DatabaseProxySecret-abc`, context: tagged(stage) },
+    { action: "ecs:CreateService", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/retainwise-shared-ClusterCluster-abcdefgh/retainwise-${stage}-Api`, context: creating(stage) },
+    { action: "ecs:RegisterTaskDefinition", resource: "*", context: creating(stage) },
+    { action: "elasticloadbalancing:CreateLoadBalancer", resource: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/ApiLoadBalancer-abcdefgh/1`, context: creating(stage) },
+    { action: "s3:CreateBucket", resource: `arn:aws:s3:::retainwise-${stage}-uploadsbucket-abcdefgh` },
+    { action: "sqs:CreateQueue", resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:retainwise-${stage}-JobsQueue-abcdefgh` },
+    { action: "ssm:PutParameter", resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/sst/retainwise/${stage}/DownloadSigningKey` },
+    { action: "ssm:GetParameter", resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/sst/passphrase/retainwise/${stage}` },
+    { action: "ssm:GetParameter", resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/sst/bootstrap` },
+    { action: "s3:PutObject", resource: `arn:aws:s3:::sst-state-abcdef/app/retainwise/${stage}.json` },
+    { action: "ecr:PutImage", resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/sst-asset` },
+    { action: "ec2:DescribeVpcs", resource: "*" },
+  ];
+}
+
+const OTHER: Record<DeployEnvironment, string[]> = { preview: ["staging", "production"], staging: ["production"], production: ["staging"] };
+
+describe("the CI deploy roles (infra/ci/policies.ts)", () => {
+  it("are one per GitHub environment, each trusted only by its own environment's OIDC sub of this repository", () => {
+    expect(Object.keys(documents.roles)).toEqual(["preview", "staging", "production"]);
+    for (const environment of DEPLOY_ENVIRONMENTS) {
+      const { trust, name } = documents.roles[environment];
+      expect(name).toBe(`retainwise-ci-deploy-${environment}`);
+      expect(trust.Statement).toEqual([
+        {
+          Effect: "Allow",
+          Principal: { Federated: OIDC },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: { StringEquals: { [`${GITHUB_OIDC}:aud`]: "sts.amazonaws.com", [`${GITHUB_OIDC}:sub`]: `repo:${REPOSITORY}:environment:${environment}` } },
+        },
+      ]);
+    }
+  });
+
+  for (const environment of DEPLOY_ENVIRONMENTS) {
+    for (const other of OTHER[environment]) {
+      it(`refuse the ${environment} role every escalation tried against itself, the boundary, ${other} and ECS Exec`, () => {
+        const role = effective(documents.roles[environment]);
+        const allowed = escalations(environment, other)
+          .map((request) => ({ ...request, through: allowingStatements(role, request) }))
+          .filter((r) => r.through.length > 0);
+        expect(allowed).toEqual([]);
+      });
+    }
+
+    it(`let the ${environment} role deploy its own stage`, () => {
+      const role = effective(documents.roles[environment]);
+      expect(ownDeploy(environment).filter((request) => !isAllowed(role, request))).toEqual([]);
+    });
+  }
+
+  it("confine the preview role to pr-* resources: no VPC of its own, no untagged or other-stage writes, no data reads outside its stage", () => {
+    const preview = effective(documents.roles.preview);
+    const refused: Request[] = [
+      { action: "ec2:CreateVpc", resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/*`, context: creating("pr-42") },
+      { action: "ec2:DeleteSecurityGroup", resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-1` },
+      { action: "ec2:DeleteSecurityGroup", resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-1`, context: tagged("shared") },
+      { action: "ecs:DeleteCluster", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/retainwise-shared-ClusterCluster-abcdefgh`, context: tagged("shared") },
+      { action: "rds:DeleteDBInstance", resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:someone-elses` },
+      { action: "s3:GetObject", resource: "arn:aws:s3:::retainwise-production-uploadsbucket-abcdefgh/inputs/customers.csv" },
+      { action: "s3:DeleteBucket", resource: "arn:aws:s3:::retainwise-staging-uploadsbucket-abcdefgh" },
+      { action: "sqs:ReceiveMessage", resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:retainwise-production-JobsQueue-abcdefgh` },
+      { action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:untagged` },
+      { action: "ssm:GetParameter", resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/anything` },
+      { action: "logs:GetLogEvents", resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/sst/cluster/x/retainwise-production-Api/Api` },
+      { action: "rds:CreateDBInstance", resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:x` },
+      { action: "ecs:TagResource", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/x/Api`, context: { ...tagged("pr-42"), ...creating("production") } },
+      { action: "cloudfront:CreateInvalidation", resource: `arn:aws:cloudfront::${ACCOUNT}:distribution/E1` },
+      { action: "route53:ChangeResourceRecordSets", resource: "arn:aws:route53:::hostedzone/Z1" },
+      { action: "wafv2:DeleteWebACL", resource: `arn:aws:wafv2:us-east-1:${ACCOUNT}:regional/webacl/x/1` },
+    ];
+    expect(refused.filter((request) => isAllowed(preview, request))).toEqual([]);
+    // The shared VPC is used, never changed: a security group may be created in it.
+    expect(isAllowed(preview, { action: "ec2:CreateSecurityGroup", resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/vpc-1`, context: { ...tagged("shared"), ...creating("pr-42") } })).toBe(true);
+    expect(documents.roles.preview.managed).toEqual([]);
+  });
+
+  it("grant no action wildcard to the preview role except on resources named for pr-* stages", () => {
+    for (const statement of documents.roles.preview.inline.Statement.filter((s) => s.Effect === "Allow")) {
+      const wildcards = statement.Action.filter((a) => a.endsWith(":*") || a === "*");
+      if (wildcards.length === 0) continue;
+      expect({ sid: statement.Sid, resources: statement.Resource.filter((r) => !r.includes(":retainwise-pr-")) }).toEqual({ sid: statement.Sid, resources: [] });
+    }
+  });
+
+  it("cap every role a deploy creates with a boundary that allows no IAM, STS role chaining or ECS Exec session as a CI caller", () => {
+    const boundary = documents.boundary.Statement as EvalStatement[];
+    for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:PassRole", "sts:AssumeRole", "organizations:LeaveOrganization", "ecs:ExecuteCommand", "ec2:RunInstances", "lambda:CreateFunction"]) {
+      expect({ action, allowed: isAllowed(boundary, { action, resource: "*" }) }).toEqual({ action, allowed: false });
+    }
+    for (const action of ["sqs:ReceiveMessage", "s3:PutObject", "ecs:UpdateTaskProtection", "secretsmanager:GetSecretValue", "ecr:BatchGetImage", "logs:PutLogEvents"]) {
+      expect({ action, allowed: isAllowed(boundary, { action, resource: "*" }) }).toEqual({ action, allowed: true });
+    }
+  });
+
+  it("fit IAM's 10,240-character limit on a role's inline policies", () => {
+    for (const environment of DEPLOY_ENVIRONMENTS) expect(JSON.stringify(documents.roles[environment].inline).length).toBeLessThanOrEqual(10_240);
+    expect(JSON.stringify(documents.boundary).length).toBeLessThanOrEqual(6_144);
+  });
+
+  it("the check catches the old role: PowerUserAccess plus IAM on role/retainwise-* lets a preview job rewrite its own role", () => {
+    // infra/ci/deploy-role.ts before issue 22: one role for every environment, named retainwise-github-deploy.
+    const old: EvalStatement[] = [
+      ...POWER_USER_ACCESS,
+      { Effect: "Allow", Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole", "iam:DeleteRolePermissionsBoundary"], Resource: [`arn:aws:iam::${ACCOUNT}:role/retainwise-*`] },
+    ];
+    const itself = `arn:aws:iam::${ACCOUNT}:role/retainwise-github-deploy`;
+    expect(isAllowed(old, { action: "iam:PutRolePolicy", resource: itself })).toBe(true);
+    expect(isAllowed(old, { action: "ecs:ExecuteCommand", resource: "arn:aws:ecs:us-east-1:1:task/x/1" })).toBe(true);
+    expect(escalations("preview", "production").filter((r) => isAllowed(old, { ...r, resource: r.resource.replace("role/retainwise-ci/retainwise-ci-deploy-preview", "role/retainwise-github-deploy") })).length).toBeGreaterThan(5);
+  });
+});
