@@ -7,6 +7,11 @@ const PORT = 3000;
 const ANYWHERE = ["0.0.0.0/0"];
 /** Browsers remember for a year to use HTTPS only (sent by the load balancer on every response). */
 const HSTS = "max-age=31536000; includeSubDomains";
+/**
+ * TLS 1.3 and 1.2 only, forward-secret ciphers (AWS's recommended policy). Unset, the listener gets
+ * ELBSecurityPolicy-2016-08, which still accepts TLS 1.0 and 1.1.
+ */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /**
  * The API and web UI on Fargate behind a load balancer. Not a Lambda: uploads are streamed and
@@ -55,7 +60,9 @@ export const api = new sst.aws.Service("Api", {
       return;
     },
     listener: (args) => {
-      if (args.protocol === "HTTPS") args.routingHttpResponseStrictTransportSecurityHeaderValue = HSTS;
+      if (args.protocol !== "HTTPS") return;
+      args.routingHttpResponseStrictTransportSecurityHeaderValue = HSTS;
+      args.sslPolicy = TLS_POLICY;
       return;
     },
   },

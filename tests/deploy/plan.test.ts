@@ -265,6 +265,8 @@ describe("HTTPS", () => {
       expect(listeners).toHaveLength(2);
       const https = listeners.find((l) => l.port === 443)!;
       expect(https).toMatchObject({ protocol: "HTTPS", certificateArn: expect.stringContaining("ApiSsl"), routingHttpResponseStrictTransportSecurityHeaderValue: expect.stringMatching(/^max-age=31536000/) });
+      // TLS 1.2 and 1.3 only: unset, AWS applies ELBSecurityPolicy-2016-08 (TLS 1.0 and 1.1 too).
+      expect(https.sslPolicy).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
       expect(https.defaultActions[0].type).toBe("forward");
       expect(listeners.find((l) => l.port === 80)!.defaultActions).toEqual([{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" } }]);
     }
@@ -281,6 +283,8 @@ describe("HTTPS", () => {
       expect(one(resources, "ApiLoadBalancerSecurityGroup").inputs.ingress).toEqual([{ fromPort: 80, toPort: 80, protocol: "tcp", prefixListIds: ["pl-cloudfront"] }]);
     }
     expect(ofType(personal, "aws:cloudfront/distribution:Distribution")).toHaveLength(1);
+    // Viewers: TLS 1.2 or later with CloudFront's 2021 cipher list.
+    expect(ofType(personal, "aws:cloudfront/distribution:Distribution")[0]!.inputs.viewerCertificate).toMatchObject({ minimumProtocolVersion: "TLSv1.2_2021" });
     expect(ofType(production, "aws:cloudfront/distribution:Distribution")).toEqual([]);
   });
 });
