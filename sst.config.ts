@@ -10,15 +10,21 @@ export default $config({
       name: "retainwise",
       home: "aws",
       version: "4.17.1",
-      removal: input?.stage === "production" ? "retain" : "remove",
-      protect: input?.stage === "production",
+      // `shared` holds the VPC and cluster every personal and preview stage runs in (stacks/stages.ts).
+      removal: input?.stage === "production" || input?.stage === "shared" ? "retain" : "remove",
+      protect: input?.stage === "production" || input?.stage === "shared",
     };
   },
   async run() {
-    const { stageSettings } = await import("./stacks/stages");
+    const { NETWORK_STAGE, stageSettings } = await import("./stacks/stages");
     const settings = stageSettings($app.stage);
     // `sst dev` replaces a stage's RDS and ECS services with local processes: never on a shared stage.
     if ($dev && settings.sharedStage) throw new Error(`sst dev refuses the shared stage "${$app.stage}": use your own stage (sst dev --stage "$USER").`);
+    if ($app.stage === NETWORK_STAGE) {
+      const { vpc } = await import("./infra/network");
+      const { cluster } = await import("./infra/cluster");
+      return { vpc: vpc.id, cluster: cluster.nodes.cluster.arn };
+    }
     if (settings.sharedStage && !settings.domain) throw new Error(`The shared stage "${$app.stage}" needs a domain in stacks/stages.ts: its API is served over HTTPS only.`);
     await import("./infra/boundary");
     await import("./infra/network");

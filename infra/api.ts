@@ -1,6 +1,6 @@
 import { apiPermissions, apiSecrets, environment, readOnlyOurSecrets } from "./access";
 import { cluster } from "./cluster";
-import { keepScaledCount, stopAfter } from "./ecs";
+import { keepScaledCount, stopAfter, uniqueInSharedCluster } from "./ecs";
 import { DRAIN_SECONDS, HEALTH_GRACE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
 
 const PORT = 3000;
@@ -46,6 +46,7 @@ export const api = new sst.aws.Service("Api", {
     taskDefinition: stopAfter(STOP_TIMEOUT_SECONDS),
     service: (args, opts) => {
       args.healthCheckGracePeriodSeconds = HEALTH_GRACE_SECONDS;
+      uniqueInSharedCluster(args);
       return keepScaledCount(args, opts);
     },
     target: (args) => {

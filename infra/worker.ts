@@ -1,7 +1,7 @@
 import { environment, readOnlyOurSecrets, workerPermissions, workerSecrets } from "./access";
 import { apiImage } from "./api";
 import { cluster } from "./cluster";
-import { keepScaledCount, stopAfter } from "./ecs";
+import { keepScaledCount, stopAfter, uniqueInSharedCluster } from "./ecs";
 import { jobs } from "./queue";
 import { JOBS_PER_WORKER_TASK, SHUTDOWN_DEADLINE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
 
@@ -33,7 +33,10 @@ export const worker = new sst.aws.Service("Worker", {
   transform: {
     executionRole: readOnlyOurSecrets,
     taskDefinition: stopAfter(STOP_TIMEOUT_SECONDS),
-    service: keepScaledCount,
+    service: (args, opts) => {
+      uniqueInSharedCluster(args);
+      return keepScaledCount(args, opts);
+    },
   },
   dev: { command: "node packages/cli/bin/retainwise.mjs worker" },
 });

@@ -1,8 +1,17 @@
 /**
  * Per-stage settings, in one typed place. `production` and `staging` are named stages; every other
  * stage (a developer's `sst deploy --stage alice`, a pull request's `pr-42`, or `sst dev`) gets
- * `personal`.
+ * `personal`, on the VPC and cluster of the long-lived stage {@link NETWORK_STAGE}.
  */
+
+/**
+ * The long-lived stage that owns the one VPC and ECS cluster every personal and preview stage
+ * shares (`sst.aws.Vpc.get` / `sst.aws.Cluster.get`, infra/network.ts): AWS's default quota is 5
+ * VPCs per region, which one VPC per stage hit at the third preview. Only those two are deployed in it.
+ */
+export const NETWORK_STAGE = "shared";
+/** The shared cluster's fixed name, so other stages can name its ARN. */
+export const SHARED_CLUSTER_NAME = `retainwise-${NETWORK_STAGE}`;
 export interface StageSettings {
   /** Retain data on `sst remove`, refuse to delete protected resources, snapshot the database on delete. */
   protect: boolean;
@@ -27,6 +36,8 @@ export interface StageSettings {
   rateLimitPer5Minutes?: number;
   /** Who the alarms e-mail (an SNS subscription the address must confirm once); none for personal stages. */
   alarmEmail?: string;
+  /** `own`: the stage creates its VPC and cluster; `shared`: it uses {@link NETWORK_STAGE}'s. */
+  network: "own" | "shared";
 }
 
 export type DatabaseInstance = keyof typeof MAX_CONNECTIONS;
@@ -55,6 +66,7 @@ export const STAGES = {
     domain: "api.retainwise.example",
     rateLimitPer5Minutes: 3000,
     alarmEmail: "oncall@retainwise.example",
+    network: "own",
   },
   staging: {
     protect: false,
@@ -66,6 +78,7 @@ export const STAGES = {
     retentionDays: 7,
     domain: "staging-api.retainwise.example",
     alarmEmail: "oncall@retainwise.example",
+    network: "own",
   },
   personal: {
     protect: false,
@@ -75,12 +88,17 @@ export const STAGES = {
     worker: { cpu: "0.5 vCPU", memory: "1 GB", min: 0, max: 2, capacity: "spot" },
     database: { instance: "t4g.micro", maxStorage: "20 GB", multiAz: false },
     retentionDays: 3,
+    network: "shared",
   },
 } satisfies Record<string, StageSettings>;
 
 export function stageSettings(stage: string): StageSettings {
+  if (stage === NETWORK_STAGE) return NETWORK_STAGE_SETTINGS;
   return stage === "production" || stage === "staging" ? STAGES[stage] : STAGES.personal;
 }
+
+/** The network stage deploys only its VPC and cluster (sst.config.ts): shared (no `sst dev`), protected, its own network. */
+const NETWORK_STAGE_SETTINGS: StageSettings = { ...STAGES.personal, protect: true, sharedStage: true, network: "own" };
 
 /** Connections the stage opens at full scale, operators' spare included. */
 export function connectionsAtFullScale(settings: StageSettings): number {

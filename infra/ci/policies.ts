@@ -33,8 +33,13 @@ export type DeployEnvironment = (typeof DEPLOY_ENVIRONMENTS)[number];
 export const GITHUB_OIDC = "token.actions.githubusercontent.com";
 /** The app's SST name: app resources and roles are named `retainwise-<stage>-…` (SST's physicalName). */
 export const APP = "retainwise";
-/** The long-lived stage whose VPC and cluster personal and preview stages share (stacks/stages.ts). */
+/**
+ * The long-lived stage whose VPC and cluster personal and preview stages share, and that cluster's
+ * name: stacks/stages.ts's NETWORK_STAGE and SHARED_CLUSTER_NAME (restated, not imported: this file
+ * is also compiled with the tests' module settings; tests/deploy/ci-policies.test.ts ties them).
+ */
 export const SHARED_STAGE = "shared";
+export const SHARED_CLUSTER_NAME = `${APP}-${SHARED_STAGE}`;
 /** IAM path of the deploy roles and the boundary: `role/retainwise-<stage>-*` never matches it. */
 export const CI_PATH = "/retainwise-ci/";
 export const BOUNDARY_POLICY_NAME = "retainwise-app-boundary";
@@ -256,7 +261,7 @@ function previewResources(account: string): Statement[] {
       Condition: TAGGED_PREVIEW,
     },
     // Shared VPC and cluster (stage `shared`): security groups and services are created in them, nothing about them changes.
-    { Sid: "UseSharedNetwork", Effect: "Allow", Action: ["ec2:CreateSecurityGroup", "ecs:CreateService"], Resource: [`arn:aws:ec2:*:${account}:vpc/*`, `arn:aws:ecs:*:${account}:cluster/${APP}-${SHARED_STAGE}-*`], Condition: { StringEquals: { "aws:ResourceTag/sst:stage": SHARED_STAGE } } },
+    { Sid: "UseSharedNetwork", Effect: "Allow", Action: ["ec2:CreateSecurityGroup", "ecs:CreateService"], Resource: [`arn:aws:ec2:*:${account}:vpc/*`, `arn:aws:ecs:*:${account}:cluster/${SHARED_CLUSTER_NAME}`], Condition: { StringEquals: { "aws:ResourceTag/sst:stage": SHARED_STAGE } } },
     // S3 and SQS by name: SST names them retainwise-pr-<n>-…; S3 may not tag on create.
     { Sid: "PreviewBucketsAndQueues", Effect: "Allow", Action: ["s3:*", "sqs:*"], Resource: [`arn:aws:s3:::${namePrefix("preview")}*`, `arn:aws:sqs:*:${account}:${namePrefix("preview")}*`] },
     { Sid: "PreviewParameters", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:PutParameter", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"], Resource: [`arn:aws:ssm:*:${account}:parameter/sst/${APP}/${PREVIEW_STAGE_PATTERN}`, `arn:aws:ssm:*:${account}:parameter/sst/passphrase/${APP}/${PREVIEW_STAGE_PATTERN}`] },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { boundaryArn, ciPolicies, DEPLOY_ENVIRONMENTS, deployRoleName, GITHUB_OIDC, type DeployEnvironment, type DeployRoleDocuments } from "../../infra/ci/policies.ts";
+import { NETWORK_STAGE, SHARED_CLUSTER_NAME as STAGES_SHARED_CLUSTER_NAME } from "../../stacks/stages.ts";
+import { boundaryArn, ciPolicies, SHARED_CLUSTER_NAME, SHARED_STAGE, DEPLOY_ENVIRONMENTS, deployRoleName, GITHUB_OIDC, type DeployEnvironment, type DeployRoleDocuments } from "../../infra/ci/policies.ts";
 import { allowingStatements, isAllowed, POWER_USER_ACCESS, type EvalStatement, type Request } from "./iam-evaluate.ts";
 
 /**
@@ -74,7 +75,7 @@ function ownDeploy(environment: DeployEnvironment): Request[] {
     { action: "rds:CreateDBInstance", resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:retainwise-${stage}-databaseinstance-abcdefgh`, context: creating(stage) },
     { action: "rds:ModifyDBInstance", resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:retainwise-${stage}-databaseinstance-abcdefgh`, context: tagged(stage) },
     { action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:retainwise-${stage}-DatabaseProxySecret-abc`, context: tagged(stage) },
-    { action: "ecs:CreateService", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/retainwise-shared-ClusterCluster-abcdefgh/retainwise-${stage}-Api`, context: creating(stage) },
+    { action: "ecs:CreateService", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/retainwise-shared/retainwise-${stage}-Api`, context: creating(stage) },
     { action: "ecs:RegisterTaskDefinition", resource: "*", context: creating(stage) },
     { action: "elasticloadbalancing:CreateLoadBalancer", resource: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/ApiLoadBalancer-abcdefgh/1`, context: creating(stage) },
     { action: "s3:CreateBucket", resource: `arn:aws:s3:::retainwise-${stage}-uploadsbucket-abcdefgh` },
@@ -91,6 +92,11 @@ function ownDeploy(environment: DeployEnvironment): Request[] {
 const OTHER: Record<DeployEnvironment, string[]> = { preview: ["staging", "production"], staging: ["production"], production: ["staging"] };
 
 describe("the CI deploy roles (infra/ci/policies.ts)", () => {
+  it("name the same shared stage and cluster as stacks/stages.ts", () => {
+    expect(SHARED_STAGE).toBe(NETWORK_STAGE);
+    expect(SHARED_CLUSTER_NAME).toBe(STAGES_SHARED_CLUSTER_NAME);
+  });
+
   it("are one per GitHub environment, each trusted only by its own environment's OIDC sub of this repository", () => {
     expect(Object.keys(documents.roles)).toEqual(["preview", "staging", "production"]);
     for (const environment of DEPLOY_ENVIRONMENTS) {
@@ -130,7 +136,7 @@ describe("the CI deploy roles (infra/ci/policies.ts)", () => {
       { action: "ec2:CreateVpc", resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/*`, context: creating("pr-42") },
       { action: "ec2:DeleteSecurityGroup", resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-1` },
       { action: "ec2:DeleteSecurityGroup", resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-1`, context: tagged("shared") },
-      { action: "ecs:DeleteCluster", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/retainwise-shared-ClusterCluster-abcdefgh`, context: tagged("shared") },
+      { action: "ecs:DeleteCluster", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/retainwise-shared`, context: tagged("shared") },
       { action: "rds:DeleteDBInstance", resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:someone-elses` },
       { action: "s3:GetObject", resource: "arn:aws:s3:::retainwise-production-uploadsbucket-abcdefgh/inputs/customers.csv" },
       { action: "s3:DeleteBucket", resource: "arn:aws:s3:::retainwise-staging-uploadsbucket-abcdefgh" },

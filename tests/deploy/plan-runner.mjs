@@ -45,6 +45,11 @@ import * as pulumi from "@pulumi/pulumi";
 const resources = [];
 pulumi.runtime.setMocks({
   newResource(args) {
+    // A read (\`X.get(name, id)\`, e.g. sst.aws.Vpc.get): an existing resource, recorded as such.
+    if (args.id) {
+      resources.push({ type: args.type, name: args.name, inputs: args.inputs, read: true, id: args.id });
+      return { id: args.id, state: { arn: args.id, name: args.id, ...args.inputs, ...existing(args.type, args.id) } };
+    }
     resources.push({ type: args.type, name: args.name, inputs: args.inputs });
     const arn = "arn:aws:mock:us-east-1:123456789012:" + args.name;
     // Outputs AWS would compute, for the types whose outputs the components read.
@@ -60,6 +65,8 @@ pulumi.runtime.setMocks({
     return { id: args.name + "-id", state: { arn, name: args.name, url: "https://mock/" + args.name, id: args.name + "-id", ...computed, ...args.inputs } };
   },
   call(args) {
+    // Lookups are recorded too (type "invoke"): which existing resources a stage depends on.
+    resources.push({ type: "invoke", name: args.token, inputs: args.inputs });
     if (args.token.includes("getRegion")) return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
     if (args.token.includes("getAvailabilityZones")) return { names: ["us-east-1a", "us-east-1b", "us-east-1c"], zoneIds: ["use1-az1", "use1-az2", "use1-az3"] };
     if (args.token.includes("getCallerIdentity")) return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/mock", userId: "mock" };
@@ -69,9 +76,29 @@ pulumi.runtime.setMocks({
     }
     if (args.token.includes("getPartition")) return { partition: "aws", dnsSuffix: "amazonaws.com" };
     if (args.token.includes("getManagedPrefixList")) return { id: "pl-cloudfront", name: args.inputs.name };
+    // The shared stage's network, as sst.aws.Vpc.get looks it up (infra/network.ts).
+    if (args.token === "aws:ec2/getVpc:getVpc") return { id: "vpc-shared", tags: args.inputs.tags };
+    if (args.token === "aws:ec2/getInternetGateway:getInternetGateway") return { internetGatewayId: "igw-shared" };
+    if (args.token === "aws:ec2/getSecurityGroups:getSecurityGroups") return { ids: filterValue(args, "group-name") === "default" ? ["sg-shared-default"] : [] };
+    if (args.token === "aws:ec2/getSubnets:getSubnets") {
+      const kind = filterValue(args, "tag:Name") === "*Private*" ? "private" : "public";
+      return { ids: [kind + "-subnet-shared-1", kind + "-subnet-shared-2"] };
+    }
+    if (args.token === "aws:ec2/getRouteTable:getRouteTable") return { routeTableId: "rtb-" + args.inputs.subnetId };
+    if (args.token === "aws:ec2/getNatGateways:getNatGateways" || args.token === "aws:ec2/getInstances:getInstances") return { ids: [] };
+    if (args.token === "aws:route53/getZone:getZone") return { zoneId: "ZSHARED", linkedServiceDescription: "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-sharedmock" };
     return args.inputs;
   },
 }, "retainwise", ${JSON.stringify(stage)}, false);
+function filterValue(args, name) {
+  return (args.inputs.filters ?? []).find((f) => f.name === name)?.values?.[0];
+}
+// What AWS holds for a resource another stage created: the tags SST's references check, the name in its ARN.
+function existing(type, id) {
+  if (type === "aws:ec2/vpc:Vpc") return { cidrBlock: "10.0.0.0/16", tagsAll: { "sst:app": "retainwise", "sst:stage": "shared", "sst:component-version": "2", "sst:ref-version": "2" } };
+  if (type === "aws:ecs/cluster:Cluster") return { name: id.split("/").pop(), tagsAll: { "sst:app": "retainwise", "sst:stage": "shared", "sst:ref:version": "2.0" } };
+  return {};
+}
 const stage = ${JSON.stringify(stage)};
 globalThis.$app = { name: "retainwise", stage, removal: stage === "production" ? "retain" : "remove", protect: stage === "production", providers: { aws: {} } };
 globalThis.$dev = ${dev === "true"};

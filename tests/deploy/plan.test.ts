@@ -10,6 +10,9 @@ interface PlannedResource {
   type: string;
   name: string;
   inputs: Record<string, any>;
+  /** An existing resource read with `X.get(name, id)` (e.g. the shared VPC), not one this stage creates. */
+  read?: boolean;
+  id?: string;
   /** Resource options that matter here (ignoreChanges), as the runner recorded them. */
   options?: { ignoreChanges?: string[] };
 }
@@ -26,7 +29,8 @@ const one = (resources: PlannedResource[], name: string) => {
   expect(found, `resource ${name}`).toHaveLength(1);
   return found[0]!;
 };
-const ofType = (resources: PlannedResource[], type: string) => resources.filter((r) => r.type === type);
+const ofType = (resources: PlannedResource[], type: string) => resources.filter((r) => r.type === type && !r.read);
+const reads = (resources: PlannedResource[], type: string) => resources.filter((r) => r.type === type && r.read);
 const containers = (resources: PlannedResource[], task: string) => JSON.parse(one(resources, task).inputs.containerDefinitions.value ?? one(resources, task).inputs.containerDefinitions)[0];
 const statements = (resources: PlannedResource[], role: string) =>
   JSON.parse(one(resources, role).inputs.inlinePolicies[0].policy).Statement as { Action: string[]; Resource: string[] }[];
@@ -40,9 +44,18 @@ let personal: PlannedResource[];
 let dev: PlannedResource[];
 let ci: PlannedResource[];
 let previewPlan: PlannedResource[];
+let network: PlannedResource[];
 beforeAll(async () => {
   requireSstPlatform();
-  [production, staging, personal, dev, ci, previewPlan] = await Promise.all([plan("production", false), plan("staging", false), plan("alice", false), plan("alice", true), plan("ci", false, "infra/ci/sst.config.ts"), plan("pr-42", false)]);
+  [production, staging, personal, dev, ci, previewPlan, network] = await Promise.all([
+    plan("production", false),
+    plan("staging", false),
+    plan("alice", false),
+    plan("alice", true),
+    plan("ci", false, "infra/ci/sst.config.ts"),
+    plan("pr-42", false),
+    plan("shared", false),
+  ]);
 }, 600_000);
 
 describe("the jobs queue", () => {
@@ -229,7 +242,7 @@ describe("alarms", () => {
 
 describe("stages", () => {
   it("keep production redundant and always on, and let personal stages scale workers to zero", () => {
-    const target = (resources: PlannedResource[]) => ofType(resources, "aws:appautoscaling/target:Target").find((t) => String(t.inputs.resourceId).endsWith("/Worker"))!.inputs;
+    const target = (resources: PlannedResource[]) => ofType(resources, "aws:appautoscaling/target:Target").find((t) => /\/(retainwise-[\w-]+-)?Worker$/.test(String(t.inputs.resourceId)))!.inputs;
     expect(target(production).minCapacity).toBeGreaterThan(0);
     expect(target(personal).minCapacity).toBe(0);
     expect(ofType(production, "aws:rds/instance:Instance")[0]!.inputs.multiAz).toBe(true);
@@ -255,6 +268,53 @@ describe("stages", () => {
 
   it("refuse sst dev on production (and every shared stage), which it would strip of its database and services", async () => {
     await expect(plan("production", true)).rejects.toThrow(/sst dev refuses the shared stage "production"/);
+  }, 540_000);
+});
+
+describe("the shared network (stage `shared`)", () => {
+  const VPC = "aws:ec2/vpc:Vpc";
+  const CLUSTER = "aws:ecs/cluster:Cluster";
+
+  it("holds the one VPC and the fixed-name cluster (Container Insights on), and nothing else", () => {
+    expect(ofType(network, VPC)).toHaveLength(1);
+    expect(one(network, "ClusterCluster").inputs).toMatchObject({ name: "retainwise-shared", settings: [{ name: "containerInsights", value: "enabled" }] });
+    for (const type of ["aws:rds/instance:Instance", "aws:ecs/service:Service", "aws:iam/role:Role", "aws:s3/bucket:Bucket", "aws:lb/loadBalancer:LoadBalancer"]) expect(ofType(network, type)).toEqual([]);
+    expect(reads(network, VPC)).toEqual([]);
+  });
+
+  it("is where every personal, preview and sst dev stage runs: they create no VPC and no cluster, and read the shared ones by tag and name", () => {
+    for (const resources of [previewPlan, personal, dev]) {
+      expect(ofType(resources, VPC)).toEqual([]);
+      expect(ofType(resources, "aws:ec2/subnet:Subnet")).toEqual([]);
+      expect(ofType(resources, CLUSTER)).toEqual([]);
+      const lookup = resources.filter((r) => r.type === "invoke" && r.name === "aws:ec2/getVpc:getVpc");
+      expect(lookup.map((r) => r.inputs.tags)).toEqual([{ "sst:app": "retainwise", "sst:stage": "shared" }]);
+      expect(reads(resources, VPC).map((r) => r.id)).toEqual(["vpc-shared"]);
+      expect(reads(resources, CLUSTER).map((r) => r.id)).toEqual(["arn:aws:ecs:us-east-1:123456789012:cluster/retainwise-shared"]);
+    }
+    for (const name of ["Api", "Worker"] as const) {
+      expect(service(previewPlan, name)).toMatchObject({ name: `retainwise-pr-42-${name}`, cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/retainwise-shared" });
+      expect(service(previewPlan, name).networkConfiguration.subnets).toEqual(["public-subnet-shared-1", "public-subnet-shared-2"]);
+    }
+    expect(one(previewPlan, "DatabaseSubnetGroup").inputs.subnetIds).toEqual(["private-subnet-shared-1", "private-subnet-shared-2"]);
+    const protection = statements(previewPlan, "WorkerTaskRole").find((s) => s.Action.includes("ecs:UpdateTaskProtection"))!;
+    expect(protection.Resource).toEqual(["arn:aws:ecs:*:*:task/retainwise-shared/*"]);
+    const alarm = one(previewPlan, "WorkerJobsWaitWithNoWorker").inputs.metricQueries.find((q: { id: string }) => q.id === "tasks");
+    expect(alarm.metric.dimensions).toEqual({ ClusterName: "retainwise-shared", ServiceName: "retainwise-pr-42-Worker" });
+  });
+
+  it("leaves production and staging on their own VPC and cluster, services still named Api and Worker", () => {
+    for (const resources of [production, staging]) {
+      expect(ofType(resources, VPC)).toHaveLength(1);
+      expect(ofType(resources, CLUSTER)).toHaveLength(1);
+      expect(reads(resources, VPC)).toEqual([]);
+      expect(service(resources, "Api").name).toBe("Api");
+      expect(service(resources, "Worker").name).toBe("Worker");
+    }
+  });
+
+  it("refuses sst dev, which would strip every stage in it of its network", async () => {
+    await expect(plan("shared", true)).rejects.toThrow(/sst dev refuses the shared stage "shared"/);
   }, 540_000);
 });
 

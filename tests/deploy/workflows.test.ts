@@ -4,6 +4,8 @@ import { validateWorkflow } from "@action-validator/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runCommand } from "../support/run-command.ts";
+// @ts-expect-error: a plain .mjs script the workflow runs, without type declarations.
+import { previewStages, STALE_AFTER_DAYS, staleStages } from "../../.github/scripts/stale-previews.mjs";
 import { ROOT } from "./sst-platform.ts";
 
 /**
@@ -30,7 +32,7 @@ interface Job {
   strategy?: { matrix?: { node?: string[] } };
 }
 interface Workflow {
-  on: Record<string, unknown>;
+  on: Record<string, any>;
   permissions?: Record<string, string> | string;
   concurrency?: { group: string; "cancel-in-progress"?: boolean };
   env?: Record<string, string>;
@@ -54,8 +56,8 @@ const needs = (job: Job) => (job.needs === undefined ? [] : Array.isArray(job.ne
 const environment = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
 
 describe("the workflow files", () => {
-  it("are the three the pipeline needs", () => {
-    expect(Object.keys(workflows).sort()).toEqual(["deploy.yml", "preview.yml", "test.yml"]);
+  it("are the four the pipeline needs", () => {
+    expect(Object.keys(workflows).sort()).toEqual(["deploy.yml", "preview.yml", "sweep-previews.yml", "test.yml"]);
   });
 
   it("each validate against GitHub's workflow schema", () => {
@@ -155,5 +157,37 @@ describe(".github/scripts/require.sh", () => {
 
   it("passes when every setting is set", async () => {
     expect((await require({ A: "1", B: "x" }, "A", "B")).status).toBe(0);
+  });
+});
+
+describe("the daily sweep of stale previews", () => {
+  it("runs every day as the preview role (its environment), never two at once, removing only pr-* stages the script names", () => {
+    const sweep = workflows["sweep-previews.yml"]!;
+    expect(sweep.on.schedule).toEqual([{ cron: expect.stringMatching(/^\d+ \d+ \* \* \*$/) }]);
+    const job = sweep.jobs.sweep!;
+    expect(environment(job)).toBe("preview");
+    expect(sweep.concurrency).toEqual({ group: "sweep-previews", "cancel-in-progress": false });
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "read" });
+    const script = runs(job);
+    expect(script).toContain("node .github/scripts/stale-previews.mjs < keys.txt > stale.txt");
+    expect(script).toMatch(/case "\$stage" in pr-\[0-9\]\*\) npx sst remove --stage "\$stage"/);
+    expect(script).not.toMatch(/sst remove --stage (staging|production|shared)/);
+  });
+
+  it("takes only this app's pr-* stages from SST's state keys", () => {
+    expect(previewStages(["app/retainwise/pr-12.json", "app/retainwise/pr-3.json", "app/retainwise/staging.json", "app/other/pr-9.json", "None", "app/retainwise/pr-12.json"])).toEqual(["pr-12", "pr-3"]);
+  });
+
+  it("calls a preview stale when its pull request is closed, gone or idle past the limit, and keeps it when GitHub cannot say", async () => {
+    const now = new Date("2026-12-07T04:17:00Z");
+    const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * 3600 * 1000).toISOString();
+    const pulls: Record<number, { state: string; updated_at: string } | null | undefined> = {
+      1: { state: "closed", updated_at: daysAgo(0) },
+      2: { state: "open", updated_at: daysAgo(STALE_AFTER_DAYS + 1) },
+      3: { state: "open", updated_at: daysAgo(1) },
+      4: null,
+      5: undefined,
+    };
+    expect(await staleStages(["pr-1", "pr-2", "pr-3", "pr-4", "pr-5"], async (n: number) => pulls[n], now)).toEqual(["pr-1", "pr-2", "pr-4"]);
   });
 });
