@@ -1,6 +1,6 @@
 /**
  * Why 14 bags (general grounds, not the bench tables): on seeded synthetic churn tables
- * (training/ebm/synthetic-table.ts), fits the same rows with two seeds for each bag count and
+ * (training/boost/synthetic-table.ts), fits the same rows with two seeds for each bag count and
  * prints how far apart the two models' log-odds are (RMS over every row: the variance bagging is
  * there to remove) with each fit's held-out AUC / Brier and wall seconds.
  *
@@ -8,8 +8,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { scoreTermModel } from "../packages/core/src/model/term-scoring.ts";
-import { fitTermModel, tableCodes } from "../packages/core/src/training/ebm/index.ts";
-import { syntheticChurnTable } from "../packages/core/src/training/ebm/synthetic-table.ts";
+import { fitTermModel, tableCodes } from "../packages/core/src/training/boost/index.ts";
+import { syntheticChurnTable } from "../packages/core/src/training/boost/synthetic-table.ts";
 const workerEntry = fileURLToPath(new URL("../packages/cli/bin/retainwise.mjs", import.meta.url));
 for (const dataSeed of [5, 6]) {
   const table = syntheticChurnTable({ rows: 5000, seed: dataSeed });

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { scoreTermModel } from "../packages/core/src/model/term-scoring.ts";
-import { fitTermModel, tableCodes } from "../packages/core/src/training/ebm/index.ts";
+import { fitTermModel, tableCodes } from "../packages/core/src/training/boost/index.ts";
 import { defaultThreads } from "../packages/core/src/threads.ts";
 import { readTrainingTable } from "../packages/core/src/training/read-table.ts";
 import type { TrainingTable } from "../packages/core/src/training/table.ts";

@@ -2,13 +2,13 @@
  * Training in one-machine mode, over real HTTP on loopback, one fresh `retainwise local` per size
  * (issue 12's benchmark):
  *   - upload -> READY for a labeled table of N distinct rows (the seeded synthetic churn table of
- *     training/ebm/synthetic-table.ts written as CSV, so held-out rows never repeat training rows);
+ *     training/boost/synthetic-table.ts written as CSV, so held-out rows never repeat training rows);
  *   - peak RSS of the process (API + worker + training thread) after that training;
  *   - upload -> COMPLETED of a 1,500-row file (another seed) scored with the new model, first
  *     (loads the session from the store) and second time (cached session).
  * Run: (cd packages/cli && node --import tsx ../../bench/models.ts [rows ...])   (default 5000 50000 100000)
  */
-import { syntheticChurnTable } from "../packages/core/src/training/ebm/synthetic-table.ts";
+import { syntheticChurnTable } from "../packages/core/src/training/boost/synthetic-table.ts";
 import type { TrainingTable } from "../packages/core/src/training/table.ts";
 import { startLocal } from "./local-service.mjs";
 

@@ -1,6 +1,6 @@
 /**
  * Training speed and memory (issue 10, item 5): fits the default model on a seeded synthetic
- * churn table of 14 columns (training/ebm/synthetic-table.ts) and prints rows, wall seconds, CPU
+ * churn table of 14 columns (training/boost/synthetic-table.ts) and prints rows, wall seconds, CPU
  * seconds and peak RSS. One size per process, so the peak RSS is that size's own.
  *
  * Run:  bench/train-speed.sh   (10k and 100k rows; THREADS=1 bench/train-speed.sh for one thread)
@@ -10,9 +10,9 @@
  * Bar: 10k rows <= 20 s, 100k rows <= 120 s and <= 1 GB peak RSS on the 2-core dev machine.
  */
 import { fileURLToPath } from "node:url";
-import { fitTermModel } from "../packages/core/src/training/ebm/index.ts";
+import { fitTermModel } from "../packages/core/src/training/boost/index.ts";
 import { defaultThreads } from "../packages/core/src/threads.ts";
-import { syntheticChurnTable } from "../packages/core/src/training/ebm/synthetic-table.ts";
+import { syntheticChurnTable } from "../packages/core/src/training/boost/synthetic-table.ts";
 
 const rows = Number(process.argv[2] ?? 10_000);
 const threads = Number(process.argv[3] ?? defaultThreads());

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { ModelCardSchema, type RiskThresholds, type TermTablesCard } from "../model/card.ts";
 import type { TermModel } from "../model/term-model.ts";
 import { createBinCounter } from "../outcomes/drift.ts";
-import { tableCodes } from "./ebm/codes.ts";
+import { tableCodes } from "./boost/codes.ts";
 import type { HeldOutMetrics } from "./metrics.ts";
 import type { ColumnDecision } from "./roles.ts";
 import type { TrainingTable } from "./table.ts";

@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROGRAM_ENTRY } from "../../../../tests/support/score-text.ts";
 import { RetainwiseError } from "../errors.ts";
-import { fitTermModel } from "./ebm/index.ts";
-import { syntheticChurnTable } from "./ebm/synthetic-table.ts";
+import { fitTermModel } from "./boost/index.ts";
+import { syntheticChurnTable } from "./boost/synthetic-table.ts";
 import { cardJson, trainFromCsvFile } from "./pipeline.ts";
 
 /** Telecom usage with same-unit columns: every stage runs (mains, sums judged and boosted again, pairs judged and boosted). */

@@ -5,7 +5,7 @@ import type { TermTablesCard } from "../model/card.ts";
 import { cardPathFor } from "../model/card.ts";
 import { withFloat32Tables } from "../model/term-model.ts";
 import { buildTermCard, trainingBinShares } from "./card.ts";
-import { fitTermModel, type FitResult } from "./ebm/index.ts";
+import { fitTermModel, type FitResult } from "./boost/index.ts";
 import { readTrainingTable, type ReadTrainingOptions, type TrainingInput } from "./read-table.ts";
 import { exportTermModel } from "./term-export.ts";
 
@@ -36,7 +36,7 @@ export interface TrainedArtifacts {
 export const DEFAULT_SEED = 42;
 
 /**
- * Reads a labeled CSV (roles decided, read-table.ts), fits the term model (ebm/), and returns the
+ * Reads a labeled CSV (roles decided, read-table.ts), fits the term model (boost/), and returns the
  * ONNX bytes and the card (nothing written).
  *
  * @example const { onnx, card } = await trainFromCsvFile("tests/fixtures/telco-churn.csv", { label: "Churn", version: "v1" });

@@ -9,7 +9,7 @@ import { cardPathFor, isTermTablesCard, type TermTablesCard } from "../model/car
 import { loadModel, type ChurnModel } from "../model/churn-model.ts";
 import { scoreTermModel } from "../model/term-scoring.ts";
 import { readModelCard } from "../model/card.ts";
-import { tableCodes } from "./ebm/index.ts";
+import { tableCodes } from "./boost/index.ts";
 import { cardJson, trainFromCsvFile } from "./pipeline.ts";
 import { readTrainingTable, type TrainingInput } from "./read-table.ts";
 

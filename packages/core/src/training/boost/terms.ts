@@ -1,8 +1,17 @@
 import type { DerivedInputSpec, NumericInputSpec, Term, TermModel } from "../../model/term-model.ts";
 import { assertNever, termInputs } from "../../model/term-model.ts";
 import type { BinnedTable } from "./binning.ts";
-import type { BaggedTerms } from "./bagging.ts";
 import type { Recalibration } from "./calibration.ts";
+
+/** The bags' averaged tables, by binned input (the table's columns, then the derived inputs). */
+export interface FittedTerms {
+  intercept: number;
+  /** Main table per column of the table (length = bins of the input). */
+  mains: Float64Array[];
+  /** Derived inputs kept as main terms (input index into the binned table, table over its bins). */
+  derivedMains: Array<{ input: number; table: Float64Array }>;
+  pairs: Array<{ inputs: [number, number]; table: Float64Array }>;
+}
 
 /**
  * The fitted tables as a `term-tables/1` model: main terms in input order (the table's columns,
@@ -11,7 +20,7 @@ import type { Recalibration } from "./calibration.ts";
  * the intercept holding the rest. `sumOf[d]` is what binned input `columns + d` adds up; only the
  * derived inputs some term reads are kept. Returns the binned inputs in the model's input order too.
  */
-export function toTermModel(binned: BinnedTable, fitted: BaggedTerms, rows: Int32Array, calibration: Recalibration, columns = binned.specs.length, sumOf: number[][] = []): { model: TermModel; binned: BinnedTable } {
+export function toTermModel(binned: BinnedTable, fitted: FittedTerms, rows: Int32Array, calibration: Recalibration, columns = binned.specs.length, sumOf: number[][] = []): { model: TermModel; binned: BinnedTable } {
   const read = new Set([...fitted.derivedMains.map((d) => d.input), ...fitted.pairs.flatMap((p) => p.inputs)].filter((i) => i >= columns));
   const kept = [...Array.from({ length: columns }, (_, i) => i), ...[...read].sort((a, b) => a - b)];
   const at = new Map(kept.map((i, k) => [i, k]));

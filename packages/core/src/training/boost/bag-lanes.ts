@@ -1,57 +1,55 @@
 import { Worker } from "node:worker_threads";
 import { RetainwiseError } from "../../errors.ts";
 import type { BinCodes } from "./binning.ts";
-import type { BagContext, BagJob, BagJobResult } from "./bag-jobs.ts";
-import { runBagJob } from "./bag-jobs.ts";
+import type { BagContext, BagResult } from "./bag.ts";
+import { fitBag } from "./bag.ts";
 import { BAG_THREAD, type BagThreadReply, type BagThreadRequest } from "./bag-thread.ts";
 
 export interface BagThreads {
-  /** Threads the bags of a stage run on (1: this one; more: that many worker threads, this one only hands out the jobs). */
+  /** Threads the bags run on, this one included. */
   threads: number;
   /** The program file extra threads start from; it must call `serveBagThread()` (bag-thread.ts). Without it, one thread. */
   workerEntry?: string | URL | undefined;
 }
 
 /**
- * Where the bags of a fit run: this thread alone, or `threads` worker threads (this one then only
- * hands out jobs, so a thread that finishes gets its next job at once). A stage hands out one job
- * per bag, each to the next free thread, and gets the results back in bag order, so the model does
- * not depend on the number of threads or on which finished first. The table's codes are copied
- * once into shared memory that every thread reads.
+ * Where the bags of a fit run: this thread and `threads - 1` worker threads, each taking the next
+ * bag when it is free. Results come back in bag order, so the model does not depend on the number
+ * of threads or on which finished first. The table's codes are copied once into shared memory.
  */
 export class BagLanes {
   private readonly workers: Worker[];
   private failure: RetainwiseError | undefined;
-  private readonly waiting = new Map<Worker, { resolve: (result: BagJobResult) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<Worker, { resolve: (result: BagResult) => void; reject: (error: Error) => void }>();
   private context: BagContext | undefined;
   private closing = false;
 
   constructor(options: BagThreads) {
-    const threads = options.workerEntry === undefined || options.threads < 2 ? 0 : Math.floor(options.threads);
-    this.workers = Array.from({ length: threads }, () => this.start(options.workerEntry!));
+    const extra = options.workerEntry === undefined ? 0 : Math.max(0, Math.floor(options.threads) - 1);
+    this.workers = Array.from({ length: extra }, () => this.start(options.workerEntry!));
   }
 
-  /** The rows and table every following job reads (sent once to each thread). */
+  /** The rows and table every following bag reads (sent once to each thread). */
   use(context: BagContext): void {
     this.context = this.workers.length === 0 ? context : shared(context);
     for (const worker of this.workers) worker.postMessage({ context: this.context } satisfies BagThreadRequest);
   }
 
-  /** Runs every job (one per bag), `onDone(k)` after the k-th to finish; results in job order. */
-  async run<J extends BagJob>(jobs: readonly J[], onDone: (done: number) => void = () => {}): Promise<Array<BagJobResult<J>>> {
+  /** Fits bags 0…bags-1, `onDone(k)` after the k-th to finish; results in bag order. */
+  async run(bags: number, onDone: (done: number) => void = () => {}): Promise<BagResult[]> {
     const context = this.context!;
-    const results: Array<BagJobResult<J>> = new Array(jobs.length);
+    const results: BagResult[] = new Array(bags);
     let next = 0;
     let done = 0;
-    const finished = () => onDone(++done);
     const lane = async (worker?: Worker) => {
-      while (next < jobs.length && !this.failure) {
-        const k = next++;
-        results[k] = worker ? ((await this.send(worker, jobs[k]!)) as BagJobResult<J>) : runBagJob(context, jobs[k]!);
-        finished();
+      while (next < bags && !this.failure) {
+        const bag = next++;
+        // This thread yields between its bags so replies from the others are taken as they come.
+        results[bag] = worker ? await this.send(worker, bag) : await Promise.resolve().then(() => fitBag(context, bag));
+        onDone(++done);
       }
     };
-    await Promise.all(this.workers.length > 0 ? this.workers.map((w) => lane(w)) : [lane()]);
+    await Promise.all([lane(), ...this.workers.map((w) => lane(w))]);
     if (this.failure) throw this.failure;
     return results;
   }
@@ -75,15 +73,15 @@ export class BagLanes {
     return worker;
   }
 
-  private send(worker: Worker, job: BagJob): Promise<BagJobResult> {
+  private send(worker: Worker, bag: number): Promise<BagResult> {
     return new Promise((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       this.waiting.set(worker, { resolve, reject });
-      worker.postMessage({ job } satisfies BagThreadRequest);
+      worker.postMessage({ bag } satisfies BagThreadRequest);
     });
   }
 
-  /** The first failure wins; every lane stops taking jobs and every job still waiting fails with it. */
+  /** The first failure wins; every lane stops taking bags and every bag still waiting fails with it. */
   private fail(error: RetainwiseError): void {
     if (this.closing) return;
     this.failure ??= error;
@@ -94,14 +92,8 @@ export class BagLanes {
 
 /** The context with its large arrays (codes, labels, rows) in shared memory: posting it to a thread copies nothing big. */
 function shared(context: BagContext): BagContext {
-  const { binned, grids } = context;
-  return {
-    ...context,
-    binned: { ...binned, codes: binned.codes.map(toShared) },
-    grids: grids.map((g) => ({ ...g, codes: toShared(g.codes) })),
-    labels: toShared(context.labels),
-    rows: toShared(context.rows),
-  };
+  const { binned } = context;
+  return { ...context, binned: { ...binned, codes: binned.codes.map(toShared) }, labels: toShared(context.labels), rows: toShared(context.rows) };
 }
 
 function toShared<T extends BinCodes | Int32Array>(values: T): T {

@@ -18,9 +18,10 @@ export interface SumCandidate {
  * @example sumCandidates(table) // [{ name: "total_day_charge+total_eve_charge", label: "Total charge (day + eve)", sumOf: [2, 5] }]
  */
 export function sumCandidates(table: TrainingTable): SumCandidate[] {
-  const numeric = table.inputs.flatMap((input, i) => (input.role === "numeric" ? [i] : []));
+  // A ratio or an average does not add up with anything, whatever its name shares.
+  const numeric = table.inputs.flatMap((input, i) => (input.role === "numeric" && !nameWords(input.name).some((w) => NOT_ADDITIVE.has(w)) ? [i] : []));
   const byWord = new Map<string, number[]>();
-  for (const i of numeric) for (const word of new Set(nameWords(table.inputs[i]!.name))) byWord.set(word, [...(byWord.get(word) ?? []), i]);
+  for (const i of numeric) for (const word of new Set(nameWords(table.inputs[i]!.name))) if (!NOT_A_UNIT.has(word)) byWord.set(word, [...(byWord.get(word) ?? []), i]);
   const seen = new Set<string>();
   const candidates: SumCandidate[] = [];
   for (const sumOf of byWord.values()) {
@@ -47,6 +48,14 @@ export function withSums(table: TrainingTable, candidates: readonly SumCandidate
   });
   return { ...table, inputs: [...table.inputs, ...sums] };
 }
+
+/**
+ * Words a name shares with others that say nothing of its unit (`Total_Relationship_Count` and
+ * `Total_Revolving_Bal` share "total", not a unit; issue 21 saw that sum in every reason).
+ */
+const NOT_A_UNIT = new Set(["total", "sum", "num", "number", "no", "nb", "of", "the", "is", "has", "in", "on", "per", "at", "by", "to", "and", "or", "last", "first", "current", "prev", "previous", "new", "old", "max", "min", "customer", "client", "account", "user"]);
+/** Words that mark a column as a ratio, rate, share or average: never a term of a sum. */
+const NOT_ADDITIVE = new Set(["ratio", "rate", "pct", "percent", "percentage", "share", "avg", "average", "mean", "chng", "change", "util", "utilization", "score", "index", "age", "year", "yr", "id"]);
 
 /** Lower-case words of a column name (`snake_case`, `camelCase`, spaces), at least two letters, not numbers. */
 function nameWords(name: string): string[] {

@@ -1,6 +1,6 @@
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import type { BagContext, BagJob, BagJobResult } from "./bag-jobs.ts";
-import { runBagJob } from "./bag-jobs.ts";
+import type { BagContext, BagResult } from "./bag.ts";
+import { fitBag } from "./bag.ts";
 
 /**
  * The thread side of parallel bagging (bag-lanes.ts). Like training and scoring threads, a bagging
@@ -9,14 +9,14 @@ import { runBagJob } from "./bag-jobs.ts";
  */
 export const BAG_THREAD = "retainwiseBagThread";
 
-export type BagThreadRequest = { context: BagContext } | { job: BagJob };
-export type BagThreadReply = { result: BagJobResult } | { error: string };
+export type BagThreadRequest = { context: BagContext } | { bag: number };
+export type BagThreadReply = { result: BagResult } | { error: string };
 
 export function isBagThread(): boolean {
   return !isMainThread && (workerData as { [BAG_THREAD]?: unknown } | null)?.[BAG_THREAD] === true;
 }
 
-/** Keeps the latest context and runs each job it is sent against it, one at a time, replying with the result. */
+/** Keeps the latest context and fits each bag it is sent against it, one at a time, replying with the result. */
 export function serveBagThread(): void {
   const port = parentPort!;
   let context: BagContext | undefined;
@@ -26,7 +26,7 @@ export function serveBagThread(): void {
       return;
     }
     try {
-      port.postMessage({ result: runBagJob(context!, request.job) } satisfies BagThreadReply);
+      port.postMessage({ result: fitBag(context!, request.bag) } satisfies BagThreadReply);
     } catch (error) {
       port.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies BagThreadReply);
     }

@@ -1,0 +1,129 @@
+import type { BinCodes, BinnedTable } from "./binning.ts";
+import { stratifiedSplit } from "../split.ts";
+import type { BoostRule, Choice, Terms } from "./boost.ts";
+import { boostStages, keyOf, logLoss } from "./boost.ts";
+import { layoutOf } from "./histogram.ts";
+import type { LinearInput } from "./linear.ts";
+import { fitLinearStart } from "./linear.ts";
+
+/** What every bag of one fit reads; never written, so threads can share it. */
+export interface BagContext {
+  binned: BinnedTable;
+  /** 0/1 label of every row of the table. */
+  labels: Uint8Array;
+  /** The rows being fitted (indexes into the table). */
+  rows: Int32Array;
+  settings: BoostRule & { validationShare: number; seed: number; linearRidge: number };
+  /** Each input as the linear start reads it (`binMeans` for numbers); absent: the trees start from the base rate. */
+  linear?: LinearInput[] | undefined;
+  /** Binned inputs past this many are derived sums, candidates like pairs. */
+  columns: number;
+  choice: Choice;
+}
+
+/**
+ * How much a candidate (a pair, or a derived sum with every term reading it) is worth on a bag's
+ * judging rows: the sum and sum of squares over those rows of how much each row's log loss rises
+ * when the candidate's tables are taken out.
+ */
+export interface Rise {
+  key: string;
+  sum: number;
+  sumSq: number;
+}
+
+export interface BagResult {
+  /** Log-odds of the bag's rows before any tree: their base rate. */
+  intercept: number;
+  terms: Array<{ inputs: [number] | [number, number]; table: Float64Array }>;
+  /** The bag's validation rows (positions in `rows`) and their log-odds under the bag's model. */
+  outOfBag: { positions: Int32Array; logits: Float64Array };
+  rounds: { mains: number; pairs: number };
+  /** Judging rows of the bag, and the rise of every candidate its trees read. */
+  judged: { rows: number; rises: Rise[] };
+}
+
+/**
+ * Boosts one bag: its own stratified fitting/validation split of the rows, seeded by the bag
+ * number, so its result depends only on the context and `bag`, never on the thread that runs it.
+ * Half the validation rows stop the boosting; the other half, which neither grew nor stopped a
+ * tree, judge the pairs and sums the trees chose.
+ */
+export function fitBag(context: BagContext, bag: number): BagResult {
+  const { binned, labels, rows, settings } = context;
+  const rowLabels = gather(labels, rows);
+  const { train, heldOut: validation } = stratifiedSplit(rowLabels, settings.validationShare, settings.seed + 7919 * (bag + 1));
+  const halves = stratifiedSplit(Uint8Array.from(validation, (k) => rowLabels[k]!), 0.5, settings.seed + 104_729 * (bag + 1));
+  const heldOut = halves.train.map((j) => validation[j]!);
+  const judging = halves.heldOut.map((j) => validation[j]!);
+  const fitRows = Int32Array.from(train, (k) => rows[k]!);
+  const validRows = Int32Array.from(heldOut, (k) => rows[k]!);
+  const fitLabels = Uint8Array.from(train, (k) => rowLabels[k]!);
+  const intercept = baseLogit(fitLabels);
+  const part = (ids: Int32Array, partLabels: Uint8Array) => ({ codes: binned.codes.map((c) => gather(c, ids)), labels: partLabels, logits: new Float64Array(ids.length).fill(intercept) });
+  const valid = part(validRows, Uint8Array.from(heldOut, (k) => rowLabels[k]!));
+  const fit = part(fitRows, fitLabels);
+  const start: Terms = new Map();
+  if (context.linear) {
+    const tables = fitLinearStart(context.linear, fit.codes, fit.labels, fit.logits, settings.linearRidge);
+    tables.forEach((table, f) => {
+      if (context.linear![f]!.kind === "none") return;
+      start.set(String(f), { inputs: [f], table });
+      const codes = valid.codes[f]!;
+      for (let k = 0; k < codes.length; k++) valid.logits[k]! += table[codes[k]!]!;
+    });
+  }
+  const ordered = Uint8Array.from(binned.specs, (s) => (s.role === "numeric" ? 1 : 0));
+  const { terms, rounds } = boostStages({ layout: layoutOf(binned.bins), ordered, fit, valid }, settings, context.choice, start);
+  const judge = part(Int32Array.from(judging, (k) => rows[k]!), Uint8Array.from(judging, (k) => rowLabels[k]!));
+  for (const term of terms.values()) addTerm(judge.logits, judge.codes, term, binned.bins, 1);
+  const outOfBag = { positions: Int32Array.from([...heldOut, ...judging]), logits: Float64Array.from([...valid.logits, ...judge.logits]) };
+  return { intercept, terms: [...terms.values()], outOfBag, rounds, judged: { rows: judging.length, rises: rises(terms, judge, binned.bins, context.columns) } };
+}
+
+/** The rise of every pair and every derived sum the terms read, on the judging rows. */
+function rises(terms: Terms, judge: { codes: BinCodes[]; labels: Uint8Array; logits: Float64Array }, bins: number[], columns: number): Rise[] {
+  const all = [...terms.values()];
+  const candidates = new Map<string, typeof all>();
+  for (const term of all) {
+    if (term.inputs.length === 2) candidates.set(keyOf(term), [term]);
+    for (const f of term.inputs) if (f >= columns) candidates.set(`sum:${f}`, [...(candidates.get(`sum:${f}`) ?? []), term]);
+  }
+  return [...candidates].map(([key, out]) => {
+    const without = judge.logits.slice();
+    for (const term of out) addTerm(without, judge.codes, term, bins, -1);
+    let sum = 0;
+    let sumSq = 0;
+    for (let k = 0; k < without.length; k++) {
+      const rise = rowLoss(without[k]!, judge.labels[k]!) - rowLoss(judge.logits[k]!, judge.labels[k]!);
+      (sum += rise), (sumSq += rise * rise);
+    }
+    return { key, sum, sumSq };
+  });
+}
+
+function rowLoss(logit: number, label: number): number {
+  return logLoss(Float64Array.of(logit), Uint8Array.of(label));
+}
+
+function addTerm(logits: Float64Array, codes: readonly BinCodes[], term: { inputs: number[]; table: Float64Array }, bins: number[], sign: 1 | -1): void {
+  const first = codes[term.inputs[0]!]!;
+  const second = term.inputs.length === 2 ? codes[term.inputs[1]!]! : null;
+  const cols = second ? bins[term.inputs[1]!]! : 1;
+  for (let k = 0; k < logits.length; k++) logits[k]! += sign * term.table[first[k]! * cols + (second ? second[k]! : 0)]!;
+}
+
+/** `column[rows[k]]` for every k, in a typed array of the same width. */
+export function gather<T extends BinCodes | Uint8Array>(column: T, rows: Int32Array): T {
+  const out = new (column.constructor as new (n: number) => T)(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = column[rows[k]!]!;
+  return out;
+}
+
+/** The log of the base odds of 0/1 labels. */
+export function baseLogit(labels: ArrayLike<number>): number {
+  let positives = 0;
+  for (let k = 0; k < labels.length; k++) positives += labels[k]!;
+  const rate = positives / labels.length;
+  return Math.log(rate / (1 - rate));
+}
