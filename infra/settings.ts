@@ -13,6 +13,14 @@ export const DRAIN_SECONDS = 300;
 export const STOP_TIMEOUT_SECONDS = 120;
 export const SHUTDOWN_DEADLINE_SECONDS = 110;
 /**
+ * Deploys: ECS never stops a protected (busy) worker task, so a deploy's new worker generation is
+ * the old workers' signal to drain (packages/worker/src/drain-on-new-generation.ts): they claim
+ * nothing more and a job still running DRAIN_DEADLINE_SECONDS later is released for a new task.
+ * With the stop timeout it stays inside the AWS provider's 20-minute wait for a stable service.
+ */
+export const DRAIN_DEADLINE_SECONDS = 600;
+export const SERVICE_STABLE_WAIT_SECONDS = 20 * 60;
+/**
  * Starting a task during a database failover (60-120 s): it waits up to DATABASE_WAIT_SECONDS
  * before it listens, and the load balancer's verdict is ignored for HEALTH_GRACE_SECONDS.
  */

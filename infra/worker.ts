@@ -3,13 +3,14 @@ import { apiImage } from "./api";
 import { cluster } from "./cluster";
 import { keepScaledCount, stopAfter, uniqueInSharedCluster } from "./ecs";
 import { jobs } from "./queue";
-import { JOBS_PER_WORKER_TASK, SHUTDOWN_DEADLINE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
+import { DRAIN_DEADLINE_SECONDS, JOBS_PER_WORKER_TASK, SHUTDOWN_DEADLINE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
 
 /**
  * The scoring worker, on the API's image. While it holds a job the task is scale-in protected
  * (packages/worker/src/protect-while-busy.ts), so neither scale-in nor a deploy stops it mid-job;
- * on SIGTERM (idle, or a Spot reclaim) it finishes or releases its jobs within
- * SHUTDOWN_DEADLINE_SECONDS, before ECS's SIGKILL.
+ * a deploy's new tasks make the old ones drain (claim nothing, finish or release within
+ * DRAIN_DEADLINE_SECONDS), so their protection ends; on SIGTERM (idle, or a Spot reclaim) it
+ * finishes or releases its jobs within SHUTDOWN_DEADLINE_SECONDS, before ECS's SIGKILL.
  */
 export const worker = new sst.aws.Service("Worker", {
   cluster,
@@ -23,6 +24,7 @@ export const worker = new sst.aws.Service("Worker", {
     ...environment,
     ...workerSecrets.devEnvironment,
     RETAINWISE_SHUTDOWN_DEADLINE_SECONDS: String(SHUTDOWN_DEADLINE_SECONDS),
+    RETAINWISE_DRAIN_DEADLINE_SECONDS: String(DRAIN_DEADLINE_SECONDS),
     RETAINWISE_WORKER_CONCURRENCY: String(JOBS_PER_WORKER_TASK),
     RETAINWISE_DATABASE_POOL_SIZE: "5",
   },

@@ -149,6 +149,8 @@ describe("the containers", () => {
     const deadline = Number(env(worker).RETAINWISE_SHUTDOWN_DEADLINE_SECONDS);
     expect(worker.stopTimeout).toBe(120);
     expect(worker.stopTimeout).toBeGreaterThan(deadline);
+    // A deploy's old workers release what they still run after 600 s of draining (packages/worker/src/drain-on-new-generation.ts).
+    expect(env(worker).RETAINWISE_DRAIN_DEADLINE_SECONDS).toBe("600");
     expect(containers(production, "ApiTask").stopTimeout).toBe(120);
     expect(ofType(production, "aws:lb/targetGroup:TargetGroup")[0]!.inputs.deregistrationDelay).toBeGreaterThanOrEqual(300);
   });

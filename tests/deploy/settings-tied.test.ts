@@ -13,6 +13,8 @@ interface InfraSettings {
   STOP_TIMEOUT_SECONDS: number;
   DATABASE_WAIT_SECONDS: number;
   HEALTH_GRACE_SECONDS: number;
+  DRAIN_DEADLINE_SECONDS: number;
+  SERVICE_STABLE_WAIT_SECONDS: number;
 }
 // Not a literal: infra/ is type-checked against SST's platform (infra.test.ts), not with the program.
 const INFRA_SETTINGS = "../../infra/settings.ts";
@@ -46,5 +48,10 @@ describe("infra settings agree with the program's constants", () => {
     expect(infra.SHUTDOWN_DEADLINE_SECONDS).toBeLessThan(infra.STOP_TIMEOUT_SECONDS);
     expect(infra.DATABASE_WAIT_SECONDS).toBeLessThan(infra.HEALTH_GRACE_SECONDS);
     expect(infra.DATABASE_WAIT_SECONDS).toBeLessThanOrEqual(deployed().databaseWaitSeconds);
+  });
+
+  it("lets a deploy's old workers drain (drain deadline, then the stop timeout) inside the provider's wait for stable services", () => {
+    expect(infra.DRAIN_DEADLINE_SECONDS).toBe(deployed().drainDeadlineSeconds);
+    expect(infra.DRAIN_DEADLINE_SECONDS + infra.STOP_TIMEOUT_SECONDS).toBeLessThan(infra.SERVICE_STABLE_WAIT_SECONDS);
   });
 });

@@ -47,6 +47,11 @@ const ConfigSchema = v.object({
   relayIntervalSeconds: toNumber(0.1, 3600),
   relayGraceSeconds: toNumber(0, 3600),
   shutdownDeadlineSeconds: toNumber(0, 3600),
+  workerGeneration: v.optional(toInt(0, 2_147_483_647)),
+  drainCheckSeconds: toNumber(0.05, 3600),
+  drainAliveSeconds: toNumber(0.1, 86_400),
+  drainDeadlineSeconds: toNumber(0, 86_400),
+  ecsMetadataUri: optionalUrl,
   logLevel: v.picklist(["debug", "info", "warn", "error"], "must be debug, info, warn or error"),
   awsRegion: v.string(),
   bucket: v.optional(v.string()),
@@ -110,6 +115,13 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   // ECS sends SIGKILL 120 s after SIGTERM (STOP_TIMEOUT_SECONDS in infra/settings.ts; infra sets 110 here): finish or release
   // before. Jobs get it less 5 s; what still hangs 3 s before it is cut by force (roles.ts: onShutdownSignal).
   shutdownDeadlineSeconds: { env: "RETAINWISE_SHUTDOWN_DEADLINE_SECONDS", default: 25 },
+  // Deploys (packages/worker/src/drain-on-new-generation.ts): a worker that sees a newer generation alive claims nothing
+  // more and its jobs in hand get the drain deadline (infra sets 600 s: a deploy's wait stays inside the provider's 20 min).
+  // The generation is the ECS task definition revision (from the task metadata), or this setting where there is none.
+  workerGeneration: { env: "RETAINWISE_WORKER_GENERATION" },
+  drainCheckSeconds: { env: "RETAINWISE_DRAIN_CHECK_SECONDS", default: 5 },
+  drainAliveSeconds: { env: "RETAINWISE_DRAIN_ALIVE_SECONDS", default: 30 },
+  drainDeadlineSeconds: { env: "RETAINWISE_DRAIN_DEADLINE_SECONDS", default: 600 },
   logLevel: { env: "RETAINWISE_LOG_LEVEL", default: "info" },
   awsRegion: { env: "AWS_REGION", default: "us-east-1" },
   bucket: { env: "RETAINWISE_BUCKET" },
@@ -128,6 +140,8 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
 
   // Injected by ECS into every container; the worker uses it for task scale-in protection.
   ecsAgentUri: { env: "ECS_AGENT_URI" },
+  // Injected by ECS too: the task metadata, whose task definition revision is the worker's generation.
+  ecsMetadataUri: { env: "ECS_CONTAINER_METADATA_URI_V4" },
 };
 
 export interface LoadConfigInput {

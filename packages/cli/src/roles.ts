@@ -1,6 +1,7 @@
 import { createModelSource, handleJobMessage, scoreWork, threadsForMachine, trainWork, BUILTIN_MODEL_ID, type Logger } from "@retainwise/core";
 import { createApp, serveApi } from "@retainwise/api";
-import { protectWhileBusy, startRelay, startScoreIndexer, startWorker } from "@retainwise/worker";
+import { ecsTaskRevision } from "@retainwise/aws";
+import { drainOnNewGeneration, protectWhileBusy, startRelay, startScoreIndexer, startWorker } from "@retainwise/worker";
 import type { Config } from "./config.ts";
 import { programEntry, scoringThreadEntry } from "./paths.ts";
 import { loadChurnModel, type Services } from "./wiring.ts";
@@ -26,12 +27,18 @@ export async function startJobProcessing(services: Services, config: Config, log
     train: trainWork({ models: services.models, store: services.store }, { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows }),
   };
   const deps = { queue: services.queue, logger };
+  const generation = await workerGeneration(config, logger);
+  const drain =
+    generation === undefined
+      ? undefined
+      : drainOnNewGeneration({ generations: services.workerGenerations, generation, logger, checkSeconds: config.drainCheckSeconds, aliveSeconds: config.drainAliveSeconds });
   const worker = startWorker({
     queue: services.queue,
     concurrency: config.workerConcurrency,
     visibilitySeconds: config.visibilitySeconds,
     logger,
     ...protectWhileBusy(services.taskProtection, { logger }),
+    ...(drain ? { draining: drain.draining, drainDeadlineMs: config.drainDeadlineSeconds * 1000 } : {}),
     handle: (message, shutdown) =>
       handleJobMessage(message, tasks, deps, {
         visibilitySeconds: config.visibilitySeconds,
@@ -55,10 +62,24 @@ export async function startJobProcessing(services: Services, config: Config, log
   const indexer = startScoreIndexer({ outcomes: services.outcomes, store: services.store, intervalSeconds: config.relayIntervalSeconds, logger: logger.child({ component: "score-indexer" }) });
   return {
     async stop() {
-      await Promise.all([worker.stop(jobDeadlineMs(config)), relay.stop(), indexer.stop()]);
+      await Promise.all([worker.stop(jobDeadlineMs(config)), relay.stop(), indexer.stop(), drain?.stop()]);
       await models.close();
     },
   };
+}
+
+/**
+ * The worker's generation for the drain signal: RETAINWISE_WORKER_GENERATION when set, else the
+ * ECS task definition revision from the task metadata; none (no draining) anywhere else, or when
+ * the metadata cannot be read (logged: deploys will then wait on this worker's protection).
+ */
+async function workerGeneration(config: Config, logger: Logger): Promise<number | undefined> {
+  if (config.workerGeneration !== undefined) return config.workerGeneration;
+  if (!config.ecsMetadataUri) return undefined;
+  return ecsTaskRevision(config.ecsMetadataUri).catch((error: unknown) => {
+    logger.warn("no worker generation: deploys will not drain this worker", { error });
+    return undefined;
+  });
 }
 
 /**

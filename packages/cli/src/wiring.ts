@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
 import { cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, TransientError, type AccountRepository, type ChurnModel, type IdempotencyKeys, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type TaskProtection } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresIdempotencyKeys, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresIdempotencyKeys, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresWorkerGenerations, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -18,8 +18,10 @@ export interface Services {
   idempotencyKeys: IdempotencyKeys;
   store: ObjectStore;
   queue: JobQueue;
-  /** ECS task scale-in protection in a deployed task; a no-op elsewhere. */
+  /** ECS task scale-in protection in a deployed task (or wherever ECS_AGENT_URI is set); a no-op elsewhere. */
   taskProtection: TaskProtection;
+  /** Which worker generations are running: the drain signal for deploys (packages/worker). */
+  workerGenerations: ReturnType<typeof createPostgresWorkerGenerations>;
   sql: Sql;
   /** Local mode with `--pg-port`: the database it serves to other processes (`sst dev`). */
   servedDatabaseUrl?: string;
@@ -62,7 +64,8 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
     predictions: { ...repos.predictions, ping: () => pingWhileUp(isUp, repos.predictions) },
     store,
     queue: { ...queue, ping: () => pingWhileUp(isUp, queue) },
-    taskProtection: noTaskProtection,
+    // Locally nothing scales in; an agent URI set by hand (tests) stands in for ECS's.
+    taskProtection: config.ecsAgentUri ? createEcsTaskProtection({ agentUri: config.ecsAgentUri }) : noTaskProtection,
     sql,
     ...(servedDatabaseUrl ? { servedDatabaseUrl } : {}),
     serveDownload: (request) => serveSignedDownload(store, request.url, signingSecret),
@@ -142,8 +145,9 @@ export async function databaseTls(config: Config): Promise<{ ca?: string }> {
   return config.databaseCaFile ? { ca: await readFile(config.databaseCaFile, "utf8") } : {};
 }
 
-function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models" | "outcomes" | "idempotencyKeys"> {
+function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models" | "outcomes" | "idempotencyKeys" | "workerGenerations"> {
   return {
+    workerGenerations: createPostgresWorkerGenerations(sql),
     predictions: createPostgresPredictionRepository(sql),
     accounts: createPostgresAccountRepository(sql),
     models: createPostgresModelRepository(sql),

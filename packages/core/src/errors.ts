@@ -154,6 +154,8 @@ export const ERROR_CODES = {
   "aws.failed": "internal",
   "ecs.task_protection_unreachable": "unavailable",
   "ecs.task_protection_refused": "unavailable",
+  "ecs.task_metadata_unreachable": "unavailable",
+  "ecs.task_metadata_unexpected": "unavailable",
   // One-machine mode
   "local.postgres_start": "internal",
   "local.postgres_init": "internal",

@@ -10,3 +10,4 @@ export * from "./wait.ts";
 export * from "./outcomes.ts";
 export * from "./api-keys.ts";
 export * from "./idempotency.ts";
+export * from "./worker-generations.ts";

@@ -19,7 +19,9 @@ const DEFAULT_MINUTES = 60;
  * the last one ends, renewed while busy so a long job never outlives its protection. Transitions
  * are applied one at a time against the current job count, so interleaved slots cannot leave the
  * task protected while idle. A failed call is logged, never thrown: a job is not dropped because
- * the agent hiccupped.
+ * the agent hiccupped. Jobs that overlap share one protection period; what keeps a period from
+ * spanning a whole backlog during a deploy is the drain signal (drain-on-new-generation.ts): a
+ * replaced worker claims nothing more, so its protection ends with the jobs it holds.
  */
 export function protectWhileBusy(protection: TaskProtection, options: ProtectWhileBusyOptions): BusyHooks {
   const minutes = options.minutes ?? DEFAULT_MINUTES;

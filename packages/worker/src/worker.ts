@@ -14,6 +14,13 @@ export interface WorkerOptions {
   /** Called when a slot takes a message and after it is done with it (e.g. ECS task protection). */
   onBusy?(): Promise<void>;
   onIdle?(): Promise<void>;
+  /**
+   * True while this worker is being replaced (drain-on-new-generation.ts): slots claim nothing,
+   * and a job in hand gets `drainDeadlineMs` more before it is aborted (released for a new task).
+   */
+  draining?(): boolean;
+  /** How long a job may run on once draining starts; default 10 minutes (a deploy waits for it). */
+  drainDeadlineMs?: number;
 }
 
 export interface Worker {
@@ -28,6 +35,9 @@ export interface Worker {
 
 /** Backoff after an unexpected error in a slot: 1 s doubling to 30 s, reset by a clean iteration. */
 const ERROR_BACKOFF_MS = { first: 1_000, max: 30_000 };
+/** How often a draining slot, or a job in hand, looks at the drain signal again. */
+const DRAIN_POLL_MS = 200;
+const DEFAULT_DRAIN_DEADLINE_MS = 10 * 60_000;
 
 /**
  * The long-poll loop. Each slot survives any error (caught per iteration, logged with the
@@ -59,6 +69,11 @@ export function startWorker(options: WorkerOptions): Worker {
 async function runSlot(slot: number, options: WorkerOptions, receiving: AbortSignal, shutdown: AbortSignal): Promise<void> {
   let backoff = ERROR_BACKOFF_MS.first;
   while (!receiving.aborted) {
+    // Being replaced: claim nothing (the jobs in hand end, protection with them, and ECS stops the task).
+    if (options.draining?.()) {
+      await sleep(DRAIN_POLL_MS, receiving);
+      continue;
+    }
     let current: ReceivedMessage | undefined;
     try {
       const messages = await options.queue.receive({
@@ -69,9 +84,11 @@ async function runSlot(slot: number, options: WorkerOptions, receiving: AbortSig
       });
       for (current of messages) {
         await options.onBusy?.();
+        const job = abortWhenDrainedTooLong(shutdown, options);
         try {
-          await options.handle(current, shutdown);
+          await options.handle(current, job.signal);
         } finally {
+          job.dispose();
           await options.onIdle?.();
         }
       }
@@ -82,4 +99,30 @@ async function runSlot(slot: number, options: WorkerOptions, receiving: AbortSig
       backoff = Math.min(backoff * 2, ERROR_BACKOFF_MS.max);
     }
   }
+}
+
+/**
+ * The signal a job runs under: shutdown's, plus an abort `drainDeadlineMs` after draining starts,
+ * so a long job on a replaced worker is released for a new task instead of holding the deploy
+ * (and the task's protection) for hours. A drain that ends before its deadline cancels it.
+ */
+function abortWhenDrainedTooLong(shutdown: AbortSignal, options: WorkerOptions): { signal: AbortSignal; dispose(): void } {
+  if (!options.draining) return { signal: shutdown, dispose: () => {} };
+  const drained = new AbortController();
+  let deadline: NodeJS.Timeout | undefined;
+  const poll = setInterval(() => {
+    if (options.draining!() && !deadline) {
+      deadline = setTimeout(() => drained.abort(), options.drainDeadlineMs ?? DEFAULT_DRAIN_DEADLINE_MS);
+    } else if (!options.draining!() && deadline) {
+      clearTimeout(deadline);
+      deadline = undefined;
+    }
+  }, DRAIN_POLL_MS);
+  return {
+    signal: AbortSignal.any([shutdown, drained.signal]),
+    dispose() {
+      clearInterval(poll);
+      clearTimeout(deadline);
+    },
+  };
 }

@@ -1,0 +1,171 @@
+import { createWriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createLogger, type JobQueue, type ReceivedMessage } from "../../packages/core/src/index.ts";
+import { createPostgresWorkerGenerations } from "../../packages/postgres/src/index.ts";
+import { drainOnNewGeneration, startWorker } from "../../packages/worker/src/index.ts";
+import { startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
+import { workerProcesses } from "../support/worker-process.ts";
+
+/**
+ * Deploys that finish while workers are busy. ECS never stops a scale-in protected task, and a
+ * worker under a steady backlog is always protected, so the deploy's new generation of workers is
+ * the draining signal: an old worker claims nothing more, its jobs in hand finish (or are released
+ * at the drain deadline), its protection ends with them, and SIGTERM then finds it idle.
+ */
+const ROWS = 300_000;
+const logger = createLogger({}, { write: () => {} });
+
+let h: JobHarness;
+let bigCsv: string;
+let agent: Server;
+let agentUri: string;
+/** Task protection calls by worker (the agent URI's last path segment), as the ECS agent would see them. */
+let protection: Record<string, boolean[]>;
+const workers = workerProcesses(() => h);
+
+beforeAll(async () => {
+  h = await startJobHarness();
+  bigCsv = join(h.dataDir, "big.csv");
+  await writeTelcoRows(bigCsv, ROWS);
+  agent = createServer((request, response) => {
+    let text = "";
+    request.on("data", (chunk) => (text += chunk)).on("end", () => {
+      const { ProtectionEnabled } = JSON.parse(text) as { ProtectionEnabled: boolean };
+      const task = request.url!.split("/")[2]!;
+      (protection[task] ??= []).push(ProtectionEnabled);
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ protection: { ProtectionEnabled } }));
+    });
+  });
+  await new Promise<void>((resolve) => agent.listen(0, "127.0.0.1", resolve));
+  agentUri = `http://127.0.0.1:${(agent.address() as AddressInfo).port}/task`;
+});
+afterAll(async () => {
+  await workers.stopAll();
+  agent.close();
+  await h.close();
+});
+beforeEach(() => {
+  protection = {};
+});
+
+/** A worker process of `generation` (the task definition revision a deploy raises), its protection reported as `task`. */
+function startGeneration(generation: number, task: string, env: Record<string, string> = {}): { child: ChildProcess; log: string[] } {
+  const child = workers.start(
+    {
+      RETAINWISE_WORKER_GENERATION: String(generation),
+      RETAINWISE_WORKER_CONCURRENCY: "1",
+      RETAINWISE_DRAIN_CHECK_SECONDS: "0.2",
+      RETAINWISE_DRAIN_ALIVE_SECONDS: "3",
+      RETAINWISE_LOG_LEVEL: "info",
+      ECS_AGENT_URI: `${agentUri}/${task}`,
+      ...env,
+    },
+    { stderr: "pipe" },
+  );
+  const log: string[] = [];
+  child.stderr!.on("data", (chunk: Buffer) => log.push(...chunk.toString().split("\n").filter(Boolean)));
+  return { child, log };
+}
+
+describe("a deploy while workers are busy (two worker processes)", () => {
+  it("the old worker claims nothing once the new generation runs, finishes its job, ends its protection, and exits on SIGTERM at once", async () => {
+    const old = startGeneration(1, "old");
+    const first = await h.submit(bigCsv);
+    await h.waitFor(first.id, (row) => row.status === "RUNNING" && row.rowsProcessed > 0, 60_000);
+
+    // The deploy: a new task definition revision starts.
+    const next = startGeneration(2, "new");
+    await until(() => old.log.some((line) => line.includes("a newer worker generation is running: draining")), 20_000);
+    const second = await h.submit(bigCsv);
+    await h.waitFor(second.id, (row) => row.status === "RUNNING", 60_000);
+
+    const firstDone = await h.waitFor(first.id, (row) => row.status === "COMPLETED", 120_000);
+    expect(firstDone.attempts).toBe(1);
+    // The old worker is idle now: a worker that still claimed would take this job at once.
+    const third = await h.submit(TELCO_CSV);
+    const secondDone = await h.waitFor(second.id, (row) => row.status === "COMPLETED", 120_000);
+    const thirdDone = await h.waitFor(third.id, (row) => row.status === "COMPLETED", 60_000);
+    expect(thirdDone.startedAt!.getTime()).toBeGreaterThanOrEqual(secondDone.completedAt!.getTime() - 1_000);
+
+    // One protection period, for the one job it held: ECS could stop the old task from then on.
+    expect(protection.old).toEqual([true, false]);
+    expect(protection.new).toEqual([true, false, true, false]);
+
+    const stoppedAt = Date.now();
+    old.child.kill("SIGTERM");
+    const [code] = await once(old.child, "exit");
+    expect(code).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    next.child.kill("SIGTERM");
+    await once(next.child, "exit");
+  }, 300_000);
+
+  it("a job still running at the drain deadline is released and finished by the new generation", async () => {
+    const old = startGeneration(1, "old", { RETAINWISE_DRAIN_DEADLINE_SECONDS: "1" });
+    const job = await h.submit(bigCsv);
+    await h.waitFor(job.id, (row) => row.status === "RUNNING" && row.rowsProcessed > 0, 60_000);
+    const next = startGeneration(2, "new");
+    const done = await h.waitFor(job.id, (row) => row.status === "COMPLETED" || row.status === "FAILED", 180_000);
+    expect(done.status).toBe("COMPLETED");
+    expect(done.attempts).toBe(2);
+    expect(done.rowsProcessed).toBe(ROWS);
+    expect(protection.old).toEqual([true, false]);
+    for (const { child } of [old, next]) {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+  }, 300_000);
+});
+
+describe("the drain signal, in process", () => {
+  it("says draining exactly while a newer generation is alive", async () => {
+    const generations = createPostgresWorkerGenerations(h.db.sql);
+    const drain = drainOnNewGeneration({ generations, generation: 10, logger, checkSeconds: 0.05, aliveSeconds: 0.5 });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(drain.draining()).toBe(false);
+    await generations.refresh(11, { aliveSeconds: 0.5 });
+    await until(() => drain.draining());
+    // Generation 11 stops refreshing (its deploy rolled back): the old worker claims again.
+    await until(() => !drain.draining(), 5_000);
+    await drain.stop();
+  });
+
+  it("a draining worker never receives, and receives again once the drain ends", async () => {
+    let receives = 0;
+    const queue = { receive: async () => (receives++, await new Promise((r) => setTimeout(r, 20)), [] as ReceivedMessage[]) } as unknown as JobQueue;
+    let draining = true;
+    const worker = startWorker({ queue, concurrency: 2, visibilitySeconds: 30, waitSeconds: 1, logger, draining: () => draining, handle: async () => {} });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receives).toBe(0);
+    draining = false;
+    await until(() => receives > 0);
+    await worker.stop(100);
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The Telco rows repeated with fresh ids: realistic values, any size. */
+async function writeTelcoRows(path: string, rows: number): Promise<void> {
+  const [header, ...records] = (await readFile(TELCO_CSV, "utf8")).trimEnd().split("\n");
+  const out = createWriteStream(path);
+  out.write(header + "\n");
+  for (let i = 0; i < rows; i++) {
+    const record = records[i % records.length]!;
+    if (!out.write(`C${i}${record.slice(record.indexOf(","))}\n`)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
+}
