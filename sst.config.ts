@@ -33,6 +33,7 @@ export default $config({
     const { jobs, deadLetters } = await import("./infra/queue");
     await import("./infra/secrets");
     await import("./infra/cluster");
+    await import("./infra/logs");
     await import("./infra/api");
     await import("./infra/worker");
     await import("./infra/waf");

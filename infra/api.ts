@@ -1,6 +1,7 @@
 import { apiPermissions, apiSecrets, environment, readOnlyOurSecrets } from "./access";
 import { cluster } from "./cluster";
 import { keepScaledCount, stopAfter, uniqueInSharedCluster } from "./ecs";
+import { accessLogs } from "./logs";
 import { DRAIN_SECONDS, HEALTH_GRACE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
 
 const PORT = 3000;
@@ -48,6 +49,14 @@ export const api = new sst.aws.Service("Api", {
       args.healthCheckGracePeriodSeconds = HEALTH_GRACE_SECONDS;
       uniqueInSharedCluster(args);
       return keepScaledCount(args, opts);
+    },
+    // Access logs to the stage's log bucket (infra/logs.ts), once its policy lets the load balancer write.
+    loadBalancer: (args, opts) => {
+      if (!accessLogs) return;
+      args.accessLogs = { bucket: accessLogs.bucket.bucket, prefix: "alb", enabled: true };
+      // SST creates the load balancer with no dependsOn of its own (service.ts: `{ parent: self }`).
+      opts.dependsOn = [accessLogs.policy];
+      return;
     },
     target: (args) => {
       args.deregistrationDelay = DRAIN_SECONDS;

@@ -36,6 +36,8 @@ export interface StageSettings {
   rateLimitPer5Minutes?: number;
   /** Who the alarms e-mail (an SNS subscription the address must confirm once); none for personal stages. */
   alarmEmail?: string;
+  /** The load balancer's access logs and the WAF's request logs are deleted after this many days. */
+  logRetentionDays: number;
   /** `own`: the stage creates its VPC and cluster; `shared`: it uses {@link NETWORK_STAGE}'s. */
   network: "own" | "shared";
 }
@@ -66,6 +68,7 @@ export const STAGES = {
     domain: "api.retainwise.example",
     rateLimitPer5Minutes: 3000,
     alarmEmail: "oncall@retainwise.example",
+    logRetentionDays: 90,
     network: "own",
   },
   staging: {
@@ -78,6 +81,7 @@ export const STAGES = {
     retentionDays: 7,
     domain: "staging-api.retainwise.example",
     alarmEmail: "oncall@retainwise.example",
+    logRetentionDays: 30,
     network: "own",
   },
   personal: {
@@ -88,6 +92,7 @@ export const STAGES = {
     worker: { cpu: "0.5 vCPU", memory: "1 GB", min: 0, max: 2, capacity: "spot" },
     database: { instance: "t4g.micro", maxStorage: "20 GB", multiAz: false },
     retentionDays: 3,
+    logRetentionDays: 7,
     network: "shared",
   },
 } satisfies Record<string, StageSettings>;

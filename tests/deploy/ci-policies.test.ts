@@ -86,6 +86,10 @@ function ownDeploy(environment: DeployEnvironment): Request[] {
     { action: "s3:PutObject", resource: `arn:aws:s3:::sst-state-abcdef/app/retainwise/${stage}.json` },
     { action: "ecr:PutImage", resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/sst-asset` },
     { action: "ec2:DescribeVpcs", resource: "*" },
+    { action: "events:PutRule", resource: `arn:aws:events:us-east-1:${ACCOUNT}:rule/retainwise-${stage}-EcsDeploymentFailed`, context: creating(stage) },
+    { action: "events:PutTargets", resource: `arn:aws:events:us-east-1:${ACCOUNT}:rule/retainwise-${stage}-EcsDeploymentFailed`, context: tagged(stage) },
+    { action: "sns:SetTopicAttributes", resource: `arn:aws:sns:us-east-1:${ACCOUNT}:retainwise-${stage}-Alarms`, context: tagged(stage) },
+    { action: "s3:PutBucketPolicy", resource: `arn:aws:s3:::retainwise-${stage}-logs-abc` },
   ];
 }
 

@@ -55,12 +55,13 @@ pulumi.runtime.setMocks({
     // Outputs AWS would compute, for the types whose outputs the components read.
     const computed = {
       "aws:rds/instance:Instance": { endpoint: args.name + ".mock.rds.amazonaws.com:5432", address: args.name + ".mock.rds.amazonaws.com", port: 5432 },
-      "aws:lb/loadBalancer:LoadBalancer": { dnsName: args.name + ".mock.elb.amazonaws.com", zoneId: "Z0MOCK" },
+      "aws:lb/loadBalancer:LoadBalancer": { dnsName: args.name + ".mock.elb.amazonaws.com", zoneId: "Z0MOCK", arnSuffix: "app/" + args.name + "/0123456789abcdef" },
       "aws:sqs/queue:Queue": { url: "https://sqs.us-east-1.amazonaws.com/123456789012/" + args.name },
       "aws:acm/certificate:Certificate": { domainValidationOptions: [{ domainName: args.inputs.domainName, resourceRecordName: "_v." + args.inputs.domainName + ".", resourceRecordType: "CNAME", resourceRecordValue: "_v.acm-validations.aws." }] },
       "aws:acm/certificateValidation:CertificateValidation": { certificateArn: args.inputs.certificateArn },
       "pulumi-nodejs:dynamic:Resource": { zoneId: "Z0MOCKZONE" },
       "aws:cloudfront/distribution:Distribution": { domainName: "d111111abcdef8.cloudfront.net" },
+      "aws:s3/bucket:Bucket": { bucket: args.inputs.bucket ?? args.inputs.bucketPrefix + "mock" },
     }[args.type] ?? {};
     return { id: args.name + "-id", state: { arn, name: args.name, url: "https://mock/" + args.name, id: args.name + "-id", ...computed, ...args.inputs } };
   },
@@ -75,6 +76,7 @@ pulumi.runtime.setMocks({
       return { json: JSON.stringify({ Version: "2012-10-17", Statement }), statements: args.inputs.statements };
     }
     if (args.token.includes("getPartition")) return { partition: "aws", dnsSuffix: "amazonaws.com" };
+    if (args.token === "aws:elb/getServiceAccount:getServiceAccount") return { id: "127311923021", arn: "arn:aws:iam::127311923021:root" };
     if (args.token.includes("getManagedPrefixList")) return { id: "pl-cloudfront", name: args.inputs.name };
     // The shared stage's network, as sst.aws.Vpc.get looks it up (infra/network.ts).
     if (args.token === "aws:ec2/getVpc:getVpc") return { id: "vpc-shared", tags: args.inputs.tags };

@@ -195,7 +195,7 @@ describe("the bucket", () => {
   it("blocks all public access, encrypts every object at rest and allows no cross-origin requests", () => {
     const [block] = ofType(production, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
     expect(block!.inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-    const [sse] = ofType(production, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+    const sse = one(production, "UploadsEncryption");
     expect(sse!.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("AES256");
     expect(ofType(production, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration")).toEqual([]);
   });
@@ -242,6 +242,57 @@ describe("alarms", () => {
   });
 });
 
+describe("alarms and logs (issue 22)", () => {
+  it("alarm on the load balancer's and the API's 5xx, API tasks below the minimum, and the database's CPU, storage and connections", () => {
+    for (const resources of [production, staging, personal]) {
+      const alarm = (name: string) => one(resources, name).inputs;
+      expect(alarm("ApiLoadBalancer5xx")).toMatchObject({ namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: { LoadBalancer: expect.stringMatching(/^app\/ApiLoadBalancer/) } });
+      expect(alarm("ApiTarget5xx")).toMatchObject({ metricName: "HTTPCode_Target_5XX_Count", dimensions: { LoadBalancer: expect.stringMatching(/^app\//) } });
+      expect(alarm("ApiTasksBelowMinimum")).toMatchObject({ metricName: "RunningTaskCount", comparisonOperator: "LessThanThreshold", treatMissingData: "breaching" });
+      expect(alarm("DatabaseCpuHigh")).toMatchObject({ namespace: "AWS/RDS", metricName: "CPUUtilization", threshold: 80, dimensions: { DBInstanceIdentifier: one(resources, "DatabaseInstance").inputs.identifier } });
+      expect(alarm("DatabaseStorageLow")).toMatchObject({ metricName: "FreeStorageSpace", comparisonOperator: "LessThanThreshold", threshold: 2 * 1024 ** 3 });
+      for (const name of ["ApiLoadBalancer5xx", "ApiTarget5xx", "ApiTasksBelowMinimum", "DatabaseCpuHigh", "DatabaseStorageLow", "DatabaseConnectionsHigh"]) expect(alarm(name).alarmActions).toEqual([expect.stringContaining(":Alarms")]);
+    }
+    expect(one(production, "ApiTasksBelowMinimum").inputs.threshold).toBe(STAGES.production.api.min);
+    expect(one(production, "DatabaseConnectionsHigh").inputs.threshold).toBe(Math.floor(MAX_CONNECTIONS["t4g.small"] * 0.8));
+    expect(ofType(dev, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain("DatabaseCpuHigh");
+  });
+
+  it("send a failed (rolled back) ECS deployment of either service to the alarm topic, which EventBridge and CloudWatch may publish to", () => {
+    const pattern = JSON.parse(one(production, "EcsDeploymentFailed").inputs.eventPattern);
+    expect(pattern).toEqual({ source: ["aws.ecs"], "detail-type": ["ECS Deployment State Change"], resources: ["ApiService-id", "WorkerService-id"], detail: { eventName: ["SERVICE_DEPLOYMENT_FAILED"] } });
+    expect(one(production, "EcsDeploymentFailedToAlarms").inputs.arn).toContain(":Alarms");
+    const policy = JSON.parse(one(production, "AlarmsFromEventBridge").inputs.policy);
+    expect(policy.Statement.map((s: { Principal: unknown }) => s.Principal)).toEqual([{ AWS: "*" }, { Service: "cloudwatch.amazonaws.com" }, { Service: "events.amazonaws.com" }]);
+  });
+
+  it("write the load balancer's access logs to a private, encrypted log bucket that expires them, once its policy admits ELB", () => {
+    for (const [resources, days] of [[production, 90], [staging, 30], [personal, 7]] as const) {
+      const lb = one(resources, "ApiLoadBalancer");
+      expect(lb.inputs.accessLogs).toEqual({ enabled: true, prefix: "alb", bucket: expect.stringMatching(/-logs-/) });
+      expect(one(resources, "AccessLogsExpiry").inputs.rules).toEqual([expect.objectContaining({ status: "Enabled", expiration: { days } })]);
+      expect(one(resources, "AccessLogsPublicAccessBlock").inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      expect(one(resources, "AccessLogsEncryption").inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("AES256");
+      const statements = JSON.parse(one(resources, "AccessLogsPolicy").inputs.policy).Statement;
+      expect(statements.find((s: { Sid: string }) => s.Sid === "LoadBalancerWrites")).toMatchObject({ Principal: { AWS: "arn:aws:iam::127311923021:root" }, Action: "s3:PutObject", Resource: expect.stringMatching(/\/alb\/AWSLogs\/123456789012\/\*$/) });
+    }
+    expect(ofType(dev, "aws:s3/bucket:Bucket").map((b) => b.name)).not.toContain("AccessLogs");
+  });
+
+  it("puts AWS's Common and Known Bad Inputs rule groups on production's WAF (uploads exempt from the 8 KB body rule) and logs it with retention", () => {
+    const rules = one(production, "ApiRateLimit").inputs.rules as { name: string; priority: number; overrideAction?: unknown; statement: { managedRuleGroupStatement?: { name: string; ruleActionOverrides: { name: string; actionToUse: unknown }[] } } }[];
+    expect(rules.map((r) => r.name)).toEqual(["per-address", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"]);
+    expect(new Set(rules.map((r) => r.priority)).size).toBe(3);
+    const common = rules[1]!;
+    expect(common.overrideAction).toEqual({ none: {} });
+    expect(common.statement.managedRuleGroupStatement!.ruleActionOverrides).toEqual([{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]);
+    expect(one(production, "WafLogs").inputs).toEqual({ name: "aws-waf-logs-retainwise-production", retentionInDays: 90 });
+    const logging = one(production, "ApiWafLogging").inputs;
+    expect(logging.logDestinationConfigs).toEqual([expect.stringContaining("WafLogs")]);
+    expect(logging.redactedFields).toContainEqual({ singleHeader: { name: "authorization" } });
+  });
+});
+
 describe("stages", () => {
   it("keep production redundant and always on, and let personal stages scale workers to zero", () => {
     const target = (resources: PlannedResource[]) => ofType(resources, "aws:appautoscaling/target:Target").find((t) => /\/(retainwise-[\w-]+-)?Worker$/.test(String(t.inputs.resourceId)))!.inputs;
@@ -252,7 +303,7 @@ describe("stages", () => {
   });
 
   it("expire uploads and results after the stage's retention", () => {
-    const rules = (resources: PlannedResource[]) => ofType(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0]!.inputs.rules;
+    const rules = (resources: PlannedResource[]) => one(resources, "UploadsExpiry").inputs.rules;
     // Never accounts/ (trained models and their training files) nor models/ (the built-in model).
     expect(rules(production).map((r: { filter: { prefix: string } }) => r.filter.prefix)).toEqual(["inputs/", "results/"]);
     expect(rules(production)[0].expiration.days).toBeGreaterThan(rules(personal)[0].expiration.days);
@@ -396,7 +447,7 @@ describe("the CI deploy roles (infra/ci)", () => {
       const prefix = namePrefix(environment);
       for (const role of ofType(resources, "aws:iam/role:Role")) expect(role.inputs.name).toMatch(new RegExp(`^${prefix}`));
       for (const queue of ofType(resources, "aws:sqs/queue:Queue")) expect(queue.inputs.name).toMatch(new RegExp(`^${prefix}`));
-      for (const bucket of ofType(resources, "aws:s3/bucket:Bucket")) expect(bucket.inputs.bucket).toMatch(new RegExp(`^${prefix}`));
+      for (const bucket of ofType(resources, "aws:s3/bucket:Bucket")) expect(bucket.inputs.bucket ?? bucket.inputs.bucketPrefix).toMatch(new RegExp(`^${prefix}`));
     }
     expect(one(preview, "DownloadSigningKeyParameter").inputs.name).toBe("/sst/retainwise/pr-42/DownloadSigningKey");
   });
