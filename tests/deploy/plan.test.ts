@@ -184,6 +184,24 @@ describe("the database", () => {
     expect(one(production, "DatabaseInstance").inputs).toMatchObject({ allocatedStorage: 20, maxAllocatedStorage: 100 });
   });
 
+  it("is never replaced in production: every input that forces a new RDS instance is pinned (a change here needs a migration plan, docs/DEPLOY.md)", () => {
+    // The AWS provider replaces the instance (a new, empty database; the old one kept only as its
+    // final snapshot) when any of these changes. SST's random name suffix is kept in state, so only its shape is pinned.
+    const FORCES_REPLACEMENT = ["engine", "dbName", "username", "storageEncrypted", "kmsKeyId", "availabilityZone", "characterSetName", "ncharCharacterSetName", "timezone", "snapshotIdentifier", "replicateSourceDb", "restoreToPointInTime", "s3Import", "customIamInstanceProfile"];
+    const instance = one(production, "DatabaseInstance").inputs;
+    expect(Object.fromEntries(FORCES_REPLACEMENT.map((key) => [key, instance[key]]))).toEqual({
+      ...Object.fromEntries(FORCES_REPLACEMENT.map((key) => [key, undefined])),
+      engine: "postgres",
+      dbName: "retainwise",
+      username: "postgres",
+      storageEncrypted: true,
+    });
+    expect(instance.identifier).toMatch(/^retainwise-production-databaseinstance-[a-z]{8}$/);
+    // Its subnets are production's own VPC's: moving it to another VPC (e.g. the shared one) replaces it.
+    expect(one(production, "DatabaseSubnetGroup").inputs.subnetIds).toEqual(["VpcPrivateSubnet1-id", "VpcPrivateSubnet2-id"]);
+    expect(reads(production, "aws:ec2/vpc:Vpc")).toEqual([]);
+  });
+
   it("is snapshotted and protected from deletion in production only", () => {
     expect(one(production, "DatabaseInstance").inputs).toMatchObject({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "retainwise-production-final" });
     expect(one(personal, "DatabaseInstance").inputs).toMatchObject({ skipFinalSnapshot: true });
