@@ -71,10 +71,10 @@ describe("the workflow files", () => {
 });
 
 describe("the pipeline's invariants", () => {
-  it("test on every push and pull request, on Node 20, 22 and 24", () => {
+  it("test on every push and pull request, on Node 22 and 24 (20 is past its end of life)", () => {
     const test = workflows["test.yml"]!;
     expect(Object.keys(test.on)).toEqual(expect.arrayContaining(["push", "pull_request", "workflow_call"]));
-    expect(test.jobs.test!.strategy!.matrix!.node).toEqual(["20", "22", "24"]);
+    expect(test.jobs.test!.strategy!.matrix!.node).toEqual(["22", "24"]);
     expect(runs(test.jobs.test!)).toContain("npm test");
   });
 
@@ -141,6 +141,34 @@ describe("the pipeline's invariants", () => {
       expect(check, `${file}:${id} has no require.sh step`).toBeGreaterThanOrEqual(0);
       expect(steps.slice(0, check).every((s) => s.uses?.startsWith("actions/checkout@")), `${file}:${id}: only checkout may come before the check`).toBe(true);
       expect(steps[check]!.run!.split(/\s+/).slice(1).sort(), `${file}:${id}`).toEqual(settings.sort());
+    }
+  });
+});
+
+describe("one Node version", () => {
+  it("deploys, builds the image and runs CI's newest line on the same Node major (.nvmrc)", async () => {
+    const nvmrc = (await readFile(join(ROOT, ".nvmrc"), "utf8")).trim();
+    const images = [...(await readFile(join(ROOT, "Dockerfile"), "utf8")).matchAll(/^FROM node:(\d+)-/gm)].map((m) => m[1]);
+    expect(images.length).toBeGreaterThan(0);
+    expect(new Set(images)).toEqual(new Set([nvmrc]));
+    expect(workflows["test.yml"]!.jobs.test!.strategy!.matrix!.node!.at(-1)).toBe(nvmrc);
+    for (const { file, id, job } of allJobs()) {
+      for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith("actions/setup-node@"))) expect({ file, id, with: step.with }).toEqual({ file, id, with: { "node-version-file": ".nvmrc" } });
+    }
+  });
+});
+
+describe("deploy steps", () => {
+  it("smoke-test the URL the deploy just printed, and fail when sst deploy fails even through tee", () => {
+    for (const name of ["staging", "production"]) {
+      const job = workflows["deploy.yml"]!.jobs[name]!;
+      const deploy = job.steps!.find((s) => s.name === "Deploy")!.run!;
+      expect(deploy).toMatch(/set -o pipefail[\s\S]*sst deploy --stage "\$STAGE" \| tee deploy\.log[\s\S]*echo "API_URL=\$url" >> "\$GITHUB_ENV"/);
+      expect(job.env!.API_URL).toBeUndefined();
+      expect(job.steps!.find((s) => s.name === "Smoke test")!.run).toContain('--url "$API_URL"');
+    }
+    for (const { file, id, job } of allJobs()) {
+      for (const step of job.steps ?? []) if (/\|\s*tee\b/.test(step.run ?? "")) expect({ file, id, pipefail: /set -o pipefail/.test(step.run!) }).toEqual({ file, id, pipefail: true });
     }
   });
 });
