@@ -133,7 +133,7 @@ describe("training input failures", () => {
     ["a label with one class only", () => text(relabel(() => "No")), { label: "Churn" }, "train.one_class", /Every row has Churn = "No"/],
     ["fewer than 20 rows of the rarer class", () => text(relabel((i) => (i < 19 ? "Yes" : "No"))), { label: "Churn" }, "train.too_few_rows_of_class", /Only 19 churned \(Churn = "Yes"\) customers.*at least 20/],
     ["a label of three values", () => text(relabel((i) => ["Yes", "No", "Maybe"][i % 3]!)), { label: "Churn" }, "train.label_classes", /holds 3 values \("Yes" \(67 rows\), "No" \(67 rows\), "Maybe" \(66 rows\)\).*--positive VALUE/],
-    ["two label values neither of which reads as churn", () => text(relabel((i) => (i % 2 ? "A" : "B"))), { label: "Churn" }, "train.unknown_positive", /Pass --positive VALUE/],
+    ["two label values neither of which reads as churn", () => text(relabel((i) => (i % 2 ? "A" : "B"))), { label: "Churn" }, "train.unknown_positive", /Cannot tell which Churn value means churned: "B" \(100 rows\) or "A" \(100 rows\).*--positive "B" if "B" means churned/],
     ["a --positive value no row has", () => text(telco.rows.slice(0, 100)), { label: "Churn", positive: "Churned" }, "train.unknown_positive", /No row has Churn = "Churned"/],
     ["no usable input columns", () => text(telco.rows.map((r) => [r[0]!, r[churn]!]), ["customerID", "Churn"]), { label: "Churn" }, "train.no_inputs", /customerID \(identifier\)/],
     ["more rows than the cap", () => text(telco.rows.slice(0, 100)), { label: "Churn", maxRows: 50 }, "train.too_many_rows", /more than 50 rows.*--max-rows/],

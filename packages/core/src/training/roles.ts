@@ -3,6 +3,7 @@ import type { ColumnRole } from "../model/card.ts";
 import { assertNever } from "../model/term-model.ts";
 import { factorLabel } from "./card.ts";
 import { columnAuc } from "./column-auc.ts";
+import { auc } from "./metrics.ts";
 import type { TableInput } from "./table.ts";
 
 /** A column's role and why, as written to the card and printed by `train`. */
@@ -27,6 +28,20 @@ export interface RoleOverrides {
 
 /** A column is an identifier when named like one and distinct in at least this share of rows. */
 const ID_DISTINCT_SHARE = 0.9;
+/**
+ * Whole numbers distinct in at least this share of rows may be identifiers (an export with a few
+ * duplicated customers still is one).
+ */
+const UNIQUE_INTEGER_SHARE = 0.99;
+/** Distinct whole numbers of at least this many digits are account or customer numbers (CLIENTNUM 768805383), not quantities. */
+const ID_DIGITS = 9;
+/** Below this many rows, "distinct in every row" says little (any measurement is), and an AUC near 0.5 proves nothing. */
+const MIN_UNORDERED_ID_ROWS = 200;
+/**
+ * A column is ordered relative to the label when an AUC of it is this many standard errors of a
+ * random column's AUC away from 0.5 (0.13% of random columns go further on each side).
+ */
+const ORDER_Z = 3;
 /** Numbers in text: at least this share of the non-blank cells must read as numbers (the rest become missing). */
 const NUMERIC_SHARE = 0.95;
 /** Dates: at least this share of the non-blank cells must look like dates. */
@@ -118,7 +133,11 @@ function detectRole(profile: Profile, labels: Uint8Array): { role: ColumnRole; r
   if (isBoolean(levels)) return { role: "boolean", reason: `two values (${[...levels.keys()].sort().map((l) => `"${l}"`).join(", ")})` };
   const identifier = identifierReason(profile);
   if (identifier) return { role: "identifier", reason: identifier };
-  if (profile.numbers) return { role: "numeric", reason: numericReason(profile) };
+  if (profile.numbers) {
+    const numbered = wholeNumberIdentifier(profile, labels);
+    if (numbered?.identifier) return { role: "identifier", reason: numbered.reason };
+    return { role: "numeric", reason: numericReason(profile) + (numbered ? `; ${numbered.reason}` : "") };
+  }
   if (countMatching(levels, (l) => DATE.test(l)) >= DATE_SHARE * nonBlank) return dateRole(profile, labels);
   const freeText = freeTextReason(profile);
   if (freeText) return { role: "free_text", reason: freeText };
@@ -137,6 +156,50 @@ function identifierReason({ name, levels, nonBlank, cells, numbers }: Profile): 
   if (isIdName(name) && levels.size >= ID_DISTINCT_SHARE * nonBlank) return `named like an identifier, distinct in ${percent(levels.size, nonBlank)} of rows`;
   if (unique && !numbers && nonBlank === cells.length) return "a different value in every row";
   return undefined;
+}
+
+/**
+ * Distinct whole numbers (CLIENTNUM, a member number with no id-like name): an identifier when
+ * they have 9+ digits, or when no order of theirs tells churned from retained (both a rank AUC,
+ * for a monotone relation, and a binned held-out AUC, for any other, within noise of 0.5). A
+ * distinct whole number that ranks the label (seconds used, a balance in cents) stays a quantity,
+ * and its reason says why. Undefined for anything else.
+ */
+function wholeNumberIdentifier({ cells, levels, nonBlank, numbers, notNumbers }: Profile, labels: Uint8Array): { identifier: boolean; reason: string } | undefined {
+  if (!numbers || notNumbers.count > 0 || levels.size < UNIQUE_INTEGER_SHARE * nonBlank) return undefined;
+  let digits = Infinity;
+  for (let r = 0; r < cells.length; r++) {
+    if (cells[r] === "") continue;
+    if (!Number.isInteger(numbers[r])) return undefined;
+    // Counted in the text, so zero-padded numbers (000123456) count their padding.
+    digits = Math.min(digits, cells[r]!.replace(/\D/g, "").length);
+  }
+  const distinct = `whole numbers distinct in ${percent(levels.size, nonBlank)} of rows`;
+  if (digits >= ID_DIGITS) return { identifier: true, reason: `${distinct}, each of ${digits}+ digits: an account or customer number, not a quantity` };
+  if (nonBlank < MIN_UNORDERED_ID_ROWS) return undefined;
+  const order = labelOrder(numbers, labels);
+  const aucs = `rank AUC ${order.rank.toFixed(3)}, binned held-out AUC ${order.binned.toFixed(3)}`;
+  if (!order.ordered) return { identifier: true, reason: `${distinct} and unordered relative to the label (${aucs}): a number that names customers, not a quantity` };
+  return { identifier: false, reason: `${distinct}, kept as a quantity: ordered relative to the label (${aucs})` };
+}
+
+/** How a number column ranks the label, monotonically (rank AUC, blanks left out) and in any shape (columnAuc of 32 quantile bins), against the noise of a random column. */
+function labelOrder(numbers: Float64Array, labels: Uint8Array): { rank: number; binned: number; ordered: boolean } {
+  const kept: number[] = [];
+  for (let r = 0; r < numbers.length; r++) if (!Number.isNaN(numbers[r])) kept.push(r);
+  const keptLabels = Uint8Array.from(kept, (r) => labels[r]!);
+  const rank = auc(Float64Array.from(kept, (r) => numbers[r]!), keptLabels);
+  const binned = columnAuc(...quantileCodes(numbers), labels);
+  const positives = keptLabels.reduce((n, y) => n + y, 0);
+  const allPositives = labels.reduce((n, y) => n + y, 0);
+  // columnAuc scores the odd rows only: its noise is that of half the rows.
+  const ordered = Math.abs(rank - 0.5) > ORDER_Z * randomAucError(positives, kept.length - positives) || binned - 0.5 > ORDER_Z * randomAucError(allPositives / 2, (labels.length - allPositives) / 2);
+  return { rank, binned, ordered };
+}
+
+/** The standard error of the AUC of a column unrelated to the label (Hanley & McNeil 1982, at AUC 0.5). */
+function randomAucError(positives: number, negatives: number): number {
+  return Math.sqrt((positives + negatives + 1) / (12 * Math.max(1, positives) * Math.max(1, negatives)));
 }
 
 /** Whole numbers that are a permutation of a consecutive run (1..n, or 0..n-1 with an offset). */
