@@ -145,6 +145,26 @@ describe("the pipeline's invariants", () => {
   });
 });
 
+describe("which deploy role each job gets (infra/ci/policies.ts)", () => {
+  it("assume AWS credentials only in a job bound to the GitHub environment whose role trusts it: pull requests only ever the preview role", () => {
+    const assuming = allJobs().filter(({ job }) => (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")));
+    expect(Object.fromEntries(assuming.map(({ file, id, job }) => [`${file}:${id}`, environment(job)]))).toEqual({
+      "deploy.yml:staging": "staging",
+      "deploy.yml:production": "production",
+      "preview.yml:deploy": "preview",
+      "preview.yml:remove": "preview",
+      "sweep-previews.yml:sweep": "preview",
+    });
+    for (const { file, id, job } of assuming) {
+      // An environment variable of this name is the environment's own role (docs/DEPLOY.md, "First-time setup").
+      expect({ file, id, arn: job.env!.AWS_ROLE_ARN }).toEqual({ file, id, arn: "${{ vars.AWS_DEPLOY_ROLE_ARN }}" });
+      const configure = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+      expect(configure.with!["role-to-assume"]).toBe("${{ env.AWS_ROLE_ARN }}");
+    }
+    expect(workflows["preview.yml"]!.env!.STAGE).toBe("pr-${{ github.event.pull_request.number }}");
+  });
+});
+
 describe("one Node version", () => {
   it("deploys, builds the image and runs CI's newest line on the same Node major (.nvmrc)", async () => {
     const nvmrc = (await readFile(join(ROOT, ".nvmrc"), "utf8")).trim();
