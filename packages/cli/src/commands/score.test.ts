@@ -116,6 +116,22 @@ describe("retainwise score", () => {
     expect(result.stderr).toContain("The file has no customer id column: customer_id is the row number.");
   });
 
+  it("takes customer_id from the column named with --id-column, and fails naming the closest columns when the file lacks it", async () => {
+    const telco = readTelco();
+    const input = join(dir, "account-refs.csv");
+    const headers = ["Account Ref", ...telco.headers.slice(1)];
+    writeFileSync(input, toCsv(headers, telco.rows.slice(0, 40).map((r, i) => [`A-${1000 + i}`, ...r.slice(1)])));
+    const out = join(dir, "account-refs-scored.csv");
+    const named = await run(BIN, ["score", input, "-o", out, "--id-column", "account_ref"]);
+    expect(named.code).toBe(0);
+    expect(readFileSync(out, "utf8").split("\n")[1]).toMatch(/^A-1000,0\.\d{4},/);
+    expect(named.stderr).not.toContain("customer_id is the row number");
+    const missing = await run(BIN, ["score", input, "-o", join(dir, "never.csv"), "--id-column", "Account Reff"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^retainwise score: The file has no column "Account Reff" to take customer ids from \(closest: "Account Ref"\)\./);
+    expect(existsSync(join(dir, "never.csv"))).toBe(false);
+  });
+
   it("exits 2 with the usage when -o is missing", async () => {
     const result = await run(BIN, ["score", TELCO_PATH]);
     expect(result.code).toBe(2);

@@ -15,6 +15,9 @@ risk_factors and protective_factors per customer.
 Options:
   -o, --output PATH        Where to write the scored CSV ('-' for stdout)  (required)
       --model PATH         An ONNX classifier (default: the shipped models/churn-v1.onnx)
+      --id-column NAME     The column to take customer_id from (default: the model's identifier
+                           column when the file has it, else customerID/customer_id/id; else
+                           the row number). A file without NAME fails, naming the closest columns
       --include-input      Append all input columns to each output row
       --max-bad-rows SHARE Fail when more than this share of rows cannot be scored (default 0.1)
       --threads N          Score files over 8 MiB on N threads (this one and N-1 more, ~35 MB of
@@ -31,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       output: { type: "string", short: "o" },
       model: { type: "string" },
+      "id-column": { type: "string" },
       "include-input": { type: "boolean", default: false },
       "max-bad-rows": { type: "string" },
       threads: { type: "string" },
@@ -51,8 +55,13 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`retainwise score: --threads must be a whole number from 1 to 64, got "${values.threads}".\n`);
     return 2;
   }
+  const idColumn = values["id-column"];
+  if (idColumn !== undefined && idColumn.trim() === "") {
+    process.stderr.write(`retainwise score: --id-column must name a column of the file.\n`);
+    return 2;
+  }
   try {
-    return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), includeInput: values["include-input"], maxBadRowShare, threads });
+    return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), idColumn, includeInput: values["include-input"], maxBadRowShare, threads });
   } catch (error) {
     const message = isRetainwiseError(error) ? error.message : fileProblem(error as NodeJS.ErrnoException);
     if (message === undefined) throw error;
@@ -70,7 +79,15 @@ function fileProblem(error: NodeJS.ErrnoException): string | undefined {
   return undefined;
 }
 
-async function score(inputPath: string, outputPath: string, options: { modelPath: string; includeInput: boolean; maxBadRowShare: number | undefined; threads: number }): Promise<number> {
+interface ScoreOptions {
+  modelPath: string;
+  idColumn: string | undefined;
+  includeInput: boolean;
+  maxBadRowShare: number | undefined;
+  threads: number;
+}
+
+async function score(inputPath: string, outputPath: string, options: ScoreOptions): Promise<number> {
   const totalBytes = (await stat(inputPath)).size;
   const model = await loadModel(options.modelPath);
   const output = await openOutput(outputPath);
@@ -82,6 +99,7 @@ async function score(inputPath: string, outputPath: string, options: { modelPath
     output: output.stream,
     model,
     totalBytes,
+    ...(options.idColumn !== undefined ? { idColumn: options.idColumn } : {}),
     includeInput: options.includeInput,
     maxBadRowShare: options.maxBadRowShare,
     threads: threadsForMachine(options.threads),

@@ -1,10 +1,14 @@
-import { CUSTOMER_ID, DELIMITERS, detectNumberFormat, findColumn, headRecords, isUnreadable, numberProblem, parseNumber, resolveColumns, type CsvSource, type Delimiter, type NumberFormat } from "../csv/index.ts";
+import { DELIMITERS, detectNumberFormat, headRecords, isUnreadable, numberProblem, parseNumber, resolveColumns, type CsvSource, type Delimiter, type NumberFormat } from "../csv/index.ts";
 import type { Head } from "../csv/reader.ts";
 import type { ChurnModel, FeaturesInput, ModelOutput } from "../model/churn-model.ts";
+import { customerIdColumn, NO_ID_COLUMN } from "./id-column.ts";
 import type { CustomerIds } from "./summary-types.ts";
+
+export { NO_ID_COLUMN };
 
 /** Where each model input and the customer id sit in the file's records. */
 export interface Layout {
+  /** The customer id column, or `NO_ID_COLUMN` (-1): each row's id is its 1-based row number. */
   idIndex: number;
   names: string[];
   inputIndexes: number[];
@@ -14,13 +18,11 @@ export interface Layout {
   numberFormat: NumberFormat;
 }
 
-/** -1 for `Layout.idIndex`: the file has no customer id column, so each row's id is its 1-based row number. */
-export const NO_ID_COLUMN = -1;
-
-export function planColumns(headers: string[], model: ChurnModel, numberFormat: NumberFormat): Layout {
+/** `idColumn`: the column named to give customer ids (id-column.ts); by default the card's identifier, else customerID. */
+export function planColumns(headers: string[], model: ChurnModel, numberFormat: NumberFormat, idColumn?: string): Layout {
   const resolved = resolveModelColumns(headers, model);
   return {
-    idIndex: findColumn(headers, CUSTOMER_ID) ?? NO_ID_COLUMN,
+    idIndex: customerIdColumn(headers, model.card, idColumn),
     names: model.inputs.map((i) => i.name),
     inputIndexes: model.inputs.map((i) => resolved.get(i.name)!),
     numeric: model.inputs.map((i) => i.kind === "number"),

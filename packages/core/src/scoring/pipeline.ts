@@ -23,7 +23,7 @@ const DEFAULT_BATCH_ROWS = 512;
 export async function scoreSequentially(head: Head, options: ScoreCsvOptions): Promise<ScoreSummary> {
   const { output, model, includeInput = false, challenger } = options;
   const source = await openCsvAfterHead(head);
-  const layout = planColumns(source.headers, model, headNumberFormat(head, source, model));
+  const layout = planColumns(source.headers, model, headNumberFormat(head, source, model), options.idColumn);
   const challengerPlan = challenger && { model: challenger, layout: planChallenger(head, source, challenger).layout };
   await write(output, headerLine(source.headers, includeInput, challenger !== undefined));
   const { errors } = options;
@@ -64,10 +64,10 @@ export class PartScorer {
 
   /** `challenger`: the second model and the file's number format for its columns; `countDrift`: count each part's codes (returned with it). */
   constructor(headers: string[], private readonly delimiter: Delimiter, model: ChurnModel, options: PartOptions) {
-    const { includeInput, numberFormat, challenger } = options;
+    const { includeInput, numberFormat, challenger, idColumn } = options;
     this.drift = options.countDrift ? driftCounterFor(model.card) : undefined;
     const challengerPlan = challenger && { model: challenger.model, layout: challengerLayout(headers, challenger.model, challenger.numberFormat) };
-    this.scorer = new RecordScorer(planColumns(headers, model, numberFormat), { model, includeInput, positions: RELATIVE_POSITIONS, observer: this.drift, challenger: challengerPlan }, delimiter);
+    this.scorer = new RecordScorer(planColumns(headers, model, numberFormat, idColumn), { model, includeInput, positions: RELATIVE_POSITIONS, observer: this.drift, challenger: challengerPlan }, delimiter);
   }
 
   async score(piece: Buffer): Promise<ScoredPiece> {
@@ -91,6 +91,8 @@ export class PartScorer {
 
 export interface PartOptions {
   includeInput: boolean;
+  /** `ScoreCsvOptions.idColumn`. */
+  idColumn?: string;
   numberFormat: NumberFormat;
   challenger?: { model: ChurnModel; numberFormat: NumberFormat };
   countDrift?: boolean;

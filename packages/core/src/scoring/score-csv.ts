@@ -24,6 +24,12 @@ export interface ScoreCsvOptions {
    * once every row is read, also when the file then fails on too many bad rows.
    */
   errors?: Writable;
+  /**
+   * The column whose cells are `customer_id` (`score --id-column`), matched like every header; a
+   * file without it fails. By default the model card's identifier column when the file has it,
+   * else `customerID` or an alias of it, else the row number (id-column.ts).
+   */
+  idColumn?: string;
   /** Append every input column after the scores. */
   includeInput?: boolean;
   /** The job fails when more than this share of data rows cannot be scored (default 0.1). */

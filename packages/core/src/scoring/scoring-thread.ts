@@ -28,6 +28,8 @@ export interface ThreadData {
   headers: string[];
   delimiter: Delimiter;
   includeInput: boolean;
+  /** The column named to give customer ids (`ScoreCsvOptions.idColumn`). */
+  idColumn?: string;
   /** Decided once from the head of the file: a piece alone could decide differently. */
   numberFormat: NumberFormat;
   /** Champion / challenger: the second model, and the file's number format as its columns read it. */
@@ -72,7 +74,7 @@ export function isScoringThread(): boolean {
  */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
-  const { model: source, version, includeInput, numberFormat, headers, delimiter, challenger: second, countDrift } = workerData as ThreadData;
+  const { model: source, version, includeInput, idColumn, numberFormat, headers, delimiter, challenger: second, countDrift } = workerData as ThreadData;
   const models = await Promise.all([loadModelFromBytes(source, { version }), second && loadModelFromBytes(second.model, { version: second.version })]).catch((error: unknown) => {
     port.postMessage({ failed: describeError(error) });
     return undefined;
@@ -81,7 +83,7 @@ export async function serveScoringThread(): Promise<void> {
   const [model, challenger] = models;
   let scorer: PartScorer;
   try {
-    scorer = new PartScorer(headers, delimiter, model, { includeInput, numberFormat, countDrift, ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
+    scorer = new PartScorer(headers, delimiter, model, { includeInput, numberFormat, countDrift, ...(idColumn !== undefined ? { idColumn } : {}), ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
   } catch (error) {
     port.postMessage({ failed: describeError(error) });
     return;
