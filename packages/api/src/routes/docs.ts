@@ -42,7 +42,7 @@ const MODEL_PATHS = {
       parameters: [
         { name: "label", in: "query", required: true, schema: { type: "string" }, description: "The column saying whether each customer churned" },
         { name: "name", in: "query", required: true, schema: { type: "string" }, description: "The model's name (letters, digits, . _ -)" },
-        { name: "positive", in: "query", schema: { type: "string" }, description: "The label value meaning churn (default: Yes/1/true)" },
+        { name: "positive", in: "query", schema: { type: "string" }, description: "The label value meaning churn (default: of two values, the one that reads as churned — Yes, 1, true, Churned, Attrited Customer, Cancelled, Exited… — or the other of one that reads as retained — No, 0, Existing Customer, Active…; when unsure, training fails listing both)" },
         IDEMPOTENCY_KEY,
       ],
       requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { label: { type: "string" }, name: { type: "string" }, positive: { type: "string" }, file: { type: "string", format: "binary" } } } } } },

@@ -66,7 +66,7 @@ export function trainPage(): Html {
         <label for="positive">Value meaning “churned” <span class="optional">optional</span></label>
         <input id="positive" name="positive" type="text" list="positive-values" autocomplete="off" spellcheck="false">
         <datalist id="positive-values"></datalist>
-        <p class="hint" id="positive-hint">Left blank, Yes, 1 or true counts as churned.</p>
+        <p class="hint" id="positive-hint">Left blank, the value that reads as churned (Yes, 1, true, Churned, Attrited Customer, Exited…) counts as churned.</p>
       </div>
       <div class="field">
         <label for="model-name">Model name</label>

@@ -15,8 +15,9 @@ lines. The file is read like a scored file: any delimiter, BOM, CRLF, decimal co
 Options:
   --label NAME        label column (required), e.g. Churn (case, spaces and punctuation ignored)
   --positive VALUE    label value that means churn (default: the one of two values that reads so:
-                      Yes, 1, true, Churned, Exited…); with more than two values, every other value
-                      counts as retained
+                      Yes, 1, true, Churned, Attrited Customer, Cancelled, Exited…, or the other
+                      of one that reads as retained: No, 0, Existing Customer, Active…); with more
+                      than two values, every other value counts as retained
   -o, --output PATH   model file to write, e.g. models/churn-v2.onnx (required)
   --input NAME        use this column as an input (repeat for several): exactly these are used
   --exclude NAME      never use this column (repeat for several)

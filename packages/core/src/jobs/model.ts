@@ -29,7 +29,7 @@ export interface Model {
   version: number;
   status: ModelStatus;
   labelColumn: string;
-  /** The label value counted as churn; null: the trainer picks Yes/1/true. */
+  /** The label value counted as churn; null: the trainer picks the value that reads as churned (training/label.ts). */
   positiveValue: string | null;
   inputKey: string | null;
   inputFilename: string;
