@@ -28,6 +28,11 @@ function run(command: string, args: string[]): Promise<Run> {
   });
 }
 
+/** One output line's fields (RFC 4180 quotes; the output has no newline inside a field). */
+function fields(line: string): string[] {
+  return [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => (m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replaceAll('""', '"') : m[1]!));
+}
+
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "rw-score-cli-"));
@@ -41,10 +46,31 @@ describe("retainwise score", () => {
     expect(result.code).toBe(0);
     const lines = readFileSync(out, "utf8").trimEnd().split("\n");
     expect(lines).toHaveLength(TELCO_ROWS + 1);
-    expect(lines[0]).toBe("customer_id,churn_probability,risk_level,risk_factors,protective_factors,model_version,error");
+    expect(lines[0]).toBe("customer_id,churn_probability,risk_level,risk_factors,protective_factors,retention_action,model_version,error");
     expect(lines[1]).toMatch(/^7590-VHVEG,0\.\d{4},(High|Medium|Low),/);
     // stderr is a pipe here, not a terminal: no progress bar, only the one-line summary.
     expect(result.stderr).toMatch(/^Scored 5,626 rows \(0 failed\) in \d+\.\d s: High \d+, Medium \d+, Low \d+\.\n$/);
+  });
+
+  it("writes retention_action for the --actionable columns, the same on one thread and two, and refuses a column the model does not read", async () => {
+    const telco = readTelco();
+    // Over 8 MiB, so --threads 2 scores in ranges on two threads.
+    const big = join(dir, "big-actionable.csv");
+    writeFileSync(big, toCsv(telco.headers, Array.from({ length: 10 }, () => telco.rows).flat()));
+    const args = (threads: string, out: string) => ["score", big, "-o", out, "--actionable", "Contract", "--actionable", "PaymentMethod", "--threads", threads];
+    const [one, two] = [join(dir, "act-1.csv"), join(dir, "act-2.csv")];
+    expect((await run(BIN, args("1", one))).code).toBe(0);
+    expect((await run(BIN, args("2", two))).code).toBe(0);
+    const text = readFileSync(one, "utf8");
+    expect(readFileSync(two, "utf8")).toBe(text);
+    const [header, ...lines] = text.trimEnd().split("\n").slice(0, TELCO_ROWS + 1).map(fields);
+    const column = header!.indexOf("retention_action");
+    const actions = lines.map((r) => r[column]!).filter((a) => a !== "");
+    expect(actions.length).toBeGreaterThan(TELCO_ROWS / 4);
+    for (const action of actions) expect(action).toMatch(/^(Contract (One year|Two year|Month-to-month)|Payment method [A-Za-z ()]+) instead of [A-Za-z ()-]+: 0\.\d{2,4} -> 0\.\d{2,4}$/);
+    const unknown = await run(BIN, ["score", TELCO_PATH, "-o", join(dir, "act-x.csv"), "--actionable", "Discount"]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/"Discount" is not an input of the model.*Contract/);
   });
 
   it("writes the scored CSV to stdout with -o -", async () => {

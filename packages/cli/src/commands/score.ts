@@ -3,14 +3,14 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import { defaultThreads, isRetainwiseError, loadModel, scoreCsv, threadsForMachine } from "@retainwise/core";
+import { actionableInputs, defaultThreads, isRetainwiseError, loadModel, scoreCsv, threadsForMachine } from "@retainwise/core";
 import { defaultModelPath, scoringThreadEntry } from "../paths.ts";
 import { createProgressBar } from "../progress-bar.ts";
 
 export const help = `Usage: retainwise score <input.csv> -o <output.csv|-> [options]
 
 Scores every customer in a CSV with the churn model and writes churn_probability, risk_level,
-risk_factors and protective_factors per customer.
+risk_factors, protective_factors and retention_action per customer.
 
 Options:
   -o, --output PATH        Where to write the scored CSV ('-' for stdout)  (required)
@@ -18,6 +18,8 @@ Options:
       --id-column NAME     The column to take customer_id from (default: the model's identifier
                            column when the file has it, else customerID/customer_id/id; else
                            the row number). A file without NAME fails, naming the closest columns
+      --actionable COL     A model input the account can change (repeatable): retention_action
+                           then names the one change to one of them that lowers the risk most
       --include-input      Append all input columns to each output row
       --max-bad-rows SHARE Fail when more than this share of rows cannot be scored (default 0.1)
       --threads N          Score files over 8 MiB on N threads (this one and N-1 more, ~35 MB of
@@ -35,6 +37,7 @@ export async function run(argv: string[]): Promise<number> {
       output: { type: "string", short: "o" },
       model: { type: "string" },
       "id-column": { type: "string" },
+      actionable: { type: "string", multiple: true },
       "include-input": { type: "boolean", default: false },
       "max-bad-rows": { type: "string" },
       threads: { type: "string" },
@@ -61,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), idColumn, includeInput: values["include-input"], maxBadRowShare, threads });
+    return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), idColumn, actionable: values.actionable ?? [], includeInput: values["include-input"], maxBadRowShare, threads });
   } catch (error) {
     const message = isRetainwiseError(error) ? error.message : fileProblem(error as NodeJS.ErrnoException);
     if (message === undefined) throw error;
@@ -82,6 +85,7 @@ function fileProblem(error: NodeJS.ErrnoException): string | undefined {
 interface ScoreOptions {
   modelPath: string;
   idColumn: string | undefined;
+  actionable: string[];
   includeInput: boolean;
   maxBadRowShare: number | undefined;
   threads: number;
@@ -90,6 +94,8 @@ interface ScoreOptions {
 async function score(inputPath: string, outputPath: string, options: ScoreOptions): Promise<number> {
   const totalBytes = (await stat(inputPath)).size;
   const model = await loadModel(options.modelPath);
+  // An unknown column fails here, naming the model's inputs, before any output is written.
+  actionableInputs(model.card, options.actionable);
   const output = await openOutput(outputPath);
   const bar = createProgressBar();
   const started = Date.now();
@@ -100,6 +106,7 @@ async function score(inputPath: string, outputPath: string, options: ScoreOption
     model,
     totalBytes,
     ...(options.idColumn !== undefined ? { idColumn: options.idColumn } : {}),
+    ...(options.actionable.length > 0 ? { actionable: options.actionable } : {}),
     includeInput: options.includeInput,
     maxBadRowShare: options.maxBadRowShare,
     threads: threadsForMachine(options.threads),

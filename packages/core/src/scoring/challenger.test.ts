@@ -36,7 +36,7 @@ describe("scoring with a challenger", () => {
   it("adds challenger_probability after churn_probability, the challenger's own score, and leaves every champion column as it is alone", async () => {
     const text = toCsv(telco.headers, telco.rows.slice(0, 800));
     const [both, alone, second] = await Promise.all([scoreText(champion, text, { challenger }), scoreText(champion, text), scoreText(challenger, text)]);
-    expect(both.output.slice(0, both.output.indexOf("\n"))).toBe("customer_id,churn_probability,challenger_probability,risk_level,risk_factors,protective_factors,model_version,error");
+    expect(both.output.slice(0, both.output.indexOf("\n"))).toBe("customer_id,churn_probability,challenger_probability,risk_level,risk_factors,protective_factors,retention_action,model_version,error");
     const [pairs, solo, other] = [rowsOf(both.output), rowsOf(alone.output), rowsOf(second.output)];
     pairs.forEach(({ challenger_probability, ...rest }, i) => {
       expect(rest).toEqual(solo[i]);

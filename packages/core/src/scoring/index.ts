@@ -9,3 +9,4 @@ export { ReasonWriter, REASONS_PER_SIDE, type FactorCells, type Reasons } from "
 export { riskLevel, RISK_LEVELS, type RiskLevel } from "./risk.ts";
 export { HISTOGRAM_BINS, TOP_RISKS_KEPT } from "./summary.ts";
 export type * from "./summary-types.ts";
+export { actionableInputs, RetentionAdvisor, unknownActionable } from "./retention.ts";

@@ -3,7 +3,7 @@ import { finished } from "node:stream/promises";
 import { RetainwiseError } from "../errors.ts";
 import { neutralizeFormula } from "./formula-cells.ts";
 
-export const OUTPUT_COLUMNS = ["customer_id", "churn_probability", "risk_level", "risk_factors", "protective_factors", "model_version", "error"] as const;
+export const OUTPUT_COLUMNS = ["customer_id", "churn_probability", "risk_level", "risk_factors", "protective_factors", "retention_action", "model_version", "error"] as const;
 
 /** Champion / challenger: the challenger's probability, written right after the champion's. */
 export const CHALLENGER_COLUMN = "challenger_probability";

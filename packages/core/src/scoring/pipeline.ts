@@ -1,16 +1,19 @@
-import { parseNumber, type Delimiter, type NumberFormat } from "../csv/index.ts";
+import { type Delimiter, type NumberFormat } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
 import { openCsvAfterHead, openFileRange, openPiece, type FileRange, type Head, type RecordSource } from "../csv/reader.ts";
 import { ellipsize } from "../bounded-text.ts";
 import { RetainwiseError } from "../errors.ts";
-import type { ChurnModel, Factor, ModelOutput } from "../model/churn-model.ts";
+import { isTermTablesCard } from "../model/card.ts";
+import type { ChurnModel, ModelOutput } from "../model/churn-model.ts";
 import { driftCounterFor, type BinCounter, type BinCounts } from "../outcomes/drift.ts";
 import { Batch, customerIdsOf, headNumberFormat, NO_ID_COLUMN, planColumns, type Layout } from "./batch.ts";
 import type { BatchObserver } from "./batch-observer.ts";
 import { ChallengerScorer, challengerLayout, planChallenger } from "./challenger.ts";
 import { ERROR_REPORT_HEADER } from "./error-report.ts";
 import { csvField, csvLine, endOutput, headerLine, write } from "./output.ts";
-import { ReasonWriter, type FactorCells, type Reasons } from "./reasons.ts";
+import { factorCells } from "./reason-subjects.ts";
+import { ReasonWriter, type Reasons } from "./reasons.ts";
+import { actionableInputs, RetentionAdvisor } from "./retention.ts";
 import { riskLevel } from "./risk.ts";
 import { assertFewBadRows, SummaryBuilder } from "./summary.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
@@ -29,7 +32,7 @@ export async function scoreSequentially(head: Head, options: ScoreCsvOptions): P
   const { errors } = options;
   if (errors) await write(errors, ERROR_REPORT_HEADER);
   const sinks = { lines: (text: string) => write(output, text), errors: errors && ((text: string) => write(errors, text)) };
-  const scorer = new RecordScorer(layout, { model, includeInput, positions: ABSOLUTE_POSITIONS, batchSize: options.batchSize, observer: options.drift, challenger: challengerPlan }, source.delimiter);
+  const scorer = new RecordScorer(layout, { model, includeInput, actionable: options.actionable, positions: ABSOLUTE_POSITIONS, batchSize: options.batchSize, observer: options.drift, challenger: challengerPlan }, source.delimiter);
   const summary = (await scorer.score(source, sinks, options)).build();
   // The report is whole before the verdict: a job failed on too many bad rows still has it.
   if (errors) await endOutput(errors);
@@ -67,7 +70,7 @@ export class PartScorer {
     const { includeInput, numberFormat, challenger, idColumn } = options;
     this.drift = options.countDrift ? driftCounterFor(model.card) : undefined;
     const challengerPlan = challenger && { model: challenger.model, layout: challengerLayout(headers, challenger.model, challenger.numberFormat) };
-    this.scorer = new RecordScorer(planColumns(headers, model, numberFormat, idColumn), { model, includeInput, positions: RELATIVE_POSITIONS, observer: this.drift, challenger: challengerPlan }, delimiter);
+    this.scorer = new RecordScorer(planColumns(headers, model, numberFormat, idColumn), { model, includeInput, actionable: options.actionable, positions: RELATIVE_POSITIONS, observer: this.drift, challenger: challengerPlan }, delimiter);
   }
 
   async score(piece: Buffer): Promise<ScoredPiece> {
@@ -96,10 +99,13 @@ export interface PartOptions {
   numberFormat: NumberFormat;
   challenger?: { model: ChurnModel; numberFormat: NumberFormat };
   countDrift?: boolean;
+  /** `ScoreCsvOptions.actionable`. */
+  actionable?: readonly string[] | undefined;
 }
 
 interface ScorerOptions extends Pick<ScoreCsvOptions, "model" | "batchSize"> {
   includeInput: boolean;
+  actionable?: readonly string[] | undefined;
   positions: Positions;
   /** Sees each scored batch (drift counting). */
   observer?: BatchObserver;
@@ -179,22 +185,15 @@ class Utf8Chunks {
   }
 }
 
-/** Where a factor's cells are in this file; a subject adding up several numbers reads them in the file's number format. */
-function factorCells(factor: Factor, model: ChurnModel, layout: Layout): FactorCells {
-  if (!factor.subjects) return { parts: factor.inputs.map((i) => ({ label: model.inputs[i]!.label, column: layout.inputIndexes[i]! })) };
-  const read = (cell: string) => parseNumber(cell, layout.numberFormat) ?? Number.NaN;
-  return {
-    parts: factor.subjects.map((s) =>
-      s.sumOf.length === 1 ? { label: s.label, column: layout.inputIndexes[s.sumOf[0]!]! } : { label: s.label, column: layout.inputIndexes[s.sumOf[0]!]!, sumOf: { columns: s.sumOf.map((i) => layout.inputIndexes[i]!), read } },
-    ),
-  };
-}
-
 /** Turns a scored batch into output lines and adds it to the summary. */
 class BatchFormatter {
   readonly modelVersion: string;
   private readonly version: string;
   private readonly reasons: ReasonWriter | undefined;
+  /** `retention_action` (retention.ts): a term-tables model with actionable columns only. */
+  private readonly retention: RetentionAdvisor | undefined;
+  /** The features of the batch being formatted, row-major [valid, inputs] (for `retention`). */
+  private features: Float32Array | undefined;
   /** Error-report lines (`row,customer_id,error`) of the rows failed since the last `takeFailures`. */
   private failures = "";
 
@@ -204,11 +203,14 @@ class BatchFormatter {
     this.version = csvField(model.version);
     const cells = model.factors.map((factor) => factorCells(factor, model, layout));
     this.reasons = model.hasContributions ? new ReasonWriter(cells) : undefined;
+    const actionable = actionableInputs(model.card, options.actionable ?? []);
+    this.retention = actionable.length > 0 && isTermTablesCard(model.card) ? new RetentionAdvisor(model.card, actionable, layout.numberFormat.decimal) : undefined;
   }
 
   /** `challenger`: per record, the challenger's probability cell (champion / challenger only). */
   format(batch: Batch, scores: ModelOutput | undefined, summary: SummaryBuilder, challenger?: readonly string[]): string {
     const { records, errors, firstRow } = batch;
+    this.features = this.retention ? batch.features() : undefined;
     let text = "";
     let valid = 0;
     for (let r = 0; r < records.length; r++) {
@@ -251,7 +253,16 @@ class BatchFormatter {
       summary.keepTopRisk({ customerId: ellipsize(id), probability, riskLevel: level, riskFactors: risk, protectiveFactors: protective });
     }
     const factors = explained ? reasons.riskField() + "," + reasons.protectiveField() : ",";
-    return csvField(id) + "," + probability.toFixed(4) + extra + "," + level + "," + factors + "," + this.version + ",";
+    return csvField(id) + "," + probability.toFixed(4) + extra + "," + level + "," + factors + "," + this.actionOf(record, at, scores) + "," + this.version + ",";
+  }
+
+  /** The row's `retention_action` as a CSV field ("" without actionable columns). */
+  private actionOf(record: readonly string[], at: number, scores: ModelOutput): string {
+    const { retention, features } = this;
+    if (!retention || !features || !scores.contributions) return "";
+    const width = this.layout.inputIndexes.length;
+    const { inputIndexes } = this.layout;
+    return csvField(retention.advise(features, at * width, scores.contributions, at * this.options.model.factors.length, (i) => record[inputIndexes[i]!] ?? ""));
   }
 
   private failedLine(record: string[], row: number, error: string, summary: SummaryBuilder, extra: string): string {
@@ -259,7 +270,7 @@ class BatchFormatter {
     const shown = this.options.positions.row(row);
     summary.addFailed({ row, customerId: ellipsize(id), reason: error });
     this.failures += shown + "," + csvField(ellipsize(id)) + "," + csvField(error) + "\n";
-    return csvField(id) + "," + extra + ",,,," + this.version + "," + csvField(`row ${shown}: ${error}`);
+    return csvField(id) + "," + extra + ",,,,," + this.version + "," + csvField(`row ${shown}: ${error}`);
   }
 }
 

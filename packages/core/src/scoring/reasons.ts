@@ -1,4 +1,5 @@
 import { ellipsize } from "../bounded-text.ts";
+import { booleanLabel, cellValue, computedNumber, NOT_GIVEN, yesNo, type CellKind } from "./cell-words.ts";
 import { neutralizeFormula } from "./formula-cells.ts";
 import { NEEDS_QUOTES } from "./output.ts";
 
@@ -22,7 +23,14 @@ export interface FactorCells {
 export interface FactorPart {
   label: string;
   column: number;
-  sumOf?: { columns: readonly number[]; read: (cell: string) => number };
+  sumOf?: { columns: readonly number[]; read: (cell: string) => number; decimal?: "." | "," };
+  /** How the cell reads (default: as written). */
+  kind?: CellKind;
+  /**
+   * The model inputs the subject reads (one, or a derived sum's): subjects sharing an input restate
+   * one fact and make one reason. Default: the cell's column alone.
+   */
+  inputs?: readonly number[];
 }
 
 export interface Reasons {
@@ -33,7 +41,14 @@ export interface Reasons {
 /**
  * The top contributions of a row as sentences a customer success manager can act on:
  * `Contract is Month-to-month (+0.82)` raises churn risk, `Tenure (months) is 61 (-1.10)` lowers it;
- * a blank cell reads `missing`.
+ * a yes/no cell reads `Partner: yes`, a blank one `Total charges not given`; numbers as written
+ * (cell-words.ts).
+ *
+ * One reason per fact (docs/MODEL.md "Reasons"): the factors' subjects are grouped so that subjects
+ * reading a common input (a column and a derived sum containing it) are one reason, and each factor's
+ * contribution is shared equally among its subjects (a pair term half to each input, the Shapley
+ * split of a pure interaction). A reason's number is the sum of its shares, so the reasons of a row
+ * (listed or not) plus the intercept are its log-odds (`reasonContributions()`).
  *
  * Built for a million rows: the tops are kept in fixed arrays, and a factor's sentence is built once
  * per distinct cell text and contribution, then reused (a category's sentence is built once per file).
@@ -50,27 +65,45 @@ export class ReasonWriter {
   private readonly protective = new Int32Array(REASONS_PER_SIDE);
   private riskCount = 0;
   private protectiveCount = 0;
-  private contributions: ArrayLike<number> = [];
-  private offset = 0;
   private record: readonly string[] = [];
   private readonly sentences: Map<string, Sentence>[];
+  /** The reasons: each a group of subjects that restate one fact. */
+  private readonly groups: FactorCells[];
+  /** Factor `shareFactor[k]` gives `shareWeight[k]` of its contribution to reason `shareGroup[k]`. */
+  private readonly shareFactor: Int32Array;
+  private readonly shareGroup: Int32Array;
+  private readonly shareWeight: Float64Array;
+  /** The last row's contribution per reason. */
+  private readonly sums: Float64Array;
 
-  constructor(private readonly factors: readonly FactorCells[]) {
-    this.sentences = factors.map(() => new Map());
+  constructor(factors: readonly FactorCells[]) {
+    const grouped = groupSubjects(factors);
+    this.groups = grouped.groups;
+    this.shareFactor = Int32Array.from(grouped.shares, (s) => s.factor);
+    this.shareGroup = Int32Array.from(grouped.shares, (s) => s.group);
+    this.shareWeight = Float64Array.from(grouped.shares, (s) => s.weight);
+    this.sums = new Float64Array(this.groups.length);
+    this.sentences = this.groups.map(() => new Map());
   }
 
   /** Picks the row's top factors: `contributions[offset + f]` is factor f's, `record` the row as read. */
   explain(contributions: ArrayLike<number>, offset: number, record: readonly string[]): void {
-    this.contributions = contributions;
-    this.offset = offset;
     this.record = record;
     this.riskCount = 0;
     this.protectiveCount = 0;
-    for (let f = 0; f < this.factors.length; f++) {
-      const c = contributions[offset + f]!;
-      if (c >= MIN_CONTRIBUTION) this.riskCount = insertTop(this.risk, this.riskCount, f, c, contributions, offset);
-      else if (c <= -MIN_CONTRIBUTION) this.protectiveCount = insertTop(this.protective, this.protectiveCount, f, -c, contributions, offset, -1);
+    const { sums, shareFactor, shareGroup, shareWeight } = this;
+    sums.fill(0);
+    for (let k = 0; k < shareFactor.length; k++) sums[shareGroup[k]!]! += shareWeight[k]! * contributions[offset + shareFactor[k]!]!;
+    for (let g = 0; g < sums.length; g++) {
+      const c = sums[g]!;
+      if (c >= MIN_CONTRIBUTION) this.riskCount = insertTop(this.risk, this.riskCount, g, c, sums, 0);
+      else if (c <= -MIN_CONTRIBUTION) this.protectiveCount = insertTop(this.protective, this.protectiveCount, g, -c, sums, 0, -1);
     }
+  }
+
+  /** The last row's contribution of every reason, listed or not: with the intercept they sum to its log-odds. */
+  reasonContributions(): Float64Array {
+    return this.sums.slice();
   }
 
   /** The risk factors of the last row explained, joined with "; ". */
@@ -120,17 +153,14 @@ export class ReasonWriter {
   }
 
   private sentence(f: number): Sentence {
-    const { parts } = this.factors[f]!;
-    const contribution = this.contributions[this.offset + f]!;
+    const { parts } = this.groups[f]!;
+    const contribution = this.sums[f]!;
     const cells = parts.length === 1 && !parts[0]!.sumOf ? this.record[parts[0]!.column] ?? "" : parts.map((p) => this.cellsOf(p)).join("\u0000");
     const cache = this.sentences[f]!;
     const cached = cache.get(cells);
     if (cached !== undefined && cached.contribution === contribution) return cached;
     let text = "";
-    for (let p = 0; p < parts.length; p++) {
-      const value = this.valueOf(parts[p]!);
-      text += (p === 0 ? "" : " and ") + parts[p]!.label + " is " + (value === "" ? "missing" : ellipsize(value));
-    }
+    for (let p = 0; p < parts.length; p++) text += (p === 0 ? "" : " and ") + this.clause(parts[p]!);
     text += " (" + signed(contribution) + ")";
     const sentence = { contribution, text, quote: NEEDS_QUOTES.test(text) };
     if (cached !== undefined || cache.size < CACHED_SENTENCES_PER_FACTOR) cache.set(cells, sentence);
@@ -141,12 +171,20 @@ export class ReasonWriter {
     return part.sumOf ? part.sumOf.columns.map((c) => this.record[c] ?? "").join("\u0000") : (this.record[part.column] ?? "");
   }
 
-  /** The subject's value as the sentence shows it ("" for missing); a sum to 6 significant digits, as a person would write it. */
+  /** `Contract is Month-to-month`, `Partner: yes`, `Total charges not given`. */
+  private clause(part: FactorPart): string {
+    const value = this.valueOf(part);
+    if (value === "") return (part.kind === "boolean" ? booleanLabel(part.label) : part.label) + " " + NOT_GIVEN;
+    if (part.kind === "boolean" && yesNo(value) !== undefined) return booleanLabel(part.label) + ": " + cellValue("boolean", value);
+    return part.label + " is " + ellipsize(cellValue(part.kind ?? "category", value));
+  }
+
+  /** The subject's cell trimmed ("" for blank); a sum to 6 significant digits, as a person would write it. */
   private valueOf(part: FactorPart): string {
     if (!part.sumOf) return (this.record[part.column] ?? "").trim();
     let sum = 0;
     for (const c of part.sumOf.columns) sum += part.sumOf.read(this.record[c] ?? "");
-    return Number.isFinite(sum) ? String(Number(sum.toPrecision(6))) : "";
+    return Number.isFinite(sum) ? computedNumber(sum, part.sumOf.decimal) : "";
   }
 }
 
@@ -155,6 +193,53 @@ interface Sentence {
   text: string;
   /** The text holds a character that makes a CSV field need quotes. */
   quote: boolean;
+}
+
+/**
+ * The reasons of a model's factors: subjects (a cell, or a derived sum) that read a common input are
+ * one reason (union-find over inputs), and each factor's contribution is split equally among its
+ * distinct subjects. Reasons are in order of their first subject's appearance.
+ */
+function groupSubjects(factors: readonly FactorCells[]): { groups: FactorCells[]; shares: { factor: number; group: number; weight: number }[] } {
+  const subjects = new Map<string, { part: FactorPart; inputs: string[] }>();
+  const factorSubjects = factors.map(({ parts }) => [
+    ...new Set(
+      parts.map((part) => {
+        const inputs = part.inputs ? part.inputs.map((i) => `i${i}`) : [`c${part.column}`];
+        const key = (part.sumOf ? "sum:" : "") + [...inputs].sort().join(",");
+        if (!subjects.has(key)) subjects.set(key, { part, inputs });
+        return key;
+      }),
+    ),
+  ]);
+  // Union-find over subjects, joined through the inputs they read.
+  const keys = [...subjects.keys()];
+  const parent = keys.map((_, k) => k);
+  const root = (k: number): number => (parent[k] === k ? k : (parent[k] = root(parent[k]!)));
+  const byInput = new Map<string, number>();
+  keys.forEach((key, k) => {
+    for (const input of subjects.get(key)!.inputs) {
+      const seen = byInput.get(input);
+      if (seen === undefined) byInput.set(input, k);
+      else parent[root(k)] = root(seen);
+    }
+  });
+  const groupOfRoot = new Map<number, number>();
+  const groups: FactorCells[] = [];
+  const groupOf = keys.map((key, k) => {
+    const r = root(k);
+    let g = groupOfRoot.get(r);
+    if (g === undefined) {
+      g = groups.length;
+      groupOfRoot.set(r, g);
+      groups.push({ parts: [] });
+    }
+    (groups[g]!.parts as FactorPart[]).push(subjects.get(key)!.part);
+    return g;
+  });
+  const index = new Map(keys.map((key, k) => [key, k]));
+  const shares = factorSubjects.flatMap((own, factor) => own.map((key) => ({ factor, group: groupOf[index.get(key)!]!, weight: 1 / own.length })));
+  return { groups, shares };
 }
 
 /**

@@ -30,6 +30,11 @@ export interface ScoreCsvOptions {
    * else `customerID` or an alias of it, else the row number (id-column.ts).
    */
   idColumn?: string;
+  /**
+   * Model inputs (card names) the account can change: each scored row's `retention_action` names
+   * the one change to one of them that lowers its churn risk most (retention.ts). A term-tables model only.
+   */
+  actionable?: readonly string[];
   /** Append every input column after the scores. */
   includeInput?: boolean;
   /** The job fails when more than this share of data rows cannot be scored (default 0.1). */

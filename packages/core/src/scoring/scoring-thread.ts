@@ -28,6 +28,8 @@ export interface ThreadData {
   headers: string[];
   delimiter: Delimiter;
   includeInput: boolean;
+  /** `ScoreCsvOptions.actionable`. */
+  actionable?: readonly string[];
   /** The column named to give customer ids (`ScoreCsvOptions.idColumn`). */
   idColumn?: string;
   /** Decided once from the head of the file: a piece alone could decide differently. */
@@ -74,7 +76,7 @@ export function isScoringThread(): boolean {
  */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
-  const { model: source, version, includeInput, idColumn, numberFormat, headers, delimiter, challenger: second, countDrift } = workerData as ThreadData;
+  const { model: source, version, includeInput, actionable, idColumn, numberFormat, headers, delimiter, challenger: second, countDrift } = workerData as ThreadData;
   const models = await Promise.all([loadModelFromBytes(source, { version }), second && loadModelFromBytes(second.model, { version: second.version })]).catch((error: unknown) => {
     port.postMessage({ failed: describeError(error) });
     return undefined;
@@ -83,7 +85,7 @@ export async function serveScoringThread(): Promise<void> {
   const [model, challenger] = models;
   let scorer: PartScorer;
   try {
-    scorer = new PartScorer(headers, delimiter, model, { includeInput, numberFormat, countDrift, ...(idColumn !== undefined ? { idColumn } : {}), ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
+    scorer = new PartScorer(headers, delimiter, model, { includeInput, actionable, numberFormat, countDrift, ...(idColumn !== undefined ? { idColumn } : {}), ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
   } catch (error) {
     port.postMessage({ failed: describeError(error) });
     return;
