@@ -28,7 +28,7 @@ export interface JobHarness {
   modelSource: ModelSource;
   accountId: string;
   /** Stores `csv` (a path or text), inserts the QUEUED row and, unless `send: false`, sends the message. */
-  submit(csv: string, options?: { send?: boolean; path?: boolean }): Promise<Prediction>;
+  submit(csv: string, options?: { send?: boolean; path?: boolean; idColumn?: string }): Promise<Prediction>;
   /** Stores a labeled CSV (text), inserts the QUEUED model and sends its `train` message. */
   submitModel(csv: string, options: { label: string; name: string }): Promise<Model>;
   /** Polls the model row until `done(row)`; throws after `timeoutMs`. */
@@ -61,7 +61,7 @@ export async function startJobHarness(): Promise<JobHarness> {
       const inputKey = `inputs/${id}.csv`;
       const body = options.path === false || !csv.endsWith(".csv") ? Readable.from([Buffer.from(csv)]) : createReadStream(csv);
       const { bytes } = await store.put(inputKey, body);
-      const row = await predictions.create({ id, accountId: account.id, inputKey, inputFilename: "customers.csv", inputBytes: bytes });
+      const row = await predictions.create({ id, accountId: account.id, inputKey, inputFilename: "customers.csv", inputBytes: bytes, idColumn: options.idColumn ?? null });
       if (options.send !== false) {
         await sendJob("score", id, queue, predictions);
       }

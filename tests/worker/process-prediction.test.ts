@@ -44,6 +44,22 @@ describe("processing a prediction", () => {
     expect(row.attempts).toBe(1);
   });
 
+  it("takes customer_id from the prediction's idColumn (?idColumn=), and fails a file without it naming the closest columns", async () => {
+    const [header, ...lines] = (await readFile(TELCO_CSV, "utf8")).trimEnd().split("\n");
+    const text = [`Account Ref,${header}`, ...lines.slice(0, 30).map((line, i) => `R-${i + 1},${line}`)].join("\n") + "\n";
+    const named = await h.submit(text, { path: false, idColumn: "account_ref" });
+    expect(await processNext()).toBe("completed");
+    const row = await h.waitFor(named.id, (r) => r.status === "COMPLETED");
+    expect(row.idColumn).toBe("account_ref");
+    const scored = (await readObject(h.store, row.outputKey!)).trim().split("\n");
+    expect(scored[1]).toMatch(/^R-1,0\.\d{4},/);
+    const missing = await h.submit(text, { path: false, idColumn: "Account Reff" });
+    expect(await processNext()).toBe("failed");
+    const failed = await h.waitFor(missing.id, (r) => r.status === "FAILED");
+    expect(failed.errorCode).toBe("csv.missing_columns");
+    expect(failed.errorMessage).toMatch(/^The file has no column "Account Reff" to take customer ids from \(closest: "Account Ref"\)/);
+  });
+
   it("fails a bad file cleanly when the store has not started reading the result yet", async () => {
     // Scoring fails before put() listens to its body: destroying the body must not become an uncaught error.
     const slowToListen: ObjectStore = { ...h.store, put: async (key, body, options) => { await new Promise((r) => setTimeout(r, 100)); return h.store.put(key, body, options); } };

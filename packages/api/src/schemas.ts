@@ -32,6 +32,8 @@ export const PredictionSchema = v.object({
   modelId: v.string(),
   /** A second model scoring every row beside the first (`challenger_probability` in the result); null: none. */
   challengerModelId: v.nullable(v.string()),
+  /** The column customer_id is taken from (`?idColumn=`); null: the model card's identifier column, else customerID or an alias, else the row number. */
+  idColumn: v.nullable(v.string()),
   attempts: v.number(),
   progress: v.object({ rowsProcessed: v.number(), rowsFailed: v.number(), rowsTotal: v.nullable(v.number()), percent: v.number() }),
   metrics: v.nullable(v.record(v.string(), v.unknown())),
@@ -59,6 +61,7 @@ export function toPredictionJson(p: Prediction): PredictionJson {
     modelVersion: p.modelVersion,
     modelId: p.modelId ?? BUILTIN_MODEL_ID,
     challengerModelId: p.challengerModelId,
+    idColumn: p.idColumn ?? null,
     attempts: p.attempts,
     progress: { rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, rowsTotal: p.rowsTotal, percent: percent(p) },
     metrics: p.metrics as Record<string, unknown> | null,
@@ -101,7 +104,12 @@ export const TrainQuerySchema = v.object({
 });
 
 const ModelIdParam = v.optional(v.pipe(v.string(), v.regex(UUID_PATTERN, "must be a model id (a UUID)")));
-export const ScoreQuerySchema = v.object({ model: ModelIdParam, challenger: ModelIdParam });
+export const ScoreQuerySchema = v.object({
+  model: ModelIdParam,
+  challenger: ModelIdParam,
+  /** The column to take customer_id from, as `score --id-column`; matched like every header when the file is scored. */
+  idColumn: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, "must not be empty: name a column of the file"), v.maxLength(200, "must be at most 200 characters"))),
+});
 
 export const DefaultModelSchema = v.object({ modelId: v.pipe(v.string("is required"), v.regex(UUID_PATTERN, "must be a model id (a UUID)")) });
 

@@ -41,8 +41,8 @@ type PredictionRow = Omit<Prediction, "outputKey"> & { s3OutputKey: string | nul
 
 async function create(sql: SqlOrTx, input: NewPrediction): Promise<Prediction> {
   const [row] = await sql<PredictionRow[]>`
-    insert into predictions (id, account_id, input_key, input_filename, input_bytes, model_id, challenger_model_id)
-    values (${input.id}, ${input.accountId}, ${input.inputKey}, ${input.inputFilename}, ${input.inputBytes}, ${input.modelId ?? null}, ${input.challengerModelId ?? null})
+    insert into predictions (id, account_id, input_key, input_filename, input_bytes, model_id, challenger_model_id, id_column)
+    values (${input.id}, ${input.accountId}, ${input.inputKey}, ${input.inputFilename}, ${input.inputBytes}, ${input.modelId ?? null}, ${input.challengerModelId ?? null}, ${input.idColumn ?? null})
     returning *`;
   return toPrediction(row!);
 }

@@ -113,6 +113,12 @@ export function openApiDocument(): Record<string, unknown> {
               schema: { type: "string", format: "uuid" },
               description: "A second READY model (another than the champion; 404/400 as for model) that scores every row too: the result gains challenger_probability, the champion still decides risk level and reasons; /performance compares the two once outcomes arrive",
             },
+            {
+              name: "idColumn",
+              in: "query",
+              schema: { type: "string", minLength: 1, maxLength: 200 },
+              description: "The column to take customer_id from, matched ignoring case, spaces and punctuation (default: the model's identifier column when the file has it, else customerID or an alias, else the row number). A file without it FAILS with csv.missing_columns naming the closest columns",
+            },
             IDEMPOTENCY_KEY,
           ],
           requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },

@@ -20,7 +20,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.post("/", async (c) => {
     const account = c.get("account");
-    const { model: chosen, challenger: challengerId } = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
+    const { model: chosen, challenger: challengerId, idColumn } = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
     const model = await usableModel(deps, account.id, chosen ?? (await deps.models.defaultModelId(account.id)));
     const challenger = challengerId === undefined ? null : await usableChallenger(deps, account.id, model, challengerId);
     const upload = await openUpload(c.req.raw, deps.maxUploadBytes, (deps.uploadIdleSeconds ?? DEFAULT_UPLOAD_IDLE_SECONDS) * 1000);
@@ -35,7 +35,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
         logger,
         key: inputKey,
         body: upload.body,
-        insert: (bytes) => predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes, modelId: model.id, challengerModelId: challenger?.id ?? null }),
+        insert: (bytes) => predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes, modelId: model.id, challengerModelId: challenger?.id ?? null, idColumn: idColumn ?? null }),
       });
       c.header("Location", `/v1/predictions/${id}`);
       return c.json(toPredictionJson(created), 202);

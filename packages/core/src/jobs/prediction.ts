@@ -40,6 +40,8 @@ export interface Prediction {
   modelId: string | null;
   /** A second model scoring every row beside `modelId` (`challenger_probability`); null: none. */
   challengerModelId: string | null;
+  /** The column customer_id is taken from (`?idColumn=`); null: the scorer's default (scoring/id-column.ts). */
+  idColumn: string | null;
   /** The scored rows' drift from the model's training data, written at completion; null: not measured (no training shares in the card). */
   drift: DriftReport | null;
   attempts: number;
@@ -61,6 +63,7 @@ export interface NewPrediction {
   /** The model to score with (the API resolves the account's default); absent: the built-in one. */
   modelId?: string | null;
   challengerModelId?: string | null;
+  idColumn?: string | null;
 }
 
 export interface Progress {

@@ -107,6 +107,7 @@ async function scoreIntoStore(prediction: Prediction, scorers: Scorers, keys: { 
       output,
       errors,
       ...scorers,
+      ...(prediction.idColumn !== null ? { idColumn: prediction.idColumn } : {}),
       totalBytes: prediction.inputBytes,
       maxBadRowShare: options.maxBadRowShare,
       threads: options.threads,
