@@ -21,7 +21,7 @@ export async function startJobProcessing(services: Services, config: Config, log
   (await models.acquire({ accountId: "", modelId: BUILTIN_MODEL_ID })).release();
   const tasks = {
     score: scoreWork(
-      { predictions: services.predictions, store: services.store, models },
+      { predictions: services.predictions, store: services.store, models, settings: services.models },
       { maxBadRowShare: config.maxBadRowShare, threads: threadsForMachine(config.scoringThreads), workerEntry: scoringThreadEntry() },
     ),
     train: trainWork({ models: services.models, store: services.store }, { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows }),

@@ -1,4 +1,4 @@
-import { BUILTIN_MODEL_ID, isUuid, modelMetrics, tooManyTrainings, type Model, type ModelCard, type ModelRepository, type NewModel, type Page, type TrainedModel, type TrainingProgress } from "@retainwise/core";
+import { BUILTIN_MODEL_ID, isUuid, modelMetrics, tooManyTrainings, type Model, type ModelCard, type ModelRepository, type ModelSettings, type NewModel, type Page, type TrainedModel, type TrainingProgress } from "@retainwise/core";
 import type { SqlOrTx, TransactionSql } from "./connect.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { withDbErrors } from "./errors.ts";
@@ -24,6 +24,8 @@ export function createPostgresModelRepository(sql: SqlOrTx): ModelRepository {
     countInProgress: (accountId) => withDbErrors("counting trainings", () => countInProgress(sql, accountId)),
     defaultModelId: (accountId) => withDbErrors("reading the default model", () => defaultModelId(sql, accountId)),
     setDefaultModel: (accountId, modelId) => withDbErrors("setting the default model", () => setDefaultModel(sql, accountId, modelId)),
+    settings: (accountId, modelId) => withDbErrors("reading a model's settings", () => settings(sql, accountId, modelId)),
+    saveSettings: (accountId, modelId, saved) => withDbErrors("saving a model's settings", () => saveSettings(sql, accountId, modelId, saved)),
     registerBuiltin: (card, keys) => withDbErrors("registering the built-in model", () => registerBuiltin(sql, card, keys)),
   };
 }
@@ -133,6 +135,19 @@ async function defaultModelId(sql: SqlOrTx, accountId: string): Promise<string> 
 
 async function setDefaultModel(sql: SqlOrTx, accountId: string, modelId: string): Promise<void> {
   await sql`update accounts set default_model_id = ${modelId === BUILTIN_MODEL_ID ? null : modelId} where id = ${accountId}`;
+}
+
+async function settings(sql: SqlOrTx, accountId: string, modelId: string): Promise<ModelSettings> {
+  const [row] = await sql<{ actionable: string[] }[]>`select actionable from model_settings where account_id = ${accountId} and model_id = ${modelId}`;
+  return { actionable: row?.actionable ?? [] };
+}
+
+async function saveSettings(sql: SqlOrTx, accountId: string, modelId: string, saved: ModelSettings): Promise<ModelSettings> {
+  const [row] = await sql<{ actionable: string[] }[]>`
+    insert into model_settings (account_id, model_id, actionable) values (${accountId}, ${modelId}, ${sql.array(saved.actionable)})
+    on conflict (account_id, model_id) do update set actionable = excluded.actionable, updated_at = now()
+    returning actionable`;
+  return { actionable: row!.actionable };
 }
 
 async function registerBuiltin(sql: SqlOrTx, card: ModelCard | undefined, keys: { onnxKey: string; cardKey: string | null }): Promise<void> {

@@ -74,6 +74,21 @@ export function modelRoutes(deps: ApiDeps): Hono<ApiEnv> {
     return c.json({ url: signed.url, expiresAt: signed.expiresAt.toISOString(), filename });
   });
 
+  app.get("/:id/settings", async (c) => {
+    const account = c.get("account");
+    const model = await owned(account.id, c.req.param("id"));
+    return c.json({ modelId: model.id, ...(await models.settings(account.id, model.id)) });
+  });
+
+  /** The account's settings of the model: `{ "actionable": ["Contract", "PaymentMethod"] }`, card input names (matched ignoring case). */
+  app.put("/:id/settings", async (c) => {
+    const account = c.get("account");
+    const model = await owned(account.id, c.req.param("id"));
+    const body = parseOr400(ModelSettingsSchema, await c.req.json().catch(() => undefined), "body field");
+    const actionable = cardInputNames(model, body.actionable);
+    return c.json({ modelId: model.id, ...(await models.saveSettings(account.id, model.id, { actionable })) });
+  });
+
   app.delete("/:id", async (c) => {
     const account = c.get("account");
     const model = await owned(account.id, c.req.param("id"));
@@ -122,6 +137,30 @@ export async function usableModel(deps: Pick<ApiDeps, "models">, accountId: stri
 export async function usableChallenger(deps: Pick<ApiDeps, "models">, accountId: string, champion: Model, id: string): Promise<Model> {
   if (id === champion.id) throw new RetainwiseError("request.same_model", `The challenger is the model that scores the file (${modelLabel(champion)}). Name another model as ?challenger=, or leave it out.`);
   return usableModel(deps, accountId, id);
+}
+
+/** A settings body: every field optional only once there are more; today `actionable`, card input names. */
+const ModelSettingsSchema = v.object({
+  actionable: v.pipe(
+    v.array(v.pipe(v.string("must be a list of column names"), v.trim(), v.minLength(1, "must not hold an empty name"), v.maxLength(200)), "must be a list of column names"),
+    v.maxLength(100, "must list at most 100 columns"),
+  ),
+});
+
+/**
+ * The names as the card writes its inputs (exactly, else ignoring case), each once; an unknown name
+ * answers 400 `request.invalid_actionable` naming the model's inputs (as `score --actionable`).
+ */
+function cardInputNames(model: Model, names: readonly string[]): string[] {
+  const card = model.card;
+  if (!card || !("format" in card)) throw notReady(model, "its columns are known once it is READY");
+  const inputs = card.inputs.map((i) => i.name);
+  const resolved = names.map((name) => {
+    const found = inputs.includes(name) ? name : inputs.find((i) => i.toLowerCase() === name.toLowerCase());
+    if (found === undefined) throw new RetainwiseError("request.invalid_actionable", `"${name}" is not an input of the model ${modelLabel(model)}, so it cannot be actionable. The model's inputs: ${inputs.join(", ")}.`);
+    return found;
+  });
+  return [...new Set(resolved)];
 }
 
 function notReady(model: Model, why: string, kind: "input" | "conflict" = "conflict"): RetainwiseError {

@@ -97,6 +97,12 @@ export interface NewModel {
   inputBytes: number;
 }
 
+/** What an account sets on a model it scores with (`PUT /v1/models/:id/settings`). */
+export interface ModelSettings {
+  /** Card input names the account can change: `retention_action` proposes a change to one of them. */
+  actionable: string[];
+}
+
 export interface TrainingProgress {
   phase: string;
   percent: number;
@@ -130,6 +136,9 @@ export interface ModelRepository extends JobRows<Model, TrainingProgress> {
   /** The account's default model id (the built-in one unless it picked another). */
   defaultModelId(accountId: string): Promise<string>;
   setDefaultModel(accountId: string, modelId: string): Promise<void>;
+  /** The account's settings of a model (its own or the built-in one); nothing set: `{ actionable: [] }`. */
+  settings(accountId: string, modelId: string): Promise<ModelSettings>;
+  saveSettings(accountId: string, modelId: string, settings: ModelSettings): Promise<ModelSettings>;
   /** Writes the shipped card, and where its files were published in the store, into the built-in model's row at start-up. */
   registerBuiltin(card: ModelCard | undefined, keys: { onnxKey: string; cardKey: string | null }): Promise<void>;
 }

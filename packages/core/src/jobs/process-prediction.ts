@@ -7,7 +7,10 @@ import type { ModelLease, ModelSource } from "../ports/model-source.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { scoreCsv, type ScoreCsvOptions } from "../scoring/score-csv.ts";
 import type { ScoreSummary } from "../scoring/summary-types.ts";
+import { isTermTablesCard } from "../model/card.ts";
+import type { ChurnModel } from "../model/churn-model.ts";
 import { handleJobMessage } from "./dispatch.ts";
+import { BUILTIN_MODEL_ID, type ModelRepository } from "./model.ts";
 import { errorReportKeyFor, outputKeyFor, type Claim, type Prediction, type PredictionRepository, type Progress } from "./prediction.ts";
 import type { JobContext, JobWork, ProcessOutcome, RunJobOptions } from "./run-job.ts";
 
@@ -15,6 +18,8 @@ export interface ScoreDeps {
   predictions: PredictionRepository;
   store: ObjectStore;
   models: ModelSource;
+  /** The account's settings of the model (its actionable columns for `retention_action`); absent: none. */
+  settings?: Pick<ModelRepository, "settings">;
 }
 
 export interface ScoreOptions {
@@ -54,7 +59,8 @@ async function scorePrediction({ job: prediction, attempt }: Claim, context: Job
     challenger = prediction.challengerModelId ? await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.challengerModelId }) : undefined;
     // Counted while scoring (no second pass), measured against the card's training shares at the end.
     const drift = driftCounterFor(lease.model.card);
-    const summary = await scoreIntoStore(prediction, { model: lease.model, challenger: challenger?.model, drift }, keys, deps, options, context);
+    const actionable = await actionableOf(prediction, lease.model, deps);
+    const summary = await scoreIntoStore(prediction, { model: lease.model, challenger: challenger?.model, drift, ...(actionable.length > 0 ? { actionable } : {}) }, keys, deps, options, context);
     const completed = await deps.predictions.complete(prediction.id, attempt, {
       outputKey: keys.outputKey,
       rowsProcessed: summary.rowsScored + summary.rowsFailed,
@@ -78,7 +84,19 @@ async function scorePrediction({ job: prediction, attempt }: Claim, context: Job
 }
 
 /** What a prediction is scored with: its model, the challenger beside it, and the drift counter of the model's bins. */
-type Scorers = Pick<ScoreCsvOptions, "model" | "challenger" | "drift">;
+type Scorers = Pick<ScoreCsvOptions, "model" | "challenger" | "drift" | "actionable">;
+
+/**
+ * The columns the account marked actionable on the model, read when the job starts (a change of
+ * settings applies to the files scored after it). Names the card no longer has (a new built-in
+ * model) are left out rather than failing the file.
+ */
+async function actionableOf(prediction: Prediction, model: ChurnModel, deps: ScoreDeps): Promise<string[]> {
+  if (!deps.settings || !isTermTablesCard(model.card)) return [];
+  const { actionable } = await deps.settings.settings(prediction.accountId, prediction.modelId ?? BUILTIN_MODEL_ID);
+  const inputs = new Set(model.card.inputs.map((i) => i.name));
+  return actionable.filter((name) => inputs.has(name));
+}
 
 const TOO_MANY_BAD_ROWS = "csv.too_many_bad_rows";
 
