@@ -18,6 +18,7 @@ const STATUS_TEXT: Record<number, string> = {
   429: "Too many requests for this key, uploads or trainings at once in this account: retry after `Retry-After` seconds",
   503: "The database or store is unavailable; nothing was changed: retry after `Retry-After` seconds",
 };
+const MODEL_SETTINGS = { type: "object", properties: { modelId: { type: "string" }, actionable: { type: "array", items: { type: "string" } } } };
 const ok = (description: string, ref: string) => ({ description, content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }];
 
@@ -63,6 +64,17 @@ const MODEL_PATHS = {
       summary: "Delete a model (cancels its training); it scores nothing new, predictions already made keep their results",
       parameters: idParam,
       responses: { 200: ok("The model as deleted", "Model"), ...errors(400, 401, 404, 409) },
+    },
+  },
+  "/v1/models/{id}/settings": {
+    get: { summary: "The account's settings of a model (its own or the built-in one): the columns it can act on", parameters: idParam, responses: { 200: { description: "The settings", content: { "application/json": { schema: MODEL_SETTINGS } } }, ...errors(400, 401, 404) } },
+    put: {
+      summary: "Set the columns the account can act on (`actionable`, the model's input names)",
+      description:
+        "Each scored row's `retention_action` then names the one change to one of these columns that lowers its churn probability most, with the probability before and after (`Contract One year instead of Month-to-month: 0.74 -> 0.41`), computed exactly from the model's terms; blank when no change lowers it. Names are matched as the card writes its inputs (exactly, else ignoring case); an unknown one answers 400 `request.invalid_actionable` naming the model's inputs. Applies to files scored from then on; `[]` clears it.",
+      parameters: idParam,
+      requestBody: { content: { "application/json": { schema: { type: "object", required: ["actionable"], properties: { actionable: { type: "array", maxItems: 100, items: { type: "string", minLength: 1 } } } } } } },
+      responses: { 200: { description: "The settings as saved", content: { "application/json": { schema: MODEL_SETTINGS } } }, ...errors(400, 401, 404, 409) },
     },
   },
   "/v1/models/{id}/card": { get: { summary: "The model card (JSON): inputs, thresholds, metrics, training data", parameters: idParam, responses: { 200: { description: "The card" }, ...errors(400, 401, 404, 409) } } },
@@ -140,7 +152,7 @@ export function openApiDocument(): Record<string, unknown> {
       "/v1/predictions/{id}/download": {
         get: {
           summary: "A presigned URL for the scored CSV (valid 10 minutes)",
-          description: "Columns `customer_id,churn_probability,risk_level,risk_factors,protective_factors,model_version,error`. Every text cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so spreadsheets do not run it as a formula (OWASP CSV injection); probabilities stay numbers.",
+          description: "Columns `customer_id,churn_probability,risk_level,risk_factors,protective_factors,retention_action,model_version,error` (`retention_action`: blank unless the model's settings name actionable columns, PUT /v1/models/{id}/settings). Every text cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so spreadsheets do not run it as a formula (OWASP CSV injection); probabilities stay numbers.",
           parameters: [...idParam, { name: "redirect", in: "query", schema: { type: "string", enum: ["1"] }, description: "Answer 302 to the URL instead of JSON" }],
           responses: { 200: ok("Where to download", "Download"), 302: { description: "Redirect to the URL" }, ...errors(400, 401, 404, 409) },
         },
