@@ -63,6 +63,11 @@ function startGeneration(generation: number, task: string, env: Record<string, s
       RETAINWISE_DRAIN_CHECK_SECONDS: "0.2",
       RETAINWISE_DRAIN_ALIVE_SECONDS: "3",
       RETAINWISE_LOG_LEVEL: "info",
+      // Release hands a message back at once; long claims keep a loaded machine's slow heartbeats from
+      // having a job reclaimed as stale (an extra attempt that is not what these tests are about).
+      RETAINWISE_VISIBILITY_SECONDS: "60",
+      RETAINWISE_STALE_AFTER_SECONDS: "45",
+      RETAINWISE_HEARTBEAT_SECONDS: "1",
       ECS_AGENT_URI: `${agentUri}/${task}`,
       ...env,
     },
