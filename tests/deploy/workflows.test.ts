@@ -15,6 +15,8 @@ import { ROOT } from "./sst-platform.ts";
  */
 interface Step {
   name?: string;
+  id?: string;
+  if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -179,6 +181,22 @@ describe("one Node version", () => {
 });
 
 describe("deploy steps", () => {
+  it("roll production back to the task definitions it ran before when its smoke test fails", () => {
+    const steps = workflows["deploy.yml"]!.jobs.production!.steps!;
+    const index = (name: string) => steps.findIndex((s) => s.name === name);
+    expect(index("Record what production runs now")).toBeGreaterThan(-1);
+    expect(index("Record what production runs now")).toBeLessThan(index("Deploy"));
+    expect(steps[index("Record what production runs now")]!.run).toMatch(/describe-services[\s\S]*services\[0\]\.taskDefinition/);
+    const rollback = steps[index("Roll back to the previous image")]!;
+    expect(index("Roll back to the previous image")).toBeGreaterThan(index("Smoke test"));
+    expect(steps[index("Smoke test")]!.id).toBe("smoke");
+    expect(rollback.if).toBe("failure() && steps.smoke.outcome == 'failure'");
+    expect(rollback.run).toContain('--service Api --task-definition "$PREVIOUS_API"');
+    expect(rollback.run).toContain('--service Worker --task-definition "$PREVIOUS_WORKER"');
+    expect(rollback.run).toMatch(/wait services-stable[\s\S]*exit 1\s*$/);
+    expect(workflows["deploy.yml"]!.jobs.staging!.steps!.some((s) => s.name === "Roll back to the previous image")).toBe(false);
+  });
+
   it("smoke-test the URL the deploy just printed, and fail when sst deploy fails even through tee", () => {
     for (const name of ["staging", "production"]) {
       const job = workflows["deploy.yml"]!.jobs[name]!;
