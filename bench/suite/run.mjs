@@ -2,7 +2,8 @@
  * The benchmark suite of issue 21 in one command: installs the Debian packages the tables come
  * from, exports the tables, fits the peers (peers.py) and ours (bench/compare-sklearn.ts) on the
  * fixed split of every table, prints the markdown table and writes bench/out/suite/results.json.
- * A table that fails shows its error in its row; the others still run.
+ * A table that fails shows its error in its row; the others still run. Every run rewrites
+ * results.json and results.md with the tables it ran (a TABLES subset replaces a full run).
  *
  * Usage:  node bench/suite/run.mjs [--shared [data-dir]]
  *   --shared         also the three dev tables of ../shared/data (or the given folder), when present
@@ -86,7 +87,8 @@ function run(command, args, cwd, env = {}) {
 }
 
 function lastLine(text) {
-  const lines = text.trim().split("\n").filter((l) => l.trim() !== "" && !/^\s+at /.test(l));
+  // Node ends an uncaught error with its stack and version; the message is the line before them.
+  const lines = text.trim().split("\n").filter((l) => l.trim() !== "" && !/^\s+at |^Node\.js v/.test(l));
   return (lines.at(-1) ?? "").slice(0, 200);
 }
 
