@@ -12,11 +12,11 @@
  *   OURS=0           peers only (our column stays empty)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { installPackages, sharedTables, suiteTables } from "./prepare.mjs";
-import { markdown, verdict } from "./report.mjs";
+import { markdown, PEERS, verdict } from "./report.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const outDir = join(root, "bench/out/suite");
@@ -60,7 +60,7 @@ function runTable(table) {
     return result;
   }
   const { rows, inputs, positive_rate, ours: oursScores, ...rest } = peers.json;
-  Object.assign(result, { rows, inputs, positiveRate: positive_rate, peers: Object.fromEntries(["HistGradientBoosting", "LogisticRegression", "XGBoost"].map((p) => [p, rest[p]])) });
+  Object.assign(result, { rows, inputs, positiveRate: positive_rate, peers: Object.fromEntries(PEERS.map((p) => [p, rest[p]])) });
   if (ours) result.ours = { ...oursScores, fitSeconds: ours.fitSeconds, peakRssMB: ours.peakRssMB, terms: ours.terms, skippedRows: ours.skippedRows };
   const v = verdict(result);
   log(`${table.name}: ours ${result.ours?.auc ?? "–"} vs ${v?.best.name ?? "–"} ${v?.best.auc ?? ""}`);
