@@ -124,22 +124,38 @@ function trustFor(environment: DeployEnvironment, repository: string, oidcProvid
 }
 
 /**
- * The most any role a deploy creates can ever do: what the task and execution roles need
- * (infra/access.ts; AmazonECSTaskExecutionRolePolicy: ECR pulls, logs) and nothing of IAM, STS
- * role chaining or organisations, whatever policy is attached to it.
+ * The most any role a deploy creates can ever do, and only on its own stage: what the task and
+ * execution roles need (infra/access.ts; AmazonECSTaskExecutionRolePolicy: ECR pulls, logs) and
+ * nothing of IAM, STS role chaining or organisations, whatever policy is attached to it. Queues,
+ * buckets and parameters by the `retainwise-<stage>-` name of the role's own `sst:stage` tag,
+ * secrets by that tag: a preview that attaches AdministratorAccess to its own role and passes it
+ * to a task still reads nothing of production's. A role without the tag gets none of them (the
+ * variable does not resolve), and CI roles may create roles only tagged with their stage.
  */
+const OWN_STAGE = "${aws:PrincipalTag/sst:stage}";
 function boundary(): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "AppRuntime",
+        Sid: "OwnStageQueues",
+        Effect: "Allow",
+        Action: ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+        Resource: [`arn:aws:sqs:*:*:${APP}-${OWN_STAGE}-*`],
+      },
+      {
+        Sid: "OwnStageBuckets",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListBucket"],
+        Resource: [`arn:aws:s3:::${APP}-${OWN_STAGE}-*`],
+      },
+      { Sid: "OwnStageParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: [`arn:aws:ssm:*:*:parameter/sst/${APP}/${OWN_STAGE}/*`] },
+      { Sid: "OwnStageSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: ["*"], Condition: { StringEquals: { "aws:ResourceTag/sst:stage": OWN_STAGE } } },
+      {
+        Sid: "TaskRuntime",
         Effect: "Allow",
         Action: [
-          "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
-          "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListBucket",
           "ecs:UpdateTaskProtection", "ecs:GetTaskProtection",
-          "ssm:GetParameters", "secretsmanager:GetSecretValue", "kms:Decrypt",
           "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
           "logs:CreateLogStream", "logs:PutLogEvents",
           // ECS Exec for operators (docs/DEPLOY.md, "The first API key"); the CI roles themselves may not start a session.
@@ -188,6 +204,8 @@ function stageRoles(environment: DeployEnvironment, account: string): Statement[
       Resource: ownRoles,
       Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn(account) } },
     },
+    // Every role created carries its stage's tag: the boundary scopes the role's data access by it.
+    { Sid: "DenyUntaggedRoles", Effect: "Deny", Action: ["iam:CreateRole"], Resource: ["*"], Condition: { StringNotLike: { "aws:RequestTag/sst:stage": STAGE_PATTERN[environment] } } },
     {
       Sid: "ManageStageRoles",
       Effect: "Allow",
@@ -220,11 +238,10 @@ function previewResources(account: string): Statement[] {
       Sid: "ReadMetadata",
       Effect: "Allow",
       Action: [
-        "sts:GetCallerIdentity", "tag:GetResources", "ec2:Describe*", "elasticloadbalancing:Describe*", "ecs:DescribeClusters", "ecs:DescribeServices", "ecs:DescribeTaskDefinition", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:ListTagsForResource",
-        "rds:Describe*", "rds:ListTagsForResource", "servicediscovery:GetNamespace", "servicediscovery:GetService", "servicediscovery:GetOperation", "servicediscovery:ListNamespaces", "servicediscovery:ListServices", "servicediscovery:ListTagsForResource",
-        "application-autoscaling:Describe*", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:ListTagsLogGroup",
-        "sns:GetTopicAttributes", "sns:GetSubscriptionAttributes", "sns:ListTagsForResource", "sns:ListSubscriptionsByTopic", "sqs:ListQueues", "ssm:DescribeParameters", "secretsmanager:DescribeSecret", "secretsmanager:ListSecrets",
-        "cloudfront:GetDistribution", "cloudfront:GetDistributionConfig", "cloudfront:ListDistributions", "cloudfront:ListTagsForResource", "s3:ListAllMyBuckets", "ecr:GetAuthorizationToken", "ecr:DescribeRepositories", "ecr:DescribeImages",
+        "sts:GetCallerIdentity", "tag:GetResources", "ec2:Describe*", "elasticloadbalancing:Describe*", "ecs:Describe*", "ecs:List*", "rds:Describe*", "rds:ListTagsForResource",
+        "servicediscovery:Get*", "servicediscovery:List*", "application-autoscaling:Describe*", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "logs:Describe*", "logs:ListTags*",
+        "sns:GetTopicAttributes", "sns:GetSubscriptionAttributes", "sns:List*", "sqs:ListQueues", "ssm:DescribeParameters", "secretsmanager:DescribeSecret", "secretsmanager:ListSecrets",
+        "cloudfront:GetDistribution*", "cloudfront:List*", "s3:ListAllMyBuckets", "ecr:GetAuthorizationToken", "ecr:Describe*",
       ],
       Resource: ["*"],
     },

@@ -67,7 +67,7 @@ function ownDeploy(environment: DeployEnvironment): Request[] {
   const stage = environment === "preview" ? "pr-42" : environment;
   const role = `arn:aws:iam::${ACCOUNT}:role/retainwise-${stage}-ApiTaskRole-abcdefgh`;
   return [
-    { action: "iam:CreateRole", resource: role, context: { "iam:PermissionsBoundary": BOUNDARY } },
+    { action: "iam:CreateRole", resource: role, context: { "iam:PermissionsBoundary": BOUNDARY, ...creating(stage) } },
     { action: "iam:PutRolePolicy", resource: role },
     { action: "iam:AttachRolePolicy", resource: role },
     { action: "iam:PassRole", resource: role, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
@@ -168,13 +168,36 @@ describe("the CI deploy roles (infra/ci/policies.ts)", () => {
     }
   });
 
-  it("cap every role a deploy creates with a boundary that allows no IAM, STS role chaining or ECS Exec session as a CI caller", () => {
+  it("cap every role a deploy creates with a boundary: no IAM, STS role chaining or instances, and data of its own stage only", () => {
     const boundary = documents.boundary.Statement as EvalStatement[];
+    const as = (stage: string | undefined, request: Request): Request => ({ ...request, context: { ...request.context, ...(stage ? { "aws:PrincipalTag/sst:stage": stage } : {}) } });
     for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:PassRole", "sts:AssumeRole", "organizations:LeaveOrganization", "ecs:ExecuteCommand", "ec2:RunInstances", "lambda:CreateFunction"]) {
-      expect({ action, allowed: isAllowed(boundary, { action, resource: "*" }) }).toEqual({ action, allowed: false });
+      expect({ action, allowed: isAllowed(boundary, as("pr-42", { action, resource: "*" })) }).toEqual({ action, allowed: false });
     }
-    for (const action of ["sqs:ReceiveMessage", "s3:PutObject", "ecs:UpdateTaskProtection", "secretsmanager:GetSecretValue", "ecr:BatchGetImage", "logs:PutLogEvents"]) {
-      expect({ action, allowed: isAllowed(boundary, { action, resource: "*" }) }).toEqual({ action, allowed: true });
+    const own: Request[] = [
+      { action: "sqs:ReceiveMessage", resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:retainwise-pr-42-JobsQueue-abcdefgh` },
+      { action: "s3:GetObject", resource: "arn:aws:s3:::retainwise-pr-42-uploadsbucket-abcdefgh/inputs/a.csv" },
+      { action: "ssm:GetParameters", resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/sst/retainwise/pr-42/DownloadSigningKey` },
+      { action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:x`, context: tagged("pr-42") },
+      { action: "ecs:UpdateTaskProtection", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/retainwise-shared/1` },
+      { action: "ecr:BatchGetImage", resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/sst-asset` },
+    ];
+    expect(own.filter((request) => !isAllowed(boundary, as("pr-42", request)))).toEqual([]);
+    // A preview's role, whatever is attached to it (say AdministratorAccess), reaches nothing of production's,
+    // and a role without its stage tag reaches no stage's data at all.
+    const production = own.map((r) => ({ ...r, resource: r.resource.replace("pr-42", "production"), context: r.context ? tagged("production") : undefined })).slice(0, 4);
+    expect(production.filter((request) => isAllowed(boundary, as("pr-42", request)))).toEqual([]);
+    expect(own.slice(0, 4).filter((request) => isAllowed(boundary, as(undefined, request)))).toEqual([]);
+  });
+
+  it("let no CI role create a role without its own stage's tag", () => {
+    for (const environment of DEPLOY_ENVIRONMENTS) {
+      const stage = environment === "preview" ? "pr-42" : environment;
+      const role = effective(documents.roles[environment]);
+      const create = (tag: string | undefined) => ({ action: "iam:CreateRole", resource: `arn:aws:iam::${ACCOUNT}:role/retainwise-${stage}-X`, context: { "iam:PermissionsBoundary": BOUNDARY, ...(tag ? creating(tag) : {}) } });
+      expect(isAllowed(role, create(undefined))).toBe(false);
+      expect(isAllowed(role, create("production" === stage ? "staging" : "production"))).toBe(false);
+      expect(isAllowed(role, create(stage))).toBe(true);
     }
   });
 

@@ -2,8 +2,10 @@
  * A small IAM policy evaluator for the offline tests: explicit Deny wins, else any matching Allow.
  * Covers what infra/ci/policies.ts uses: Action / NotAction with wildcards, Resource globs, and
  * the String(Not)Equals, String(Not)Like, ArnLike and Null condition operators with AWS's
- * semantics for a missing key (a positive operator fails, a negated one holds). Not a full
- * engine: no policy variables, no IfExists, no NotResource, no session policies.
+ * semantics for a missing key (a positive operator fails, a negated one holds), and policy
+ * variables (`${aws:PrincipalTag/sst:stage}`) in resources and condition values, from the request's
+ * context; a statement whose variable is not in it does not apply. Not a full engine: no IfExists,
+ * no NotResource, no session policies.
  */
 export interface EvalStatement {
   Sid?: string;
@@ -32,18 +34,33 @@ export const POWER_USER_ACCESS: EvalStatement[] = [
 ];
 
 export function isAllowed(statements: EvalStatement[], request: Request): boolean {
-  const applies = statements.filter((s) => actionMatches(s, request.action) && list(s.Resource).some((r) => glob(r, request.resource, false)) && conditionsHold(s.Condition, request.context ?? {}));
-  if (applies.some((s) => s.Effect === "Deny")) return false;
-  return applies.some((s) => s.Effect === "Allow");
+  const matching = statements.map((s) => resolve(s, request.context ?? {})).filter((s): s is EvalStatement => !!s && applies(s, request));
+  if (matching.some((s) => s.Effect === "Deny")) return false;
+  return matching.some((s) => s.Effect === "Allow");
 }
 
 /** The statements (by Sid, or index) that allow the request: which Allow an escalation came through. */
 export function allowingStatements(statements: EvalStatement[], request: Request): string[] {
   if (!isAllowed(statements, request)) return [];
   return statements
-    .map((s, i) => ({ s, i }))
-    .filter(({ s }) => s.Effect === "Allow" && actionMatches(s, request.action) && list(s.Resource).some((r) => glob(r, request.resource, false)) && conditionsHold(s.Condition, request.context ?? {}))
-    .map(({ s, i }) => s.Sid ?? `#${i}`);
+    .map((s, i) => ({ s: resolve(s, request.context ?? {}), i }))
+    .filter(({ s }) => s && s.Effect === "Allow" && applies(s, request))
+    .map(({ s, i }) => s!.Sid ?? `#${i}`);
+}
+
+function applies(statement: EvalStatement, request: Request): boolean {
+  return actionMatches(statement, request.action) && list(statement.Resource).some((r) => glob(r, request.resource, false)) && conditionsHold(statement.Condition, request.context ?? {});
+}
+
+/** The statement with its policy variables replaced from the context; undefined when one is not there. */
+function resolve(statement: EvalStatement, context: Record<string, string | undefined>): EvalStatement | undefined {
+  let missing = false;
+  const text = JSON.stringify(statement).replace(/\$\{([^}]+)\}/g, (_, key: string) => {
+    const value = context[key];
+    if (value === undefined) missing = true;
+    return value ?? "";
+  });
+  return missing ? undefined : (JSON.parse(text) as EvalStatement);
 }
 
 function actionMatches(statement: EvalStatement, action: string): boolean {

@@ -448,12 +448,19 @@ describe("the CI deploy roles (infra/ci)", () => {
     expect(JSON.parse(boundary.policy)).toEqual(documents.boundary);
   });
 
-  it("puts the boundary on every role every stage creates, and the roles' own actions fit inside it", () => {
-    for (const resources of [production, staging, personal, dev]) {
+  it("puts the boundary on every role every stage creates, and the roles' own actions fit inside it, on their own stage's resources", () => {
+    for (const [resources, stage] of [[production, "production"], [staging, "staging"], [personal, "alice"], [dev, "alice"], [previewPlan, "pr-42"]] as const) {
+      // What the roles' statements name, as AWS would see it (the mocks' ARNs are not real ones).
+      const real = (action: string) =>
+        action.startsWith("sqs:") ? `arn:aws:sqs:us-east-1:123456789012:${one(resources, "JobsQueue").inputs.name}`
+        : action.startsWith("s3:") ? `arn:aws:s3:::${one(resources, "UploadsBucket").inputs.bucket}/inputs/x.csv`
+        : action.startsWith("ssm:") ? `arn:aws:ssm:us-east-1:123456789012:parameter/sst/retainwise/${stage}/DownloadSigningKey`
+        : "*";
       for (const role of ofType(resources, "aws:iam/role:Role")) {
         expect({ role: role.name, boundary: role.inputs.permissionsBoundary }).toEqual({ role: role.name, boundary: boundaryArn("123456789012") });
         for (const action of (role.inputs.inlinePolicies ?? []).flatMap((p: { policy: string }) => (JSON.parse(p.policy).Statement as { Action: string[] }[]).flatMap((s) => s.Action))) {
-          expect({ role: role.name, action, allowed: isAllowed(documents.boundary.Statement, { action, resource: "*" }) }).toEqual({ role: role.name, action, allowed: true });
+          const request = { action, resource: real(action), context: { "aws:PrincipalTag/sst:stage": stage, "aws:ResourceTag/sst:stage": stage } };
+          expect({ role: role.name, action, allowed: isAllowed(documents.boundary.Statement, request) }).toEqual({ role: role.name, action, allowed: true });
         }
       }
     }
