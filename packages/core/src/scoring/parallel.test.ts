@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, type ChurnModel } from "../model/index.ts";
 import type { ScoreProgress } from "./score-csv.ts";
 import { PARALLEL_MIN_BYTES } from "./parallel.ts";
+import { OUTPUT_COLUMNS } from "./output.ts";
 import { rangeShares } from "./ranges.ts";
 import { PROGRAM_ENTRY, scoreFailure, scoreText, type Scored, type ScoreTextOptions } from "../../../../tests/support/score-text.ts";
 import { DEFAULT_MODEL_PATH, readTelco, toCsv } from "../../../../tests/support/telco.ts";
@@ -53,8 +54,8 @@ describe.each(WAYS)("scoring a large file on two threads, in $way", ({ fromFile 
     // Everything but the probability is identical; onnxruntime rounds a few float32 sums differently by batch shape.
     expect(b.map((r) => [...r.slice(2), r[1] === "" ? "" : "p"])).toEqual(a.map((r) => [...r.slice(2), r[1] === "" ? "" : "p"]));
     for (let i = 1; i < a.length; i++) if (a[i]![1] !== "") expect(Math.abs(Number(a[i]![1]) - Number(b[i]![1]))).toBeLessThanOrEqual(1e-4);
-    expect(b[30_001]![6]).toBe('row 30001: tenure "twelve" is not a number');
-    expect(b[65_001]![6]).toBe("row 65001: the row has 5 fields but the header has 22");
+    expect(b[30_001]![OUTPUT_COLUMNS.indexOf("error")]).toBe('row 30001: tenure "twelve" is not a number');
+    expect(b[65_001]![OUTPUT_COLUMNS.indexOf("error")]).toBe("row 65001: the row has 5 fields but the header has 22");
   });
 
   it("writes the same error report, row numbers file-wide", () => {
