@@ -69,7 +69,7 @@ export const DEFAULT_FIT_SETTINGS: FitSettings = {
   minLeafHessian: 1e-3,
   l2: 1,
   categorySmoothing: 10,
-  maxRounds: 2000,
+  maxRounds: 1000,
   patience: 40,
   maxPairs: 10,
   linearStart: true,

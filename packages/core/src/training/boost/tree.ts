@@ -55,6 +55,7 @@ interface Node {
 export function growTree(rows: TreeRows, rootHist: Float64Array, allInputs: readonly number[], partners: Partners, rule: TreeRule, logits: Float64Array): GrownTree | null {
   const read: number[] = [];
   const allowed = () => (read.length === 0 ? allInputs : read.length === 2 ? read : [read[0]!, ...partners(read[0]!)]);
+  const hists = new Histograms(rows.layout);
   const root: Node = { rows: null, hist: rootHist, total: nodeTotals(rootHist, rows.layout, allInputs[0]!), masks: new Map(), best: null };
   root.best = bestOf(root, allowed(), rows, rule);
   if (!root.best) return null;
@@ -68,14 +69,43 @@ export function growTree(rows: TreeRows, rootHist: Float64Array, allInputs: read
     const widened = !read.includes(input);
     if (widened) read.push(input);
     const inputs = allowed();
-    const [left, right] = splitNode(node, rows, inputs);
+    const [left, right] = splitNode(node, rows, inputs, hists);
     leaves.splice(pick, 1, left, right);
     left.best = bestOf(left, inputs, rows, rule);
     right.best = bestOf(right, inputs, rows, rule);
     // A tree that now reads two inputs: splits other leaves planned on a third are replanned.
     if (widened && read.length === 2) for (const leaf of leaves) if (leaf.best && !read.includes(leaf.best.input)) leaf.best = bestOf(leaf, read, rows, rule);
   }
+  hists.releaseAll();
   return compile(leaves, read, rows, rule, logits);
+}
+
+/**
+ * The histograms of one tree's nodes, taken from and given back to a pool per layout: a tree
+ * needs up to 2 x maxLeaves of them and a fit grows thousands of trees, which would otherwise
+ * spend a tenth of the fit collecting garbage (measured on a 57-input table).
+ */
+class Histograms {
+  private static readonly spare = new Map<number, Float64Array[]>();
+  private readonly taken: Float64Array[] = [];
+  private readonly pool: Float64Array[];
+
+  constructor(private readonly layout: Layout) {
+    const size = 3 * layout.totalBins;
+    // One fit's size at a time: a long-lived thread training many tables keeps no old pool.
+    if (!Histograms.spare.has(size)) Histograms.spare.clear(), Histograms.spare.set(size, []);
+    this.pool = Histograms.spare.get(size)!;
+  }
+
+  take(): Float64Array {
+    const hist = this.pool.pop()?.fill(0) ?? newHistogram(this.layout);
+    this.taken.push(hist);
+    return hist;
+  }
+
+  releaseAll(): void {
+    this.pool.push(...this.taken.splice(0));
+  }
 }
 
 function bestOf(node: Node, inputs: readonly number[], rows: TreeRows, rule: TreeRule): Split | null {
@@ -92,9 +122,9 @@ function bestOf(node: Node, inputs: readonly number[], rows: TreeRows, rule: Tre
  * tree that may read only the input it splits needs no rows at all: each child's histogram is its
  * parent's on that input's bins that go its way (the main-effect stage never touches a row here).
  */
-function splitNode(node: Node, rows: TreeRows, inputs: readonly number[]): [Node, Node] {
+function splitNode(node: Node, rows: TreeRows, inputs: readonly number[], hists: Histograms): [Node, Node] {
   const { input, left: goesLeft } = node.best!;
-  if (node.rows === null && inputs.length === 1) return [maskedChild(node, rows.layout, input, goesLeft, 1), maskedChild(node, rows.layout, input, goesLeft, 0)];
+  if (node.rows === null && inputs.length === 1) return [maskedChild(node, rows.layout, input, goesLeft, 1, hists.take()), maskedChild(node, rows.layout, input, goesLeft, 0, hists.take())];
   const codes = rows.codes[input]!;
   const count = node.rows ? node.rows.length : codes.length;
   const leftRows = new Int32Array(count);
@@ -110,7 +140,7 @@ function splitNode(node: Node, rows: TreeRows, inputs: readonly number[]): [Node
     const masks = new Map(node.masks);
     const parent = masks.get(input);
     masks.set(input, goesLeft.map((l, b) => (l === side && (!parent || parent[b]) ? 1 : 0)));
-    return { rows: ids, hist: newHistogram(rows.layout), total: { g: 0, h: 0, c: 0 }, masks, best: null };
+    return { rows: ids, hist: hists.take(), total: { g: 0, h: 0, c: 0 }, masks, best: null };
   };
   const left = child(leftRows.subarray(0, nl), 1);
   const right = child(rightRows.subarray(0, nr), 0);
@@ -122,10 +152,9 @@ function splitNode(node: Node, rows: TreeRows, inputs: readonly number[]): [Node
   return [left, right];
 }
 
-function maskedChild(node: Node, layout: Layout, input: number, goesLeft: Uint8Array, side: 1 | 0): Node {
+function maskedChild(node: Node, layout: Layout, input: number, goesLeft: Uint8Array, side: 1 | 0, hist: Float64Array): Node {
   const parent = node.masks.get(input);
   const mask = goesLeft.map((l, b) => (l === side && (!parent || parent[b]) ? 1 : 0));
-  const hist = newHistogram(layout);
   const base = 3 * layout.offsets[input]!;
   for (let b = 0; b < mask.length; b++) if (mask[b]) for (let k = 0; k < 3; k++) hist[base + 3 * b + k] = node.hist[base + 3 * b + k]!;
   return { rows: null, hist, total: nodeTotals(hist, layout, input), masks: new Map([[input, mask]]), best: null };
