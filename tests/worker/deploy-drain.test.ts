@@ -61,7 +61,9 @@ function startGeneration(generation: number, task: string, env: Record<string, s
       RETAINWISE_WORKER_GENERATION: String(generation),
       RETAINWISE_WORKER_CONCURRENCY: "1",
       RETAINWISE_DRAIN_CHECK_SECONDS: "0.2",
-      RETAINWISE_DRAIN_ALIVE_SECONDS: "3",
+      // A busy, loaded test machine can hold a worker's event loop for seconds: a shorter window would
+      // let the old worker take the new one for gone (a rollback) and claim again mid-test.
+      RETAINWISE_DRAIN_ALIVE_SECONDS: "15",
       RETAINWISE_LOG_LEVEL: "info",
       // Release hands a message back at once; long claims keep a loaded machine's slow heartbeats from
       // having a job reclaimed as stale (an extra attempt that is not what these tests are about).
@@ -112,10 +114,11 @@ describe("a deploy while workers are busy (two worker processes)", () => {
   }, 300_000);
 
   it("a job still running at the drain deadline is released and finished by the new generation", async () => {
-    const old = startGeneration(1, "old", { RETAINWISE_DRAIN_DEADLINE_SECONDS: "1" });
+    // Generations above the first test's, whose rows are still alive for a while.
+    const old = startGeneration(3, "old", { RETAINWISE_DRAIN_DEADLINE_SECONDS: "1" });
     const job = await h.submit(bigCsv);
     await h.waitFor(job.id, (row) => row.status === "RUNNING" && row.rowsProcessed > 0, 60_000);
-    const next = startGeneration(2, "new");
+    const next = startGeneration(4, "new");
     const done = await h.waitFor(job.id, (row) => row.status === "COMPLETED" || row.status === "FAILED", 180_000);
     expect(done.status).toBe("COMPLETED");
     expect(done.attempts).toBe(2);
