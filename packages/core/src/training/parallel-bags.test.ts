@@ -29,14 +29,14 @@ describe("bags fitted on several threads", () => {
     expect(cardJson(two.card)).toBe(cardJson(one.card));
   });
 
-  it("report progress from 0 to 100 percent, never going back, with a step for every bag of every stage", { timeout: 120_000 }, async () => {
+  it("report progress from 0 to 100 percent, never going back, with a step for every bag of every pass", { timeout: 120_000 }, async () => {
     const seen: number[] = [];
     await fitTermModel(syntheticChurnTable({ rows: 1500, seed: 2 }), { bags: 4, threads: 2, workerEntry: PROGRAM_ENTRY, onProgress: (p) => seen.push(p.percent) });
     expect(seen[0]).toBe(0);
     expect(seen.at(-1)).toBe(100);
     expect(seen.every((p, k) => k === 0 || p >= seen[k - 1]!)).toBe(true);
-    // Two fits (measured, then refit) of at least mains and pairs for each of 4 bags.
-    expect(new Set(seen).size).toBeGreaterThanOrEqual(2 * 2 * 4);
+    // Two fits (measured, then refit), each a step for every one of the 4 bags.
+    expect(new Set(seen).size).toBeGreaterThanOrEqual(2 * 4);
   });
 
   it("fail with train.thread_failed, not a hang, when a bagging thread dies", { timeout: 60_000 }, async () => {

@@ -11,6 +11,7 @@ import { fitRecalibration } from "./calibration.ts";
 import type { TermImportance } from "./terms.ts";
 import { binnedLogits, termImportances, toTermModel } from "./terms.ts";
 import type { BagContext, BagResult } from "./bag.ts";
+import type { Choice } from "./boost.ts";
 import { FREE_CHOICE } from "./boost.ts";
 import { judgedChoice } from "./judge.ts";
 import type { BagThreads } from "./bag-lanes.ts";
@@ -125,11 +126,12 @@ async function fitOnLanes(table: TrainingTable, settings: FitSettings, lanes: Ba
   const refit = table.rows <= settings.refitMaxRows;
   const passes = refit ? 2 : 1;
   const linear = settings.linearStart ? linearInputs(table, binned, all) : undefined;
-  const measured = await fitRows(binned, columns, linear, table.labels, Int32Array.from(split.train), settings, lanes, (phase, share) => onProgress({ phase, percent: (100 * share) / passes }));
+  const measured = await fitRows(binned, columns, linear, table.labels, Int32Array.from(split.train), settings, lanes, null, (phase, share) => onProgress({ phase, percent: (100 * share) / passes }));
   const heldOutRows = Int32Array.from(split.heldOut);
   const heldOutProbabilities = binnedLogits(measured.model, measured.binned, heldOutRows).map((z) => 1 / (1 + Math.exp(-z)));
   const heldOut = classificationMetrics(heldOutProbabilities, Uint8Array.from(heldOutRows, (r) => table.labels[r]!));
-  const shipped = refit ? await fitRows(binned, columns, linear, table.labels, all, settings, lanes, (phase, share) => onProgress({ phase: `refit ${phase}` as FitProgress["phase"], percent: 50 + 50 * share })) : measured;
+  // The refit keeps the pairs and sums the measured fit kept: they were judged on its rows already.
+  const shipped = refit ? await fitRows(binned, columns, linear, table.labels, all, settings, lanes, measured.kept, (phase, share) => onProgress({ phase: `refit ${phase}` as FitProgress["phase"], percent: 50 + 50 * share })) : measured;
   onProgress({ phase: "done", percent: 100 });
   return {
     model: shipped.model,
@@ -146,24 +148,39 @@ async function fitOnLanes(table: TrainingTable, settings: FitSettings, lanes: Ba
 }
 
 /** `columns`: how many of the binned inputs are the table's own; the rest are candidate sums of them (`sumOf`). */
-async function fitRows(binned: BinnedTable, columns: { count: number; sumOf: number[][] }, linear: LinearInput[] | undefined, labels: Uint8Array, rows: Int32Array, settings: FitSettings, lanes: BagLanes, progress: (phase: "boost" | "calibrate", share: number) => void) {
-  // Two passes at most: the trees choose pairs and sums freely, the judging rows keep some, and
-  // when any was dropped the bags are boosted again held to what was kept (the dropped ones' share
-  // of the fit goes back to the rest).
-  const context: BagContext = { binned, labels, rows, settings, linear, columns: columns.count, choice: FREE_CHOICE };
-  const step = (pass: number) => (done: number) => progress("boost", (pass + done / settings.bags) / 2.1);
+/**
+ * Without `held`, two passes at most: the trees choose pairs and sums freely, the judging rows keep
+ * some, and when any was dropped the bags are boosted again held to what was kept (the dropped ones'
+ * share of the fit goes back to the rest). With `held`, one pass held to it.
+ */
+async function fitRows(
+  binned: BinnedTable,
+  columns: { count: number; sumOf: number[][] },
+  linear: LinearInput[] | undefined,
+  labels: Uint8Array,
+  rows: Int32Array,
+  settings: FitSettings,
+  lanes: BagLanes,
+  held: Choice | null,
+  progress: (phase: "boost" | "calibrate", share: number) => void,
+) {
+  const context: BagContext = { binned, labels, rows, settings, linear, columns: columns.count, choice: held ?? FREE_CHOICE };
+  const passes = held ? 1.1 : 2.1;
+  const step = (pass: number) => (done: number) => progress("boost", (pass + done / settings.bags) / passes);
   lanes.use(context);
   let bags = await lanes.run(settings.bags, step(0));
-  const choice = judgedChoice(bags, columns.count, binned.specs.length, settings.maxPairs);
+  const choice = held ? null : judgedChoice(bags, columns.count, binned.specs.length, settings.maxPairs);
   if (choice) {
     lanes.use({ ...context, choice });
     bags = await lanes.run(settings.bags, step(1));
   }
-  progress("calibrate", 2 / 2.1);
+  progress("calibrate", (passes - 0.1) / passes);
   const averaged = averageBags(binned, bags, rows, settings.maxPairs, columns.count);
   const calibration = settings.calibrate ? outOfBagRecalibration(bags, labels, rows) : { slope: 1, offset: 0 };
   const rounds = { mains: bags.map((b) => b.rounds.mains), pairs: bags.map((b) => b.rounds.pairs) };
-  return { ...toTermModel(binned, averaged, rows, calibration, columns.count, columns.sumOf), calibration, rounds };
+  const read = new Set([...averaged.derivedMains.map((d) => d.input), ...averaged.pairs.flatMap((p) => p.inputs)]);
+  const kept: Choice = { disabled: binned.specs.map((_, f) => f).filter((f) => f >= columns.count && !read.has(f)), pairs: averaged.pairs.map((p) => keyOf(p)) };
+  return { ...toTermModel(binned, averaged, rows, calibration, columns.count, columns.sumOf), calibration, rounds, kept };
 }
 
 /** How the linear start reads each input: numbers by their bin's mean (from every row: no label is read), levels one hot. */
