@@ -184,6 +184,18 @@ describe.skipIf(!LOCAL_MODE_EXISTS || !MODELS_API_EXISTS)("the Models pages", ()
     await phone.close();
   });
 
+  test("the model page marks columns actionable, saved as the model's settings for the scorer's retention_action", async () => {
+    await page.goto(at(`/models/${trainedId}`));
+    await page.locator("#actionable-card").waitFor();
+    await page.locator('#actionable option[value="Contract"]').waitFor({ state: "attached" });
+    await page.locator("#actionable").selectOption(["Contract", "PaymentMethod"]);
+    await page.locator('#actionable-form button[type="submit"]').click();
+    await page.locator("#actionable-saved", { hasText: "Saved: Contract, PaymentMethod." }).waitFor();
+    expect((await session.v1<{ actionable: string[] }>(`/models/${trainedId}/settings`)).body.actionable).toEqual(["Contract", "PaymentMethod"]);
+    await page.reload();
+    await page.locator('#actionable option[value="Contract"]:checked').waitFor({ state: "attached" });
+  });
+
   test("the Download button fetches the model's ONNX file through the presigned URL", async () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: `Download model ${MODEL_NAME}-v1` }).click()]);
     expect(download.suggestedFilename()).toBe(`${MODEL_NAME}-v1.onnx`);

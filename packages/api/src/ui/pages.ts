@@ -106,6 +106,16 @@ ${tabs("model", html`<section id="model-stats" class="stats" aria-label="Held-ou
     <tbody></tbody>
   </table>
 </section>
+<section id="actionable-card" class="card" hidden>
+  <h2>What would lower the risk</h2>
+  <p class="muted">Columns your team can change for a customer, such as a contract or a payment method. Each scored row's <code>retention_action</code> then names the one change to one of them that lowers its churn probability most.</p>
+  <form id="actionable-form">
+    <label for="actionable">Actionable columns</label>
+    <select id="actionable" name="actionable" multiple size="6"></select>
+    <button type="submit" class="button small">Save</button>
+    <span id="actionable-saved" class="muted" role="status"></span>
+  </form>
+</section>
 <section id="excluded-card" class="card flush" hidden>
   <h2 class="card-title">Columns left out</h2>
   <p class="card-text muted">Columns of the training file the model does not use, and why.</p>

@@ -5,6 +5,7 @@ import { modelCharts } from "./chart.js";
 import { announce, el, formatCount, formatDate, formatPercent, isActive, showFlash, statusBadge, statusLabel } from "./format.js";
 import { canDelete, canDownload, canMakeDefault, makeDefaultButton, modelTarget } from "./model-actions.js";
 import { formatAuc, formatBrier, heldOut, isBuiltIn, isDefault, modelName, trainingBar, trainingText } from "./model-format.js";
+import { renderActionable } from "./model-settings.js";
 import { showModelPerformance } from "./outcomes.js";
 import { pollWhile } from "./poll.js";
 
@@ -58,7 +59,11 @@ async function renderAll(m, { showError, reload }) {
   const card = ready ? (m.card ?? (await api(`/models/${encodeURIComponent(m.id)}/card`).catch(() => null))) : null;
   for (const section of ["model-stats", "model-charts-card"]) /** @type {HTMLElement} */ (document.getElementById(section)).hidden = !ready;
   renderColumns(card);
-  if (!ready) return;
+  if (!ready) {
+    /** @type {HTMLElement} */ (document.getElementById("actionable-card")).hidden = true;
+    return;
+  }
+  renderActionable(m, card, showError);
   renderStats(m, card);
   const charts = /** @type {HTMLElement} */ (document.getElementById("model-charts"));
   modelCharts(m.id).then((figures) => charts.replaceChildren(figures), showError);
