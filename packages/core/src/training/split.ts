@@ -1,7 +1,7 @@
 /**
  * Seeded, stratified row splits. Everything random in training flows from one integer seed through
  * `mulberry32`, so the same file and seed give the same split, folds, coefficients and ONNX bytes.
- * bench/compare-sklearn.py reads the split we write (row ids), it does not re-implement this.
+ * bench/suite/peers.py applies the fixed md5 split of issue 10 itself; this one is the trainer's own.
  */
 
 /** A small, well-mixed 32-bit PRNG (public-domain mulberry32); returns floats in [0, 1). */
