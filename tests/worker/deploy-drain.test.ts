@@ -19,6 +19,7 @@ import { workerProcesses } from "../support/worker-process.ts";
  * at the drain deadline), its protection ends with them, and SIGTERM then finds it idle.
  */
 const ROWS = 300_000;
+const LONG_ROWS = 1_000_000;
 const logger = createLogger({}, { write: () => {} });
 
 let h: JobHarness;
@@ -118,14 +119,17 @@ describe("a deploy while workers are busy (two worker processes)", () => {
 
   it("a job still running at the drain deadline is released and finished by the new generation", async () => {
     // Generations above the first test's, whose rows are still alive for a while.
+    // Long enough (about 10 s of scoring) to still run when the new generation is up and the deadline passes.
+    const longCsv = join(h.dataDir, "long.csv");
+    await writeTelcoRows(longCsv, LONG_ROWS);
     const old = startGeneration(3, "old", { RETAINWISE_DRAIN_DEADLINE_SECONDS: "1" });
-    const job = await h.submit(bigCsv);
+    const job = await h.submit(longCsv);
     await h.waitFor(job.id, (row) => row.status === "RUNNING" && row.rowsProcessed > 0, 60_000);
     const next = startGeneration(4, "new");
     const done = await h.waitFor(job.id, (row) => row.status === "COMPLETED" || row.status === "FAILED", 180_000);
     expect(done.status).toBe("COMPLETED");
     expect(done.attempts).toBe(2);
-    expect(done.rowsProcessed).toBe(ROWS);
+    expect(done.rowsProcessed).toBe(LONG_ROWS);
     expect(protection.old).toEqual([true, false]);
     for (const { child } of [old, next]) {
       child.kill("SIGTERM");
