@@ -89,7 +89,7 @@ describe("a deploy while workers are busy (two worker processes)", () => {
 
     // The deploy: a new task definition revision starts.
     const next = startGeneration(2, "new");
-    await until(() => old.log.some((line) => line.includes("a newer worker generation is running: draining")), 20_000);
+    await until(() => old.log.some((line) => line.includes("a newer worker generation is running: draining")), 120_000);
     const second = await h.submit(bigCsv);
     await h.waitFor(second.id, (row) => row.status === "RUNNING", 60_000);
 
@@ -118,15 +118,24 @@ describe("a deploy while workers are busy (two worker processes)", () => {
   }, 300_000);
 
   it("a job still running at the drain deadline is released and finished by the new generation", async () => {
-    // Generations above the first test's, whose rows are still alive for a while.
-    // Long enough (about 10 s of scoring) to still run when the new generation is up and the deadline passes.
     const longCsv = join(h.dataDir, "long.csv");
     await writeTelcoRows(longCsv, LONG_ROWS);
+    // Generations above the first test's, whose rows stay alive for a while.
     const old = startGeneration(3, "old", { RETAINWISE_DRAIN_DEADLINE_SECONDS: "1" });
     const job = await h.submit(longCsv);
     await h.waitFor(job.id, (row) => row.status === "RUNNING" && row.rowsProcessed > 0, 60_000);
+    // The deploy's generation announces itself at once (what its first task does at start-up), so the
+    // old worker's deadline runs out while this long job (about 10 s of scoring) is surely still running,
+    // however slowly the new worker process itself starts on a loaded machine.
+    const generations = createPostgresWorkerGenerations(h.db.sql);
+    const announce = setInterval(() => void generations.refresh(4, { aliveSeconds: 15 }), 1_000);
+    await generations.refresh(4, { aliveSeconds: 15 });
+    const released = await h.waitFor(job.id, (row) => row.status !== "RUNNING", 60_000);
+    expect(released.status).toBe("QUEUED");
+    expect(protection.old).toEqual([true, false]);
     const next = startGeneration(4, "new");
-    const done = await h.waitFor(job.id, (row) => row.status === "COMPLETED" || row.status === "FAILED", 180_000);
+    const done = await h.waitFor(job.id, (row) => row.status === "COMPLETED" || row.status === "FAILED", 240_000);
+    clearInterval(announce);
     expect(done.status).toBe("COMPLETED");
     expect(done.attempts).toBe(2);
     expect(done.rowsProcessed).toBe(LONG_ROWS);
