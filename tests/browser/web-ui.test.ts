@@ -188,7 +188,12 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("the web UI", () => {
     await expect(page.locator(`tr[data-id="${id}"]`).count()).resolves.toBe(1);
     await row.getByRole("button", { name: /^Delete/ }).click();
     await page.locator("#confirm-yes").click();
-    await page.waitForFunction((gone) => document.querySelector(`tr[data-id="${gone}"][data-status="COMPLETED"]`) === null, id);
+    // The row leaves the list (or reads CANCELED, for a job still running) once the delete is
+    // answered; waiting for it to stop reading COMPLETED raced the delete when the row was FAILED.
+    await page.waitForFunction((gone) => {
+      const row = document.querySelector<HTMLElement>(`tr[data-id="${gone}"]`);
+      return row === null || row.dataset.status === "CANCELED";
+    }, id);
     const after = await fetch(at(`/v1/predictions/${id}`), { headers: { Authorization: `Bearer ${server.apiKey}` } });
     expect([404, 200]).toContain(after.status);
     if (after.status === 200) expect(((await after.json()) as { status: string }).status).toBe("CANCELED");
