@@ -1,9 +1,8 @@
-import { createWriteStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { once } from "node:events";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { readObject, startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
+import { readObject, startJobHarness, type JobHarness } from "../support/job-harness.ts";
+import { writeTelcoRows } from "../support/telco.ts";
 import { workerProcesses } from "../support/worker-process.ts";
 
 const ROWS = 400_000;
@@ -43,15 +42,3 @@ it("a worker SIGKILLed mid-job leaves the job to be completed once, with complet
   expect(await h.store.head(`results/${submitted.id}/attempt-1.csv`)).toBeNull();
 });
 
-/** The Telco rows repeated with fresh ids: realistic values, any size. */
-async function writeTelcoRows(path: string, rows: number): Promise<void> {
-  const [header, ...records] = (await readFile(TELCO_CSV, "utf8")).trimEnd().split("\n");
-  const out = createWriteStream(path);
-  out.write(header + "\n");
-  for (let i = 0; i < rows; i++) {
-    const record = records[i % records.length]!;
-    if (!out.write(`C${i}${record.slice(record.indexOf(","))}\n`)) await once(out, "drain");
-  }
-  out.end();
-  await once(out, "finish");
-}

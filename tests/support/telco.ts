@@ -5,7 +5,9 @@
  *   const telco = readTelco();
  *   const text = toCsv(telco.headers, telco.rows, { delimiter: ";", bom: true, newline: "\r\n" });
  */
-import { readFileSync } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
+import { once } from "node:events";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 export const TELCO_PATH = fileURLToPath(new URL("../fixtures/telco-churn.csv", import.meta.url));
@@ -53,4 +55,17 @@ export function selectColumns(table: Table, order: readonly string[]): Table {
 /** A copy of the table with some headers renamed (old -> new). */
 export function renameHeaders(table: Table, renames: Record<string, string>): Table {
   return { headers: table.headers.map((h) => renames[h] ?? h), rows: table.rows };
+}
+
+/** The Telco rows repeated with fresh ids: realistic values, any size. */
+export async function writeTelcoRows(path: string, rows: number): Promise<void> {
+  const [header, ...records] = (await readFile(TELCO_PATH, "utf8")).trimEnd().split("\n");
+  const out = createWriteStream(path);
+  out.write(header + "\n");
+  for (let i = 0; i < rows; i++) {
+    const record = records[i % records.length]!;
+    if (!out.write(`C${i}${record.slice(record.indexOf(","))}\n`)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
 }

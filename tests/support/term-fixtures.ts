@@ -68,3 +68,13 @@ function quantileCuts(values: number[], count: number): number[] {
   const cuts = Array.from({ length: count - 1 }, (_, k) => sorted[Math.floor(((k + 1) * sorted.length) / count)]! - 0.5);
   return [...new Set(cuts)];
 }
+
+/** Everything a card needs besides the model, for tests that build term models by hand. */
+export const TEST_CARD_PARTS = {
+  columns: [{ name: "tenure", role: "numeric" as const, reason: "numbers" }],
+  label: { column: "Churn", positive: "Yes" },
+  trainingData: { sha256: "0".repeat(64), rows: 1, positiveRate: 0.5 },
+  thresholds: { high: 0.5, medium: 0.25 },
+  heldOut: { auc: 0.5, brier: 0.25, accuracy: 0.5, rows: 1, calibration: [] },
+  hyperparameters: {},
+};

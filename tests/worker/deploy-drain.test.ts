@@ -1,5 +1,3 @@
-import { createWriteStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,6 +8,7 @@ import { createLogger, type JobQueue, type ReceivedMessage } from "../../package
 import { createPostgresWorkerGenerations } from "../../packages/postgres/src/index.ts";
 import { drainOnNewGeneration, startWorker } from "../../packages/worker/src/index.ts";
 import { startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
+import { writeTelcoRows } from "../support/telco.ts";
 import { workerProcesses } from "../support/worker-process.ts";
 
 /**
@@ -181,15 +180,3 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
   }
 }
 
-/** The Telco rows repeated with fresh ids: realistic values, any size. */
-async function writeTelcoRows(path: string, rows: number): Promise<void> {
-  const [header, ...records] = (await readFile(TELCO_CSV, "utf8")).trimEnd().split("\n");
-  const out = createWriteStream(path);
-  out.write(header + "\n");
-  for (let i = 0; i < rows; i++) {
-    const record = records[i % records.length]!;
-    if (!out.write(`C${i}${record.slice(record.indexOf(","))}\n`)) await once(out, "drain");
-  }
-  out.end();
-  await once(out, "finish");
-}

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scoreText } from "../../../../tests/support/score-text.ts";
+import { TEST_CARD_PARTS } from "../../../../tests/support/term-fixtures.ts";
 import { readTelco, TELCO_ROWS, toCsv, type Table } from "../../../../tests/support/telco.ts";
 import { parseNumber, POINT_DECIMAL } from "../csv/numbers.ts";
 import { buildTermCard } from "../training/card.ts";
@@ -34,15 +35,7 @@ function telcoTermModel(): TermModel {
   });
 }
 
-/** Everything a card needs besides the model. */
-const cardParts = {
-  columns: [{ name: "tenure", role: "numeric" as const, reason: "numbers" }],
-  label: { column: "Churn", positive: "Yes" },
-  trainingData: { sha256: "0".repeat(64), rows: 1, positiveRate: 0.5 },
-  thresholds: { high: 0.5, medium: 0.25 },
-  heldOut: { auc: 0.5, brier: 0.25, accuracy: 0.5, rows: 1, calibration: [] },
-  hyperparameters: {},
-};
+const cardParts = TEST_CARD_PARTS;
 
 let dir: string;
 let telco: Table;

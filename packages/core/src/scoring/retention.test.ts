@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scoreText } from "../../../../tests/support/score-text.ts";
+import { TEST_CARD_PARTS } from "../../../../tests/support/term-fixtures.ts";
 import { readTelco, toCsv, type Table } from "../../../../tests/support/telco.ts";
 import { parseNumber, POINT_DECIMAL } from "../csv/numbers.ts";
 import { loadModel, type ChurnModel } from "../model/churn-model.ts";
@@ -44,14 +45,7 @@ function retentionModel(): TermModel {
 }
 
 const termModel = retentionModel();
-const cardParts = {
-  columns: [{ name: "tenure", role: "numeric" as const, reason: "numbers" }],
-  label: { column: "Churn", positive: "Yes" },
-  trainingData: { sha256: "0".repeat(64), rows: 1, positiveRate: 0.5 },
-  thresholds: { high: 0.5, medium: 0.25 },
-  heldOut: { auc: 0.5, brier: 0.25, accuracy: 0.5, rows: 1, calibration: [] },
-  hyperparameters: {},
-};
+const cardParts = TEST_CARD_PARTS;
 
 let dir: string;
 let telco: Table;
