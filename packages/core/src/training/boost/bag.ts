@@ -1,7 +1,7 @@
 import type { BinCodes, BinnedTable } from "./binning.ts";
 import { stratifiedSplit } from "../split.ts";
 import type { BoostRule, Choice, Terms } from "./boost.ts";
-import { boostStages, keyOf, logLoss } from "./boost.ts";
+import { addTerm, boostStages, keyOf, rowLogLoss } from "./boost.ts";
 import { layoutOf } from "./histogram.ts";
 import type { LinearInput } from "./linear.ts";
 import { fitLinearStart } from "./linear.ts";
@@ -69,8 +69,7 @@ export function fitBag(context: BagContext, bag: number): BagResult {
     tables.forEach((table, f) => {
       if (context.linear![f]!.kind === "none") return;
       start.set(String(f), { inputs: [f], table });
-      const codes = valid.codes[f]!;
-      for (let k = 0; k < codes.length; k++) valid.logits[k]! += table[codes[k]!]!;
+      addTerm(valid.logits, valid.codes, { inputs: [f], table }, binned.bins);
     });
   }
   const ordered = Uint8Array.from(binned.specs, (s) => (s.role === "numeric" ? 1 : 0));
@@ -95,22 +94,11 @@ function rises(terms: Terms, judge: { codes: BinCodes[]; labels: Uint8Array; log
     let sum = 0;
     let sumSq = 0;
     for (let k = 0; k < without.length; k++) {
-      const rise = rowLoss(without[k]!, judge.labels[k]!) - rowLoss(judge.logits[k]!, judge.labels[k]!);
+      const rise = rowLogLoss(without[k]!, judge.labels[k]!) - rowLogLoss(judge.logits[k]!, judge.labels[k]!);
       (sum += rise), (sumSq += rise * rise);
     }
     return { key, sum, sumSq };
   });
-}
-
-function rowLoss(logit: number, label: number): number {
-  return logLoss(Float64Array.of(logit), Uint8Array.of(label));
-}
-
-function addTerm(logits: Float64Array, codes: readonly BinCodes[], term: { inputs: number[]; table: Float64Array }, bins: number[], sign: 1 | -1): void {
-  const first = codes[term.inputs[0]!]!;
-  const second = term.inputs.length === 2 ? codes[term.inputs[1]!]! : null;
-  const cols = second ? bins[term.inputs[1]!]! : 1;
-  for (let k = 0; k < logits.length; k++) logits[k]! += sign * term.table[first[k]! * cols + (second ? second[k]! : 0)]!;
 }
 
 /** `column[rows[k]]` for every k, in a typed array of the same width. */

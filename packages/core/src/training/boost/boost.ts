@@ -91,7 +91,7 @@ function boostStage(rows: BoostRows, rule: BoostRule, terms: Terms, inputs: numb
     if (!grown) break;
     addTree(terms, grown, 1);
     since.push(grown);
-    addToLogits(valid.logits, valid.codes, grown, layout);
+    addTerm(valid.logits, valid.codes, grown, layout.bins);
     const loss = logLoss(valid.logits, valid.labels);
     // Gains below a hundred-thousandth of the loss are not worth trees: on a small validation set the loss
     // can creep down by such steps for thousands of trees (ionosphere: 2,000 trees, no AUC gained).
@@ -119,15 +119,16 @@ function addTree(terms: Terms, tree: GrownTree, sign: 1 | -1): void {
   for (let c = 0; c < tree.table.length; c++) term.table[c]! += sign * tree.table[c]!;
 }
 
-function addToLogits(logits: Float64Array, codes: readonly BinCodes[], tree: GrownTree, layout: Layout): void {
-  const first = codes[tree.inputs[0]]!;
-  if (tree.inputs.length === 1) {
-    for (let k = 0; k < logits.length; k++) logits[k]! += tree.table[first[k]!]!;
+/** Adds `sign` times a term's table (one input, or a pair row-major) to the logits of the rows `codes` hold. */
+export function addTerm(logits: Float64Array, codes: readonly BinCodes[], term: { inputs: readonly number[]; table: Float64Array }, bins: ArrayLike<number>, sign: 1 | -1 = 1): void {
+  const first = codes[term.inputs[0]!]!;
+  if (term.inputs.length === 1) {
+    for (let k = 0; k < logits.length; k++) logits[k]! += sign * term.table[first[k]!]!;
     return;
   }
-  const second = codes[tree.inputs[1]]!;
-  const cols = layout.bins[tree.inputs[1]]!;
-  for (let k = 0; k < logits.length; k++) logits[k]! += tree.table[first[k]! * cols + second[k]!]!;
+  const second = codes[term.inputs[1]!]!;
+  const cols = bins[term.inputs[1]!]!;
+  for (let k = 0; k < logits.length; k++) logits[k]! += sign * term.table[first[k]! * cols + second[k]!]!;
 }
 
 function gradients(logits: Float64Array, labels: Uint8Array, grad: Float64Array, hess: Float64Array): void {
@@ -138,12 +139,15 @@ function gradients(logits: Float64Array, labels: Uint8Array, grad: Float64Array,
   }
 }
 
-/** Mean log loss of logits, computed without overflow: log(1 + e^-z) for positives, log(1 + e^z) for negatives. */
+/** Mean log loss of logits. */
 export function logLoss(logits: Float64Array, labels: Uint8Array): number {
   let sum = 0;
-  for (let k = 0; k < logits.length; k++) {
-    const t = labels[k] ? -logits[k]! : logits[k]!;
-    sum += t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t));
-  }
+  for (let k = 0; k < logits.length; k++) sum += rowLogLoss(logits[k]!, labels[k]!);
   return logits.length > 0 ? sum / logits.length : 0;
+}
+
+/** One row's log loss, without overflow: log(1 + e^-z) for a positive, log(1 + e^z) for a negative. */
+export function rowLogLoss(logit: number, label: number): number {
+  const t = label ? -logit : logit;
+  return t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t));
 }

@@ -118,7 +118,7 @@ async function fitOnLanes(table: TrainingTable, settings: FitSettings, lanes: Ba
   const all = Int32Array.from({ length: table.rows }, (_, r) => r);
   // Bins use no label, so learning them from every row leaks nothing of the held-out labels.
   // Sums of columns in one unit are binned as inputs too: the trees take one where it gains on
-  // the fitting rows and early stopping on the validation rows lets it stay.
+  // the fitting rows, and the judging rows keep it only where it helps (judge.ts).
   const sums = sumCandidates(table);
   const binned = binTable(withSums(table, sums), all, settings);
   const columns = { count: table.inputs.length, sumOf: sums.map((c) => c.sumOf) };
