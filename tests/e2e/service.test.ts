@@ -53,13 +53,14 @@ for (const mode of ["local", "aws"] as const) {
       expect((await (await fetch(redirect.headers.get("location")!)).text()).startsWith("customer_id,churn_probability,risk_level")).toBe(true);
     });
 
-    it("fails a CSV missing required columns with a message naming them", async () => {
+    it("refuses a CSV missing columns of the shipped model at upload, with a message naming them", async () => {
       const upload = await service.api("/v1/predictions", key, { method: "POST", headers: { "Content-Type": "text/csv" }, body: "customerID,tenure,Contract\nA-1,3,Month-to-month\n" });
-      const { id } = (await upload.json()) as { id: string };
-      const failed = await service.waitFor(id, key, "FAILED");
-      expect(failed.status).toBe("FAILED");
-      expect(failed.error.code).toBe("csv.missing_columns");
-      expect(failed.error.message).toMatch(/MonthlyCharges/);
+      expect(upload.status).toBe(400);
+      const { error } = (await upload.json()) as { error: { code: string; message: string; details: { missingColumns: string[] } } };
+      expect(error.code).toBe("csv.missing_columns");
+      expect(error.message).toMatch(/^The model telco-v1 cannot score this file\. .*MonthlyCharges/);
+      expect(error.details.missingColumns).toContain("MonthlyCharges");
+      expect(error.details.missingColumns).not.toContain("tenure");
     });
   });
 }

@@ -28,7 +28,7 @@ const GENERIC_MESSAGES: Partial<Record<ErrorKind, string>> = {
 };
 
 /**
- * The one place errors become responses: `{error: {code, kind, message, requestId}}` under the
+ * The one place errors become responses: `{error: {code, kind, message, details?, requestId}}` under the
  * kind's status, with `Retry-After` for `rate_limited` and `unavailable`. Internal and unavailable
  * errors are logged with the request id (their cause, e.g. a SQLSTATE, stays in the log) and answered
  * with a generic message; anything that is not a RetainwiseError is `internal`.
@@ -42,7 +42,8 @@ export function errorHandler(logger: Logger) {
     if (generic) logger[known.kind === "internal" ? "error" : "warn"]("request failed", { requestId, path: c.req.path, code: known.code, error });
     const retryAfter = known.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS[known.kind];
     if (retryAfter !== undefined) c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfter))));
-    return c.json({ error: { code: known.code, kind: known.kind, message: generic ?? known.message, ...(requestId ? { requestId } : {}) } }, status);
+    const details = generic ? undefined : known.details;
+    return c.json({ error: { code: known.code, kind: known.kind, message: generic ?? known.message, ...(details ? { details } : {}), ...(requestId ? { requestId } : {}) } }, status);
   };
 }
 

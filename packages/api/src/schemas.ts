@@ -17,7 +17,16 @@ export const ErrorReportQuerySchema = v.object({
 });
 
 /** Every error answer; `kind` decides the status (docs/ERRORS.md lists every code with its kind). */
-export const ErrorSchema = v.object({ error: v.object({ code: v.string(), kind: v.picklist(ERROR_KINDS), message: v.string(), requestId: v.optional(v.string()) }) });
+export const ErrorSchema = v.object({
+  error: v.object({
+    code: v.string(),
+    kind: v.picklist(ERROR_KINDS),
+    message: v.string(),
+    /** Facts a program acts on, per code (csv.missing_columns on an upload: missingColumns, matchingModels). */
+    details: v.optional(v.record(v.string(), v.unknown())),
+    requestId: v.optional(v.string()),
+  }),
+});
 
 export const PredictionSchema = v.object({
   id: v.string(),

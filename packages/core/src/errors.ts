@@ -18,6 +18,8 @@ export class RetainwiseError extends Error {
   readonly kind: ErrorKind;
   /** For `unavailable` and `rate_limited`: when a retry may succeed (HTTP `Retry-After`). */
   readonly retryAfterSeconds: number | undefined;
+  /** What a program needs to act on the error without parsing its message (sent as `error.details`). */
+  readonly details: ErrorDetails | undefined;
 
   constructor(code: ErrorCode, message: string, options: RetainwiseErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -25,6 +27,7 @@ export class RetainwiseError extends Error {
     this.code = code;
     this.kind = options.kind ?? kindOf(code);
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.details = options.details;
   }
 
   /** False when retrying the same work may succeed: the dependency or our own code failed, not the input. */
@@ -38,7 +41,14 @@ export interface RetainwiseErrorOptions {
   /** Overrides the code's usual kind (ERROR_CODES), e.g. a thread's error carried across as it was. */
   kind?: ErrorKind;
   retryAfterSeconds?: number;
+  details?: ErrorDetails;
 }
+
+/**
+ * Machine-readable facts of an error, for the caller's program: e.g. `csv.missing_columns` on an
+ * upload lists `missingColumns` and the account's `matchingModels` that read the file.
+ */
+export type ErrorDetails = Readonly<Record<string, unknown>>;
 
 /**
  * What went wrong, for the caller: `input` (fix the request or the file), `auth` (no or a bad API
@@ -95,6 +105,7 @@ export const ERROR_CODES = {
   // Predictions
   "prediction.not_found": "not_found",
   "prediction.not_ready": "conflict",
+  "prediction.input_gone": "conflict",
   "error_report.not_found": "not_found",
   "performance.not_enough_outcomes": "conflict",
   "prediction.no_challenger": "conflict",

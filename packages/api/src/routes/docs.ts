@@ -116,7 +116,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "Upload a CSV to score",
           description:
-            "Raw `text/csv` body (name it with `?filename=`) or the `file` field of multipart/form-data. Streamed to storage; answered before scoring starts. `?model=ID` scores with that READY model (yours or the built-in one; 404 otherwise, 400 unless READY); without it, the account's default model.",
+            "Raw `text/csv` body (name it with `?filename=`) or the `file` field of multipart/form-data. Streamed to storage; answered before scoring starts. `?model=ID` scores with that READY model (yours or the built-in one; 404 otherwise, 400 unless READY); without it, the account's default model. The header row is read first: a file missing columns the model (or the challenger) reads is refused with 400 `csv.missing_columns` before anything is stored, naming the columns, with `error.details.matchingModels`: the account's READY models that read every column the file needs.",
           parameters: [
             { name: "model", in: "query", schema: { type: "string", format: "uuid" }, description: "The model to score with (default: the account's default model)" },
             {
@@ -148,6 +148,15 @@ export function openApiDocument(): Record<string, unknown> {
       "/v1/predictions/{id}": {
         get: { summary: "Status, progress, metrics and error of a prediction", parameters: idParam, responses: { 200: ok("The prediction", "Prediction"), ...errors(400, 401, 404) } },
         delete: { summary: "Cancel (if queued or running) and delete a prediction and its files", parameters: idParam, responses: { 200: ok("The prediction as deleted", "Prediction"), ...errors(400, 401, 404) } },
+      },
+      "/v1/predictions/{id}/retry": {
+        post: {
+          summary: "Score a finished prediction's stored file again",
+          description:
+            "For a FAILED (or COMPLETED) prediction whose file is still stored: a new prediction of the same file, checked and queued as an upload. `model`, `challenger` and `idColumn` default to the first run's; name another `?model=` (e.g. one of the `matchingModels` a refusal listed). 409 `prediction.not_ready` while it runs, 409 `prediction.input_gone` once its file has expired.",
+          parameters: [...idParam, { name: "model", in: "query", schema: { type: "string", format: "uuid" } }, { name: "challenger", in: "query", schema: { type: "string", format: "uuid" } }, { name: "idColumn", in: "query", schema: { type: "string" } }],
+          responses: { 202: ok("The new prediction, queued (Location: /v1/predictions/{id})", "Prediction"), ...errors(400, 401, 404, 409, 429, 503) },
+        },
       },
       "/v1/predictions/{id}/download": {
         get: {

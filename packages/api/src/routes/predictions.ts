@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { Readable } from "node:stream";
 import { isRetainwiseError, RetainwiseError } from "@retainwise/core/errors";
 import { errorReportKeyFor, outputKeyFor, submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core/jobs";
@@ -11,6 +11,7 @@ import { CSV_CONTENT_TYPES, DEFAULT_UPLOAD_IDLE_SECONDS, openUpload } from "../u
 import { parseOr400 } from "../validate.ts";
 import { renderChart } from "../ui/chart.ts";
 import { usableChallenger, usableModel } from "./models.ts";
+import { checkScoringHeader, type ScoringModels } from "../column-check.ts";
 
 /** `/v1/predictions`: upload, list, read, download, delete — every query scoped to the caller's account. */
 export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
@@ -20,31 +21,30 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.post("/", async (c) => {
     const account = c.get("account");
-    const { model: chosen, challenger: challengerId, idColumn } = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
-    const model = await usableModel(deps, account.id, chosen ?? (await deps.models.defaultModelId(account.id)));
-    const challenger = challengerId === undefined ? null : await usableChallenger(deps, account.id, model, challengerId);
+    const query = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
+    const models = await scoringModels(account.id, { ...query, model: query.model ?? (await deps.models.defaultModelId(account.id)) });
     const upload = await openUpload(c.req.raw, deps.maxUploadBytes, (deps.uploadIdleSeconds ?? DEFAULT_UPLOAD_IDLE_SECONDS) * 1000);
-    const id = randomUUID();
-    const inputKey = `inputs/${id}.csv`;
-    try {
-      const created = await submitJob({
-        kind: "score",
-        store,
-        queue,
-        rows: predictions,
-        logger,
-        key: inputKey,
-        body: upload.body,
-        insert: (bytes) => predictions.create({ id, accountId: account.id, inputKey, inputFilename: upload.filename, inputBytes: bytes, modelId: model.id, challengerModelId: challenger?.id ?? null, idColumn: idColumn ?? null }),
-      });
-      c.header("Location", `/v1/predictions/${id}`);
-      return c.json(toPredictionJson(created), 202);
-    } catch (error) {
-      if (!c.req.raw.signal.aborted) throw error;
-      // Nobody is left to answer: log it as what it is, not as a server fault.
-      logger.info("upload abandoned: the client disconnected", { requestId: c.get("requestId"), jobId: id });
-      throw new RetainwiseError("upload.aborted", "The upload was interrupted before it finished. Send the file again.");
+    const created = await submitScoring(c, { body: upload.body, filename: upload.filename, ...models });
+    c.header("Location", `/v1/predictions/${created.id}`);
+    return c.json(toPredictionJson(created), 202);
+  });
+
+  // Scores a finished prediction's stored input again: after a failure (with ?model= another model,
+  // e.g. one the refusal named), or with another model than the first time. Same checks as an upload.
+  app.post("/:id/retry", async (c) => {
+    const account = c.get("account");
+    const prediction = await owned(account.id, c.req.param("id"));
+    if (!TERMINAL_STATUSES.includes(prediction.status)) {
+      throw new RetainwiseError("prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; it can be scored again once it is COMPLETED or FAILED.`);
     }
+    const query = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
+    const model = query.model ?? prediction.modelId ?? (await deps.models.defaultModelId(account.id));
+    // The first run's challenger, unless it is now the model itself.
+    const challenger = query.challenger ?? (prediction.challengerModelId === model ? undefined : prediction.challengerModelId ?? undefined);
+    const models = await scoringModels(account.id, { model, challenger, idColumn: query.idColumn ?? prediction.idColumn ?? undefined });
+    const created = await submitScoring(c, { body: await storedInput(prediction), filename: prediction.inputFilename, ...models });
+    c.header("Location", `/v1/predictions/${created.id}`);
+    return c.json(toPredictionJson(created), 202);
   });
 
   app.get("/", async (c) => {
@@ -97,6 +97,48 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
   });
 
   return app;
+
+  async function scoringModels(accountId: string, chosen: { model: string; challenger?: string | undefined; idColumn?: string | undefined }): Promise<ScoringModels> {
+    const model = await usableModel(deps, accountId, chosen.model);
+    const challenger = chosen.challenger === undefined ? null : await usableChallenger(deps, accountId, model, chosen.challenger);
+    return { model, challenger, idColumn: chosen.idColumn };
+  }
+
+  /** Checks the file's header against the models, stores the file and queues its scoring: the new QUEUED prediction. */
+  async function submitScoring(c: Context<ApiEnv>, { body, filename, ...models }: ScoringModels & { body: Readable; filename: string }): Promise<Prediction> {
+    const { model, challenger, idColumn } = models;
+    const accountId = c.get("account").id;
+    const id = randomUUID();
+    const inputKey = `inputs/${id}.csv`;
+    try {
+      const checked = await checkScoringHeader(deps, accountId, body, models);
+      return await submitJob({
+        kind: "score",
+        store,
+        queue,
+        rows: predictions,
+        logger,
+        key: inputKey,
+        body: checked,
+        insert: (bytes) => predictions.create({ id, accountId, inputKey, inputFilename: filename, inputBytes: bytes, modelId: model.id, challengerModelId: challenger?.id ?? null, idColumn: idColumn ?? null }),
+      });
+    } catch (error) {
+      if (!c.req.raw.signal.aborted) throw error;
+      // Nobody is left to answer: log it as what it is, not as a server fault.
+      logger.info("upload abandoned: the client disconnected", { requestId: c.get("requestId"), jobId: id });
+      throw new RetainwiseError("upload.aborted", "The upload was interrupted before it finished. Send the file again.");
+    }
+  }
+
+  /** The file a prediction scored, while the store keeps it (inputs expire with the stage's retention). */
+  async function storedInput(prediction: Prediction): Promise<Readable> {
+    try {
+      return await store.get(prediction.inputKey);
+    } catch (error) {
+      if (!(isRetainwiseError(error) && error.kind === "not_found")) throw error;
+      throw new RetainwiseError("prediction.input_gone", `The file of prediction ${prediction.id} (${prediction.inputFilename}) is no longer stored, so it cannot be scored again. Upload it again with POST /v1/predictions.`);
+    }
+  }
 
   /** The report of the prediction's last attempt: there once it is COMPLETED, or FAILED after reading its rows. */
   async function errorReport(prediction: Prediction): Promise<Readable> {

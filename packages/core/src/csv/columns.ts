@@ -32,14 +32,18 @@ export function resolveColumns(headers: readonly string[], wanted: readonly stri
   assertNoDuplicateHeaders(headers);
   const normalized = headers.map(normalizeHeader);
   const resolved = new Map<string, number>();
-  const missing: string[] = [];
   for (const name of wanted) {
     const index = indexOfColumn(normalized, name);
-    if (index === undefined) missing.push(name);
-    else resolved.set(name, index);
+    if (index !== undefined) resolved.set(name, index);
   }
-  if (missing.length > 0) throw missingColumnsError(missing, wanted, headers, normalized);
+  if (resolved.size < wanted.length) throw missingColumnsError(wanted.filter((name) => !resolved.has(name)), wanted, headers, normalized);
   return resolved;
+}
+
+/** The wanted columns no header supplies (matched as `resolveColumns` does), in `wanted`'s order. */
+export function missingColumns(headers: readonly string[], wanted: readonly string[]): string[] {
+  const normalized = headers.map(normalizeHeader);
+  return wanted.filter((name) => indexOfColumn(normalized, name) === undefined);
 }
 
 /** The index of the header that supplies `name` (exact normalized name first, then aliases), if any. */

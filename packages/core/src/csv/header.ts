@@ -1,22 +1,46 @@
 import { parse } from "csv-parse/sync";
 import { RetainwiseError } from "../errors.ts";
 import { closestHeaders, normalizeHeader } from "./columns.ts";
-import type { Head } from "./reader.ts";
+import type { Readable } from "node:stream";
+import { readHead, type Head } from "./reader.ts";
 import { firstRecordEnd } from "./records.ts";
-import { sniffCsv } from "./sniff.ts";
+import { sniffCsv, startsWithBom, type Delimiter } from "./sniff.ts";
 
 /**
- * The header row of a CSV from its first bytes alone (the head `readHead` read), so an upload can be
- * checked before it is stored and then streamed on with `replay(head)`.
+ * The head of an upload read only as far as its header row (at most SNIFF_BYTES): an upload is
+ * checked on its header without waiting for 64 KiB, so a small or slow one streams on to the store
+ * as it arrives. Continue with `replay(head)`.
+ */
+export function readHeader(input: Readable): Promise<Head> {
+  return readHead(input, (bytes) => {
+    try {
+      return headerEnd(bytes, sniffCsv(bytes, false).delimiter) >= 0;
+    } catch {
+      return false; // blank so far, or not text: headerRow says which once the head is read
+    }
+  });
+}
+
+/**
+ * The header row of a CSV from its first bytes alone (the head `readHead` or `readHeader` read), so
+ * an upload can be checked before it is stored and then streamed on with `replay(head)`. Blank
+ * lines before it are skipped, as the reader skips them.
  */
 export function headerRow(head: Head): string[] {
   const { delimiter } = sniffCsv(head.head, head.complete);
-  const end = firstRecordEnd(head.head, delimiter.charCodeAt(0));
+  const end = headerEnd(head.head, delimiter);
   if (end < 0 && !head.complete) {
     throw new RetainwiseError("csv.header_too_long", "The header row is longer than 64 KiB. Check that the file has a header row with one name per column.");
   }
-  const [header] = parse(end < 0 ? head.head : head.head.subarray(0, end), { delimiter, bom: true, relax_column_count: true, to_line: 1 }) as string[][];
+  const [header] = parse(end < 0 ? head.head : head.head.subarray(0, end), { delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, to: 1 }) as string[][];
   return (header ?? []).map((name) => name.trim());
+}
+
+/** Offset just past the header row (after any blank lines), or -1 when `bytes` does not hold all of it. */
+function headerEnd(bytes: Buffer, delimiter: Delimiter): number {
+  let start = startsWithBom(bytes) ? 3 : 0;
+  while (bytes[start] === 0x0a || bytes[start] === 0x0d) start++;
+  return firstRecordEnd(bytes, delimiter.charCodeAt(0), start);
 }
 
 /**

@@ -181,7 +181,8 @@ export interface Head {
   rest: AsyncIterator<Buffer | string>;
 }
 
-export async function readHead(input: Readable): Promise<Head> {
+/** `enough`: stop before SNIFF_BYTES once the bytes read so far hold what the caller needs (header.ts's `readHeader`). */
+export async function readHead(input: Readable, enough: (head: Buffer) => boolean = () => false): Promise<Head> {
   const rest = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const parts: Buffer[] = [];
   let size = 0;
@@ -191,6 +192,7 @@ export async function readHead(input: Readable): Promise<Head> {
     const chunk = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
     parts.push(chunk);
     size += chunk.length;
+    if (size < SNIFF_BYTES && enough(parts.length === 1 ? chunk : Buffer.concat(parts))) break;
   }
   return { head: Buffer.concat(parts), complete: false, rest };
 }

@@ -92,10 +92,10 @@ function trimPartialCharacter(bytes: Uint8Array): Uint8Array {
   return bytes;
 }
 
-/** The header line, without breaking on newlines inside quotes. */
+/** The header line, without breaking on newlines inside quotes; blank lines before it are skipped, as the reader skips them. */
 function firstLine(text: string): string {
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = text.search(/[^\r\n]|$/); i < text.length; i++) {
     const ch = text[i];
     if (ch === '"') quoted = !quoted;
     else if (!quoted && (ch === "\n" || ch === "\r")) return text.slice(0, i);
