@@ -139,18 +139,17 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("the web UI", () => {
     await screenshot("upload-rejected");
   });
 
-  test("a CSV the model cannot use ends FAILED, and the list shows the worker's reason", async () => {
+  test("a CSV the model cannot read is refused at upload with the server's message naming the columns, and nothing is queued", async () => {
+    const before = (await session.v1<{ items: unknown[] }>("/predictions")).body.items.length;
     await page.setInputFiles("#file", { name: "no-customers.csv", mimeType: "text/csv", buffer: Buffer.from("colour,size\nred,3\nblue,4\n") });
     await page.getByRole("button", { name: "Upload and score" }).click();
-    await page.waitForURL(/\/predictions/);
-    const row = row0();
-    await expect(row.locator("a").first().textContent()).resolves.toBe("no-customers.csv");
-    await row.locator(".status-failed").waitFor({ timeout: JOB_TIMEOUT_MS });
-    const id = await row.getAttribute("data-id");
-    const prediction = (await (await fetch(at(`/v1/predictions/${id}`), { headers: { Authorization: `Bearer ${server.apiKey}` } })).json()) as { error: { message: string } };
-    await expect(row.locator(".row-error").textContent()).resolves.toBe(prediction.error.message);
-    await screenshot("predictions-failed");
-    await page.goto(at("/upload"));
+    await page.locator("#upload-error").filter({ hasText: /\S/ }).waitFor();
+    await expect(page.locator("#upload-error").textContent()).resolves.toMatch(/^The model telco-v1 cannot score this file\. The file is missing 19 required columns: .*None of your models reads this file/);
+    // Only the built-in model exists here: there is no other model to offer.
+    await expect(page.locator("#upload-instead button").count()).resolves.toBe(0);
+    expect(page.url()).toBe(at("/upload"));
+    expect((await session.v1<{ items: unknown[] }>("/predictions")).body.items.length).toBe(before);
+    await screenshot("upload-missing-columns");
   });
 
   test("a job failed on too many bad rows shows its first 20 and downloads the whole error report", async () => {

@@ -1,5 +1,6 @@
 import { html } from "hono/html";
 import type { Html } from "./layout.ts";
+import { fileDropZone, uploadProgress } from "./file-fields.ts";
 import { challengerField, driftFlag, modelPerformanceSection, performanceSection, trendSection } from "./outcome-pages.ts";
 
 /**
@@ -35,6 +36,7 @@ export function uploadPage(): Html {
     ${fileDropZone()}
     ${uploadProgress()}
     <p id="upload-error" class="form-error" role="alert"></p>
+    <div id="upload-instead"></div>
     <button id="upload-button" type="submit" class="button primary" disabled>Upload and score</button>
   </form>
 </section>`;
@@ -208,25 +210,6 @@ function liveList({ id, path, caption, columns }: { id: string; path: string; ca
   <a id="older-page" class="button" href="#" hidden>Older</a>
 </nav>
 ${confirmDialog()}`;
-}
-
-/** The file picker of the upload and training forms (same ids: `file-picker.js` drives both). */
-function fileDropZone(): Html {
-  return html`<div id="drop-zone" class="drop-zone">
-      <svg class="drop-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3"/></svg>
-      <p>Drag a CSV file here, or</p>
-      <input id="file" name="file" type="file" accept=".csv,text/csv" class="visually-hidden">
-      <label for="file" class="button">Choose a file</label>
-      <p id="size-cap" class="hint"></p>
-    </div>
-    <p id="chosen-file" class="chosen-file" hidden></p>`;
-}
-
-function uploadProgress(): Html {
-  return html`<div id="upload-progress" class="progress-block" hidden>
-      <label for="upload-bar">Uploading <span id="upload-percent">0%</span></label>
-      <progress id="upload-bar" max="100" value="0"></progress>
-    </div>`;
 }
 
 /** The one confirmation for delete/cancel: a native modal dialog (focus trap and Esc for free). */

@@ -59,7 +59,8 @@ function indexOfColumn(normalized: readonly string[], name: string): number | un
   return undefined;
 }
 
-function assertNoDuplicateHeaders(headers: readonly string[]): void {
+/** Throws `csv.duplicate_headers` when two headers name one column (compared as `normalizeHeader` does). */
+export function assertNoDuplicateHeaders(headers: readonly string[]): void {
   const seen = new Map<string, string>();
   const duplicates: string[] = [];
   for (const header of headers) {
@@ -86,7 +87,8 @@ function missingColumnsError(missing: string[], wanted: readonly string[], heade
   return new RetainwiseError(
     "csv.missing_columns",
     `The file is missing ${missing.length === 1 ? "a required column" : `${missing.length} required columns`}: ${hints.join("; ")}. ` +
-      `Required columns: ${wanted.join(", ")}. Found: ${found.length > 0 ? listWithMore(found) : "none"}.`,
+      // When none is there, the required list would only repeat the missing one.
+      `${missing.length < wanted.length ? `Required columns: ${wanted.join(", ")}. ` : ""}Found: ${found.length > 0 ? listWithMore(found) : "none"}.`,
   );
 }
 

@@ -4,13 +4,14 @@
 
 const KEY_STORAGE = "retainwise.apiKey";
 
-/** An API error carrying the server's `{error:{code,message}}` as-is. */
+/** An API error carrying the server's `{error:{code,message,details}}` as-is. */
 export class ApiError extends Error {
-  /** @param {number} status @param {string} code @param {string} message */
-  constructor(status, code, message) {
+  /** @param {number} status @param {string} code @param {string} message @param {Record<string, any> | undefined} [details] */
+  constructor(status, code, message, details) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -86,6 +87,6 @@ export function redirectToSignIn() {
 /** @param {number} status @param {any} body */
 function toApiError(status, body) {
   const error = body && body.error;
-  if (error && typeof error.message === "string") return new ApiError(status, String(error.code), error.message);
+  if (error && typeof error.message === "string") return new ApiError(status, String(error.code), error.message, error.details);
   return new ApiError(status, "HTTP_" + status, `The server answered ${status} without an explanation. Try again shortly.`);
 }

@@ -57,10 +57,11 @@ function checkFile(file, maxBytes) {
 
 /**
  * Sends the file with the progress bar showing; resolves the created resource, or shows the
- * server's message in the form's error line and resolves null.
- * @param {File} file @param {HTMLButtonElement} button @param {{path?: string, fields?: Record<string, string>}} [options]
+ * server's message in the form's error line and resolves null (`onRefused` gets the error too).
+ * @param {File} file @param {HTMLButtonElement} button
+ * @param {{path?: string, fields?: Record<string, string>, onRefused?: (error: Error) => void}} [options]
  */
-export async function sendWithProgress(file, button, options) {
+export async function sendWithProgress(file, button, options = {}) {
   const block = /** @type {HTMLElement} */ (document.getElementById("upload-progress"));
   const bar = /** @type {HTMLProgressElement} */ (document.getElementById("upload-bar"));
   const percent = /** @type {HTMLElement} */ (document.getElementById("upload-percent"));
@@ -81,6 +82,7 @@ export async function sendWithProgress(file, button, options) {
     block.hidden = true;
     error.textContent = /** @type {Error} */ (e).message;
     button.disabled = false;
+    options.onRefused?.(/** @type {Error} */ (e));
     return null;
   }
 }

@@ -45,6 +45,8 @@ export async function startLiveList({ path, rowFor, nameOf, stateOf = (item) => 
       tbody.insertBefore(row, tbody.querySelectorAll("tr[data-id]")[index] ?? null);
     }
     shown.set(item.id, stateOf(item));
+    // "Scoring has started" is true only while it runs: the highlighted row says the rest.
+    if (item.id === highlighted && !isActive(item.status)) /** @type {HTMLElement} */ (document.getElementById("flash")).hidden = true;
   };
   const show = (/** @type {any[]} */ items) => {
     const ids = new Set(items.map((item) => item.id));

@@ -2,6 +2,7 @@
 import { deleteButton, downloadButton, predictionTarget } from "./actions.js";
 import { api, apiText } from "./api.js";
 import { parseCsv } from "./csv.js";
+import { failurePanel } from "./failure.js";
 import { riskChart } from "./chart.js";
 import { announce, el, fileName, formatCount, formatDate, formatPercent, isActive, progressText, statusBadge, statusLabel } from "./format.js";
 import { modelName } from "./model-format.js";
@@ -59,7 +60,7 @@ function renderStatus(p) {
     if (p.progress?.percent != null) /** @type {HTMLProgressElement} */ (bar).value = p.progress.percent;
     parts.push(el("p", { class: "progress-text" }, progressText(p)), bar);
   }
-  if (p.status === "FAILED" && p.error) parts.push(el("p", { class: "row-error" }, p.error.message));
+  if (p.status === "FAILED") parts.push(failurePanel(p));
   if (p.status === "CANCELED") parts.push(el("p", { class: "muted" }, "This prediction was canceled."));
   panel.replaceChildren(...parts);
 }

@@ -1,6 +1,7 @@
 // @ts-check
 import { deleteButton, downloadButton, predictionTarget } from "./actions.js";
 import { el, fileName, formatDate, isActive, progressText, statusBadge } from "./format.js";
+import { failurePanel } from "./failure.js";
 import { startLiveList } from "./live-list.js";
 
 /** The predictions list: newest first, a page at a time; running rows update in place. */
@@ -18,7 +19,6 @@ export function startPredictions() {
 function rowFor(p, { showError, refresh, highlighted }) {
   const name = fileName(p);
   const title = el("a", { href: `/predictions/${p.id}` }, name);
-  const detail = p.status === "FAILED" && p.error ? el("p", { class: "row-error" }, p.error.message) : null;
   const actions = el("div", { class: "row-actions" });
   if (p.status === "COMPLETED") actions.append(downloadButton(predictionTarget(p), showError));
   if (p.status !== "CANCELED") actions.append(deleteButton(predictionTarget(p), () => refresh(), showError));
@@ -26,12 +26,22 @@ function rowFor(p, { showError, refresh, highlighted }) {
     "tr",
     { "data-id": p.id, "data-status": p.status, class: p.id === highlighted ? "highlight" : undefined },
     // One wrapper: on a phone the cell is a two-column grid (label, content).
-    el("td", { "data-label": "File", class: "file-cell" }, el("div", {}, title, detail)),
+    el("td", { "data-label": "File", class: "file-cell" }, el("div", {}, title)),
     el("td", { "data-label": "Uploaded", class: "date-cell" }, formatDate(p.createdAt)),
-    el("td", { "data-label": "Status" }, statusBadge(p.status)),
+    el("td", { "data-label": "Status", class: "status-cell" }, el("div", {}, statusBadge(p.status), failureDetails(p))),
     progressCell(p),
     el("td", { class: "actions-cell" }, actions),
   );
+}
+
+/**
+ * Why a row failed, folded: a message can name dozens of columns, which in the File column made a
+ * screen-long wall on a phone. Opened, it holds the message, Retry and the models that read the file.
+ * @param {any} p
+ */
+function failureDetails(p) {
+  if (p.status !== "FAILED") return null;
+  return el("details", { class: "failure-details" }, el("summary", {}, "Why it failed"), failurePanel(p));
 }
 
 /** @param {any} p */

@@ -1,5 +1,6 @@
 // @ts-check
 import { filePicker, sendWithProgress } from "./file-picker.js";
+import { modelsInstead } from "./failure.js";
 import { fillModelSelect } from "./model-select.js";
 
 /** Upload a customer file and score it with the chosen model (the account's default preselected). */
@@ -18,13 +19,27 @@ export function startUpload() {
       button.disabled = !file || Boolean(problem);
     },
   });
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  const instead = /** @type {HTMLElement} */ (document.getElementById("upload-instead"));
+  const send = async () => {
     if (!file) return;
+    instead.replaceChildren();
     const query = new URLSearchParams();
     if (select.value) query.set("model", select.value);
-    if (challenger.value) query.set("challenger", challenger.value);
-    const prediction = await sendWithProgress(file, button, { path: query.size ? `/predictions?${query}` : "/predictions" });
+    // A model is never its own challenger (the server refuses it): "instead" may pick the challenger.
+    if (challenger.value && challenger.value !== select.value) query.set("challenger", challenger.value);
+    // A file the chosen model cannot read is refused naming the models that can: one click scores with one of them.
+    const onRefused = (/** @type {Error} */ error) =>
+      instead.replaceChildren(
+        modelsInstead(error, (modelId) => {
+          select.value = modelId;
+          send();
+        }) ?? "",
+      );
+    const prediction = await sendWithProgress(file, button, { path: query.size ? `/predictions?${query}` : "/predictions", onRefused });
     if (prediction) location.assign(`/predictions?uploaded=${encodeURIComponent(prediction.id)}`);
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
   });
 }
