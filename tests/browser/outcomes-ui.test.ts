@@ -58,9 +58,12 @@ describe("closing the loop in the web UI", () => {
     await writeFile(file, ["customer_id,churned", ...rows.map((r) => `${r[id]},${r[churn]}`), "LOST-1,perhaps"].join("\n") + "\n");
     await page.goto(at("/outcomes"));
     await page.locator("#outcome-counts").filter({ hasText: /0 customers with an outcome/ }).waitFor();
-    await page.locator("#outcomes-file").setInputFiles(file);
+    // The page names the columns it takes as the server matches them, the built-in model's label among them.
+    await expect(page.locator("#outcome-columns").textContent()).resolves.toContain('Churn ("Yes" = churned, as telco-v1 learned it)');
+    await page.locator("#file").setInputFiles(file);
     await page.getByRole("button", { name: "Upload outcomes" }).click();
     await expect(page.locator("#outcomes-summary").textContent()).resolves.toBe(`Read 1,001 rows: 1,000 accepted, 1 rejected, 1,000 matched to earlier predictions.`);
+    await expect(page.locator("#outcomes-matched").textContent()).resolves.toBe("Read customer_id as the customer id and churned as churned.");
     await expect(page.locator("#outcomes-result li").textContent()).resolves.toContain('Row 1001: churned "perhaps"');
     await page.locator("#outcome-counts").filter({ hasText: /1,000 customers with an outcome/ }).waitFor();
     await page.screenshot({ path: `${ARTIFACTS}ui-outcomes.png`, fullPage: true });

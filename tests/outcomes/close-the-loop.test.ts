@@ -219,6 +219,6 @@ describe("closing the loop: outcomes and realized performance", () => {
     const { status, json } = await sendOutcomes("customer_id,churnd\nA,yes\n");
     expect(status).toBe(400);
     expect(json.error.code).toBe("csv.missing_columns");
-    expect(json.error.message).toContain('churned (closest: "churnd")');
+    expect(json.error.message).toMatch(/^The outcome file lacks a column saying who churned \(churned, churn, .*; closest: "churnd"\)/);
   });
 });

@@ -5,9 +5,7 @@ import { modelLabel, type Model } from "@retainwise/core/jobs";
 import type { ModelCard } from "@retainwise/core/model/card";
 import { customerIdColumn } from "@retainwise/core/scoring/id-column";
 import type { ApiDeps } from "./env.ts";
-
-/** Models looked through for ones that read a refused file: the newest, as `GET /v1/models` lists them. */
-const MATCH_CANDIDATES = 100;
+import { readyModels } from "./routes/models.ts";
 
 /** A model of the account whose inputs a refused file has: what `details.matchingModels` lists. */
 export interface MatchingModel {
@@ -73,8 +71,7 @@ async function checkModel(deps: Pick<ApiDeps, "models">, accountId: string, head
 
 /** The account's READY models (the built-in one included) other than `except` whose every input the file has, newest first. */
 async function modelsReading(deps: Pick<ApiDeps, "models">, accountId: string, headers: string[], except: string): Promise<MatchingModel[]> {
-  const { items } = await deps.models.list(accountId, { limit: MATCH_CANDIDATES });
-  return items
-    .filter((m) => m.status === "READY" && m.id !== except && m.card !== null && missingColumns(headers, cardColumns(m.card)).length === 0)
+  return (await readyModels(deps, accountId))
+    .filter((m) => m.id !== except && missingColumns(headers, cardColumns(m.card)).length === 0)
     .map((m) => ({ id: m.id, model: modelLabel(m) }));
 }

@@ -108,6 +108,7 @@ export const ERROR_CODES = {
   "prediction.input_gone": "conflict",
   "error_report.not_found": "not_found",
   "performance.not_enough_outcomes": "conflict",
+  "outcomes.none_accepted": "input",
   "prediction.no_challenger": "conflict",
   "scoring.failed": "internal",
   "scoring.thread_failed": "internal",

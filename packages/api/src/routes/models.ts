@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { RetainwiseError } from "@retainwise/core/errors";
 import { BUILTIN_MODEL_ID, modelLabel, modelPrefix, tooManyTrainings, submitJob, type Model } from "@retainwise/core/jobs";
+import type { ModelCard } from "@retainwise/core/model/card";
 import { findLabelColumn, headerRow, readHead, replay, type Head } from "@retainwise/core/csv";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
@@ -131,6 +132,15 @@ export async function usableModel(deps: Pick<ApiDeps, "models">, accountId: stri
   if (!model) throw new RetainwiseError("model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
   if (model.status !== "READY") throw notReady(model, "only a READY model can score", "input");
   return model;
+}
+
+/** Models looked through for the account's words: the newest, as `GET /v1/models` lists them (an account has a handful). */
+const READY_MODELS_LOOKED_AT = 100;
+
+/** The account's READY models that have a card (the built-in one included), newest first: what uploads are matched against. */
+export async function readyModels(deps: Pick<ApiDeps, "models">, accountId: string): Promise<(Model & { card: ModelCard })[]> {
+  const { items } = await deps.models.list(accountId, { limit: READY_MODELS_LOOKED_AT });
+  return items.filter((m): m is Model & { card: ModelCard } => m.status === "READY" && m.card !== null);
 }
 
 /** `?challenger=`: a usable model (as for `?model=`) other than the champion. */

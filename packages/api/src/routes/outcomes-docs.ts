@@ -6,13 +6,18 @@ export function outcomePaths(idParam: unknown[], errors: (...codes: number[]) =>
       post: {
         summary: "Upload what happened to customers: a CSV customer_id,churned[,observed_at]",
         description:
-          "churned is yes/no/1/0/true/false; observed_at (ISO 8601) defaults to now. Headers are matched like every upload (customerID, customer_id, Churn…). " +
-          "Streamed and validated row by row: bad rows are counted and listed, not fatal. Per customer the latest observation wins. Rows are saved in batches as they are read, " +
+          "churned is yes/no/1/0/true/false; observed_at (ISO 8601) defaults to now and must not be in the future. Headers are matched like every upload (customerID, customer_id, Churn…), " +
+          "or in the words of the account's READY models: a model's label column with its churned value (Exited, 1 = churned) and its identifier column (CLIENTNUM); GET /v1/outcomes lists every accepted name. " +
+          "A label in words of its own (Attrited Customer) takes the file's one other value as stayed. `matched` says which columns were read and in whose words: {customerId, churned, observedAt, model, churnedValue, stayedValue}. " +
+          "Streamed and validated row by row: bad rows are counted and listed, not fatal, but a file with no row accepted is 400 outcomes.none_accepted (details: rowErrors). Per customer the latest observation wins. Rows are saved in batches as they are read, " +
           "so a file refused halfway (e.g. an unclosed quote) keeps the batches before it; uploading the fixed file again is safe.",
         requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
-        responses: { 200: json("{uploadId, rowsRead, rowsAccepted, rowsRejected, rowsMatched, rowErrors[{row, reason}]}"), ...errors(400, 401, 413, 415) },
+        responses: { 200: json("{uploadId, rowsRead, rowsAccepted, rowsRejected, rowsMatched, rowErrors[{row, reason}], matched}"), ...errors(400, 401, 413, 415) },
       },
-      get: { summary: "How many customers have an outcome, how many churned, and the latest observation", responses: { 200: json("{customers, churned, lastObservedAt}"), ...errors(401) } },
+      get: {
+        summary: "How many customers have an outcome, how many churned, the latest observation, and the column names an upload may use",
+        responses: { 200: json("{customers, churned, lastObservedAt, accepts: {customerId[], churned[], observedAt[], labels[{column, churnedValue, model}]}}"), ...errors(401) },
+      },
     },
     "/v1/predictions/{id}/performance": {
       get: {

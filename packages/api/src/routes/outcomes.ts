@@ -4,16 +4,19 @@ import { Readable } from "node:stream";
 import { RetainwiseError } from "@retainwise/core/errors";
 import { BUILTIN_MODEL_ID, modelLabel, modelPrefix, submitJob, type Prediction } from "@retainwise/core/jobs";
 import {
+  acceptedOutcomeColumns,
   assertEnoughToTrain,
   compareChallenger,
   indexPendingScores,
   labeledTrainingRows,
   OUTCOME_LABEL,
+  outcomeVocabulary,
   pairedRows,
   PSI_FLAG,
   readOutcomes,
   realizedPerformance,
   type LabeledScore,
+  type OutcomeVocabulary,
   type RealizedPerformance,
 } from "@retainwise/core/outcomes";
 import type { ApiDeps, ApiEnv } from "../env.ts";
@@ -22,7 +25,7 @@ import { IdParamSchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
 import { renderPerformanceChart } from "../ui/performance-chart.ts";
 import { openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
-import { usableModel } from "./models.ts";
+import { readyModels, usableModel } from "./models.ts";
 
 /** Drift reports a model's performance lists: its latest files. */
 const RECENT_DRIFTS = 10;
@@ -86,19 +89,21 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const upload = await openUpload(c.req.raw, deps.maxUploadBytes);
     const uploadId = randomUUID();
     try {
-      const read = await readOutcomes(upload.body, (batch) => outcomes.upsert(account.id, uploadId, batch));
+      const read = await readOutcomes(upload.body, (batch) => outcomes.upsert(account.id, uploadId, batch), { vocabularies: await vocabularies(account.id) });
       await indexPendingScores(deps, account.id);
       const rowsMatched = await outcomes.countMatched(account.id, uploadId);
       deps.logger.info("outcomes received", { requestId: c.get("requestId"), rows: read.rowsRead, accepted: read.rowsAccepted, matched: rowsMatched });
-      return c.json({ uploadId, rowsRead: read.rowsRead, rowsAccepted: read.rowsAccepted, rowsRejected: read.rowsRejected, rowsMatched, rowErrors: read.rowErrors }, 200);
+      return c.json({ uploadId, rowsRead: read.rowsRead, rowsAccepted: read.rowsAccepted, rowsRejected: read.rowsRejected, rowsMatched, rowErrors: read.rowErrors, matched: read.matched }, 200);
     } finally {
       upload.body.destroy();
     }
   });
 
   app.get("/outcomes", async (c) => {
-    const counts = await outcomes.counts(c.get("account").id);
-    return c.json({ customers: counts.customers, churned: counts.churned, lastObservedAt: counts.lastObservedAt?.toISOString() ?? null });
+    const accountId = c.get("account").id;
+    const [counts, words] = await Promise.all([outcomes.counts(accountId), vocabularies(accountId)]);
+    // `accepts`: the column names an upload may use, the account's models' own included (the Outcomes page shows them).
+    return c.json({ customers: counts.customers, churned: counts.churned, lastObservedAt: counts.lastObservedAt?.toISOString() ?? null, accepts: acceptedOutcomeColumns(words) });
   });
 
   app.get("/predictions/:id/performance", async (c) => {
@@ -140,6 +145,11 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.get("/models/:id/performance.svg", async (c) => svgOf(c.req.param("id"), (await modelPerformance(c.get("account").id, c.req.param("id"))).performance));
 
   return app;
+
+  /** How the account's models name outcomes: their label columns and churned values, their id columns. */
+  async function vocabularies(accountId: string): Promise<OutcomeVocabulary[]> {
+    return (await readyModels(deps, accountId)).map((m) => outcomeVocabulary(modelLabel(m), m.card));
+  }
 
   async function modelPerformance(accountId: string, rawId: string) {
     const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter", "request.bad_id");

@@ -1,4 +1,5 @@
 import { html } from "hono/html";
+import { fileDropZone, uploadProgress } from "./file-fields.ts";
 import type { Html } from "./layout.ts";
 
 /**
@@ -70,13 +71,14 @@ export function trendSection(): Html {
 export function outcomesPage(): Html {
   return html`<section class="card">
   <h1>Outcomes</h1>
-  <p class="muted">A CSV with a header row and one row per customer: <code>customer_id,churned</code> (yes/no, 1/0 or true/false) and optionally <code>observed_at</code> (a date; today when absent). A later outcome for a customer replaces an earlier one. Predictions are measured against outcomes observed after they were made.</p>
+  <p class="muted">A CSV with a header row and one row per customer: who they are, whether they churned, and optionally when that was known (today when absent; never a future date). A later outcome for a customer replaces an earlier one. Predictions are measured against outcomes observed after they were made.</p>
+  <dl id="outcome-columns" class="outcome-columns"></dl>
   <p id="outcome-counts" class="muted"></p>
   <form id="outcomes-form" novalidate>
-    <label for="outcomes-file">Outcome file</label>
-    <input id="outcomes-file" name="file" type="file" accept=".csv,text/csv" required>
-    <p id="outcomes-error" class="form-error" role="alert"></p>
-    <button id="outcomes-button" type="submit" class="button primary">Upload outcomes</button>
+    ${fileDropZone()}
+    ${uploadProgress()}
+    <p id="upload-error" class="form-error" role="alert"></p>
+    <button id="upload-button" type="submit" class="button primary" disabled>Upload outcomes</button>
   </form>
   <div id="outcomes-result" role="status"></div>
 </section>`;

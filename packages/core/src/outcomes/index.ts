@@ -1,5 +1,6 @@
 export * from "./outcome.ts";
-export { readOutcomes, OUTCOME_BATCH_ROWS, OUTCOME_ERRORS_KEPT, type ReadOutcomesResult } from "./read-outcomes.ts";
+export { readOutcomes, OUTCOME_BATCH_ROWS, OUTCOME_ERRORS_KEPT, type OutcomeMatch, type ReadOutcomesResult } from "./read-outcomes.ts";
+export { acceptedOutcomeColumns, outcomeVocabulary, type AcceptedOutcomeColumns, type OutcomeVocabulary } from "./outcome-columns.ts";
 export { indexPendingScores, indexScoresSweep } from "./score-index.ts";
 export { aucInterval, compareAucs, delongAuc, type AucEstimate } from "./delong.ts";
 export * from "./performance.ts";

@@ -3,39 +3,72 @@
 // trend chart. Charts are SVG rendered by the server (ui/performance-chart.ts, ui/trend-chart.ts),
 // fetched with the key and placed inline, as the risk chart is.
 import { api, session } from "./api.js";
+import { filePicker, sendWithProgress } from "./file-picker.js";
 import { el, formatCount, formatDate, formatPercent } from "./format.js";
 import { pollWhile } from "./poll.js";
 
-/** The Outcomes page: current counts, and the upload form with its answer. */
+/** The Outcomes page: the column names it takes (the account's models' own included), current counts, and the upload with its answer. */
 export async function startOutcomes() {
   const counts = /** @type {HTMLElement} */ (document.getElementById("outcome-counts"));
+  const error = /** @type {HTMLElement} */ (document.getElementById("upload-error"));
+  const result = /** @type {HTMLElement} */ (document.getElementById("outcomes-result"));
+  const button = /** @type {HTMLButtonElement} */ (document.getElementById("upload-button"));
   const showCounts = async () => {
     const c = await api("/outcomes");
     counts.textContent = `${formatCount(c.customers)} customers with an outcome, ${formatCount(c.churned)} of them churned.`;
+    renderAccepted(c.accepts);
   };
-  const form = /** @type {HTMLFormElement} */ (document.getElementById("outcomes-form"));
-  const error = /** @type {HTMLElement} */ (document.getElementById("outcomes-error"));
-  const result = /** @type {HTMLElement} */ (document.getElementById("outcomes-result"));
-  form.addEventListener("submit", async (event) => {
+  /** @type {File | null} */
+  let file = null;
+  filePicker({
+    onChoose: (chosen, problem) => {
+      file = chosen;
+      button.disabled = !file || Boolean(problem);
+    },
+  });
+  /** @type {HTMLFormElement} */ (document.getElementById("outcomes-form")).addEventListener("submit", async (event) => {
     event.preventDefault();
-    error.textContent = "";
-    const file = /** @type {HTMLInputElement} */ (document.getElementById("outcomes-file")).files?.[0];
-    if (!file) return void (error.textContent = "Choose a CSV file first.");
-    const body = new FormData();
-    body.append("file", file, file.name);
-    try {
-      const r = await api("/outcomes", { method: "POST", body });
-      const problems = r.rowErrors.map((/** @type {{row: number, reason: string}} */ e) => el("li", {}, `Row ${e.row}: ${e.reason}`));
-      result.replaceChildren(
-        el("p", { id: "outcomes-summary" }, `Read ${formatCount(r.rowsRead)} rows: ${formatCount(r.rowsAccepted)} accepted, ${formatCount(r.rowsRejected)} rejected, ${formatCount(r.rowsMatched)} matched to earlier predictions.`),
-        ...(problems.length ? [el("ul", { class: "row-errors" }, ...problems)] : []),
-      );
-      await showCounts();
-    } catch (e) {
-      error.textContent = /** @type {Error} */ (e).message;
-    }
+    if (!file) return;
+    result.replaceChildren();
+    const r = await sendWithProgress(file, button, { path: "/outcomes" });
+    /** @type {HTMLElement} */ (document.getElementById("upload-progress")).hidden = true;
+    if (!r) return;
+    button.disabled = false;
+    const problems = r.rowErrors.map((/** @type {{row: number, reason: string}} */ e) => el("li", {}, `Row ${e.row}: ${e.reason}`));
+    result.replaceChildren(
+      el("p", { id: "outcomes-summary" }, `Read ${formatCount(r.rowsRead)} rows: ${formatCount(r.rowsAccepted)} accepted, ${formatCount(r.rowsRejected)} rejected, ${formatCount(r.rowsMatched)} matched to earlier predictions.`),
+      el("p", { id: "outcomes-matched", class: "muted" }, matchedText(r.matched)),
+      ...(problems.length ? [el("ul", { class: "row-errors" }, ...problems)] : []),
+    );
+    await showCounts();
   });
   await showCounts().catch((e) => (error.textContent = e.message));
+}
+
+/**
+ * The names an outcome file may use, as the server matches them (GET /v1/outcomes `accepts`): the
+ * page and the server's refusal say the same.
+ * @param {{customerId: string[], churned: string[], observedAt: string[], labels: {column: string, churnedValue: string, model: string}[]}} accepts
+ */
+function renderAccepted(accepts) {
+  const names = (/** @type {string[]} */ list) => list.map((name, i) => [i ? ", " : "", el("code", {}, name)]).flat();
+  const labels = accepts.labels.map((l) => [", ", el("code", {}, l.column), ` ("${l.churnedValue}" = churned, as ${l.model} learned it)`]).flat();
+  /** @type {HTMLElement} */ (document.getElementById("outcome-columns")).replaceChildren(
+    el("dt", {}, "Customer id"),
+    el("dd", {}, ...names(accepts.customerId)),
+    el("dt", {}, "Churned"),
+    el("dd", {}, ...names(accepts.churned), " (yes/no, 1/0 or true/false)", ...labels),
+    el("dt", {}, "Observed at", el("span", { class: "optional" }, " optional")),
+    el("dd", {}, ...names(accepts.observedAt), " (2026-11-30 or 2026-11-30T14:00:00Z)"),
+  );
+}
+
+/** "Read CustomerId as the customer id and Exited as bank-v1 learned it ("1" = churned, "0" = stayed)." @param {any} m */
+function matchedText(m) {
+  const churned = m.model
+    ? `${m.churned} as ${m.model} learned it ("${m.churnedValue}" = churned${m.stayedValue ? `, "${m.stayedValue}" = stayed` : ""})`
+    : `${m.churned} as churned`;
+  return `Read ${m.customerId} as the customer id and ${churned}${m.observedAt ? `, ${m.observedAt} as the date observed` : ""}.`;
 }
 
 /**

@@ -1,0 +1,143 @@
+/**
+ * A customer's journey without dead ends (issue 25), in Chromium against `retainwise local`: an
+ * account with its own bank model uploads a bank file while the Telco model is the default, is told
+ * at once which columns are missing and scores it with its bank model in one click; a failed job is
+ * explained in a details panel and retried; outcomes are uploaded in the bank model's own words.
+ * Desktop and phone widths. Screenshots: tests/artifacts/ui-journey-*.png.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Page } from "playwright-core";
+import { LOCAL_MODE_EXISTS, openUiSession, PHONE_VIEWPORT, type UiSession } from "./support/ui-session.ts";
+
+/** The built-in Telco model (migrations/0004_models.sql): every account's default until it picks another. */
+const BUILTIN_MODEL_ID = "00000000-0000-4000-8000-000000000001";
+const TRAINING_TIMEOUT_MS = 240_000;
+const JOB_TIMEOUT_MS = 120_000;
+const BANK_ROWS = 600;
+
+let session: UiSession;
+let page: Page;
+let bankId = "";
+
+/** A bank's customers: an id, two inputs with some signal, and whether they left (`Exited` 1/0). Deterministic. */
+function bankRows(count: number, { exited = true } = {}): string {
+  const header = ["CustomerId", "CreditScore", "Products", ...(exited ? ["Exited"] : [])].join(",");
+  const rows = Array.from({ length: count }, (_, i) => {
+    const score = 400 + ((i * 37) % 450);
+    const products = 1 + (i % 3);
+    const left = (score < 560) !== (i % 7 === 0) ? 1 : 0;
+    return [15600000 + i, score, products, ...(exited ? [left] : [])].join(",");
+  });
+  return [header, ...rows].join("\n") + "\n";
+}
+
+beforeAll(async () => {
+  if (!LOCAL_MODE_EXISTS) return;
+  session = await openUiSession();
+  page = session.page;
+  await page.addInitScript((key) => sessionStorage.setItem("retainwise.apiKey", key), session.server.apiKey);
+  const created = await session.v1<{ id: string }>("/models?label=Exited&name=bank", { method: "POST", headers: { "Content-Type": "text/csv" }, body: bankRows(BANK_ROWS) });
+  expect(created.status).toBe(202);
+  bankId = created.body.id;
+  const deadline = Date.now() + TRAINING_TIMEOUT_MS;
+  let status = "";
+  while (Date.now() < deadline && !["READY", "FAILED"].includes(status)) {
+    status = (await session.v1<{ status: string }>(`/models/${bankId}`)).body.status;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  expect(status).toBe("READY");
+}, TRAINING_TIMEOUT_MS + 180_000);
+
+afterAll(async () => {
+  await session?.close();
+});
+
+const at = (path: string) => session.at(path);
+const row0 = () => page.locator("#predictions tbody tr[data-id]").first();
+
+async function expectNoSideways(target: Page): Promise<void> {
+  await expect(target.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(PHONE_VIEWPORT.width);
+}
+
+describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", () => {
+  test("a bank file chosen for the Telco model is refused at once, naming the missing columns, and scored with bank-v1 in one click", async () => {
+    await page.goto(at("/upload"));
+    await page.locator("#model:not([disabled])").waitFor();
+    await expect(page.locator("#model").inputValue()).resolves.toBe(BUILTIN_MODEL_ID);
+    await page.setInputFiles("#file", { name: "bank-customers.csv", mimeType: "text/csv", buffer: Buffer.from(bankRows(200, { exited: false })) });
+    await page.getByRole("button", { name: "Upload and score" }).click();
+    await page.locator("#upload-error").filter({ hasText: /\S/ }).waitFor();
+    await expect(page.locator("#upload-error").textContent()).resolves.toMatch(/^The model telco-v1 cannot score this file\. The file is missing 19 required columns: .*Your model bank-v1 reads every column it needs/);
+    await session.screenshot("journey-upload-refused");
+    await page.getByRole("button", { name: "Score with bank-v1 instead" }).click();
+    await page.waitForURL(/\/predictions/);
+    await row0().locator(".status-completed").waitFor({ timeout: JOB_TIMEOUT_MS });
+    const id = await row0().getAttribute("data-id");
+    const scored = await session.v1<{ modelId: string; modelVersion: string }>(`/predictions/${id}`);
+    expect(scored.body.modelId).toBe(bankId);
+    // The banner said scoring had started; once the row is done it does not linger.
+    await page.locator("#flash").waitFor({ state: "hidden" });
+  }, JOB_TIMEOUT_MS + 30_000);
+
+  test("a failed job shows why in a details panel, not in the file column, fits a phone, and Retry scores its file again", async () => {
+    const [header, ...rows] = bankRows(40, { exited: false }).trimEnd().split("\n");
+    // Half the rows lose a field: more than 10% bad rows fails the job, whichever model scores it.
+    const broken = [header, ...rows.map((row, i) => (i % 2 ? row.split(",").slice(0, 2).join(",") : row))].join("\n") + "\n";
+    const upload = await session.v1<{ id: string }>(`/predictions?model=${bankId}&filename=broken.csv`, { method: "POST", headers: { "Content-Type": "text/csv" }, body: broken });
+    expect(upload.status).toBe(202);
+    await page.goto(at("/predictions"));
+    const row = page.locator(`#predictions tbody tr[data-id="${upload.body.id}"]`);
+    await row.locator(".status-failed").waitFor({ timeout: JOB_TIMEOUT_MS });
+    const failed = await session.v1<{ error: { message: string } }>(`/predictions/${upload.body.id}`);
+    await expect(row.locator(".file-cell").textContent()).resolves.toBe("broken.csv");
+    await row.getByText("Why it failed").click();
+    await expect(row.locator(".failure-message").textContent()).resolves.toBe(failed.body.error.message);
+    await session.screenshot("journey-failed-details");
+
+    const phone = await session.phone();
+    await phone.goto(at("/predictions"));
+    const phoneRow = phone.locator(`#predictions tbody tr[data-id="${upload.body.id}"]`);
+    await phoneRow.getByText("Why it failed").click();
+    await phoneRow.locator(".failure-message").waitFor();
+    await expectNoSideways(phone);
+    await phone.screenshot({ path: `${new URL("../artifacts/", import.meta.url).pathname}ui-journey-failed-phone.png`, fullPage: true });
+    await phone.close();
+
+    await row.getByRole("button", { name: "Retry broken.csv" }).click();
+    // The list opens on the new prediction, highlighted.
+    const retried = page.locator("#predictions tbody tr.highlight");
+    await retried.waitFor();
+    const retriedId = await retried.getAttribute("data-id");
+    expect(retriedId).not.toBe(upload.body.id);
+    await retried.locator(".status-failed").waitFor({ timeout: JOB_TIMEOUT_MS });
+    await expect(session.v1<{ inputFilename: string; modelId: string }>(`/predictions/${retriedId}`).then((r) => r.body)).resolves.toMatchObject({ inputFilename: "broken.csv", modelId: bankId });
+  }, 2 * JOB_TIMEOUT_MS + 30_000);
+
+  test("the Outcomes page has the drop zone, names the bank model's own columns, and reads a file in them", async () => {
+    await page.goto(at("/outcomes"));
+    await page.locator("#drop-zone").waitFor();
+    await page.locator("#outcome-columns dd").first().waitFor();
+    await expect(page.locator("#outcome-columns").textContent()).resolves.toContain('Exited ("1" = churned, as bank-v1 learned it)');
+    const outcomes = ["CustomerId,Exited", ...Array.from({ length: 200 }, (_, i) => `${15600000 + i},${i % 3 === 0 ? 1 : 0}`)].join("\n") + "\n";
+    await page.setInputFiles("#file", { name: "what-happened.csv", mimeType: "text/csv", buffer: Buffer.from(outcomes) });
+    await page.getByRole("button", { name: "Upload outcomes" }).click();
+    await page.locator("#outcomes-summary").waitFor();
+    await expect(page.locator("#outcomes-summary").textContent()).resolves.toMatch(/^Read 200 rows: 200 accepted, 0 rejected, 200 matched to earlier predictions\.$/);
+    await expect(page.locator("#outcomes-matched").textContent()).resolves.toBe('Read CustomerId as the customer id and Exited as bank-v1 learned it ("1" = churned).');
+    await session.screenshot("journey-outcomes");
+  });
+
+  test("an outcome file with nothing accepted is refused with the rows' problems, not counted as a success", async () => {
+    await page.setInputFiles("#file", { name: "future.csv", mimeType: "text/csv", buffer: Buffer.from("customer_id,churned,observed_at\n15600001,yes,2999-01-01\n") });
+    await page.getByRole("button", { name: "Upload outcomes" }).click();
+    await page.locator("#upload-error").filter({ hasText: /\S/ }).waitFor();
+    await expect(page.locator("#upload-error").textContent()).resolves.toMatch(/^The one outcome row was not accepted, so nothing was saved \(row 1: observed_at "2999-01-01" is in the future/);
+    await expect(page.locator("#outcomes-summary").count()).resolves.toBe(0);
+    const phone = await session.phone();
+    await phone.goto(at("/outcomes"));
+    await phone.locator("#outcome-columns dd").first().waitFor();
+    await expectNoSideways(phone);
+    await phone.screenshot({ path: `${new URL("../artifacts/", import.meta.url).pathname}ui-journey-outcomes-phone.png`, fullPage: true });
+    await phone.close();
+  });
+});
