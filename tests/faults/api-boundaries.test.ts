@@ -114,7 +114,9 @@ describe("bad requests get a specific 4xx and leave nothing behind", () => {
   });
 
   it("a download before the prediction is COMPLETED is a 409", async () => {
-    const { id } = (await (await post("customerID\n1\n", "text/csv")).json()) as { id: string };
+    // The model's columns, so the upload is accepted, and a row with one field, so the job FAILS (every row bad).
+    const header = (await readFile(TELCO_PATH, "utf8")).split("\n")[0];
+    const { id } = (await (await post(`${header}\nA-1\n`, "text/csv")).json()) as { id: string };
     const failed = await service.waitFor(id, keyA, "FAILED");
     const response = await service.api(`/v1/predictions/${id}/download`, keyA);
     expect(response.status).toBe(409);
