@@ -45,6 +45,8 @@ console.log(
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     inputs: table.inputs.length,
     terms: result.model.terms.length,
+    forestTrees: result.model.forest?.trees.length ?? 0,
+    rounds: result.rounds,
     skippedRows: rowErrors.length,
     internalHeldOut: { auc: result.heldOut.auc, brier: result.heldOut.brier },
   }),

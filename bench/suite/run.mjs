@@ -61,7 +61,7 @@ function runTable(table) {
   }
   const { rows, inputs, positive_rate, ours: oursScores, ...rest } = peers.json;
   Object.assign(result, { rows, inputs, positiveRate: positive_rate, peers: Object.fromEntries(PEERS.map((p) => [p, rest[p]])) });
-  if (ours) result.ours = { ...oursScores, fitSeconds: ours.fitSeconds, peakRssMB: ours.peakRssMB, terms: ours.terms, skippedRows: ours.skippedRows };
+  if (ours) result.ours = { ...oursScores, fitSeconds: ours.fitSeconds, peakRssMB: ours.peakRssMB, terms: ours.terms, forestTrees: ours.forestTrees, skippedRows: ours.skippedRows };
   const v = verdict(result);
   log(`${table.name}: ours ${result.ours?.auc ?? "–"} vs ${v?.best.name ?? "–"} ${v?.best.auc ?? ""}`);
   return result;

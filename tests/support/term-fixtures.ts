@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { forestInputs, type Forest, type ForestTree } from "../../packages/core/src/model/forest.ts";
 import { binCount, type ModelInputSpec, type Term, type TermModel } from "../../packages/core/src/model/term-model.ts";
 import { mulberry32 } from "../../packages/core/src/training/split.ts";
 import { exportTermModel } from "../../packages/core/src/training/term-export.ts";
@@ -18,6 +19,35 @@ const NUMERIC = new Set(["SeniorCitizen", "tenure", "MonthlyCharges", "TotalChar
 const LEFT_OUT = new Set(["customerID", "Churn"]);
 /** Pairs of inputs (by name) given a pair term, as an Explainable Boosting Machine would add a few. */
 const PAIRS: [string, string][] = [["Contract", "tenure"], ["InternetService", "MonthlyCharges"], ["PaymentMethod", "PaperlessBilling"], ["SeniorCitizen", "Dependents"]];
+
+/**
+ * `model` with a seeded random forest over its card inputs (each categorical's bin order shuffled;
+ * every split at a random place, a blank sent a random side) and a path term per input it splits.
+ */
+export function withRandomForest(model: TermModel, random: () => number, trees = 40): TermModel {
+  const { inputs } = model;
+  const orders: Record<string, number[]> = {};
+  inputs.forEach((input, f) => {
+    if (input.role !== "numeric") orders[f] = [0, ...Array.from({ length: binCount(input) - 1 }, (_, k) => k + 1).sort(() => random() - 0.5)];
+  });
+  const grown = Array.from({ length: trees }, (): ForestTree => {
+    const tree: ForestTree = { input: [-1], at: [0], blankLeft: [0], left: [0], right: [0], value: [(random() - 0.5) / 5] };
+    for (let split = 0; split < 7; split++) {
+      const leaves = tree.input.flatMap((f, n) => (f < 0 ? [n] : []));
+      const n = leaves[Math.floor(random() * leaves.length)]!;
+      const f = Math.floor(random() * inputs.length);
+      tree.input[n] = f;
+      tree.at[n] = 1 + Math.floor(random() * Math.max(1, binCount(inputs[f]!) - 2));
+      tree.blankLeft[n] = random() < 0.5 ? 1 : 0;
+      [tree.left[n], tree.right[n]] = [tree.input.length, tree.input.length + 1];
+      for (let k = 0; k < 2; k++) tree.input.push(-1), tree.at.push(0), tree.blankLeft.push(0), tree.left.push(0), tree.right.push(0), tree.value.push((random() - 0.5) / 5);
+    }
+    return tree;
+  });
+  const forest: Forest = { orders, trees: grown };
+  const paths = forestInputs(forest).map((f): Term => ({ kind: "path", inputs: [f], shift: (random() - 0.5) / 4 }));
+  return { ...model, forest, terms: [...model.terms, ...paths] };
+}
 
 export function telcoTermModel(telco: Table, seed = 7): TermModel {
   const random = mulberry32(seed);

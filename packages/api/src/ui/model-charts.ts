@@ -27,7 +27,7 @@ export interface ModelChartSource {
 
 export interface TermImportance {
   label: string;
-  kind: "main" | "pair";
+  kind: "main" | "pair" | "path";
   /** Log-odds between the term's lowest and highest cell, unless the trainer measured it. */
   importance: number;
 }
@@ -54,8 +54,9 @@ export function termImportance(card: TermTablesCard, measured?: unknown): TermIm
   return card.terms
     .map((term, t) => ({
       kind: term.kind,
-      label: term.inputs.map((i) => inputs[i]?.label ?? `input ${i}`).join(PAIR_SEPARATOR),
-      importance: given ? given[t]! : Math.max(...term.table) - Math.min(...term.table),
+      label: term.inputs.map((i) => inputs[i]?.label ?? `input ${i}`).join(PAIR_SEPARATOR) + (term.kind === "path" ? " with other columns" : ""),
+      // A path term has no table: the card alone cannot say how far it moves the odds.
+      importance: given ? given[t]! : term.kind === "path" ? 0 : Math.max(...term.table) - Math.min(...term.table),
     }))
     .sort((a, b) => b.importance - a.importance);
 }
@@ -68,7 +69,7 @@ function importanceChart(terms: TermImportance[]): string {
   const rest = terms.length - shown.length;
   const restNote = rest > 0 ? `${rest} smaller ${rest === 1 ? "term" : "terms"} not drawn` : "";
   const max = Math.max(...shown.map((t) => t.importance), 1e-9);
-  const parts = [legendSwatch(0, "term-main", "One column"), legendSwatch(120, "term-pair", "Two columns together")];
+  const parts = [legendSwatch(0, "term-main", "One column"), legendSwatch(120, "term-pair", "Two columns together"), ...(terms.some((t) => t.kind === "path") ? [legendSwatch(290, "term-path", "With other columns")] : [])];
   shown.forEach((term, i) => {
     const y = top + i * rowH;
     const w = Math.max(((width - valueW) * term.importance) / max, 2);

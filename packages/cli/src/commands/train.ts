@@ -7,8 +7,9 @@ export const summary = "Train a churn model from a labeled CSV and export it to 
 export const help = `Usage: retainwise train <labeled.csv> --label Churn -o models/churn-vN.onnx [options]
 
 Decides a role for every column (identifier, free text, constant, date, leakage suspect, or an
-input: numeric, categorical, boolean) and prints them with the reason; fits an Explainable Boosting
-Machine (per-column and per-pair lookup tables, so every reason is exact); prints held-out metrics;
+input: numeric, categorical, boolean) and prints them with the reason; fits boosted trees (per-column
+and per-pair lookup tables, then trees over any columns, every step credited to the column it
+splits, so every reason is exact); prints held-out metrics;
 writes the ONNX model plus its card (<model>.card.json) beside it. Progress goes to stderr as JSON
 lines. The file is read like a scored file: any delimiter, BOM, CRLF, decimal commas, currency.
 

@@ -112,7 +112,20 @@ const TableSchema = v.array(v.pipe(v.number(), v.finite()));
 const TermSchema = v.variant("kind", [
   v.object({ kind: v.literal("main"), inputs: v.tuple([v.number()]), table: TableSchema }),
   v.object({ kind: v.literal("pair"), inputs: v.tuple([v.number(), v.number()]), table: TableSchema }),
+  v.object({ kind: v.literal("path"), inputs: v.tuple([v.number()]), shift: v.pipe(v.number(), v.finite()) }),
 ]);
+
+const NodeIndexes = v.array(v.pipe(v.number(), v.integer(), v.minValue(-1)));
+/** A forest tree's nodes as parallel arrays (model/forest.ts): each split's children lie past it, so every path ends at a leaf. */
+const ForestTreeSchema = v.pipe(
+  v.object({ input: NodeIndexes, at: NodeIndexes, blankLeft: v.array(v.picklist([0, 1])), left: NodeIndexes, right: NodeIndexes, value: TableSchema }),
+  v.check((t) => t.input.length > 0 && [t.at, t.blankLeft, t.left, t.right, t.value].every((a) => a.length === t.input.length), "a forest tree's node arrays must be of one length"),
+  v.check((t) => t.input.every((f, n) => f < 0 || (t.left[n]! > n && t.right[n]! > n && t.left[n]! < t.input.length && t.right[n]! < t.input.length)), "a forest split's children must come after it"),
+);
+const ForestSchema = v.object({
+  orders: v.record(v.pipe(v.string(), v.regex(/^\d+$/)), v.array(v.pipe(v.number(), v.integer(), v.minValue(0)))),
+  trees: v.array(ForestTreeSchema),
+});
 
 export const COLUMN_ROLES = ["label", "identifier", "free_text", "constant", "leakage_suspect", "date", "categorical", "numeric", "boolean"] as const;
 export type ColumnRole = (typeof COLUMN_ROLES)[number];
@@ -125,6 +138,7 @@ const TermTablesCardSchema = v.pipe(
     intercept: v.number(),
     inputs: v.array(TermInputSchema),
     derived: v.optional(v.array(DerivedInputSchema)),
+    forest: v.optional(ForestSchema),
     terms: v.array(TermSchema),
     /** Every column of the training file, with the role the trainer gave it and why. */
     columns: v.array(v.object({ name: v.string(), role: v.picklist(COLUMN_ROLES), reason: v.string() })),
@@ -133,8 +147,13 @@ const TermTablesCardSchema = v.pipe(
   v.check((card) => card.terms.every((term) => term.inputs.every((i) => Number.isInteger(i) && i >= 0 && i < termInputs(card).length)), "terms must name inputs of the card"),
   v.check(
     // A term naming a missing input is reported by the check above; this one then looks past it.
-    (card) => card.terms.every((term) => term.inputs.some((i) => termInputs(card)[i] === undefined) || term.table.length === term.inputs.reduce((n, i) => n * binCount(termInputs(card)[i]!), 1)),
+    (card) => card.terms.every((term) => term.kind === "path" || term.inputs.some((i) => termInputs(card)[i] === undefined) || term.table.length === term.inputs.reduce((n, i) => n * binCount(termInputs(card)[i]!), 1)),
     "every term table must have one entry per bin (per bin pair for pair terms)",
+  ),
+  v.check((card) => card.terms.every((term) => term.kind !== "path" || card.forest !== undefined), "path terms need the card's forest"),
+  v.check(
+    (card) => !card.forest || card.forest.trees.every((t) => t.input.every((f) => f < card.inputs.length)) && Object.entries(card.forest.orders).every(([f, order]) => card.inputs[Number(f)] !== undefined && order.length === binCount(card.inputs[Number(f)]!)),
+    "the forest must split inputs of the card, and order every bin of the levels it orders",
   ),
   v.check((card) => card.inputs.every((input) => !input.binShares || input.binShares.length === binCount(input)), "binShares must have one share per bin of its input"),
 );

@@ -3,6 +3,8 @@
  * term is a lookup table. Shared by the trainer (which fits it), the exporter (which writes it as
  * ONNX) and the scorer (which reads reasons from it), so all three agree on what a bin is.
  */
+import type { Forest } from "./forest.ts";
+
 export type ModelInputSpec = NumericInputSpec | CategoricalInputSpec;
 
 export interface NumericInputSpec {
@@ -37,7 +39,7 @@ export interface DerivedInputSpec {
   cuts: number[];
 }
 
-export type Term = MainTerm | PairTerm;
+export type Term = MainTerm | PairTerm | PathTerm;
 
 export interface MainTerm {
   kind: "main";
@@ -53,12 +55,24 @@ export interface PairTerm {
   table: number[];
 }
 
+/**
+ * The forest's credit to one input (model/forest.ts), less `shift` (its mean over the training
+ * rows, which the intercept holds). It reads every input the forest splits, but names only its own.
+ */
+export interface PathTerm {
+  kind: "path";
+  inputs: [number];
+  shift: number;
+}
+
 export interface TermModel {
   /** Log-odds of a customer whose every term contributes 0 (tables are centred on the training rows). */
   intercept: number;
   inputs: ModelInputSpec[];
   /** Inputs computed from `inputs`; a term names derived input d as index `inputs.length + d`. */
   derived?: DerivedInputSpec[];
+  /** Trees over any inputs, credited to them by the model's path terms (which come last, in input order). */
+  forest?: Forest;
   terms: Term[];
 }
 
@@ -131,6 +145,7 @@ export function withFloat32Tables(model: TermModel): TermModel {
     intercept: Math.fround(model.intercept),
     inputs: model.inputs,
     ...(model.derived ? { derived: model.derived } : {}),
-    terms: model.terms.map((term) => ({ ...term, table: term.table.map(Math.fround) })),
+    ...(model.forest ? { forest: model.forest } : {}),
+    terms: model.terms.map((term) => (term.kind === "path" ? term : { ...term, table: term.table.map(Math.fround) })),
   };
 }

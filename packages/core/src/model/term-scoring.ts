@@ -1,5 +1,5 @@
 import { binOf, derivedCode, termInputs, type TermModel } from "./term-model.ts";
-import { termContribution } from "./terms/index.ts";
+import { rowCredits, termContribution } from "./terms/index.ts";
 
 /**
  * A term model computed in TypeScript, float64 throughout: the reference the ONNX export is
@@ -15,12 +15,14 @@ export function scoreTermModel(model: TermModel, codes: ArrayLike<number>, rows:
   const derived = model.derived ?? [];
   const all = termInputs(model);
   const bins = new Int32Array(all.length);
+  const credits = new Float64Array(all.length);
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < width; i++) bins[i] = binOf(model.inputs[i]!, codes[r * width + i]!);
     derived.forEach((spec, d) => (bins[width + d] = binOf(spec, derivedCode(spec, codes, r * width))));
+    rowCredits(model.forest, bins, credits);
     logOdds[r] = model.intercept;
     for (let t = 0; t < terms; t++) {
-      const c = termContribution(model.terms[t]!, bins, all);
+      const c = termContribution(model.terms[t]!, bins, all, credits);
       contributions[r * terms + t] = c;
       logOdds[r]! += c;
     }

@@ -1,7 +1,9 @@
 import { onnx, type NodeProto } from "./proto.ts";
 
 type TensorProto = InstanceType<typeof onnx.TensorProto>;
-export type AttributeValue = number | string[] | number[];
+type ElementType = "float" | "double" | "int64";
+/** Attribute values: numbers (int, or float when the name ends in `_float`), strings, floats; `ints` and `doubles` (a double tensor) tagged. */
+export type AttributeValue = number | string | string[] | number[] | { ints: number[] } | { doubles: number[] };
 
 /**
  * Just enough ONNX graph building for our exporters: nodes with typed attributes, float and int64
@@ -31,15 +33,18 @@ export class GraphBuilder {
     return outputs[0]!;
   }
 
-  scalar(name: string, value: number, type: "float" | "int64" = "float"): string {
+  scalar(name: string, value: number, type: ElementType = "float"): string {
     return this.tensor(name, [], [value], type);
   }
 
-  tensor(name: string, dims: number[], values: number[], type: "float" | "int64" = "float"): string {
+  tensor(name: string, dims: number[], values: number[], type: ElementType = "float"): string {
+    const { DataType } = onnx.TensorProto;
     this.initializers.push(
       type === "float"
-        ? onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: values })
-        : onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: values }),
+        ? onnx.TensorProto.create({ name, dims, dataType: DataType.FLOAT, floatData: values })
+        : type === "double"
+          ? onnx.TensorProto.create({ name, dims, dataType: DataType.DOUBLE, doubleData: values })
+          : onnx.TensorProto.create({ name, dims, dataType: DataType.INT64, int64Data: values }),
     );
     return name;
   }
@@ -51,6 +56,9 @@ function attribute(name: string, value: AttributeValue) {
     // ONNX types the attribute by name; the float ones our exporters use end in `_float`.
     return name.endsWith("_float") ? { name, type: AttributeType.FLOAT, f: value } : { name, type: AttributeType.INT, i: value };
   }
+  if (typeof value === "string") return { name, type: AttributeType.STRING, s: Buffer.from(value, "utf8") };
+  if ("ints" in value) return { name, type: AttributeType.INTS, ints: value.ints };
+  if ("doubles" in value) return { name, type: AttributeType.TENSOR, t: onnx.TensorProto.create({ dims: [value.doubles.length], dataType: onnx.TensorProto.DataType.DOUBLE, doubleData: value.doubles }) };
   if (value.every((v) => typeof v === "string")) {
     return { name, type: AttributeType.STRINGS, strings: (value as string[]).map((s) => Buffer.from(s, "utf8")) };
   }

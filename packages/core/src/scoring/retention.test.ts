@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scoreText } from "../../../../tests/support/score-text.ts";
-import { TEST_CARD_PARTS } from "../../../../tests/support/term-fixtures.ts";
+import { TEST_CARD_PARTS, withRandomForest } from "../../../../tests/support/term-fixtures.ts";
+import { mulberry32 } from "../training/split.ts";
 import { readTelco, toCsv, type Table } from "../../../../tests/support/telco.ts";
 import { parseNumber, POINT_DECIMAL } from "../csv/numbers.ts";
 import { loadModel, type ChurnModel } from "../model/churn-model.ts";
@@ -19,7 +20,10 @@ import { factorCells } from "./reason-subjects.ts";
 import { ReasonWriter } from "./reasons.ts";
 import { actionableInputs } from "./retention.ts";
 
-/** Contract (categorical, in a pair with tenure), Paperless billing (yes/no, in a pair with a sum), Monthly charges (numeric, inside a derived sum). */
+/**
+ * Contract (categorical, in a pair with tenure), Paperless billing (yes/no, in a pair with a sum),
+ * Monthly charges (numeric, inside a derived sum), and a random forest over all five columns.
+ */
 function retentionModel(): TermModel {
   const inputs: ModelInputSpec[] = [
     { role: "numeric", name: "tenure", label: "Tenure (months)", cuts: [2.5, 12.5, 48.5] },
@@ -31,7 +35,7 @@ function retentionModel(): TermModel {
   const derived = [{ role: "numeric" as const, name: "MonthlyCharges+TotalCharges", label: "Charges (monthly + total)", sumOf: [2, 3], cuts: [150, 1100.5, 3000] }];
   const all = [...inputs, ...derived];
   const wave = (size: number, scale: number, phase: number) => Array.from({ length: size }, (_, k) => scale * Math.sin(k * 1.7 + phase));
-  return withFloat32Tables({
+  const model = withFloat32Tables({
     intercept: -0.9,
     inputs,
     derived,
@@ -42,6 +46,7 @@ function retentionModel(): TermModel {
       { kind: "pair", inputs: [5, 4], table: wave(binCount(all[5]!) * binCount(all[4]!), 0.7, 5) },
     ],
   });
+  return withRandomForest(model, mulberry32(11), 12);
 }
 
 const termModel = retentionModel();

@@ -1,7 +1,9 @@
 import { RetainwiseError } from "../errors.ts";
 import { isTermTablesCard, type ModelCard, type TermTablesCard } from "../model/card.ts";
 import { binOf, termInputs, type DerivedInputSpec, type ModelInputSpec, type Term } from "../model/term-model.ts";
-import { termContribution } from "../model/terms/index.ts";
+import { rowCredits, termContribution } from "../model/terms/index.ts";
+import type { Forest } from "../model/forest.ts";
+import { forestInputs } from "../model/forest.ts";
 import { booleanLabel, cellValue, computedNumber, NOT_GIVEN, yesNo } from "./cell-words.ts";
 import { specKind } from "./reason-subjects.ts";
 
@@ -30,6 +32,8 @@ export class RetentionAdvisor {
   private readonly intercept: number;
   private readonly plans: ActionPlan[];
   private readonly bins: Int32Array;
+  private readonly forest: Forest | undefined;
+  private readonly credits: Float64Array;
 
   constructor(card: TermTablesCard, actionable: readonly number[], decimal: "." | "," = ".") {
     this.inputs = card.inputs as ModelInputSpec[];
@@ -38,6 +42,8 @@ export class RetentionAdvisor {
     this.terms = card.terms as Term[];
     this.intercept = card.intercept;
     this.bins = new Int32Array(this.all.length);
+    this.forest = card.forest as Forest | undefined;
+    this.credits = new Float64Array(this.all.length);
     this.plans = actionable.map((input) => this.plan(input, decimal));
   }
 
@@ -70,7 +76,7 @@ export class RetentionAdvisor {
         if (option.bin === current) continue;
         this.apply(plan, option, codes, codeOffset);
         let change = 0;
-        for (const t of plan.terms) change += termContribution(this.terms[t]!, this.bins, this.all) - contributions[offset + t]!;
+        for (const t of plan.terms) change += termContribution(this.terms[t]!, this.bins, this.all, this.credits) - contributions[offset + t]!;
         if (change < lowest) {
           lowest = change;
           best = { plan, option };
@@ -83,7 +89,7 @@ export class RetentionAdvisor {
   /** intercept + Σ contributions in term order; the terms in `changed` recomputed from `bins`. */
   private logOdds(contributions: ArrayLike<number>, offset: number, changed: ReadonlySet<number> | undefined): number {
     let logit = this.intercept;
-    for (let t = 0; t < this.terms.length; t++) logit += changed?.has(t) ? termContribution(this.terms[t]!, this.bins, this.all) : contributions[offset + t]!;
+    for (let t = 0; t < this.terms.length; t++) logit += changed?.has(t) ? termContribution(this.terms[t]!, this.bins, this.all, this.credits) : contributions[offset + t]!;
     return logit;
   }
 
@@ -93,11 +99,12 @@ export class RetentionAdvisor {
     this.derived.forEach((spec, d) => (this.bins[width + d] = binOf(spec, sumCode(spec, codes, at, -1, 0))));
   }
 
-  /** Input `plan.input` takes `option`: its bin, and the bins of the sums that include it. */
+  /** Input `plan.input` takes `option`: its bin, the bins of the sums that include it, and the forest's credits. */
   private apply(plan: ActionPlan, option: ActionOption, codes: ArrayLike<number>, at: number): void {
     this.bins[plan.input] = option.bin;
     const width = this.inputs.length;
     for (const d of plan.derived) this.bins[width + d] = binOf(this.derived[d]!, sumCode(this.derived[d]!, codes, at, plan.input, option.code));
+    if (plan.forest) rowCredits(this.forest, this.bins, this.credits);
   }
 
   private plan(input: number, decimal: "." | ","): ActionPlan {
@@ -105,9 +112,11 @@ export class RetentionAdvisor {
     const width = this.inputs.length;
     const derived = this.derived.flatMap((d, k) => (d.sumOf.includes(input) ? [k] : []));
     const reads = new Set([input, ...derived.map((d) => width + d)]);
-    const terms = new Set(this.terms.flatMap((term, t) => (term.inputs.some((i) => reads.has(i)) ? [t] : [])));
+    // Every credit of the forest may move when an input it splits changes.
+    const forest = this.forest !== undefined && forestInputs(this.forest).includes(input);
+    const terms = new Set(this.terms.flatMap((term, t) => ((term.kind === "path" ? forest : term.inputs.some((i) => reads.has(i))) ? [t] : [])));
     const kind = specKind(spec);
-    return { input, kind, label: kind === "boolean" ? booleanLabel(spec.label) : spec.label, derived, terms, options: optionsOf(spec, derived.length > 0, decimal) };
+    return { input, kind, label: kind === "boolean" ? booleanLabel(spec.label) : spec.label, derived, terms, forest, options: optionsOf(spec, derived.length > 0, decimal) };
   }
 }
 
@@ -117,8 +126,10 @@ interface ActionPlan {
   label: string;
   /** Derived inputs that add this one up. */
   derived: number[];
-  /** Terms that read the input, directly or through a derived sum. */
+  /** Terms that read the input, directly or through a derived sum or the forest. */
   terms: ReadonlySet<number>;
+  /** Whether the forest splits the input (its credits are recomputed for each option). */
+  forest: boolean;
   options: ActionOption[];
 }
 

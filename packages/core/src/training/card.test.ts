@@ -41,6 +41,9 @@ const model: TermModel = {
     { kind: "pair", inputs: [0, 1], table: Array.from({ length: 16 }, (_, k) => k / 100) },
   ],
 };
+/** A one-split forest tree on tenure, and the path term crediting it. */
+const stump = { input: [0, -1, -1], at: [1, 0, 0], blankLeft: [1, 0, 0], left: [1, 0, 0], right: [2, 0, 0], value: [0, 0.2, -0.1] };
+const path = { kind: "path" as const, inputs: [0] as [number], shift: 0.05 };
 const parts: TermCardParts = {
   model,
   columns: [{ name: "customerID", role: "identifier", reason: "a different value in every row" }],
@@ -64,8 +67,19 @@ describe("buildTermCard", () => {
     ["a term naming an input the card lacks", { ...model, terms: [{ kind: "main" as const, inputs: [5] as [number], table: [1] }] }, /terms must name inputs/],
     ["cuts out of order", { ...model, inputs: [{ ...model.inputs[0]!, cuts: [3, 1] }, model.inputs[1]!] }, /strictly ascending/],
     ["a NaN in a table", { ...model, terms: [{ kind: "main" as const, inputs: [0] as [number], table: [0, Number.NaN, 0, 0] }] }, /.+/],
+    ["a path term without a forest", { ...model, terms: [...model.terms, path] }, /path terms need the card's forest/],
+    ["a forest split whose child comes before it", { ...model, forest: { orders: {}, trees: [{ ...stump, left: [0, 0, 0] }] }, terms: [...model.terms, path] }, /children must come after it/],
+    ["a forest splitting an input the card lacks", { ...model, forest: { orders: {}, trees: [{ ...stump, input: [7, -1, -1] }] }, terms: [...model.terms, path] }, /split inputs of the card/],
+    ["a forest order of the wrong length", { ...model, forest: { orders: { "1": [0, 1] }, trees: [stump] }, terms: [...model.terms, path] }, /order every bin/],
   ])("refuses %s", (_name, broken, message) => {
     expect(() => buildTermCard({ ...parts, model: broken as TermModel }, { name: "churn", version: "v2" })).toThrow(message);
+  });
+
+  it("carries a forest and its path terms, which the schema reads back", () => {
+    const card = buildTermCard({ ...parts, model: { ...model, forest: { orders: { "1": [0, 2, 1, 3] }, trees: [stump] }, terms: [...model.terms, path] } }, { name: "churn", version: "v2" });
+    expect(card.forest!.trees).toEqual([stump]);
+    expect(card.algorithm).toBe("boosted-tables-and-forest");
+    expect(v.parse(ModelCardSchema, JSON.parse(JSON.stringify(card)))).toEqual(card);
   });
 
   it("refuses binShares with a share count other than the input's bins", () => {

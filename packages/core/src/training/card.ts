@@ -74,8 +74,10 @@ export function buildTermCard(parts: TermCardParts, meta: CardMeta): TermTablesC
     name: meta.name,
     version: meta.version,
     created: meta.created ?? new Date().toISOString(),
-    description: "Churn probability with exact reasons: an additive model of per-column and per-pair lookup tables (Explainable Boosting Machine).",
-    algorithm: "explainable-boosting-machine",
+    description: parts.model.forest
+      ? "Churn probability with exact reasons: boosted trees compiled into per-column and per-pair lookup tables, and a forest of trees over any columns whose every step is credited to the column it splits."
+      : "Churn probability with exact reasons: boosted trees compiled into per-column and per-pair lookup tables.",
+    algorithm: parts.model.forest ? "boosted-tables-and-forest" : "boosted-tables",
     format: "term-tables/1" as const,
     trainingData: parts.trainingData,
     label: parts.label,
@@ -86,6 +88,7 @@ export function buildTermCard(parts: TermCardParts, meta: CardMeta): TermTablesC
     intercept: parts.model.intercept,
     inputs: parts.binShares ? parts.model.inputs.map((input, i) => ({ ...input, binShares: parts.binShares![i] })) : parts.model.inputs,
     ...(parts.model.derived ? { derived: parts.model.derived } : {}),
+    ...(parts.model.forest ? { forest: parts.model.forest } : {}),
     terms: parts.model.terms,
   };
   const parsed = v.safeParse(ModelCardSchema, card);

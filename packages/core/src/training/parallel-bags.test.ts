@@ -12,7 +12,7 @@ import { scoreTermModel } from "../model/term-scoring.ts";
 import { tableCodes } from "./boost/index.ts";
 import { cardJson, trainFromCsvFile, type TrainedArtifacts } from "./pipeline.ts";
 
-/** Telecom usage with same-unit columns: every stage runs (mains, sums judged and boosted again, pairs judged and boosted). */
+/** Telecom usage with same-unit columns: every stage runs (mains, sums judged and boosted again, pairs judged and boosted, the forest). */
 const MLC_PATH = fileURLToPath(new URL("../../../../tests/fixtures/mlc-churn-1500.csv", import.meta.url));
 
 let dir: string;
@@ -44,12 +44,13 @@ async function expectExactInOnnxruntime({ onnx, card, input }: TrainedArtifacts)
 }
 
 describe("bags fitted on several threads", () => {
-  it("give the same ONNX and card, byte for byte, on one thread and on two, whose pair and sum terms are exact in onnxruntime", { timeout: 300_000 }, async () => {
+  it("give the same ONNX and card, byte for byte, on one thread and on two, whose pair, sum and forest terms are exact in onnxruntime", { timeout: 300_000 }, async () => {
     const train = (threads: number) =>
       trainFromCsvFile(MLC_PATH, { label: "churn", version: "v1", created: "2026-12-01T00:00:00.000Z", threads, workerEntry: PROGRAM_ENTRY });
     const one = await train(1);
     const two = await train(2);
     expect(one.card.terms.some((t) => t.kind === "pair") || (one.card.derived ?? []).length > 0).toBe(true);
+    expect(one.card.forest?.trees.length).toBeGreaterThan(0);
     expect(Buffer.from(two.onnx).equals(Buffer.from(one.onnx))).toBe(true);
     expect(cardJson(two.card)).toBe(cardJson(one.card));
     await expectExactInOnnxruntime(one);

@@ -1,11 +1,12 @@
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
+import { withRandomForest } from "../../../../tests/support/term-fixtures.ts";
 import { binCount, type ModelInputSpec, type Term, type TermModel } from "../model/term-model.ts";
 import { scoreTermModel, sigmoid } from "../model/term-scoring.ts";
 import { mulberry32 } from "./split.ts";
 import { exportTermModel, float32AtMost } from "./term-export.ts";
 
-/** A random term model of numeric and categorical inputs and a derived sum, with main and pair terms; tables hold float32 values as shipped. */
+/** A random term model of numeric and categorical inputs and a derived sum, with main, pair and path terms (a random forest); tables hold float32 values as shipped. */
 function randomModel(seed: number): TermModel {
   const random = mulberry32(seed);
   const inputs: ModelInputSpec[] = Array.from({ length: 6 }, (_, i) => {
@@ -26,7 +27,7 @@ function randomModel(seed: number): TermModel {
   const derived = [{ role: "numeric" as const, name: "n0+n2+n4", label: "Total n", sumOf: [0, 2, 4], cuts: [-20.5, 0, 35.25, 100] }];
   const all = [...inputs, ...derived];
   terms.push({ kind: "main", inputs: [6], table: table(binCount(all[6]!)) }, { kind: "pair", inputs: [1, 6], table: table(binCount(all[1]!) * binCount(all[6]!)) });
-  return { intercept: -1.25, inputs, derived, terms };
+  return withRandomForest({ intercept: -1.25, inputs, derived, terms }, random);
 }
 
 /** Codes as the scorer feeds them: numbers around and exactly on the cuts, every level, "other", blanks. */
@@ -69,8 +70,11 @@ describe("exportTermModel", () => {
       for (let r = 0; r < rows; r++) {
         let logit = model.intercept;
         for (let t = 0; t < terms; t++) {
-          expect(onnx.contributions[r * terms + t]).toBe(expected.contributions[r * terms + t]);
-          logit += onnx.contributions[r * terms + t]!;
+          const [got, want] = [onnx.contributions[r * terms + t]!, expected.contributions[r * terms + t]!];
+          // Tables hold float32 values, read as they are; a forest's credit is a float64 sum rounded once to float32.
+          if (model.terms[t]!.kind === "path") expect(got).toBeCloseTo(want, 6);
+          else expect(got).toBe(want);
+          logit += got;
         }
         expect(Math.abs(logit - expected.logOdds[r]!)).toBeLessThan(1e-6);
         expect(Math.abs(onnx.probabilities[r * 2 + 1]! - sigmoid(expected.logOdds[r]!))).toBeLessThan(1e-6);
@@ -92,6 +96,16 @@ describe("exportTermModel", () => {
     const codes = Float32Array.of(29.85, 56.95, Math.fround(29.85) - 1e-5, 60, Number.NaN);
     expect(Array.from(scoreTermModel(model, codes, 5).contributions)).toEqual([2, 3, 1, 3, 0]);
     expect(Array.from((await runOnnx(model, codes, 5)).contributions)).toEqual([2, 3, 1, 3, 0]);
+  });
+
+  it("gives a path term its shift on rows whose path never splits its input", async () => {
+    const inputs: ModelInputSpec[] = ["a", "b"].map((name) => ({ role: "numeric", name, label: name, cuts: [0] }));
+    // Input b is split only on the right of the root: a row going left gets no credit for it, only minus its shift.
+    const tree = { input: [0, -1, 1, -1, -1], at: [1, 0, 1, 0, 0], blankLeft: [0, 0, 0, 0, 0], left: [1, 0, 3, 0, 0], right: [2, 0, 4, 0, 0], value: [0, -0.5, 0.5, 0.25, 1] };
+    const model: TermModel = { intercept: 0, inputs, forest: { orders: {}, trees: [tree] }, terms: [{ kind: "path", inputs: [0], shift: 0.125 }, { kind: "path", inputs: [1], shift: 0.375 }] };
+    const codes = Float32Array.of(-1, -1, 1, -1, 1, 1);
+    expect(Array.from(scoreTermModel(model, codes, 3).contributions)).toEqual([-0.625, -0.375, 0.375, -0.625, 0.375, 0.125]);
+    expect(Array.from((await runOnnx(model, codes, 3)).contributions)).toEqual([-0.625, -0.375, 0.375, -0.625, 0.375, 0.125]);
   });
 
   it("writes the same bytes for the same model", () => {

@@ -1,7 +1,9 @@
 import { GraphBuilder, valueInfo } from "../onnx/graph.ts";
 import { onnx } from "../onnx/proto.ts";
 import { assertNever, termInputs, type DerivedInputSpec, type ModelInputSpec, type TermModel } from "../model/term-model.ts";
-import { exportTerm } from "../model/terms/index.ts";
+import { exportTerm, type ForestOutput } from "../model/terms/index.ts";
+import { exportForest } from "../model/terms/path.ts";
+import type { PathTerm } from "../model/term-model.ts";
 
 export const FEATURES_INPUT = "features";
 export const CONTRIBUTIONS_OUTPUT = "contributions";
@@ -9,7 +11,7 @@ export const PROBABILITIES_OUTPUT = "probabilities";
 
 /**
  * Exports a term model (docs/MODEL-FORMAT.md) as an ONNX graph of standard operators (ai.onnx
- * opset 17, nothing from ai.onnx.ml):
+ * opset 17; a forest adds one ai.onnx.ml TreeEnsembleRegressor, model/terms/path.ts):
  *
  *   input    `features`      float32 [N,F]  codes in card input order (numbers, category indexes; NaN blank)
  *   outputs  `contributions` float32 [N,T]  one log-odds contribution per term, in term order
@@ -27,8 +29,10 @@ export function exportTermModel(model: TermModel, meta: { name: string; version:
     ...model.inputs.map((input, i) => binNodes(graph, input, columnCode(graph, i), `input${i}`)),
     ...(model.derived ?? []).map((spec, d) => binNodes(graph, spec, sumCode(graph, spec, `derived${d}`), `derived${d}`)),
   ];
+  const paths = model.terms.filter((term): term is PathTerm => term.kind === "path");
+  const forest: ForestOutput | undefined = model.forest && paths.length > 0 ? { credits: exportForest(graph, model.forest, paths, bins), columns: new Map(paths.map((term, k) => [term, k])) } : undefined;
   const contributions = model.terms.map((term, t) => {
-    const contribution = exportTerm(graph, term, bins, termInputs(model), `term${t}`);
+    const contribution = exportTerm(graph, term, bins, termInputs(model), `term${t}`, forest);
     return graph.node("Unsqueeze", [contribution, graph.tensor(`term${t}/axes`, [1], [1], "int64")], [`term${t}/column`]);
   });
   graph.node("Concat", contributions, [CONTRIBUTIONS_OUTPUT], { axis: 1 });
@@ -46,7 +50,7 @@ export function exportTermModel(model: TermModel, meta: { name: string; version:
       producerVersion: meta.version,
       modelVersion: 1,
       docString: `${meta.name} ${meta.version}: term-tables/1 churn model (see docs/MODEL-FORMAT.md)`,
-      opsetImport: [{ domain: "", version: 17 }],
+      opsetImport: [{ domain: "", version: 17 }, ...(forest ? [{ domain: "ai.onnx.ml", version: 3 }] : [])],
       metadataProps: [
         { key: "name", value: meta.name },
         { key: "version", value: meta.version },

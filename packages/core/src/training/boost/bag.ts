@@ -1,3 +1,4 @@
+import type { ForestTree } from "../../model/forest.ts";
 import type { BinCodes, BinnedTable } from "./binning.ts";
 import { stratifiedSplit } from "../split.ts";
 import type { BoostRule, Choice, Terms } from "./boost.ts";
@@ -5,6 +6,7 @@ import { addTerm, boostStages, keyOf, rowLogLoss } from "./boost.ts";
 import { layoutOf } from "./histogram.ts";
 import type { LinearInput } from "./linear.ts";
 import { fitLinearStart } from "./linear.ts";
+import { forestTreeStep } from "./tree.ts";
 
 /** What every bag of one fit reads; never written, so threads can share it. */
 export interface BagContext {
@@ -19,6 +21,8 @@ export interface BagContext {
   /** Binned inputs past this many are derived sums, candidates like pairs. */
   columns: number;
   choice: Choice;
+  /** The forest's order of each categorical column's bins (model/forest.ts `orders`). */
+  orders: Record<string, number[]>;
 }
 
 /**
@@ -36,9 +40,11 @@ export interface BagResult {
   /** Log-odds of the bag's rows before any tree: their base rate. */
   intercept: number;
   terms: Array<{ inputs: [number] | [number, number]; table: Float64Array }>;
+  /** Its forest stage's trees (on ordered codes), in the order grown. */
+  forest: ForestTree[];
   /** The bag's validation rows (positions in `rows`) and their log-odds under the bag's model. */
   outOfBag: { positions: Int32Array; logits: Float64Array };
-  rounds: { mains: number; pairs: number };
+  rounds: { mains: number; pairs: number; forest: number };
   /** Judging rows of the bag, and the rise of every candidate its trees read. */
   judged: { rows: number; rises: Rise[] };
 }
@@ -73,11 +79,26 @@ export function fitBag(context: BagContext, bag: number): BagResult {
     });
   }
   const ordered = Uint8Array.from(binned.specs, (s) => (s.role === "numeric" ? 1 : 0));
-  const { terms, rounds } = boostStages({ layout: layoutOf(binned.bins), ordered, fit, valid }, settings, context.choice, start);
+  const forestInputs = Array.from({ length: context.columns }, (_, f) => f).filter((f) => !context.choice.disabled.includes(f));
+  const inOrder = (codes: BinCodes[]) => codes.map((c, f) => (context.orders[f] ? reorder(c, context.orders[f]!) : c));
+  const forest = { fit: inOrder(fit.codes), valid: inOrder(valid.codes), inputs: forestInputs };
+  const boosted = boostStages({ layout: layoutOf(binned.bins), ordered, fit, valid, forest }, settings, context.choice, start);
+  const { terms, rounds } = boosted;
   const judge = part(Int32Array.from(judging, (k) => rows[k]!), Uint8Array.from(judging, (k) => rowLabels[k]!));
   for (const term of terms.values()) addTerm(judge.logits, judge.codes, term, binned.bins, 1);
+  const judged = { rows: judging.length, rises: rises(terms, judge, binned.bins, context.columns) };
+  // The forest is not judged: on the suite its judged rise did not tell the tables it helped from the ones it did not.
+  const judgeForest = inOrder(judge.codes);
+  for (const tree of boosted.forest) forestTreeStep(tree, judgeForest, judge.logits);
   const outOfBag = { positions: Int32Array.from([...heldOut, ...judging]), logits: Float64Array.from([...valid.logits, ...judge.logits]) };
-  return { intercept, terms: [...terms.values()], outOfBag, rounds, judged: { rows: judging.length, rises: rises(terms, judge, binned.bins, context.columns) } };
+  return { intercept, terms: [...terms.values()], forest: boosted.forest, outOfBag, rounds, judged };
+}
+
+/** Codes mapped through an order (`order[bin]`). */
+function reorder(codes: BinCodes, order: readonly number[]): BinCodes {
+  const out = new (codes.constructor as new (n: number) => BinCodes)(codes.length);
+  for (let k = 0; k < codes.length; k++) out[k] = order[codes[k]!]!;
+  return out;
 }
 
 /** The rise of every pair and every derived sum the terms read, on the judging rows. */

@@ -1,4 +1,5 @@
 import { RetainwiseError } from "../../errors.ts";
+import type { Forest } from "../../model/forest.ts";
 import type { TermModel } from "../../model/term-model.ts";
 import type { HeldOutMetrics } from "../metrics.ts";
 import { classificationMetrics } from "../metrics.ts";
@@ -73,6 +74,9 @@ export const DEFAULT_FIT_SETTINGS: FitSettings = {
   maxRounds: 1000,
   patience: 40,
   maxPairs: 10,
+  forestLeaves: 16,
+  forestLearningRate: 0.2,
+  forestRounds: 100,
   linearStart: true,
   linearRidge: 1,
 };
@@ -90,7 +94,7 @@ export interface FitResult {
   importances: TermImportance[];
   calibration: Recalibration;
   /** Trees each bag kept per stage, in the shipped fit. */
-  rounds: { mains: number[]; pairs: number[] };
+  rounds: { mains: number[]; pairs: number[]; forest: number[] };
   settings: FitSettings;
 }
 
@@ -164,7 +168,8 @@ async function fitRows(
   held: Choice | null,
   progress: (phase: "boost" | "calibrate", share: number) => void,
 ) {
-  const context: BagContext = { binned, labels, rows, settings, linear, columns: columns.count, choice: held ?? FREE_CHOICE };
+  const orders = levelOrders(binned, labels, rows, columns.count, settings.categorySmoothing);
+  const context: BagContext = { binned, labels, rows, settings, linear, columns: columns.count, choice: held ?? FREE_CHOICE, orders };
   const passes = held ? 1.1 : 2.1;
   const step = (pass: number) => (done: number) => progress("boost", (pass + done / settings.bags) / passes);
   lanes.use(context);
@@ -175,9 +180,9 @@ async function fitRows(
     bags = await lanes.run(settings.bags, step(1));
   }
   progress("calibrate", (passes - 0.1) / passes);
-  const averaged = averageBags(binned, bags, rows, settings.maxPairs, columns.count);
+  const averaged = { ...averageBags(binned, bags, rows, settings.maxPairs, columns.count), forest: averageForests(bags, orders) };
   const calibration = settings.calibrate ? outOfBagRecalibration(bags, labels, rows) : { slope: 1, offset: 0 };
-  const rounds = { mains: bags.map((b) => b.rounds.mains), pairs: bags.map((b) => b.rounds.pairs) };
+  const rounds = { mains: bags.map((b) => b.rounds.mains), pairs: bags.map((b) => b.rounds.pairs), forest: bags.map((b) => b.rounds.forest) };
   const read = new Set([...averaged.derivedMains.map((d) => d.input), ...averaged.pairs.flatMap((p) => p.inputs)]);
   const kept: Choice = { disabled: binned.specs.map((_, f) => f).filter((f) => f >= columns.count && !read.has(f)), pairs: averaged.pairs.map((p) => keyOf(p)) };
   return { ...toTermModel(binned, averaged, rows, calibration, columns.count, columns.sumOf), calibration, rounds, kept };
@@ -225,6 +230,39 @@ function averageBags(binned: BinnedTable, bags: BagResult[], rows: Int32Array, m
   // A sum no tree read has an all-zero table: it is no input of the model.
   const derivedMains = mains.slice(columns).flatMap((table, d) => (table.some((v) => v !== 0) ? [{ input: columns + d, table }] : []));
   return { intercept, mains: mains.slice(0, columns), derivedMains, pairs: kept.map(({ inputs, table }) => ({ inputs, table })) };
+}
+
+/**
+ * The forest's order of each categorical column's levels: by their share of positives among
+ * `rows`, shrunk to the base rate by `smoothing` rows, so a tree's threshold on the order groups
+ * levels of like risk (as LightGBM orders them per node; one order for the whole forest keeps every
+ * split a threshold). Bin 0 (blank) stays 0: each split learns its side.
+ */
+function levelOrders(binned: BinnedTable, labels: Uint8Array, rows: Int32Array, columns: number, smoothing: number): Record<string, number[]> {
+  let positives = 0;
+  for (const r of rows) positives += labels[r]!;
+  const base = positives / rows.length;
+  const orders: Record<string, number[]> = {};
+  for (let f = 0; f < columns; f++) {
+    if (binned.specs[f]!.role === "numeric") continue;
+    const bins = binned.bins[f]!;
+    const [count, hits] = [new Float64Array(bins), new Float64Array(bins)];
+    const codes = binned.codes[f]!;
+    for (const r of rows) (count[codes[r]!]! += 1), (hits[codes[r]!]! += labels[r]!);
+    const rate = (b: number) => (hits[b]! + smoothing * base) / (count[b]! + smoothing);
+    const levels = Array.from({ length: bins - 1 }, (_, k) => k + 1).sort((a, b) => rate(a) - rate(b) || a - b);
+    const order = new Array<number>(bins).fill(0);
+    levels.forEach((b, k) => (order[b] = k + 1));
+    orders[f] = order;
+  }
+  return orders;
+}
+
+/** Every bag's forest trees in one forest, each tree's values divided by the bags (their mean, as the tables). */
+function averageForests(bags: BagResult[], orders: Record<string, number[]>): Forest {
+  const trees = bags.flatMap((bag) => bag.forest.map((tree) => ({ ...tree, value: tree.value.map((v) => v / bags.length) })));
+  const read = new Set(trees.flatMap((tree) => tree.input.filter((f) => f >= 0)));
+  return { orders: Object.fromEntries(Object.entries(orders).filter(([f]) => read.has(Number(f)))), trees };
 }
 
 function meanAbs(table: Float64Array, weights: Float64Array): number {

@@ -1,3 +1,4 @@
+import type { ForestTree } from "../../model/forest.ts";
 import type { BinCodes } from "./binning.ts";
 import type { Layout } from "./histogram.ts";
 import { fillHistogram, newHistogram, subtractHistogram } from "./histogram.ts";
@@ -37,6 +38,8 @@ export interface GrownTree {
 export type Partners = (first: number) => readonly number[];
 
 interface Node {
+  /** Position in the tree's nodes, in the order they were made (the root is 0). */
+  id: number;
   /** Positions of its rows; null for every row (the root). */
   rows: Int32Array | null;
   hist: Float64Array;
@@ -46,6 +49,14 @@ interface Node {
   best: Split | null;
 }
 
+/** A split made while growing: `node` went to `left` and `right` (node ids) on `split`. */
+interface Made {
+  node: Node;
+  split: Split;
+  left: Node;
+  right: Node;
+}
+
 /**
  * Grows one best-first tree from `rootHist` (the histogram of every row over every input), at most
  * two inputs per tree (an interaction constraint, as XGBoost's interaction_constraints), adds its
@@ -53,31 +64,84 @@ interface Node {
  * nothing left to learn from these gradients.
  */
 export function growTree(rows: TreeRows, rootHist: Float64Array, allInputs: readonly number[], partners: Partners, rule: TreeRule, logits: Float64Array): GrownTree | null {
+  const allowed = (read: readonly number[]) => (read.length === 0 ? allInputs : read.length === 2 ? read : [read[0]!, ...partners(read[0]!)]);
+  const grown = growLeaves(rows, rootHist, allInputs, allowed, rule);
+  return grown && compile(grown.leaves, grown.read, rows, rule, logits);
+}
+
+/**
+ * Grows one best-first tree over any of `inputs` (each node reads whichever gains most) and adds
+ * its leaf values to `logits`: a tree of the forest stage, kept as its nodes (model/forest.ts).
+ * Every input must be ordered (numbers, or levels in the forest's order), so each split is a threshold.
+ */
+export function growForestTree(rows: TreeRows, rootHist: Float64Array, inputs: readonly number[], rule: TreeRule, logits: Float64Array): ForestTree | null {
+  const grown = growLeaves(rows, rootHist, inputs, () => inputs, rule);
+  if (!grown) return null;
+  const count = 1 + 2 * grown.made.length;
+  const tree: ForestTree = { input: new Array(count).fill(-1), at: new Array(count).fill(0), blankLeft: new Array(count).fill(0), left: new Array(count).fill(0), right: new Array(count).fill(0), value: new Array(count).fill(0) };
+  const valueOf = (node: Node) => (-rule.learningRate * node.total.g) / (node.total.h + rule.l2);
+  tree.value[0] = valueOf(grown.made[0]!.node);
+  for (const { node, split, left, right } of grown.made) {
+    tree.input[node.id] = split.input;
+    tree.at[node.id] = split.left.lastIndexOf(1) > 0 ? split.left.lastIndexOf(1) : 0;
+    tree.blankLeft[node.id] = split.left[0]!;
+    tree.left[node.id] = left.id;
+    tree.right[node.id] = right.id;
+    tree.value[left.id] = valueOf(left);
+    tree.value[right.id] = valueOf(right);
+  }
+  for (const leaf of grown.leaves) {
+    const ids = leaf.rows;
+    if (ids) for (let k = 0; k < ids.length; k++) logits[ids[k]!]! += tree.value[leaf.id]!;
+  }
+  // Leaves that kept no rows (a forest of one input) step every row through the tree instead.
+  if (grown.leaves.some((leaf) => leaf.rows === null)) forestTreeStep(tree, rows.codes, logits);
+  return tree;
+}
+
+/** Adds a forest tree's leaf value to the logits of every row `codes` (ordered codes, by position) hold. */
+export function forestTreeStep(tree: ForestTree, codes: readonly BinCodes[], logits: Float64Array, sign: 1 | -1 = 1): void {
+  for (let k = 0; k < logits.length; k++) {
+    let node = 0;
+    for (let f = tree.input[0]!; f >= 0; f = tree.input[node]!) {
+      const code = codes[f]![k]!;
+      node = (code === 0 ? tree.blankLeft[node] === 1 : code <= tree.at[node]!) ? tree.left[node]! : tree.right[node]!;
+    }
+    logits[k]! += sign * tree.value[node]!;
+  }
+}
+
+/**
+ * The best-first growth both kinds of tree share: the leaf of largest gain is split until
+ * `maxLeaves`; `allowed(read)` is the inputs a node may split once the tree reads `read`. Splits
+ * planned on an input no longer allowed (the tree reached its limit of inputs) are planned again.
+ */
+function growLeaves(rows: TreeRows, rootHist: Float64Array, allInputs: readonly number[], allowed: (read: readonly number[]) => readonly number[], rule: TreeRule): { leaves: Node[]; read: number[]; made: Made[] } | null {
   const read: number[] = [];
-  const allowed = () => (read.length === 0 ? allInputs : read.length === 2 ? read : [read[0]!, ...partners(read[0]!)]);
   const hists = new Histograms(rows.layout);
-  const root: Node = { rows: null, hist: rootHist, total: nodeTotals(rootHist, rows.layout, allInputs[0]!), masks: new Map(), best: null };
-  root.best = bestOf(root, allowed(), rows, rule);
+  const root: Node = { id: 0, rows: null, hist: rootHist, total: nodeTotals(rootHist, rows.layout, allInputs[0]!), masks: new Map(), best: null };
+  root.best = bestOf(root, allowed(read), rows, rule);
   if (!root.best) return null;
   const leaves: Node[] = [root];
+  const made: Made[] = [];
   while (leaves.length < rule.maxLeaves) {
     let pick = -1;
     for (let k = 0; k < leaves.length; k++) if (leaves[k]!.best && (pick < 0 || leaves[k]!.best!.gain > leaves[pick]!.best!.gain)) pick = k;
     if (pick < 0) break;
     const node = leaves[pick]!;
-    const input = node.best!.input;
-    const widened = !read.includes(input);
-    if (widened) read.push(input);
-    const inputs = allowed();
-    const [left, right] = splitNode(node, rows, inputs, hists);
+    const split = node.best!;
+    const widened = !read.includes(split.input);
+    if (widened) read.push(split.input);
+    const inputs = allowed(read);
+    const [left, right] = splitNode(node, rows, inputs, hists, 1 + 2 * made.length);
+    made.push({ node, split, left, right });
     leaves.splice(pick, 1, left, right);
     left.best = bestOf(left, inputs, rows, rule);
     right.best = bestOf(right, inputs, rows, rule);
-    // A tree that now reads two inputs: splits other leaves planned on a third are replanned.
-    if (widened && read.length === 2) for (const leaf of leaves) if (leaf.best && !read.includes(leaf.best.input)) leaf.best = bestOf(leaf, read, rows, rule);
+    if (widened) for (const leaf of leaves) if (leaf.best && !inputs.includes(leaf.best.input)) leaf.best = bestOf(leaf, inputs, rows, rule);
   }
   hists.releaseAll();
-  return compile(leaves, read, rows, rule, logits);
+  return { leaves, read, made };
 }
 
 /**
@@ -122,9 +186,9 @@ function bestOf(node: Node, inputs: readonly number[], rows: TreeRows, rule: Tre
  * tree that may read only the input it splits needs no rows at all: each child's histogram is its
  * parent's on that input's bins that go its way (the main-effect stage never touches a row here).
  */
-function splitNode(node: Node, rows: TreeRows, inputs: readonly number[], hists: Histograms): [Node, Node] {
+function splitNode(node: Node, rows: TreeRows, inputs: readonly number[], hists: Histograms, id: number): [Node, Node] {
   const { input, left: goesLeft } = node.best!;
-  if (node.rows === null && inputs.length === 1) return [maskedChild(node, rows.layout, input, goesLeft, 1, hists.take()), maskedChild(node, rows.layout, input, goesLeft, 0, hists.take())];
+  if (node.rows === null && inputs.length === 1) return [maskedChild(node, rows.layout, input, goesLeft, 1, hists.take(), id), maskedChild(node, rows.layout, input, goesLeft, 0, hists.take(), id + 1)];
   const codes = rows.codes[input]!;
   const count = node.rows ? node.rows.length : codes.length;
   const leftRows = new Int32Array(count);
@@ -140,7 +204,7 @@ function splitNode(node: Node, rows: TreeRows, inputs: readonly number[], hists:
     const masks = new Map(node.masks);
     const parent = masks.get(input);
     masks.set(input, goesLeft.map((l, b) => (l === side && (!parent || parent[b]) ? 1 : 0)));
-    return { rows: ids, hist: hists.take(), total: { g: 0, h: 0, c: 0 }, masks, best: null };
+    return { id: id + 1 - side, rows: ids, hist: hists.take(), total: { g: 0, h: 0, c: 0 }, masks, best: null };
   };
   const left = child(leftRows.subarray(0, nl), 1);
   const right = child(rightRows.subarray(0, nr), 0);
@@ -152,12 +216,12 @@ function splitNode(node: Node, rows: TreeRows, inputs: readonly number[], hists:
   return [left, right];
 }
 
-function maskedChild(node: Node, layout: Layout, input: number, goesLeft: Uint8Array, side: 1 | 0, hist: Float64Array): Node {
+function maskedChild(node: Node, layout: Layout, input: number, goesLeft: Uint8Array, side: 1 | 0, hist: Float64Array, id: number): Node {
   const parent = node.masks.get(input);
   const mask = goesLeft.map((l, b) => (l === side && (!parent || parent[b]) ? 1 : 0));
   const base = 3 * layout.offsets[input]!;
   for (let b = 0; b < mask.length; b++) if (mask[b]) for (let k = 0; k < 3; k++) hist[base + 3 * b + k] = node.hist[base + 3 * b + k]!;
-  return { rows: null, hist, total: nodeTotals(hist, layout, input), masks: new Map([[input, mask]]), best: null };
+  return { id, rows: null, hist, total: nodeTotals(hist, layout, input), masks: new Map([[input, mask]]), best: null };
 }
 
 /** Leaf values (Newton steps times the learning rate) into `logits` and into the tree's table. */
