@@ -124,6 +124,20 @@ const blocks = apiBlocks(await readFile(join(ROOT, "README.md"), "utf8"));
 /** `KEY=…` and the like, kept from block to block in README order, as in the reader's one shell. */
 const assignments: string[] = [];
 
+describe("the README's sample output", () => {
+  test("is what `retainwise score` writes for those customers, with the --actionable columns it names", async () => {
+    const readme = await readFile(join(ROOT, "README.md"), "utf8");
+    const sample = /```\n(customer_id,churn_probability[^\n]*)\n([\s\S]*?)```/.exec(readme);
+    expect(sample).not.toBeNull();
+    const out = join(dir, "sample-scored.csv");
+    const run = await bash(`node ${join(ROOT, "packages/cli/bin/retainwise.mjs")} score tests/fixtures/telco-churn.csv -o ${out} --actionable Contract --actionable PaymentMethod`);
+    expect(run.status, run.stderr).toBe(0);
+    const scored = (await readFile(out, "utf8")).split("\n");
+    expect(scored[0]).toBe(sample![1]);
+    for (const line of sample![2]!.trimEnd().split("\n")) expect(scored).toContain(line);
+  });
+});
+
 describe("the README's API examples run as written", () => {
   test("there are examples to run", () => {
     expect(blocks.map((b) => b.title)).toEqual(expect.arrayContaining(["Using it", "Train on your own data", "Close the loop"]));

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { createModelSource, loadModel, modelPrefix, sendJob, silentLogger, type Model, type ModelSource, type Prediction } from "../../packages/core/src/index.ts";
+import { BUILTIN_MODEL_LABEL, createModelSource, loadModel, modelPrefix, sendJob, silentLogger, type Model, type ModelSource, type Prediction } from "../../packages/core/src/index.ts";
 import { createFileObjectStore } from "../../packages/local/src/index.ts";
 import { createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresPredictionRepository, type PostgresJobQueue } from "../../packages/postgres/src/index.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
@@ -46,7 +46,7 @@ export async function startJobHarness(): Promise<JobHarness> {
   const predictions = createPostgresPredictionRepository(db.sql);
   const account = await createPostgresAccountRepository(db.sql).ensureAccount(`acme-${randomUUID().slice(0, 8)}`);
   const models = createPostgresModelRepository(db.sql);
-  const modelSource = createModelSource({ models, store, builtin: () => loadModel(MODEL_PATH), maxModels: 4 });
+  const modelSource = createModelSource({ models, store, builtin: () => loadModel(MODEL_PATH, { version: BUILTIN_MODEL_LABEL }), maxModels: 4 });
   const harness: JobHarness = {
     db,
     dataDir,

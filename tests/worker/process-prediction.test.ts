@@ -29,7 +29,7 @@ describe("processing a prediction", () => {
     expect(row.rowsProcessed).toBe(5626);
     expect(row.metrics?.rowsScored).toBe(5626);
     expect(row.metrics?.topRisks).toHaveLength(20);
-    expect(row.modelVersion).toBe("v1");
+    expect(row.modelVersion).toBe("telco-v1");
     const lines = (await readObject(h.store, row.outputKey!)).trim().split("\n");
     expect(lines).toHaveLength(5627);
     expect(await h.queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 1 })).toEqual([]);

@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, TransientError, type AccountRepository, type ChurnModel, type IdempotencyKeys, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type TaskProtection } from "@retainwise/core";
+import { BUILTIN_MODEL_LABEL, cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, TransientError, type AccountRepository, type ChurnModel, type IdempotencyKeys, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type TaskProtection } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
 import { connect, createPostgresAccountRepository, createPostgresIdempotencyKeys, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresWorkerGenerations, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
@@ -180,6 +180,7 @@ export function publicBaseUrl(config: Config): string {
   return config.publicBaseUrl ?? `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
 }
 
+/** The built-in model, named as its row is (`telco-v1`) whichever file `--model-path` gave it. */
 export function loadChurnModel(config: Config): Promise<ChurnModel> {
-  return loadModel(config.modelPath ?? defaultModelPath());
+  return loadModel(config.modelPath ?? defaultModelPath(), { version: BUILTIN_MODEL_LABEL });
 }

@@ -1,4 +1,4 @@
-import { isUuid, type Completion, type NewPrediction, type Page, type Prediction, type PredictionRepository, type PredictionStatus, type Progress } from "@retainwise/core";
+import { BUILTIN_LEGACY_VERSION, BUILTIN_MODEL_ID, BUILTIN_MODEL_LABEL, isUuid, type Completion, type NewPrediction, type Page, type Prediction, type PredictionRepository, type PredictionStatus, type Progress } from "@retainwise/core";
 import type { SqlOrTx } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
@@ -103,5 +103,15 @@ async function remove(sql: SqlOrTx, accountId: string, id: string): Promise<bool
 
 function toPrediction(row: PredictionRow): Prediction {
   const { s3OutputKey, ...rest } = row;
-  return { ...rest, status: row.status as PredictionStatus, outputKey: s3OutputKey };
+  return { ...rest, ...builtinNamed(row), status: row.status as PredictionStatus, outputKey: s3OutputKey };
+}
+
+/**
+ * Predictions the built-in model scored before it had one name stored its card's `v1`: read as
+ * `telco-v1`, the name lists and newer results use (their result files keep what they were written with).
+ */
+function builtinNamed(row: PredictionRow): Pick<Prediction, "modelVersion" | "metrics"> {
+  const legacy = row.modelVersion === BUILTIN_LEGACY_VERSION && (row.modelId === null || row.modelId === BUILTIN_MODEL_ID);
+  if (!legacy) return { modelVersion: row.modelVersion, metrics: row.metrics };
+  return { modelVersion: BUILTIN_MODEL_LABEL, metrics: row.metrics && { ...row.metrics, modelVersion: BUILTIN_MODEL_LABEL } };
 }

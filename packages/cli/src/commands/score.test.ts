@@ -48,6 +48,8 @@ describe("retainwise score", () => {
     expect(lines).toHaveLength(TELCO_ROWS + 1);
     expect(lines[0]).toBe("customer_id,churn_probability,risk_level,risk_factors,protective_factors,retention_action,model_version,error");
     expect(lines[1]).toMatch(/^7590-VHVEG,0\.\d{4},(High|Medium|Low),/);
+    // The shipped model goes by the service's name for it.
+    expect(lines[1]).toMatch(/,telco-v1,$/);
     // stderr is a pipe here, not a terminal: no progress bar, only the one-line summary.
     expect(result.stderr).toMatch(/^Scored 5,626 rows \(0 failed\) in \d+\.\d s: High \d+, Medium \d+, Low \d+\.\n$/);
   });

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import { actionableInputs, defaultThreads, isRetainwiseError, loadModel, scoreCsv, threadsForMachine } from "@retainwise/core";
+import { actionableInputs, BUILTIN_MODEL_LABEL, defaultThreads, isRetainwiseError, loadModel, scoreCsv, threadsForMachine } from "@retainwise/core";
 import { defaultModelPath, scoringThreadEntry } from "../paths.ts";
 import { createProgressBar } from "../progress-bar.ts";
 
@@ -64,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), idColumn, actionable: values.actionable ?? [], includeInput: values["include-input"], maxBadRowShare, threads });
+    return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), modelVersion: values.model === undefined ? BUILTIN_MODEL_LABEL : undefined, idColumn, actionable: values.actionable ?? [], includeInput: values["include-input"], maxBadRowShare, threads });
   } catch (error) {
     const message = isRetainwiseError(error) ? error.message : fileProblem(error as NodeJS.ErrnoException);
     if (message === undefined) throw error;
@@ -84,6 +84,8 @@ function fileProblem(error: NodeJS.ErrnoException): string | undefined {
 
 interface ScoreOptions {
   modelPath: string;
+  /** The shipped model is `telco-v1`, as the service names it; another model goes by its card. */
+  modelVersion: string | undefined;
   idColumn: string | undefined;
   actionable: string[];
   includeInput: boolean;
@@ -93,7 +95,7 @@ interface ScoreOptions {
 
 async function score(inputPath: string, outputPath: string, options: ScoreOptions): Promise<number> {
   const totalBytes = (await stat(inputPath)).size;
-  const model = await loadModel(options.modelPath);
+  const model = await loadModel(options.modelPath, options.modelVersion === undefined ? {} : { version: options.modelVersion });
   // An unknown column fails here, naming the model's inputs, before any output is written.
   actionableInputs(model.card, options.actionable);
   const output = await openOutput(outputPath);

@@ -19,6 +19,14 @@ export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
 /** The model shipped with the program (models/churn-v1.onnx): every account's, the default until an account picks another. */
 export const BUILTIN_MODEL_ID = "00000000-0000-4000-8000-000000000001";
+/**
+ * The built-in model's one name, in lists, results and `model_version` alike: its row is `telco`
+ * version 1 (migrations/0004_models.sql), so `modelLabel` of it. The shipped card says `v1` (its
+ * trainer's version), which is what predictions scored before this name was used stored.
+ */
+export const BUILTIN_MODEL_LABEL = "telco-v1";
+/** What predictions of the built-in model stored as their `model_version` before it had one name. */
+export const BUILTIN_LEGACY_VERSION = "v1";
 
 export interface Model {
   id: string;

@@ -87,6 +87,8 @@ export interface LoadModelOptions {
   cardPath?: string;
   /** onnxruntime intra-op threads; 1 leaves the other core to CSV parsing and serialisation. */
   threads?: number;
+  /** What the output's `model_version` says (default: the card's version, else the file name). */
+  version?: string;
 }
 
 const CONTRIBUTIONS_OUTPUT = "contributions";
@@ -94,7 +96,7 @@ const CONTRIBUTIONS_OUTPUT = "contributions";
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<ChurnModel> {
   const onnx = await readModelBytes(path);
   const card = await readModelCard(options.cardPath ?? cardPathFor(path), { required: options.cardPath !== undefined });
-  return loadModelFromBytes({ onnx, card }, { threads: options.threads, name: path, version: card?.version ?? basename(path).replace(/\.onnx$/i, "") });
+  return loadModelFromBytes({ onnx, card }, { threads: options.threads, name: path, version: options.version ?? card?.version ?? basename(path).replace(/\.onnx$/i, "") });
 }
 
 export interface LoadFromBytesOptions {
