@@ -6,6 +6,7 @@
  * of scoring threads (`score --threads`), which serve pieces of a file instead (the bundle
  * starts them from scoring-thread.ts).
  */
+import { didYouMean } from "./command-line.ts";
 import { isBagThread, isScoringThread, isTrainingThread, serveBagThread, serveScoringThread, serveTrainingThread } from "@retainwise/core";
 
 const COMMANDS = ["score", "train", "api", "worker", "local", "migrate", "keys", "smoke"] as const;
@@ -44,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (!(COMMANDS as readonly string[]).includes(name)) {
-    process.stderr.write(`retainwise: unknown command '${name}'.\n\n${USAGE}\n`);
+    process.stderr.write(`retainwise: unknown command '${name}'.${didYouMean(name, COMMANDS)}\n\n${USAGE}\n`);
     return 2;
   }
   const command = await loadCommand(name as CommandName);

@@ -51,7 +51,19 @@ describe("retainwise score", () => {
     // The shipped model goes by the service's name for it.
     expect(lines[1]).toMatch(/,telco-v1,$/);
     // stderr is a pipe here, not a terminal: no progress bar, only the one-line summary.
-    expect(result.stderr).toMatch(/^Scored 5,626 rows \(0 failed\) in \d+\.\d s: High \d+, Medium \d+, Low \d+\.\n$/);
+    expect(result.stderr).toMatch(/^Scored 5,626 rows \(0 failed\) in \d+\.\d s: High \d+, Medium \d+, Low \d+\. 1 column not read by the model: Churn\.\n$/);
+  });
+
+  it("mentions once the columns the model does not read, and names the closest option to a mistyped one", async () => {
+    const telco = readTelco();
+    const extra = join(dir, "extra-columns.csv");
+    writeFileSync(extra, toCsv([...telco.headers, "Notes", "Region"], telco.rows.slice(0, 50).map((row) => [...row, "called", "EU"])));
+    const scored = await run(BIN, ["score", extra, "-o", join(dir, "extra-scored.csv")]);
+    expect(scored.code).toBe(0);
+    expect(scored.stderr).toMatch(/ 3 columns not read by the model: Churn, Notes, Region\.\n$/);
+    const typo = await run(BIN, ["score", extra, "-o", join(dir, "x.csv"), "--thread", "2"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^retainwise score: unknown option --thread\. Did you mean --threads\?\n/);
   });
 
   it("writes retention_action for the --actionable columns, the same on one thread and two, and refuses a column the model does not read", async () => {

@@ -2,9 +2,9 @@ import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
-import { parseArgs } from "node:util";
-import { actionableInputs, BUILTIN_MODEL_LABEL, defaultThreads, isRetainwiseError, loadModel, scoreCsv, threadsForMachine } from "@retainwise/core";
+import { actionableInputs, BUILTIN_MODEL_LABEL, customerIdColumn, defaultThreads, headerRow, isRetainwiseError, listWithMore, loadModel, readHeader, resolveColumns, scoreCsv, threadsForMachine, type ChurnModel } from "@retainwise/core";
 import { defaultModelPath, scoringThreadEntry } from "../paths.ts";
+import { fileProblem, parseCommandLine } from "../command-line.ts";
 import { createProgressBar } from "../progress-bar.ts";
 
 export const help = `Usage: retainwise score <input.csv> -o <output.csv|-> [options]
@@ -30,19 +30,20 @@ Example:
   retainwise score customers.csv -o scored.csv`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      output: { type: "string", short: "o" },
-      model: { type: "string" },
-      "id-column": { type: "string" },
-      actionable: { type: "string", multiple: true },
-      "include-input": { type: "boolean", default: false },
-      "max-bad-rows": { type: "string" },
-      threads: { type: "string" },
-    },
+  const parsed = parseCommandLine(argv, {
+    output: { type: "string", short: "o" },
+    model: { type: "string" },
+    "id-column": { type: "string" },
+    actionable: { type: "string", multiple: true },
+    "include-input": { type: "boolean", default: false },
+    "max-bad-rows": { type: "string" },
+    threads: { type: "string" },
   });
+  if (typeof parsed === "string") {
+    process.stderr.write(`retainwise score: ${parsed}\n\n${help}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const [inputPath] = positionals;
   if (!inputPath || !values.output) {
     process.stderr.write(`retainwise score: an input file and -o <output> are required.\n\n${help}\n`);
@@ -66,20 +67,11 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), modelVersion: values.model === undefined ? BUILTIN_MODEL_LABEL : undefined, idColumn, actionable: values.actionable ?? [], includeInput: values["include-input"], maxBadRowShare, threads });
   } catch (error) {
-    const message = isRetainwiseError(error) ? error.message : fileProblem(error as NodeJS.ErrnoException);
+    const message = isRetainwiseError(error) ? error.message : fileProblem(error);
     if (message === undefined) throw error;
     process.stderr.write(`retainwise score: ${message}\n`);
     return 1;
   }
-}
-
-/** One line for a file we cannot read or write, instead of Node's `ENOENT: …, stat '…'`. */
-function fileProblem(error: NodeJS.ErrnoException): string | undefined {
-  const path = error.path ?? "";
-  if (error.code === "ENOENT") return `No such file or directory: ${path}`;
-  if (error.code === "EACCES" || error.code === "EPERM") return `Permission denied: ${path}`;
-  if (error.code === "EISDIR") return `${path} is a directory, not a file`;
-  return undefined;
 }
 
 interface ScoreOptions {
@@ -119,15 +111,29 @@ async function score(inputPath: string, outputPath: string, options: ScoreOption
     throw error;
   });
   await output.commit();
+  const unread = await unreadColumns(inputPath, model, options.idColumn);
   const seconds = (Date.now() - started) / 1000;
   bar.update(totalBytes, totalBytes, `${(summary.rowsScored + summary.rowsFailed).toLocaleString("en-US")} rows`, { final: true });
   bar.finish(
     `Scored ${summary.rowsScored.toLocaleString("en-US")} rows (${summary.rowsFailed} failed) in ${seconds.toFixed(1)} s: ` +
       `High ${summary.riskCounts.High}, Medium ${summary.riskCounts.Medium}, Low ${summary.riskCounts.Low}.` +
-      (summary.customerIds === "row_number" ? " The file has no customer id column: customer_id is the row number." : ""),
+      (summary.customerIds === "row_number" ? " The file has no customer id column: customer_id is the row number." : "") +
+      (unread.length > 0 ? ` ${unread.length === 1 ? "1 column" : `${unread.length} columns`} not read by the model: ${listWithMore(unread)}.` : ""),
   );
   await model.release();
   return 0;
+}
+
+/** The file's columns the model does not read nor take ids from: said once, so a misnamed column is noticed. */
+async function unreadColumns(inputPath: string, model: ChurnModel, idColumn: string | undefined): Promise<string[]> {
+  const input = createReadStream(inputPath);
+  try {
+    const headers = headerRow(await readHeader(input));
+    const used = new Set([...resolveColumns(headers, model.inputs.map((i) => i.name)).values(), customerIdColumn(headers, model.card, idColumn)]);
+    return headers.filter((header, i) => !used.has(i) && header !== "");
+  } finally {
+    input.destroy();
+  }
 }
 
 /**

@@ -21,6 +21,38 @@ async function train(argv: string[]): Promise<{ code: number; stdout: string; st
 }
 
 describe("retainwise train", () => {
+  it("on a terminal draws a progress bar instead of JSON lines, which --json brings back", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rw-train-tty-"));
+    const telco = readTelco();
+    const csv = join(dir, "history.csv");
+    await writeFile(csv, toCsv(telco.headers, telco.rows.slice(0, 600)));
+    const wasTty = process.stderr.isTTY;
+    process.stderr.isTTY = true;
+    try {
+      const bar = await train([csv, "--label", "Churn", "-o", join(dir, "bar-v1.onnx"), "--threads", "1"]);
+      expect(bar.code).toBe(0);
+      expect(bar.stderr).toMatch(/\r\[#+-*\] +\d+% 600 rows, \d+ inputs · /);
+      expect(bar.stderr).toMatch(/\[#{30}\] 100% 600 rows, \d+ inputs · done\x1b\[K\nTrained in \d+(\.\d+)? s\.\n$/);
+      expect(bar.stderr).not.toContain('"msg"');
+      const json = await train([csv, "--label", "Churn", "-o", join(dir, "json-v1.onnx"), "--threads", "1", "--json"]);
+      expect(json.stderr.trim().split("\n").map((line) => (JSON.parse(line) as { msg: string }).msg)).toContain("model written");
+    } finally {
+      process.stderr.isTTY = wasTty;
+    }
+  }, 120_000);
+
+  it("names a file that is not there in one line", async () => {
+    const { code, stderr } = await train(["missing.csv", "--label", "Churn", "-o", "m.onnx"]);
+    expect(code).toBe(1);
+    expect(stderr).toBe("retainwise train: No such file or directory: missing.csv\n");
+  });
+
+  it("answers a mistyped option with the closest one", async () => {
+    const { code, stderr } = await train(["h.csv", "--lable", "Churn", "-o", "m.onnx"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^retainwise train: unknown option --lable\. Did you mean --label\?\n/);
+  });
+
   it("trains on a European Excel export, prints each column's role, and writes a model that loads with its card", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rw-train-"));
     const telco = readTelco();

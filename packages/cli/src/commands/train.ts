@@ -1,5 +1,6 @@
-import { parseArgs } from "node:util";
+import { fileProblem, parseCommandLine } from "../command-line.ts";
 import { programEntry } from "../paths.ts";
+import { createProgressBar } from "../progress-bar.ts";
 import { createLogger, defaultThreads, DEFAULT_MAX_TRAINING_ROWS, DEFAULT_SEED, isRetainwiseError, threadsForMachine, trainFromCsvFile, writeModelFiles, type ColumnDecision } from "@retainwise/core";
 
 export const summary = "Train a churn model from a labeled CSV and export it to ONNX";
@@ -10,8 +11,9 @@ Decides a role for every column (identifier, free text, constant, date, leakage 
 input: numeric, categorical, boolean) and prints them with the reason; fits boosted trees (per-column
 and per-pair lookup tables, then trees over any columns, every step credited to the column it
 splits, so every reason is exact); prints held-out metrics;
-writes the ONNX model plus its card (<model>.card.json) beside it. Progress goes to stderr as JSON
-lines. The file is read like a scored file: any delimiter, BOM, CRLF, decimal commas, currency.
+writes the ONNX model plus its card (<model>.card.json) beside it. Progress goes to stderr: a
+progress bar on a terminal, JSON lines otherwise (and with --json). The file is read like a scored
+file: any delimiter, BOM, CRLF, decimal commas, currency.
 
 Options:
   --label NAME        label column (required), e.g. Churn (case, spaces and punctuation ignored)
@@ -29,17 +31,18 @@ Options:
   --created ISO       creation time written to the card (default: now), to reproduce a card exactly
   --threads N         threads the model's bags are fitted on, never more than the machine's cores
                       (default: its cores, at most 4: here ${defaultThreads()}); the model is the same, byte for byte, on any number
+  --json              progress as JSON lines on stderr even on a terminal
 `;
 
 /** `retainwise train`: resolves the exit code (0 ok, 1 training failed, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseCommandLine(argv);
+  const args = trainArgs(argv);
   if (typeof args === "string") {
     process.stderr.write(`retainwise train: ${args}\n\n${help}`);
     return 2;
   }
-  const log = createLogger({ component: "train" });
   const started = performance.now();
+  const progress = trainingProgress(args.json);
   try {
     const artifacts = await trainFromCsvFile(args.input, {
       label: args.label,
@@ -53,11 +56,11 @@ export async function run(argv: string[]): Promise<number> {
       workerEntry: programEntry(),
       name: args.name,
       version: args.version,
-      onProgress: (step, fields) => log.info(step, fields),
+      onProgress: progress.step,
     });
     const cardPath = await writeModelFiles(args.output, artifacts);
     const { auc, brier, accuracy } = artifacts.card.metrics!.heldOut;
-    log.info("model written", { model: args.output, card: cardPath, seconds: +((performance.now() - started) / 1000).toFixed(2) });
+    progress.done({ model: args.output, card: cardPath, seconds: +((performance.now() - started) / 1000).toFixed(2) });
     const skipped = artifacts.input.rowErrors;
     process.stdout.write(
       rolesTable(artifacts.card.columns) +
@@ -66,10 +69,36 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (error) {
-    if (!isRetainwiseError(error)) throw error;
-    process.stderr.write(`retainwise train: ${error.message} (${error.code})\n`);
+    const message = isRetainwiseError(error) ? `${error.message} (${error.code})` : fileProblem(error);
+    if (message === undefined) throw error;
+    progress.failed();
+    process.stderr.write(`retainwise train: ${message}\n`);
     return 1;
   }
+}
+
+/**
+ * Where training progress goes: on a terminal a bar (the fit's phase and percent), else (or with
+ * `--json`) a JSON line per step, which logs and the worker's watchdog tests read.
+ */
+function trainingProgress(json: boolean): { step(step: string, fields?: Record<string, unknown>): void; done(fields: Record<string, unknown>): void; failed(): void } {
+  if (json || !process.stderr.isTTY) {
+    const log = createLogger({ component: "train" });
+    return { step: (step, fields) => log.info(step, fields), done: (fields) => log.info("model written", fields), failed: () => {} };
+  }
+  const bar = createProgressBar();
+  let rows = "";
+  return {
+    step(step, fields = {}) {
+      if (step === "read training file") rows = `${Number(fields.rows).toLocaleString("en-US")} rows, ${String(fields.inputs)} inputs`;
+      if (step === "fit") bar.update(Number(fields.percent), 100, `${rows} · ${String(fields.phase)}`);
+    },
+    done: (fields) => {
+      bar.update(100, 100, `${rows} · done`, { final: true });
+      bar.finish(`Trained in ${String(fields.seconds)} s.`);
+    },
+    failed: () => bar.finish("Training stopped."),
+  };
 }
 
 /** `column  role  reason`, one line per column of the file, aligned. */
@@ -93,31 +122,25 @@ interface TrainArgs {
   seed: number;
   threads: number;
   created?: string;
+  json: boolean;
 }
 
-function parseCommandLine(argv: string[]): TrainArgs | string {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        label: { type: "string" },
-        positive: { type: "string" },
-        output: { type: "string", short: "o" },
-        input: { type: "string", multiple: true, default: [] },
-        exclude: { type: "string", multiple: true, default: [] },
-        "max-rows": { type: "string", default: String(DEFAULT_MAX_TRAINING_ROWS) },
-        version: { type: "string" },
-        name: { type: "string", default: "churn" },
-        seed: { type: "string", default: String(DEFAULT_SEED) },
-        created: { type: "string" },
-        threads: { type: "string", default: String(defaultThreads()) },
-      },
-    });
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
+function trainArgs(argv: string[]): TrainArgs | string {
+  const parsed = parseCommandLine(argv, {
+    label: { type: "string" },
+    positive: { type: "string" },
+    output: { type: "string", short: "o" },
+    input: { type: "string", multiple: true, default: [] },
+    exclude: { type: "string", multiple: true, default: [] },
+    "max-rows": { type: "string", default: String(DEFAULT_MAX_TRAINING_ROWS) },
+    version: { type: "string" },
+    name: { type: "string", default: "churn" },
+    seed: { type: "string", default: String(DEFAULT_SEED) },
+    created: { type: "string" },
+    threads: { type: "string", default: String(defaultThreads()) },
+    json: { type: "boolean", default: false },
+  });
+  if (typeof parsed === "string") return parsed;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) return "give exactly one labeled CSV file.";
   if (!values.label) return "--label is required (the column that says whether the customer churned).";
@@ -144,5 +167,6 @@ function parseCommandLine(argv: string[]): TrainArgs | string {
     seed,
     threads,
     created: values.created,
+    json: values.json!,
   };
 }

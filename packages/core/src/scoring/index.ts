@@ -10,3 +10,4 @@ export { riskLevel, RISK_LEVELS, type RiskLevel } from "./risk.ts";
 export { HISTOGRAM_BINS, TOP_RISKS_KEPT } from "./summary.ts";
 export type * from "./summary-types.ts";
 export { actionableInputs, RetentionAdvisor, unknownActionable } from "./retention.ts";
+export { customerIdColumn } from "./id-column.ts";
