@@ -8,12 +8,11 @@
  * must match it (numbers, booleans, words and empty lists exactly; `<…>` and `…` stand for anything),
  * and no answer may be an error the README does not show.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runCommand } from "../support/run-command.ts";
 import { startService, type RunningService } from "../support/service.ts";
 import { readTelco, renameHeaders, selectColumns, toCsv } from "../support/telco.ts";
 
@@ -152,7 +151,6 @@ describe("the README's API examples run as written", () => {
         assignments.push(command);
         continue;
       }
-      // Asynchronously: the service answers from this process, so a blocking spawn would starve it.
       const run = await bash([...assignments, command].join("\n"));
       expect(run.status, `${step.command}\n${run.stderr}`).toBe(0);
       // Commands that write a file (`-o scored.csv`, `printf … > outcomes.csv`) answer nothing to compare.
@@ -166,14 +164,9 @@ describe("the README's API examples run as written", () => {
   }, 600_000);
 });
 
-async function bash(script: string): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)("bash", ["-c", script], { cwd: dir, encoding: "utf8", timeout: 60_000 });
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { status: typeof failed.code === "number" ? failed.code : -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? String(error) };
-  }
+/** Asynchronously: the service answers from this process, so a blocking spawn would starve it. */
+function bash(script: string) {
+  return runCommand("bash", ["-c", script], { cwd: dir, timeoutMs: 60_000 });
 }
 
 /** `{"id":"<prediction>",…}` or `Location: /v1/models/<id>` in a step's notes binds the placeholder to the answer's id. */
