@@ -113,7 +113,7 @@ describe("champion, challenger and drift in the web UI", () => {
     await page.getByRole("tab", { name: "Performance" }).click();
     await page.locator("#performance-stats").waitFor();
     const stats = (await page.locator("#performance-stats .stat").allTextContents()).join(" | ");
-    expect(stats).toMatch(/Realized AUC0\.\d{3} \(95% 0\.\d{3}–0\.\d{3}\)/);
+    expect(stats).toMatch(/Realized AUC0\.\d{3}95% interval 0\.\d{3}–0\.\d{3}/);
     await expect(page.locator("#performance svg circle[data-decile]").count()).resolves.toBe(10);
     const files = page.locator("#drift-table tbody tr");
     await expect(files.count()).resolves.toBe(2);

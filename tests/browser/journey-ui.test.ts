@@ -55,6 +55,11 @@ afterAll(async () => {
 const at = (path: string) => session.at(path);
 const row0 = () => page.locator("#predictions tbody tr[data-id]").first();
 
+/** The newest prediction's id, as the API lists it. */
+async function row0Id(): Promise<string> {
+  return (await session.v1<{ items: { id: string }[] }>("/predictions?limit=1")).body.items[0]!.id;
+}
+
 async function expectNoSideways(target: Page): Promise<void> {
   await expect(target.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(PHONE_VIEWPORT.width);
 }
@@ -78,6 +83,22 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", ()
     // The banner said scoring had started; once the row is done it does not linger.
     await page.locator("#flash").waitFor({ state: "hidden" });
   }, JOB_TIMEOUT_MS + 30_000);
+
+  test("numbers are explained: the model page states its risk thresholds and what its charts show, a prediction its reasons' figures and risk levels", async () => {
+    const model = await session.v1<{ thresholds: { high: number; medium: number } }>(`/models/${bankId}`);
+    const { high, medium } = model.body.thresholds;
+    expect(high).toBeGreaterThan(medium);
+    const cut = `High from ${Math.round(high * 100)}%, Medium from ${Math.round(medium * 100)}%, Low below`;
+    await page.goto(at(`/models/${bankId}`));
+    await page.locator("#model-stats .stat").first().waitFor();
+    await expect(page.locator("#model-stats").textContent()).resolves.toContain(cut);
+    await expect(page.locator("#model-charts-legend").textContent()).resolves.toContain("×4.0 means a customer at its riskiest value has 4 times the odds");
+    await page.goto(at(`/predictions/${await row0Id()}`));
+    await page.locator("#risk-legend").filter({ hasText: /\S/ }).waitFor();
+    await expect(page.locator("#risk-legend").textContent()).resolves.toBe(`Risk levels: ${cut} (the churn probability, as bank-v1 cuts it).`);
+    await expect(page.locator("#top-risks-legend").textContent()).resolves.toContain("(+2.15) raises the risk, (−0.73) lowers it");
+    await session.screenshot("journey-prediction-legends");
+  });
 
   test("a failed job shows why in a details panel, not in the file column, fits a phone, and Retry scores its file again", async () => {
     const [header, ...rows] = bankRows(40, { exited: false }).trimEnd().split("\n");
@@ -103,6 +124,19 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", ()
     await phone.screenshot({ path: `${new URL("../artifacts/", import.meta.url).pathname}ui-journey-failed-phone.png`, fullPage: true });
     await phone.close();
 
+    // Its own page explains it the same way and asks nothing it cannot have: a failed prediction
+    // has no performance or drift (they answered 409 twice a second, eating the rate limit).
+    const asked: string[] = [];
+    const record = (request: { url(): string }) => void asked.push(new URL(request.url()).pathname);
+    page.on("request", record);
+    await page.goto(at(`/predictions/${upload.body.id}`));
+    await expect(page.locator("#status-panel .failure-message").textContent()).resolves.toBe(failed.body.error.message);
+    await page.waitForTimeout(2_500);
+    page.off("request", record);
+    expect(asked.filter((path) => /\/(performance|drift)$/.test(path))).toEqual([]);
+    await page.goto(at("/predictions"));
+
+    await row.getByText("Why it failed").click();
     await row.getByRole("button", { name: "Retry broken.csv" }).click();
     // The list opens on the new prediction, highlighted.
     const retried = page.locator("#predictions tbody tr.highlight");

@@ -77,8 +77,17 @@ describe("closing the loop in the web UI", () => {
     expect(new URL(page.url()).hash).toBe("#performance");
     await expect(page.locator("#overview-panel").isHidden()).resolves.toBe(true);
     const stats = (await page.locator("#performance-stats .stat").allTextContents()).join(" | ");
-    expect(stats).toContain(`Realized AUC${performance.auc.value.toFixed(3)} (95% `);
-    expect(stats).toMatch(/Churned in top 10%\d+\.\d% \(lift \d\.\d\d×\)/);
+    // The value alone on its line, its interval under it; every quality figure to three decimals.
+    expect(stats).toContain(`Realized AUC${performance.auc.value.toFixed(3)}95% interval `);
+    expect(stats).toMatch(/Brier score0\.\d{3}Mean squared error/);
+    expect(stats).toMatch(/Churned in top 10%\d+\.\d%\d+\.\d× the churn rate of everyone \(lift\)/);
+    const stat = page.locator("#performance-stats .stat .stat-value").nth(1);
+    // The AUC card's value fits on one line (its interval once wrapped it onto four).
+    await expect(stat.evaluate((node) => {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      return range.getClientRects().length;
+    })).resolves.toBe(1);
     await expect(page.locator("#performance svg circle[data-decile]").count()).resolves.toBe(10);
     await page.screenshot({ path: `${ARTIFACTS}ui-performance.png`, fullPage: true });
   });

@@ -138,6 +138,8 @@ export const ModelSchema = v.object({
   rows: v.nullable(v.number()),
   progress: v.object({ phase: v.nullable(v.string()), percent: v.number() }),
   metrics: v.nullable(v.record(v.string(), v.unknown())),
+  /** The card's risk thresholds: a scored row is High from `high`, Medium from `medium`, else Low; null until READY. */
+  thresholds: v.nullable(v.object({ high: v.number(), medium: v.number() })),
   /** The model's inputs, as the card describes them. */
   inputs: v.array(v.object({ name: v.string(), label: v.string(), role: v.string() })),
   /** Columns of the training file the model does not use, and why. */
@@ -173,6 +175,7 @@ export function toModelJson(m: Model, defaultModelId: string): ModelJson {
     rows: m.rowsTotal,
     progress: { phase: m.progressPhase, percent: ready ? 100 : m.progressPercent },
     metrics: m.metrics as Record<string, unknown> | null,
+    thresholds: card ? { high: card.thresholds.high, medium: card.thresholds.medium } : null,
     inputs: (card?.inputs ?? []).map((input) => ({
       name: input.name,
       label: input.label ?? input.name,

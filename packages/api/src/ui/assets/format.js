@@ -9,6 +9,25 @@ export const formatCount = (n) => (n == null ? "—" : n.toLocaleString("en-US")
 /** @param {number | null | undefined} p probability in [0, 1] */
 export const formatPercent = (p, digits = 1) => (p == null ? "—" : `${(p * 100).toFixed(digits)}%`);
 
+/**
+ * The one rounding rule for model quality figures (AUC, Brier score, PSI, their intervals and
+ * differences): three decimals, on every page, so the model page and the Performance tab agree.
+ * Shares of customers and probabilities are percentages (formatPercent).
+ * @param {number | null | undefined} x
+ */
+export const formatMetric = (x) => (x == null ? "—" : x.toFixed(3));
+
+/**
+ * A metric card: label, value, and an optional line under it (what the figure means, or its
+ * interval), so a long figure never wraps the value itself.
+ * @param {string} label @param {string} value @param {string} [hint]
+ */
+export const stat = (label, value, hint) =>
+  el("div", { class: "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value" }, value), hint ? el("span", { class: "stat-hint" }, hint) : null);
+
+/** "High ≥ 50%, Medium ≥ 27%": a model's risk thresholds (its card's), as every page states them. @param {{high: number, medium: number} | null | undefined} t */
+export const thresholdsText = (t) => (t ? `High from ${formatPercent(t.high, 0)}, Medium from ${formatPercent(t.medium, 0)}, Low below` : "");
+
 /** @param {string | null | undefined} iso */
 export function formatDate(iso) {
   if (!iso) return "—";

@@ -47,9 +47,3 @@ const phaseLabel = (phase) => {
 
 /** @param {any} m */
 export const heldOut = (m) => m.metrics?.heldOut ?? m.card?.metrics?.heldOut ?? null;
-
-/** AUC as 0.842: the usual way to quote it. @param {number | null | undefined} auc */
-export const formatAuc = (auc) => (auc == null ? "—" : auc.toFixed(3));
-
-/** Brier as 0.131 (lower is better). @param {number | null | undefined} brier */
-export const formatBrier = (brier) => (brier == null ? "—" : brier.toFixed(3));

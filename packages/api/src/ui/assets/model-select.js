@@ -2,8 +2,8 @@
 // The upload form's model choice: every READY model of the account and the built-in one, the
 // account's default preselected (or the one named by `?model=`, as the model page links).
 import { api } from "./api.js";
-import { el } from "./format.js";
-import { formatAuc, heldOut, isDefault, modelName } from "./model-format.js";
+import { el, formatMetric } from "./format.js";
+import { heldOut, isDefault, modelName } from "./model-format.js";
 
 /** An account has a handful of models; one page of the list holds them. */
 const MODELS_LIMIT = 100;
@@ -31,5 +31,5 @@ export async function fillModelSelect(select, wanted, { none } = {}) {
 /** "bank-v2 · AUC 0.842 · default" @param {any} m */
 function optionText(m) {
   const auc = heldOut(m)?.auc;
-  return [modelName(m), auc == null ? null : `AUC ${formatAuc(auc)}`, isDefault(m) ? "default" : null].filter(Boolean).join(" · ");
+  return [modelName(m), auc == null ? null : `AUC ${formatMetric(auc)}`, isDefault(m) ? "default" : null].filter(Boolean).join(" · ");
 }

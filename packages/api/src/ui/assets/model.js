@@ -2,9 +2,9 @@
 import { deleteButton, downloadButton } from "./actions.js";
 import { api } from "./api.js";
 import { modelCharts } from "./chart.js";
-import { announce, el, formatCount, formatDate, formatPercent, isActive, showFlash, statusBadge, statusLabel } from "./format.js";
+import { announce, el, formatCount, formatDate, formatMetric, formatPercent, isActive, showFlash, stat, statusBadge, statusLabel, thresholdsText } from "./format.js";
 import { canDelete, canDownload, canMakeDefault, makeDefaultButton, modelTarget } from "./model-actions.js";
-import { formatAuc, formatBrier, heldOut, isBuiltIn, isDefault, modelName, trainingBar, trainingText } from "./model-format.js";
+import { heldOut, isBuiltIn, isDefault, modelName, trainingBar, trainingText } from "./model-format.js";
 import { renderActionable } from "./model-settings.js";
 import { showModelPerformance } from "./outcomes.js";
 import { pollWhile } from "./poll.js";
@@ -110,15 +110,14 @@ function renderStatus(m) {
 /** @param {any} m @param {any} card */
 function renderStats(m, card) {
   const metrics = heldOut(m) ?? card?.metrics?.heldOut;
-  const stat = (/** @type {string} */ label, /** @type {string} */ value, /** @type {string} */ hint) =>
-    el("div", { class: "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value" }, value), el("span", { class: "stat-hint" }, hint));
   const balance = m.metrics?.classBalance;
   const rate = balance && balance.positive + balance.negative > 0 ? balance.positive / (balance.positive + balance.negative) : card?.trainingData?.positiveRate;
   /** @type {HTMLElement} */ (document.getElementById("model-stats")).replaceChildren(
-    stat("Held-out AUC", formatAuc(metrics?.auc), "1.0 ranks every churner first; 0.5 is a coin toss"),
-    stat("Brier score", formatBrier(metrics?.brier), "Mean squared error of the probabilities; lower is better"),
+    stat("Held-out AUC", formatMetric(metrics?.auc), "1.0 ranks every churner first; 0.5 is a coin toss"),
+    stat("Brier score", formatMetric(metrics?.brier), "Mean squared error of the probabilities; lower is better"),
     stat("Held-out customers", formatCount(metrics?.rows), "Kept out of training to measure the model"),
     stat("Churn rate in training", formatPercent(rate), "Share of customers who churned"),
+    ...(m.thresholds ? [stat("Risk levels", `High ≥ ${formatPercent(m.thresholds.high, 0)}`, `${thresholdsText(m.thresholds)}: the churn probability a scored row's risk_level is cut at`)] : []),
   );
 }
 

@@ -1,9 +1,9 @@
 // @ts-check
 import { deleteButton, downloadButton } from "./actions.js";
-import { el, formatDate, isActive, statusBadge } from "./format.js";
+import { el, formatDate, formatMetric, isActive, statusBadge } from "./format.js";
 import { startLiveList } from "./live-list.js";
 import { canDelete, canDownload, canMakeDefault, makeDefaultButton, modelTarget } from "./model-actions.js";
-import { formatAuc, formatBrier, heldOut, isDefault, modelMarks, modelName, trainingBar, trainingText } from "./model-format.js";
+import { heldOut, isDefault, modelMarks, modelName, trainingBar, trainingText } from "./model-format.js";
 
 /** The models list (the built-in one included): status, held-out quality, live training progress. */
 export function startModels() {
@@ -32,8 +32,8 @@ function rowFor(m, { showError, refresh }) {
     el("td", { "data-label": "Model", class: "file-cell" }, el("div", {}, el("a", { href: `/models/${m.id}` }, modelName(m)), " ", ...modelMarks(m), detail)),
     el("td", { "data-label": "Trained", class: "date-cell" }, formatDate(m.completedAt ?? m.createdAt)),
     statusCell(m),
-    el("td", { "data-label": "Held-out AUC", class: "number-cell" }, formatAuc(metrics?.auc)),
-    el("td", { "data-label": "Brier score", class: "number-cell" }, formatBrier(metrics?.brier)),
+    el("td", { "data-label": "Held-out AUC", class: "number-cell" }, formatMetric(metrics?.auc)),
+    el("td", { "data-label": "Brier score", class: "number-cell" }, formatMetric(metrics?.brier)),
     el("td", { class: "actions-cell" }, actions),
   );
 }

@@ -4,7 +4,7 @@
 // fetched with the key and placed inline, as the risk chart is.
 import { api, session } from "./api.js";
 import { filePicker, sendWithProgress } from "./file-picker.js";
-import { el, formatCount, formatDate, formatPercent } from "./format.js";
+import { el, formatCount, formatDate, formatMetric, formatPercent, stat } from "./format.js";
 import { pollWhile } from "./poll.js";
 
 /** The Outcomes page: the column names it takes (the account's models' own included), current counts, and the upload with its answer. */
@@ -72,8 +72,10 @@ function matchedText(m) {
 }
 
 /**
- * A prediction's Performance card: waits for COMPLETED (409 until then), then shows the realized
- * numbers and chart, the challenger against the champion, and the file's drift (flagged at the top).
+ * A prediction's Performance card: waits for COMPLETED, then shows the realized numbers and chart,
+ * the challenger against the champion, and the file's drift (flagged at the top). While it runs
+ * only the prediction is asked for (its performance would answer 409 twice a second, spending the
+ * rate limit); a FAILED or CANCELED one has nothing to measure, so nothing more is asked.
  */
 export function startPerformance() {
   const id = decodeURIComponent(location.pathname.split("/").pop() ?? "");
@@ -81,6 +83,8 @@ export function startPerformance() {
   const card = /** @type {HTMLElement} */ (document.getElementById("performance-card"));
   const load = async () => {
     try {
+      const { status } = await api(path);
+      if (status !== "COMPLETED") return status === "QUEUED" || status === "RUNNING";
       const [performance, drift] = await Promise.all([api(`${path}/performance`), api(`${path}/drift`)]);
       await renderPerformance(performance, `/v1${path}/performance.svg`);
       renderChallenger(id, performance);
@@ -110,14 +114,8 @@ function showCard(card) {
   /** @type {HTMLElement} */ (document.getElementById("performance-pending")).hidden = true;
 }
 
-/** @param {string} label @param {string} value */
-const stat = (label, value) => el("div", { class: "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value" }, value));
-
-/** @param {{value: number, interval: [number, number]}} auc */
-const aucText = (auc) => `${auc.value.toFixed(3)} (95% ${auc.interval[0].toFixed(3)}–${auc.interval[1].toFixed(3)})`;
-
-/** @param {any} t */
-const topText = (t) => `${(t.precision * 100).toFixed(1)}% (lift ${t.lift.toFixed(2)}×)`;
+/** "95% interval 0.842–0.883" (DeLong), under the AUC it belongs to. @param {{value: number, interval: [number, number]}} auc */
+const intervalText = (auc) => `95% interval ${formatMetric(auc.interval[0])}–${formatMetric(auc.interval[1])}`;
 
 /** @param {any} p */
 const notEnough = (p) => `${capitalize(p.message)}: ${formatCount(p.labeledRows)} customers labeled (${formatCount(p.churned)} churned, ${formatCount(p.stayed)} stayed).`;
@@ -128,10 +126,10 @@ async function renderPerformance(p, chartUrl) {
   if (p.status !== "ready") return target.replaceChildren(el("p", { id: "performance-status" }, notEnough(p)));
   target.replaceChildren(
     el("div", { class: "stats", id: "performance-stats" },
-      stat("Labeled customers", formatCount(p.labeledRows)),
-      stat("Realized AUC", aucText(p.auc)),
-      stat("Brier score", p.brier.toFixed(4)),
-      ...p.top.map((/** @type {any} */ t) => stat(`Churned in top ${Math.round(t.share * 100)}%`, topText(t))),
+      stat("Labeled customers", formatCount(p.labeledRows), "Scored, with an outcome observed after"),
+      stat("Realized AUC", formatMetric(p.auc.value), intervalText(p.auc)),
+      stat("Brier score", formatMetric(p.brier), "Mean squared error of the probabilities; lower is better"),
+      ...p.top.map((/** @type {any} */ t) => stat(`Churned in top ${Math.round(t.share * 100)}%`, formatPercent(t.precision), `${t.lift.toFixed(1)}× the churn rate of everyone (lift)`)),
     ),
     await svgFigure(chartUrl, "Calibration per decile, and churn among the customers flagged first"),
   );
@@ -153,9 +151,9 @@ function renderChallenger(id, p) {
   const row = (/** @type {string} */ who, /** @type {string} */ model, /** @type {any} */ q) =>
     el("tr", { "data-model": who },
       el("td", { "data-label": "Model" }, model),
-      el("td", { "data-label": "Realized AUC" }, q.status === "ready" ? aucText(q.auc) : "—"),
-      el("td", { "data-label": "Brier score" }, q.status === "ready" ? q.brier.toFixed(4) : "—"),
-      el("td", { "data-label": "Churned in top 10%" }, q.status === "ready" ? topText(q.top[0]) : "—"));
+      el("td", { "data-label": "Realized AUC" }, q.status === "ready" ? `${formatMetric(q.auc.value)} (${intervalText(q.auc)})` : "—"),
+      el("td", { "data-label": "Brier score" }, q.status === "ready" ? formatMetric(q.brier) : "—"),
+      el("td", { "data-label": "Churned in top 10%" }, q.status === "ready" ? `${formatPercent(q.top[0].precision)} (lift ${q.top[0].lift.toFixed(1)}×)` : "—"));
   const difference = c.aucDifference;
   const verdict = difference
     ? `Challenger AUC − champion AUC: ${signed(difference.value)} (95% ${signed(difference.interval[0])} to ${signed(difference.interval[1])}, paired DeLong). ${VERDICTS[/** @type {keyof VERDICTS} */ (c.better)]}`
@@ -198,7 +196,7 @@ function renderPredictionDrift(d) {
   fillRows("drift-table", columns.map((c) =>
     el("tr", { "data-column": c.name, class: c.flagged ? "flagged" : undefined },
       el("td", { "data-label": "Column" }, c.label),
-      el("td", { "data-label": "PSI", class: "number-cell" }, c.psi.toFixed(3)),
+      el("td", { "data-label": "PSI", class: "number-cell" }, formatMetric(c.psi)),
       el("td", { "data-label": "Unseen values", class: "number-cell" }, c.unseenShare == null ? "—" : formatPercent(c.unseenShare)),
       el("td", { "data-label": "Shifted" }, c.flagged ? el("span", { class: "badge shifted" }, "Shifted") : "No"))));
   const shifted = columns.filter((c) => c.flagged);
@@ -219,7 +217,7 @@ function renderModelDrift(files) {
       el("td", { "data-label": "File" }, el("a", { href: `/predictions/${encodeURIComponent(f.predictionId)}` }, f.inputFilename)),
       el("td", { "data-label": "Scored" }, formatDate(f.predictedAt)),
       el("td", { "data-label": "Rows", class: "number-cell" }, formatCount(f.rows)),
-      el("td", { "data-label": "Largest PSI", class: "number-cell" }, f.maxPsi.toFixed(3)),
+      el("td", { "data-label": "Largest PSI", class: "number-cell" }, formatMetric(f.maxPsi)),
       el("td", { "data-label": "Shifted columns" }, f.flaggedColumns.length ? f.flaggedColumns.join(", ") : "None"))));
 }
 
@@ -229,7 +227,7 @@ function fillRows(id, rows) {
 }
 
 /** @param {number} x */
-const signed = (x) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(3)}`;
+const signed = (x) => `${x >= 0 ? "+" : "−"}${formatMetric(Math.abs(x))}`;
 
 /** The trend chart on the predictions page. */
 export async function startTrends() {

@@ -4,7 +4,7 @@ import { api, apiText } from "./api.js";
 import { parseCsv } from "./csv.js";
 import { failurePanel } from "./failure.js";
 import { riskChart } from "./chart.js";
-import { announce, el, fileName, formatCount, formatDate, formatPercent, isActive, progressText, statusBadge, statusLabel } from "./format.js";
+import { announce, el, fileName, formatCount, formatDate, formatPercent, isActive, progressText, stat, statusBadge, statusLabel, thresholdsText } from "./format.js";
 import { modelName } from "./model-format.js";
 import { pollWhile } from "./poll.js";
 
@@ -45,6 +45,7 @@ function renderAll(p, { showError, reload }) {
   for (const section of ["summary", "chart-card", "top-risks-card"]) /** @type {HTMLElement} */ (document.getElementById(section)).hidden = !metrics;
   if (!metrics) return;
   renderSummary(metrics);
+  renderRiskLegend(p);
   const chart = /** @type {HTMLElement} */ (document.getElementById("chart"));
   riskChart(p.id).then((figures) => chart.replaceChildren(figures), showError);
   renderTopRisks(metrics.topRisks ?? []);
@@ -76,16 +77,32 @@ const models = new Map();
 function modelLine(p) {
   const line = el("p", { id: "prediction-model", class: "model-line" }, "Scored with ", p.modelVersion ?? "…");
   if (!p.modelId) return p.modelVersion ? line : null;
-  if (!models.has(p.modelId)) models.set(p.modelId, api(`/models/${encodeURIComponent(p.modelId)}`).catch(() => null));
-  models.get(p.modelId)?.then((m) => {
+  modelOf(p)?.then((m) => {
     if (m) line.replaceChildren("Scored with ", el("a", { href: `/models/${encodeURIComponent(m.id)}` }, p.modelVersion ?? modelName(m)));
   });
   return line;
 }
 
+/**
+ * Where the risk levels are cut: the thresholds of the model that scored the file (its card's).
+ * @param {any} p
+ */
+function renderRiskLegend(p) {
+  const legend = /** @type {HTMLElement} */ (document.getElementById("risk-legend"));
+  modelOf(p)?.then((m) => {
+    if (m?.thresholds) legend.textContent = `Risk levels: ${thresholdsText(m.thresholds)} (the churn probability, as ${modelName(m)} cuts it).`;
+  });
+}
+
+/** The prediction's model, fetched once per page; null when it is gone (deleted). @param {any} p */
+function modelOf(p) {
+  if (!p.modelId) return undefined;
+  if (!models.has(p.modelId)) models.set(p.modelId, api(`/models/${encodeURIComponent(p.modelId)}`).catch(() => null));
+  return models.get(p.modelId);
+}
+
 /** @param {any} m */
 function renderSummary(m) {
-  const stat = (/** @type {string} */ label, /** @type {string} */ value) => el("div", { class: "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value" }, value));
   /** @type {HTMLElement} */ (document.getElementById("summary")).replaceChildren(
     stat("Rows scored", formatCount(m.rowsScored)),
     stat("Rows failed", formatCount(m.rowsFailed)),
