@@ -158,12 +158,15 @@ export class ReasonWriter {
     const cells = parts.length === 1 && !parts[0]!.sumOf ? this.record[parts[0]!.column] ?? "" : parts.map((p) => this.cellsOf(p)).join("\u0000");
     const cache = this.sentences[f]!;
     const cached = cache.get(cells);
-    if (cached !== undefined && cached.contribution === contribution) return cached;
-    let text = "";
-    for (let p = 0; p < parts.length; p++) text += (p === 0 ? "" : " and ") + this.clause(parts[p]!);
-    text += " (" + signed(contribution) + ")";
-    const sentence = { contribution, text, quote: NEEDS_QUOTES.test(text) };
-    if (cached !== undefined || cache.size < CACHED_SENTENCES_PER_FACTOR) cache.set(cells, sentence);
+    if (cached !== undefined) {
+      // Same cells, another number (a forest's credit depends on other cells): only the number is new.
+      if (cached.contribution !== contribution) (cached.contribution = contribution), (cached.text = cached.subject + " (" + signed(contribution) + ")");
+      return cached;
+    }
+    let subject = "";
+    for (let p = 0; p < parts.length; p++) subject += (p === 0 ? "" : " and ") + this.clause(parts[p]!);
+    const sentence = { subject, contribution, text: subject + " (" + signed(contribution) + ")", quote: NEEDS_QUOTES.test(subject) };
+    if (cache.size < CACHED_SENTENCES_PER_FACTOR) cache.set(cells, sentence);
     return sentence;
   }
 
@@ -189,6 +192,8 @@ export class ReasonWriter {
 }
 
 interface Sentence {
+  /** What the reason names (`Contract is Month-to-month`), from the cells alone. */
+  subject: string;
   contribution: number;
   text: string;
   /** The text holds a character that makes a CSV field need quotes. */
