@@ -69,6 +69,12 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", ()
     await page.goto(at("/upload"));
     await page.locator("#model:not([disabled])").waitFor();
     await expect(page.locator("#model").inputValue()).resolves.toBe(BUILTIN_MODEL_ID);
+    // The challenger list offers every model but the one chosen above.
+    const offered = () => page.locator("#challenger option").evaluateAll((all) => all.filter((o) => !(o as HTMLOptionElement).hidden).map((o) => (o as HTMLOptionElement).value));
+    await expect(offered()).resolves.toEqual(["", bankId]);
+    await page.locator("#model").selectOption(bankId);
+    await expect(offered()).resolves.toEqual(["", BUILTIN_MODEL_ID]);
+    await page.locator("#model").selectOption(BUILTIN_MODEL_ID);
     await page.setInputFiles("#file", { name: "bank-customers.csv", mimeType: "text/csv", buffer: Buffer.from(bankRows(200, { exited: false })) });
     await page.getByRole("button", { name: "Upload and score" }).click();
     await page.locator("#upload-error").filter({ hasText: /\S/ }).waitFor();
@@ -93,6 +99,22 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", ()
     await page.locator("#model-stats .stat").first().waitFor();
     await expect(page.locator("#model-stats").textContent()).resolves.toContain(cut);
     await expect(page.locator("#model-charts-legend").textContent()).resolves.toContain("×4.0 means a customer at its riskiest value has 4 times the odds");
+    // On a phone a column name wraps between its words (Senior / Citizen), never inside one (SeniorCiti / zen).
+    const phone = await session.phone();
+    await phone.goto(at(`/models/${BUILTIN_MODEL_ID}`));
+    await phone.locator("#inputs .column-name").first().waitFor();
+    await expect(phone.locator("#inputs .column-name").allTextContents()).resolves.toEqual(expect.arrayContaining(["SeniorCitizen", "StreamingMovies", "PaperlessBilling"]));
+    const brokenWords = await phone.locator("#inputs .column-name, #excluded .column-name").evaluateAll((names) =>
+      names.flatMap((name) => [...name.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE)).filter((word) => {
+        const range = document.createRange();
+        range.selectNodeContents(word);
+        return range.getClientRects().length > 1;
+      }).length,
+    );
+    expect(brokenWords).toBe(0);
+    await expectNoSideways(phone);
+    await phone.screenshot({ path: `${new URL("../artifacts/", import.meta.url).pathname}ui-journey-model-phone.png`, fullPage: true });
+    await phone.close();
     await page.goto(at(`/predictions/${await row0Id()}`));
     await page.locator("#risk-legend").filter({ hasText: /\S/ }).waitFor();
     await expect(page.locator("#risk-legend").textContent()).resolves.toBe(`Risk levels: ${cut} (the churn probability, as bank-v1 cuts it).`);

@@ -107,7 +107,9 @@ describe.skipIf(!LOCAL_MODE_EXISTS || !MODELS_API_EXISTS)("the Models pages", ()
     const options = await page.locator("#label-column option").evaluateAll((all) => all.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
     expect(options).toEqual(headers);
     await expect(page.locator("#label-column").inputValue()).resolves.toBe("Churn");
-    await expect(page.locator("#positive-hint").textContent()).resolves.toMatch(/^Seen in the first 50 rows: (No \(\d+\), Yes \(\d+\)|Yes \(\d+\), No \(\d+\))\.$/);
+    await expect(page.locator("#positive-hint").textContent()).resolves.toMatch(/^Seen in the first 50 rows: (No \(\d+\), Yes \(\d+\)|Yes \(\d+\), No \(\d+\))\. Left blank, the one that reads as churned counts as churned\.$/);
+    // The training cap, not the scoring one.
+    await expect(page.locator("#size-cap").textContent()).resolves.toBe("CSV files up to 256 MiB");
     await expect(page.locator("#model-name").inputValue()).resolves.toBe("bank-customers-2024");
 
     await page.setInputFiles("#file", { name: "one-column.csv", mimeType: "text/csv", buffer: Buffer.from("churned\nyes\nno\n") });

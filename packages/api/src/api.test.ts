@@ -234,7 +234,7 @@ describe("listing, limits and health", () => {
 
   test("/v1/limits reports the upload limit and accepted types", async () => {
     const body = (await (await call("/v1/limits", keyA)).json()) as Record<string, unknown>;
-    expect(body).toEqual({ maxUploadBytes: MAX_UPLOAD_BYTES, acceptedTypes: expect.arrayContaining(["text/csv"]), acceptedExtensions: [".csv", ".txt"] });
+    expect(body).toEqual({ maxUploadBytes: MAX_UPLOAD_BYTES, maxTrainingBytes: 256 * 2 ** 20, acceptedTypes: expect.arrayContaining(["text/csv"]), acceptedExtensions: [".csv", ".txt"] });
   });
 
   test("/healthz and /readyz answer 200 when Postgres, the store and the queue are up", async () => {

@@ -41,7 +41,7 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
 
   app.route("/", healthRoutes(deps));
   app.route("/", docsRoutes());
-  app.get("/v1/limits", (c) => c.json({ maxUploadBytes: deps.maxUploadBytes, acceptedTypes: ACCEPTED_TYPES, acceptedExtensions: [".csv", ".txt"] }));
+  app.get("/v1/limits", (c) => c.json({ maxUploadBytes: deps.maxUploadBytes, maxTrainingBytes: deps.maxTrainingBytes, acceptedTypes: ACCEPTED_TYPES, acceptedExtensions: [".csv", ".txt"] }));
   app.route("/v1", outcomeRoutes(deps));
   app.route("/v1/insights", insightRoutes(deps));
   app.route("/v1/predictions", predictionRoutes(deps));

@@ -55,7 +55,8 @@ export type PredictionJson = v.InferOutput<typeof PredictionSchema>;
 
 export const PredictionListSchema = v.object({ items: v.array(PredictionSchema), nextCursor: v.nullable(v.string()) });
 export const DownloadSchema = v.object({ url: v.string(), expiresAt: v.string(), filename: v.string() });
-export const LimitsSchema = v.object({ maxUploadBytes: v.number(), acceptedTypes: v.array(v.string()), acceptedExtensions: v.array(v.string()) });
+/** `maxUploadBytes`: files to score and outcome files; `maxTrainingBytes`: training files (POST /v1/models). */
+export const LimitsSchema = v.object({ maxUploadBytes: v.number(), maxTrainingBytes: v.number(), acceptedTypes: v.array(v.string()), acceptedExtensions: v.array(v.string()) });
 
 export function toPredictionJson(p: Prediction): PredictionJson {
   const self = `/v1/predictions/${p.id}`;

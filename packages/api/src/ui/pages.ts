@@ -15,7 +15,7 @@ export function signInPage(): Html {
   <form id="sign-in-form" novalidate>
     <label for="api-key">API key</label>
     <input id="api-key" name="apiKey" type="password" autocomplete="off" spellcheck="false" required>
-    <p class="hint">Create one with <code>retainwise keys create --account NAME</code>.</p>
+    <p class="hint">The key <code>npm run local</code> printed when it started (<code>rw_…</code>), or a new one from <code>retainwise keys create --account NAME</code>.</p>
     <p id="sign-in-error" class="form-error" role="alert"></p>
     <button type="submit" class="button primary">Sign in</button>
   </form>
@@ -99,7 +99,7 @@ ${tabs("model", html`<section id="model-stats" class="stats" aria-label="Held-ou
 <section id="model-charts-card" class="card" hidden>
   <h2>How good it is, and what drives churn</h2>
   <div id="model-charts"></div>
-  <p id="model-charts-legend" class="legend muted">Calibration: each dot is a group of held-out customers, the probability the model gave them against the share who churned; on the diagonal the probabilities are right. What drives churn: each bar is a column, or a pair of columns (A × B), and how far it can move the odds of churn: ×4.0 means a customer at its riskiest value has 4 times the odds of one at its safest.</p>
+  <p id="model-charts-legend" class="figure-legend muted">Calibration: each dot is a group of held-out customers, the probability the model gave them against the share who churned; on the diagonal the probabilities are right. What drives churn: each bar is a column, or a pair of columns (A × B), and how far it can move the odds of churn: ×4.0 means a customer at its riskiest value has 4 times the odds of one at its safest.</p>
 </section>
 <section id="inputs-card" class="card flush" hidden>
   <h2 class="card-title">Inputs</h2>
@@ -152,11 +152,11 @@ ${tabs("prediction", html`<section id="summary" class="stats" aria-label="Summar
 <section id="chart-card" class="card" hidden>
   <h2>Risk distribution</h2>
   <div id="chart"></div>
-  <p id="risk-legend" class="legend muted"></p>
+  <p id="risk-legend" class="figure-legend muted"></p>
 </section>
 <section id="top-risks-card" class="card flush" hidden>
   <h2 class="card-title">Top 20 highest-risk customers</h2>
-  <p id="top-risks-legend" class="card-text legend muted">Each reason ends with how far it moves the customer's churn log-odds: (+2.15) raises the risk, (−0.73) lowers it; with the model's baseline they add up to the probability.</p>
+  <p id="top-risks-legend" class="card-text figure-legend muted">Each reason ends with how far it moves the customer's churn log-odds: (+2.15) raises the risk, (−0.73) lowers it; with the model's baseline they add up to the probability.</p>
   <table id="top-risks" class="table responsive">
     <thead><tr><th scope="col">Customer</th><th scope="col">Churn probability</th><th scope="col">Risk</th><th scope="col">Why</th></tr></thead>
     <tbody></tbody>

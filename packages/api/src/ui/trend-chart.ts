@@ -8,7 +8,10 @@ const COLORS = { mean: "#2563eb", high: "#c2242b", auc: "#1a9850", uploads: "#cb
  * realized AUC as lines on a 0-100% axis; a bucket without a value leaves a gap in its line.
  */
 export function renderTrendChart(points: readonly TrendPoint[]): string {
-  const [width, height, left, right, top, bottom] = [640, 260, 44, 44, 12, 48];
+  const uploads = points.reduce((s, p) => s + p.uploads, 0);
+  // Empty axes say nothing: an account with no upload in the period gets a sentence (the page hides it).
+  if (uploads === 0) return svg(640, 40, "Trends", "No uploads in this period yet.", [text(0, 24, "No uploads in this period yet.", "start", "chart-empty")]).replace("<svg ", '<svg data-empty="true" ');
+  const [width, height, left, right, top, bottom] = [640, 276, 44, 44, 12, 64];
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const step = plotW / Math.max(1, points.length);
@@ -30,8 +33,11 @@ export function renderTrendChart(points: readonly TrendPoint[]): string {
   const labelEvery = Math.ceil(points.length / 8);
   points.forEach((p, i) => i % labelEvery === 0 && parts.push(text(x(i), height - bottom + 16, p.start.slice(5, 10), "middle")));
   const legend: [string, string][] = [["Mean churn probability", COLORS.mean], ["Share High risk", COLORS.high], ["Realized AUC", COLORS.auc], ["Uploads (right axis)", COLORS.uploads]];
-  legend.forEach(([label, color], i) => parts.push(el("rect", { x: left + i * 150, y: height - 18, width: 10, height: 10, fill: color }), text(left + i * 150 + 14, height - 9, label, "start")));
-  const uploads = points.reduce((s, p) => s + p.uploads, 0);
+  // Two rows of two: four labels in one row ran into each other (and off a phone-width chart).
+  legend.forEach(([label, color], i) => {
+    const [lx, ly] = [left + (i % 2) * (plotW / 2), height - 30 + Math.floor(i / 2) * 18];
+    parts.push(el("rect", { x: lx, y: ly, width: 10, height: 10, fill: color }), text(lx + 14, ly + 9, label, "start", "legend"));
+  });
   return svg(width, height, "Trends", `${count(uploads)} uploads from ${points[0]?.start.slice(0, 10) ?? ""} over ${points.length} periods.`, parts);
 }
 

@@ -7,9 +7,10 @@ import { formatBytes } from "./format.js";
 /**
  * Client-side checks only save a customer a wasted upload; the server checks again and its
  * message (413/415/400) is shown exactly as it comes back.
- * @param {{onChoose: (file: File | null, problem: string | null) => void}} options
+ * `limit`: which of /v1/limits caps the form's files (a training file has its own, smaller one).
+ * @param {{onChoose: (file: File | null, problem: string | null) => void, limit?: "maxUploadBytes" | "maxTrainingBytes"}} options
  */
-export function filePicker({ onChoose }) {
+export function filePicker({ onChoose, limit = "maxUploadBytes" }) {
   const input = /** @type {HTMLInputElement} */ (document.getElementById("file"));
   const zone = /** @type {HTMLElement} */ (document.getElementById("drop-zone"));
   const chosen = /** @type {HTMLElement} */ (document.getElementById("chosen-file"));
@@ -18,7 +19,7 @@ export function filePicker({ onChoose }) {
 
   api("/limits")
     .then((limits) => {
-      maxBytes = limits.maxUploadBytes;
+      maxBytes = limits[limit];
       /** @type {HTMLElement} */ (document.getElementById("size-cap")).textContent = `CSV files up to ${formatBytes(maxBytes)}`;
     })
     // Without the cap the server still enforces it (413); the page just cannot warn ahead.

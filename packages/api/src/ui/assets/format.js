@@ -89,3 +89,14 @@ export function showFlash(text, param) {
   rest.delete(param);
   history.replaceState(null, "", location.pathname + (rest.size ? `?${rest}` : ""));
 }
+
+/**
+ * A column name with soft breaks where its words meet (`Senior·Citizen`, `Num_·Of·Products`), so a
+ * narrow table wraps it between words, never mid-word (`SeniorCiti / zen`).
+ * @param {string} name
+ */
+export function columnName(name) {
+  const span = el("span", { class: "column-name" });
+  name.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[_\-. ])/).forEach((part, i) => span.append(...(i ? [el("wbr"), part] : [part])));
+  return span;
+}

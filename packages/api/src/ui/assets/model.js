@@ -2,7 +2,7 @@
 import { deleteButton, downloadButton } from "./actions.js";
 import { api } from "./api.js";
 import { modelCharts } from "./chart.js";
-import { announce, el, formatCount, formatDate, formatMetric, formatPercent, isActive, showFlash, stat, statusBadge, statusLabel, thresholdsText } from "./format.js";
+import { announce, columnName, el, formatCount, formatDate, formatMetric, formatPercent, isActive, showFlash, stat, statusBadge, statusLabel, thresholdsText } from "./format.js";
 import { canDelete, canDownload, canMakeDefault, makeDefaultButton, modelTarget } from "./model-actions.js";
 import { heldOut, isBuiltIn, isDefault, modelName, trainingBar, trainingText } from "./model-format.js";
 import { renderActionable } from "./model-settings.js";
@@ -157,7 +157,7 @@ function inputKind(input) {
 function fillTable(id, rows, empty) {
   const tbody = /** @type {HTMLElement} */ (document.querySelector(`#${id} tbody`));
   const labels = ["Column", "Kind", "Why"];
-  const cells = (/** @type {string[]} */ row) => row.map((text, i) => el("td", { "data-label": labels[i], class: i === 0 ? "mono" : undefined }, text || "—"));
+  const cells = (/** @type {string[]} */ row) => row.map((text, i) => el("td", { "data-label": labels[i], class: i === 0 ? "mono" : undefined }, i === 0 && text ? columnName(text) : text || "—"));
   tbody.replaceChildren(...rows.map((row) => el("tr", { "data-column": row[0] }, ...cells(row))));
   if (empty && rows.length === 0) tbody.append(el("tr", { class: "placeholder" }, el("td", { colspan: "3" }, empty)));
 }

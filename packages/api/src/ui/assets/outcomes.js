@@ -234,8 +234,10 @@ export async function startTrends() {
   const card = /** @type {HTMLElement} */ (document.getElementById("trend-card"));
   const chart = /** @type {HTMLElement} */ (document.getElementById("trend-chart"));
   try {
-    chart.replaceChildren(await svgFigure("/v1/insights/trends.svg", "Uploads, mean churn probability, share High risk and realized AUC per day"));
-    card.hidden = false;
+    const figure = await svgFigure("/v1/insights/trends.svg", "Uploads, mean churn probability, share High risk and realized AUC per day");
+    chart.replaceChildren(figure);
+    // No upload in the period: the list's own "No predictions yet" says it; empty axes would not.
+    card.hidden = figure.querySelector("svg[data-empty]") !== null;
   } catch {
     // The list works without the chart; its absence says nothing went wrong with the predictions.
   }

@@ -25,6 +25,7 @@ export function startTrain() {
 
   const update = () => (button.disabled = !file || !label.value || !name.value.trim());
   filePicker({
+    limit: "maxTrainingBytes",
     onChoose: async (chosen, problem) => {
       file = problem ? null : chosen;
       resetLabel(label, chosen ? "Reading the header…" : "Choose a file first");
@@ -89,7 +90,8 @@ function showValues({ columns, rows }, label, positive) {
   }
   const seen = values.slice(0, LABEL_VALUES_SHOWN).map(({ value, count }) => `${value} (${count})`).join(", ");
   const more = values.length > LABEL_VALUES_SHOWN ? ` and ${values.length - LABEL_VALUES_SHOWN} more` : "";
-  hint.textContent = `Seen in the first ${rows.length.toLocaleString("en-US")} rows: ${seen}${more}.${values.length > 2 ? " A churn column usually has two values." : ""}`;
+  // What a blank field means stays said once the values are shown.
+  hint.textContent = `Seen in the first ${rows.length.toLocaleString("en-US")} rows: ${seen}${more}.${values.length > 2 ? " A churn column usually has two values." : ""} Left blank, the one that reads as churned counts as churned.`;
   if (positive.value && !values.some(({ value }) => value === positive.value)) positive.value = "";
 }
 

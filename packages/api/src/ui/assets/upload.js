@@ -11,8 +11,16 @@ export function startUpload() {
   const button = /** @type {HTMLButtonElement} */ (document.getElementById("upload-button"));
   /** @type {File | null} */
   let file = null;
-  fillModelSelect(select, new URLSearchParams(location.search).get("model"));
-  fillModelSelect(challenger, new URLSearchParams(location.search).get("challenger"), { none: "None" });
+  // A model is not its own challenger: the challenger list leaves out the model chosen above.
+  const offerChallengers = () => {
+    for (const option of challenger.options) option.hidden = option.value !== "" && option.value === select.value;
+    if (challenger.selectedOptions[0]?.hidden) challenger.value = "";
+  };
+  Promise.all([
+    fillModelSelect(select, new URLSearchParams(location.search).get("model")),
+    fillModelSelect(challenger, new URLSearchParams(location.search).get("challenger"), { none: "None" }),
+  ]).then(offerChallengers);
+  select.addEventListener("change", offerChallengers);
   filePicker({
     onChoose: (chosen, problem) => {
       file = chosen;
@@ -25,13 +33,13 @@ export function startUpload() {
     instead.replaceChildren();
     const query = new URLSearchParams();
     if (select.value) query.set("model", select.value);
-    // A model is never its own challenger (the server refuses it): "instead" may pick the challenger.
-    if (challenger.value && challenger.value !== select.value) query.set("challenger", challenger.value);
+    if (challenger.value) query.set("challenger", challenger.value);
     // A file the chosen model cannot read is refused naming the models that can: one click scores with one of them.
     const onRefused = (/** @type {Error} */ error) =>
       instead.replaceChildren(
         modelsInstead(error, (modelId) => {
           select.value = modelId;
+          offerChallengers();
           send();
         }) ?? "",
       );
