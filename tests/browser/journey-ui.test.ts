@@ -169,6 +169,19 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", ()
     await expect(session.v1<{ inputFilename: string; modelId: string }>(`/predictions/${retriedId}`).then((r) => r.body)).resolves.toMatchObject({ inputFilename: "broken.csv", modelId: bankId });
   }, 2 * JOB_TIMEOUT_MS + 30_000);
 
+  test("a failed training says why in the Models list's details panel, not under the model's name", async () => {
+    const oneClass = ["CustomerId,CreditScore,Exited", ...Array.from({ length: 60 }, (_, i) => `${i},${500 + i},0`)].join("\n") + "\n";
+    const created = await session.v1<{ id: string }>("/models?label=Exited&name=one-class", { method: "POST", headers: { "Content-Type": "text/csv" }, body: oneClass });
+    expect(created.status).toBe(202);
+    await page.goto(at("/models"));
+    const row = page.locator(`#models tbody tr[data-id="${created.body.id}"]`);
+    await row.locator(".status-failed").waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    const failed = await session.v1<{ error: { message: string } }>(`/models/${created.body.id}`);
+    await expect(row.locator(".file-cell").textContent()).resolves.toBe("one-class-v1 ");
+    await row.getByText("Why it failed").click();
+    await expect(row.locator(".failure-message").textContent()).resolves.toBe(failed.body.error.message);
+  }, TRAINING_TIMEOUT_MS);
+
   test("the Outcomes page has the drop zone, names the bank model's own columns, and reads a file in them", async () => {
     await page.goto(at("/outcomes"));
     await page.locator("#drop-zone").waitFor();

@@ -225,7 +225,7 @@ describe.skipIf(!LOCAL_MODE_EXISTS || !MODELS_API_EXISTS)("the Models pages", ()
     await page.waitForURL(/\/predictions/);
     const row = page.locator("#predictions tbody tr[data-id]").first();
     await row.locator(".status-completed, .status-failed").waitFor({ timeout: JOB_TIMEOUT_MS });
-    await expect(row.locator(".row-error").count()).resolves.toBe(0);
+    await expect(row.locator(".failure-details").count()).resolves.toBe(0);
     await row.locator("a").first().click();
     await page.locator("#summary .stat").first().waitFor();
     await expect(page.locator("#prediction-model").textContent()).resolves.toContain(`${MODEL_NAME}-v1`);

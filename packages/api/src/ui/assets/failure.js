@@ -30,7 +30,7 @@ export function modelsInstead(error, onChoose) {
  * @param {any} p a FAILED prediction
  */
 export function failurePanel(p) {
-  const message = el("p", { class: "failure-message" }, p.error?.message ?? "The prediction failed.");
+  const message = failureMessage(p.error?.message ?? "The prediction failed.");
   const problem = el("p", { class: "form-error", role: "alert" });
   const instead = el("div");
   const retry = el("button", { type: "button", class: "button small", "aria-label": `Retry ${p.inputFilename ?? "this prediction"}` }, "Retry");
@@ -49,3 +49,15 @@ export function failurePanel(p) {
   retry.addEventListener("click", () => run(null));
   return el("div", { class: "failure-panel" }, message, el("div", { class: "row-actions" }, retry), problem, instead);
 }
+
+/**
+ * Why a list row failed, folded under "Why it failed" in its status cell: a message can name dozens
+ * of columns, which under the row's name made a screen-long wall on a phone.
+ * @param {Node} content the message, with what can be done about it
+ */
+export function failureDetails(content) {
+  return el("details", { class: "failure-details" }, el("summary", {}, "Why it failed"), content);
+}
+
+/** A failure's message in a panel: wrapped anywhere, scrolled past a few lines. @param {string} message */
+export const failureMessage = (message) => el("p", { class: "failure-message" }, message);

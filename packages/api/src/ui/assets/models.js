@@ -1,6 +1,7 @@
 // @ts-check
 import { deleteButton, downloadButton } from "./actions.js";
 import { el, formatDate, formatMetric, isActive, statusBadge } from "./format.js";
+import { failureDetails, failureMessage } from "./failure.js";
 import { startLiveList } from "./live-list.js";
 import { canDelete, canDownload, canMakeDefault, makeDefaultButton, modelTarget } from "./model-actions.js";
 import { heldOut, isDefault, modelMarks, modelName, trainingBar, trainingText } from "./model-format.js";
@@ -20,7 +21,6 @@ export function startModels() {
 /** @param {any} m @param {import("./live-list.js").RowContext} context */
 function rowFor(m, { showError, refresh }) {
   const metrics = heldOut(m);
-  const detail = m.status === "FAILED" && m.error ? el("p", { class: "row-error" }, m.error.message) : null;
   const actions = el("div", { class: "row-actions" });
   if (canMakeDefault(m)) actions.append(makeDefaultButton(m, () => refresh(), showError));
   if (canDownload(m)) actions.append(downloadButton(modelTarget(m), showError, "model"));
@@ -29,7 +29,7 @@ function rowFor(m, { showError, refresh }) {
     "tr",
     { "data-id": m.id, "data-status": m.status, "data-default": String(isDefault(m)) },
     // One wrapper: on a phone the cell is a two-column grid (label, content).
-    el("td", { "data-label": "Model", class: "file-cell" }, el("div", {}, el("a", { href: `/models/${m.id}` }, modelName(m)), " ", ...modelMarks(m), detail)),
+    el("td", { "data-label": "Model", class: "file-cell" }, el("div", {}, el("a", { href: `/models/${m.id}` }, modelName(m)), " ", ...modelMarks(m))),
     el("td", { "data-label": "Trained", class: "date-cell" }, formatDate(m.completedAt ?? m.createdAt)),
     statusCell(m),
     el("td", { "data-label": "Held-out AUC", class: "number-cell" }, formatMetric(metrics?.auc)),
@@ -40,7 +40,7 @@ function rowFor(m, { showError, refresh }) {
 
 /** The badge, and while training the phase and a bar (the cell swapped on each poll). @param {any} m */
 function statusCell(m) {
-  const content = el("div", {}, statusBadge(m.status));
+  const content = el("div", {}, statusBadge(m.status), m.status === "FAILED" && m.error ? failureDetails(failureMessage(m.error.message)) : null);
   if (isActive(m.status)) content.append(el("span", { class: "progress-text" }, trainingText(m)), trainingBar(m));
   return el("td", { "data-label": "Status", class: "progress-cell" }, content);
 }

@@ -1,7 +1,7 @@
 // @ts-check
 import { deleteButton, downloadButton, predictionTarget } from "./actions.js";
 import { el, fileName, formatDate, isActive, progressText, statusBadge } from "./format.js";
-import { failurePanel } from "./failure.js";
+import { failureDetails, failurePanel } from "./failure.js";
 import { startLiveList } from "./live-list.js";
 
 /** The predictions list: newest first, a page at a time; running rows update in place. */
@@ -28,20 +28,10 @@ function rowFor(p, { showError, refresh, highlighted }) {
     // One wrapper: on a phone the cell is a two-column grid (label, content).
     el("td", { "data-label": "File", class: "file-cell" }, el("div", {}, title)),
     el("td", { "data-label": "Uploaded", class: "date-cell" }, formatDate(p.createdAt)),
-    el("td", { "data-label": "Status", class: "status-cell" }, el("div", {}, statusBadge(p.status), failureDetails(p))),
+    el("td", { "data-label": "Status", class: "status-cell" }, el("div", {}, statusBadge(p.status), p.status === "FAILED" ? failureDetails(failurePanel(p)) : null)),
     progressCell(p),
     el("td", { class: "actions-cell" }, actions),
   );
-}
-
-/**
- * Why a row failed, folded: a message can name dozens of columns, which in the File column made a
- * screen-long wall on a phone. Opened, it holds the message, Retry and the models that read the file.
- * @param {any} p
- */
-function failureDetails(p) {
-  if (p.status !== "FAILED") return null;
-  return el("details", { class: "failure-details" }, el("summary", {}, "Why it failed"), failurePanel(p));
 }
 
 /** @param {any} p */
