@@ -60,8 +60,32 @@ async function row0Id(): Promise<string> {
   return (await session.v1<{ items: { id: string }[] }>("/predictions?limit=1")).body.items[0]!.id;
 }
 
-async function expectNoSideways(target: Page): Promise<void> {
-  await expect(target.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(PHONE_VIEWPORT.width);
+/**
+ * A FAILED row of the predictions or models list: its first cell holds only its name (`named`), and
+ * "Why it failed" opens the API's message. Returns the row and the message.
+ */
+async function expectFailureFolded(list: "predictions" | "models", id: string, named: string, timeout: number) {
+  await page.goto(at(`/${list}`));
+  const row = page.locator(`#${list} tbody tr[data-id="${id}"]`);
+  await row.locator(".status-failed").waitFor({ timeout });
+  const { message } = (await session.v1<{ error: { message: string } }>(`/${list}/${id}`)).body.error;
+  await expect(row.locator(".file-cell").textContent()).resolves.toBe(named);
+  await row.getByText("Why it failed").click();
+  await expect(row.locator(".failure-message").textContent()).resolves.toBe(message);
+  return { row, message };
+}
+
+/** `path` at phone width: `check` runs on it, then nothing may scroll sideways; a screenshot is kept as ui-journey-NAME-phone.png. */
+async function onPhone(path: string, name: string, check: (phone: Page) => Promise<void>): Promise<void> {
+  const phone = await session.phone();
+  try {
+    await phone.goto(at(path));
+    await check(phone);
+    await expect(phone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(PHONE_VIEWPORT.width);
+    await phone.screenshot({ path: `${new URL("../artifacts/", import.meta.url).pathname}ui-journey-${name}-phone.png`, fullPage: true });
+  } finally {
+    await phone.close();
+  }
 }
 
 describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", () => {
@@ -100,21 +124,18 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", ()
     await expect(page.locator("#model-stats").textContent()).resolves.toContain(cut);
     await expect(page.locator("#model-charts-legend").textContent()).resolves.toContain("×4.0 means a customer at its riskiest value has 4 times the odds");
     // On a phone a column name wraps between its words (Senior / Citizen), never inside one (SeniorCiti / zen).
-    const phone = await session.phone();
-    await phone.goto(at(`/models/${BUILTIN_MODEL_ID}`));
-    await phone.locator("#inputs .column-name").first().waitFor();
-    await expect(phone.locator("#inputs .column-name").allTextContents()).resolves.toEqual(expect.arrayContaining(["SeniorCitizen", "StreamingMovies", "PaperlessBilling"]));
-    const brokenWords = await phone.locator("#inputs .column-name, #excluded .column-name").evaluateAll((names) =>
-      names.flatMap((name) => [...name.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE)).filter((word) => {
-        const range = document.createRange();
-        range.selectNodeContents(word);
-        return range.getClientRects().length > 1;
-      }).length,
-    );
-    expect(brokenWords).toBe(0);
-    await expectNoSideways(phone);
-    await phone.screenshot({ path: `${new URL("../artifacts/", import.meta.url).pathname}ui-journey-model-phone.png`, fullPage: true });
-    await phone.close();
+    await onPhone(`/models/${BUILTIN_MODEL_ID}`, "model", async (phone) => {
+      await phone.locator("#inputs .column-name").first().waitFor();
+      await expect(phone.locator("#inputs .column-name").allTextContents()).resolves.toEqual(expect.arrayContaining(["SeniorCitizen", "StreamingMovies", "PaperlessBilling"]));
+      const brokenWords = await phone.locator("#inputs .column-name, #excluded .column-name").evaluateAll((names) =>
+        names.flatMap((name) => [...name.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE)).filter((word) => {
+          const range = document.createRange();
+          range.selectNodeContents(word);
+          return range.getClientRects().length > 1;
+        }).length,
+      );
+      expect(brokenWords).toBe(0);
+    });
     await page.goto(at(`/predictions/${await row0Id()}`));
     await page.locator("#risk-legend").filter({ hasText: /\S/ }).waitFor();
     await expect(page.locator("#risk-legend").textContent()).resolves.toBe(`Risk levels: ${cut} (the churn probability, as bank-v1 cuts it).`);
@@ -128,23 +149,14 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", ()
     const broken = [header, ...rows.map((row, i) => (i % 2 ? row.split(",").slice(0, 2).join(",") : row))].join("\n") + "\n";
     const upload = await session.v1<{ id: string }>(`/predictions?model=${bankId}&filename=broken.csv`, { method: "POST", headers: { "Content-Type": "text/csv" }, body: broken });
     expect(upload.status).toBe(202);
-    await page.goto(at("/predictions"));
-    const row = page.locator(`#predictions tbody tr[data-id="${upload.body.id}"]`);
-    await row.locator(".status-failed").waitFor({ timeout: JOB_TIMEOUT_MS });
-    const failed = await session.v1<{ error: { message: string } }>(`/predictions/${upload.body.id}`);
-    await expect(row.locator(".file-cell").textContent()).resolves.toBe("broken.csv");
-    await row.getByText("Why it failed").click();
-    await expect(row.locator(".failure-message").textContent()).resolves.toBe(failed.body.error.message);
+    const { row, message } = await expectFailureFolded("predictions", upload.body.id, "broken.csv", JOB_TIMEOUT_MS);
     await session.screenshot("journey-failed-details");
 
-    const phone = await session.phone();
-    await phone.goto(at("/predictions"));
-    const phoneRow = phone.locator(`#predictions tbody tr[data-id="${upload.body.id}"]`);
-    await phoneRow.getByText("Why it failed").click();
-    await phoneRow.locator(".failure-message").waitFor();
-    await expectNoSideways(phone);
-    await phone.screenshot({ path: `${new URL("../artifacts/", import.meta.url).pathname}ui-journey-failed-phone.png`, fullPage: true });
-    await phone.close();
+    await onPhone("/predictions", "failed", async (phone) => {
+      const phoneRow = phone.locator(`#predictions tbody tr[data-id="${upload.body.id}"]`);
+      await phoneRow.getByText("Why it failed").click();
+      await phoneRow.locator(".failure-message").waitFor();
+    });
 
     // Its own page explains it the same way and asks nothing it cannot have: a failed prediction
     // has no performance or drift (they answered 409 twice a second, eating the rate limit).
@@ -152,7 +164,7 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", ()
     const record = (request: { url(): string }) => void asked.push(new URL(request.url()).pathname);
     page.on("request", record);
     await page.goto(at(`/predictions/${upload.body.id}`));
-    await expect(page.locator("#status-panel .failure-message").textContent()).resolves.toBe(failed.body.error.message);
+    await expect(page.locator("#status-panel .failure-message").textContent()).resolves.toBe(message);
     await page.waitForTimeout(2_500);
     page.off("request", record);
     expect(asked.filter((path) => /\/(performance|drift)$/.test(path))).toEqual([]);
@@ -173,13 +185,7 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", ()
     const oneClass = ["CustomerId,CreditScore,Exited", ...Array.from({ length: 60 }, (_, i) => `${i},${500 + i},0`)].join("\n") + "\n";
     const created = await session.v1<{ id: string }>("/models?label=Exited&name=one-class", { method: "POST", headers: { "Content-Type": "text/csv" }, body: oneClass });
     expect(created.status).toBe(202);
-    await page.goto(at("/models"));
-    const row = page.locator(`#models tbody tr[data-id="${created.body.id}"]`);
-    await row.locator(".status-failed").waitFor({ timeout: TRAINING_TIMEOUT_MS });
-    const failed = await session.v1<{ error: { message: string } }>(`/models/${created.body.id}`);
-    await expect(row.locator(".file-cell").textContent()).resolves.toBe("one-class-v1 ");
-    await row.getByText("Why it failed").click();
-    await expect(row.locator(".failure-message").textContent()).resolves.toBe(failed.body.error.message);
+    await expectFailureFolded("models", created.body.id, "one-class-v1 ", TRAINING_TIMEOUT_MS);
   }, TRAINING_TIMEOUT_MS);
 
   test("the Outcomes page has the drop zone, names the bank model's own columns, and reads a file in them", async () => {
@@ -202,11 +208,6 @@ describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", ()
     await page.locator("#upload-error").filter({ hasText: /\S/ }).waitFor();
     await expect(page.locator("#upload-error").textContent()).resolves.toMatch(/^The one outcome row was not accepted, so nothing was saved \(row 1: observed_at "2999-01-01" is in the future/);
     await expect(page.locator("#outcomes-summary").count()).resolves.toBe(0);
-    const phone = await session.phone();
-    await phone.goto(at("/outcomes"));
-    await phone.locator("#outcome-columns dd").first().waitFor();
-    await expectNoSideways(phone);
-    await phone.screenshot({ path: `${new URL("../artifacts/", import.meta.url).pathname}ui-journey-outcomes-phone.png`, fullPage: true });
-    await phone.close();
+    await onPhone("/outcomes", "outcomes", (phone) => phone.locator("#outcome-columns dd").first().waitFor());
   });
 });
