@@ -27,7 +27,14 @@ export const api = new sst.aws.Service("Api", {
   cpu: settings.api.cpu,
   memory: settings.api.memory,
   permissions: apiPermissions,
-  environment: { ...environment, ...apiSecrets.devEnvironment, RETAINWISE_PORT: String(PORT), RETAINWISE_DATABASE_POOL_SIZE: "10" },
+  environment: {
+    ...environment,
+    ...apiSecrets.devEnvironment,
+    RETAINWISE_PORT: String(PORT),
+    RETAINWISE_DATABASE_POOL_SIZE: "10",
+    // Proxies that append the client's address to X-Forwarded-For: the load balancer, and CloudFront before it without a domain.
+    RETAINWISE_TRUSTED_PROXY_HOPS: settings.domain ? "1" : "2",
+  },
   ssm: apiSecrets.ssm,
   loadBalancer: {
     ...(settings.domain ? { domain: settings.domain } : {}),

@@ -5,7 +5,7 @@ import { errorHandler, notFoundHandler } from "./errors.ts";
 import { accessLog } from "./middleware/access-log.ts";
 import { bearerAuth } from "./middleware/auth.ts";
 import { idempotency } from "./middleware/idempotency.ts";
-import { rateLimit } from "./middleware/rate-limit.ts";
+import { authFailureLimit, rateLimit } from "./middleware/rate-limit.ts";
 import { uploadSlots } from "./middleware/upload-slots.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -36,6 +36,7 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.use("*", securityHeaders());
   app.onError(errorHandler(deps.logger));
   app.use("/v1/*", rateLimit({ requestsPerMinute: deps.rateLimitPerMinute }));
+  app.use("/v1/*", authFailureLimit({ failuresPerMinute: deps.authFailuresPerMinute, trustedProxyHops: deps.trustedProxyHops }));
   app.on("POST", UPLOAD_PATHS, bearerAuth(deps.accounts), idempotency({ keys: deps.idempotencyKeys, logger: deps.logger }), uploadSlots({ maxPerAccount: deps.maxConcurrentUploads }));
   app.notFound(notFoundHandler);
 

@@ -27,6 +27,10 @@ export interface ApiDeps {
   maxConcurrentUploads?: number;
   /** Requests per minute per API key per API instance (429 past it; default 600). */
   rateLimitPerMinute?: number;
+  /** Requests with a refused key per minute per client address per API instance (429 past it, before the key is looked up; default 60). */
+  authFailuresPerMinute?: number;
+  /** Proxies in front of the API that append the client's address to `X-Forwarded-For` (the load balancer: 1; default 0, the socket's address). */
+  trustedProxyHops?: number;
   /** One-machine mode: answers the HMAC-signed `GET /files/*` download links of the files store. */
   serveDownload?: (request: Request) => Promise<Response>;
 }

@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createTestApp, type TestApp } from "./test-app.ts";
+import { createTestApp, startTestApi, type TestApi, type TestApp } from "./test-app.ts";
 
 const CSV = "customerID,tenure,MonthlyCharges\n0001-A,12,70.35\n";
 
@@ -94,5 +95,47 @@ describe("request rate per key", () => {
     for (let i = 0; i < 31; i++) statuses.push((await call("/v1/predictions", {}, "not-a-key")).status);
     expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
     expect(statuses[30]).toBe(429);
+  });
+});
+
+describe("refused keys per client address", () => {
+  /** Over real HTTP, so the address is a socket's or the load balancer's X-Forwarded-For. */
+  async function get(api: TestApi, token: string, forwardedFor?: string): Promise<Response> {
+    return fetch(`${api.url}/v1/predictions`, { headers: { Authorization: `Bearer ${token}`, ...(forwardedFor ? { "X-Forwarded-For": forwardedFor } : {}) } });
+  }
+  const madeUp = () => `rw_${randomBytes(24).toString("base64url")}`;
+
+  test("a flood of made-up keys from one address gets 429 once its budget is spent, before any more lookups", async () => {
+    const api = await startTestApi({ authFailuresPerMinute: 20 });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) statuses.push((await get(api, madeUp())).status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(20);
+      expect(statuses.slice(20).every((s) => s === 429)).toBe(true);
+      // A good key from the flooding address waits too: telling it apart would take the lookup the limit saves.
+      const good = await get(api, await api.key("flooded"));
+      expect(good.status).toBe(429);
+      expect(Number(good.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(((await good.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "rate.auth_failures", message: expect.stringMatching(/more than 20 requests from this address/i) });
+    } finally {
+      await api.stop();
+    }
+  });
+
+  test("behind the load balancer the address is the one it appended, and other addresses go on", async () => {
+    const api = await startTestApi({ authFailuresPerMinute: 5, trustedProxyHops: 1 });
+    try {
+      const key = await api.key("behind-lb");
+      for (let i = 0; i < 5; i++) expect((await get(api, madeUp(), "203.0.113.7")).status).toBe(401);
+      // What the client wrote itself sits left of the load balancer's entry: it does not move it to a fresh budget.
+      expect((await get(api, madeUp(), "198.51.100.1, 203.0.113.7")).status).toBe(429);
+      expect((await get(api, key, "203.0.113.7")).status).toBe(429);
+      expect((await get(api, key, "198.51.100.9")).status).toBe(200);
+      // Good keys spend nothing of an address's budget.
+      for (let i = 0; i < 10; i++) expect((await get(api, key, "192.0.2.1")).status).toBe(200);
+      expect((await get(api, madeUp(), "192.0.2.1")).status).toBe(401);
+    } finally {
+      await api.stop();
+    }
   });
 });

@@ -81,6 +81,16 @@ describe("choosing models", () => {
     expect(put.status).toBe(400);
   });
 
+  test("a body that is not JSON, or nests 10,000 levels deep, is a 400 request.invalid_body, never a 500", async () => {
+    const put = (body: string) => request("/v1/account/default-model", { method: "PUT", headers: { "Content-Type": "application/json" }, body });
+    const deep = await put("[".repeat(10_000) + "]".repeat(10_000));
+    expect(deep.status).toBe(400);
+    expect(await errorOf(deep)).toMatchObject({ code: "request.invalid_body", message: expect.stringMatching(/deeper than 32 levels/) });
+    const notJson = await put("{modelId:");
+    expect(notJson.status).toBe(400);
+    expect((await errorOf(notJson)).code).toBe("request.invalid_body");
+  });
+
   test("the built-in model cannot be deleted", async () => {
     const response = await request(`/v1/models/${BUILTIN_MODEL_ID}`, { method: "DELETE" });
     expect(response.status).toBe(409);

@@ -64,6 +64,8 @@ const ConfigSchema = v.object({
   maxConcurrentTrainings: toInt(1, 1000),
   maxConcurrentUploads: toInt(1, 1000),
   rateLimitPerMinute: toInt(1, 1_000_000),
+  authFailuresPerMinute: toInt(1, 1_000_000),
+  trustedProxyHops: toInt(0, 10),
   modelCacheSize: toInt(1, 1000),
   ecsAgentUri: optionalUrl,
 });
@@ -136,6 +138,10 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   maxConcurrentUploads: { env: "RETAINWISE_MAX_CONCURRENT_UPLOADS", default: 4 },
   // Per API key and API instance; bursts of up to as many. An open web UI page polls once a second (60 a minute).
   rateLimitPerMinute: { env: "RETAINWISE_RATE_LIMIT_PER_MINUTE", default: 600 },
+  // Per client address and API instance: keys refused (401), counted before the next key is looked up.
+  authFailuresPerMinute: { env: "RETAINWISE_AUTH_FAILURES_PER_MINUTE", default: 60 },
+  // 0 reads the socket's address; behind proxies that append to X-Forwarded-For, how many (infra/api.ts sets it).
+  trustedProxyHops: { env: "RETAINWISE_TRUSTED_PROXY_HOPS", default: 0 },
   modelCacheSize: { env: "RETAINWISE_MODEL_CACHE_SIZE", default: 8 },
 
   // Injected by ECS into every container; the worker uses it for task scale-in protection.

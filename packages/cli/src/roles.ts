@@ -142,6 +142,8 @@ export function serveHttp(services: Services, config: Config, logger: Logger): R
     maxConcurrentTrainings: config.maxConcurrentTrainings,
     maxConcurrentUploads: config.maxConcurrentUploads,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    authFailuresPerMinute: config.authFailuresPerMinute,
+    trustedProxyHops: config.trustedProxyHops,
     store: services.store,
     queue: services.queue,
     logger,

@@ -79,6 +79,7 @@ export const ERROR_CODES = {
   "auth.malformed": "auth",
   "auth.invalid": "auth",
   "rate.limited": "rate_limited",
+  "rate.auth_failures": "rate_limited",
   "idempotency.key_reused": "conflict",
   "idempotency.in_progress": "conflict",
   // Uploads

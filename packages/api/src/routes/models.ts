@@ -10,7 +10,7 @@ import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { DefaultModelSchema, IdParamSchema, ListQuerySchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
 import { DEFAULT_UPLOAD_IDLE_SECONDS, openUpload, type IncomingUpload } from "../upload.ts";
-import { parseOr400 } from "../validate.ts";
+import { jsonBody, parseOr400 } from "../validate.ts";
 
 /**
  * `/v1/models`: train a model on a labeled CSV, list, read, download, delete — scoped to the
@@ -85,7 +85,7 @@ export function modelRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.put("/:id/settings", async (c) => {
     const account = c.get("account");
     const model = await owned(account.id, c.req.param("id"));
-    const body = parseOr400(ModelSettingsSchema, await c.req.json().catch(() => undefined), "body field");
+    const body = parseOr400(ModelSettingsSchema, await jsonBody(c.req.raw), "body field");
     const actionable = cardInputNames(model, body.actionable);
     return c.json({ modelId: model.id, ...(await models.saveSettings(account.id, model.id, { actionable })) });
   });
@@ -118,7 +118,7 @@ export function accountRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.use("*", bearerAuth(deps.accounts));
   app.put("/default-model", async (c) => {
     const account = c.get("account");
-    const body = parseOr400(DefaultModelSchema, await c.req.json().catch(() => undefined), "body field");
+    const body = parseOr400(DefaultModelSchema, await jsonBody(c.req.raw), "body field");
     const model = await usableModel(deps, account.id, body.modelId);
     await deps.models.setDefaultModel(account.id, model.id);
     return c.json(toModelJson(model, model.id));
