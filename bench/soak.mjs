@@ -8,9 +8,7 @@
 //
 //   node bench/soak.mjs                       # 5 minutes of load, at most 1 upload a second
 //   node bench/soak.mjs --minutes 15 --rate 2 # the issue's 15-minute soak
-//   options: --minutes N (load phase), --rate N (uploads/s at most), --max-backlog N (acknowledged
-//   jobs not yet finished before uploads pause), --drain-minutes N (then anything unfinished is a
-//   hang), --seed N, --keep (keep the temp dir: data, service.log)
+//   node bench/soak.mjs --help               # every option
 //
 // Loopback only (127.0.0.1); everything lives in a temp dir removed at the end.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -22,8 +20,17 @@ import { parseArgs } from "node:util";
 import { freePort, root } from "./local-service.mjs";
 import { killPostgres, restoreOnExit, startService, storeOutage, untilReady } from "./soak-service.mjs";
 
-const { values: flags } = parseArgs({
+const USAGE = `Usage: node bench/soak.mjs [--minutes N] [--rate N] [--max-backlog N] [--drain-minutes N] [--seed N] [--keep]
+  --minutes N        load phase, minutes (default 5)
+  --rate N           uploads a second, at most (default 1)
+  --max-backlog N    acknowledged jobs not yet finished before uploads pause (default 12)
+  --drain-minutes N  then anything unfinished is a hang (default 10)
+  --seed N           upload sizes and ids (default 13)
+  --keep             keep the temp dir (data, service.log)`;
+
+const { values: flags } = parseArgsOrExit({
   options: {
+    help: { type: "boolean", short: "h", default: false },
     minutes: { type: "string", default: "5" },
     rate: { type: "string", default: "1" },
     "max-backlog": { type: "string", default: "12" },
@@ -32,6 +39,10 @@ const { values: flags } = parseArgs({
     keep: { type: "boolean", default: false },
   },
 });
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const LOAD_MS = Number(flags.minutes) * 60_000;
 const INTERVAL_MS = 1000 / Number(flags.rate);
 const MAX_BACKLOG = Number(flags["max-backlog"]);
@@ -42,6 +53,16 @@ const SIZES = [
   { rows: 50_000, weight: 0.33 },
   { rows: 300_000, weight: 0.07 },
 ];
+/** `parseArgs`, but an unknown or malformed option prints the usage and exits 2 instead of a stack trace. */
+function parseArgsOrExit(config) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
 /** When each fault strikes, as a share of the load phase. */
 const FAULTS = [
   { at: 0.2, name: "SIGKILL of the process", run: () => killProcess() },
