@@ -4,9 +4,12 @@ import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
+import { Hono } from "hono";
 import { createLogger } from "@retainwise/core/log";
 import type { ScoreSummary } from "@retainwise/core/scoring/results";
 import { startTestApi, type TestApi } from "./test-app.ts";
+import { serveApi } from "./serve.ts";
 
 const CSV = "customerID,tenure,MonthlyCharges\n0001-A,12,70.35\n0002-B,3,99.1\n";
 const MAX_UPLOAD_BYTES = 64 * 1024;
@@ -117,6 +120,26 @@ describe("broken multipart forms and clients", () => {
 });
 
 describe("slow clients", () => {
+  test("a client that sends its headers slower than the headers timeout is cut off at it, not half a minute later", async () => {
+    const server = await serveApi(new Hono(), { port: 0, host: "127.0.0.1", headersTimeoutSeconds: 2 });
+    try {
+      const url = new URL(server.url);
+      const socket = connect(Number(url.port), url.hostname);
+      const started = Date.now();
+      socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+      // A header line every 300 ms, never the blank line that ends them.
+      const drip = setInterval(() => socket.write("X-Slow: 1\r\n"), 300);
+      let answer = "";
+      socket.on("data", (chunk) => (answer += chunk));
+      await new Promise((resolve) => socket.on("close", resolve));
+      clearInterval(drip);
+      expect(answer).toMatch(/^HTTP\/1.1 408/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await server.close(100);
+    }
+  });
+
   test("an upload that sends a few bytes and stalls is answered 408 once idle, and its partial object is removed", async () => {
     const before = await inputFiles();
     const url = new URL(api.url);

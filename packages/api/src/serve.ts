@@ -13,11 +13,13 @@ export interface RunningServer {
  * Serves the app with @hono/node-server. Node's default 5-minute `requestTimeout` would cut off a
  * multi-gigabyte upload on a slow link, so it is disabled; instead a client must send its headers
  * within `headersTimeoutSeconds` (default 20), and an upload that stalls is cut off by the upload's
- * own idle timer (upload.ts), so stalled clients cannot hold sockets and files open.
+ * own idle timer (upload.ts), so stalled clients cannot hold sockets and files open. Node checks
+ * those deadlines on a timer (`connectionsCheckingInterval`, 30 s by default, which let slow headers
+ * live ~31 s against a 20 s limit): once a second here.
  */
 export function serveApi(app: Hono<any>, options: { port: number; host: string; headersTimeoutSeconds?: number }): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info: AddressInfo) => {
+    const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host, serverOptions: { connectionsCheckingInterval: 1000 } }, (info: AddressInfo) => {
       const host = info.address.includes(":") ? `[${info.address}]` : info.address;
       resolve({ url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${info.port}`, close: (graceMs) => close(server as Server, graceMs) });
     }) as Server;
