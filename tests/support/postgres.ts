@@ -85,6 +85,54 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
 }
 
 /**
+ * A stand-in for an RDS database: owned by a "master" that is no superuser but may create roles
+ * (RDS's master has CREATEROLE and rds_superuser, never SUPERUSER), so whatever PostgreSQL refuses
+ * a non-superuser is refused here too. Roles are cluster-wide, so every name carries a random tag;
+ * `roles` are the migration and runtime logins to create (not created yet), `as(login)` a pool
+ * logged in as one, `url(login)` its URL. `drop()` ends the pools, the database and the roles.
+ */
+export interface RdsLikeDatabase {
+  master: { name: string; password: string };
+  roles: { migrator: { name: string; password: string }; runtime: { name: string; password: string } };
+  url(login: { name: string; password: string }): string;
+  as(login: { name: string; password: string }): Sql;
+  drop(): Promise<void>;
+}
+
+export async function createRdsLikeDatabase(): Promise<RdsLikeDatabase> {
+  const tag = randomBytes(4).toString("hex");
+  const login = (name: string) => ({ name, password: randomBytes(18).toString("base64url") });
+  const master = login(`master_${tag}`);
+  const roles = { migrator: login(`migrator_${tag}`), runtime: login(`runtime_${tag}`) };
+  const database = `rds_${tag}`;
+  const superuser = connect(adminUrl(), { max: 1 });
+  await superuser.unsafe(`create role "${master.name}" login createrole password '${master.password}'`);
+  await superuser.unsafe(`create database "${database}" owner "${master.name}"`);
+  const pools: Sql[] = [];
+  const url = (role: { name: string; password: string }) => {
+    const parsed = new URL(withDatabase(adminUrl(), database));
+    Object.assign(parsed, { username: role.name, password: role.password });
+    return parsed.toString();
+  };
+  return {
+    master,
+    roles,
+    url,
+    as(role) {
+      const sql = connect(url(role), { max: 2 });
+      pools.push(sql);
+      return sql;
+    },
+    async drop() {
+      await Promise.all(pools.map((sql) => sql.end({ timeout: 1 })));
+      await superuser.unsafe(`drop database if exists "${database}" with (force)`);
+      for (const name of [roles.runtime.name, roles.migrator.name, master.name]) await superuser.unsafe(`drop role if exists "${name}"`);
+      await superuser.end();
+    },
+  };
+}
+
+/**
  * Registers beforeAll/afterAll hooks that create and drop one database for the enclosing file (or
  * describe block); the returned object's `url` and `sql` work inside tests and later hooks.
  */

@@ -33,7 +33,8 @@ export interface RunningService {
 }
 
 export async function startService(mode: "local" | "aws", settings: Record<string, string> = {}): Promise<RunningService> {
-  const db = await createTestDatabase();
+  // Deployed roles do not migrate (the Migrate task has); local mode migrates at start.
+  const db = await createTestDatabase({ migrate: mode === "aws" });
   const dataDir = await mkdtemp(join(tmpdir(), `rw-service-${mode}-`));
   let aws: AwsEmulator | undefined;
   const env: Record<string, string> = {

@@ -16,6 +16,7 @@ const toInt = (min: number, max: number) => v.pipe(v.unknown(), v.transform(Numb
 const toNumber = (min: number, max: number) => v.pipe(v.unknown(), v.transform(Number), v.number("must be a number"), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
 const toBool = v.pipe(v.unknown(), v.transform((x) => x === true || x === "true" || x === "1"));
 const optionalUrl = v.optional(v.pipe(v.string(), v.url("must be a URL")));
+const roleName = v.pipe(v.string(), v.regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a PostgreSQL role name (lower-case letters, digits, underscores)"));
 
 const ConfigSchema = v.object({
   mode: v.picklist(["local", "aws"], 'must be "local" or "aws"'),
@@ -26,6 +27,10 @@ const ConfigSchema = v.object({
   databaseUrl: v.optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"))),
   databasePassword: v.optional(v.string()),
   databaseCaFile: v.optional(v.pipe(v.string(), v.minLength(1))),
+  databaseAdminUser: v.optional(roleName),
+  databaseAdminPassword: v.optional(v.pipe(v.string(), v.minLength(1))),
+  databaseRuntimeUser: v.optional(roleName),
+  databaseRuntimePassword: v.optional(v.pipe(v.string(), v.minLength(16, "must be at least 16 characters"))),
   databasePoolSize: toInt(1, 100),
   databaseWaitSeconds: toNumber(0, 3600),
   databaseConnectTimeoutSeconds: toNumber(0.1, 600),
@@ -84,6 +89,12 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   databaseUrl: { env: "DATABASE_URL" },
   // Deployed, the password arrives apart from the URL, from SSM/Secrets Manager (infra/database.ts).
   databasePassword: { env: "RETAINWISE_DATABASE_PASSWORD" },
+  // `retainwise migrate` in the deployed Migrate task only (infra/migrate.ts): the master user, who creates the
+  // migration role (DATABASE_URL's user, which then owns the schema) and the runtime role the API and workers log in as.
+  databaseAdminUser: { env: "RETAINWISE_DATABASE_ADMIN_USER" },
+  databaseAdminPassword: { env: "RETAINWISE_DATABASE_ADMIN_PASSWORD" },
+  databaseRuntimeUser: { env: "RETAINWISE_DATABASE_RUNTIME_USER" },
+  databaseRuntimePassword: { env: "RETAINWISE_DATABASE_RUNTIME_PASSWORD" },
   // PEM bundle the server's certificate must chain to (TLS, host name checked); the image ships RDS's.
   databaseCaFile: { env: "RETAINWISE_DATABASE_CA_FILE" },
   // Per process; pool size x max tasks must fit the instance's max_connections (docs/DEPLOY.md).
@@ -173,6 +184,7 @@ export function loadConfig({ env = process.env, flags = {} }: LoadConfigInput = 
   const parsed = v.safeParse(ConfigSchema, raw);
   if (!parsed.success) throw new ConfigError(parsed.issues.map((issue) => describe(issue, raw)));
   assertModeRequirements(parsed.output);
+  assertRolesComplete(parsed.output);
   return withDatabasePassword(parsed.output);
 }
 
@@ -199,6 +211,14 @@ function assertModeRequirements(config: Config): void {
   if (config.mode !== "aws") return;
   const missing = (["databaseUrl", "bucket", "queueUrl"] as const).filter((k) => !config[k]).map((k) => `${SETTINGS[k].env} is required in aws mode`);
   if (missing.length > 0) throw new ConfigError(missing);
+}
+
+/** The role settings come as a set (the Migrate task gets all four): half of them would migrate as the wrong user. */
+function assertRolesComplete(config: Config): void {
+  const keys = ["databaseAdminUser", "databaseAdminPassword", "databaseRuntimeUser", "databaseRuntimePassword"] as const;
+  const given = keys.filter((k) => config[k] !== undefined);
+  if (given.length === 0 || given.length === keys.length) return;
+  throw new ConfigError(keys.filter((k) => config[k] === undefined).map((k) => `${SETTINGS[k].env} is required with ${given.map((g) => SETTINGS[g].env).join(", ")}`));
 }
 
 /**

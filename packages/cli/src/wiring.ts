@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
 import { BUILTIN_MODEL_LABEL, cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, TransientError, type AccountRepository, type ChurnModel, type IdempotencyKeys, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type TaskProtection } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresIdempotencyKeys, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresWorkerGenerations, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresIdempotencyKeys, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresWorkerGenerations, assertMigrated, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -37,8 +37,10 @@ export interface Services {
 /**
  * The one place adapters are chosen. `local`: PostgreSQL embedded in the data directory (unless
  * `databaseUrl` is set), files on disk, the Postgres-backed queue. `aws`: RDS by URL, S3, SQS.
- * Migrations run here in both modes, under the advisory lock `migrate()` takes, so concurrent
- * starts are safe and a new task never serves an old schema (docs/DEPLOY.md).
+ * Local mode migrates here, under the advisory lock `migrate()` takes (concurrent starts are safe).
+ * Deployed roles log in as the runtime role, which may not change the schema: the Migrate task has
+ * migrated before they roll, and they refuse a database missing a migration (docs/DEPLOY.md,
+ * "Database roles"), so a new task never serves an old schema.
  */
 export async function buildServices(config: Config, logger: Logger): Promise<Services> {
   return config.mode === "local" ? buildLocal(config, logger) : buildAws(config, logger);
@@ -113,7 +115,7 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
 async function buildAws(config: Config, logger: Logger): Promise<Services> {
   const sql = connect(config.databaseUrl!, { applicationName: "retainwise", max: config.databasePoolSize, ...databaseTimeouts(config), ...(await databaseTls(config)) });
   await waitForDatabase(sql, { timeoutSeconds: config.databaseWaitSeconds, logger });
-  await migrate(sql, migrationsDir());
+  await assertMigrated(sql, migrationsDir());
   const { s3, sqs } = createAwsClients({
     region: config.awsRegion,
     ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),

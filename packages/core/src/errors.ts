@@ -162,6 +162,8 @@ export const ERROR_CODES = {
   "db.unreachable": "unavailable",
   "db.error": "internal",
   "db.migration_changed": "internal",
+  "db.not_migrated": "internal",
+  "db.bad_role": "internal",
   "aws.unavailable": "unavailable",
   "aws.aborted": "unavailable",
   "aws.failed": "internal",

@@ -11,3 +11,4 @@ export * from "./outcomes.ts";
 export * from "./api-keys.ts";
 export * from "./idempotency.ts";
 export * from "./worker-generations.ts";
+export * from "./roles.ts";

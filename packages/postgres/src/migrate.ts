@@ -45,8 +45,32 @@ export async function migrate(sql: Sql, dir: string = MIGRATIONS_DIR): Promise<s
   );
 }
 
+/**
+ * Deployed roles (api, worker) may not migrate: they connect as the runtime role, which has no DDL
+ * (docs/DEPLOY.md, "Database roles"); the Migrate task runs before they roll. So at start they only
+ * check: a database missing a migration this code ships is refused, naming the command that fixes
+ * it. A database ahead of the code (after a rollback) is fine: migrations are expand/contract.
+ *
+ * @example
+ *   await assertMigrated(sql, MIGRATIONS_DIR); // throws db.not_migrated when a file is not applied
+ */
+export async function assertMigrated(sql: Sql, dir: string = MIGRATIONS_DIR): Promise<void> {
+  const files = await readMigrations(dir);
+  const applied = await withDbErrors("checking the schema's migrations", async () => {
+    const [table] = await sql<{ exists: boolean }[]>`select to_regclass('schema_migrations') is not null as exists`;
+    return table!.exists ? new Map((await sql<{ name: string; checksum: string }[]>`select name, checksum from schema_migrations`).map((r) => [r.name, r.checksum])) : new Map<string, string>();
+  });
+  for (const file of files) assertUnchanged(file, applied.get(file.name));
+  const pending = files.filter((file) => !applied.has(file.name)).map((file) => file.name);
+  if (pending.length === 0) return;
+  throw new RetainwiseError(
+    "db.not_migrated",
+    `The database lacks migration${pending.length === 1 ? "" : "s"} ${pending.join(", ")}. Run \`retainwise migrate\` first (deployed, the Migrate task runs it before the services roll; docs/DEPLOY.md).`,
+  );
+}
+
 /** Any fixed 64-bit number, the same for every migrator: "retainwise migrations". */
-const MIGRATION_LOCK_KEY = 7_246_100_187_001;
+export const MIGRATION_LOCK_KEY = 7_246_100_187_001;
 const MIGRATION_FILE = /^\d{4}_[a-z0-9_]+\.sql$/;
 
 interface MigrationFile {

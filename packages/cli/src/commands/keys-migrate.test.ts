@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { connect, createPostgresAccountRepository } from "@retainwise/postgres";
-import { createTestDatabase, type TestDatabase } from "../../../../tests/support/postgres.ts";
+import { createRdsLikeDatabase, createTestDatabase, type TestDatabase } from "../../../../tests/support/postgres.ts";
 
 const CLI = fileURLToPath(new URL("../../bin/retainwise.mjs", import.meta.url));
 const retainwise = (args: string[], env: Record<string, string> = {}) => {
@@ -83,3 +83,36 @@ test("retainwise keys list shows each key's prefix and account, and keys revoke 
   const again = await retainwise(["keys", "revoke", key.slice(0, 10), "--database-url", db.url]).catch((error: { code: number; stderr: string }) => error);
   expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining("no active key starts with") });
 }, 180_000);
+
+test("retainwise migrate with the admin and runtime settings (the Migrate task) sets up both roles, and the runtime role then mints keys but cannot migrate", async () => {
+  const rds = await createRdsLikeDatabase();
+  try {
+    const { migrator, runtime } = rds.roles;
+    // As the deployed Migrate task gets them: the URL without its password, every password apart.
+    const withoutPassword = (login: { name: string; password: string }) => Object.assign(new URL(rds.url(login)), { password: "" }).toString();
+    const taskEnv = {
+      DATABASE_URL: withoutPassword(migrator),
+      RETAINWISE_DATABASE_PASSWORD: migrator.password,
+      RETAINWISE_DATABASE_ADMIN_USER: rds.master.name,
+      RETAINWISE_DATABASE_ADMIN_PASSWORD: rds.master.password,
+      RETAINWISE_DATABASE_RUNTIME_USER: runtime.name,
+      RETAINWISE_DATABASE_RUNTIME_PASSWORD: runtime.password,
+    };
+    const migrated = await retainwise(["migrate"], taskEnv);
+    for (const password of [migrator.password, runtime.password, rds.master.password]) expect(migrated.stdout + migrated.stderr).not.toContain(password);
+    expect(migrated.stdout + migrated.stderr).toContain(runtime.name);
+    const asRuntime = { DATABASE_URL: withoutPassword(runtime), RETAINWISE_DATABASE_PASSWORD: runtime.password };
+    const { stdout } = await retainwise(["keys", "create", "--account", "smoke"], asRuntime);
+    expect(await createPostgresAccountRepository(rds.as(runtime)).authenticate(stdout.trimEnd().split("\n").at(-1)!)).toMatchObject({ name: "smoke" });
+    // Without the admin settings migrate runs as the URL's user: the runtime role may create nothing.
+    const failure = await retainwise(["migrate"], asRuntime).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1 });
+  } finally {
+    await rds.drop();
+  }
+}, 120_000);
+
+test("retainwise migrate refuses half of the role settings, naming the missing ones", async () => {
+  const failure = await retainwise(["migrate"], { DATABASE_URL: db.url, RETAINWISE_DATABASE_ADMIN_USER: "postgres" }).catch((error: { code: number; stderr: string }) => error);
+  expect(failure).toMatchObject({ code: 1, stderr: expect.stringMatching(/RETAINWISE_DATABASE_ADMIN_PASSWORD is required[\s\S]*RETAINWISE_DATABASE_RUNTIME_USER is required[\s\S]*RETAINWISE_DATABASE_RUNTIME_PASSWORD is required/) });
+});
