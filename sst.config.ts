@@ -33,6 +33,8 @@ export default $config({
     const { jobs, deadLetters } = await import("./infra/queue");
     await import("./infra/secrets");
     await import("./infra/cluster");
+    // Builds the image and migrates (as the migration role) before the services below roll.
+    await import("./infra/migrate");
     await import("./infra/logs");
     await import("./infra/api");
     await import("./infra/worker");

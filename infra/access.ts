@@ -1,5 +1,5 @@
 import { cluster } from "./cluster";
-import { databaseEnvironment, databasePasswordSecretArn } from "./database";
+import { databaseEnvironment, databaseLogins, MIGRATION_ROLE, RUNTIME_ROLE } from "./database";
 import { bucket } from "./storage";
 import { deadLetters, jobs } from "./queue";
 import { downloadSigningKey, downloadSigningKeyParameter } from "./secrets";
@@ -29,51 +29,78 @@ export const workerPermissions = [
   { actions: ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"], resources: [$interpolate`arn:aws:ecs:*:*:task/${cluster.nodes.cluster.name}/*`] },
 ];
 
-/** What both roles read from the environment (packages/cli/src/config.ts); no secret among them. */
+/**
+ * What the API and the worker read from the environment (packages/cli/src/config.ts); no secret
+ * among them. Both log in as the runtime role: rows only, no DDL (docs/DEPLOY.md, "Database roles").
+ */
 export const environment = {
   RETAINWISE_MODE: "aws",
   RETAINWISE_BUCKET: bucket.name,
   RETAINWISE_QUEUE_URL: jobs.url,
-  ...databaseEnvironment,
+  ...databaseEnvironment(RUNTIME_ROLE),
 };
 
 /**
- * Secrets, by env var: deployed, ECS resolves these ARNs at task start (the execution role may read
- * exactly them, see `readOnlyOurSecrets`); under `sst dev` the local processes get the values.
+ * The Migrate task's (infra/migrate.ts): `retainwise migrate` logs in as the migration role and,
+ * as the master user, creates or updates both roles first. Only this task may read the master
+ * password; it needs neither the bucket nor the queue.
  */
-export const apiSecrets = secretsFor({ database: true, signingKey: true });
-export const workerSecrets = secretsFor({ database: true, signingKey: false });
+export const migrateEnvironment = {
+  ...databaseEnvironment(MIGRATION_ROLE),
+  ...(databaseLogins ? { RETAINWISE_DATABASE_ADMIN_USER: databaseLogins.master.user, RETAINWISE_DATABASE_RUNTIME_USER: RUNTIME_ROLE } : {}),
+};
 
-function secretsFor(which: { database: boolean; signingKey: boolean }): { ssm?: Record<string, $util.Input<string>>; devEnvironment: Record<string, $util.Input<string>> } {
-  if ($dev) return { devEnvironment: which.signingKey ? { RETAINWISE_SIGNING_SECRET: downloadSigningKey.value } : {} };
+type Login = keyof NonNullable<typeof databaseLogins>;
+
+/**
+ * Secrets, by env var: deployed, ECS resolves these ARNs at task start and the execution role may
+ * read exactly them (`executionRole`); under `sst dev` the local processes get the values.
+ */
+export const apiSecrets = secretsFor({ signingKey: true, passwords: { RETAINWISE_DATABASE_PASSWORD: "runtime" } });
+export const workerSecrets = secretsFor({ signingKey: false, passwords: { RETAINWISE_DATABASE_PASSWORD: "runtime" } });
+export const migrateSecrets = secretsFor({
+  signingKey: false,
+  passwords: { RETAINWISE_DATABASE_PASSWORD: "migrator", RETAINWISE_DATABASE_ADMIN_PASSWORD: "master", RETAINWISE_DATABASE_RUNTIME_PASSWORD: "runtime" },
+});
+
+interface RoleSecrets {
+  ssm?: Record<string, $util.Input<string>>;
+  devEnvironment: Record<string, $util.Input<string>>;
+  /** The `executionRole` transform: SST's execution role may read every parameter and secret in the account. */
+  executionRole(args: aws.iam.RoleArgs): undefined;
+}
+
+function secretsFor(which: { signingKey: boolean; passwords: Record<string, Login> }): RoleSecrets {
+  if ($dev) return { devEnvironment: which.signingKey ? { RETAINWISE_SIGNING_SECRET: downloadSigningKey.value } : {}, executionRole: () => undefined };
+  const passwords = Object.entries(which.passwords).map(([name, login]) => [name, databaseLogins![login].secretArn] as const);
+  const parameters = which.signingKey ? [downloadSigningKeyParameter!.arn] : [];
   return {
     ssm: {
-      ...(which.database ? { RETAINWISE_DATABASE_PASSWORD: $interpolate`${databasePasswordSecretArn!}:password::` } : {}),
+      ...Object.fromEntries(passwords.map(([name, secretArn]) => [name, $interpolate`${secretArn}:password::`])),
       ...(which.signingKey ? { RETAINWISE_SIGNING_SECRET: downloadSigningKeyParameter!.arn } : {}),
     },
     devEnvironment: {},
+    executionRole: readOnly(parameters, passwords.map(([, secretArn]) => secretArn)),
   };
 }
 
-/**
- * SST's execution role may read every SSM parameter and secret in the account; this replaces its
- * inline policy with one naming our two (ECR pulls and logs stay with AWS's managed policy).
- */
-export function readOnlyOurSecrets(args: aws.iam.RoleArgs): undefined {
-  if ($dev) return;
-  args.inlinePolicies = [
-    {
-      name: "inline",
-      policy: $jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          { Sid: "ReadOurParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: [downloadSigningKeyParameter!.arn] },
-          { Sid: "ReadTheDatabasePassword", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [databasePasswordSecretArn!] },
-        ],
-      }),
-    },
-  ];
-  return;
+/** Replaces SST's read-everything inline policy with one naming these (ECR pulls and logs stay with AWS's managed policy). */
+function readOnly(parameters: $util.Input<string>[], secrets: $util.Input<string>[]) {
+  return (args: aws.iam.RoleArgs): undefined => {
+    args.inlinePolicies = [
+      {
+        name: "inline",
+        policy: $jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            ...(parameters.length ? [{ Sid: "ReadOurParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: parameters }] : []),
+            { Sid: "ReadTheDatabasePasswords", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secrets },
+          ],
+        }),
+      },
+    ];
+    return;
+  };
 }
 
 export { deadLetters };

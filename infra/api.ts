@@ -1,7 +1,8 @@
-import { apiPermissions, apiSecrets, environment, readOnlyOurSecrets } from "./access";
+import { apiPermissions, apiSecrets, environment } from "./access";
 import { cluster } from "./cluster";
-import { keepScaledCount, stopAfter, uniqueInSharedCluster } from "./ecs";
+import { afterMigration, keepScaledCount, stopAfter, uniqueInSharedCluster } from "./ecs";
 import { accessLogs } from "./logs";
+import { image } from "./migrate";
 import { DRAIN_SECONDS, HEALTH_GRACE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
 
 const PORT = 3000;
@@ -21,8 +22,8 @@ export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
  */
 export const api = new sst.aws.Service("Api", {
   cluster,
-  // Built here once; the worker runs the same image (infra/worker.ts).
-  image: { context: ".", dockerfile: "Dockerfile" },
+  // Built once, by the Migrate task (infra/migrate.ts); the worker runs the same image.
+  image,
   command: ["api"],
   cpu: settings.api.cpu,
   memory: settings.api.memory,
@@ -50,11 +51,12 @@ export const api = new sst.aws.Service("Api", {
   scaling: { min: settings.api.min, max: settings.api.max },
   wait: settings.waitForStable,
   transform: {
-    executionRole: readOnlyOurSecrets,
+    executionRole: apiSecrets.executionRole,
     taskDefinition: stopAfter(STOP_TIMEOUT_SECONDS),
     service: (args, opts) => {
       args.healthCheckGracePeriodSeconds = HEALTH_GRACE_SECONDS;
       uniqueInSharedCluster(args);
+      afterMigration(opts);
       return keepScaledCount(args, opts);
     },
     // Access logs to the stage's log bucket (infra/logs.ts), once its policy lets the load balancer write.
@@ -85,6 +87,3 @@ export const api = new sst.aws.Service("Api", {
   },
   dev: { command: `node packages/cli/bin/retainwise.mjs api --port ${PORT}`, url: `http://localhost:${PORT}` },
 });
-
-/** The image the API's task runs, for the worker (not under `sst dev`, where nothing is built). */
-export const apiImage = $dev ? undefined : api.nodes.taskDefinition.containerDefinitions.apply((defs) => (JSON.parse(defs) as { image: string }[])[0]!.image);

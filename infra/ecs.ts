@@ -1,3 +1,4 @@
+import { migration } from "./migrate";
 import { settings } from "./settings";
 
 /** Task definition and service settings both Fargate services share. */
@@ -15,6 +16,14 @@ export function stopAfter(seconds: number) {
 /** Autoscaling owns the task count: a deploy must not reset a scaled-out service to its minimum. */
 export function keepScaledCount(_args: aws.ecs.ServiceArgs, opts: $util.CustomResourceOptions): undefined {
   opts.ignoreChanges = [...(opts.ignoreChanges ?? []), "desiredCount"];
+  return;
+}
+
+/** The deploy's migration runs to completion before a service starts new tasks (infra/migrate.ts). */
+export function afterMigration(opts: $util.CustomResourceOptions): undefined {
+  if (!migration) return;
+  // SST creates the service with no dependsOn of its own (service.ts: `{ parent: self }`).
+  opts.dependsOn = [migration];
   return;
 }
 

@@ -1,12 +1,12 @@
-import { environment, readOnlyOurSecrets, workerPermissions, workerSecrets } from "./access";
-import { apiImage } from "./api";
+import { environment, workerPermissions, workerSecrets } from "./access";
 import { cluster } from "./cluster";
-import { keepScaledCount, stopAfter, uniqueInSharedCluster } from "./ecs";
+import { afterMigration, keepScaledCount, stopAfter, uniqueInSharedCluster } from "./ecs";
+import { image } from "./migrate";
 import { jobs } from "./queue";
 import { DRAIN_DEADLINE_SECONDS, JOBS_PER_WORKER_TASK, SHUTDOWN_DEADLINE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
 
 /**
- * The scoring worker, on the API's image. While it holds a job the task is scale-in protected
+ * The scoring worker, on the API's image (built once, by the Migrate task: infra/migrate.ts). While it holds a job the task is scale-in protected
  * (packages/worker/src/protect-while-busy.ts), so neither scale-in nor a deploy stops it mid-job;
  * a deploy's new tasks make the old ones drain (claim nothing, finish or release within
  * DRAIN_DEADLINE_SECONDS), so their protection ends; on SIGTERM (idle, or a Spot reclaim) it
@@ -14,7 +14,7 @@ import { DRAIN_DEADLINE_SECONDS, JOBS_PER_WORKER_TASK, SHUTDOWN_DEADLINE_SECONDS
  */
 export const worker = new sst.aws.Service("Worker", {
   cluster,
-  image: apiImage ?? { context: ".", dockerfile: "Dockerfile" },
+  image,
   command: ["worker"],
   cpu: settings.worker.cpu,
   memory: settings.worker.memory,
@@ -33,10 +33,11 @@ export const worker = new sst.aws.Service("Worker", {
   scaling: { min: settings.worker.min, max: settings.worker.max, cpuUtilization: false, memoryUtilization: false },
   wait: settings.waitForStable,
   transform: {
-    executionRole: readOnlyOurSecrets,
+    executionRole: workerSecrets.executionRole,
     taskDefinition: stopAfter(STOP_TIMEOUT_SECONDS),
     service: (args, opts) => {
       uniqueInSharedCluster(args);
+      afterMigration(opts);
       return keepScaledCount(args, opts);
     },
   },

@@ -107,7 +107,7 @@ globalThis.$dev = ${dev === "true"};
 globalThis.$cli = { command: globalThis.$dev ? "dev" : "deploy", rpc: process.env.SST_SERVER, paths: { home: ${JSON.stringify(work)}, root: ${JSON.stringify(root)}, work: ${JSON.stringify(work)}, platform: ${JSON.stringify(platform)} }, state: { version: {} } };
 globalThis.sst = await import("./src/components/index.ts");
 globalThis.aws = await import("@pulumi/aws");
-// What mocks do not see: resource options (ignoreChanges) and the inputs of SST's dev commands.
+// What mocks do not see: resource options (ignoreChanges, dependsOn) and the inputs of SST's dev commands.
 const options = {};
 const recorded = [];
 const app = (await import(${JSON.stringify(join(root, config))})).default;
@@ -115,6 +115,9 @@ const app = (await import(${JSON.stringify(join(root, config))})).default;
 await pulumi.runtime.runInPulumiStack(async () => {
   pulumi.runtime.registerStackTransformation((input) => {
     if (input.opts.ignoreChanges) options[input.name] = { ignoreChanges: input.opts.ignoreChanges };
+    // By name (Pulumi keeps a resource's name as \`__name\`): what must exist, or have run, first.
+    const dependsOn = [input.opts.dependsOn ?? []].flat();
+    if (dependsOn.length) options[input.name] = { ...options[input.name], dependsOn: dependsOn.map((r) => r.__name) };
     return undefined;
   });
   $transform(sst.x.DevCommand, (args, _opts, name) => {

@@ -13,8 +13,8 @@ interface PlannedResource {
   /** An existing resource read with `X.get(name, id)` (e.g. the shared VPC), not one this stage creates. */
   read?: boolean;
   id?: string;
-  /** Resource options that matter here (ignoreChanges), as the runner recorded them. */
-  options?: { ignoreChanges?: string[] };
+  /** Resource options that matter here (ignoreChanges; dependsOn, by name), as the runner recorded them. */
+  options?: { ignoreChanges?: string[]; dependsOn?: string[] };
 }
 
 /** The offline plan: sst.config.ts's run() evaluated under Pulumi mocks (plan-runner.mjs). */
@@ -104,12 +104,68 @@ describe("least privilege", () => {
     }
   });
 
-  it("lets each execution role read exactly our two secrets, not every parameter in the account", () => {
-    for (const role of ["ApiExecutionRole", "WorkerExecutionRole"]) {
-      const policy = JSON.parse(one(production, role).inputs.inlinePolicies[0].policy) as { Statement: { Action: string[]; Resource: string[] }[] };
-      expect(policy.Statement.flatMap((s) => s.Resource)).toEqual([expect.stringContaining("DownloadSigningKeyParameter"), expect.stringContaining("DatabaseProxySecret")]);
-      expect(policy.Statement.flatMap((s) => s.Resource)).not.toContain("*");
+  it("lets each execution role read exactly the secrets its containers get, not every parameter in the account", () => {
+    const readable = (role: string) => (JSON.parse(one(production, role).inputs.inlinePolicies[0].policy) as { Statement: { Resource: string[] }[] }).Statement.flatMap((s) => s.Resource);
+    expect(readable("ApiExecutionRole")).toEqual([expect.stringContaining("DownloadSigningKeyParameter"), expect.stringContaining("DatabaseRuntimeSecret")]);
+    expect(readable("WorkerExecutionRole")).toEqual([expect.stringContaining("DatabaseRuntimeSecret")]);
+    expect(readable("MigrateExecutionRole")).toEqual([expect.stringContaining("DatabaseMigratorSecret"), expect.stringContaining("DatabaseProxySecret"), expect.stringContaining("DatabaseRuntimeSecret")]);
+    for (const role of ["ApiExecutionRole", "WorkerExecutionRole", "MigrateExecutionRole"]) expect(readable(role)).not.toContain("*");
+  });
+});
+
+describe("database roles (issue 22)", () => {
+  const stages = () => [[production, "production"], [staging, "staging"], [personal, "alice"], [previewPlan, "pr-42"]] as const;
+
+  it("let the API and the workers log in as the runtime role, and never hand them, their roles or their task definitions the master password", () => {
+    for (const [resources] of stages()) {
+      for (const name of ["Api", "Worker"]) {
+        const container = containers(resources, `${name}Task`);
+        expect(new URL(env(container).DATABASE_URL!).username).toBe("retainwise_app");
+        expect(container.secrets.filter((s: { name: string }) => s.name.includes("DATABASE"))).toEqual([{ name: "RETAINWISE_DATABASE_PASSWORD", valueFrom: expect.stringMatching(/DatabaseRuntimeSecret.*:password::$/) }]);
+        // SST's master secret (`DatabaseProxySecret`) and the migration role's are named nowhere a runtime task can reach.
+        const reach = JSON.stringify([container, one(resources, `${name}ExecutionRole`).inputs, one(resources, `${name}TaskRole`).inputs]);
+        expect(reach).not.toMatch(/DatabaseProxySecret|DatabaseMigratorSecret|ADMIN/);
+      }
     }
+  });
+
+  it("run migrations only in the Migrate task, as the migration role, with the master user's login to set up both roles", () => {
+    for (const [resources] of stages()) {
+      const migrate = containers(resources, "MigrateTask");
+      expect(migrate.command).toEqual(["migrate"]);
+      expect(env(migrate)).toMatchObject({ RETAINWISE_DATABASE_ADMIN_USER: one(resources, "DatabaseInstance").inputs.username, RETAINWISE_DATABASE_RUNTIME_USER: "retainwise_app", RETAINWISE_DATABASE_CA_FILE: "/app/rds-ca.pem" });
+      expect(new URL(env(migrate).DATABASE_URL!)).toMatchObject({ username: "retainwise_migrator", password: "" });
+      expect(Object.keys(env(migrate)).filter((name) => /PASSWORD|BUCKET|QUEUE/.test(name))).toEqual([]);
+      expect(migrate.secrets).toEqual([
+        { name: "RETAINWISE_DATABASE_PASSWORD", valueFrom: expect.stringMatching(/DatabaseMigratorSecret.*:password::$/) },
+        { name: "RETAINWISE_DATABASE_ADMIN_PASSWORD", valueFrom: expect.stringMatching(/DatabaseProxySecret.*:password::$/) },
+        { name: "RETAINWISE_DATABASE_RUNTIME_PASSWORD", valueFrom: expect.stringMatching(/DatabaseRuntimeSecret.*:password::$/) },
+      ]);
+      // Its task role may do nothing in AWS but ECS Exec's channels (no bucket, queue or secret).
+      expect(actions(resources, "MigrateTaskRole").filter((a) => !a.startsWith("ssmmessages:"))).toEqual([]);
+      for (const name of ["Api", "Worker"]) expect(containers(resources, `${name}Task`).command).not.toContain("migrate");
+      // Both generated passwords: letters and digits, long.
+      for (const name of ["DatabaseMigratorPassword", "DatabaseRuntimePassword"]) expect(one(resources, name).inputs).toMatchObject({ length: 32, special: false });
+    }
+  });
+
+  it("run the Migrate task to completion before either service rolls, again whenever its task definition (image or settings) changes", () => {
+    for (const [resources] of stages()) {
+      const run = one(resources, "MigrateBeforeRoll").inputs;
+      expect(run.create).toBe("bash scripts/run-ecs-task.sh");
+      expect(run.environment).toMatchObject({ RETAINWISE_TASK_DEFINITION: expect.stringContaining("MigrateTask"), RETAINWISE_TASK_CONTAINER: "Migrate", RETAINWISE_TASK_PUBLIC_IP: "ENABLED" });
+      expect(run.environment.RETAINWISE_TASK_SUBNETS).toEqual(service(resources, "Api").networkConfiguration.subnets.join(","));
+      expect(run.environment.RETAINWISE_TASK_CLUSTER).toBe(service(resources, "Api").cluster);
+      expect(run.triggers).toEqual([run.environment.RETAINWISE_TASK_DEFINITION]);
+      for (const name of ["Api", "Worker"]) expect(one(resources, `${name}Service`).options?.dependsOn).toContain("MigrateBeforeRoll");
+      expect(containers(resources, "MigrateTask").image).toBe(containers(resources, "ApiTask").image);
+    }
+  });
+
+  it("under sst dev create no Migrate task (no RDS: retainwise local migrates its own database)", () => {
+    expect(ofType(dev, "aws:ecs/taskDefinition:TaskDefinition")).toEqual([]);
+    expect(ofType(dev, "command:local:Command")).toEqual([]);
+    expect(ofType(dev, "aws:secretsmanager/secret:Secret")).toEqual([]);
   });
 });
 
@@ -119,7 +175,7 @@ describe("the containers", () => {
     const worker = containers(production, "WorkerTask");
     expect(api.command).toEqual(["api"]);
     expect(worker.command).toEqual(["worker"]);
-    expect(ofType(production, "docker-build:index:Image").map((i) => i.name)).toEqual(["ApiImageApi"]);
+    expect(ofType(production, "docker-build:index:Image").map((i) => i.name)).toEqual(["MigrateImageMigrate"]);
     expect(worker.image).toBe(api.image);
     for (const container of [api, worker]) {
       expect(env(container)).toMatchObject({ RETAINWISE_MODE: "aws", RETAINWISE_QUEUE_URL: expect.stringContaining("JobsQueue"), RETAINWISE_BUCKET: expect.stringContaining("uploads") });
@@ -133,7 +189,7 @@ describe("the containers", () => {
       expect(Object.keys(values).filter((name) => /PASSWORD|SECRET|SST_RESOURCE_(Database|DownloadSigningKey)/.test(name))).toEqual([]);
       expect(JSON.stringify(values)).not.toContain("plan-signing-key");
       expect(new URL(values.DATABASE_URL!).password).toBe("");
-      expect(container.secrets).toContainEqual({ name: "RETAINWISE_DATABASE_PASSWORD", valueFrom: expect.stringMatching(/DatabaseProxySecret.*:password::$/) });
+      expect(container.secrets).toContainEqual({ name: "RETAINWISE_DATABASE_PASSWORD", valueFrom: expect.stringMatching(/DatabaseRuntimeSecret.*:password::$/) });
     }
     expect(containers(production, "ApiTask").secrets).toContainEqual({ name: "RETAINWISE_SIGNING_SECRET", valueFrom: expect.stringContaining("DownloadSigningKeyParameter") });
     expect(one(production, "DownloadSigningKeyParameter").inputs).toMatchObject({ type: "SecureString" });

@@ -1,0 +1,55 @@
+// SST ships @pulumi/command (its site builder runs commands with it) but makes only `aws` a global:
+// import that copy, the version SST pins, by path.
+import { local } from "../.sst/platform/node_modules/@pulumi/command";
+import { migrateEnvironment, migrateSecrets } from "./access";
+import { cluster } from "./cluster";
+
+/** Every role's image (Dockerfile), built once: here, so the migration can run before anything uses it. */
+const BUILD = { context: ".", dockerfile: "Dockerfile" };
+const CONTAINER = "Migrate";
+
+/**
+ * The one-off migration of a deploy (docs/DEPLOY.md, "Database roles"): `retainwise migrate` as the
+ * migration role, after creating or updating both roles as the master user. The API and workers log
+ * in as the runtime role, which cannot change the schema, so this is the only place migrations run.
+ * Only this task's execution role may read the master password (infra/access.ts). Not under
+ * `sst dev`, which has no RDS (`retainwise local` migrates its own database).
+ */
+export const migrateTask = $dev
+  ? undefined
+  : new sst.aws.Task(CONTAINER, {
+      cluster,
+      image: BUILD,
+      command: ["migrate"],
+      cpu: "0.25 vCPU",
+      memory: "0.5 GB",
+      environment: migrateEnvironment,
+      ssm: migrateSecrets.ssm,
+      transform: { executionRole: migrateSecrets.executionRole },
+    });
+
+/** What the API and worker run: the digest this task definition pins (or, under `sst dev`, nothing is built). */
+export const image = migrateTask ? migrateTask.nodes.taskDefinition.containerDefinitions.apply((defs) => (JSON.parse(defs) as { image: string }[])[0]!.image) : BUILD;
+
+/**
+ * Runs the task to completion whenever its task definition changes (a new image: new code, maybe
+ * new migrations; or new settings), and fails the deploy if it exits non-zero. Both services depend
+ * on it (infra/ecs.ts: `afterMigration`), so no task of a new version starts on an old schema.
+ * The deployer's AWS CLI does the running (scripts/run-ecs-task.sh).
+ */
+export const migration = migrateTask
+  ? new local.Command("MigrateBeforeRoll", {
+      create: "bash scripts/run-ecs-task.sh",
+      dir: $cli.paths.root,
+      environment: {
+        AWS_REGION: aws.getRegionOutput({}).name,
+        RETAINWISE_TASK_CLUSTER: cluster.nodes.cluster.arn,
+        RETAINWISE_TASK_DEFINITION: migrateTask.taskDefinition,
+        RETAINWISE_TASK_CONTAINER: CONTAINER,
+        RETAINWISE_TASK_SUBNETS: migrateTask.subnets.apply((ids) => $util.all(ids)).apply((ids) => ids.join(",")),
+        RETAINWISE_TASK_SECURITY_GROUPS: migrateTask.securityGroups.apply((ids) => $util.all(ids)).apply((ids) => ids.join(",")),
+        RETAINWISE_TASK_PUBLIC_IP: migrateTask.assignPublicIp.apply((on) => (on ? "ENABLED" : "DISABLED")),
+      },
+      triggers: [migrateTask.taskDefinition],
+    })
+  : undefined;
