@@ -34,13 +34,20 @@ export default $config({
     await import("./infra/secrets");
     await import("./infra/cluster");
     // Builds the image and migrates (as the migration role) before the services below roll.
-    await import("./infra/migrate");
+    const { migrateTaskSettings } = await import("./infra/migrate");
     await import("./infra/logs");
     await import("./infra/api");
     await import("./infra/worker");
     await import("./infra/waf");
     await import("./infra/alarms");
     const { httpsUrl } = await import("./infra/https");
-    return { api: httpsUrl(), bucket: bucket.name, queue: jobs.url, deadLetterQueue: deadLetters.url };
+    return {
+      api: httpsUrl(),
+      bucket: bucket.name,
+      queue: jobs.url,
+      deadLetterQueue: deadLetters.url,
+      // One JSON line scripts/first-deploy.sh reads to run the Migrate task again (none under `sst dev`).
+      ...(migrateTaskSettings ? { migrateTask: $jsonStringify(migrateTaskSettings) } : {}),
+    };
   },
 });

@@ -32,24 +32,33 @@ export const migrateTask = $dev
 export const image = migrateTask ? migrateTask.nodes.taskDefinition.containerDefinitions.apply((defs) => (JSON.parse(defs) as { image: string }[])[0]!.image) : BUILD;
 
 /**
+ * How scripts/run-ecs-task.sh finds and places the task (its RETAINWISE_TASK_* settings). Also a
+ * stage output (`migrateTask`), from which scripts/first-deploy.sh runs the same task to store the
+ * smoke-test key.
+ */
+export const migrateTaskSettings = migrateTask
+  ? {
+      AWS_REGION: aws.getRegionOutput({}).name,
+      RETAINWISE_TASK_CLUSTER: cluster.nodes.cluster.arn,
+      RETAINWISE_TASK_DEFINITION: migrateTask.taskDefinition,
+      RETAINWISE_TASK_CONTAINER: CONTAINER,
+      RETAINWISE_TASK_SUBNETS: migrateTask.subnets.apply((ids) => $util.all(ids)).apply((ids) => ids.join(",")),
+      RETAINWISE_TASK_SECURITY_GROUPS: migrateTask.securityGroups.apply((ids) => $util.all(ids)).apply((ids) => ids.join(",")),
+      RETAINWISE_TASK_PUBLIC_IP: migrateTask.assignPublicIp.apply((on) => (on ? "ENABLED" : "DISABLED")),
+    }
+  : undefined;
+
+/**
  * Runs the task to completion whenever its task definition changes (a new image: new code, maybe
  * new migrations; or new settings), and fails the deploy if it exits non-zero. Both services depend
  * on it (infra/ecs.ts: `afterMigration`), so no task of a new version starts on an old schema.
- * The deployer's AWS CLI does the running (scripts/run-ecs-task.sh).
+ * The deployer's AWS CLI does the running.
  */
 export const migration = migrateTask
   ? new local.Command("MigrateBeforeRoll", {
       create: "bash scripts/run-ecs-task.sh",
       dir: $cli.paths.root,
-      environment: {
-        AWS_REGION: aws.getRegionOutput({}).name,
-        RETAINWISE_TASK_CLUSTER: cluster.nodes.cluster.arn,
-        RETAINWISE_TASK_DEFINITION: migrateTask.taskDefinition,
-        RETAINWISE_TASK_CONTAINER: CONTAINER,
-        RETAINWISE_TASK_SUBNETS: migrateTask.subnets.apply((ids) => $util.all(ids)).apply((ids) => ids.join(",")),
-        RETAINWISE_TASK_SECURITY_GROUPS: migrateTask.securityGroups.apply((ids) => $util.all(ids)).apply((ids) => ids.join(",")),
-        RETAINWISE_TASK_PUBLIC_IP: migrateTask.assignPublicIp.apply((on) => (on ? "ENABLED" : "DISABLED")),
-      },
+      environment: migrateTaskSettings,
       triggers: [migrateTask.taskDefinition],
     })
   : undefined;

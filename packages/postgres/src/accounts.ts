@@ -41,13 +41,37 @@ async function ensureAccount(sql: SqlOrTx, name: string): Promise<Account> {
   return row!;
 }
 
-async function createApiKey(sql: SqlOrTx, accountId: string, label?: string): Promise<{ id: string; key: string }> {
+/**
+ * A new key and what the database stores of it, without touching a database: `keys mint` makes one
+ * on an operator's machine and the deployed task stores only its hash (`keys import`), so the key
+ * itself never passes through a task's command line or logs (scripts/first-deploy.sh).
+ */
+export function mintApiKey(): { key: string } & StoredApiKey {
   const key = API_KEY_PREFIX + randomBytes(KEY_RANDOM_BYTES).toString("base64url");
-  const [row] = await sql<{ id: string }[]>`
-    insert into api_keys (account_id, key_hash, prefix, label)
-    values (${accountId}, ${hashApiKey(key)}, ${key.slice(0, DISPLAY_PREFIX_CHARS)}, ${label ?? null})
-    returning id`;
-  return { id: row!.id, key };
+  return { key, keyHash: hashApiKey(key), prefix: key.slice(0, DISPLAY_PREFIX_CHARS) };
+}
+
+/** What `api_keys` keeps of a key: its SHA-256 and its display prefix (`keys list`). */
+export interface StoredApiKey {
+  keyHash: Buffer;
+  prefix: string;
+}
+
+/** Stores a key minted elsewhere (`mintApiKey`) for `accountId`. */
+export function storeApiKey(sql: SqlOrTx, accountId: string, stored: StoredApiKey, label?: string): Promise<{ id: string }> {
+  return withDbErrors("storing an API key", async () => {
+    const [row] = await sql<{ id: string }[]>`
+      insert into api_keys (account_id, key_hash, prefix, label)
+      values (${accountId}, ${stored.keyHash}, ${stored.prefix}, ${label ?? null})
+      returning id`;
+    return row!;
+  });
+}
+
+async function createApiKey(sql: SqlOrTx, accountId: string, label?: string): Promise<{ id: string; key: string }> {
+  const { key, ...stored } = mintApiKey();
+  const { id } = await storeApiKey(sql, accountId, stored, label);
+  return { id, key };
 }
 
 async function authenticate(sql: SqlOrTx, key: string): Promise<Account | null> {
