@@ -39,7 +39,7 @@ try {
 
 async function sendAndDrain(queue: JobQueue): Promise<void> {
   let start = Date.now();
-  await Promise.all(Array.from({ length: MESSAGES }, () => queue.send({ predictionId: randomUUID() })));
+  await Promise.all(Array.from({ length: MESSAGES }, () => queue.send({ kind: "score" as const, id: randomUUID() })));
   report("send", `${perSecond(MESSAGES, start)} msg/s`);
   start = Date.now();
   let received = 0;
@@ -60,7 +60,7 @@ async function wakeLatency(queue: JobQueue): Promise<void> {
     const receiving = queue.receive({ max: 1, waitSeconds: 10, visibilitySeconds: 60 });
     await new Promise((resolve) => setTimeout(resolve, 20)); // let it park in the long poll
     const sentAt = performance.now();
-    await queue.send({ predictionId: randomUUID() });
+    await queue.send({ kind: "score" as const, id: randomUUID() });
     const [message] = await receiving;
     samples.push(performance.now() - sentAt);
     await queue.delete(message!.receipt);

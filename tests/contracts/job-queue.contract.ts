@@ -40,7 +40,7 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
 
     test("a sent message is received with its body, a receipt and receive count 1", async () => {
       const queue = await fresh();
-      const message = { predictionId: randomUUID() };
+      const message = { kind: "score" as const, id: randomUUID() };
       await queue.send(message);
       const received = await receiveOne(queue, { visibilitySeconds: 30 });
       expect(JSON.parse(received.body)).toEqual(message);
@@ -51,7 +51,7 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
 
     test("a received message stays hidden until its visibility lapses, then returns with a new receipt and count 2", async () => {
       const queue = await fresh();
-      await queue.send({ predictionId: randomUUID() });
+      await queue.send({ kind: "score" as const, id: randomUUID() });
       const first = await receiveOne(queue, { visibilitySeconds: 1 });
       expect(await queue.receive({ max: 10, waitSeconds: 0, visibilitySeconds: 30 })).toEqual([]);
       const second = await receiveOne(queue, { visibilitySeconds: 30 });
@@ -62,7 +62,7 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
 
     test("an extended message is not redelivered when its original visibility would have lapsed", async () => {
       const queue = await fresh();
-      await queue.send({ predictionId: randomUUID() });
+      await queue.send({ kind: "score" as const, id: randomUUID() });
       const first = await receiveOne(queue, { visibilitySeconds: 1 });
       await queue.extend(first.receipt, 30);
       expect(await queue.receive({ max: 10, waitSeconds: 3, visibilitySeconds: 30 })).toEqual([]);
@@ -70,7 +70,7 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
 
     test("a deleted message is never delivered again", async () => {
       const queue = await fresh();
-      await queue.send({ predictionId: randomUUID() });
+      await queue.send({ kind: "score" as const, id: randomUUID() });
       const first = await receiveOne(queue, { visibilitySeconds: 1 });
       await queue.delete(first.receipt);
       expect(await queue.receive({ max: 10, waitSeconds: 3, visibilitySeconds: 30 })).toEqual([]);
@@ -78,7 +78,7 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
 
     test("a released message is redelivered at once with its receive count plus one", async () => {
       const queue = await fresh();
-      await queue.send({ predictionId: randomUUID() });
+      await queue.send({ kind: "score" as const, id: randomUUID() });
       const first = await receiveOne(queue, { visibilitySeconds: 60 });
       await queue.release(first.receipt);
       const started = Date.now();
@@ -90,7 +90,7 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
 
     test(`a message received ${MAX_RECEIVES} times without a delete is dead-lettered instead of delivered again`, async () => {
       const queue = await fresh();
-      await queue.send({ predictionId: randomUUID() });
+      await queue.send({ kind: "score" as const, id: randomUUID() });
       const counts: number[] = [];
       for (let i = 0; i < MAX_RECEIVES; i++) {
         const message = await receiveOne(queue, { visibilitySeconds: 1 });
@@ -102,7 +102,7 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
 
     test("receive returns at most `max` messages and concurrent receivers never share one", async () => {
       const queue = await fresh();
-      const sent = Array.from({ length: 6 }, () => ({ predictionId: randomUUID() }));
+      const sent = Array.from({ length: 6 }, () => ({ kind: "score" as const, id: randomUUID() }));
       await Promise.all(sent.map((message) => queue.send(message)));
       const batches = await Promise.all([1, 2, 3].map(() => queue.receive({ max: 2, waitSeconds: 2, visibilitySeconds: 60 })));
       for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(2);
@@ -112,9 +112,9 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
         if (more.length === 0) break;
         got.push(...more);
       }
-      const ids = got.map((message) => JSON.parse(message.body).predictionId as string);
+      const ids = got.map((message) => JSON.parse(message.body).id as string);
       expect(new Set(ids).size).toBe(ids.length);
-      expect(ids.sort()).toEqual(sent.map((message) => message.predictionId).sort());
+      expect(ids.sort()).toEqual(sent.map((message) => message.id).sort());
     });
 
     test("a long-polling receive wakes up when a message is sent", async () => {
@@ -123,7 +123,7 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
       const receiving = queue.receive({ max: 1, waitSeconds: 15, visibilitySeconds: 30 });
       await waiting; // the message is sent only once the receiver waits in its long poll
       const sentAt = Date.now();
-      await queue.send({ predictionId: randomUUID() });
+      await queue.send({ kind: "score" as const, id: randomUUID() });
       const messages = await receiving;
       expect(messages).toHaveLength(1);
       expect(Date.now() - sentAt).toBeLessThan(5_000);
@@ -148,7 +148,7 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
 
     test("a receive with an already-aborted signal takes nothing, leaving the message for the next receiver", async () => {
       const queue = await fresh();
-      await queue.send({ predictionId: randomUUID() });
+      await queue.send({ kind: "score" as const, id: randomUUID() });
       expect(await queue.receive({ max: 1, waitSeconds: 5, visibilitySeconds: 30, signal: AbortSignal.abort() })).toEqual([]);
       const message = await receiveOne(queue, { visibilitySeconds: 30 });
       expect(message.receiveCount).toBe(1);

@@ -168,7 +168,7 @@ describe("closing the loop: outcomes and realized performance", () => {
     expect((await service.api("/v1/insights/trends?from=2026-01-01&to=2025-01-01", key)).status).toBe(400);
   });
 
-  it("copies a new prediction's scores in the background once the account uploads outcomes, before anyone asks", async () => {
+  it("copies a new prediction's scores in the background (its index-scores job), before anyone asks", async () => {
     const fresh = await score(telco.rows.slice(2000, 2050));
     const deadline = Date.now() + 20_000;
     let sets = 0;
@@ -179,6 +179,8 @@ describe("closing the loop: outcomes and realized performance", () => {
     expect(sets).toBe(1);
     const [copied] = await service.db.sql<{ rows: number }[]>`select count(*)::int as rows from prediction_scores where prediction_id = ${fresh.id}`;
     expect(copied!.rows).toBe(50);
+    const job = await service.db.sql`select status, rows_indexed, attempts from score_indexings where id = ${fresh.id}`;
+    expect(job).toEqual([{ status: "COMPLETED", rowsIndexed: 50, attempts: 1 }]);
   });
 
   it("measures a prediction whose result file has expired as having no labeled customers, without failing", async () => {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { BUILTIN_MODEL_LABEL, createModelSource, loadModel, modelPrefix, sendJob, silentLogger, type Model, type ModelSource, type Prediction } from "../../packages/core/src/index.ts";
 import { createFileObjectStore } from "../../packages/local/src/index.ts";
-import { createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresPredictionRepository, type PostgresJobQueue } from "../../packages/postgres/src/index.ts";
+import { createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresScoreIndexRepository, type PostgresJobQueue } from "../../packages/postgres/src/index.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
 
 export const TELCO_CSV = join(import.meta.dirname, "..", "fixtures", "telco-churn.csv");
@@ -24,6 +24,9 @@ export interface JobHarness {
   queue: PostgresJobQueue;
   predictions: ReturnType<typeof createPostgresPredictionRepository>;
   models: ReturnType<typeof createPostgresModelRepository>;
+  /** The `index-scores` jobs that scoring completions queue. */
+  scoreIndexes: ReturnType<typeof createPostgresScoreIndexRepository>;
+  outcomes: ReturnType<typeof createPostgresOutcomeRepository>;
   /** The worker's model source over this harness's database and store (built-in model from models/). */
   modelSource: ModelSource;
   accountId: string;
@@ -46,6 +49,8 @@ export async function startJobHarness(): Promise<JobHarness> {
   const predictions = createPostgresPredictionRepository(db.sql);
   const account = await createPostgresAccountRepository(db.sql).ensureAccount(`acme-${randomUUID().slice(0, 8)}`);
   const models = createPostgresModelRepository(db.sql);
+  const scoreIndexes = createPostgresScoreIndexRepository(db.sql);
+  const outcomes = createPostgresOutcomeRepository(db.sql);
   const modelSource = createModelSource({ models, store, builtin: () => loadModel(MODEL_PATH, { version: BUILTIN_MODEL_LABEL }), maxModels: 4 });
   const harness: JobHarness = {
     db,
@@ -54,6 +59,8 @@ export async function startJobHarness(): Promise<JobHarness> {
     queue,
     predictions,
     models,
+    scoreIndexes,
+    outcomes,
     modelSource,
     accountId: account.id,
     async submit(csv, options = {}) {

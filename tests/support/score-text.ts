@@ -20,21 +20,26 @@ export interface Scored {
   output: string;
   /** The error report (scoreCsv's `errors`). */
   errors: string;
+  /** The scores file (scoreCsv's `scores`), with `withScores`; else "". */
+  scores: string;
 }
 
 export interface ScoreTextOptions extends Omit<ScoreCsvOptions, "input" | "output" | "model"> {
   /** Score the input from a file on disk (`inputPath`), as `retainwise score` does, instead of from a stream. */
   fromFile?: boolean;
+  /** Also collect the scores file, as the worker does. */
+  withScores?: boolean;
 }
 
-export async function scoreText(model: ChurnModel, input: string | Uint8Array, { fromFile = false, ...options }: ScoreTextOptions = {}): Promise<Scored> {
+export async function scoreText(model: ChurnModel, input: string | Uint8Array, { fromFile = false, withScores = false, ...options }: ScoreTextOptions = {}): Promise<Scored> {
   const output = collector();
   const errors = collector();
+  const scores = withScores ? collector() : undefined;
   const dir = fromFile ? mkdtempSync(join(tmpdir(), "rw-score-text-")) : undefined;
   try {
     const source = dir ? onDisk(join(dir, "input.csv"), input) : { input: chunked(input) };
-    const summary = await scoreCsv({ ...options, ...source, output: output.stream, errors: errors.stream, model });
-    return { summary, output: output.text(), errors: errors.text() };
+    const summary = await scoreCsv({ ...options, ...source, output: output.stream, errors: errors.stream, ...(scores ? { scores: scores.stream } : {}), model });
+    return { summary, output: output.text(), errors: errors.text(), scores: scores?.text() ?? "" };
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }

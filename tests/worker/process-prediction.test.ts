@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_RECEIVES, TransientError, processPrediction, silentLogger, type ObjectStore } from "../../packages/core/src/index.ts";
+import { MAX_RECEIVES, TransientError, handleJobMessage, indexScoresJob, jobRegistry, parseJobMessage, scoreJob, silentLogger, type ObjectStore, type ReceivedMessage } from "../../packages/core/src/index.ts";
 import { relayOnce, startWorker } from "../../packages/worker/src/index.ts";
 import { readObject, startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
 
@@ -12,12 +12,33 @@ afterAll(() => h.close());
 
 const OPTIONS = { visibilitySeconds: 30, heartbeatSeconds: 1, staleAfterSeconds: 20, maxBadRowShare: 0.1 };
 
-/** Receives the next message and processes it with `store` (the real one unless a fault is injected). */
+/** The worker's registry for scoring with `store` (the real one unless a fault is injected), and the score copies its completions queue. */
+const registry = (store: ObjectStore = h.store) =>
+  jobRegistry([
+    scoreJob({ predictions: h.predictions, scoreIndexes: h.scoreIndexes, store, queue: h.queue, models: h.modelSource }, OPTIONS),
+    indexScoresJob({ scoreIndexes: h.scoreIndexes, predictions: h.predictions, outcomes: h.outcomes, store: h.store }),
+  ]);
+const handle = (message: ReceivedMessage, store: ObjectStore, options: { heartbeatSeconds?: number; shutdown?: AbortSignal } = {}) =>
+  handleJobMessage(message, registry(store), { queue: h.queue, logger: silentLogger }, { ...OPTIONS, shutdown: new AbortController().signal, ...options });
+
+/**
+ * Receives the next message other than a score copy and processes it. The copies that completions
+ * queue are run on the way, as a worker would (tests/worker/index-scores.test.ts is about them).
+ */
 async function processNext(store: ObjectStore = h.store) {
-  const [message] = await h.queue.receive({ max: 1, waitSeconds: 5, visibilitySeconds: 1 });
-  if (!message) throw new Error("no message arrived");
-  const deps = { predictions: h.predictions, store, queue: h.queue, models: h.modelSource, logger: silentLogger };
-  return processPrediction(message, deps, { ...OPTIONS, shutdown: new AbortController().signal });
+  for (;;) {
+    const [message] = await h.queue.receive({ max: 1, waitSeconds: 5, visibilitySeconds: 1 });
+    if (!message) throw new Error("no message arrived");
+    const outcome = await handle(message, store);
+    if (parseJobMessage(message.body)?.kind !== "index-scores") return outcome;
+  }
+}
+
+/** What a completion leaves in the queue: its score copy's message, and nothing else (released for the next test's `processNext`). */
+async function expectOnlyScoreCopyLeft(id: string): Promise<void> {
+  const left = await h.queue.receive({ max: 10, waitSeconds: 0, visibilitySeconds: 1 });
+  expect(left.map((m) => parseJobMessage(m.body))).toEqual([{ kind: "index-scores", id }]);
+  await h.queue.release(left[0]!.receipt);
 }
 
 describe("processing a prediction", () => {
@@ -32,7 +53,7 @@ describe("processing a prediction", () => {
     expect(row.modelVersion).toBe("telco-v1");
     const lines = (await readObject(h.store, row.outputKey!)).trim().split("\n");
     expect(lines).toHaveLength(5627);
-    expect(await h.queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 1 })).toEqual([]);
+    await expectOnlyScoreCopyLeft(submitted.id);
   });
 
   it("fails a file with missing columns at once, with the customer-readable message, and deletes the message", async () => {
@@ -95,14 +116,14 @@ describe("processing a prediction", () => {
     expect(await processNext()).toBe("completed");
   }, 20_000);
 
-  it("scores a duplicated message once: the second copy is dropped once the job is COMPLETED", async () => {
+  it("scores a duplicated message once, the copy in the shape older releases sent: it is dropped once the job is COMPLETED", async () => {
     const submitted = await h.submit(TELCO_CSV);
-    await h.queue.send({ predictionId: submitted.id });
+    await h.queue.send({ predictionId: submitted.id } as never);
     expect(await processNext()).toBe("completed");
     expect(await processNext()).toBe("skipped");
     const row = await h.waitFor(submitted.id, (r) => r.status === "COMPLETED");
     expect(row.attempts).toBe(1);
-    expect(await h.queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 1 })).toEqual([]);
+    await expectOnlyScoreCopyLeft(submitted.id);
   });
 
   it("retries transient store failures by redelivery and fails the job with a reason on the last receive", async () => {
@@ -120,7 +141,7 @@ describe("processing a prediction", () => {
     expect(row.errorMessage).toMatch(/could not finish this job after 3 attempts/);
     await h.db.sql`update job_queue set visible_at = now()`;
     expect(await h.queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 1 })).toEqual([]);
-    expect((await h.queue.deadLetters()).map((d) => JSON.parse(d.body).predictionId)).toContain(submitted.id);
+    expect((await h.queue.deadLetters()).map((d) => JSON.parse(d.body).id)).toContain(submitted.id);
   });
 
   it("dead-letters a poison message after 3 receives without touching any job", async () => {
@@ -137,7 +158,7 @@ describe("processing a prediction", () => {
   it("a job whose enqueue failed is sent by the relay and then completes", async () => {
     const submitted = await h.submit(TELCO_CSV, { send: false });
     expect((await h.predictions.getById(submitted.id))?.enqueuedAt).toBeNull();
-    const relayed = await relayOnce({ tables: [{ kind: "score", rows: h.predictions }], queue: h.queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger: silentLogger });
+    const relayed = await relayOnce({ jobs: [{ kind: "score", rows: h.predictions }], queue: h.queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger: silentLogger });
     expect(relayed.resent).toBe(1);
     expect(await processNext()).toBe("completed");
     await h.waitFor(submitted.id, (r) => r.status === "COMPLETED");
@@ -145,14 +166,13 @@ describe("processing a prediction", () => {
 
   it("a worker loop with concurrency 4 completes 12 jobs, each exactly once", async () => {
     const submitted = await Promise.all(Array.from({ length: 12 }, () => h.submit(TELCO_CSV)));
-    const deps = { predictions: h.predictions, store: h.store, queue: h.queue, models: h.modelSource, logger: silentLogger };
     const worker = startWorker({
       queue: h.queue,
       concurrency: 4,
       visibilitySeconds: 30,
       waitSeconds: 1,
       logger: silentLogger,
-      handle: (message, shutdown) => processPrediction(message, deps, { ...OPTIONS, shutdown }),
+      handle: (message, shutdown) => handle(message, h.store, { shutdown }),
     });
     const rows = await Promise.all(submitted.map((p) => h.waitFor(p.id, (r) => r.status === "COMPLETED")));
     await worker.stop(5_000);
@@ -163,14 +183,13 @@ describe("processing a prediction", () => {
     const big = (await readFile(TELCO_CSV, "utf8")).trimEnd();
     const rows = big.slice(big.indexOf("\n") + 1);
     const submitted = await h.submit([big, ...Array.from({ length: 60 }, () => rows)].join("\n") + "\n", { path: false });
-    const deps = { predictions: h.predictions, store: h.store, queue: h.queue, models: h.modelSource, logger: silentLogger };
     const worker = startWorker({
       queue: h.queue,
       concurrency: 1,
       visibilitySeconds: 30,
       waitSeconds: 1,
       logger: silentLogger,
-      handle: (message, shutdown) => processPrediction(message, deps, { ...OPTIONS, heartbeatSeconds: 0.1, shutdown }),
+      handle: (message, shutdown) => handle(message, h.store, { heartbeatSeconds: 0.1, shutdown }),
     });
     await h.waitFor(submitted.id, (r) => r.status === "RUNNING" && r.rowsProcessed > 0);
     await worker.stop(0);
@@ -178,7 +197,7 @@ describe("processing a prediction", () => {
     expect(released?.status).toBe("QUEUED");
     expect(released?.attempts).toBe(1);
     const [again] = await h.queue.receive({ max: 1, waitSeconds: 1, visibilitySeconds: 1 });
-    expect(JSON.parse(again!.body).predictionId).toBe(submitted.id);
+    expect(JSON.parse(again!.body).id).toBe(submitted.id);
     expect(again!.receiveCount).toBe(2);
     await h.queue.delete(again!.receipt);
   });

@@ -28,7 +28,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const relay = (queue: JobQueue) => relayOnce({ tables: [{ kind: "score", rows: h.predictions }], queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger });
+const relay = (queue: JobQueue) => relayOnce({ jobs: [{ kind: "score", rows: h.predictions }], queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger });
 
 /** A RUNNING row on its last attempt whose worker stopped heart-beating a minute ago. */
 async function abandonedJob(): Promise<string> {
@@ -43,7 +43,7 @@ async function drainQueue(): Promise<string[]> {
     const messages = await sqs.receive({ max: 10, waitSeconds: 0, visibilitySeconds: 30 });
     if (messages.length === 0) return ids;
     for (const m of messages) {
-      ids.push((JSON.parse(m.body) as { predictionId: string }).predictionId);
+      ids.push((JSON.parse(m.body) as { id: string }).id);
       await sqs.delete(m.receipt);
     }
   }
@@ -53,7 +53,7 @@ describe("the outbox relay", () => {
   it("sends every other job and still runs the reaper when the queue refuses one send", async () => {
     const [first, refused, last] = [await h.submit(TELCO_CSV, { send: false }), await h.submit(TELCO_CSV, { send: false }), await h.submit(TELCO_CSV, { send: false })];
     const abandoned = await abandonedJob();
-    const routed: JobQueue = { ...sqs, send: (message) => ("predictionId" in message && message.predictionId === refused.id ? refusing : sqs).send(message) };
+    const routed: JobQueue = { ...sqs, send: (message) => (message.id === refused.id ? refusing : sqs).send(message) };
 
     const result = await relay(routed);
 

@@ -300,6 +300,6 @@ async function completedPrediction(result: string): Promise<{ id: string; output
   const outputKey = `results/${id}/${claim.attempt}.csv`;
   await api.store.put(outputKey, Readable.from([result]), { contentType: "text/csv" });
   const summary = {} as ScoreSummary; // the API passes metrics through; their shape is the scorer's concern
-  expect(await api.predictions.complete(id, claim.attempt, { outputKey, rowsProcessed: 1, rowsFailed: 0, metrics: summary, modelVersion: "test" })).toBe(true);
+  expect(await api.predictions.complete(id, claim.attempt, { outputKey, scoresKey: "results/none.scores.jsonl", rowsProcessed: 1, rowsFailed: 0, metrics: summary, modelVersion: "test" })).toBe(true);
   return { id, outputKey };
 }

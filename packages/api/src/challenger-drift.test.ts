@@ -42,7 +42,7 @@ async function complete(id: string, drift: DriftReport | null): Promise<void> {
   const claim = (await api.predictions.claim(id, { staleAfterSeconds: 45 }))!;
   const outputKey = `results/${id}/attempt-${claim.attempt}.csv`;
   await api.store.put(outputKey, Readable.from(["customer_id,churn_probability\nA-1,0.5\n"]), { contentType: "text/csv" });
-  expect(await api.predictions.complete(id, claim.attempt, { outputKey, rowsProcessed: 1, rowsFailed: 0, metrics: {} as ScoreSummary, modelVersion: "telco-v1", drift })).toBe(true);
+  expect(await api.predictions.complete(id, claim.attempt, { outputKey, scoresKey: "results/none.scores.jsonl", rowsProcessed: 1, rowsFailed: 0, metrics: {} as ScoreSummary, modelVersion: "telco-v1", drift })).toBe(true);
 }
 
 describe("POST /v1/predictions?challenger=", () => {

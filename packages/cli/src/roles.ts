@@ -1,7 +1,7 @@
-import { createModelSource, handleJobMessage, scoreWork, threadsForMachine, trainWork, BUILTIN_MODEL_ID, type Logger } from "@retainwise/core";
+import { createModelSource, handleJobMessage, indexScoresJob, jobRegistry, scoreJob, threadsForMachine, trainJob, BUILTIN_MODEL_ID, type Logger } from "@retainwise/core";
 import { createApp, serveApi } from "@retainwise/api";
 import { ecsTaskRevision } from "@retainwise/aws";
-import { drainOnNewGeneration, protectWhileBusy, startRelay, startScoreIndexer, startWorker } from "@retainwise/worker";
+import { drainOnNewGeneration, protectWhileBusy, startRelay, startWorker } from "@retainwise/worker";
 import type { Config } from "./config.ts";
 import { programEntry, scoringThreadEntry } from "./paths.ts";
 import { loadChurnModel, type Services } from "./wiring.ts";
@@ -12,20 +12,26 @@ export interface Running {
 }
 
 /**
- * The worker role: the long-poll loop running every kind of job (`tasks[message.kind]`: scoring,
- * training) with the models it needs from one cache, plus the outbox relay/reaper over both job
- * tables. The built-in model is loaded before the first receive, so a missing model stops start-up.
+ * The worker role: the job registry (one spec per kind: scoring, training, copying scores for
+ * outcomes), the long-poll loop dispatching each message to its kind's spec with the models it needs
+ * from one cache, and the outbox relay/reaper over every kind's table. The built-in model is loaded
+ * before the first receive, so a missing model stops start-up; so does a kind without a spec.
  */
 export async function startJobProcessing(services: Services, config: Config, logger: Logger): Promise<Running> {
   const models = createModelSource({ models: services.models, store: services.store, builtin: () => loadChurnModel(config), maxModels: config.modelCacheSize });
   (await models.acquire({ accountId: "", modelId: BUILTIN_MODEL_ID })).release();
-  const tasks = {
-    score: scoreWork(
-      { predictions: services.predictions, store: services.store, models, settings: services.models },
-      { maxBadRowShare: config.maxBadRowShare, threads: threadsForMachine(config.scoringThreads), workerEntry: scoringThreadEntry() },
-    ),
-    train: trainWork({ models: services.models, store: services.store }, { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows }),
-  };
+  const { predictions, store, queue, outcomes, scoreIndexes } = services;
+  const registry = jobRegistry(
+    [
+      scoreJob(
+        { predictions, store, queue, scoreIndexes, models, settings: services.models },
+        { maxBadRowShare: config.maxBadRowShare, threads: threadsForMachine(config.scoringThreads), workerEntry: scoringThreadEntry() },
+      ),
+      trainJob({ models: services.models, store, predictions, outcomes }, { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows }),
+      indexScoresJob({ scoreIndexes, predictions, outcomes, store }),
+    ],
+    { every: true },
+  );
   const deps = { queue: services.queue, logger };
   const generation = await workerGeneration(config, logger);
   const drain =
@@ -40,7 +46,7 @@ export async function startJobProcessing(services: Services, config: Config, log
     ...protectWhileBusy(services.taskProtection, { logger }),
     ...(drain ? { draining: drain.draining, drainDeadlineMs: config.drainDeadlineSeconds * 1000 } : {}),
     handle: (message, shutdown) =>
-      handleJobMessage(message, tasks, deps, {
+      handleJobMessage(message, registry, deps, {
         visibilitySeconds: config.visibilitySeconds,
         heartbeatSeconds: config.heartbeatSeconds,
         staleAfterSeconds: config.staleAfterSeconds,
@@ -49,20 +55,16 @@ export async function startJobProcessing(services: Services, config: Config, log
       }),
   });
   const relay = startRelay({
-    tables: [
-      { kind: "score", rows: services.predictions },
-      { kind: "train", rows: services.models },
-    ],
+    jobs: registry.specs,
     queue: services.queue,
     intervalSeconds: config.relayIntervalSeconds,
     graceSeconds: config.relayGraceSeconds,
     staleAfterSeconds: config.staleAfterSeconds,
     logger: logger.child({ component: "relay" }),
   });
-  const indexer = startScoreIndexer({ outcomes: services.outcomes, store: services.store, intervalSeconds: config.relayIntervalSeconds, logger: logger.child({ component: "score-indexer" }) });
   return {
     async stop() {
-      await Promise.all([worker.stop(jobDeadlineMs(config)), relay.stop(), indexer.stop(), drain?.stop()]);
+      await Promise.all([worker.stop(jobDeadlineMs(config)), relay.stop(), drain?.stop()]);
       await models.close();
     },
   };

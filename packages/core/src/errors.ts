@@ -113,6 +113,7 @@ export const ERROR_CODES = {
   "prediction.no_challenger": "conflict",
   "scoring.failed": "internal",
   "scoring.thread_failed": "internal",
+  "scores.unreadable": "internal",
   "output.closed": "unavailable",
   // Models and training
   "model.not_found": "not_found",

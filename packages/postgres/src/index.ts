@@ -12,3 +12,4 @@ export * from "./api-keys.ts";
 export * from "./idempotency.ts";
 export * from "./worker-generations.ts";
 export * from "./roles.ts";
+export * from "./score-indexes.ts";

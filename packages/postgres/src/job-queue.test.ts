@@ -31,14 +31,14 @@ test("a waiting receiver is woken by NOTIFY, not by polling", async () => {
   const receiving = receiver.receive({ max: 1, waitSeconds: 30, visibilitySeconds: 30 });
   await parked;
   const sentAt = Date.now();
-  await sender.send({ predictionId: randomUUID() });
+  await sender.send({ kind: "score" as const, id: randomUUID() });
   expect(await receiving).toHaveLength(1);
   expect(Date.now() - sentAt).toBeLessThan(2_000);
 });
 
 test("a message past its receives is moved to the dead state, readable as a dead letter", async () => {
   const queue = newQueue();
-  const message = { predictionId: randomUUID() };
+  const message = { kind: "score" as const, id: randomUUID() };
   await queue.send(message);
   for (let i = 1; i <= 3; i++) {
     const [received] = await queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 0 });
@@ -54,9 +54,9 @@ test("a message past its receives is moved to the dead state, readable as a dead
 
 test("a dead message does not hide a live one queued behind it", async () => {
   const queue = newQueue();
-  await queue.send({ predictionId: randomUUID() });
+  await queue.send({ kind: "score" as const, id: randomUUID() });
   for (let i = 0; i < 3; i++) await queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 0 });
-  const live = { predictionId: randomUUID() };
+  const live = { kind: "score" as const, id: randomUUID() };
   await queue.send(live);
   const [received] = await queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 30 });
   expect(JSON.parse(received!.body)).toEqual(live);
@@ -64,7 +64,7 @@ test("a dead message does not hide a live one queued behind it", async () => {
 
 test("after redelivery the earlier receipt can neither extend nor delete the message", async () => {
   const queue = newQueue();
-  await queue.send({ predictionId: randomUUID() });
+  await queue.send({ kind: "score" as const, id: randomUUID() });
   const [first] = await queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 0 });
   const [second] = await queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 30 });
   await expect(queue.extend(first!.receipt, 30)).rejects.toMatchObject({ code: "queue.receipt_invalid" });
@@ -90,7 +90,7 @@ test("a poison body is delivered as is, for the consumer to count and dead-lette
 test("receivers on separate pools drain 200 messages with no message delivered twice", async () => {
   const name = `q-${randomUUID()}`;
   const sender = newQueue({ name });
-  await Promise.all(Array.from({ length: 200 }, () => sender.send({ predictionId: randomUUID() })));
+  await Promise.all(Array.from({ length: 200 }, () => sender.send({ kind: "score" as const, id: randomUUID() })));
   const pools = [connect(db.url, { max: 2 }), connect(db.url, { max: 2 }), connect(db.url, { max: 2 })];
   try {
     const receivers = pools.map((sql) => createPostgresJobQueue({ sql, queue: name }));

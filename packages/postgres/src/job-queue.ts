@@ -19,7 +19,7 @@ import { withDbErrors } from "./errors.ts";
  *
  * @example
  *   const queue = createPostgresJobQueue({ sql });
- *   await queue.send({ predictionId });
+ *   await queue.send({ kind: "score", id: predictionId });
  *   const [message] = await queue.receive({ max: 1, waitSeconds: 20, visibilitySeconds: 60, signal });
  *   if (message) await queue.delete(message.receipt);
  *   await queue.close();

@@ -5,7 +5,8 @@ import { withDbErrors } from "./errors.ts";
 
 /** What differs between job tables; everything else (outbox, claim, guards, reaper) is shared. */
 export interface JobTable<J extends JobRow, P> {
-  table: "predictions" | "models";
+  /** A table that inherits `job_rows` (migration 0011): the job columns below are those. */
+  table: "predictions" | "models" | "score_indexings";
   /** The status of a claimed job: RUNNING (predictions), TRAINING (models). */
   running: string;
   /** What the errors say is being handled ("prediction", "model"). */

@@ -53,9 +53,9 @@ async function create(sql: SqlOrTx, input: NewModel, maxInProgress?: number): Pr
     await tx`select pg_advisory_xact_lock(${MODEL_CREATION_LOCK}, hashtext(${input.accountId}))`;
     // An aggregate without GROUP BY yields one row even over no rows: HAVING is what can refuse it.
     const [row] = await tx<Model[]>`
-      insert into models (id, account_id, name, version, label_column, positive_value, input_key, input_filename, input_bytes)
+      insert into models (id, account_id, name, version, label_column, positive_value, input_key, source_prediction_id, input_filename, input_bytes)
       select ${input.id}, ${input.accountId}, ${input.name}, coalesce(max(version), 0) + 1,
-             ${input.labelColumn}, ${input.positiveValue}, ${input.inputKey}, ${input.inputFilename}, ${input.inputBytes}
+             ${input.labelColumn}, ${input.positiveValue}, ${input.inputKey}, ${input.sourcePredictionId ?? null}, ${input.inputFilename}, ${input.inputBytes}
       from models where account_id = ${input.accountId} and name = ${input.name}
       ${maxInProgress === undefined ? tx`` : tx`having (select count(*) from models where account_id = ${input.accountId} and status in ('QUEUED', 'TRAINING')) < ${maxInProgress}`}
       returning *`;
@@ -98,6 +98,7 @@ async function complete(sql: SqlOrTx, id: string, attempt: number, trained: Trai
     update models set
       status = 'READY', onnx_key = ${trained.onnxKey}, card_key = ${trained.cardKey},
       card = ${sql.json(trained.card as never)}, metrics = ${sql.json(trained.metrics as never)}, rows_total = ${trained.rows},
+      input_bytes = coalesce(${trained.inputBytes ?? null}, input_bytes),
       progress_phase = 'done', progress_percent = 100, error_code = null, error_message = null, completed_at = now(), updated_at = now()
     where id = ${id} and status = 'TRAINING' and attempts = ${attempt}
     returning id`;

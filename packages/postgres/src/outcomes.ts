@@ -1,4 +1,4 @@
-import type { PredictionDigest, LabeledScore, Outcome, OutcomeRepository, ScoredCustomer, ScoredPrediction } from "@retainwise/core";
+import type { PredictionDigest, LabeledScore, Outcome, OutcomeRepository, ScoredCustomer } from "@retainwise/core";
 import type { Sql, SqlOrTx } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
 
@@ -15,7 +15,7 @@ export function createPostgresOutcomeRepository(sql: Sql): OutcomeRepository {
   return {
     upsert: (accountId, uploadId, outcomes) => withDbErrors("saving outcomes", () => upsert(sql, accountId, uploadId, outcomes)),
     countMatched: (accountId, uploadId) => withDbErrors("matching outcomes to predictions", () => countMatched(sql, accountId, uploadId)),
-    unindexed: (filter) => withDbErrors("finding predictions to index", () => unindexed(sql, filter)),
+    pendingScoreCopies: (accountId, ids) => withDbErrors("counting pending score copies", () => pendingScoreCopies(sql, accountId, ids)),
     indexScores: (predictionId, batches) => withDbErrors("indexing a prediction's scores", () => indexScores(sql, predictionId, batches)),
     labeledScores: (accountId, predictionIds) => withDbErrors("joining outcomes with predictions", () => labeledScores(sql, accountId, predictionIds)),
     predictionDigests: (accountId, filter) => withDbErrors("reading predictions for insights", () => predictionDigests(sql, accountId, filter)),
@@ -49,25 +49,22 @@ async function countMatched(sql: SqlOrTx, accountId: string, uploadId: string): 
   return row!.count;
 }
 
-async function unindexed(sql: SqlOrTx, filter: { accountId?: string; ids?: readonly string[]; limit?: number }): Promise<ScoredPrediction[]> {
-  const { accountId, ids, limit } = filter;
-  return sql<ScoredPrediction[]>`
-    select p.id, p.s3_output_key as output_key, p.created_at from predictions p
-    where p.status = 'COMPLETED' and p.s3_output_key is not null
-      ${accountId ? sql`and p.account_id = ${accountId}` : sql`and exists (select 1 from outcomes o where o.account_id = p.account_id)`}
-      ${ids ? sql`and p.id = any(${sql.array(ids as string[])}::uuid[])` : sql``}
-      and not exists (select 1 from prediction_score_sets s where s.prediction_id = p.id)
-    order by p.created_at
-    ${limit ? sql`limit ${limit}` : sql``}`;
+async function pendingScoreCopies(sql: SqlOrTx, accountId: string, ids?: readonly string[]): Promise<number> {
+  if (ids?.length === 0) return 0;
+  const [row] = await sql<{ count: number }[]>`
+    select count(*)::int as count from score_indexings
+    where account_id = ${accountId} and status in ('QUEUED', 'RUNNING')
+      ${ids ? sql`and id = any(${sql.array(ids as string[])}::uuid[])` : sql``}`;
+  return row!.count;
 }
 
 /** First key of the per-prediction advisory lock that serializes copies of its scores ("scor" in ASCII). */
 const SCORE_COPY_LOCK = 0x73636f72;
 
 /**
- * One transaction per prediction at a time: the API (a request that needs the scores) and the
- * worker's sweep may both decide to copy the same prediction. Under the lock the second one finds
- * the set recorded and returns, and a reader sees either no rows or all of them, never a copy in
+ * One transaction per prediction at a time: two attempts of its `index-scores` job may overlap (a
+ * stalled one not yet abandoned and its retry). Under the lock the second one finds the set
+ * recorded and returns, and a reader sees either no rows or all of them, never a copy in
  * progress. A copy cut short (crash, error) rolls back whole.
  */
 async function indexScores(sql: Sql, predictionId: string, batches: AsyncIterable<ScoredCustomer[]>): Promise<number> {

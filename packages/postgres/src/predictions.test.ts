@@ -110,23 +110,28 @@ describe("writes guarded by attempt", () => {
     await ageHeartbeat(prediction.id, 120);
     const current = (await repo().claim(prediction.id, { staleAfterSeconds: 60 }))!;
     expect(await repo().heartbeat(prediction.id, stale.attempt, { rowsProcessed: 5, rowsFailed: 0, bytesRead: 10 })).toBe(false);
-    expect(await repo().complete(prediction.id, stale.attempt, { outputKey: "results/x/1.csv", rowsProcessed: 9, rowsFailed: 1, metrics: summary, modelVersion: "churn-v1" })).toBe(false);
+    expect(await repo().complete(prediction.id, stale.attempt, { outputKey: "results/x/1.csv", scoresKey: "results/x/1.scores.jsonl", rowsProcessed: 9, rowsFailed: 1, metrics: summary, modelVersion: "churn-v1" })).toBe(false);
     expect(await repo().fail(prediction.id, stale.attempt, { code: "x", message: "y" })).toBe(false);
     expect(await repo().release(prediction.id, stale.attempt)).toBe(false);
     expect(await repo().getById(prediction.id)).toMatchObject({ status: "RUNNING", attempts: current.attempt, rowsProcessed: 0 });
+    expect(await db.sql`select id from score_indexings where id = ${prediction.id}`).toHaveLength(0);
   });
 
-  test("the current attempt records progress and completes with output key, counts (failed rows counted once in the total) and metrics", async () => {
+  test("the current attempt records progress and completes with output key, counts (failed rows counted once in the total) and metrics, queuing its score copy", async () => {
     const account = await newAccount();
     const prediction = await newPrediction(account.id);
     const { attempt } = (await repo().claim(prediction.id, { staleAfterSeconds: 60 }))!;
     expect(await repo().heartbeat(prediction.id, attempt, { rowsProcessed: 5, rowsFailed: 1, bytesRead: 600 })).toBe(true);
     expect(await repo().getById(prediction.id)).toMatchObject({ rowsProcessed: 5, rowsFailed: 1, bytesRead: 600 });
-    expect(await repo().complete(prediction.id, attempt, { outputKey: `results/${prediction.id}/1.csv`, rowsProcessed: 9, rowsFailed: 1, metrics: summary, modelVersion: "churn-v1" })).toBe(true);
+    expect(await repo().complete(prediction.id, attempt, { outputKey: `results/${prediction.id}/1.csv`, scoresKey: `results/${prediction.id}/1.scores.jsonl`, rowsProcessed: 9, rowsFailed: 1, metrics: summary, modelVersion: "churn-v1" })).toBe(true);
+    // The index-scores job, in the same statement: queued and not yet sent (its message is the worker's to send).
+    expect(await db.sql`select status, account_id, scores_key, enqueued_at from score_indexings where id = ${prediction.id}`).toEqual([
+      { status: "QUEUED", accountId: account.id, scoresKey: `results/${prediction.id}/1.scores.jsonl`, enqueuedAt: null },
+    ]);
     const done = await repo().getById(prediction.id);
     expect(done).toMatchObject({ status: "COMPLETED", outputKey: `results/${prediction.id}/1.csv`, rowsTotal: 9, rowsProcessed: 9, rowsFailed: 1, modelVersion: "churn-v1", metrics: summary });
     expect(done?.completedAt).toBeInstanceOf(Date);
-    expect(await repo().complete(prediction.id, attempt, { outputKey: "other", rowsProcessed: 1, rowsFailed: 0, metrics: summary, modelVersion: null })).toBe(false);
+    expect(await repo().complete(prediction.id, attempt, { outputKey: "other", scoresKey: "results/none.scores.jsonl", rowsProcessed: 1, rowsFailed: 0, metrics: summary, modelVersion: null })).toBe(false);
   });
 
   test("a prediction the built-in model scored as 'v1' (before it had one name) reads as telco-v1; another model's 'v1' stays", async () => {

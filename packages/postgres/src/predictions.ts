@@ -72,17 +72,26 @@ async function list(sql: SqlOrTx, accountId: string, options: { limit: number; c
   return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last.id) : null };
 }
 
+/** One statement, so a completed prediction always has its `index-scores` job (the outbox row the relay re-sends if the worker dies before sending). */
 async function complete(sql: SqlOrTx, id: string, attempt: number, completion: Completion): Promise<boolean> {
   const rows = await sql`
-    update predictions set
-      status = 'COMPLETED', s3_output_key = ${completion.outputKey},
-      rows_processed = ${completion.rowsProcessed}, rows_failed = ${completion.rowsFailed},
-      rows_total = ${completion.rowsProcessed},
-      metrics = ${sql.json(completion.metrics as never)}, model_version = ${completion.modelVersion},
-      drift = ${completion.drift ? sql.json(completion.drift as never) : null},
-      error_code = null, error_message = null, completed_at = now(), updated_at = now()
-    where id = ${id} and status = 'RUNNING' and attempts = ${attempt}
-    returning id`;
+    with completed as (
+      update predictions set
+        status = 'COMPLETED', s3_output_key = ${completion.outputKey},
+        rows_processed = ${completion.rowsProcessed}, rows_failed = ${completion.rowsFailed},
+        rows_total = ${completion.rowsProcessed},
+        metrics = ${sql.json(completion.metrics as never)}, model_version = ${completion.modelVersion},
+        drift = ${completion.drift ? sql.json(completion.drift as never) : null},
+        error_code = null, error_message = null, completed_at = now(), updated_at = now()
+      where id = ${id} and status = 'RUNNING' and attempts = ${attempt}
+      returning id, account_id
+    ),
+    queued as (
+      insert into score_indexings (id, account_id, scores_key)
+      select id, account_id, ${completion.scoresKey} from completed
+      on conflict (id) do nothing
+    )
+    select id from completed`;
   return rows.length === 1;
 }
 

@@ -1,9 +1,9 @@
-import { MAX_RECEIVES, sendJob, type JobKind, type JobQueue, type JobRow, type JobRows, type Logger } from "@retainwise/core";
+import { MAX_RECEIVES, sendJob, type AnyJobSpec, type JobQueue, type Logger } from "@retainwise/core";
 import { sleep } from "./sleep.ts";
 
 export interface RelayOptions {
-  /** Every job table, with the kind of message its rows are sent as. */
-  tables: Array<{ kind: JobKind; rows: JobRows<JobRow, never> }>;
+  /** Every kind's table and the kind its messages name: the registry's specs (`JobRegistry.specs`). */
+  jobs: readonly Pick<AnyJobSpec, "kind" | "rows">[];
   queue: JobQueue;
   intervalSeconds: number;
   /** A row younger than this may still be mid-upload-request: its API call sends the message itself. */
@@ -17,7 +17,7 @@ export const ABANDONED_MESSAGE =
   "We could not finish this job: the worker processing it stopped unexpectedly several times. Please submit it again; if it keeps failing, contact support.";
 
 /**
- * The outbox relay and reaper, one loop over every job table (predictions, models):
+ * The outbox relay and reaper, one loop over every kind's job table (the registry's specs):
  * - the API inserts the row, then sends the message; if the send fails (or the API dies between
  *   the two) the row stays unenqueued, and this re-sends it, so no job stays QUEUED forever;
  * - a job whose worker died on its last allowed receive has its message in the dead-letter queue
@@ -42,8 +42,8 @@ export function startRelay(options: RelayOptions): { stop(): Promise<void> } {
 
 export async function relayOnce(options: RelayOptions): Promise<{ resent: number; failed: number; abandoned: number }> {
   const total = { resent: 0, failed: 0, abandoned: 0 };
-  for (const { kind, rows } of options.tables) {
-    const counts = await relayTable(kind, rows, options);
+  for (const spec of options.jobs) {
+    const counts = await relayTable(spec, options);
     total.resent += counts.resent;
     total.failed += counts.failed;
     total.abandoned += counts.abandoned;
@@ -56,7 +56,7 @@ export async function relayOnce(options: RelayOptions): Promise<{ resent: number
  * outage) is logged and leaves that row unenqueued for the next pass, while the other rows are
  * still sent and the reaper still runs.
  */
-async function relayTable(kind: JobKind, rows: JobRows<JobRow, never>, options: RelayOptions): Promise<{ resent: number; failed: number; abandoned: number }> {
+async function relayTable({ kind, rows }: Pick<AnyJobSpec, "kind" | "rows">, options: RelayOptions): Promise<{ resent: number; failed: number; abandoned: number }> {
   const { queue, logger } = options;
   let resent = 0;
   let failed = 0;

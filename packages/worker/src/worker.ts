@@ -45,7 +45,7 @@ const DEFAULT_DRAIN_DEADLINE_MS = 10 * 60_000;
  *
  * @example
  *   const worker = startWorker({ queue, concurrency: 2, visibilitySeconds: 300, logger,
- *     handle: (message, shutdown) => processPrediction(message, deps, { ...options, shutdown }) });
+ *     handle: (message, shutdown) => handleJobMessage(message, registry, deps, { ...options, shutdown }) });
  *   process.on("SIGTERM", () => worker.stop(25_000));
  */
 export function startWorker(options: WorkerOptions): Worker {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import { RetainwiseError } from "@retainwise/core/errors";
-import { buildTrends, indexPendingScores, TREND_BUCKETS, type TrendPoint } from "@retainwise/core/outcomes";
+import { buildTrends, TREND_BUCKETS, waitForScoreCopies, type TrendPoint } from "@retainwise/core/outcomes";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
 import { renderTrendChart } from "../ui/trend-chart.ts";
@@ -42,7 +42,7 @@ export function insightRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const bucket = parsed.bucket ?? (days <= DAILY_UP_TO_DAYS ? "day" : "week");
     const predictions = await deps.outcomes.predictionDigests(accountId, { from, to });
     const completed = predictions.filter((p) => p.status === "COMPLETED").map((p) => p.id);
-    await indexPendingScores(deps, accountId, completed);
+    await waitForScoreCopies(deps.outcomes, accountId, completed);
     const labeled = await deps.outcomes.labeledScores(accountId, completed);
     return { from: from.toISOString(), to: to.toISOString(), bucket, points: buildTrends(predictions, labeled, { from, to, bucket }) };
   }

@@ -1,14 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { Readable } from "node:stream";
 import { RetainwiseError } from "@retainwise/core/errors";
-import { BUILTIN_MODEL_ID, modelLabel, modelPrefix, submitJob, type Prediction } from "@retainwise/core/jobs";
+import { BUILTIN_MODEL_ID, enqueueJob, modelLabel, type Prediction } from "@retainwise/core/jobs";
 import {
   acceptedOutcomeColumns,
   assertEnoughToTrain,
   compareChallenger,
-  indexPendingScores,
-  labeledTrainingRows,
   OUTCOME_LABEL,
   outcomeVocabulary,
   pairedRows,
@@ -18,6 +15,7 @@ import {
   type LabeledScore,
   type OutcomeVocabulary,
   type RealizedPerformance,
+  waitForScoreCopies,
 } from "@retainwise/core/outcomes";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
@@ -61,25 +59,15 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const account = c.get("account");
     const params = parseOr400(TrainQuerySchema, { ...c.req.query(), label: OUTCOME_LABEL }, "parameter");
     const prediction = await completedPrediction(account.id, from, "it can be trained on");
-    await indexPendingScores(deps, account.id, [prediction.id]);
-    const labels = await outcomes.labelsFor(account.id, prediction.id);
-    assertEnoughToTrain(labels);
+    await waitForScoreCopies(outcomes, account.id, [prediction.id]);
+    assertEnoughToTrain(await outcomes.labelsFor(account.id, prediction.id));
+    // The worker builds the training file from the prediction's input and outcomes (jobs/train-model.ts).
     const id = randomUUID();
-    const inputKey = `${modelPrefix({ id, accountId: account.id })}/training.csv`;
-    const created = await submitJob({
-      kind: "train",
-      store: deps.store,
-      queue: deps.queue,
-      rows: deps.models,
-      logger: deps.logger,
-      key: inputKey,
-      body: Readable.from(labeledTrainingRows(await deps.store.get(prediction.inputKey), labels)),
-      insert: (bytes) =>
-        deps.models.create(
-          { id, accountId: account.id, name: params.name, labelColumn: OUTCOME_LABEL, positiveValue: "yes", inputKey, inputFilename: `outcomes-of-${prediction.inputFilename}`, inputBytes: bytes },
-          { maxInProgress: deps.maxConcurrentTrainings },
-        ),
-    });
+    const created = await deps.models.create(
+      { id, accountId: account.id, name: params.name, labelColumn: OUTCOME_LABEL, positiveValue: "yes", inputKey: null, sourcePredictionId: prediction.id, inputFilename: `outcomes-of-${prediction.inputFilename}`, inputBytes: 0 },
+      { maxInProgress: deps.maxConcurrentTrainings },
+    );
+    await enqueueJob("train", id, { queue: deps.queue, rows: deps.models, logger: deps.logger });
     c.header("Location", `/v1/models/${id}`);
     return c.json(toModelJson(created, await deps.models.defaultModelId(account.id)), 202);
   });
@@ -90,7 +78,7 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const uploadId = randomUUID();
     try {
       const read = await readOutcomes(upload.body, (batch) => outcomes.upsert(account.id, uploadId, batch), { vocabularies: await vocabularies(account.id) });
-      await indexPendingScores(deps, account.id);
+      await waitForScoreCopies(outcomes, account.id);
       const rowsMatched = await outcomes.countMatched(account.id, uploadId);
       deps.logger.info("outcomes received", { requestId: c.get("requestId"), rows: read.rowsRead, accepted: read.rowsAccepted, matched: rowsMatched });
       return c.json({ uploadId, rowsRead: read.rowsRead, rowsAccepted: read.rowsAccepted, rowsRejected: read.rowsRejected, rowsMatched, rowErrors: read.rowErrors, matched: read.matched }, 200);
@@ -157,13 +145,13 @@ export function outcomeRoutes(deps: ApiDeps): Hono<ApiEnv> {
     if (!model) throw new RetainwiseError("model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
     const scored = (await outcomes.predictionDigests(accountId, { modelId: model.id, builtinModelId: BUILTIN_MODEL_ID })).filter((p) => p.status === "COMPLETED");
     const ids = scored.map((p) => p.id);
-    await indexPendingScores(deps, accountId, ids);
+    await waitForScoreCopies(outcomes, accountId, ids);
     return { model, scored, performance: realizedPerformance(await outcomes.labeledScores(accountId, ids)) };
   }
 
   async function predictionPerformance(accountId: string, rawId: string): Promise<{ prediction: Prediction; performance: RealizedPerformance; rows: LabeledScore[] }> {
     const prediction = await completedPrediction(accountId, rawId, "its performance can be measured");
-    await indexPendingScores(deps, accountId, [prediction.id]);
+    await waitForScoreCopies(outcomes, accountId, [prediction.id]);
     const rows = await outcomes.labeledScores(accountId, [prediction.id]);
     return { prediction, performance: realizedPerformance(rows), rows };
   }

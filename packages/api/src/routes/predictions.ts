@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { Readable } from "node:stream";
 import { isRetainwiseError, RetainwiseError } from "@retainwise/core/errors";
-import { errorReportKeyFor, outputKeyFor, submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core/jobs";
+import { errorReportKeyFor, outputKeyFor, scoresKeyFor, submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core/jobs";
 import { errorReportHead } from "@retainwise/core/scoring/results";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
@@ -90,7 +90,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const prediction = await owned(account.id, c.req.param("id"));
     const after = TERMINAL_STATUSES.includes(prediction.status) ? prediction : ((await predictions.cancel(account.id, prediction.id)) ?? prediction);
     // Every attempt's objects, finished or not: a store also drops what an interrupted write left.
-    const attempts = Array.from({ length: after.attempts }, (_, i) => [outputKeyFor(prediction.id, i + 1), errorReportKeyFor(prediction.id, i + 1)]).flat();
+    const attempts = Array.from({ length: after.attempts }, (_, i) => [outputKeyFor(prediction.id, i + 1), errorReportKeyFor(prediction.id, i + 1), scoresKeyFor(prediction.id, i + 1)]).flat();
     await Promise.all([prediction.inputKey, after.outputKey, ...attempts].filter((k): k is string => !!k).map((key) => store.delete(key)));
     await predictions.remove(account.id, prediction.id);
     return c.json({ ...toPredictionJson(after), deleted: true });

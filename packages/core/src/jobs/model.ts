@@ -39,7 +39,13 @@ export interface Model {
   labelColumn: string;
   /** The label value counted as churn; null: the trainer picks the value that reads as churned (training/label.ts). */
   positiveValue: string | null;
+  /** The uploaded training file; null for the built-in model and for a model trained from a prediction's outcomes. */
   inputKey: string | null;
+  /**
+   * Trained from this prediction's outcomes (`?fromPrediction=`): the worker builds the training file
+   * from its input and outcomes. Null otherwise, and once that prediction is deleted.
+   */
+  sourcePredictionId: string | null;
   inputFilename: string;
   inputBytes: number;
   rowsTotal: number | null;
@@ -100,8 +106,11 @@ export interface NewModel {
   name: string;
   labelColumn: string;
   positiveValue: string | null;
-  inputKey: string;
+  /** The uploaded training file, or null with `sourcePredictionId`. */
+  inputKey: string | null;
+  sourcePredictionId?: string | null;
   inputFilename: string;
+  /** The upload's size; 0 for a training file the worker builds (its size is recorded at completion). */
   inputBytes: number;
 }
 
@@ -122,6 +131,8 @@ export interface TrainedModel {
   card: ModelCard;
   metrics: ModelMetrics;
   rows: number;
+  /** The size of a training file the worker built (`sourcePredictionId`); absent: the upload's, as recorded. */
+  inputBytes?: number;
 }
 
 /** Persistence of models (Postgres in every mode). */

@@ -74,6 +74,8 @@ export interface Progress {
 
 export interface Completion {
   outputKey: string;
+  /** The scores file written beside it (`scoresKeyFor`): the `index-scores` job the completion queues reads it. */
+  scoresKey: string;
   /** Every data row read, failed ones included (so it is also the row total). */
   rowsProcessed: number;
   rowsFailed: number;
@@ -99,6 +101,10 @@ export interface PredictionRepository extends JobRows<Prediction, Progress> {
   create(input: NewPrediction): Promise<Prediction>;
   get(accountId: string, id: string): Promise<Prediction | null>;
   list(accountId: string, options: { limit: number; cursor?: string | null }): Promise<Page<Prediction>>;
+  /**
+   * RUNNING under `attempt` -> COMPLETED, and in the same statement queues the prediction's
+   * `index-scores` job (unsent: the caller sends its message, the relay if it could not).
+   */
   complete(id: string, attempt: number, completion: Completion): Promise<boolean>;
   /** Any non-terminal -> CANCELED. Returns the row as it is afterwards, or null if not this account's. */
   cancel(accountId: string, id: string): Promise<Prediction | null>;
@@ -125,6 +131,11 @@ export interface AccountRepository {
 /** Where a prediction's result goes; one object per attempt, so a stale attempt never overwrites a newer one. */
 export function outputKeyFor(predictionId: string, attempt: number): string {
   return `results/${predictionId}/attempt-${attempt}.csv`;
+}
+
+/** Where an attempt's scores file goes (`ScoreCsvOptions.scores`), read by its `index-scores` job. */
+export function scoresKeyFor(predictionId: string, attempt: number): string {
+  return `results/${predictionId}/attempt-${attempt}.scores.jsonl`;
 }
 
 /** Where an attempt's error report goes (scoring/error-report.ts); kept when the job fails on too many bad rows. */

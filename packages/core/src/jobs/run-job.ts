@@ -1,7 +1,8 @@
 import { isRetainwiseError, RetainwiseError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { MAX_RECEIVES, type JobQueue, type ReceivedMessage } from "../ports/job-queue.ts";
-import { FINISHED_STATUSES, type JobClaim, type JobRow, type JobRows } from "./job-rows.ts";
+import { FINISHED_STATUSES, type JobClaim, type JobRow } from "./job-rows.ts";
+import type { JobSpec } from "./registry.ts";
 
 export interface RunJobDeps {
   queue: JobQueue;
@@ -38,7 +39,6 @@ export type ProcessOutcome = "completed" | "failed" | "retry" | "released" | "ca
 
 /** What one kind of job does once its row is claimed. */
 export interface JobWork<J extends JobRow, P> {
-  rows: JobRows<J, P>;
   /** Progress written by heartbeats before the work reports any. */
   initialProgress: P;
   /**
@@ -72,21 +72,21 @@ export interface JobContext<P> {
  * - no progress for `stallHeartbeats` heartbeats (a read or write that never resolves): the attempt is
  *   aborted and counts as a transient failure, so a job that always stalls ends FAILED too.
  */
-export async function runJob<J extends JobRow, P>(id: string, message: ReceivedMessage, work: JobWork<J, P>, deps: RunJobDeps, options: RunJobOptions): Promise<ProcessOutcome> {
-  const log = deps.logger.child({ jobId: id, messageId: message.messageId, receiveCount: message.receiveCount });
-  const claim = await work.rows.claim(id, { staleAfterSeconds: options.staleAfterSeconds });
-  if (!claim) return skipUnclaimable(id, message, work, deps, log);
+export async function runJob<J extends JobRow, P>(id: string, message: ReceivedMessage, spec: JobSpec<J, P>, deps: RunJobDeps, options: RunJobOptions): Promise<ProcessOutcome> {
+  const log = deps.logger.child({ jobId: id, kind: spec.kind, messageId: message.messageId, receiveCount: message.receiveCount });
+  const claim = await spec.rows.claim(id, { staleAfterSeconds: options.staleAfterSeconds });
+  if (!claim) return skipUnclaimable(id, message, spec, deps, log);
   log.info("job claimed", { attempt: claim.attempt });
   try {
-    return await runClaimed(claim, message, work, deps, options, log);
+    return await runClaimed(claim, message, spec, deps, options, log);
   } catch (error) {
-    return settleFailure(error, id, claim.attempt, message, work, deps, options, log);
+    return settleFailure(error, id, claim.attempt, message, spec, deps, options, log);
   }
 }
 
 /** A duplicate or redelivered message: delete it if the job is over, else leave it to whoever holds the job. */
-async function skipUnclaimable<J extends JobRow, P>(id: string, message: ReceivedMessage, work: JobWork<J, P>, deps: RunJobDeps, log: Logger): Promise<ProcessOutcome> {
-  const row = await work.rows.getById(id);
+async function skipUnclaimable<J extends JobRow, P>(id: string, message: ReceivedMessage, spec: JobSpec<J, P>, deps: RunJobDeps, log: Logger): Promise<ProcessOutcome> {
+  const row = await spec.rows.getById(id);
   if (!row || FINISHED_STATUSES.includes(row.status)) {
     await deps.queue.delete(message.receipt);
     log.info("message for a finished or deleted job dropped", { status: row?.status ?? "missing" });
@@ -96,13 +96,13 @@ async function skipUnclaimable<J extends JobRow, P>(id: string, message: Receive
   return "skipped";
 }
 
-async function runClaimed<J extends JobRow, P>(claim: JobClaim<J>, message: ReceivedMessage, work: JobWork<J, P>, deps: RunJobDeps, options: RunJobOptions, log: Logger): Promise<ProcessOutcome> {
+async function runClaimed<J extends JobRow, P>(claim: JobClaim<J>, message: ReceivedMessage, spec: JobSpec<J, P>, deps: RunJobDeps, options: RunJobOptions, log: Logger): Promise<ProcessOutcome> {
   const stop = new AbortController();
   const onShutdown = () => stop.abort(new RetainwiseError("job.released", "The worker is shutting down."));
   options.shutdown.addEventListener("abort", onShutdown, { once: true });
-  const heartbeat = startHeartbeat(claim, message, work, deps, options, stop, log);
+  const heartbeat = startHeartbeat(claim, message, spec, deps, options, stop, log);
   try {
-    const completed = await untilAbandoned(work.run(claim, { signal: stop.signal, progress: heartbeat.record, log }), stop.signal);
+    const completed = await untilAbandoned(spec.work.run(claim, { signal: stop.signal, progress: heartbeat.record, log }), stop.signal);
     heartbeat.stop();
     await deps.queue.delete(message.receipt);
     if (!completed) {
@@ -130,32 +130,32 @@ async function settleFailure<J extends JobRow, P>(
   id: string,
   attempt: number,
   message: ReceivedMessage,
-  work: JobWork<J, P>,
+  spec: JobSpec<J, P>,
   deps: RunJobDeps,
   options: RunJobOptions,
   log: Logger,
 ): Promise<ProcessOutcome> {
   if (options.shutdown.aborted) {
-    await work.rows.release(id, attempt);
+    await spec.rows.release(id, attempt);
     await deps.queue.release(message.receipt);
     log.info("job released on shutdown", { attempt });
     return "released";
   }
   if (isRetainwiseError(error) && error.permanent) {
-    await work.rows.fail(id, attempt, { code: error.code, message: error.message });
+    await spec.rows.fail(id, attempt, { code: error.code, message: error.message });
     await deps.queue.delete(message.receipt);
     log.info("job failed", { attempt, error });
     return "failed";
   }
   if (message.receiveCount >= MAX_RECEIVES) {
-    await work.rows.fail(id, attempt, {
+    await spec.rows.fail(id, attempt, {
       code: "job.attempts_exhausted",
       message: `We could not finish this job after ${MAX_RECEIVES} attempts because ${describe(error)}. Please submit it again; if it keeps failing, contact support.`,
     });
     log.error("job failed after its last attempt; message left to dead-letter", { attempt, error });
     return "failed";
   }
-  await work.rows.release(id, attempt);
+  await spec.rows.release(id, attempt);
   await deps.queue.extend(message.receipt, retryDelaySeconds(message.receiveCount));
   log.warn("job will be retried", { attempt, error, retryInSeconds: retryDelaySeconds(message.receiveCount) });
   return "retry";
@@ -206,13 +206,13 @@ interface Heartbeat<P> {
 function startHeartbeat<J extends JobRow, P>(
   claim: JobClaim<J>,
   message: ReceivedMessage,
-  work: JobWork<J, P>,
+  spec: JobSpec<J, P>,
   deps: RunJobDeps,
   options: RunJobOptions,
   stop: AbortController,
   log: Logger,
 ): Heartbeat<P> {
-  let progress = work.initialProgress;
+  let progress = spec.work.initialProgress;
   let lost = false;
   let stalled = false;
   let busy = false;
@@ -237,7 +237,7 @@ function startHeartbeat<J extends JobRow, P>(
     if (busy) return;
     busy = true;
     try {
-      const ours = await work.rows.heartbeat(claim.job.id, claim.attempt, progress);
+      const ours = await spec.rows.heartbeat(claim.job.id, claim.attempt, progress);
       if (!ours) {
         lost = true;
         stop.abort(new RetainwiseError("job.lost", "The job was canceled or taken over."));

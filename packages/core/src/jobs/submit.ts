@@ -1,7 +1,8 @@
 import type { Readable } from "node:stream";
 import { RetainwiseError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { jobMessage, type JobKind, type JobQueue } from "../ports/job-queue.ts";
+import type { JobQueue } from "../ports/job-queue.ts";
+import { jobMessage, type JobKind } from "./messages.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import type { JobRow, JobRows } from "./job-rows.ts";
 
@@ -38,12 +39,20 @@ export async function submitJob<J extends JobRow>(job: SubmitJob<J>): Promise<J>
     await job.store.delete(job.key).catch(() => {});
     throw error;
   }
-  try {
-    await sendJob(job.kind, row.id, job.queue, job.rows);
-  } catch (error) {
-    job.logger.warn("enqueue failed; the relay will re-send", { jobId: row.id, kind: job.kind, error });
-  }
+  await enqueueJob(job.kind, row.id, job);
   return row;
+}
+
+/**
+ * Sends the message of a job whose row was just inserted. A failed send is logged and left to the
+ * relay, which re-sends rows still unenqueued: the row is the outbox, so the caller goes on.
+ */
+export async function enqueueJob(kind: JobKind, id: string, deps: { queue: JobQueue; rows: Pick<JobRows<JobRow, unknown>, "markEnqueued">; logger: Logger }): Promise<void> {
+  try {
+    await sendJob(kind, id, deps.queue, deps.rows);
+  } catch (error) {
+    deps.logger.warn("enqueue failed; the relay will re-send", { jobId: id, kind, error });
+  }
 }
 
 /** Sends the job's message, then records that it was sent (the relay's outbox test). */

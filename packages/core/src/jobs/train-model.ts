@@ -4,15 +4,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { RetainwiseError } from "../errors.ts";
+import type { OutcomeRepository } from "../outcomes/outcome.ts";
+import { assertEnoughToTrain, labeledTrainingRows } from "../outcomes/training-from-outcomes.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { trainInThread, type TrainingStep } from "../training/training-thread.ts";
 import type { JobClaim } from "./job-rows.ts";
 import { modelMetrics, type Model, type ModelRepository, type TrainingProgress } from "./model.ts";
-import type { JobContext, JobWork } from "./run-job.ts";
+import type { PredictionRepository } from "./prediction.ts";
+import type { JobSpec } from "./registry.ts";
+import type { JobContext } from "./run-job.ts";
 
 export interface TrainDeps {
   models: ModelRepository;
   store: ObjectStore;
+  /** Training from a prediction's outcomes reads the prediction and its customers' labels. */
+  predictions: Pick<PredictionRepository, "getById">;
+  outcomes: Pick<OutcomeRepository, "labelsFor">;
 }
 
 export interface TrainOptions {
@@ -35,12 +43,15 @@ export function modelPrefix(model: Pick<Model, "id" | "accountId">): string {
   return `accounts/${model.accountId}/models/${model.id}`;
 }
 
-/** The training job: the account's labeled CSV -> trainer (on a thread) -> ONNX + card in the store -> READY. */
-export function trainWork(deps: TrainDeps, options: TrainOptions): JobWork<Model, TrainingProgress> {
+/** The training job: the account's labeled CSV, or one built from a prediction's outcomes -> trainer (on a thread) -> ONNX + card in the store -> READY. */
+export function trainJob(deps: TrainDeps, options: TrainOptions): JobSpec<Model, TrainingProgress> {
   return {
+    kind: "train",
     rows: deps.models,
-    initialProgress: { phase: "starting", percent: 0 },
-    run: (claim, context) => trainModel(claim, context, deps, options),
+    work: {
+      initialProgress: { phase: "starting", percent: 0 },
+      run: (claim, context) => trainModel(claim, context, deps, options),
+    },
   };
 }
 
@@ -50,7 +61,7 @@ async function trainModel({ job: model, attempt }: JobClaim<Model>, context: Job
   try {
     context.progress({ phase: "reading training file", percent: 1 });
     const path = join(dir, "training.csv");
-    await pipeline(await deps.store.get(model.inputKey!, { signal: context.signal }), createWriteStream(path), { signal: context.signal });
+    const built = await writeTrainingFile(model, path, deps, context.signal);
     const progress = trainingProgress(context);
     const trained = await trainInThread(
       options.workerEntry,
@@ -68,7 +79,7 @@ async function trainModel({ job: model, attempt }: JobClaim<Model>, context: Job
     context.progress({ phase: "saving model", percent: 99 });
     await deps.store.put(keys.onnxKey, Readable.from([Buffer.from(trained.onnx)]), { contentType: "application/octet-stream" });
     await deps.store.put(keys.cardKey, Readable.from([JSON.stringify(trained.card, null, 2)]), { contentType: "application/json" });
-    const completed = await deps.models.complete(model.id, attempt, { ...keys, card: trained.card, metrics: modelMetrics(trained.card, { positive: trained.positives, negative: trained.rows - trained.positives }), rows: trained.rows });
+    const completed = await deps.models.complete(model.id, attempt, { ...keys, card: trained.card, metrics: modelMetrics(trained.card, { positive: trained.positives, negative: trained.rows - trained.positives }), rows: trained.rows, ...built });
     if (!completed) await deleteKeys(deps.store, keys);
     context.log.info("model trained", { attempt, rows: trained.rows, auc: trained.card.metrics?.heldOut.auc });
     return completed;
@@ -78,6 +89,28 @@ async function trainModel({ job: model, attempt }: JobClaim<Model>, context: Job
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Puts the model's training file at `path`: the upload, copied from the store, or for a model
+ * trained from a prediction's outcomes the prediction's input rows joined with the labels known now
+ * (built here, not in the API request, so a large input never passes through the API). Returns the
+ * size of a built file, which the completion records as the model's input size.
+ */
+async function writeTrainingFile(model: Model, path: string, deps: TrainDeps, signal: AbortSignal): Promise<{ inputBytes?: number }> {
+  if (model.inputKey) {
+    await pipeline(await deps.store.get(model.inputKey, { signal }), createWriteStream(path), { signal });
+    return {};
+  }
+  const prediction = model.sourcePredictionId ? await deps.predictions.getById(model.sourcePredictionId) : null;
+  if (!prediction || prediction.accountId !== model.accountId) {
+    throw new RetainwiseError("prediction.not_found", "The prediction this model was to be trained from was deleted before training started. Train from another one (POST /v1/models?fromPrediction=ID).");
+  }
+  const labels = await deps.outcomes.labelsFor(prediction.accountId, prediction.id);
+  assertEnoughToTrain(labels);
+  const file = createWriteStream(path);
+  await pipeline(Readable.from(labeledTrainingRows(await deps.store.get(prediction.inputKey, { signal }), labels)), file, { signal });
+  return { inputBytes: file.bytesWritten };
 }
 
 /**

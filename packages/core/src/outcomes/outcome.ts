@@ -23,7 +23,7 @@ export interface OutcomeUploadSummary {
   rowErrors: RowError[];
 }
 
-/** A customer's score in one prediction, as its result CSV has it. */
+/** A customer's score in one prediction, as its scores file has it. */
 export interface ScoredCustomer {
   customerId: string;
   probability: number;
@@ -38,13 +38,6 @@ export interface LabeledScore {
   /** Null unless the prediction had a challenger that scored this row. */
   challengerProbability: number | null;
   churned: boolean;
-}
-
-/** A completed prediction as the outcome joins need it. */
-export interface ScoredPrediction {
-  id: string;
-  outputKey: string;
-  createdAt: Date;
 }
 
 /** What trends and model performance read of a prediction. */
@@ -75,11 +68,8 @@ export interface OutcomeRepository {
   upsert(accountId: string, uploadId: string, outcomes: readonly Outcome[]): Promise<void>;
   /** Customers last set by `uploadId` that an earlier prediction of the account scored. */
   countMatched(accountId: string, uploadId: string): Promise<number>;
-  /**
-   * Completed predictions whose scores are not indexed yet, oldest first: of one account (`ids`
-   * narrows them), or, without `accountId`, of any account that has uploaded outcomes.
-   */
-  unindexed(filter: { accountId?: string; ids?: readonly string[]; limit?: number }): Promise<ScoredPrediction[]>;
+  /** The account's score copies (`index-scores` jobs) still queued or running, of these predictions (`ids`) or of all its predictions. */
+  pendingScoreCopies(accountId: string, ids?: readonly string[]): Promise<number>;
   /** Copies `batches` as the prediction's indexed scores, once: a prediction already indexed keeps its set (a customer listed twice keeps its first score). Returns the rows in the set. */
   indexScores(predictionId: string, batches: AsyncIterable<ScoredCustomer[]>): Promise<number>;
   /** Scores of these predictions (of the account) whose customers have an outcome observed after the prediction was made. */

@@ -1,66 +1,115 @@
-import { isUnreadable, openCsv } from "../csv/index.ts";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import * as v from "valibot";
+import { RetainwiseError } from "../errors.ts";
+import type { JobClaim, JobRows } from "../jobs/job-rows.ts";
+import type { PredictionRepository, PredictionStatus } from "../jobs/prediction.ts";
+import type { JobSpec } from "../jobs/registry.ts";
+import type { JobContext } from "../jobs/run-job.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
-import type { OutcomeRepository, ScoredCustomer, ScoredPrediction } from "./outcome.ts";
+import { readLegacyResultScores } from "./legacy-scores.ts";
+import type { OutcomeRepository, ScoredCustomer } from "./outcome.ts";
 
-/** Rows per insert when copying a result's scores into the database. */
-const SCORE_BATCH_ROWS = 2000;
+/** Rows per insert when copying a prediction's scores into the database. */
+export const SCORE_BATCH_ROWS = 2000;
 
 /**
- * Makes predictions' per-customer probabilities joinable with outcomes by copying them from each
- * result CSV into the database, once per prediction.
+ * The `index-scores` job of one completed prediction (same id): copies its per-customer
+ * probabilities into the database, where outcomes are joined with them.
  *
- * Why copy: joining by streaming the result CSV on every performance request would re-read every
- * row each time (and trends and "matched" counts would read every result of the account), and the
- * result files expire with the stage's retention while outcomes often arrive later. Why not from
- * the scoring loop: that would put a database write in the hot path of every prediction, most of
- * which never get outcomes. So the copy happens after scoring, for accounts that upload outcomes:
- * the worker's indexer sweeps new completed predictions of those accounts (`indexScoresSweep`), and
- * a request that needs a prediction not yet copied copies it first (`indexPendingScores`). The cost
- * is one read of the result and a row of (prediction, customer, probability) per scored customer.
+ * Why copy: joining by streaming a result on every performance request would re-read every row each
+ * time (trends and "matched" counts would read every result of the account), and results expire
+ * with the stage's retention while outcomes often arrive later. Why a job of its own: the scoring
+ * job's completion queues it in the same statement (PredictionRepository.complete), so every
+ * prediction is copied once, with claim, heartbeat, retry and dead-lettering like every kind, and
+ * off both the scoring hot path and the API's requests (which only wait for a pending copy:
+ * `waitForScoreCopies`). The cost is one read of the scores file and a row of (prediction,
+ * customer, probability) per scored customer.
  */
-export async function indexPendingScores(deps: IndexDeps, accountId: string, ids?: readonly string[]): Promise<void> {
-  for (const prediction of await deps.outcomes.unindexed({ accountId, ...(ids ? { ids } : {}) })) await indexOne(deps, prediction);
+export interface ScoreIndexing {
+  id: string;
+  accountId: string;
+  status: PredictionStatus;
+  /** The scores file the scoring job wrote beside its result (`scoresKeyFor`); null: scored before such files, read the result CSV. */
+  scoresKey: string | null;
+  rowsIndexed: number;
+  attempts: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  enqueuedAt: Date | null;
+  heartbeatAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
 }
 
-/** One sweep of the worker's indexer: up to `limit` predictions of accounts that upload outcomes. Returns how many were copied. */
-export async function indexScoresSweep(deps: IndexDeps, limit: number): Promise<number> {
-  const pending = await deps.outcomes.unindexed({ limit });
-  for (const prediction of pending) await indexOne(deps, prediction);
-  return pending.length;
+export interface ScoreIndexProgress {
+  rows: number;
 }
 
-interface IndexDeps {
+/** Persistence of the copies (Postgres). Rows are created by the scoring job's completion, never by a request. */
+export interface ScoreIndexRepository extends JobRows<ScoreIndexing, ScoreIndexProgress> {
+  complete(id: string, attempt: number, rows: number): Promise<boolean>;
+}
+
+export interface IndexScoresDeps {
+  scoreIndexes: ScoreIndexRepository;
+  predictions: Pick<PredictionRepository, "getById">;
+  outcomes: Pick<OutcomeRepository, "indexScores">;
   store: ObjectStore;
-  outcomes: OutcomeRepository;
 }
 
-async function indexOne(deps: IndexDeps, prediction: ScoredPrediction): Promise<void> {
-  // A result already expired (the stage's retention) cannot be copied: recorded as empty, so the
-  // prediction reads "0 labeled" instead of failing every request.
-  const exists = await deps.store.head(prediction.outputKey);
-  await deps.outcomes.indexScores(prediction.id, exists ? readScores(deps.store, prediction) : noScores());
+/** The `index-scores` kind: the prediction's scores file (or, scored before those, its result CSV) -> prediction_scores -> COMPLETED. */
+export function indexScoresJob(deps: IndexScoresDeps): JobSpec<ScoreIndexing, ScoreIndexProgress> {
+  return {
+    kind: "index-scores",
+    rows: deps.scoreIndexes,
+    work: { initialProgress: { rows: 0 }, run: (claim, context) => indexScores(claim, context, deps) },
+  };
+}
+
+async function indexScores({ job, attempt }: JobClaim<ScoreIndexing>, context: JobContext<ScoreIndexProgress>, deps: IndexScoresDeps): Promise<boolean> {
+  const source = await scoresOf(job, deps, context.signal);
+  let copied = 0;
+  const counted = async function* () {
+    for await (const batch of source) {
+      copied += batch.length;
+      context.progress({ rows: copied });
+      yield batch;
+    }
+  };
+  const rows = await deps.outcomes.indexScores(job.id, counted());
+  const completed = await deps.scoreIndexes.complete(job.id, attempt, rows);
+  if (completed) context.log.info("prediction scores indexed", { attempt, rows, legacy: job.scoresKey === null });
+  return completed;
+}
+
+/**
+ * The batches to copy. A file already expired (the stage's retention) reads as none: the prediction
+ * then shows "0 labeled" instead of failing every request.
+ */
+async function scoresOf(job: ScoreIndexing, deps: IndexScoresDeps, signal: AbortSignal): Promise<AsyncIterable<ScoredCustomer[]>> {
+  const key = job.scoresKey ?? (await deps.predictions.getById(job.id))?.outputKey;
+  if (!key || !(await deps.store.head(key))) return noScores();
+  const input = await deps.store.get(key, { signal });
+  return job.scoresKey === null ? readLegacyResultScores(input) : readScoresFile(input);
 }
 
 async function* noScores(): AsyncGenerator<ScoredCustomer[]> {}
 
-/** A result CSV's scored rows (those with a probability), in batches. */
-async function* readScores(store: ObjectStore, prediction: ScoredPrediction): AsyncGenerator<ScoredCustomer[]> {
-  const source = await openCsv(await store.get(prediction.outputKey));
-  const id = source.headers.indexOf("customer_id");
-  const probability = source.headers.indexOf("churn_probability");
-  // -1 (no such column: no challenger) reads as undefined below, stored as null.
-  const challenger = source.headers.indexOf("challenger_probability");
+/** One line of a scores file (`ScoreCsvOptions.scores`): `["<customer_id>", probability, challenger probability or null]`. */
+const ScoreLineSchema = v.tuple([v.pipe(v.string(), v.minLength(1)), v.pipe(v.number(), v.finite()), v.nullable(v.pipe(v.number(), v.finite()))]);
+
+/** A scores file's lines as batches. Our own file failing to parse is a bug or a torn object: internal, so the job is retried and then fails. */
+export async function* readScoresFile(input: Readable): AsyncGenerator<ScoredCustomer[]> {
   let batch: ScoredCustomer[] = [];
-  for (;;) {
-    const next = await source.records.next();
-    if (next.done) break;
-    const record = next.value;
-    if (isUnreadable(record)) continue;
-    const customerId = unquoteFormula(record[id]?.trim() ?? "");
-    const p = Number.parseFloat(record[probability] ?? "");
-    if (customerId === "" || !Number.isFinite(p)) continue;
-    const c = Number.parseFloat(record[challenger] ?? "");
-    batch.push({ customerId, probability: p, challengerProbability: Number.isFinite(c) ? c : null });
+  let line = 0;
+  for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+    line++;
+    if (text === "") continue;
+    const [customerId, probability, challengerProbability] = parseScoreLine(text, line);
+    batch.push({ customerId, probability, challengerProbability });
     if (batch.length >= SCORE_BATCH_ROWS) {
       yield batch;
       batch = [];
@@ -69,7 +118,27 @@ async function* readScores(store: ObjectStore, prediction: ScoredPrediction): As
   if (batch.length > 0) yield batch;
 }
 
-/** Result files write a text cell that a spreadsheet would run as a formula with a leading `'`; the id is what follows. */
-function unquoteFormula(cell: string): string {
-  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+function parseScoreLine(text: string, line: number): v.InferOutput<typeof ScoreLineSchema> {
+  try {
+    return v.parse(ScoreLineSchema, JSON.parse(text));
+  } catch (error) {
+    throw new RetainwiseError("scores.unreadable", `Line ${line} of the scores file is not [customer_id, probability, challenger probability].`, { cause: error });
+  }
+}
+
+/** How long a request waits for the copies it needs (`waitForScoreCopies`): a copy of 100k scores takes about a second. */
+export const SCORE_COPY_WAIT_MS = 10_000;
+const SCORE_COPY_POLL_MS = 100;
+
+/**
+ * Waits until the account's score copies of these predictions (all of its predictions when `ids` is
+ * absent) are no longer queued or running, for at most `timeoutMs`: a prediction that has just
+ * completed then answers with its scores, as when the request copied them itself. Past the
+ * deadline (workers down) it answers with what is copied; it never reads the store.
+ */
+export async function waitForScoreCopies(outcomes: Pick<OutcomeRepository, "pendingScoreCopies">, accountId: string, ids?: readonly string[], timeoutMs = SCORE_COPY_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await outcomes.pendingScoreCopies(accountId, ids)) > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, SCORE_COPY_POLL_MS));
+  }
 }

@@ -74,6 +74,31 @@ describe.each(WAYS)("scoring a large file on two threads, in $way", ({ fromFile 
   });
 });
 
+describe("the scores file for outcomes (the worker's scores), on two threads", () => {
+  /** A scores file's rows, each `[id, probability, challenger]`. */
+  const rowsOf = (scores: string) => scores.trimEnd().split("\n").map((line) => JSON.parse(line) as [string, number, number | null]);
+
+  it("lists every scored row in file order with the CSV's id and probability, failed rows left out, as one thread does", async () => {
+    const [one, two] = [await byThreads(1, { withScores: true }), await byThreads(2, { withScores: true })];
+    const [a, b] = [rowsOf(one.scores), rowsOf(two.scores)];
+    expect(b).toHaveLength(ROWS - 2);
+    expect(b.map((r) => r[0])).toEqual(a.map((r) => r[0]));
+    expect(b.every((r) => r[2] === null)).toBe(true);
+    const scored = (parse(two.output, { relax_column_count: true, from_line: 2 }) as string[][]).filter((r) => r[1] !== "");
+    expect(b.map((r) => [r[0], r[1].toFixed(4)])).toEqual(scored.map((r) => [r[0], r[1]]));
+  }, 120_000);
+
+  it("a file without ids: row numbers resolved file-wide, as JSON strings", async () => {
+    const [headers, ...rows] = parse(text, { relax_column_count: true }) as string[][];
+    const noIds = toCsv(headers!.slice(1), rows.map((r) => r.slice(1)));
+    const { scores } = await scoreText(model, noIds, { threads: 2, workerEntry: PROGRAM_ENTRY, withScores: true });
+    const ids = rowsOf(scores).map((r) => r[0]);
+    expect(ids.slice(0, 3)).toEqual(["1", "2", "3"]);
+    expect(ids).not.toContain("30001");
+    expect(ids.at(-1)).toBe(String(ROWS));
+  }, 120_000);
+});
+
 describe.each(WAYS)("a large file without a customer id column on two threads, in $way", ({ fromFile }) => {
   it("numbers its rows file-wide, in the output and in the top risks", async () => {
     const [headers, ...rows] = parse(text, { relax_column_count: true }) as string[][];

@@ -68,7 +68,7 @@ export async function startParts(head: Head, plan: ParallelPlan, options: ScoreC
   const second = challenger && { model: challenger.source, version: challenger.version, numberFormat: planChallenger(head, headerOnly, challenger).numberFormat };
   await write(output, headerLine(headers, includeInput, challenger !== undefined));
   if (options.errors) await write(options.errors, ERROR_REPORT_HEADER);
-  const settings = { headers, delimiter, includeInput, numberFormat, countDrift: drift !== undefined, ...(options.actionable ? { actionable: options.actionable } : {}), ...(options.idColumn !== undefined ? { idColumn: options.idColumn } : {}) };
+  const settings = { headers, delimiter, includeInput, numberFormat, countDrift: drift !== undefined, scores: options.scores !== undefined, ...(options.actionable ? { actionable: options.actionable } : {}), ...(options.idColumn !== undefined ? { idColumn: options.idColumn } : {}) };
   const here = new PartScorer(headers, delimiter, model, { ...settings, ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
   const threadData: ThreadData = { [SCORING_THREAD]: true, ...settings, model: model.source, version: model.version, ...(second ? { challenger: second } : {}) };
   // A part counts csv-parse's lines from 1 (the line it starts on): before the first are the header's.
@@ -81,6 +81,7 @@ export async function finishParts(order: PartsInOrder, options: ScoreCsvOptions)
   const summary = order.summary.build();
   if (options.errors) await endOutput(options.errors);
   assertFewBadRows(summary, options.maxBadRowShare);
+  if (options.scores) await endOutput(options.scores);
   await endOutput(options.output);
   return summary;
 }

@@ -37,6 +37,7 @@ export async function scoreInPieces(head: Head, plan: ParallelPlan, options: Sco
     if ("error" in result) throw order.failure(result.error);
     await write(output, order.resolveBytes(result.bytes));
     if (options.errors && result.errors !== "") await write(options.errors, order.resolve(result.errors));
+    if (options.scores && result.scores !== "") await write(options.scores, order.resolve(result.scores));
     order.absorb(result, bytes);
   };
   try {

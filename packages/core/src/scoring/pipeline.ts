@@ -31,12 +31,14 @@ export async function scoreSequentially(head: Head, options: ScoreCsvOptions): P
   await write(output, headerLine(source.headers, includeInput, challenger !== undefined));
   const { errors } = options;
   if (errors) await write(errors, ERROR_REPORT_HEADER);
-  const sinks = { lines: (text: string) => write(output, text), errors: errors && ((text: string) => write(errors, text)) };
-  const scorer = new RecordScorer(layout, { model, includeInput, actionable: options.actionable, positions: ABSOLUTE_POSITIONS, batchSize: options.batchSize, observer: options.drift, challenger: challengerPlan }, source.delimiter);
+  const { scores } = options;
+  const sinks = { lines: (text: string) => write(output, text), errors: errors && ((text: string) => write(errors, text)), scores: scores && ((text: string) => write(scores, text)) };
+  const scorer = new RecordScorer(layout, { model, includeInput, scores: scores !== undefined, actionable: options.actionable, positions: ABSOLUTE_POSITIONS, batchSize: options.batchSize, observer: options.drift, challenger: challengerPlan }, source.delimiter);
   const summary = (await scorer.score(source, sinks, options)).build();
   // The report is whole before the verdict: a job failed on too many bad rows still has it.
   if (errors) await endOutput(errors);
   assertFewBadRows(summary, options.maxBadRowShare);
+  if (scores) await endOutput(scores);
   await endOutput(output);
   return summary;
 }
@@ -48,10 +50,11 @@ export interface ScoredPart {
   drift?: BinCounts;
 }
 
-/** A piece's scored lines as UTF-8 (no header) and its error-report lines, besides its counts. */
+/** A piece's scored lines as UTF-8 (no header), its error-report lines and its scores lines (when asked for), besides its counts. */
 export interface ScoredPiece extends ScoredPart {
   bytes: Uint8Array;
   errors: string;
+  scores: string;
 }
 
 /**
@@ -64,21 +67,25 @@ export interface ScoredPiece extends ScoredPart {
 export class PartScorer {
   private readonly scorer: RecordScorer;
   private readonly drift: BinCounter | undefined;
+  private readonly withScores: boolean;
 
   /** `challenger`: the second model and the file's number format for its columns; `countDrift`: count each part's codes (returned with it). */
   constructor(headers: string[], private readonly delimiter: Delimiter, model: ChurnModel, options: PartOptions) {
     const { includeInput, numberFormat, challenger, idColumn } = options;
     this.drift = options.countDrift ? driftCounterFor(model.card) : undefined;
+    this.withScores = options.scores ?? false;
     const challengerPlan = challenger && { model: challenger.model, layout: challengerLayout(headers, challenger.model, challenger.numberFormat) };
-    this.scorer = new RecordScorer(planColumns(headers, model, numberFormat, idColumn), { model, includeInput, actionable: options.actionable, positions: RELATIVE_POSITIONS, observer: this.drift, challenger: challengerPlan }, delimiter);
+    this.scorer = new RecordScorer(planColumns(headers, model, numberFormat, idColumn), { model, includeInput, scores: this.withScores, actionable: options.actionable, positions: RELATIVE_POSITIONS, observer: this.drift, challenger: challengerPlan }, delimiter);
   }
 
   async score(piece: Buffer): Promise<ScoredPiece> {
     // Output is about twice the input (reasons); with the input columns, three times.
     const out = new Utf8Chunks(piece.length * 3);
     let errors = "";
-    const scored = await this.scoreRecords(openPiece(piece, this.delimiter, RELATIVE_POSITIONS), { lines: (text) => out.add(text), errors: (text) => void (errors += text) }, {});
-    return { ...scored, bytes: out.bytes(), errors };
+    let scores = "";
+    const sinks: Sinks = { lines: (text) => out.add(text), errors: (text) => void (errors += text), scores: this.withScores ? (text) => void (scores += text) : undefined };
+    const scored = await this.scoreRecords(openPiece(piece, this.delimiter, RELATIVE_POSITIONS), sinks, {});
+    return { ...scored, bytes: out.bytes(), errors, scores };
   }
 
   /** Streams a range's lines and error-report lines into `sinks` as they are scored. */
@@ -99,12 +106,16 @@ export interface PartOptions {
   numberFormat: NumberFormat;
   challenger?: { model: ChurnModel; numberFormat: NumberFormat };
   countDrift?: boolean;
+  /** Return each piece's scores lines (`ScoreCsvOptions.scores`). */
+  scores?: boolean;
   /** `ScoreCsvOptions.actionable`. */
   actionable?: readonly string[] | undefined;
 }
 
 interface ScorerOptions extends Pick<ScoreCsvOptions, "model" | "batchSize"> {
   includeInput: boolean;
+  /** Build the scores lines (`ScoreCsvOptions.scores`). */
+  scores: boolean;
   actionable?: readonly string[] | undefined;
   positions: Positions;
   /** Sees each scored batch (drift counting). */
@@ -112,10 +123,11 @@ interface ScorerOptions extends Pick<ScoreCsvOptions, "model" | "batchSize"> {
   challenger?: { model: ChurnModel; layout: Layout };
 }
 
-/** Where a batch's text goes: its output lines, and (when asked for) its error-report lines. */
+/** Where a batch's text goes: its output lines, and (when asked for) its error-report and scores lines. */
 export interface Sinks {
   lines: (text: string) => unknown;
   errors: ((text: string) => unknown) | undefined;
+  scores?: ((text: string) => unknown) | undefined;
 }
 
 /**
@@ -152,6 +164,8 @@ class RecordScorer {
       await sinks.lines(formatter.format(batch, scores, summary, challenger));
       const failures = formatter.takeFailures();
       if (sinks.errors && failures !== "") await sinks.errors(failures);
+      const scored = formatter.takeScores();
+      if (sinks.scores && scored !== "") await sinks.scores(scored);
       onProgress?.({ rowsProcessed: summary.rowsScored + summary.rowsFailed, rowsFailed: summary.rowsFailed, bytesRead: source.bytesRead(), totalBytes: options.totalBytes });
     }
   }
@@ -196,6 +210,8 @@ class BatchFormatter {
   private features: Float32Array | undefined;
   /** Error-report lines (`row,customer_id,error`) of the rows failed since the last `takeFailures`. */
   private failures = "";
+  /** Scores lines (`ScoreCsvOptions.scores`) of the rows scored since the last `takeScores`. */
+  private scoreLines = "";
 
   constructor(private readonly layout: Layout, private readonly options: ScorerOptions) {
     const { model } = options;
@@ -230,10 +246,25 @@ class BatchFormatter {
     return failures;
   }
 
+  takeScores(): string {
+    const lines = this.scoreLines;
+    this.scoreLines = "";
+    return lines;
+  }
+
   /** The customer id as written: the id cell, or the row number when the file has no id column. */
   private idOf(record: readonly string[], row: number): string {
     const { idIndex } = this.layout;
     return idIndex === NO_ID_COLUMN ? this.options.positions.row(row) : (record[idIndex] ?? "").trim();
+  }
+
+  /**
+   * The id as a JSON string. A row number on a thread is a position placeholder (csv/positions.ts),
+   * resolved in the text once the part's place in the file is known: it is written raw, as JSON would
+   * escape its NULs out of the resolver's reach. Resolved, it is digits.
+   */
+  private idJson(id: string): string {
+    return this.layout.idIndex === NO_ID_COLUMN ? '"' + id + '"' : JSON.stringify(id);
   }
 
   /** `extra`: the challenger's cell with its leading comma, or "" without a challenger. */
@@ -253,7 +284,9 @@ class BatchFormatter {
       summary.keepTopRisk({ customerId: ellipsize(id), probability, riskLevel: level, riskFactors: risk, protectiveFactors: protective });
     }
     const factors = explained ? reasons.riskField() + "," + reasons.protectiveField() : ",";
-    return csvField(id) + "," + probability.toFixed(4) + extra + "," + level + "," + factors + "," + this.actionOf(record, at, scores) + "," + this.version + ",";
+    const written = probability.toFixed(4);
+    if (this.options.scores) this.scoreLines += "[" + this.idJson(id) + "," + written + "," + (extra === "" || extra === "," ? "null" : extra.slice(1)) + "]\n";
+    return csvField(id) + "," + written + extra + "," + level + "," + factors + "," + this.actionOf(record, at, scores) + "," + this.version + ",";
   }
 
   /** The row's `retention_action` as a CSV field ("" without actionable columns). */

@@ -25,6 +25,13 @@ export interface ScoreCsvOptions {
    */
   errors?: Writable;
   /**
+   * Receives the scores for machines (outcomes/score-index.ts copies them into the database): one
+   * JSON array per scored row, `["<customer_id>",<churn_probability>,<challenger_probability or null>]`,
+   * in file order, the id as read (no spreadsheet escaping) and the probabilities as the scored CSV
+   * writes them. Ended when scoring succeeds. Failed rows have no line.
+   */
+  scores?: Writable;
+  /**
    * The column whose cells are `customer_id` (`score --id-column`), matched like every header; a
    * file without it fails. By default the model card's identifier column when the file has it,
    * else `customerID` or an alias of it, else the row number (id-column.ts).
@@ -91,6 +98,7 @@ export async function scoreCsv(options: ScoreCsvOptions): Promise<ScoreSummary> 
   const head = await readHead(options.input);
   const plan = parallelPlan(head, options);
   if (!plan) return scoreSequentially(head, options);
-  const ranges = options.inputPath === undefined ? undefined : await cutIntoRanges(options.inputPath, plan.headerEnd, rangeShares(options.threads!), plan.delimiter);
+  // Ranges write no scores file: only the worker asks for one, and it scores a stream, not a file on disk.
+  const ranges = options.inputPath === undefined || options.scores ? undefined : await cutIntoRanges(options.inputPath, plan.headerEnd, rangeShares(options.threads!), plan.delimiter);
   return ranges && ranges.length > 1 ? scoreInRanges(head, plan, ranges, options) : scoreInPieces(head, plan, options);
 }

@@ -38,6 +38,8 @@ export interface ThreadData {
   challenger?: { model: ModelBytes; version: string; numberFormat: NumberFormat };
   /** Count each part's feature codes into the model's bins (drift) and send them back with it. */
   countDrift: boolean;
+  /** Send each piece's scores lines back with it (`ScoreCsvOptions.scores`). */
+  scores: boolean;
 }
 
 /** A range of the file to score, and the files its output lines and error-report lines go to. */
@@ -76,7 +78,7 @@ export function isScoringThread(): boolean {
  */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
-  const { model: source, version, includeInput, actionable, idColumn, numberFormat, headers, delimiter, challenger: second, countDrift } = workerData as ThreadData;
+  const { model: source, version, includeInput, actionable, idColumn, numberFormat, headers, delimiter, challenger: second, countDrift, scores } = workerData as ThreadData;
   const models = await Promise.all([loadModelFromBytes(source, { version }), second && loadModelFromBytes(second.model, { version: second.version })]).catch((error: unknown) => {
     port.postMessage({ failed: describeError(error) });
     return undefined;
@@ -85,7 +87,7 @@ export async function serveScoringThread(): Promise<void> {
   const [model, challenger] = models;
   let scorer: PartScorer;
   try {
-    scorer = new PartScorer(headers, delimiter, model, { includeInput, actionable, numberFormat, countDrift, ...(idColumn !== undefined ? { idColumn } : {}), ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
+    scorer = new PartScorer(headers, delimiter, model, { includeInput, actionable, numberFormat, countDrift, scores, ...(idColumn !== undefined ? { idColumn } : {}), ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
   } catch (error) {
     port.postMessage({ failed: describeError(error) });
     return;
