@@ -8,7 +8,7 @@ export const deadLetters = new sst.aws.Queue("JobsDeadLetter", {
   transform: { queue: { messageRetentionSeconds: FOURTEEN_DAYS_SECONDS } },
 });
 
-/** One message per prediction to score: `{"predictionId": "<uuid>"}`. */
+/** One message per job, `{"kind": "score" | "train" | "index-scores", "id": "<uuid>"}` (packages/core/src/jobs/messages.ts). */
 export const jobs = new sst.aws.Queue("Jobs", {
   visibilityTimeout: `${VISIBILITY_TIMEOUT_SECONDS} seconds`,
   dlq: { queue: deadLetters.arn, retry: MAX_RECEIVES },
