@@ -9,7 +9,24 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { BUILTIN_MODEL_LABEL, createModelSource, loadModel, modelPrefix, sendJob, silentLogger, type Model, type ModelSource, type Prediction } from "../../packages/core/src/index.ts";
+import {
+  BUILTIN_MODEL_LABEL,
+  createModelSource,
+  handleJobMessage,
+  indexScoresJob,
+  jobRegistry,
+  loadModel,
+  modelPrefix,
+  scoreJob,
+  sendJob,
+  silentLogger,
+  type Model,
+  type ModelSource,
+  type ObjectStore,
+  type Prediction,
+  type ProcessOutcome,
+  type ReceivedMessage,
+} from "../../packages/core/src/index.ts";
 import { createFileObjectStore } from "../../packages/local/src/index.ts";
 import { createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresScoreIndexRepository, type PostgresJobQueue } from "../../packages/postgres/src/index.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
@@ -34,12 +51,28 @@ export interface JobHarness {
   submit(csv: string, options?: { send?: boolean; path?: boolean; idColumn?: string }): Promise<Prediction>;
   /** Stores a labeled CSV (text), inserts the QUEUED model and sends its `train` message. */
   submitModel(csv: string, options: { label: string; name: string }): Promise<Model>;
+  /**
+   * Runs one received message as the worker would, with the two kinds a scoring test meets: `score`
+   * and the `index-scores` its completions queue. `scoreStore` / `indexStore` stand in for the store
+   * (fault injection) in one kind's job.
+   */
+  run(message: ReceivedMessage, options?: RunOptions): Promise<ProcessOutcome>;
   /** Polls the model row until `done(row)`; throws after `timeoutMs`. */
   waitForModel(id: string, done: (row: Model) => boolean, timeoutMs?: number): Promise<Model>;
   /** Polls the row until `done(row)`; throws after `timeoutMs`. */
   waitFor(id: string, done: (row: Prediction) => boolean, timeoutMs?: number): Promise<Prediction>;
   close(): Promise<void>;
 }
+
+export interface RunOptions {
+  scoreStore?: ObjectStore;
+  indexStore?: ObjectStore;
+  maxBadRowShare?: number;
+  heartbeatSeconds?: number;
+  shutdown?: AbortSignal;
+}
+
+const RUN_OPTIONS = { visibilitySeconds: 30, heartbeatSeconds: 1, staleAfterSeconds: 20, maxBadRowShare: 0.1 };
 
 export async function startJobHarness(): Promise<JobHarness> {
   const db = await createTestDatabase({ migrate: true });
@@ -81,6 +114,14 @@ export async function startJobHarness(): Promise<JobHarness> {
       const row = await models.create({ id, accountId: account.id, name, labelColumn: label, positiveValue: null, inputKey, inputFilename: "training.csv", inputBytes: bytes });
       await sendJob("train", id, queue, models);
       return row;
+    },
+    run(message, { scoreStore = store, indexStore = store, ...options } = {}) {
+      const settings = { ...RUN_OPTIONS, shutdown: new AbortController().signal, ...options };
+      const registry = jobRegistry([
+        scoreJob({ predictions, scoreIndexes, store: scoreStore, queue, models: modelSource }, settings),
+        indexScoresJob({ scoreIndexes, predictions, outcomes, store: indexStore }),
+      ]);
+      return handleJobMessage(message, registry, { queue, logger: silentLogger }, settings);
     },
     waitForModel: (id, done, timeoutMs = 120_000) => poll(() => models.getById(id), done, timeoutMs, `model ${id}`),
     waitFor: (id, done, timeoutMs = 60_000) => poll(() => predictions.getById(id), done, timeoutMs, `prediction ${id}`),

@@ -4,12 +4,8 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BUILTIN_MODEL_ID,
-  handleJobMessage,
-  indexScoresJob,
-  jobRegistry,
   MAX_RECEIVES,
   parseJobMessage,
-  scoreJob,
   scoresKeyFor,
   sendJob,
   silentLogger,
@@ -30,19 +26,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const OPTIONS = { visibilitySeconds: 30, heartbeatSeconds: 1, staleAfterSeconds: 20, maxBadRowShare: 0.5 };
-
-const registry = (store: ObjectStore = h.store) =>
-  jobRegistry([
-    scoreJob({ predictions: h.predictions, scoreIndexes: h.scoreIndexes, store: h.store, queue: h.queue, models: h.modelSource }, OPTIONS),
-    indexScoresJob({ scoreIndexes: h.scoreIndexes, predictions: h.predictions, outcomes: h.outcomes, store }),
-  ]);
-
-/** Receives the next message and runs it; resolves its kind and outcome. */
+/** Receives the next message and runs it, copying scores from `store`; resolves its kind and outcome. */
 async function processNext(store?: ObjectStore): Promise<{ kind: string | undefined; outcome: string }> {
   const [message] = await h.queue.receive({ max: 1, waitSeconds: 5, visibilitySeconds: 1 });
   if (!message) throw new Error("no message arrived");
-  const outcome = await handleJobMessage(message, registry(store), { queue: h.queue, logger: silentLogger }, { ...OPTIONS, shutdown: new AbortController().signal });
+  // A fifth of the first test's rows is bad on purpose.
+  const outcome = await h.run(message, { maxBadRowShare: 0.5, ...(store ? { indexStore: store } : {}) });
   return { kind: parseJobMessage(message.body)?.kind, outcome };
 }
 
@@ -132,7 +121,7 @@ describe("the index-scores job", () => {
   it("is re-sent with its kind by the relay when the completion's send never happened, and dropped with its prediction", async () => {
     const id = await completedPrediction("customer_id,churn_probability\nA-1,0.5000\n", '["A-1",0.5,null]\n');
     expect((await h.scoreIndexes.getById(id))?.enqueuedAt).toBeNull();
-    const relayed = await relayOnce({ jobs: registry().specs, queue: h.queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger: silentLogger });
+    const relayed = await relayOnce({ jobs: [{ kind: "index-scores", rows: h.scoreIndexes }], queue: h.queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger: silentLogger });
     expect(relayed.resent).toBe(1);
     expect((await h.scoreIndexes.getById(id))?.enqueuedAt).toBeInstanceOf(Date);
     await h.predictions.remove(h.accountId, id);

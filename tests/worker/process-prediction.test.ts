@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_RECEIVES, TransientError, handleJobMessage, indexScoresJob, jobRegistry, parseJobMessage, scoreJob, silentLogger, type ObjectStore, type ReceivedMessage } from "../../packages/core/src/index.ts";
+import { MAX_RECEIVES, TransientError, parseJobMessage, silentLogger, type ObjectStore } from "../../packages/core/src/index.ts";
 import { relayOnce, startWorker } from "../../packages/worker/src/index.ts";
 import { readObject, startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
 
@@ -10,26 +10,16 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const OPTIONS = { visibilitySeconds: 30, heartbeatSeconds: 1, staleAfterSeconds: 20, maxBadRowShare: 0.1 };
-
-/** The worker's registry for scoring with `store` (the real one unless a fault is injected), and the score copies its completions queue. */
-const registry = (store: ObjectStore = h.store) =>
-  jobRegistry([
-    scoreJob({ predictions: h.predictions, scoreIndexes: h.scoreIndexes, store, queue: h.queue, models: h.modelSource }, OPTIONS),
-    indexScoresJob({ scoreIndexes: h.scoreIndexes, predictions: h.predictions, outcomes: h.outcomes, store: h.store }),
-  ]);
-const handle = (message: ReceivedMessage, store: ObjectStore, options: { heartbeatSeconds?: number; shutdown?: AbortSignal } = {}) =>
-  handleJobMessage(message, registry(store), { queue: h.queue, logger: silentLogger }, { ...OPTIONS, shutdown: new AbortController().signal, ...options });
-
 /**
- * Receives the next message other than a score copy and processes it. The copies that completions
- * queue are run on the way, as a worker would (tests/worker/index-scores.test.ts is about them).
+ * Receives the next message other than a score copy and processes it, scoring with `store` (the real
+ * one unless a fault is injected). The copies that completions queue are run on the way, as a worker
+ * would (tests/worker/index-scores.test.ts is about them).
  */
 async function processNext(store: ObjectStore = h.store) {
   for (;;) {
     const [message] = await h.queue.receive({ max: 1, waitSeconds: 5, visibilitySeconds: 1 });
     if (!message) throw new Error("no message arrived");
-    const outcome = await handle(message, store);
+    const outcome = await h.run(message, { scoreStore: store });
     if (parseJobMessage(message.body)?.kind !== "index-scores") return outcome;
   }
 }
@@ -172,7 +162,7 @@ describe("processing a prediction", () => {
       visibilitySeconds: 30,
       waitSeconds: 1,
       logger: silentLogger,
-      handle: (message, shutdown) => handle(message, h.store, { shutdown }),
+      handle: (message, shutdown) => h.run(message, { shutdown }),
     });
     const rows = await Promise.all(submitted.map((p) => h.waitFor(p.id, (r) => r.status === "COMPLETED")));
     await worker.stop(5_000);
@@ -189,7 +179,7 @@ describe("processing a prediction", () => {
       visibilitySeconds: 30,
       waitSeconds: 1,
       logger: silentLogger,
-      handle: (message, shutdown) => handle(message, h.store, { heartbeatSeconds: 0.1, shutdown }),
+      handle: (message, shutdown) => h.run(message, { heartbeatSeconds: 0.1, shutdown }),
     });
     await h.waitFor(submitted.id, (r) => r.status === "RUNNING" && r.rowsProcessed > 0);
     await worker.stop(0);

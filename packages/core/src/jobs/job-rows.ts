@@ -1,12 +1,24 @@
 /**
- * What every job table (predictions, models) offers the shared machinery: the outbox, the
+ * `JobRow`: the job columns every job table has (they inherit `job_rows`, migration 0011). What
+ * every job table (predictions, models, score_indexings) offers the shared machinery: the outbox, the
  * idempotent claim, attempt-guarded heartbeats and settling, and the reaper. Methods that take
  * `attempt` do nothing and resolve `false` unless the row is still running under that attempt.
  */
 export interface JobRow {
   id: string;
   status: string;
+  /** Claims so far; every write after a claim names the attempt it holds. */
   attempts: number;
+  errorCode: string | null;
+  /** A sentence a customer understands, set when FAILED. */
+  errorMessage: string | null;
+  /** Null until the job message was sent: the outbox relay re-sends those (no job stays QUEUED forever). */
+  enqueuedAt: Date | null;
+  heartbeatAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
 }
 
 /** A claim: the row as now running, and which attempt this worker holds. */
@@ -39,6 +51,3 @@ export interface JobRows<J extends JobRow, P> {
   /** Running rows with a stale heartbeat whose attempts are used up -> FAILED (their message went to the DLQ). */
   failAbandoned(options: { maxAttempts: number; staleAfterSeconds: number; message: string }): Promise<J[]>;
 }
-
-/** Statuses after which a job never runs again, in both tables. */
-export const FINISHED_STATUSES: readonly string[] = ["COMPLETED", "READY", "FAILED", "CANCELED"];

@@ -1,6 +1,6 @@
 import { RetainwiseError } from "../errors.ts";
 import type { ModelCard } from "../model/card.ts";
-import type { JobError, JobRows } from "./job-rows.ts";
+import type { JobError, JobRow, JobRows } from "./job-rows.ts";
 import type { Page } from "./prediction.ts";
 
 /**
@@ -16,6 +16,8 @@ import type { Page } from "./prediction.ts";
  */
 export const MODEL_STATUSES = ["QUEUED", "TRAINING", "READY", "FAILED", "CANCELED"] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
+/** Statuses after which a model is never trained again. */
+export const MODEL_FINISHED_STATUSES: readonly ModelStatus[] = ["READY", "FAILED", "CANCELED"];
 
 /** The model shipped with the program (models/churn-v1.onnx): every account's, the default until an account picks another. */
 export const BUILTIN_MODEL_ID = "00000000-0000-4000-8000-000000000001";
@@ -28,8 +30,7 @@ export const BUILTIN_MODEL_LABEL = "telco-v1";
 /** What predictions of the built-in model stored as their `model_version` before it had one name. */
 export const BUILTIN_LEGACY_VERSION = "v1";
 
-export interface Model {
-  id: string;
+export interface Model extends JobRow {
   /** Null for the built-in model. */
   accountId: string | null;
   name: string;
@@ -55,15 +56,6 @@ export interface Model {
   card: ModelCard | null;
   onnxKey: string | null;
   cardKey: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  attempts: number;
-  enqueuedAt: Date | null;
-  heartbeatAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-  startedAt: Date | null;
-  completedAt: Date | null;
   deletedAt: Date | null;
 }
 

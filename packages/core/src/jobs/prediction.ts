@@ -1,6 +1,6 @@
 import type { DriftReport } from "../outcomes/drift.ts";
 import type { ScoreSummary } from "../scoring/summary-types.ts";
-import type { JobClaim, JobRows } from "./job-rows.ts";
+import type { JobClaim, JobRow, JobRows } from "./job-rows.ts";
 
 /**
  * A prediction is one uploaded CSV scored once. Its life:
@@ -17,8 +17,7 @@ export const PREDICTION_STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "FAILED", 
 export type PredictionStatus = (typeof PREDICTION_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly PredictionStatus[] = ["COMPLETED", "FAILED", "CANCELED"];
 
-export interface Prediction {
-  id: string;
+export interface Prediction extends JobRow {
   accountId: string;
   status: PredictionStatus;
   inputKey: string;
@@ -32,9 +31,6 @@ export interface Prediction {
   /** Bytes of the input read so far: progress when the row total is not known yet. */
   bytesRead: number;
   metrics: ScoreSummary | null;
-  errorCode: string | null;
-  /** A sentence a customer understands, set when FAILED. */
-  errorMessage: string | null;
   modelVersion: string | null;
   /** The model it is scored with; null on predictions made before models existed (the built-in one). */
   modelId: string | null;
@@ -44,14 +40,6 @@ export interface Prediction {
   idColumn: string | null;
   /** The scored rows' drift from the model's training data, written at completion; null: not measured (no training shares in the card). */
   drift: DriftReport | null;
-  attempts: number;
-  /** Null until the job message was sent: the outbox relay re-sends those (no job stays QUEUED forever). */
-  enqueuedAt: Date | null;
-  heartbeatAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-  startedAt: Date | null;
-  completedAt: Date | null;
 }
 
 export interface NewPrediction {

@@ -10,7 +10,7 @@ import { isTermTablesCard } from "../model/card.ts";
 import type { ChurnModel } from "../model/churn-model.ts";
 import { BUILTIN_MODEL_ID, type ModelRepository } from "./model.ts";
 import { enqueueJob } from "./submit.ts";
-import { errorReportKeyFor, outputKeyFor, scoresKeyFor, type Claim, type Prediction, type PredictionRepository, type Progress } from "./prediction.ts";
+import { errorReportKeyFor, outputKeyFor, scoresKeyFor, TERMINAL_STATUSES, type Claim, type Prediction, type PredictionRepository, type Progress } from "./prediction.ts";
 import type { JobRow, JobRows } from "./job-rows.ts";
 import type { JobSpec } from "./registry.ts";
 import type { JobContext } from "./run-job.ts";
@@ -38,6 +38,7 @@ export function scoreJob(deps: ScoreDeps, options: ScoreOptions): JobSpec<Predic
   return {
     kind: "score",
     rows: deps.predictions,
+    finished: TERMINAL_STATUSES,
     work: {
       initialProgress: { rowsProcessed: 0, rowsFailed: 0, bytesRead: 0 },
       run: (claim, context) => scorePrediction(claim, context, deps, options),

@@ -16,6 +16,8 @@ import { runJob, type JobWork, type ProcessOutcome, type RunJobDeps, type RunJob
 export interface JobSpec<J extends JobRow, P> {
   kind: JobKind;
   rows: JobRows<J, P>;
+  /** The kind's statuses after which a row never runs again: a message for such a row is dropped. */
+  finished: readonly string[];
   work: JobWork<J, P>;
 }
 

@@ -1,7 +1,7 @@
 import { isRetainwiseError, RetainwiseError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { MAX_RECEIVES, type JobQueue, type ReceivedMessage } from "../ports/job-queue.ts";
-import { FINISHED_STATUSES, type JobClaim, type JobRow } from "./job-rows.ts";
+import type { JobClaim, JobRow } from "./job-rows.ts";
 import type { JobSpec } from "./registry.ts";
 
 export interface RunJobDeps {
@@ -87,7 +87,7 @@ export async function runJob<J extends JobRow, P>(id: string, message: ReceivedM
 /** A duplicate or redelivered message: delete it if the job is over, else leave it to whoever holds the job. */
 async function skipUnclaimable<J extends JobRow, P>(id: string, message: ReceivedMessage, spec: JobSpec<J, P>, deps: RunJobDeps, log: Logger): Promise<ProcessOutcome> {
   const row = await spec.rows.getById(id);
-  if (!row || FINISHED_STATUSES.includes(row.status)) {
+  if (!row || spec.finished.includes(row.status)) {
     await deps.queue.delete(message.receipt);
     log.info("message for a finished or deleted job dropped", { status: row?.status ?? "missing" });
   } else {

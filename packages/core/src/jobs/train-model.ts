@@ -10,7 +10,7 @@ import { assertEnoughToTrain, labeledTrainingRows } from "../outcomes/training-f
 import type { ObjectStore } from "../ports/object-store.ts";
 import { trainInThread, type TrainingStep } from "../training/training-thread.ts";
 import type { JobClaim } from "./job-rows.ts";
-import { modelMetrics, type Model, type ModelRepository, type TrainingProgress } from "./model.ts";
+import { MODEL_FINISHED_STATUSES, modelMetrics, type Model, type ModelRepository, type TrainingProgress } from "./model.ts";
 import type { PredictionRepository } from "./prediction.ts";
 import type { JobSpec } from "./registry.ts";
 import type { JobContext } from "./run-job.ts";
@@ -48,6 +48,7 @@ export function trainJob(deps: TrainDeps, options: TrainOptions): JobSpec<Model,
   return {
     kind: "train",
     rows: deps.models,
+    finished: MODEL_FINISHED_STATUSES,
     work: {
       initialProgress: { phase: "starting", percent: 0 },
       run: (claim, context) => trainModel(claim, context, deps, options),

@@ -2,8 +2,8 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import * as v from "valibot";
 import { RetainwiseError } from "../errors.ts";
-import type { JobClaim, JobRows } from "../jobs/job-rows.ts";
-import type { PredictionRepository, PredictionStatus } from "../jobs/prediction.ts";
+import type { JobClaim, JobRow, JobRows } from "../jobs/job-rows.ts";
+import { TERMINAL_STATUSES, type PredictionRepository, type PredictionStatus } from "../jobs/prediction.ts";
 import type { JobSpec } from "../jobs/registry.ts";
 import type { JobContext } from "../jobs/run-job.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
@@ -26,22 +26,12 @@ export const SCORE_BATCH_ROWS = 2000;
  * `waitForScoreCopies`). The cost is one read of the scores file and a row of (prediction,
  * customer, probability) per scored customer.
  */
-export interface ScoreIndexing {
-  id: string;
+export interface ScoreIndexing extends JobRow {
   accountId: string;
   status: PredictionStatus;
   /** The scores file the scoring job wrote beside its result (`scoresKeyFor`); null: scored before such files, read the result CSV. */
   scoresKey: string | null;
   rowsIndexed: number;
-  attempts: number;
-  errorCode: string | null;
-  errorMessage: string | null;
-  enqueuedAt: Date | null;
-  heartbeatAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-  startedAt: Date | null;
-  completedAt: Date | null;
 }
 
 export interface ScoreIndexProgress {
@@ -65,6 +55,7 @@ export function indexScoresJob(deps: IndexScoresDeps): JobSpec<ScoreIndexing, Sc
   return {
     kind: "index-scores",
     rows: deps.scoreIndexes,
+    finished: TERMINAL_STATUSES,
     work: { initialProgress: { rows: 0 }, run: (claim, context) => indexScores(claim, context, deps) },
   };
 }
