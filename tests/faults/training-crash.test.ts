@@ -49,6 +49,6 @@ describe("training on a worker process that stops", () => {
     const released = await h.models.getById(model.id);
     expect(released).toMatchObject({ status: "QUEUED", attempts: 1 });
     const [message] = await h.queue.receive({ max: 1, waitSeconds: 1, visibilitySeconds: 1 });
-    expect(JSON.parse(message!.body)).toEqual({ kind: "train", modelId: model.id });
+    expect(JSON.parse(message!.body)).toEqual({ kind: "train", id: model.id });
   });
 });

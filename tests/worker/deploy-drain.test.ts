@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createLogger, type JobQueue, type ReceivedMessage } from "../../packages/core/src/index.ts";
+import { createLogger, waitForScoreCopies, type JobQueue, type ReceivedMessage } from "../../packages/core/src/index.ts";
 import { createPostgresWorkerGenerations } from "../../packages/postgres/src/index.ts";
 import { drainOnNewGeneration, startWorker } from "../../packages/worker/src/index.ts";
 import { startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
@@ -99,12 +99,17 @@ describe("a deploy while workers are busy (two worker processes)", () => {
     const secondDone = await h.waitFor(second.id, (row) => row.status === "COMPLETED", 120_000);
     const thirdDone = await h.waitFor(third.id, (row) => row.status === "COMPLETED", 60_000);
     expect(thirdDone.startedAt!.getTime()).toBeGreaterThanOrEqual(secondDone.completedAt!.getTime() - 1_000);
+    // The score copies the three completions queued run on the new worker too (the old one claims
+    // nothing): once they are done it is idle, and none is left for the next test's old worker.
+    await waitForScoreCopies(h.outcomes, h.accountId, undefined, 60_000);
+    expect(await h.outcomes.pendingScoreCopies(h.accountId)).toBe(0);
 
     // One protection period, for the one job it held: ECS could stop the old task from then on.
     expect(protection.old).toEqual([true, false]);
     // The new worker: protected while it held its jobs (back-to-back jobs may share one period), unprotected at the end.
     expect(protection.new![0]).toBe(true);
-    expect(protection.new!.at(-1)).toBe(false);
+    // Its last job's row is done a moment before its slot lets go and turns protection off.
+    await until(() => protection.new!.at(-1) === false);
     expect(protection.new!.every((enabled, i) => i % 2 === 0 ? enabled : !enabled)).toBe(true);
 
     const stoppedAt = Date.now();

@@ -104,9 +104,10 @@ const TOO_MANY_BAD_ROWS = "csv.too_many_bad_rows";
 
 /**
  * Streams the input through the model into three objects side by side: the scored file, the error
- * report and the scores file (for `index-scores`). Any side failing ends the others: a store that fails before it reads its body (a directory
- * it cannot write, a dropped connection) destroys that body, so scoring stops at its next write
- * instead of waiting for a `drain` that never comes, and a scoring error destroys every body.
+ * report and the scores file (for `index-scores`). Any side failing ends the others: a store that
+ * fails before it reads its body (a directory it cannot write, a dropped connection) destroys that
+ * body, so scoring stops at its next write instead of waiting for a `drain` that never comes, and a
+ * scoring error destroys every body.
  */
 async function scoreIntoStore(prediction: Prediction, scorers: Scorers, keys: { outputKey: string; errorsKey: string; scoresKey: string }, deps: ScoreDeps, options: ScoreOptions, context: JobContext<Progress>): Promise<ScoreSummary> {
   const input = await deps.store.get(prediction.inputKey, { signal: context.signal });
