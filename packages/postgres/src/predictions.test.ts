@@ -138,12 +138,12 @@ describe("writes guarded by attempt", () => {
     const account = await newAccount();
     const legacy = await newPrediction(account.id);
     const { attempt } = (await repo().claim(legacy.id, { staleAfterSeconds: 60 }))!;
-    await repo().complete(legacy.id, attempt, { outputKey: "results/l/1.csv", rowsProcessed: 9, rowsFailed: 1, metrics: { ...summary, modelVersion: "v1" }, modelVersion: "v1" });
+    await repo().complete(legacy.id, attempt, { outputKey: "results/l/1.csv", scoresKey: "results/l/1.scores.jsonl", rowsProcessed: 9, rowsFailed: 1, metrics: { ...summary, modelVersion: "v1" }, modelVersion: "v1" });
     expect(await repo().get(account.id, legacy.id)).toMatchObject({ modelVersion: "telco-v1", metrics: { modelVersion: "telco-v1" } });
     const [model] = await db.sql<{ id: string }[]>`insert into models (id, account_id, name, version, status, label_column, input_filename) values (${randomUUID()}, ${account.id}, 'v', 1, 'QUEUED', 'churned', 'x.csv') returning id`;
     const own = await repo().create({ id: randomUUID(), accountId: account.id, inputKey: "inputs/o.csv", inputFilename: "o.csv", inputBytes: 1, modelId: model!.id });
     const claim = (await repo().claim(own.id, { staleAfterSeconds: 60 }))!;
-    await repo().complete(own.id, claim.attempt, { outputKey: "results/o/1.csv", rowsProcessed: 1, rowsFailed: 0, metrics: { ...summary, modelVersion: "v1" }, modelVersion: "v1" });
+    await repo().complete(own.id, claim.attempt, { outputKey: "results/o/1.csv", scoresKey: "results/o/1.scores.jsonl", rowsProcessed: 1, rowsFailed: 0, metrics: { ...summary, modelVersion: "v1" }, modelVersion: "v1" });
     expect(await repo().get(account.id, own.id)).toMatchObject({ modelVersion: "v1", metrics: { modelVersion: "v1" } });
   });
 
