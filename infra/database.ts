@@ -1,6 +1,7 @@
 // SST ships @pulumi/random (its Postgres generates the master password with it) but makes only
-// `aws` a global: import that copy, the version SST pins, by path.
-import { RandomPassword } from "../.sst/platform/node_modules/@pulumi/random";
+// `aws` a global. Imported when run() gets here, not with the file: `sst install` evaluates the
+// config before it has installed the platform's packages.
+const { RandomPassword } = await import("@pulumi/random");
 import { vpc } from "./network";
 import { DATABASE_WAIT_SECONDS, RDS_CA_FILE, settings } from "./settings";
 

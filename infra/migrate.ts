@@ -1,6 +1,7 @@
-// SST ships @pulumi/command (its site builder runs commands with it) but makes only `aws` a global:
-// import that copy, the version SST pins, by path.
-import { local } from "../.sst/platform/node_modules/@pulumi/command";
+// SST ships @pulumi/command (its site builder runs commands with it) but makes only `aws` a global.
+// Imported when run() gets here, not with the file: `sst install` evaluates the config before it
+// has installed the platform's packages.
+const { local } = await import("@pulumi/command");
 import { migrateEnvironment, migrateSecrets } from "./access";
 import { cluster } from "./cluster";
 
