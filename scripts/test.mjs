@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Runs the whole vitest suite and ends with one plain line, `tests: N passed, N failed`, that CI
-// reads; the exit code is vitest's.
+// Runs the whole vitest suite and ends with one plain line that CI reads:
+//   tests: N passed, N failed[, N skipped][, N files failed to run]
+// A test file that fails outside its tests (an import that no longer resolves, a beforeAll that
+// throws) has no failed test to count, so it is counted as a file: a run that loaded nothing must
+// not read "0 failed". The exit code is non-zero whenever anything failed, vitest's otherwise.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -15,12 +18,26 @@ const result = spawnSync(vitest, ["run", "--reporter=default", "--reporter=json"
   stdio: "inherit",
 });
 
-let summary = "tests: 0 passed, 0 failed";
+let json;
 try {
-  const json = JSON.parse(readFileSync(report, "utf8"));
-  summary = `tests: ${json.numPassedTests} passed, ${json.numFailedTests} failed` + (json.numPendingTests ? `, ${json.numPendingTests} skipped` : "");
+  json = JSON.parse(readFileSync(report, "utf8"));
 } catch {
-  console.error("test: vitest wrote no report");
+  console.log(`tests: no report (vitest ended with ${result.status ?? result.signal}), run failed`);
+  process.exit(1);
 }
-console.log(summary);
-process.exit(result.status ?? 1);
+
+// A file that failed with no failed test in it failed to load or in a hook.
+const brokenFiles = json.testResults.filter((file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed"));
+for (const file of brokenFiles) console.error(`test: ${relative(root, file.name)} failed to run: ${firstLine(file.message)}`);
+const parts = [`${json.numPassedTests} passed`, `${json.numFailedTests} failed`];
+if (json.numPendingTests) parts.push(`${json.numPendingTests} skipped`);
+if (brokenFiles.length > 0) parts.push(`${brokenFiles.length} ${brokenFiles.length === 1 ? "file" : "files"} failed to run`);
+// vitest's own verdict covers what no file carries (an unhandled error between tests).
+const failed = json.numFailedTests > 0 || brokenFiles.length > 0 || json.success === false || result.status !== 0;
+if (failed && json.numFailedTests === 0 && brokenFiles.length === 0) parts.push("run failed (see vitest's errors above)");
+console.log(`tests: ${parts.join(", ")}`);
+process.exit(failed ? result.status || 1 : 0);
+
+function firstLine(message) {
+  return (message || "no message").split("\n").find((line) => line.trim() !== "") ?? "no message";
+}

@@ -139,7 +139,7 @@ describe("the README's sample output", () => {
 
 describe("the README's API examples run as written", () => {
   test("there are examples to run", () => {
-    expect(blocks.map((b) => b.title)).toEqual(expect.arrayContaining(["Using it", "Train on your own data", "Close the loop"]));
+    expect(blocks.map((b) => b.title)).toEqual(expect.arrayContaining(["Score a file", "Train on your own data", "Close the loop"]));
   });
 
   test.each(blocks.map((b) => [b.title, b] as const))("%s", async (_title, { steps }) => {

@@ -141,7 +141,7 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   queueUrl: { env: "RETAINWISE_QUEUE_URL" },
   awsEndpoint: { env: "RETAINWISE_AWS_ENDPOINT" },
   forcePathStyle: { env: "RETAINWISE_FORCE_PATH_STYLE", default: false },
-  // The trainer holds the whole table in memory: ~1 GB of RSS per million rows (README: Measured).
+  // The trainer holds the whole table in memory: ~1 GB of RSS per million rows (docs/BENCHMARKS.md, "Training speed and memory").
   maxTrainingBytes: { env: "RETAINWISE_MAX_TRAINING_BYTES", default: 256 * 1024 ** 2 },
   maxTrainingRows: { env: "RETAINWISE_MAX_TRAINING_ROWS", default: 500_000 },
   maxConcurrentTrainings: { env: "RETAINWISE_MAX_CONCURRENT_TRAININGS", default: 2 },
@@ -231,7 +231,7 @@ export function settingFlags(argv: readonly string[]): Partial<Record<Key, strin
   for (let i = 0; i < argv.length; i++) {
     const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(argv[i]!);
     const key = match && byFlag.get(match[1]!);
-    if (!match || !key) throw new ConfigError([`unknown option "${argv[i]}" (options are the settings: --port, --data-dir, --log-level, …; see README: Configuration)`]);
+    if (!match || !key) throw new ConfigError([`unknown option "${argv[i]}" (options are the settings: --port, --data-dir, --log-level, …; see docs/CONFIGURATION.md)`]);
     const value = match[2] ?? argv[++i];
     if (value === undefined) throw new ConfigError([`--${match[1]} needs a value`]);
     flags[key] = value;

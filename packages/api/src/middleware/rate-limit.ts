@@ -54,7 +54,7 @@ class TokenBuckets {
 
 /**
  * Per-key request rate limit, per API instance (n instances allow n times as much: docs/ERRORS.md,
- * README). Keyed on the bearer token itself, before it is looked up; only a hash of the token is
+ * docs/CONFIGURATION.md). Keyed on the bearer token itself, before it is looked up; only a hash of the token is
  * kept. Requests without a token pass (they are refused 401 by `bearerAuth`, or are public).
  *
  * @example

@@ -5,8 +5,8 @@ import { buildServices } from "../wiring.ts";
 
 export const help = `Usage: retainwise api [--SETTING VALUE ...]
 
-Runs the HTTP API and web UI (deployed role). Settings come from the environment (see README:
-Configuration).`;
+Runs the HTTP API and web UI (deployed role). Settings come from the environment (see
+docs/CONFIGURATION.md).`;
 
 export async function run(argv: string[]): Promise<number> {
   const config = loadConfig({ flags: settingFlags(argv) });

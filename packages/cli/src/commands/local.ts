@@ -11,7 +11,7 @@ Runs the whole service on this machine: embedded PostgreSQL (unless DATABASE_URL
 disk, the Postgres-backed queue, the API, the web UI and a worker, in one process. Everything is
 kept in the data directory, so a restart picks up where it left off. Prints the URL and an API key.
 
-Options (every setting, also as its environment variable; README: Configuration):
+Options (every setting, also as its environment variable; docs/CONFIGURATION.md):
   --port N         HTTP port (default 8080; 0 picks a free one)
   --data-dir DIR   Where the database, files and secrets live (default .retainwise)
   --pg-port N      Serve the embedded PostgreSQL on 127.0.0.1:N with a database named retainwise,

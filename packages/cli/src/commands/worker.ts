@@ -6,8 +6,8 @@ import { buildServices } from "../wiring.ts";
 export const help = `Usage: retainwise worker
 
 Runs the queue worker (deployed role): long-polls the jobs queue, scores each uploaded CSV and
-writes the result to the object store. Settings come from the environment (see README:
-Configuration); SIGTERM stops receiving and finishes or releases in-flight jobs within
+writes the result to the object store. Settings come from the environment (see
+docs/CONFIGURATION.md); SIGTERM stops receiving and finishes or releases in-flight jobs within
 RETAINWISE_SHUTDOWN_DEADLINE_SECONDS.`;
 
 export async function run(argv: string[]): Promise<number> {
