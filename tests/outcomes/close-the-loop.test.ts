@@ -194,7 +194,8 @@ describe("closing the loop: outcomes and realized performance", () => {
   });
 
   it("retrains from a prediction: its input rows joined with their outcomes train a READY model; too few outcomes is a 400", async () => {
-    const response = await service.api(`/v1/models?fromPrediction=${first.id}&name=telco-outcomes`, key, { method: "POST" });
+    const response = await service.api(`/v1/predictions/${first.id}/train?name=telco-outcomes`, key, { method: "POST" });
+    expect(response.headers.get("location")).toMatch(/^\/v1\/models\/[0-9a-f-]{36}$/);
     expect(response.status).toBe(202);
     const created = (await response.json()) as { id: string };
     const deadline = Date.now() + 120_000;
@@ -211,10 +212,13 @@ describe("closing the loop: outcomes and realized performance", () => {
 
     const few = await score(telco.rows.slice(4000, 4040));
     await sendOutcomes(outcomesCsv(telco.rows.slice(4000, 4040)));
+    // The old form, kept as an alias, answers the same.
     const refused = await service.api(`/v1/models?fromPrediction=${few.id}&name=too-few`, key, { method: "POST" });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "model.not_enough_outcomes" });
-    expect((await service.api(`/v1/models?fromPrediction=${first.id}&name=x`, await service.key("hooli"), { method: "POST" })).status).toBe(404);
+    const hooli = await service.key("hooli");
+    expect((await service.api(`/v1/models?fromPrediction=${first.id}&name=x`, hooli, { method: "POST" })).status).toBe(404);
+    expect((await service.api(`/v1/predictions/${first.id}/train?name=x`, hooli, { method: "POST" })).status).toBe(404);
   }, 180_000);
 
   it("refuses an outcome file without a churned column, naming the closest header", async () => {

@@ -65,11 +65,11 @@ describe("POST /v1/predictions?challenger=", () => {
     expect((await errorOf(response)).code).toBe(code);
   });
 
-  test("refuses a challenger that is not READY", async () => {
+  test("refuses a challenger that is not READY with 409, as model.not_ready is on every route", async () => {
     const training = await readyModel(accountId, "wip");
     await api.sql`update models set status = 'TRAINING' where id = ${training}`;
     const response = await upload(`?challenger=${training}`);
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(409);
     expect((await errorOf(response)).code).toBe("model.not_ready");
   });
 });

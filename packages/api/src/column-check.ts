@@ -5,7 +5,7 @@ import { modelLabel, type Model } from "@retainwise/core/jobs";
 import type { ModelCard } from "@retainwise/core/model/card";
 import { customerIdColumn } from "@retainwise/core/scoring/id-column";
 import type { ApiDeps } from "./env.ts";
-import { readyModels } from "./routes/models.ts";
+import { readyModels } from "@retainwise/core/models";
 
 /** A model of the account whose inputs a refused file has: what `details.matchingModels` lists. */
 export interface MatchingModel {
@@ -71,7 +71,7 @@ async function checkModel(deps: Pick<ApiDeps, "models">, accountId: string, head
 
 /** The account's READY models (the built-in one included) other than `except` whose every input the file has, newest first. */
 async function modelsReading(deps: Pick<ApiDeps, "models">, accountId: string, headers: string[], except: string): Promise<MatchingModel[]> {
-  return (await readyModels(deps, accountId))
+  return (await readyModels(deps.models, accountId))
     .filter((m) => m.id !== except && missingColumns(headers, cardColumns(m.card)).length === 0)
     .map((m) => ({ id: m.id, model: modelLabel(m) }));
 }

@@ -72,13 +72,14 @@ describe("the concurrent-training limit", () => {
 });
 
 describe("choosing models", () => {
-  test("a model that is not READY cannot score or become the default", async () => {
+  test("a model that is not READY cannot score or become the default: 409 model.not_ready, as on every route", async () => {
     const [queued] = await api.sql<{ id: string }[]>`select id from models where name = 'bank' and version = 1`;
     const scored = await request(`/v1/predictions?model=${queued!.id}`, { method: "POST", headers: { "Content-Type": "text/csv" }, body: "customerID\nA\n" });
-    expect(scored.status).toBe(400);
+    expect(scored.status).toBe(409);
     expect((await errorOf(scored)).code).toBe("model.not_ready");
     const put = await request("/v1/account/default-model", { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ modelId: queued!.id }) });
-    expect(put.status).toBe(400);
+    expect(put.status).toBe(409);
+    expect((await errorOf(put)).code).toBe("model.not_ready");
   });
 
   test("a body that is not JSON, or nests 10,000 levels deep, is a 400 request.invalid_body, never a 500", async () => {

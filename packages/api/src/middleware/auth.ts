@@ -6,12 +6,11 @@ import type { ApiEnv } from "../env.ts";
 const HOW = "Send your API key as 'Authorization: Bearer <api key>' (create one with 'retainwise keys create --account NAME').";
 
 /**
- * Bearer API keys: every handler after this runs as exactly one account. A request already
- * authenticated on its way (app-level middleware before a router's own) is not looked up again.
+ * Bearer API keys: every handler after this runs as exactly one account. Mounted once, on `/v1/*`
+ * (routes/v1.ts).
  */
 export function bearerAuth(accounts: AccountRepository): MiddlewareHandler<ApiEnv> {
   return async function bearerAuthMiddleware(c, next) {
-    if (c.get("account")) return next();
     const header = c.req.header("Authorization");
     if (!header) throw new RetainwiseError("auth.missing", `This endpoint needs an API key. ${HOW}`);
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

@@ -37,7 +37,7 @@ const IN_PROGRESS_RETRY_AFTER_SECONDS = 5;
  * retrying works. Goes after `bearerAuth`; requests without the header pass untouched.
  *
  * @example
- *   app.on("POST", "/v1/predictions", bearerAuth(accounts), idempotency({ keys, logger }));
+ *   app.post("/", idempotency({ keys, logger }), handler); // after bearerAuth on /v1/*
  */
 export function idempotency({ keys, logger, ttlSeconds = 24 * 3600, heartbeatSeconds = 30, staleAfterSeconds = 120 }: IdempotencyOptions): MiddlewareHandler<ApiEnv> {
   return async function idempotencyMiddleware(c, next) {

@@ -18,7 +18,8 @@ const RETRY_AFTER_SECONDS = 5;
  * slot is held until the handler has answered, i.e. until the upload was stored or refused.
  *
  * @example
- *   app.on("POST", ["/v1/predictions", "/v1/models"], bearerAuth(accounts), uploadSlots({ maxPerAccount: 4 }));
+ *   const upload = uploadSlots({ maxPerAccount: 4 }); // once, after bearerAuth on /v1/*
+ *   app.post("/", upload, handler); // on each upload route
  */
 export function uploadSlots({ maxPerAccount = DEFAULT_CONCURRENT_UPLOADS }: UploadSlotsOptions = {}): MiddlewareHandler<ApiEnv> {
   const active = new Map<string, number>();

@@ -44,6 +44,7 @@ const MODEL_PATHS = {
         { name: "label", in: "query", required: true, schema: { type: "string" }, description: "The column saying whether each customer churned" },
         { name: "name", in: "query", required: true, schema: { type: "string" }, description: "The model's name (letters, digits, . _ -)" },
         { name: "positive", in: "query", schema: { type: "string" }, description: "The label value meaning churn (default: of two values, the one that reads as churned — Yes, 1, true, Churned, Attrited Customer, Cancelled, Exited… — or the other of one that reads as retained — No, 0, Existing Customer, Active…; when unsure, training fails listing both)" },
+        { name: "fromPrediction", in: "query", deprecated: true, schema: { type: "string", format: "uuid" }, description: "The older form of POST /v1/predictions/{id}/train (with `name`, no body)" },
         IDEMPOTENCY_KEY,
       ],
       requestBody: { content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { label: { type: "string" }, name: { type: "string" }, positive: { type: "string" }, file: { type: "string", format: "binary" } } } } } },
@@ -116,14 +117,14 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "Upload a CSV to score",
           description:
-            "Raw `text/csv` body (name it with `?filename=`) or the `file` field of multipart/form-data. Streamed to storage; answered before scoring starts. `?model=ID` scores with that READY model (yours or the built-in one; 404 otherwise, 400 unless READY); without it, the account's default model. The header row is read first: a file missing columns the model (or the challenger) reads is refused with 400 `csv.missing_columns` before anything is stored, naming the columns, with `error.details.matchingModels`: the account's READY models that read every column the file needs.",
+            "Raw `text/csv` body (name it with `?filename=`) or the `file` field of multipart/form-data. Streamed to storage; answered before scoring starts. `?model=ID` scores with that READY model (yours or the built-in one; 404 otherwise, 409 `model.not_ready` unless READY); without it, the account's default model. The header row is read first: a file missing columns the model (or the challenger) reads is refused with 400 `csv.missing_columns` before anything is stored, naming the columns, with `error.details.matchingModels`: the account's READY models that read every column the file needs.",
           parameters: [
             { name: "model", in: "query", schema: { type: "string", format: "uuid" }, description: "The model to score with (default: the account's default model)" },
             {
               name: "challenger",
               in: "query",
               schema: { type: "string", format: "uuid" },
-              description: "A second READY model (another than the champion; 404/400 as for model) that scores every row too: the result gains challenger_probability, the champion still decides risk level and reasons; /performance compares the two once outcomes arrive",
+              description: "A second READY model (another than the champion; 404/409 as for model) that scores every row too: the result gains challenger_probability, the champion still decides risk level and reasons; /performance compares the two once outcomes arrive",
             },
             {
               name: "idColumn",

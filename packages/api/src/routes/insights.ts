@@ -3,7 +3,6 @@ import * as v from "valibot";
 import { RetainwiseError } from "@retainwise/core/errors";
 import { buildTrends, TREND_BUCKETS, waitForScoreCopies, type TrendPoint } from "@retainwise/core/outcomes";
 import type { ApiDeps, ApiEnv } from "../env.ts";
-import { bearerAuth } from "../middleware/auth.ts";
 import { renderTrendChart } from "../ui/trend-chart.ts";
 import { parseOr400 } from "../validate.ts";
 
@@ -18,10 +17,8 @@ const DateParam = v.pipe(v.string(), v.check((s) => !Number.isNaN(Date.parse(s))
 const TrendsQuerySchema = v.object({ from: v.optional(DateParam), to: v.optional(DateParam), bucket: v.optional(v.picklist(TREND_BUCKETS, "must be day or week")) });
 
 /** `GET /v1/insights/trends` (JSON) and `/v1/insights/trends.svg` (the chart on the predictions page). */
-export function insightRoutes(deps: ApiDeps): Hono<ApiEnv> {
+export function insightRoutes(deps: Pick<ApiDeps, "outcomes">): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  app.use("*", bearerAuth(deps.accounts));
-
   app.get("/trends", async (c) => c.json(await trends(c.get("account").id, c.req.query())));
 
   app.get("/trends.svg", async (c) => {

@@ -57,11 +57,13 @@ export function outcomePaths(idParam: unknown[], errors: (...codes: number[]) =>
         responses: { 200: json("The performance"), ...errors(400, 401, 404) },
       },
     },
-    "/v1/models?fromPrediction={id}": {
+    "/v1/predictions/{id}/train": {
       post: {
         summary: "Train a model on what happened: the prediction's input rows joined with their outcomes (label churned), named by ?name=",
-        description: "Only rows whose customer has an outcome observed after the prediction; 400 model.not_enough_outcomes below 30 churned or 30 stayed. Answers like POST /v1/models (202, the model, Location).",
-        parameters: [{ name: "fromPrediction", in: "query", required: true, schema: { type: "string", format: "uuid" } }, { name: "name", in: "query", required: true, schema: { type: "string" } }],
+        description:
+          "Only rows whose customer has an outcome observed after the prediction; 400 model.not_enough_outcomes below 30 churned or 30 stayed. Answers like POST /v1/models (202, the model, Location). " +
+          "`POST /v1/models?fromPrediction={id}&name=NAME` is the same request in its older form.",
+        parameters: [...idParam, { name: "name", in: "query", required: true, schema: { type: "string" } }],
         responses: { 202: json("The model, QUEUED"), ...errors(400, 401, 404, 409) },
       },
     },

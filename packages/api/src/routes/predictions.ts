@@ -1,25 +1,30 @@
-import { randomUUID } from "node:crypto";
-import { Hono, type Context } from "hono";
 import { Readable } from "node:stream";
+import { Hono, type Context } from "hono";
 import { isRetainwiseError, RetainwiseError } from "@retainwise/core/errors";
-import { errorReportKeyFor, outputKeyFor, scoresKeyFor, submitJob, TERMINAL_STATUSES, type Prediction } from "@retainwise/core/jobs";
+import { errorReportKeyFor, TERMINAL_STATUSES, type Prediction } from "@retainwise/core/jobs";
+import { usableChallenger, usableModel } from "@retainwise/core/models";
+import { deletePrediction, newPredictionId, submitPrediction } from "@retainwise/core/predictions";
 import { errorReportHead } from "@retainwise/core/scoring/results";
 import type { ApiDeps, ApiEnv } from "../env.ts";
-import { bearerAuth } from "../middleware/auth.ts";
-import { ErrorReportQuerySchema, errorReportFilename, IdParamSchema, ListQuerySchema, resultFilename, ScoreQuerySchema, toPredictionJson } from "../schemas.ts";
-import { CSV_CONTENT_TYPES, DEFAULT_UPLOAD_IDLE_SECONDS, openUpload } from "../upload.ts";
+import { ErrorReportQuerySchema, errorReportFilename, ListQuerySchema, resultFilename, ScoreQuerySchema, toPredictionJson } from "../schemas.ts";
+import { DEFAULT_UPLOAD_IDLE_SECONDS, openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 import { renderChart } from "../ui/chart.ts";
-import { usableChallenger, usableModel } from "./models.ts";
 import { checkScoringHeader, type ScoringModels } from "../column-check.ts";
+import { ownedPrediction } from "./owned.ts";
+import { predictionOutcomeRoutes } from "./prediction-outcomes.ts";
+import type { RouteGuards } from "./v1.ts";
 
-/** `/v1/predictions`: upload, list, read, download, delete — every query scoped to the caller's account. */
-export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
-  const { predictions, store, queue, logger } = deps;
+/**
+ * `/v1/predictions`: upload, list, read, download, retry, delete — every query scoped to the
+ * caller's account — and, from prediction-outcomes.ts, what happened since (performance, drift,
+ * promoting the challenger, training on the outcomes).
+ */
+export function predictionRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEnv> {
+  const { predictions, store } = deps;
   const app = new Hono<ApiEnv>();
-  app.use("*", bearerAuth(deps.accounts));
 
-  app.post("/", async (c) => {
+  app.post("/", guards.idempotent, guards.upload, async (c) => {
     const account = c.get("account");
     const query = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
     const models = await scoringModels(account.id, { ...query, model: query.model ?? (await deps.models.defaultModelId(account.id)) });
@@ -33,7 +38,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
   // e.g. one the refusal named), or with another model than the first time. Same checks as an upload.
   app.post("/:id/retry", async (c) => {
     const account = c.get("account");
-    const prediction = await owned(account.id, c.req.param("id"));
+    const prediction = await owned(c);
     if (!TERMINAL_STATUSES.includes(prediction.status)) {
       throw new RetainwiseError("prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; it can be scored again once it is COMPLETED or FAILED.`);
     }
@@ -53,10 +58,10 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     return c.json({ items: page.items.map(toPredictionJson), nextCursor: page.nextCursor });
   });
 
-  app.get("/:id", async (c) => c.json(toPredictionJson(await owned(c.get("account").id, c.req.param("id")))));
+  app.get("/:id", async (c) => c.json(toPredictionJson(await owned(c))));
 
   app.get("/:id/download", async (c) => {
-    const prediction = await owned(c.get("account").id, c.req.param("id"));
+    const prediction = await owned(c);
     if (prediction.status !== "COMPLETED" || !prediction.outputKey) {
       const why = prediction.status === "FAILED" ? ` It failed: ${prediction.errorMessage}` : " Try again when its status is COMPLETED.";
       throw new RetainwiseError("prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; there is nothing to download yet.${why}`);
@@ -68,7 +73,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
   });
 
   app.get("/:id/errors", async (c) => {
-    const prediction = await owned(c.get("account").id, c.req.param("id"));
+    const prediction = await owned(c);
     const { limit } = parseOr400(ErrorReportQuerySchema, c.req.query(), "query parameter");
     const report = await errorReport(prediction);
     c.header("Content-Type", "text/csv; charset=utf-8");
@@ -78,7 +83,7 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
   });
 
   app.get("/:id/chart.svg", async (c) => {
-    const prediction = await owned(c.get("account").id, c.req.param("id"));
+    const prediction = await owned(c);
     if (!prediction.metrics) throw new RetainwiseError("prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; its chart exists once it is COMPLETED.`);
     const kind = c.req.query("chart") === "risk" ? "risk" : "histogram";
     c.header("Cache-Control", "private, max-age=300");
@@ -86,46 +91,34 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
   });
 
   app.delete("/:id", async (c) => {
-    const account = c.get("account");
-    const prediction = await owned(account.id, c.req.param("id"));
-    const after = TERMINAL_STATUSES.includes(prediction.status) ? prediction : ((await predictions.cancel(account.id, prediction.id)) ?? prediction);
-    // Every attempt's objects, finished or not: a store also drops what an interrupted write left.
-    const attempts = Array.from({ length: after.attempts }, (_, i) => [outputKeyFor(prediction.id, i + 1), errorReportKeyFor(prediction.id, i + 1), scoresKeyFor(prediction.id, i + 1)]).flat();
-    await Promise.all([prediction.inputKey, after.outputKey, ...attempts].filter((k): k is string => !!k).map((key) => store.delete(key)));
-    await predictions.remove(account.id, prediction.id);
+    const after = await deletePrediction(deps, c.get("account").id, await owned(c));
     return c.json({ ...toPredictionJson(after), deleted: true });
   });
 
+  app.route("/", predictionOutcomeRoutes(deps, guards));
   return app;
 
+  function owned(c: Context<ApiEnv>): Promise<Prediction> {
+    return ownedPrediction(deps, c.get("account").id, c.req.param("id") ?? "");
+  }
+
   async function scoringModels(accountId: string, chosen: { model: string; challenger?: string | undefined; idColumn?: string | undefined }): Promise<ScoringModels> {
-    const model = await usableModel(deps, accountId, chosen.model);
-    const challenger = chosen.challenger === undefined ? null : await usableChallenger(deps, accountId, model, chosen.challenger);
+    const model = await usableModel(deps.models, accountId, chosen.model);
+    const challenger = chosen.challenger === undefined ? null : await usableChallenger(deps.models, accountId, model, chosen.challenger);
     return { model, challenger, idColumn: chosen.idColumn };
   }
 
-  /** Checks the file's header against the models, stores the file and queues its scoring: the new QUEUED prediction. */
+  /** Checks the file's header against the models, then stores it and queues its scoring: the new QUEUED prediction. */
   async function submitScoring(c: Context<ApiEnv>, { body, filename, ...models }: ScoringModels & { body: Readable; filename: string }): Promise<Prediction> {
-    const { model, challenger, idColumn } = models;
     const accountId = c.get("account").id;
-    const id = randomUUID();
-    const inputKey = `inputs/${id}.csv`;
+    const id = newPredictionId();
     try {
       const checked = await checkScoringHeader(deps, accountId, body, models);
-      return await submitJob({
-        kind: "score",
-        store,
-        queue,
-        rows: predictions,
-        logger,
-        key: inputKey,
-        body: checked,
-        insert: (bytes) => predictions.create({ id, accountId, inputKey, inputFilename: filename, inputBytes: bytes, modelId: model.id, challengerModelId: challenger?.id ?? null, idColumn: idColumn ?? null }),
-      });
+      return await submitPrediction(deps, { id, accountId, filename, ...models, body: checked });
     } catch (error) {
       if (!c.req.raw.signal.aborted) throw error;
       // Nobody is left to answer: log it as what it is, not as a server fault.
-      logger.info("upload abandoned: the client disconnected", { requestId: c.get("requestId"), jobId: id });
+      deps.logger.info("upload abandoned: the client disconnected", { requestId: c.get("requestId"), jobId: id });
       throw new RetainwiseError("upload.aborted", "The upload was interrupted before it finished. Send the file again.");
     }
   }
@@ -153,14 +146,4 @@ export function predictionRoutes(deps: ApiDeps): Hono<ApiEnv> {
       throw new RetainwiseError("error_report.not_found", `Prediction ${prediction.id} has no error report.${why}`);
     }
   }
-
-  async function owned(accountId: string, rawId: string): Promise<Prediction> {
-    const { id } = parseOr400(IdParamSchema, { id: rawId }, "path parameter", "request.bad_id");
-    const prediction = await predictions.get(accountId, id);
-    // Another account's prediction is "not found" too: ids are not secrets, but existence is.
-    if (!prediction) throw new RetainwiseError("prediction.not_found", `No prediction ${id} in this account.`);
-    return prediction;
-  }
 }
-
-export const ACCEPTED_TYPES = [...CSV_CONTENT_TYPES, "multipart/form-data"];

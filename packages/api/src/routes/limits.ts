@@ -1,0 +1,13 @@
+import { Hono } from "hono";
+import type { ApiDeps, ApiEnv } from "../env.ts";
+import { CSV_CONTENT_TYPES } from "../upload.ts";
+
+/** What an upload may be: the content types `POST /v1/predictions` takes. */
+export const ACCEPTED_TYPES = [...CSV_CONTENT_TYPES, "multipart/form-data"];
+
+/** `GET /v1/limits` (public): upload limits, for client-side checks before a file is sent. */
+export function limitRoutes(deps: Pick<ApiDeps, "maxUploadBytes" | "maxTrainingBytes">): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.get("/", (c) => c.json({ maxUploadBytes: deps.maxUploadBytes, maxTrainingBytes: deps.maxTrainingBytes, acceptedTypes: ACCEPTED_TYPES, acceptedExtensions: [".csv", ".txt"] }));
+  return app;
+}
