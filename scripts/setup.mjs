@@ -31,7 +31,7 @@ run("bun", ["install", "--frozen-lockfile"]);
 if (forTests) {
   if (!existsSync("/usr/bin/chromium")) {
     if (process.getuid?.() !== 0) {
-      console.error("setup: the browser tests need Chromium: run 'sudo apt-get install chromium' (or set RETAINWISE_SKIP_BROWSER=1)");
+      console.error("setup: the browser tests need Chromium: run 'sudo apt-get install chromium'");
       process.exit(1);
     }
     console.error("setup: installing Debian's chromium for the browser tests");

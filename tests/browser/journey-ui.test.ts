@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
-import { LOCAL_MODE_EXISTS, openUiSession, PHONE_VIEWPORT, type UiSession } from "./support/ui-session.ts";
+import { openUiSession, PHONE_VIEWPORT, type UiSession } from "./support/ui-session.ts";
 
 /** The built-in Telco model (migrations/0004_models.sql): every account's default until it picks another. */
 const BUILTIN_MODEL_ID = "00000000-0000-4000-8000-000000000001";
@@ -32,7 +32,6 @@ function bankRows(count: number, { exited = true } = {}): string {
 }
 
 beforeAll(async () => {
-  if (!LOCAL_MODE_EXISTS) return;
   session = await openUiSession();
   page = session.page;
   await page.addInitScript((key) => sessionStorage.setItem("retainwise.apiKey", key), session.server.apiKey);
@@ -88,7 +87,7 @@ async function onPhone(path: string, name: string, check: (phone: Page) => Promi
   }
 }
 
-describe.skipIf(!LOCAL_MODE_EXISTS)("a customer's journey without dead ends", () => {
+describe("a customer's journey without dead ends", () => {
   test("a bank file chosen for the Telco model is refused at once, naming the missing columns, and scored with bank-v1 in one click", async () => {
     await page.goto(at("/upload"));
     await page.locator("#model:not([disabled])").waitFor();

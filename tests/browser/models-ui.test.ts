@@ -3,16 +3,13 @@
  * session: see the built-in model, train one on a labeled file, watch it become READY, read its
  * page, make it the default, score with it, delete it. Screenshots: tests/artifacts/ui-model*.png.
  */
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { readTelco, toCsv } from "../support/telco.ts";
-import { LOCAL_MODE_EXISTS, PHONE_VIEWPORT, openUiSession } from "./support/ui-session.ts";
+import { PHONE_VIEWPORT, openUiSession } from "./support/ui-session.ts";
 import type { UiSession } from "./support/ui-session.ts";
 
-/** The models API is another engineer's; until its routes exist these tests cannot run. */
-const MODELS_API_EXISTS = existsSync(new URL("../../packages/api/src/routes/models.ts", import.meta.url));
 const TRAINING_TIMEOUT_MS = 240_000;
 const JOB_TIMEOUT_MS = 120_000;
 const MODEL_NAME = "telco-ui";
@@ -40,7 +37,6 @@ let page: Page;
 let trainedId = "";
 
 beforeAll(async () => {
-  if (!LOCAL_MODE_EXISTS || !MODELS_API_EXISTS) return;
   session = await openUiSession();
   page = session.page;
   await page.addInitScript((key) => sessionStorage.setItem("retainwise.apiKey", key), session.server.apiKey);
@@ -75,7 +71,7 @@ async function expectNoSideways(target: Page): Promise<void> {
   await expect(target.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(PHONE_VIEWPORT.width);
 }
 
-describe.skipIf(!LOCAL_MODE_EXISTS || !MODELS_API_EXISTS)("the Models pages", () => {
+describe("the Models pages", () => {
   test("the Models page, linked from the navigation, lists the built-in model as ready and the default", async () => {
     await page.goto(at("/predictions"));
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Models" }).click();

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import type { LocalServer } from "./support/local-server.ts";
-import { ARTIFACTS, LOCAL_MODE_EXISTS, openUiSession } from "./support/ui-session.ts";
+import { ARTIFACTS, openUiSession } from "./support/ui-session.ts";
 import type { UiSession } from "./support/ui-session.ts";
 
 const FIXTURE = new URL("../fixtures/telco-churn.csv", import.meta.url).pathname;
@@ -21,7 +21,6 @@ let server: LocalServer;
 let page: Page;
 
 beforeAll(async () => {
-  if (!LOCAL_MODE_EXISTS) return;
   session = await openUiSession();
   ({ server, page } = session);
 }, 180_000);
@@ -34,7 +33,7 @@ const screenshot = (name: string, target: Page = page) => session.screenshot(nam
 const at = (path: string) => session.at(path);
 const row0 = () => page.locator("#predictions tbody tr[data-id]").first();
 
-describe.skipIf(!LOCAL_MODE_EXISTS)("the web UI", () => {
+describe("the web UI", () => {
   test("a page needing sign-in sends you to the sign-in page", async () => {
     await page.goto(at("/predictions"));
     await page.waitForURL(/\/sign-in\?next=/);

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startLocalProcess, type LocalProcess } from "../support/local-process.ts";
@@ -51,6 +52,30 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A GET sent with `Expect: 100-continue`, resolved once the server has answered `100 Continue`:
+ * Node's HTTP server does that as it hands the parsed request to the app, so from then on the
+ * request is in the app's hands (here: waiting on the database). The returned promise settles with
+ * its final status, or undefined when the connection is cut.
+ */
+async function requestInFlight(local: LocalProcess, path: string): Promise<Promise<number | undefined>> {
+  const request = httpRequest(`${local.base}${path}`, { headers: { Authorization: `Bearer ${local.key}`, Expect: "100-continue" } });
+  const settled = new Promise<number | undefined>((resolve) => {
+    request.once("response", (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.once("error", () => resolve(undefined));
+  });
+  request.flushHeaders();
+  await new Promise<void>((resolve, reject) => {
+    request.once("continue", resolve);
+    void settled.then((status) => reject(new Error(`answered ${status ?? "nothing"} before the request was in flight`)));
+  });
+  request.end();
+  return settled;
 }
 
 async function readyz(local: LocalProcess): Promise<{ status: number; ms: number }> {
@@ -111,8 +136,7 @@ describe("local mode when its embedded PostgreSQL dies", () => {
     const { pid } = await local.postmaster();
     // Frozen, not gone: connections open and queries sent wait forever, as on a hung host.
     process.kill(-pid, "SIGSTOP");
-    const hanging = fetch(`${local.base}/v1/predictions`, { headers: { Authorization: `Bearer ${local.key}` } }).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 500));
+    const hanging = await requestInFlight(local, "/v1/predictions");
     const stopping = Date.now();
     local.child.kill("SIGTERM");
     const exit = await local.exited(stopping);

@@ -155,8 +155,11 @@ describe("a deploy while workers are busy (two worker processes)", () => {
 describe("the drain signal, in process", () => {
   it("says draining exactly while a newer generation is alive", async () => {
     const generations = createPostgresWorkerGenerations(h.db.sql);
-    const drain = drainOnNewGeneration({ generations, generation: 10, logger, checkSeconds: 0.05, aliveSeconds: 0.5 });
-    await new Promise((r) => setTimeout(r, 150));
+    let checks = 0;
+    const counted = { refresh: (generation: number, options: { aliveSeconds: number }) => generations.refresh(generation, options).finally(() => void checks++) };
+    const drain = drainOnNewGeneration({ generations: counted, generation: 10, logger, checkSeconds: 0.05, aliveSeconds: 0.5 });
+    // Once a second check has begun, the first one's answer (no newer generation) is in.
+    await until(() => checks >= 2);
     expect(drain.draining()).toBe(false);
     await generations.refresh(11, { aliveSeconds: 0.5 });
     await until(() => drain.draining());
@@ -169,8 +172,10 @@ describe("the drain signal, in process", () => {
     let receives = 0;
     const queue = { receive: async () => (receives++, await new Promise((r) => setTimeout(r, 20)), [] as ReceivedMessage[]) } as unknown as JobQueue;
     let draining = true;
-    const worker = startWorker({ queue, concurrency: 2, visibilitySeconds: 30, waitSeconds: 1, logger, draining: () => draining, handle: async () => {} });
-    await new Promise((r) => setTimeout(r, 500));
+    let looks = 0;
+    const worker = startWorker({ queue, concurrency: 2, visibilitySeconds: 30, waitSeconds: 1, logger, draining: () => (looks++, draining), handle: async () => {} });
+    // Both slots have gone round their loop, each looking at the drain signal again, without receiving.
+    await until(() => looks >= 6);
     expect(receives).toBe(0);
     draining = false;
     await until(() => receives > 0);

@@ -68,14 +68,18 @@ describe("a worker with task protection", () => {
   it("is protected from its first job until its last one ends, with one call each way", async () => {
     const release: (() => void)[] = [];
     const started: string[] = [];
+    let idled = 0;
     await Promise.all([h.submit(TELCO_CSV), h.submit(TELCO_CSV)]);
+    const hooks = protectWhileBusy(createEcsTaskProtection({ agentUri }), { logger });
     const worker = startWorker({
       queue: h.queue,
       concurrency: 2,
       visibilitySeconds: 30,
       waitSeconds: 1,
       logger,
-      ...protectWhileBusy(createEcsTaskProtection({ agentUri }), { logger }),
+      onBusy: hooks.onBusy,
+      // Counted once the hook has applied the transition (and made any call it was going to make).
+      onIdle: () => hooks.onIdle().then(() => void idled++),
       handle: async (message) => {
         started.push(message.messageId);
         await new Promise<void>((resolve) => release.push(resolve));
@@ -85,8 +89,8 @@ describe("a worker with task protection", () => {
     await until(() => started.length === 2);
     expect(calls.map((c) => c.body.ProtectionEnabled)).toEqual([true]);
     release.shift()!();
-    // One job still held: no call may turn protection off.
-    await new Promise((r) => setTimeout(r, 200));
+    // The first job's slot has gone idle with the other job still held: no call turned protection off.
+    await until(() => idled === 1);
     expect(calls.map((c) => c.body.ProtectionEnabled)).toEqual([true]);
     release.shift()!();
     await until(() => calls.length === 2);

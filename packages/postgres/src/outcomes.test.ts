@@ -23,6 +23,14 @@ async function newPrediction(): Promise<string> {
   return id;
 }
 
+/** Sessions of this test's database blocked on an advisory lock: a copy waiting for another's. */
+async function copiesWaitingForTheLock(): Promise<number> {
+  const [row] = await db.sql<{ n: number }[]>`
+    select count(*)::int as n from pg_stat_activity
+    where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'`;
+  return row!.n;
+}
+
 /** Batches that stop after the first until `release()`: a copy held open mid-way. */
 function heldBatches(first: ScoredCustomer[], rest: ScoredCustomer[]) {
   let release!: () => void;
@@ -43,14 +51,14 @@ describe("copying a prediction's scores", () => {
     const id = await newPrediction();
     const held = heldBatches(batch(0, 500), batch(500, 500));
     const first = outcomes().indexScores(id, held.batches);
+    // The copy asks for its second batch once the first batch's insert has run: those rows are in
+    // the database, in its open transaction.
     await held.started;
-    // Let the first batch's insert reach the database before looking.
-    await new Promise((r) => setTimeout(r, 200));
     expect(await indexedRows(id)).toBe(0);
 
     let secondDone = false;
     const second = outcomes().indexScores(id, (async function* () { yield batch(0, 10); })()).finally(() => (secondDone = true));
-    await new Promise((r) => setTimeout(r, 300));
+    await expect.poll(() => copiesWaitingForTheLock(), { timeout: 10_000 }).toBe(1);
     expect(secondDone).toBe(false);
 
     held.release();

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { createTestDatabase } from "../../support/postgres.ts";
@@ -10,9 +9,6 @@ import type { LocalServer } from "./local-server.ts";
 export const ARTIFACTS = new URL("../../artifacts/", import.meta.url).pathname;
 /** Where a phone's browser is narrow enough to find layout that overflows (an iPhone 12-15). */
 export const PHONE_VIEWPORT = { width: 390, height: 844 };
-
-/** Until `retainwise local` exists there is nothing real to drive; the suites say so rather than fail. */
-export const LOCAL_MODE_EXISTS = existsSync(new URL("../../../packages/cli/src/commands/local.ts", import.meta.url)) || Boolean(process.env.RETAINWISE_UI_TEST_URL);
 
 /** One customer's browser session against one RetainWise: a desktop tab, and phone tabs on demand. */
 export interface UiSession {

@@ -25,7 +25,9 @@ describe("readHeader", () => {
     input.write('\r\n\ncustomerID;"Plan\n');
     let done = false;
     const reading = readHeader(input).then((head) => ((done = true), head));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // It has read all there is, and still waits for the rest of the header.
+    await expect.poll(() => input.readableLength).toBe(0);
+    await new Promise(setImmediate);
     expect(done).toBe(false);
     input.end('type";tenure\nA-1;Pro;3\n');
     expect(headerRow(await reading)).toEqual(["customerID", "Plan\ntype", "tenure"]);

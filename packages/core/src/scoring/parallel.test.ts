@@ -198,18 +198,33 @@ describe("the scorers", () => {
     }, 120_000);
 
     it("stop when the job is stopped, leaving no temporary files behind", async () => {
-      const leftovers = () => readdirSync(tmpdir()).filter((name) => name.startsWith("retainwise-ranges-")).length;
-      const before = leftovers();
-      const stop = new AbortController();
-      const failure = await scoreFailure(model, text, {
-        threads: 2,
-        workerEntry: PROGRAM_ENTRY,
-        fromFile,
-        signal: stop.signal,
-        onProgress: ({ rowsProcessed }) => rowsProcessed > 5_000 && stop.abort(),
-      });
-      expect(failure.code).toBe("job.aborted");
-      expect(leftovers()).toBe(before);
+      // A temp directory of this test's own (os.tmpdir() reads TMPDIR), so other runs' files do not count.
+      const temp = mkdtempSync(join(dir, "tmp-"));
+      const restore = process.env.TMPDIR;
+      process.env.TMPDIR = temp;
+      let underway: string[] = [];
+      try {
+        const stop = new AbortController();
+        const failure = await scoreFailure(model, text, {
+          threads: 2,
+          workerEntry: PROGRAM_ENTRY,
+          fromFile,
+          signal: stop.signal,
+          onProgress: ({ rowsProcessed }) => {
+            if (rowsProcessed <= 5_000 || stop.signal.aborted) return;
+            underway = readdirSync(temp);
+            stop.abort();
+          },
+        });
+        expect(failure.code).toBe("job.aborted");
+      } finally {
+        if (restore === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = restore;
+      }
+      // Ranges of a file on disk were being scored into temporary files there when the job stopped.
+      if (fromFile) expect(underway.filter((name) => name.startsWith("retainwise-ranges-"))).toHaveLength(1);
+      // Whatever else is there is tsx's compile cache, made by the worker threads' loader, not by scoring.
+      expect(readdirSync(temp).filter((name) => !name.startsWith("tsx-"))).toEqual([]);
     }, 120_000);
 
     it("fail the file with a retryable error when a worker thread dies holding work, and the process lives on", async () => {
