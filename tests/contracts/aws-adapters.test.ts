@@ -35,8 +35,11 @@ function receiveSent(client: AwsEmulator["sqs"], queueUrl: string): Promise<void
   });
 }
 
+// fauxqs 1.9.2 has no UploadPartCopy (a copy request's empty body is stored as the part), so compose
+// reads stored parts here with ranged GETs into the same parts (`serverSideCopy: false`); its part
+// plan, the 5 MiB rule (fauxqs refuses a smaller part at completion) and aborting are still S3's.
 objectStoreContract("S3 object store (fauxqs)", async () => ({
-  store: createS3ObjectStore({ client: aws.s3, bucket: aws.bucket }),
+  store: createS3ObjectStore({ client: aws.s3, bucket: aws.bucket, serverSideCopy: false }),
   inProcessServer: true,
   presignedUrlsEnforced: false,
 }));

@@ -146,11 +146,81 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
       expect((await fetch(url)).status).toBe(403);
     });
 
+    test("get with a range streams only those bytes; an empty range reads as nothing", async () => {
+      const { store } = await fresh();
+      const key = uniqueKey("ranged.csv");
+      const body = "customerID,tenure\n0001-A,12\n0002-B,3\n";
+      await store.put(key, Readable.from([body]));
+      expect(await readAll(await store.get(key, { range: { start: 18, end: 27 } }))).toBe(body.slice(18, 27));
+      expect(await readAll(await store.get(key, { range: { start: 27, end: body.length } }))).toBe(body.slice(27));
+      expect(await readAll(await store.get(key, { range: { start: 5, end: 5 } }))).toBe("");
+    });
+
+    test("compose writes stored and streamed parts in order, across S3's 5 MiB part rule", async () => {
+      const { store } = await fresh();
+      // Parts on both sides of 5 MiB, small ones between large ones, a streamed one between stored ones.
+      const sizes = [6 * MiB + 17, 3, 2 * MiB, 7 * MiB, 1, 5 * MiB];
+      const bodies = sizes.map((size, i) => Buffer.alloc(size, 97 + i));
+      const keys = await Promise.all(bodies.map(async (body, i) => {
+        const key = uniqueKey(`part-${i}`);
+        await store.put(key, Readable.from([body]));
+        return key;
+      }));
+      const streamed = Buffer.from("streamed bytes\n".repeat(1000));
+      const parts = [
+        ...keys.slice(0, 3).map((key, i) => ({ key, bytes: sizes[i]! })),
+        { open: async () => Readable.from([streamed.subarray(0, 100), streamed.subarray(100)]) },
+        ...keys.slice(3).map((key, i) => ({ key, bytes: sizes[i + 3]! })),
+      ];
+      const key = uniqueKey("composed.csv");
+      const expected = Buffer.concat([...bodies.slice(0, 3), streamed, ...bodies.slice(3)]);
+      expect(await store.compose(key, parts, { contentType: "text/csv" })).toEqual({ bytes: expected.length });
+      const stored = await hashStream(await store.get(key));
+      expect(stored).toEqual({ bytes: expected.length, sha256: createHash("sha256").update(expected).digest("hex") });
+      // A small last part, and a composition of one small part, are objects too.
+      const small = uniqueKey("small.csv");
+      await store.compose(small, [{ key: keys[1]!, bytes: 3 }]);
+      expect(await readAll(await store.get(small))).toBe("bbb");
+    });
+
+    test("compose replaces an existing object, and an aborted compose leaves the old one", async () => {
+      const { store } = await fresh();
+      const key = uniqueKey("composed.csv");
+      await store.put(key, Readable.from(["old\n"]));
+      await store.compose(key, [{ open: async () => Readable.from(["new\n"]) }]);
+      expect(await readAll(await store.get(key))).toBe("new\n");
+      const abort = new AbortController();
+      const failing = store.compose(key, [{ open: async () => Readable.from(slowlyThenAbort(abort)) }], { signal: abort.signal });
+      await expect(failing).rejects.toThrow();
+      expect(await readAll(await store.get(key))).toBe("new\n");
+    });
+
+    test("deletePrefix deletes every object under a folder and nothing beside it", async () => {
+      const { store } = await fresh();
+      const folder = uniqueKey("results");
+      await Promise.all(["a.csv", "shards/0/a.csv", "shards/1/b.csv"].map((name) => store.put(`${folder}/${name}`, Readable.from(["x"]))));
+      await store.put(`${folder}-sibling.csv`, Readable.from(["y"]));
+      await store.deletePrefix(`${folder}/`);
+      for (const name of ["a.csv", "shards/0/a.csv", "shards/1/b.csv"]) expect(await store.head(`${folder}/${name}`)).toBeNull();
+      expect(await store.head(`${folder}-sibling.csv`)).toEqual(expect.objectContaining({ bytes: 1 }));
+      await store.deletePrefix(`${folder}/`);
+    });
+
     test("ping resolves when the store is reachable", async () => {
       const { store } = await fresh();
       await expect(store.ping()).resolves.toBeUndefined();
     });
   });
+}
+
+const MiB = 1024 * 1024;
+
+/** 6 MiB (a whole S3 part and more), then an abort before the end. */
+async function* slowlyThenAbort(abort: AbortController): AsyncGenerator<Buffer> {
+  yield Buffer.alloc(6 * MiB, 120);
+  abort.abort();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  yield Buffer.alloc(1024, 120);
 }
 
 async function readAll(stream: Readable): Promise<string> {

@@ -18,6 +18,7 @@ import {
   loadModel,
   modelPrefix,
   scoreJob,
+  scoreShardJob,
   sendJob,
   silentLogger,
   type Model,
@@ -26,9 +27,10 @@ import {
   type Prediction,
   type ProcessOutcome,
   type ReceivedMessage,
+  type Sharding,
 } from "../../packages/core/src/index.ts";
 import { createFileObjectStore } from "../../packages/local/src/index.ts";
-import { createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresScoreIndexRepository, type PostgresJobQueue } from "../../packages/postgres/src/index.ts";
+import { createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresScoreIndexRepository, createPostgresShardRepository, type PostgresJobQueue } from "../../packages/postgres/src/index.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
 
 export const TELCO_CSV = join(import.meta.dirname, "..", "fixtures", "telco-churn.csv");
@@ -44,6 +46,8 @@ export interface JobHarness {
   /** The `index-scores` jobs that scoring completions queue. */
   scoreIndexes: ReturnType<typeof createPostgresScoreIndexRepository>;
   outcomes: ReturnType<typeof createPostgresOutcomeRepository>;
+  /** The `score-shard` jobs of predictions split with `RunOptions.sharding`. */
+  shards: ReturnType<typeof createPostgresShardRepository>;
   /** The worker's model source over this harness's database and store (built-in model from models/). */
   modelSource: ModelSource;
   accountId: string;
@@ -70,6 +74,8 @@ export interface RunOptions {
   maxBadRowShare?: number;
   heartbeatSeconds?: number;
   shutdown?: AbortSignal;
+  /** Split large predictions into shards (and run `score-shard` messages); absent: every prediction is scored whole. */
+  sharding?: Sharding;
 }
 
 const RUN_OPTIONS = { visibilitySeconds: 30, heartbeatSeconds: 1, staleAfterSeconds: 20, maxBadRowShare: 0.1 };
@@ -84,6 +90,7 @@ export async function startJobHarness(): Promise<JobHarness> {
   const models = createPostgresModelRepository(db.sql);
   const scoreIndexes = createPostgresScoreIndexRepository(db.sql);
   const outcomes = createPostgresOutcomeRepository(db.sql);
+  const shards = createPostgresShardRepository(db.sql);
   const modelSource = createModelSource({ models, store, builtin: () => loadModel(MODEL_PATH, { version: BUILTIN_MODEL_LABEL }), maxModels: 4 });
   const harness: JobHarness = {
     db,
@@ -94,6 +101,7 @@ export async function startJobHarness(): Promise<JobHarness> {
     models,
     scoreIndexes,
     outcomes,
+    shards,
     modelSource,
     accountId: account.id,
     async submit(csv, options = {}) {
@@ -118,7 +126,8 @@ export async function startJobHarness(): Promise<JobHarness> {
     run(message, { scoreStore = store, indexStore = store, ...options } = {}) {
       const settings = { ...RUN_OPTIONS, shutdown: new AbortController().signal, ...options };
       const registry = jobRegistry([
-        scoreJob({ predictions, scoreIndexes, store: scoreStore, queue, models: modelSource }, settings),
+        scoreJob({ predictions, scoreIndexes, store: scoreStore, queue, models: modelSource, ...(settings.sharding ? { shards } : {}) }, settings),
+        scoreShardJob({ shards, predictions, store: scoreStore, queue, models: modelSource, logger: silentLogger }),
         indexScoresJob({ scoreIndexes, predictions, outcomes, store: indexStore }),
       ]);
       return handleJobMessage(message, registry, { queue, logger: silentLogger }, settings);

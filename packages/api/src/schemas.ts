@@ -62,7 +62,8 @@ export function toPredictionJson(p: Prediction): PredictionJson {
   const self = `/v1/predictions/${p.id}`;
   return {
     id: p.id,
-    status: p.status,
+    // SHARDED is the worker's own state of a RUNNING prediction (jobs/shards.ts).
+    status: p.status === "SHARDED" ? "RUNNING" : p.status,
     inputFilename: p.inputFilename,
     inputBytes: p.inputBytes,
     createdAt: p.createdAt.toISOString(),
@@ -84,7 +85,7 @@ export function toPredictionJson(p: Prediction): PredictionJson {
 /** Bytes read of the input while running (the row total is unknown until the end). */
 function percent(p: Prediction): number {
   if (p.status === "COMPLETED") return 100;
-  if (p.status !== "RUNNING" || p.inputBytes <= 0) return 0;
+  if ((p.status !== "RUNNING" && p.status !== "SHARDED") || p.inputBytes <= 0) return 0;
   return Math.min(99, Math.floor((p.bytesRead / p.inputBytes) * 100));
 }
 

@@ -1,15 +1,28 @@
-import { Transform, type Readable } from "node:stream";
-import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { Readable, Transform } from "node:stream";
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { ObjectStore } from "@retainwise/core";
 import { translateAwsError, withAwsErrors } from "./errors.ts";
+import { composeObject } from "./s3-compose.ts";
 
 export interface S3ObjectStoreOptions {
   client: S3Client;
   bucket: string;
   /** Prepended to every key (e.g. a stage name sharing a bucket). */
   prefix?: string;
+  /** `compose` copies stored parts inside S3 (UploadPartCopy); false: through this process (`ComposeTarget.serverSideCopy`). */
+  serverSideCopy?: boolean;
 }
 
 /**
@@ -47,10 +60,17 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       return { bytes };
     },
     async get(k, getOptions = {}) {
+      const { range } = getOptions;
+      // S3 answers an empty range with the whole object (or 416): an empty range is read as nothing.
+      if (range && range.end <= range.start) return Readable.from([]);
       const result = await withAwsErrors(`reading ${k}`, () =>
-        client.send(new GetObjectCommand({ Bucket: bucket, Key: key(k) }), getOptions.signal ? { abortSignal: getOptions.signal } : {}),
+        client.send(new GetObjectCommand({ Bucket: bucket, Key: key(k), ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}) }), getOptions.signal ? { abortSignal: getOptions.signal } : {}),
       );
       return result.Body as Readable;
+    },
+    compose: (k, parts, putOptions) => composeObject({ client, bucket, key: key(k), objectKey: key, serverSideCopy: options.serverSideCopy ?? true }, parts, putOptions),
+    async deletePrefix(p) {
+      await withAwsErrors(`deleting ${p}`, () => deleteUnder(client, bucket, key(p)));
     },
     async head(k) {
       try {
@@ -75,4 +95,24 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       await withAwsErrors("reaching the bucket", () => client.send(new HeadBucketCommand({ Bucket: bucket })));
     },
   };
+}
+
+/** Every object under `prefix`, 1,000 a request, and the multipart uploads in progress there (a merge cut short). */
+async function deleteUnder(client: S3Client, bucket: string, prefix: string): Promise<void> {
+  for (let token: string | undefined; ; ) {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+    if (keys.length > 0) await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    token = page.NextContinuationToken;
+    if (!page.IsTruncated || !token) break;
+  }
+  for (let keyMarker: string | undefined, uploadIdMarker: string | undefined; ; ) {
+    const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+    for (const upload of page.Uploads ?? []) {
+      if (upload.Key && upload.UploadId) await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+    }
+    if (!page.IsTruncated) break;
+    keyMarker = page.NextKeyMarker;
+    uploadIdMarker = page.NextUploadIdMarker;
+  }
 }

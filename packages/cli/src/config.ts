@@ -49,6 +49,8 @@ const ConfigSchema = v.object({
   staleAfterSeconds: toNumber(1, 86_400),
   stallHeartbeats: toInt(2, 1_000_000),
   maxBadRowShare: toNumber(0, 1),
+  shardMinBytes: toInt(1, Number.MAX_SAFE_INTEGER),
+  shardBytes: toInt(1, 5 * 1024 ** 3),
   relayIntervalSeconds: toNumber(0.1, 3600),
   relayGraceSeconds: toNumber(0, 3600),
   shutdownDeadlineSeconds: toNumber(0, 3600),
@@ -123,6 +125,10 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   // The no-progress watchdog: a job whose progress has not moved for this many heartbeats is retried.
   stallHeartbeats: { env: "RETAINWISE_STALL_HEARTBEATS", default: DEFAULT_STALL_HEARTBEATS },
   maxBadRowShare: { env: "RETAINWISE_MAX_BAD_ROW_SHARE", default: 0.1 },
+  // A prediction of at least this many bytes is split into shards of about `shardBytes` that any worker scores
+  // (packages/core/src/jobs/shards.ts, docs/queue.md "Shards"); tests set both tiny.
+  shardMinBytes: { env: "RETAINWISE_SHARD_MIN_BYTES", default: 256 * 1024 ** 2 },
+  shardBytes: { env: "RETAINWISE_SHARD_BYTES", default: 64 * 1024 ** 2 },
   relayIntervalSeconds: { env: "RETAINWISE_RELAY_INTERVAL_SECONDS", default: 5 },
   relayGraceSeconds: { env: "RETAINWISE_RELAY_GRACE_SECONDS", default: 10 },
   // ECS sends SIGKILL 120 s after SIGTERM (STOP_TIMEOUT_SECONDS in infra/settings.ts; infra sets 110 here): finish or release

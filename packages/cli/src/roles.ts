@@ -1,4 +1,4 @@
-import { createModelSource, handleJobMessage, indexScoresJob, jobRegistry, scoreJob, threadsForMachine, trainJob, BUILTIN_MODEL_ID, type Logger } from "@retainwise/core";
+import { createModelSource, handleJobMessage, indexScoresJob, jobRegistry, scoreJob, scoreShardJob, threadsForMachine, trainJob, BUILTIN_MODEL_ID, type Logger } from "@retainwise/core";
 import { createApp, serveApi } from "@retainwise/api";
 import { ecsTaskRevision } from "@retainwise/aws";
 import { drainOnNewGeneration, protectWhileBusy, startRelay, startWorker } from "@retainwise/worker";
@@ -20,13 +20,19 @@ export interface Running {
 export async function startJobProcessing(services: Services, config: Config, logger: Logger): Promise<Running> {
   const models = createModelSource({ models: services.models, store: services.store, builtin: () => loadChurnModel(config), maxModels: config.modelCacheSize });
   (await models.acquire({ accountId: "", modelId: BUILTIN_MODEL_ID })).release();
-  const { predictions, store, queue, outcomes, scoreIndexes } = services;
+  const { predictions, store, queue, outcomes, scoreIndexes, shards } = services;
   const registry = jobRegistry(
     [
       scoreJob(
-        { predictions, store, queue, scoreIndexes, models, settings: services.models },
-        { maxBadRowShare: config.maxBadRowShare, threads: threadsForMachine(config.scoringThreads), workerEntry: scoringThreadEntry() },
+        { predictions, store, queue, scoreIndexes, models, settings: services.models, shards },
+        {
+          maxBadRowShare: config.maxBadRowShare,
+          threads: threadsForMachine(config.scoringThreads),
+          workerEntry: scoringThreadEntry(),
+          sharding: { minBytes: config.shardMinBytes, shardBytes: config.shardBytes },
+        },
       ),
+      scoreShardJob({ shards, predictions, store, queue, models, logger }),
       trainJob({ models: services.models, store, predictions, outcomes }, { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows }),
       indexScoresJob({ scoreIndexes, predictions, outcomes, store }),
     ],

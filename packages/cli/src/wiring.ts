@@ -3,9 +3,9 @@ import { chmod, mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { BUILTIN_MODEL_LABEL, cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, TransientError, type AccountRepository, type ChurnModel, type IdempotencyKeys, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type ScoreIndexRepository, type TaskProtection } from "@retainwise/core";
+import { BUILTIN_MODEL_LABEL, cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, TransientError, type AccountRepository, type ChurnModel, type IdempotencyKeys, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type ScoreIndexRepository, type ShardRepository, type TaskProtection } from "@retainwise/core";
 import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresIdempotencyKeys, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresScoreIndexRepository, createPostgresWorkerGenerations, assertMigrated, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
+import { connect, createPostgresAccountRepository, createPostgresIdempotencyKeys, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresScoreIndexRepository, createPostgresShardRepository, createPostgresWorkerGenerations, assertMigrated, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -17,6 +17,8 @@ export interface Services {
   models: ModelRepository;
   /** The `index-scores` jobs (the worker's registry). */
   scoreIndexes: ScoreIndexRepository;
+  /** The `score-shard` jobs of large predictions. */
+  shards: ShardRepository;
   idempotencyKeys: IdempotencyKeys;
   store: ObjectStore;
   queue: JobQueue;
@@ -149,13 +151,14 @@ export async function databaseTls(config: Config): Promise<{ ca?: string }> {
   return config.databaseCaFile ? { ca: await readFile(config.databaseCaFile, "utf8") } : {};
 }
 
-function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models" | "scoreIndexes" | "outcomes" | "idempotencyKeys" | "workerGenerations"> {
+function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models" | "scoreIndexes" | "shards" | "outcomes" | "idempotencyKeys" | "workerGenerations"> {
   return {
     workerGenerations: createPostgresWorkerGenerations(sql),
     predictions: createPostgresPredictionRepository(sql),
     accounts: createPostgresAccountRepository(sql),
     models: createPostgresModelRepository(sql),
     scoreIndexes: createPostgresScoreIndexRepository(sql),
+    shards: createPostgresShardRepository(sql),
     outcomes: createPostgresOutcomeRepository(sql),
     idempotencyKeys: createPostgresIdempotencyKeys(sql),
   };

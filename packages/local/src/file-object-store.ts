@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { NotFoundError, RetainwiseError, TransientError, type ObjectStore } from "@retainwise/core";
+import { NotFoundError, RetainwiseError, TransientError, type ByteRange, type ComposePart, type ObjectStore } from "@retainwise/core";
 import { signDownload } from "./signed-download.ts";
 
 export interface FileObjectStoreOptions {
@@ -39,9 +39,20 @@ export function createFileObjectStore(options: FileObjectStoreOptions): ObjectSt
   };
   return {
     put: async (key, body, putOptions) => withFsErrors("writing", key, async () => writeAtomically(await locate(key), body, putOptions?.signal)),
-    get: async (key, getOptions) => withFsErrors("reading", key, async () => openForReading(await locate(key), key, getOptions?.signal)),
+    get: async (key, getOptions) => withFsErrors("reading", key, async () => openForReading(await locate(key), key, getOptions?.signal, getOptions?.range)),
     head: async (key) => withFsErrors("reading", key, async () => sizeOf(await locate(key))),
     delete: async (key) => withFsErrors("deleting", key, async () => removeWithTemps(await locate(key))),
+    compose: async (key, parts, putOptions) =>
+      withFsErrors("writing", key, async () => {
+        const target = await locate(key);
+        const sources = await Promise.all(parts.map(async (part) => ("key" in part ? { ...part, file: await locate(part.key) } : part)));
+        return writeAtomically(target, Readable.from(concatenated(sources, putOptions?.signal)), putOptions?.signal);
+      }),
+    deletePrefix: async (prefix) =>
+      withFsErrors("deleting", prefix, async () => {
+        if (!prefix.endsWith("/")) throw new RetainwiseError("store.invalid_key", `"${prefix.slice(0, 100)}" is not a folder: a prefix ends in "/".`);
+        await fs.rm(await locate(prefix.slice(0, -1)), { recursive: true, force: true });
+      }),
     presignGet: async (key, presign) => {
       const segments = keySegments(key);
       const expires = Math.floor(Date.now() / 1000) + presign.expiresInSeconds;
@@ -114,12 +125,25 @@ async function writeAtomically(target: string, body: Readable, signal?: AbortSig
   }
 }
 
-async function openForReading(file: string, key: string, signal?: AbortSignal): Promise<Readable> {
+async function openForReading(file: string, key: string, signal?: AbortSignal, range?: ByteRange): Promise<Readable> {
   // Open before returning so a missing key rejects here rather than as a later stream error.
   const handle = await fs.open(file, "r").catch((error: NodeJS.ErrnoException) => {
     throw error.code === "ENOENT" || error.code === "EISDIR" ? new NotFoundError(`The object ${key}`, { cause: error }) : error;
   });
-  return createReadStream("", { fd: handle, signal });
+  if (range && range.end <= range.start) {
+    await handle.close();
+    return Readable.from([]);
+  }
+  return createReadStream("", { fd: handle, signal, ...(range ? { start: range.start, end: range.end - 1 } : {}) });
+}
+
+/** The parts' bytes in order: stored ones read from their files (missing: `NotFoundError`), streamed ones as they come. */
+async function* concatenated(parts: readonly (ComposePart & { file?: string })[], signal?: AbortSignal): AsyncGenerator<Buffer> {
+  for (const part of parts) {
+    signal?.throwIfAborted();
+    const body = "key" in part ? await openForReading(part.file!, part.key, signal) : await part.open();
+    for await (const chunk of body) yield typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+  }
 }
 
 async function sizeOf(file: string): Promise<{ bytes: number } | null> {

@@ -13,3 +13,4 @@ export * from "./idempotency.ts";
 export * from "./worker-generations.ts";
 export * from "./roles.ts";
 export * from "./score-indexes.ts";
+export * from "./prediction-shards.ts";

@@ -6,7 +6,7 @@ import { withDbErrors } from "./errors.ts";
 /** What differs between job tables; everything else (outbox, claim, guards, reaper) is shared. */
 export interface JobTable<J extends JobRow, P> {
   /** A table that inherits `job_rows` (migration 0011): the job columns below are those. */
-  table: "predictions" | "models" | "score_indexings";
+  table: "predictions" | "models" | "score_indexings" | "prediction_shards";
   /** The status of a claimed job: RUNNING (predictions), TRAINING (models). */
   running: string;
   /** What the errors say is being handled ("prediction", "model"). */

@@ -97,10 +97,17 @@ async function complete(sql: SqlOrTx, id: string, attempt: number, completion: C
 
 async function cancel(sql: SqlOrTx, accountId: string, id: string): Promise<Prediction | null> {
   if (!isUuid(id)) return null;
+  // Its shards in the same statement: each shard's worker learns it at its next heartbeat.
   const [canceled] = await sql<PredictionRow[]>`
-    update predictions set status = 'CANCELED', completed_at = now(), updated_at = now()
-    where id = ${id} and account_id = ${accountId} and status in ('QUEUED', 'RUNNING')
-    returning *`;
+    with canceled as (
+      update predictions set status = 'CANCELED', completed_at = now(), updated_at = now()
+      where id = ${id} and account_id = ${accountId} and status in ('QUEUED', 'RUNNING', 'SHARDED')
+      returning *
+    ), shards as (
+      update prediction_shards set status = 'CANCELED', completed_at = now(), updated_at = now()
+      where prediction_id in (select id from canceled) and status in ('QUEUED', 'RUNNING')
+    )
+    select * from canceled`;
   return canceled ? toPrediction(canceled) : get(sql, accountId, id);
 }
 

@@ -89,6 +89,11 @@ export interface FileRange {
 export function openFileRange({ path, start, end }: FileRange, delimiter: Delimiter, positions: Positions): RecordSource {
   // Slices of a piece's size, for the same reason as there.
   const chunks = end > start ? createReadStream(path, { start, end: end - 1, highWaterMark: PIECE_SLICE_BYTES }) : [];
+  return openRange(chunks, delimiter, positions);
+}
+
+/** The records of a range of whole records streamed from anywhere (an object store's ranged GET): as `openFileRange`. */
+export function openRange(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, delimiter: Delimiter, positions: Positions): RecordSource {
   return { ...parseRecords(chunks, delimiter, positions, false), delimiter };
 }
 

@@ -8,3 +8,5 @@ export { JOB_KINDS, JobMessageSchema, jobMessage, parseJobMessage, type JobKind,
 export { enqueueJob, submitJob, sendJob, type SubmitJob } from "./submit.ts";
 export { trainJob, modelKeys, modelPrefix } from "./train-model.ts";
 export type { TrainDeps, TrainOptions as TrainJobOptions } from "./train-model.ts";
+export * from "./shards.ts";
+export { MAX_SHARDS, type Sharding } from "./split-shards.ts";

@@ -5,7 +5,7 @@ import { UUID_PATTERN } from "../uuid.ts";
  * Every kind of job, one spec each in the worker's registry (registry.ts). A new kind is a name
  * here, its spec (rows + work) and the migration of its rows' table.
  */
-export const JOB_KINDS = ["score", "train", "index-scores"] as const;
+export const JOB_KINDS = ["score", "score-shard", "train", "index-scores"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 const Uuid = v.pipe(v.string(), v.regex(UUID_PATTERN));

@@ -7,6 +7,7 @@ import type { JobClaim, JobRow, JobRows } from "./job-rows.ts";
  *
  *   QUEUED --claim--> RUNNING --complete--> COMPLETED
  *      |                 |  \--fail-------> FAILED      (permanent error, or attempts exhausted)
+ *      |                 |  \--split------> SHARDED --last shard settled--> QUEUED (to merge its shards' parts)
  *      |                 \--release------> QUEUED       (shutdown: another worker takes it)
  *      \---------------------cancel------> CANCELED     (customer DELETE; a running worker notices at its next heartbeat)
  *
@@ -14,7 +15,11 @@ import type { JobClaim, JobRow, JobRows } from "./job-rows.ts";
  * (it stalled, the message was redelivered, another worker took over) cannot overwrite the winner.
  */
 export const PREDICTION_STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELED"] as const;
-export type PredictionStatus = (typeof PREDICTION_STATUSES)[number];
+/**
+ * Also SHARDED: a large file split into shards (jobs/shards.ts), waiting for them to settle. Not a
+ * status customers see: the API shows it as RUNNING, which it is.
+ */
+export type PredictionStatus = (typeof PREDICTION_STATUSES)[number] | "SHARDED";
 export const TERMINAL_STATUSES: readonly PredictionStatus[] = ["COMPLETED", "FAILED", "CANCELED"];
 
 export interface Prediction extends JobRow {
@@ -94,7 +99,7 @@ export interface PredictionRepository extends JobRows<Prediction, Progress> {
    * `index-scores` job (unsent: the caller sends its message, the relay if it could not).
    */
   complete(id: string, attempt: number, completion: Completion): Promise<boolean>;
-  /** Any non-terminal -> CANCELED. Returns the row as it is afterwards, or null if not this account's. */
+  /** Any non-terminal -> CANCELED, its shards with it. Returns the row as it is afterwards, or null if not this account's. */
   cancel(accountId: string, id: string): Promise<Prediction | null>;
   /** Deletes the row (after its objects were deleted); a worker still on it loses its claim. */
   remove(accountId: string, id: string): Promise<boolean>;

@@ -1,4 +1,3 @@
-import { PassThrough } from "node:stream";
 import { isRetainwiseError } from "../errors.ts";
 import { driftCounterFor, driftReport } from "../outcomes/drift.ts";
 import type { JobQueue } from "../ports/job-queue.ts";
@@ -10,10 +9,14 @@ import { isTermTablesCard } from "../model/card.ts";
 import type { ChurnModel } from "../model/churn-model.ts";
 import { BUILTIN_MODEL_ID, type ModelRepository } from "./model.ts";
 import { enqueueJob } from "./submit.ts";
+import { scoreIntoStore, type ResultKeys } from "./score-into-store.ts";
 import { errorReportKeyFor, outputKeyFor, scoresKeyFor, TERMINAL_STATUSES, type Claim, type Prediction, type PredictionRepository, type Progress } from "./prediction.ts";
 import type { JobRow, JobRows } from "./job-rows.ts";
 import type { JobSpec } from "./registry.ts";
 import type { JobContext } from "./run-job.ts";
+import { mergeShards } from "./merge-shards.ts";
+import type { PredictionShard, ShardRepository } from "./shards.ts";
+import { splitIntoShards, type Sharding } from "./split-shards.ts";
 
 export interface ScoreDeps {
   predictions: PredictionRepository;
@@ -24,6 +27,8 @@ export interface ScoreDeps {
   models: ModelSource;
   /** The account's settings of the model (its actionable columns for `retention_action`); absent: none. */
   settings?: Pick<ModelRepository, "settings">;
+  /** Where a large input's shards are recorded (jobs/shards.ts); absent: every input is scored whole. */
+  shards?: ShardRepository;
 }
 
 export interface ScoreOptions {
@@ -31,6 +36,8 @@ export interface ScoreOptions {
   /** Threads for one large job, and the program file they start from (see `scoreCsv`). */
   threads?: number;
   workerEntry?: string;
+  /** Inputs of at least `minBytes` are split into shards of about `shardBytes` (needs `ScoreDeps.shards`). */
+  sharding?: Sharding;
 }
 
 /** The scoring job: the uploaded CSV -> the model the prediction names -> the scored CSV in the store -> COMPLETED. */
@@ -38,15 +45,47 @@ export function scoreJob(deps: ScoreDeps, options: ScoreOptions): JobSpec<Predic
   return {
     kind: "score",
     rows: deps.predictions,
-    finished: TERMINAL_STATUSES,
     work: {
       initialProgress: { rowsProcessed: 0, rowsFailed: 0, bytesRead: 0 },
-      run: (claim, context) => scorePrediction(claim, context, deps, options),
+      run: (claim, context) => runScoring(claim, context, deps, options),
     },
+    // A SHARDED prediction runs again only once its shards are settled, on a message sent then: an
+    // older message for it (a duplicate) is dropped, not left to dead-letter.
+    finished: [...TERMINAL_STATUSES, "SHARDED"],
   };
 }
 
-async function scorePrediction({ job: prediction, attempt }: Claim, context: JobContext<Progress>, deps: ScoreDeps, options: ScoreOptions): Promise<boolean> {
+/**
+ * A claimed prediction: merged if its shards are settled (it was split before), else split into
+ * shards if it is large enough and can be, else scored whole.
+ */
+async function runScoring(claim: Claim, context: JobContext<Progress>, deps: ScoreDeps, options: ScoreOptions): Promise<boolean> {
+  const shards = deps.shards ? await deps.shards.listFor(claim.job.id) : [];
+  if (shards.length > 0) return mergePrediction(claim, shards, context, deps, options);
+  if (deps.shards && options.sharding && claim.job.inputBytes >= options.sharding.minBytes) {
+    const split = await splitIntoShards(claim, context, { ...deps, shards: deps.shards }, options.sharding, (model) => actionableOf(claim.job, model, deps));
+    if (split !== undefined) return split;
+  }
+  return scorePrediction(claim, context, deps, options, scoreWhole);
+}
+
+/** The merge of a split prediction, which then drops its shards' parts; they stay while it may be retried. */
+async function mergePrediction(claim: Claim, shards: PredictionShard[], context: JobContext<Progress>, deps: ScoreDeps, options: ScoreOptions): Promise<boolean> {
+  const sweep = () => deps.store.deletePrefix(shardsPrefix(claim.job.id)).catch((error: unknown) => context.log.warn("shard parts not deleted", { error }));
+  try {
+    const done = await scorePrediction(claim, context, deps, options, mergeShards(shards));
+    if (done) await sweep();
+    return done;
+  } catch (error) {
+    if (isRetainwiseError(error) && error.permanent) await sweep();
+    throw error;
+  }
+}
+
+/** How a prediction's three objects are made: by scoring its input, or by merging its shards' parts. */
+export type Produce = (prediction: Prediction, scorers: Scorers, keys: ResultKeys, deps: ScoreDeps, options: ScoreOptions, context: JobContext<Progress>) => Promise<ScoreSummary>;
+
+async function scorePrediction({ job: prediction, attempt }: Claim, context: JobContext<Progress>, deps: ScoreDeps, options: ScoreOptions, produce: Produce): Promise<boolean> {
   const keys = { outputKey: outputKeyFor(prediction.id, attempt), errorsKey: errorReportKeyFor(prediction.id, attempt), scoresKey: scoresKeyFor(prediction.id, attempt) };
   const discard = (...names: (keyof typeof keys)[]) => Promise.all(names.map((name) => deps.store.delete(keys[name]).catch(() => {})));
   const lease = await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.modelId });
@@ -56,7 +95,7 @@ async function scorePrediction({ job: prediction, attempt }: Claim, context: Job
     // Counted while scoring (no second pass), measured against the card's training shares at the end.
     const drift = driftCounterFor(lease.model.card);
     const actionable = await actionableOf(prediction, lease.model, deps);
-    const summary = await scoreIntoStore(prediction, { model: lease.model, challenger: challenger?.model, drift, ...(actionable.length > 0 ? { actionable } : {}) }, keys, deps, options, context);
+    const summary = await produce(prediction, { model: lease.model, challenger: challenger?.model, drift, ...(actionable.length > 0 ? { actionable } : {}) }, keys, deps, options, context);
     const completed = await deps.predictions.complete(prediction.id, attempt, {
       outputKey: keys.outputKey,
       scoresKey: keys.scoresKey,
@@ -86,7 +125,7 @@ async function scorePrediction({ job: prediction, attempt }: Claim, context: Job
 }
 
 /** What a prediction is scored with: its model, the challenger beside it, and the drift counter of the model's bins. */
-type Scorers = Pick<ScoreCsvOptions, "model" | "challenger" | "drift" | "actionable">;
+export type Scorers = Pick<ScoreCsvOptions, "model" | "challenger" | "drift" | "actionable">;
 
 /**
  * The columns the account marked actionable on the model, read when the job starts (a change of
@@ -102,34 +141,16 @@ async function actionableOf(prediction: Prediction, model: ChurnModel, deps: Sco
 
 const TOO_MANY_BAD_ROWS = "csv.too_many_bad_rows";
 
-/**
- * Streams the input through the model into three objects side by side: the scored file, the error
- * report and the scores file (for `index-scores`). Any side failing ends the others: a store that
- * fails before it reads its body (a directory it cannot write, a dropped connection) destroys that
- * body, so scoring stops at its next write instead of waiting for a `drain` that never comes, and a
- * scoring error destroys every body.
- */
-async function scoreIntoStore(prediction: Prediction, scorers: Scorers, keys: { outputKey: string; errorsKey: string; scoresKey: string }, deps: ScoreDeps, options: ScoreOptions, context: JobContext<Progress>): Promise<ScoreSummary> {
+/** Where a prediction's shards write their parts (`shardKeysFor`). */
+export function shardsPrefix(predictionId: string): string {
+  return `results/${predictionId}/shards/`;
+}
+
+/** Streams the input through the model into the prediction's three objects (`scoreIntoStore`). */
+async function scoreWhole(prediction: Prediction, scorers: Scorers, keys: ResultKeys, deps: ScoreDeps, options: ScoreOptions, context: JobContext<Progress>): Promise<ScoreSummary> {
   const input = await deps.store.get(prediction.inputKey, { signal: context.signal });
-  const output = new PassThrough();
-  const errors = new PassThrough();
-  const scores = new PassThrough();
-  const bodies = [output, errors, scores];
-  // The store may not be listening to a body yet (put() can still be awaiting a directory or a
-  // connection): without a listener, destroying it with an error would be an uncaught exception.
-  for (const body of bodies) body.on("error", () => {});
-  const uploads = [
-    deps.store.put(keys.outputKey, output, { contentType: "text/csv" }),
-    deps.store.put(keys.errorsKey, errors, { contentType: "text/csv" }),
-    deps.store.put(keys.scoresKey, scores, { contentType: "application/x-ndjson" }),
-  ];
-  const stopAll = (error: Error) => {
-    for (const body of bodies) if (!body.writableFinished) body.destroy(error);
-    input.destroy();
-  };
-  uploads.forEach((upload) => upload.catch(stopAll));
-  try {
-    const summary = await scoreCsv({
+  return scoreIntoStore(deps.store, keys, input, ({ output, errors, scores }) =>
+    scoreCsv({
       input,
       output,
       errors,
@@ -142,18 +163,6 @@ async function scoreIntoStore(prediction: Prediction, scorers: Scorers, keys: { 
       workerEntry: options.workerEntry,
       signal: context.signal,
       onProgress: (p) => context.progress({ rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, bytesRead: p.bytesRead }),
-    });
-    await Promise.all(uploads);
-    return summary;
-  } catch (error) {
-    // An ended error report (too many bad rows) is left to finish; everything else stops.
-    if (!errors.writableEnded) errors.destroy(error as Error);
-    output.destroy(error as Error);
-    scores.destroy(error as Error);
-    input.destroy();
-    const settled = await Promise.allSettled(uploads);
-    // A store failure is the cause when scoring only saw its body close.
-    const storeFailure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected" && s.reason !== error);
-    throw isRetainwiseError(error) && error.code === "output.closed" && storeFailure ? storeFailure.reason : error;
-  }
+    }),
+  );
 }

@@ -4,4 +4,5 @@
  */
 export { scoreJob } from "./process-prediction.ts";
 export type { ScoreDeps, ScoreOptions } from "./process-prediction.ts";
+export { scoreShardJob, type ShardDeps } from "./score-shard.ts";
 export { createModelSource, type ModelSourceOptions } from "./model-source.ts";

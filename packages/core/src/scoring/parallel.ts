@@ -41,8 +41,14 @@ export interface ParallelPlan {
 /** How to cut the file, when it is worth cutting; else undefined. */
 export function parallelPlan(head: Head, options: ScoreCsvOptions): ParallelPlan | undefined {
   const threads = options.threads ?? 1;
-  if (threads < 2 || options.workerEntry === undefined || head.complete) return undefined;
+  if (threads < 2 || options.workerEntry === undefined) return undefined;
   if ((options.totalBytes ?? Number.POSITIVE_INFINITY) < PARALLEL_MIN_BYTES) return undefined;
+  return partsPlan(head);
+}
+
+/** Where a file's parts start (after its header record) and its delimiter; undefined when the head holds the whole file or no whole header. */
+export function partsPlan(head: Head): ParallelPlan | undefined {
+  if (head.complete) return undefined;
   const delimiter = sniffCsv(head.head, false).delimiter.charCodeAt(0);
   const headerEnd = firstRecordEnd(head.head, delimiter);
   return headerEnd > 0 ? { headerEnd, delimiter } : undefined;
@@ -53,11 +59,21 @@ export interface PartsSetup {
   here: PartScorer;
   threadData: ThreadData;
   order: PartsInOrder;
+  /** The output's header line. */
+  headerLine: string;
 }
 
 /** Reads the header record, checks the model's (and challenger's) columns against it, and writes the output's and error report's headers. */
 export async function startParts(head: Head, plan: ParallelPlan, options: ScoreCsvOptions): Promise<PartsSetup> {
-  const { output, model, includeInput = false, challenger, drift } = options;
+  const setup = await prepareParts(head, plan, options);
+  await write(options.output, setup.headerLine);
+  if (options.errors) await write(options.errors, ERROR_REPORT_HEADER);
+  return setup;
+}
+
+/** `startParts` without writing anything: for a shard after the first, and the merge of shards. */
+export async function prepareParts(head: Head, plan: ParallelPlan, options: Omit<ScoreCsvOptions, "input" | "output">): Promise<PartsSetup> {
+  const { model, includeInput = false, challenger, drift } = options;
   const header = head.head.subarray(0, plan.headerEnd);
   const headerOnly = await openCsv(Readable.from([header]));
   const { headers, delimiter } = headerOnly;
@@ -66,14 +82,12 @@ export async function startParts(head: Head, plan: ParallelPlan, options: ScoreC
   await headerOnly.read([], Number.POSITIVE_INFINITY);
   // The challenger's columns are checked here, before any thread starts: a file it cannot read fails at once.
   const second = challenger && { model: challenger.source, version: challenger.version, numberFormat: planChallenger(head, headerOnly, challenger).numberFormat };
-  await write(output, headerLine(headers, includeInput, challenger !== undefined));
-  if (options.errors) await write(options.errors, ERROR_REPORT_HEADER);
   const settings = { headers, delimiter, includeInput, numberFormat, countDrift: drift !== undefined, scores: options.scores !== undefined, ...(options.actionable ? { actionable: options.actionable } : {}), ...(options.idColumn !== undefined ? { idColumn: options.idColumn } : {}) };
   const here = new PartScorer(headers, delimiter, model, { ...settings, ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
   const threadData: ThreadData = { [SCORING_THREAD]: true, ...settings, model: model.source, version: model.version, ...(second ? { challenger: second } : {}) };
   // A part counts csv-parse's lines from 1 (the line it starts on): before the first are the header's.
   const order = new PartsInOrder(new SummaryBuilder(model.version, customerIdsOf(layout)), { rows: 0, lines: headerOnly.lines() - 1, bytes: plan.headerEnd }, options);
-  return { here, threadData, order };
+  return { here, threadData, order, headerLine: headerLine(headers, includeInput, challenger !== undefined) };
 }
 
 /** Ends the error report and the output once every part is in; a file with too many bad rows fails after its report is whole. */

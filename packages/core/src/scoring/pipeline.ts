@@ -1,6 +1,6 @@
 import { type Delimiter, type NumberFormat } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
-import { openCsvAfterHead, openFileRange, openPiece, type FileRange, type Head, type RecordSource } from "../csv/reader.ts";
+import { openCsvAfterHead, openFileRange, openPiece, openRange, type FileRange, type Head, type RecordSource } from "../csv/reader.ts";
 import { ellipsize } from "../bounded-text.ts";
 import { RetainwiseError } from "../errors.ts";
 import { isTermTablesCard } from "../model/card.ts";
@@ -91,6 +91,11 @@ export class PartScorer {
   /** Streams a range's lines and error-report lines into `sinks` as they are scored. */
   scoreRange(range: FileRange, sinks: Sinks, options: Pick<ScoreCsvOptions, "signal" | "onProgress">): Promise<ScoredPart> {
     return this.scoreRecords(openFileRange(range, this.delimiter, RELATIVE_POSITIONS), sinks, options);
+  }
+
+  /** Streams the lines of a range of whole records read from anywhere (a shard's ranged GET) into `sinks`. */
+  scoreStream(chunks: AsyncIterable<Buffer>, sinks: Sinks, options: Pick<ScoreCsvOptions, "signal" | "onProgress">): Promise<ScoredPart> {
+    return this.scoreRecords(openRange(chunks, this.delimiter, RELATIVE_POSITIONS), sinks, options);
   }
 
   private async scoreRecords(source: RecordSource, sinks: Sinks, options: Pick<ScoreCsvOptions, "signal" | "onProgress">): Promise<ScoredPart> {
