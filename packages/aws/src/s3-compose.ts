@@ -18,6 +18,8 @@ export const MIN_PART_BYTES = 5 * 1024 * 1024;
 export const MAX_PART_BYTES = 5 * 1024 ** 3;
 /** Streamed bytes are uploaded in parts of this size: what this process holds of them at most. */
 const STREAM_PART_BYTES = 8 * 1024 * 1024;
+/** UploadPartCopy requests of one compose at once. */
+const COPIES_IN_FLIGHT = 8;
 
 export interface ComposeTarget {
   client: S3Client;
@@ -48,32 +50,44 @@ export async function composeObject(target: ComposeTarget, parts: readonly Compo
   const sendOptions = signal ? { abortSignal: signal } : {};
   const created = await withAwsErrors(`starting ${key}`, () => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType ?? "application/octet-stream" }), sendOptions));
   const uploadId = created.UploadId!;
-  const done: CompletedPart[] = [];
+  // Part numbers are handed out in file order; copies run COPIES_IN_FLIGHT at a time (S3 copies a
+  // part at a few hundred MB/s, so a merge of many shards is as fast as they run side by side).
+  const completed: Promise<CompletedPart>[] = [];
+  const copying = new Set<Promise<void>>();
   const pending = new Pending();
   let bytes = 0;
   const uploadPending = async (size: number) => {
     const body = pending.take(size);
-    const PartNumber = done.length + 1;
-    const result = await withAwsErrors(`uploading part ${PartNumber} of ${key}`, () =>
+    const PartNumber = completed.length + 1;
+    const uploaded = withAwsErrors(`uploading part ${PartNumber} of ${key}`, () =>
       client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber, Body: body, ContentLength: body.length }), sendOptions),
-    );
-    done.push({ PartNumber, ETag: result.ETag! });
+    ).then((result) => ({ PartNumber, ETag: result.ETag! }));
+    completed.push(uploaded);
+    await uploaded;
   };
+  // Whole STREAM_PART_BYTES go up as they arrive; what is left waits for the next step (a part of its own then, or the last).
   const readRange = async (source: string, start: number, end: number) => {
     const result = await withAwsErrors(`reading ${source}`, () => client.send(new GetObjectCommand({ Bucket: bucket, Key: target.objectKey(source), Range: `bytes=${start}-${end - 1}` }), sendOptions));
-    for await (const chunk of result.Body as Readable) pending.add(chunk as Buffer);
+    for await (const chunk of result.Body as Readable) {
+      pending.add(chunk as Buffer);
+      while (pending.size >= STREAM_PART_BYTES) await uploadPending(STREAM_PART_BYTES);
+    }
   };
   const copyRange = async (source: string, start: number, end: number) => {
-    if (!target.serverSideCopy) {
-      await readRange(source, start, end);
-      return uploadPending(pending.size);
-    }
-    const PartNumber = done.length + 1;
+    if (!target.serverSideCopy) return readRange(source, start, end);
+    const PartNumber = completed.length + 1;
     const CopySource = `${bucket}/${encodeURIComponent(target.objectKey(source)).replace(/%2F/g, "/")}`;
-    const result = await withAwsErrors(`copying ${source} into part ${PartNumber} of ${key}`, () =>
+    const copied = withAwsErrors(`copying ${source} into part ${PartNumber} of ${key}`, () =>
       client.send(new UploadPartCopyCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber, CopySource, CopySourceRange: `bytes=${start}-${end - 1}` }), sendOptions),
+    ).then((result) => ({ PartNumber, ETag: result.CopyPartResult!.ETag! }));
+    completed.push(copied);
+    // Its failure is awaited with every part's below; here it only frees a slot.
+    const slot: Promise<void> = copied.then(
+      () => void copying.delete(slot),
+      () => void copying.delete(slot),
     );
-    done.push({ PartNumber, ETag: result.CopyPartResult!.ETag! });
+    copying.add(slot);
+    if (copying.size >= COPIES_IN_FLIGHT) await Promise.race(copying);
   };
   try {
     for (const [index, part] of parts.entries()) {
@@ -96,10 +110,12 @@ export async function composeObject(target: ComposeTarget, parts: readonly Compo
       }
     }
     // The last part may be of any size, even empty when nothing else was written.
-    if (pending.size > 0 || done.length === 0) await uploadPending(pending.size);
+    if (pending.size > 0 || completed.length === 0) await uploadPending(pending.size);
+    const done = await Promise.all(completed);
     await withAwsErrors(`completing ${key}`, () => client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: done } }), sendOptions));
     return { bytes };
   } catch (error) {
+    await Promise.allSettled(completed);
     await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => {});
     throw error;
   }
