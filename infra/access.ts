@@ -17,14 +17,14 @@ export const apiPermissions = [
   { actions: ["sqs:SendMessage", "sqs:GetQueueAttributes"], resources: [jobs.arn] },
   { actions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], resources: [objects] },
   // HeadBucket (readiness check) is authorised by s3:ListBucket on the bucket itself.
-  { actions: ["s3:ListBucket"], resources: [bucket.arn] },
+  { actions: ["s3:ListBucket", "s3:ListBucketMultipartUploads"], resources: [bucket.arn] },
 ];
 
 export const workerPermissions = [
   // SendMessage: the outbox relay re-sends a job whose API-side send failed.
   { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:SendMessage"], resources: [jobs.arn] },
   { actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], resources: [objects] },
-  { actions: ["s3:ListBucket"], resources: [bucket.arn] },
+  { actions: ["s3:ListBucket", "s3:ListBucketMultipartUploads"], resources: [bucket.arn] },
   // Scale-in protection while a job is held; the ECS agent calls these with the task role.
   { actions: ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"], resources: [$interpolate`arn:aws:ecs:*:*:task/${cluster.nodes.cluster.name}/*`] },
 ];
