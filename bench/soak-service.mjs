@@ -78,7 +78,13 @@ export async function untilReady(base, timeoutMs) {
   const seen = new Set();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = await fetch(`${base}/readyz`).then((r) => (r.body?.cancel(), r.status), () => 0);
+    const status = await fetch(`${base}/readyz`).then(
+      (r) => {
+        r.body?.cancel();
+        return r.status;
+      },
+      () => 0,
+    );
     seen.add(status);
     if (status === 200) return seen;
     if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs / 1000} s (saw ${[...seen].join(", ")})`);

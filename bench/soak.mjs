@@ -125,7 +125,10 @@ async function load() {
 
 function pick() {
   let r = random();
-  for (const size of SIZES) if ((r -= size.weight) < 0) return size.rows;
+  for (const size of SIZES) {
+    r -= size.weight;
+    if (r < 0) return size.rows;
+  }
   return SIZES[0].rows;
 }
 
@@ -198,7 +201,12 @@ function pollJobs() {
     }
   };
   const running = loop();
-  return { stop: () => ((stopped = true), running) };
+  return {
+    stop: () => {
+      stopped = true;
+      return running;
+    },
+  };
 }
 
 async function drain() {

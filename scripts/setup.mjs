@@ -2,7 +2,7 @@
 // One-time set-up for a machine that has only Node and npm: bun (through npm), the workspace's
 // packages, and with --for-tests what the test suite needs beyond npm (Debian's Chromium for the
 // browser tests, SST's offline platform types). Safe to run again: every step checks first.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

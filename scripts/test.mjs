@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the whole vitest suite and ends with one plain line that CI reads:
-//   tests: N passed, N failed[, N skipped][, N files failed to run]
+//   tests: N passed, N failed[, N skipped][, N files failed to run][, biome failed]
 // A test file that fails outside its tests (an import that no longer resolves, a beforeAll that
 // throws) has no failed test to count, so it is counted as a file: a run that loaded nothing must
 // not read "0 failed". The exit code is non-zero whenever anything failed, vitest's otherwise.
@@ -11,6 +11,9 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+// Biome's lint first: code that breaks one of its rules (biome.jsonc) fails the run as a failing test would.
+const check = spawnSync(join(root, "node_modules", ".bin", "biome"), ["lint", "--max-diagnostics=50", "."], { cwd: root, stdio: "inherit" });
 const report = join(mkdtempSync(join(tmpdir(), "retainwise-tests-")), "report.json");
 const vitest = join(root, "node_modules", ".bin", "vitest");
 const result = spawnSync(vitest, ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)], {
@@ -32,11 +35,12 @@ for (const file of brokenFiles) console.error(`test: ${relative(root, file.name)
 const parts = [`${json.numPassedTests} passed`, `${json.numFailedTests} failed`];
 if (json.numPendingTests) parts.push(`${json.numPendingTests} skipped`);
 if (brokenFiles.length > 0) parts.push(`${brokenFiles.length} ${brokenFiles.length === 1 ? "file" : "files"} failed to run`);
+if (check.status !== 0) parts.push("biome failed (see its report above)");
 // vitest's own verdict covers what no file carries (an unhandled error between tests).
 const failed = json.numFailedTests > 0 || brokenFiles.length > 0 || json.success === false || result.status !== 0;
 if (failed && json.numFailedTests === 0 && brokenFiles.length === 0) parts.push("run failed (see vitest's errors above)");
 console.log(`tests: ${parts.join(", ")}`);
-process.exit(failed ? result.status || 1 : 0);
+process.exit(failed ? result.status || 1 : check.status === 0 ? 0 : 1);
 
 function firstLine(message) {
   return (message || "no message").split("\n").find((line) => line.trim() !== "") ?? "no message";

@@ -86,7 +86,9 @@ function expectShown(actual: unknown, expected: unknown, path: string): void {
   if (Array.isArray(expected)) {
     expect(Array.isArray(actual), `${path} is a list`).toBe(true);
     if (expected.length === 0) expect(actual, path).toEqual([]);
-    expected.forEach((item, i) => expectShown((actual as unknown[])[i], item, `${path}[${i}]`));
+    expected.forEach((item, i) => {
+      expectShown((actual as unknown[])[i], item, `${path}[${i}]`);
+    });
     return;
   }
   if (expected !== null && typeof expected === "object") {

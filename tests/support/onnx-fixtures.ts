@@ -45,7 +45,7 @@ export function buildFixtureModel(kind: FixtureKind): Uint8Array {
     node("Add", ["logit_no_bias", "bias"], ["logit"]),
     node("Sigmoid", ["logit"], [kind === "column" ? "churn_probability" : "p_churn"]),
   ];
-  let outputs;
+  let outputs: NonNullable<Parameters<typeof onnx.ValueInfoProto.create>[0]>[];
   if (kind === "column") {
     outputs = [tensorInfo("churn_probability", FLOAT, 1)];
   } else {

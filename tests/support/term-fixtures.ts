@@ -40,7 +40,14 @@ export function withRandomForest(model: TermModel, random: () => number, trees =
       tree.at[n] = 1 + Math.floor(random() * Math.max(1, binCount(inputs[f]!) - 2));
       tree.blankLeft[n] = random() < 0.5 ? 1 : 0;
       [tree.left[n], tree.right[n]] = [tree.input.length, tree.input.length + 1];
-      for (let k = 0; k < 2; k++) tree.input.push(-1), tree.at.push(0), tree.blankLeft.push(0), tree.left.push(0), tree.right.push(0), tree.value.push((random() - 0.5) / 5);
+      for (let k = 0; k < 2; k++) {
+        tree.input.push(-1);
+        tree.at.push(0);
+        tree.blankLeft.push(0);
+        tree.left.push(0);
+        tree.right.push(0);
+        tree.value.push((random() - 0.5) / 5);
+      }
     }
     return tree;
   });

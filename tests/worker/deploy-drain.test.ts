@@ -38,7 +38,8 @@ beforeAll(async () => {
     request.on("data", (chunk) => (text += chunk)).on("end", () => {
       const { ProtectionEnabled } = JSON.parse(text) as { ProtectionEnabled: boolean };
       const task = request.url!.split("/")[2]!;
-      (protection[task] ??= []).push(ProtectionEnabled);
+      protection[task] ??= [];
+      protection[task].push(ProtectionEnabled);
       response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ protection: { ProtectionEnabled } }));
     });
   });
@@ -170,7 +171,11 @@ describe("the drain signal, in process", () => {
 
   it("a draining worker never receives, and receives again once the drain ends", async () => {
     let receives = 0;
-    const queue = { receive: async () => (receives++, await new Promise((r) => setTimeout(r, 20)), [] as ReceivedMessage[]) } as unknown as JobQueue;
+    const queue = { receive: async () => {
+        receives++;
+        await new Promise((r) => setTimeout(r, 20));
+        return [] as ReceivedMessage[];
+      }, } as unknown as JobQueue;
     let draining = true;
     let looks = 0;
     const worker = startWorker({ queue, concurrency: 2, visibilitySeconds: 30, waitSeconds: 1, logger, draining: () => (looks++, draining), handle: async () => {} });

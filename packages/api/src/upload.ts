@@ -92,7 +92,7 @@ function cutOffWhenIdle(source: Readable, idleMs: number): Readable {
     if (source.readableFlowing === false) return void timer.refresh();
     source.destroy(new RetainwiseError("upload.timeout", `The upload sent nothing for ${Math.round(idleMs / 1000)} seconds and was stopped. Check the connection and send the file again.`));
   };
-  let timer = setTimeout(stalled, idleMs);
+  const timer = setTimeout(stalled, idleMs);
   source.on("data", () => timer.refresh());
   source.once("close", () => clearTimeout(timer));
   return source;

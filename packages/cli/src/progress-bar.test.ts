@@ -4,7 +4,7 @@ import { createProgressBar } from "./progress-bar.ts";
 /** A terminal that records what was drawn. */
 function terminal(): { stream: NodeJS.WriteStream; frames: string[] } {
   const frames: string[] = [];
-  const stream = { isTTY: true, write: (text: string) => (frames.push(text), true) } as unknown as NodeJS.WriteStream;
+  const stream = { isTTY: true, write: (text: string) => frames.push(text) > 0 } as unknown as NodeJS.WriteStream;
   return { stream, frames };
 }
 
@@ -20,7 +20,7 @@ describe("the progress bar", () => {
 
   test("without a terminal only the final message is written", () => {
     const frames: string[] = [];
-    const bar = createProgressBar({ isTTY: false, write: (text: string) => (frames.push(text), true) } as unknown as NodeJS.WriteStream);
+    const bar = createProgressBar({ isTTY: false, write: (text: string) => frames.push(text) > 0 } as unknown as NodeJS.WriteStream);
     bar.update(50, 100, "half");
     bar.finish("Done.");
     expect(frames).toEqual(["Done.\n"]);

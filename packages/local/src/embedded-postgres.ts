@@ -70,12 +70,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const stop = (stopOptions: { graceMs?: number } = {}) => {
     // A forced shutdown after a graceful one began (30 s grace, a frozen postmaster) must not wait for it.
     if (stopping && stopOptions.graceMs !== undefined) supervisor.killAfter(stopOptions.graceMs);
-    return (stopping ??= (async () => {
+    stopping ??= (async () => {
       await supervisor.stop(stopOptions.graceMs);
       await fs.rm(files.owner, { force: true });
       if (ephemeral) await Promise.all([dataDir, files.pgdata].map((dir) => fs.rm(dir, { recursive: true, force: true })));
       log.info("embedded postgres stopped", { port });
-    })());
+    })();
+    return stopping;
   };
   return { url: `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres`, port, stop, isUp: supervisor.isUp };
 }

@@ -107,7 +107,9 @@ describe("signed download URLs", () => {
   });
 
   test.each([
-    ["the key", (u: URL) => void (u.pathname = u.pathname.replace("1.csv", "2.csv"))],
+    ["the key", (u: URL) => {
+        u.pathname = u.pathname.replace("1.csv", "2.csv");
+      }],
     ["the expiry", (u: URL) => u.searchParams.set("expires", String(expires + 3600))],
     ["the file name", (u: URL) => u.searchParams.set("filename", "other.csv")],
     ["the signature", (u: URL) => u.searchParams.set("signature", "0".repeat(64))],

@@ -213,7 +213,10 @@ function createWakeups(sql: Sql, queue: string, log: Logger): Wakeups {
   return {
     listen: async () => {
       listening ??= sql.listen(CHANNEL, onNotify).then(
-        (subscription) => ((subscribed = true), subscription),
+        (subscription) => {
+          subscribed = true;
+          return subscription;
+        },
         (error: unknown) => {
           log.warn("job queue LISTEN failed; polling only", { error });
           listening = undefined;

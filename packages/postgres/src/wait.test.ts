@@ -1,5 +1,4 @@
 import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
-import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { silentLogger } from "@retainwise/core";
 import { freePort } from "../../../tests/support/free-port.ts";
@@ -35,7 +34,7 @@ async function lateDatabase(): Promise<{ url: string; open(): Promise<void>; clo
       await new Promise<void>((resolve) => server!.listen(port, "127.0.0.1", resolve));
     },
     close() {
-      sockets.forEach((s) => s.destroy());
+      for (const s of sockets) s.destroy();
       server?.close();
     },
   };

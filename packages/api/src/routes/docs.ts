@@ -207,13 +207,13 @@ function renderDocs(document: Record<string, unknown>): string {
     .flatMap(([path, methods]) =>
       Object.entries(methods).map(
         ([method, op]) =>
-          `<section><h2><code>${method.toUpperCase()} ${escape(path)}</code></h2><p>${prose(op.summary)}</p>${op.description ? `<p>${prose(op.description)}</p>` : ""}<ul>${Object.entries(op.responses)
+          `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2><p>${prose(op.summary)}</p>${op.description ? `<p>${prose(op.description)}</p>` : ""}<ul>${Object.entries(op.responses)
             .map(([status, r]) => `<li><b>${status}</b> ${prose(r.description)}</li>`)
             .join("")}</ul></section>`,
       ),
     )
     .join("\n");
-  const schemas = escape(JSON.stringify((document.components as { schemas: unknown }).schemas, null, 2));
+  const schemas = escapeHtml(JSON.stringify((document.components as { schemas: unknown }).schemas, null, 2));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>RetainWise API</title><link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2933}code,pre{font-family:ui-monospace,monospace}pre{background:#f4f5f7;padding:1rem;overflow:auto}section{border-top:1px solid #e4e7eb}</style></head>
 <body><p><a href="/predictions">&larr; Back to RetainWise</a></p><h1>RetainWise API</h1><p>Upload with curl: <code>curl -H "Authorization: Bearer $KEY" -H "Content-Type: text/csv" --data-binary @customers.csv "$URL/v1/predictions?filename=customers.csv"</code> (without <code>?filename=</code> a raw upload is named <code>upload.csv</code>), or <code>curl -H "Authorization: Bearer $KEY" -F file=@customers.csv $URL/v1/predictions</code>, which keeps the file's name.</p><p>All endpoints under <code>/v1</code> take <code>Authorization: Bearer &lt;api key&gt;</code>. Errors are <code>{"error":{"code","kind","message"}}</code>, one HTTP status per kind (every code: docs/ERRORS.md in the repository). Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
@@ -222,9 +222,9 @@ ${operations}<h2>Schemas</h2><pre>${schemas}</pre></body></html>`;
 
 /** Escaped text whose `backticks` become <code>. */
 function prose(text: string): string {
-  return escape(text).replace(/`([^`]+)`/g, "<code>$1</code>");
+  return escapeHtml(text).replace(/`([^`]+)`/g, "<code>$1</code>");
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]!);
 }

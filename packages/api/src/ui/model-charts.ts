@@ -1,5 +1,5 @@
 import { isTermTablesCard, termInputs, type ModelCard, type TermTablesCard } from "@retainwise/core/model/card";
-import { count, el, escape, svg, text } from "./svg.ts";
+import { count, el, escapeXml, svg, text } from "./svg.ts";
 
 /**
  * A model's two pictures, rendered on the server as SVG like the risk chart: the held-out
@@ -76,7 +76,7 @@ function importanceChart(terms: TermImportance[]): string {
     const odds = oddsFactor(term.importance);
     parts.push(
       text(0, y + 14, shorten(term.label, 50), "start", "term-label"),
-      el("rect", { x: 0, y: y + 21, width: w, height: 16, rx: 3, class: `term-${term.kind}`, "data-kind": term.kind }, el("title", {}, escape(`${term.label}: moves the odds of churn up to ${odds}`))),
+      el("rect", { x: 0, y: y + 21, width: w, height: 16, rx: 3, class: `term-${term.kind}`, "data-kind": term.kind }, el("title", {}, escapeXml(`${term.label}: moves the odds of churn up to ${odds}`))),
       text(w + 8, y + 34, odds, "start", "term-value"),
     );
   });
@@ -104,7 +104,7 @@ function calibrationPlot(bins: CalibrationBin[]): string {
   const most = Math.max(...bins.map((b) => b.count), 1);
   for (const b of bins) {
     const tip = `Predicted ${percent(b.meanPredicted, 1)}, churned ${percent(b.observedRate, 1)} of ${count(b.count)} customers`;
-    parts.push(el("circle", { cx: x(b.meanPredicted), cy: y(b.observedRate), r: 3 + 5 * Math.sqrt(b.count / most), class: "calibration-point", "data-count": b.count }, el("title", {}, escape(tip))));
+    parts.push(el("circle", { cx: x(b.meanPredicted), cy: y(b.observedRate), r: 3 + 5 * Math.sqrt(b.count / most), class: "calibration-point", "data-count": b.count }, el("title", {}, escapeXml(tip))));
   }
   parts.push(text(left + plotW / 2, height - 6, "Predicted churn probability", "middle", "axis-title"));
   parts.push(el("text", { x: 14, y: top + plotH / 2, "text-anchor": "middle", class: "axis-title", transform: `rotate(-90 14 ${round1(top + plotH / 2)})` }, "Churned"));

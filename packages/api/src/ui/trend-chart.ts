@@ -31,7 +31,9 @@ export function renderTrendChart(points: readonly TrendPoint[]): string {
   parts.push(line(points.map((p) => p.highShare), x, y, COLORS.high, "high"));
   parts.push(line(points.map((p) => p.realizedAuc?.value ?? null), x, y, COLORS.auc, "auc"));
   const labelEvery = Math.ceil(points.length / 8);
-  points.forEach((p, i) => i % labelEvery === 0 && parts.push(text(x(i), height - bottom + 16, p.start.slice(5, 10), "middle")));
+  points.forEach((p, i) => {
+    if (i % labelEvery === 0) parts.push(text(x(i), height - bottom + 16, p.start.slice(5, 10), "middle"));
+  });
   const legend: [string, string][] = [["Mean churn probability", COLORS.mean], ["Share High risk", COLORS.high], ["Realized AUC", COLORS.auc], ["Uploads (right axis)", COLORS.uploads]];
   // Two rows of two: four labels in one row ran into each other (and off a phone-width chart).
   legend.forEach(([label, color], i) => {
@@ -44,7 +46,10 @@ export function renderTrendChart(points: readonly TrendPoint[]): string {
 /** A polyline per run of known values (a lone value is a dot): null breaks the line. */
 function line(values: readonly (number | null)[], x: (i: number) => number, y: (v: number) => number, color: string, series: string): string {
   const runs: [number, number][][] = [[]];
-  values.forEach((value, i) => (value === null ? runs.push([]) : runs[runs.length - 1]!.push([x(i), y(value)])));
+  values.forEach((value, i) => {
+    if (value === null) runs.push([]);
+    else runs[runs.length - 1]!.push([x(i), y(value)]);
+  });
   return runs
     .filter((run) => run.length > 0)
     .map((run) =>

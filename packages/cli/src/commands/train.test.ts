@@ -10,8 +10,14 @@ import { run } from "./train.ts";
 async function train(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
   try {
     return { code: await run(argv), stdout, stderr };
   } finally {
@@ -32,6 +38,7 @@ describe("retainwise train", () => {
       const bar = await train([csv, "--label", "Churn", "-o", join(dir, "bar-v1.onnx"), "--threads", "1"]);
       expect(bar.code).toBe(0);
       expect(bar.stderr).toMatch(/\r\[#+-*\] +\d+% 600 rows, \d+ inputs · /);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the bar ends its line with the terminal's erase-to-end code.
       expect(bar.stderr).toMatch(/\[#{30}\] 100% 600 rows, \d+ inputs · done\x1b\[K\nTrained in \d+(\.\d+)? s\.\n$/);
       expect(bar.stderr).not.toContain('"msg"');
       const json = await train([csv, "--label", "Churn", "-o", join(dir, "json-v1.onnx"), "--threads", "1", "--json"]);

@@ -43,7 +43,9 @@ describe("cutting a file on disk into ranges", () => {
     const ranges = (await cutIntoRanges(file.path, file.headerEnd, shares, COMMA))!;
     const data = Buffer.byteLength(file.text) - file.headerEnd;
     expect(ranges).toHaveLength(shares.length);
-    ranges.slice(0, -1).forEach((range, i) => expect(Math.abs((range.end - range.start) / data - shares[i]!)).toBeLessThan(0.002));
+    ranges.slice(0, -1).forEach((range, i) => {
+      expect(Math.abs((range.end - range.start) / data - shares[i]!)).toBeLessThan(0.002);
+    });
   });
 
   it("gives fewer ranges when the file is too short for every cut, and never an empty one", async () => {

@@ -24,7 +24,10 @@ describe("readHeader", () => {
     const input = new PassThrough();
     input.write('\r\n\ncustomerID;"Plan\n');
     let done = false;
-    const reading = readHeader(input).then((head) => ((done = true), head));
+    const reading = readHeader(input).then((head) => {
+      done = true;
+      return head;
+    });
     // It has read all there is, and still waits for the rest of the header.
     await expect.poll(() => input.readableLength).toBe(0);
     await new Promise(setImmediate);

@@ -23,6 +23,7 @@ export const RELATIVE_POSITIONS: Positions = {
   byte: (n) => `\u0000b${n}\u0000`,
 };
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL brackets the placeholders because no CSV text can hold one.
 const PLACEHOLDER = /\u0000([rlb])(\d+)\u0000/g;
 
 /** Replaces RELATIVE_POSITIONS placeholders in `text`, given where the piece starts. */

@@ -82,7 +82,7 @@ function notTextError(cause?: unknown): RetainwiseError {
 
 /** Drops an incomplete UTF-8 sequence at the end of a partial read. */
 function trimPartialCharacter(bytes: Uint8Array): Uint8Array {
-  let end = bytes.length;
+  const end = bytes.length;
   for (let back = 1; back <= 3 && end - back >= 0; back++) {
     const byte = bytes[end - back]!;
     if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead

@@ -66,7 +66,9 @@ describe("bring-your-own models", () => {
       const { probabilities, contributions } = await model.run({ Contract: contracts, tenure: tenures }, 4);
       expect(contributions).toBeUndefined();
       expect(probabilities).toHaveLength(4);
-      contracts.forEach((c, i) => expect(probabilities[i]).toBeCloseTo(expectedProbability(c, tenures[i]!), 6));
+      contracts.forEach((c, i) => {
+        expect(probabilities[i]).toBeCloseTo(expectedProbability(c, tenures[i]!), 6);
+      });
     } finally {
       await model.release();
     }

@@ -18,7 +18,9 @@ export function scoreTermModel(model: TermModel, codes: ArrayLike<number>, rows:
   const credits = new Float64Array(all.length);
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < width; i++) bins[i] = binOf(model.inputs[i]!, codes[r * width + i]!);
-    derived.forEach((spec, d) => (bins[width + d] = binOf(spec, derivedCode(spec, codes, r * width))));
+    derived.forEach((spec, d) => {
+      bins[width + d] = binOf(spec, derivedCode(spec, codes, r * width));
+    });
     rowCredits(model.forest, bins, credits);
     logOdds[r] = model.intercept;
     for (let t = 0; t < terms; t++) {

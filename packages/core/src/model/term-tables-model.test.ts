@@ -76,7 +76,9 @@ describe("a term-tables/1 model", () => {
     const { summary, output } = await scoreText(model, toCsv(telco.headers, telco.rows));
     expect(summary.rowsScored).toBe(TELCO_ROWS);
     const rows = parse(output, { columns: true }) as Record<string, string>[];
-    rows.forEach((row, r) => expect(row.churn_probability).toBe(expected(telco.rows[r]!).probability.toFixed(4)));
+    rows.forEach((row, r) => {
+      expect(row.churn_probability).toBe(expected(telco.rows[r]!).probability.toFixed(4));
+    });
   });
 
   it("writes one reason per cell, a pair term shared between its two cells' reasons, yes/no columns as words", async () => {

@@ -43,7 +43,9 @@ export function termTablesRunner(session: Ort.InferenceSession, card: TermTables
     features,
     run(columns, rows) {
       const codes = new Float32Array(rows * width);
-      card.inputs.forEach((input, i) => encode(columns[input.name]!, coders[i], codes, i, width, rows));
+      card.inputs.forEach((input, i) => {
+        encode(columns[input.name]!, coders[i], codes, i, width, rows);
+      });
       return features.run(codes, rows);
     },
   };

@@ -5,7 +5,10 @@ import { delongAuc } from "./delong.ts";
 /** A seeded generator, so the data is the same every run. */
 function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 /** Customers whose churn both models see, the challenger with less noise than the champion. */

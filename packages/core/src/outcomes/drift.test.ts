@@ -22,7 +22,11 @@ const column = (name: string) => telco.headers.indexOf(name);
 function codesOf(rows: string[][]): Float32Array {
   const coders = INPUTS.map((input) => (input.role === "numeric" ? (cell: string) => (cell.trim() === "" ? NaN : Number(cell)) : categoryCoder(input.categories)));
   const codes = new Float32Array(rows.length * INPUTS.length);
-  rows.forEach((row, r) => INPUTS.forEach((input, i) => (codes[r * INPUTS.length + i] = coders[i]!(row[column(input.name)]!))));
+  rows.forEach((row, r) => {
+    INPUTS.forEach((input, i) => {
+      codes[r * INPUTS.length + i] = coders[i]!(row[column(input.name)]!);
+    });
+  });
   return codes;
 }
 

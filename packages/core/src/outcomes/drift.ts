@@ -70,8 +70,14 @@ export function createBinCounter(inputs: readonly ModelInputSpec[]) {
     /** Adds another counter's counts (a piece of the same file counted elsewhere). */
     merge(other: BinCounts): void {
       state.rows += other.rows;
-      other.counts.forEach((c, i) => c.forEach((n, b) => (state.counts[i]![b]! += n)));
-      other.unseen.forEach((n, i) => (state.unseen[i]! += n));
+      other.counts.forEach((c, i) => {
+        c.forEach((n, b) => {
+          state.counts[i]![b]! += n;
+        });
+      });
+      other.unseen.forEach((n, i) => {
+        state.unseen[i]! += n;
+      });
     },
     state: (): BinCounts => state,
     /** The counts so far, and start again from zero (a scoring thread sends each piece's counts). */

@@ -126,8 +126,14 @@ function topShare(ascending: readonly LabeledRow[], share: number, baseRate: num
   let tied = 0;
   let churnedTied = 0;
   for (const r of ascending) {
-    if (r.probability > threshold) (above++, (churnedAbove += r.churned ? 1 : 0));
-    else if (r.probability === threshold) (tied++, (churnedTied += r.churned ? 1 : 0));
+    if (r.probability > threshold) {
+      above++;
+      churnedAbove += r.churned ? 1 : 0;
+    }
+    else if (r.probability === threshold) {
+      tied++;
+      churnedTied += r.churned ? 1 : 0;
+    }
   }
   const churned = churnedAbove + (churnedTied * (rows - above)) / tied;
   const precision = churned / rows;

@@ -69,7 +69,9 @@ describe.each(WAYS)("scoring a large file on two threads, in $way", ({ fromFile 
     expect(rest.rowErrors).toEqual([{ row: 30_001, customerId: "C30000", reason: 'tenure "twelve" is not a number' }, { row: 65_001, customerId: "C65000", reason: "the row has 5 fields but the header has 22" }]);
     // The fixture repeats every 5,626 rows, so the top 20 are ties broken by float32 noise: compare their probabilities.
     expect({ ...rest, topRisks: [] }).toEqual({ ...expected, topRisks: [] });
-    rest.topRisks.forEach((risk, i) => expect(risk.probability).toBeCloseTo(expected.topRisks[i]!.probability, 5));
+    rest.topRisks.forEach((risk, i) => {
+      expect(risk.probability).toBeCloseTo(expected.topRisks[i]!.probability, 5);
+    });
     expect(meanProbability).toBeCloseTo(expectedMean!, 6);
   });
 });

@@ -120,7 +120,9 @@ function startPool(threads: number, here: PartScorer, entry: string | URL, data:
   const starting = Array.from({ length: threads - 1 }, () =>
     startScoringThread(entry, data).then(
       (member) => void members.push(member),
-      (error: unknown) => void (startFailure ??= error),
+      (error: unknown) => {
+        startFailure ??= error;
+      },
     ),
   );
   const local = scoreHere(here);

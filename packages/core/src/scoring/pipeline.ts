@@ -1,4 +1,4 @@
-import { type Delimiter, type NumberFormat } from "../csv/index.ts";
+import type { Delimiter, NumberFormat } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
 import { openCsvAfterHead, openFileRange, openPiece, openRange, type FileRange, type Head, type RecordSource } from "../csv/reader.ts";
 import { ellipsize } from "../bounded-text.ts";
@@ -83,7 +83,15 @@ export class PartScorer {
     const out = new Utf8Chunks(piece.length * 3);
     let errors = "";
     let scores = "";
-    const sinks: Sinks = { lines: (text) => out.add(text), errors: (text) => void (errors += text), scores: this.withScores ? (text) => void (scores += text) : undefined };
+    const sinks: Sinks = { lines: (text) => out.add(text), errors: (text) => {
+        errors += text;
+      },
+      scores: this.withScores
+        ? (text) => {
+            scores += text;
+          }
+        : undefined,
+    };
     const scored = await this.scoreRecords(openPiece(piece, this.delimiter, RELATIVE_POSITIONS), sinks, {});
     return { ...scored, bytes: out.bytes(), errors, scores };
   }

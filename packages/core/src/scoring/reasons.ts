@@ -160,7 +160,10 @@ export class ReasonWriter {
     const cached = cache.get(cells);
     if (cached !== undefined) {
       // Same cells, another number (a forest's credit depends on other cells): only the number is new.
-      if (cached.contribution !== contribution) (cached.contribution = contribution), (cached.text = cached.subject + " (" + signed(contribution) + ")");
+      if (cached.contribution !== contribution) {
+        cached.contribution = contribution;
+        cached.text = cached.subject + " (" + signed(contribution) + ")";
+      }
       return cached;
     }
     let subject = "";
@@ -220,7 +223,10 @@ function groupSubjects(factors: readonly FactorCells[]): { groups: FactorCells[]
   // Union-find over subjects, joined through the inputs they read.
   const keys = [...subjects.keys()];
   const parent = keys.map((_, k) => k);
-  const root = (k: number): number => (parent[k] === k ? k : (parent[k] = root(parent[k]!)));
+  const root = (k: number): number => {
+    if (parent[k] !== k) parent[k] = root(parent[k]!);
+    return parent[k]!;
+  };
   const byInput = new Map<string, number>();
   keys.forEach((key, k) => {
     for (const input of subjects.get(key)!.inputs) {

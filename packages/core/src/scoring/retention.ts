@@ -96,7 +96,9 @@ export class RetentionAdvisor {
   private setBins(codes: ArrayLike<number>, at: number): void {
     const width = this.inputs.length;
     for (let i = 0; i < width; i++) this.bins[i] = binOf(this.inputs[i]!, codes[at + i]!);
-    this.derived.forEach((spec, d) => (this.bins[width + d] = binOf(spec, sumCode(spec, codes, at, -1, 0))));
+    this.derived.forEach((spec, d) => {
+      this.bins[width + d] = binOf(spec, sumCode(spec, codes, at, -1, 0));
+    });
   }
 
   /** Input `plan.input` takes `option`: its bin, the bins of the sums that include it, and the forest's credits. */

@@ -7,7 +7,6 @@ import type { FileRange } from "../csv/reader.ts";
 import type { Delimiter } from "../csv/sniff.ts";
 import { endOutput, write } from "./output.ts";
 import { PartScorer, type ScoredPart, type ScoredPiece } from "./pipeline.ts";
-import type { ScoreSummary } from "./summary-types.ts";
 
 /**
  * The thread side of parallel scoring (parallel.ts): pieces the main thread cuts (pieces.ts), or

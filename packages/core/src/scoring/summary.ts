@@ -81,7 +81,9 @@ export class SummaryBuilder {
     this.scored += piece.rowsScored;
     this.failed += piece.rowsFailed;
     this.sum += (piece.meanProbability ?? 0) * piece.rowsScored;
-    piece.histogram.forEach((count, bin) => (this.histogram[bin]! += count));
+    piece.histogram.forEach((count, bin) => {
+      this.histogram[bin]! += count;
+    });
     for (const level of RISK_LEVELS) this.riskCounts[level] += piece.riskCounts[level];
     for (const risk of piece.topRisks) {
       // Numbered rows: a piece's ids are row placeholders until its place in the file is known.

@@ -39,7 +39,10 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
     let end = start;
     while (end + 1 < order.length && scores[order[end + 1]!] === scores[order[start]!]) end++;
     const midRank = (start + end) / 2 + 1;
-    for (let k = start; k <= end; k++) if (labels[order[k]!]) (rankSumPositive += midRank), positives++;
+    for (let k = start; k <= end; k++) {
+      if (labels[order[k]!]) (rankSumPositive += midRank);
+      positives++;
+    }
     start = end + 1;
   }
   const negatives = labels.length - positives;
@@ -50,7 +53,9 @@ function calibrationTable(probabilities: ArrayLike<number>, labels: ArrayLike<nu
   const bins = Array.from({ length: CALIBRATION_BINS }, (_, b) => ({ binStart: b / CALIBRATION_BINS, binEnd: (b + 1) / CALIBRATION_BINS, count: 0, sumP: 0, sumY: 0 }));
   for (let i = 0; i < labels.length; i++) {
     const bin = bins[Math.min(CALIBRATION_BINS - 1, Math.floor(probabilities[i]! * CALIBRATION_BINS))]!;
-    bin.count++, (bin.sumP += probabilities[i]!), (bin.sumY += labels[i]!);
+    bin.count++;
+    bin.sumP += probabilities[i]!;
+    bin.sumY += labels[i]!;
   }
   return bins
     .filter((b) => b.count > 0)

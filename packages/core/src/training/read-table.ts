@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Readable, Transform } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import { headRecords } from "../csv/head-sample.ts";
 import { detectNumberFormat, type NumberFormat } from "../csv/numbers.ts";
 import { isUnreadable } from "../csv/reader.ts";
@@ -54,7 +54,10 @@ const ROW_ERRORS_KEPT = 100;
  */
 export async function readTrainingTable(source: Readable, options: ReadTrainingOptions): Promise<TrainingInput> {
   const hash = createHash("sha256");
-  const hashed = source.pipe(new Transform({ transform: (chunk: Buffer, _e, done) => (hash.update(chunk), done(null, chunk)) }));
+  const hashed = source.pipe(new Transform({ transform: (chunk: Buffer, _e, done) => {
+          hash.update(chunk);
+          done(null, chunk);
+        }, }));
   source.on("error", (error) => hashed.destroy(error));
   const head = await readHead(hashed);
   const csv = await openCsvAfterHead(head);

@@ -57,7 +57,9 @@ describe("whole-number identifiers", () => {
     // Seconds of use: distinct per row, and more use goes with more churn here.
     const order = risk.map((r, i) => ({ i, key: r + 0.3 * random() })).sort((a, b) => a.key - b.key);
     const seconds = new Array<string>(ROWS);
-    order.forEach(({ i }, rank) => (seconds[i] = String(50_000 + rank * 13)));
+    order.forEach(({ i }, rank) => {
+      seconds[i] = String(50_000 + rank * 13);
+    });
     const decision = roleOf({ name: "SecondsUsed", cells: seconds }, labels);
     expect(decision.role).toBe("numeric");
     expect(decision.reason).toMatch(/^numbers; whole numbers distinct in 100% of rows, kept as a quantity: ordered relative to the label \(rank AUC 0\.[6-9]/);
@@ -68,7 +70,9 @@ describe("whole-number identifiers", () => {
     // High churn at both ends: a rank AUC near 0.5, but its bins tell the classes apart.
     const order = risk.map((r, i) => ({ i, key: r < 0.5 ? r : 1.5 - r })).sort((a, b) => a.key - b.key);
     const cells = new Array<string>(ROWS);
-    order.forEach(({ i }, rank) => (cells[i] = String(1_000 + rank * 3)));
+    order.forEach(({ i }, rank) => {
+      cells[i] = String(1_000 + rank * 3);
+    });
     expect(roleOf({ name: "Score", cells }, labels).role).toBe("numeric");
   });
 

@@ -34,7 +34,9 @@ export function stratifiedSplit(labels: ArrayLike<number>, heldOutShare: number,
   for (const cls of [0, 1]) {
     const rows = Array.from({ length: labels.length }, (_, i) => i).filter((i) => labels[i] === cls);
     const take = Math.round(rows.length * heldOutShare);
-    shuffled(rows, random).forEach((row, k) => (k < take ? heldOut : train).push(row));
+    shuffled(rows, random).forEach((row, k) => {
+      (k < take ? heldOut : train).push(row);
+    });
   }
   return { train: train.sort((a, b) => a - b), heldOut: heldOut.sort((a, b) => a - b) };
 }

@@ -86,7 +86,7 @@ export function redirectToSignIn() {
 
 /** @param {number} status @param {any} body */
 function toApiError(status, body) {
-  const error = body && body.error;
+  const error = body?.error;
   if (error && typeof error.message === "string") return new ApiError(status, String(error.code), error.message, error.details);
   return new ApiError(status, "HTTP_" + status, `The server answered ${status} without an explanation. Try again shortly.`);
 }

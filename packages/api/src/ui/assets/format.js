@@ -97,6 +97,8 @@ export function showFlash(text, param) {
  */
 export function columnName(name) {
   const span = el("span", { class: "column-name" });
-  name.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[_\-. ])/).forEach((part, i) => span.append(...(i ? [el("wbr"), part] : [part])));
+  name.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[_\-. ])/).forEach((part, i) => {
+    span.append(...(i ? [el("wbr"), part] : [part]));
+  });
   return span;
 }

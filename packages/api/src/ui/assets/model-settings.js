@@ -17,7 +17,10 @@ export async function renderActionable(m, card, showError) {
   section.hidden = inputs.length === 0 || !("format" in (card ?? {}));
   if (section.hidden) return;
   const path = `/models/${encodeURIComponent(m.id)}/settings`;
-  const settings = await api(path).catch((/** @type {Error} */ e) => (showError(e), { actionable: [] }));
+  const settings = await api(path).catch((/** @type {Error} */ e) => {
+    showError(e);
+    return { actionable: [] };
+  });
   const chosen = new Set(settings.actionable);
   select.replaceChildren(...inputs.map((input) => el("option", { value: input.name, selected: chosen.has(input.name) }, input.label && input.label !== input.name ? `${input.label} (${input.name})` : input.name)));
   form.onsubmit = async (event) => {

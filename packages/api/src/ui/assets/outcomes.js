@@ -51,8 +51,8 @@ export async function startOutcomes() {
  * @param {{customerId: string[], churned: string[], observedAt: string[], labels: {column: string, churnedValue: string, model: string}[]}} accepts
  */
 function renderAccepted(accepts) {
-  const names = (/** @type {string[]} */ list) => list.map((name, i) => [i ? ", " : "", el("code", {}, name)]).flat();
-  const labels = accepts.labels.map((l) => [", ", el("code", {}, l.column), ` ("${l.churnedValue}" = churned, as ${l.model} learned it)`]).flat();
+  const names = (/** @type {string[]} */ list) => list.flatMap((name, i) => [i ? ", " : "", el("code", {}, name)]);
+  const labels = accepts.labels.flatMap((l) => [", ", el("code", {}, l.column), ` ("${l.churnedValue}" = churned, as ${l.model} learned it)`]);
   /** @type {HTMLElement} */ (document.getElementById("outcome-columns")).replaceChildren(
     el("dt", {}, "Customer id"),
     el("dd", {}, ...names(accepts.customerId)),

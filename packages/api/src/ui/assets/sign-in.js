@@ -36,5 +36,5 @@ export function startSignIn() {
 
 /** Only same-site paths: `next` comes from the URL, which anyone can craft. @param {string | null} next */
 function safeNext(next) {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/predictions";
+  return next?.startsWith("/") && !next.startsWith("//") ? next : "/predictions";
 }

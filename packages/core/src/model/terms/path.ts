@@ -42,15 +42,26 @@ export function exportForest(graph: GraphBuilder, forest: Forest, terms: readonl
     for (let n = 0; n < tree.input.length; n++) {
       const f = tree.input[n]!;
       const leaf = f < 0;
-      nodes.treeids.push(t), nodes.nodeids.push(n), nodes.featureids.push(leaf ? 0 : feature.get(f)!), nodes.modes.push(leaf ? "LEAF" : "BRANCH_LEQ");
+      nodes.treeids.push(t);
+      nodes.nodeids.push(n);
+      nodes.featureids.push(leaf ? 0 : feature.get(f)!);
+      nodes.modes.push(leaf ? "LEAF" : "BRANCH_LEQ");
       // Ordered codes are whole numbers: `code <= at` is `code <= at + 0.5` without rounding doubt.
-      nodes.values.push(leaf ? 0 : tree.at[n]! + 0.5), nodes.truenodeids.push(leaf ? 0 : tree.left[n]!), nodes.falsenodeids.push(leaf ? 0 : tree.right[n]!), nodes.missing.push(leaf ? 0 : tree.blankLeft[n]!);
+      nodes.values.push(leaf ? 0 : tree.at[n]! + 0.5);
+      nodes.truenodeids.push(leaf ? 0 : tree.left[n]!);
+      nodes.falsenodeids.push(leaf ? 0 : tree.right[n]!);
+      nodes.missing.push(leaf ? 0 : tree.blankLeft[n]!);
       if (leaf) {
         // onnxruntime adds a target's base value only when some leaf voted for it on that row, so
         // the first tree's leaves vote for every target, 0 where the path credits nothing.
         for (const [input, k] of target) {
           const c = credit[n]!.get(input);
-          if (c !== undefined || t === 0) votes.treeids.push(t), votes.nodeids.push(n), votes.ids.push(k), votes.weights.push(c ?? 0);
+          if (c !== undefined || t === 0) {
+            votes.treeids.push(t);
+            votes.nodeids.push(n);
+            votes.ids.push(k);
+            votes.weights.push(c ?? 0);
+          }
         }
         continue;
       }

@@ -116,7 +116,8 @@ function rises(terms: Terms, judge: { codes: BinCodes[]; labels: Uint8Array; log
     let sumSq = 0;
     for (let k = 0; k < without.length; k++) {
       const rise = rowLogLoss(without[k]!, judge.labels[k]!) - rowLogLoss(judge.logits[k]!, judge.labels[k]!);
-      (sum += rise), (sumSq += rise * rise);
+      sum += rise;
+      sumSq += rise * rise;
     }
     return { key, sum, sumSq };
   });

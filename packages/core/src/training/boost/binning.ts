@@ -52,7 +52,10 @@ export function quantileCuts(sortedValues: Float64Array, maxIntervals: number): 
   const counts: number[] = [];
   for (const v of sortedValues) {
     if (distinct.length > 0 && distinct[distinct.length - 1] === v) counts[counts.length - 1]!++;
-    else distinct.push(v), counts.push(1);
+    else {
+      distinct.push(v);
+      counts.push(1);
+    }
   }
   const cuts: number[] = [];
   let remainingRows = sortedValues.length;
@@ -106,7 +109,9 @@ function codeColumn(input: TrainingTable["inputs"][number], spec: ModelInputSpec
       // Table level index -> model level index; folded levels read as "other" (= kept.length).
       const levelCode = new Int32Array(input.categories.length).fill(kept.length);
       const position = new Map(input.categories.map((name, c) => [name, c]));
-      kept.forEach((name, k) => (levelCode[position.get(name)!] = k));
+      kept.forEach((name, k) => {
+        levelCode[position.get(name)!] = k;
+      });
       for (let r = 0; r < rows; r++) codes[r] = binOf(spec, input.codes[r]! < 0 ? NaN : levelCode[input.codes[r]!]!);
       return codes;
     }

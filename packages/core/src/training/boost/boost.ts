@@ -100,7 +100,9 @@ function tableStage(rows: BoostRows, rule: BoostRule, terms: Terms, inputs: numb
       addTree(terms, tree, 1);
       addTerm(validLogits, rows.valid.codes, tree, rows.layout.bins);
     },
-    mark: () => void (keys = new Set(terms.keys())),
+    mark: () => {
+      keys = new Set(terms.keys());
+    },
     rewind(since) {
       for (const tree of since) addTree(terms, tree, -1);
       // A term whose every tree came after the best count is gone, not an all-zero table.
@@ -182,7 +184,10 @@ export function keyOf(tree: Pick<GrownTree, "inputs">): string {
 function addTree(terms: Terms, tree: GrownTree, sign: 1 | -1): void {
   const key = keyOf(tree);
   let term = terms.get(key);
-  if (!term) terms.set(key, (term = { inputs: tree.inputs, table: new Float64Array(tree.table.length) }));
+  if (!term) {
+    term = { inputs: tree.inputs, table: new Float64Array(tree.table.length) };
+    terms.set(key, term);
+  }
   for (let c = 0; c < tree.table.length; c++) term.table[c]! += sign * tree.table[c]!;
 }
 

@@ -37,12 +37,17 @@ export function fitRecalibration(logits: ArrayLike<number>, labels: ArrayLike<nu
       const p = 1 / (1 + Math.exp(-(a * z + b)));
       const r = (p - labels[k]!) / n;
       const w = (p * (1 - p)) / n;
-      (ga += r * z), (gb += r), (haa += w * z * z), (hab += w * z), (hbb += w);
+      ga += r * z;
+      gb += r;
+      haa += w * z * z;
+      hab += w * z;
+      hbb += w;
     }
     const det = haa * hbb - hab * hab;
     const da = (hbb * ga - hab * gb) / det;
     const db = (haa * gb - hab * ga) / det;
-    (a -= da), (b -= db);
+    a -= da;
+    b -= db;
     if (Math.abs(da) + Math.abs(db) < 1e-12) break;
   }
   return { slope: a, offset: b };

@@ -32,7 +32,7 @@ export function tableCodes(model: TermModel, table: TrainingTable, rows: ArrayLi
         return;
       }
       default:
-        return assertNever(column);
+        assertNever(column);
     }
   });
   return codes;

@@ -248,11 +248,16 @@ function levelOrders(binned: BinnedTable, labels: Uint8Array, rows: Int32Array, 
     const bins = binned.bins[f]!;
     const [count, hits] = [new Float64Array(bins), new Float64Array(bins)];
     const codes = binned.codes[f]!;
-    for (const r of rows) (count[codes[r]!]! += 1), (hits[codes[r]!]! += labels[r]!);
+    for (const r of rows) {
+      count[codes[r]!]! += 1;
+      hits[codes[r]!]! += labels[r]!;
+    }
     const rate = (b: number) => (hits[b]! + smoothing * base) / (count[b]! + smoothing);
     const levels = Array.from({ length: bins - 1 }, (_, k) => k + 1).sort((a, b) => rate(a) - rate(b) || a - b);
     const order = new Array<number>(bins).fill(0);
-    levels.forEach((b, k) => (order[b] = k + 1));
+    levels.forEach((b, k) => {
+      order[b] = k + 1;
+    });
     orders[f] = order;
   }
   return orders;
@@ -268,7 +273,10 @@ function averageForests(bags: BagResult[], orders: Record<string, number[]>): Fo
 function meanAbs(table: Float64Array, weights: Float64Array): number {
   let sum = 0;
   let weight = 0;
-  for (let c = 0; c < table.length; c++) (sum += weights[c]! * Math.abs(table[c]!)), (weight += weights[c]!);
+  for (let c = 0; c < table.length; c++) {
+    sum += weights[c]! * Math.abs(table[c]!);
+    weight += weights[c]!;
+  }
   return weight > 0 ? sum / weight : 0;
 }
 
@@ -279,7 +287,12 @@ function addScaled(into: Float64Array, table: Float64Array, scale: number): void
 function outOfBagRecalibration(bags: BagResult[], labels: Uint8Array, rows: Int32Array): Recalibration {
   const logits: number[] = [];
   const outcomes: number[] = [];
-  for (const bag of bags) bag.outOfBag.positions.forEach((k, j) => (logits.push(bag.outOfBag.logits[j]!), outcomes.push(labels[rows[k]!]!)));
+  for (const bag of bags) {
+    bag.outOfBag.positions.forEach((k, j) => {
+      logits.push(bag.outOfBag.logits[j]!);
+      outcomes.push(labels[rows[k]!]!);
+    });
+  }
   return fitRecalibration(logits, outcomes);
 }
 

@@ -19,7 +19,10 @@ export interface Layout {
 export function layoutOf(bins: readonly number[]): Layout {
   const offsets = new Int32Array(bins.length);
   let total = 0;
-  bins.forEach((b, f) => ((offsets[f] = total), (total += b)));
+  bins.forEach((b, f) => {
+    offsets[f] = total;
+    total += b;
+  });
   return { bins: Int32Array.from(bins), offsets, totalBins: total };
 }
 

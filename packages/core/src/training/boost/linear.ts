@@ -42,9 +42,15 @@ export function fitLinearStart(inputs: readonly LinearInput[], codes: readonly B
       const step = input.kind === "numeric" ? slopeSteps(input.values, column, table, slopes, f, prob, labels, ridge) : levelSteps(table.length, column, table, prob, labels, ridge);
       for (let k = 0; k < n; k++) {
         const d = step[column[k]!]!;
-        if (d !== 0) (logits[k]! += d), (prob[k] = 1 / (1 + Math.exp(-logits[k]!)));
+        if (d !== 0) {
+          logits[k]! += d;
+          prob[k] = 1 / (1 + Math.exp(-logits[k]!));
+        }
       }
-      for (let b = 0; b < step.length; b++) (table[b]! += step[b]!), (moved = Math.max(moved, Math.abs(step[b]!)));
+      for (let b = 0; b < step.length; b++) {
+        table[b]! += step[b]!;
+        moved = Math.max(moved, Math.abs(step[b]!));
+      }
     });
     if (moved < TOLERANCE) break;
   }
@@ -55,7 +61,10 @@ export function fitLinearStart(inputs: readonly LinearInput[], codes: readonly B
 function levelSteps(bins: number, column: BinCodes, table: Float64Array, prob: Float64Array, labels: Uint8Array, ridge: number): Float64Array {
   const g = new Float64Array(bins);
   const h = new Float64Array(bins);
-  for (let k = 0; k < column.length; k++) (g[column[k]!]! += prob[k]! - labels[k]!), (h[column[k]!]! += prob[k]! * (1 - prob[k]!));
+  for (let k = 0; k < column.length; k++) {
+    g[column[k]!]! += prob[k]! - labels[k]!;
+    h[column[k]!]! += prob[k]! * (1 - prob[k]!);
+  }
   return g.map((gb, b) => -(gb + ridge * table[b]!) / (h[b]! + ridge));
 }
 
@@ -69,8 +78,14 @@ function slopeSteps(values: Float64Array, column: BinCodes, table: Float64Array,
     const b = column[k]!;
     const r = prob[k]! - labels[k]!;
     const w = prob[k]! * (1 - prob[k]!);
-    if (b === 0) (gBlank += r), (hBlank += w);
-    else (g += r * values[b]!), (h += w * values[b]! * values[b]!);
+    if (b === 0) {
+      gBlank += r;
+      hBlank += w;
+    }
+    else {
+      g += r * values[b]!;
+      h += w * values[b]! * values[b]!;
+    }
   }
   const slope = -g / h;
   slopes[f]! += slope;
@@ -87,7 +102,11 @@ export function binMeans(values: Float64Array, codes: BinCodes, bins: number, ro
   for (const r of rows) {
     const v = values[r]!;
     if (Number.isNaN(v)) continue;
-    (sum[codes[r]!]! += v), (count[codes[r]!]! += 1), (total += v), (totalSq += v * v), present++;
+    sum[codes[r]!]! += v;
+    count[codes[r]!]! += 1;
+    total += v;
+    totalSq += v * v;
+    present++;
   }
   const mean = present > 0 ? total / present : 0;
   const sd = present > 1 ? Math.sqrt(Math.max(totalSq / present - mean * mean, 0)) : 0;

@@ -26,7 +26,10 @@ export function purifyPair(pair: Float64Array, mainA: Float64Array, mainB: Float
 function moveMean(pair: Float64Array, weights: Float64Array, start: number, stride: number, n: number, main: Float64Array, at: number): number {
   let sum = 0;
   let weight = 0;
-  for (let k = 0, c = start; k < n; k++, c += stride) (sum += weights[c]! * pair[c]!), (weight += weights[c]!);
+  for (let k = 0, c = start; k < n; k++, c += stride) {
+    sum += weights[c]! * pair[c]!;
+    weight += weights[c]!;
+  }
   if (weight === 0) return 0;
   const mean = sum / weight;
   for (let k = 0, c = start; k < n; k++, c += stride) pair[c]! -= mean;

@@ -29,7 +29,11 @@ export function nodeTotals(hist: Float64Array, layout: Layout, input: number): {
   let h = 0;
   let c = 0;
   const end = 3 * (layout.offsets[input]! + layout.bins[input]!);
-  for (let b = 3 * layout.offsets[input]!; b < end; b += 3) (g += hist[b]!), (h += hist[b + 1]!), (c += hist[b + 2]!);
+  for (let b = 3 * layout.offsets[input]!; b < end; b += 3) {
+    g += hist[b]!;
+    h += hist[b + 1]!;
+    c += hist[b + 2]!;
+  }
   return { g, h, c };
 }
 
@@ -67,15 +71,25 @@ function bestThreshold(hist: Float64Array, layout: Layout, input: number, rule: 
     if (t > 0) {
       const b = base + 3 * t;
       if (hist[b + 2]! === 0) continue;
-      (gl += hist[b]!), (hl += hist[b + 1]!), (cl += hist[b + 2]!);
+      gl += hist[b]!;
+      hl += hist[b + 1]!;
+      cl += hist[b + 2]!;
     }
     if (mc > 0) {
       const withMissing = gainOf(gl + mg, hl + mh, cl + mc, total, rule);
-      if (withMissing > best) (best = withMissing), (bestAt = t), (missingLeft = true);
+      if (withMissing > best) {
+        best = withMissing;
+        bestAt = t;
+        missingLeft = true;
+      }
     }
     if (t > 0) {
       const without = gainOf(gl, hl, cl, total, rule);
-      if (without > best) (best = without), (bestAt = t), (missingLeft = false);
+      if (without > best) {
+        best = without;
+        bestAt = t;
+        missingLeft = false;
+      }
     }
   }
   if (bestAt < 0) return null;
@@ -100,9 +114,14 @@ function bestLevelCut(hist: Float64Array, layout: Layout, input: number, rule: S
   let cl = 0;
   for (let k = 0; k < seen.length - 1; k++) {
     const b = base + 3 * seen[k]!;
-    (gl += hist[b]!), (hl += hist[b + 1]!), (cl += hist[b + 2]!);
+    gl += hist[b]!;
+    hl += hist[b + 1]!;
+    cl += hist[b + 2]!;
     const gain = gainOf(gl, hl, cl, total, rule);
-    if (gain > best) (best = gain), (bestAt = k);
+    if (gain > best) {
+      best = gain;
+      bestAt = k;
+    }
   }
   if (bestAt < 0) return null;
   // Levels this node has no rows of go right: the side of the larger ratios, like "other".

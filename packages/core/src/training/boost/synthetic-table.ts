@@ -21,7 +21,10 @@ export function syntheticChurnTable({ rows, seed = 1, shift = -1 }: SyntheticTab
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const pick = (weights: number[]) => {
     let u = random() * weights.reduce((a, b) => a + b, 0);
-    return weights.findIndex((w) => (u -= w) < 0);
+    return weights.findIndex((w) => {
+      u -= w;
+      return u < 0;
+    });
   };
   const numeric = (name: string) => ({ role: "numeric" as const, name, label: name, values: new Float64Array(rows) });
   const categorical = (name: string, categories: string[]) => ({ role: "categorical" as const, name, label: name, categories, codes: new Int32Array(rows) });

@@ -79,16 +79,16 @@ export function growForestTree(rows: TreeRows, rootHist: Float64Array, inputs: r
   if (!grown) return null;
   const count = 1 + 2 * grown.made.length;
   const tree: ForestTree = { input: new Array(count).fill(-1), at: new Array(count).fill(0), blankLeft: new Array(count).fill(0), left: new Array(count).fill(0), right: new Array(count).fill(0), value: new Array(count).fill(0) };
-  const valueOf = (node: Node) => (-rule.learningRate * node.total.g) / (node.total.h + rule.l2);
-  tree.value[0] = valueOf(grown.made[0]!.node);
+  const leafValue = (node: Node) => (-rule.learningRate * node.total.g) / (node.total.h + rule.l2);
+  tree.value[0] = leafValue(grown.made[0]!.node);
   for (const { node, split, left, right } of grown.made) {
     tree.input[node.id] = split.input;
-    tree.at[node.id] = split.left.lastIndexOf(1) > 0 ? split.left.lastIndexOf(1) : 0;
+    tree.at[node.id] = Math.max(split.left.lastIndexOf(1), 0);
     tree.blankLeft[node.id] = split.left[0]!;
     tree.left[node.id] = left.id;
     tree.right[node.id] = right.id;
-    tree.value[left.id] = valueOf(left);
-    tree.value[right.id] = valueOf(right);
+    tree.value[left.id] = leafValue(left);
+    tree.value[right.id] = leafValue(right);
   }
   for (const leaf of grown.leaves) {
     const ids = leaf.rows;
@@ -157,7 +157,10 @@ class Histograms {
   constructor(private readonly layout: Layout) {
     const size = 3 * layout.totalBins;
     // One fit's size at a time: a long-lived thread training many tables keeps no old pool.
-    if (!Histograms.spare.has(size)) Histograms.spare.clear(), Histograms.spare.set(size, []);
+    if (!Histograms.spare.has(size)) {
+      Histograms.spare.clear();
+      Histograms.spare.set(size, []);
+    }
     this.pool = Histograms.spare.get(size)!;
   }
 
