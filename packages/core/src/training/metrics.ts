@@ -40,8 +40,10 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
     while (end + 1 < order.length && scores[order[end + 1]!] === scores[order[start]!]) end++;
     const midRank = (start + end) / 2 + 1;
     for (let k = start; k <= end; k++) {
-      if (labels[order[k]!]) (rankSumPositive += midRank);
-      positives++;
+      if (labels[order[k]!]) {
+        rankSumPositive += midRank;
+        positives++;
+      }
     }
     start = end + 1;
   }
