@@ -70,7 +70,6 @@ async function timeRun(csv, bytes, { workers, sharded }) {
   try {
     const base = `http://127.0.0.1:${port}`;
     const auth = { Authorization: `Bearer ${key}` };
-    const started = performance.now();
     const response = await fetch(`${base}/v1/predictions`, { method: "POST", headers: { ...auth, "Content-Type": "text/csv" }, body: Readable.toWeb(createReadStream(csv)), duplex: "half" });
     if (response.status !== 202) throw new Error(`upload answered ${response.status}: ${await response.text()}`);
     const uploaded = performance.now();

@@ -178,7 +178,10 @@ describe("the drain signal, in process", () => {
       }, } as unknown as JobQueue;
     let draining = true;
     let looks = 0;
-    const worker = startWorker({ queue, concurrency: 2, visibilitySeconds: 30, waitSeconds: 1, logger, draining: () => (looks++, draining), handle: async () => {} });
+    const worker = startWorker({ queue, concurrency: 2, visibilitySeconds: 30, waitSeconds: 1, logger, draining: () => {
+        looks++;
+        return draining;
+      }, handle: async () => {} });
     // Both slots have gone round their loop, each looking at the drain signal again, without receiving.
     await until(() => looks >= 6);
     expect(receives).toBe(0);

@@ -145,6 +145,7 @@ const SHARDS_TABLE: JobTable<PredictionShard, Progress> = {
  * backslashes doubled so that any text reads back as it was.
  */
 function storable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the one character Postgres text cannot hold.
   return text.replace(/[\\\u0000]/g, (c) => (c === "\\" ? "\\\\" : "\\0"));
 }
 

@@ -28,7 +28,7 @@ export async function cutIntoRanges(path: string, start: number, shares: readonl
       read: async (at, length) => block.subarray(0, (await file.read(block, 0, Math.min(length, block.length), at)).bytesRead),
     };
     const cuts = await cutRecords(bytes, start, shares, delimiter);
-    return cuts && cuts.slice(1).map((end, i) => ({ path, start: cuts[i]!, end }));
+    return cuts?.slice(1).map((end, i) => ({ path, start: cuts[i]!, end }));
   } finally {
     await file.close();
   }

@@ -39,7 +39,7 @@ export async function scoreIntoStore<T>(store: ObjectStore, keys: ResultKeys, in
     for (const body of bodies) if (!body.writableFinished) body.destroy(error);
     input.destroy();
   };
-  uploads.forEach((upload) => upload.catch(stopAll));
+  for (const upload of uploads) upload.catch(stopAll);
   try {
     const result = await score({ output, errors, scores });
     await Promise.all(uploads);

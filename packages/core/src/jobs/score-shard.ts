@@ -41,7 +41,7 @@ export function scoreShardJob(deps: ShardDeps): JobSpec<PredictionShard, Progres
 async function runShard({ job: shard, attempt }: JobClaim<PredictionShard>, context: JobContext<Progress>, deps: ShardDeps): Promise<boolean> {
   const prediction = await deps.predictions.getById(shard.predictionId);
   // Canceled or deleted meanwhile: its cancel settled this shard too, so the claim below it is already lost.
-  if (!prediction || prediction.status !== "SHARDED") return false;
+  if (prediction?.status !== "SHARDED") return false;
   const keys = shardKeysFor(prediction.id, shard.index, attempt);
   // What an earlier attempt of this shard wrote before it died is never merged: drop it.
   const earlier = Array.from({ length: attempt - 1 }, (_, i) => Object.values(shardKeysFor(prediction.id, shard.index, i + 1))).flat();
