@@ -54,9 +54,8 @@ export const backlogAlarm = new aws.cloudwatch.MetricAlarm("JobsOldestMessageToo
 
 /**
  * The deployed stage's health (not under `sst dev`: no load balancer, database or services):
- * the load balancer's own 5xx (503 when no API task is healthy: there is no per-load-balancer
- * UnHealthyHostCount, and SST does not expose the target group it is published for) and the
- * API's 5xx, fewer API tasks running than the minimum, the database's CPU, free storage and
+ * the load balancer's own 5xx (503 when no API task is healthy) and the API's 5xx, unhealthy API
+ * targets, fewer API tasks running than the minimum, the database's CPU, free storage and
  * connections, and an ECS deployment that failed (rolled back by the circuit breaker).
  */
 if (!$dev) {
@@ -73,6 +72,22 @@ if (!$dev) {
     namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: lb, ...sum5min,
     comparisonOperator: "GreaterThanThreshold", threshold: FIVE_XX_PER_5_MINUTES,
     alarmDescription: "The API answered 5xx: its logs name the error codes (docs/ERRORS.md).", ...notify,
+  });
+  // UnHealthyHostCount is published per target group (never per load balancer alone), and SST keeps
+  // its target group to itself: a Metrics Insights query finds every target group of this load balancer.
+  new aws.cloudwatch.MetricAlarm("ApiUnhealthyHosts", {
+    metricQueries: [
+      {
+        id: "unhealthy",
+        expression: $interpolate`SELECT MAX(UnHealthyHostCount) FROM SCHEMA("AWS/ApplicationELB", LoadBalancer, TargetGroup) WHERE LoadBalancer = '${lb.LoadBalancer}'`,
+        period: 60,
+        label: "API targets failing the load balancer's health check",
+        returnData: true,
+      },
+    ],
+    evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "notBreaching",
+    comparisonOperator: "GreaterThanThreshold", threshold: 0,
+    alarmDescription: "An API task has failed the load balancer's /healthz check for 3 minutes: check the API service's events and logs.", ...notify,
   });
   new aws.cloudwatch.MetricAlarm("ApiTasksBelowMinimum", {
     namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: { ClusterName: cluster.nodes.cluster.name, ServiceName: api.nodes.service.name },

@@ -5,12 +5,16 @@ import { settings } from "./settings";
 const CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 const ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3";
 const SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03";
+/** The only security policy CloudFront's `*.cloudfront.net` certificate takes. */
+export const DEFAULT_CERTIFICATE_POLICY = "TLSv1";
 
 /**
  * HTTPS for a stage without a domain (personal stages only: stacks/stages.ts requires one for
  * shared stages). CloudFront's default certificate serves `https://<id>.cloudfront.net` and
- * redirects plain HTTP; the load balancer behind it accepts only CloudFront's addresses. Returns
- * the URL the stage is used at.
+ * redirects plain HTTP; the load balancer behind it accepts only CloudFront's addresses. That
+ * certificate also fixes the viewer TLS policy at TLSv1, which is one reason shared stages, where
+ * customers connect, must have a domain (their load balancer: TLS 1.2 and 1.3 only). Returns the
+ * URL the stage is used at.
  */
 export function httpsUrl(): $util.Output<string> {
   if (settings.domain || $dev) return api.url.apply((url) => url.replace(/\/$/, ""));
@@ -35,7 +39,9 @@ export function httpsUrl(): $util.Output<string> {
       responseHeadersPolicyId: SECURITY_HEADERS,
       compress: false,
     },
-    viewerCertificate: { cloudfrontDefaultCertificate: true, minimumProtocolVersion: "TLSv1.2_2021" },
+    // With its default certificate CloudFront applies the TLSv1 policy whatever is asked (any other
+    // value only makes every deploy update the distribution): TLS 1.2+ needs a domain (docs/DEPLOY.md).
+    viewerCertificate: { cloudfrontDefaultCertificate: true, minimumProtocolVersion: DEFAULT_CERTIFICATE_POLICY },
     restrictions: { geoRestriction: { restrictionType: "none" } },
     priceClass: "PriceClass_100",
   });

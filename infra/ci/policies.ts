@@ -18,7 +18,9 @@
  * - preview: an allow-list scoped to resources tagged `sst:stage=pr-*` (SST's provider tags every
  *   resource with `sst:app` / `sst:stage`) or named `retainwise-pr-*`, and no data-plane reads of
  *   anything else (no `s3:GetObject`, `secretsmanager:GetSecretValue`, `ssm:GetParameter` outside
- *   its stage);
+ *   its stage); tagging only as part of creating (where IAM can tell: EC2, ELB, ECS, and RDS and logs
+ *   by name), so such an untagged resource made outside SST cannot be adopted by tagging it `pr-*`
+ *   (docs/DEPLOY.md, "The CI deploy roles", names the services where IAM cannot tell);
  * - staging and production: AWS's PowerUserAccess (what `sst deploy` used until now), minus ECS
  *   Exec, minus every resource tagged with another stage.
  *
@@ -223,6 +225,12 @@ function stageRoles(environment: DeployEnvironment, account: string): Statement[
   ];
 }
 
+/** `service:TagResource`-like actions allowed only as part of one of `creating` (the service's `CreateAction` key). */
+function tagOnCreate(service: string, actions: string[], creating: string[]): Statement {
+  const sid = `TagOnCreate${service.split(/[^a-z0-9]/i).map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}`;
+  return { Sid: sid, Effect: "Allow", Action: actions, Resource: ["*"], Condition: { ...CREATING_PREVIEW, StringEquals: { [`${service}:CreateAction`]: creating } } };
+}
+
 /** Tagged by SST's provider on create: `aws:RequestTag`; afterwards: `aws:ResourceTag`. */
 const CREATING_PREVIEW = { StringLike: { "aws:RequestTag/sst:stage": PREVIEW_STAGE_PATTERN } };
 const TAGGED_PREVIEW = { StringLike: { "aws:ResourceTag/sst:stage": PREVIEW_STAGE_PATTERN } };
@@ -249,26 +257,41 @@ function previewResources(account: string): Statement[] {
       Sid: "CreatePreviewTagged",
       Effect: "Allow",
       Action: [
-        "ec2:CreateSecurityGroup", "ec2:CreateTags", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateRule", "elasticloadbalancing:AddTags",
-        "ecs:CreateService", "ecs:RegisterTaskDefinition", "ecs:TagResource", "rds:CreateDBInstance", "rds:CreateDBParameterGroup", "rds:CreateDBSubnetGroup", "rds:AddTagsToResource",
+        "ec2:CreateSecurityGroup", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateRule",
+        "ecs:CreateService", "ecs:RegisterTaskDefinition", "rds:CreateDBInstance", "rds:CreateDBParameterGroup", "rds:CreateDBSubnetGroup",
         "servicediscovery:CreateService", "servicediscovery:TagResource", "application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource",
-        "logs:CreateLogGroup", "logs:TagResource", "logs:TagLogGroup", "sns:CreateTopic", "sns:TagResource", "secretsmanager:CreateSecret", "secretsmanager:TagResource",
+        "logs:CreateLogGroup", "sns:CreateTopic", "sns:TagResource", "secretsmanager:CreateSecret", "secretsmanager:TagResource",
         "cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags", "cloudfront:TagResource", "events:PutRule", "events:TagResource",
       ],
       Resource: ["*"],
+      Condition: CREATING_PREVIEW,
+    },
+    // Tagging an existing, untagged resource `pr-*` would make it the preview's (ChangePreviewTagged): where
+    // IAM can tell tag-on-create apart (a CreateAction key, or a name the preview's resources all have), only that.
+    tagOnCreate("ec2", ["ec2:CreateTags"], ["CreateSecurityGroup"]),
+    tagOnCreate("elasticloadbalancing", ["elasticloadbalancing:AddTags"], ["CreateLoadBalancer", "CreateTargetGroup", "CreateListener", "CreateRule"]),
+    tagOnCreate("ecs", ["ecs:TagResource"], ["CreateService", "RegisterTaskDefinition", "RunTask"]),
+    {
+      Sid: "TagPreviewNamedOnCreate",
+      Effect: "Allow",
+      Action: ["rds:AddTagsToResource", "logs:TagResource", "logs:TagLogGroup"],
+      Resource: [
+        `arn:aws:rds:*:${account}:*:${namePrefix("preview")}*`,
+        `arn:aws:logs:*:${account}:log-group:/sst/cluster/${SHARED_CLUSTER_NAME}/${namePrefix("preview")}*`,
+      ],
       Condition: CREATING_PREVIEW,
     },
     {
       Sid: "ChangePreviewTagged",
       Effect: "Allow",
       Action: [
-        "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:ModifySecurityGroupRules", "ec2:DeleteSecurityGroup", "ec2:CreateTags", "ec2:DeleteTags",
-        "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
-        "elasticloadbalancing:DeleteListener", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:DeleteRule", "elasticloadbalancing:ModifyRule", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
+        "ec2:AuthorizeSecurityGroup*", "ec2:RevokeSecurityGroup*", "ec2:ModifySecurityGroupRules", "ec2:DeleteSecurityGroup", "ec2:CreateTags", "ec2:DeleteTags",
+        // Wildcards within a service are held to the preview's tagged resources like every action here.
+        "elasticloadbalancing:Delete*", "elasticloadbalancing:Modify*", "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
         "ecs:UpdateService", "ecs:DeleteService", "ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions", "ecs:TagResource", "ecs:UntagResource",
         // The deploy's Migrate task (infra/migrate.ts, scripts/run-ecs-task.sh): run from the preview's task definition, tagged from it, stopped on a timeout, its log's end read on failure.
         "ecs:RunTask", "ecs:StopTask", "logs:GetLogEvents",
-        "rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:RebootDBInstance", "rds:ModifyDBParameterGroup", "rds:DeleteDBParameterGroup", "rds:ModifyDBSubnetGroup", "rds:DeleteDBSubnetGroup", "rds:AddTagsToResource", "rds:RemoveTagsFromResource",
+        "rds:ModifyDB*", "rds:DeleteDB*", "rds:RebootDBInstance", "rds:AddTagsToResource", "rds:RemoveTagsFromResource",
         "servicediscovery:UpdateService", "servicediscovery:DeleteService", "servicediscovery:TagResource", "servicediscovery:UntagResource",
         "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:TagResource", "application-autoscaling:UntagResource",
         "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "logs:PutRetentionPolicy", "logs:DeleteLogGroup", "logs:TagResource", "logs:UntagResource",

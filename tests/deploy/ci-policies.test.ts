@@ -90,6 +90,12 @@ function ownDeploy(environment: DeployEnvironment): Request[] {
     { action: "events:PutTargets", resource: `arn:aws:events:us-east-1:${ACCOUNT}:rule/retainwise-${stage}-EcsDeploymentFailed`, context: tagged(stage) },
     { action: "sns:SetTopicAttributes", resource: `arn:aws:sns:us-east-1:${ACCOUNT}:retainwise-${stage}-Alarms`, context: tagged(stage) },
     { action: "s3:PutBucketPolicy", resource: `arn:aws:s3:::retainwise-${stage}-logs-abc` },
+    // Tags on what it creates, authorised as part of the create call.
+    { action: "ec2:CreateTags", resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-new`, context: { ...creating(stage), "ec2:CreateAction": "CreateSecurityGroup" } },
+    { action: "elasticloadbalancing:AddTags", resource: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/ApiLoadBalancer-abcdefgh/1`, context: { ...creating(stage), "elasticloadbalancing:CreateAction": "CreateLoadBalancer" } },
+    { action: "ecs:TagResource", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/retainwise-shared/0123`, context: { ...creating(stage), "ecs:CreateAction": "RunTask" } },
+    { action: "rds:AddTagsToResource", resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:retainwise-${stage}-databaseinstance-abcdefgh`, context: creating(stage) },
+    { action: "logs:TagResource", resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/sst/cluster/retainwise-shared/retainwise-${stage}-Api-abcdefgh/Api`, context: creating(stage) },
   ];
 }
 
@@ -153,6 +159,13 @@ describe("the CI deploy roles (infra/ci/policies.ts)", () => {
       { action: "cloudfront:CreateInvalidation", resource: `arn:aws:cloudfront::${ACCOUNT}:distribution/E1` },
       { action: "route53:ChangeResourceRecordSets", resource: "arn:aws:route53:::hostedzone/Z1" },
       { action: "wafv2:DeleteWebACL", resource: `arn:aws:wafv2:us-east-1:${ACCOUNT}:regional/webacl/x/1` },
+      // Adopting an untagged resource made outside SST by tagging it pr-*, after which it would be the preview's.
+      { action: "ec2:CreateTags", resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-someone-elses`, context: creating("pr-42") },
+      { action: "ec2:CreateTags", resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-1`, context: { ...creating("pr-42"), "ec2:CreateAction": "RunInstances" } },
+      { action: "elasticloadbalancing:AddTags", resource: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/someone-elses/1`, context: creating("pr-42") },
+      { action: "ecs:TagResource", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/other-cluster/someone-elses`, context: creating("pr-42") },
+      { action: "rds:AddTagsToResource", resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:someone-elses`, context: creating("pr-42") },
+      { action: "logs:TagResource", resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/someone-elses`, context: creating("pr-42") },
     ];
     expect(refused.filter((request) => isAllowed(preview, request))).toEqual([]);
     // The shared VPC is used, never changed: a security group may be created in it.

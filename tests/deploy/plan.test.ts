@@ -317,15 +317,21 @@ describe("alarms", () => {
 });
 
 describe("alarms and logs (issue 22)", () => {
-  it("alarm on the load balancer's and the API's 5xx, API tasks below the minimum, and the database's CPU, storage and connections", () => {
+  it("alarm on the load balancer's and the API's 5xx, unhealthy API targets, API tasks below the minimum, and the database's CPU, storage and connections", () => {
     for (const resources of [production, staging, personal]) {
       const alarm = (name: string) => one(resources, name).inputs;
       expect(alarm("ApiLoadBalancer5xx")).toMatchObject({ namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: { LoadBalancer: expect.stringMatching(/^app\/ApiLoadBalancer/) } });
       expect(alarm("ApiTarget5xx")).toMatchObject({ metricName: "HTTPCode_Target_5XX_Count", dimensions: { LoadBalancer: expect.stringMatching(/^app\//) } });
       expect(alarm("ApiTasksBelowMinimum")).toMatchObject({ metricName: "RunningTaskCount", comparisonOperator: "LessThanThreshold", treatMissingData: "breaching" });
+      // Unhealthy hosts: per target group only, so a Metrics Insights query over this load balancer's.
+      const lb = alarm("ApiLoadBalancer5xx").dimensions.LoadBalancer;
+      expect(alarm("ApiUnhealthyHosts")).toMatchObject({ comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 3, datapointsToAlarm: 3 });
+      expect(alarm("ApiUnhealthyHosts").metricQueries).toEqual([
+        expect.objectContaining({ returnData: true, period: 60, expression: `SELECT MAX(UnHealthyHostCount) FROM SCHEMA("AWS/ApplicationELB", LoadBalancer, TargetGroup) WHERE LoadBalancer = '${lb}'` }),
+      ]);
       expect(alarm("DatabaseCpuHigh")).toMatchObject({ namespace: "AWS/RDS", metricName: "CPUUtilization", threshold: 80, dimensions: { DBInstanceIdentifier: one(resources, "DatabaseInstance").inputs.identifier } });
       expect(alarm("DatabaseStorageLow")).toMatchObject({ metricName: "FreeStorageSpace", comparisonOperator: "LessThanThreshold", threshold: 2 * 1024 ** 3 });
-      for (const name of ["ApiLoadBalancer5xx", "ApiTarget5xx", "ApiTasksBelowMinimum", "DatabaseCpuHigh", "DatabaseStorageLow", "DatabaseConnectionsHigh"]) expect(alarm(name).alarmActions).toEqual([expect.stringContaining(":Alarms")]);
+      for (const name of ["ApiLoadBalancer5xx", "ApiTarget5xx", "ApiUnhealthyHosts", "ApiTasksBelowMinimum", "DatabaseCpuHigh", "DatabaseStorageLow", "DatabaseConnectionsHigh"]) expect(alarm(name).alarmActions).toEqual([expect.stringContaining(":Alarms")]);
     }
     expect(one(production, "ApiTasksBelowMinimum").inputs.threshold).toBe(STAGES.production.api.min);
     expect(one(production, "DatabaseConnectionsHigh").inputs.threshold).toBe(Math.floor(MAX_CONNECTIONS["t4g.small"] * 0.8));
@@ -470,9 +476,12 @@ describe("HTTPS", () => {
       expect(one(resources, "ApiLoadBalancerSecurityGroup").inputs.ingress).toEqual([{ fromPort: 80, toPort: 80, protocol: "tcp", prefixListIds: ["pl-cloudfront"] }]);
     }
     expect(ofType(personal, "aws:cloudfront/distribution:Distribution")).toHaveLength(1);
-    // Viewers: TLS 1.2 or later with CloudFront's 2021 cipher list.
-    expect(ofType(personal, "aws:cloudfront/distribution:Distribution")[0]!.inputs.viewerCertificate).toMatchObject({ minimumProtocolVersion: "TLSv1.2_2021" });
-    expect(ofType(production, "aws:cloudfront/distribution:Distribution")).toEqual([]);
+    // CloudFront's default certificate takes only the TLSv1 policy (AWS applies it whatever is asked;
+    // asking for more only shows as a change on every deploy): TLS 1.2+ is the domain's load balancer's,
+    // and every stage customers use (shared, required to have a domain) is served by it.
+    expect(ofType(personal, "aws:cloudfront/distribution:Distribution")[0]!.inputs.viewerCertificate).toEqual({ cloudfrontDefaultCertificate: true, minimumProtocolVersion: "TLSv1" });
+    for (const resources of [production, staging]) expect(ofType(resources, "aws:cloudfront/distribution:Distribution")).toEqual([]);
+    for (const settings of Object.values(STAGES).filter((s) => s.sharedStage)) expect(settings.domain).toMatch(/\./);
   });
 });
 
