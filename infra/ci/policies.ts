@@ -14,7 +14,8 @@
  * - a role may be created, or have its boundary set, only with {@link BOUNDARY_POLICY_NAME}, and
  *   never have it removed: whatever policy a deploy then attaches, the role can do no more than the
  *   boundary (no IAM at all);
- * - no `ecs:ExecuteCommand` (a shell in a task holding the database password) for any CI role;
+ * - no `ecs:ExecuteCommand` (a shell in a task holding the database password) for any CI role, and
+ *   no `sts:AssumeRole` (a role elsewhere in the account that trusts the account would be a way out);
  * - preview: an allow-list scoped to resources tagged `sst:stage=pr-*` (SST's provider tags every
  *   resource with `sst:app` / `sst:stage`) or named `retainwise-pr-*`, and no data-plane reads of
  *   anything else (no `s3:GetObject`, `secretsmanager:GetSecretValue`, `ssm:GetParameter` outside
@@ -186,7 +187,8 @@ function guardrails(environment: DeployEnvironment, account: string): Statement[
       Action: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateGroup", "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:CreateOpenIDConnectProvider", "iam:CreateSAMLProvider"],
       Resource: ["*"],
     },
-    { Sid: "DenyShellsInTasks", Effect: "Deny", Action: ["ecs:ExecuteCommand", "ssm:StartSession", "ssm:SendCommand", "ssmmessages:*"], Resource: ["*"] },
+    // A shell in a task, or a role of the account that trusts the account itself (PowerUserAccess allows sts:*).
+    { Sid: "DenyShellsAndRoleChaining", Effect: "Deny", Action: ["ecs:ExecuteCommand", "ssm:StartSession", "ssm:SendCommand", "ssmmessages:*", "sts:AssumeRole"], Resource: ["*"] },
     // A resource tagged with another stage (production's database, staging's secret) is out of reach, reads included.
     { Sid: "DenyOtherStagesResources", Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { Null: { "aws:ResourceTag/sst:stage": "false" }, StringNotLike: { "aws:ResourceTag/sst:stage": ownStages } } },
     { Sid: "DenyTaggingForOtherStages", Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { Null: { "aws:RequestTag/sst:stage": "false" }, StringNotLike: { "aws:RequestTag/sst:stage": [STAGE_PATTERN[environment]] } } },
@@ -286,19 +288,20 @@ function previewResources(account: string): Statement[] {
       Effect: "Allow",
       Action: [
         "ec2:AuthorizeSecurityGroup*", "ec2:RevokeSecurityGroup*", "ec2:ModifySecurityGroupRules", "ec2:DeleteSecurityGroup", "ec2:CreateTags", "ec2:DeleteTags",
-        // Wildcards within a service are held to the preview's tagged resources like every action here.
+        // Wildcards within a service (`*TagResource`: Tag and Untag) are held to the preview's tagged
+        // resources like every action here.
         "elasticloadbalancing:Delete*", "elasticloadbalancing:Modify*", "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
-        "ecs:UpdateService", "ecs:DeleteService", "ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions", "ecs:TagResource", "ecs:UntagResource",
+        "ecs:UpdateService", "ecs:DeleteService", "ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions", "ecs:*TagResource",
         // The deploy's Migrate task (infra/migrate.ts, scripts/run-ecs-task.sh): run from the preview's task definition, tagged from it, stopped on a timeout, its log's end read on failure.
         "ecs:RunTask", "ecs:StopTask", "logs:GetLogEvents",
         "rds:ModifyDB*", "rds:DeleteDB*", "rds:RebootDBInstance", "rds:AddTagsToResource", "rds:RemoveTagsFromResource",
-        "servicediscovery:UpdateService", "servicediscovery:DeleteService", "servicediscovery:TagResource", "servicediscovery:UntagResource",
-        "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:TagResource", "application-autoscaling:UntagResource",
-        "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "logs:PutRetentionPolicy", "logs:DeleteLogGroup", "logs:TagResource", "logs:UntagResource",
-        "sns:SetTopicAttributes", "sns:DeleteTopic", "sns:Subscribe", "sns:Unsubscribe", "sns:TagResource", "sns:UntagResource",
-        "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret", "secretsmanager:GetResourcePolicy", "secretsmanager:TagResource", "secretsmanager:UntagResource",
-        "cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution", "cloudfront:TagResource", "cloudfront:UntagResource",
-        "events:PutRule", "events:DeleteRule", "events:DescribeRule", "events:PutTargets", "events:RemoveTargets", "events:ListTargetsByRule", "events:ListTagsForResource", "events:TagResource", "events:UntagResource",
+        "servicediscovery:UpdateService", "servicediscovery:DeleteService", "servicediscovery:*TagResource",
+        "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:*TagResource",
+        "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:*TagResource", "logs:PutRetentionPolicy", "logs:DeleteLogGroup", "logs:*TagResource",
+        "sns:SetTopicAttributes", "sns:DeleteTopic", "sns:Subscribe", "sns:Unsubscribe", "sns:*TagResource",
+        "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret", "secretsmanager:GetResourcePolicy", "secretsmanager:*TagResource",
+        "cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution", "cloudfront:*TagResource",
+        "events:PutRule", "events:DeleteRule", "events:DescribeRule", "events:PutTargets", "events:RemoveTargets", "events:ListTargetsByRule", "events:ListTagsForResource", "events:*TagResource",
       ],
       Resource: ["*"],
       Condition: TAGGED_PREVIEW,

@@ -50,6 +50,9 @@ function escalations(environment: DeployEnvironment, other: string): Request[] {
     { action: "ecs:ExecuteCommand", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/retainwise-production-ClusterCluster-abcdefgh/0123` },
     { action: "ecs:ExecuteCommand", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/retainwise-production-ClusterCluster-abcdefgh` },
     { action: "ssm:StartSession", resource: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/x/0123` },
+    // Chaining into any other role of the account (one that trusts the account itself, say an admin's).
+    { action: "sts:AssumeRole", resource: `arn:aws:iam::${ACCOUNT}:role/AdminForOperators` },
+    { action: "sts:AssumeRole", resource: ownRole },
     // Another stage's resources, tagged by SST, and its state.
     { action: "rds:DeleteDBInstance", resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:retainwise-${other}-databaseinstance-abcdefgh`, context: tagged(other) },
     { action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:retainwise-${other}-DatabaseProxySecret-abc`, context: tagged(other) },
