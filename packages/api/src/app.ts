@@ -5,6 +5,7 @@ import { errorHandler, notFoundHandler } from "./errors.ts";
 import { accessLog } from "./middleware/access-log.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
 import { docsRoutes } from "./routes/docs.ts";
+import { outsideTheApi } from "./openapi/route-docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { v1Routes } from "./routes/v1.ts";
 import { uiRoutes } from "./ui/index.ts";
@@ -27,11 +28,11 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.notFound(notFoundHandler);
 
   app.route("/", healthRoutes(deps));
-  app.route("/", docsRoutes());
+  app.route("/", docsRoutes(() => app));
   app.route("/v1", v1Routes(deps));
   if (deps.serveDownload) {
     const serve = deps.serveDownload;
-    app.get("/files/*", (c) => serve(c.req.raw));
+    app.get("/files/*", outsideTheApi("signed links that presigned URLs point to", (c) => serve(c.req.raw)));
   }
   app.route("/", uiRoutes());
   return app;

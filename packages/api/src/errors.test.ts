@@ -98,7 +98,7 @@ describe("docs/ERRORS.md", () => {
   test("lists every error code once with its kind and status, and no code that does not exist", async () => {
     const { readFile } = await import("node:fs/promises");
     const page = await readFile(new URL("../../../docs/ERRORS.md", import.meta.url), "utf8");
-    const rows = [...page.matchAll(/^\| `([a-z_.]+)` \| ([a-z_]+) \| (\d{3}) \|$/gm)].map(([, code, kind, status]) => ({ code, kind, status: Number(status) }));
+    const rows = [...page.matchAll(/^\| `([A-Za-z_.]+)` \| ([a-z_]+) \| (\d{3}) \|$/gm)].map(([, code, kind, status]) => ({ code, kind, status: Number(status) }));
     const expected = Object.entries(ERROR_CODES).map(([code, kind]) => ({ code, kind, status: STATUS_OF_KIND[kind] }));
     expect(rows).toEqual(expected);
   });

@@ -1,23 +1,10 @@
 import type { Context } from "hono";
 import type { ApiEnv } from "./env.ts";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { isRetainwiseError, RetainwiseError, type ErrorKind } from "@retainwise/core/errors";
+import { errorBody, isRetainwiseError, RetainwiseError, STATUS_OF_KIND, type ErrorKind } from "@retainwise/core/errors";
 import type { Logger } from "@retainwise/core/log";
 
 /** The one kind -> HTTP status table (the kind of every code: ERROR_CODES in @retainwise/core). */
-export const STATUS_OF_KIND: Record<ErrorKind, ContentfulStatusCode> = {
-  input: 400,
-  auth: 401,
-  forbidden: 403,
-  not_found: 404,
-  timeout: 408,
-  conflict: 409,
-  too_large: 413,
-  unsupported: 415,
-  rate_limited: 429,
-  internal: 500,
-  unavailable: 503,
-};
+export { STATUS_OF_KIND };
 
 /** `Retry-After` when the error does not say: a 503 is worth a retry soon (a failover takes longer; the client retries again). */
 const DEFAULT_RETRY_AFTER_SECONDS: Partial<Record<ErrorKind, number>> = { unavailable: 5, rate_limited: 10 };
@@ -42,13 +29,13 @@ export function errorHandler(logger: Logger) {
     if (generic) logger[known.kind === "internal" ? "error" : "warn"]("request failed", { requestId, path: c.req.path, code: known.code, error });
     const retryAfter = known.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS[known.kind];
     if (retryAfter !== undefined) c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfter))));
-    const details = generic ? undefined : known.details;
-    return c.json({ error: { code: known.code, kind: known.kind, message: generic ?? known.message, ...(details ? { details } : {}), ...(requestId ? { requestId } : {}) } }, status);
+    const shown = generic ? { code: known.code, kind: known.kind, message: generic, details: undefined } : known;
+    return c.json(errorBody(shown, requestId), status);
   };
 }
 
 /** Unknown paths: a `route.not_found` error like any other. */
 export function notFoundHandler(c: Context<ApiEnv>): Response {
   const error = new RetainwiseError("route.not_found", `No route for ${c.req.method} ${c.req.path}. See /docs.`);
-  return c.json({ error: { code: error.code, kind: error.kind, message: error.message } }, 404);
+  return c.json(errorBody(error), STATUS_OF_KIND[error.kind]);
 }

@@ -1,17 +1,28 @@
 import * as v from "valibot";
-import { RetainwiseError, type ErrorCode } from "@retainwise/core/errors";
+import { isErrorCode, RetainwiseError, type ErrorCode, type ParameterName } from "@retainwise/core/errors";
 import { ellipsize } from "@retainwise/core/text";
 
-/** Parses `input` or answers 400 naming the field and what is wrong with it (`code` overrides `request.invalid_<field>`). */
-export function parseOr400<S extends v.GenericSchema>(schema: S, input: unknown, where: string, code?: ErrorCode): v.InferOutput<S> {
+/** A schema whose every key is a `ParameterName`, so each has its `request.invalid_<key>` code in the closed list. */
+type OnlyParameters<S extends { entries: v.ObjectEntries }> =
+  Exclude<keyof S["entries"], ParameterName> extends never ? unknown : { "add request.invalid_<key> to ERROR_CODES for": Exclude<keyof S["entries"], ParameterName> };
+
+/**
+ * Parses `input` or answers 400 naming the field and what is wrong with it: `request.invalid_<key>`
+ * for the top-level key to blame (`actionable` for `actionable.3` too), `request.invalid_body` when
+ * no field is (a JSON body that is not an object), or `code` for schemas of another kind (a path id,
+ * a header).
+ */
+export function parseOr400<S extends v.GenericSchema & { entries: v.ObjectEntries }>(schema: S & OnlyParameters<S>, input: unknown, where: string): v.InferOutput<S>;
+export function parseOr400<S extends v.GenericSchema>(schema: S, input: unknown, where: string, code: ErrorCode): v.InferOutput<S>;
+export function parseOr400(schema: v.GenericSchema, input: unknown, where: string, code?: ErrorCode): unknown {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
   const issue = result.issues[0];
-  const path = v.getDotPath(issue);
-  const field = path ?? where;
-  // The code names the parameter as a word (`request.invalid_body` when no field is to blame), never the free text of `where`.
-  const named = (path ?? where.split(" ")[0]!).replace(/\W+/g, "_");
-  throw new RetainwiseError(code ?? `request.invalid_${ellipsize(named)}` satisfies ErrorCode, `The ${where} '${ellipsize(field)}' ${issue.message}, got ${ellipsize(described(issue.input))}.`);
+  const field = v.getDotPath(issue) ?? where;
+  const key = issue.path?.[0]?.key;
+  const named = `request.invalid_${String(key)}`;
+  const parameterCode: ErrorCode = key !== undefined && isErrorCode(named) ? named : "request.invalid_body";
+  throw new RetainwiseError(code ?? parameterCode, `The ${where} '${ellipsize(field)}' ${issue.message}, got ${ellipsize(described(issue.input))}.`);
 }
 
 /** Nesting a JSON body may have: our bodies are flat; a deeper one is refused before it is parsed. */

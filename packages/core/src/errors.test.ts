@@ -9,11 +9,8 @@ describe("RetainwiseError", () => {
     expect(new NotFoundError("The object")).toMatchObject({ code: "store.not_found", kind: "not_found", permanent: true });
   });
 
-  it("lets a caller override the kind, as a thread's error carried across keeps its own", () => {
-    expect(new RetainwiseError("model.not_ready", "y", { kind: "input" }).kind).toBe("input");
-  });
-
-  it("treats request.invalid_<parameter> codes as input", () => {
+  it("has one kind per code wherever it is thrown: model.not_ready is a conflict", () => {
+    expect(new RetainwiseError("model.not_ready", "y").kind).toBe("conflict");
     expect(kindOf("request.invalid_limit")).toBe("input");
   });
 });

@@ -9,9 +9,11 @@
  * whether retrying can help (`permanent`): a malformed CSV stays malformed (FAILED at once), a
  * dropped connection or a bug on our side may not (retried through queue redelivery).
  *
+ * A code has one kind wherever it is thrown (no throw site picks another), so one code always
+ * answers one status.
+ *
  * @example
  *   throw new RetainwiseError("csv.missing_columns", "The file has no tenure column…");
- *   new RetainwiseError("model.not_ready", "…", { kind: "input" }).kind; // "input" instead of its usual "conflict"
  */
 export class RetainwiseError extends Error {
   readonly code: ErrorCode;
@@ -25,7 +27,7 @@ export class RetainwiseError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "RetainwiseError";
     this.code = code;
-    this.kind = options.kind ?? kindOf(code);
+    this.kind = kindOf(code);
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.details = options.details;
   }
@@ -38,8 +40,6 @@ export class RetainwiseError extends Error {
 
 export interface RetainwiseErrorOptions {
   cause?: unknown;
-  /** Overrides the code's usual kind (ERROR_CODES), e.g. a thread's error carried across as it was. */
-  kind?: ErrorKind;
   retryAfterSeconds?: number;
   details?: ErrorDetails;
 }
@@ -63,12 +63,27 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 export const RETRYABLE_KINDS: readonly ErrorKind[] = ["unavailable", "internal"];
 
 /**
- * Every error code and its kind: the one list (docs/ERRORS.md is checked against it by a test).
- * Not-found codes are all `<thing>.not_found`.
+ * Every error code and its kind: the one list, closed (docs/ERRORS.md is checked against it by a
+ * test). Not-found codes are all `<thing>.not_found`.
  */
 export const ERROR_CODES = {
   // Requests
   "request.bad_id": "input",
+  // A query parameter, form field or JSON body field that failed validation (`request.invalid_<name>`),
+  // or a JSON body that is not an object: each name is a key of a schema the API validates with.
+  "request.invalid_body": "input",
+  "request.invalid_limit": "input",
+  "request.invalid_model": "input",
+  "request.invalid_challenger": "input",
+  "request.invalid_idColumn": "input",
+  "request.invalid_label": "input",
+  "request.invalid_name": "input",
+  "request.invalid_positive": "input",
+  "request.invalid_modelId": "input",
+  "request.invalid_actionable": "input",
+  "request.invalid_from": "input",
+  "request.invalid_to": "input",
+  "request.invalid_bucket": "input",
   "request.invalid_cursor": "input",
   "request.invalid_range": "input",
   "request.invalid_idempotency_key": "input",
@@ -112,7 +127,7 @@ export const ERROR_CODES = {
   "outcomes.none_accepted": "input",
   "prediction.no_challenger": "conflict",
   "scoring.failed": "internal",
-  "scoring.thread_failed": "internal",
+  "scoring.thread_failed": "unavailable",
   "scores.unreadable": "internal",
   "output.closed": "unavailable",
   // Models and training
@@ -130,7 +145,6 @@ export const ERROR_CODES = {
   "model.no_probability_output": "input",
   "model.label_clash": "input",
   "model.not_enough_outcomes": "input",
-  "model.unavailable": "input",
   "train.empty_file": "input",
   "train.missing_label": "input",
   "train.unknown_column": "input",
@@ -149,7 +163,6 @@ export const ERROR_CODES = {
   "job.lost": "conflict",
   "job.stalled": "unavailable",
   "job.attempts_exhausted": "unavailable",
-  "job.dead_lettered": "unavailable",
   // Storage, queue, database, cloud
   "store.not_found": "not_found",
   "store.invalid_key": "internal",
@@ -182,13 +195,49 @@ export const ERROR_CODES = {
   internal: "internal",
 } as const satisfies Record<string, ErrorKind>;
 
-/** A parameter that failed validation: `request.invalid_limit`, `request.invalid_name`, … (kind `input`). */
-export type InvalidParameterCode = `request.invalid_${string}`;
-export type ErrorCode = keyof typeof ERROR_CODES | InvalidParameterCode;
+export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** The kind of a code: its row in ERROR_CODES (`input` for `request.invalid_<parameter>`). */
+/** A name the API validates a parameter or body field under: `request.invalid_<name>` is its code. */
+export type ParameterName = ErrorCode extends infer C ? (C extends `request.invalid_${infer P}` ? P : never) : never;
+
+/** Codes of a kind: `CodeOf<"unavailable">` is every code a retry may fix because a dependency failed. */
+export type CodeOf<K extends ErrorKind> = { [C in ErrorCode]: (typeof ERROR_CODES)[C] extends K ? C : never }[ErrorCode];
+
+/** The kind of a code: its row in ERROR_CODES. */
 export function kindOf(code: ErrorCode): ErrorKind {
-  return (ERROR_CODES as Record<string, ErrorKind>)[code] ?? "input";
+  return ERROR_CODES[code];
+}
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}
+
+/**
+ * The HTTP status of each kind: one table for every endpoint (and the signed download links of
+ * the one-machine mode), so a code always answers the same status.
+ */
+export const STATUS_OF_KIND = {
+  input: 400,
+  auth: 401,
+  forbidden: 403,
+  not_found: 404,
+  timeout: 408,
+  conflict: 409,
+  too_large: 413,
+  unsupported: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const satisfies Record<ErrorKind, number>;
+
+/** What every error answer's body is: `{error: {code, kind, message, details?, requestId?}}`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; kind: ErrorKind; message: string; details?: ErrorDetails; requestId?: string };
+}
+
+/** The one function every error body is built by (api's error handler, /readyz, the files store's signed links). */
+export function errorBody(error: Pick<RetainwiseError, "code" | "kind" | "message" | "details">, requestId?: string): ErrorBody {
+  return { error: { code: error.code, kind: error.kind, message: error.message, ...(error.details ? { details: error.details } : {}), ...(requestId ? { requestId } : {}) } };
 }
 
 /** The object or row asked for does not exist (or belongs to someone else: we never say which). */
@@ -201,8 +250,8 @@ export class NotFoundError extends RetainwiseError {
 
 /** A dependency (store, queue, database, network) failed in a way a retry may fix. */
 export class TransientError extends RetainwiseError {
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
-    super(code, message, { ...options, kind: "unavailable" });
+  constructor(code: CodeOf<"unavailable">, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(code, message, options);
     this.name = "TransientError";
   }
 }

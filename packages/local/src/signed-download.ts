@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
-import { NotFoundError, type ErrorCode, type ObjectStore } from "@retainwise/core";
+import { errorBody, NotFoundError, RetainwiseError, STATUS_OF_KIND, type ErrorCode, type ObjectStore } from "@retainwise/core";
 
 /**
  * Expiring download links for the files-on-disk store, served by the API's `GET /files/*`:
@@ -46,6 +46,9 @@ export function verifyDownloadSignature(requestUrl: string | URL, signingSecret:
   return { ok: true, key: parsed.key, filename: parsed.filename, expiresAt: new Date(parsed.expires * 1000) };
 }
 
+/** The code of each reason a link is refused. */
+const REFUSED: Record<"malformed" | "bad_signature" | "expired", ErrorCode> = { malformed: "download.malformed", bad_signature: "download.bad_signature", expired: "download.expired" };
+
 /**
  * The whole `GET /files/*` answer as a web `Response` (Hono route handlers can return it as is):
  * 403 for a tampered or expired link, 404 when the file is gone, else 200 streaming the file as an
@@ -55,7 +58,7 @@ export async function serveSignedDownload(store: ObjectStore, requestUrl: string
   const check = verifyDownloadSignature(requestUrl, signingSecret);
   if (!check.ok) {
     const message = check.reason === "expired" ? "This download link has expired; request a new one." : "This download link is not valid.";
-    return Response.json({ error: { code: `download.${check.reason}` satisfies ErrorCode, kind: "forbidden", message } }, { status: 403 });
+    return errorResponse(new RetainwiseError(REFUSED[check.reason], message));
   }
   try {
     const info = await store.head(check.key);
@@ -72,7 +75,7 @@ export async function serveSignedDownload(store: ObjectStore, requestUrl: string
     });
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    return Response.json({ error: { code: "store.not_found" satisfies ErrorCode, kind: "not_found", message: "This file no longer exists." } }, { status: 404 });
+    return errorResponse(new RetainwiseError("store.not_found", "This file no longer exists."));
   }
 }
 
@@ -108,4 +111,9 @@ function parseDownloadUrl(requestUrl: string | URL): { key: string; expires: num
 function contentDisposition(filename: string): string {
   const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, "_");
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+/** An error as the API answers it (the same body and status table), for a link served on its own. */
+function errorResponse(error: RetainwiseError): Response {
+  return Response.json(errorBody(error), { status: STATUS_OF_KIND[error.kind] });
 }

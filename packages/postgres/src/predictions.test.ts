@@ -159,10 +159,10 @@ describe("writes guarded by attempt", () => {
   test("fail without an attempt fails a queued prediction but leaves a terminal one as it is", async () => {
     const account = await newAccount();
     const queued = await newPrediction(account.id);
-    expect(await repo().fail(queued.id, null, { code: "job.dead_lettered", message: "We could not process this file." })).toBe(true);
-    expect(await repo().getById(queued.id)).toMatchObject({ status: "FAILED", errorCode: "job.dead_lettered", errorMessage: "We could not process this file." });
+    expect(await repo().fail(queued.id, null, { code: "job.attempts_exhausted", message: "We could not process this file." })).toBe(true);
+    expect(await repo().getById(queued.id)).toMatchObject({ status: "FAILED", errorCode: "job.attempts_exhausted", errorMessage: "We could not process this file." });
     expect(await repo().fail(queued.id, null, { code: "other", message: "other" })).toBe(false);
-    expect((await repo().getById(queued.id))?.errorCode).toBe("job.dead_lettered");
+    expect((await repo().getById(queued.id))?.errorCode).toBe("job.attempts_exhausted");
   });
 });
 

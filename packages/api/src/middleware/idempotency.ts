@@ -19,7 +19,12 @@ export interface IdempotencyOptions {
 
 /** 1-255 printable ASCII characters without spaces: a UUID, a hash, an order number. */
 export const IdempotencyKeySchema = v.object({
-  "Idempotency-Key": v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(255, "must be at most 255 characters"), v.regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")),
+  "Idempotency-Key": v.pipe(
+    v.string(),
+    v.description(
+      "Retry safely: the same key from the same account within 24 h answers the original response (`Idempotent-Replayed: true`) instead of running again. 409 `idempotency.in_progress` while the first runs, 409 `idempotency.key_reused` for a different request (path, query, Content-Length).",
+    ),
+    v.minLength(1, "must not be empty"), v.maxLength(255, "must be at most 255 characters"), v.regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")),
 });
 
 /** Headers of the original answer that a replay repeats. */

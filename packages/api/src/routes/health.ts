@@ -1,6 +1,15 @@
 import { Hono } from "hono";
-import type { ErrorCode } from "@retainwise/core/errors";
+import { errorBody, RetainwiseError } from "@retainwise/core/errors";
 import type { ApiDeps, ApiEnv } from "../env.ts";
+import { documented, type RouteDoc } from "../openapi/route-docs.ts";
+
+const HEALTHZ: RouteDoc = { summary: "The process is up", public: true, responses: { 200: { description: "ok: {ok: true}" } } };
+const READYZ: RouteDoc = {
+  summary: "Database, store and queue reachable (the load balancer's check)",
+  public: true,
+  responses: { 200: { description: "ready: {ok: true, checks}" } },
+  errors: ["service.not_ready"],
+};
 
 /** How long readiness waits for each dependency before calling it down. */
 const PING_TIMEOUT_MS = 3_000;
@@ -8,14 +17,15 @@ const PING_TIMEOUT_MS = 3_000;
 /** `/healthz`: the process answers. `/readyz`: database, store and queue answer too (load balancer check). */
 export function healthRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  app.get("/healthz", (c) => c.json({ ok: true }));
-  app.get("/readyz", async (c) => {
+  app.get("/healthz", documented(HEALTHZ, (c) => c.json({ ok: true })));
+  app.get("/readyz", documented(READYZ, async (c) => {
     const checks = { database: deps.predictions.ping(), store: deps.store.ping(), queue: deps.queue.ping() };
     const results = await Promise.all(Object.entries(checks).map(async ([name, ping]) => [name, await answers(ping)] as const));
     const down = results.filter(([, ok]) => !ok).map(([name]) => name);
     if (down.length === 0) return c.json({ ok: true, checks: Object.fromEntries(results) });
-    return c.json({ error: { code: "service.not_ready" satisfies ErrorCode, kind: "unavailable", message: `Not ready: ${down.join(", ")} unreachable.` }, checks: Object.fromEntries(results) }, 503);
-  });
+    const error = new RetainwiseError("service.not_ready", `Not ready: ${down.join(", ")} unreachable.`);
+    return c.json({ ...errorBody(error), checks: Object.fromEntries(results) }, 503);
+  }));
   return app;
 }
 

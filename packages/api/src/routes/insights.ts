@@ -1,9 +1,11 @@
 import { Hono } from "hono";
-import * as v from "valibot";
 import { RetainwiseError } from "@retainwise/core/errors";
-import { buildTrends, TREND_BUCKETS, waitForScoreCopies, type TrendPoint } from "@retainwise/core/outcomes";
+import { buildTrends, waitForScoreCopies, type TrendPoint } from "@retainwise/core/outcomes";
 import type { ApiDeps, ApiEnv } from "../env.ts";
+import { documented } from "../openapi/route-docs.ts";
+import { TrendsQuerySchema } from "../schemas.ts";
 import { renderTrendChart } from "../ui/trend-chart.ts";
+import { TRENDS, TRENDS_CHART } from "./outcome-docs.ts";
 import { parseOr400 } from "../validate.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -13,19 +15,16 @@ const MAX_DAYS = 366;
 /** Up to two months reads best per day; longer, per week. */
 const DAILY_UP_TO_DAYS = 62;
 
-const DateParam = v.pipe(v.string(), v.check((s) => !Number.isNaN(Date.parse(s)), "must be a date (2026-11-01 or an ISO 8601 time)"), v.transform((s) => new Date(s)));
-const TrendsQuerySchema = v.object({ from: v.optional(DateParam), to: v.optional(DateParam), bucket: v.optional(v.picklist(TREND_BUCKETS, "must be day or week")) });
-
 /** `GET /v1/insights/trends` (JSON) and `/v1/insights/trends.svg` (the chart on the predictions page). */
 export function insightRoutes(deps: Pick<ApiDeps, "outcomes">): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  app.get("/trends", async (c) => c.json(await trends(c.get("account").id, c.req.query())));
+  app.get("/trends", documented(TRENDS, async (c) => c.json(await trends(c.get("account").id, c.req.query()))));
 
-  app.get("/trends.svg", async (c) => {
+  app.get("/trends.svg", documented(TRENDS_CHART, async (c) => {
     const { points } = await trends(c.get("account").id, c.req.query());
     c.header("Cache-Control", "private, max-age=60");
     return c.body(renderTrendChart(points), 200, { "Content-Type": "image/svg+xml; charset=utf-8" });
-  });
+  }));
 
   return app;
 

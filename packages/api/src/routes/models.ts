@@ -6,7 +6,9 @@ import { BUILTIN_MODEL_ID, modelLabel, tooManyTrainings, type Model } from "@ret
 import { deleteModel, modelNotReady, submitTraining } from "@retainwise/core/models";
 import { findLabelColumn, headerRow, readHead, replay, type Head } from "@retainwise/core/csv";
 import type { ApiDeps, ApiEnv } from "../env.ts";
-import { ListQuerySchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
+import { documented } from "../openapi/route-docs.ts";
+import { DownloadQuerySchema, ListQuerySchema, ModelSettingsSchema, toModelJson, TrainQuerySchema } from "../schemas.ts";
+import { DELETE_MODEL, DOWNLOAD_MODEL, GET_MODEL, LIST_MODELS, MODEL_CARD, MODEL_SETTINGS, SAVE_MODEL_SETTINGS, TRAIN_MODEL } from "./model-docs.ts";
 import { DEFAULT_UPLOAD_IDLE_SECONDS, openUpload, type IncomingUpload } from "../upload.ts";
 import { jsonBody, parseOr400 } from "../validate.ts";
 import { modelChartRoutes } from "./model-charts.ts";
@@ -24,7 +26,7 @@ export function modelRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEnv> {
   const { models, store } = deps;
   const app = new Hono<ApiEnv>();
 
-  app.post("/", guards.idempotent, guards.upload, async (c) => {
+  app.post("/", guards.idempotent, guards.upload, documented(TRAIN_MODEL, async (c) => {
     // The old form of POST /v1/predictions/:id/train, kept for the clients that use it.
     const fromPrediction = c.req.query("fromPrediction");
     if (fromPrediction !== undefined) return answerTrainingFromPrediction(c, deps, fromPrediction);
@@ -36,69 +38,61 @@ export function modelRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEnv> {
     const created = await submitTraining(deps, { accountId: account.id, name: params.name, labelColumn, positiveValue: params.positive ?? null, filename: upload.filename, body: Readable.from(replay(head)) });
     c.header("Location", `/v1/models/${created.id}`);
     return c.json(toModelJson(created, await models.defaultModelId(account.id)), 202);
-  });
+  }));
 
-  app.get("/", async (c) => {
+  app.get("/", documented(LIST_MODELS, async (c) => {
     const account = c.get("account");
     const query = parseOr400(ListQuerySchema, c.req.query(), "query parameter");
     const [page, defaultId] = await Promise.all([models.list(account.id, { limit: query.limit, cursor: query.cursor ?? null }), models.defaultModelId(account.id)]);
     return c.json({ items: page.items.map((m) => toModelJson(m, defaultId)), nextCursor: page.nextCursor });
-  });
+  }));
 
-  app.get("/:id", async (c) => {
+  app.get("/:id", documented(GET_MODEL, async (c) => {
     const account = c.get("account");
     const model = await ownedModelParam(deps, account.id, c.req.param("id"));
     return c.json(toModelJson(model, await models.defaultModelId(account.id)));
-  });
+  }));
 
-  app.get("/:id/card", async (c) => {
+  app.get("/:id/card", documented(MODEL_CARD, async (c) => {
     const model = await ownedModelParam(deps, c.get("account").id, c.req.param("id"));
     if (!model.card) throw modelNotReady(model, "its card exists once it is READY");
     return c.json(model.card);
-  });
+  }));
 
-  app.get("/:id/download", async (c) => {
+  app.get("/:id/download", documented(DOWNLOAD_MODEL, async (c) => {
     const model = await ownedModelParam(deps, c.get("account").id, c.req.param("id"));
     if (model.status !== "READY" || !model.onnxKey) throw modelNotReady(model, "there is nothing to download yet");
     const filename = `${modelLabel(model)}.onnx`;
     const signed = await store.presignGet(model.onnxKey, { expiresInSeconds: deps.downloadUrlTtlSeconds, filename });
-    if (c.req.query("redirect") === "1") return c.redirect(signed.url, 302);
+    if (v.parse(DownloadQuerySchema, c.req.query()).redirect === "1") return c.redirect(signed.url, 302);
     return c.json({ url: signed.url, expiresAt: signed.expiresAt.toISOString(), filename });
-  });
+  }));
 
-  app.get("/:id/settings", async (c) => {
+  app.get("/:id/settings", documented(MODEL_SETTINGS, async (c) => {
     const account = c.get("account");
     const model = await ownedModelParam(deps, account.id, c.req.param("id"));
     return c.json({ modelId: model.id, ...(await models.settings(account.id, model.id)) });
-  });
+  }));
 
   /** The account's settings of the model: `{ "actionable": ["Contract", "PaymentMethod"] }`, card input names (matched ignoring case). */
-  app.put("/:id/settings", async (c) => {
+  app.put("/:id/settings", documented(SAVE_MODEL_SETTINGS, async (c) => {
     const account = c.get("account");
     const model = await ownedModelParam(deps, account.id, c.req.param("id"));
     const body = parseOr400(ModelSettingsSchema, await jsonBody(c.req.raw), "body field");
     const actionable = cardInputNames(model, body.actionable);
     return c.json({ modelId: model.id, ...(await models.saveSettings(account.id, model.id, { actionable })) });
-  });
+  }));
 
-  app.delete("/:id", async (c) => {
+  app.delete("/:id", documented(DELETE_MODEL, async (c) => {
     const account = c.get("account");
     const deleted = await deleteModel(deps, account.id, await ownedModelParam(deps, account.id, c.req.param("id")));
     return c.json({ ...toModelJson(deleted, BUILTIN_MODEL_ID), isDefault: false, deleted: true });
-  });
+  }));
 
   app.route("/", modelChartRoutes(deps));
   app.route("/", modelOutcomeRoutes(deps));
   return app;
 }
-
-/** A settings body: every field optional only once there are more; today `actionable`, card input names. */
-const ModelSettingsSchema = v.object({
-  actionable: v.pipe(
-    v.array(v.pipe(v.string("must be a list of column names"), v.trim(), v.minLength(1, "must not hold an empty name"), v.maxLength(200)), "must be a list of column names"),
-    v.maxLength(100, "must list at most 100 columns"),
-  ),
-});
 
 /**
  * The names as the card writes its inputs (exactly, else ignoring case), each once; an unknown name

@@ -4,7 +4,9 @@ import { modelLabel } from "@retainwise/core/jobs";
 import { readyModels } from "@retainwise/core/models";
 import { acceptedOutcomeColumns, outcomeVocabulary, readOutcomes, waitForScoreCopies, type OutcomeVocabulary } from "@retainwise/core/outcomes";
 import type { ApiDeps, ApiEnv } from "../env.ts";
+import { documented } from "../openapi/route-docs.ts";
 import { openUpload } from "../upload.ts";
+import { OUTCOME_COUNTS, UPLOAD_OUTCOMES } from "./outcome-docs.ts";
 import type { RouteGuards } from "./v1.ts";
 
 /**
@@ -16,7 +18,7 @@ export function outcomeRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEnv> 
   const { outcomes } = deps;
   const app = new Hono<ApiEnv>();
 
-  app.post("/", guards.idempotent, guards.upload, async (c) => {
+  app.post("/", guards.idempotent, guards.upload, documented(UPLOAD_OUTCOMES, async (c) => {
     const account = c.get("account");
     const upload = await openUpload(c.req.raw, deps.maxUploadBytes);
     const uploadId = randomUUID();
@@ -29,14 +31,14 @@ export function outcomeRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEnv> 
     } finally {
       upload.body.destroy();
     }
-  });
+  }));
 
-  app.get("/", async (c) => {
+  app.get("/", documented(OUTCOME_COUNTS, async (c) => {
     const accountId = c.get("account").id;
     const [counts, words] = await Promise.all([outcomes.counts(accountId), vocabularies(accountId)]);
     // `accepts`: the column names an upload may use, the account's models' own included (the Outcomes page shows them).
     return c.json({ customers: counts.customers, churned: counts.churned, lastObservedAt: counts.lastObservedAt?.toISOString() ?? null, accepts: acceptedOutcomeColumns(words) });
-  });
+  }));
 
   return app;
 

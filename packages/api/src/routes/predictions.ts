@@ -6,7 +6,10 @@ import { usableChallenger, usableModel } from "@retainwise/core/models";
 import { deletePrediction, newPredictionId, submitPrediction } from "@retainwise/core/predictions";
 import { errorReportHead } from "@retainwise/core/scoring/results";
 import type { ApiDeps, ApiEnv } from "../env.ts";
-import { ErrorReportQuerySchema, errorReportFilename, ListQuerySchema, resultFilename, ScoreQuerySchema, toPredictionJson } from "../schemas.ts";
+import * as v from "valibot";
+import { documented } from "../openapi/route-docs.ts";
+import { DownloadQuerySchema, ErrorReportQuerySchema, errorReportFilename, ListQuerySchema, PredictionChartQuerySchema, resultFilename, ScoreQuerySchema, toPredictionJson } from "../schemas.ts";
+import { DELETE_PREDICTION, DOWNLOAD_PREDICTION, GET_PREDICTION, LIST_PREDICTIONS, PREDICTION_CHART, PREDICTION_ERRORS, RETRY_PREDICTION, SUBMIT_PREDICTION } from "./prediction-docs.ts";
 import { DEFAULT_UPLOAD_IDLE_SECONDS, openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 import { renderChart } from "../ui/chart.ts";
@@ -24,7 +27,7 @@ export function predictionRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEn
   const { predictions, store } = deps;
   const app = new Hono<ApiEnv>();
 
-  app.post("/", guards.idempotent, guards.upload, async (c) => {
+  app.post("/", guards.idempotent, guards.upload, documented(SUBMIT_PREDICTION, async (c) => {
     const account = c.get("account");
     const query = parseOr400(ScoreQuerySchema, c.req.query(), "query parameter");
     const models = await scoringModels(account.id, { ...query, model: query.model ?? (await deps.models.defaultModelId(account.id)) });
@@ -32,11 +35,11 @@ export function predictionRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEn
     const created = await submitScoring(c, { body: upload.body, filename: upload.filename, ...models });
     c.header("Location", `/v1/predictions/${created.id}`);
     return c.json(toPredictionJson(created), 202);
-  });
+  }));
 
   // Scores a finished prediction's stored input again: after a failure (with ?model= another model,
   // e.g. one the refusal named), or with another model than the first time. Same checks as an upload.
-  app.post("/:id/retry", async (c) => {
+  app.post("/:id/retry", documented(RETRY_PREDICTION, async (c) => {
     const account = c.get("account");
     const prediction = await owned(c);
     if (!TERMINAL_STATUSES.includes(prediction.status)) {
@@ -50,17 +53,17 @@ export function predictionRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEn
     const created = await submitScoring(c, { body: await storedInput(prediction), filename: prediction.inputFilename, ...models });
     c.header("Location", `/v1/predictions/${created.id}`);
     return c.json(toPredictionJson(created), 202);
-  });
+  }));
 
-  app.get("/", async (c) => {
+  app.get("/", documented(LIST_PREDICTIONS, async (c) => {
     const query = parseOr400(ListQuerySchema, c.req.query(), "query parameter");
     const page = await predictions.list(c.get("account").id, { limit: query.limit, cursor: query.cursor ?? null });
     return c.json({ items: page.items.map(toPredictionJson), nextCursor: page.nextCursor });
-  });
+  }));
 
-  app.get("/:id", async (c) => c.json(toPredictionJson(await owned(c))));
+  app.get("/:id", documented(GET_PREDICTION, async (c) => c.json(toPredictionJson(await owned(c)))));
 
-  app.get("/:id/download", async (c) => {
+  app.get("/:id/download", documented(DOWNLOAD_PREDICTION, async (c) => {
     const prediction = await owned(c);
     if (prediction.status !== "COMPLETED" || !prediction.outputKey) {
       const why = prediction.status === "FAILED" ? ` It failed: ${prediction.errorMessage}` : " Try again when its status is COMPLETED.";
@@ -68,11 +71,11 @@ export function predictionRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEn
     }
     const filename = resultFilename(prediction.inputFilename);
     const signed = await store.presignGet(prediction.outputKey, { expiresInSeconds: deps.downloadUrlTtlSeconds, filename });
-    if (c.req.query("redirect") === "1") return c.redirect(signed.url, 302);
+    if (v.parse(DownloadQuerySchema, c.req.query()).redirect === "1") return c.redirect(signed.url, 302);
     return c.json({ url: signed.url, expiresAt: signed.expiresAt.toISOString(), filename });
-  });
+  }));
 
-  app.get("/:id/errors", async (c) => {
+  app.get("/:id/errors", documented(PREDICTION_ERRORS, async (c) => {
     const prediction = await owned(c);
     const { limit } = parseOr400(ErrorReportQuerySchema, c.req.query(), "query parameter");
     const report = await errorReport(prediction);
@@ -80,20 +83,20 @@ export function predictionRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEn
     c.header("Content-Disposition", `attachment; filename="${errorReportFilename(prediction.inputFilename)}"`);
     if (limit !== undefined) return c.body(await errorReportHead(report, limit));
     return c.body(Readable.toWeb(report) as ReadableStream);
-  });
+  }));
 
-  app.get("/:id/chart.svg", async (c) => {
+  app.get("/:id/chart.svg", documented(PREDICTION_CHART, async (c) => {
     const prediction = await owned(c);
     if (!prediction.metrics) throw new RetainwiseError("prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; its chart exists once it is COMPLETED.`);
-    const kind = c.req.query("chart") === "risk" ? "risk" : "histogram";
+    const kind = v.parse(PredictionChartQuerySchema, c.req.query()).chart;
     c.header("Cache-Control", "private, max-age=300");
     return c.body(renderChart(kind, prediction.metrics), 200, { "Content-Type": "image/svg+xml; charset=utf-8" });
-  });
+  }));
 
-  app.delete("/:id", async (c) => {
+  app.delete("/:id", documented(DELETE_PREDICTION, async (c) => {
     const after = await deletePrediction(deps, c.get("account").id, await owned(c));
     return c.json({ ...toPredictionJson(after), deleted: true });
-  });
+  }));
 
   app.route("/", predictionOutcomeRoutes(deps, guards));
   return app;

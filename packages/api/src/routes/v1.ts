@@ -1,7 +1,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { bearerAuth } from "../middleware/auth.ts";
-import { idempotency } from "../middleware/idempotency.ts";
+import { idempotency, IdempotencyKeySchema } from "../middleware/idempotency.ts";
+import { contributes } from "../openapi/route-docs.ts";
 import { authFailureLimit, rateLimit } from "../middleware/rate-limit.ts";
 import { uploadSlots } from "../middleware/upload-slots.ts";
 import { accountRoutes } from "./account.ts";
@@ -33,13 +34,18 @@ export interface RouteGuards {
 export function v1Routes(deps: ApiDeps): Hono<ApiEnv> {
   const v1 = new Hono<ApiEnv>();
   const auth = bearerAuth(deps.accounts);
-  v1.use("*", rateLimit({ requestsPerMinute: deps.rateLimitPerMinute }));
-  v1.use("*", authFailureLimit({ failuresPerMinute: deps.authFailuresPerMinute, trustedProxyHops: deps.trustedProxyHops }));
-  v1.use("*", (c, next) => (PUBLIC_V1_PATHS.has(c.req.path) ? next() : auth(c, next)));
+  v1.use("*", contributes({ errors: ["rate.limited"] }, rateLimit({ requestsPerMinute: deps.rateLimitPerMinute })));
+  v1.use("*", contributes({ errors: ["rate.auth_failures"] }, authFailureLimit({ failuresPerMinute: deps.authFailuresPerMinute, trustedProxyHops: deps.trustedProxyHops })));
+  // The key is looked up in the database: 503 when it cannot answer.
+  const authDoc = { security: true, errors: ["auth.missing", "auth.malformed", "auth.invalid", "db.unavailable"], skips: (path: string) => PUBLIC_V1_PATHS.has(path) } as const;
+  v1.use("*", contributes(authDoc, (c, next) => (PUBLIC_V1_PATHS.has(c.req.path) ? next() : auth(c, next))));
 
   const guards: RouteGuards = {
-    idempotent: idempotency({ keys: deps.idempotencyKeys, logger: deps.logger }),
-    upload: uploadSlots({ maxPerAccount: deps.maxConcurrentUploads }),
+    idempotent: contributes(
+      { headers: IdempotencyKeySchema, errors: ["request.invalid_idempotency_key", "idempotency.key_reused", "idempotency.in_progress"] },
+      idempotency({ keys: deps.idempotencyKeys, logger: deps.logger }),
+    ),
+    upload: contributes({ errors: ["upload.too_many"] }, uploadSlots({ maxPerAccount: deps.maxConcurrentUploads })),
   };
   v1.route("/limits", limitRoutes(deps));
   v1.route("/predictions", predictionRoutes(deps, guards));

@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { RetainwiseError } from "@retainwise/core/errors";
 import { loadAssets } from "./assets.ts";
 import type { Asset } from "./assets.ts";
+import { outsideTheApi } from "../openapi/route-docs.ts";
 import { layout } from "./layout.ts";
 import type { Html, PageName } from "./layout.ts";
 import { outcomesPage } from "./outcome-pages.ts";
@@ -59,6 +60,8 @@ export function uiRoutes(options: UiOptions = {}): Hono {
   ui.get("/ui/assets/:version/:name", (c) => serveAsset(c, assets.get(c.req.param("name")), c.req.param("version") === version));
   // Browsers ask for /favicon.ico on pages without an icon link (/docs, JSON in a tab): the same icon, not a 404.
   ui.get("/favicon.ico", (c) => serveAsset(c, assets.get("favicon.svg"), false));
+  // The web UI's pages and assets, not the API: the OpenAPI document leaves them out on purpose.
+  for (const route of ui.routes) outsideTheApi("the web UI", route.handler);
   return ui;
 }
 

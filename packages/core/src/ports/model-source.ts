@@ -11,8 +11,8 @@ import type { ChurnModel } from "../model/churn-model.ts";
 export interface ModelSource {
   /**
    * The model `modelId` names (null: the built-in one), if `accountId` may use it: its own models and
-   * the built-in. Throws a permanent `model.unavailable` error for a model that cannot score
-   * (deleted, not READY, another account's). Release the lease when done.
+   * the built-in. Throws `model.not_found` for a model it may not use (deleted, another
+   * account's) and `model.not_ready` for one that is not READY: both permanent. Release the lease when done.
    */
   acquire(request: { accountId: string; modelId: string | null }): Promise<ModelLease>;
   /** Releases every cached session (shutdown). */

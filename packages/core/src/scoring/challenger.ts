@@ -62,5 +62,5 @@ export function challengerLayout(headers: string[], model: ChurnModel, numberFor
 
 function asChallengers(error: unknown, model: ChurnModel): unknown {
   if (!isRetainwiseError(error)) return error;
-  return new RetainwiseError(error.code, `The challenger model ${model.version} cannot score this file: ${error.message}`, { cause: error, kind: error.kind });
+  return new RetainwiseError(error.code, `The challenger model ${model.version} cannot score this file: ${error.message}`, { cause: error });
 }

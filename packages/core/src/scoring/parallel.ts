@@ -4,7 +4,7 @@ import { resolvePositions } from "../csv/positions.ts";
 import type { Head } from "../csv/reader.ts";
 import { firstRecordEnd } from "../csv/records.ts";
 import { sniffCsv } from "../csv/sniff.ts";
-import { RetainwiseError, type ErrorCode, type ErrorKind } from "../errors.ts";
+import { RetainwiseError, type ErrorCode } from "../errors.ts";
 import { customerIdsOf, headNumberFormat, planColumns } from "./batch.ts";
 import { planChallenger } from "./challenger.ts";
 import { ERROR_REPORT_HEADER } from "./error-report.ts";
@@ -121,8 +121,8 @@ export class PartsInOrder {
   }
 
   /** The next part's file-level error, positions made file-wide. */
-  failure(error: { code: ErrorCode; message: string; kind: ErrorKind }): RetainwiseError {
-    return new RetainwiseError(error.code, this.resolve(error.message), { kind: error.kind });
+  failure(error: { code: ErrorCode; message: string }): RetainwiseError {
+    return new RetainwiseError(error.code, this.resolve(error.message));
   }
 
   /** Adds the next part, `bytes` long, once its lines are written. */

@@ -81,7 +81,7 @@ export async function scoreInRanges(head: Head, plan: ParallelPlan, ranges: File
     for (let next = thread && claims.take(); next; next = claims.take()) {
       await claims.score(next, async (onProgress) => {
         const reply = await thread!.scoreRange(next!.part.task, onProgress);
-        if ("error" in reply) throw new RetainwiseError(reply.error.code, reply.error.message, { kind: reply.error.kind });
+        if ("error" in reply) throw new RetainwiseError(reply.error.code, reply.error.message);
         return reply;
       });
     }

@@ -1,7 +1,7 @@
 import { createWriteStream } from "node:fs";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { NumberFormat } from "../csv/numbers.ts";
-import { isRetainwiseError, type ErrorCode, type ErrorKind } from "../errors.ts";
+import { isRetainwiseError, type ErrorCode } from "../errors.ts";
 import { loadModelFromBytes, type ModelBytes } from "../model/churn-model.ts";
 import type { FileRange } from "../csv/reader.ts";
 import type { Delimiter } from "../csv/sniff.ts";
@@ -56,7 +56,7 @@ export interface RangeProgress {
   bytes: number;
 }
 
-type Failed = { id: number; error: { code: ErrorCode; message: string; kind: ErrorKind } };
+type Failed = { id: number; error: { code: ErrorCode; message: string } };
 /** `bytes`: the piece's output lines as UTF-8, its memory moved (transferred) to the main thread, not copied. */
 export type PieceReply = ({ id: number } & ScoredPiece) | Failed;
 /** A range done: its lines are in its task's files. */
@@ -146,8 +146,8 @@ export async function scoreRangeToFiles(scorer: PartScorer, task: RangeTask, sig
   }
 }
 
-/** A part's or a thread's failure as a message can carry it: a RetainwiseError keeps its code and kind. */
-export function describeError(error: unknown): { code: ErrorCode; message: string; kind: ErrorKind } {
-  if (isRetainwiseError(error)) return { code: error.code, message: error.message, kind: error.kind };
-  return { code: "scoring.failed", message: `Scoring failed: ${(error as Error).message}`, kind: "internal" };
+/** A part's or a thread's failure as a message can carry it: a RetainwiseError keeps its code (and so its kind). */
+export function describeError(error: unknown): { code: ErrorCode; message: string } {
+  if (isRetainwiseError(error)) return { code: error.code, message: error.message };
+  return { code: "scoring.failed", message: `Scoring failed: ${(error as Error).message}` };
 }

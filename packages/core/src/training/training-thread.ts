@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { isRetainwiseError, RetainwiseError, type ErrorCode, type ErrorKind } from "../errors.ts";
+import { isRetainwiseError, RetainwiseError, type ErrorCode } from "../errors.ts";
 import type { ModelCard } from "../model/card.ts";
 import { defaultThreads, threadsForMachine } from "../threads.ts";
 import { trainFromCsvFile } from "./pipeline.ts";
@@ -50,7 +50,7 @@ interface ThreadData {
 type ThreadMessage =
   | { progress: TrainingStep }
   | { result: TrainingResult }
-  | { error: { code: ErrorCode; message: string; kind: ErrorKind } };
+  | { error: { code: ErrorCode; message: string } };
 
 export function isTrainingThread(): boolean {
   return !isMainThread && (workerData as { [TRAINING_THREAD]?: unknown } | null)?.[TRAINING_THREAD] !== undefined;
@@ -82,7 +82,7 @@ export function trainInThread(entry: string | URL, request: TrainingRequest, opt
     thread.on("message", (message: ThreadMessage) => {
       if ("progress" in message) options.onStep?.(message.progress);
       else if ("result" in message) settle(() => resolve(message.result));
-      else settle(() => reject(new RetainwiseError(message.error.code, message.error.message, { kind: message.error.kind })));
+      else settle(() => reject(new RetainwiseError(message.error.code, message.error.message)));
     });
     thread.on("error", (error) => settle(() => reject(new RetainwiseError("train.thread_failed", `Training stopped unexpectedly: ${error.message}`, { cause: error }))));
     thread.on("exit", (code) => settle(() => reject(new RetainwiseError("train.thread_failed", `Training stopped unexpectedly (thread exit ${code}).`))));
@@ -114,8 +114,8 @@ export async function serveTrainingThread(): Promise<void> {
     port.postMessage({ result } satisfies ThreadMessage);
   } catch (error) {
     const described = isRetainwiseError(error)
-      ? { code: error.code, message: error.message, kind: error.kind }
-      : { code: "train.failed" as const, message: `Training failed: ${(error as Error).message}`, kind: "internal" as const };
+      ? { code: error.code, message: error.message }
+      : { code: "train.failed" as const, message: `Training failed: ${(error as Error).message}` };
     port.postMessage({ error: described } satisfies ThreadMessage);
   }
 }
