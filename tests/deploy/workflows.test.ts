@@ -57,6 +57,22 @@ const deploysWith = (job: Job) => /\bsst deploy\b/.test(runs(job));
 const needs = (job: Job) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
 const environment = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
 
+/**
+ * Node's LTS lines (github.com/nodejs/Release, schedule.json): when each became LTS and when it
+ * ends. A line is tested from its LTS date to its end of life; the newest is .nvmrc's. Add the
+ * next line here when it is promoted (Node 27, October 2027); the test then asks for it in CI.
+ */
+const NODE_LTS: Record<string, { lts: string; end: string }> = {
+  "20": { lts: "2023-10-24", end: "2026-04-30" },
+  "22": { lts: "2024-10-29", end: "2027-04-30" },
+  "24": { lts: "2025-10-28", end: "2028-04-30" },
+  "26": { lts: "2026-10-28", end: "2029-04-30" },
+};
+const maintainedLtsLines = (today: Date) =>
+  Object.entries(NODE_LTS)
+    .filter(([, { lts, end }]) => new Date(`${lts}T00:00:00Z`) <= today && today < new Date(`${end}T00:00:00Z`))
+    .map(([line]) => line);
+
 describe("the workflow files", () => {
   it("are the four the pipeline needs", () => {
     expect(Object.keys(workflows).sort()).toEqual(["deploy.yml", "preview.yml", "sweep-previews.yml", "test.yml"]);
@@ -73,11 +89,17 @@ describe("the workflow files", () => {
 });
 
 describe("the pipeline's invariants", () => {
-  it("test on every push and pull request, on Node 22 and 24 (20 is past its end of life)", () => {
+  it("test on every push and pull request, on every Node LTS line not past its end of life, oldest first", () => {
     const test = workflows["test.yml"]!;
     expect(Object.keys(test.on)).toEqual(expect.arrayContaining(["push", "pull_request", "workflow_call"]));
-    expect(test.jobs.test!.strategy!.matrix!.node).toEqual(["22", "24"]);
+    expect(test.jobs.test!.strategy!.matrix!.node).toEqual(maintainedLtsLines(new Date()));
     expect(runs(test.jobs.test!)).toContain("npm test");
+  });
+
+  it("the schedule check drops Node 20 after its end of life, and adds 26 once it is LTS", () => {
+    expect(maintainedLtsLines(new Date("2026-04-29T12:00:00Z"))).toEqual(["20", "22", "24"]);
+    expect(maintainedLtsLines(new Date("2026-05-01T00:00:00Z"))).toEqual(["22", "24"]);
+    expect(maintainedLtsLines(new Date("2026-12-07T00:00:00Z"))).toEqual(["22", "24", "26"]);
   });
 
   it("let no deploy job run before the tests pass", () => {
@@ -174,6 +196,8 @@ describe("one Node version", () => {
     expect(images.length).toBeGreaterThan(0);
     expect(new Set(images)).toEqual(new Set([nvmrc]));
     expect(workflows["test.yml"]!.jobs.test!.strategy!.matrix!.node!.at(-1)).toBe(nvmrc);
+    // The active LTS line: the newest one promoted, not an older one in maintenance.
+    expect(nvmrc).toBe(maintainedLtsLines(new Date()).at(-1));
     for (const { file, id, job } of allJobs()) {
       for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith("actions/setup-node@"))) expect({ file, id, with: step.with }).toEqual({ file, id, with: { "node-version-file": ".nvmrc" } });
     }
