@@ -163,6 +163,7 @@ export const ERROR_CODES = {
   "job.lost": "conflict",
   "job.stalled": "unavailable",
   "job.attempts_exhausted": "unavailable",
+  "job.shard_failed": "conflict",
   // Storage, queue, database, cloud
   "store.not_found": "not_found",
   "store.invalid_key": "internal",

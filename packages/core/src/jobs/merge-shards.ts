@@ -59,12 +59,12 @@ function compose(store: ObjectStore, key: string, parts: ComposePart[], contentT
 
 /**
  * Why the prediction fails on this shard. Final either way (its shard has no attempt left), so an
- * error that is not the input's is failed as a conflict rather than retried.
+ * error that is not the input's fails it as `job.shard_failed` (a conflict: not retried).
  */
 function shardFailure(shard: PredictionShard, order: PartsInOrder): RetainwiseError {
   const code = (shard.errorCode ?? "internal") as ErrorCode;
   const message = shard.errorMessage ?? "its scoring was stopped";
-  if (shard.errorCode !== null && kindOf(code) === "input") return order.failure({ code, message, kind: "input" });
+  if (shard.errorCode !== null && kindOf(code) === "input") return order.failure({ code, message });
   const { rows, bytes } = order.before;
-  return new RetainwiseError(code, `We could not score the part of the file that starts at row ${ABSOLUTE_POSITIONS.row(rows + 1)} (byte ${ABSOLUTE_POSITIONS.byte(bytes)}): ${message}`, { kind: "conflict" });
+  return new RetainwiseError("job.shard_failed", `We could not score the part of the file that starts at row ${ABSOLUTE_POSITIONS.row(rows + 1)} (byte ${ABSOLUTE_POSITIONS.byte(bytes)}): ${message}`);
 }
