@@ -149,7 +149,7 @@ function boundary(): PolicyDocument {
       {
         Sid: "OwnStageBuckets",
         Effect: "Allow",
-        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListBucket"],
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
         Resource: [`arn:aws:s3:::${APP}-${OWN_STAGE}-*`],
       },
       { Sid: "OwnStageParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: [`arn:aws:ssm:*:*:parameter/sst/${APP}/${OWN_STAGE}/*`] },
