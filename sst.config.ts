@@ -19,13 +19,19 @@ export default $config({
     const { NETWORK_STAGE, stageSettings } = await import("./stacks/stages");
     const settings = stageSettings($app.stage);
     // `sst dev` replaces a stage's RDS and ECS services with local processes: never on a shared stage.
-    if ($dev && settings.sharedStage) throw new Error(`sst dev refuses the shared stage "${$app.stage}": use your own stage (sst dev --stage "$USER").`);
+    if ($dev && settings.sharedStage)
+      throw new Error(
+        `sst dev refuses the shared stage "${$app.stage}": use your own stage (sst dev --stage "$USER").`,
+      );
     if ($app.stage === NETWORK_STAGE) {
       const { vpc } = await import("./infra/network");
       const { cluster } = await import("./infra/cluster");
       return { vpc: vpc.id, cluster: cluster.nodes.cluster.arn };
     }
-    if (settings.sharedStage && !settings.domain) throw new Error(`The shared stage "${$app.stage}" needs a domain in stacks/stages.ts: its API is served over HTTPS only.`);
+    if (settings.sharedStage && !settings.domain)
+      throw new Error(
+        `The shared stage "${$app.stage}" needs a domain in stacks/stages.ts: its API is served over HTTPS only.`,
+      );
     await import("./infra/boundary");
     await import("./infra/network");
     await import("./infra/database");

@@ -21,10 +21,14 @@ for (const dataSeed of [5, 6]) {
       const t = performance.now();
       const r = await fitTermModel(table, { bags, seed, refitMaxRows: Infinity, threads: 2, workerEntry });
       logits.push(scoreTermModel(r.model, tableCodes(r.model, table, all), all.length).logOdds as Float64Array);
-      metrics.push(`seed ${seed}: auc ${r.heldOut.auc.toFixed(4)} brier ${r.heldOut.brier.toFixed(4)} ${((performance.now() - t) / 1000).toFixed(1)}s`);
+      metrics.push(
+        `seed ${seed}: auc ${r.heldOut.auc.toFixed(4)} brier ${r.heldOut.brier.toFixed(4)} ${((performance.now() - t) / 1000).toFixed(1)}s`,
+      );
     }
     let sq = 0;
     for (let k = 0; k < all.length; k++) sq += (logits[0]![k]! - logits[1]![k]!) ** 2;
-    console.log(JSON.stringify({ dataSeed, bags, rmsLogOddsSeedToSeed: Number(Math.sqrt(sq / all.length).toFixed(4)), metrics }));
+    console.log(
+      JSON.stringify({ dataSeed, bags, rmsLogOddsSeedToSeed: Number(Math.sqrt(sq / all.length).toFixed(4)), metrics }),
+    );
   }
 }

@@ -60,16 +60,30 @@ if (!isMainThread && (workerData as { twin?: true } | null)?.twin) {
   const twins = process.env.PAIR === "threads" ? twinThreads : twinProcesses;
   const alone = await twins(1);
   const paired = await twins(2);
-  const pairedMean = Object.fromEntries(Object.keys(alone[0]!).map((k) => [k, mean(paired.map((p) => p[k as keyof Stages]))])) as Stages;
+  const pairedMean = Object.fromEntries(
+    Object.keys(alone[0]!).map((k) => [k, mean(paired.map((p) => p[k as keyof Stages]))]),
+  ) as Stages;
   const rows = withDerived(alone[0]!);
   const twin = withDerived(pairedMean);
-  console.table(Object.entries(rows).map(([k, cost]) => {
-    const other = twin[k as keyof typeof twin];
-    return { stage: NAMES[k as keyof typeof NAMES], "alone wall µs/row": +cost.wall.toFixed(2), "with a twin wall µs/row": +other.wall.toFixed(2), "2-core ceiling (2 x alone / with twin)": +((2 * cost.wall) / other.wall).toFixed(2) };
-  }));
+  console.table(
+    Object.entries(rows).map(([k, cost]) => {
+      const other = twin[k as keyof typeof twin];
+      return {
+        stage: NAMES[k as keyof typeof NAMES],
+        "alone wall µs/row": +cost.wall.toFixed(2),
+        "with a twin wall µs/row": +other.wall.toFixed(2),
+        "2-core ceiling (2 x alone / with twin)": +((2 * cost.wall) / other.wall).toFixed(2),
+      };
+    }),
+  );
 } else {
   const stages = await measure();
-  const stage = (name: string, { wall, cpu }: Cost) => ({ stage: name, "wall µs/row": +wall.toFixed(2), "CPU µs/row": +cpu.toFixed(2), "rows/s on one core (CPU)": Math.round(1e6 / cpu) });
+  const stage = (name: string, { wall, cpu }: Cost) => ({
+    stage: name,
+    "wall µs/row": +wall.toFixed(2),
+    "CPU µs/row": +cpu.toFixed(2),
+    "rows/s on one core (CPU)": Math.round(1e6 / cpu),
+  });
   console.log(`model: ${model.features ? "one features tensor" : `${model.inputs.length} input tensors`}`);
   console.table(Object.entries(withDerived(stages)).map(([k, cost]) => stage(NAMES[k as keyof typeof NAMES], cost)));
 }
@@ -85,29 +99,53 @@ async function measure(): Promise<Stages> {
 /** The stages in table order, with the floor (what the pipeline cannot go under) and the rest (what it adds). */
 function withDerived({ read, inputs, inference, pipeline }: Stages): Record<keyof typeof NAMES, Cost> {
   const floor = sum(read, inputs, inference);
-  return { read, inputs, inference, floor, pipeline, rest: { wall: pipeline.wall - floor.wall, cpu: pipeline.cpu - floor.cpu } };
+  return {
+    read,
+    inputs,
+    inference,
+    floor,
+    pipeline,
+    rest: { wall: pipeline.wall - floor.wall, cpu: pipeline.cpu - floor.cpu },
+  };
 }
 
 /** `count` copies of the measurement at the same time, each on a worker thread of this process. */
 function twinThreads(count: number): Promise<Stages[]> {
   return Promise.all(
-    Array.from({ length: count }, () => new Promise<Stages>((resolve, reject) => {
-      // A worker thread does not inherit --import tsx: it registers tsx itself, then loads this file.
-      const code = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-      new Worker(code, { eval: true, workerData: { twin: true }, argv: process.argv.slice(2) }).once("message", resolve).once("error", reject);
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Stages>((resolve, reject) => {
+          // A worker thread does not inherit --import tsx: it registers tsx itself, then loads this file.
+          const code = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+          new Worker(code, { eval: true, workerData: { twin: true }, argv: process.argv.slice(2) })
+            .once("message", resolve)
+            .once("error", reject);
+        }),
+    ),
   );
 }
 
 /** `count` copies of this script measuring at the same time, each in its own process. */
 function twinProcesses(count: number): Promise<Stages[]> {
   return Promise.all(
-    Array.from({ length: count }, () => new Promise<Stages>((resolve, reject) => {
-      const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { env: { ...process.env, CEILING_CHILD: "1" }, stdio: ["ignore", "pipe", "inherit"] });
-      let out = "";
-      child.stdout.on("data", (chunk: Buffer) => (out += chunk));
-      child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as Stages) : reject(new Error(`a measuring process exited with ${code}`))));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Stages>((resolve, reject) => {
+          const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+            env: { ...process.env, CEILING_CHILD: "1" },
+            stdio: ["ignore", "pipe", "inherit"],
+          });
+          let out = "";
+          child.stdout.on("data", (chunk: Buffer) => (out += chunk));
+          child.on("exit", (code) =>
+            code === 0
+              ? resolve(JSON.parse(out) as Stages)
+              : reject(new Error(`a measuring process exited with ${code}`)),
+          );
+        }),
+    ),
   );
 }
 
@@ -140,7 +178,12 @@ function clock(): () => Cost {
 async function stages(): Promise<{ read: Cost; inputs: Cost; inference: Cost }> {
   const head = await readHead(createReadStream(INPUT, { highWaterMark: 256 * 1024 }));
   const source = await openCsvAfterHead(head);
-  const batch = new Batch(planColumns(source.headers, model, headNumberFormat(head, source, model)), model, BATCH_ROWS, source.delimiter);
+  const batch = new Batch(
+    planColumns(source.headers, model, headNumberFormat(head, source, model)),
+    model,
+    BATCH_ROWS,
+    source.delimiter,
+  );
   const spent = { read: sum(), inputs: sum(), inference: sum() };
   let rows = 0;
   for (;;) {

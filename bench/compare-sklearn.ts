@@ -14,15 +14,28 @@ import { createReadStream, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { scoreTermModel } from "../packages/core/src/model/term-scoring.ts";
-import { fitTermModel, readTrainingTable, tableCodes, type FitSettings, type TrainingTable } from "../packages/core/src/training/index.ts";
+import {
+  fitTermModel,
+  readTrainingTable,
+  tableCodes,
+  type FitSettings,
+  type TrainingTable,
+} from "../packages/core/src/training/index.ts";
 import { defaultThreads } from "../packages/core/src/threads.ts";
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { positive: { type: "string" }, settings: { type: "string" } } });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { positive: { type: "string" }, settings: { type: "string" } },
+});
 const [path, label, out] = positionals;
-if (!path || !label || !out) throw new Error("usage: compare-sklearn.ts <csv> <label> <ours.csv> [--positive VALUE] [--settings JSON]");
+if (!path || !label || !out)
+  throw new Error("usage: compare-sklearn.ts <csv> <label> <ours.csv> [--positive VALUE] [--settings JSON]");
 const settings = JSON.parse(values.settings ?? "{}") as Partial<FitSettings>;
 
-const { table, rowErrors } = await readTrainingTable(createReadStream(path), { label, ...(values.positive !== undefined ? { positive: values.positive } : {}) });
+const { table, rowErrors } = await readTrainingTable(createReadStream(path), {
+  label,
+  ...(values.positive !== undefined ? { positive: values.positive } : {}),
+});
 const fileRows = fileRowNumbers(table.rows, rowErrors);
 const isTest = (fileRow: number) => BigInt(`0x${createHash("md5").update(String(fileRow)).digest("hex")}`) % 5n === 0n;
 const train: number[] = [];
@@ -37,7 +50,10 @@ const result = await fitTermModel(subset(table, train), {
 });
 const seconds = (performance.now() - started) / 1000;
 const { logOdds } = scoreTermModel(result.model, tableCodes(result.model, table, test), test.length);
-writeFileSync(out, "row,probability\n" + test.map((r, k) => `${fileRows[r]},${1 / (1 + Math.exp(-logOdds[k]!))}`).join("\n") + "\n");
+writeFileSync(
+  out,
+  "row,probability\n" + test.map((r, k) => `${fileRows[r]},${1 / (1 + Math.exp(-logOdds[k]!))}`).join("\n") + "\n",
+);
 console.log(
   JSON.stringify({
     file: path,
@@ -55,7 +71,10 @@ console.log(
 /** The file row number of each table row: the reader keeps rows in file order and lists the ones it skipped. */
 function fileRowNumbers(rows: number, skipped: { row: number }[]): number[] {
   // The reader lists its first 100 skipped rows only (read-table.ts); past them numbers would be guesses.
-  if (skipped.length >= 100) throw new Error(`the reader skipped ${skipped.length}+ rows (first: row ${skipped[0]!.row}); file rows cannot be matched to the split`);
+  if (skipped.length >= 100)
+    throw new Error(
+      `the reader skipped ${skipped.length}+ rows (first: row ${skipped[0]!.row}); file rows cannot be matched to the split`,
+    );
   const skip = new Set(skipped.map((e) => e.row));
   const numbers: number[] = [];
   for (let fileRow = 1; numbers.length < rows; fileRow++) if (!skip.has(fileRow)) numbers.push(fileRow);
@@ -67,7 +86,9 @@ function subset(t: TrainingTable, rows: number[]): TrainingTable {
     rows: rows.length,
     labels: Uint8Array.from(rows, (r) => t.labels[r]!),
     inputs: t.inputs.map((input) =>
-      input.role === "numeric" ? { ...input, values: Float64Array.from(rows, (r) => input.values[r]!) } : { ...input, codes: Int32Array.from(rows, (r) => input.codes[r]!) },
+      input.role === "numeric"
+        ? { ...input, values: Float64Array.from(rows, (r) => input.values[r]!) }
+        : { ...input, codes: Int32Array.from(rows, (r) => input.codes[r]!) },
     ),
   };
 }

@@ -16,16 +16,21 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export async function startLocal(env = {}) {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), "rw-bench-"));
-  const server = spawn(join(root, "node_modules/.bin/retainwise"), ["local", "--port", String(port), "--data-dir", dataDir], {
-    env: { ...process.env, RETAINWISE_LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const server = spawn(
+    join(root, "node_modules/.bin/retainwise"),
+    ["local", "--port", String(port), "--data-dir", dataDir],
+    {
+      env: { ...process.env, RETAINWISE_LOG_LEVEL: "warn", ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const key = await readKey(server);
   return {
     base: `http://127.0.0.1:${port}`,
     key,
     /** Peak resident memory of the process so far (API, worker and its threads; PostgreSQL runs apart). */
-    peakRssMb: () => Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))[1]) / 1024),
+    peakRssMb: () =>
+      Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))[1]) / 1024),
     async stop() {
       server.kill("SIGINT");
       await once(server, "exit");

@@ -23,13 +23,21 @@ for (const size of sizes.length > 0 ? sizes : [5_000, 50_000, 100_000]) {
     const body = csvOf(syntheticChurnTable({ rows: size, seed: 1 }));
     const before = service.peakRssMb();
     let started = performance.now();
-    const model = await (await call("/v1/models?label=churn&name=bench", { method: "POST", headers: { "Content-Type": "text/csv" }, body })).json();
+    const model = await (
+      await call("/v1/models?label=churn&name=bench", { method: "POST", headers: { "Content-Type": "text/csv" }, body })
+    ).json();
     const ready = await waitFor(call, `/v1/models/${model.id}`, "READY");
     const trainSeconds = (performance.now() - started) / 1000;
     const timings = [];
     for (let i = 0; i < 2; i++) {
       started = performance.now();
-      const { id } = await (await call(`/v1/predictions?model=${model.id}`, { method: "POST", headers: { "Content-Type": "text/csv" }, body: scoring })).json();
+      const { id } = await (
+        await call(`/v1/predictions?model=${model.id}`, {
+          method: "POST",
+          headers: { "Content-Type": "text/csv" },
+          body: scoring,
+        })
+      ).json();
       await waitFor(call, `/v1/predictions/${id}`, "COMPLETED");
       timings.push(Math.round(performance.now() - started));
     }

@@ -13,7 +13,14 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../packages/local/src/index.ts";
-import { connect, createPostgresAccountRepository, createPostgresJobQueue, createPostgresPredictionRepository, migrate, type Sql } from "../packages/postgres/src/index.ts";
+import {
+  connect,
+  createPostgresAccountRepository,
+  createPostgresJobQueue,
+  createPostgresPredictionRepository,
+  migrate,
+  type Sql,
+} from "../packages/postgres/src/index.ts";
 import type { JobQueue } from "../packages/core/src/index.ts";
 
 const MESSAGES = 2_000;
@@ -22,7 +29,10 @@ const WAKE_SAMPLES = 20;
 const CLAIMS = 200;
 
 const started = Date.now();
-const cluster = await startEmbeddedPostgres({ dataDir: await fs.mkdtemp(path.join(os.tmpdir(), "rw-bench-")), ephemeral: true });
+const cluster = await startEmbeddedPostgres({
+  dataDir: await fs.mkdtemp(path.join(os.tmpdir(), "rw-bench-")),
+  ephemeral: true,
+});
 report("cold start (initdb + start)", `${Date.now() - started} ms`);
 const sql = connect(cluster.url, { max: 10 });
 try {
@@ -74,7 +84,17 @@ async function claimRate(sql: Sql): Promise<void> {
   const account = await createPostgresAccountRepository(sql).ensureAccount("bench");
   const predictions = createPostgresPredictionRepository(sql);
   const ids = Array.from({ length: CLAIMS }, () => randomUUID());
-  await Promise.all(ids.map((id) => predictions.create({ id, accountId: account.id, inputKey: `inputs/${id}.csv`, inputFilename: "bench.csv", inputBytes: 1 })));
+  await Promise.all(
+    ids.map((id) =>
+      predictions.create({
+        id,
+        accountId: account.id,
+        inputKey: `inputs/${id}.csv`,
+        inputFilename: "bench.csv",
+        inputBytes: 1,
+      }),
+    ),
+  );
   const start = Date.now();
   await Promise.all(ids.map((id) => predictions.claim(id, { staleAfterSeconds: 60 })));
   report("claim", `${perSecond(CLAIMS, start)} claims/s`);

@@ -17,7 +17,12 @@ import { telcoTermModel, writeTermModel } from "../tests/support/term-fixtures.t
 const rows = Number(process.argv[2] ?? 100_000);
 const runs = Number(process.argv[3] ?? 5);
 const telco = readTelco();
-const text = Buffer.from(toCsv(telco.headers, Array.from({ length: rows }, (_, i) => [`B${i}`, ...telco.rows[(i * 7919) % telco.rows.length]!.slice(1)])));
+const text = Buffer.from(
+  toCsv(
+    telco.headers,
+    Array.from({ length: rows }, (_, i) => [`B${i}`, ...telco.rows[(i * 7919) % telco.rows.length]!.slice(1)]),
+  ),
+);
 const dir = mkdtempSync(join(tmpdir(), "rw-bench-extras-"));
 const model = await loadModel(DEFAULT_MODEL_PATH, { threads: 1 });
 const challenger = await loadModel(writeTermModel(dir, telcoTermModel(telco)), { threads: 1 });
@@ -31,12 +36,20 @@ const times: Record<string, number[]> = Object.fromEntries(Object.keys(variants)
 for (let run = 0; run < runs; run++) {
   for (const [name, extras] of Object.entries(variants)) {
     const started = performance.now();
-    await scoreCsv({ input: Readable.from([text]), output: new Writable({ write: (_c, _e, done) => done() }), model, ...extras() });
+    await scoreCsv({
+      input: Readable.from([text]),
+      output: new Writable({ write: (_c, _e, done) => done() }),
+      model,
+      ...extras(),
+    });
     times[name]!.push(performance.now() - started);
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const base = median(times.alone!);
-for (const [name, xs] of Object.entries(times)) console.log(`${name.padEnd(18)} ${(median(xs) / 1000).toFixed(2)} s  (${((median(xs) / base) * 100).toFixed(0)}% of alone)  ${Math.round(rows / (median(xs) / 1000)).toLocaleString("en-US")} rows/s`);
+for (const [name, xs] of Object.entries(times))
+  console.log(
+    `${name.padEnd(18)} ${(median(xs) / 1000).toFixed(2)} s  (${((median(xs) / base) * 100).toFixed(0)}% of alone)  ${Math.round(rows / (median(xs) / 1000)).toLocaleString("en-US")} rows/s`,
+  );
 await Promise.all([model.release(), challenger.release()]);
 rmSync(dir, { recursive: true, force: true });

@@ -23,7 +23,16 @@
  * is about max(CPU / cores, the busiest thread).
  */
 import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism, loadavg } from "node:os";
 import { dirname, join } from "node:path";
@@ -39,7 +48,10 @@ const DEFAULT_ROWS = [10_000, 1_000_000];
 /** Rows generated per write: large enough to amortise, small enough to keep the generator's memory flat. */
 const BLOCK_ROWS = 10_000;
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
 const threadCounts = [...new Set((process.env.THREADS ?? `1,${availableParallelism()}`).split(",").map(Number))];
 const repeat = Number(process.env.REPEAT ?? 1);
 const withPandas = process.env.PANDAS !== "0";
@@ -52,9 +64,27 @@ await buildApp();
 const results = [];
 for (const rows of sizes.length > 0 ? sizes : DEFAULT_ROWS) {
   const input = await generate(rows);
-  const commands = threadCounts.map((threads) => ({ program: "retainwise score", threads, argv: ["node", join(APP, "dist", "retainwise.mjs"), "score", input, "-o", join(OUT, `scored-${rows}.csv`), "--threads", String(threads)] }));
+  const commands = threadCounts.map((threads) => ({
+    program: "retainwise score",
+    threads,
+    argv: [
+      "node",
+      join(APP, "dist", "retainwise.mjs"),
+      "score",
+      input,
+      "-o",
+      join(OUT, `scored-${rows}.csv`),
+      "--threads",
+      String(threads),
+    ],
+  }));
   const peerRuns = withPandas && rows <= PANDAS_MAX_ROWS;
-  if (peerRuns) commands.push({ program: "pandas + sklearn", threads: 1, argv: [PYTHON, join(ROOT, "bench", "pandas-score.py"), input, join(OUT, `pandas-${rows}.csv`), FIXTURE] });
+  if (peerRuns)
+    commands.push({
+      program: "pandas + sklearn",
+      threads: 1,
+      argv: [PYTHON, join(ROOT, "bench", "pandas-score.py"), input, join(OUT, `pandas-${rows}.csv`), FIXTURE],
+    });
   const runs = commands.map(() => []);
   for (let round = 0; round < repeat; round++) {
     for (const [i, command] of commands.entries()) {
@@ -82,11 +112,24 @@ function row(rows, input, command, runs, peer) {
     threads: command.threads,
     "input MB": +(statSync(input).size / 1e6).toFixed(1),
     seconds: range(seconds, 2),
-    "rows/s": range(seconds.map((s) => rows / s / 1000), 0) + "k",
-    "peak RSS MB": range(runs.map((r) => r.peakRssKb / 1024), 0),
-    "CPU s": range(runs.map((r) => r.cpuSeconds), 1),
+    "rows/s":
+      range(
+        seconds.map((s) => rows / s / 1000),
+        0,
+      ) + "k",
+    "peak RSS MB": range(
+      runs.map((r) => r.peakRssKb / 1024),
+      0,
+    ),
+    "CPU s": range(
+      runs.map((r) => r.cpuSeconds),
+      1,
+    ),
     "× pandas speed": ratios ? range(ratios, 2) : "",
-    "load avg": range(runs.map((r) => r.load), 1),
+    "load avg": range(
+      runs.map((r) => r.load),
+      1,
+    ),
   };
 }
 
@@ -95,7 +138,9 @@ async function buildApp() {
   rmSync(APP, { recursive: true, force: true });
   const { code, stderr } = await measure(["node", join(ROOT, "packages", "cli", "build.mjs"), join(APP, "dist")]);
   if (code !== 0) throw new Error(`bundling failed:\n${stderr}`);
-  const ort = dirname(createRequire(join(ROOT, "packages", "core", "package.json")).resolve("onnxruntime-node/package.json"));
+  const ort = dirname(
+    createRequire(join(ROOT, "packages", "core", "package.json")).resolve("onnxruntime-node/package.json"),
+  );
   mkdirSync(join(APP, "node_modules"), { recursive: true });
   symlinkSync(realpathSync(ort), join(APP, "node_modules", "onnxruntime-node"));
 }
@@ -110,7 +155,8 @@ async function generate(rows) {
   file.write(header + "\n");
   for (let n = 0; n < rows; n += BLOCK_ROWS) {
     const block = [];
-    for (let i = n; i < Math.min(rows, n + BLOCK_ROWS); i++) block.push(`B${i.toString(36).padStart(6, "0")}${bodies[(i * 7919) % bodies.length]}`);
+    for (let i = n; i < Math.min(rows, n + BLOCK_ROWS); i++)
+      block.push(`B${i.toString(36).padStart(6, "0")}${bodies[(i * 7919) % bodies.length]}`);
     if (!file.write(block.join("\n") + "\n")) await new Promise((resolve) => file.once("drain", resolve));
   }
   await new Promise((resolve, reject) => file.end((error) => (error ? reject(error) : resolve())));
@@ -121,14 +167,23 @@ async function generate(rows) {
 function measure(argv) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(GNU_TIME, ["-f", "RW_PEAK_RSS_KB=%M RW_CPU=%U+%S", ...argv], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(GNU_TIME, ["-f", "RW_PEAK_RSS_KB=%M RW_CPU=%U+%S", ...argv], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const [user, system] = (/RW_CPU=([\d.]+)\+([\d.]+)/.exec(stderr) ?? [0, 0, 0]).slice(1).map(Number);
-      resolve({ code, seconds, peakRssKb: Number(/RW_PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1]), cpuSeconds: user + system, stderr });
+      resolve({
+        code,
+        seconds,
+        peakRssKb: Number(/RW_PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1]),
+        cpuSeconds: user + system,
+        stderr,
+      });
     });
   });
 }

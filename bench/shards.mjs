@@ -20,7 +20,11 @@ import { parseArgs } from "node:util";
 import { freePort, root } from "./local-service.mjs";
 
 const { values: flags } = parseArgs({
-  options: { rows: { type: "string", default: "10000000" }, workers: { type: "string", default: "1,2,4" }, "shard-mb": { type: "string", default: "64" } },
+  options: {
+    rows: { type: "string", default: "10000000" },
+    workers: { type: "string", default: "1,2,4" },
+    "shard-mb": { type: "string", default: "64" },
+  },
 });
 const ROWS = Number(flags.rows);
 const WORKERS = flags.workers.split(",").map(Number);
@@ -32,7 +36,14 @@ try {
   const csv = join(dir, "customers.csv");
   await writeCustomers(csv, ROWS);
   const bytes = (await stat(csv)).size;
-  const runs = [{ label: "whole file, 1 worker", workers: 1, sharded: false }, ...WORKERS.map((workers) => ({ label: `shards, ${workers} worker${workers > 1 ? "s" : ""}`, workers, sharded: true }))];
+  const runs = [
+    { label: "whole file, 1 worker", workers: 1, sharded: false },
+    ...WORKERS.map((workers) => ({
+      label: `shards, ${workers} worker${workers > 1 ? "s" : ""}`,
+      workers,
+      sharded: true,
+    })),
+  ];
   const results = [];
   for (const run of runs) {
     const load = loadavg()[0];
@@ -42,10 +53,16 @@ try {
   }
   const whole = results[0].seconds;
   const one = results.find((r) => r.sharded && r.workers === 1)?.seconds;
-  console.log(`\n${ROWS.toLocaleString("en-US")} rows, ${(bytes / 1024 ** 2).toFixed(0)} MiB, shards of ${flags["shard-mb"]} MiB, one thread a worker, ${new Date().toISOString().slice(0, 16)}\n`);
-  console.log("| run | wall time | vs whole file | vs 1 sharded worker | load (1 min) |\n| --- | --- | --- | --- | --- |");
+  console.log(
+    `\n${ROWS.toLocaleString("en-US")} rows, ${(bytes / 1024 ** 2).toFixed(0)} MiB, shards of ${flags["shard-mb"]} MiB, one thread a worker, ${new Date().toISOString().slice(0, 16)}\n`,
+  );
+  console.log(
+    "| run | wall time | vs whole file | vs 1 sharded worker | load (1 min) |\n| --- | --- | --- | --- | --- |",
+  );
   for (const r of results) {
-    console.log(`| ${r.label} | ${r.seconds.toFixed(1)} s | ${(whole / r.seconds).toFixed(2)}x | ${one ? `${(one / r.seconds).toFixed(2)}x` : "-"} | ${r.load.toFixed(1)} |`);
+    console.log(
+      `| ${r.label} | ${r.seconds.toFixed(1)} s | ${(whole / r.seconds).toFixed(2)}x | ${one ? `${(one / r.seconds).toFixed(2)}x` : "-"} | ${r.load.toFixed(1)} |`,
+    );
   }
 } finally {
   await rm(dir, { recursive: true, force: true });
@@ -64,20 +81,35 @@ async function timeRun(csv, bytes, { workers, sharded }) {
     RETAINWISE_SHARD_BYTES: String(SHARD_BYTES),
   };
   const port = await freePort();
-  const local = spawn(BIN, ["local", "--port", String(port), "--data-dir", dataDir, "--pg-port", String(await freePort())], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const local = spawn(
+    BIN,
+    ["local", "--port", String(port), "--data-dir", dataDir, "--pg-port", String(await freePort())],
+    { env, stdio: ["ignore", "pipe", "inherit"] },
+  );
   const { key, databaseUrl } = await readStartup(local);
-  const extra = Array.from({ length: workers - 1 }, () => spawn(BIN, ["worker"], { env: { ...env, DATABASE_URL: databaseUrl, RETAINWISE_DATA_DIR: dataDir }, stdio: ["ignore", "ignore", "inherit"] }));
+  const extra = Array.from({ length: workers - 1 }, () =>
+    spawn(BIN, ["worker"], {
+      env: { ...env, DATABASE_URL: databaseUrl, RETAINWISE_DATA_DIR: dataDir },
+      stdio: ["ignore", "ignore", "inherit"],
+    }),
+  );
   try {
     const base = `http://127.0.0.1:${port}`;
     const auth = { Authorization: `Bearer ${key}` };
-    const response = await fetch(`${base}/v1/predictions`, { method: "POST", headers: { ...auth, "Content-Type": "text/csv" }, body: Readable.toWeb(createReadStream(csv)), duplex: "half" });
+    const response = await fetch(`${base}/v1/predictions`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "text/csv" },
+      body: Readable.toWeb(createReadStream(csv)),
+      duplex: "half",
+    });
     if (response.status !== 202) throw new Error(`upload answered ${response.status}: ${await response.text()}`);
     const uploaded = performance.now();
     const { id } = await response.json();
     for (;;) {
       const row = await (await fetch(`${base}/v1/predictions/${id}`, { headers: auth })).json();
       if (row.status === "COMPLETED") return (performance.now() - uploaded) / 1000;
-      if (row.status === "FAILED" || row.status === "CANCELED") throw new Error(`prediction ${row.status}: ${row.error?.message}`);
+      if (row.status === "FAILED" || row.status === "CANCELED")
+        throw new Error(`prediction ${row.status}: ${row.error?.message}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } finally {
@@ -99,7 +131,9 @@ async function readStartup(child) {
 
 /** The Telco fixture's rows repeated with fresh ids. */
 async function writeCustomers(path, rows) {
-  const [header, ...records] = (await readFile(join(root, "tests/fixtures/telco-churn.csv"), "utf8")).trimEnd().split("\n");
+  const [header, ...records] = (await readFile(join(root, "tests/fixtures/telco-churn.csv"), "utf8"))
+    .trimEnd()
+    .split("\n");
   const out = createWriteStream(path);
   out.write(header + "\n");
   for (let i = 0; i < rows; i++) {

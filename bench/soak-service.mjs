@@ -13,10 +13,14 @@ import { root } from "./local-service.mjs";
 /** Starts `retainwise local`; resolves once it prints its API key (it is ready), with how long that took. */
 export async function startService({ dataDir, port, logFile, env = {} }) {
   const started = Date.now();
-  const child = spawn(join(root, "node_modules/.bin/retainwise"), ["local", "--port", String(port), "--data-dir", dataDir], {
-    env: { ...process.env, DATABASE_URL: "", RETAINWISE_LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    join(root, "node_modules/.bin/retainwise"),
+    ["local", "--port", String(port), "--data-dir", dataDir],
+    {
+      env: { ...process.env, DATABASE_URL: "", RETAINWISE_LOG_LEVEL: "warn", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stderr.pipe(createWriteStream(logFile, { flags: "a" }));
   const exited = once(child, "exit");
   let out = "";
@@ -34,7 +38,8 @@ export async function startService({ dataDir, port, logFile, env = {} }) {
     key,
     readyMs: Date.now() - started,
     /** Peak resident memory of this incarnation (API, worker and its threads; PostgreSQL runs apart). */
-    peakRssMb: () => Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))[1]) / 1024),
+    peakRssMb: () =>
+      Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))[1]) / 1024),
     async kill(signal) {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
       child.kill(signal);
@@ -45,7 +50,9 @@ export async function startService({ dataDir, port, logFile, env = {} }) {
 
 /** SIGKILLs the postmaster and its backends (its process group), as the OOM killer would. */
 export async function killPostgres(dataDir) {
-  const pgdata = (await readFile(join(dataDir, "postgres.location"), "utf8").catch(() => join(dataDir, "postgres"))).trim();
+  const pgdata = (
+    await readFile(join(dataDir, "postgres.location"), "utf8").catch(() => join(dataDir, "postgres"))
+  ).trim();
   const pid = Number((await readFile(join(pgdata, "postmaster.pid"), "utf8")).split("\n")[0]);
   process.kill(-pid, "SIGKILL");
   return pid;

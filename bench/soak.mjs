@@ -92,7 +92,9 @@ process.once("SIGINT", async () => {
   process.exit(130);
 });
 
-console.error(`soak: ${flags.minutes} min of load at most ${flags.rate} upload/s, backlog ${MAX_BACKLOG}; temp dir ${dir}`);
+console.error(
+  `soak: ${flags.minutes} min of load at most ${flags.rate} upload/s, backlog ${MAX_BACKLOG}; temp dir ${dir}`,
+);
 const bodies = await telcoBodies();
 service = await startService({ dataDir, port, logFile });
 const firstReadyMs = service.readyMs;
@@ -232,9 +234,11 @@ async function verify() {
       problems.push(`${id} (${job.rows} rows) ${final.status}: ${final.error?.message ?? ""}`);
       continue;
     }
-    if (final.progress.rowsProcessed !== job.rows || final.progress.rowsFailed !== 0) problems.push(`${id}: ${final.progress.rowsProcessed} rows processed of ${job.rows}`);
+    if (final.progress.rowsProcessed !== job.rows || final.progress.rowsFailed !== 0)
+      problems.push(`${id}: ${final.progress.rowsProcessed} rows processed of ${job.rows}`);
     const ids = await resultIds(id);
-    if (ids.lines !== job.rows || ids.distinct !== job.rows) problems.push(`${id}: result has ${ids.lines} lines, ${ids.distinct} distinct ids, for ${job.rows} rows`);
+    if (ids.lines !== job.rows || ids.distinct !== job.rows)
+      problems.push(`${id}: result has ${ids.lines} lines, ${ids.distinct} distinct ids, for ${job.rows} rows`);
     rows += ids.distinct;
   }
   return { problems, rows };
@@ -265,15 +269,36 @@ function printFigures() {
   const count = (text) => log.split("\n").filter((line) => line.includes(text)).length;
   const rowsOf = (list) => list.reduce((sum, job) => sum + job.rows, 0).toLocaleString("en-US");
   const table = [
-    ["load phase", `${seconds(loadEndedAt - startedAt)} s (then drained in ${seconds(Date.now() - loadEndedAt)} s), at most ${flags.rate} upload/s, backlog ${MAX_BACKLOG}, seed ${flags.seed}`],
-    ["uploads", `${uploads.attempted} sent: ${jobs.size} acknowledged, ${uploads.failed} cut off while the process was down or killed, refused: ${[...uploads.refused].map(([status, n]) => `${n} x ${status}`).join(", ") || "none"}`],
+    [
+      "load phase",
+      `${seconds(loadEndedAt - startedAt)} s (then drained in ${seconds(Date.now() - loadEndedAt)} s), at most ${flags.rate} upload/s, backlog ${MAX_BACKLOG}, seed ${flags.seed}`,
+    ],
+    [
+      "uploads",
+      `${uploads.attempted} sent: ${jobs.size} acknowledged, ${uploads.failed} cut off while the process was down or killed, refused: ${[...uploads.refused].map(([status, n]) => `${n} x ${status}`).join(", ") || "none"}`,
+    ],
     ["acknowledged by size", bySize.join("; ")],
-    ["acknowledged jobs COMPLETED, exact", `${completed.length} of ${jobs.size}, ${verified.rows.toLocaleString("en-US")} of ${rowsOf(all)} rows, each customer id once in its result (${verified.problems.length} problems)`],
-    ["attempts per completed job", `1: ${attempts.filter((a) => a === 1).length}, 2: ${attempts.filter((a) => a === 2).length}, 3+: ${attempts.filter((a) => a >= 3).length}`],
-    ["throughput", `${Math.round(verified.rows / busySeconds).toLocaleString("en-US")} rows/s over ${Math.round(busySeconds)} s, faults included`],
+    [
+      "acknowledged jobs COMPLETED, exact",
+      `${completed.length} of ${jobs.size}, ${verified.rows.toLocaleString("en-US")} of ${rowsOf(all)} rows, each customer id once in its result (${verified.problems.length} problems)`,
+    ],
+    [
+      "attempts per completed job",
+      `1: ${attempts.filter((a) => a === 1).length}, 2: ${attempts.filter((a) => a === 2).length}, 3+: ${attempts.filter((a) => a >= 3).length}`,
+    ],
+    [
+      "throughput",
+      `${Math.round(verified.rows / busySeconds).toLocaleString("en-US")} rows/s over ${Math.round(busySeconds)} s, faults included`,
+    ],
     ...faults.map((fault) => [`fault at ${fault.atSeconds} s: ${fault.name}`, fault.recovery]),
-    ["service log", `${count("job will be retried")} retries, ${count("job made no progress")} stalls, ${count("embedded postgres exited unexpectedly")} postgres deaths noticed, ${count("worker iteration failed")} worker iteration errors`],
-    ["first start / SIGTERM at the end", `ready in ${seconds(firstReadyMs)} s / exited ${exitCode} in ${seconds(sigtermMs)} s`],
+    [
+      "service log",
+      `${count("job will be retried")} retries, ${count("job made no progress")} stalls, ${count("embedded postgres exited unexpectedly")} postgres deaths noticed, ${count("worker iteration failed")} worker iteration errors`,
+    ],
+    [
+      "first start / SIGTERM at the end",
+      `ready in ${seconds(firstReadyMs)} s / exited ${exitCode} in ${seconds(sigtermMs)} s`,
+    ],
     ["peak RSS per incarnation", `${peakRss.join(", ")} MB (PostgreSQL apart)`],
     ["machine", `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (2 cores)`],
   ];
@@ -284,14 +309,19 @@ function printFigures() {
 }
 
 async function getJson(path) {
-  const response = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${service.key}` }, signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${base}${path}`, {
+    headers: { Authorization: `Bearer ${service.key}` },
+    signal: AbortSignal.timeout(10_000),
+  });
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
   return response.json();
 }
 
 /** The Telco rows repeated with distinct ids (`S<size>-<n>`), one body per size, built once. */
 async function telcoBodies() {
-  const [header, ...records] = (await readFile(join(root, "tests/fixtures/telco-churn.csv"), "utf8")).trimEnd().split("\n");
+  const [header, ...records] = (await readFile(join(root, "tests/fixtures/telco-churn.csv"), "utf8"))
+    .trimEnd()
+    .split("\n");
   const bodies = new Map();
   for (const { rows } of SIZES) {
     const lines = [header];

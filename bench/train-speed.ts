@@ -47,8 +47,20 @@ function widened(table: TrainingTable, columns: number): TrainingTable {
   const random = mulberry32(7);
   const extra = Array.from({ length: Math.max(0, columns - table.inputs.length) }, (_, k): TableInput => {
     const name = `extra_${k}`;
-    if (k % 2 === 0) return { role: "numeric", name, label: name, values: Float64Array.from({ length: table.rows }, () => Math.round(random() * 10_000) / 100) };
-    return { role: "categorical", name, label: name, categories: ["a", "b", "c", "d", "e"], codes: Int32Array.from({ length: table.rows }, () => Math.floor(random() * 5)) };
+    if (k % 2 === 0)
+      return {
+        role: "numeric",
+        name,
+        label: name,
+        values: Float64Array.from({ length: table.rows }, () => Math.round(random() * 10_000) / 100),
+      };
+    return {
+      role: "categorical",
+      name,
+      label: name,
+      categories: ["a", "b", "c", "d", "e"],
+      codes: Int32Array.from({ length: table.rows }, () => Math.floor(random() * 5)),
+    };
   });
   return { ...table, inputs: [...table.inputs, ...extra] };
 }

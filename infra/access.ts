@@ -22,11 +22,23 @@ export const apiPermissions = [
 
 export const workerPermissions = [
   // SendMessage: the outbox relay re-sends a job whose API-side send failed.
-  { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:SendMessage"], resources: [jobs.arn] },
+  {
+    actions: [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+      "sqs:SendMessage",
+    ],
+    resources: [jobs.arn],
+  },
   { actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], resources: [objects] },
   { actions: ["s3:ListBucket", "s3:ListBucketMultipartUploads"], resources: [bucket.arn] },
   // Scale-in protection while a job is held; the ECS agent calls these with the task role.
-  { actions: ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"], resources: [$interpolate`arn:aws:ecs:*:*:task/${cluster.nodes.cluster.name}/*`] },
+  {
+    actions: ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"],
+    resources: [$interpolate`arn:aws:ecs:*:*:task/${cluster.nodes.cluster.name}/*`],
+  },
 ];
 
 /**
@@ -47,7 +59,9 @@ export const environment = {
  */
 export const migrateEnvironment = {
   ...databaseEnvironment(MIGRATION_ROLE),
-  ...(databaseLogins ? { RETAINWISE_DATABASE_ADMIN_USER: databaseLogins.master.user, RETAINWISE_DATABASE_RUNTIME_USER: RUNTIME_ROLE } : {}),
+  ...(databaseLogins
+    ? { RETAINWISE_DATABASE_ADMIN_USER: databaseLogins.master.user, RETAINWISE_DATABASE_RUNTIME_USER: RUNTIME_ROLE }
+    : {}),
 };
 
 type Login = keyof NonNullable<typeof databaseLogins>;
@@ -60,7 +74,11 @@ export const apiSecrets = secretsFor({ signingKey: true, passwords: { RETAINWISE
 export const workerSecrets = secretsFor({ signingKey: false, passwords: { RETAINWISE_DATABASE_PASSWORD: "runtime" } });
 export const migrateSecrets = secretsFor({
   signingKey: false,
-  passwords: { RETAINWISE_DATABASE_PASSWORD: "migrator", RETAINWISE_DATABASE_ADMIN_PASSWORD: "master", RETAINWISE_DATABASE_RUNTIME_PASSWORD: "runtime" },
+  passwords: {
+    RETAINWISE_DATABASE_PASSWORD: "migrator",
+    RETAINWISE_DATABASE_ADMIN_PASSWORD: "master",
+    RETAINWISE_DATABASE_RUNTIME_PASSWORD: "runtime",
+  },
 });
 
 interface RoleSecrets {
@@ -71,8 +89,14 @@ interface RoleSecrets {
 }
 
 function secretsFor(which: { signingKey: boolean; passwords: Record<string, Login> }): RoleSecrets {
-  if ($dev) return { devEnvironment: which.signingKey ? { RETAINWISE_SIGNING_SECRET: downloadSigningKey.value } : {}, executionRole: () => undefined };
-  const passwords = Object.entries(which.passwords).map(([name, login]) => [name, databaseLogins![login].secretArn] as const);
+  if ($dev)
+    return {
+      devEnvironment: which.signingKey ? { RETAINWISE_SIGNING_SECRET: downloadSigningKey.value } : {},
+      executionRole: () => undefined,
+    };
+  const passwords = Object.entries(which.passwords).map(
+    ([name, login]) => [name, databaseLogins![login].secretArn] as const,
+  );
   const parameters = which.signingKey ? [downloadSigningKeyParameter!.arn] : [];
   return {
     ssm: {
@@ -80,7 +104,10 @@ function secretsFor(which: { signingKey: boolean; passwords: Record<string, Logi
       ...(which.signingKey ? { RETAINWISE_SIGNING_SECRET: downloadSigningKeyParameter!.arn } : {}),
     },
     devEnvironment: {},
-    executionRole: readOnly(parameters, passwords.map(([, secretArn]) => secretArn)),
+    executionRole: readOnly(
+      parameters,
+      passwords.map(([, secretArn]) => secretArn),
+    ),
   };
 }
 
@@ -93,8 +120,15 @@ function readOnly(parameters: $util.Input<string>[], secrets: $util.Input<string
         policy: $jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            ...(parameters.length ? [{ Sid: "ReadOurParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: parameters }] : []),
-            { Sid: "ReadTheDatabasePasswords", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secrets },
+            ...(parameters.length
+              ? [{ Sid: "ReadOurParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: parameters }]
+              : []),
+            {
+              Sid: "ReadTheDatabasePasswords",
+              Effect: "Allow",
+              Action: ["secretsmanager:GetSecretValue"],
+              Resource: secrets,
+            },
           ],
         }),
       },

@@ -19,7 +19,11 @@ const CONNECTIONS_SHARE = 0.8;
 /** Where every alarm goes; the stage's `alarmEmail` (stacks/stages.ts) is subscribed and must confirm once. */
 export const alarmTopic = new aws.sns.Topic("Alarms", {});
 if (settings.alarmEmail) {
-  new aws.sns.TopicSubscription("AlarmsEmail", { topic: alarmTopic.arn, protocol: "email", endpoint: settings.alarmEmail });
+  new aws.sns.TopicSubscription("AlarmsEmail", {
+    topic: alarmTopic.arn,
+    protocol: "email",
+    endpoint: settings.alarmEmail,
+  });
 }
 const notify = { alarmActions: [alarmTopic.arn], okActions: [alarmTopic.arn] };
 
@@ -64,14 +68,25 @@ if (!$dev) {
   const instance = { DBInstanceIdentifier: database.nodes.instance!.identifier };
   const sum5min = { statistic: "Sum", period: 300, evaluationPeriods: 1, treatMissingData: "notBreaching" };
   new aws.cloudwatch.MetricAlarm("ApiLoadBalancer5xx", {
-    namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: lb, ...sum5min,
-    comparisonOperator: "GreaterThanThreshold", threshold: FIVE_XX_PER_5_MINUTES,
-    alarmDescription: "The load balancer answered 5xx itself (503: no healthy API task): check the API service's events and /healthz.", ...notify,
+    namespace: "AWS/ApplicationELB",
+    metricName: "HTTPCode_ELB_5XX_Count",
+    dimensions: lb,
+    ...sum5min,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: FIVE_XX_PER_5_MINUTES,
+    alarmDescription:
+      "The load balancer answered 5xx itself (503: no healthy API task): check the API service's events and /healthz.",
+    ...notify,
   });
   new aws.cloudwatch.MetricAlarm("ApiTarget5xx", {
-    namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: lb, ...sum5min,
-    comparisonOperator: "GreaterThanThreshold", threshold: FIVE_XX_PER_5_MINUTES,
-    alarmDescription: "The API answered 5xx: its logs name the error codes (docs/ERRORS.md).", ...notify,
+    namespace: "AWS/ApplicationELB",
+    metricName: "HTTPCode_Target_5XX_Count",
+    dimensions: lb,
+    ...sum5min,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: FIVE_XX_PER_5_MINUTES,
+    alarmDescription: "The API answered 5xx: its logs name the error codes (docs/ERRORS.md).",
+    ...notify,
   });
   // UnHealthyHostCount is published per target group (never per load balancer alone), and SST keeps
   // its target group to itself: a Metrics Insights query finds every target group of this load balancer.
@@ -85,30 +100,64 @@ if (!$dev) {
         returnData: true,
       },
     ],
-    evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "notBreaching",
-    comparisonOperator: "GreaterThanThreshold", threshold: 0,
-    alarmDescription: "An API task has failed the load balancer's /healthz check for 3 minutes: check the API service's events and logs.", ...notify,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    treatMissingData: "notBreaching",
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    alarmDescription:
+      "An API task has failed the load balancer's /healthz check for 3 minutes: check the API service's events and logs.",
+    ...notify,
   });
   new aws.cloudwatch.MetricAlarm("ApiTasksBelowMinimum", {
-    namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: { ClusterName: cluster.nodes.cluster.name, ServiceName: api.nodes.service.name },
-    statistic: "Minimum", period: 60, evaluationPeriods: 5, treatMissingData: "breaching",
-    comparisonOperator: "LessThanThreshold", threshold: settings.api.min,
-    alarmDescription: "Fewer API tasks have run than the service's minimum for 5 minutes: tasks fail their health check or do not start.", ...notify,
+    namespace: "ECS/ContainerInsights",
+    metricName: "RunningTaskCount",
+    dimensions: { ClusterName: cluster.nodes.cluster.name, ServiceName: api.nodes.service.name },
+    statistic: "Minimum",
+    period: 60,
+    evaluationPeriods: 5,
+    treatMissingData: "breaching",
+    comparisonOperator: "LessThanThreshold",
+    threshold: settings.api.min,
+    alarmDescription:
+      "Fewer API tasks have run than the service's minimum for 5 minutes: tasks fail their health check or do not start.",
+    ...notify,
   });
   new aws.cloudwatch.MetricAlarm("DatabaseCpuHigh", {
-    namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: instance, statistic: "Average", period: 300, evaluationPeriods: 3,
-    comparisonOperator: "GreaterThanThreshold", threshold: DATABASE_CPU_PERCENT,
-    alarmDescription: "The database's CPU has been over 80% for 15 minutes: a larger instance, or a slow query.", ...notify,
+    namespace: "AWS/RDS",
+    metricName: "CPUUtilization",
+    dimensions: instance,
+    statistic: "Average",
+    period: 300,
+    evaluationPeriods: 3,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: DATABASE_CPU_PERCENT,
+    alarmDescription: "The database's CPU has been over 80% for 15 minutes: a larger instance, or a slow query.",
+    ...notify,
   });
   new aws.cloudwatch.MetricAlarm("DatabaseStorageLow", {
-    namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: instance, statistic: "Minimum", period: 300, evaluationPeriods: 1,
-    comparisonOperator: "LessThanThreshold", threshold: FREE_STORAGE_BYTES,
-    alarmDescription: "Under 2 GB free: storage autoscaling is at the stage's maxStorage (stacks/stages.ts).", ...notify,
+    namespace: "AWS/RDS",
+    metricName: "FreeStorageSpace",
+    dimensions: instance,
+    statistic: "Minimum",
+    period: 300,
+    evaluationPeriods: 1,
+    comparisonOperator: "LessThanThreshold",
+    threshold: FREE_STORAGE_BYTES,
+    alarmDescription: "Under 2 GB free: storage autoscaling is at the stage's maxStorage (stacks/stages.ts).",
+    ...notify,
   });
   new aws.cloudwatch.MetricAlarm("DatabaseConnectionsHigh", {
-    namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: instance, statistic: "Maximum", period: 300, evaluationPeriods: 2,
-    comparisonOperator: "GreaterThanThreshold", threshold: Math.floor(MAX_CONNECTIONS[settings.database.instance] * CONNECTIONS_SHARE),
-    alarmDescription: "Connections near the instance's budget (docs/DEPLOY.md, 'Connection budget').", ...notify,
+    namespace: "AWS/RDS",
+    metricName: "DatabaseConnections",
+    dimensions: instance,
+    statistic: "Maximum",
+    period: 300,
+    evaluationPeriods: 2,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: Math.floor(MAX_CONNECTIONS[settings.database.instance] * CONNECTIONS_SHARE),
+    alarmDescription: "Connections near the instance's budget (docs/DEPLOY.md, 'Connection budget').",
+    ...notify,
   });
 
   // ECS reports a failed (rolled back) deployment as an event, not a metric: EventBridge to the topic.
@@ -128,9 +177,36 @@ if (!$dev) {
       Version: "2012-10-17",
       Statement: [
         // Replacing the topic's default policy: keep the account's own use and the alarms' publishing.
-        { Sid: "AccountOwnerUses", Effect: "Allow", Principal: { AWS: "*" }, Action: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:ListSubscriptionsByTopic"], Resource: alarmTopic.arn, Condition: { StringEquals: { "AWS:SourceOwner": account } } },
-        { Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: alarmTopic.arn, Condition: { StringEquals: { "aws:SourceAccount": account } } },
-        { Sid: "EventBridgePublishes", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: alarmTopic.arn, Condition: { ArnEquals: { "aws:SourceArn": failedDeployments.arn } } },
+        {
+          Sid: "AccountOwnerUses",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: [
+            "sns:Publish",
+            "sns:Subscribe",
+            "sns:GetTopicAttributes",
+            "sns:SetTopicAttributes",
+            "sns:ListSubscriptionsByTopic",
+          ],
+          Resource: alarmTopic.arn,
+          Condition: { StringEquals: { "AWS:SourceOwner": account } },
+        },
+        {
+          Sid: "CloudWatchAlarmsPublish",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: alarmTopic.arn,
+          Condition: { StringEquals: { "aws:SourceAccount": account } },
+        },
+        {
+          Sid: "EventBridgePublishes",
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: alarmTopic.arn,
+          Condition: { ArnEquals: { "aws:SourceArn": failedDeployments.arn } },
+        },
       ],
     }),
   });

@@ -46,7 +46,9 @@ export const api = new sst.aws.Service("Api", {
         ]
       : [{ listen: "80/http", forward: `${PORT}/http` }],
     // Liveness only: /readyz (database, bucket, queue) would have a database failover replace every task.
-    health: { [`${PORT}/http`]: { path: "/healthz", interval: "10 seconds", healthyThreshold: 2, unhealthyThreshold: 3 } },
+    health: {
+      [`${PORT}/http`]: { path: "/healthz", interval: "10 seconds", healthyThreshold: 2, unhealthyThreshold: 3 },
+    },
   },
   scaling: { min: settings.api.min, max: settings.api.max },
   wait: settings.waitForStable,
@@ -75,7 +77,16 @@ export const api = new sst.aws.Service("Api", {
     loadBalancerSecurityGroup: (args) => {
       args.ingress = settings.domain
         ? [80, 443].map((port) => ({ fromPort: port, toPort: port, protocol: "tcp", cidrBlocks: ANYWHERE }))
-        : [{ fromPort: 80, toPort: 80, protocol: "tcp", prefixListIds: [aws.ec2.getManagedPrefixListOutput({ name: "com.amazonaws.global.cloudfront.origin-facing" }).id] }];
+        : [
+            {
+              fromPort: 80,
+              toPort: 80,
+              protocol: "tcp",
+              prefixListIds: [
+                aws.ec2.getManagedPrefixListOutput({ name: "com.amazonaws.global.cloudfront.origin-facing" }).id,
+              ],
+            },
+          ];
       return;
     },
     listener: (args) => {

@@ -13,7 +13,10 @@ const region = aws.getRegionOutput({}).name;
 
 export const cluster =
   settings.network === "shared"
-    ? sst.aws.Cluster.get("Cluster", { id: $interpolate`arn:aws:ecs:${region}:${account}:cluster/${SHARED_CLUSTER_NAME}`, vpc })
+    ? sst.aws.Cluster.get("Cluster", {
+        id: $interpolate`arn:aws:ecs:${region}:${account}:cluster/${SHARED_CLUSTER_NAME}`,
+        vpc,
+      })
     : new sst.aws.Cluster("Cluster", {
         vpc,
         transform: {

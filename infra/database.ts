@@ -47,7 +47,9 @@ export const database = new sst.aws.Postgres("Database", {
 });
 
 /** SST keeps the generated master password in a Secrets Manager secret it tags the instance with. */
-const masterPasswordSecretArn = $dev ? undefined : database.nodes.instance!.tags.apply((tags) => tags?.["sst:lookup:password"] ?? "");
+const masterPasswordSecretArn = $dev
+  ? undefined
+  : database.nodes.instance!.tags.apply((tags) => tags?.["sst:lookup:password"] ?? "");
 
 /**
  * Who logs in as whom (docs/DEPLOY.md, "Database roles"). The master user only sets the other two
@@ -76,7 +78,10 @@ export const databaseLogins = $dev
 function loginSecret(name: string, user: string): $util.Output<string> {
   const password = new RandomPassword(`${name}Password`, { length: 32, special: false });
   const secret = new aws.secretsmanager.Secret(`${name}Secret`, { recoveryWindowInDays: settings.protect ? 30 : 0 });
-  const version = new aws.secretsmanager.SecretVersion(`${name}SecretVersion`, { secretId: secret.id, secretString: $jsonStringify({ username: user, password: password.result }) });
+  const version = new aws.secretsmanager.SecretVersion(`${name}SecretVersion`, {
+    secretId: secret.id,
+    secretString: $jsonStringify({ username: user, password: password.result }),
+  });
   // The secret's ARN, read from its version: what ECS reads (the Migrate task first) exists once the value does.
   return version.arn;
 }

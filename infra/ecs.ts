@@ -7,7 +7,9 @@ import { settings } from "./settings";
 export function stopAfter(seconds: number) {
   return (args: aws.ecs.TaskDefinitionArgs): undefined => {
     args.containerDefinitions = $jsonStringify(
-      $jsonParse(args.containerDefinitions).apply((defs: Record<string, unknown>[]) => defs.map((d) => ({ ...d, stopTimeout: seconds }))),
+      $jsonParse(args.containerDefinitions).apply((defs: Record<string, unknown>[]) =>
+        defs.map((d) => ({ ...d, stopTimeout: seconds })),
+      ),
     );
     return;
   };

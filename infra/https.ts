@@ -26,7 +26,13 @@ export function httpsUrl(): $util.Output<string> {
         originId: "api",
         domainName: api.nodes.loadBalancer.dnsName,
         // The load balancer has no certificate without a domain: this leg is HTTP inside AWS's network edge.
-        customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "http-only", originSslProtocols: ["TLSv1.2"], originReadTimeout: 60 },
+        customOriginConfig: {
+          httpPort: 80,
+          httpsPort: 443,
+          originProtocolPolicy: "http-only",
+          originSslProtocols: ["TLSv1.2"],
+          originReadTimeout: 60,
+        },
       },
     ],
     defaultCacheBehavior: {

@@ -15,17 +15,34 @@ export const accessLogs = $dev ? undefined : createAccessLogBucket();
 export const wafLogGroup =
   $dev || !settings.rateLimitPer5Minutes
     ? undefined
-    : new aws.cloudwatch.LogGroup("WafLogs", { name: `aws-waf-logs-${$app.name}-${$app.stage}`, retentionInDays: settings.logRetentionDays });
+    : new aws.cloudwatch.LogGroup("WafLogs", {
+        name: `aws-waf-logs-${$app.name}-${$app.stage}`,
+        retentionInDays: settings.logRetentionDays,
+      });
 
 function createAccessLogBucket() {
   // Named retainwise-<stage>-logs-…: the preview deploy role may manage only buckets so named (infra/ci/policies.ts).
-  const bucket = new aws.s3.Bucket("AccessLogs", { bucketPrefix: `${$app.name}-${$app.stage}-logs-`, forceDestroy: !settings.protect });
-  const block = new aws.s3.BucketPublicAccessBlock("AccessLogsPublicAccessBlock", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+  const bucket = new aws.s3.Bucket("AccessLogs", {
+    bucketPrefix: `${$app.name}-${$app.stage}-logs-`,
+    forceDestroy: !settings.protect,
+  });
+  const block = new aws.s3.BucketPublicAccessBlock("AccessLogsPublicAccessBlock", {
+    bucket: bucket.id,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
   // ALB access logs support SSE-S3 only (not KMS).
-  new aws.s3.BucketServerSideEncryptionConfiguration("AccessLogsEncryption", { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+  new aws.s3.BucketServerSideEncryptionConfiguration("AccessLogsEncryption", {
+    bucket: bucket.id,
+    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+  });
   new aws.s3.BucketLifecycleConfiguration("AccessLogsExpiry", {
     bucket: bucket.id,
-    rules: [{ id: "expire-logs", status: "Enabled", filter: { prefix: "" }, expiration: { days: settings.logRetentionDays } }],
+    rules: [
+      { id: "expire-logs", status: "Enabled", filter: { prefix: "" }, expiration: { days: settings.logRetentionDays } },
+    ],
   });
   // Who writes: the region's Elastic Load Balancing account (regions from before August 2022) or its log delivery service (newer ones).
   const elbAccount = aws.elb.getServiceAccountOutput({}).arn;
@@ -36,9 +53,28 @@ function createAccessLogBucket() {
       policy: $jsonStringify({
         Version: "2012-10-17",
         Statement: [
-          { Sid: "LoadBalancerWrites", Effect: "Allow", Principal: { AWS: elbAccount }, Action: "s3:PutObject", Resource: $interpolate`${bucket.arn}/alb/AWSLogs/${account}/*` },
-          { Sid: "LogDeliveryWrites", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: $interpolate`${bucket.arn}/alb/AWSLogs/${account}/*` },
-          { Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucket.arn, $interpolate`${bucket.arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+          {
+            Sid: "LoadBalancerWrites",
+            Effect: "Allow",
+            Principal: { AWS: elbAccount },
+            Action: "s3:PutObject",
+            Resource: $interpolate`${bucket.arn}/alb/AWSLogs/${account}/*`,
+          },
+          {
+            Sid: "LogDeliveryWrites",
+            Effect: "Allow",
+            Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: $interpolate`${bucket.arn}/alb/AWSLogs/${account}/*`,
+          },
+          {
+            Sid: "TlsOnly",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucket.arn, $interpolate`${bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
         ],
       }),
     },

@@ -30,7 +30,11 @@ export const migrateTask = $dev
     });
 
 /** What the API and worker run: the digest this task definition pins (or, under `sst dev`, nothing is built). */
-export const image = migrateTask ? migrateTask.nodes.taskDefinition.containerDefinitions.apply((defs) => (JSON.parse(defs) as { image: string }[])[0]!.image) : BUILD;
+export const image = migrateTask
+  ? migrateTask.nodes.taskDefinition.containerDefinitions.apply(
+      (defs) => (JSON.parse(defs) as { image: string }[])[0]!.image,
+    )
+  : BUILD;
 
 /**
  * How scripts/run-ecs-task.sh finds and places the task (its RETAINWISE_TASK_* settings). Also a
@@ -44,7 +48,9 @@ export const migrateTaskSettings = migrateTask
       RETAINWISE_TASK_DEFINITION: migrateTask.taskDefinition,
       RETAINWISE_TASK_CONTAINER: CONTAINER,
       RETAINWISE_TASK_SUBNETS: migrateTask.subnets.apply((ids) => $util.all(ids)).apply((ids) => ids.join(",")),
-      RETAINWISE_TASK_SECURITY_GROUPS: migrateTask.securityGroups.apply((ids) => $util.all(ids)).apply((ids) => ids.join(",")),
+      RETAINWISE_TASK_SECURITY_GROUPS: migrateTask.securityGroups
+        .apply((ids) => $util.all(ids))
+        .apply((ids) => ids.join(",")),
       RETAINWISE_TASK_PUBLIC_IP: migrateTask.assignPublicIp.apply((on) => (on ? "ENABLED" : "DISABLED")),
     }
   : undefined;

@@ -37,14 +37,21 @@ if (settings.rateLimitPer5Minutes && !$dev) {
         priority: 1,
         action: { block: {} },
         statement: { rateBasedStatement: { limit: settings.rateLimitPer5Minutes, aggregateKeyType: "IP" } },
-        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "ApiRateLimited", sampledRequestsEnabled: true },
+        visibilityConfig: {
+          cloudwatchMetricsEnabled: true,
+          metricName: "ApiRateLimited",
+          sampledRequestsEnabled: true,
+        },
       },
       managed(2, "AWSManagedRulesCommonRuleSet", "ApiCommonRules", ["SizeRestrictions_BODY"]),
       managed(3, "AWSManagedRulesKnownBadInputsRuleSet", "ApiKnownBadInputs"),
     ],
     visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "ApiRequests", sampledRequestsEnabled: false },
   });
-  new aws.wafv2.WebAclAssociation("ApiRateLimitAssociation", { resourceArn: api.nodes.loadBalancer.arn, webAclArn: acl.arn });
+  new aws.wafv2.WebAclAssociation("ApiRateLimitAssociation", {
+    resourceArn: api.nodes.loadBalancer.arn,
+    webAclArn: acl.arn,
+  });
   if (wafLogGroup) {
     new aws.wafv2.WebAclLoggingConfiguration("ApiWafLogging", {
       resourceArn: acl.arn,

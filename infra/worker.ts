@@ -3,7 +3,13 @@ import { cluster } from "./cluster";
 import { afterMigration, keepScaledCount, stopAfter, uniqueInSharedCluster } from "./ecs";
 import { image } from "./migrate";
 import { jobs } from "./queue";
-import { DRAIN_DEADLINE_SECONDS, JOBS_PER_WORKER_TASK, SHUTDOWN_DEADLINE_SECONDS, STOP_TIMEOUT_SECONDS, settings } from "./settings";
+import {
+  DRAIN_DEADLINE_SECONDS,
+  JOBS_PER_WORKER_TASK,
+  SHUTDOWN_DEADLINE_SECONDS,
+  STOP_TIMEOUT_SECONDS,
+  settings,
+} from "./settings";
 
 /**
  * The scoring worker, on the API's image (built once, by the Migrate task: infra/migrate.ts). While it holds a job the task is scale-in protected
@@ -53,14 +59,37 @@ export const worker = new sst.aws.Service("Worker", {
  */
 if (!$dev) {
   const target = worker.nodes.autoScalingTarget;
-  const scalable = { serviceNamespace: target.serviceNamespace, scalableDimension: target.scalableDimension, resourceId: target.resourceId };
+  const scalable = {
+    serviceNamespace: target.serviceNamespace,
+    scalableDimension: target.scalableDimension,
+    resourceId: target.resourceId,
+  };
   const queue = { QueueName: jobs.nodes.queue.name };
   const service = { ClusterName: cluster.nodes.cluster.name, ServiceName: worker.nodes.service.name };
-  const pairs = (dimensions: Record<string, $util.Input<string>>) => Object.entries(dimensions).map(([name, value]) => ({ name, value }));
+  const pairs = (dimensions: Record<string, $util.Input<string>>) =>
+    Object.entries(dimensions).map(([name, value]) => ({ name, value }));
   const metrics = [
-    { id: "visible", namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: queue, stat: "Maximum" },
-    { id: "inflight", namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesNotVisible", dimensions: queue, stat: "Maximum" },
-    { id: "tasks", namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: service, stat: "Average" },
+    {
+      id: "visible",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: queue,
+      stat: "Maximum",
+    },
+    {
+      id: "inflight",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesNotVisible",
+      dimensions: queue,
+      stat: "Maximum",
+    },
+    {
+      id: "tasks",
+      namespace: "ECS/ContainerInsights",
+      metricName: "RunningTaskCount",
+      dimensions: service,
+      stat: "Average",
+    },
   ];
   const BACKLOG = "(FILL(visible, 0) + FILL(inflight, 0))";
   const TASKS = "FILL(tasks, 0)";
@@ -74,8 +103,17 @@ if (!$dev) {
       scaleInCooldown: 300,
       customizedMetricSpecification: {
         metrics: [
-          ...metrics.map(({ id, namespace, metricName, dimensions, stat }) => ({ id, returnData: false, metricStat: { stat, metric: { namespace, metricName, dimensions: pairs(dimensions) } } })),
-          { id: "backlogPerTask", label: "Jobs per worker task", returnData: true, expression: `${BACKLOG} / IF(${TASKS} < 1, 1, ${TASKS})` },
+          ...metrics.map(({ id, namespace, metricName, dimensions, stat }) => ({
+            id,
+            returnData: false,
+            metricStat: { stat, metric: { namespace, metricName, dimensions: pairs(dimensions) } },
+          })),
+          {
+            id: "backlogPerTask",
+            label: "Jobs per worker task",
+            returnData: true,
+            expression: `${BACKLOG} / IF(${TASKS} < 1, 1, ${TASKS})`,
+          },
         ],
       },
     },
@@ -99,8 +137,16 @@ if (!$dev) {
     alarmDescription: "Jobs are queued and no worker task runs: start one.",
     alarmActions: [startFirst.arn],
     metricQueries: [
-      ...metrics.map(({ id, namespace, metricName, dimensions, stat }) => ({ id, metric: { namespace, metricName, dimensions, stat, period: 60 } })),
-      { id: "waitingWithNoWorker", label: "Jobs waiting with no worker", returnData: true, expression: `IF(${TASKS} < 1, ${BACKLOG}, 0)` },
+      ...metrics.map(({ id, namespace, metricName, dimensions, stat }) => ({
+        id,
+        metric: { namespace, metricName, dimensions, stat, period: 60 },
+      })),
+      {
+        id: "waitingWithNoWorker",
+        label: "Jobs waiting with no worker",
+        returnData: true,
+        expression: `IF(${TASKS} < 1, ${BACKLOG}, 0)`,
+      },
     ],
   });
 }

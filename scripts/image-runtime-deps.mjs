@@ -23,8 +23,12 @@ if (!app) {
  * each under node_modules/.bun/); by the lookup paths, since a package's `exports` may hide package.json.
  */
 function packageDir(name, from) {
-  const found = createRequire(join(from, "package.json")).resolve.paths(name).map((dir) => join(dir, name)).find((dir) => existsSync(join(dir, "package.json")));
-  if (!found) throw new Error(`${name} is not installed where ${from} would load it: run bun install --frozen-lockfile first`);
+  const found = createRequire(join(from, "package.json"))
+    .resolve.paths(name)
+    .map((dir) => join(dir, name))
+    .find((dir) => existsSync(join(dir, "package.json")));
+  if (!found)
+    throw new Error(`${name} is not installed where ${from} would load it: run bun install --frozen-lockfile first`);
   return realpathSync(found);
 }
 
@@ -32,15 +36,23 @@ const onnxruntime = packageDir("onnxruntime-node", join(root, "packages", "core"
 const common = packageDir("onnxruntime-common", onnxruntime);
 const modules = join(app, "node_modules");
 await mkdir(modules, { recursive: true });
-for (const [name, dir] of [["onnxruntime-node", onnxruntime], ["onnxruntime-common", common]]) {
+for (const [name, dir] of [
+  ["onnxruntime-node", onnxruntime],
+  ["onnxruntime-common", common],
+]) {
   await rm(join(modules, name), { recursive: true, force: true });
-  await cp(dir, join(modules, name), { recursive: true, dereference: true, filter: (source) => !source.startsWith(join(dir, "node_modules")) });
+  await cp(dir, join(modules, name), {
+    recursive: true,
+    dereference: true,
+    filter: (source) => !source.startsWith(join(dir, "node_modules")),
+  });
 }
 const napi = join(modules, "onnxruntime-node", "bin");
 for (const version of await readdir(napi)) {
   for (const platform of await readdir(join(napi, version))) {
     for (const arch of await readdir(join(napi, version, platform))) {
-      if (`${platform}/${arch}` !== "linux/x64") await rm(join(napi, version, platform, arch), { recursive: true, force: true });
+      if (`${platform}/${arch}` !== "linux/x64")
+        await rm(join(napi, version, platform, arch), { recursive: true, force: true });
     }
   }
 }

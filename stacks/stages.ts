@@ -21,7 +21,13 @@ export interface StageSettings {
   sharedStage: boolean;
   api: { cpu: "0.25 vCPU" | "0.5 vCPU" | "1 vCPU"; memory: `${number} GB`; min: number; max: number };
   /** `spot`: Fargate Spot (~70% cheaper, may be reclaimed with a 2-minute warning; a reclaimed job is redelivered). */
-  worker: { cpu: "0.5 vCPU" | "1 vCPU" | "2 vCPU"; memory: `${number} GB`; min: number; max: number; capacity: "on-demand" | "spot" };
+  worker: {
+    cpu: "0.5 vCPU" | "1 vCPU" | "2 vCPU";
+    memory: `${number} GB`;
+    min: number;
+    max: number;
+    capacity: "on-demand" | "spot";
+  };
   /** RDS allocates 20 GB and grows on its own up to `maxStorage`. */
   database: { instance: DatabaseInstance; maxStorage: `${number} GB`; multiAz: boolean };
   /** Uploaded inputs and scored results are deleted after this many days. */

@@ -26,14 +26,23 @@ export async function staleStages(stages, pull, now = new Date()) {
   for (const stage of stages) {
     const found = await pull(Number(stage.slice("pr-".length)));
     if (found === undefined) continue;
-    if (found === null || found.state !== "open" || now.getTime() - Date.parse(found.updated_at) > STALE_AFTER_DAYS * DAY_MS) stale.push(stage);
+    if (
+      found === null ||
+      found.state !== "open" ||
+      now.getTime() - Date.parse(found.updated_at) > STALE_AFTER_DAYS * DAY_MS
+    )
+      stale.push(stage);
   }
   return stale;
 }
 
 async function githubPull(number) {
   const response = await fetch(`https://api.github.com/repos/${process.env.GITHUB_REPOSITORY}/pulls/${number}`, {
-    headers: { Accept: "application/vnd.github+json", Authorization: `Bearer ${process.env.GH_TOKEN}`, "X-GitHub-Api-Version": "2022-11-28" },
+    headers: {
+      Accept: "application/vnd.github+json",
+      Authorization: `Bearer ${process.env.GH_TOKEN}`,
+      "X-GitHub-Api-Version": "2022-11-28",
+    },
   });
   if (response.status === 404) return null;
   if (!response.ok) {

@@ -30,7 +30,14 @@ export function sharedTables(dataDir) {
   const manifest = JSON.parse(readFileSync(join(here, "shared.json"), "utf8"));
   return manifest.tables.map((entry) => {
     const csv = join(dataDir, entry.file);
-    return { name: entry.name, label: entry.label, positive: entry.positive, source: `shared: ${entry.file}`, export: () => csv, packages: [] };
+    return {
+      name: entry.name,
+      label: entry.label,
+      positive: entry.positive,
+      source: `shared: ${entry.file}`,
+      export: () => csv,
+      packages: [],
+    };
   });
 }
 
@@ -39,12 +46,18 @@ export function installPackages(tables, log) {
   const missing = wanted.filter((name) => !isInstalled(name));
   if (missing.length === 0) return;
   log(`apt-get install -y ${missing.join(" ")}`);
-  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", ...missing], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", ...missing], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
 }
 
 function isInstalled(name) {
   try {
-    return execFileSync("dpkg-query", ["-W", "-f=${Status}", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).includes("install ok installed");
+    return execFileSync("dpkg-query", ["-W", "-f=${Status}", name], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).includes("install ok installed");
   } catch {
     return false;
   }
@@ -58,9 +71,15 @@ function exportTable(entry, maxRows, outDir, log) {
   log(`export ${entry.name}`);
   if (entry.r) {
     const [pkg, dataset] = entry.r;
-    execFileSync("Rscript", [join(here, "export.R"), pkg, dataset, csv, (entry.drop ?? []).join(","), entry.derive ?? "", String(maxRows)], { stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync(
+      "Rscript",
+      [join(here, "export.R"), pkg, dataset, csv, (entry.drop ?? []).join(","), entry.derive ?? "", String(maxRows)],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
   } else {
-    execFileSync("/usr/bin/python3", [join(here, "export-sklearn.py"), entry.sklearn, entry.label, csv], { stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync("/usr/bin/python3", [join(here, "export-sklearn.py"), entry.sklearn, entry.label, csv], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
   }
   writeFileSync(stamp, spec);
   return csv;

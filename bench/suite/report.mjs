@@ -11,11 +11,21 @@ export function verdict(result) {
   if (!result.peers || !result.ours) return undefined;
   const best = PEERS.map((name) => ({ name, ...result.peers[name] })).reduce((a, b) => (b.auc > a.auc ? b : a));
   const gap = result.ours.auc - best.auc;
-  return { best, gap, met: gap >= 0 && result.ours.brier <= best.brier + BRIER_SLACK, outcome: gap >= TIE ? "win" : gap <= -TIE ? "loss" : "tie" };
+  return {
+    best,
+    gap,
+    met: gap >= 0 && result.ours.brier <= best.brier + BRIER_SLACK,
+    outcome: gap >= TIE ? "win" : gap <= -TIE ? "loss" : "tie",
+  };
 }
 
 export function markdown(results) {
-  const cell = (m, error) => (m ? `${m.auc.toFixed(4)} / ${m.brier.toFixed(4)}` : error ? `error: ${error.replaceAll("|", "\\|").replaceAll("\n", " ")}` : "–");
+  const cell = (m, error) =>
+    m
+      ? `${m.auc.toFixed(4)} / ${m.brier.toFixed(4)}`
+      : error
+        ? `error: ${error.replaceAll("|", "\\|").replaceAll("\n", " ")}`
+        : "–";
   const lines = [
     "| table (rows x cols, positives) | HGB AUC / Brier | LR | XGBoost | ours | ours − best peer AUC | bar met? | fit s ours / HGB |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -25,7 +35,16 @@ export function markdown(results) {
     const v = verdict(r);
     const gap = v ? `${v.gap >= 0 ? "+" : "−"}${Math.abs(v.gap).toFixed(4)} (${abbreviation(v.best.name)})` : "–";
     const seconds = `${r.ours?.fitSeconds ?? "–"} / ${r.peers?.HistGradientBoosting.fit_seconds ?? "–"}`;
-    const row = [`${r.name} (${shape})`, cell(r.peers?.HistGradientBoosting, r.errors?.peers), cell(r.peers?.LogisticRegression), cell(r.peers?.XGBoost), cell(r.ours, r.errors?.ours), gap, v ? (v.met ? "met" : "missed") : "–", seconds];
+    const row = [
+      `${r.name} (${shape})`,
+      cell(r.peers?.HistGradientBoosting, r.errors?.peers),
+      cell(r.peers?.LogisticRegression),
+      cell(r.peers?.XGBoost),
+      cell(r.ours, r.errors?.ours),
+      gap,
+      v ? (v.met ? "met" : "missed") : "–",
+      seconds,
+    ];
     lines.push(`| ${row.join(" | ")} |`);
   }
   lines.push("", summary(results));

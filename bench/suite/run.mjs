@@ -25,16 +25,22 @@ const log = (message) => process.stderr.write(`[suite ${new Date().toISOString()
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { shared: { type: "boolean" } } });
 mkdirSync(outDir, { recursive: true });
 const all = [...suiteTables(outDir, log), ...(values.shared ? sharedTables(sharedDataDir(positionals[0])) : [])];
-const only = process.env.TABLES?.split(",").map((t) => t.trim()).filter(Boolean);
+const only = process.env.TABLES?.split(",")
+  .map((t) => t.trim())
+  .filter(Boolean);
 const unknown = only?.filter((name) => !all.some((t) => t.name === name)) ?? [];
-if (unknown.length > 0) throw new Error(`unknown tables: ${unknown.join(", ")} (known: ${all.map((t) => t.name).join(", ")})`);
+if (unknown.length > 0)
+  throw new Error(`unknown tables: ${unknown.join(", ")} (known: ${all.map((t) => t.name).join(", ")})`);
 const tables = only ? all.filter((t) => only.includes(t.name)) : all;
 
 installPackages(tables, log);
 const results = [];
 for (const table of tables) {
   results.push(runTable(table));
-  writeFileSync(join(outDir, "results.json"), JSON.stringify({ settings: process.env.OURS_SETTINGS ?? null, results }, null, 2) + "\n");
+  writeFileSync(
+    join(outDir, "results.json"),
+    JSON.stringify({ settings: process.env.OURS_SETTINGS ?? null, results }, null, 2) + "\n",
+  );
 }
 const report = markdown(results);
 writeFileSync(join(outDir, "results.md"), report + "\n");
@@ -54,14 +60,32 @@ function runTable(table) {
   const ours = process.env.OURS === "0" ? undefined : runOurs(table, csv, oursCsv, result);
   log(`${table.name}: peers`);
   // Passive OpenMP threads: on a shared machine spinning ones time other processes' load, not the fit.
-  const peers = run("/usr/bin/python3", [join(root, "bench/suite/peers.py"), csv, table.label, table.positive, ...(ours ? [oursCsv] : [])], root, { OMP_WAIT_POLICY: "PASSIVE" });
+  const peers = run(
+    "/usr/bin/python3",
+    [join(root, "bench/suite/peers.py"), csv, table.label, table.positive, ...(ours ? [oursCsv] : [])],
+    root,
+    { OMP_WAIT_POLICY: "PASSIVE" },
+  );
   if (peers.error) {
     result.errors.peers = peers.error;
     return result;
   }
   const { rows, inputs, positive_rate, ours: oursScores, ...rest } = peers.json;
-  Object.assign(result, { rows, inputs, positiveRate: positive_rate, peers: Object.fromEntries(PEERS.map((p) => [p, rest[p]])) });
-  if (ours) result.ours = { ...oursScores, fitSeconds: ours.fitSeconds, peakRssMB: ours.peakRssMB, terms: ours.terms, forestTrees: ours.forestTrees, skippedRows: ours.skippedRows };
+  Object.assign(result, {
+    rows,
+    inputs,
+    positiveRate: positive_rate,
+    peers: Object.fromEntries(PEERS.map((p) => [p, rest[p]])),
+  });
+  if (ours)
+    result.ours = {
+      ...oursScores,
+      fitSeconds: ours.fitSeconds,
+      peakRssMB: ours.peakRssMB,
+      terms: ours.terms,
+      forestTrees: ours.forestTrees,
+      skippedRows: ours.skippedRows,
+    };
   const v = verdict(result);
   log(`${table.name}: ours ${result.ours?.auc ?? "–"} vs ${v?.best.name ?? "–"} ${v?.best.auc ?? ""}`);
   return result;
@@ -70,14 +94,34 @@ function runTable(table) {
 function runOurs(table, csv, oursCsv, result) {
   log(`${table.name}: ours`);
   const settings = process.env.OURS_SETTINGS ? ["--settings", process.env.OURS_SETTINGS] : [];
-  const ours = run("node", ["--import", "tsx", join(root, "bench/compare-sklearn.ts"), csv, table.label, oursCsv, "--positive", table.positive, ...settings], join(root, "packages/cli"));
+  const ours = run(
+    "node",
+    [
+      "--import",
+      "tsx",
+      join(root, "bench/compare-sklearn.ts"),
+      csv,
+      table.label,
+      oursCsv,
+      "--positive",
+      table.positive,
+      ...settings,
+    ],
+    join(root, "packages/cli"),
+  );
   if (ours.error) result.errors.ours = ours.error;
   return ours.json;
 }
 
 /** Runs a step that prints one JSON line; a failure becomes the last line of its stderr. */
 function run(command, args, cwd, env = {}) {
-  const child = spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawnSync(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   if (child.status !== 0) return { error: lastLine(child.stderr || child.error?.message || `exit ${child.status}`) };
   try {
     return { json: JSON.parse(child.stdout.trim().split("\n").at(-1)) };
@@ -88,7 +132,10 @@ function run(command, args, cwd, env = {}) {
 
 function lastLine(text) {
   // Node ends an uncaught error with its stack and version; the message is the line before them.
-  const lines = text.trim().split("\n").filter((l) => l.trim() !== "" && !/^\s+at |^Node\.js v/.test(l));
+  const lines = text
+    .trim()
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !/^\s+at |^Node\.js v/.test(l));
   return (lines.at(-1) ?? "").slice(0, 200);
 }
 

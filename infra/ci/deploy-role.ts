@@ -1,4 +1,11 @@
-import { BOUNDARY_POLICY_NAME, CI_PATH, ciPolicies, DEPLOY_ENVIRONMENTS, GITHUB_OIDC, type DeployEnvironment } from "./policies";
+import {
+  BOUNDARY_POLICY_NAME,
+  CI_PATH,
+  ciPolicies,
+  DEPLOY_ENVIRONMENTS,
+  GITHUB_OIDC,
+  type DeployEnvironment,
+} from "./policies";
 
 /**
  * GitHub's OIDC provider, the permissions boundary every app role must carry, and one deploy role
@@ -9,7 +16,9 @@ import { BOUNDARY_POLICY_NAME, CI_PATH, ciPolicies, DEPLOY_ENVIRONMENTS, GITHUB_
  */
 const repository = process.env.GITHUB_REPOSITORY;
 if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
-  throw new Error("Set GITHUB_REPOSITORY=owner/repo (the repository whose workflows deploy) before deploying infra/ci.");
+  throw new Error(
+    "Set GITHUB_REPOSITORY=owner/repo (the repository whose workflows deploy) before deploying infra/ci.",
+  );
 }
 
 export const provider = new aws.iam.OpenIdConnectProvider("GithubOidc", {
@@ -17,7 +26,9 @@ export const provider = new aws.iam.OpenIdConnectProvider("GithubOidc", {
   clientIdLists: ["sts.amazonaws.com"],
 });
 
-const policies = $resolve([aws.getCallerIdentityOutput({}).accountId, provider.arn]).apply(([account, oidcProviderArn]) => ciPolicies({ account, repository, oidcProviderArn }));
+const policies = $resolve([aws.getCallerIdentityOutput({}).accountId, provider.arn]).apply(
+  ([account, oidcProviderArn]) => ciPolicies({ account, repository, oidcProviderArn }),
+);
 
 /** sst.config.ts sets this boundary on every role a stage creates (`$transform(aws.iam.Role, …)`). */
 export const boundary = new aws.iam.Policy("AppRoleBoundary", {

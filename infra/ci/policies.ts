@@ -49,13 +49,22 @@ export const BOUNDARY_POLICY_NAME = "retainwise-app-boundary";
 export const PREVIEW_STAGE_PATTERN = "pr-*";
 
 /** Which stages each environment's role deploys (an IAM `StringLike` pattern). */
-export const STAGE_PATTERN: Record<DeployEnvironment, string> = { preview: PREVIEW_STAGE_PATTERN, staging: "staging", production: "production" };
+export const STAGE_PATTERN: Record<DeployEnvironment, string> = {
+  preview: PREVIEW_STAGE_PATTERN,
+  staging: "staging",
+  production: "production",
+};
 
 /** Stages whose state and secrets a role must never reach (the shared ones that are not its own). */
-const OTHER_SHARED_STAGES: Record<DeployEnvironment, string[]> = { preview: ["staging", "production"], staging: ["production"], production: ["staging"] };
+const OTHER_SHARED_STAGES: Record<DeployEnvironment, string[]> = {
+  preview: ["staging", "production"],
+  staging: ["production"],
+  production: ["staging"],
+};
 
 /** The name every resource SST names for the environment's stages starts with: `retainwise-pr-`, `retainwise-staging-`. */
-export const namePrefix = (environment: DeployEnvironment) => `${APP}-${STAGE_PATTERN[environment].replace(/\*$/, "")}${environment === "preview" ? "" : "-"}`;
+export const namePrefix = (environment: DeployEnvironment) =>
+  `${APP}-${STAGE_PATTERN[environment].replace(/\*$/, "")}${environment === "preview" ? "" : "-"}`;
 
 /** Where SST keeps a stage's state: `<kind>/<app>/<stage>…` keys in the `sst-state-*` bucket, the passphrase and our parameters in SSM. */
 const stateOf = (stage: string, account: string) => [
@@ -81,7 +90,12 @@ export interface PolicyDocument {
 }
 export interface TrustDocument {
   Version: "2012-10-17";
-  Statement: { Effect: "Allow"; Principal: { Federated: string }; Action: "sts:AssumeRoleWithWebIdentity"; Condition: Record<string, Record<string, string>> }[];
+  Statement: {
+    Effect: "Allow";
+    Principal: { Federated: string };
+    Action: "sts:AssumeRoleWithWebIdentity";
+    Condition: Record<string, Record<string, string>>;
+  }[];
 }
 export interface DeployRoleDocuments {
   name: string;
@@ -104,7 +118,14 @@ export function ciPolicies(input: { account: string; repository: string; oidcPro
         name: deployRoleName(environment),
         trust: trustFor(environment, repository, oidcProviderArn),
         managed: environment === "preview" ? [] : [POWER_USER],
-        inline: { Version: "2012-10-17", Statement: [...guardrails(environment, account), ...stageRoles(environment, account), ...(environment === "preview" ? previewResources(account) : [])] },
+        inline: {
+          Version: "2012-10-17",
+          Statement: [
+            ...guardrails(environment, account),
+            ...stageRoles(environment, account),
+            ...(environment === "preview" ? previewResources(account) : []),
+          ],
+        },
       },
     ]),
   ) as Record<DeployEnvironment, DeployRoleDocuments>;
@@ -120,7 +141,12 @@ function trustFor(environment: DeployEnvironment, repository: string, oidcProvid
         Effect: "Allow",
         Principal: { Federated: oidcProviderArn },
         Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: { StringEquals: { [`${GITHUB_OIDC}:aud`]: "sts.amazonaws.com", [`${GITHUB_OIDC}:sub`]: `repo:${repository}:environment:${environment}` } },
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC}:aud`]: "sts.amazonaws.com",
+            [`${GITHUB_OIDC}:sub`]: `repo:${repository}:environment:${environment}`,
+          },
+        },
       },
     ],
   };
@@ -143,57 +169,159 @@ function boundary(): PolicyDocument {
       {
         Sid: "OwnStageQueues",
         Effect: "Allow",
-        Action: ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+        Action: [
+          "sqs:SendMessage",
+          "sqs:ReceiveMessage",
+          "sqs:DeleteMessage",
+          "sqs:ChangeMessageVisibility",
+          "sqs:GetQueueAttributes",
+        ],
         Resource: [`arn:aws:sqs:*:*:${APP}-${OWN_STAGE}-*`],
       },
       {
         Sid: "OwnStageBuckets",
         Effect: "Allow",
-        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+        Action: [
+          "s3:GetObject",
+          "s3:PutObject",
+          "s3:DeleteObject",
+          "s3:AbortMultipartUpload",
+          "s3:ListBucket",
+          "s3:ListBucketMultipartUploads",
+        ],
         Resource: [`arn:aws:s3:::${APP}-${OWN_STAGE}-*`],
       },
-      { Sid: "OwnStageParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: [`arn:aws:ssm:*:*:parameter/sst/${APP}/${OWN_STAGE}/*`] },
-      { Sid: "OwnStageSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: ["*"], Condition: { StringEquals: { "aws:ResourceTag/sst:stage": OWN_STAGE } } },
+      {
+        Sid: "OwnStageParameters",
+        Effect: "Allow",
+        Action: ["ssm:GetParameters"],
+        Resource: [`arn:aws:ssm:*:*:parameter/sst/${APP}/${OWN_STAGE}/*`],
+      },
+      {
+        Sid: "OwnStageSecrets",
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue"],
+        Resource: ["*"],
+        Condition: { StringEquals: { "aws:ResourceTag/sst:stage": OWN_STAGE } },
+      },
       {
         Sid: "TaskRuntime",
         Effect: "Allow",
         Action: [
-          "ecs:UpdateTaskProtection", "ecs:GetTaskProtection",
-          "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
-          "logs:CreateLogStream", "logs:PutLogEvents",
+          "ecs:UpdateTaskProtection",
+          "ecs:GetTaskProtection",
+          "ecr:GetAuthorizationToken",
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:BatchGetImage",
+          "logs:CreateLogStream",
+          "logs:PutLogEvents",
           // ECS Exec for operators (docs/DEPLOY.md, "The first API key"); the CI roles themselves may not start a session.
-          "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+          "ssmmessages:CreateControlChannel",
+          "ssmmessages:CreateDataChannel",
+          "ssmmessages:OpenControlChannel",
+          "ssmmessages:OpenDataChannel",
         ],
         Resource: ["*"],
       },
-      { Sid: "NeverIam", Effect: "Deny", Action: ["iam:*", "sts:AssumeRole", "organizations:*", "account:*"], Resource: ["*"] },
+      {
+        Sid: "NeverIam",
+        Effect: "Deny",
+        Action: ["iam:*", "sts:AssumeRole", "organizations:*", "account:*"],
+        Resource: ["*"],
+      },
     ],
   };
 }
 
 /** Denies every CI role carries: they win over any Allow, PowerUserAccess's included. */
 function guardrails(environment: DeployEnvironment, account: string): Statement[] {
-  const ci = [`arn:aws:iam::${account}:role${CI_PATH}*`, `arn:aws:iam::${account}:policy${CI_PATH}*`, `arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC}`];
+  const ci = [
+    `arn:aws:iam::${account}:role${CI_PATH}*`,
+    `arn:aws:iam::${account}:policy${CI_PATH}*`,
+    `arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC}`,
+  ];
   const withBoundary = { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn(account) } };
   const ownStages = environment === "preview" ? [PREVIEW_STAGE_PATTERN, SHARED_STAGE] : [STAGE_PATTERN[environment]];
   return [
     { Sid: "DenyTouchingCiRolesAndBoundary", Effect: "Deny", Action: ["iam:*"], Resource: ci },
-    { Sid: "DenyRemovingBoundaries", Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary"], Resource: ["*"] },
-    { Sid: "DenyOtherBoundaries", Effect: "Deny", Action: ["iam:PutRolePermissionsBoundary"], Resource: ["*"], Condition: withBoundary },
-    { Sid: "DenyRolesWithoutBoundary", Effect: "Deny", Action: ["iam:CreateRole"], Resource: ["*"], Condition: withBoundary },
+    {
+      Sid: "DenyRemovingBoundaries",
+      Effect: "Deny",
+      Action: [
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:DeleteUserPermissionsBoundary",
+        "iam:PutUserPermissionsBoundary",
+      ],
+      Resource: ["*"],
+    },
+    {
+      Sid: "DenyOtherBoundaries",
+      Effect: "Deny",
+      Action: ["iam:PutRolePermissionsBoundary"],
+      Resource: ["*"],
+      Condition: withBoundary,
+    },
+    {
+      Sid: "DenyRolesWithoutBoundary",
+      Effect: "Deny",
+      Action: ["iam:CreateRole"],
+      Resource: ["*"],
+      Condition: withBoundary,
+    },
     {
       Sid: "DenyIdentitiesAndPolicies",
       Effect: "Deny",
-      Action: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateGroup", "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:CreateOpenIDConnectProvider", "iam:CreateSAMLProvider"],
+      Action: [
+        "iam:CreateUser",
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:CreateGroup",
+        "iam:CreatePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:CreateInstanceProfile",
+        "iam:AddRoleToInstanceProfile",
+        "iam:CreateOpenIDConnectProvider",
+        "iam:CreateSAMLProvider",
+      ],
       Resource: ["*"],
     },
     // A shell in a task, or a role of the account that trusts the account itself (PowerUserAccess allows sts:*).
-    { Sid: "DenyShellsAndRoleChaining", Effect: "Deny", Action: ["ecs:ExecuteCommand", "ssm:StartSession", "ssm:SendCommand", "ssmmessages:*", "sts:AssumeRole"], Resource: ["*"] },
+    {
+      Sid: "DenyShellsAndRoleChaining",
+      Effect: "Deny",
+      Action: ["ecs:ExecuteCommand", "ssm:StartSession", "ssm:SendCommand", "ssmmessages:*", "sts:AssumeRole"],
+      Resource: ["*"],
+    },
     // A resource tagged with another stage (production's database, staging's secret) is out of reach, reads included.
-    { Sid: "DenyOtherStagesResources", Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { Null: { "aws:ResourceTag/sst:stage": "false" }, StringNotLike: { "aws:ResourceTag/sst:stage": ownStages } } },
-    { Sid: "DenyTaggingForOtherStages", Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { Null: { "aws:RequestTag/sst:stage": "false" }, StringNotLike: { "aws:RequestTag/sst:stage": [STAGE_PATTERN[environment]] } } },
+    {
+      Sid: "DenyOtherStagesResources",
+      Effect: "Deny",
+      Action: ["*"],
+      Resource: ["*"],
+      Condition: {
+        Null: { "aws:ResourceTag/sst:stage": "false" },
+        StringNotLike: { "aws:ResourceTag/sst:stage": ownStages },
+      },
+    },
+    {
+      Sid: "DenyTaggingForOtherStages",
+      Effect: "Deny",
+      Action: ["*"],
+      Resource: ["*"],
+      Condition: {
+        Null: { "aws:RequestTag/sst:stage": "false" },
+        StringNotLike: { "aws:RequestTag/sst:stage": [STAGE_PATTERN[environment]] },
+      },
+    },
     // SST's state (Pulumi checkpoints, `sst secret` values) and passphrases of the other shared stages: untagged, so by name.
-    { Sid: "DenyOtherStagesState", Effect: "Deny", Action: ["s3:*", "ssm:*"], Resource: OTHER_SHARED_STAGES[environment].flatMap((stage) => stateOf(stage, account)) },
+    {
+      Sid: "DenyOtherStagesState",
+      Effect: "Deny",
+      Action: ["s3:*", "ssm:*"],
+      Resource: OTHER_SHARED_STAGES[environment].flatMap((stage) => stateOf(stage, account)),
+    },
   ];
 }
 
@@ -209,28 +337,74 @@ function stageRoles(environment: DeployEnvironment, account: string): Statement[
       Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn(account) } },
     },
     // Every role created carries its stage's tag: the boundary scopes the role's data access by it.
-    { Sid: "DenyUntaggedRoles", Effect: "Deny", Action: ["iam:CreateRole"], Resource: ["*"], Condition: { StringNotLike: { "aws:RequestTag/sst:stage": STAGE_PATTERN[environment] } } },
+    {
+      Sid: "DenyUntaggedRoles",
+      Effect: "Deny",
+      Action: ["iam:CreateRole"],
+      Resource: ["*"],
+      Condition: { StringNotLike: { "aws:RequestTag/sst:stage": STAGE_PATTERN[environment] } },
+    },
     {
       Sid: "ManageStageRoles",
       Effect: "Allow",
-      Action: ["iam:DeleteRole", "iam:GetRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"],
+      Action: [
+        "iam:DeleteRole",
+        "iam:GetRole",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:UpdateRole",
+        "iam:UpdateRoleDescription",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:GetRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:ListRolePolicies",
+        "iam:AttachRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListInstanceProfilesForRole",
+      ],
       Resource: ownRoles,
     },
-    { Sid: "PassStageRolesToEcsTasks", Effect: "Allow", Action: ["iam:PassRole"], Resource: ownRoles, Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
+    {
+      Sid: "PassStageRolesToEcsTasks",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: ownRoles,
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    },
     {
       Sid: "ServiceLinkedRoles",
       Effect: "Allow",
       Action: ["iam:CreateServiceLinkedRole"],
       Resource: [`arn:aws:iam::${account}:role/aws-service-role/*`],
-      Condition: { StringEquals: { "iam:AWSServiceName": ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"] } },
+      Condition: {
+        StringEquals: {
+          "iam:AWSServiceName": [
+            "ecs.amazonaws.com",
+            "elasticloadbalancing.amazonaws.com",
+            "rds.amazonaws.com",
+            "ecs.application-autoscaling.amazonaws.com",
+          ],
+        },
+      },
     },
   ];
 }
 
 /** `service:TagResource`-like actions allowed only as part of one of `creating` (the service's `CreateAction` key). */
 function tagOnCreate(service: string, actions: string[], creating: string[]): Statement {
-  const sid = `TagOnCreate${service.split(/[^a-z0-9]/i).map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}`;
-  return { Sid: sid, Effect: "Allow", Action: actions, Resource: ["*"], Condition: { ...CREATING_PREVIEW, StringEquals: { [`${service}:CreateAction`]: creating } } };
+  const sid = `TagOnCreate${service
+    .split(/[^a-z0-9]/i)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("")}`;
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: actions,
+    Resource: ["*"],
+    Condition: { ...CREATING_PREVIEW, StringEquals: { [`${service}:CreateAction`]: creating } },
+  };
 }
 
 /** Tagged by SST's provider on create: `aws:RequestTag`; afterwards: `aws:ResourceTag`. */
@@ -248,10 +422,33 @@ function previewResources(account: string): Statement[] {
       Sid: "ReadMetadata",
       Effect: "Allow",
       Action: [
-        "sts:GetCallerIdentity", "tag:GetResources", "ec2:Describe*", "elasticloadbalancing:Describe*", "ecs:Describe*", "ecs:List*", "rds:Describe*", "rds:ListTagsForResource",
-        "servicediscovery:Get*", "servicediscovery:List*", "application-autoscaling:Describe*", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "logs:Describe*", "logs:ListTags*",
-        "sns:GetTopicAttributes", "sns:GetSubscriptionAttributes", "sns:List*", "sqs:ListQueues", "ssm:DescribeParameters", "secretsmanager:DescribeSecret", "secretsmanager:ListSecrets",
-        "cloudfront:GetDistribution*", "cloudfront:List*", "s3:ListAllMyBuckets", "ecr:GetAuthorizationToken", "ecr:Describe*",
+        "sts:GetCallerIdentity",
+        "tag:GetResources",
+        "ec2:Describe*",
+        "elasticloadbalancing:Describe*",
+        "ecs:Describe*",
+        "ecs:List*",
+        "rds:Describe*",
+        "rds:ListTagsForResource",
+        "servicediscovery:Get*",
+        "servicediscovery:List*",
+        "application-autoscaling:Describe*",
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:ListTagsForResource",
+        "logs:Describe*",
+        "logs:ListTags*",
+        "sns:GetTopicAttributes",
+        "sns:GetSubscriptionAttributes",
+        "sns:List*",
+        "sqs:ListQueues",
+        "ssm:DescribeParameters",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:ListSecrets",
+        "cloudfront:GetDistribution*",
+        "cloudfront:List*",
+        "s3:ListAllMyBuckets",
+        "ecr:GetAuthorizationToken",
+        "ecr:Describe*",
       ],
       Resource: ["*"],
     },
@@ -259,11 +456,32 @@ function previewResources(account: string): Statement[] {
       Sid: "CreatePreviewTagged",
       Effect: "Allow",
       Action: [
-        "ec2:CreateSecurityGroup", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateRule",
-        "ecs:CreateService", "ecs:RegisterTaskDefinition", "rds:CreateDBInstance", "rds:CreateDBParameterGroup", "rds:CreateDBSubnetGroup",
-        "servicediscovery:CreateService", "servicediscovery:TagResource", "application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource",
-        "logs:CreateLogGroup", "sns:CreateTopic", "sns:TagResource", "secretsmanager:CreateSecret", "secretsmanager:TagResource",
-        "cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags", "cloudfront:TagResource", "events:PutRule", "events:TagResource",
+        "ec2:CreateSecurityGroup",
+        "elasticloadbalancing:CreateLoadBalancer",
+        "elasticloadbalancing:CreateTargetGroup",
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:CreateRule",
+        "ecs:CreateService",
+        "ecs:RegisterTaskDefinition",
+        "rds:CreateDBInstance",
+        "rds:CreateDBParameterGroup",
+        "rds:CreateDBSubnetGroup",
+        "servicediscovery:CreateService",
+        "servicediscovery:TagResource",
+        "application-autoscaling:RegisterScalableTarget",
+        "application-autoscaling:TagResource",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:TagResource",
+        "logs:CreateLogGroup",
+        "sns:CreateTopic",
+        "sns:TagResource",
+        "secretsmanager:CreateSecret",
+        "secretsmanager:TagResource",
+        "cloudfront:CreateDistribution",
+        "cloudfront:CreateDistributionWithTags",
+        "cloudfront:TagResource",
+        "events:PutRule",
+        "events:TagResource",
       ],
       Resource: ["*"],
       Condition: CREATING_PREVIEW,
@@ -271,7 +489,11 @@ function previewResources(account: string): Statement[] {
     // Tagging an existing, untagged resource `pr-*` would make it the preview's (ChangePreviewTagged): where
     // IAM can tell tag-on-create apart (a CreateAction key, or a name the preview's resources all have), only that.
     tagOnCreate("ec2", ["ec2:CreateTags"], ["CreateSecurityGroup"]),
-    tagOnCreate("elasticloadbalancing", ["elasticloadbalancing:AddTags"], ["CreateLoadBalancer", "CreateTargetGroup", "CreateListener", "CreateRule"]),
+    tagOnCreate(
+      "elasticloadbalancing",
+      ["elasticloadbalancing:AddTags"],
+      ["CreateLoadBalancer", "CreateTargetGroup", "CreateListener", "CreateRule"],
+    ),
     tagOnCreate("ecs", ["ecs:TagResource"], ["CreateService", "RegisterTaskDefinition", "RunTask"]),
     {
       Sid: "TagPreviewNamedOnCreate",
@@ -287,36 +509,148 @@ function previewResources(account: string): Statement[] {
       Sid: "ChangePreviewTagged",
       Effect: "Allow",
       Action: [
-        "ec2:AuthorizeSecurityGroup*", "ec2:RevokeSecurityGroup*", "ec2:ModifySecurityGroupRules", "ec2:DeleteSecurityGroup", "ec2:CreateTags", "ec2:DeleteTags",
+        "ec2:AuthorizeSecurityGroup*",
+        "ec2:RevokeSecurityGroup*",
+        "ec2:ModifySecurityGroupRules",
+        "ec2:DeleteSecurityGroup",
+        "ec2:CreateTags",
+        "ec2:DeleteTags",
         // Wildcards within a service (`*TagResource`: Tag and Untag) are held to the preview's tagged
         // resources like every action here.
-        "elasticloadbalancing:Delete*", "elasticloadbalancing:Modify*", "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
-        "ecs:UpdateService", "ecs:DeleteService", "ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions", "ecs:*TagResource",
+        "elasticloadbalancing:Delete*",
+        "elasticloadbalancing:Modify*",
+        "elasticloadbalancing:SetSecurityGroups",
+        "elasticloadbalancing:SetSubnets",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:RemoveTags",
+        "ecs:UpdateService",
+        "ecs:DeleteService",
+        "ecs:DeregisterTaskDefinition",
+        "ecs:DeleteTaskDefinitions",
+        "ecs:*TagResource",
         // The deploy's Migrate task (infra/migrate.ts, scripts/run-ecs-task.sh): run from the preview's task definition, tagged from it, stopped on a timeout, its log's end read on failure.
-        "ecs:RunTask", "ecs:StopTask", "logs:GetLogEvents",
-        "rds:ModifyDB*", "rds:DeleteDB*", "rds:RebootDBInstance", "rds:AddTagsToResource", "rds:RemoveTagsFromResource",
-        "servicediscovery:UpdateService", "servicediscovery:DeleteService", "servicediscovery:*TagResource",
-        "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:*TagResource",
-        "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:*TagResource", "logs:PutRetentionPolicy", "logs:DeleteLogGroup", "logs:*TagResource",
-        "sns:SetTopicAttributes", "sns:DeleteTopic", "sns:Subscribe", "sns:Unsubscribe", "sns:*TagResource",
-        "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret", "secretsmanager:GetResourcePolicy", "secretsmanager:*TagResource",
-        "cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution", "cloudfront:*TagResource",
-        "events:PutRule", "events:DeleteRule", "events:DescribeRule", "events:PutTargets", "events:RemoveTargets", "events:ListTargetsByRule", "events:ListTagsForResource", "events:*TagResource",
+        "ecs:RunTask",
+        "ecs:StopTask",
+        "logs:GetLogEvents",
+        "rds:ModifyDB*",
+        "rds:DeleteDB*",
+        "rds:RebootDBInstance",
+        "rds:AddTagsToResource",
+        "rds:RemoveTagsFromResource",
+        "servicediscovery:UpdateService",
+        "servicediscovery:DeleteService",
+        "servicediscovery:*TagResource",
+        "application-autoscaling:RegisterScalableTarget",
+        "application-autoscaling:DeregisterScalableTarget",
+        "application-autoscaling:PutScalingPolicy",
+        "application-autoscaling:DeleteScalingPolicy",
+        "application-autoscaling:*TagResource",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:DeleteAlarms",
+        "cloudwatch:*TagResource",
+        "logs:PutRetentionPolicy",
+        "logs:DeleteLogGroup",
+        "logs:*TagResource",
+        "sns:SetTopicAttributes",
+        "sns:DeleteTopic",
+        "sns:Subscribe",
+        "sns:Unsubscribe",
+        "sns:*TagResource",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecret",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:GetResourcePolicy",
+        "secretsmanager:*TagResource",
+        "cloudfront:UpdateDistribution",
+        "cloudfront:DeleteDistribution",
+        "cloudfront:*TagResource",
+        "events:PutRule",
+        "events:DeleteRule",
+        "events:DescribeRule",
+        "events:PutTargets",
+        "events:RemoveTargets",
+        "events:ListTargetsByRule",
+        "events:ListTagsForResource",
+        "events:*TagResource",
       ],
       Resource: ["*"],
       Condition: TAGGED_PREVIEW,
     },
     // Shared VPC and cluster (stage `shared`): security groups and services are created in them, nothing about them changes.
-    { Sid: "UseSharedNetwork", Effect: "Allow", Action: ["ec2:CreateSecurityGroup", "ecs:CreateService"], Resource: [`arn:aws:ec2:*:${account}:vpc/*`, `arn:aws:ecs:*:${account}:cluster/${SHARED_CLUSTER_NAME}`], Condition: { StringEquals: { "aws:ResourceTag/sst:stage": SHARED_STAGE } } },
+    {
+      Sid: "UseSharedNetwork",
+      Effect: "Allow",
+      Action: ["ec2:CreateSecurityGroup", "ecs:CreateService"],
+      Resource: [`arn:aws:ec2:*:${account}:vpc/*`, `arn:aws:ecs:*:${account}:cluster/${SHARED_CLUSTER_NAME}`],
+      Condition: { StringEquals: { "aws:ResourceTag/sst:stage": SHARED_STAGE } },
+    },
     // S3 and SQS by name: SST names them retainwise-pr-<n>-…; S3 may not tag on create.
-    { Sid: "PreviewBucketsAndQueues", Effect: "Allow", Action: ["s3:*", "sqs:*"], Resource: [`arn:aws:s3:::${namePrefix("preview")}*`, `arn:aws:sqs:*:${account}:${namePrefix("preview")}*`] },
-    { Sid: "PreviewParameters", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:PutParameter", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"], Resource: [`arn:aws:ssm:*:${account}:parameter/sst/${APP}/${PREVIEW_STAGE_PATTERN}`, `arn:aws:ssm:*:${account}:parameter/sst/passphrase/${APP}/${PREVIEW_STAGE_PATTERN}`] },
+    {
+      Sid: "PreviewBucketsAndQueues",
+      Effect: "Allow",
+      Action: ["s3:*", "sqs:*"],
+      Resource: [`arn:aws:s3:::${namePrefix("preview")}*`, `arn:aws:sqs:*:${account}:${namePrefix("preview")}*`],
+    },
+    {
+      Sid: "PreviewParameters",
+      Effect: "Allow",
+      Action: [
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "ssm:PutParameter",
+        "ssm:DeleteParameter",
+        "ssm:AddTagsToResource",
+        "ssm:RemoveTagsFromResource",
+        "ssm:ListTagsForResource",
+      ],
+      Resource: [
+        `arn:aws:ssm:*:${account}:parameter/sst/${APP}/${PREVIEW_STAGE_PATTERN}`,
+        `arn:aws:ssm:*:${account}:parameter/sst/passphrase/${APP}/${PREVIEW_STAGE_PATTERN}`,
+      ],
+    },
     // SST's bootstrap record and buckets: the state keys of pr-* stages only; assets are content-addressed.
-    { Sid: "SstBootstrapRead", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [`arn:aws:ssm:*:${account}:parameter/sst/bootstrap`, `arn:aws:ssm:*:${account}:parameter/sst/bootstrap/*`] },
-    { Sid: "SstStateOfPreviews", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`arn:aws:s3:::sst-state-*/*/${APP}/${PREVIEW_STAGE_PATTERN}`] },
-    { Sid: "SstBuckets", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: ["arn:aws:s3:::sst-state-*", "arn:aws:s3:::sst-asset-*"] },
-    { Sid: "SstAssets", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::sst-asset-*/*"] },
+    {
+      Sid: "SstBootstrapRead",
+      Effect: "Allow",
+      Action: ["ssm:GetParameter"],
+      Resource: [
+        `arn:aws:ssm:*:${account}:parameter/sst/bootstrap`,
+        `arn:aws:ssm:*:${account}:parameter/sst/bootstrap/*`,
+      ],
+    },
+    {
+      Sid: "SstStateOfPreviews",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Resource: [`arn:aws:s3:::sst-state-*/*/${APP}/${PREVIEW_STAGE_PATTERN}`],
+    },
+    {
+      Sid: "SstBuckets",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+      Resource: ["arn:aws:s3:::sst-state-*", "arn:aws:s3:::sst-asset-*"],
+    },
+    {
+      Sid: "SstAssets",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject"],
+      Resource: ["arn:aws:s3:::sst-asset-*/*"],
+    },
     // The image: pushed to SST's `sst-asset` repository; task definitions pin it by digest, so a tag a preview overwrites moves no other stage.
-    { Sid: "PushImages", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: [`arn:aws:ecr:*:${account}:repository/sst-asset`] },
+    {
+      Sid: "PushImages",
+      Effect: "Allow",
+      Action: [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:InitiateLayerUpload",
+        "ecr:UploadLayerPart",
+        "ecr:CompleteLayerUpload",
+        "ecr:PutImage",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+      ],
+      Resource: [`arn:aws:ecr:*:${account}:repository/sst-asset`],
+    },
   ];
 }

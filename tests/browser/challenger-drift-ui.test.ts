@@ -23,8 +23,10 @@ let telco: Table;
 let challengerId: string;
 
 const at = (path: string) => ui.at(path);
-const api = (path: string, init: RequestInit = {}) => fetch(at(path), { ...init, headers: { Authorization: `Bearer ${ui.server.apiKey}`, ...(init.headers ?? {}) } });
-const postCsv = (path: string, body: string) => api(path, { method: "POST", headers: { "Content-Type": "text/csv" }, body });
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(at(path), { ...init, headers: { Authorization: `Bearer ${ui.server.apiKey}`, ...(init.headers ?? {}) } });
+const postCsv = (path: string, body: string) =>
+  api(path, { method: "POST", headers: { "Content-Type": "text/csv" }, body });
 
 async function waitFor(path: string, statuses: string[]): Promise<Record<string, any>> {
   const deadline = Date.now() + JOB_TIMEOUT_MS;
@@ -36,7 +38,10 @@ async function waitFor(path: string, statuses: string[]): Promise<Record<string,
 }
 
 const unlabeled = (rows: string[][]) => {
-  const t = selectColumns({ headers: telco.headers, rows }, telco.headers.filter((h) => h !== "Churn"));
+  const t = selectColumns(
+    { headers: telco.headers, rows },
+    telco.headers.filter((h) => h !== "Churn"),
+  );
   return toCsv(t.headers, t.rows);
 };
 
@@ -46,8 +51,16 @@ beforeAll(async () => {
   ui = await openUiSession();
   page = ui.page;
   await page.addInitScript((key) => sessionStorage.setItem("retainwise.apiKey", key), ui.server.apiKey);
-  const lean = selectColumns({ headers: telco.headers, rows: telco.rows.slice(0, TRAINING_ROWS) }, ["customerID", "tenure", "Contract", "MonthlyCharges", "Churn"]);
-  const { id } = (await (await postCsv("/v1/models?label=Churn&name=lean", toCsv(lean.headers, lean.rows))).json()) as { id: string };
+  const lean = selectColumns({ headers: telco.headers, rows: telco.rows.slice(0, TRAINING_ROWS) }, [
+    "customerID",
+    "tenure",
+    "Contract",
+    "MonthlyCharges",
+    "Churn",
+  ]);
+  const { id } = (await (await postCsv("/v1/models?label=Churn&name=lean", toCsv(lean.headers, lean.rows))).json()) as {
+    id: string;
+  };
   challengerId = id;
   expect((await waitFor(`/v1/models/${id}`, ["READY", "FAILED"])).status).toBe("READY");
 }, 420_000);
@@ -58,7 +71,9 @@ afterAll(async () => {
 });
 
 describe("champion, challenger and drift in the web UI", () => {
-  test("a challenger chosen on the upload form is compared with the champion on the same customers, and Promote challenger makes it the default", { timeout: 300_000 }, async () => {
+  test("a challenger chosen on the upload form is compared with the champion on the same customers, and Promote challenger makes it the default", {
+    timeout: 300_000,
+  }, async () => {
     const rows = telco.rows.slice(TRAINING_ROWS, TRAINING_ROWS + SCORED_ROWS);
     const file = join(dir, "customers.csv");
     await writeFile(file, unlabeled(rows));
@@ -71,32 +86,57 @@ describe("champion, challenger and drift in the web UI", () => {
     // The list page drops ?uploaded= from its URL once it has shown it: the newest prediction is this one.
     const { items } = (await (await api("/v1/predictions?limit=1")).json()) as { items: { id: string }[] };
     const id = items[0]!.id;
-    expect(await waitFor(`/v1/predictions/${id}`, ["COMPLETED", "FAILED"])).toMatchObject({ status: "COMPLETED", modelId: BUILTIN_MODEL_ID, challengerModelId: challengerId });
+    expect(await waitFor(`/v1/predictions/${id}`, ["COMPLETED", "FAILED"])).toMatchObject({
+      status: "COMPLETED",
+      modelId: BUILTIN_MODEL_ID,
+      challengerModelId: challengerId,
+    });
 
     const [cid, churn] = [telco.headers.indexOf("customerID"), telco.headers.indexOf("Churn")];
-    expect((await postCsv("/v1/outcomes", ["customer_id,churned", ...rows.map((r) => `${r[cid]},${r[churn]}`)].join("\n") + "\n")).status).toBe(200);
+    expect(
+      (
+        await postCsv(
+          "/v1/outcomes",
+          ["customer_id,churned", ...rows.map((r) => `${r[cid]},${r[churn]}`)].join("\n") + "\n",
+        )
+      ).status,
+    ).toBe(200);
     await page.goto(at(`/predictions/${id}#performance`));
     await page.locator("#challenger-table").waitFor();
-    await expect(page.locator("#challenger-table tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-model")))).resolves.toEqual(["champion", "challenger"]);
-    await expect(page.locator('#challenger-table tr[data-model="challenger"] td').first().textContent()).resolves.toBe("lean-v1 (challenger)");
-    await expect(page.locator("#challenger-verdict").textContent()).resolves.toMatch(/^Challenger AUC − champion AUC: [+−]\d\.\d{3} \(95% [+−]\d\.\d{3} to [+−]\d\.\d{3}, paired DeLong\)\. /);
+    await expect(
+      page.locator("#challenger-table tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-model"))),
+    ).resolves.toEqual(["champion", "challenger"]);
+    await expect(page.locator('#challenger-table tr[data-model="challenger"] td').first().textContent()).resolves.toBe(
+      "lean-v1 (challenger)",
+    );
+    await expect(page.locator("#challenger-verdict").textContent()).resolves.toMatch(
+      /^Challenger AUC − champion AUC: [+−]\d\.\d{3} \(95% [+−]\d\.\d{3} to [+−]\d\.\d{3}, paired DeLong\)\. /,
+    );
     await expect(page.locator("#drift-table tbody tr").count()).resolves.toBe(19);
     await ui.screenshot("challenger");
 
     await page.getByRole("button", { name: "Promote challenger" }).click();
-    await expect(page.locator("#promote-result").filter({ hasText: /./ }).textContent()).resolves.toBe("lean-v1 is now the default model: uploads without a chosen model score with it.");
+    await expect(page.locator("#promote-result").filter({ hasText: /./ }).textContent()).resolves.toBe(
+      "lean-v1 is now the default model: uploads without a chosen model score with it.",
+    );
     expect(await (await api(`/v1/models/${challengerId}`)).json()).toMatchObject({ isDefault: true });
   });
 
-  test("a shifted file shows a drift warning at the top of its page and flags its columns, most shifted first", { timeout: 240_000 }, async () => {
+  test("a shifted file shows a drift warning at the top of its page and flags its columns, most shifted first", {
+    timeout: 240_000,
+  }, async () => {
     const [contract, tenure] = [telco.headers.indexOf("Contract"), telco.headers.indexOf("tenure")];
     const shifted = telco.rows.filter((r) => r[contract] === "Month-to-month" && Number(r[tenure]) < 12);
-    const { id } = (await (await postCsv(`/v1/predictions?model=${BUILTIN_MODEL_ID}`, unlabeled(shifted))).json()) as { id: string };
+    const { id } = (await (await postCsv(`/v1/predictions?model=${BUILTIN_MODEL_ID}`, unlabeled(shifted))).json()) as {
+      id: string;
+    };
     expect((await waitFor(`/v1/predictions/${id}`, ["COMPLETED", "FAILED"])).status).toBe("COMPLETED");
     await page.goto(at(`/predictions/${id}`));
     const flag = page.locator("#drift-flag");
     await flag.waitFor();
-    await expect(flag.textContent()).resolves.toMatch(/^Drift: \d+ input columns differ from the model's training data \(PSI above 0\.2\): .*Tenure \(months\)/);
+    await expect(flag.textContent()).resolves.toMatch(
+      /^Drift: \d+ input columns differ from the model's training data \(PSI above 0\.2\): .*Tenure \(months\)/,
+    );
     // The warning's link opens the Performance tab with the drift table.
     await flag.getByRole("link", { name: "Performance" }).click();
     await page.locator("#drift-table").waitFor();
@@ -118,7 +158,9 @@ describe("champion, challenger and drift in the web UI", () => {
     const files = page.locator("#drift-table tbody tr");
     await expect(files.count()).resolves.toBe(2);
     // Newest first: the shifted file, with its shifted columns named.
-    await expect(files.first().locator("td[data-label='Shifted columns']").textContent()).resolves.toContain("Tenure (months)");
+    await expect(files.first().locator("td[data-label='Shifted columns']").textContent()).resolves.toContain(
+      "Tenure (months)",
+    );
     await ui.screenshot("model-performance");
   });
 });

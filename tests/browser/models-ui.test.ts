@@ -57,18 +57,28 @@ const modelRow = (id: string) => page.locator(`#models tbody tr[data-id="${id}"]
  */
 function trainingTable(): { headers: string[]; rows: string[][] } {
   const telco = readTelco();
-  return { headers: [...telco.headers, "Notes", "Region"], rows: telco.rows.map((row, i) => [...row, `Called on day ${i} about the bill`, "EU"]) };
+  return {
+    headers: [...telco.headers, "Notes", "Region"],
+    rows: telco.rows.map((row, i) => [...row, `Called on day ${i} about the bill`, "EU"]),
+  };
 }
 
 /** The same customers without their outcome, as a customer would upload them for scoring. */
 function customersCsv(rows: number): Buffer {
   const { headers, rows: all } = trainingTable();
   const keep = headers.map((h) => h !== "Churn");
-  return Buffer.from(toCsv(headers.filter((_, i) => keep[i]), all.slice(0, rows).map((row) => row.filter((_, i) => keep[i]))));
+  return Buffer.from(
+    toCsv(
+      headers.filter((_, i) => keep[i]),
+      all.slice(0, rows).map((row) => row.filter((_, i) => keep[i])),
+    ),
+  );
 }
 
 async function expectNoSideways(target: Page): Promise<void> {
-  await expect(target.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(PHONE_VIEWPORT.width);
+  await expect(target.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(
+    PHONE_VIEWPORT.width,
+  );
 }
 
 describe("the Models pages", () => {
@@ -85,7 +95,8 @@ describe("the Models pages", () => {
     await expect(row.locator(".status-ready").count()).resolves.toBe(1);
     await expect(row.getAttribute("data-default")).resolves.toBe("true");
     const auc = builtIn!.metrics?.heldOut?.auc ?? null;
-    if (auc !== null) await expect(row.locator('td[data-label="Held-out AUC"]').textContent()).resolves.toBe(auc.toFixed(3));
+    if (auc !== null)
+      await expect(row.locator('td[data-label="Held-out AUC"]').textContent()).resolves.toBe(auc.toFixed(3));
     await expect(row.getByRole("button", { name: /^Delete/ }).count()).resolves.toBe(0);
     await session.screenshot("models");
   });
@@ -97,44 +108,74 @@ describe("the Models pages", () => {
     await page.waitForURL(at("/models/new"));
     const telco = readTelco();
     const headers = telco.headers.map((h) => (h === "Contract" ? "Contract; term" : h));
-    const semicolons = toCsv(headers, telco.rows.slice(0, 50), { delimiter: ";", bom: true, quoteAll: true, newline: "\r\n" });
-    await page.setInputFiles("#file", { name: "Bank Customers 2024.csv", mimeType: "text/csv", buffer: Buffer.from(semicolons) });
+    const semicolons = toCsv(headers, telco.rows.slice(0, 50), {
+      delimiter: ";",
+      bom: true,
+      quoteAll: true,
+      newline: "\r\n",
+    });
+    await page.setInputFiles("#file", {
+      name: "Bank Customers 2024.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(semicolons),
+    });
     await page.locator("#label-column:not([disabled])").waitFor();
-    const options = await page.locator("#label-column option").evaluateAll((all) => all.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    const options = await page
+      .locator("#label-column option")
+      .evaluateAll((all) => all.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
     expect(options).toEqual(headers);
     await expect(page.locator("#label-column").inputValue()).resolves.toBe("Churn");
-    await expect(page.locator("#positive-hint").textContent()).resolves.toMatch(/^Seen in the first 50 rows: (No \(\d+\), Yes \(\d+\)|Yes \(\d+\), No \(\d+\))\. Left blank, the one that reads as churned counts as churned\.$/);
+    await expect(page.locator("#positive-hint").textContent()).resolves.toMatch(
+      /^Seen in the first 50 rows: (No \(\d+\), Yes \(\d+\)|Yes \(\d+\), No \(\d+\))\. Left blank, the one that reads as churned counts as churned\.$/,
+    );
     // The training cap, not the scoring one.
     await expect(page.locator("#size-cap").textContent()).resolves.toBe("CSV files up to 256 MiB");
     await expect(page.locator("#model-name").inputValue()).resolves.toBe("bank-customers-2024");
 
-    await page.setInputFiles("#file", { name: "one-column.csv", mimeType: "text/csv", buffer: Buffer.from("churned\nyes\nno\n") });
-    await page.locator("#upload-error").filter({ hasText: /one column/ }).waitFor();
+    await page.setInputFiles("#file", {
+      name: "one-column.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("churned\nyes\nno\n"),
+    });
+    await page
+      .locator("#upload-error")
+      .filter({ hasText: /one column/ })
+      .waitFor();
     await expect(page.getByRole("button", { name: "Upload and train" }).isDisabled()).resolves.toBe(true);
     expect(posts).toEqual([]);
   });
 
-  test("training on a labeled file shows its progress live and ends READY without a reload", async () => {
-    await page.setInputFiles("#file", { name: "telco-train.csv", mimeType: "text/csv", buffer: Buffer.from(toCsv(trainingTable().headers, trainingTable().rows)) });
-    await page.locator("#label-column:not([disabled])").waitFor();
-    await page.locator("#label-column").selectOption("Churn");
-    await page.locator("#positive").fill("Yes");
-    await page.locator("#model-name").fill(MODEL_NAME);
-    await session.screenshot("model-train");
-    await page.getByRole("button", { name: "Upload and train" }).click();
-    await page.waitForURL(/\/models\/[0-9a-f-]{36}$/);
-    trainedId = page.url().split("/").pop()!;
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
-    const seen = await watchTraining(page);
-    await page.locator("#status-panel .status-ready").waitFor({ timeout: TRAINING_TIMEOUT_MS });
-    await expect(page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).resolves.toBe(true);
-    const { statuses, percents } = await seen();
-    expect(statuses[0]).toMatch(/^(Queued|Training)$/);
-    expect(statuses.at(-1)).toBe("Ready");
-    expect(percents.every((p) => p >= 0 && p <= 100)).toBe(true);
-    expect(percents).toEqual([...percents].sort((a, b) => a - b));
-    await expect(page.locator("#model-title").textContent()).resolves.toBe(`${MODEL_NAME}-v1`);
-  }, TRAINING_TIMEOUT_MS + 30_000);
+  test(
+    "training on a labeled file shows its progress live and ends READY without a reload",
+    async () => {
+      await page.setInputFiles("#file", {
+        name: "telco-train.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from(toCsv(trainingTable().headers, trainingTable().rows)),
+      });
+      await page.locator("#label-column:not([disabled])").waitFor();
+      await page.locator("#label-column").selectOption("Churn");
+      await page.locator("#positive").fill("Yes");
+      await page.locator("#model-name").fill(MODEL_NAME);
+      await session.screenshot("model-train");
+      await page.getByRole("button", { name: "Upload and train" }).click();
+      await page.waitForURL(/\/models\/[0-9a-f-]{36}$/);
+      trainedId = page.url().split("/").pop()!;
+      await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+      const seen = await watchTraining(page);
+      await page.locator("#status-panel .status-ready").waitFor({ timeout: TRAINING_TIMEOUT_MS });
+      await expect(page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).resolves.toBe(
+        true,
+      );
+      const { statuses, percents } = await seen();
+      expect(statuses[0]).toMatch(/^(Queued|Training)$/);
+      expect(statuses.at(-1)).toBe("Ready");
+      expect(percents.every((p) => p >= 0 && p <= 100)).toBe(true);
+      expect(percents).toEqual([...percents].sort((a, b) => a - b));
+      await expect(page.locator("#model-title").textContent()).resolves.toBe(`${MODEL_NAME}-v1`);
+    },
+    TRAINING_TIMEOUT_MS + 30_000,
+  );
 
   test("the model page shows held-out AUC and Brier, the calibration plot and what drives churn, pair terms included", async () => {
     const heldOut = (await model(trainedId)).metrics!.heldOut!;
@@ -142,7 +183,9 @@ describe("the Models pages", () => {
     const stats = await page.locator("#model-stats .stat").allTextContents();
     expect(stats[0]).toContain(heldOut.auc.toFixed(3));
     expect(stats[1]).toContain(heldOut.brier.toFixed(3));
-    await expect(page.locator('figure[data-chart="calibration"] circle').count()).resolves.toBe(heldOut.calibration.length);
+    await expect(page.locator('figure[data-chart="calibration"] circle').count()).resolves.toBe(
+      heldOut.calibration.length,
+    );
     const terms = (await cardOf(trainedId)).terms;
     const importance = page.locator('figure[data-chart="importance"]');
     if (terms) {
@@ -157,7 +200,9 @@ describe("the Models pages", () => {
 
   test("the model page lists the inputs and every left-out column with the trainer's reason", async () => {
     const card = await cardOf(trainedId);
-    const inputs = await page.locator("#inputs tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-column")));
+    const inputs = await page
+      .locator("#inputs tbody tr")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-column")));
     expect(inputs).toEqual(card.inputs.map((i) => i.name));
     if (card.columns) {
       const used = new Set(card.inputs.map((i) => i.name));
@@ -189,13 +234,19 @@ describe("the Models pages", () => {
     await page.locator("#actionable").selectOption(["Contract", "PaymentMethod"]);
     await page.locator('#actionable-form button[type="submit"]').click();
     await page.locator("#actionable-saved", { hasText: "Saved: Contract, PaymentMethod." }).waitFor();
-    expect((await session.v1<{ actionable: string[] }>(`/models/${trainedId}/settings`)).body.actionable).toEqual(["Contract", "PaymentMethod"]);
+    expect((await session.v1<{ actionable: string[] }>(`/models/${trainedId}/settings`)).body.actionable).toEqual([
+      "Contract",
+      "PaymentMethod",
+    ]);
     await page.reload();
     await page.locator('#actionable option[value="Contract"]:checked').waitFor({ state: "attached" });
   });
 
   test("the Download button fetches the model's ONNX file through the presigned URL", async () => {
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: `Download model ${MODEL_NAME}-v1` }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: `Download model ${MODEL_NAME}-v1` }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`${MODEL_NAME}-v1.onnx`);
     const bytes = await readFile(await download.path());
     // An ONNX file is a protobuf ModelProto: field 1 (ir_version, a varint) comes first.
@@ -215,26 +266,36 @@ describe("the Models pages", () => {
     await expect(page.locator("#model").inputValue()).resolves.toBe(trainedId);
   });
 
-  test("a file scored with the trained model names the model on its prediction", async () => {
-    await page.setInputFiles("#file", { name: "new-customers.csv", mimeType: "text/csv", buffer: customersCsv(SCORED_ROWS) });
-    await page.getByRole("button", { name: "Upload and score" }).click();
-    await page.waitForURL(/\/predictions/);
-    const row = page.locator("#predictions tbody tr[data-id]").first();
-    await row.locator(".status-completed, .status-failed").waitFor({ timeout: JOB_TIMEOUT_MS });
-    await expect(row.locator(".failure-details").count()).resolves.toBe(0);
-    await row.locator("a").first().click();
-    await page.locator("#summary .stat").first().waitFor();
-    await expect(page.locator("#prediction-model").textContent()).resolves.toContain(`${MODEL_NAME}-v1`);
-    await expect(page.locator("#prediction-model a").getAttribute("href")).resolves.toBe(`/models/${trainedId}`);
-    await session.screenshot("prediction-with-model");
-  }, JOB_TIMEOUT_MS + 30_000);
+  test(
+    "a file scored with the trained model names the model on its prediction",
+    async () => {
+      await page.setInputFiles("#file", {
+        name: "new-customers.csv",
+        mimeType: "text/csv",
+        buffer: customersCsv(SCORED_ROWS),
+      });
+      await page.getByRole("button", { name: "Upload and score" }).click();
+      await page.waitForURL(/\/predictions/);
+      const row = page.locator("#predictions tbody tr[data-id]").first();
+      await row.locator(".status-completed, .status-failed").waitFor({ timeout: JOB_TIMEOUT_MS });
+      await expect(row.locator(".failure-details").count()).resolves.toBe(0);
+      await row.locator("a").first().click();
+      await page.locator("#summary .stat").first().waitFor();
+      await expect(page.locator("#prediction-model").textContent()).resolves.toContain(`${MODEL_NAME}-v1`);
+      await expect(page.locator("#prediction-model a").getAttribute("href")).resolves.toBe(`/models/${trainedId}`);
+      await session.screenshot("prediction-with-model");
+    },
+    JOB_TIMEOUT_MS + 30_000,
+  );
 
   test("deleting a model asks first, then removes it from the list", async () => {
     await page.goto(at("/models"));
     const builtIn = page.locator("#models tbody tr:has(.mark-builtin)");
     await builtIn.getByRole("button", { name: /^Make .* the default model$/ }).click();
-    await page.locator("#models tbody tr:has(.mark-builtin)[data-default=\"true\"]").waitFor();
-    await modelRow(trainedId).getByRole("button", { name: `Delete ${MODEL_NAME}-v1` }).click();
+    await page.locator('#models tbody tr:has(.mark-builtin)[data-default="true"]').waitFor();
+    await modelRow(trainedId)
+      .getByRole("button", { name: `Delete ${MODEL_NAME}-v1` })
+      .click();
     await page.locator("dialog#confirm[open]").waitFor();
     await expect(page.locator("#confirm-title").textContent()).resolves.toBe("Delete model?");
     await session.screenshot("model-delete-confirm");
@@ -262,5 +323,8 @@ async function watchTraining(target: Page): Promise<() => Promise<{ statuses: st
     record();
     new MutationObserver(record).observe(panel, { childList: true, subtree: true, attributes: true });
   });
-  return () => target.evaluate(() => (window as unknown as { trainingSeen: { statuses: string[]; percents: number[] } }).trainingSeen);
+  return () =>
+    target.evaluate(
+      () => (window as unknown as { trainingSeen: { statuses: string[]; percents: number[] } }).trainingSeen,
+    );
 }

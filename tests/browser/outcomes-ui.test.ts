@@ -25,7 +25,8 @@ let dir: string;
 let predictionId: string;
 
 const at = (path: string) => `${server.url}${path}`;
-const api = (path: string, init: RequestInit = {}) => fetch(at(path), { ...init, headers: { Authorization: `Bearer ${server.apiKey}`, ...(init.headers ?? {}) } });
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(at(path), { ...init, headers: { Authorization: `Bearer ${server.apiKey}`, ...(init.headers ?? {}) } });
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -46,31 +47,61 @@ describe("closing the loop in the web UI", () => {
   test("outcomes uploaded on the Outcomes page are counted and matched to the earlier prediction", async () => {
     const telco = readTelco();
     const rows = telco.rows.slice(0, ROWS);
-    const unlabeled = selectColumns({ headers: telco.headers, rows }, telco.headers.filter((h) => h !== "Churn"));
-    const created = (await (await api("/v1/predictions", { method: "POST", headers: { "Content-Type": "text/csv" }, body: toCsv(unlabeled.headers, unlabeled.rows) })).json()) as { id: string };
+    const unlabeled = selectColumns(
+      { headers: telco.headers, rows },
+      telco.headers.filter((h) => h !== "Churn"),
+    );
+    const created = (await (
+      await api("/v1/predictions", {
+        method: "POST",
+        headers: { "Content-Type": "text/csv" },
+        body: toCsv(unlabeled.headers, unlabeled.rows),
+      })
+    ).json()) as { id: string };
     predictionId = created.id;
     const deadline = Date.now() + JOB_TIMEOUT_MS;
-    while (((await (await api(`/v1/predictions/${predictionId}`)).json()) as { status: string }).status !== "COMPLETED" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    while (
+      ((await (await api(`/v1/predictions/${predictionId}`)).json()) as { status: string }).status !== "COMPLETED" &&
+      Date.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 250));
 
     const file = join(dir, "outcomes.csv");
     const id = telco.headers.indexOf("customerID");
     const churn = telco.headers.indexOf("Churn");
-    await writeFile(file, ["customer_id,churned", ...rows.map((r) => `${r[id]},${r[churn]}`), "LOST-1,perhaps"].join("\n") + "\n");
+    await writeFile(
+      file,
+      ["customer_id,churned", ...rows.map((r) => `${r[id]},${r[churn]}`), "LOST-1,perhaps"].join("\n") + "\n",
+    );
     await page.goto(at("/outcomes"));
-    await page.locator("#outcome-counts").filter({ hasText: /0 customers with an outcome/ }).waitFor();
+    await page
+      .locator("#outcome-counts")
+      .filter({ hasText: /0 customers with an outcome/ })
+      .waitFor();
     // The page names the columns it takes as the server matches them, the built-in model's label among them.
-    await expect(page.locator("#outcome-columns").textContent()).resolves.toContain('Churn ("Yes" = churned, as telco-v1 learned it)');
+    await expect(page.locator("#outcome-columns").textContent()).resolves.toContain(
+      'Churn ("Yes" = churned, as telco-v1 learned it)',
+    );
     await page.locator("#file").setInputFiles(file);
     await page.getByRole("button", { name: "Upload outcomes" }).click();
-    await expect(page.locator("#outcomes-summary").textContent()).resolves.toBe(`Read 1,001 rows: 1,000 accepted, 1 rejected, 1,000 matched to earlier predictions.`);
-    await expect(page.locator("#outcomes-matched").textContent()).resolves.toBe("Read customer_id as the customer id and churned as churned.");
+    await expect(page.locator("#outcomes-summary").textContent()).resolves.toBe(
+      `Read 1,001 rows: 1,000 accepted, 1 rejected, 1,000 matched to earlier predictions.`,
+    );
+    await expect(page.locator("#outcomes-matched").textContent()).resolves.toBe(
+      "Read customer_id as the customer id and churned as churned.",
+    );
     await expect(page.locator("#outcomes-result li").textContent()).resolves.toContain('Row 1001: churned "perhaps"');
-    await page.locator("#outcome-counts").filter({ hasText: /1,000 customers with an outcome/ }).waitFor();
+    await page
+      .locator("#outcome-counts")
+      .filter({ hasText: /1,000 customers with an outcome/ })
+      .waitFor();
     await page.screenshot({ path: `${ARTIFACTS}ui-outcomes.png`, fullPage: true });
   });
 
   test("the prediction's Performance tab shows the realized AUC with its interval, lift and the calibration chart", async () => {
-    const performance = (await (await api(`/v1/predictions/${predictionId}/performance`)).json()) as { auc: { value: number } };
+    const performance = (await (await api(`/v1/predictions/${predictionId}/performance`)).json()) as {
+      auc: { value: number };
+    };
     await page.goto(at(`/predictions/${predictionId}`));
     await page.getByRole("tab", { name: "Performance" }).click();
     await page.locator("#performance-stats").waitFor();
@@ -83,11 +114,13 @@ describe("closing the loop in the web UI", () => {
     expect(stats).toMatch(/Churned in top 10%\d+\.\d%\d+\.\d× the churn rate of everyone \(lift\)/);
     const stat = page.locator("#performance-stats .stat .stat-value").nth(1);
     // The AUC card's value fits on one line (its interval once wrapped it onto four).
-    await expect(stat.evaluate((node) => {
-      const range = document.createRange();
-      range.selectNodeContents(node);
-      return range.getClientRects().length;
-    })).resolves.toBe(1);
+    await expect(
+      stat.evaluate((node) => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return range.getClientRects().length;
+      }),
+    ).resolves.toBe(1);
     await expect(page.locator("#performance svg circle[data-decile]").count()).resolves.toBe(10);
     await page.screenshot({ path: `${ARTIFACTS}ui-performance.png`, fullPage: true });
   });
@@ -95,7 +128,9 @@ describe("closing the loop in the web UI", () => {
   test("the predictions page shows the trend chart with today's upload and realized AUC", async () => {
     await page.goto(at("/predictions"));
     await page.locator("#trend-chart svg").waitFor();
-    const uploads = await page.locator("#trend-chart rect[data-uploads]").evaluateAll((rects) => rects.map((r) => Number(r.getAttribute("data-uploads"))));
+    const uploads = await page
+      .locator("#trend-chart rect[data-uploads]")
+      .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute("data-uploads"))));
     expect(uploads.reduce((a, b) => a + b, 0)).toBe(1);
     await expect(page.locator('#trend-chart [data-series="auc"]').count()).resolves.toBe(1);
   });

@@ -44,7 +44,10 @@ describe("the web UI", () => {
   test("a wrong API key is refused with a message and nothing is kept", async () => {
     await page.getByLabel("API key").fill("rw_not_a_real_key");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.locator("#sign-in-error").filter({ hasText: /not accepted/ }).waitFor();
+    await page
+      .locator("#sign-in-error")
+      .filter({ hasText: /not accepted/ })
+      .waitFor();
     await expect(page.evaluate(() => sessionStorage.length)).resolves.toBe(0);
   });
 
@@ -82,14 +85,21 @@ describe("the web UI", () => {
     const row = row0();
     await expect(row.locator("a").first().textContent()).resolves.toBe("telco-churn.csv");
     await row.locator(".status-completed").waitFor({ timeout: JOB_TIMEOUT_MS });
-    await expect(page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).resolves.toBe(true);
-    await expect(row.locator(".progress-cell").textContent()).resolves.toContain(`${FIXTURE_ROWS.toLocaleString("en-US")} rows scored`);
+    await expect(page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).resolves.toBe(
+      true,
+    );
+    await expect(row.locator(".progress-cell").textContent()).resolves.toContain(
+      `${FIXTURE_ROWS.toLocaleString("en-US")} rows scored`,
+    );
     await screenshot("predictions");
   });
 
   test("the download button fetches the scored CSV through the presigned URL", async () => {
     const row = page.locator("#predictions tbody tr").first();
-    const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("button", { name: /^Download/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      row.getByRole("button", { name: /^Download/ }).click(),
+    ]);
     const path = await download.path();
     const lines = (await readFile(path, "utf8")).trimEnd().split(/\r?\n/);
     expect(lines).toHaveLength(FIXTURE_ROWS + 1);
@@ -104,7 +114,9 @@ describe("the web UI", () => {
     expect(stats.join(" ")).toMatch(/Mean churn probability\d+\.\d%/);
     const bars = await page.locator("#chart svg").first().locator("rect").count();
     expect(bars).toBe(10);
-    const riskCounts = await page.locator("#chart rect[data-level]").evaluateAll((rects) => rects.map((r) => Number(r.getAttribute("data-count"))));
+    const riskCounts = await page
+      .locator("#chart rect[data-level]")
+      .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute("data-count"))));
     expect(riskCounts.reduce((a, b) => a + b, 0)).toBe(FIXTURE_ROWS);
     await expect(page.locator("#top-risks tbody tr").count()).resolves.toBe(20);
     await expect(page.locator("#top-risks tbody tr").first().locator(".factor").count()).resolves.toBeGreaterThan(0);
@@ -140,10 +152,16 @@ describe("the web UI", () => {
 
   test("a CSV the model cannot read is refused at upload with the server's message naming the columns, and nothing is queued", async () => {
     const before = (await session.v1<{ items: unknown[] }>("/predictions")).body.items.length;
-    await page.setInputFiles("#file", { name: "no-customers.csv", mimeType: "text/csv", buffer: Buffer.from("colour,size\nred,3\nblue,4\n") });
+    await page.setInputFiles("#file", {
+      name: "no-customers.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("colour,size\nred,3\nblue,4\n"),
+    });
     await page.getByRole("button", { name: "Upload and score" }).click();
     await page.locator("#upload-error").filter({ hasText: /\S/ }).waitFor();
-    await expect(page.locator("#upload-error").textContent()).resolves.toMatch(/^The model telco-v1 cannot score this file\. The file is missing 19 required columns: .*None of your models reads this file/);
+    await expect(page.locator("#upload-error").textContent()).resolves.toMatch(
+      /^The model telco-v1 cannot score this file\. The file is missing 19 required columns: .*None of your models reads this file/,
+    );
     // Only the built-in model exists here: there is no other model to offer.
     await expect(page.locator("#upload-instead button").count()).resolves.toBe(0);
     expect(page.url()).toBe(at("/upload"));
@@ -154,15 +172,26 @@ describe("the web UI", () => {
   test("a job failed on too many bad rows shows its first 20 and downloads the whole error report", async () => {
     const lines = (await readFile(FIXTURE, "utf8")).trimEnd().split(/\r?\n/);
     const ragged = lines.slice(1, 31).map((line) => line.split(",").slice(0, 7).join(","));
-    await page.setInputFiles("#file", { name: "glued.csv", mimeType: "text/csv", buffer: Buffer.from([...lines.slice(0, 11), ...ragged].join("\n") + "\n") });
+    await page.setInputFiles("#file", {
+      name: "glued.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from([...lines.slice(0, 11), ...ragged].join("\n") + "\n"),
+    });
     await page.getByRole("button", { name: "Upload and score" }).click();
     await page.waitForURL(/\/predictions/);
     await row0().locator(".status-failed").waitFor({ timeout: JOB_TIMEOUT_MS });
     await row0().locator("a").first().click();
     await page.locator("#row-errors-card").waitFor();
     await expect(page.locator("#row-errors tbody tr").count()).resolves.toBe(20);
-    await expect(page.locator("#row-errors tbody tr").first().locator("td").allTextContents()).resolves.toEqual(["11", ragged[0]!.split(",")[0], "the row has 7 fields but the header has 21"]);
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download error report" }).click()]);
+    await expect(page.locator("#row-errors tbody tr").first().locator("td").allTextContents()).resolves.toEqual([
+      "11",
+      ragged[0]!.split(",")[0],
+      "the row has 7 fields but the header has 21",
+    ]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download error report" }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe("glued-errors.csv");
     expect((await readFile(await download.path(), "utf8")).trimEnd().split("\n")).toHaveLength(31);
     await screenshot("prediction-row-errors");
@@ -170,7 +199,11 @@ describe("the web UI", () => {
   });
 
   test("a file that is not .csv is refused before any upload", async () => {
-    await page.setInputFiles("#file", { name: "customers.xlsx", mimeType: "application/octet-stream", buffer: Buffer.from("PK") });
+    await page.setInputFiles("#file", {
+      name: "customers.xlsx",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.from("PK"),
+    });
     await expect(page.locator("#upload-error").textContent()).resolves.toMatch(/not a CSV file/);
     await expect(page.getByRole("button", { name: "Upload and score" }).isDisabled()).resolves.toBe(true);
   });

@@ -24,7 +24,10 @@ function receiveSent(client: AwsEmulator["sqs"], queueUrl: string): Promise<void
   return new Promise((resolve) => {
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === "ReceiveMessageCommand" && (args.input as { QueueUrl?: string }).QueueUrl === queueUrl) {
+        if (
+          context.commandName === "ReceiveMessageCommand" &&
+          (args.input as { QueueUrl?: string }).QueueUrl === queueUrl
+        ) {
           client.middlewareStack.remove(name);
           resolve();
         }

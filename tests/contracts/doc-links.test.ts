@@ -8,7 +8,12 @@ import { dirname, join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const DOCS = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((name) => name.endsWith(".md")).map((name) => join("docs", name))];
+const DOCS = [
+  "README.md",
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => join("docs", name)),
+];
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped (hyphens and underscores kept), spaces to hyphens. */
 function anchorOf(heading: string): string {
@@ -31,7 +36,9 @@ function outsideCode(markdown: string): string {
 }
 
 function links(markdown: string): string[] {
-  return [...outsideCode(markdown).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((target) => !/^[a-z]+:/.test(target));
+  return [...outsideCode(markdown).matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1]!)
+    .filter((target) => !/^[a-z]+:/.test(target));
 }
 
 describe("doc links", () => {
@@ -41,7 +48,9 @@ describe("doc links", () => {
   });
 
   test("an anchor is GitHub's", () => {
-    expect(anchorOf("Measured: ours vs scikit-learn and XGBoost on tables it has never seen")).toBe("measured-ours-vs-scikit-learn-and-xgboost-on-tables-it-has-never-seen");
+    expect(anchorOf("Measured: ours vs scikit-learn and XGBoost on tables it has never seen")).toBe(
+      "measured-ours-vs-scikit-learn-and-xgboost-on-tables-it-has-never-seen",
+    );
     expect(anchorOf("Card (fields beyond the common ones)")).toBe("card-fields-beyond-the-common-ones");
     expect(anchorOf("`sst dev`")).toBe("sst-dev");
   });
@@ -56,7 +65,8 @@ describe("doc links", () => {
         broken.push(`${target}: no file ${relative(ROOT, file)}`);
         continue;
       }
-      if (anchor !== undefined && file.endsWith(".md") && !anchors(readFileSync(file, "utf8")).has(anchor)) broken.push(`${target}: no heading #${anchor}`);
+      if (anchor !== undefined && file.endsWith(".md") && !anchors(readFileSync(file, "utf8")).has(anchor))
+        broken.push(`${target}: no heading #${anchor}`);
     }
     expect(broken).toEqual([]);
   });

@@ -104,7 +104,9 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
       const queue = await fresh();
       const sent = Array.from({ length: 6 }, () => ({ kind: "score" as const, id: randomUUID() }));
       await Promise.all(sent.map((message) => queue.send(message)));
-      const batches = await Promise.all([1, 2, 3].map(() => queue.receive({ max: 2, waitSeconds: 2, visibilitySeconds: 60 })));
+      const batches = await Promise.all(
+        [1, 2, 3].map(() => queue.receive({ max: 2, waitSeconds: 2, visibilitySeconds: 60 })),
+      );
       for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(2);
       const got = batches.flat();
       while (got.length < sent.length) {
@@ -149,7 +151,9 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
     test("a receive with an already-aborted signal takes nothing, leaving the message for the next receiver", async () => {
       const queue = await fresh();
       await queue.send({ kind: "score" as const, id: randomUUID() });
-      expect(await queue.receive({ max: 1, waitSeconds: 5, visibilitySeconds: 30, signal: AbortSignal.abort() })).toEqual([]);
+      expect(
+        await queue.receive({ max: 1, waitSeconds: 5, visibilitySeconds: 30, signal: AbortSignal.abort() }),
+      ).toEqual([]);
       const message = await receiveOne(queue, { visibilitySeconds: 30 });
       expect(message.receiveCount).toBe(1);
     });

@@ -52,7 +52,9 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
       const { store } = await fresh();
       const key = uniqueKey("in.csv");
       const body = "customerID,tenure\n0001-A,12\n0002-B,3\n";
-      expect(await store.put(key, Readable.from([body]), { contentType: "text/csv" })).toEqual({ bytes: Buffer.byteLength(body) });
+      expect(await store.put(key, Readable.from([body]), { contentType: "text/csv" })).toEqual({
+        bytes: Buffer.byteLength(body),
+      });
       expect(await readAll(await store.get(key))).toBe(body);
     });
 
@@ -117,7 +119,8 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
       expect(presigned.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 601_000);
       const response = await fetch(presigned.url);
       expect(response.status).toBe(200);
-      if (presignedUrlsEnforced) expect(response.headers.get("content-disposition")).toMatch(/attachment;.*filename="?churn-scores\.csv/);
+      if (presignedUrlsEnforced)
+        expect(response.headers.get("content-disposition")).toMatch(/attachment;.*filename="?churn-scores\.csv/);
       expect(await response.text()).toBe("id,probability\n1,0.25\n");
     });
 
@@ -161,11 +164,13 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
       // Parts on both sides of 5 MiB, small ones between large ones, a streamed one between stored ones.
       const sizes = [6 * MiB + 17, 3, 2 * MiB, 7 * MiB, 1, 5 * MiB];
       const bodies = sizes.map((size, i) => Buffer.alloc(size, 97 + i));
-      const keys = await Promise.all(bodies.map(async (body, i) => {
-        const key = uniqueKey(`part-${i}`);
-        await store.put(key, Readable.from([body]));
-        return key;
-      }));
+      const keys = await Promise.all(
+        bodies.map(async (body, i) => {
+          const key = uniqueKey(`part-${i}`);
+          await store.put(key, Readable.from([body]));
+          return key;
+        }),
+      );
       const streamed = Buffer.from("streamed bytes\n".repeat(1000));
       const parts = [
         ...keys.slice(0, 3).map((key, i) => ({ key, bytes: sizes[i]! })),
@@ -190,7 +195,9 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
       await store.compose(key, [{ open: async () => Readable.from(["new\n"]) }]);
       expect(await readAll(await store.get(key))).toBe("new\n");
       const abort = new AbortController();
-      const failing = store.compose(key, [{ open: async () => Readable.from(slowlyThenAbort(abort)) }], { signal: abort.signal });
+      const failing = store.compose(key, [{ open: async () => Readable.from(slowlyThenAbort(abort)) }], {
+        signal: abort.signal,
+      });
       await expect(failing).rejects.toThrow();
       expect(await readAll(await store.get(key))).toBe("new\n");
     });
@@ -198,10 +205,15 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
     test("deletePrefix deletes every object under a folder and nothing beside it", async () => {
       const { store } = await fresh();
       const folder = uniqueKey("results");
-      await Promise.all(["a.csv", "shards/0/a.csv", "shards/1/b.csv"].map((name) => store.put(`${folder}/${name}`, Readable.from(["x"]))));
+      await Promise.all(
+        ["a.csv", "shards/0/a.csv", "shards/1/b.csv"].map((name) =>
+          store.put(`${folder}/${name}`, Readable.from(["x"])),
+        ),
+      );
       await store.put(`${folder}-sibling.csv`, Readable.from(["y"]));
       await store.deletePrefix(`${folder}/`);
-      for (const name of ["a.csv", "shards/0/a.csv", "shards/1/b.csv"]) expect(await store.head(`${folder}/${name}`)).toBeNull();
+      for (const name of ["a.csv", "shards/0/a.csv", "shards/1/b.csv"])
+        expect(await store.head(`${folder}/${name}`)).toBeNull();
       expect(await store.head(`${folder}-sibling.csv`)).toEqual(expect.objectContaining({ bytes: 1 }));
       await store.deletePrefix(`${folder}/`);
     });

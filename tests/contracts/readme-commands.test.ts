@@ -13,7 +13,10 @@ const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
 function twoCommands(): string[] {
   const section = /## The two commands\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(read("README.md"));
   expect(section, "README has a 'The two commands' section with a sh block").not.toBeNull();
-  return section![1]!.trim().split("\n").map((line) => line.replace(/\s+#.*$/, "").trim());
+  return section![1]!
+    .trim()
+    .split("\n")
+    .map((line) => line.replace(/\s+#.*$/, "").trim());
 }
 
 test("the README's two commands run the product and the tests, as package.json scripts", () => {
@@ -24,7 +27,10 @@ test("the README's two commands run the product and the tests, as package.json s
 });
 
 test(".ci/run runs exactly the README's test command", () => {
-  const commands = read(".ci/run").split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
+  const commands = read(".ci/run")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
   expect(commands.at(-1)).toBe(twoCommands()[1]);
   expect(commands.filter((line) => /\b(npm|npx|node|vitest|bun)\b/.test(line))).toEqual([twoCommands()[1]]);
 });

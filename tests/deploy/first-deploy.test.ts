@@ -16,7 +16,15 @@ import { ROOT } from "./sst-platform.ts";
  */
 let service: RunningService;
 let bin: string;
-const TASK = { AWS_REGION: "us-east-1", RETAINWISE_TASK_CLUSTER: "arn:aws:ecs:us-east-1:1:cluster/c", RETAINWISE_TASK_DEFINITION: "arn:aws:ecs:us-east-1:1:task-definition/c-Migrate:3", RETAINWISE_TASK_CONTAINER: "Migrate", RETAINWISE_TASK_SUBNETS: "subnet-1", RETAINWISE_TASK_SECURITY_GROUPS: "sg-1", RETAINWISE_TASK_PUBLIC_IP: "ENABLED" };
+const TASK = {
+  AWS_REGION: "us-east-1",
+  RETAINWISE_TASK_CLUSTER: "arn:aws:ecs:us-east-1:1:cluster/c",
+  RETAINWISE_TASK_DEFINITION: "arn:aws:ecs:us-east-1:1:task-definition/c-Migrate:3",
+  RETAINWISE_TASK_CONTAINER: "Migrate",
+  RETAINWISE_TASK_SUBNETS: "subnet-1",
+  RETAINWISE_TASK_SECURITY_GROUPS: "sg-1",
+  RETAINWISE_TASK_PUBLIC_IP: "ENABLED",
+};
 
 const fakes = {
   npx: `#!/usr/bin/env node
@@ -63,13 +71,25 @@ afterAll(async () => {
 
 it("sets the signing key, deploys, stores a smoke key by its hash alone, smoke tests it against the printed URL and hands it to GitHub", async () => {
   const run = await runCommand("bash", [join(ROOT, "scripts/first-deploy.sh"), "production"], {
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_DIR: bin, FAKE_API: service.url, FAKE_TASK: JSON.stringify(TASK), FAKE_CLI: join(ROOT, "packages/cli/bin/retainwise.mjs"), FAKE_DATABASE_URL: service.db.url },
+    env: {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      FAKE_DIR: bin,
+      FAKE_API: service.url,
+      FAKE_TASK: JSON.stringify(TASK),
+      FAKE_CLI: join(ROOT, "packages/cli/bin/retainwise.mjs"),
+      FAKE_DATABASE_URL: service.db.url,
+    },
     timeoutMs: 240_000,
   });
   expect(run.status, run.stderr).toBe(0);
   expect(run.stdout + run.stderr).toMatch(/smoke: OK/);
   const npx = (await readFile(join(bin, "npx.log"), "utf8")).trimEnd().split("\n");
-  expect(npx).toEqual(["sst secret list --stage production", expect.stringMatching(/^sst secret set DownloadSigningKey [0-9a-f]{64} --stage production$/), "sst deploy --stage production"]);
+  expect(npx).toEqual([
+    "sst secret list --stage production",
+    expect.stringMatching(/^sst secret set DownloadSigningKey [0-9a-f]{64} --stage production$/),
+    "sst deploy --stage production",
+  ]);
   // The key went to GitHub's production environment, and it authenticates as the smoke account.
   expect(await readFile(join(bin, "gh.log"), "utf8")).toBe("secret set SMOKE_API_KEY --env production\n");
   const key = (await readFile(join(bin, "gh-body"), "utf8")).trim();

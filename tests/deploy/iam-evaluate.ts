@@ -28,13 +28,24 @@ export const POWER_USER_ACCESS: EvalStatement[] = [
   { Effect: "Allow", NotAction: ["iam:*", "organizations:*", "account:*"], Resource: "*" },
   {
     Effect: "Allow",
-    Action: ["account:GetAccountInformation", "account:GetPrimaryEmail", "account:ListRegions", "iam:CreateServiceLinkedRole", "iam:DeleteServiceLinkedRole", "iam:ListRoles", "organizations:DescribeEffectivePolicy", "organizations:DescribeOrganization"],
+    Action: [
+      "account:GetAccountInformation",
+      "account:GetPrimaryEmail",
+      "account:ListRegions",
+      "iam:CreateServiceLinkedRole",
+      "iam:DeleteServiceLinkedRole",
+      "iam:ListRoles",
+      "organizations:DescribeEffectivePolicy",
+      "organizations:DescribeOrganization",
+    ],
     Resource: "*",
   },
 ];
 
 export function isAllowed(statements: EvalStatement[], request: Request): boolean {
-  const matching = statements.map((s) => resolve(s, request.context ?? {})).filter((s): s is EvalStatement => !!s && applies(s, request));
+  const matching = statements
+    .map((s) => resolve(s, request.context ?? {}))
+    .filter((s): s is EvalStatement => !!s && applies(s, request));
   if (matching.some((s) => s.Effect === "Deny")) return false;
   return matching.some((s) => s.Effect === "Allow");
 }
@@ -49,7 +60,11 @@ export function allowingStatements(statements: EvalStatement[], request: Request
 }
 
 function applies(statement: EvalStatement, request: Request): boolean {
-  return actionMatches(statement, request.action) && list(statement.Resource).some((r) => glob(r, request.resource, false)) && conditionsHold(statement.Condition, request.context ?? {});
+  return (
+    actionMatches(statement, request.action) &&
+    list(statement.Resource).some((r) => glob(r, request.resource, false)) &&
+    conditionsHold(statement.Condition, request.context ?? {})
+  );
 }
 
 /** The statement with its policy variables replaced from the context; undefined when one is not there. */
@@ -96,6 +111,9 @@ const list = (value: string | string[]) => (Array.isArray(value) ? value : [valu
 
 /** IAM's wildcards: `*` any run of characters (slashes and colons included), `?` one. Actions compare case-insensitively. */
 function glob(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${source}$`, ignoreCase ? "i" : "").test(value);
 }

@@ -8,7 +8,9 @@ describe("the SST app, offline", () => {
   beforeAll(() => requireSstPlatform());
 
   it("sst.config.ts, infra/ and stacks/ type-check against the installed SST 4.17.1 platform", async () => {
-    const tsc = await runCommand(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "infra/tsconfig.json"], { cwd: ROOT });
+    const tsc = await runCommand(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "infra/tsconfig.json"], {
+      cwd: ROOT,
+    });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
   }, 540_000);
@@ -25,7 +27,8 @@ describe("per-stage settings", () => {
   });
 
   it("mark production and staging shared (no sst dev) with a domain each, and no personal stage", () => {
-    for (const stage of ["production", "staging"]) expect(stageSettings(stage)).toMatchObject({ sharedStage: true, domain: expect.stringMatching(/\./) });
+    for (const stage of ["production", "staging"])
+      expect(stageSettings(stage)).toMatchObject({ sharedStage: true, domain: expect.stringMatching(/\./) });
     expect(stageSettings("pr-42").sharedStage).toBe(false);
   });
 });

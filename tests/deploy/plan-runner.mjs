@@ -17,17 +17,28 @@ const esbuild = require("esbuild");
 
 const server = createServer((request, response) => {
   let body = "";
-  request.on("data", (chunk) => (body += chunk)).on("end", () => {
-    const { method, id } = JSON.parse(body);
-    const result =
-      method === "Provider.Aws.Bootstrap"
-        ? { asset: "sst-asset-bootstrap", assetEcrRegistryId: "123456789012", assetEcrUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/sst-asset", state: "sst-state", appsyncHttp: "", appsyncRealtime: "" }
-        : method === "Runtime.Build"
-          ? { handler: "index.handler", out: tmpdir(), sourcemaps: [], errors: [] }
-          : undefined;
-    response.writeHead(200, { "Content-Type": "application/json" });
-    response.end(JSON.stringify(result === undefined ? { id, error: `rpc: can't find ${method}` } : { id, result, error: null }));
-  });
+  request
+    .on("data", (chunk) => (body += chunk))
+    .on("end", () => {
+      const { method, id } = JSON.parse(body);
+      const result =
+        method === "Provider.Aws.Bootstrap"
+          ? {
+              asset: "sst-asset-bootstrap",
+              assetEcrRegistryId: "123456789012",
+              assetEcrUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/sst-asset",
+              state: "sst-state",
+              appsyncHttp: "",
+              appsyncRealtime: "",
+            }
+          : method === "Runtime.Build"
+            ? { handler: "index.handler", out: tmpdir(), sourcemaps: [], errors: [] }
+            : undefined;
+      response.writeHead(200, { "Content-Type": "application/json" });
+      response.end(
+        JSON.stringify(result === undefined ? { id, error: `rpc: can't find ${method}` } : { id, result, error: null }),
+      );
+    });
 });
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 process.env.SST_SERVER = `http://127.0.0.1:${server.address().port}`;

@@ -72,7 +72,11 @@ describe("scripts/run-ecs-task.sh", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/Migrate exited 1 \(Essential container in task exited\)/);
     expect(run.stderr).toContain("The database failed while applying migrations (42P07)");
-    expect(run.calls).toContainEqual(expect.stringMatching(/^logs get-log-events --log-group-name \/sst\/cluster\/c\/Migrate-abcd\/Migrate --log-stream-name \/service\/Migrate\/abc123 /));
+    expect(run.calls).toContainEqual(
+      expect.stringMatching(
+        /^logs get-log-events --log-group-name \/sst\/cluster\/c\/Migrate-abcd\/Migrate --log-stream-name \/service\/Migrate\/abc123 /,
+      ),
+    );
   });
 
   it("fails when the container never ran (no exit code)", async () => {
@@ -84,13 +88,19 @@ describe("scripts/run-ecs-task.sh", () => {
   it("replaces the container's command when asked (the first deploy's smoke key)", async () => {
     const run = await runTask("0", { RETAINWISE_TASK_COMMAND: '["keys","create","--account","smoke"]' });
     expect(run.status, run.stderr).toBe(0);
-    expect(run.calls[0]).toContain('--overrides {"containerOverrides":[{"name":"Migrate","command":["keys","create","--account","smoke"]}]}');
+    expect(run.calls[0]).toContain(
+      '--overrides {"containerOverrides":[{"name":"Migrate","command":["keys","create","--account","smoke"]}]}',
+    );
   });
 
   it("stops a task still running past the timeout, and fails", async () => {
     const run = await runTask("0", { RETAINWISE_TASK_TIMEOUT_SECONDS: "0" });
     expect(run.status).toBe(1);
-    expect(run.calls).toContainEqual(expect.stringMatching(/^ecs stop-task --cluster \S+ --task arn:aws:ecs:us-east-1:123456789012:task\/cluster\/abc123 /));
+    expect(run.calls).toContainEqual(
+      expect.stringMatching(
+        /^ecs stop-task --cluster \S+ --task arn:aws:ecs:us-east-1:123456789012:task\/cluster\/abc123 /,
+      ),
+    );
   });
 
   it("refuses to start without its settings, naming the missing one", async () => {

@@ -26,7 +26,15 @@ beforeAll(async () => {
 });
 afterAll(() => vi.unstubAllGlobals());
 
-const deployed = () => loadConfig({ env: { RETAINWISE_MODE: "aws", DATABASE_URL: "postgres://x@db/x", RETAINWISE_BUCKET: "b", RETAINWISE_QUEUE_URL: "https://sqs.example/q" } });
+const deployed = () =>
+  loadConfig({
+    env: {
+      RETAINWISE_MODE: "aws",
+      DATABASE_URL: "postgres://x@db/x",
+      RETAINWISE_BUCKET: "b",
+      RETAINWISE_QUEUE_URL: "https://sqs.example/q",
+    },
+  });
 
 describe("infra settings agree with the program's constants", () => {
   it("dead-letters a message after exactly the receives the worker allows a job", () => {

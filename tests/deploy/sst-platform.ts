@@ -10,5 +10,7 @@ export const PLATFORM = join(ROOT, ".sst", "platform");
 
 export function requireSstPlatform(): void {
   if (existsSync(join(PLATFORM, "config.d.ts")) && existsSync(join(PLATFORM, "node_modules", "@pulumi", "aws"))) return;
-  throw new Error("SST's platform is not installed in .sst/platform: run `node scripts/setup.mjs --for-tests` (npm test does).");
+  throw new Error(
+    "SST's platform is not installed in .sst/platform: run `node scripts/setup.mjs --for-tests` (npm test does).",
+  );
 }

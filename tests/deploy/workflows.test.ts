@@ -51,7 +51,10 @@ beforeAll(async () => {
   }
 });
 
-const allJobs = () => Object.entries(workflows).flatMap(([file, w]) => Object.entries(w.jobs).map(([id, job]) => ({ file, id, job, workflow: w })));
+const allJobs = () =>
+  Object.entries(workflows).flatMap(([file, w]) =>
+    Object.entries(w.jobs).map(([id, job]) => ({ file, id, job, workflow: w })),
+  );
 const runs = (job: Job) => (job.steps ?? []).map((s) => s.run ?? "").join("\n");
 const deploysWith = (job: Job) => /\bsst deploy\b/.test(runs(job));
 const needs = (job: Job) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
@@ -79,7 +82,8 @@ describe("the workflow files", () => {
   });
 
   it("each validate against GitHub's workflow schema", () => {
-    for (const [file, source] of Object.entries(sources)) expect({ file, errors: validateWorkflow(source).errors }).toEqual({ file, errors: [] });
+    for (const [file, source] of Object.entries(sources))
+      expect({ file, errors: validateWorkflow(source).errors }).toEqual({ file, errors: [] });
   });
 
   it("the validator rejects a broken workflow (so a pass above means something)", () => {
@@ -104,7 +108,11 @@ describe("the pipeline's invariants", () => {
 
   it("let no deploy job run before the tests pass", () => {
     const deployJobs = allJobs().filter(({ job }) => deploysWith(job));
-    expect(deployJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(["deploy.yml:production", "deploy.yml:staging", "preview.yml:deploy"]);
+    expect(deployJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual([
+      "deploy.yml:production",
+      "deploy.yml:staging",
+      "preview.yml:deploy",
+    ]);
     for (const { workflow, job, id } of deployJobs) {
       const upstream = new Set<string>();
       const visit = (name: string) => {
@@ -113,7 +121,10 @@ describe("the pipeline's invariants", () => {
         needs(workflow.jobs[name]!).forEach(visit);
       };
       needs(job).forEach(visit);
-      expect([...upstream].some((name) => workflow.jobs[name]!.uses === "./.github/workflows/test.yml"), id).toBe(true);
+      expect(
+        [...upstream].some((name) => workflow.jobs[name]!.uses === "./.github/workflows/test.yml"),
+        id,
+      ).toBe(true);
     }
   });
 
@@ -121,29 +132,38 @@ describe("the pipeline's invariants", () => {
     const production = workflows["deploy.yml"]!.jobs.production!;
     expect(environment(production)).toBe("production");
     expect(needs(production)).toEqual(["staging"]);
-    expect(runs(workflows["deploy.yml"]!.jobs.staging!)).toMatch(/sst deploy --stage "\$STAGE"[\s\S]*retainwise\.mjs smoke/);
+    expect(runs(workflows["deploy.yml"]!.jobs.staging!)).toMatch(
+      /sst deploy --stage "\$STAGE"[\s\S]*retainwise\.mjs smoke/,
+    );
     expect(workflows["deploy.yml"]!.jobs.staging!.env!.STAGE).toBe("staging");
     expect(production.env!.STAGE).toBe("production");
     expect(Object.keys(workflows["deploy.yml"]!.on)).toEqual(["push"]);
   });
 
   it("never run two deploys of one stage at once", () => {
-    for (const { job, workflow, id } of allJobs().filter(({ job }) => deploysWith(job) || /\bsst remove\b/.test(runs(job)))) {
+    for (const { job, workflow, id } of allJobs().filter(
+      ({ job }) => deploysWith(job) || /\bsst remove\b/.test(runs(job)),
+    )) {
       const concurrency = job.concurrency ?? workflow.concurrency;
       expect(concurrency, id).toBeDefined();
       expect(concurrency!["cancel-in-progress"], id).toBe(false);
     }
-    expect(workflows["deploy.yml"]!.jobs.staging!.concurrency!.group).not.toBe(workflows["deploy.yml"]!.jobs.production!.concurrency!.group);
+    expect(workflows["deploy.yml"]!.jobs.staging!.concurrency!.group).not.toBe(
+      workflows["deploy.yml"]!.jobs.production!.concurrency!.group,
+    );
   });
 
   it("grant nothing by default and each job only what it uses (id-token only where AWS credentials are assumed)", () => {
-    for (const [file, workflow] of Object.entries(workflows)) expect({ file, permissions: workflow.permissions }).toEqual({ file, permissions: {} });
+    for (const [file, workflow] of Object.entries(workflows))
+      expect({ file, permissions: workflow.permissions }).toEqual({ file, permissions: {} });
     for (const { file, id, job } of allJobs()) {
       expect(typeof job.permissions, `${file}:${id}`).toBe("object");
       const permissions = job.permissions as Record<string, string>;
       const assumesRole = (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
       expect(permissions["id-token"] === "write", `${file}:${id}`).toBe(assumesRole);
-      expect(Object.values(permissions).filter((p) => p === "write").length, `${file}:${id}`).toBeLessThanOrEqual(assumesRole ? 2 : 0);
+      expect(Object.values(permissions).filter((p) => p === "write").length, `${file}:${id}`).toBeLessThanOrEqual(
+        assumesRole ? 2 : 0,
+      );
     }
   });
 
@@ -155,15 +175,23 @@ describe("the pipeline's invariants", () => {
 
   it("put no secret in a run line, and check every secret and variable is set before any step uses it", () => {
     for (const { file, id, job, workflow } of allJobs()) {
-      for (const step of job.steps ?? []) expect(step.run ?? "", `${file}:${id}`).not.toMatch(/\$\{\{\s*(secrets|vars)\./);
-      const settings = Object.entries({ ...workflow.env, ...job.env, ...Object.assign({}, ...(job.steps ?? []).map((s) => s.env ?? {})) })
+      for (const step of job.steps ?? [])
+        expect(step.run ?? "", `${file}:${id}`).not.toMatch(/\$\{\{\s*(secrets|vars)\./);
+      const settings = Object.entries({
+        ...workflow.env,
+        ...job.env,
+        ...Object.assign({}, ...(job.steps ?? []).map((s) => s.env ?? {})),
+      })
         .filter(([, value]) => /\$\{\{\s*(secrets|vars)\./.test(String(value)))
         .map(([name]) => name);
       if (settings.length === 0) continue;
       const steps = job.steps!;
       const check = steps.findIndex((s) => s.run?.startsWith(".github/scripts/require.sh "));
       expect(check, `${file}:${id} has no require.sh step`).toBeGreaterThanOrEqual(0);
-      expect(steps.slice(0, check).every((s) => s.uses?.startsWith("actions/checkout@")), `${file}:${id}: only checkout may come before the check`).toBe(true);
+      expect(
+        steps.slice(0, check).every((s) => s.uses?.startsWith("actions/checkout@")),
+        `${file}:${id}: only checkout may come before the check`,
+      ).toBe(true);
       expect(steps[check]!.run!.split(/\s+/).slice(1).sort(), `${file}:${id}`).toEqual(settings.sort());
     }
   });
@@ -171,7 +199,9 @@ describe("the pipeline's invariants", () => {
 
 describe("which deploy role each job gets (infra/ci/policies.ts)", () => {
   it("assume AWS credentials only in a job bound to the GitHub environment whose role trusts it: pull requests only ever the preview role", () => {
-    const assuming = allJobs().filter(({ job }) => (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")));
+    const assuming = allJobs().filter(({ job }) =>
+      (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")),
+    );
     expect(Object.fromEntries(assuming.map(({ file, id, job }) => [`${file}:${id}`, environment(job)]))).toEqual({
       "deploy.yml:staging": "staging",
       "deploy.yml:production": "production",
@@ -192,14 +222,17 @@ describe("which deploy role each job gets (infra/ci/policies.ts)", () => {
 describe("one Node version", () => {
   it("deploys, builds the image and runs CI's newest line on the same Node major (.nvmrc)", async () => {
     const nvmrc = (await readFile(join(ROOT, ".nvmrc"), "utf8")).trim();
-    const images = [...(await readFile(join(ROOT, "Dockerfile"), "utf8")).matchAll(/^FROM node:(\d+)-/gm)].map((m) => m[1]);
+    const images = [...(await readFile(join(ROOT, "Dockerfile"), "utf8")).matchAll(/^FROM node:(\d+)-/gm)].map(
+      (m) => m[1],
+    );
     expect(images.length).toBeGreaterThan(0);
     expect(new Set(images)).toEqual(new Set([nvmrc]));
     expect(workflows["test.yml"]!.jobs.test!.strategy!.matrix!.node!.at(-1)).toBe(nvmrc);
     // The active LTS line: the newest one promoted, not an older one in maintenance.
     expect(nvmrc).toBe(maintainedLtsLines(new Date()).at(-1));
     for (const { file, id, job } of allJobs()) {
-      for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith("actions/setup-node@"))) expect({ file, id, with: step.with }).toEqual({ file, id, with: { "node-version-file": ".nvmrc" } });
+      for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith("actions/setup-node@")))
+        expect({ file, id, with: step.with }).toEqual({ file, id, with: { "node-version-file": ".nvmrc" } });
     }
   });
 });
@@ -210,7 +243,9 @@ describe("deploy steps", () => {
     const index = (name: string) => steps.findIndex((s) => s.name === name);
     expect(index("Record what production runs now")).toBeGreaterThan(-1);
     expect(index("Record what production runs now")).toBeLessThan(index("Deploy"));
-    expect(steps[index("Record what production runs now")]!.run).toMatch(/describe-services[\s\S]*services\[0\]\.taskDefinition/);
+    expect(steps[index("Record what production runs now")]!.run).toMatch(
+      /describe-services[\s\S]*services\[0\]\.taskDefinition/,
+    );
     const rollback = steps[index("Roll back to the previous image")]!;
     expect(index("Roll back to the previous image")).toBeGreaterThan(index("Smoke test"));
     expect(steps[index("Smoke test")]!.id).toBe("smoke");
@@ -218,30 +253,41 @@ describe("deploy steps", () => {
     expect(rollback.run).toContain('--service Api --task-definition "$PREVIOUS_API"');
     expect(rollback.run).toContain('--service Worker --task-definition "$PREVIOUS_WORKER"');
     expect(rollback.run).toMatch(/wait services-stable[\s\S]*exit 1\s*$/);
-    expect(workflows["deploy.yml"]!.jobs.staging!.steps!.some((s) => s.name === "Roll back to the previous image")).toBe(false);
+    expect(
+      workflows["deploy.yml"]!.jobs.staging!.steps!.some((s) => s.name === "Roll back to the previous image"),
+    ).toBe(false);
   });
 
   it("smoke-test the URL the deploy just printed, and fail when sst deploy fails even through tee", () => {
     for (const name of ["staging", "production"]) {
       const job = workflows["deploy.yml"]!.jobs[name]!;
       const deploy = job.steps!.find((s) => s.name === "Deploy")!.run!;
-      expect(deploy).toMatch(/set -o pipefail[\s\S]*sst deploy --stage "\$STAGE" \| tee deploy\.log[\s\S]*echo "API_URL=\$url" >> "\$GITHUB_ENV"/);
+      expect(deploy).toMatch(
+        /set -o pipefail[\s\S]*sst deploy --stage "\$STAGE" \| tee deploy\.log[\s\S]*echo "API_URL=\$url" >> "\$GITHUB_ENV"/,
+      );
       expect(job.env!.API_URL).toBeUndefined();
       expect(job.steps!.find((s) => s.name === "Smoke test")!.run).toContain('--url "$API_URL"');
     }
     for (const { file, id, job } of allJobs()) {
-      for (const step of job.steps ?? []) if (/\|\s*tee\b/.test(step.run ?? "")) expect({ file, id, pipefail: /set -o pipefail/.test(step.run!) }).toEqual({ file, id, pipefail: true });
+      for (const step of job.steps ?? [])
+        if (/\|\s*tee\b/.test(step.run ?? ""))
+          expect({ file, id, pipefail: /set -o pipefail/.test(step.run!) }).toEqual({ file, id, pipefail: true });
     }
   });
 });
 
 describe(".github/scripts/require.sh", () => {
-  const require = (env: Record<string, string>, ...names: string[]) => runCommand("bash", [join(ROOT, ".github/scripts/require.sh"), ...names], { env: { PATH: process.env.PATH!, ...env } });
+  const require = (env: Record<string, string>, ...names: string[]) =>
+    runCommand("bash", [join(ROOT, ".github/scripts/require.sh"), ...names], {
+      env: { PATH: process.env.PATH!, ...env },
+    });
 
   it("fails loudly, naming each empty setting", async () => {
     const run = await require({ AWS_REGION: "us-east-1", API_URL: "" }, "AWS_REGION", "API_URL", "AWS_ROLE_ARN");
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/::error title=Missing setting::API_URL is empty[\s\S]*::error title=Missing setting::AWS_ROLE_ARN is empty/);
+    expect(run.stdout).toMatch(
+      /::error title=Missing setting::API_URL is empty[\s\S]*::error title=Missing setting::AWS_ROLE_ARN is empty/,
+    );
     expect(run.stdout).not.toContain("AWS_REGION is empty");
   });
 
@@ -265,7 +311,16 @@ describe("the daily sweep of stale previews", () => {
   });
 
   it("takes only this app's pr-* stages from SST's state keys", () => {
-    expect(previewStages(["app/retainwise/pr-12.json", "app/retainwise/pr-3.json", "app/retainwise/staging.json", "app/other/pr-9.json", "None", "app/retainwise/pr-12.json"])).toEqual(["pr-12", "pr-3"]);
+    expect(
+      previewStages([
+        "app/retainwise/pr-12.json",
+        "app/retainwise/pr-3.json",
+        "app/retainwise/staging.json",
+        "app/other/pr-9.json",
+        "None",
+        "app/retainwise/pr-12.json",
+      ]),
+    ).toEqual(["pr-12", "pr-3"]);
   });
 
   it("calls a preview stale when its pull request is closed, gone or idle past the limit, and keeps it when GitHub cannot say", async () => {
@@ -278,6 +333,10 @@ describe("the daily sweep of stale previews", () => {
       4: null,
       5: undefined,
     };
-    expect(await staleStages(["pr-1", "pr-2", "pr-3", "pr-4", "pr-5"], async (n: number) => pulls[n], now)).toEqual(["pr-1", "pr-2", "pr-4"]);
+    expect(await staleStages(["pr-1", "pr-2", "pr-3", "pr-4", "pr-5"], async (n: number) => pulls[n], now)).toEqual([
+      "pr-1",
+      "pr-2",
+      "pr-4",
+    ]);
   });
 });

@@ -6,7 +6,9 @@ import { TELCO_PATH, TELCO_ROWS } from "../support/telco.ts";
 
 /** One output line's fields (RFC 4180 quotes; the output has no newline inside a field). */
 function fields(line: string): string[] {
-  return [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => (m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replaceAll('""', '"') : m[1]!));
+  return [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) =>
+    m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replaceAll('""', '"') : m[1]!,
+  );
 }
 
 describe("a model's settings over real HTTP (local mode): actionable columns, then retention_action in the scored file", () => {
@@ -20,14 +22,20 @@ describe("a model's settings over real HTTP (local mode): actionable columns, th
   afterAll(() => service.stop());
 
   const put = (apiKey: string, body: unknown) =>
-    service.api(`/v1/models/${BUILTIN_MODEL_ID}/settings`, apiKey, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    service.api(`/v1/models/${BUILTIN_MODEL_ID}/settings`, apiKey, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
 
   it("refuses a column the model does not read with 400 naming its inputs, and a body that is not a list of names", async () => {
     const unknown = await put(key, { actionable: ["Contract", "Discount"] });
     expect(unknown.status).toBe(400);
     const { error } = (await unknown.json()) as { error: { code: string; message: string } };
     expect(error.code).toBe("request.invalid_actionable");
-    expect(error.message).toMatch(/"Discount" is not an input of the model .*The model's inputs: .*Contract.*PaymentMethod/);
+    expect(error.message).toMatch(
+      /"Discount" is not an input of the model .*The model's inputs: .*Contract.*PaymentMethod/,
+    );
     for (const body of [{}, { actionable: "Contract" }, { actionable: [""] }, { actionable: [3] }]) {
       const bad = await put(key, body);
       expect(bad.status).toBe(400);
@@ -39,13 +47,23 @@ describe("a model's settings over real HTTP (local mode): actionable columns, th
     const saved = await put(key, { actionable: ["contract", "PaymentMethod", "Contract"] });
     expect(saved.status).toBe(200);
     expect(await saved.json()).toEqual({ modelId: BUILTIN_MODEL_ID, actionable: ["Contract", "PaymentMethod"] });
-    expect(await (await service.api(`/v1/models/${BUILTIN_MODEL_ID}/settings`, key)).json()).toEqual({ modelId: BUILTIN_MODEL_ID, actionable: ["Contract", "PaymentMethod"] });
-    expect(await (await service.api(`/v1/models/${BUILTIN_MODEL_ID}/settings`, other)).json()).toEqual({ modelId: BUILTIN_MODEL_ID, actionable: [] });
+    expect(await (await service.api(`/v1/models/${BUILTIN_MODEL_ID}/settings`, key)).json()).toEqual({
+      modelId: BUILTIN_MODEL_ID,
+      actionable: ["Contract", "PaymentMethod"],
+    });
+    expect(await (await service.api(`/v1/models/${BUILTIN_MODEL_ID}/settings`, other)).json()).toEqual({
+      modelId: BUILTIN_MODEL_ID,
+      actionable: [],
+    });
   });
 
   it("scores with the account's actionable columns: retention_action filled for that account, blank for another", async () => {
     const scoredBy = async (apiKey: string) => {
-      const upload = await service.api("/v1/predictions", apiKey, { method: "POST", headers: { "Content-Type": "text/csv" }, body: await readFile(TELCO_PATH) });
+      const upload = await service.api("/v1/predictions", apiKey, {
+        method: "POST",
+        headers: { "Content-Type": "text/csv" },
+        body: await readFile(TELCO_PATH),
+      });
       const { id } = (await upload.json()) as { id: string };
       expect((await service.waitFor(id, apiKey, "COMPLETED")).status).toBe("COMPLETED");
       const link = (await (await service.api(`/v1/predictions/${id}/download`, apiKey)).json()) as { url: string };
@@ -55,7 +73,10 @@ describe("a model's settings over real HTTP (local mode): actionable columns, th
     };
     const actions = (await scoredBy(key)).filter((a) => a !== "");
     expect(actions.length).toBeGreaterThan(TELCO_ROWS / 4);
-    for (const action of actions) expect(action).toMatch(/^(Contract (One year|Two year|Month-to-month)|Payment method [A-Za-z ()]+) instead of [A-Za-z ()-]+: 0\.\d{2,4} -> 0\.\d{2,4}$/);
+    for (const action of actions)
+      expect(action).toMatch(
+        /^(Contract (One year|Two year|Month-to-month)|Payment method [A-Za-z ()]+) instead of [A-Za-z ()-]+: 0\.\d{2,4} -> 0\.\d{2,4}$/,
+      );
     expect((await scoredBy(other)).every((a) => a === "")).toBe(true);
   });
 });

@@ -27,12 +27,21 @@ for (const mode of ["local", "aws"] as const) {
       service.api(path, apiKey, { method: "POST", body, ...(type ? { headers: { "Content-Type": type } } : {}) });
 
     // Training takes seconds on an idle machine and minutes when the full suite shares two cores.
-    it("trains a model on the account's own labeled columns, then scores every row of that file with it", { timeout: 300_000 }, async () => {
+    it("trains a model on the account's own labeled columns, then scores every row of that file with it", {
+      timeout: 300_000,
+    }, async () => {
       const upload = await post("/v1/models?label=churn&name=mlc", key, mlc);
       expect(upload.status).toBe(202);
       const created = (await upload.json()) as Record<string, any>;
       expect(upload.headers.get("location")).toBe(`/v1/models/${created.id}`);
-      expect(created).toMatchObject({ status: "QUEUED", name: "mlc", version: "v1", label: "mlc-v1", labelColumn: "churn", builtIn: false });
+      expect(created).toMatchObject({
+        status: "QUEUED",
+        name: "mlc",
+        version: "v1",
+        label: "mlc-v1",
+        labelColumn: "churn",
+        builtIn: false,
+      });
       modelId = created.id;
 
       const ready = await service.waitForModel(modelId, key, "READY", 280_000);
@@ -59,7 +68,10 @@ for (const mode of ["local", "aws"] as const) {
     it("serves the model's card and a download link to its ONNX file", async () => {
       const card = (await (await service.api(`/v1/models/${modelId}/card`, key)).json()) as Record<string, any>;
       expect(card).toMatchObject({ name: "mlc", version: "v1", label: { column: "churn", positive: "yes" } });
-      const link = (await (await service.api(`/v1/models/${modelId}/download`, key)).json()) as { url: string; filename: string };
+      const link = (await (await service.api(`/v1/models/${modelId}/download`, key)).json()) as {
+        url: string;
+        filename: string;
+      };
       expect(link.filename).toBe("mlc-v1.onnx");
       const onnx = Buffer.from(await (await fetch(link.url)).arrayBuffer());
       expect(onnx.length).toBeGreaterThan(1000);
@@ -95,7 +107,12 @@ for (const mode of ["local", "aws"] as const) {
 
     it("lists the built-in model for every account and scores with it by default", async () => {
       const list = (await (await service.api("/v1/models", key)).json()) as { items: Record<string, any>[] };
-      expect(list.items.at(-1)).toMatchObject({ id: BUILTIN_MODEL_ID, builtIn: true, status: "READY", isDefault: true });
+      expect(list.items.at(-1)).toMatchObject({
+        id: BUILTIN_MODEL_ID,
+        builtIn: true,
+        status: "READY",
+        isDefault: true,
+      });
       const scored = await post("/v1/predictions", other, await readFile(TELCO_PATH, "utf8"));
       const done = await service.waitFor(((await scored.json()) as { id: string }).id, other, "COMPLETED");
       expect(done).toMatchObject({ status: "COMPLETED", modelId: BUILTIN_MODEL_ID });
@@ -103,18 +120,26 @@ for (const mode of ["local", "aws"] as const) {
     });
 
     it("scores uploads that name no model with the account's default once it is switched", async () => {
-      const put = await service.api("/v1/account/default-model", key, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ modelId }) });
+      const put = await service.api("/v1/account/default-model", key, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ modelId }),
+      });
       expect(put.status).toBe(200);
       expect(((await put.json()) as { isDefault: boolean }).isDefault).toBe(true);
       const scored = await post("/v1/predictions", key, mlc);
       const done = await service.waitFor(((await scored.json()) as { id: string }).id, key, "COMPLETED");
       expect(done).toMatchObject({ modelId, modelVersion: "mlc-v1" });
-      const builtin = (await (await service.api(`/v1/models/${BUILTIN_MODEL_ID}`, key)).json()) as { isDefault: boolean };
+      const builtin = (await (await service.api(`/v1/models/${BUILTIN_MODEL_ID}`, key)).json()) as {
+        isDefault: boolean;
+      };
       expect(builtin.isDefault).toBe(false);
     });
 
     it("a deleted model scores nothing new, while predictions made with it keep their results", async () => {
-      const before = (await (await service.api("/v1/predictions", key)).json()) as { items: { id: string; modelId: string }[] };
+      const before = (await (await service.api("/v1/predictions", key)).json()) as {
+        items: { id: string; modelId: string }[];
+      };
       const made = before.items.find((p) => p.modelId === modelId)!;
       const deleted = await service.api(`/v1/models/${modelId}`, key, { method: "DELETE" });
       expect(deleted.status).toBe(200);
@@ -122,7 +147,9 @@ for (const mode of ["local", "aws"] as const) {
       expect((await post(`/v1/predictions?model=${modelId}`, key, mlc)).status).toBe(404);
       expect((await service.api(`/v1/predictions/${made.id}/download`, key)).status).toBe(200);
       // The default falls back to the built-in model.
-      const builtin = (await (await service.api(`/v1/models/${BUILTIN_MODEL_ID}`, key)).json()) as { isDefault: boolean };
+      const builtin = (await (await service.api(`/v1/models/${BUILTIN_MODEL_ID}`, key)).json()) as {
+        isDefault: boolean;
+      };
       expect(builtin.isDefault).toBe(true);
     });
 
@@ -133,11 +160,15 @@ for (const mode of ["local", "aws"] as const) {
       const training = await service.waitForModel(id, key, "TRAINING");
       expect(training.status).toBe("TRAINING");
       expect((await service.api(`/v1/models/${id}`, key, { method: "DELETE" })).status).toBe(200);
-      const [row] = await service.db.sql<{ status: string; onnxKey: string | null }[]>`select status, onnx_key from models where id = ${id}`;
+      const [row] = await service.db.sql<
+        { status: string; onnxKey: string | null }[]
+      >`select status, onnx_key from models where id = ${id}`;
       expect(row).toMatchObject({ status: "CANCELED", onnxKey: null });
       // The worker notices at its next heartbeat and gives the slot back: another job runs.
       const scored = await post("/v1/predictions", key, await readFile(TELCO_PATH, "utf8"));
-      expect((await service.waitFor(((await scored.json()) as { id: string }).id, key, "COMPLETED")).status).toBe("COMPLETED");
+      expect((await service.waitFor(((await scored.json()) as { id: string }).id, key, "COMPLETED")).status).toBe(
+        "COMPLETED",
+      );
       const [after] = await service.db.sql<{ status: string }[]>`select status from models where id = ${id}`;
       expect(after!.status).toBe("CANCELED");
     });

@@ -93,7 +93,8 @@ function expectShown(actual: unknown, expected: unknown, path: string): void {
   }
   if (expected !== null && typeof expected === "object") {
     expect(actual !== null && typeof actual === "object", `${path} is an object`).toBe(true);
-    for (const [key, value] of Object.entries(expected)) expectShown((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
+    for (const [key, value] of Object.entries(expected))
+      expectShown((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
     return;
   }
   expect(actual, path).toEqual(expected);
@@ -110,7 +111,10 @@ beforeAll(async () => {
   await symlink(join(ROOT, "tests"), join(dir, "tests"));
   // The reader's own files, as the README names them: customers to score, labeled history to train on.
   const telco = readTelco();
-  const unlabeled = selectColumns(telco, telco.headers.filter((h) => h !== "Churn"));
+  const unlabeled = selectColumns(
+    telco,
+    telco.headers.filter((h) => h !== "Churn"),
+  );
   await writeFile(join(dir, "customers.csv"), toCsv(unlabeled.headers, unlabeled.rows));
   const history = renameHeaders(telco, { Churn: "churned" });
   await writeFile(join(dir, "history.csv"), toCsv(history.headers, history.rows));
@@ -131,7 +135,9 @@ describe("the README's sample output", () => {
     const sample = /```\n(customer_id,churn_probability[^\n]*)\n([\s\S]*?)```/.exec(readme);
     expect(sample).not.toBeNull();
     const out = join(dir, "sample-scored.csv");
-    const run = await bash(`node ${join(ROOT, "packages/cli/bin/retainwise.mjs")} score tests/fixtures/telco-churn.csv -o ${out} --actionable Contract --actionable PaymentMethod`);
+    const run = await bash(
+      `node ${join(ROOT, "packages/cli/bin/retainwise.mjs")} score tests/fixtures/telco-churn.csv -o ${out} --actionable Contract --actionable PaymentMethod`,
+    );
     expect(run.status, run.stderr).toBe(0);
     const scored = (await readFile(out, "utf8")).split("\n");
     expect(scored[0]).toBe(sample![1]);
@@ -141,29 +147,36 @@ describe("the README's sample output", () => {
 
 describe("the README's API examples run as written", () => {
   test("there are examples to run", () => {
-    expect(blocks.map((b) => b.title)).toEqual(expect.arrayContaining(["Score a file", "Train on your own data", "Close the loop"]));
+    expect(blocks.map((b) => b.title)).toEqual(
+      expect.arrayContaining(["Score a file", "Train on your own data", "Close the loop"]),
+    );
   });
 
-  test.each(blocks.map((b) => [b.title, b] as const))("%s", async (_title, { steps }) => {
-    /** Placeholder -> its id, and the job to wait for before it is used. */
-    const bound = new Map<string, { id: string; job: string | null }>();
-    for (const step of steps) {
-      const command = await substitute(step.command, bound);
-      if (/^[A-Z]+=/.test(command)) {
-        assignments.push(command);
-        continue;
+  test.each(blocks.map((b) => [b.title, b] as const))(
+    "%s",
+    async (_title, { steps }) => {
+      /** Placeholder -> its id, and the job to wait for before it is used. */
+      const bound = new Map<string, { id: string; job: string | null }>();
+      for (const step of steps) {
+        const command = await substitute(step.command, bound);
+        if (/^[A-Z]+=/.test(command)) {
+          assignments.push(command);
+          continue;
+        }
+        const run = await bash([...assignments, command].join("\n"));
+        expect(run.status, `${step.command}\n${run.stderr}`).toBe(0);
+        // Commands that write a file (`-o scored.csv`, `printf … > outcomes.csv`) answer nothing to compare.
+        if (!command.startsWith("curl") || run.stdout.trim() === "") continue;
+        const answer = JSON.parse(run.stdout) as Record<string, unknown>;
+        const shown = step.notes.map(noteJson).filter((json) => json !== undefined);
+        if (!step.notes.some((note) => note.includes('"error"')))
+          expect(answer.error ?? null, `${step.command} answered an error`).toBeNull();
+        for (const expected of shown) expectShown(answer, expected, step.command);
+        bindPlaceholders(step, answer, bound);
       }
-      const run = await bash([...assignments, command].join("\n"));
-      expect(run.status, `${step.command}\n${run.stderr}`).toBe(0);
-      // Commands that write a file (`-o scored.csv`, `printf … > outcomes.csv`) answer nothing to compare.
-      if (!command.startsWith("curl") || run.stdout.trim() === "") continue;
-      const answer = JSON.parse(run.stdout) as Record<string, unknown>;
-      const shown = step.notes.map(noteJson).filter((json) => json !== undefined);
-      if (!step.notes.some((note) => note.includes('"error"'))) expect(answer.error ?? null, `${step.command} answered an error`).toBeNull();
-      for (const expected of shown) expectShown(answer, expected, step.command);
-      bindPlaceholders(step, answer, bound);
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 });
 
 /** Asynchronously: the service answers from this process, so a blocking spawn would starve it. */
@@ -172,10 +185,15 @@ function bash(script: string) {
 }
 
 /** `{"id":"<prediction>",…}` or `Location: /v1/models/<id>` in a step's notes binds the placeholder to the answer's id. */
-function bindPlaceholders(step: Step, answer: Record<string, unknown>, bound: Map<string, { id: string; job: string | null }>): void {
+function bindPlaceholders(
+  step: Step,
+  answer: Record<string, unknown>,
+  bound: Map<string, { id: string; job: string | null }>,
+): void {
   for (const note of step.notes) {
     for (const [, field, name] of note.matchAll(/"(\w+)":"<([a-z ]+)>"/g)) {
-      if (typeof answer[field!] === "string" && !bound.has(name!)) bound.set(name!, { id: answer[field!] as string, job: field === "id" ? jobOf(step.command) : null });
+      if (typeof answer[field!] === "string" && !bound.has(name!))
+        bound.set(name!, { id: answer[field!] as string, job: field === "id" ? jobOf(step.command) : null });
     }
     const location = /Location: \/v1\/(\w+)\/<([a-z ]+)>/.exec(note);
     if (location && typeof answer.id === "string") bound.set(location[2]!, { id: answer.id, job: location[1]! });
@@ -184,7 +202,11 @@ function bindPlaceholders(step: Step, answer: Record<string, unknown>, bound: Ma
 
 /** `predictions` or `models`: what a POST created, to wait for. */
 function jobOf(command: string): string | null {
-  return /\/v1\/predictions|\$API\/predictions/.test(command) ? "predictions" : /\/v1\/models|\$API\/models/.test(command) ? "models" : null;
+  return /\/v1\/predictions|\$API\/predictions/.test(command)
+    ? "predictions"
+    : /\/v1\/models|\$API\/models/.test(command)
+      ? "models"
+      : null;
 }
 
 /** The README's key and address swapped for the service's; each placeholder for its id, once its job is done. */

@@ -47,12 +47,15 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 }, 60_000);
 
-const smoke = (...args: string[]) => runCommand(BIN, ["smoke", ...args], { env: { ...process.env, RETAINWISE_SMOKE_KEY: "" }, timeoutMs: 120_000 });
+const smoke = (...args: string[]) =>
+  runCommand(BIN, ["smoke", ...args], { env: { ...process.env, RETAINWISE_SMOKE_KEY: "" }, timeoutMs: 120_000 });
 
 describe("retainwise smoke", () => {
   it("passes against a healthy service: sample uploaded, scored, downloaded and checked, one OK line, exit 0", async () => {
     const run = await smoke("--url", url, "--key", key, "--timeout", "90");
-    expect(run.stdout.trim(), run.stderr).toMatch(/^smoke: OK — 5 rows scored and downloaded from http:\/\/127\.0\.0\.1:\d+ in [\d.]+ s$/);
+    expect(run.stdout.trim(), run.stderr).toMatch(
+      /^smoke: OK — 5 rows scored and downloaded from http:\/\/127\.0\.0\.1:\d+ in [\d.]+ s$/,
+    );
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/smoke: health…[\s\S]*smoke: delete…/);
   });

@@ -14,13 +14,18 @@ let completedA: string;
 beforeAll(async () => {
   service = await startService("local", { RETAINWISE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) });
   [keyA, keyB] = await Promise.all([service.key("account-a"), service.key("account-b")]);
-  const upload = await service.api("/v1/predictions", keyA, { method: "POST", headers: { "Content-Type": "text/csv" }, body: await readFile(TELCO_PATH) });
+  const upload = await service.api("/v1/predictions", keyA, {
+    method: "POST",
+    headers: { "Content-Type": "text/csv" },
+    body: await readFile(TELCO_PATH),
+  });
   completedA = ((await upload.json()) as { id: string }).id;
   await service.waitFor(completedA, keyA, "COMPLETED");
 });
 afterAll(() => service.stop());
 
-const errorOf = async (response: Response) => ((await response.json()) as { error: { code: string; message: string } }).error;
+const errorOf = async (response: Response) =>
+  ((await response.json()) as { error: { code: string; message: string } }).error;
 
 describe("account isolation", () => {
   it("account B can neither read, list, download nor delete account A's prediction", async () => {
@@ -48,7 +53,9 @@ describe("the risk chart", () => {
 
 describe("download links", () => {
   it("refuses a link whose signature was tampered with (403) and serves the untouched one", async () => {
-    const { url } = (await (await service.api(`/v1/predictions/${completedA}/download`, keyA)).json()) as { url: string };
+    const { url } = (await (await service.api(`/v1/predictions/${completedA}/download`, keyA)).json()) as {
+      url: string;
+    };
     expect((await fetch(url)).status).toBe(200);
     const tampered = url.replace(/signature=([0-9a-f])/, (_m, c: string) => `signature=${c === "0" ? "1" : "0"}`);
     const refused = await fetch(tampered);
@@ -58,7 +65,10 @@ describe("download links", () => {
   });
 
   it("refuses a correctly signed link once it has expired (403)", async () => {
-    const row = await service.services.predictions.get((await service.services.accounts.authenticate(keyA))!.id, completedA);
+    const row = await service.services.predictions.get(
+      (await service.services.accounts.authenticate(keyA))!.id,
+      completedA,
+    );
     const expired = signDownload({
       publicBaseUrl: service.url,
       key: row!.outputKey!,
@@ -80,7 +90,13 @@ describe("bad requests get a specific 4xx and leave nothing behind", () => {
     ["a JSON body", JSON.stringify({ rows: [] }), "application/json", 415, "upload.unsupported_type"],
     ["no content type", new TextEncoder().encode("customerID\n1\n"), null, 415, "upload.unsupported_type"],
     ["an empty body", "", "text/csv", 400, "upload.empty"],
-    ["binary bytes", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), "text/csv", 415, "upload.not_csv"],
+    [
+      "binary bytes",
+      new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+      "text/csv",
+      415,
+      "upload.not_csv",
+    ],
     ["an oversized body", new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(0x41), "text/csv", 413, "upload.too_large"],
   ] as const)("%s", async (_name, body, type, status, code) => {
     const before = await storedInputs();

@@ -34,7 +34,12 @@ it("streams a 200 MiB upload to the store without holding it in memory", async (
       sent += block.length;
     },
   });
-  const response = await service.api("/v1/predictions", key, { method: "POST", headers: { "Content-Type": "text/csv" }, body, duplex: "half" } as RequestInit);
+  const response = await service.api("/v1/predictions", key, {
+    method: "POST",
+    headers: { "Content-Type": "text/csv" },
+    body,
+    duplex: "half",
+  } as RequestInit);
   expect(response.status).toBe(202);
   const created = (await response.json()) as { id: string; inputBytes: number };
   expect(created.inputBytes).toBe(sent);

@@ -32,7 +32,9 @@ async function blockPort(port: number): Promise<void> {
   const blocker = createServer();
   blockers.push(blocker);
   for (;;) {
-    const bound = await new Promise<boolean>((resolve) => blocker.once("error", () => resolve(false)).listen(port, "127.0.0.1", () => resolve(true)));
+    const bound = await new Promise<boolean>((resolve) =>
+      blocker.once("error", () => resolve(false)).listen(port, "127.0.0.1", () => resolve(true)),
+    );
     if (bound) return;
     await new Promise((r) => setTimeout(r, 20)); // its backends are still closing
   }
@@ -61,7 +63,9 @@ function isAlive(pid: number): boolean {
  * its final status, or undefined when the connection is cut.
  */
 async function requestInFlight(local: LocalProcess, path: string): Promise<Promise<number | undefined>> {
-  const request = httpRequest(`${local.base}${path}`, { headers: { Authorization: `Bearer ${local.key}`, Expect: "100-continue" } });
+  const request = httpRequest(`${local.base}${path}`, {
+    headers: { Authorization: `Bearer ${local.key}`, Expect: "100-continue" },
+  });
   const settled = new Promise<number | undefined>((resolve) => {
     request.once("response", (response) => {
       response.resume();
@@ -72,7 +76,9 @@ async function requestInFlight(local: LocalProcess, path: string): Promise<Promi
   request.flushHeaders();
   await new Promise<void>((resolve, reject) => {
     request.once("continue", resolve);
-    void settled.then((status) => reject(new Error(`answered ${status ?? "nothing"} before the request was in flight`)));
+    void settled.then((status) =>
+      reject(new Error(`answered ${status ?? "nothing"} before the request was in flight`)),
+    );
   });
   request.end();
   return settled;
@@ -86,13 +92,16 @@ async function readyz(local: LocalProcess): Promise<{ status: number; ms: number
 }
 
 describe("local mode when its embedded PostgreSQL dies", () => {
-  it("restarts it on the same data directory: /readyz is 503 while it is down, 200 after, and a new upload completes", { timeout: 180_000 }, async () => {
+  it("restarts it on the same data directory: /readyz is 503 while it is down, 200 after, and a new upload completes", {
+    timeout: 180_000,
+  }, async () => {
     const local = await start();
     const before = await killPostgres(local);
     const seen: { status: number; ms: number }[] = [];
     const deadline = Date.now() + 60_000;
     while (seen.at(-1)?.status !== 200 || !seen.some((r) => r.status === 503)) {
-      if (Date.now() > deadline) throw new Error(`not ready again within 60 s: ${JSON.stringify(seen)}\n${local.log().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`not ready again within 60 s: ${JSON.stringify(seen)}\n${local.log().slice(-3000)}`);
       seen.push(await readyz(local));
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -103,12 +112,22 @@ describe("local mode when its embedded PostgreSQL dies", () => {
     expect(local.log()).toContain("embedded postgres exited unexpectedly");
     expect(local.log()).toContain("embedded postgres restarted");
 
-    const upload = await fetch(`${local.base}/v1/predictions?filename=after.csv`, { method: "POST", headers: { Authorization: `Bearer ${local.key}`, "Content-Type": "text/csv" }, body: await readFile(TELCO_PATH) });
+    const upload = await fetch(`${local.base}/v1/predictions?filename=after.csv`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${local.key}`, "Content-Type": "text/csv" },
+      body: await readFile(TELCO_PATH),
+    });
     expect(upload.status).toBe(202);
     const { id } = (await upload.json()) as { id: string };
     let job: { status: string; progress: { rowsProcessed: number } } | undefined;
-    for (const until = Date.now() + 90_000; Date.now() < until && job?.status !== "COMPLETED"; await new Promise((r) => setTimeout(r, 200))) {
-      job = (await (await fetch(`${local.base}/v1/predictions/${id}`, { headers: { Authorization: `Bearer ${local.key}` } })).json()) as typeof job;
+    for (
+      const until = Date.now() + 90_000;
+      Date.now() < until && job?.status !== "COMPLETED";
+      await new Promise((r) => setTimeout(r, 200))
+    ) {
+      job = (await (
+        await fetch(`${local.base}/v1/predictions/${id}`, { headers: { Authorization: `Bearer ${local.key}` } })
+      ).json()) as typeof job;
     }
     expect(job).toMatchObject({ status: "COMPLETED", progress: { rowsProcessed: TELCO_ROWS } });
 
@@ -131,7 +150,9 @@ describe("local mode when its embedded PostgreSQL dies", () => {
     expect((await readyz(local)).status).toBe(200);
   });
 
-  it("SIGTERM while PostgreSQL is frozen with a request and the worker waiting on it exits within the shutdown deadline, leaving no postgres behind", { timeout: 120_000 }, async () => {
+  it("SIGTERM while PostgreSQL is frozen with a request and the worker waiting on it exits within the shutdown deadline, leaving no postgres behind", {
+    timeout: 120_000,
+  }, async () => {
     const local = await start();
     const { pid } = await local.postmaster();
     // Frozen, not gone: connections open and queries sent wait forever, as on a hung host.

@@ -12,7 +12,11 @@ import { workerProcesses } from "../support/worker-process.ts";
  * shards already done are merged as they were, and the result is the bytes one scoring writes.
  */
 const ROWS = 200_000;
-const SHARDS = { RETAINWISE_SHARD_MIN_BYTES: "1000000", RETAINWISE_SHARD_BYTES: "3000000", RETAINWISE_WORKER_CONCURRENCY: "1" };
+const SHARDS = {
+  RETAINWISE_SHARD_MIN_BYTES: "1000000",
+  RETAINWISE_SHARD_BYTES: "3000000",
+  RETAINWISE_WORKER_CONCURRENCY: "1",
+};
 
 let h: JobHarness;
 let bigCsv: string;
@@ -47,7 +51,9 @@ it("a worker SIGKILLed mid-shard: that shard alone is retried, and the merged re
   const shardsAt = () => h.shards.listFor(submitted.id);
   let before = await shardsAt();
   const deadline = Date.now() + 120_000;
-  while (!(before.some((s) => s.status === "COMPLETED") && before.some((s) => s.status === "RUNNING" && s.rowsProcessed > 0))) {
+  while (
+    !(before.some((s) => s.status === "COMPLETED") && before.some((s) => s.status === "RUNNING" && s.rowsProcessed > 0))
+  ) {
     if (Date.now() > deadline) throw new Error(`no shard was mid-way: ${before.map((s) => s.status).join(",")}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
     before = await shardsAt();
@@ -64,10 +70,17 @@ it("a worker SIGKILLed mid-shard: that shard alone is retried, and the merged re
   const done = await h.waitFor(submitted.id, (row) => row.status === "COMPLETED" || row.status === "FAILED", 180_000);
   expect(done.status).toBe("COMPLETED");
   const after = await shardsAt();
-  for (const shard of after) expect({ index: shard.index, attempts: shard.attempts }).toEqual({ index: shard.index, attempts: shard.id === killed.id ? 2 : 1 });
+  for (const shard of after)
+    expect({ index: shard.index, attempts: shard.attempts }).toEqual({
+      index: shard.index,
+      attempts: shard.id === killed.id ? 2 : 1,
+    });
   // The shards done before the kill were merged from the parts they wrote then.
-  for (const shard of doneBefore) expect(after.find((s) => s.id === shard.id)!.result!.outputKey).toBe(shard.result!.outputKey);
+  for (const shard of doneBefore)
+    expect(after.find((s) => s.id === shard.id)!.result!.outputKey).toBe(shard.result!.outputKey);
   expect(done.rowsProcessed).toBe(ROWS);
   expect(await sha256Of(done.outputKey!)).toBe(await sha256Of(scored.outputKey!));
-  expect(await sha256Of(`results/${done.id}/attempt-${done.attempts}.scores.jsonl`)).toBe(await sha256Of(`results/${scored.id}/attempt-${scored.attempts}.scores.jsonl`));
+  expect(await sha256Of(`results/${done.id}/attempt-${done.attempts}.scores.jsonl`)).toBe(
+    await sha256Of(`results/${scored.id}/attempt-${scored.attempts}.scores.jsonl`),
+  );
 }, 420_000);

@@ -20,7 +20,9 @@ afterAll(async () => {
   await h.close();
 });
 
-it("a job whose input read never resolves is aborted by the watchdog, retried, and ends FAILED with a readable reason", { timeout: 180_000 }, async () => {
+it("a job whose input read never resolves is aborted by the watchdog, retried, and ends FAILED with a readable reason", {
+  timeout: 180_000,
+}, async () => {
   const submitted = await h.submit("customerID,tenure\n", { send: false, path: false });
   // The stored upload becomes a named pipe that delivers a header and a few rows, then nothing ever
   // again: the real file store opens it as usual and its body read hangs, as on a stuck disk or socket.
@@ -39,8 +41,13 @@ it("a job whose input read never resolves is aborted by the watchdog, retried, a
   expect(failed.status).toBe("FAILED");
   expect(failed.attempts).toBe(MAX_RECEIVES);
   expect(failed.errorCode).toBe("job.attempts_exhausted");
-  expect(failed.errorMessage).toMatch(/after 3 attempts because it stopped making progress each time \(no progress for 2 s\)\. Please submit it again/);
-  const stalls = log.join("").split("\n").filter((line) => line.includes("job made no progress"));
+  expect(failed.errorMessage).toMatch(
+    /after 3 attempts because it stopped making progress each time \(no progress for 2 s\)\. Please submit it again/,
+  );
+  const stalls = log
+    .join("")
+    .split("\n")
+    .filter((line) => line.includes("job made no progress"));
   expect(stalls).toHaveLength(MAX_RECEIVES);
   for (const line of stalls) expect(JSON.parse(line)).toMatchObject({ jobId: submitted.id, heartbeats: 5 });
 });

@@ -21,7 +21,9 @@ afterAll(async () => {
 });
 
 describe("training on a worker process that stops", () => {
-  it("a worker SIGKILLed mid-training leaves the model to be trained once, by the next worker", { timeout: 600_000 }, async () => {
+  it("a worker SIGKILLed mid-training leaves the model to be trained once, by the next worker", {
+    timeout: 600_000,
+  }, async () => {
     const model = await h.submitModel(labeled, { label: "churn", name: "killed" });
     const first = workers.start();
     await h.waitForModel(model.id, (row) => row.status === "TRAINING" && row.progressPercent > 0, 90_000);
@@ -30,7 +32,9 @@ describe("training on a worker process that stops", () => {
     expect((await h.models.getById(model.id))?.status).toBe("TRAINING");
 
     const second = workers.start();
-    const ready = await h.waitForModel(model.id, (row) => row.status === "READY" || row.status === "FAILED", 580_000).finally(() => second.kill("SIGKILL"));
+    const ready = await h
+      .waitForModel(model.id, (row) => row.status === "READY" || row.status === "FAILED", 580_000)
+      .finally(() => second.kill("SIGKILL"));
     await once(second, "exit");
     expect(ready).toMatchObject({ status: "READY", attempts: 2, rowsTotal: 1_500 });
     expect(ready.onnxKey).toMatch(/\/attempt-2\/model\.onnx$/);

@@ -41,4 +41,3 @@ it("a worker SIGKILLed mid-job leaves the job to be completed once, with complet
   expect(output.trimEnd().split("\n")).toHaveLength(ROWS + 1);
   expect(await h.store.head(`results/${submitted.id}/attempt-1.csv`)).toBeNull();
 });
-

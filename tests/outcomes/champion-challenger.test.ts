@@ -12,7 +12,15 @@ import { readTelco, selectColumns, toCsv, type Table } from "../support/telco.ts
  */
 const TRAINING_ROWS = 3000;
 const LEAN = ["customerID", "tenure", "Contract", "MonthlyCharges", "Churn"];
-const RICHER = [...LEAN.slice(0, -1), "InternetService", "PaymentMethod", "TotalCharges", "OnlineSecurity", "TechSupport", "Churn"];
+const RICHER = [
+  ...LEAN.slice(0, -1),
+  "InternetService",
+  "PaymentMethod",
+  "TotalCharges",
+  "OnlineSecurity",
+  "TechSupport",
+  "Churn",
+];
 
 type Row = Record<string, string>;
 
@@ -20,7 +28,8 @@ type Row = Record<string, string>;
 async function parseCsv(text: string): Promise<{ header: string[]; rows: Row[] }> {
   const source = await openCsv(Readable.from([text]));
   const rows: Row[] = [];
-  for (let next = await source.records.next(); !next.done; next = await source.records.next()) rows.push(Object.fromEntries(source.headers.map((h, i) => [h, next.value[i]!])));
+  for (let next = await source.records.next(); !next.done; next = await source.records.next())
+    rows.push(Object.fromEntries(source.headers.map((h, i) => [h, next.value[i]!])));
   return { header: source.headers, rows };
 }
 
@@ -42,16 +51,22 @@ for (const mode of ["local", "aws"] as const) {
     let richer: string;
     let paired: { id: string; rows: Row[] };
 
-    const post = (path: string, body: string) => service.api(path, key, { method: "POST", headers: { "Content-Type": "text/csv" }, body });
+    const post = (path: string, body: string) =>
+      service.api(path, key, { method: "POST", headers: { "Content-Type": "text/csv" }, body });
     const scoring = () => telco.rows.slice(TRAINING_ROWS);
     const unlabeled = () => {
-      const t = selectColumns({ headers: telco.headers, rows: scoring() }, telco.headers.filter((h) => h !== "Churn"));
+      const t = selectColumns(
+        { headers: telco.headers, rows: scoring() },
+        telco.headers.filter((h) => h !== "Churn"),
+      );
       return toCsv(t.headers, t.rows);
     };
 
     async function train(name: string, columns: string[]): Promise<string> {
       const t = selectColumns({ headers: telco.headers, rows: telco.rows.slice(0, TRAINING_ROWS) }, columns);
-      const { id } = (await (await post(`/v1/models?label=Churn&name=${name}`, toCsv(t.headers, t.rows))).json()) as { id: string };
+      const { id } = (await (await post(`/v1/models?label=Churn&name=${name}`, toCsv(t.headers, t.rows))).json()) as {
+        id: string;
+      };
       expect((await service.waitForModel(id, key, "READY", 280_000)).status).toBe("READY");
       return id;
     }
@@ -75,8 +90,14 @@ for (const mode of ["local", "aws"] as const) {
     }, 600_000);
     afterAll(() => service?.stop());
 
-    it("scores every row with both: the champion's probability, risk level and reasons exactly as alone, the challenger's probability as alone", { timeout: 300_000 }, async () => {
-      const [both, champion, challenger] = await Promise.all([score(`?model=${lean}&challenger=${richer}`), score(`?model=${lean}`), score(`?model=${richer}`)]);
+    it("scores every row with both: the champion's probability, risk level and reasons exactly as alone, the challenger's probability as alone", {
+      timeout: 300_000,
+    }, async () => {
+      const [both, champion, challenger] = await Promise.all([
+        score(`?model=${lean}&challenger=${richer}`),
+        score(`?model=${lean}`),
+        score(`?model=${richer}`),
+      ]);
       paired = both;
       expect(both.header.slice(0, 3)).toEqual(["customer_id", "churn_probability", "challenger_probability"]);
       expect(champion.header).not.toContain("challenger_probability");
@@ -88,8 +109,13 @@ for (const mode of ["local", "aws"] as const) {
       });
       expect(both.rows.every((r) => r.model_version === "lean-v1")).toBe(true);
       // Two different models: the challenger column is not a copy of the champion's.
-      expect(both.rows.filter((r) => r.churn_probability !== r.challenger_probability).length).toBeGreaterThan(scoring().length / 2);
-      expect(await (await service.api(`/v1/predictions/${both.id}`, key)).json()).toMatchObject({ modelId: lean, challengerModelId: richer });
+      expect(both.rows.filter((r) => r.churn_probability !== r.challenger_probability).length).toBeGreaterThan(
+        scoring().length / 2,
+      );
+      expect(await (await service.api(`/v1/predictions/${both.id}`, key)).json()).toMatchObject({
+        modelId: lean,
+        challengerModelId: richer,
+      });
     });
 
     it("compares the two on the same labeled customers: each AUC as computed offline, the difference with its paired DeLong interval", async () => {
@@ -97,12 +123,21 @@ for (const mode of ["local", "aws"] as const) {
       const id = telco.headers.indexOf("customerID");
       const outcomes = ["customer_id,churned", ...scoring().map((r) => `${r[id]},${r[churn]}`)].join("\n") + "\n";
       expect((await post("/v1/outcomes", outcomes)).status).toBe(200);
-      const body = (await (await service.api(`/v1/predictions/${paired.id}/performance`, key)).json()) as Record<string, any>;
+      const body = (await (await service.api(`/v1/predictions/${paired.id}/performance`, key)).json()) as Record<
+        string,
+        any
+      >;
       const c = body.challenger;
       expect(c).toMatchObject({ modelId: richer, model: "richer-v1", labeledRows: scoring().length });
       const churned = paired.rows.map((_, i) => scoring()[i]![churn] === "Yes");
-      const championAuc = offlineAuc(paired.rows.map((r) => Number(r.churn_probability)), churned);
-      const challengerAuc = offlineAuc(paired.rows.map((r) => Number(r.challenger_probability)), churned);
+      const championAuc = offlineAuc(
+        paired.rows.map((r) => Number(r.churn_probability)),
+        churned,
+      );
+      const challengerAuc = offlineAuc(
+        paired.rows.map((r) => Number(r.challenger_probability)),
+        churned,
+      );
       expect(Math.abs(c.champion.auc.value - championAuc)).toBeLessThan(1e-9);
       expect(Math.abs(body.auc.value - championAuc)).toBeLessThan(1e-9);
       expect(Math.abs(c.challenger.auc.value - challengerAuc)).toBeLessThan(1e-9);
@@ -114,7 +149,9 @@ for (const mode of ["local", "aws"] as const) {
       expect(c.better).toBe(low > 0 ? "challenger" : high < 0 ? "champion" : "no_clear_difference");
     });
 
-    it("promotes the challenger: it becomes the account's default and scores the next upload without ?model=", { timeout: 120_000 }, async () => {
+    it("promotes the challenger: it becomes the account's default and scores the next upload without ?model=", {
+      timeout: 120_000,
+    }, async () => {
       const promoted = await service.api(`/v1/predictions/${paired.id}/promote-challenger`, key, { method: "POST" });
       expect(promoted.status).toBe(200);
       expect(await promoted.json()).toMatchObject({ id: richer, isDefault: true });
@@ -126,7 +163,11 @@ for (const mode of ["local", "aws"] as const) {
       const same = await post(`/v1/predictions?model=${lean}&challenger=${lean}`, unlabeled());
       expect(same.status).toBe(400);
       const rival = await service.key("rival");
-      const theirs = await service.api(`/v1/predictions?challenger=${richer}`, rival, { method: "POST", headers: { "Content-Type": "text/csv" }, body: unlabeled() });
+      const theirs = await service.api(`/v1/predictions?challenger=${richer}`, rival, {
+        method: "POST",
+        headers: { "Content-Type": "text/csv" },
+        body: unlabeled(),
+      });
       expect(theirs.status).toBe(404);
     });
   });

@@ -33,14 +33,21 @@ export const TEST_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" }
 export async function startAwsEmulator(): Promise<AwsEmulator> {
   const server = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
   const region = "us-east-1";
-  const { s3, sqs } = createAwsClients({ region, endpoint: server.address, forcePathStyle: true, credentials: TEST_CREDENTIALS });
+  const { s3, sqs } = createAwsClients({
+    region,
+    endpoint: server.address,
+    forcePathStyle: true,
+    credentials: TEST_CREDENTIALS,
+  });
   const bucket = `retainwise-${randomUUID().slice(0, 8)}`;
   server.createBucket(bucket);
   const createQueuePair = () => {
     const name = `jobs-${randomUUID().slice(0, 8)}`;
     const dlq = server.createQueue(`${name}-dlq`);
     const jobs = server.createQueue(name, {
-      attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: MAX_RECEIVES }) },
+      attributes: {
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: MAX_RECEIVES }),
+      },
     });
     // fauxqs's queue URLs carry a made-up host; the clients reach it through the explicit `endpoint`.
     return { queueUrl: jobs.queueUrl, dlqUrl: dlq.queueUrl };

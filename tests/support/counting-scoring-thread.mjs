@@ -8,7 +8,10 @@ import { parentPort } from "node:worker_threads";
 let tasks = 0;
 parentPort.on("message", (message) => {
   if (!message.piece && !message.range) return;
-  appendFileSync(process.env.RETAINWISE_TEST_PIECE_LOG, `${message.piece ? message.piece.byteLength : message.range.end - message.range.start}\n`);
+  appendFileSync(
+    process.env.RETAINWISE_TEST_PIECE_LOG,
+    `${message.piece ? message.piece.byteLength : message.range.end - message.range.start}\n`,
+  );
   // process.exit() in a worker thread ends that thread only.
   if (++tasks === Number(process.env.RETAINWISE_TEST_THREAD_EXIT_AT)) process.exit(9);
 });

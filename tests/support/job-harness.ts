@@ -30,7 +30,16 @@ import {
   type Sharding,
 } from "../../packages/core/src/index.ts";
 import { createFileObjectStore } from "../../packages/local/src/index.ts";
-import { createPostgresAccountRepository, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresScoreIndexRepository, createPostgresShardRepository, type PostgresJobQueue } from "../../packages/postgres/src/index.ts";
+import {
+  createPostgresAccountRepository,
+  createPostgresJobQueue,
+  createPostgresModelRepository,
+  createPostgresOutcomeRepository,
+  createPostgresPredictionRepository,
+  createPostgresScoreIndexRepository,
+  createPostgresShardRepository,
+  type PostgresJobQueue,
+} from "../../packages/postgres/src/index.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
 
 export const TELCO_CSV = join(import.meta.dirname, "..", "fixtures", "telco-churn.csv");
@@ -83,7 +92,11 @@ const RUN_OPTIONS = { visibilitySeconds: 30, heartbeatSeconds: 1, staleAfterSeco
 export async function startJobHarness(): Promise<JobHarness> {
   const db = await createTestDatabase({ migrate: true });
   const dataDir = await mkdtemp(join(tmpdir(), "rw-jobs-"));
-  const store = createFileObjectStore({ dir: join(dataDir, "files"), publicBaseUrl: "http://127.0.0.1:1", signingSecret: randomBytes(16).toString("hex") });
+  const store = createFileObjectStore({
+    dir: join(dataDir, "files"),
+    publicBaseUrl: "http://127.0.0.1:1",
+    signingSecret: randomBytes(16).toString("hex"),
+  });
   const queue = createPostgresJobQueue({ sql: db.sql, log: silentLogger, pollIntervalMs: 100 });
   const predictions = createPostgresPredictionRepository(db.sql);
   const account = await createPostgresAccountRepository(db.sql).ensureAccount(`acme-${randomUUID().slice(0, 8)}`);
@@ -91,7 +104,12 @@ export async function startJobHarness(): Promise<JobHarness> {
   const scoreIndexes = createPostgresScoreIndexRepository(db.sql);
   const outcomes = createPostgresOutcomeRepository(db.sql);
   const shards = createPostgresShardRepository(db.sql);
-  const modelSource = createModelSource({ models, store, builtin: () => loadModel(MODEL_PATH, { version: BUILTIN_MODEL_LABEL }), maxModels: 4 });
+  const modelSource = createModelSource({
+    models,
+    store,
+    builtin: () => loadModel(MODEL_PATH, { version: BUILTIN_MODEL_LABEL }),
+    maxModels: 4,
+  });
   const harness: JobHarness = {
     db,
     dataDir,
@@ -107,9 +125,17 @@ export async function startJobHarness(): Promise<JobHarness> {
     async submit(csv, options = {}) {
       const id = randomUUID();
       const inputKey = `inputs/${id}.csv`;
-      const body = options.path === false || !csv.endsWith(".csv") ? Readable.from([Buffer.from(csv)]) : createReadStream(csv);
+      const body =
+        options.path === false || !csv.endsWith(".csv") ? Readable.from([Buffer.from(csv)]) : createReadStream(csv);
       const { bytes } = await store.put(inputKey, body);
-      const row = await predictions.create({ id, accountId: account.id, inputKey, inputFilename: "customers.csv", inputBytes: bytes, idColumn: options.idColumn ?? null });
+      const row = await predictions.create({
+        id,
+        accountId: account.id,
+        inputKey,
+        inputFilename: "customers.csv",
+        inputBytes: bytes,
+        idColumn: options.idColumn ?? null,
+      });
       if (options.send !== false) {
         await sendJob("score", id, queue, predictions);
       }
@@ -119,14 +145,33 @@ export async function startJobHarness(): Promise<JobHarness> {
       const id = randomUUID();
       const inputKey = `${modelPrefix({ id, accountId: account.id })}/training.csv`;
       const { bytes } = await store.put(inputKey, Readable.from([Buffer.from(csv)]));
-      const row = await models.create({ id, accountId: account.id, name, labelColumn: label, positiveValue: null, inputKey, inputFilename: "training.csv", inputBytes: bytes });
+      const row = await models.create({
+        id,
+        accountId: account.id,
+        name,
+        labelColumn: label,
+        positiveValue: null,
+        inputKey,
+        inputFilename: "training.csv",
+        inputBytes: bytes,
+      });
       await sendJob("train", id, queue, models);
       return row;
     },
     run(message, { scoreStore = store, indexStore = store, ...options } = {}) {
       const settings = { ...RUN_OPTIONS, shutdown: new AbortController().signal, ...options };
       const registry = jobRegistry([
-        scoreJob({ predictions, scoreIndexes, store: scoreStore, queue, models: modelSource, ...(settings.sharding ? { shards } : {}) }, settings),
+        scoreJob(
+          {
+            predictions,
+            scoreIndexes,
+            store: scoreStore,
+            queue,
+            models: modelSource,
+            ...(settings.sharding ? { shards } : {}),
+          },
+          settings,
+        ),
         scoreShardJob({ shards, predictions, store: scoreStore, queue, models: modelSource, logger: silentLogger }),
         indexScoresJob({ scoreIndexes, predictions, outcomes, store: indexStore }),
       ]);
@@ -144,12 +189,18 @@ export async function startJobHarness(): Promise<JobHarness> {
   return harness;
 }
 
-async function poll<T extends { status: string; errorMessage: string | null }>(read: () => Promise<T | null>, done: (row: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+async function poll<T extends { status: string; errorMessage: string | null }>(
+  read: () => Promise<T | null>,
+  done: (row: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const row = await read();
     if (row && done(row)) return row;
-    if (Date.now() > deadline) throw new Error(`${what} did not reach the expected state; last: ${row?.status} ${row?.errorMessage ?? ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not reach the expected state; last: ${row?.status} ${row?.errorMessage ?? ""}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -43,12 +43,16 @@ export async function startLocalProcess(env: Record<string, string> = {}): Promi
       const match = /API key: (\S+)/.exec(stdout);
       if (match) resolve(match[1]!);
     });
-    child.once("exit", (code) => reject(new Error(`retainwise local exited (${code}) before printing its key:\n${stderr.slice(-2000)}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`retainwise local exited (${code}) before printing its key:\n${stderr.slice(-2000)}`)),
+    );
   });
   const exit = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
   const postmaster = async () => {
     // As root the cluster may live elsewhere, named in postgres.location (packages/local).
-    const pgdata = (await readFile(join(dataDir, "postgres.location"), "utf8").catch(() => join(dataDir, "postgres"))).trim();
+    const pgdata = (
+      await readFile(join(dataDir, "postgres.location"), "utf8").catch(() => join(dataDir, "postgres"))
+    ).trim();
     const lines = (await readFile(join(pgdata, "postmaster.pid"), "utf8")).split("\n");
     return { pid: Number(lines[0]), port: Number(lines[3]) };
   };

@@ -13,7 +13,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeModel, onnx, type NodeProto } from "@retainwise/core";
 
-export const CONTRACT_WEIGHT: Readonly<Record<string, number>> = { "Month-to-month": 1.25, "One year": -0.5, "Two year": -1.75 };
+export const CONTRACT_WEIGHT: Readonly<Record<string, number>> = {
+  "Month-to-month": 1.25,
+  "One year": -0.5,
+  "Two year": -1.75,
+};
 export const TENURE_WEIGHT = -0.04;
 export const BIAS = -0.3;
 
@@ -35,11 +39,25 @@ export function writeFixtureModel(dir: string, kind: FixtureKind): string {
 export function buildFixtureModel(kind: FixtureKind): Uint8Array {
   const { FLOAT, STRING, INT64 } = onnx.TensorProto.DataType;
   const nodes: NodeProto[] = [
-    node("LabelEncoder", ["Contract"], ["contract_logit"], [
-      { name: "keys_strings", type: onnx.AttributeProto.AttributeType.STRINGS, strings: Object.keys(CONTRACT_WEIGHT).map((k) => Buffer.from(k)) },
-      { name: "values_floats", type: onnx.AttributeProto.AttributeType.FLOATS, floats: Object.values(CONTRACT_WEIGHT) },
-      { name: "default_float", type: onnx.AttributeProto.AttributeType.FLOAT, f: 0 },
-    ], "ai.onnx.ml"),
+    node(
+      "LabelEncoder",
+      ["Contract"],
+      ["contract_logit"],
+      [
+        {
+          name: "keys_strings",
+          type: onnx.AttributeProto.AttributeType.STRINGS,
+          strings: Object.keys(CONTRACT_WEIGHT).map((k) => Buffer.from(k)),
+        },
+        {
+          name: "values_floats",
+          type: onnx.AttributeProto.AttributeType.FLOATS,
+          floats: Object.values(CONTRACT_WEIGHT),
+        },
+        { name: "default_float", type: onnx.AttributeProto.AttributeType.FLOAT, f: 0 },
+      ],
+      "ai.onnx.ml",
+    ),
     node("Mul", ["tenure", "tenure_weight"], ["tenure_logit"]),
     node("Add", ["contract_logit", "tenure_logit"], ["logit_no_bias"]),
     node("Add", ["logit_no_bias", "bias"], ["logit"]),
@@ -50,16 +68,30 @@ export function buildFixtureModel(kind: FixtureKind): Uint8Array {
     outputs = [tensorInfo("churn_probability", FLOAT, 1)];
   } else {
     const probabilities = kind === "zipmap" ? "probability_tensor" : "probabilities";
-    nodes.push(node("Sub", ["one", "p_churn"], ["p_stay"]), node("Concat", ["p_stay", "p_churn"], [probabilities], [int("axis", 1)]));
+    nodes.push(
+      node("Sub", ["one", "p_churn"], ["p_stay"]),
+      node("Concat", ["p_stay", "p_churn"], [probabilities], [int("axis", 1)]),
+    );
     outputs = [tensorInfo(probabilities, FLOAT, 2)];
     if (kind === "zipmap") {
       nodes.push(
         node("ArgMax", [probabilities], ["output_label"], [int("axis", 1), int("keepdims", 0)]),
-        node("ZipMap", [probabilities], ["output_probability"], [{ name: "classlabels_int64s", type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 1] }], "ai.onnx.ml"),
+        node(
+          "ZipMap",
+          [probabilities],
+          ["output_probability"],
+          [{ name: "classlabels_int64s", type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 1] }],
+          "ai.onnx.ml",
+        ),
       );
       outputs = [
         { name: "output_label", type: { tensorType: { elemType: INT64, shape: { dim: [{ dimParam: "N" }] } } } },
-        { name: "output_probability", type: { sequenceType: { elemType: { mapType: { keyType: INT64, valueType: { tensorType: { elemType: FLOAT } } } } } } },
+        {
+          name: "output_probability",
+          type: {
+            sequenceType: { elemType: { mapType: { keyType: INT64, valueType: { tensorType: { elemType: FLOAT } } } } },
+          },
+        },
       ];
     }
   }
@@ -73,7 +105,11 @@ export function buildFixtureModel(kind: FixtureKind): Uint8Array {
     graph: onnx.GraphProto.create({
       name: `fixture-${kind}`,
       node: nodes,
-      initializer: [scalar("tenure_weight", TENURE_WEIGHT), scalar("bias", BIAS), ...(kind === "column" ? [] : [scalar("one", 1)])],
+      initializer: [
+        scalar("tenure_weight", TENURE_WEIGHT),
+        scalar("bias", BIAS),
+        ...(kind === "column" ? [] : [scalar("one", 1)]),
+      ],
       input: [tensorInfo("Contract", STRING, 1), tensorInfo("tenure", FLOAT, 1)],
       output: outputs,
     }),

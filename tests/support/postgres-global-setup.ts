@@ -51,4 +51,3 @@ async function readPid(file: string): Promise<number | undefined> {
   const pid = Number.parseInt(text.split("\n")[0] ?? "", 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
-

@@ -65,7 +65,10 @@ export interface TestDatabaseOptions {
 /** The cluster's superuser URL (database `postgres`). */
 export function adminUrl(): string {
   const url = inject("postgresAdminUrl");
-  if (!url) throw new Error("No test PostgreSQL: is tests/support/postgres-global-setup.ts listed in vitest.config.ts globalSetup?");
+  if (!url)
+    throw new Error(
+      "No test PostgreSQL: is tests/support/postgres-global-setup.ts listed in vitest.config.ts globalSetup?",
+    );
   return url;
 }
 
@@ -126,7 +129,8 @@ export async function createRdsLikeDatabase(): Promise<RdsLikeDatabase> {
     async drop() {
       await Promise.all(pools.map((sql) => sql.end({ timeout: 1 })));
       await superuser.unsafe(`drop database if exists "${database}" with (force)`);
-      for (const name of [roles.runtime.name, roles.migrator.name, master.name]) await superuser.unsafe(`drop role if exists "${name}"`);
+      for (const name of [roles.runtime.name, roles.migrator.name, master.name])
+        await superuser.unsafe(`drop role if exists "${name}"`);
       await superuser.end();
     },
   };
@@ -145,7 +149,8 @@ export function useTestDatabase(options: TestDatabaseOptions = {}): Omit<TestDat
     await db?.drop();
   });
   const current = () => {
-    if (!db) throw new Error("useTestDatabase(): the database exists only inside tests and hooks that run after beforeAll.");
+    if (!db)
+      throw new Error("useTestDatabase(): the database exists only inside tests and hooks that run after beforeAll.");
     return db;
   };
   return {

@@ -31,14 +31,25 @@ export interface ScoreTextOptions extends Omit<ScoreCsvOptions, "input" | "outpu
   withScores?: boolean;
 }
 
-export async function scoreText(model: ChurnModel, input: string | Uint8Array, { fromFile = false, withScores = false, ...options }: ScoreTextOptions = {}): Promise<Scored> {
+export async function scoreText(
+  model: ChurnModel,
+  input: string | Uint8Array,
+  { fromFile = false, withScores = false, ...options }: ScoreTextOptions = {},
+): Promise<Scored> {
   const output = collector();
   const errors = collector();
   const scores = withScores ? collector() : undefined;
   const dir = fromFile ? mkdtempSync(join(tmpdir(), "rw-score-text-")) : undefined;
   try {
     const source = dir ? onDisk(join(dir, "input.csv"), input) : { input: chunked(input) };
-    const summary = await scoreCsv({ ...options, ...source, output: output.stream, errors: errors.stream, ...(scores ? { scores: scores.stream } : {}), model });
+    const summary = await scoreCsv({
+      ...options,
+      ...source,
+      output: output.stream,
+      errors: errors.stream,
+      ...(scores ? { scores: scores.stream } : {}),
+      model,
+    });
     return { summary, output: output.text(), errors: errors.text(), scores: scores?.text() ?? "" };
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -63,7 +74,11 @@ export function collector(): { stream: Writable; text(): string } {
 }
 
 /** The error `scoreText` rejects with (fails the test if it resolves). */
-export async function scoreFailure(model: ChurnModel, input: string | Uint8Array, options: ScoreTextOptions = {}): Promise<Error & { code?: string }> {
+export async function scoreFailure(
+  model: ChurnModel,
+  input: string | Uint8Array,
+  options: ScoreTextOptions = {},
+): Promise<Error & { code?: string }> {
   try {
     await scoreText(model, input, options);
   } catch (error) {

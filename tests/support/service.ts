@@ -32,7 +32,10 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export async function startService(mode: "local" | "aws", settings: Record<string, string> = {}): Promise<RunningService> {
+export async function startService(
+  mode: "local" | "aws",
+  settings: Record<string, string> = {},
+): Promise<RunningService> {
   // Deployed roles do not migrate (the Migrate task has); local mode migrates at start.
   const db = await createTestDatabase({ migrate: mode === "aws" });
   const dataDir = await mkdtemp(join(tmpdir(), `rw-service-${mode}-`));
@@ -55,16 +58,30 @@ export async function startService(mode: "local" | "aws", settings: Record<strin
   };
   if (mode === "aws") {
     aws = await startAwsEmulator();
-    Object.assign(env, { RETAINWISE_BUCKET: aws.bucket, RETAINWISE_QUEUE_URL: aws.queueUrl, RETAINWISE_AWS_ENDPOINT: aws.endpoint, RETAINWISE_FORCE_PATH_STYLE: "true", AWS_REGION: aws.region, RETAINWISE_HOST: "127.0.0.1" });
+    Object.assign(env, {
+      RETAINWISE_BUCKET: aws.bucket,
+      RETAINWISE_QUEUE_URL: aws.queueUrl,
+      RETAINWISE_AWS_ENDPOINT: aws.endpoint,
+      RETAINWISE_FORCE_PATH_STYLE: "true",
+      AWS_REGION: aws.region,
+      RETAINWISE_HOST: "127.0.0.1",
+    });
   }
-  const config = loadConfig({ env: { ...env, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey } });
+  const config = loadConfig({
+    env: {
+      ...env,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    },
+  });
   // The AWS SDK's default credential chain reads these; fauxqs accepts any.
   process.env.AWS_ACCESS_KEY_ID ??= TEST_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ??= TEST_CREDENTIALS.secretAccessKey;
   const services = await buildServices(config, silentLogger);
   const server = await serveHttp(services, config, silentLogger);
   const jobs = await startJobProcessing(services, config, silentLogger);
-  const api = (path: string, key: string, init: RequestInit = {}) => fetch(server.url + path, { ...init, headers: { Authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
+  const api = (path: string, key: string, init: RequestInit = {}) =>
+    fetch(server.url + path, { ...init, headers: { Authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
   const poll = async (path: string, key: string, statuses: string[], timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -84,8 +101,10 @@ export async function startService(mode: "local" | "aws", settings: Record<strin
       return (await services.accounts.createApiKey(id)).key;
     },
     api,
-    waitFor: (id, key, status, timeoutMs = 60_000) => poll(`/v1/predictions/${id}`, key, [status, "COMPLETED", "FAILED", "CANCELED"], timeoutMs),
-    waitForModel: (id, key, status, timeoutMs = 120_000) => poll(`/v1/models/${id}`, key, [status, "READY", "FAILED", "CANCELED"], timeoutMs),
+    waitFor: (id, key, status, timeoutMs = 60_000) =>
+      poll(`/v1/predictions/${id}`, key, [status, "COMPLETED", "FAILED", "CANCELED"], timeoutMs),
+    waitForModel: (id, key, status, timeoutMs = 120_000) =>
+      poll(`/v1/models/${id}`, key, [status, "READY", "FAILED", "CANCELED"], timeoutMs),
     async stop() {
       await server.close(1_000);
       await jobs.stop();

@@ -34,7 +34,11 @@ export interface CsvDialect {
   quoteAll?: boolean;
 }
 
-export function toCsv(headers: readonly string[], rows: readonly (readonly string[])[], dialect: CsvDialect = {}): string {
+export function toCsv(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  dialect: CsvDialect = {},
+): string {
   const { delimiter = ",", newline = "\n", bom = false, quoteAll = false } = dialect;
   const quote = (cell: string) =>
     quoteAll || cell.includes(delimiter) || /["\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;

@@ -18,7 +18,12 @@ import type { Table } from "./telco.ts";
 const NUMERIC = new Set(["SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"]);
 const LEFT_OUT = new Set(["customerID", "Churn"]);
 /** Pairs of inputs (by name) given a pair term, as an Explainable Boosting Machine would add a few. */
-const PAIRS: [string, string][] = [["Contract", "tenure"], ["InternetService", "MonthlyCharges"], ["PaymentMethod", "PaperlessBilling"], ["SeniorCitizen", "Dependents"]];
+const PAIRS: [string, string][] = [
+  ["Contract", "tenure"],
+  ["InternetService", "MonthlyCharges"],
+  ["PaymentMethod", "PaperlessBilling"],
+  ["SeniorCitizen", "Dependents"],
+];
 
 /**
  * `model` with a seeded random forest over its card inputs (each categorical's bin order shuffled;
@@ -28,10 +33,18 @@ export function withRandomForest(model: TermModel, random: () => number, trees =
   const { inputs } = model;
   const orders: Record<string, number[]> = {};
   inputs.forEach((input, f) => {
-    if (input.role !== "numeric") orders[f] = [0, ...Array.from({ length: binCount(input) - 1 }, (_, k) => k + 1).sort(() => random() - 0.5)];
+    if (input.role !== "numeric")
+      orders[f] = [0, ...Array.from({ length: binCount(input) - 1 }, (_, k) => k + 1).sort(() => random() - 0.5)];
   });
   const grown = Array.from({ length: trees }, (): ForestTree => {
-    const tree: ForestTree = { input: [-1], at: [0], blankLeft: [0], left: [0], right: [0], value: [(random() - 0.5) / 5] };
+    const tree: ForestTree = {
+      input: [-1],
+      at: [0],
+      blankLeft: [0],
+      left: [0],
+      right: [0],
+      value: [(random() - 0.5) / 5],
+    };
     for (let split = 0; split < 7; split++) {
       const leaves = tree.input.flatMap((f, n) => (f < 0 ? [n] : []));
       const n = leaves[Math.floor(random() * leaves.length)]!;
@@ -70,7 +83,13 @@ export function telcoTermModel(telco: Table, seed = 7): TermModel {
   const index = (name: string) => inputs.findIndex((input) => input.name === name);
   const terms: Term[] = [
     ...inputs.map((input, i): Term => ({ kind: "main", inputs: [i], table: table(binCount(input)) })),
-    ...PAIRS.map(([a, b]): Term => ({ kind: "pair", inputs: [index(a), index(b)], table: table(binCount(inputs[index(a)]!) * binCount(inputs[index(b)]!)) })),
+    ...PAIRS.map(
+      ([a, b]): Term => ({
+        kind: "pair",
+        inputs: [index(a), index(b)],
+        table: table(binCount(inputs[index(a)]!) * binCount(inputs[index(b)]!)),
+      }),
+    ),
   ];
   return { intercept: -1.1, inputs, terms };
 }
@@ -102,7 +121,10 @@ export function writeTelcoTermModel(dir: string, telco: Table, seed?: number): s
 
 function quantileCuts(values: number[], count: number): number[] {
   const sorted = [...values].sort((a, b) => a - b);
-  const cuts = Array.from({ length: count - 1 }, (_, k) => sorted[Math.floor(((k + 1) * sorted.length) / count)]! - 0.5);
+  const cuts = Array.from(
+    { length: count - 1 },
+    (_, k) => sorted[Math.floor(((k + 1) * sorted.length) / count)]! - 0.5,
+  );
   return [...new Set(cuts)];
 }
 

@@ -4,7 +4,12 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createLogger, waitForScoreCopies, type JobQueue, type ReceivedMessage } from "../../packages/core/src/index.ts";
+import {
+  createLogger,
+  waitForScoreCopies,
+  type JobQueue,
+  type ReceivedMessage,
+} from "../../packages/core/src/index.ts";
 import { createPostgresWorkerGenerations } from "../../packages/postgres/src/index.ts";
 import { drainOnNewGeneration, startWorker } from "../../packages/worker/src/index.ts";
 import { startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
@@ -35,13 +40,17 @@ beforeAll(async () => {
   await writeTelcoRows(bigCsv, ROWS);
   agent = createServer((request, response) => {
     let text = "";
-    request.on("data", (chunk) => (text += chunk)).on("end", () => {
-      const { ProtectionEnabled } = JSON.parse(text) as { ProtectionEnabled: boolean };
-      const task = request.url!.split("/")[2]!;
-      protection[task] ??= [];
-      protection[task].push(ProtectionEnabled);
-      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ protection: { ProtectionEnabled } }));
-    });
+    request
+      .on("data", (chunk) => (text += chunk))
+      .on("end", () => {
+        const { ProtectionEnabled } = JSON.parse(text) as { ProtectionEnabled: boolean };
+        const task = request.url!.split("/")[2]!;
+        protection[task] ??= [];
+        protection[task].push(ProtectionEnabled);
+        response
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ protection: { ProtectionEnabled } }));
+      });
   });
   await new Promise<void>((resolve) => agent.listen(0, "127.0.0.1", resolve));
   agentUri = `http://127.0.0.1:${(agent.address() as AddressInfo).port}/task`;
@@ -56,7 +65,11 @@ beforeEach(() => {
 });
 
 /** A worker process of `generation` (the task definition revision a deploy raises), its protection reported as `task`. */
-function startGeneration(generation: number, task: string, env: Record<string, string> = {}): { child: ChildProcess; log: string[] } {
+function startGeneration(
+  generation: number,
+  task: string,
+  env: Record<string, string> = {},
+): { child: ChildProcess; log: string[] } {
   const child = workers.start(
     {
       RETAINWISE_WORKER_GENERATION: String(generation),
@@ -111,7 +124,7 @@ describe("a deploy while workers are busy (two worker processes)", () => {
     expect(protection.new![0]).toBe(true);
     // Its last job's row is done a moment before its slot lets go and turns protection off.
     await until(() => protection.new!.at(-1) === false);
-    expect(protection.new!.every((enabled, i) => i % 2 === 0 ? enabled : !enabled)).toBe(true);
+    expect(protection.new!.every((enabled, i) => (i % 2 === 0 ? enabled : !enabled))).toBe(true);
 
     const stoppedAt = Date.now();
     old.child.kill("SIGTERM");
@@ -157,8 +170,17 @@ describe("the drain signal, in process", () => {
   it("says draining exactly while a newer generation is alive", async () => {
     const generations = createPostgresWorkerGenerations(h.db.sql);
     let checks = 0;
-    const counted = { refresh: (generation: number, options: { aliveSeconds: number }) => generations.refresh(generation, options).finally(() => void checks++) };
-    const drain = drainOnNewGeneration({ generations: counted, generation: 10, logger, checkSeconds: 0.05, aliveSeconds: 0.5 });
+    const counted = {
+      refresh: (generation: number, options: { aliveSeconds: number }) =>
+        generations.refresh(generation, options).finally(() => void checks++),
+    };
+    const drain = drainOnNewGeneration({
+      generations: counted,
+      generation: 10,
+      logger,
+      checkSeconds: 0.05,
+      aliveSeconds: 0.5,
+    });
     // Once a second check has begun, the first one's answer (no newer generation) is in.
     await until(() => checks >= 2);
     expect(drain.draining()).toBe(false);
@@ -171,17 +193,27 @@ describe("the drain signal, in process", () => {
 
   it("a draining worker never receives, and receives again once the drain ends", async () => {
     let receives = 0;
-    const queue = { receive: async () => {
+    const queue = {
+      receive: async () => {
         receives++;
         await new Promise((r) => setTimeout(r, 20));
         return [] as ReceivedMessage[];
-      }, } as unknown as JobQueue;
+      },
+    } as unknown as JobQueue;
     let draining = true;
     let looks = 0;
-    const worker = startWorker({ queue, concurrency: 2, visibilitySeconds: 30, waitSeconds: 1, logger, draining: () => {
+    const worker = startWorker({
+      queue,
+      concurrency: 2,
+      visibilitySeconds: 30,
+      waitSeconds: 1,
+      logger,
+      draining: () => {
         looks++;
         return draining;
-      }, handle: async () => {} });
+      },
+      handle: async () => {},
+    });
     // Both slots have gone round their loop, each looking at the drain signal again, without receiving.
     await until(() => looks >= 6);
     expect(receives).toBe(0);
@@ -198,4 +230,3 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-

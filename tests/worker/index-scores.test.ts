@@ -42,12 +42,25 @@ const copiedScores = (id: string) =>
 /** A COMPLETED prediction as the scoring job leaves it, with `result` as its CSV and `scores` as its scores file; its copy queued, not sent. */
 async function completedPrediction(result: string, scores: string): Promise<string> {
   const id = randomUUID();
-  await h.predictions.create({ id, accountId: h.accountId, inputKey: `inputs/${id}.csv`, inputFilename: "old.csv", inputBytes: 1 });
+  await h.predictions.create({
+    id,
+    accountId: h.accountId,
+    inputKey: `inputs/${id}.csv`,
+    inputFilename: "old.csv",
+    inputBytes: 1,
+  });
   const { attempt } = (await h.predictions.claim(id, { staleAfterSeconds: 60 }))!;
   const outputKey = `results/${id}/attempt-${attempt}.csv`;
   await h.store.put(outputKey, Readable.from([result]));
   await h.store.put(scoresKeyFor(id, attempt), Readable.from([scores]));
-  const completion = { outputKey, scoresKey: scoresKeyFor(id, attempt), rowsProcessed: 1, rowsFailed: 0, metrics: {} as ScoreSummary, modelVersion: "v1" };
+  const completion = {
+    outputKey,
+    scoresKey: scoresKeyFor(id, attempt),
+    rowsProcessed: 1,
+    rowsFailed: 0,
+    metrics: {} as ScoreSummary,
+    modelVersion: "v1",
+  };
   expect(await h.predictions.complete(id, attempt, completion)).toBe(true);
   return id;
 }
@@ -56,14 +69,29 @@ describe("the index-scores job", () => {
   it("is queued by a scoring completion and copies the scores file: ids as read (no spreadsheet escaping), the CSV's probabilities, the challenger's", async () => {
     const [header, ...rows] = (await readFile(TELCO_CSV, "utf8")).trimEnd().split("\n");
     const ids = ["=cmd|' /C calc'!A0", "-5", "+1 555", "@SUM(A1)"];
-    const csv = [header, ...ids.map((id, i) => `"${id.replaceAll('"', '""')}",${rows[i]!.slice(rows[i]!.indexOf(",") + 1)}`), "BAD-1,not,enough"].join("\n") + "\n";
+    const csv =
+      [
+        header,
+        ...ids.map((id, i) => `"${id.replaceAll('"', '""')}",${rows[i]!.slice(rows[i]!.indexOf(",") + 1)}`),
+        "BAD-1,not,enough",
+      ].join("\n") + "\n";
     const id = randomUUID();
     const { bytes } = await h.store.put(`inputs/${id}.csv`, Readable.from([csv]));
-    await h.predictions.create({ id, accountId: h.accountId, inputKey: `inputs/${id}.csv`, inputFilename: "formulas.csv", inputBytes: bytes, challengerModelId: BUILTIN_MODEL_ID });
+    await h.predictions.create({
+      id,
+      accountId: h.accountId,
+      inputKey: `inputs/${id}.csv`,
+      inputFilename: "formulas.csv",
+      inputBytes: bytes,
+      challengerModelId: BUILTIN_MODEL_ID,
+    });
     await sendJob("score", id, h.queue, h.predictions);
 
     expect(await processNext()).toEqual({ kind: "score", outcome: "completed" });
-    const scores = (await readObject(h.store, scoresKeyFor(id, 1))).trimEnd().split("\n").map((line) => JSON.parse(line));
+    const scores = (await readObject(h.store, scoresKeyFor(id, 1)))
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(scores.map((s) => s[0])).toEqual(ids);
     const result = (await readObject(h.store, `results/${id}/attempt-1.csv`)).trimEnd().split("\n").slice(1);
     // The customer's file escapes every one of them; the scores file keeps the probabilities it shows.
@@ -74,13 +102,22 @@ describe("the index-scores job", () => {
 
     expect(await processNext()).toEqual({ kind: "index-scores", outcome: "completed" });
     expect(await copiedScores(id)).toEqual(
-      ids.map((customerId, i) => ({ customerId, probability: probabilities[i], challengerProbability: probabilities[i] })).sort((a, b) => (a.customerId < b.customerId ? -1 : 1)),
+      ids
+        .map((customerId, i) => ({
+          customerId,
+          probability: probabilities[i],
+          challengerProbability: probabilities[i],
+        }))
+        .sort((a, b) => (a.customerId < b.customerId ? -1 : 1)),
     );
     expect(await h.scoreIndexes.getById(id)).toMatchObject({ status: "COMPLETED", rowsIndexed: 4, attempts: 1 });
   });
 
   it("reads a prediction scored before scores files (no scores key: queued by migration 0011) from its result CSV, escaping undone", async () => {
-    const id = await completedPrediction("customer_id,churn_probability,risk_level\n'=HYPERLINK(x),0.9100,High\nA-2,0.1200,Low\n", "");
+    const id = await completedPrediction(
+      "customer_id,churn_probability,risk_level\n'=HYPERLINK(x),0.9100,High\nA-2,0.1200,Low\n",
+      "",
+    );
     await h.db.sql`update score_indexings set scores_key = null where id = ${id}`;
     await sendJob("index-scores", id, h.queue, h.scoreIndexes);
     expect(await processNext()).toEqual({ kind: "index-scores", outcome: "completed" });
@@ -93,18 +130,28 @@ describe("the index-scores job", () => {
   it("is retried when the store fails and FAILED on the last receive, its message dead-lettered, like every kind", async () => {
     const id = await completedPrediction("customer_id,churn_probability\nA-1,0.5000\n", '["A-1",0.5,null]\n');
     await sendJob("index-scores", id, h.queue, h.scoreIndexes);
-    const broken: ObjectStore = { ...h.store, get: () => Promise.reject(new TransientError("store.unavailable", "the store is down")) };
+    const broken: ObjectStore = {
+      ...h.store,
+      get: () => Promise.reject(new TransientError("store.unavailable", "the store is down")),
+    };
     const outcomes: string[] = [];
     for (let receive = 1; receive <= MAX_RECEIVES; receive++) {
       if (receive > 1) await h.db.sql`update job_queue set visible_at = now()`;
       outcomes.push((await processNext(broken)).outcome);
     }
     expect(outcomes).toEqual(["retry", "retry", "failed"]);
-    expect(await h.scoreIndexes.getById(id)).toMatchObject({ status: "FAILED", errorCode: "job.attempts_exhausted", attempts: 3 });
+    expect(await h.scoreIndexes.getById(id)).toMatchObject({
+      status: "FAILED",
+      errorCode: "job.attempts_exhausted",
+      attempts: 3,
+    });
     expect(await copiedScores(id)).toEqual([]);
     await h.db.sql`update job_queue set visible_at = now()`;
     expect(await h.queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 1 })).toEqual([]);
-    expect((await h.queue.deadLetters()).map((d) => parseJobMessage(d.body))).toContainEqual({ kind: "index-scores", id });
+    expect((await h.queue.deadLetters()).map((d) => parseJobMessage(d.body))).toContainEqual({
+      kind: "index-scores",
+      id,
+    });
   });
 
   it("takes a scores file it cannot read for our fault, not the customer's: the attempt is retried and nothing is copied", async () => {
@@ -114,14 +161,23 @@ describe("the index-scores job", () => {
     const row = await h.scoreIndexes.getById(id);
     expect(row).toMatchObject({ status: "QUEUED", attempts: 1 });
     expect(await copiedScores(id)).toEqual([]);
-    const [message] = await h.db.sql<{ id: string }[]>`select id from job_queue where body::jsonb ->> 'id' = ${id} and dead_lettered_at is null`;
+    const [message] = await h.db.sql<
+      { id: string }[]
+    >`select id from job_queue where body::jsonb ->> 'id' = ${id} and dead_lettered_at is null`;
     await h.db.sql`delete from job_queue where id = ${message!.id}`;
   });
 
   it("is re-sent with its kind by the relay when the completion's send never happened, and dropped with its prediction", async () => {
     const id = await completedPrediction("customer_id,churn_probability\nA-1,0.5000\n", '["A-1",0.5,null]\n');
     expect((await h.scoreIndexes.getById(id))?.enqueuedAt).toBeNull();
-    const relayed = await relayOnce({ jobs: [{ kind: "index-scores", rows: h.scoreIndexes }], queue: h.queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger: silentLogger });
+    const relayed = await relayOnce({
+      jobs: [{ kind: "index-scores", rows: h.scoreIndexes }],
+      queue: h.queue,
+      intervalSeconds: 1,
+      graceSeconds: 0,
+      staleAfterSeconds: 20,
+      logger: silentLogger,
+    });
     expect(relayed.resent).toBe(1);
     expect((await h.scoreIndexes.getById(id))?.enqueuedAt).toBeInstanceOf(Date);
     await h.predictions.remove(h.accountId, id);

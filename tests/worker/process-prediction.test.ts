@@ -1,6 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_RECEIVES, TransientError, parseJobMessage, silentLogger, type ObjectStore } from "../../packages/core/src/index.ts";
+import {
+  MAX_RECEIVES,
+  TransientError,
+  parseJobMessage,
+  silentLogger,
+  type ObjectStore,
+} from "../../packages/core/src/index.ts";
 import { relayOnce, startWorker } from "../../packages/worker/src/index.ts";
 import { readObject, startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
 
@@ -57,7 +63,8 @@ describe("processing a prediction", () => {
 
   it("takes customer_id from the prediction's idColumn (?idColumn=), and fails a file without it naming the closest columns", async () => {
     const [header, ...lines] = (await readFile(TELCO_CSV, "utf8")).trimEnd().split("\n");
-    const text = [`Account Ref,${header}`, ...lines.slice(0, 30).map((line, i) => `R-${i + 1},${line}`)].join("\n") + "\n";
+    const text =
+      [`Account Ref,${header}`, ...lines.slice(0, 30).map((line, i) => `R-${i + 1},${line}`)].join("\n") + "\n";
     const named = await h.submit(text, { path: false, idColumn: "account_ref" });
     expect(await processNext()).toBe("completed");
     const row = await h.waitFor(named.id, (r) => r.status === "COMPLETED");
@@ -68,12 +75,20 @@ describe("processing a prediction", () => {
     expect(await processNext()).toBe("failed");
     const failed = await h.waitFor(missing.id, (r) => r.status === "FAILED");
     expect(failed.errorCode).toBe("csv.missing_columns");
-    expect(failed.errorMessage).toMatch(/^The file has no column "Account Reff" to take customer ids from \(closest: "Account Ref"\)/);
+    expect(failed.errorMessage).toMatch(
+      /^The file has no column "Account Reff" to take customer ids from \(closest: "Account Ref"\)/,
+    );
   });
 
   it("fails a bad file cleanly when the store has not started reading the result yet", async () => {
     // Scoring fails before put() listens to its body: destroying the body must not become an uncaught error.
-    const slowToListen: ObjectStore = { ...h.store, put: async (key, body, options) => { await new Promise((r) => setTimeout(r, 100)); return h.store.put(key, body, options); } };
+    const slowToListen: ObjectStore = {
+      ...h.store,
+      put: async (key, body, options) => {
+        await new Promise((r) => setTimeout(r, 100));
+        return h.store.put(key, body, options);
+      },
+    };
     const submitted = await h.submit("customerID,tenure\nA-1,3\n", { path: false });
     expect(await processNext(slowToListen)).toBe("failed");
     const row = await h.waitFor(submitted.id, (r) => r.status === "FAILED");
@@ -88,7 +103,9 @@ describe("processing a prediction", () => {
     expect(await processNext()).toBe("failed");
     const row = await h.waitFor(submitted.id, (r) => r.status === "FAILED");
     expect(row.errorCode).toBe("csv.too_many_bad_rows");
-    expect(row.errorMessage).toContain("Most common problem (40 rows): the row has 7 fields but the header has 21, first at row 11");
+    expect(row.errorMessage).toContain(
+      "Most common problem (40 rows): the row has 7 fields but the header has 21, first at row 11",
+    );
     const report = (await readObject(h.store, `results/${submitted.id}/attempt-1.errors.csv`)).trim().split("\n");
     expect(report).toHaveLength(41);
     expect(report[1]).toBe(`11,${ragged[0]!.split(",")[0]},the row has 7 fields but the header has 21`);
@@ -97,7 +114,13 @@ describe("processing a prediction", () => {
 
   it("does not hang when the store fails as the job starts writing its result: the job is retried", async () => {
     // put() fails before it ever reads its body, as a results directory that cannot be written does.
-    const unwritable: ObjectStore = { ...h.store, put: async (key, body, options) => (key.startsWith("results/") ? Promise.reject(new TransientError("store.unavailable", "cannot write")) : h.store.put(key, body, options)) };
+    const unwritable: ObjectStore = {
+      ...h.store,
+      put: async (key, body, options) =>
+        key.startsWith("results/")
+          ? Promise.reject(new TransientError("store.unavailable", "cannot write"))
+          : h.store.put(key, body, options),
+    };
     const submitted = await h.submit(TELCO_CSV);
     expect(await processNext(unwritable)).toBe("retry");
     const row = await h.waitFor(submitted.id, (r) => r.status === "QUEUED");
@@ -117,7 +140,10 @@ describe("processing a prediction", () => {
   });
 
   it("retries transient store failures by redelivery and fails the job with a reason on the last receive", async () => {
-    const broken: ObjectStore = { ...h.store, get: async () => Promise.reject(new TransientError("store.unavailable", "the store is down")) };
+    const broken: ObjectStore = {
+      ...h.store,
+      get: async () => Promise.reject(new TransientError("store.unavailable", "the store is down")),
+    };
     const submitted = await h.submit(TELCO_CSV);
     const outcomes: string[] = [];
     for (let receive = 1; receive <= MAX_RECEIVES; receive++) {
@@ -148,7 +174,14 @@ describe("processing a prediction", () => {
   it("a job whose enqueue failed is sent by the relay and then completes", async () => {
     const submitted = await h.submit(TELCO_CSV, { send: false });
     expect((await h.predictions.getById(submitted.id))?.enqueuedAt).toBeNull();
-    const relayed = await relayOnce({ jobs: [{ kind: "score", rows: h.predictions }], queue: h.queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger: silentLogger });
+    const relayed = await relayOnce({
+      jobs: [{ kind: "score", rows: h.predictions }],
+      queue: h.queue,
+      intervalSeconds: 1,
+      graceSeconds: 0,
+      staleAfterSeconds: 20,
+      logger: silentLogger,
+    });
     expect(relayed.resent).toBe(1);
     expect(await processNext()).toBe("completed");
     await h.waitFor(submitted.id, (r) => r.status === "COMPLETED");
@@ -172,7 +205,9 @@ describe("processing a prediction", () => {
   it("on shutdown past its deadline, a worker releases its running job: QUEUED again and its message redelivered at once", async () => {
     const big = (await readFile(TELCO_CSV, "utf8")).trimEnd();
     const rows = big.slice(big.indexOf("\n") + 1);
-    const submitted = await h.submit([big, ...Array.from({ length: 60 }, () => rows)].join("\n") + "\n", { path: false });
+    const submitted = await h.submit([big, ...Array.from({ length: 60 }, () => rows)].join("\n") + "\n", {
+      path: false,
+    });
     const worker = startWorker({
       queue: h.queue,
       concurrency: 1,

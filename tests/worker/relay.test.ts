@@ -21,19 +21,31 @@ const logger = createLogger({}, { level: "debug", write: (line) => logs.push(JSO
 beforeAll(async () => {
   [h, aws] = await Promise.all([startJobHarness(), startAwsEmulator()]);
   sqs = createSqsJobQueue({ client: aws.sqs, queueUrl: aws.queueUrl });
-  refusing = createSqsJobQueue({ client: aws.sqs, queueUrl: aws.queueUrl.replace(/[^/]+$/, `missing-${randomUUID().slice(0, 8)}`) });
+  refusing = createSqsJobQueue({
+    client: aws.sqs,
+    queueUrl: aws.queueUrl.replace(/[^/]+$/, `missing-${randomUUID().slice(0, 8)}`),
+  });
 });
 afterAll(async () => {
   await aws.stop();
   await h.close();
 });
 
-const relay = (queue: JobQueue) => relayOnce({ jobs: [{ kind: "score", rows: h.predictions }], queue, intervalSeconds: 1, graceSeconds: 0, staleAfterSeconds: 20, logger });
+const relay = (queue: JobQueue) =>
+  relayOnce({
+    jobs: [{ kind: "score", rows: h.predictions }],
+    queue,
+    intervalSeconds: 1,
+    graceSeconds: 0,
+    staleAfterSeconds: 20,
+    logger,
+  });
 
 /** A RUNNING row on its last attempt whose worker stopped heart-beating a minute ago. */
 async function abandonedJob(): Promise<string> {
   const { id } = await h.submit(TELCO_CSV);
-  await h.db.sql`update predictions set status = 'RUNNING', attempts = 3, heartbeat_at = now() - interval '60 seconds' where id = ${id}`;
+  await h.db
+    .sql`update predictions set status = 'RUNNING', attempts = 3, heartbeat_at = now() - interval '60 seconds' where id = ${id}`;
   return id;
 }
 
@@ -51,7 +63,11 @@ async function drainQueue(): Promise<string[]> {
 
 describe("the outbox relay", () => {
   it("sends every other job and still runs the reaper when the queue refuses one send", async () => {
-    const [first, refused, last] = [await h.submit(TELCO_CSV, { send: false }), await h.submit(TELCO_CSV, { send: false }), await h.submit(TELCO_CSV, { send: false })];
+    const [first, refused, last] = [
+      await h.submit(TELCO_CSV, { send: false }),
+      await h.submit(TELCO_CSV, { send: false }),
+      await h.submit(TELCO_CSV, { send: false }),
+    ];
     const abandoned = await abandonedJob();
     const routed: JobQueue = { ...sqs, send: (message) => (message.id === refused.id ? refusing : sqs).send(message) };
 

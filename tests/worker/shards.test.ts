@@ -26,7 +26,13 @@ function customers(rows: number, options: { idColumn?: boolean; poison?: { at: n
     if (i % 997 === 13) row[tenure] = "twelve";
     return row;
   });
-  const text = options.idColumn === false ? toCsv(telco.headers.slice(1), out.map((row) => row.slice(1))) : toCsv(telco.headers, out);
+  const text =
+    options.idColumn === false
+      ? toCsv(
+          telco.headers.slice(1),
+          out.map((row) => row.slice(1)),
+        )
+      : toCsv(telco.headers, out);
   const lines = text.split("\n");
   // A stray quote mid-field (written raw: toCsv would quote it) is a row csv-parse cannot read, its reason naming its line.
   for (let line = 8; line < lines.length - 1; line += 1499) lines[line] = lines[line]!.replace(/,(Yes|No),/, ',$1"x,');
@@ -63,7 +69,10 @@ async function resultsOf(row: Prediction) {
 }
 
 /** The same bytes, counts and summary; the mean to 12 digits (`resultsOf`). */
-function expectSameResults(actual: Awaited<ReturnType<typeof resultsOf>>, expected: Awaited<ReturnType<typeof resultsOf>>): void {
+function expectSameResults(
+  actual: Awaited<ReturnType<typeof resultsOf>>,
+  expected: Awaited<ReturnType<typeof resultsOf>>,
+): void {
   expect({ ...actual, meanProbability: 0 }).toEqual({ ...expected, meanProbability: 0 });
   expect(actual.meanProbability).toBeCloseTo(expected.meanProbability, 12);
 }
@@ -135,10 +144,16 @@ it("a shard that fails on every attempt fails the prediction, naming the row and
   // Its row: one past the rows of the shards before it, all of which completed.
   const rowsBefore = shards.filter((s) => s.index < poison.index).reduce((sum, s) => sum + s.rowsProcessed, 0);
   expect(shards.filter((s) => s.index < poison.index).every((s) => s.status === "COMPLETED")).toBe(true);
-  expect(failed.errorMessage).toContain(`starts at row ${rowsBefore + 1} (byte ${poison.startByte.toLocaleString("en-US")})`);
+  expect(failed.errorMessage).toContain(
+    `starts at row ${rowsBefore + 1} (byte ${poison.startByte.toLocaleString("en-US")})`,
+  );
   // The shards after it could not change the verdict: canceled, not scored.
-  expect(shards.filter((s) => s.index > poison.index).every((s) => s.status === "CANCELED" || s.status === "COMPLETED")).toBe(true);
-  expect(await h.store.head(poison.result?.outputKey ?? `results/${submitted.id}/shards/${poison.index}/attempt-3.csv`)).toBeNull();
+  expect(
+    shards.filter((s) => s.index > poison.index).every((s) => s.status === "CANCELED" || s.status === "COMPLETED"),
+  ).toBe(true);
+  expect(
+    await h.store.head(poison.result?.outputKey ?? `results/${submitted.id}/shards/${poison.index}/attempt-3.csv`),
+  ).toBeNull();
 }, 240_000);
 
 it("canceling a split prediction cancels every shard: their messages are dropped and nothing is scored", async () => {
@@ -170,7 +185,12 @@ function failingRangeReads(store: ObjectStore, options: { skipFirst: number; tim
       ...store,
       get: (key, getOptions) => {
         const start = getOptions?.range?.start;
-        if (key.startsWith("inputs/") && start !== undefined && start > 0 && getOptions!.range!.end - start < 1_000_000) {
+        if (
+          key.startsWith("inputs/") &&
+          start !== undefined &&
+          start > 0 &&
+          getOptions!.range!.end - start < 1_000_000
+        ) {
           seen++;
           if (victim === undefined && seen > options.skipFirst) victim = start;
           if (start === victim && failures < options.times) {

@@ -14,7 +14,10 @@ let agent: Server;
 let agentUri: string;
 let calls: { method: string; path: string; body: { ProtectionEnabled: boolean; ExpiresInMinutes?: number } }[];
 let answer: { status: number; body: unknown };
-const PROTECTED = (enabled: boolean) => ({ status: 200, body: { protection: { ProtectionEnabled: enabled, TaskArn: "arn:aws:ecs:us-east-1:123456789012:task/c/1" } } });
+const PROTECTED = (enabled: boolean) => ({
+  status: 200,
+  body: { protection: { ProtectionEnabled: enabled, TaskArn: "arn:aws:ecs:us-east-1:123456789012:task/c/1" } },
+});
 
 let h: JobHarness;
 const logs: Record<string, unknown>[] = [];
@@ -23,12 +26,14 @@ const logger = createLogger({}, { write: (line) => logs.push(JSON.parse(line)) }
 beforeAll(async () => {
   agent = createServer((request, response) => {
     let text = "";
-    request.on("data", (chunk) => (text += chunk)).on("end", () => {
-      const body = JSON.parse(text);
-      calls.push({ method: request.method!, path: request.url!, body });
-      const reply = answer.status === 200 ? PROTECTED(body.ProtectionEnabled) : answer;
-      response.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.body));
-    });
+    request
+      .on("data", (chunk) => (text += chunk))
+      .on("end", () => {
+        const body = JSON.parse(text);
+        calls.push({ method: request.method!, path: request.url!, body });
+        const reply = answer.status === 200 ? PROTECTED(body.ProtectionEnabled) : answer;
+        response.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.body));
+      });
   });
   await new Promise<void>((resolve) => agent.listen(0, "127.0.0.1", resolve));
   agentUri = `http://127.0.0.1:${(agent.address() as AddressInfo).port}/api/task-1`;
@@ -50,14 +55,25 @@ describe("the ECS task protection adapter", () => {
     await protection.set(true, 60);
     await protection.set(false, 60);
     expect(calls).toEqual([
-      { method: "PUT", path: "/api/task-1/task-protection/v1/state", body: { ProtectionEnabled: true, ExpiresInMinutes: 60 } },
+      {
+        method: "PUT",
+        path: "/api/task-1/task-protection/v1/state",
+        body: { ProtectionEnabled: true, ExpiresInMinutes: 60 },
+      },
       { method: "PUT", path: "/api/task-1/task-protection/v1/state", body: { ProtectionEnabled: false } },
     ]);
   });
 
   it("reports the agent's refusal with its reason and what to check", async () => {
-    answer = { status: 400, body: { error: { Code: "AccessDeniedException", Message: "User is not authorized to perform ecs:UpdateTaskProtection" } } };
-    const refused = await createEcsTaskProtection({ agentUri }).set(true, 60).catch((error: unknown) => error);
+    answer = {
+      status: 400,
+      body: {
+        error: { Code: "AccessDeniedException", Message: "User is not authorized to perform ecs:UpdateTaskProtection" },
+      },
+    };
+    const refused = await createEcsTaskProtection({ agentUri })
+      .set(true, 60)
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(RetainwiseError);
     expect(refused).toMatchObject({ code: "ecs.task_protection_refused", permanent: false });
     expect((refused as Error).message).toMatch(/not authorized[\s\S]*ecs:UpdateTaskProtection/);

@@ -32,7 +32,10 @@ function table(words: [churned: string, retained: string]): string {
 
 describe("training a model through the worker without positive", () => {
   it("learns Attrited Customer as churned and leaves CLIENTNUM out", { timeout: 180_000 }, async () => {
-    const model = await h.submitModel(table(["Attrited Customer", "Existing Customer"]), { label: "Attrition_Flag", name: "cards" });
+    const model = await h.submitModel(table(["Attrited Customer", "Existing Customer"]), {
+      label: "Attrition_Flag",
+      name: "cards",
+    });
     const ready = await h.waitForModel(model.id, (row) => row.status === "READY" || row.status === "FAILED", 170_000);
     expect(ready.errorMessage).toBeNull();
     expect(ready.card).toMatchObject({ label: { column: "Attrition_Flag", positive: "Attrited Customer" } });
@@ -40,7 +43,9 @@ describe("training a model through the worker without positive", () => {
     expect(columns.find((c) => c.name === "CLIENTNUM")?.role).toBe("identifier");
   });
 
-  it("fails a label it cannot read with the message that lists both values and how to name either", { timeout: 120_000 }, async () => {
+  it("fails a label it cannot read with the message that lists both values and how to name either", {
+    timeout: 120_000,
+  }, async () => {
     const model = await h.submitModel(table(["Gold", "Silver"]), { label: "Attrition_Flag", name: "tiers" });
     const failed = await h.waitForModel(model.id, (row) => row.status === "READY" || row.status === "FAILED", 110_000);
     expect(failed.status).toBe("FAILED");

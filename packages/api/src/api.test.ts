@@ -18,7 +18,11 @@ let api: TestApi;
 let keyA: string;
 const logLines: string[] = [];
 beforeAll(async () => {
-  api = await startTestApi({ maxUploadBytes: MAX_UPLOAD_BYTES, uploadIdleSeconds: 1, logger: createLogger({}, { write: (line) => logLines.push(line) }) });
+  api = await startTestApi({
+    maxUploadBytes: MAX_UPLOAD_BYTES,
+    uploadIdleSeconds: 1,
+    logger: createLogger({}, { write: (line) => logLines.push(line) }),
+  });
   keyA = await api.key("acme");
 });
 afterAll(() => api?.stop());
@@ -72,7 +76,6 @@ describe("uploads over real HTTP", () => {
     expect(body.error.message).toContain("64 KiB limit");
     expect(await inputFiles()).toEqual(before);
   });
-
 });
 
 /** Files under `<dir>/inputs` (temp files included): a refused upload must leave none behind. */
@@ -85,9 +88,24 @@ describe("broken multipart forms and clients", () => {
     `--XYZ\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ""}\r\n\r\n${body}\r\n`;
 
   test.each([
-    ["a multipart type without a boundary", "multipart/form-data", part("file", CSV, "a.csv") + "--XYZ--\r\n", /Boundary not found/],
-    ["a form that ends in the middle of its file part", "multipart/form-data; boundary=XYZ", part("file", CSV, "a.csv").slice(0, -10), /Unexpected end of form/],
-    ["a form with hundreds of fields", "multipart/form-data; boundary=XYZ", Array.from({ length: 300 }, (_, i) => part(`f${i}`, "x")).join("") + part("file", CSV, "a.csv") + "--XYZ--\r\n", /more parts than/],
+    [
+      "a multipart type without a boundary",
+      "multipart/form-data",
+      part("file", CSV, "a.csv") + "--XYZ--\r\n",
+      /Boundary not found/,
+    ],
+    [
+      "a form that ends in the middle of its file part",
+      "multipart/form-data; boundary=XYZ",
+      part("file", CSV, "a.csv").slice(0, -10),
+      /Unexpected end of form/,
+    ],
+    [
+      "a form with hundreds of fields",
+      "multipart/form-data; boundary=XYZ",
+      Array.from({ length: 300 }, (_, i) => part(`f${i}`, "x")).join("") + part("file", CSV, "a.csv") + "--XYZ--\r\n",
+      /more parts than/,
+    ],
   ])("%s is a 400 upload.bad_multipart, with nothing stored", async (_name, type, body, message) => {
     const before = await inputFiles();
     const response = await uploadCsv(keyA, body, type);
@@ -99,7 +117,11 @@ describe("broken multipart forms and clients", () => {
   });
 
   test("a file part named otherwise before the 'file' part does not hide it", async () => {
-    const body = part("attachment", "not this one", "notes.txt") + part("comment", "hello") + part("file", CSV, "customers.csv") + "--XYZ--\r\n";
+    const body =
+      part("attachment", "not this one", "notes.txt") +
+      part("comment", "hello") +
+      part("file", CSV, "customers.csv") +
+      "--XYZ--\r\n";
     const response = await uploadCsv(keyA, body, "multipart/form-data; boundary=XYZ");
     expect(response.status).toBe(202);
     const { id, inputFilename } = (await response.json()) as { id: string; inputFilename: string };
@@ -110,10 +132,19 @@ describe("broken multipart forms and clients", () => {
   test("a client that disconnects mid-upload is logged as such, not as a server error, and leaves nothing stored", async () => {
     const before = await inputFiles();
     const url = new URL(api.url);
-    const sent = httpRequest({ host: url.hostname, port: url.port, path: "/v1/predictions", method: "POST", headers: { Authorization: `Bearer ${keyA}`, "Content-Type": "text/csv", "Content-Length": "60000" } });
+    const sent = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      path: "/v1/predictions",
+      method: "POST",
+      headers: { Authorization: `Bearer ${keyA}`, "Content-Type": "text/csv", "Content-Length": "60000" },
+    });
     sent.on("error", () => {});
     sent.write(CSV);
-    await waitUntil(() => logLines.some((l) => l.includes("upload abandoned")), () => sent.destroy());
+    await waitUntil(
+      () => logLines.some((l) => l.includes("upload abandoned")),
+      () => sent.destroy(),
+    );
     expect(logLines.filter((l) => l.includes('"level":"error"'))).toEqual([]);
     await waitUntil(async () => JSON.stringify(await inputFiles()) === JSON.stringify(before));
   });
@@ -145,10 +176,21 @@ describe("slow clients", () => {
     const url = new URL(api.url);
     const started = Date.now();
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const sent = httpRequest({ host: url.hostname, port: url.port, path: "/v1/predictions", method: "POST", headers: { Authorization: `Bearer ${keyA}`, "Content-Type": "text/csv", "Content-Length": "60000" } }, (response) => {
-        let body = "";
-        response.on("data", (chunk) => (body += chunk)).on("end", () => resolve({ status: response.statusCode!, body }));
-      });
+      const sent = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: "/v1/predictions",
+          method: "POST",
+          headers: { Authorization: `Bearer ${keyA}`, "Content-Type": "text/csv", "Content-Length": "60000" },
+        },
+        (response) => {
+          let body = "";
+          response
+            .on("data", (chunk) => (body += chunk))
+            .on("end", () => resolve({ status: response.statusCode!, body }));
+        },
+      );
       sent.on("error", reject);
       sent.write("customerID,tenure\nA-1,3");
     });
@@ -177,7 +219,6 @@ describe("ids", () => {
     expect(response.status).toBe(400);
     expect(await errorCode(response)).toBe("request.bad_id");
   });
-
 });
 
 describe("downloads", () => {
@@ -196,7 +237,10 @@ describe("downloads", () => {
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get("location")).toContain(`/files/${outputKey}`);
 
-    const detail = (await (await call(`/v1/predictions/${id}`, keyA)).json()) as { status: string; progress: { percent: number } };
+    const detail = (await (await call(`/v1/predictions/${id}`, keyA)).json()) as {
+      status: string;
+      progress: { percent: number };
+    };
     expect(detail.status).toBe("COMPLETED");
     expect(detail.progress.percent).toBe(100);
   });
@@ -211,7 +255,9 @@ describe("downloads", () => {
 });
 
 describe("error reports", () => {
-  const REPORT = "row,customer_id,error\n" + Array.from({ length: 30 }, (_, i) => `${i + 1},C${i},the row has 2 fields but the header has 21\n`).join("");
+  const REPORT =
+    "row,customer_id,error\n" +
+    Array.from({ length: 30 }, (_, i) => `${i + 1},C${i},the row has 2 fields but the header has 21\n`).join("");
 
   test("a COMPLETED prediction's report downloads as CSV, whole or its first rows with ?limit", async () => {
     const { id } = await completedPrediction("x\n1\n");
@@ -232,7 +278,13 @@ describe("error reports", () => {
     await api.predictions.fail(id, attempt, { code: "csv.missing_columns", message: "The file is missing tenure." });
     const missing = await call(`/v1/predictions/${id}/errors`, keyA);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ error: { code: "error_report.not_found", kind: "not_found", message: `Prediction ${id} has no error report. It failed before reading its rows: The file is missing tenure.` } });
+    expect(await missing.json()).toMatchObject({
+      error: {
+        code: "error_report.not_found",
+        kind: "not_found",
+        message: `Prediction ${id} has no error report. It failed before reading its rows: The file is missing tenure.`,
+      },
+    });
     await api.store.put(`results/${id}/attempt-1.errors.csv`, Readable.from([REPORT]));
     expect(await (await call(`/v1/predictions/${id}/errors`, keyA)).text()).toBe(REPORT);
   });
@@ -247,17 +299,27 @@ describe("error reports", () => {
 
 describe("listing, limits and health", () => {
   test("the list pages with a cursor and never repeats an item", async () => {
-    const first = (await (await call("/v1/predictions?limit=2", keyA)).json()) as { items: { id: string }[]; nextCursor: string | null };
+    const first = (await (await call("/v1/predictions?limit=2", keyA)).json()) as {
+      items: { id: string }[];
+      nextCursor: string | null;
+    };
     expect(first.items).toHaveLength(2);
     expect(first.nextCursor).not.toBeNull();
-    const second = (await (await call(`/v1/predictions?limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`, keyA)).json()) as { items: { id: string }[] };
+    const second = (await (
+      await call(`/v1/predictions?limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`, keyA)
+    ).json()) as { items: { id: string }[] };
     expect(second.items.length).toBeGreaterThan(0);
     expect(second.items.map((p) => p.id)).not.toContain(first.items[0]!.id);
   });
 
   test("/v1/limits reports the upload limit and accepted types", async () => {
     const body = (await (await call("/v1/limits", keyA)).json()) as Record<string, unknown>;
-    expect(body).toEqual({ maxUploadBytes: MAX_UPLOAD_BYTES, maxTrainingBytes: 256 * 2 ** 20, acceptedTypes: expect.arrayContaining(["text/csv"]), acceptedExtensions: [".csv", ".txt"] });
+    expect(body).toEqual({
+      maxUploadBytes: MAX_UPLOAD_BYTES,
+      maxTrainingBytes: 256 * 2 ** 20,
+      acceptedTypes: expect.arrayContaining(["text/csv"]),
+      acceptedExtensions: [".csv", ".txt"],
+    });
   });
 
   test("/healthz and /readyz answer 200 when Postgres, the store and the queue are up", async () => {
@@ -267,8 +329,18 @@ describe("listing, limits and health", () => {
 
   test("/openapi.json documents the predictions and models endpoints and /docs renders a page", async () => {
     const spec = (await (await fetch(`${api.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/v1/predictions", "/v1/predictions/{id}", "/v1/predictions/{id}/download"]));
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/v1/models", "/v1/models/{id}", "/v1/models/{id}/card", "/v1/models/{id}/download", "/v1/account/default-model"]));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(["/v1/predictions", "/v1/predictions/{id}", "/v1/predictions/{id}/download"]),
+    );
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/models",
+        "/v1/models/{id}",
+        "/v1/models/{id}/card",
+        "/v1/models/{id}/download",
+        "/v1/account/default-model",
+      ]),
+    );
     const docs = await fetch(`${api.url}/docs`);
     expect(docs.headers.get("content-type")).toMatch(/text\/html/);
   });
@@ -300,6 +372,15 @@ async function completedPrediction(result: string): Promise<{ id: string; output
   const outputKey = `results/${id}/${claim.attempt}.csv`;
   await api.store.put(outputKey, Readable.from([result]), { contentType: "text/csv" });
   const summary = {} as ScoreSummary; // the API passes metrics through; their shape is the scorer's concern
-  expect(await api.predictions.complete(id, claim.attempt, { outputKey, scoresKey: "results/none.scores.jsonl", rowsProcessed: 1, rowsFailed: 0, metrics: summary, modelVersion: "test" })).toBe(true);
+  expect(
+    await api.predictions.complete(id, claim.attempt, {
+      outputKey,
+      scoresKey: "results/none.scores.jsonl",
+      rowsProcessed: 1,
+      rowsFailed: 0,
+      metrics: summary,
+      modelVersion: "test",
+    }),
+  ).toBe(true);
   return { id, outputKey };
 }

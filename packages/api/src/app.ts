@@ -28,11 +28,17 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.notFound(notFoundHandler);
 
   app.route("/", healthRoutes(deps));
-  app.route("/", docsRoutes(() => app));
+  app.route(
+    "/",
+    docsRoutes(() => app),
+  );
   app.route("/v1", v1Routes(deps));
   if (deps.serveDownload) {
     const serve = deps.serveDownload;
-    app.get("/files/*", outsideTheApi("signed links that presigned URLs point to", (c) => serve(c.req.raw)));
+    app.get(
+      "/files/*",
+      outsideTheApi("signed links that presigned URLs point to", (c) => serve(c.req.raw)),
+    );
   }
   app.route("/", uiRoutes());
   return app;

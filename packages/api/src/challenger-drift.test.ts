@@ -33,16 +33,35 @@ async function readyModel(account: string, name: string): Promise<string> {
   return id;
 }
 
-const request = (path: string, init: RequestInit = {}) => fetch(api.url + path, { ...init, headers: { Authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
-const upload = (query: string) => request(`/v1/predictions${query}`, { method: "POST", headers: { "Content-Type": "text/csv" }, body: "customerID,tenure\nA-1,3\n" });
-const errorOf = async (response: Response) => ((await response.json()) as { error: { code: string; message: string } }).error;
+const request = (path: string, init: RequestInit = {}) =>
+  fetch(api.url + path, { ...init, headers: { Authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
+const upload = (query: string) =>
+  request(`/v1/predictions${query}`, {
+    method: "POST",
+    headers: { "Content-Type": "text/csv" },
+    body: "customerID,tenure\nA-1,3\n",
+  });
+const errorOf = async (response: Response) =>
+  ((await response.json()) as { error: { code: string; message: string } }).error;
 
 /** Completes a prediction as a worker would, with or without a drift report. */
 async function complete(id: string, drift: DriftReport | null): Promise<void> {
   const claim = (await api.predictions.claim(id, { staleAfterSeconds: 45 }))!;
   const outputKey = `results/${id}/attempt-${claim.attempt}.csv`;
-  await api.store.put(outputKey, Readable.from(["customer_id,churn_probability\nA-1,0.5\n"]), { contentType: "text/csv" });
-  expect(await api.predictions.complete(id, claim.attempt, { outputKey, scoresKey: "results/none.scores.jsonl", rowsProcessed: 1, rowsFailed: 0, metrics: {} as ScoreSummary, modelVersion: "telco-v1", drift })).toBe(true);
+  await api.store.put(outputKey, Readable.from(["customer_id,churn_probability\nA-1,0.5\n"]), {
+    contentType: "text/csv",
+  });
+  expect(
+    await api.predictions.complete(id, claim.attempt, {
+      outputKey,
+      scoresKey: "results/none.scores.jsonl",
+      rowsProcessed: 1,
+      rowsFailed: 0,
+      metrics: {} as ScoreSummary,
+      modelVersion: "telco-v1",
+      drift,
+    }),
+  ).toBe(true);
 }
 
 describe("POST /v1/predictions?challenger=", () => {
@@ -51,7 +70,11 @@ describe("POST /v1/predictions?challenger=", () => {
     expect(response.status).toBe(202);
     const created = (await response.json()) as { id: string; challengerModelId: string };
     expect(created.challengerModelId).toBe(challengerId);
-    expect(await (await request(`/v1/predictions/${created.id}`)).json()).toMatchObject({ modelId: BUILTIN_MODEL_ID, challengerModelId: challengerId, driftFlagged: null });
+    expect(await (await request(`/v1/predictions/${created.id}`)).json()).toMatchObject({
+      modelId: BUILTIN_MODEL_ID,
+      challengerModelId: challengerId,
+      driftFlagged: null,
+    });
   });
 
   test.each([
@@ -92,7 +115,14 @@ describe("POST /v1/predictions/:id/promote-challenger", () => {
     expect(response.status).toBe(409);
     expect((await errorOf(response)).code).toBe("prediction.no_challenger");
     const rival = await api.key("rival");
-    expect((await fetch(`${api.url}/v1/predictions/${id}/promote-challenger`, { method: "POST", headers: { Authorization: `Bearer ${rival}` } })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${api.url}/v1/predictions/${id}/promote-challenger`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${rival}` },
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -100,7 +130,16 @@ describe("GET /v1/predictions/:id/drift", () => {
   const report: DriftReport = {
     rows: 1,
     flagged: 1,
-    columns: [{ name: "tenure", label: "Tenure (months)", psi: 0.7, flagged: true, unseenShare: null, bins: [{ bin: "(blank)", expected: 0, actual: 0 }] }],
+    columns: [
+      {
+        name: "tenure",
+        label: "Tenure (months)",
+        psi: 0.7,
+        flagged: true,
+        unseenShare: null,
+        bins: [{ bin: "(blank)", expected: 0, actual: 0 }],
+      },
+    ],
   };
 
   test("answers 409 until the prediction is COMPLETED", async () => {
@@ -113,8 +152,17 @@ describe("GET /v1/predictions/:id/drift", () => {
   test("gives the stored report with the threshold, and lists the flagged columns on the prediction", async () => {
     const { id } = (await (await upload("")).json()) as { id: string };
     await complete(id, report);
-    expect(await (await request(`/v1/predictions/${id}/drift`)).json()).toEqual({ predictionId: id, modelVersion: "telco-v1", status: "measured", threshold: 0.2, ...report });
-    expect(await (await request(`/v1/predictions/${id}`)).json()).toMatchObject({ driftFlagged: ["tenure"], links: { drift: `/v1/predictions/${id}/drift` } });
+    expect(await (await request(`/v1/predictions/${id}/drift`)).json()).toEqual({
+      predictionId: id,
+      modelVersion: "telco-v1",
+      status: "measured",
+      threshold: 0.2,
+      ...report,
+    });
+    expect(await (await request(`/v1/predictions/${id}`)).json()).toMatchObject({
+      driftFlagged: ["tenure"],
+      links: { drift: `/v1/predictions/${id}/drift` },
+    });
   });
 
   test("says why when drift was not measured (a model without training shares)", async () => {
@@ -128,6 +176,8 @@ describe("GET /v1/predictions/:id/drift", () => {
   test("is another account's secret", async () => {
     const { id } = (await (await upload("")).json()) as { id: string };
     const rival = await api.key("rival");
-    expect((await fetch(`${api.url}/v1/predictions/${id}/drift`, { headers: { Authorization: `Bearer ${rival}` } })).status).toBe(404);
+    expect(
+      (await fetch(`${api.url}/v1/predictions/${id}/drift`, { headers: { Authorization: `Bearer ${rival}` } })).status,
+    ).toBe(404);
   });
 });

@@ -44,15 +44,41 @@ afterAll(() => api?.stop());
 async function readyModel(account: string, card: TermTablesCard): Promise<string> {
   const { id: accountId } = await api.accounts.ensureAccount(account);
   const id = randomUUID();
-  await api.models.create({ id, accountId, name: card.name, labelColumn: card.label.column, positiveValue: card.label.positive, inputKey: `accounts/${accountId}/models/${id}/training.csv`, inputFilename: "bank.csv", inputBytes: 10 });
+  await api.models.create({
+    id,
+    accountId,
+    name: card.name,
+    labelColumn: card.label.column,
+    positiveValue: card.label.positive,
+    inputKey: `accounts/${accountId}/models/${id}/training.csv`,
+    inputFilename: "bank.csv",
+    inputBytes: 10,
+  });
   const { attempt } = (await api.models.claim(id, { staleAfterSeconds: 45 }))!;
   const metrics = { heldOut: null, classBalance: { positive: 1, negative: 1 } };
-  expect(await api.models.complete(id, attempt, { onnxKey: "m.onnx", cardKey: "m.card.json", card, metrics, rows: 2 })).toBe(true);
+  expect(
+    await api.models.complete(id, attempt, { onnxKey: "m.onnx", cardKey: "m.card.json", card, metrics, rows: 2 }),
+  ).toBe(true);
   return id;
 }
 
-const post = (path: string, body: string) => fetch(api.url + path, { method: "POST", headers: { Authorization: `Bearer ${key}`, "Content-Type": "text/csv" }, body });
-type ErrorBody = { error: { code: string; message: string; details?: { model: { id: string; model: string }; missingColumns: string[]; matchingModels: { id: string; model: string }[] } } };
+const post = (path: string, body: string) =>
+  fetch(api.url + path, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${key}`, "Content-Type": "text/csv" },
+    body,
+  });
+type ErrorBody = {
+  error: {
+    code: string;
+    message: string;
+    details?: {
+      model: { id: string; model: string };
+      missingColumns: string[];
+      matchingModels: { id: string; model: string }[];
+    };
+  };
+};
 const storedInputs = async () => (await readdir(join(api.dir, "inputs")).catch(() => [])).length;
 
 describe("an upload the model cannot read", () => {
@@ -62,11 +88,19 @@ describe("an upload the model cannot read", () => {
     expect(response.status).toBe(400);
     const { error } = (await response.json()) as ErrorBody;
     expect(error.code).toBe("csv.missing_columns");
-    expect(error.message).toMatch(/^The model telco-v1 cannot score this file\. The file is missing 3 required columns: tenure; plan; autopay\./);
+    expect(error.message).toMatch(
+      /^The model telco-v1 cannot score this file\. The file is missing 3 required columns: tenure; plan; autopay\./,
+    );
     expect(error.message).toContain(`Your model bank-v1 reads every column it needs: score with ?model=${bankId}.`);
-    expect(error.details).toEqual({ model: { id: BUILTIN_MODEL_ID, model: "telco-v1" }, missingColumns: ["tenure", "plan", "autopay"], matchingModels: [{ id: bankId, model: "bank-v1" }] });
+    expect(error.details).toEqual({
+      model: { id: BUILTIN_MODEL_ID, model: "telco-v1" },
+      missingColumns: ["tenure", "plan", "autopay"],
+      matchingModels: [{ id: bankId, model: "bank-v1" }],
+    });
     expect(await storedInputs()).toBe(before);
-    expect((await api.predictions.list((await api.accounts.ensureAccount("acme")).id, { limit: 10 })).items).toHaveLength(0);
+    expect(
+      (await api.predictions.list((await api.accounts.ensureAccount("acme")).id, { limit: 10 })).items,
+    ).toHaveLength(0);
   });
 
   test("is accepted with the model the refusal named, the whole file stored byte for byte", async () => {
@@ -81,7 +115,11 @@ describe("an upload the model cannot read", () => {
 
   test("names no model when none of the account's reads the file, and another account's models are never offered", async () => {
     const otherKey = await api.key("globex");
-    const response = await fetch(`${api.url}/v1/predictions`, { method: "POST", headers: { Authorization: `Bearer ${otherKey}`, "Content-Type": "text/csv" }, body: BANK_FILE });
+    const response = await fetch(`${api.url}/v1/predictions`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${otherKey}`, "Content-Type": "text/csv" },
+      body: BANK_FILE,
+    });
     expect(response.status).toBe(400);
     const { error } = (await response.json()) as ErrorBody;
     expect(error.details?.matchingModels).toEqual([]);
@@ -114,9 +152,19 @@ describe("POST /v1/predictions/:id/retry", () => {
     const accountId = (await api.accounts.ensureAccount("acme")).id;
     const failedId = randomUUID();
     await api.store.put(`inputs/${failedId}.csv`, Readable.from([Buffer.from(BANK_FILE)]));
-    await api.predictions.create({ id: failedId, accountId, inputKey: `inputs/${failedId}.csv`, inputFilename: "bank.csv", inputBytes: BANK_FILE.length, modelId: BUILTIN_MODEL_ID });
+    await api.predictions.create({
+      id: failedId,
+      accountId,
+      inputKey: `inputs/${failedId}.csv`,
+      inputFilename: "bank.csv",
+      inputBytes: BANK_FILE.length,
+      modelId: BUILTIN_MODEL_ID,
+    });
     const { attempt } = (await api.predictions.claim(failedId, { staleAfterSeconds: 45 }))!;
-    await api.predictions.fail(failedId, attempt, { code: "csv.missing_columns", message: "The file is missing tenure." });
+    await api.predictions.fail(failedId, attempt, {
+      code: "csv.missing_columns",
+      message: "The file is missing tenure.",
+    });
 
     const same = await post(`/v1/predictions/${failedId}/retry`, "");
     expect(same.status).toBe(400);
@@ -129,7 +177,9 @@ describe("POST /v1/predictions/:id/retry", () => {
     expect(retried.headers.get("Location")).toBe(`/v1/predictions/${created.id}`);
     expect(created).toMatchObject({ status: "QUEUED", inputFilename: "bank.csv", modelId: bankId });
     expect(created.id).not.toBe(failedId);
-    const stored = await new Response((await api.store.get(`inputs/${created.id}.csv`)) as unknown as ReadableStream).text();
+    const stored = await new Response(
+      (await api.store.get(`inputs/${created.id}.csv`)) as unknown as ReadableStream,
+    ).text();
     expect(stored).toBe(BANK_FILE);
   });
 
@@ -144,6 +194,9 @@ describe("POST /v1/predictions/:id/retry", () => {
     await api.store.delete(`inputs/${queued.id}.csv`);
     const gone = await post(`/v1/predictions/${queued.id}/retry`, "");
     expect(gone.status).toBe(409);
-    expect(((await gone.json()) as ErrorBody).error).toMatchObject({ code: "prediction.input_gone", message: expect.stringContaining("Upload it again") });
+    expect(((await gone.json()) as ErrorBody).error).toMatchObject({
+      code: "prediction.input_gone",
+      message: expect.stringContaining("Upload it again"),
+    });
   });
 });

@@ -34,7 +34,12 @@ export interface ScoringModels {
  *   const body = await checkScoringHeader(deps, account.id, upload.body, { model, challenger: null });
  *   // -> the same bytes, or 400 "The model telco-v1 cannot score this file: … Your model bank-v1 reads it: …"
  */
-export async function checkScoringHeader(deps: Pick<ApiDeps, "models">, accountId: string, body: Readable, models: ScoringModels): Promise<Readable> {
+export async function checkScoringHeader(
+  deps: Pick<ApiDeps, "models">,
+  accountId: string,
+  body: Readable,
+  models: ScoringModels,
+): Promise<Readable> {
   try {
     const head = await readHeader(body);
     const headers = headerRow(head);
@@ -53,24 +58,44 @@ export function cardColumns(card: ModelCard): string[] {
   return card.inputs.map((input) => input.name);
 }
 
-async function checkModel(deps: Pick<ApiDeps, "models">, accountId: string, headers: string[], model: Model, role: "model" | "challenger"): Promise<void> {
+async function checkModel(
+  deps: Pick<ApiDeps, "models">,
+  accountId: string,
+  headers: string[],
+  model: Model,
+  role: "model" | "challenger",
+): Promise<void> {
   if (!model.card) return;
   try {
     resolveColumns(headers, cardColumns(model.card));
   } catch (error) {
     if (!(isRetainwiseError(error) && error.code === "csv.missing_columns")) throw error;
     const matching = await modelsReading(deps, accountId, headers, model.id);
-    const instead = matching.length > 0
-      ? ` ${matching.length === 1 ? "Your model" : "Your models"} ${matching.map((m) => m.model).join(", ")} ${matching.length === 1 ? "reads" : "read"} every column it needs: score with ?${role}=${matching[0]!.id}.`
-      : " None of your models reads this file: add the missing columns, or train a model on files like it (POST /v1/models).";
-    throw new RetainwiseError("csv.missing_columns", `The ${role} ${modelLabel(model)} cannot score this file. ${error.message}${instead}`, {
-      details: { model: { id: model.id, model: modelLabel(model) }, missingColumns: missingColumns(headers, cardColumns(model.card)), matchingModels: matching },
-    });
+    const instead =
+      matching.length > 0
+        ? ` ${matching.length === 1 ? "Your model" : "Your models"} ${matching.map((m) => m.model).join(", ")} ${matching.length === 1 ? "reads" : "read"} every column it needs: score with ?${role}=${matching[0]!.id}.`
+        : " None of your models reads this file: add the missing columns, or train a model on files like it (POST /v1/models).";
+    throw new RetainwiseError(
+      "csv.missing_columns",
+      `The ${role} ${modelLabel(model)} cannot score this file. ${error.message}${instead}`,
+      {
+        details: {
+          model: { id: model.id, model: modelLabel(model) },
+          missingColumns: missingColumns(headers, cardColumns(model.card)),
+          matchingModels: matching,
+        },
+      },
+    );
   }
 }
 
 /** The account's READY models (the built-in one included) other than `except` whose every input the file has, newest first. */
-async function modelsReading(deps: Pick<ApiDeps, "models">, accountId: string, headers: string[], except: string): Promise<MatchingModel[]> {
+async function modelsReading(
+  deps: Pick<ApiDeps, "models">,
+  accountId: string,
+  headers: string[],
+  except: string,
+): Promise<MatchingModel[]> {
   return (await readyModels(deps.models, accountId))
     .filter((m) => m.id !== except && missingColumns(headers, cardColumns(m.card)).length === 0)
     .map((m) => ({ id: m.id, model: modelLabel(m) }));

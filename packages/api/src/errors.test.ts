@@ -11,7 +11,11 @@ let t: TestApp;
 let key: string;
 const logLines: string[] = [];
 beforeAll(async () => {
-  t = await createTestApp({ maxUploadBytes: 1024, maxConcurrentTrainings: 1, logger: createLogger({}, { write: (line) => logLines.push(line) }) });
+  t = await createTestApp({
+    maxUploadBytes: 1024,
+    maxConcurrentTrainings: 1,
+    logger: createLogger({}, { write: (line) => logLines.push(line) }),
+  });
   key = await t.key("errors");
 });
 afterAll(() => t?.close());
@@ -22,8 +26,11 @@ function call(path: string, init: RequestInit = {}): Promise<Response> {
   return Promise.resolve(t.app.request(path, { ...init, headers }));
 }
 
-async function errorOf(response: Response): Promise<{ code: string; kind: string; message: string; requestId?: string }> {
-  return ((await response.json()) as { error: { code: string; kind: string; message: string; requestId?: string } }).error;
+async function errorOf(
+  response: Response,
+): Promise<{ code: string; kind: string; message: string; requestId?: string }> {
+  return ((await response.json()) as { error: { code: string; kind: string; message: string; requestId?: string } })
+    .error;
 }
 
 describe("every error answers with its kind's status", () => {
@@ -57,7 +64,11 @@ describe("every error answers with its kind's status", () => {
   });
 
   test("409 conflict: downloading a prediction that has not run yet", async () => {
-    const created = await call("/v1/predictions", { method: "POST", body: CSV, headers: { "Content-Type": "text/csv" } });
+    const created = await call("/v1/predictions", {
+      method: "POST",
+      body: CSV,
+      headers: { "Content-Type": "text/csv" },
+    });
     const { id } = (await created.json()) as { id: string };
     const response = await call(`/v1/predictions/${id}/download`);
     expect(response.status).toBe(409);
@@ -65,18 +76,43 @@ describe("every error answers with its kind's status", () => {
   });
 
   test("413 too_large and 415 unsupported: uploads over the cap and of another type", async () => {
-    const large = await call("/v1/predictions", { method: "POST", body: CSV.repeat(100), headers: { "Content-Type": "text/csv" } });
+    const large = await call("/v1/predictions", {
+      method: "POST",
+      body: CSV.repeat(100),
+      headers: { "Content-Type": "text/csv" },
+    });
     expect(large.status).toBe(413);
-    expect(await errorOf(large)).toMatchObject({ code: "upload.too_large", kind: "too_large", message: expect.stringContaining("the 1 KiB limit") });
-    const json = await call("/v1/predictions", { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } });
+    expect(await errorOf(large)).toMatchObject({
+      code: "upload.too_large",
+      kind: "too_large",
+      message: expect.stringContaining("the 1 KiB limit"),
+    });
+    const json = await call("/v1/predictions", {
+      method: "POST",
+      body: "{}",
+      headers: { "Content-Type": "application/json" },
+    });
     expect(json.status).toBe(415);
     expect(await errorOf(json)).toMatchObject({ code: "upload.unsupported_type", kind: "unsupported" });
   });
 
   test("429 rate_limited: a training past the account's concurrent-training limit", async () => {
     const account = await t.accounts.ensureAccount("errors");
-    await t.models.create({ id: randomUUID(), accountId: account.id, name: "busy", labelColumn: "Churn", positiveValue: null, inputKey: "k", inputFilename: "f.csv", inputBytes: 1 });
-    const response = await call("/v1/models?label=Churn&name=next", { method: "POST", body: "customerID,Churn\n1,yes\n", headers: { "Content-Type": "text/csv" } });
+    await t.models.create({
+      id: randomUUID(),
+      accountId: account.id,
+      name: "busy",
+      labelColumn: "Churn",
+      positiveValue: null,
+      inputKey: "k",
+      inputFilename: "f.csv",
+      inputBytes: 1,
+    });
+    const response = await call("/v1/models?label=Churn&name=next", {
+      method: "POST",
+      body: "customerID,Churn\n1,yes\n",
+      headers: { "Content-Type": "text/csv" },
+    });
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(await errorOf(response)).toMatchObject({ code: "model.too_many_trainings", kind: "rate_limited" });
@@ -98,7 +134,9 @@ describe("docs/ERRORS.md", () => {
   test("lists every error code once with its kind and status, and no code that does not exist", async () => {
     const { readFile } = await import("node:fs/promises");
     const page = await readFile(new URL("../../../docs/ERRORS.md", import.meta.url), "utf8");
-    const rows = [...page.matchAll(/^\| `([A-Za-z_.]+)` \| ([a-z_]+) \| (\d{3}) \|$/gm)].map(([, code, kind, status]) => ({ code, kind, status: Number(status) }));
+    const rows = [...page.matchAll(/^\| `([A-Za-z_.]+)` \| ([a-z_]+) \| (\d{3}) \|$/gm)].map(
+      ([, code, kind, status]) => ({ code, kind, status: Number(status) }),
+    );
     const expected = Object.entries(ERROR_CODES).map(([code, kind]) => ({ code, kind, status: STATUS_OF_KIND[kind] }));
     expect(rows).toEqual(expected);
   });

@@ -10,8 +10,10 @@ export { STATUS_OF_KIND };
 const DEFAULT_RETRY_AFTER_SECONDS: Partial<Record<ErrorKind, number>> = { unavailable: 5, rate_limited: 10 };
 
 const GENERIC_MESSAGES: Partial<Record<ErrorKind, string>> = {
-  internal: "Something went wrong on our side. Please retry; if it persists, contact support with the X-Request-Id header.",
-  unavailable: "A service we depend on is temporarily unavailable; nothing was changed. Retry after the Retry-After seconds.",
+  internal:
+    "Something went wrong on our side. Please retry; if it persists, contact support with the X-Request-Id header.",
+  unavailable:
+    "A service we depend on is temporarily unavailable; nothing was changed. Retry after the Retry-After seconds.",
 };
 
 /**
@@ -22,11 +24,19 @@ const GENERIC_MESSAGES: Partial<Record<ErrorKind, string>> = {
  */
 export function errorHandler(logger: Logger) {
   return function onError(error: Error, c: Context<ApiEnv>): Response {
-    const known = isRetainwiseError(error) ? error : new RetainwiseError("internal", "An unexpected error.", { cause: error });
+    const known = isRetainwiseError(error)
+      ? error
+      : new RetainwiseError("internal", "An unexpected error.", { cause: error });
     const status = STATUS_OF_KIND[known.kind];
     const requestId = c.get("requestId");
     const generic = GENERIC_MESSAGES[known.kind];
-    if (generic) logger[known.kind === "internal" ? "error" : "warn"]("request failed", { requestId, path: c.req.path, code: known.code, error });
+    if (generic)
+      logger[known.kind === "internal" ? "error" : "warn"]("request failed", {
+        requestId,
+        path: c.req.path,
+        code: known.code,
+        error,
+      });
     const retryAfter = known.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS[known.kind];
     if (retryAfter !== undefined) c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfter))));
     const shown = generic ? { code: known.code, kind: known.kind, message: generic, details: undefined } : known;

@@ -14,8 +14,14 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-const request = (path: string, init: RequestInit = {}) => fetch(api.url + path, { ...init, headers: { Authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
-const upload = (query: string) => request(`/v1/predictions${query}`, { method: "POST", headers: { "Content-Type": "text/csv" }, body: "CLIENTNUM,tenure\n768805383,3\n" });
+const request = (path: string, init: RequestInit = {}) =>
+  fetch(api.url + path, { ...init, headers: { Authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
+const upload = (query: string) =>
+  request(`/v1/predictions${query}`, {
+    method: "POST",
+    headers: { "Content-Type": "text/csv" },
+    body: "CLIENTNUM,tenure\n768805383,3\n",
+  });
 
 describe("POST /v1/predictions?idColumn=", () => {
   test("stores the id column with the prediction and shows it", async () => {
@@ -35,7 +41,11 @@ describe("POST /v1/predictions?idColumn=", () => {
 
   test.each([
     ["empty", "?idColumn=", /The query parameter 'idColumn' must not be empty: name a column of the file/],
-    ["longer than 200 characters", `?idColumn=${"x".repeat(201)}`, /The query parameter 'idColumn' must be at most 200 characters/],
+    [
+      "longer than 200 characters",
+      `?idColumn=${"x".repeat(201)}`,
+      /The query parameter 'idColumn' must be at most 200 characters/,
+    ],
   ])("answers 400 for an id column %s, before storing anything", async (_name, query, message) => {
     const response = await upload(query);
     expect(response.status).toBe(400);

@@ -50,7 +50,10 @@ describe("Idempotency-Key on POST /v1/predictions", () => {
     expect((await post("/v1/predictions?filename=a.csv", "reuse")).status).toBe(202);
     const other = await post("/v1/predictions?filename=b.csv", "reuse");
     expect(other.status).toBe(409);
-    expect(await errorOf(other)).toMatchObject({ code: "idempotency.key_reused", message: expect.stringMatching(/different request/) });
+    expect(await errorOf(other)).toMatchObject({
+      code: "idempotency.key_reused",
+      message: expect.stringMatching(/different request/),
+    });
   });
 
   test("keys are per account: another account's same key runs its own request", async () => {
@@ -74,7 +77,10 @@ describe("Idempotency-Key on POST /v1/predictions", () => {
     });
     const slow = post("/v1/predictions", "race", { body, duplex: "half" });
     await t.uploadsStored(stored + 1); // the slow one holds the key
-    const racing = await Promise.all([post("/v1/predictions", "race", { body: CSV }), post("/v1/predictions", "race", { body: CSV })]);
+    const racing = await Promise.all([
+      post("/v1/predictions", "race", { body: CSV }),
+      post("/v1/predictions", "race", { body: CSV }),
+    ]);
     for (const response of racing) {
       expect(response.status).toBe(409);
       expect(response.headers.get("retry-after")).toBe("5");
@@ -89,7 +95,10 @@ describe("Idempotency-Key on POST /v1/predictions", () => {
   });
 
   test("a request that failed gives its key up, so the corrected retry runs", async () => {
-    const failed = await post("/v1/predictions", "fix-then-retry", { body: "{}", headers: { "Content-Type": "application/json" } });
+    const failed = await post("/v1/predictions", "fix-then-retry", {
+      body: "{}",
+      headers: { "Content-Type": "application/json" },
+    });
     expect(failed.status).toBe(415);
     const fixed = await post("/v1/predictions", "fix-then-retry");
     expect(fixed.status).toBe(202);
@@ -103,7 +112,10 @@ describe("Idempotency-Key on POST /v1/predictions", () => {
   ])("a key %s is refused with 400 naming the header", async (_, bad) => {
     const response = await post("/v1/predictions", null, { headers: { "Idempotency-Key": bad } });
     expect(response.status).toBe(400);
-    expect(await errorOf(response)).toMatchObject({ code: "request.invalid_idempotency_key", message: expect.stringMatching(/Idempotency-Key/) });
+    expect(await errorOf(response)).toMatchObject({
+      code: "request.invalid_idempotency_key",
+      message: expect.stringMatching(/Idempotency-Key/),
+    });
   });
 });
 

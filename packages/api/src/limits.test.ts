@@ -43,7 +43,15 @@ function slowUpload(token: string): { response: Promise<Response>; reading: Prom
     },
     { highWaterMark: 0 },
   );
-  return { response: call("/v1/predictions", { method: "POST", body, duplex: "half", headers: { "Content-Type": "text/csv" } }, token), reading, finish };
+  return {
+    response: call(
+      "/v1/predictions",
+      { method: "POST", body, duplex: "half", headers: { "Content-Type": "text/csv" } },
+      token,
+    ),
+    reading,
+    finish,
+  };
 }
 
 describe("concurrent uploads per account", () => {
@@ -52,26 +60,46 @@ describe("concurrent uploads per account", () => {
     const other = await t.key("uploads-other");
     const held = [slowUpload(own), slowUpload(own)];
     await t.uploadsStored(2); // both hold their slot
-    const refused = await call("/v1/predictions", { method: "POST", body: CSV, headers: { "Content-Type": "text/csv" } }, own);
+    const refused = await call(
+      "/v1/predictions",
+      { method: "POST", body: CSV, headers: { "Content-Type": "text/csv" } },
+      own,
+    );
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("5");
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("upload.too_many");
-    const elsewhere = await call("/v1/predictions", { method: "POST", body: CSV, headers: { "Content-Type": "text/csv" } }, other);
+    const elsewhere = await call(
+      "/v1/predictions",
+      { method: "POST", body: CSV, headers: { "Content-Type": "text/csv" } },
+      other,
+    );
     expect(elsewhere.status).toBe(202);
 
     for (const upload of held) upload.finish();
     expect((await Promise.all(held.map((u) => u.response))).map((r) => r.status)).toEqual([202, 202]);
-    const after = await call("/v1/predictions", { method: "POST", body: CSV, headers: { "Content-Type": "text/csv" } }, own);
+    const after = await call(
+      "/v1/predictions",
+      { method: "POST", body: CSV, headers: { "Content-Type": "text/csv" } },
+      own,
+    );
     expect(after.status).toBe(202);
   });
 
   test("a refused or failed upload gives its slot back too", async () => {
     const own = await t.key("failing");
     for (let i = 0; i < 3; i++) {
-      const bad = await call("/v1/predictions", { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } }, own);
+      const bad = await call(
+        "/v1/predictions",
+        { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } },
+        own,
+      );
       expect(bad.status).toBe(415);
     }
-    const good = await call("/v1/predictions", { method: "POST", body: CSV, headers: { "Content-Type": "text/csv" } }, own);
+    const good = await call(
+      "/v1/predictions",
+      { method: "POST", body: CSV, headers: { "Content-Type": "text/csv" } },
+      own,
+    );
     expect(good.status).toBe(202);
   });
 });
@@ -86,7 +114,10 @@ describe("request rate per key", () => {
     const limited = await call("/v1/predictions", {}, busy);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers.get("retry-after"))).toBeLessThanOrEqual(2);
-    expect(((await limited.json()) as { error: { code: string; kind: string } }).error).toMatchObject({ code: "rate.limited", kind: "rate_limited" });
+    expect(((await limited.json()) as { error: { code: string; kind: string } }).error).toMatchObject({
+      code: "rate.limited",
+      kind: "rate_limited",
+    });
     expect((await call("/v1/predictions")).status).toBe(200);
   });
 
@@ -101,7 +132,9 @@ describe("request rate per key", () => {
 describe("refused keys per client address", () => {
   /** Over real HTTP, so the address is a socket's or the load balancer's X-Forwarded-For. */
   async function get(api: TestApi, token: string, forwardedFor?: string): Promise<Response> {
-    return fetch(`${api.url}/v1/predictions`, { headers: { Authorization: `Bearer ${token}`, ...(forwardedFor ? { "X-Forwarded-For": forwardedFor } : {}) } });
+    return fetch(`${api.url}/v1/predictions`, {
+      headers: { Authorization: `Bearer ${token}`, ...(forwardedFor ? { "X-Forwarded-For": forwardedFor } : {}) },
+    });
   }
   const madeUp = () => `rw_${randomBytes(24).toString("base64url")}`;
 
@@ -120,7 +153,10 @@ describe("refused keys per client address", () => {
       const good = await get(api, await api.key("flooded"));
       expect(good.status).toBe(429);
       expect(Number(good.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-      expect(((await good.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "rate.auth_failures", message: expect.stringMatching(/more than 20 requests from this address/i) });
+      expect(((await good.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+        code: "rate.auth_failures",
+        message: expect.stringMatching(/more than 20 requests from this address/i),
+      });
     } finally {
       await api.stop();
     }

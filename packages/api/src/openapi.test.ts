@@ -5,7 +5,11 @@ import { apiRoutes, openApiPath } from "./openapi/document.ts";
 import { isOutsideTheApi } from "./openapi/route-docs.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
-type Operation = { parameters?: { name: string; in: string }[]; responses: Record<string, { "x-error-codes"?: string[] }>; security: unknown[] };
+type Operation = {
+  parameters?: { name: string; in: string }[];
+  responses: Record<string, { "x-error-codes"?: string[] }>;
+  security: unknown[];
+};
 type Document = { paths: Record<string, Record<string, Operation>> };
 
 let t: TestApp;
@@ -24,13 +28,17 @@ describe("/openapi.json, generated from the routes", () => {
     // Walked here from Hono's own list, apart from the generator: every route but the web UI's.
     const routed = new Set<string>();
     const byRoute = new Map<string, object[]>();
-    for (const r of t.app.routes) if (r.method !== "ALL") byRoute.set(`${r.method} ${r.path}`, [...(byRoute.get(`${r.method} ${r.path}`) ?? []), r.handler]);
+    for (const r of t.app.routes)
+      if (r.method !== "ALL")
+        byRoute.set(`${r.method} ${r.path}`, [...(byRoute.get(`${r.method} ${r.path}`) ?? []), r.handler]);
     for (const [id, handlers] of byRoute) {
       if (handlers.some(isOutsideTheApi)) continue;
       const [method, path] = id.split(" ");
       routed.add(`${method!.toLowerCase()} ${openApiPath(path!)}`);
     }
-    const documented = new Set(Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)));
+    const documented = new Set(
+      Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)),
+    );
     expect([...documented].sort()).toEqual([...routed].sort());
     expect(apiRoutes(t.app).undocumented).toEqual([]);
     // The .svg pictures are routes like any other.
@@ -42,7 +50,8 @@ describe("/openapi.json, generated from the routes", () => {
     for (const [path, methods] of Object.entries(document.paths)) {
       expect(path).not.toMatch(/[?=]/);
       for (const op of Object.values(methods)) {
-        for (const [, name] of path.matchAll(/\{(\w+)\}/g)) expect(op.parameters?.some((p) => p.name === name && p.in === "path")).toBe(true);
+        for (const [, name] of path.matchAll(/\{(\w+)\}/g))
+          expect(op.parameters?.some((p) => p.name === name && p.in === "path")).toBe(true);
       }
     }
     expect(Object.keys(document.paths)).toContain("/v1/predictions/{id}/train");
@@ -65,17 +74,27 @@ describe("/openapi.json, generated from the routes", () => {
     expect(statuses("get", "/v1/predictions/{id}")).toEqual([200, 400, 401, 404, 429, 503]);
     expect(statuses("get", "/v1/predictions/{id}/download")).toEqual([200, 302, 400, 401, 404, 409, 429, 503]);
     expect(statuses("get", "/healthz")).toEqual([200]);
-    expect(operation("get", "/v1/predictions/{id}/errors").responses["404"]?.["x-error-codes"]).toEqual(["prediction.not_found", "error_report.not_found"]);
+    expect(operation("get", "/v1/predictions/{id}/errors").responses["404"]?.["x-error-codes"]).toEqual([
+      "prediction.not_found",
+      "error_report.not_found",
+    ]);
     // The upload guard's codes only where it runs.
     expect(operation("post", "/v1/predictions").responses["429"]?.["x-error-codes"]).toContain("upload.too_many");
-    expect(operation("post", "/v1/predictions/{id}/retry").responses["429"]?.["x-error-codes"]).not.toContain("upload.too_many");
+    expect(operation("post", "/v1/predictions/{id}/retry").responses["429"]?.["x-error-codes"]).not.toContain(
+      "upload.too_many",
+    );
     expect(operation("post", "/v1/predictions").parameters?.map((p) => p.name)).toContain("Idempotency-Key");
   });
 
   test("answers what it documents: a route's real failures carry documented statuses and codes", async () => {
     const key = await t.key("openapi");
-    const call = (path: string, init: RequestInit = {}) => Promise.resolve(t.app.request(path, { ...init, headers: { Authorization: `Bearer ${key}`, ...init.headers } }));
-    const created = await call("/v1/predictions", { method: "POST", body: "customerID,tenure\nA,1\n", headers: { "Content-Type": "text/csv" } });
+    const call = (path: string, init: RequestInit = {}) =>
+      Promise.resolve(t.app.request(path, { ...init, headers: { Authorization: `Bearer ${key}`, ...init.headers } }));
+    const created = await call("/v1/predictions", {
+      method: "POST",
+      body: "customerID,tenure\nA,1\n",
+      headers: { "Content-Type": "text/csv" },
+    });
     const { id } = (await created.json()) as { id: string };
     const answered: [string, string, Response][] = [
       ["get", "/v1/predictions/{id}/chart.svg", await call(`/v1/predictions/${id}/chart.svg`)],
@@ -88,7 +107,11 @@ describe("/openapi.json, generated from the routes", () => {
     ];
     for (const [method, path, response] of answered) {
       const { code } = ((await response.json()) as { error: { code: string } }).error;
-      expect([path, code, operation(method, path).responses[String(response.status)]?.["x-error-codes"]]).toEqual([path, code, expect.arrayContaining([code])]);
+      expect([path, code, operation(method, path).responses[String(response.status)]?.["x-error-codes"]]).toEqual([
+        path,
+        code,
+        expect.arrayContaining([code]),
+      ]);
     }
   });
 });

@@ -44,7 +44,11 @@ describe("during a database outage", () => {
   test("uploads and reads answer 503 with Retry-After within 2 s, and leave no job, key or file behind", async () => {
     proxy.blackhole();
     try {
-      const upload = await timed("/v1/predictions", { method: "POST", body: CSV, headers: { "Content-Type": "text/csv", "Idempotency-Key": "during-outage" } });
+      const upload = await timed("/v1/predictions", {
+        method: "POST",
+        body: CSV,
+        headers: { "Content-Type": "text/csv", "Idempotency-Key": "during-outage" },
+      });
       expect(upload.response.status).toBe(503);
       expect(upload.response.headers.get("retry-after")).toBe("5");
       expect(((await upload.response.json()) as { error: { kind: string } }).error.kind).toBe("unavailable");
@@ -63,7 +67,11 @@ describe("during a database outage", () => {
   });
 
   test("once the database is back, the same request with the same key goes through", async () => {
-    const after = await timed("/v1/predictions", { method: "POST", body: CSV, headers: { "Content-Type": "text/csv", "Idempotency-Key": "during-outage" } });
+    const after = await timed("/v1/predictions", {
+      method: "POST",
+      body: CSV,
+      headers: { "Content-Type": "text/csv", "Idempotency-Key": "during-outage" },
+    });
     expect(after.response.status).toBe(202);
   });
 });

@@ -8,7 +8,10 @@ function v1Routes(t: TestApp): { method: string; path: string }[] {
   const seen = new Map<string, { method: string; path: string }>();
   for (const route of t.app.routes) {
     if (route.method === "ALL" || !route.path.startsWith("/v1/")) continue;
-    seen.set(`${route.method} ${route.path}`, { method: route.method, path: route.path.replace(/:id\b/g, randomUUID()) });
+    seen.set(`${route.method} ${route.path}`, {
+      method: route.method,
+      path: route.path.replace(/:id\b/g, randomUUID()),
+    });
   }
   return [...seen.values()];
 }
@@ -21,7 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const call = (path: string, init: RequestInit = {}) => Promise.resolve(t.app.request(path, { ...init, headers: { Authorization: `Bearer ${key}`, ...init.headers } }));
+const call = (path: string, init: RequestInit = {}) =>
+  Promise.resolve(t.app.request(path, { ...init, headers: { Authorization: `Bearer ${key}`, ...init.headers } }));
 const errorOf = async (response: Response) => ((await response.json()) as { error: { code: string } }).error;
 
 describe("auth, mounted once on /v1/*", () => {
@@ -32,7 +36,13 @@ describe("auth, mounted once on /v1/*", () => {
     for (const { method, path } of routes) {
       const response = await t.app.request(path, { method });
       if (PUBLIC_V1_PATHS.has(path)) expect([method, path, response.status]).toEqual([method, path, 200]);
-      else expect([method, path, response.status, (await errorOf(response)).code]).toEqual([method, path, 401, "auth.missing"]);
+      else
+        expect([method, path, response.status, (await errorOf(response)).code]).toEqual([
+          method,
+          path,
+          401,
+          "auth.missing",
+        ]);
     }
   });
 
@@ -45,13 +55,20 @@ describe("auth, mounted once on /v1/*", () => {
 
 describe("training from a prediction", () => {
   test("POST /v1/predictions/:id/train and its alias POST /v1/models?fromPrediction= answer alike", async () => {
-    const created = await call("/v1/predictions", { method: "POST", body: "customerID,tenure\nA,1\n", headers: { "Content-Type": "text/csv" } });
+    const created = await call("/v1/predictions", {
+      method: "POST",
+      body: "customerID,tenure\nA,1\n",
+      headers: { "Content-Type": "text/csv" },
+    });
     const { id } = (await created.json()) as { id: string };
     for (const path of [`/v1/predictions/${id}/train?name=again`, `/v1/models?fromPrediction=${id}&name=again`]) {
       const queued = await call(path, { method: "POST" });
       expect([path, queued.status, (await errorOf(queued)).code]).toEqual([path, 409, "prediction.not_ready"]);
     }
-    for (const path of [`/v1/predictions/${randomUUID()}/train?name=x`, `/v1/models?fromPrediction=${randomUUID()}&name=x`]) {
+    for (const path of [
+      `/v1/predictions/${randomUUID()}/train?name=x`,
+      `/v1/models?fromPrediction=${randomUUID()}&name=x`,
+    ]) {
       const unknown = await call(path, { method: "POST" });
       expect([path, unknown.status, (await errorOf(unknown)).code]).toEqual([path, 404, "prediction.not_found"]);
     }

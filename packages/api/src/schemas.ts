@@ -1,29 +1,70 @@
 import * as v from "valibot";
 import { ERROR_KINDS } from "@retainwise/core/errors";
-import { BUILTIN_MODEL_ID, MODEL_STATUSES, modelLabel, PREDICTION_STATUSES, type Model, type Prediction } from "@retainwise/core/jobs";
+import {
+  BUILTIN_MODEL_ID,
+  MODEL_STATUSES,
+  modelLabel,
+  PREDICTION_STATUSES,
+  type Model,
+  type Prediction,
+} from "@retainwise/core/jobs";
 import { isTermTablesCard } from "@retainwise/core/model/card";
 import { TREND_BUCKETS } from "@retainwise/core/outcomes";
 import { UUID_PATTERN } from "@retainwise/core/uuid";
 
 /** HTTP shapes, validated on the way in and documented from the same schemas (openapi.ts). */
-export const IdParamSchema = v.object({ id: v.pipe(v.string(), v.regex(UUID_PATTERN, "must be a prediction id (a UUID)")) });
+export const IdParamSchema = v.object({
+  id: v.pipe(v.string(), v.regex(UUID_PATTERN, "must be a prediction id (a UUID)")),
+});
 
 export const ListQuerySchema = v.object({
-  limit: v.optional(v.pipe(v.string(), v.description("Items on a page"), v.transform(Number), v.integer("must be an integer"), v.minValue(1, "must be at least 1"), v.maxValue(100, "must be at most 100")), "20"),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("Items on a page"),
+      v.transform(Number),
+      v.integer("must be an integer"),
+      v.minValue(1, "must be at least 1"),
+      v.maxValue(100, "must be at most 100"),
+    ),
+    "20",
+  ),
   cursor: v.optional(v.pipe(v.string(), v.description("`nextCursor` of the previous page"), v.maxLength(200))),
 });
 
 export const ErrorReportQuerySchema = v.object({
-  limit: v.optional(v.pipe(v.string(), v.description("Only the header and the first `limit` rows"), v.transform(Number), v.integer("must be an integer"), v.minValue(1, "must be at least 1"), v.maxValue(1000, "must be at most 1000"))),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("Only the header and the first `limit` rows"),
+      v.transform(Number),
+      v.integer("must be an integer"),
+      v.minValue(1, "must be at least 1"),
+      v.maxValue(1000, "must be at most 1000"),
+    ),
+  ),
 });
 
 /** `?name=choice` of a picture or an answer's form: an unknown value means the default, as it always has. */
-const choiceOf = <const T extends readonly [string, ...string[]]>(choices: T, description: string) => v.optional(v.fallback(v.pipe(v.picklist(choices), v.description(description)), choices[0]), choices[0]);
+const choiceOf = <const T extends readonly [string, ...string[]]>(choices: T, description: string) =>
+  v.optional(v.fallback(v.pipe(v.picklist(choices), v.description(description)), choices[0]), choices[0]);
 
 /** `?redirect=1` on a download: 302 to the URL instead of JSON. */
-export const DownloadQuerySchema = v.object({ redirect: v.fallback(v.optional(v.pipe(v.picklist(["1"]), v.description("1: answer 302 to the URL instead of JSON"))), undefined) });
-export const PredictionChartQuerySchema = v.object({ chart: choiceOf(["histogram", "risk"], "histogram of probabilities (default) or High/Medium/Low counts") });
-export const ModelChartQuerySchema = v.object({ chart: choiceOf(["calibration", "importance"], "held-out calibration (default) or term importance, what drives churn") });
+export const DownloadQuerySchema = v.object({
+  redirect: v.fallback(
+    v.optional(v.pipe(v.picklist(["1"]), v.description("1: answer 302 to the URL instead of JSON"))),
+    undefined,
+  ),
+});
+export const PredictionChartQuerySchema = v.object({
+  chart: choiceOf(["histogram", "risk"], "histogram of probabilities (default) or High/Medium/Low counts"),
+});
+export const ModelChartQuerySchema = v.object({
+  chart: choiceOf(
+    ["calibration", "importance"],
+    "held-out calibration (default) or term importance, what drives churn",
+  ),
+});
 
 /** Every error answer; `kind` decides the status (docs/ERRORS.md lists every code with its kind). */
 export const ErrorSchema = v.object({
@@ -53,7 +94,12 @@ export const PredictionSchema = v.object({
   /** The column customer_id is taken from (`?idColumn=`); null: the model card's identifier column, else customerID or an alias, else the row number. */
   idColumn: v.nullable(v.string()),
   attempts: v.number(),
-  progress: v.object({ rowsProcessed: v.number(), rowsFailed: v.number(), rowsTotal: v.nullable(v.number()), percent: v.number() }),
+  progress: v.object({
+    rowsProcessed: v.number(),
+    rowsFailed: v.number(),
+    rowsTotal: v.nullable(v.number()),
+    percent: v.number(),
+  }),
   metrics: v.nullable(v.record(v.string(), v.unknown())),
   error: v.nullable(v.object({ code: v.string(), message: v.string() })),
   /** Input columns whose drift from the model's training data is flagged (PSI > 0.2); null until measured. Details: `links.drift`. */
@@ -65,7 +111,12 @@ export type PredictionJson = v.InferOutput<typeof PredictionSchema>;
 export const PredictionListSchema = v.object({ items: v.array(PredictionSchema), nextCursor: v.nullable(v.string()) });
 export const DownloadSchema = v.object({ url: v.string(), expiresAt: v.string(), filename: v.string() });
 /** `maxUploadBytes`: files to score and outcome files; `maxTrainingBytes`: training files (POST /v1/models). */
-export const LimitsSchema = v.object({ maxUploadBytes: v.number(), maxTrainingBytes: v.number(), acceptedTypes: v.array(v.string()), acceptedExtensions: v.array(v.string()) });
+export const LimitsSchema = v.object({
+  maxUploadBytes: v.number(),
+  maxTrainingBytes: v.number(),
+  acceptedTypes: v.array(v.string()),
+  acceptedExtensions: v.array(v.string()),
+});
 
 export function toPredictionJson(p: Prediction): PredictionJson {
   const self = `/v1/predictions/${p.id}`;
@@ -87,7 +138,12 @@ export function toPredictionJson(p: Prediction): PredictionJson {
     metrics: p.metrics as Record<string, unknown> | null,
     error: p.errorCode ? { code: p.errorCode, message: p.errorMessage ?? "" } : null,
     driftFlagged: p.drift ? p.drift.columns.filter((c) => c.flagged).map((c) => c.name) : null,
-    links: { self, download: p.status === "COMPLETED" ? `${self}/download` : null, drift: `${self}/drift`, performance: `${self}/performance` },
+    links: {
+      self,
+      download: p.status === "COMPLETED" ? `${self}/download` : null,
+      drift: `${self}/drift`,
+      performance: `${self}/performance`,
+    },
   };
 }
 
@@ -125,7 +181,10 @@ export const TrainQuerySchema = v.object({
     v.string("is required: name the model, e.g. name=bank"),
     v.description("The model's name (letters, digits, . _ -); each name is versioned per account: v1, v2…"),
     v.trim(),
-    v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit"),
+    v.regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
+      "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    ),
   ),
   positive: v.optional(
     v.pipe(
@@ -143,7 +202,8 @@ export const TrainQuerySchema = v.object({
 /** Training on a prediction's outcomes: only the name (the label is `churned`). */
 export const TrainFromPredictionQuerySchema = v.pick(TrainQuerySchema, ["name"]);
 
-const modelIdParam = (description: string) => v.optional(v.pipe(v.string(), v.description(description), v.regex(UUID_PATTERN, "must be a model id (a UUID)")));
+const modelIdParam = (description: string) =>
+  v.optional(v.pipe(v.string(), v.description(description), v.regex(UUID_PATTERN, "must be a model id (a UUID)")));
 export const ScoreQuerySchema = v.object({
   model: modelIdParam("The model to score with (default: the account's default model; for a retry, the first run's)"),
   challenger: modelIdParam(
@@ -166,19 +226,34 @@ export const ScoreQuerySchema = v.object({
 /** `POST /v1/predictions`: the scoring choices, and the name of a raw upload (multipart keeps the file's own). */
 export const UploadQuerySchema = v.object({
   ...ScoreQuerySchema.entries,
-  filename: v.optional(v.pipe(v.string(), v.description("The name of a raw text/csv upload (default upload.csv); multipart keeps the file's own"))),
+  filename: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("The name of a raw text/csv upload (default upload.csv); multipart keeps the file's own"),
+    ),
+  ),
 });
 
 /** A settings body: every field optional only once there are more; today `actionable`, card input names. */
 export const ModelSettingsSchema = v.object({
   actionable: v.pipe(
-    v.array(v.pipe(v.string("must be a list of column names"), v.trim(), v.minLength(1, "must not hold an empty name"), v.maxLength(200)), "must be a list of column names"),
+    v.array(
+      v.pipe(
+        v.string("must be a list of column names"),
+        v.trim(),
+        v.minLength(1, "must not hold an empty name"),
+        v.maxLength(200),
+      ),
+      "must be a list of column names",
+    ),
     v.description("Card input names the account can change (matched ignoring case); [] clears it"),
     v.maxLength(100, "must list at most 100 columns"),
   ),
 });
 
-export const DefaultModelSchema = v.object({ modelId: v.pipe(v.string("is required"), v.regex(UUID_PATTERN, "must be a model id (a UUID)")) });
+export const DefaultModelSchema = v.object({
+  modelId: v.pipe(v.string("is required"), v.regex(UUID_PATTERN, "must be a model id (a UUID)")),
+});
 
 export const ModelSchema = v.object({
   id: v.string(),
@@ -250,10 +325,17 @@ export function toModelJson(m: Model, defaultModelId: string): ModelJson {
 }
 
 const DateParam = (description: string) =>
-  v.pipe(v.string(), v.description(description), v.check((s) => !Number.isNaN(Date.parse(s)), "must be a date (2026-11-01 or an ISO 8601 time)"), v.transform((s) => new Date(s)));
+  v.pipe(
+    v.string(),
+    v.description(description),
+    v.check((s) => !Number.isNaN(Date.parse(s)), "must be a date (2026-11-01 or an ISO 8601 time)"),
+    v.transform((s) => new Date(s)),
+  );
 /** `GET /v1/insights/trends`: the range and its buckets. */
 export const TrendsQuerySchema = v.object({
   from: v.optional(DateParam("A date or ISO 8601 time (default: 30 days before `to`)")),
   to: v.optional(DateParam("A date or ISO 8601 time (default: now); at most 366 days after `from`")),
-  bucket: v.optional(v.pipe(v.picklist(TREND_BUCKETS, "must be day or week"), v.description("day (default up to 62 days) or week"))),
+  bucket: v.optional(
+    v.pipe(v.picklist(TREND_BUCKETS, "must be day or week"), v.description("day (default up to 62 days) or week")),
+  ),
 });

@@ -17,12 +17,26 @@ export interface RunningServer {
  * those deadlines on a timer (`connectionsCheckingInterval`, 30 s by default, which let slow headers
  * live ~31 s against a 20 s limit): once a second here.
  */
-export function serveApi(app: { fetch: Hono["fetch"] }, options: { port: number; host: string; headersTimeoutSeconds?: number }): Promise<RunningServer> {
+export function serveApi(
+  app: { fetch: Hono["fetch"] },
+  options: { port: number; host: string; headersTimeoutSeconds?: number },
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host, serverOptions: { connectionsCheckingInterval: 1000 } }, (info: AddressInfo) => {
-      const host = info.address.includes(":") ? `[${info.address}]` : info.address;
-      resolve({ url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${info.port}`, close: (graceMs) => close(server as Server, graceMs) });
-    }) as Server;
+    const server = serve(
+      {
+        fetch: app.fetch,
+        port: options.port,
+        hostname: options.host,
+        serverOptions: { connectionsCheckingInterval: 1000 },
+      },
+      (info: AddressInfo) => {
+        const host = info.address.includes(":") ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${info.port}`,
+          close: (graceMs) => close(server as Server, graceMs),
+        });
+      },
+    ) as Server;
     server.requestTimeout = 0;
     server.headersTimeout = (options.headersTimeoutSeconds ?? 20) * 1000;
     server.on("error", reject);

@@ -12,7 +12,16 @@ import type { Hono } from "hono";
 import { silentLogger } from "@retainwise/core/log";
 import type { ObjectStore } from "@retainwise/core/ports";
 import { createFileObjectStore, serveSignedDownload } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresIdempotencyKeys, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, type Sql } from "@retainwise/postgres";
+import {
+  connect,
+  createPostgresAccountRepository,
+  createPostgresIdempotencyKeys,
+  createPostgresJobQueue,
+  createPostgresModelRepository,
+  createPostgresOutcomeRepository,
+  createPostgresPredictionRepository,
+  type Sql,
+} from "@retainwise/postgres";
 import { createTestDatabase, type TestDatabase } from "../../../tests/support/postgres.ts";
 import { createApp } from "./app.ts";
 import type { ApiDeps, ApiEnv } from "./env.ts";
@@ -42,7 +51,12 @@ export interface TestApi extends Omit<TestApp, "close"> {
 }
 
 /** Any ApiDeps setting to change from the defaults below (a logger, limits, timeouts). */
-export type TestAppOptions = Partial<Omit<ApiDeps, "predictions" | "accounts" | "outcomes" | "models" | "idempotencyKeys" | "store" | "queue" | "serveDownload">>;
+export type TestAppOptions = Partial<
+  Omit<
+    ApiDeps,
+    "predictions" | "accounts" | "outcomes" | "models" | "idempotencyKeys" | "store" | "queue" | "serveDownload"
+  >
+>;
 
 export interface TestDatabaseOptions {
   /** The URL the app connects with instead of the test database's own (e.g. through a proxy). */
@@ -50,9 +64,15 @@ export interface TestDatabaseOptions {
   connectTimeoutSeconds?: number;
 }
 
-export async function createTestApp(options: TestAppOptions = {}, port = 0, database: TestDatabaseOptions = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: TestAppOptions = {},
+  port = 0,
+  database: TestDatabaseOptions = {},
+): Promise<TestApp> {
   const db: TestDatabase = await createTestDatabase({ migrate: true });
-  const sql = connect(database.via ? await database.via(db.url) : db.url, { ...(database.connectTimeoutSeconds ? { connectTimeoutSeconds: database.connectTimeoutSeconds } : {}) });
+  const sql = connect(database.via ? await database.via(db.url) : db.url, {
+    ...(database.connectTimeoutSeconds ? { connectTimeoutSeconds: database.connectTimeoutSeconds } : {}),
+  });
   const dir = await mkdtemp(join(tmpdir(), "rw-api-"));
   const signingSecret = randomBytes(24).toString("hex");
   const store = createFileObjectStore({ dir, publicBaseUrl: `http://127.0.0.1:${port}`, signingSecret });
@@ -61,7 +81,11 @@ export async function createTestApp(options: TestAppOptions = {}, port = 0, data
   const models = createPostgresModelRepository(sql);
   const queue = createPostgresJobQueue({ sql, log: silentLogger });
   const app = createApp({
-    predictions, accounts, models, store, queue,
+    predictions,
+    accounts,
+    models,
+    store,
+    queue,
     idempotencyKeys: createPostgresIdempotencyKeys(sql),
     outcomes: createPostgresOutcomeRepository(sql),
     logger: silentLogger,
@@ -73,7 +97,14 @@ export async function createTestApp(options: TestAppOptions = {}, port = 0, data
     ...options,
   });
   return {
-    app, sql, db, store, dir, predictions, accounts, models,
+    app,
+    sql,
+    db,
+    store,
+    dir,
+    predictions,
+    accounts,
+    models,
     async key(account) {
       const { id } = await accounts.ensureAccount(account);
       return (await accounts.createApiKey(id)).key;

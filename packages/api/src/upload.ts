@@ -22,19 +22,27 @@ export interface IncomingUpload {
  * Turns the request into a stream of the uploaded file without buffering it: a raw `text/csv` body
  * as is, or the `file` part of a multipart form, parsed on the fly by busboy.
  */
-export async function openUpload(request: Request, maxBytes: number, idleMs = DEFAULT_UPLOAD_IDLE_SECONDS * 1000): Promise<IncomingUpload> {
+export async function openUpload(
+  request: Request,
+  maxBytes: number,
+  idleMs = DEFAULT_UPLOAD_IDLE_SECONDS * 1000,
+): Promise<IncomingUpload> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) throw empty();
-  const source = cutOffWhenIdle(Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>), idleMs);
+  const source = cutOffWhenIdle(
+    Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>),
+    idleMs,
+  );
   if (type === "multipart/form-data") return multipartFile(source, request.headers, maxBytes);
   if (CSV_CONTENT_TYPES.includes(type)) {
     const name = new URL(request.url).searchParams.get("filename") ?? DEFAULT_FILENAME;
     return { filename: safeFilename(name), body: guard(source, maxBytes), fields: {} };
   }
   source.destroy();
-  throw new RetainwiseError("upload.unsupported_type",
+  throw new RetainwiseError(
+    "upload.unsupported_type",
     `Content-Type '${ellipsize(type) || "(none)"}' is not accepted. Send the CSV as 'text/csv' or as the 'file' field of a multipart/form-data form.`,
   );
 }
@@ -49,7 +57,10 @@ function multipartFile(source: Readable, headers: Headers, maxBytes: number): Pr
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: Object.fromEntries(headers), limits: { ...MULTIPART_LIMITS, fileSize: maxBytes + 1 } });
+      parser = busboy({
+        headers: Object.fromEntries(headers),
+        limits: { ...MULTIPART_LIMITS, fileSize: maxBytes + 1 },
+      });
     } catch (error) {
       source.destroy();
       return reject(badMultipart(error as Error));
@@ -62,14 +73,30 @@ function multipartFile(source: Readable, headers: Headers, maxBytes: number): Pr
     parser.on("file", (field, stream, info) => {
       if (field !== "file" || found) return stream.resume();
       found = true;
-      resolve({ filename: safeFilename(info.filename || DEFAULT_FILENAME), body: guard(stream, maxBytes, badMultipart), fields });
+      resolve({
+        filename: safeFilename(info.filename || DEFAULT_FILENAME),
+        body: guard(stream, maxBytes, badMultipart),
+        fields,
+      });
     });
     parser.on("error", (error) => reject(badMultipart(error as Error)));
     for (const limit of ["partsLimit", "filesLimit", "fieldsLimit"] as const) {
-      parser.on(limit, () => parser.destroy(new Error(`it has more parts than the ${MULTIPART_LIMITS.parts} parts, ${MULTIPART_LIMITS.files} files or ${MULTIPART_LIMITS.fields} fields allowed`)));
+      parser.on(limit, () =>
+        parser.destroy(
+          new Error(
+            `it has more parts than the ${MULTIPART_LIMITS.parts} parts, ${MULTIPART_LIMITS.files} files or ${MULTIPART_LIMITS.fields} fields allowed`,
+          ),
+        ),
+      );
     }
     parser.on("close", () => {
-      if (!found) reject(new RetainwiseError("upload.no_file", "The form has no 'file' field. Send the CSV as the 'file' field of the form."));
+      if (!found)
+        reject(
+          new RetainwiseError(
+            "upload.no_file",
+            "The form has no 'file' field. Send the CSV as the 'file' field of the form.",
+          ),
+        );
     });
     source.on("error", (error) => parser.destroy(error));
     source.pipe(parser);
@@ -79,7 +106,10 @@ function multipartFile(source: Readable, headers: Headers, maxBytes: number): Pr
 /** A form busboy cannot read: no boundary, cut off mid-part, too many parts. */
 function badMultipart(error: Error): RetainwiseError {
   if (isRetainwiseError(error)) return error;
-  return new RetainwiseError("upload.bad_multipart", `The multipart form could not be read: ${ellipsize(error.message, 200)}. Send the CSV as the 'file' field of a complete multipart/form-data form.`);
+  return new RetainwiseError(
+    "upload.bad_multipart",
+    `The multipart form could not be read: ${ellipsize(error.message, 200)}. Send the CSV as the 'file' field of a complete multipart/form-data form.`,
+  );
 }
 
 /**
@@ -90,7 +120,12 @@ function badMultipart(error: Error): RetainwiseError {
 function cutOffWhenIdle(source: Readable, idleMs: number): Readable {
   const stalled = () => {
     if (source.readableFlowing === false) return void timer.refresh();
-    source.destroy(new RetainwiseError("upload.timeout", `The upload sent nothing for ${Math.round(idleMs / 1000)} seconds and was stopped. Check the connection and send the file again.`));
+    source.destroy(
+      new RetainwiseError(
+        "upload.timeout",
+        `The upload sent nothing for ${Math.round(idleMs / 1000)} seconds and was stopped. Check the connection and send the file again.`,
+      ),
+    );
   };
   const timer = setTimeout(stalled, idleMs);
   source.on("data", () => timer.refresh());
@@ -131,19 +166,32 @@ function sniffProblem(head: Buffer): RetainwiseError | undefined {
     return undefined;
   } catch (error) {
     if (isRetainwiseError(error) && error.code === "csv.empty") return undefined; // leading blank lines: the scorer decides
-    return new RetainwiseError("upload.not_csv", isRetainwiseError(error) ? error.message : "The upload is not CSV text.");
+    return new RetainwiseError(
+      "upload.not_csv",
+      isRetainwiseError(error) ? error.message : "The upload is not CSV text.",
+    );
   }
 }
 
 function tooLarge(maxBytes: number): RetainwiseError {
-  return new RetainwiseError("upload.too_large", `The upload is larger than the ${formatBytes(maxBytes)} limit. Split the file and upload the parts.`);
+  return new RetainwiseError(
+    "upload.too_large",
+    `The upload is larger than the ${formatBytes(maxBytes)} limit. Split the file and upload the parts.`,
+  );
 }
 
 function empty(): RetainwiseError {
-  return new RetainwiseError("upload.empty", "The upload is empty. Send a CSV with a header row and one row per customer.");
+  return new RetainwiseError(
+    "upload.empty",
+    "The upload is empty. Send a CSV with a header row and one row per customer.",
+  );
 }
 
 function safeFilename(name: string): string {
-  const base = name.split(/[\\/]/).pop()!.replace(/[^\w.\- ]/g, "_").slice(0, 200);
+  const base = name
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[^\w.\- ]/g, "_")
+    .slice(0, 200);
   return base || DEFAULT_FILENAME;
 }

@@ -4,7 +4,9 @@ import { ellipsize } from "@retainwise/core/text";
 
 /** A schema whose every key is a `ParameterName`, so each has its `request.invalid_<key>` code in the closed list. */
 type OnlyParameters<S extends { entries: v.ObjectEntries }> =
-  Exclude<keyof S["entries"], ParameterName> extends never ? unknown : { "add request.invalid_<key> to ERROR_CODES for": Exclude<keyof S["entries"], ParameterName> };
+  Exclude<keyof S["entries"], ParameterName> extends never
+    ? unknown
+    : { "add request.invalid_<key> to ERROR_CODES for": Exclude<keyof S["entries"], ParameterName> };
 
 /**
  * Parses `input` or answers 400 naming the field and what is wrong with it: `request.invalid_<key>`
@@ -12,8 +14,17 @@ type OnlyParameters<S extends { entries: v.ObjectEntries }> =
  * no field is (a JSON body that is not an object), or `code` for schemas of another kind (a path id,
  * a header).
  */
-export function parseOr400<S extends v.GenericSchema & { entries: v.ObjectEntries }>(schema: S & OnlyParameters<S>, input: unknown, where: string): v.InferOutput<S>;
-export function parseOr400<S extends v.GenericSchema>(schema: S, input: unknown, where: string, code: ErrorCode): v.InferOutput<S>;
+export function parseOr400<S extends v.GenericSchema & { entries: v.ObjectEntries }>(
+  schema: S & OnlyParameters<S>,
+  input: unknown,
+  where: string,
+): v.InferOutput<S>;
+export function parseOr400<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+  where: string,
+  code: ErrorCode,
+): v.InferOutput<S>;
 export function parseOr400(schema: v.GenericSchema, input: unknown, where: string, code?: ErrorCode): unknown {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
@@ -22,7 +33,10 @@ export function parseOr400(schema: v.GenericSchema, input: unknown, where: strin
   const key = issue.path?.[0]?.key;
   const named = `request.invalid_${String(key)}`;
   const parameterCode: ErrorCode = key !== undefined && isErrorCode(named) ? named : "request.invalid_body";
-  throw new RetainwiseError(code ?? parameterCode, `The ${where} '${ellipsize(field)}' ${issue.message}, got ${ellipsize(described(issue.input))}.`);
+  throw new RetainwiseError(
+    code ?? parameterCode,
+    `The ${where} '${ellipsize(field)}' ${issue.message}, got ${ellipsize(described(issue.input))}.`,
+  );
 }
 
 /** Nesting a JSON body may have: our bodies are flat; a deeper one is refused before it is parsed. */
@@ -44,7 +58,11 @@ export async function jsonBody(request: Request): Promise<unknown> {
       else if (ch === '"') inString = false;
     } else if (ch === '"') inString = true;
     else if (ch === "{" || ch === "[") {
-      if (++depth > MAX_JSON_DEPTH) throw new RetainwiseError("request.invalid_body", `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels; send a flat object.`);
+      if (++depth > MAX_JSON_DEPTH)
+        throw new RetainwiseError(
+          "request.invalid_body",
+          `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels; send a flat object.`,
+        );
     } else if (ch === "}" || ch === "]") depth--;
   }
   try {

@@ -18,9 +18,17 @@ export async function ecsTaskRevision(metadataUri: string, timeoutMs = 5_000): P
     const response = await fetch(`${metadataUri.replace(/\/$/, "")}/task`, { signal: AbortSignal.timeout(timeoutMs) });
     body = await response.json();
   } catch (error) {
-    throw new TransientError("ecs.task_metadata_unreachable", "The ECS task metadata endpoint did not answer; the worker cannot tell its generation (deploys will not drain it).", { cause: error });
+    throw new TransientError(
+      "ecs.task_metadata_unreachable",
+      "The ECS task metadata endpoint did not answer; the worker cannot tell its generation (deploys will not drain it).",
+      { cause: error },
+    );
   }
   const parsed = v.safeParse(TaskMetadata, body);
-  if (!parsed.success) throw new TransientError("ecs.task_metadata_unexpected", "The ECS task metadata has no numeric Revision; the worker cannot tell its generation (deploys will not drain it).");
+  if (!parsed.success)
+    throw new TransientError(
+      "ecs.task_metadata_unexpected",
+      "The ECS task metadata has no numeric Revision; the worker cannot tell its generation (deploys will not drain it).",
+    );
   return Number(parsed.output.Revision);
 }

@@ -30,19 +30,26 @@ export function createEcsTaskProtection(options: EcsTaskProtectionOptions): Task
         const response = await fetch(url, {
           method: "PUT",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify(enabled ? { ProtectionEnabled: true, ExpiresInMinutes: minutes } : { ProtectionEnabled: false }),
+          body: JSON.stringify(
+            enabled ? { ProtectionEnabled: true, ExpiresInMinutes: minutes } : { ProtectionEnabled: false },
+          ),
           signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
         });
         status = response.status;
         body = await response.json().catch(() => ({}));
       } catch (error) {
-        throw new TransientError("ecs.task_protection_unreachable", `The ECS agent did not answer while ${doing}.`, { cause: error });
+        throw new TransientError("ecs.task_protection_unreachable", `The ECS agent did not answer while ${doing}.`, {
+          cause: error,
+        });
       }
       const parsed = v.safeParse(AgentResponse, body);
       const answer = parsed.success ? parsed.output : {};
       if (status >= 300 || !answer.protection || answer.failure || answer.error) {
         const reason = answer.failure?.Reason ?? answer.error?.Message ?? answer.error?.Code ?? `HTTP ${status}`;
-        throw new TransientError("ecs.task_protection_refused", `ECS refused ${doing}: ${reason}. Check the task role allows ecs:UpdateTaskProtection.`);
+        throw new TransientError(
+          "ecs.task_protection_refused",
+          `ECS refused ${doing}: ${reason}. Check the task role allows ecs:UpdateTaskProtection.`,
+        );
       }
     },
   };

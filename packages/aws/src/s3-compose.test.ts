@@ -24,11 +24,19 @@ describe("the part plan of a stored part", () => {
   });
 
   it("tops pending bytes up to 5 MiB from the part's head, uploads them, and copies the rest", () => {
-    expect(copyPlan(2 * MiB, 64 * MiB, false)).toEqual([{ read: [0, 3 * MiB] }, { flush: true }, { copy: [3 * MiB, 64 * MiB] }]);
+    expect(copyPlan(2 * MiB, 64 * MiB, false)).toEqual([
+      { read: [0, 3 * MiB] },
+      { flush: true },
+      { copy: [3 * MiB, 64 * MiB] },
+    ]);
   });
 
   it("reads the rest too when what is left after topping up is too small to stand alone", () => {
-    expect(copyPlan(2 * MiB, 6 * MiB, false)).toEqual([{ read: [0, 3 * MiB] }, { flush: true }, { read: [3 * MiB, 6 * MiB] }]);
+    expect(copyPlan(2 * MiB, 6 * MiB, false)).toEqual([
+      { read: [0, 3 * MiB] },
+      { flush: true },
+      { read: [3 * MiB, 6 * MiB] },
+    ]);
   });
 
   it("splits a part larger than S3's 5 GiB copy limit into ranges that each keep the rule", () => {
@@ -71,7 +79,9 @@ describe("a compose cut short on fauxqs", () => {
       abort.abort();
       yield Buffer.alloc(MiB, 98);
     }
-    await expect(store.compose("results/x/attempt-1.csv", [{ open: async () => Readable.from(body()) }], { signal: abort.signal })).rejects.toThrow();
+    await expect(
+      store.compose("results/x/attempt-1.csv", [{ open: async () => Readable.from(body()) }], { signal: abort.signal }),
+    ).rejects.toThrow();
     expect(await store.head("results/x/attempt-1.csv")).toBeNull();
     await aws.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
   });
@@ -80,7 +90,12 @@ describe("a compose cut short on fauxqs", () => {
     const bucket = await freshBucket();
     const store = createS3ObjectStore({ client: aws.s3, bucket, serverSideCopy: false });
     await store.put("a.csv", Readable.from([Buffer.alloc(6 * MiB, 97)]));
-    await expect(store.compose("out.csv", [{ key: "a.csv", bytes: 6 * MiB }, { key: "missing.csv", bytes: 6 * MiB }])).rejects.toThrow();
+    await expect(
+      store.compose("out.csv", [
+        { key: "a.csv", bytes: 6 * MiB },
+        { key: "missing.csv", bytes: 6 * MiB },
+      ]),
+    ).rejects.toThrow();
     await store.delete("a.csv");
     await aws.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
   });

@@ -44,11 +44,24 @@ export interface ComposeTarget {
  * them its head (a ranged GET of at most MIN_PART_BYTES) so that they make a whole part, and the
  * rest of it is copied. Any failure or abort aborts the upload: no incomplete upload is left.
  */
-export async function composeObject(target: ComposeTarget, parts: readonly ComposePart[], options: PutOptions = {}): Promise<{ bytes: number }> {
+export async function composeObject(
+  target: ComposeTarget,
+  parts: readonly ComposePart[],
+  options: PutOptions = {},
+): Promise<{ bytes: number }> {
   const { client, bucket, key } = target;
   const signal = options.signal;
   const sendOptions = signal ? { abortSignal: signal } : {};
-  const created = await withAwsErrors(`starting ${key}`, () => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType ?? "application/octet-stream" }), sendOptions));
+  const created = await withAwsErrors(`starting ${key}`, () =>
+    client.send(
+      new CreateMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        ContentType: options.contentType ?? "application/octet-stream",
+      }),
+      sendOptions,
+    ),
+  );
   const uploadId = created.UploadId!;
   // Part numbers are handed out in file order; copies run COPIES_IN_FLIGHT at a time (S3 copies a
   // part at a few hundred MB/s, so a merge of many shards is as fast as they run side by side).
@@ -60,14 +73,29 @@ export async function composeObject(target: ComposeTarget, parts: readonly Compo
     const body = pending.take(size);
     const PartNumber = completed.length + 1;
     const uploaded = withAwsErrors(`uploading part ${PartNumber} of ${key}`, () =>
-      client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber, Body: body, ContentLength: body.length }), sendOptions),
+      client.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber,
+          Body: body,
+          ContentLength: body.length,
+        }),
+        sendOptions,
+      ),
     ).then((result) => ({ PartNumber, ETag: result.ETag! }));
     completed.push(uploaded);
     await uploaded;
   };
   // Whole STREAM_PART_BYTES go up as they arrive; what is left waits for the next step (a part of its own then, or the last).
   const readRange = async (source: string, start: number, end: number) => {
-    const result = await withAwsErrors(`reading ${source}`, () => client.send(new GetObjectCommand({ Bucket: bucket, Key: target.objectKey(source), Range: `bytes=${start}-${end - 1}` }), sendOptions));
+    const result = await withAwsErrors(`reading ${source}`, () =>
+      client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: target.objectKey(source), Range: `bytes=${start}-${end - 1}` }),
+        sendOptions,
+      ),
+    );
     for await (const chunk of result.Body as Readable) {
       pending.add(chunk as Buffer);
       while (pending.size >= STREAM_PART_BYTES) await uploadPending(STREAM_PART_BYTES);
@@ -78,7 +106,17 @@ export async function composeObject(target: ComposeTarget, parts: readonly Compo
     const PartNumber = completed.length + 1;
     const CopySource = `${bucket}/${encodeURIComponent(target.objectKey(source)).replace(/%2F/g, "/")}`;
     const copied = withAwsErrors(`copying ${source} into part ${PartNumber} of ${key}`, () =>
-      client.send(new UploadPartCopyCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber, CopySource, CopySourceRange: `bytes=${start}-${end - 1}` }), sendOptions),
+      client.send(
+        new UploadPartCopyCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber,
+          CopySource,
+          CopySourceRange: `bytes=${start}-${end - 1}`,
+        }),
+        sendOptions,
+      ),
     ).then((result) => ({ PartNumber, ETag: result.CopyPartResult!.ETag! }));
     completed.push(copied);
     // Its failure is awaited with every part's below; here it only frees a slot.
@@ -112,11 +150,23 @@ export async function composeObject(target: ComposeTarget, parts: readonly Compo
     // The last part may be of any size, even empty when nothing else was written.
     if (pending.size > 0 || completed.length === 0) await uploadPending(pending.size);
     const done = await Promise.all(completed);
-    await withAwsErrors(`completing ${key}`, () => client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: done } }), sendOptions));
+    await withAwsErrors(`completing ${key}`, () =>
+      client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: done },
+        }),
+        sendOptions,
+      ),
+    );
     return { bytes };
   } catch (error) {
     await Promise.allSettled(completed);
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => {});
+    await client
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
+      .catch(() => {});
     throw error;
   }
 }

@@ -50,7 +50,12 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       body.on("error", (error) => counted.destroy(error));
       const upload = new Upload({
         client,
-        params: { Bucket: bucket, Key: key(k), Body: counted, ContentType: putOptions.contentType ?? "application/octet-stream" },
+        params: {
+          Bucket: bucket,
+          Key: key(k),
+          Body: counted,
+          ContentType: putOptions.contentType ?? "application/octet-stream",
+        },
         partSize: PART_SIZE_BYTES,
         queueSize: PARTS_IN_FLIGHT,
         leavePartsOnError: false,
@@ -64,11 +69,23 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       // S3 answers an empty range with the whole object (or 416): an empty range is read as nothing.
       if (range && range.end <= range.start) return Readable.from([]);
       const result = await withAwsErrors(`reading ${k}`, () =>
-        client.send(new GetObjectCommand({ Bucket: bucket, Key: key(k), ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}) }), getOptions.signal ? { abortSignal: getOptions.signal } : {}),
+        client.send(
+          new GetObjectCommand({
+            Bucket: bucket,
+            Key: key(k),
+            ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}),
+          }),
+          getOptions.signal ? { abortSignal: getOptions.signal } : {},
+        ),
       );
       return result.Body as Readable;
     },
-    compose: (k, parts, putOptions) => composeObject({ client, bucket, key: key(k), objectKey: key, serverSideCopy: options.serverSideCopy ?? true }, parts, putOptions),
+    compose: (k, parts, putOptions) =>
+      composeObject(
+        { client, bucket, key: key(k), objectKey: key, serverSideCopy: options.serverSideCopy ?? true },
+        parts,
+        putOptions,
+      ),
     async deletePrefix(p) {
       await withAwsErrors(`deleting ${p}`, () => deleteUnder(client, bucket, key(p)));
     },
@@ -86,9 +103,17 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       await withAwsErrors(`deleting ${k}`, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key(k) })));
     },
     async presignGet(k, presign) {
-      const disposition = presign.filename ? `attachment; filename="${presign.filename.replace(/["\\\r\n]/g, "_")}"` : undefined;
-      const command = new GetObjectCommand({ Bucket: bucket, Key: key(k), ...(disposition ? { ResponseContentDisposition: disposition } : {}) });
-      const url = await withAwsErrors(`signing ${k}`, () => getSignedUrl(client, command, { expiresIn: presign.expiresInSeconds }));
+      const disposition = presign.filename
+        ? `attachment; filename="${presign.filename.replace(/["\\\r\n]/g, "_")}"`
+        : undefined;
+      const command = new GetObjectCommand({
+        Bucket: bucket,
+        Key: key(k),
+        ...(disposition ? { ResponseContentDisposition: disposition } : {}),
+      });
+      const url = await withAwsErrors(`signing ${k}`, () =>
+        getSignedUrl(client, command, { expiresIn: presign.expiresInSeconds }),
+      );
       return { url, expiresAt: new Date(Date.now() + presign.expiresInSeconds * 1000) };
     },
     async ping() {
@@ -100,16 +125,29 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
 /** Every object under `prefix`, 1,000 a request, and the multipart uploads in progress there (a merge cut short). */
 async function deleteUnder(client: S3Client, bucket: string, prefix: string): Promise<void> {
   for (let token: string | undefined; ; ) {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
-    if (keys.length > 0) await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    if (keys.length > 0)
+      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
     token = page.NextContinuationToken;
     if (!page.IsTruncated || !token) break;
   }
   for (let keyMarker: string | undefined, uploadIdMarker: string | undefined; ; ) {
-    const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+    const page = await client.send(
+      new ListMultipartUploadsCommand({
+        Bucket: bucket,
+        Prefix: prefix,
+        KeyMarker: keyMarker,
+        UploadIdMarker: uploadIdMarker,
+      }),
+    );
     for (const upload of page.Uploads ?? []) {
-      if (upload.Key && upload.UploadId) await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+      if (upload.Key && upload.UploadId)
+        await client.send(
+          new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }),
+        );
     }
     if (!page.IsTruncated) break;
     keyMarker = page.NextKeyMarker;

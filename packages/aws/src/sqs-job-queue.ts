@@ -1,4 +1,11 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { JobQueue } from "@retainwise/core";
 import { withAwsErrors } from "./errors.ts";
 
@@ -15,7 +22,9 @@ export function createSqsJobQueue(options: SqsJobQueueOptions): JobQueue {
   const { client, queueUrl } = options;
   return {
     async send(message) {
-      await withAwsErrors("sending a job message", () => client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) })));
+      await withAwsErrors("sending a job message", () =>
+        client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) })),
+      );
     },
     async receive({ max, waitSeconds, visibilitySeconds, signal }) {
       if (signal?.aborted) return [];
@@ -43,19 +52,31 @@ export function createSqsJobQueue(options: SqsJobQueueOptions): JobQueue {
     },
     async extend(receipt, visibilitySeconds) {
       await withAwsErrors("extending a job message", () =>
-        client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receipt, VisibilityTimeout: visibilitySeconds })),
+        client.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: receipt,
+            VisibilityTimeout: visibilitySeconds,
+          }),
+        ),
       );
     },
     async delete(receipt) {
-      await withAwsErrors("deleting a job message", () => client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receipt })));
+      await withAwsErrors("deleting a job message", () =>
+        client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receipt })),
+      );
     },
     async release(receipt) {
       await withAwsErrors("releasing a job message", () =>
-        client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receipt, VisibilityTimeout: 0 })),
+        client.send(
+          new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receipt, VisibilityTimeout: 0 }),
+        ),
       );
     },
     async ping() {
-      await withAwsErrors("reaching the queue", () => client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] })));
+      await withAwsErrors("reaching the queue", () =>
+        client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] })),
+      );
     },
   };
 }

@@ -20,7 +20,10 @@ export function didYouMean(typed: string, known: readonly string[], prefix = "")
  *   const parsed = parseCommandLine(argv, { output: { type: "string", short: "o" } });
  *   if (typeof parsed === "string") return usage(parsed);
  */
-export function parseCommandLine<O extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: O): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> | string {
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: string[],
+  options: O,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> | string {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {

@@ -12,11 +12,32 @@ import { DEFAULT_STALL_HEARTBEATS } from "@retainwise/core";
  * @example
  *   const config = loadConfig({ flags: { mode: "local", port: "9000" } });
  */
-const toInt = (min: number, max: number) => v.pipe(v.unknown(), v.transform(Number), v.number("must be a number"), v.integer("must be an integer"), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
-const toNumber = (min: number, max: number) => v.pipe(v.unknown(), v.transform(Number), v.number("must be a number"), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
-const toBool = v.pipe(v.unknown(), v.transform((x) => x === true || x === "true" || x === "1"));
+const toInt = (min: number, max: number) =>
+  v.pipe(
+    v.unknown(),
+    v.transform(Number),
+    v.number("must be a number"),
+    v.integer("must be an integer"),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+const toNumber = (min: number, max: number) =>
+  v.pipe(
+    v.unknown(),
+    v.transform(Number),
+    v.number("must be a number"),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+const toBool = v.pipe(
+  v.unknown(),
+  v.transform((x) => x === true || x === "true" || x === "1"),
+);
 const optionalUrl = v.optional(v.pipe(v.string(), v.url("must be a URL")));
-const roleName = v.pipe(v.string(), v.regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a PostgreSQL role name (lower-case letters, digits, underscores)"));
+const roleName = v.pipe(
+  v.string(),
+  v.regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a PostgreSQL role name (lower-case letters, digits, underscores)"),
+);
 
 const ConfigSchema = v.object({
   mode: v.picklist(["local", "aws"], 'must be "local" or "aws"'),
@@ -185,7 +206,12 @@ export function loadConfig({ env = process.env, flags = {} }: LoadConfigInput = 
   const raw: Record<string, unknown> = {};
   for (const [key, setting] of Object.entries(SETTINGS) as [Key, (typeof SETTINGS)[Key]][]) {
     const modeDefault = mode === "aws" ? setting.aws : setting.local;
-    raw[key] = firstDefined(flags[key], env[setting.env] === "" ? undefined : env[setting.env], modeDefault, setting.default);
+    raw[key] = firstDefined(
+      flags[key],
+      env[setting.env] === "" ? undefined : env[setting.env],
+      modeDefault,
+      setting.default,
+    );
   }
   const parsed = v.safeParse(ConfigSchema, raw);
   if (!parsed.success) throw new ConfigError(parsed.issues.map((issue) => describe(issue, raw)));
@@ -215,16 +241,27 @@ function withDatabasePassword(config: Config): Config {
 
 function assertModeRequirements(config: Config): void {
   if (config.mode !== "aws") return;
-  const missing = (["databaseUrl", "bucket", "queueUrl"] as const).filter((k) => !config[k]).map((k) => `${SETTINGS[k].env} is required in aws mode`);
+  const missing = (["databaseUrl", "bucket", "queueUrl"] as const)
+    .filter((k) => !config[k])
+    .map((k) => `${SETTINGS[k].env} is required in aws mode`);
   if (missing.length > 0) throw new ConfigError(missing);
 }
 
 /** The role settings come as a set (the Migrate task gets all four): half of them would migrate as the wrong user. */
 function assertRolesComplete(config: Config): void {
-  const keys = ["databaseAdminUser", "databaseAdminPassword", "databaseRuntimeUser", "databaseRuntimePassword"] as const;
+  const keys = [
+    "databaseAdminUser",
+    "databaseAdminPassword",
+    "databaseRuntimeUser",
+    "databaseRuntimePassword",
+  ] as const;
   const given = keys.filter((k) => config[k] !== undefined);
   if (given.length === 0 || given.length === keys.length) return;
-  throw new ConfigError(keys.filter((k) => config[k] === undefined).map((k) => `${SETTINGS[k].env} is required with ${given.map((g) => SETTINGS[g].env).join(", ")}`));
+  throw new ConfigError(
+    keys
+      .filter((k) => config[k] === undefined)
+      .map((k) => `${SETTINGS[k].env} is required with ${given.map((g) => SETTINGS[g].env).join(", ")}`),
+  );
 }
 
 /**
@@ -237,7 +274,10 @@ export function settingFlags(argv: readonly string[]): Partial<Record<Key, strin
   for (let i = 0; i < argv.length; i++) {
     const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(argv[i]!);
     const key = match && byFlag.get(match[1]!);
-    if (!match || !key) throw new ConfigError([`unknown option "${argv[i]}" (options are the settings: --port, --data-dir, --log-level, …; see docs/CONFIGURATION.md)`]);
+    if (!match || !key)
+      throw new ConfigError([
+        `unknown option "${argv[i]}" (options are the settings: --port, --data-dir, --log-level, …; see docs/CONFIGURATION.md)`,
+      ]);
     const value = match[2] ?? argv[++i];
     if (value === undefined) throw new ConfigError([`--${match[1]} needs a value`]);
     flags[key] = value;

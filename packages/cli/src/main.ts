@@ -7,7 +7,14 @@
  * starts them from scoring-thread.ts).
  */
 import { didYouMean } from "./command-line.ts";
-import { isBagThread, isScoringThread, isTrainingThread, serveBagThread, serveScoringThread, serveTrainingThread } from "@retainwise/core";
+import {
+  isBagThread,
+  isScoringThread,
+  isTrainingThread,
+  serveBagThread,
+  serveScoringThread,
+  serveTrainingThread,
+} from "@retainwise/core";
 
 const COMMANDS = ["score", "train", "api", "worker", "local", "migrate", "keys", "smoke"] as const;
 type CommandName = (typeof COMMANDS)[number];

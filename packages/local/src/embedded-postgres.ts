@@ -73,7 +73,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     stopping ??= (async () => {
       await supervisor.stop(stopOptions.graceMs);
       await fs.rm(files.owner, { force: true });
-      if (ephemeral) await Promise.all([dataDir, files.pgdata].map((dir) => fs.rm(dir, { recursive: true, force: true })));
+      if (ephemeral)
+        await Promise.all([dataDir, files.pgdata].map((dir) => fs.rm(dir, { recursive: true, force: true })));
       log.info("embedded postgres stopped", { port });
     })();
     return stopping;
@@ -180,7 +181,10 @@ async function stagingRoot(): Promise<string> {
 async function reachableBinaries(binaries: Binaries, runAs: RunAs | undefined): Promise<Binaries> {
   const native = path.dirname(path.dirname(binaries.initdb));
   if (!runAs || (await traversable(native))) return binaries;
-  const staged = path.join(await stagingRoot(), `postgres-${createHash("sha256").update(native).digest("hex").slice(0, 16)}`);
+  const staged = path.join(
+    await stagingRoot(),
+    `postgres-${createHash("sha256").update(native).digest("hex").slice(0, 16)}`,
+  );
   if (!(await exists(path.join(staged, "bin", path.basename(binaries.postgres))))) {
     // Copied beside, then renamed: a copy cut short never passes for a complete one.
     const partial = `${staged}.partial-${process.pid}`;
@@ -196,7 +200,9 @@ async function ensureOsUser(name: string): Promise<RunAs> {
   const existing = await lookupOsUser(name);
   if (existing) return existing;
   // Two processes may race to create it; whoever loses sees it exist on the re-check.
-  await run("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name]).catch(() => undefined);
+  await run("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name]).catch(
+    () => undefined,
+  );
   const created = await lookupOsUser(name);
   if (!created) {
     throw new RetainwiseError(
@@ -254,7 +260,12 @@ async function attachToRunning(files: ClusterFiles): Promise<EmbeddedPostgres | 
   const port = Number.parseInt(lines[3] ?? "", 10);
   if (!Number.isInteger(pid) || !isAlive(pid) || !Number.isInteger(port)) return undefined;
   const password = (await fs.readFile(files.password, "utf8")).trim();
-  return { url: `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres`, port, stop: async () => {}, isUp: () => isAlive(pid) };
+  return {
+    url: `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres`,
+    port,
+    stop: async () => {},
+    isUp: () => isAlive(pid),
+  };
 }
 
 async function postmasterPid(pgdata: string): Promise<number | undefined> {
@@ -272,7 +283,12 @@ async function postgresBinaries(): Promise<Binaries> {
   return { initdb: module.initdb, postgres: module.postgres };
 }
 
-async function initialise(initdb: string, files: ClusterFiles, runAs: RunAs | undefined, ephemeral: boolean): Promise<void> {
+async function initialise(
+  initdb: string,
+  files: ClusterFiles,
+  runAs: RunAs | undefined,
+  ephemeral: boolean,
+): Promise<void> {
   // A half-done initdb (killed mid-way) leaves a directory initdb refuses to reuse.
   await fs.rm(files.pgdata, { recursive: true, force: true });
   await fs.mkdir(files.pgdata, { mode: 0o700 });
@@ -287,7 +303,17 @@ async function initialise(initdb: string, files: ClusterFiles, runAs: RunAs | un
       await fs.chown(files.pgdata, runAs.uid, runAs.gid);
       await fs.chown(pwfile, runAs.uid, runAs.gid);
     }
-    const args = ["-D", files.pgdata, "-U", SUPERUSER, "--auth=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8", "--locale=C"];
+    const args = [
+      "-D",
+      files.pgdata,
+      "-U",
+      SUPERUSER,
+      "--auth=scram-sha-256",
+      `--pwfile=${pwfile}`,
+      "-E",
+      "UTF8",
+      "--locale=C",
+    ];
     await runAsUser(initdb, ephemeral ? [...args, "--no-sync"] : args, runAs);
   } finally {
     await fs.rm(pwfile, { force: true });
@@ -325,7 +351,12 @@ function startPostmaster(
   const args = ["-D", pgdata, "-p", String(port), ...settings.flatMap((s) => ["-c", s])];
   // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the cluster after our
   // own connections have closed (else it races our shutdown). The watchdog covers our dying first.
-  const child = spawn(binary, args, { ...runAs, detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } });
+  const child = spawn(binary, args, {
+    ...runAs,
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, LC_MESSAGES: "C" },
+  });
   const tail: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(`did not become ready within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);

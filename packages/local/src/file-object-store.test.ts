@@ -20,13 +20,20 @@ afterAll(() => fs.rm(dir, { recursive: true, force: true }));
 const store = () => createFileObjectStore({ dir, publicBaseUrl: "http://files.test", signingSecret: secret });
 
 describe("keys", () => {
-  test.each(["../escape.csv", "inputs/../../etc/passwd", "/absolute.csv", "inputs//double.csv", ".hidden", "inputs/.x.tmp", "with space.csv", "back\\slash.csv", ""])(
-    "rejects the key %j before touching the disk",
-    async (key) => {
-      await expect(store().put(key, Readable.from(["x"]))).rejects.toMatchObject({ code: "store.invalid_key" });
-      await expect(store().get(key)).rejects.toMatchObject({ code: "store.invalid_key" });
-    },
-  );
+  test.each([
+    "../escape.csv",
+    "inputs/../../etc/passwd",
+    "/absolute.csv",
+    "inputs//double.csv",
+    ".hidden",
+    "inputs/.x.tmp",
+    "with space.csv",
+    "back\\slash.csv",
+    "",
+  ])("rejects the key %j before touching the disk", async (key) => {
+    await expect(store().put(key, Readable.from(["x"]))).rejects.toMatchObject({ code: "store.invalid_key" });
+    await expect(store().get(key)).rejects.toMatchObject({ code: "store.invalid_key" });
+  });
 
   test("stores an object at <dir>/<key>", async () => {
     await store().put("results/abc/1.csv", Readable.from(["a,b\n"]));
@@ -61,7 +68,11 @@ describe("atomic writes", () => {
 describe("files at rest", () => {
   test("are readable by this OS user only: directories 0700, files 0600", async () => {
     const own = await fs.mkdtemp(path.join(os.tmpdir(), "rw-modes-"));
-    const files = createFileObjectStore({ dir: path.join(own, "files"), publicBaseUrl: "http://files.test", signingSecret: secret });
+    const files = createFileObjectStore({
+      dir: path.join(own, "files"),
+      publicBaseUrl: "http://files.test",
+      signingSecret: secret,
+    });
     await files.put("results/p1/attempt-1.csv", Readable.from(["customer rows"]));
     const mode = async (...parts: string[]) => (await fs.stat(path.join(own, "files", ...parts))).mode & 0o777;
     expect(await mode()).toBe(0o700);
@@ -79,7 +90,11 @@ describe("files at rest", () => {
     await Promise.all([fs.writeFile(old, "half"), fs.writeFile(fresh, "in flight")]);
     const hourAgo = new Date(Date.now() - 3_600_000);
     await fs.utimes(old, hourAgo, hourAgo);
-    const files = createFileObjectStore({ dir: path.join(own, "files"), publicBaseUrl: "http://files.test", signingSecret: secret });
+    const files = createFileObjectStore({
+      dir: path.join(own, "files"),
+      publicBaseUrl: "http://files.test",
+      signingSecret: secret,
+    });
     await files.ping();
     expect(await fs.readdir(results)).toEqual([".attempt-2.csv.ba9876543210.tmp"]);
     await files.delete("results/p1/attempt-2.csv");
@@ -91,14 +106,27 @@ describe("files at rest", () => {
 describe("signed download URLs", () => {
   const now = new Date("2026-01-01T00:00:00Z");
   const expires = Math.floor(now.getTime() / 1000) + 600;
-  const url = signDownload({ publicBaseUrl: "http://api.test/", key: "results/p 1/1.csv", filename: "scores (1).csv", expires, signingSecret: secret });
+  const url = signDownload({
+    publicBaseUrl: "http://api.test/",
+    key: "results/p 1/1.csv",
+    filename: "scores (1).csv",
+    expires,
+    signingSecret: secret,
+  });
 
   test("have the documented shape", () => {
-    expect(url).toMatch(/^http:\/\/api\.test\/files\/results\/p%201\/1\.csv\?expires=\d+&filename=[^&]+&signature=[0-9a-f]{64}$/);
+    expect(url).toMatch(
+      /^http:\/\/api\.test\/files\/results\/p%201\/1\.csv\?expires=\d+&filename=[^&]+&signature=[0-9a-f]{64}$/,
+    );
   });
 
   test("verify while fresh, giving back the key and file name", () => {
-    expect(verifyDownloadSignature(url, secret, now)).toEqual({ ok: true, key: "results/p 1/1.csv", filename: "scores (1).csv", expiresAt: new Date(expires * 1000) });
+    expect(verifyDownloadSignature(url, secret, now)).toEqual({
+      ok: true,
+      key: "results/p 1/1.csv",
+      filename: "scores (1).csv",
+      expiresAt: new Date(expires * 1000),
+    });
     expect(verifyDownloadSignature(new URL(url).pathname + new URL(url).search, secret, now).ok).toBe(true);
   });
 
@@ -107,9 +135,12 @@ describe("signed download URLs", () => {
   });
 
   test.each([
-    ["the key", (u: URL) => {
+    [
+      "the key",
+      (u: URL) => {
         u.pathname = u.pathname.replace("1.csv", "2.csv");
-      }],
+      },
+    ],
     ["the expiry", (u: URL) => u.searchParams.set("expires", String(expires + 3600))],
     ["the file name", (u: URL) => u.searchParams.set("filename", "other.csv")],
     ["the signature", (u: URL) => u.searchParams.set("signature", "0".repeat(64))],
@@ -124,7 +155,10 @@ describe("signed download URLs", () => {
     const missing = new URL(url);
     missing.searchParams.delete("signature");
     expect(verifyDownloadSignature(missing, secret, now)).toEqual({ ok: false, reason: "malformed" });
-    expect(verifyDownloadSignature("http://api.test/elsewhere", secret, now)).toEqual({ ok: false, reason: "malformed" });
+    expect(verifyDownloadSignature("http://api.test/elsewhere", secret, now)).toEqual({
+      ok: false,
+      reason: "malformed",
+    });
   });
 
   test("serve a file that has since been deleted as 404, and a bad link as 403 without the file", async () => {

@@ -4,7 +4,14 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { NotFoundError, RetainwiseError, TransientError, type ByteRange, type ComposePart, type ObjectStore } from "@retainwise/core";
+import {
+  NotFoundError,
+  RetainwiseError,
+  TransientError,
+  type ByteRange,
+  type ComposePart,
+  type ObjectStore,
+} from "@retainwise/core";
 import { signDownload } from "./signed-download.ts";
 
 export interface FileObjectStoreOptions {
@@ -38,26 +45,45 @@ export function createFileObjectStore(options: FileObjectStoreOptions): ObjectSt
     return path.join(root, ...keySegments(key));
   };
   return {
-    put: async (key, body, putOptions) => withFsErrors("writing", key, async () => writeAtomically(await locate(key), body, putOptions?.signal)),
-    get: async (key, getOptions) => withFsErrors("reading", key, async () => openForReading(await locate(key), key, getOptions?.signal, getOptions?.range)),
+    put: async (key, body, putOptions) =>
+      withFsErrors("writing", key, async () => writeAtomically(await locate(key), body, putOptions?.signal)),
+    get: async (key, getOptions) =>
+      withFsErrors("reading", key, async () =>
+        openForReading(await locate(key), key, getOptions?.signal, getOptions?.range),
+      ),
     head: async (key) => withFsErrors("reading", key, async () => sizeOf(await locate(key))),
     delete: async (key) => withFsErrors("deleting", key, async () => removeWithTemps(await locate(key))),
     compose: async (key, parts, putOptions) =>
       withFsErrors("writing", key, async () => {
         const target = await locate(key);
-        const sources = await Promise.all(parts.map(async (part) => ("key" in part ? { ...part, file: await locate(part.key) } : part)));
+        const sources = await Promise.all(
+          parts.map(async (part) => ("key" in part ? { ...part, file: await locate(part.key) } : part)),
+        );
         return writeAtomically(target, Readable.from(concatenated(sources, putOptions?.signal)), putOptions?.signal);
       }),
     deletePrefix: async (prefix) =>
       withFsErrors("deleting", prefix, async () => {
-        if (!prefix.endsWith("/")) throw new RetainwiseError("store.invalid_key", `"${prefix.slice(0, 100)}" is not a folder: a prefix ends in "/".`);
+        if (!prefix.endsWith("/"))
+          throw new RetainwiseError(
+            "store.invalid_key",
+            `"${prefix.slice(0, 100)}" is not a folder: a prefix ends in "/".`,
+          );
         await fs.rm(await locate(prefix.slice(0, -1)), { recursive: true, force: true });
       }),
     presignGet: async (key, presign) => {
       const segments = keySegments(key);
       const expires = Math.floor(Date.now() / 1000) + presign.expiresInSeconds;
       const filename = presign.filename ?? segments[segments.length - 1]!;
-      return { url: signDownload({ publicBaseUrl: options.publicBaseUrl, key, filename, expires, signingSecret: options.signingSecret }), expiresAt: new Date(expires * 1000) };
+      return {
+        url: signDownload({
+          publicBaseUrl: options.publicBaseUrl,
+          key,
+          filename,
+          expires,
+          signingSecret: options.signingSecret,
+        }),
+        expiresAt: new Date(expires * 1000),
+      };
     },
     ping: () =>
       withFsErrors("checking", "", async () => {
@@ -73,7 +99,10 @@ const MAX_KEY_CHARS = 1024;
 function keySegments(key: string): string[] {
   const segments = key.split("/");
   if (key.length > MAX_KEY_CHARS || !segments.every((segment) => KEY_SEGMENT.test(segment))) {
-    throw new RetainwiseError("store.invalid_key", `"${key.slice(0, 100)}" is not a valid object key: use /-separated names of letters, digits, '.', '_' and '-', not starting with '.'.`);
+    throw new RetainwiseError(
+      "store.invalid_key",
+      `"${key.slice(0, 100)}" is not a valid object key: use /-separated names of letters, digits, '.', '_' and '-', not starting with '.'.`,
+    );
   }
   return segments;
 }
@@ -107,7 +136,11 @@ async function removeWithTemps(file: string): Promise<void> {
   await fs.rm(file, { force: true });
   const prefix = `.${path.basename(file)}.`;
   const siblings = await fs.readdir(path.dirname(file)).catch(() => [] as string[]);
-  await Promise.all(siblings.filter((name) => name.startsWith(prefix) && TEMP_FILE.test(name)).map((name) => fs.rm(path.join(path.dirname(file), name), { force: true })));
+  await Promise.all(
+    siblings
+      .filter((name) => name.startsWith(prefix) && TEMP_FILE.test(name))
+      .map((name) => fs.rm(path.join(path.dirname(file), name), { force: true })),
+  );
 }
 
 async function writeAtomically(target: string, body: Readable, signal?: AbortSignal): Promise<{ bytes: number }> {
@@ -128,7 +161,9 @@ async function writeAtomically(target: string, body: Readable, signal?: AbortSig
 async function openForReading(file: string, key: string, signal?: AbortSignal, range?: ByteRange): Promise<Readable> {
   // Open before returning so a missing key rejects here rather than as a later stream error.
   const handle = await fs.open(file, "r").catch((error: NodeJS.ErrnoException) => {
-    throw error.code === "ENOENT" || error.code === "EISDIR" ? new NotFoundError(`The object ${key}`, { cause: error }) : error;
+    throw error.code === "ENOENT" || error.code === "EISDIR"
+      ? new NotFoundError(`The object ${key}`, { cause: error })
+      : error;
   });
   if (range && range.end <= range.start) {
     await handle.close();
@@ -138,7 +173,10 @@ async function openForReading(file: string, key: string, signal?: AbortSignal, r
 }
 
 /** The parts' bytes in order: stored ones read from their files (missing: `NotFoundError`), streamed ones as they come. */
-async function* concatenated(parts: readonly (ComposePart & { file?: string })[], signal?: AbortSignal): AsyncGenerator<Buffer> {
+async function* concatenated(
+  parts: readonly (ComposePart & { file?: string })[],
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer> {
   for (const part of parts) {
     signal?.throwIfAborted();
     const body = "key" in part ? await openForReading(part.file!, part.key, signal) : await part.open();
@@ -165,6 +203,10 @@ async function withFsErrors<T>(doing: string, key: string, work: () => Promise<T
   } catch (error) {
     const { syscall, code } = error as NodeJS.ErrnoException;
     if (typeof syscall !== "string") throw error;
-    throw new TransientError("store.unavailable", `The file store failed ${doing} ${key || "its directory"} (${code}).`, { cause: error });
+    throw new TransientError(
+      "store.unavailable",
+      `The file store failed ${doing} ${key || "its directory"} (${code}).`,
+      { cause: error },
+    );
   }
 }

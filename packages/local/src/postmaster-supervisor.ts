@@ -28,7 +28,12 @@ export function supervisePostmaster(first: ChildProcess, options: SupervisorOpti
       if (stopping || postmaster !== current) return;
       up = false;
       detach();
-      log.error("embedded postgres exited unexpectedly", { pid: postmaster.pid, code, signal, restarting: Boolean(options.restart) });
+      log.error("embedded postgres exited unexpectedly", {
+        pid: postmaster.pid,
+        code,
+        signal,
+        restarting: Boolean(options.restart),
+      });
       // Its backends notice the death and exit; any still there would make the restart refuse the shared memory.
       killGroup(postmaster);
       if (options.restart) restarting = restart(options.restart).finally(() => (restarting = undefined));
@@ -51,7 +56,12 @@ export function supervisePostmaster(first: ChildProcess, options: SupervisorOpti
       }
     }
     const seconds = RESTART_DELAYS_MS.reduce((sum, ms) => sum + ms, 0) / 1000;
-    onGiveUp(new RetainwiseError("local.postgres_down", `The embedded PostgreSQL died and could not be restarted (${RESTART_DELAYS_MS.length} attempts over ${seconds} s; see the log above). Check the disk and the data directory, then start RetainWise again.`));
+    onGiveUp(
+      new RetainwiseError(
+        "local.postgres_down",
+        `The embedded PostgreSQL died and could not be restarted (${RESTART_DELAYS_MS.length} attempts over ${seconds} s; see the log above). Check the disk and the data directory, then start RetainWise again.`,
+      ),
+    );
   };
 
   let failures = 0;
@@ -64,7 +74,10 @@ export function supervisePostmaster(first: ChildProcess, options: SupervisorOpti
     failures = answered ? 0 : failures + 1;
     if (failures < PROBE_FAILURES || !up || stopping) return;
     failures = 0;
-    log.error("embedded postgres does not answer; killing it to restart it", { pid: current.pid, probes: PROBE_FAILURES });
+    log.error("embedded postgres does not answer; killing it to restart it", {
+      pid: current.pid,
+      probes: PROBE_FAILURES,
+    });
     killGroup(current);
   };
   const prober = options.restart ? setInterval(() => void probe(), PROBE_INTERVAL_MS).unref() : undefined;

@@ -1,6 +1,13 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
-import { errorBody, NotFoundError, RetainwiseError, STATUS_OF_KIND, type ErrorCode, type ObjectStore } from "@retainwise/core";
+import {
+  errorBody,
+  NotFoundError,
+  RetainwiseError,
+  STATUS_OF_KIND,
+  type ErrorCode,
+  type ObjectStore,
+} from "@retainwise/core";
 
 /**
  * Expiring download links for the files-on-disk store, served by the API's `GET /files/*`:
@@ -12,7 +19,13 @@ import { errorBody, NotFoundError, RetainwiseError, STATUS_OF_KIND, type ErrorCo
  * HMAC-SHA256(signingSecret, `${key}\n${expires}\n${filename}`) over the decoded values. Changing
  * any of the three, or using the link after `expires`, fails verification (the API answers 403).
  */
-export function signDownload(input: { publicBaseUrl: string; key: string; filename: string; expires: number; signingSecret: string }): string {
+export function signDownload(input: {
+  publicBaseUrl: string;
+  key: string;
+  filename: string;
+  expires: number;
+  signingSecret: string;
+}): string {
   const path = input.key.split("/").map(encodeURIComponent).join("/");
   const query = new URLSearchParams({
     expires: String(input.expires),
@@ -36,28 +49,44 @@ export type DownloadVerification =
  *     return check.ok ? serve(check.key, check.filename) : c.json({ error: { code: "download.forbidden", ... } }, 403);
  *   });
  */
-export function verifyDownloadSignature(requestUrl: string | URL, signingSecret: string, now: Date = new Date()): DownloadVerification {
+export function verifyDownloadSignature(
+  requestUrl: string | URL,
+  signingSecret: string,
+  now: Date = new Date(),
+): DownloadVerification {
   const parsed = parseDownloadUrl(requestUrl);
   if (!parsed) return { ok: false, reason: "malformed" };
   const expected = Buffer.from(signature(signingSecret, parsed.key, parsed.expires, parsed.filename), "hex");
   const given = Buffer.from(parsed.signature, "hex");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad_signature" };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: "bad_signature" };
   if (parsed.expires * 1000 <= now.getTime()) return { ok: false, reason: "expired" };
   return { ok: true, key: parsed.key, filename: parsed.filename, expiresAt: new Date(parsed.expires * 1000) };
 }
 
 /** The code of each reason a link is refused. */
-const REFUSED: Record<"malformed" | "bad_signature" | "expired", ErrorCode> = { malformed: "download.malformed", bad_signature: "download.bad_signature", expired: "download.expired" };
+const REFUSED: Record<"malformed" | "bad_signature" | "expired", ErrorCode> = {
+  malformed: "download.malformed",
+  bad_signature: "download.bad_signature",
+  expired: "download.expired",
+};
 
 /**
  * The whole `GET /files/*` answer as a web `Response` (Hono route handlers can return it as is):
  * 403 for a tampered or expired link, 404 when the file is gone, else 200 streaming the file as an
  * attachment. Never buffers the file.
  */
-export async function serveSignedDownload(store: ObjectStore, requestUrl: string | URL, signingSecret: string): Promise<Response> {
+export async function serveSignedDownload(
+  store: ObjectStore,
+  requestUrl: string | URL,
+  signingSecret: string,
+): Promise<Response> {
   const check = verifyDownloadSignature(requestUrl, signingSecret);
   if (!check.ok) {
-    const message = check.reason === "expired" ? "This download link has expired; request a new one." : "This download link is not valid.";
+    const message =
+      check.reason === "expired"
+        ? "This download link has expired; request a new one."
+        : "This download link is not valid.";
     return errorResponse(new RetainwiseError(REFUSED[check.reason], message));
   }
   try {
@@ -85,7 +114,9 @@ function signature(secret: string, key: string, expires: number, filename: strin
   return createHmac("sha256", secret).update(`${key}\n${expires}\n${filename}`).digest("hex");
 }
 
-function parseDownloadUrl(requestUrl: string | URL): { key: string; expires: number; filename: string; signature: string } | null {
+function parseDownloadUrl(
+  requestUrl: string | URL,
+): { key: string; expires: number; filename: string; signature: string } | null {
   let url: URL;
   try {
     url = new URL(requestUrl, "http://localhost");
@@ -96,7 +127,11 @@ function parseDownloadUrl(requestUrl: string | URL): { key: string; expires: num
   if (at < 0) return null;
   let key: string;
   try {
-    key = url.pathname.slice(at + "/files/".length).split("/").map(decodeURIComponent).join("/");
+    key = url.pathname
+      .slice(at + "/files/".length)
+      .split("/")
+      .map(decodeURIComponent)
+      .join("/");
   } catch {
     return null;
   }

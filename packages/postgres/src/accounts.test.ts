@@ -26,7 +26,9 @@ test("a minted key authenticates as its account and only its SHA-256 is stored",
   const { id, key } = await accounts().createApiKey(account.id, "ci");
   expect(key).toMatch(/^rw_[A-Za-z0-9_-]{43}$/);
   expect((await accounts().authenticate(key))?.id).toBe(account.id);
-  const [row] = await db.sql<{ keyHash: Buffer; prefix: string; label: string }[]>`select key_hash, prefix, label from api_keys where id = ${id}`;
+  const [row] = await db.sql<
+    { keyHash: Buffer; prefix: string; label: string }[]
+  >`select key_hash, prefix, label from api_keys where id = ${id}`;
   expect(row?.keyHash.equals(createHash("sha256").update(key).digest())).toBe(true);
   expect(row?.prefix).toBe(key.slice(0, 10));
   expect(row?.label).toBe("ci");
@@ -58,7 +60,9 @@ test("an unreachable database surfaces as a TransientError without SQL in its me
   url.port = "1"; // nothing listens on port 1
   const sql = connect(url.toString(), { max: 1 });
   try {
-    const error = await createPostgresAccountRepository(sql).authenticate("rw_anything").catch((e: unknown) => e);
+    const error = await createPostgresAccountRepository(sql)
+      .authenticate("rw_anything")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientError);
     expect((error as Error).message).not.toMatch(/select|api_keys/i);
   } finally {

@@ -58,7 +58,12 @@ export interface StoredApiKey {
 }
 
 /** Stores a key minted elsewhere (`mintApiKey`) for `accountId`. */
-export function storeApiKey(sql: SqlOrTx, accountId: string, stored: StoredApiKey, label?: string): Promise<{ id: string }> {
+export function storeApiKey(
+  sql: SqlOrTx,
+  accountId: string,
+  stored: StoredApiKey,
+  label?: string,
+): Promise<{ id: string }> {
   return withDbErrors("storing an API key", async () => {
     const [row] = await sql<{ id: string }[]>`
       insert into api_keys (account_id, key_hash, prefix, label)

@@ -32,7 +32,8 @@ export function listApiKeys(sql: SqlOrTx): Promise<ApiKeyListing[]> {
  */
 export function revokeApiKeys(sql: SqlOrTx, prefix: string): Promise<number> {
   return withDbErrors("revoking API keys", async () => {
-    const rows = await sql`update api_keys set revoked_at = now() where prefix = ${prefix} and revoked_at is null returning id`;
+    const rows =
+      await sql`update api_keys set revoked_at = now() where prefix = ${prefix} and revoked_at is null returning id`;
     return rows.length;
   });
 }

@@ -51,7 +51,12 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     },
     transform: { column: { from: postgres.toCamel, to: postgres.fromCamel } },
     types: {
-      bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) },
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (value: number) => String(value),
+        parse: (value: string) => Number(value),
+      },
     },
     onnotice: () => {},
     ...(options.ca ? { ssl: { ca: options.ca, rejectUnauthorized: true } } : {}),

@@ -8,7 +8,10 @@ export function encodeCursor(id: string): string {
 export function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, "base64url").toString("utf8");
   if (!isUuid(id)) {
-    throw new RetainwiseError("request.invalid_cursor", "The cursor is not valid: pass the nextCursor value from the previous page unchanged.");
+    throw new RetainwiseError(
+      "request.invalid_cursor",
+      "The cursor is not valid: pass the nextCursor value from the previous page unchanged.",
+    );
   }
   return id;
 }

@@ -13,11 +13,14 @@ test.each(["08006", "57P01", "53300", "40P01", "40001", "ECONNREFUSED", "CONNECT
   },
 );
 
-test.each(["23505", "22P02", "42P01"])("%s is an internal error: our fault, never the customer's data, so a job retries it", (code) => {
-  const error = translateDbError(pgError(code), "reading a prediction");
-  expect(error).not.toBeInstanceOf(TransientError);
-  expect(error).toMatchObject({ code: "db.error", kind: "internal", permanent: false });
-});
+test.each(["23505", "22P02", "42P01"])(
+  "%s is an internal error: our fault, never the customer's data, so a job retries it",
+  (code) => {
+    const error = translateDbError(pgError(code), "reading a prediction");
+    expect(error).not.toBeInstanceOf(TransientError);
+    expect(error).toMatchObject({ code: "db.error", kind: "internal", permanent: false });
+  },
+);
 
 test("the message names what we were doing but never the server's text (which may quote SQL or values)", () => {
   const error = translateDbError(pgError("23505"), "creating a prediction");

@@ -10,9 +10,17 @@ export function translateDbError(error: unknown, doing: string): RetainwiseError
   if (error instanceof RetainwiseError) return error;
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && isTransient(code)) {
-    return new TransientError("db.unavailable", `The database could not be reached while ${doing} (${code}); try again shortly.`, { cause: error });
+    return new TransientError(
+      "db.unavailable",
+      `The database could not be reached while ${doing} (${code}); try again shortly.`,
+      { cause: error },
+    );
   }
-  return new RetainwiseError("db.error", `The database failed while ${doing}${typeof code === "string" ? ` (${code})` : ""}.`, { cause: error });
+  return new RetainwiseError(
+    "db.error",
+    `The database failed while ${doing}${typeof code === "string" ? ` (${code})` : ""}.`,
+    { cause: error },
+  );
 }
 
 /** Runs `work`, translating any database failure; use around every query an adapter exposes. */

@@ -12,7 +12,8 @@ import { withDbErrors } from "./errors.ts";
  */
 export function createPostgresIdempotencyKeys(sql: SqlOrTx): IdempotencyKeys {
   return {
-    claim: (accountId, key, fingerprint, options) => withDbErrors("claiming an idempotency key", () => claim(sql, accountId, key, fingerprint, options)),
+    claim: (accountId, key, fingerprint, options) =>
+      withDbErrors("claiming an idempotency key", () => claim(sql, accountId, key, fingerprint, options)),
     heartbeat: (accountId, key) =>
       withDbErrors("refreshing an idempotency key", async () => {
         await sql`update idempotency_keys set locked_at = now() where account_id = ${accountId} and key = ${key} and response_status is null`;
@@ -45,7 +46,13 @@ interface KeyRow {
  * expired or abandoned row, and the unique key makes simultaneous claimers queue on the row, so
  * exactly one of them sees a row returned.
  */
-async function claim(sql: SqlOrTx, accountId: string, key: string, fingerprint: string, options: { ttlSeconds: number; staleAfterSeconds: number }): Promise<IdempotencyClaim> {
+async function claim(
+  sql: SqlOrTx,
+  accountId: string,
+  key: string,
+  fingerprint: string,
+  options: { ttlSeconds: number; staleAfterSeconds: number },
+): Promise<IdempotencyClaim> {
   await purgeExpired(sql, options.ttlSeconds);
   for (let attempt = 1; ; attempt++) {
     const won = await sql`
@@ -78,6 +85,10 @@ async function purgeExpired(sql: SqlOrTx, ttlSeconds: number): Promise<void> {
 
 function toClaim(row: KeyRow): IdempotencyClaim {
   if (row.responseStatus === null) return { state: "in_progress", fingerprint: row.fingerprint };
-  const response: StoredResponse = { status: row.responseStatus, headers: row.responseHeaders ?? {}, body: row.responseBody ?? "" };
+  const response: StoredResponse = {
+    status: row.responseStatus,
+    headers: row.responseHeaders ?? {},
+    body: row.responseBody ?? "",
+  };
   return { state: "done", fingerprint: row.fingerprint, response };
 }

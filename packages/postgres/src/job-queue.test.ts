@@ -18,7 +18,11 @@ afterEach(async () => {
   await Promise.all(queues.splice(0).map((queue) => queue.close()));
 });
 function newQueue(options: { name?: string; pollIntervalMs?: number } = {}): PostgresJobQueue {
-  const queue = createPostgresJobQueue({ sql: db.sql, queue: options.name ?? `q-${randomUUID()}`, pollIntervalMs: options.pollIntervalMs });
+  const queue = createPostgresJobQueue({
+    sql: db.sql,
+    queue: options.name ?? `q-${randomUUID()}`,
+    pollIntervalMs: options.pollIntervalMs,
+  });
   queues.push(queue);
   return queue;
 }
@@ -70,7 +74,9 @@ test("after redelivery the earlier receipt can neither extend nor delete the mes
   await expect(queue.extend(first!.receipt, 30)).rejects.toMatchObject({ code: "queue.receipt_invalid" });
   await queue.delete(first!.receipt);
   await queue.extend(second!.receipt, 30);
-  const [{ count }] = (await db.sql<{ count: number }[]>`select count(*) as count from job_queue where id = ${second!.messageId}`) as unknown as [{ count: number }];
+  const [{ count }] = (await db.sql<
+    { count: number }[]
+  >`select count(*) as count from job_queue where id = ${second!.messageId}`) as unknown as [{ count: number }];
   expect(count).toBe(1);
 });
 
@@ -114,5 +120,7 @@ test("receivers on separate pools drain 200 messages with no message delivered t
 
 test("receive rejects a batch size SQS would reject", async () => {
   const queue = newQueue();
-  await expect(queue.receive({ max: 11, waitSeconds: 0, visibilitySeconds: 30 })).rejects.toMatchObject({ code: "queue.invalid_max" });
+  await expect(queue.receive({ max: 11, waitSeconds: 0, visibilitySeconds: 30 })).rejects.toMatchObject({
+    code: "queue.invalid_max",
+  });
 });

@@ -1,4 +1,13 @@
-import { isUuid, MAX_RECEIVES, RetainwiseError, silentLogger, type JobQueue, type Logger, type ReceivedMessage, type ReceiveOptions } from "@retainwise/core";
+import {
+  isUuid,
+  MAX_RECEIVES,
+  RetainwiseError,
+  silentLogger,
+  type JobQueue,
+  type Logger,
+  type ReceivedMessage,
+  type ReceiveOptions,
+} from "@retainwise/core";
 import type { Sql } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
 
@@ -25,12 +34,19 @@ import { withDbErrors } from "./errors.ts";
  *   await queue.close();
  */
 export function createPostgresJobQueue(options: PostgresJobQueueOptions): PostgresJobQueue {
-  const { sql, queue = "jobs", maxReceives = MAX_RECEIVES, pollIntervalMs = POLL_INTERVAL_MS, log = silentLogger } = options;
+  const {
+    sql,
+    queue = "jobs",
+    maxReceives = MAX_RECEIVES,
+    pollIntervalMs = POLL_INTERVAL_MS,
+    log = silentLogger,
+  } = options;
   const wakeups = createWakeups(sql, queue, log);
   return {
     send: (message) => withDbErrors("sending a job message", () => send(sql, queue, JSON.stringify(message))),
     receive: (receiveOptions) => receive({ sql, queue, maxReceives, pollIntervalMs, wakeups }, receiveOptions),
-    extend: (receipt, visibilitySeconds) => withDbErrors("extending a message's visibility", () => extend(sql, receipt, visibilitySeconds)),
+    extend: (receipt, visibilitySeconds) =>
+      withDbErrors("extending a message's visibility", () => extend(sql, receipt, visibilitySeconds)),
     delete: (receipt) => withDbErrors("deleting a job message", () => remove(sql, receipt)),
     release: (receipt) => withDbErrors("releasing a job message", () => release(sql, receipt)),
     ping: () => withDbErrors("checking the job queue", async () => void (await sql`select 1 from job_queue limit 1`)),
@@ -102,14 +118,19 @@ interface ReceiveContext {
 async function receive(context: ReceiveContext, options: ReceiveOptions): Promise<ReceivedMessage[]> {
   const { max, waitSeconds, visibilitySeconds, signal } = options;
   if (!Number.isInteger(max) || max < 1 || max > MAX_MESSAGES_PER_RECEIVE) {
-    throw new RetainwiseError("queue.invalid_max", `receive takes 1 to ${MAX_MESSAGES_PER_RECEIVE} messages at a time, not ${max}.`);
+    throw new RetainwiseError(
+      "queue.invalid_max",
+      `receive takes 1 to ${MAX_MESSAGES_PER_RECEIVE} messages at a time, not ${max}.`,
+    );
   }
   const deadline = Date.now() + waitSeconds * 1000;
   if (waitSeconds > 0) await context.wakeups.listen();
   for (;;) {
     if (signal?.aborted) return [];
     const seen = context.wakeups.count();
-    const { messages, deadLettered } = await withDbErrors("receiving job messages", () => claim(context, max, visibilitySeconds));
+    const { messages, deadLettered } = await withDbErrors("receiving job messages", () =>
+      claim(context, max, visibilitySeconds),
+    );
     if (messages.length > 0) return messages;
     // Moving dead messages out of the way may have left live ones behind them: look again at once
     // (each round retires at least one, so this ends), even when the wait is over.
@@ -122,9 +143,15 @@ async function receive(context: ReceiveContext, options: ReceiveOptions): Promis
   }
 }
 
-async function claim(context: ReceiveContext, max: number, visibilitySeconds: number): Promise<{ messages: ReceivedMessage[]; deadLettered: number }> {
+async function claim(
+  context: ReceiveContext,
+  max: number,
+  visibilitySeconds: number,
+): Promise<{ messages: ReceivedMessage[]; deadLettered: number }> {
   const { sql, queue, maxReceives } = context;
-  const rows = await sql<{ id: string; body: string | null; receipt: string | null; receiveCount: number | null; dead: boolean }[]>`
+  const rows = await sql<
+    { id: string; body: string | null; receipt: string | null; receiveCount: number | null; dead: boolean }[]
+  >`
     with candidates as (
       select id, receive_count from job_queue
       where queue = ${queue} and dead_lettered_at is null and visible_at <= now()
@@ -159,7 +186,10 @@ async function extend(sql: Sql, receipt: string, visibilitySeconds: number): Pro
     where receipt = ${receipt} and dead_lettered_at is null
     returning id`;
   if (rows.length === 0) {
-    throw new RetainwiseError("queue.receipt_invalid", "The job message was deleted or received again by another worker; stop working on it.");
+    throw new RetainwiseError(
+      "queue.receipt_invalid",
+      "The job message was deleted or received again by another worker; stop working on it.",
+    );
   }
 }
 
@@ -185,7 +215,8 @@ async function deadLetters(sql: Sql, queue: string): Promise<DeadLetter[]> {
 }
 
 function assertReceipt(receipt: string): void {
-  if (!isUuid(receipt)) throw new RetainwiseError("queue.receipt_invalid", "That is not a receipt this queue handed out.");
+  if (!isUuid(receipt))
+    throw new RetainwiseError("queue.receipt_invalid", "That is not a receipt this queue handed out.");
 }
 
 interface Wakeups {

@@ -92,7 +92,13 @@ export function createJobRows<J extends JobRow, P>(sql: SqlOrTx, spec: JobTable<
   };
 }
 
-async function fail<J extends JobRow, P>(sql: SqlOrTx, spec: JobTable<J, P>, id: string, attempt: number | null, error: JobError): Promise<boolean> {
+async function fail<J extends JobRow, P>(
+  sql: SqlOrTx,
+  spec: JobTable<J, P>,
+  id: string,
+  attempt: number | null,
+  error: JobError,
+): Promise<boolean> {
   const updated = await sql`
     update ${sql(spec.table)} set
       status = 'FAILED', error_code = ${error.code}, error_message = ${error.message}, completed_at = now(), updated_at = now()

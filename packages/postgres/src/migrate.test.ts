@@ -26,8 +26,12 @@ test("migrate applies every migration once and then has nothing left to do", asy
   const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith(".sql")).sort();
   expect(await migrate(db.sql)).toEqual(files);
   expect(await migrate(db.sql)).toEqual([]);
-  const tables = await db.sql<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public' order by 1`;
-  expect(tables.map((t) => t.tablename)).toEqual(expect.arrayContaining(["accounts", "api_keys", "predictions", "job_queue", "schema_migrations"]));
+  const tables = await db.sql<
+    { tablename: string }[]
+  >`select tablename from pg_tables where schemaname = 'public' order by 1`;
+  expect(tables.map((t) => t.tablename)).toEqual(
+    expect.arrayContaining(["accounts", "api_keys", "predictions", "job_queue", "schema_migrations"]),
+  );
 });
 
 test("two migrators running at once apply each migration exactly once", async () => {
@@ -77,10 +81,17 @@ test("0011 (the job registry) keeps every job as it was, claimable by the shared
   try {
     const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith(".sql")).sort();
     const registry = files.indexOf("0011_job_registry.sql");
-    for (const file of files.slice(0, registry)) await fs.copyFile(path.join(MIGRATIONS_DIR, file), path.join(dir, file));
+    for (const file of files.slice(0, registry))
+      await fs.copyFile(path.join(MIGRATIONS_DIR, file), path.join(dir, file));
     await migrate(db.sql, dir);
     const [account] = await db.sql<{ id: string }[]>`insert into accounts (name) values ('acme') returning id`;
-    const ids = { queued: randomUUID(), running: randomUUID(), completed: randomUUID(), indexed: randomUUID(), model: randomUUID() };
+    const ids = {
+      queued: randomUUID(),
+      running: randomUUID(),
+      completed: randomUUID(),
+      indexed: randomUUID(),
+      model: randomUUID(),
+    };
     const prediction = (id: string, status: string, extra = db.sql``) =>
       db.sql`insert into predictions (id, account_id, status, input_key, input_filename, input_bytes, s3_output_key, attempts, heartbeat_at)
              values (${id}, ${account!.id}, ${status}, 'in', 'in.csv', 1, ${status === "COMPLETED" ? "out" : null}, ${status === "QUEUED" ? 0 : 1}, now()) ${extra}`;
@@ -95,13 +106,21 @@ test("0011 (the job registry) keeps every job as it was, claimable by the shared
     await fs.copyFile(path.join(MIGRATIONS_DIR, files[registry]!), path.join(dir, files[registry]!));
     expect(await migrate(db.sql, dir)).toEqual([files[registry]]);
 
-    expect(await db.sql`select id, status, attempts, enqueued_at, heartbeat_at from predictions order by id`).toEqual(before);
+    expect(await db.sql`select id, status, attempts, enqueued_at, heartbeat_at from predictions order by id`).toEqual(
+      before,
+    );
     expect((await createPostgresModelRepository(db.sql).claim(ids.model, { staleAfterSeconds: 60 }))?.attempt).toBe(1);
-    expect((await createPostgresPredictionRepository(db.sql).claim(ids.queued, { staleAfterSeconds: 60 }))?.attempt).toBe(1);
+    expect(
+      (await createPostgresPredictionRepository(db.sql).claim(ids.queued, { staleAfterSeconds: 60 }))?.attempt,
+    ).toBe(1);
     const copies = createPostgresScoreIndexRepository(db.sql);
-    expect((await copies.findUnenqueued(60, 10)).map((job) => [job.id, job.scoresKey])).toEqual([[ids.completed, null]]);
+    expect((await copies.findUnenqueued(60, 10)).map((job) => [job.id, job.scoresKey])).toEqual([
+      [ids.completed, null],
+    ]);
     // job_rows is the column set: every job table inherits it.
-    const children = await db.sql<{ child: string }[]>`select c.relname as child from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent where p.relname = 'job_rows' order by 1`;
+    const children = await db.sql<
+      { child: string }[]
+    >`select c.relname as child from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent where p.relname = 'job_rows' order by 1`;
     expect(children.map((c) => c.child)).toEqual(["models", "predictions", "score_indexings"]);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

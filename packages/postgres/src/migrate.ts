@@ -33,7 +33,12 @@ export async function migrate(sql: Sql, dir: string = MIGRATIONS_DIR): Promise<s
           checksum text not null,
           applied_at timestamptz not null default now()
         )`;
-      const applied = new Map((await tx<{ name: string; checksum: string }[]>`select name, checksum from schema_migrations`).map((r) => [r.name, r.checksum]));
+      const applied = new Map(
+        (await tx<{ name: string; checksum: string }[]>`select name, checksum from schema_migrations`).map((r) => [
+          r.name,
+          r.checksum,
+        ]),
+      );
       const pending = files.filter((file) => !applied.has(file.name));
       for (const file of files) assertUnchanged(file, applied.get(file.name));
       for (const file of pending) {
@@ -58,7 +63,14 @@ export async function assertMigrated(sql: Sql, dir: string = MIGRATIONS_DIR): Pr
   const files = await readMigrations(dir);
   const applied = await withDbErrors("checking the schema's migrations", async () => {
     const [table] = await sql<{ exists: boolean }[]>`select to_regclass('schema_migrations') is not null as exists`;
-    return table!.exists ? new Map((await sql<{ name: string; checksum: string }[]>`select name, checksum from schema_migrations`).map((r) => [r.name, r.checksum])) : new Map<string, string>();
+    return table!.exists
+      ? new Map(
+          (await sql<{ name: string; checksum: string }[]>`select name, checksum from schema_migrations`).map((r) => [
+            r.name,
+            r.checksum,
+          ]),
+        )
+      : new Map<string, string>();
   });
   for (const file of files) assertUnchanged(file, applied.get(file.name));
   const pending = files.filter((file) => !applied.has(file.name)).map((file) => file.name);

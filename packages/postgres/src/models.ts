@@ -1,4 +1,17 @@
-import { BUILTIN_MODEL_ID, isUuid, modelMetrics, tooManyTrainings, type Model, type ModelCard, type ModelRepository, type ModelSettings, type NewModel, type Page, type TrainedModel, type TrainingProgress } from "@retainwise/core";
+import {
+  BUILTIN_MODEL_ID,
+  isUuid,
+  modelMetrics,
+  tooManyTrainings,
+  type Model,
+  type ModelCard,
+  type ModelRepository,
+  type ModelSettings,
+  type NewModel,
+  type Page,
+  type TrainedModel,
+  type TrainingProgress,
+} from "@retainwise/core";
 import type { SqlOrTx, TransactionSql } from "./connect.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { withDbErrors } from "./errors.ts";
@@ -23,10 +36,14 @@ export function createPostgresModelRepository(sql: SqlOrTx): ModelRepository {
     remove: (accountId, id) => withDbErrors("deleting a model", () => remove(sql, accountId, id)),
     countInProgress: (accountId) => withDbErrors("counting trainings", () => countInProgress(sql, accountId)),
     defaultModelId: (accountId) => withDbErrors("reading the default model", () => defaultModelId(sql, accountId)),
-    setDefaultModel: (accountId, modelId) => withDbErrors("setting the default model", () => setDefaultModel(sql, accountId, modelId)),
-    settings: (accountId, modelId) => withDbErrors("reading a model's settings", () => settings(sql, accountId, modelId)),
-    saveSettings: (accountId, modelId, saved) => withDbErrors("saving a model's settings", () => saveSettings(sql, accountId, modelId, saved)),
-    registerBuiltin: (card, keys) => withDbErrors("registering the built-in model", () => registerBuiltin(sql, card, keys)),
+    setDefaultModel: (accountId, modelId) =>
+      withDbErrors("setting the default model", () => setDefaultModel(sql, accountId, modelId)),
+    settings: (accountId, modelId) =>
+      withDbErrors("reading a model's settings", () => settings(sql, accountId, modelId)),
+    saveSettings: (accountId, modelId, saved) =>
+      withDbErrors("saving a model's settings", () => saveSettings(sql, accountId, modelId, saved)),
+    registerBuiltin: (card, keys) =>
+      withDbErrors("registering the built-in model", () => registerBuiltin(sql, card, keys)),
   };
 }
 
@@ -80,7 +97,11 @@ async function get(sql: SqlOrTx, accountId: string, id: string): Promise<Model |
  * Newest first, keyset-paginated on (created_at, id) like predictions. The built-in model was
  * created by the migration, before any account's model, so it comes last.
  */
-async function list(sql: SqlOrTx, accountId: string, options: { limit: number; cursor?: string | null }): Promise<Page<Model>> {
+async function list(
+  sql: SqlOrTx,
+  accountId: string,
+  options: { limit: number; cursor?: string | null },
+): Promise<Page<Model>> {
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   const rows = await sql<Model[]>`
     select * from models m
@@ -130,7 +151,9 @@ async function countInProgress(sql: SqlOrTx, accountId: string): Promise<number>
 }
 
 async function defaultModelId(sql: SqlOrTx, accountId: string): Promise<string> {
-  const [row] = await sql<{ defaultModelId: string | null }[]>`select default_model_id from accounts where id = ${accountId}`;
+  const [row] = await sql<
+    { defaultModelId: string | null }[]
+  >`select default_model_id from accounts where id = ${accountId}`;
   return row?.defaultModelId ?? BUILTIN_MODEL_ID;
 }
 
@@ -139,11 +162,18 @@ async function setDefaultModel(sql: SqlOrTx, accountId: string, modelId: string)
 }
 
 async function settings(sql: SqlOrTx, accountId: string, modelId: string): Promise<ModelSettings> {
-  const [row] = await sql<{ actionable: string[] }[]>`select actionable from model_settings where account_id = ${accountId} and model_id = ${modelId}`;
+  const [row] = await sql<
+    { actionable: string[] }[]
+  >`select actionable from model_settings where account_id = ${accountId} and model_id = ${modelId}`;
   return { actionable: row?.actionable ?? [] };
 }
 
-async function saveSettings(sql: SqlOrTx, accountId: string, modelId: string, saved: ModelSettings): Promise<ModelSettings> {
+async function saveSettings(
+  sql: SqlOrTx,
+  accountId: string,
+  modelId: string,
+  saved: ModelSettings,
+): Promise<ModelSettings> {
   const [row] = await sql<{ actionable: string[] }[]>`
     insert into model_settings (account_id, model_id, actionable) values (${accountId}, ${modelId}, ${sql.array(saved.actionable)})
     on conflict (account_id, model_id) do update set actionable = excluded.actionable, updated_at = now()
@@ -151,7 +181,11 @@ async function saveSettings(sql: SqlOrTx, accountId: string, modelId: string, sa
   return { actionable: row!.actionable };
 }
 
-async function registerBuiltin(sql: SqlOrTx, card: ModelCard | undefined, keys: { onnxKey: string; cardKey: string | null }): Promise<void> {
+async function registerBuiltin(
+  sql: SqlOrTx,
+  card: ModelCard | undefined,
+  keys: { onnxKey: string; cardKey: string | null },
+): Promise<void> {
   const rows = card?.trainingData.rows ?? null;
   const positive = Math.round((card?.trainingData.positiveRate ?? 0) * (rows ?? 0));
   const metrics = card ? modelMetrics(card, { positive, negative: rows! - positive }) : null;

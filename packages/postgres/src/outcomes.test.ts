@@ -13,13 +13,25 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 const outcomes = () => createPostgresOutcomeRepository(db.sql);
-const batch = (from: number, count: number): ScoredCustomer[] => Array.from({ length: count }, (_, i) => ({ customerId: `C${from + i}`, probability: 0.5 }));
-const indexedRows = async (predictionId: string) => (await db.sql<{ n: number }[]>`select count(*)::int as n from prediction_scores where prediction_id = ${predictionId}`)[0]!.n;
+const batch = (from: number, count: number): ScoredCustomer[] =>
+  Array.from({ length: count }, (_, i) => ({ customerId: `C${from + i}`, probability: 0.5 }));
+const indexedRows = async (predictionId: string) =>
+  (
+    await db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from prediction_scores where prediction_id = ${predictionId}`
+  )[0]!.n;
 
 async function newPrediction(): Promise<string> {
   const account = await createPostgresAccountRepository(db.sql).ensureAccount(`acct-${randomUUID()}`);
   const id = randomUUID();
-  await createPostgresPredictionRepository(db.sql).create({ id, accountId: account.id, inputKey: `inputs/${id}.csv`, inputFilename: "customers.csv", inputBytes: 1 });
+  await createPostgresPredictionRepository(db.sql).create({
+    id,
+    accountId: account.id,
+    inputKey: `inputs/${id}.csv`,
+    inputFilename: "customers.csv",
+    inputBytes: 1,
+  });
   return id;
 }
 
@@ -57,7 +69,14 @@ describe("copying a prediction's scores", () => {
     expect(await indexedRows(id)).toBe(0);
 
     let secondDone = false;
-    const second = outcomes().indexScores(id, (async function* () { yield batch(0, 10); })()).finally(() => (secondDone = true));
+    const second = outcomes()
+      .indexScores(
+        id,
+        (async function* () {
+          yield batch(0, 10);
+        })(),
+      )
+      .finally(() => (secondDone = true));
     await expect.poll(() => copiesWaitingForTheLock(), { timeout: 10_000 }).toBe(1);
     expect(secondDone).toBe(false);
 
@@ -75,7 +94,15 @@ describe("copying a prediction's scores", () => {
     }
     await expect(outcomes().indexScores(id, failing())).rejects.toThrow();
     expect(await indexedRows(id)).toBe(0);
-    expect(await outcomes().indexScores(id, (async function* () { yield batch(0, 100); yield batch(100, 50); })())).toBe(150);
+    expect(
+      await outcomes().indexScores(
+        id,
+        (async function* () {
+          yield batch(0, 100);
+          yield batch(100, 50);
+        })(),
+      ),
+    ).toBe(150);
     expect(await indexedRows(id)).toBe(150);
   });
 });

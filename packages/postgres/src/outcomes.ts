@@ -13,13 +13,20 @@ import { withDbErrors } from "./errors.ts";
  */
 export function createPostgresOutcomeRepository(sql: Sql): OutcomeRepository {
   return {
-    upsert: (accountId, uploadId, outcomes) => withDbErrors("saving outcomes", () => upsert(sql, accountId, uploadId, outcomes)),
-    countMatched: (accountId, uploadId) => withDbErrors("matching outcomes to predictions", () => countMatched(sql, accountId, uploadId)),
-    pendingScoreCopies: (accountId, ids) => withDbErrors("counting pending score copies", () => pendingScoreCopies(sql, accountId, ids)),
-    indexScores: (predictionId, batches) => withDbErrors("indexing a prediction's scores", () => indexScores(sql, predictionId, batches)),
-    labeledScores: (accountId, predictionIds) => withDbErrors("joining outcomes with predictions", () => labeledScores(sql, accountId, predictionIds)),
-    predictionDigests: (accountId, filter) => withDbErrors("reading predictions for insights", () => predictionDigests(sql, accountId, filter)),
-    labelsFor: (accountId, predictionId) => withDbErrors("reading a prediction's outcomes", () => labelsFor(sql, accountId, predictionId)),
+    upsert: (accountId, uploadId, outcomes) =>
+      withDbErrors("saving outcomes", () => upsert(sql, accountId, uploadId, outcomes)),
+    countMatched: (accountId, uploadId) =>
+      withDbErrors("matching outcomes to predictions", () => countMatched(sql, accountId, uploadId)),
+    pendingScoreCopies: (accountId, ids) =>
+      withDbErrors("counting pending score copies", () => pendingScoreCopies(sql, accountId, ids)),
+    indexScores: (predictionId, batches) =>
+      withDbErrors("indexing a prediction's scores", () => indexScores(sql, predictionId, batches)),
+    labeledScores: (accountId, predictionIds) =>
+      withDbErrors("joining outcomes with predictions", () => labeledScores(sql, accountId, predictionIds)),
+    predictionDigests: (accountId, filter) =>
+      withDbErrors("reading predictions for insights", () => predictionDigests(sql, accountId, filter)),
+    labelsFor: (accountId, predictionId) =>
+      withDbErrors("reading a prediction's outcomes", () => labelsFor(sql, accountId, predictionId)),
     counts: (accountId) => withDbErrors("counting outcomes", () => counts(sql, accountId)),
   };
 }
@@ -70,7 +77,9 @@ const SCORE_COPY_LOCK = 0x73636f72;
 async function indexScores(sql: Sql, predictionId: string, batches: AsyncIterable<ScoredCustomer[]>): Promise<number> {
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${SCORE_COPY_LOCK}, hashtext(${predictionId}))`;
-    const [done] = await tx<{ rows: number }[]>`select rows::int as rows from prediction_score_sets where prediction_id = ${predictionId}`;
+    const [done] = await tx<
+      { rows: number }[]
+    >`select rows::int as rows from prediction_score_sets where prediction_id = ${predictionId}`;
     if (done) return done.rows;
     let rows = 0;
     for await (const batch of batches) {
@@ -90,7 +99,11 @@ async function indexScores(sql: Sql, predictionId: string, batches: AsyncIterabl
   }) as Promise<number>;
 }
 
-async function labeledScores(sql: SqlOrTx, accountId: string, predictionIds: readonly string[]): Promise<LabeledScore[]> {
+async function labeledScores(
+  sql: SqlOrTx,
+  accountId: string,
+  predictionIds: readonly string[],
+): Promise<LabeledScore[]> {
   if (predictionIds.length === 0) return [];
   // Only outcomes observed after the prediction was made: an outcome known at scoring time says nothing about the forecast.
   return sql<LabeledScore[]>`
@@ -102,9 +115,18 @@ async function labeledScores(sql: SqlOrTx, accountId: string, predictionIds: rea
     order by s.prediction_id, s.customer_id`;
 }
 
-async function predictionDigests(sql: SqlOrTx, accountId: string, filter: { from?: Date; to?: Date; modelId?: string; builtinModelId?: string }): Promise<PredictionDigest[]> {
+async function predictionDigests(
+  sql: SqlOrTx,
+  accountId: string,
+  filter: { from?: Date; to?: Date; modelId?: string; builtinModelId?: string },
+): Promise<PredictionDigest[]> {
   const { from, to, modelId, builtinModelId } = filter;
-  const ofModel = modelId === undefined ? sql`` : modelId === builtinModelId ? sql`and (model_id = ${modelId} or model_id is null)` : sql`and model_id = ${modelId}`;
+  const ofModel =
+    modelId === undefined
+      ? sql``
+      : modelId === builtinModelId
+        ? sql`and (model_id = ${modelId} or model_id is null)`
+        : sql`and model_id = ${modelId}`;
   return sql<PredictionDigest[]>`
     select id, status, created_at, model_id, input_filename,
       case when metrics is null then null else jsonb_build_object('rowsScored', metrics->'rowsScored', 'meanProbability', metrics->'meanProbability', 'riskCounts', metrics->'riskCounts') end as metrics,
@@ -129,7 +151,10 @@ async function labelsFor(sql: SqlOrTx, accountId: string, predictionId: string):
   return new Map(rows.map((r) => [r.customerId, r.churned]));
 }
 
-async function counts(sql: SqlOrTx, accountId: string): Promise<{ customers: number; churned: number; lastObservedAt: Date | null }> {
+async function counts(
+  sql: SqlOrTx,
+  accountId: string,
+): Promise<{ customers: number; churned: number; lastObservedAt: Date | null }> {
   const [row] = await sql<{ customers: number; churned: number; lastObservedAt: Date | null }[]>`
     select count(*)::int as customers, count(*) filter (where churned)::int as churned, max(observed_at) as last_observed_at
     from outcomes where account_id = ${accountId}`;

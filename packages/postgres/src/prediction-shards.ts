@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { JobError, PredictionShard, PredictionStatus, Progress, ShardRepository, ShardResult, ShardSettled } from "@retainwise/core";
+import type {
+  JobError,
+  PredictionShard,
+  PredictionStatus,
+  Progress,
+  ShardRepository,
+  ShardResult,
+  ShardSettled,
+} from "@retainwise/core";
 import type { Sql, TransactionSql } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
 import { createJobRows, type JobTable } from "./job-rows.ts";
@@ -21,12 +29,17 @@ export function createPostgresShardRepository(sql: Sql): ShardRepository {
   const rows = createJobRows(sql, SHARDS_TABLE);
   const failShard = (id: string, attempt: number | null, error: JobError) =>
     withDbErrors("failing a shard", () =>
-      settle(sql, id, { cancelLater: true }, (tx) => tx`
+      settle(
+        sql,
+        id,
+        { cancelLater: true },
+        (tx) => tx`
         update prediction_shards set
           status = 'FAILED', error_code = ${error.code}, error_message = ${storable(error.message)}, completed_at = now(), updated_at = now()
         where id = ${id}
           and ${attempt === null ? tx`status in ('QUEUED', 'RUNNING')` : tx`status = 'RUNNING' and attempts = ${attempt}`}
-        returning id`),
+        returning id`,
+      ),
     );
   return {
     ...rows,
@@ -49,45 +62,61 @@ export function createPostgresShardRepository(sql: Sql): ShardRepository {
       ),
     listFor: (predictionId) =>
       withDbErrors("listing a prediction's shards", async () =>
-        (await sql`select * from prediction_shards where prediction_id = ${predictionId} order by shard_index`).map(SHARDS_TABLE.toJob),
+        (await sql`select * from prediction_shards where prediction_id = ${predictionId} order by shard_index`).map(
+          SHARDS_TABLE.toJob,
+        ),
       ),
     heartbeat: async (id, attempt, progress) => {
       const ours = await rows.heartbeat(id, attempt, progress);
       // The prediction's own progress is its shards' sum: what the API shows while it is SHARDED.
       if (ours) {
-        await withDbErrors("recording a prediction's progress", () => sql`
+        await withDbErrors(
+          "recording a prediction's progress",
+          () => sql`
           update predictions p set rows_processed = s.rows, rows_failed = s.failed, bytes_read = s.bytes, updated_at = now()
           from (
             select sum(rows_processed) as rows, sum(rows_failed) as failed, sum(bytes_read) as bytes from prediction_shards
             where prediction_id = (select prediction_id from prediction_shards where id = ${id})
           ) s
-          where p.id = (select prediction_id from prediction_shards where id = ${id}) and p.status = 'SHARDED'`);
+          where p.id = (select prediction_id from prediction_shards where id = ${id}) and p.status = 'SHARDED'`,
+        );
       }
       return ours;
     },
     complete: (id, attempt, result) =>
       withDbErrors("completing a shard", () =>
-        settle(sql, id, { cancelLater: false }, (tx) => tx`
+        settle(
+          sql,
+          id,
+          { cancelLater: false },
+          (tx) => tx`
           update prediction_shards set
             status = 'COMPLETED', result = ${tx.json(mapStrings(result, storable) as never)},
             rows_processed = ${result.summary.rowsScored + result.summary.rowsFailed}, rows_failed = ${result.summary.rowsFailed},
             bytes_read = end_byte - start_byte, error_code = null, error_message = null, completed_at = now(), updated_at = now()
           where id = ${id} and status = 'RUNNING' and attempts = ${attempt}
-          returning id`),
+          returning id`,
+        ),
       ),
     failShard,
     fail: async (id, attempt, error) => (await failShard(id, attempt, error)).settled,
     failAbandoned: ({ maxAttempts, staleAfterSeconds, message }) =>
       withDbErrors("failing abandoned shards", async () => {
-        const stale = (tx: Sql | TransactionSql) => tx`status = 'RUNNING' and attempts >= ${maxAttempts} and heartbeat_at < now() - make_interval(secs => ${staleAfterSeconds})`;
+        const stale = (tx: Sql | TransactionSql) =>
+          tx`status = 'RUNNING' and attempts >= ${maxAttempts} and heartbeat_at < now() - make_interval(secs => ${staleAfterSeconds})`;
         const candidates = await sql<{ id: string }[]>`select id from prediction_shards where ${stale(sql)}`;
         const failed: PredictionShard[] = [];
         for (const { id } of candidates) {
-          const outcome = await settle(sql, id, { cancelLater: true }, (tx) => tx`
+          const outcome = await settle(
+            sql,
+            id,
+            { cancelLater: true },
+            (tx) => tx`
             update prediction_shards set
               status = 'FAILED', error_code = ${ABANDONED_CODE}, error_message = ${storable(message)}, completed_at = now(), updated_at = now()
             where id = ${id} and ${stale(tx)}
-            returning id`);
+            returning id`,
+          );
           const shard = outcome.settled ? await rows.getById(id) : null;
           if (shard) failed.push(shard);
         }
@@ -104,7 +133,12 @@ const ABANDONED_CODE = "job.attempts_exhausted";
  * locked, then cancels the shards after it (`cancelLater`) and, if no shard is left QUEUED or
  * RUNNING, puts the SHARDED prediction back to QUEUED with its message unsent (the outbox).
  */
-async function settle(sql: Sql, shardId: string, options: { cancelLater: boolean }, write: (tx: TransactionSql) => PromiseLike<readonly unknown[]>): Promise<ShardSettled> {
+async function settle(
+  sql: Sql,
+  shardId: string,
+  options: { cancelLater: boolean },
+  write: (tx: TransactionSql) => PromiseLike<readonly unknown[]>,
+): Promise<ShardSettled> {
   return sql.begin(async (tx) => {
     const [parent] = await tx<{ id: string; shardIndex: number }[]>`
       select p.id, s.shard_index from predictions p join prediction_shards s on s.prediction_id = p.id
@@ -132,11 +166,21 @@ const SHARDS_TABLE: JobTable<PredictionShard, Progress> = {
   running: "RUNNING",
   noun: "shard",
   toJob: (row) => {
-    const { shardIndex, result, status, errorMessage, ...rest } = row as Omit<PredictionShard, "index"> & { shardIndex: number; result: ShardResult | null };
-    return { ...rest, status: status as PredictionStatus, index: shardIndex, errorMessage: errorMessage && stored(errorMessage), result: result && mapStrings(result, stored) };
+    const { shardIndex, result, status, errorMessage, ...rest } = row as Omit<PredictionShard, "index"> & {
+      shardIndex: number;
+      result: ShardResult | null;
+    };
+    return {
+      ...rest,
+      status: status as PredictionStatus,
+      index: shardIndex,
+      errorMessage: errorMessage && stored(errorMessage),
+      result: result && mapStrings(result, stored),
+    };
   },
   onClaim: (sql) => sql`rows_processed = 0, rows_failed = 0, bytes_read = 0`,
-  progress: (sql, p) => sql`rows_processed = ${p.rowsProcessed}, rows_failed = ${p.rowsFailed}, bytes_read = ${p.bytesRead}`,
+  progress: (sql, p) =>
+    sql`rows_processed = ${p.rowsProcessed}, rows_failed = ${p.rowsFailed}, bytes_read = ${p.bytesRead}`,
 };
 
 /**
@@ -157,6 +201,7 @@ function stored(text: string): string {
 function mapStrings<T>(value: T, f: (text: string) => string): T {
   if (typeof value === "string") return f(value) as T;
   if (Array.isArray(value)) return value.map((item) => mapStrings(item, f)) as T;
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, f)])) as T;
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, f)])) as T;
   return value;
 }

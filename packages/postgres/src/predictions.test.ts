@@ -15,7 +15,13 @@ const repo = () => createPostgresPredictionRepository(db.sql);
 const newAccount = async () => createPostgresAccountRepository(db.sql).ensureAccount(`acct-${randomUUID()}`);
 const newPrediction = async (accountId: string) => {
   const id = randomUUID();
-  return repo().create({ id, accountId, inputKey: `inputs/${id}.csv`, inputFilename: "customers.csv", inputBytes: 1234 });
+  return repo().create({
+    id,
+    accountId,
+    inputKey: `inputs/${id}.csv`,
+    inputFilename: "customers.csv",
+    inputBytes: 1234,
+  });
 };
 /** Moves the heartbeat into the past, as if the worker had stopped `seconds` ago. */
 const ageHeartbeat = (id: string, seconds: number) =>
@@ -38,7 +44,17 @@ describe("create and read", () => {
   test("a new prediction is QUEUED, unenqueued, with every field mapped", async () => {
     const account = await newAccount();
     const created = await newPrediction(account.id);
-    expect(created).toMatchObject({ accountId: account.id, status: "QUEUED", inputFilename: "customers.csv", inputBytes: 1234, outputKey: null, rowsProcessed: 0, attempts: 0, enqueuedAt: null, metrics: null });
+    expect(created).toMatchObject({
+      accountId: account.id,
+      status: "QUEUED",
+      inputFilename: "customers.csv",
+      inputBytes: 1234,
+      outputKey: null,
+      rowsProcessed: 0,
+      attempts: 0,
+      enqueuedAt: null,
+      metrics: null,
+    });
     expect(created.createdAt).toBeInstanceOf(Date);
     expect(await repo().getById(created.id)).toEqual(created);
   });
@@ -77,7 +93,9 @@ describe("claim", () => {
   test("ten concurrent claims of one prediction produce exactly one winner, attempt 1", async () => {
     const account = await newAccount();
     const prediction = await newPrediction(account.id);
-    const claims = await Promise.all(Array.from({ length: 10 }, () => repo().claim(prediction.id, { staleAfterSeconds: 60 })));
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, () => repo().claim(prediction.id, { staleAfterSeconds: 60 })),
+    );
     const winners = claims.filter((claim) => claim !== null);
     expect(winners).toHaveLength(1);
     expect(winners[0]).toMatchObject({ attempt: 1, job: { status: "RUNNING", attempts: 1 } });
@@ -109,11 +127,26 @@ describe("writes guarded by attempt", () => {
     const stale = (await repo().claim(prediction.id, { staleAfterSeconds: 60 }))!;
     await ageHeartbeat(prediction.id, 120);
     const current = (await repo().claim(prediction.id, { staleAfterSeconds: 60 }))!;
-    expect(await repo().heartbeat(prediction.id, stale.attempt, { rowsProcessed: 5, rowsFailed: 0, bytesRead: 10 })).toBe(false);
-    expect(await repo().complete(prediction.id, stale.attempt, { outputKey: "results/x/1.csv", scoresKey: "results/x/1.scores.jsonl", rowsProcessed: 9, rowsFailed: 1, metrics: summary, modelVersion: "churn-v1" })).toBe(false);
+    expect(
+      await repo().heartbeat(prediction.id, stale.attempt, { rowsProcessed: 5, rowsFailed: 0, bytesRead: 10 }),
+    ).toBe(false);
+    expect(
+      await repo().complete(prediction.id, stale.attempt, {
+        outputKey: "results/x/1.csv",
+        scoresKey: "results/x/1.scores.jsonl",
+        rowsProcessed: 9,
+        rowsFailed: 1,
+        metrics: summary,
+        modelVersion: "churn-v1",
+      }),
+    ).toBe(false);
     expect(await repo().fail(prediction.id, stale.attempt, { code: "x", message: "y" })).toBe(false);
     expect(await repo().release(prediction.id, stale.attempt)).toBe(false);
-    expect(await repo().getById(prediction.id)).toMatchObject({ status: "RUNNING", attempts: current.attempt, rowsProcessed: 0 });
+    expect(await repo().getById(prediction.id)).toMatchObject({
+      status: "RUNNING",
+      attempts: current.attempt,
+      rowsProcessed: 0,
+    });
     expect(await db.sql`select id from score_indexings where id = ${prediction.id}`).toHaveLength(0);
   });
 
@@ -121,29 +154,90 @@ describe("writes guarded by attempt", () => {
     const account = await newAccount();
     const prediction = await newPrediction(account.id);
     const { attempt } = (await repo().claim(prediction.id, { staleAfterSeconds: 60 }))!;
-    expect(await repo().heartbeat(prediction.id, attempt, { rowsProcessed: 5, rowsFailed: 1, bytesRead: 600 })).toBe(true);
+    expect(await repo().heartbeat(prediction.id, attempt, { rowsProcessed: 5, rowsFailed: 1, bytesRead: 600 })).toBe(
+      true,
+    );
     expect(await repo().getById(prediction.id)).toMatchObject({ rowsProcessed: 5, rowsFailed: 1, bytesRead: 600 });
-    expect(await repo().complete(prediction.id, attempt, { outputKey: `results/${prediction.id}/1.csv`, scoresKey: `results/${prediction.id}/1.scores.jsonl`, rowsProcessed: 9, rowsFailed: 1, metrics: summary, modelVersion: "churn-v1" })).toBe(true);
+    expect(
+      await repo().complete(prediction.id, attempt, {
+        outputKey: `results/${prediction.id}/1.csv`,
+        scoresKey: `results/${prediction.id}/1.scores.jsonl`,
+        rowsProcessed: 9,
+        rowsFailed: 1,
+        metrics: summary,
+        modelVersion: "churn-v1",
+      }),
+    ).toBe(true);
     // The index-scores job, in the same statement: queued and not yet sent (its message is the worker's to send).
-    expect(await db.sql`select status, account_id, scores_key, enqueued_at from score_indexings where id = ${prediction.id}`).toEqual([
-      { status: "QUEUED", accountId: account.id, scoresKey: `results/${prediction.id}/1.scores.jsonl`, enqueuedAt: null },
+    expect(
+      await db.sql`select status, account_id, scores_key, enqueued_at from score_indexings where id = ${prediction.id}`,
+    ).toEqual([
+      {
+        status: "QUEUED",
+        accountId: account.id,
+        scoresKey: `results/${prediction.id}/1.scores.jsonl`,
+        enqueuedAt: null,
+      },
     ]);
     const done = await repo().getById(prediction.id);
-    expect(done).toMatchObject({ status: "COMPLETED", outputKey: `results/${prediction.id}/1.csv`, rowsTotal: 9, rowsProcessed: 9, rowsFailed: 1, modelVersion: "churn-v1", metrics: summary });
+    expect(done).toMatchObject({
+      status: "COMPLETED",
+      outputKey: `results/${prediction.id}/1.csv`,
+      rowsTotal: 9,
+      rowsProcessed: 9,
+      rowsFailed: 1,
+      modelVersion: "churn-v1",
+      metrics: summary,
+    });
     expect(done?.completedAt).toBeInstanceOf(Date);
-    expect(await repo().complete(prediction.id, attempt, { outputKey: "other", scoresKey: "results/none.scores.jsonl", rowsProcessed: 1, rowsFailed: 0, metrics: summary, modelVersion: null })).toBe(false);
+    expect(
+      await repo().complete(prediction.id, attempt, {
+        outputKey: "other",
+        scoresKey: "results/none.scores.jsonl",
+        rowsProcessed: 1,
+        rowsFailed: 0,
+        metrics: summary,
+        modelVersion: null,
+      }),
+    ).toBe(false);
   });
 
   test("a prediction the built-in model scored as 'v1' (before it had one name) reads as telco-v1; another model's 'v1' stays", async () => {
     const account = await newAccount();
     const legacy = await newPrediction(account.id);
     const { attempt } = (await repo().claim(legacy.id, { staleAfterSeconds: 60 }))!;
-    await repo().complete(legacy.id, attempt, { outputKey: "results/l/1.csv", scoresKey: "results/l/1.scores.jsonl", rowsProcessed: 9, rowsFailed: 1, metrics: { ...summary, modelVersion: "v1" }, modelVersion: "v1" });
-    expect(await repo().get(account.id, legacy.id)).toMatchObject({ modelVersion: "telco-v1", metrics: { modelVersion: "telco-v1" } });
-    const [model] = await db.sql<{ id: string }[]>`insert into models (id, account_id, name, version, status, label_column, input_filename) values (${randomUUID()}, ${account.id}, 'v', 1, 'QUEUED', 'churned', 'x.csv') returning id`;
-    const own = await repo().create({ id: randomUUID(), accountId: account.id, inputKey: "inputs/o.csv", inputFilename: "o.csv", inputBytes: 1, modelId: model!.id });
+    await repo().complete(legacy.id, attempt, {
+      outputKey: "results/l/1.csv",
+      scoresKey: "results/l/1.scores.jsonl",
+      rowsProcessed: 9,
+      rowsFailed: 1,
+      metrics: { ...summary, modelVersion: "v1" },
+      modelVersion: "v1",
+    });
+    expect(await repo().get(account.id, legacy.id)).toMatchObject({
+      modelVersion: "telco-v1",
+      metrics: { modelVersion: "telco-v1" },
+    });
+    const [model] = await db.sql<
+      { id: string }[]
+    >`insert into models (id, account_id, name, version, status, label_column, input_filename) values (${randomUUID()}, ${account.id}, 'v', 1, 'QUEUED', 'churned', 'x.csv') returning id`;
+    const own = await repo().create({
+      id: randomUUID(),
+      accountId: account.id,
+      inputKey: "inputs/o.csv",
+      inputFilename: "o.csv",
+      inputBytes: 1,
+      modelId: model!.id,
+    });
     const claim = (await repo().claim(own.id, { staleAfterSeconds: 60 }))!;
-    await repo().complete(own.id, claim.attempt, { outputKey: "results/o/1.csv", scoresKey: "results/o/1.scores.jsonl", rowsProcessed: 1, rowsFailed: 0, metrics: { ...summary, modelVersion: "v1" }, modelVersion: "v1" });
+    await repo().complete(own.id, claim.attempt, {
+      outputKey: "results/o/1.csv",
+      scoresKey: "results/o/1.scores.jsonl",
+      rowsProcessed: 1,
+      rowsFailed: 0,
+      metrics: { ...summary, modelVersion: "v1" },
+      modelVersion: "v1",
+    });
     expect(await repo().get(account.id, own.id)).toMatchObject({ modelVersion: "v1", metrics: { modelVersion: "v1" } });
   });
 
@@ -159,8 +253,17 @@ describe("writes guarded by attempt", () => {
   test("fail without an attempt fails a queued prediction but leaves a terminal one as it is", async () => {
     const account = await newAccount();
     const queued = await newPrediction(account.id);
-    expect(await repo().fail(queued.id, null, { code: "job.attempts_exhausted", message: "We could not process this file." })).toBe(true);
-    expect(await repo().getById(queued.id)).toMatchObject({ status: "FAILED", errorCode: "job.attempts_exhausted", errorMessage: "We could not process this file." });
+    expect(
+      await repo().fail(queued.id, null, {
+        code: "job.attempts_exhausted",
+        message: "We could not process this file.",
+      }),
+    ).toBe(true);
+    expect(await repo().getById(queued.id)).toMatchObject({
+      status: "FAILED",
+      errorCode: "job.attempts_exhausted",
+      errorMessage: "We could not process this file.",
+    });
     expect(await repo().fail(queued.id, null, { code: "other", message: "other" })).toBe(false);
     expect((await repo().getById(queued.id))?.errorCode).toBe("job.attempts_exhausted");
   });
@@ -172,7 +275,9 @@ describe("cancel and reaper", () => {
     const prediction = await newPrediction(account.id);
     const { attempt } = (await repo().claim(prediction.id, { staleAfterSeconds: 60 }))!;
     expect((await repo().cancel(account.id, prediction.id))?.status).toBe("CANCELED");
-    expect(await repo().heartbeat(prediction.id, attempt, { rowsProcessed: 1, rowsFailed: 0, bytesRead: 1 })).toBe(false);
+    expect(await repo().heartbeat(prediction.id, attempt, { rowsProcessed: 1, rowsFailed: 0, bytesRead: 1 })).toBe(
+      false,
+    );
     expect((await repo().cancel(account.id, prediction.id))?.status).toBe("CANCELED");
   });
 
@@ -186,10 +291,17 @@ describe("cancel and reaper", () => {
     }
     await repo().claim(retryable.id, { staleAfterSeconds: 60 });
     await ageHeartbeat(retryable.id, 120);
-    const failed = await repo().failAbandoned({ maxAttempts: 3, staleAfterSeconds: 60, message: "The job stopped responding three times." });
+    const failed = await repo().failAbandoned({
+      maxAttempts: 3,
+      staleAfterSeconds: 60,
+      message: "The job stopped responding three times.",
+    });
     expect(failed.map((p) => p.id)).toContain(exhausted.id);
     expect(failed.map((p) => p.id)).not.toContain(retryable.id);
-    expect(await repo().getById(exhausted.id)).toMatchObject({ status: "FAILED", errorMessage: "The job stopped responding three times." });
+    expect(await repo().getById(exhausted.id)).toMatchObject({
+      status: "FAILED",
+      errorMessage: "The job stopped responding three times.",
+    });
   });
 });
 
@@ -222,7 +334,9 @@ describe("list", () => {
 
   test("a garbled cursor is rejected with a stable error code", async () => {
     const account = await newAccount();
-    await expect(repo().list(account.id, { limit: 3, cursor: "garbage!" })).rejects.toMatchObject({ code: "request.invalid_cursor" });
+    await expect(repo().list(account.id, { limit: 3, cursor: "garbage!" })).rejects.toMatchObject({
+      code: "request.invalid_cursor",
+    });
   });
 });
 

@@ -1,4 +1,16 @@
-import { BUILTIN_LEGACY_VERSION, BUILTIN_MODEL_ID, BUILTIN_MODEL_LABEL, isUuid, type Completion, type NewPrediction, type Page, type Prediction, type PredictionRepository, type PredictionStatus, type Progress } from "@retainwise/core";
+import {
+  BUILTIN_LEGACY_VERSION,
+  BUILTIN_MODEL_ID,
+  BUILTIN_MODEL_LABEL,
+  isUuid,
+  type Completion,
+  type NewPrediction,
+  type Page,
+  type Prediction,
+  type PredictionRepository,
+  type PredictionStatus,
+  type Progress,
+} from "@retainwise/core";
 import type { SqlOrTx } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
@@ -19,7 +31,8 @@ export function createPostgresPredictionRepository(sql: SqlOrTx): PredictionRepo
     create: (input) => withDbErrors("creating a prediction", () => create(sql, input)),
     get: (accountId, id) => withDbErrors("reading a prediction", () => get(sql, accountId, id)),
     list: (accountId, options) => withDbErrors("listing predictions", () => list(sql, accountId, options)),
-    complete: (id, attempt, completion) => withDbErrors("completing a prediction", () => complete(sql, id, attempt, completion)),
+    complete: (id, attempt, completion) =>
+      withDbErrors("completing a prediction", () => complete(sql, id, attempt, completion)),
     cancel: (accountId, id) => withDbErrors("canceling a prediction", () => cancel(sql, accountId, id)),
     remove: (accountId, id) => withDbErrors("deleting a prediction", () => remove(sql, accountId, id)),
     ping: () => withDbErrors("checking the database", async () => void (await sql`select 1`)),
@@ -33,7 +46,8 @@ const PREDICTIONS_TABLE: JobTable<Prediction, Progress> = {
   noun: "prediction",
   toJob: (row) => toPrediction(row as PredictionRow),
   onClaim: (sql) => sql`rows_processed = 0, rows_failed = 0, bytes_read = 0`,
-  progress: (sql, p) => sql`rows_processed = ${p.rowsProcessed}, rows_failed = ${p.rowsFailed}, bytes_read = ${p.bytesRead}`,
+  progress: (sql, p) =>
+    sql`rows_processed = ${p.rowsProcessed}, rows_failed = ${p.rowsFailed}, bytes_read = ${p.bytesRead}`,
 };
 
 /** Row shape after the camelCase transform; `s3_output_key` is the one column renamed on the way out. */
@@ -59,7 +73,11 @@ async function get(sql: SqlOrTx, accountId: string, id: string): Promise<Predict
  * next page starts strictly after it: stable while new predictions arrive, and exact to the
  * microsecond because the comparison happens in SQL (a JS Date would round to milliseconds).
  */
-async function list(sql: SqlOrTx, accountId: string, options: { limit: number; cursor?: string | null }): Promise<Page<Prediction>> {
+async function list(
+  sql: SqlOrTx,
+  accountId: string,
+  options: { limit: number; cursor?: string | null },
+): Promise<Page<Prediction>> {
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   const rows = await sql<PredictionRow[]>`
     select * from predictions p
@@ -127,7 +145,11 @@ function toPrediction(row: PredictionRow): Prediction {
  * `telco-v1`, the name lists and newer results use (their result files keep what they were written with).
  */
 function builtinNamed(row: PredictionRow): Pick<Prediction, "modelVersion" | "metrics"> {
-  const legacy = row.modelVersion === BUILTIN_LEGACY_VERSION && (row.modelId === null || row.modelId === BUILTIN_MODEL_ID);
+  const legacy =
+    row.modelVersion === BUILTIN_LEGACY_VERSION && (row.modelId === null || row.modelId === BUILTIN_MODEL_ID);
   if (!legacy) return { modelVersion: row.modelVersion, metrics: row.metrics };
-  return { modelVersion: BUILTIN_MODEL_LABEL, metrics: row.metrics && { ...row.metrics, modelVersion: BUILTIN_MODEL_LABEL } };
+  return {
+    modelVersion: BUILTIN_MODEL_LABEL,
+    metrics: row.metrics && { ...row.metrics, modelVersion: BUILTIN_MODEL_LABEL },
+  };
 }

@@ -30,7 +30,12 @@ export interface DatabaseRoles {
  * @example
  *   await migrateWithRoles(masterSql, migratorSql, { migrator: { name: "retainwise_migrator", password }, runtime: { name: "retainwise_app", password: p2 } });
  */
-export async function migrateWithRoles(admin: Sql, migrator: Sql, roles: DatabaseRoles, dir: string = MIGRATIONS_DIR): Promise<string[]> {
+export async function migrateWithRoles(
+  admin: Sql,
+  migrator: Sql,
+  roles: DatabaseRoles,
+  dir: string = MIGRATIONS_DIR,
+): Promise<string[]> {
   assertDistinct(roles);
   await withDbErrors("setting up the database roles", () => admin.begin((tx) => prepareRoles(tx, roles)));
   const applied = await migrate(migrator, dir);
@@ -81,17 +86,33 @@ async function ensureLogin(tx: TransactionSql, role: RoleLogin): Promise<void> {
   const [raised] = await tx`
     select 1 as found from pg_roles
     where rolname = ${role.name} and (rolsuper or rolcreaterole or rolcreatedb or rolreplication or rolbypassrls)`;
-  if (raised) throw new RetainwiseError("db.bad_role", `The database role ${role.name} has more than LOGIN (superuser, createrole, createdb, replication or bypassrls): take those away (ALTER ROLE as an administrator) before migrating.`);
+  if (raised)
+    throw new RetainwiseError(
+      "db.bad_role",
+      `The database role ${role.name} has more than LOGIN (superuser, createrole, createdb, replication or bypassrls): take those away (ALTER ROLE as an administrator) before migrating.`,
+    );
 }
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 function assertDistinct({ migrator, runtime }: DatabaseRoles): void {
   for (const role of [migrator, runtime]) {
-    if (!ROLE_NAME.test(role.name)) throw new RetainwiseError("db.bad_role", `The database role name "${role.name}" must be lower-case letters, digits and underscores.`);
-    if (role.password.length < 16) throw new RetainwiseError("db.bad_role", `The password of the database role ${role.name} must be at least 16 characters.`);
+    if (!ROLE_NAME.test(role.name))
+      throw new RetainwiseError(
+        "db.bad_role",
+        `The database role name "${role.name}" must be lower-case letters, digits and underscores.`,
+      );
+    if (role.password.length < 16)
+      throw new RetainwiseError(
+        "db.bad_role",
+        `The password of the database role ${role.name} must be at least 16 characters.`,
+      );
   }
-  if (migrator.name === runtime.name) throw new RetainwiseError("db.bad_role", `The migration and runtime roles must differ (both are ${migrator.name}).`);
+  if (migrator.name === runtime.name)
+    throw new RetainwiseError(
+      "db.bad_role",
+      `The migration and runtime roles must differ (both are ${migrator.name}).`,
+    );
 }
 
 /**

@@ -62,7 +62,9 @@ describe("waiting for the database at start-up", () => {
   it("refuses a server without TLS when a CA bundle is configured, instead of talking in clear text", async () => {
     const ca = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUZ8\n-----END CERTIFICATE-----\n";
     const sql = pool(db.url, { ca });
-    await expect(waitForDatabase(sql, { timeoutSeconds: 2, logger: silentLogger })).rejects.toMatchObject({ code: "db.unreachable" });
+    await expect(waitForDatabase(sql, { timeoutSeconds: 2, logger: silentLogger })).rejects.toMatchObject({
+      code: "db.unreachable",
+    });
     await expect(pool(db.url)`select 1 as ok`).resolves.toEqual([{ ok: 1 }]);
   });
 });

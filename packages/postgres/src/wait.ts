@@ -28,7 +28,11 @@ export async function waitForDatabase(sql: Sql, options: WaitForDatabaseOptions)
     } catch (error) {
       const failure = translateDbError(error, "waiting for the database at start-up");
       if (failure.kind !== "unavailable" || Date.now() + delay > deadline) {
-        throw new RetainwiseError("db.unreachable", `The database did not answer within ${options.timeoutSeconds} s (${failure.message}) Check that it is running and reachable, then restart.`, { cause: error });
+        throw new RetainwiseError(
+          "db.unreachable",
+          `The database did not answer within ${options.timeoutSeconds} s (${failure.message}) Check that it is running and reachable, then restart.`,
+          { cause: error },
+        );
       }
       options.logger.warn("database not reachable yet, waiting", { attempt, retryInMs: delay, code: failure.code });
       await new Promise((resolve) => setTimeout(resolve, delay));

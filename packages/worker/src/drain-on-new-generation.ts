@@ -50,8 +50,15 @@ export function drainOnNewGeneration(options: DrainOnNewGenerationOptions): Drai
         const newest = await options.generations.refresh(options.generation, { aliveSeconds });
         const now = newest > options.generation;
         if (now !== draining) {
-          if (now) options.logger.info("a newer worker generation is running: draining (claiming no more jobs)", { generation: options.generation, newest });
-          else options.logger.warn("the newer worker generation is gone: claiming jobs again", { generation: options.generation });
+          if (now)
+            options.logger.info("a newer worker generation is running: draining (claiming no more jobs)", {
+              generation: options.generation,
+              newest,
+            });
+          else
+            options.logger.warn("the newer worker generation is gone: claiming jobs again", {
+              generation: options.generation,
+            });
         }
         draining = now;
       } catch (error) {

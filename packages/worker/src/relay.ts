@@ -56,24 +56,56 @@ export async function relayOnce(options: RelayOptions): Promise<{ resent: number
  * outage) is logged and leaves that row unenqueued for the next pass, while the other rows are
  * still sent and the reaper still runs.
  */
-async function relayTable({ kind, rows }: Pick<AnyJobSpec, "kind" | "rows">, options: RelayOptions): Promise<{ resent: number; failed: number; abandoned: number }> {
+async function relayTable(
+  { kind, rows }: Pick<AnyJobSpec, "kind" | "rows">,
+  options: RelayOptions,
+): Promise<{ resent: number; failed: number; abandoned: number }> {
   const { queue, logger } = options;
   let resent = 0;
   let failed = 0;
-  const unsent = await attempt(logger, "listing unsent jobs", () => rows.findUnenqueued(options.graceSeconds, BATCH), [], { kind });
+  const unsent = await attempt(
+    logger,
+    "listing unsent jobs",
+    () => rows.findUnenqueued(options.graceSeconds, BATCH),
+    [],
+    { kind },
+  );
   for (const job of unsent) {
-    const sent = await attempt(logger, "re-sending a job message", () => sendJob(kind, job.id, queue, rows).then(() => true), false, { jobId: job.id, kind });
+    const sent = await attempt(
+      logger,
+      "re-sending a job message",
+      () => sendJob(kind, job.id, queue, rows).then(() => true),
+      false,
+      { jobId: job.id, kind },
+    );
     if (sent) logger.info("job message re-sent by the relay", { jobId: job.id, kind });
     if (sent) resent++;
     else failed++;
   }
-  const abandoned = await attempt(logger, "failing abandoned jobs", () => rows.failAbandoned({ maxAttempts: MAX_RECEIVES, staleAfterSeconds: options.staleAfterSeconds, message: ABANDONED_MESSAGE }), [], { kind });
+  const abandoned = await attempt(
+    logger,
+    "failing abandoned jobs",
+    () =>
+      rows.failAbandoned({
+        maxAttempts: MAX_RECEIVES,
+        staleAfterSeconds: options.staleAfterSeconds,
+        message: ABANDONED_MESSAGE,
+      }),
+    [],
+    { kind },
+  );
   for (const job of abandoned) logger.warn("abandoned job failed", { jobId: job.id, kind, attempts: job.attempts });
   return { resent, failed, abandoned: abandoned.length };
 }
 
 /** Runs one relay step; on failure logs it (with the job id, if any) and returns `fallback`. */
-async function attempt<T>(logger: Logger, doing: string, step: () => Promise<T>, fallback: T, fields: Record<string, unknown> = {}): Promise<T> {
+async function attempt<T>(
+  logger: Logger,
+  doing: string,
+  step: () => Promise<T>,
+  fallback: T,
+  fields: Record<string, unknown> = {},
+): Promise<T> {
   try {
     return await step();
   } catch (error) {

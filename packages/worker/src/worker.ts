@@ -51,7 +51,9 @@ const DEFAULT_DRAIN_DEADLINE_MS = 10 * 60_000;
 export function startWorker(options: WorkerOptions): Worker {
   const receiving = new AbortController();
   const jobs = new AbortController();
-  const slots = Array.from({ length: options.concurrency }, (_, slot) => runSlot(slot, options, receiving.signal, jobs.signal));
+  const slots = Array.from({ length: options.concurrency }, (_, slot) =>
+    runSlot(slot, options, receiving.signal, jobs.signal),
+  );
   const done = Promise.all(slots).then(() => {});
   options.logger.info("worker started", { concurrency: options.concurrency });
   return {
@@ -66,7 +68,12 @@ export function startWorker(options: WorkerOptions): Worker {
   };
 }
 
-async function runSlot(slot: number, options: WorkerOptions, receiving: AbortSignal, shutdown: AbortSignal): Promise<void> {
+async function runSlot(
+  slot: number,
+  options: WorkerOptions,
+  receiving: AbortSignal,
+  shutdown: AbortSignal,
+): Promise<void> {
   let backoff = ERROR_BACKOFF_MS.first;
   while (!receiving.aborted) {
     // Being replaced: claim nothing (the jobs in hand end, protection with them, and ECS stops the task).
@@ -106,7 +113,10 @@ async function runSlot(slot: number, options: WorkerOptions, receiving: AbortSig
  * so a long job on a replaced worker is released for a new task instead of holding the deploy
  * (and the task's protection) for hours. A drain that ends before its deadline cancels it.
  */
-function abortWhenDrainedTooLong(shutdown: AbortSignal, options: WorkerOptions): { signal: AbortSignal; dispose(): void } {
+function abortWhenDrainedTooLong(
+  shutdown: AbortSignal,
+  options: WorkerOptions,
+): { signal: AbortSignal; dispose(): void } {
   if (!options.draining) return { signal: shutdown, dispose: () => {} };
   const drained = new AbortController();
   let deadline: NodeJS.Timeout | undefined;

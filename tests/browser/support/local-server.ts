@@ -25,7 +25,10 @@ export async function startLocalServer(options: { databaseUrl?: string } = {}): 
   const dataDir = await mkdtemp(join(tmpdir(), "retainwise-ui-"));
   const port = await freePort();
   const env = { ...process.env, ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}) };
-  const child = spawn(process.execPath, [CLI.pathname, "local", "--port", String(port), "--data-dir", dataDir], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI.pathname, "local", "--port", String(port), "--data-dir", dataDir], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const stderr: string[] = [];
   child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
   try {
@@ -43,7 +46,8 @@ function readBanner(child: ChildProcess, stderr: string[]): Promise<{ url: strin
   return new Promise((resolve, reject) => {
     let url: string | undefined;
     let apiKey: string | undefined;
-    const fail = (why: string) => reject(new Error(`retainwise local ${why}.\nstderr:\n${stderr.join("").slice(-4000)}`));
+    const fail = (why: string) =>
+      reject(new Error(`retainwise local ${why}.\nstderr:\n${stderr.join("").slice(-4000)}`));
     const timer = setTimeout(() => fail(`printed no URL and key within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
     child.once("exit", (code) => fail(`exited with code ${code} before it was ready`));
     createInterface({ input: child.stdout! }).on("line", (line) => {

@@ -3,7 +3,8 @@ import { RetainwiseError } from "@retainwise/core/errors";
 import type { AccountRepository } from "@retainwise/core/jobs";
 import type { ApiEnv } from "../env.ts";
 
-const HOW = "Send your API key as 'Authorization: Bearer <api key>' (create one with 'retainwise keys create --account NAME').";
+const HOW =
+  "Send your API key as 'Authorization: Bearer <api key>' (create one with 'retainwise keys create --account NAME').";
 
 /**
  * Bearer API keys: every handler after this runs as exactly one account. Mounted once, on `/v1/*`
@@ -16,7 +17,11 @@ export function bearerAuth(accounts: AccountRepository): MiddlewareHandler<ApiEn
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new RetainwiseError("auth.malformed", `The Authorization header is not a Bearer token. ${HOW}`);
     const account = await accounts.authenticate(match[1]!);
-    if (!account) throw new RetainwiseError("auth.invalid", "This API key is not valid (unknown or revoked). Check it, or create a new one.");
+    if (!account)
+      throw new RetainwiseError(
+        "auth.invalid",
+        "This API key is not valid (unknown or revoked). Check it, or create a new one.",
+      );
     c.set("account", account);
     await next();
   };

@@ -24,7 +24,10 @@ export const IdempotencyKeySchema = v.object({
     v.description(
       "Retry safely: the same key from the same account within 24 h answers the original response (`Idempotent-Replayed: true`) instead of running again. 409 `idempotency.in_progress` while the first runs, 409 `idempotency.key_reused` for a different request (path, query, Content-Length).",
     ),
-    v.minLength(1, "must not be empty"), v.maxLength(255, "must be at most 255 characters"), v.regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")),
+    v.minLength(1, "must not be empty"),
+    v.maxLength(255, "must be at most 255 characters"),
+    v.regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces"),
+  ),
 });
 
 /** Headers of the original answer that a replay repeats. */
@@ -44,10 +47,21 @@ const IN_PROGRESS_RETRY_AFTER_SECONDS = 5;
  * @example
  *   app.post("/", idempotency({ keys, logger }), handler); // after bearerAuth on /v1/*
  */
-export function idempotency({ keys, logger, ttlSeconds = 24 * 3600, heartbeatSeconds = 30, staleAfterSeconds = 120 }: IdempotencyOptions): MiddlewareHandler<ApiEnv> {
+export function idempotency({
+  keys,
+  logger,
+  ttlSeconds = 24 * 3600,
+  heartbeatSeconds = 30,
+  staleAfterSeconds = 120,
+}: IdempotencyOptions): MiddlewareHandler<ApiEnv> {
   return async function idempotencyMiddleware(c, next) {
     if (c.req.header("Idempotency-Key") === undefined) return next();
-    const key = parseOr400(IdempotencyKeySchema, { "Idempotency-Key": c.req.header("Idempotency-Key") }, "header", "request.invalid_idempotency_key")["Idempotency-Key"];
+    const key = parseOr400(
+      IdempotencyKeySchema,
+      { "Idempotency-Key": c.req.header("Idempotency-Key") },
+      "header",
+      "request.invalid_idempotency_key",
+    )["Idempotency-Key"];
     const accountId = c.get("account").id;
     const fingerprint = fingerprintOf(c);
     const claim = await keys.claim(accountId, key, fingerprint, { ttlSeconds, staleAfterSeconds });
@@ -63,9 +77,15 @@ export function idempotency({ keys, logger, ttlSeconds = 24 * 3600, heartbeatSec
     if (c.res.status >= 200 && c.res.status < 300) {
       const response = { status: c.res.status, headers: pickHeaders(c.res.headers), body: await c.res.clone().text() };
       // The work is done: answer it even if it cannot be stored (a retry after the claim goes stale would run again).
-      await keys.save(accountId, key, response).catch((error: unknown) => logger.warn("idempotent answer not stored", { ...log, error }));
+      await keys
+        .save(accountId, key, response)
+        .catch((error: unknown) => logger.warn("idempotent answer not stored", { ...log, error }));
     } else {
-      await keys.release(accountId, key).catch((error: unknown) => logger.warn("idempotency key not released; it frees itself when stale", { ...log, error }));
+      await keys
+        .release(accountId, key)
+        .catch((error: unknown) =>
+          logger.warn("idempotency key not released; it frees itself when stale", { ...log, error }),
+        );
     }
   };
 }
@@ -78,11 +98,18 @@ function answerExisting(claim: Exclude<IdempotencyClaim, { state: "claimed" }>, 
     );
   }
   if (claim.state === "in_progress") {
-    throw new RetainwiseError("idempotency.in_progress", "A request with this Idempotency-Key is still in progress. Retry after the Retry-After seconds to get its answer.", {
-      retryAfterSeconds: IN_PROGRESS_RETRY_AFTER_SECONDS,
-    });
+    throw new RetainwiseError(
+      "idempotency.in_progress",
+      "A request with this Idempotency-Key is still in progress. Retry after the Retry-After seconds to get its answer.",
+      {
+        retryAfterSeconds: IN_PROGRESS_RETRY_AFTER_SECONDS,
+      },
+    );
   }
-  return new Response(claim.response.body, { status: claim.response.status, headers: { ...claim.response.headers, "Idempotent-Replayed": "true" } });
+  return new Response(claim.response.body, {
+    status: claim.response.status,
+    headers: { ...claim.response.headers, "Idempotent-Replayed": "true" },
+  });
 }
 
 function fingerprintOf(c: Context<ApiEnv>): string {
@@ -94,5 +121,7 @@ function fingerprintOf(c: Context<ApiEnv>): string {
 }
 
 function pickHeaders(headers: Headers): Record<string, string> {
-  return Object.fromEntries(REPLAYED_HEADERS.flatMap((name) => (headers.has(name) ? [[name, headers.get(name)!]] : [])));
+  return Object.fromEntries(
+    REPLAYED_HEADERS.flatMap((name) => (headers.has(name) ? [[name, headers.get(name)!]] : [])),
+  );
 }

@@ -60,14 +60,23 @@ class TokenBuckets {
  * @example
  *   app.use("/v1/*", rateLimit({ requestsPerMinute: 600 }));
  */
-export function rateLimit({ requestsPerMinute = DEFAULT_REQUESTS_PER_MINUTE, maxKeys = 10_000, now = () => performance.now() }: RateLimitOptions = {}): MiddlewareHandler<ApiEnv> {
+export function rateLimit({
+  requestsPerMinute = DEFAULT_REQUESTS_PER_MINUTE,
+  maxKeys = 10_000,
+  now = () => performance.now(),
+}: RateLimitOptions = {}): MiddlewareHandler<ApiEnv> {
   const buckets = new TokenBuckets(requestsPerMinute, maxKeys, now);
   return async function rateLimitMiddleware(c, next) {
     const token = bearerToken(c);
     if (!token) return next();
     const id = createHash("sha256").update(token).digest("base64url");
     const wait = buckets.waitSeconds(id);
-    if (wait > 0) throw new RetainwiseError("rate.limited", `This API key made more than ${requestsPerMinute} requests in a minute. Slow down: retry in ${wait} s.`, { retryAfterSeconds: wait });
+    if (wait > 0)
+      throw new RetainwiseError(
+        "rate.limited",
+        `This API key made more than ${requestsPerMinute} requests in a minute. Slow down: retry in ${wait} s.`,
+        { retryAfterSeconds: wait },
+      );
     buckets.take(id);
     await next();
   };
@@ -92,13 +101,23 @@ export interface AuthFailureLimitOptions {
  * @example
  *   app.use("/v1/*", authFailureLimit({ failuresPerMinute: 60, trustedProxyHops: 1 }));
  */
-export function authFailureLimit({ failuresPerMinute = DEFAULT_AUTH_FAILURES_PER_MINUTE, trustedProxyHops = 0, maxAddresses = 10_000, now = () => performance.now() }: AuthFailureLimitOptions = {}): MiddlewareHandler<ApiEnv> {
+export function authFailureLimit({
+  failuresPerMinute = DEFAULT_AUTH_FAILURES_PER_MINUTE,
+  trustedProxyHops = 0,
+  maxAddresses = 10_000,
+  now = () => performance.now(),
+}: AuthFailureLimitOptions = {}): MiddlewareHandler<ApiEnv> {
   const buckets = new TokenBuckets(failuresPerMinute, maxAddresses, now);
   return async function authFailureLimitMiddleware(c, next) {
     if (!bearerToken(c)) return next();
     const address = clientAddress(c, trustedProxyHops);
     const wait = buckets.waitSeconds(address);
-    if (wait > 0) throw new RetainwiseError("rate.auth_failures", `More than ${failuresPerMinute} requests from this address in a minute had an API key that is not valid. Check the key: retry in ${wait} s.`, { retryAfterSeconds: wait });
+    if (wait > 0)
+      throw new RetainwiseError(
+        "rate.auth_failures",
+        `More than ${failuresPerMinute} requests from this address in a minute had an API key that is not valid. Check the key: retry in ${wait} s.`,
+        { retryAfterSeconds: wait },
+      );
     await next();
     if (c.res.status === 401) buckets.take(address);
   };
@@ -116,6 +135,9 @@ function bearerToken(c: Context<ApiEnv>): string | undefined {
 export function clientAddress(c: Context<ApiEnv>, hops: number): string {
   const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? "unknown";
   if (hops <= 0) return socket;
-  const forwarded = (c.req.header("X-Forwarded-For") ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  const forwarded = (c.req.header("X-Forwarded-For") ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
   return forwarded[forwarded.length - hops] ?? socket;
 }

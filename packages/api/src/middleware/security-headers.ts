@@ -17,6 +17,7 @@ export function securityHeaders({
     await next();
     c.res.headers.set("X-Content-Type-Options", "nosniff");
     if (!c.res.headers.has("Referrer-Policy")) c.res.headers.set("Referrer-Policy", "no-referrer");
-    if (!c.res.headers.has("Content-Security-Policy")) c.res.headers.set("Content-Security-Policy", contentSecurityPolicy);
+    if (!c.res.headers.has("Content-Security-Policy"))
+      c.res.headers.set("Content-Security-Policy", contentSecurityPolicy);
   };
 }

@@ -21,13 +21,19 @@ const RETRY_AFTER_SECONDS = 5;
  *   const upload = uploadSlots({ maxPerAccount: 4 }); // once, after bearerAuth on /v1/*
  *   app.post("/", upload, handler); // on each upload route
  */
-export function uploadSlots({ maxPerAccount = DEFAULT_CONCURRENT_UPLOADS }: UploadSlotsOptions = {}): MiddlewareHandler<ApiEnv> {
+export function uploadSlots({
+  maxPerAccount = DEFAULT_CONCURRENT_UPLOADS,
+}: UploadSlotsOptions = {}): MiddlewareHandler<ApiEnv> {
   const active = new Map<string, number>();
   return async function uploadSlotsMiddleware(c, next) {
     const accountId = c.get("account").id;
     const held = active.get(accountId) ?? 0;
     if (held >= maxPerAccount) {
-      throw new RetainwiseError("upload.too_many", `This account already has ${maxPerAccount} uploads in progress. Wait for one to finish, then send this one again.`, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+      throw new RetainwiseError(
+        "upload.too_many",
+        `This account already has ${maxPerAccount} uploads in progress. Wait for one to finish, then send this one again.`,
+        { retryAfterSeconds: RETRY_AFTER_SECONDS },
+      );
     }
     active.set(accountId, held + 1);
     try {

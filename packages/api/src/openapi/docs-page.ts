@@ -34,11 +34,22 @@ export function renderDocsPage(document: Json): string {
   }
   const ordered = [...groups].sort(([a], [b]) => tagRank(a) - tagRank(b));
   const toc = ordered
-    .map(([tag, ops]) => `<li><a class="group" href="#${tag}">${escapeHtml(TAG_TITLES[tag] ?? tag)}</a><ul>${ops.map(({ method, path, op }) => `<li><a href="#${op.operationId}">${badge(method)}<code>${escapeHtml(path)}</code></a></li>`).join("")}</ul></li>`)
+    .map(
+      ([tag, ops]) =>
+        `<li><a class="group" href="#${tag}">${escapeHtml(TAG_TITLES[tag] ?? tag)}</a><ul>${ops.map(({ method, path, op }) => `<li><a href="#${op.operationId}">${badge(method)}<code>${escapeHtml(path)}</code></a></li>`).join("")}</ul></li>`,
+    )
     .join("");
-  const sections = ordered.map(([tag, ops]) => `<section class="tag" id="${tag}"><h2>${escapeHtml(TAG_TITLES[tag] ?? tag)}</h2>${ops.map(operation).join("")}</section>`).join("\n");
+  const sections = ordered
+    .map(
+      ([tag, ops]) =>
+        `<section class="tag" id="${tag}"><h2>${escapeHtml(TAG_TITLES[tag] ?? tag)}</h2>${ops.map(operation).join("")}</section>`,
+    )
+    .join("\n");
   const schemas = Object.entries((document.components?.schemas ?? {}) as Record<string, Json>)
-    .map(([name, schema]) => `<details id="schema-${name}"><summary><code>${escapeHtml(name)}</code></summary><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></details>`)
+    .map(
+      ([name, schema]) =>
+        `<details id="schema-${name}"><summary><code>${escapeHtml(name)}</code></summary><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></details>`,
+    )
     .join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>RetainWise API</title><link rel="icon" href="/favicon.ico" type="image/svg+xml"><style>${STYLE}</style></head>
 <body><header class="top"><a href="/predictions">&larr; Back to RetainWise</a><span>RetainWise API v${escapeHtml(String(document.info?.version ?? ""))} · <a href="/openapi.json">openapi.json</a></span></header>
@@ -57,17 +68,28 @@ function tagRank(tag: string): number {
 }
 
 function operation({ method, path, op }: Operation): string {
-  const secured = (op.security as unknown[] | undefined)?.length ? `<span class="lock" title="Needs an API key">key</span>` : "";
+  const secured = (op.security as unknown[] | undefined)?.length
+    ? `<span class="lock" title="Needs an API key">key</span>`
+    : "";
   const parameters = (op.parameters ?? []) as Json[];
   const params = parameters.length
     ? `<h4>Parameters</h4><table><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr></thead><tbody>${parameters
-        .map((p) => `<tr><td><code>${escapeHtml(p.name)}</code>${p.required ? ' <span class="req">required</span>' : ""}</td><td>${escapeHtml(p.in)}</td><td>${typeOf(p.schema)}</td><td>${prose(p.description ?? "")}</td></tr>`)
+        .map(
+          (p) =>
+            `<tr><td><code>${escapeHtml(p.name)}</code>${p.required ? ' <span class="req">required</span>' : ""}</td><td>${escapeHtml(p.in)}</td><td>${typeOf(p.schema)}</td><td>${prose(p.description ?? "")}</td></tr>`,
+        )
         .join("")}</tbody></table>`
     : "";
-  const body = op.requestBody ? `<h4>Body</h4><p>${Object.keys(op.requestBody.content).map((m) => `<code>${escapeHtml(m)}</code>`).join(" or ")}${bodyRef(op.requestBody.content)}</p>` : "";
+  const body = op.requestBody
+    ? `<h4>Body</h4><p>${Object.keys(op.requestBody.content)
+        .map((m) => `<code>${escapeHtml(m)}</code>`)
+        .join(" or ")}${bodyRef(op.requestBody.content)}</p>`
+    : "";
   const responses = Object.entries(op.responses as Record<string, Json>)
     .map(([status, r]) => {
-      const codes = (r["x-error-codes"] as string[] | undefined)?.map((c) => `<code class="code">${escapeHtml(c)}</code>`).join(" ");
+      const codes = (r["x-error-codes"] as string[] | undefined)
+        ?.map((c) => `<code class="code">${escapeHtml(c)}</code>`)
+        .join(" ");
       return `<tr><td><span class="status s${status[0]}">${status}</span></td><td>${codes ?? `${prose(r.description)}${r.content ? bodyRef(r.content) : ""}`}</td></tr>`;
     })
     .join("");
@@ -81,7 +103,9 @@ function badge(method: string): string {
 
 /** `: Prediction` linking to the schema, when the body is a named one. */
 function bodyRef(content: Record<string, Json>): string {
-  const ref = Object.values(content).map((c) => (c.schema?.$ref ?? c.schema?.items?.$ref) as string | undefined).find(Boolean);
+  const ref = Object.values(content)
+    .map((c) => (c.schema?.$ref ?? c.schema?.items?.$ref) as string | undefined)
+    .find(Boolean);
   if (!ref) return "";
   const name = ref.split("/").pop()!;
   return ` <a href="#schema-${name}"><code>${escapeHtml(name)}</code></a>`;
@@ -90,7 +114,13 @@ function bodyRef(content: Record<string, Json>): string {
 function typeOf(schema: Json | undefined): string {
   if (!schema) return "";
   if (schema.enum) return (schema.enum as unknown[]).map((e) => `<code>${escapeHtml(String(e))}</code>`).join(" | ");
-  const bounds = [schema.minimum !== undefined ? `≥ ${schema.minimum}` : "", schema.maximum !== undefined ? `≤ ${schema.maximum}` : "", schema.default !== undefined ? `default ${schema.default}` : ""].filter(Boolean).join(", ");
+  const bounds = [
+    schema.minimum !== undefined ? `≥ ${schema.minimum}` : "",
+    schema.maximum !== undefined ? `≤ ${schema.maximum}` : "",
+    schema.default !== undefined ? `default ${schema.default}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
   return `${escapeHtml(String(schema.format ?? schema.type ?? ""))}${bounds ? ` <span class="muted">(${escapeHtml(bounds)})</span>` : ""}`;
 }
 

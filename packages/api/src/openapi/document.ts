@@ -3,11 +3,37 @@ import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig } from "@valibot/
 import type { GenericSchema } from "valibot";
 import { isErrorCode, kindOf, type ErrorCode } from "@retainwise/core/errors";
 import { STATUS_OF_KIND } from "../errors.ts";
-import { DefaultModelSchema, DownloadSchema, ErrorSchema, IdParamSchema, LimitsSchema, ModelListSchema, ModelSchema, PredictionListSchema, PredictionSchema } from "../schemas.ts";
-import { docOf, isOutsideTheApi, middlewareDocOf, type BodyDoc, type MiddlewareDoc, type RouteDoc } from "./route-docs.ts";
+import {
+  DefaultModelSchema,
+  DownloadSchema,
+  ErrorSchema,
+  IdParamSchema,
+  LimitsSchema,
+  ModelListSchema,
+  ModelSchema,
+  PredictionListSchema,
+  PredictionSchema,
+} from "../schemas.ts";
+import {
+  docOf,
+  isOutsideTheApi,
+  middlewareDocOf,
+  type BodyDoc,
+  type MiddlewareDoc,
+  type RouteDoc,
+} from "./route-docs.ts";
 
 /** Schemas the document names (`#/components/schemas/<name>`) wherever a route's body is one of them. */
-const NAMED_SCHEMAS = { Prediction: PredictionSchema, PredictionList: PredictionListSchema, Model: ModelSchema, ModelList: ModelListSchema, Download: DownloadSchema, Limits: LimitsSchema, DefaultModel: DefaultModelSchema, Error: ErrorSchema };
+const NAMED_SCHEMAS = {
+  Prediction: PredictionSchema,
+  PredictionList: PredictionListSchema,
+  Model: ModelSchema,
+  ModelList: ModelListSchema,
+  Download: DownloadSchema,
+  Limits: LimitsSchema,
+  DefaultModel: DefaultModelSchema,
+  Error: ErrorSchema,
+};
 
 const CONVERSION: ConversionConfig = {
   errorMode: "ignore",
@@ -53,7 +79,9 @@ export function apiRoutes(app: Hono<any>): { routes: ApiRoute[]; undocumented: s
       continue;
     }
     const appWide = app.routes.filter((r) => r.method === "ALL" && covers(r.path, path)).map((r) => r.handler);
-    const middleware = [...appWide, ...handlers].map(middlewareDocOf).filter((d): d is MiddlewareDoc => d !== undefined && !d.skips?.(path));
+    const middleware = [...appWide, ...handlers]
+      .map(middlewareDocOf)
+      .filter((d): d is MiddlewareDoc => d !== undefined && !d.skips?.(path));
     routes.push({ method, path, doc, middleware });
   }
   return { routes, undocumented };
@@ -87,8 +115,14 @@ export function openApiDocument(app: Hono<any>): Json {
         "its kind decides the status, the same on every route. Each operation lists the codes it answers under their status; any operation may also answer 500 `internal` (our fault, logged with the request id).",
     },
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key from 'retainwise keys create'" } },
-      schemas: toJsonSchemaDefs(NAMED_SCHEMAS, { errorMode: "ignore", typeMode: "ignore", overrideRef: CONVERSION.overrideRef }),
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "An API key from 'retainwise keys create'" },
+      },
+      schemas: toJsonSchemaDefs(NAMED_SCHEMAS, {
+        errorMode: "ignore",
+        typeMode: "ignore",
+        overrideRef: CONVERSION.overrideRef,
+      }),
     },
     paths,
   };
@@ -122,7 +156,12 @@ export function tagOf(path: string): string {
 
 function pathParameters(path: string): Json[] {
   const id = (toJsonSchema(IdParamSchema, CONVERSION) as { properties: Record<string, Json> }).properties.id;
-  return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({ name, in: "path", required: true, schema: name === "id" ? { ...id, format: "uuid" } : { type: "string" } }));
+  return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({
+    name,
+    in: "path",
+    required: true,
+    schema: name === "id" ? { ...id, format: "uuid" } : { type: "string" },
+  }));
 }
 
 function parametersOf(schema: RouteDoc["query"], where: "query" | "header"): Json[] {
@@ -142,7 +181,10 @@ function parametersOf(schema: RouteDoc["query"], where: "query" | "header"): Jso
  * Keys without such a code are never refused (`?chart=` falls back to its default, `?filename=` is any text).
  */
 function parameterCodes(doc: RouteDoc): ErrorCode[] {
-  const body = doc.body && "json" in doc.body && "entries" in doc.body.json ? [...Object.keys(doc.body.json.entries as object), "body"] : [];
+  const body =
+    doc.body && "json" in doc.body && "entries" in doc.body.json
+      ? [...Object.keys(doc.body.json.entries as object), "body"]
+      : [];
   return [...Object.keys(doc.query?.entries ?? {}), ...body].map((key) => `request.invalid_${key}`).filter(isErrorCode);
 }
 
@@ -157,7 +199,16 @@ function successes(doc: RouteDoc): Json {
       status,
       {
         description: success.description,
-        ...(success.headers ? { headers: Object.fromEntries(Object.entries(success.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }])) } : {}),
+        ...(success.headers
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(success.headers).map(([name, description]) => [
+                  name,
+                  { description, schema: { type: "string" } },
+                ]),
+              ),
+            }
+          : {}),
         ...(success.body ? { content: content(success.body) } : {}),
       },
     ]),
@@ -174,6 +225,13 @@ function failures(codes: readonly ErrorCode[]): Json {
   return Object.fromEntries(
     [...byStatus]
       .sort(([a], [b]) => a - b)
-      .map(([status, set]) => [status, { description: [...set].map((code) => `\`${code}\``).join(", "), "x-error-codes": [...set], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]),
+      .map(([status, set]) => [
+        status,
+        {
+          description: [...set].map((code) => `\`${code}\``).join(", "),
+          "x-error-codes": [...set],
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        },
+      ]),
   );
 }

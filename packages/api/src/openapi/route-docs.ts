@@ -2,7 +2,9 @@ import type { GenericSchema, ObjectEntries, ObjectSchema } from "valibot";
 import type { ErrorCode } from "@retainwise/core/errors";
 
 /** A request or response body: JSON of a valibot schema, or text of a media type. */
-export type BodyDoc = { json: GenericSchema; description?: string } | { media: readonly string[]; description: string; schema?: Record<string, unknown> };
+export type BodyDoc =
+  | { json: GenericSchema; description?: string }
+  | { media: readonly string[]; description: string; schema?: Record<string, unknown> };
 
 /** A success answer: its description and body (none for a redirect or an empty answer). */
 export interface SuccessDoc {

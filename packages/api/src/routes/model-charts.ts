@@ -14,12 +14,17 @@ import { ownedModelParam } from "./owned.ts";
  */
 export function modelChartRoutes(deps: Pick<ApiDeps, "models">): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  app.get("/:id/chart.svg", documented(MODEL_CHART, async (c) => {
-    const model = await ownedModelParam(deps, c.get("account").id, c.req.param("id"));
-    if (model.status !== "READY") throw modelNotReady(model, "its charts exist once it is READY");
-    const kind = v.parse(ModelChartQuerySchema, c.req.query()).chart;
-    c.header("Cache-Control", "private, max-age=300");
-    return c.body(renderModelChart(kind, { card: model.card, metrics: model.metrics }), 200, { "Content-Type": "image/svg+xml; charset=utf-8" });
-  }));
+  app.get(
+    "/:id/chart.svg",
+    documented(MODEL_CHART, async (c) => {
+      const model = await ownedModelParam(deps, c.get("account").id, c.req.param("id"));
+      if (model.status !== "READY") throw modelNotReady(model, "its charts exist once it is READY");
+      const kind = v.parse(ModelChartQuerySchema, c.req.query()).chart;
+      c.header("Cache-Control", "private, max-age=300");
+      return c.body(renderModelChart(kind, { card: model.card, metrics: model.metrics }), 200, {
+        "Content-Type": "image/svg+xml; charset=utf-8",
+      });
+    }),
+  );
   return app;
 }

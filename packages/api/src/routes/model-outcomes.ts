@@ -15,20 +15,39 @@ export function modelOutcomeRoutes(deps: Pick<ApiDeps, "models" | "outcomes">): 
   const { outcomes } = deps;
   const app = new Hono<ApiEnv>();
 
-  app.get("/:id/performance", documented(MODEL_PERFORMANCE, async (c) => {
-    const { model, scored, performance } = await modelPerformance(c.get("account").id, c.req.param("id"));
-    // Newest first: the files a team looks at when the model's numbers move.
-    const drift = scored.filter((p) => p.drift).slice(-RECENT_DRIFTS).reverse().map((p) => ({ predictionId: p.id, inputFilename: p.inputFilename, predictedAt: p.createdAt.toISOString(), ...p.drift }));
-    return c.json({ modelId: model.id, model: modelLabel(model), predictions: scored.length, ...performance, drift });
-  }));
+  app.get(
+    "/:id/performance",
+    documented(MODEL_PERFORMANCE, async (c) => {
+      const { model, scored, performance } = await modelPerformance(c.get("account").id, c.req.param("id"));
+      // Newest first: the files a team looks at when the model's numbers move.
+      const drift = scored
+        .filter((p) => p.drift)
+        .slice(-RECENT_DRIFTS)
+        .reverse()
+        .map((p) => ({
+          predictionId: p.id,
+          inputFilename: p.inputFilename,
+          predictedAt: p.createdAt.toISOString(),
+          ...p.drift,
+        }));
+      return c.json({ modelId: model.id, model: modelLabel(model), predictions: scored.length, ...performance, drift });
+    }),
+  );
 
-  app.get("/:id/performance.svg", documented(MODEL_PERFORMANCE_CHART, async (c) => performanceSvg(c.req.param("id"), (await modelPerformance(c.get("account").id, c.req.param("id"))).performance)));
+  app.get(
+    "/:id/performance.svg",
+    documented(MODEL_PERFORMANCE_CHART, async (c) =>
+      performanceSvg(c.req.param("id"), (await modelPerformance(c.get("account").id, c.req.param("id"))).performance),
+    ),
+  );
 
   return app;
 
   async function modelPerformance(accountId: string, rawId: string | undefined) {
     const model = await ownedModelParam(deps, accountId, rawId);
-    const scored = (await outcomes.predictionDigests(accountId, { modelId: model.id, builtinModelId: BUILTIN_MODEL_ID })).filter((p) => p.status === "COMPLETED");
+    const scored = (
+      await outcomes.predictionDigests(accountId, { modelId: model.id, builtinModelId: BUILTIN_MODEL_ID })
+    ).filter((p) => p.status === "COMPLETED");
     const ids = scored.map((p) => p.id);
     await waitForScoreCopies(outcomes, accountId, ids);
     return { model, scored, performance: realizedPerformance(await outcomes.labeledScores(accountId, ids)) };

@@ -14,21 +14,44 @@ export const UPLOAD_OUTCOMES: RouteDoc = {
     "Streamed and validated row by row: bad rows are counted and listed, not fatal, but a file with no row accepted is 400 outcomes.none_accepted (details: rowErrors). Per customer the latest observation wins. Rows are saved in batches as they are read, " +
     "so a file refused halfway (e.g. an unclosed quote) keeps the batches before it; uploading the fixed file again is safe.",
   body: csvUpload("customer_id,churned[,observed_at], or the account's models' own column names"),
-  responses: { 200: json("{uploadId, rowsRead, rowsAccepted, rowsRejected, rowsMatched, rowErrors[{row, reason}], matched}", Report) },
+  responses: {
+    200: json(
+      "{uploadId, rowsRead, rowsAccepted, rowsRejected, rowsMatched, rowErrors[{row, reason}], matched}",
+      Report,
+    ),
+  },
   errors: [...UPLOAD_ERRORS, ...CSV_HEADER_ERRORS, "csv.missing_columns", "csv.no_rows", "outcomes.none_accepted"],
 };
 
 export const OUTCOME_COUNTS: RouteDoc = {
-  summary: "How many customers have an outcome, how many churned, the latest observation, and the column names an upload may use",
-  responses: { 200: json("{customers, churned, lastObservedAt, accepts: {customerId[], churned[], observedAt[], labels[{column, churnedValue, model}]}}", Report) },
+  summary:
+    "How many customers have an outcome, how many churned, the latest observation, and the column names an upload may use",
+  responses: {
+    200: json(
+      "{customers, churned, lastObservedAt, accepts: {customerId[], churned[], observedAt[], labels[{column, churnedValue, model}]}}",
+      Report,
+    ),
+  },
 };
 
 export const TRENDS: RouteDoc = {
-  summary: "The account over time: uploads, mean churn probability, share High risk and realized AUC (where both classes have 30 labeled customers) per day or week",
-  description: "from/to: dates or ISO 8601 times (default: the last 30 days; at most 366 days). bucket: day (default up to 62 days) or week. /v1/insights/trends.svg draws the same as a chart.",
+  summary:
+    "The account over time: uploads, mean churn probability, share High risk and realized AUC (where both classes have 30 labeled customers) per day or week",
+  description:
+    "from/to: dates or ISO 8601 times (default: the last 30 days; at most 366 days). bucket: day (default up to 62 days) or week. /v1/insights/trends.svg draws the same as a chart.",
   query: TrendsQuerySchema,
-  responses: { 200: json("{from, to, bucket, points[{start, end, uploads, rowsScored, meanProbability, highShare, realizedAuc, labeledRows}]}", Report) },
+  responses: {
+    200: json(
+      "{from, to, bucket, points[{start, end, uploads, rowsScored, meanProbability, highShare, realizedAuc, labeledRows}]}",
+      Report,
+    ),
+  },
   errors: ["request.invalid_range"],
 };
 
-export const TRENDS_CHART: RouteDoc = { summary: "The trends as an SVG chart (the predictions page's)", query: TrendsQuerySchema, responses: { 200: svg("The chart") }, errors: ["request.invalid_range"] };
+export const TRENDS_CHART: RouteDoc = {
+  summary: "The trends as an SVG chart (the predictions page's)",
+  query: TrendsQuerySchema,
+  responses: { 200: svg("The chart") },
+  errors: ["request.invalid_range"],
+};

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { modelLabel } from "@retainwise/core/jobs";
 import { readyModels } from "@retainwise/core/models";
-import { acceptedOutcomeColumns, outcomeVocabulary, readOutcomes, waitForScoreCopies, type OutcomeVocabulary } from "@retainwise/core/outcomes";
+import {
+  acceptedOutcomeColumns,
+  outcomeVocabulary,
+  readOutcomes,
+  waitForScoreCopies,
+  type OutcomeVocabulary,
+} from "@retainwise/core/outcomes";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { documented } from "../openapi/route-docs.ts";
 import { openUpload } from "../upload.ts";
@@ -18,27 +24,58 @@ export function outcomeRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEnv> 
   const { outcomes } = deps;
   const app = new Hono<ApiEnv>();
 
-  app.post("/", guards.idempotent, guards.upload, documented(UPLOAD_OUTCOMES, async (c) => {
-    const account = c.get("account");
-    const upload = await openUpload(c.req.raw, deps.maxUploadBytes);
-    const uploadId = randomUUID();
-    try {
-      const read = await readOutcomes(upload.body, (batch) => outcomes.upsert(account.id, uploadId, batch), { vocabularies: await vocabularies(account.id) });
-      await waitForScoreCopies(outcomes, account.id);
-      const rowsMatched = await outcomes.countMatched(account.id, uploadId);
-      deps.logger.info("outcomes received", { requestId: c.get("requestId"), rows: read.rowsRead, accepted: read.rowsAccepted, matched: rowsMatched });
-      return c.json({ uploadId, rowsRead: read.rowsRead, rowsAccepted: read.rowsAccepted, rowsRejected: read.rowsRejected, rowsMatched, rowErrors: read.rowErrors, matched: read.matched }, 200);
-    } finally {
-      upload.body.destroy();
-    }
-  }));
+  app.post(
+    "/",
+    guards.idempotent,
+    guards.upload,
+    documented(UPLOAD_OUTCOMES, async (c) => {
+      const account = c.get("account");
+      const upload = await openUpload(c.req.raw, deps.maxUploadBytes);
+      const uploadId = randomUUID();
+      try {
+        const read = await readOutcomes(upload.body, (batch) => outcomes.upsert(account.id, uploadId, batch), {
+          vocabularies: await vocabularies(account.id),
+        });
+        await waitForScoreCopies(outcomes, account.id);
+        const rowsMatched = await outcomes.countMatched(account.id, uploadId);
+        deps.logger.info("outcomes received", {
+          requestId: c.get("requestId"),
+          rows: read.rowsRead,
+          accepted: read.rowsAccepted,
+          matched: rowsMatched,
+        });
+        return c.json(
+          {
+            uploadId,
+            rowsRead: read.rowsRead,
+            rowsAccepted: read.rowsAccepted,
+            rowsRejected: read.rowsRejected,
+            rowsMatched,
+            rowErrors: read.rowErrors,
+            matched: read.matched,
+          },
+          200,
+        );
+      } finally {
+        upload.body.destroy();
+      }
+    }),
+  );
 
-  app.get("/", documented(OUTCOME_COUNTS, async (c) => {
-    const accountId = c.get("account").id;
-    const [counts, words] = await Promise.all([outcomes.counts(accountId), vocabularies(accountId)]);
-    // `accepts`: the column names an upload may use, the account's models' own included (the Outcomes page shows them).
-    return c.json({ customers: counts.customers, churned: counts.churned, lastObservedAt: counts.lastObservedAt?.toISOString() ?? null, accepts: acceptedOutcomeColumns(words) });
-  }));
+  app.get(
+    "/",
+    documented(OUTCOME_COUNTS, async (c) => {
+      const accountId = c.get("account").id;
+      const [counts, words] = await Promise.all([outcomes.counts(accountId), vocabularies(accountId)]);
+      // `accepts`: the column names an upload may use, the account's models' own included (the Outcomes page shows them).
+      return c.json({
+        customers: counts.customers,
+        churned: counts.churned,
+        lastObservedAt: counts.lastObservedAt?.toISOString() ?? null,
+        accepts: acceptedOutcomeColumns(words),
+      });
+    }),
+  );
 
   return app;
 

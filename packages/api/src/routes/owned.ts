@@ -11,7 +11,11 @@ export function idParam(raw: string | undefined): string {
 }
 
 /** The account's prediction `:id`; another account's is "not found" too: ids are not secrets, but existence is. */
-export async function ownedPrediction(deps: Pick<ApiDeps, "predictions">, accountId: string, rawId: string | undefined): Promise<Prediction> {
+export async function ownedPrediction(
+  deps: Pick<ApiDeps, "predictions">,
+  accountId: string,
+  rawId: string | undefined,
+): Promise<Prediction> {
   const id = idParam(rawId);
   const prediction = await deps.predictions.get(accountId, id);
   if (!prediction) throw new RetainwiseError("prediction.not_found", `No prediction ${id} in this account.`);
@@ -19,15 +23,27 @@ export async function ownedPrediction(deps: Pick<ApiDeps, "predictions">, accoun
 }
 
 /** The account's prediction `:id`, COMPLETED (409 `prediction.not_ready` otherwise, saying what waits for it). */
-export async function completedPrediction(deps: Pick<ApiDeps, "predictions">, accountId: string, rawId: string | undefined, what: string): Promise<Prediction> {
+export async function completedPrediction(
+  deps: Pick<ApiDeps, "predictions">,
+  accountId: string,
+  rawId: string | undefined,
+  what: string,
+): Promise<Prediction> {
   const prediction = await ownedPrediction(deps, accountId, rawId);
   if (prediction.status !== "COMPLETED") {
-    throw new RetainwiseError("prediction.not_ready", `Prediction ${prediction.id} is ${prediction.status}; ${what} once it is COMPLETED.`);
+    throw new RetainwiseError(
+      "prediction.not_ready",
+      `Prediction ${prediction.id} is ${prediction.status}; ${what} once it is COMPLETED.`,
+    );
   }
   return prediction;
 }
 
 /** The account's (or the built-in) model `:id`. */
-export function ownedModelParam(deps: Pick<ApiDeps, "models">, accountId: string, rawId: string | undefined): Promise<Model> {
+export function ownedModelParam(
+  deps: Pick<ApiDeps, "models">,
+  accountId: string,
+  rawId: string | undefined,
+): Promise<Model> {
   return ownedModel(deps.models, accountId, idParam(rawId));
 }

@@ -1,11 +1,28 @@
 import * as v from "valibot";
 import type { RouteDoc } from "../openapi/route-docs.ts";
-import { DownloadQuerySchema, DownloadSchema, ErrorReportQuerySchema, ListQuerySchema, ModelSchema, PredictionChartQuerySchema, PredictionListSchema, PredictionSchema, ScoreQuerySchema, TrainFromPredictionQuerySchema, UploadQuerySchema } from "../schemas.ts";
+import {
+  DownloadQuerySchema,
+  DownloadSchema,
+  ErrorReportQuerySchema,
+  ListQuerySchema,
+  ModelSchema,
+  PredictionChartQuerySchema,
+  PredictionListSchema,
+  PredictionSchema,
+  ScoreQuerySchema,
+  TrainFromPredictionQuerySchema,
+  UploadQuerySchema,
+} from "../schemas.ts";
 import { created, CSV_HEADER_ERRORS, csvUpload, json, REDIRECT, svg, UPLOAD_ERRORS } from "./common-docs.ts";
 
 /** Bodies whose shape the description gives (computed reports with many optional parts). */
 const Report = v.record(v.string(), v.unknown());
-const SCORING_CHOICE_ERRORS = ["model.not_found", "model.not_ready", "request.same_model", "csv.missing_columns"] as const;
+const SCORING_CHOICE_ERRORS = [
+  "model.not_found",
+  "model.not_ready",
+  "request.same_model",
+  "csv.missing_columns",
+] as const;
 
 export const SUBMIT_PREDICTION: RouteDoc = {
   summary: "Upload a CSV to score",
@@ -24,12 +41,30 @@ export const RETRY_PREDICTION: RouteDoc = {
     "For a FAILED (or COMPLETED) prediction whose file is still stored: a new prediction of the same file, checked and queued as an upload. `model`, `challenger` and `idColumn` default to the first run's; name another `?model=` (e.g. one of the `matchingModels` a refusal listed). 409 `prediction.not_ready` while it runs, 409 `prediction.input_gone` once its file has expired.",
   query: ScoreQuerySchema,
   responses: { 202: created("The new prediction, queued", PredictionSchema, "/v1/predictions/{id}") },
-  errors: ["request.bad_id", "prediction.not_found", "prediction.not_ready", "prediction.input_gone", ...CSV_HEADER_ERRORS, ...SCORING_CHOICE_ERRORS, "upload.empty", "store.unavailable"],
+  errors: [
+    "request.bad_id",
+    "prediction.not_found",
+    "prediction.not_ready",
+    "prediction.input_gone",
+    ...CSV_HEADER_ERRORS,
+    ...SCORING_CHOICE_ERRORS,
+    "upload.empty",
+    "store.unavailable",
+  ],
 };
 
-export const LIST_PREDICTIONS: RouteDoc = { summary: "List predictions, newest first", query: ListQuerySchema, responses: { 200: json("A page of predictions", PredictionListSchema) }, errors: ["request.invalid_cursor"] };
+export const LIST_PREDICTIONS: RouteDoc = {
+  summary: "List predictions, newest first",
+  query: ListQuerySchema,
+  responses: { 200: json("A page of predictions", PredictionListSchema) },
+  errors: ["request.invalid_cursor"],
+};
 
-export const GET_PREDICTION: RouteDoc = { summary: "Status, progress, metrics and error of a prediction", responses: { 200: json("The prediction", PredictionSchema) }, errors: ["request.bad_id", "prediction.not_found"] };
+export const GET_PREDICTION: RouteDoc = {
+  summary: "Status, progress, metrics and error of a prediction",
+  responses: { 200: json("The prediction", PredictionSchema) },
+  errors: ["request.bad_id", "prediction.not_found"],
+};
 
 export const DOWNLOAD_PREDICTION: RouteDoc = {
   summary: "A presigned URL for the scored CSV (valid 10 minutes)",
@@ -46,8 +81,16 @@ export const PREDICTION_ERRORS: RouteDoc = {
   description:
     "There once the prediction is COMPLETED, or FAILED after reading its rows (too many bad rows): the way to find and fix them. Rows are 1-based data rows, header excluded. 404 `error_report.not_found` when the job failed before reading rows (its error says why).",
   query: ErrorReportQuerySchema,
-  responses: { 200: { description: "The report", body: { media: ["text/csv"], description: "row,customer_id,error" } } },
-  errors: ["request.bad_id", "prediction.not_found", "prediction.not_ready", "error_report.not_found", "store.unavailable"],
+  responses: {
+    200: { description: "The report", body: { media: ["text/csv"], description: "row,customer_id,error" } },
+  },
+  errors: [
+    "request.bad_id",
+    "prediction.not_found",
+    "prediction.not_ready",
+    "error_report.not_found",
+    "store.unavailable",
+  ],
 };
 
 export const PREDICTION_CHART: RouteDoc = {
@@ -59,7 +102,9 @@ export const PREDICTION_CHART: RouteDoc = {
 
 export const DELETE_PREDICTION: RouteDoc = {
   summary: "Cancel (if queued or running) and delete a prediction and its files",
-  responses: { 200: json("The prediction as deleted (CANCELED if it had not finished), with deleted: true", PredictionSchema) },
+  responses: {
+    200: json("The prediction as deleted (CANCELED if it had not finished), with deleted: true", PredictionSchema),
+  },
   errors: ["request.bad_id", "prediction.not_found", "store.unavailable"],
 };
 
@@ -81,9 +126,10 @@ export const PREDICTION_PERFORMANCE_CHART: RouteDoc = {
 };
 
 export const PREDICTION_DRIFT: RouteDoc = {
-  summary: "Drift of the scored file from the model's training data: population stability index per input column, share of unseen categories",
+  summary:
+    "Drift of the scored file from the model's training data: population stability index per input column, share of unseen categories",
   description:
-    'While scoring, each input column is counted into the model\'s training bins (the card\'s binShares). status "measured": rows, flagged (columns with PSI > threshold, 0.2), ' +
+    "While scoring, each input column is counted into the model's training bins (the card's binShares). status \"measured\": rows, flagged (columns with PSI > threshold, 0.2), " +
     "columns[{name, label, psi, flagged, unseenShare (categorical columns: share of non-blank cells outside the model's categories; null for numbers), bins[{bin, expected, actual}]}]. " +
     'status "not_measured" with a message when the model\'s card has no training distribution (trained before drift was recorded; retrain it).',
   responses: { 200: json("The drift report", Report) },
@@ -91,17 +137,25 @@ export const PREDICTION_DRIFT: RouteDoc = {
 };
 
 export const PROMOTE_CHALLENGER: RouteDoc = {
-  summary: "Promote the prediction's challenger: it becomes the account's default model (uploads without ?model= score with it)",
+  summary:
+    "Promote the prediction's challenger: it becomes the account's default model (uploads without ?model= score with it)",
   responses: { 200: json("The challenger model, now the default", ModelSchema) },
   errors: ["request.bad_id", "prediction.not_found", "prediction.no_challenger", "model.not_found", "model.not_ready"],
 };
 
 export const TRAIN_FROM_PREDICTION: RouteDoc = {
-  summary: "Train a model on what happened: the prediction's input rows joined with their outcomes (label churned), named by ?name=",
+  summary:
+    "Train a model on what happened: the prediction's input rows joined with their outcomes (label churned), named by ?name=",
   description:
     "Only rows whose customer has an outcome observed after the prediction; 400 `model.not_enough_outcomes` below 30 churned or 30 stayed. Answers like POST /v1/models (202, the model, Location). " +
     "`POST /v1/models?fromPrediction={id}&name=NAME` is the same request in its older form.",
   query: TrainFromPredictionQuerySchema,
   responses: { 202: created("The model, QUEUED", ModelSchema, "/v1/models/{id}") },
-  errors: ["request.bad_id", "prediction.not_found", "prediction.not_ready", "model.not_enough_outcomes", "model.too_many_trainings"],
+  errors: [
+    "request.bad_id",
+    "prediction.not_found",
+    "prediction.not_ready",
+    "model.not_enough_outcomes",
+    "model.too_many_trainings",
+  ],
 };

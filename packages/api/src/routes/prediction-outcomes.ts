@@ -14,7 +14,13 @@ import {
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { documented } from "../openapi/route-docs.ts";
 import { toModelJson, TrainFromPredictionQuerySchema } from "../schemas.ts";
-import { PREDICTION_DRIFT, PREDICTION_PERFORMANCE, PREDICTION_PERFORMANCE_CHART, PROMOTE_CHALLENGER, TRAIN_FROM_PREDICTION } from "./prediction-docs.ts";
+import {
+  PREDICTION_DRIFT,
+  PREDICTION_PERFORMANCE,
+  PREDICTION_PERFORMANCE_CHART,
+  PROMOTE_CHALLENGER,
+  TRAIN_FROM_PREDICTION,
+} from "./prediction-docs.ts";
 import { parseOr400 } from "../validate.ts";
 import { completedPrediction, ownedPrediction } from "./owned.ts";
 import { performanceSvg } from "./performance-chart.ts";
@@ -32,36 +38,89 @@ export function predictionOutcomeRoutes(deps: ApiDeps, guards: RouteGuards): Hon
   const { outcomes } = deps;
   const app = new Hono<ApiEnv>();
 
-  app.get("/:id/performance", documented(PREDICTION_PERFORMANCE, async (c) => {
-    const account = c.get("account");
-    const { prediction, performance, rows } = await predictionPerformance(account.id, c.req.param("id"));
-    const challenger = prediction.challengerModelId ? await challengerJson(account.id, prediction.challengerModelId, rows) : null;
-    return c.json({ predictionId: prediction.id, modelVersion: prediction.modelVersion, predictedAt: prediction.createdAt.toISOString(), ...performance, challenger });
-  }));
+  app.get(
+    "/:id/performance",
+    documented(PREDICTION_PERFORMANCE, async (c) => {
+      const account = c.get("account");
+      const { prediction, performance, rows } = await predictionPerformance(account.id, c.req.param("id"));
+      const challenger = prediction.challengerModelId
+        ? await challengerJson(account.id, prediction.challengerModelId, rows)
+        : null;
+      return c.json({
+        predictionId: prediction.id,
+        modelVersion: prediction.modelVersion,
+        predictedAt: prediction.createdAt.toISOString(),
+        ...performance,
+        challenger,
+      });
+    }),
+  );
 
-  app.get("/:id/performance.svg", documented(PREDICTION_PERFORMANCE_CHART, async (c) => performanceSvg(c.req.param("id"), (await predictionPerformance(c.get("account").id, c.req.param("id"))).performance)));
+  app.get(
+    "/:id/performance.svg",
+    documented(PREDICTION_PERFORMANCE_CHART, async (c) =>
+      performanceSvg(
+        c.req.param("id"),
+        (await predictionPerformance(c.get("account").id, c.req.param("id"))).performance,
+      ),
+    ),
+  );
 
-  app.get("/:id/drift", documented(PREDICTION_DRIFT, async (c) => {
-    const prediction = await completedPrediction(deps, c.get("account").id, c.req.param("id"), "its drift is measured");
-    const { drift } = prediction;
-    if (!drift) {
-      return c.json({ predictionId: prediction.id, modelVersion: prediction.modelVersion, status: "not_measured", threshold: PSI_FLAG, message: NOT_MEASURED(prediction.modelVersion) });
-    }
-    return c.json({ predictionId: prediction.id, modelVersion: prediction.modelVersion, status: "measured", threshold: PSI_FLAG, ...drift });
-  }));
+  app.get(
+    "/:id/drift",
+    documented(PREDICTION_DRIFT, async (c) => {
+      const prediction = await completedPrediction(
+        deps,
+        c.get("account").id,
+        c.req.param("id"),
+        "its drift is measured",
+      );
+      const { drift } = prediction;
+      if (!drift) {
+        return c.json({
+          predictionId: prediction.id,
+          modelVersion: prediction.modelVersion,
+          status: "not_measured",
+          threshold: PSI_FLAG,
+          message: NOT_MEASURED(prediction.modelVersion),
+        });
+      }
+      return c.json({
+        predictionId: prediction.id,
+        modelVersion: prediction.modelVersion,
+        status: "measured",
+        threshold: PSI_FLAG,
+        ...drift,
+      });
+    }),
+  );
 
-  app.post("/:id/promote-challenger", documented(PROMOTE_CHALLENGER, async (c) => {
-    const prediction = await ownedPrediction(deps, c.get("account").id, c.req.param("id"));
-    const model = await promoteChallenger(deps.models, prediction);
-    deps.logger.info("challenger promoted", { requestId: c.get("requestId"), jobId: prediction.id, modelId: model.id });
-    return c.json(toModelJson(model, model.id));
-  }));
+  app.post(
+    "/:id/promote-challenger",
+    documented(PROMOTE_CHALLENGER, async (c) => {
+      const prediction = await ownedPrediction(deps, c.get("account").id, c.req.param("id"));
+      const model = await promoteChallenger(deps.models, prediction);
+      deps.logger.info("challenger promoted", {
+        requestId: c.get("requestId"),
+        jobId: prediction.id,
+        modelId: model.id,
+      });
+      return c.json(toModelJson(model, model.id));
+    }),
+  );
 
-  app.post("/:id/train", guards.idempotent, documented(TRAIN_FROM_PREDICTION, (c) => answerTrainingFromPrediction(c, deps, c.req.param("id"))));
+  app.post(
+    "/:id/train",
+    guards.idempotent,
+    documented(TRAIN_FROM_PREDICTION, (c) => answerTrainingFromPrediction(c, deps, c.req.param("id"))),
+  );
 
   return app;
 
-  async function predictionPerformance(accountId: string, rawId: string | undefined): Promise<{ prediction: Prediction; performance: RealizedPerformance; rows: LabeledScore[] }> {
+  async function predictionPerformance(
+    accountId: string,
+    rawId: string | undefined,
+  ): Promise<{ prediction: Prediction; performance: RealizedPerformance; rows: LabeledScore[] }> {
     const prediction = await completedPrediction(deps, accountId, rawId, "its performance can be measured");
     await waitForScoreCopies(outcomes, accountId, [prediction.id]);
     const rows = await outcomes.labeledScores(accountId, [prediction.id]);
@@ -80,7 +139,11 @@ export function predictionOutcomeRoutes(deps: ApiDeps, guards: RouteGuards): Hon
  * train a model on what happened to a COMPLETED prediction's customers. Answers as a labeled
  * upload does: 202, the QUEUED model, its Location.
  */
-export async function answerTrainingFromPrediction(c: Context<ApiEnv>, deps: ApiDeps, rawPredictionId: string | undefined): Promise<Response> {
+export async function answerTrainingFromPrediction(
+  c: Context<ApiEnv>,
+  deps: ApiDeps,
+  rawPredictionId: string | undefined,
+): Promise<Response> {
   const account = c.get("account");
   const params = parseOr400(TrainFromPredictionQuerySchema, c.req.query(), "parameter");
   const prediction = await completedPrediction(deps, account.id, rawPredictionId, "it can be trained on");

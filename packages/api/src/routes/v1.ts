@@ -35,14 +35,30 @@ export function v1Routes(deps: ApiDeps): Hono<ApiEnv> {
   const v1 = new Hono<ApiEnv>();
   const auth = bearerAuth(deps.accounts);
   v1.use("*", contributes({ errors: ["rate.limited"] }, rateLimit({ requestsPerMinute: deps.rateLimitPerMinute })));
-  v1.use("*", contributes({ errors: ["rate.auth_failures"] }, authFailureLimit({ failuresPerMinute: deps.authFailuresPerMinute, trustedProxyHops: deps.trustedProxyHops })));
+  v1.use(
+    "*",
+    contributes(
+      { errors: ["rate.auth_failures"] },
+      authFailureLimit({ failuresPerMinute: deps.authFailuresPerMinute, trustedProxyHops: deps.trustedProxyHops }),
+    ),
+  );
   // The key is looked up in the database: 503 when it cannot answer.
-  const authDoc = { security: true, errors: ["auth.missing", "auth.malformed", "auth.invalid", "db.unavailable"], skips: (path: string) => PUBLIC_V1_PATHS.has(path) } as const;
-  v1.use("*", contributes(authDoc, (c, next) => (PUBLIC_V1_PATHS.has(c.req.path) ? next() : auth(c, next))));
+  const authDoc = {
+    security: true,
+    errors: ["auth.missing", "auth.malformed", "auth.invalid", "db.unavailable"],
+    skips: (path: string) => PUBLIC_V1_PATHS.has(path),
+  } as const;
+  v1.use(
+    "*",
+    contributes(authDoc, (c, next) => (PUBLIC_V1_PATHS.has(c.req.path) ? next() : auth(c, next))),
+  );
 
   const guards: RouteGuards = {
     idempotent: contributes(
-      { headers: IdempotencyKeySchema, errors: ["request.invalid_idempotency_key", "idempotency.key_reused", "idempotency.in_progress"] },
+      {
+        headers: IdempotencyKeySchema,
+        errors: ["request.invalid_idempotency_key", "idempotency.key_reused", "idempotency.in_progress"],
+      },
       idempotency({ keys: deps.idempotencyKeys, logger: deps.logger }),
     ),
     upload: contributes({ errors: ["upload.too_many"] }, uploadSlots({ maxPerAccount: deps.maxConcurrentUploads })),

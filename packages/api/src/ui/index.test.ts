@@ -19,7 +19,15 @@ async function assetUrl(name: string): Promise<string> {
 
 describe("uiRoutes", () => {
   test("every page is an HTML shell naming its page script, with a strict content security policy", async () => {
-    for (const [path, page] of [["/sign-in", "sign-in"], ["/upload", "upload"], ["/predictions", "predictions"], ["/predictions/abc", "prediction"], ["/models", "models"], ["/models/new", "train"], ["/models/abc", "model"]] as const) {
+    for (const [path, page] of [
+      ["/sign-in", "sign-in"],
+      ["/upload", "upload"],
+      ["/predictions", "predictions"],
+      ["/predictions/abc", "prediction"],
+      ["/models", "models"],
+      ["/models/new", "train"],
+      ["/models/abc", "model"],
+    ] as const) {
       const response = await ui.request(path);
       expect(response.status).toBe(200);
       expect(response.headers.get("Content-Type")).toMatch(/^text\/html/);
@@ -72,7 +80,9 @@ describe("uiRoutes", () => {
   test("an unknown asset is a JSON 404", async () => {
     const response = await ui.request(await assetUrl("nope.js"));
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { code: "asset.not_found", kind: "not_found", message: "No such UI asset." } });
+    expect(await response.json()).toMatchObject({
+      error: { code: "asset.not_found", kind: "not_found", message: "No such UI asset." },
+    });
   });
 
   test("a missing assets folder fails at start-up naming the folder", () => {

@@ -57,7 +57,9 @@ export function uiRoutes(options: UiOptions = {}): Hono {
   ui.get("/models/new", page("train", "Train a model", trainPage));
   ui.get("/models/:id", page("model", "Model", modelPage));
   ui.get("/outcomes", page("outcomes", "Outcomes", outcomesPage));
-  ui.get("/ui/assets/:version/:name", (c) => serveAsset(c, assets.get(c.req.param("name")), c.req.param("version") === version));
+  ui.get("/ui/assets/:version/:name", (c) =>
+    serveAsset(c, assets.get(c.req.param("name")), c.req.param("version") === version),
+  );
   // Browsers ask for /favicon.ico on pages without an icon link (/docs, JSON in a tab): the same icon, not a 404.
   ui.get("/favicon.ico", (c) => serveAsset(c, assets.get("favicon.svg"), false));
   // The web UI's pages and assets, not the API: the OpenAPI document leaves them out on purpose.

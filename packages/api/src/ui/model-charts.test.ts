@@ -13,7 +13,11 @@ describe("termImportance", () => {
   });
 
   test("uses the trainer's measured importance when there is one number per term", () => {
-    expect(termImportance(card, [0.1, 0.5, 0.2]).map((t) => t.label)).toEqual(["Autopay", "Tenure (months) × Plan <Pro & Team>", "Tenure (months)"]);
+    expect(termImportance(card, [0.1, 0.5, 0.2]).map((t) => t.label)).toEqual([
+      "Autopay",
+      "Tenure (months) × Plan <Pro & Team>",
+      "Tenure (months)",
+    ]);
   });
 
   test("ignores a measured importance that does not fit the card's terms", () => {
@@ -35,7 +39,14 @@ describe("renderModelChart", () => {
   });
 
   test("the importance chart draws at most a dozen bars and says how many it left out", () => {
-    const many: TermTablesCard = { ...card, terms: Array.from({ length: IMPORTANCE_BARS + 3 }, (_, i) => ({ kind: "main" as const, inputs: [0] as [number], table: [0, i, 0, 0] })) };
+    const many: TermTablesCard = {
+      ...card,
+      terms: Array.from({ length: IMPORTANCE_BARS + 3 }, (_, i) => ({
+        kind: "main" as const,
+        inputs: [0] as [number],
+        table: [0, i, 0, 0],
+      })),
+    };
     const svg = renderModelChart("importance", { card: many });
     expect(svg.match(/<rect [^>]*data-kind="/g)).toHaveLength(IMPORTANCE_BARS);
     expect(svg).toContain("3 smaller terms not drawn");
@@ -51,7 +62,9 @@ describe("renderModelChart", () => {
 
   test("the calibration plot puts one point per bin where predicted meets observed, sized by count", () => {
     const svg = renderModelChart("calibration", { card });
-    const points = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"[^>]*data-count="(\d+)"/g)].map((m) => m.slice(1).map(Number));
+    const points = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"[^>]*data-count="(\d+)"/g)].map(
+      (m) => m.slice(1).map(Number),
+    );
     expect(points).toHaveLength(3);
     const [low, mid, high] = points as [number[], number[], number[]];
     expect(low[0]!).toBeLessThan(mid[0]!);
@@ -64,7 +77,9 @@ describe("renderModelChart", () => {
   });
 
   test("the calibration plot prefers the metrics the API stored over the card's copy", () => {
-    const metrics = { heldOut: { calibration: [{ binStart: 0.2, binEnd: 0.3, count: 7, meanPredicted: 0.25, observedRate: 0.3 }] } };
+    const metrics = {
+      heldOut: { calibration: [{ binStart: 0.2, binEnd: 0.3, count: 7, meanPredicted: 0.25, observedRate: 0.3 }] },
+    };
     const svg = renderModelChart("calibration", { card, metrics });
     expect(svg.match(/<circle /g)).toHaveLength(1);
     expect(svg).toContain("of 7 customers");

@@ -38,8 +38,15 @@ export const IMPORTANCE_BARS = 12;
 const PAIR_SEPARATOR = " × ";
 
 export function renderModelChart(kind: ModelChartKind, model: ModelChartSource): string {
-  if (kind === "calibration") return calibrationPlot((model.metrics?.heldOut?.calibration ?? model.card?.metrics?.heldOut.calibration ?? []).filter(isCalibrationBin));
-  return importanceChart(isTermTablesCard(model.card ?? undefined) ? termImportance(model.card as TermTablesCard, model.metrics?.importance) : []);
+  if (kind === "calibration")
+    return calibrationPlot(
+      (model.metrics?.heldOut?.calibration ?? model.card?.metrics?.heldOut.calibration ?? []).filter(isCalibrationBin),
+    );
+  return importanceChart(
+    isTermTablesCard(model.card ?? undefined)
+      ? termImportance(model.card as TermTablesCard, model.metrics?.importance)
+      : [],
+  );
 }
 
 /**
@@ -49,12 +56,19 @@ export function renderModelChart(kind: ModelChartKind, model: ModelChartSource):
  * log-odds. The card holds no bin frequencies, so a weighted mean cannot be computed here.
  */
 export function termImportance(card: TermTablesCard, measured?: unknown): TermImportance[] {
-  const given = Array.isArray(measured) && measured.length === card.terms.length && measured.every((n) => typeof n === "number" && Number.isFinite(n)) ? (measured as number[]) : null;
+  const given =
+    Array.isArray(measured) &&
+    measured.length === card.terms.length &&
+    measured.every((n) => typeof n === "number" && Number.isFinite(n))
+      ? (measured as number[])
+      : null;
   const inputs = termInputs(card);
   return card.terms
     .map((term, t) => ({
       kind: term.kind,
-      label: term.inputs.map((i) => inputs[i]?.label ?? `input ${i}`).join(PAIR_SEPARATOR) + (term.kind === "path" ? " with other columns" : ""),
+      label:
+        term.inputs.map((i) => inputs[i]?.label ?? `input ${i}`).join(PAIR_SEPARATOR) +
+        (term.kind === "path" ? " with other columns" : ""),
       // A path term has no table: the card alone cannot say how far it moves the odds.
       importance: given ? given[t]! : term.kind === "path" ? 0 : Math.max(...term.table) - Math.min(...term.table),
     }))
@@ -69,14 +83,22 @@ function importanceChart(terms: TermImportance[]): string {
   const rest = terms.length - shown.length;
   const restNote = rest > 0 ? `${rest} smaller ${rest === 1 ? "term" : "terms"} not drawn` : "";
   const max = Math.max(...shown.map((t) => t.importance), 1e-9);
-  const parts = [legendSwatch(0, "term-main", "One column"), legendSwatch(120, "term-pair", "Two columns together"), ...(terms.some((t) => t.kind === "path") ? [legendSwatch(290, "term-path", "With other columns")] : [])];
+  const parts = [
+    legendSwatch(0, "term-main", "One column"),
+    legendSwatch(120, "term-pair", "Two columns together"),
+    ...(terms.some((t) => t.kind === "path") ? [legendSwatch(290, "term-path", "With other columns")] : []),
+  ];
   shown.forEach((term, i) => {
     const y = top + i * rowH;
     const w = Math.max(((width - valueW) * term.importance) / max, 2);
     const odds = oddsFactor(term.importance);
     parts.push(
       text(0, y + 14, shorten(term.label, 50), "start", "term-label"),
-      el("rect", { x: 0, y: y + 21, width: w, height: 16, rx: 3, class: `term-${term.kind}`, "data-kind": term.kind }, el("title", {}, escapeXml(`${term.label}: moves the odds of churn up to ${odds}`))),
+      el(
+        "rect",
+        { x: 0, y: y + 21, width: w, height: 16, rx: 3, class: `term-${term.kind}`, "data-kind": term.kind },
+        el("title", {}, escapeXml(`${term.label}: moves the odds of churn up to ${odds}`)),
+      ),
       text(w + 8, y + 34, odds, "start", "term-value"),
     );
   });
@@ -95,8 +117,14 @@ function calibrationPlot(bins: CalibrationBin[]): string {
   const y = (p: number) => top + plotH * (1 - p);
   const parts: string[] = [];
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
-    parts.push(el("line", { x1: left, x2: width - right, y1: y(tick), y2: y(tick), class: "grid" }), text(left - 8, y(tick) + 4, percent(tick), "end"));
-    parts.push(el("line", { x1: x(tick), x2: x(tick), y1: top, y2: top + plotH, class: "grid" }), text(x(tick), top + plotH + 18, percent(tick), "middle"));
+    parts.push(
+      el("line", { x1: left, x2: width - right, y1: y(tick), y2: y(tick), class: "grid" }),
+      text(left - 8, y(tick) + 4, percent(tick), "end"),
+    );
+    parts.push(
+      el("line", { x1: x(tick), x2: x(tick), y1: top, y2: top + plotH, class: "grid" }),
+      text(x(tick), top + plotH + 18, percent(tick), "middle"),
+    );
   }
   parts.push(el("line", { x1: x(0), y1: y(0), x2: x(1), y2: y(1), class: "reference" }));
   const points = bins.map((b) => `${x(b.meanPredicted).toFixed(1)},${y(b.observedRate).toFixed(1)}`).join(" ");
@@ -104,17 +132,45 @@ function calibrationPlot(bins: CalibrationBin[]): string {
   const most = Math.max(...bins.map((b) => b.count), 1);
   for (const b of bins) {
     const tip = `Predicted ${percent(b.meanPredicted, 1)}, churned ${percent(b.observedRate, 1)} of ${count(b.count)} customers`;
-    parts.push(el("circle", { cx: x(b.meanPredicted), cy: y(b.observedRate), r: 3 + 5 * Math.sqrt(b.count / most), class: "calibration-point", "data-count": b.count }, el("title", {}, escapeXml(tip))));
+    parts.push(
+      el(
+        "circle",
+        {
+          cx: x(b.meanPredicted),
+          cy: y(b.observedRate),
+          r: 3 + 5 * Math.sqrt(b.count / most),
+          class: "calibration-point",
+          "data-count": b.count,
+        },
+        el("title", {}, escapeXml(tip)),
+      ),
+    );
   }
   parts.push(text(left + plotW / 2, height - 6, "Predicted churn probability", "middle", "axis-title"));
-  parts.push(el("text", { x: 14, y: top + plotH / 2, "text-anchor": "middle", class: "axis-title", transform: `rotate(-90 14 ${round1(top + plotH / 2)})` }, "Churned"));
+  parts.push(
+    el(
+      "text",
+      {
+        x: 14,
+        y: top + plotH / 2,
+        "text-anchor": "middle",
+        class: "axis-title",
+        transform: `rotate(-90 14 ${round1(top + plotH / 2)})`,
+      },
+      "Churned",
+    ),
+  );
   const desc = `Points on the diagonal mean predicted probabilities match what happened. ${bins.map((b) => `${percent(b.meanPredicted)} predicted, ${percent(b.observedRate)} churned (${count(b.count)})`).join("; ")}.`;
   return svg(width, height, title, desc, parts);
 }
 
 function isCalibrationBin(bin: unknown): bin is CalibrationBin {
   const b = bin as Partial<Record<keyof CalibrationBin, unknown>> | null;
-  return typeof b === "object" && b !== null && [b.count, b.meanPredicted, b.observedRate].every((n) => typeof n === "number" && Number.isFinite(n));
+  return (
+    typeof b === "object" &&
+    b !== null &&
+    [b.count, b.meanPredicted, b.observedRate].every((n) => typeof n === "number" && Number.isFinite(n))
+  );
 }
 
 function legendSwatch(x: number, cls: string, label: string): string {
@@ -123,7 +179,10 @@ function legendSwatch(x: number, cls: string, label: string): string {
 
 /** Still an image for API callers; the page shows the message as text instead (`data-empty`). */
 function emptyChart(title: string, message: string): string {
-  return svg(420, 40, title, message, [text(0, 24, message, "start", "chart-empty")]).replace("<svg ", '<svg data-empty="true" ');
+  return svg(420, 40, title, message, [text(0, 24, message, "start", "chart-empty")]).replace(
+    "<svg ",
+    '<svg data-empty="true" ',
+  );
 }
 
 /** The odds multiplier of a log-odds swing: 1.39 -> "×4.0". */

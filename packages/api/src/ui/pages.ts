@@ -1,7 +1,13 @@
 import { html } from "hono/html";
 import type { Html } from "./layout.ts";
 import { fileDropZone, uploadProgress } from "./file-fields.ts";
-import { challengerField, driftFlag, modelPerformanceSection, performanceSection, trendSection } from "./outcome-pages.ts";
+import {
+  challengerField,
+  driftFlag,
+  modelPerformanceSection,
+  performanceSection,
+  trendSection,
+} from "./outcome-pages.ts";
 
 /**
  * Static structure of each page. Element ids are the contract with the page scripts in
@@ -95,7 +101,9 @@ export function modelPage(): Html {
 <p id="flash" class="flash" role="status" hidden></p>
 <p id="detail-error" class="form-error" role="alert"></p>
 <section id="status-panel" class="card"></section>
-${tabs("model", html`<section id="model-stats" class="stats" aria-label="Held-out quality" hidden></section>
+${tabs(
+  "model",
+  html`<section id="model-stats" class="stats" aria-label="Held-out quality" hidden></section>
 <section id="model-charts-card" class="card" hidden>
   <h2>How good it is, and what drives churn</h2>
   <div id="model-charts"></div>
@@ -126,7 +134,9 @@ ${tabs("model", html`<section id="model-stats" class="stats" aria-label="Held-ou
     <thead><tr><th scope="col">Column</th><th scope="col">Kind</th><th scope="col">Why</th></tr></thead>
     <tbody></tbody>
   </table>
-</section>`, modelPerformanceSection())}
+</section>`,
+  modelPerformanceSection(),
+)}
 ${confirmDialog()}`;
 }
 
@@ -148,7 +158,9 @@ export function predictionPage(): Html {
 <p id="detail-error" class="form-error" role="alert"></p>
 <section id="status-panel" class="card"></section>
 ${driftFlag()}
-${tabs("prediction", html`<section id="summary" class="stats" aria-label="Summary" hidden></section>
+${tabs(
+  "prediction",
+  html`<section id="summary" class="stats" aria-label="Summary" hidden></section>
 <section id="chart-card" class="card" hidden>
   <h2>Risk distribution</h2>
   <div id="chart"></div>
@@ -169,7 +181,9 @@ ${tabs("prediction", html`<section id="summary" class="stats" aria-label="Summar
     <thead><tr><th scope="col">Row</th><th scope="col">Customer</th><th scope="col">Problem</th></tr></thead>
     <tbody></tbody>
   </table>
-</section>`, performanceSection())}
+</section>`,
+  performanceSection(),
+)}
 ${confirmDialog()}`;
 }
 
@@ -179,7 +193,10 @@ ${confirmDialog()}`;
  * its card is filled.
  */
 function tabs(of: "prediction" | "model", overview: Html, performance: Html): Html {
-  const pending = of === "prediction" ? "Performance and drift are measured once the prediction is completed." : "Performance is measured once the model is ready and has scored files.";
+  const pending =
+    of === "prediction"
+      ? "Performance and drift are measured once the prediction is completed."
+      : "Performance is measured once the model is ready and has scored files.";
   return html`<div class="tabs" role="tablist" aria-label="Sections">
   <button type="button" role="tab" id="overview-tab" aria-controls="overview-panel" aria-selected="true">Overview</button>
   <button type="button" role="tab" id="performance-tab" aria-controls="performance-panel" aria-selected="false" tabindex="-1">Performance</button>
@@ -197,7 +214,17 @@ ${performance}
  * A list page's table, messages and pager, as `live-list.js` expects them; an actions column is
  * added after `columns`.
  */
-function liveList({ id, path, caption, columns }: { id: string; path: string; caption: string; columns: string[] }): Html {
+function liveList({
+  id,
+  path,
+  caption,
+  columns,
+}: {
+  id: string;
+  path: string;
+  caption: string;
+  columns: string[];
+}): Html {
   const headers = columns.map((name) => html`<th scope="col">${name}</th>`);
   return html`<p id="flash" class="flash" role="status" hidden></p>
 <p id="list-error" class="form-error" role="alert"></p>

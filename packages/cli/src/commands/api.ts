@@ -20,7 +20,10 @@ export async function run(argv: string[]): Promise<number> {
       await server.close();
       await services.close();
     },
-    { seconds: config.shutdownDeadlineSeconds, force: () => Promise.all([server.close(0), services.close({ force: true })]).then(() => {}) },
+    {
+      seconds: config.shutdownDeadlineSeconds,
+      force: () => Promise.all([server.close(0), services.close({ force: true })]).then(() => {}),
+    },
   );
   return 0;
 }

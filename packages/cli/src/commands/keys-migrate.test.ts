@@ -21,8 +21,13 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 test("retainwise migrate brings an empty database up to date, also when two run at once", async () => {
-  await Promise.all([retainwise(["migrate", "--database-url", db.url]), retainwise(["migrate"], { DATABASE_URL: db.url })]);
-  const [row] = await db.sql<{ tables: number }[]>`select count(*) as tables from pg_tables where tablename in ('accounts', 'api_keys', 'predictions', 'job_queue')`;
+  await Promise.all([
+    retainwise(["migrate", "--database-url", db.url]),
+    retainwise(["migrate"], { DATABASE_URL: db.url }),
+  ]);
+  const [row] = await db.sql<
+    { tables: number }[]
+  >`select count(*) as tables from pg_tables where tablename in ('accounts', 'api_keys', 'predictions', 'job_queue')`;
   expect(row?.tables).toBe(4);
 });
 
@@ -42,8 +47,14 @@ test("retainwise keys create prints, on its last line, a key that authenticates 
 test("retainwise keys create in local mode starts the data directory's PostgreSQL, which keeps the key", async () => {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "rw-keys-"));
   try {
-    const first = (await retainwise(["keys", "create", "--account", "local-acme", "--data-dir", dataDir])).stdout.trimEnd().split("\n").at(-1)!;
-    const second = (await retainwise(["keys", "create", "--account", "local-acme", "--data-dir", dataDir])).stdout.trimEnd().split("\n").at(-1)!;
+    const first = (await retainwise(["keys", "create", "--account", "local-acme", "--data-dir", dataDir])).stdout
+      .trimEnd()
+      .split("\n")
+      .at(-1)!;
+    const second = (await retainwise(["keys", "create", "--account", "local-acme", "--data-dir", dataDir])).stdout
+      .trimEnd()
+      .split("\n")
+      .at(-1)!;
     expect(first).not.toBe(second);
     // Both keys must be in the cluster that a later run finds in the same directory.
     const { startEmbeddedPostgres } = await import("@retainwise/local");
@@ -69,7 +80,9 @@ test("retainwise keys without 'create --account' exits 2 with its usage", async 
 
 test("retainwise keys list shows each key's prefix and account, and keys revoke refuses the key at once", async () => {
   await retainwise(["migrate", "--database-url", db.url]);
-  const { stdout } = await retainwise(["keys", "create", "--account", "acme-revoke", "--label", "ci"], { DATABASE_URL: db.url });
+  const { stdout } = await retainwise(["keys", "create", "--account", "acme-revoke", "--label", "ci"], {
+    DATABASE_URL: db.url,
+  });
   const key = stdout.trimEnd().split("\n").at(-1)!;
   const accounts = createPostgresAccountRepository(db.sql);
   expect(await accounts.authenticate(key)).not.toBeNull();
@@ -80,7 +93,9 @@ test("retainwise keys list shows each key's prefix and account, and keys revoke 
   const revoked = await retainwise(["keys", "revoke", key.slice(0, 10), "--database-url", db.url]);
   expect(revoked.stdout).toBe(`Revoked 1 key with prefix ${key.slice(0, 10)}.\n`);
   expect(await accounts.authenticate(key)).toBeNull();
-  const again = await retainwise(["keys", "revoke", key.slice(0, 10), "--database-url", db.url]).catch((error: { code: number; stderr: string }) => error);
+  const again = await retainwise(["keys", "revoke", key.slice(0, 10), "--database-url", db.url]).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
   expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining("no active key starts with") });
 }, 180_000);
 
@@ -89,7 +104,8 @@ test("retainwise migrate with the admin and runtime settings (the Migrate task) 
   try {
     const { migrator, runtime } = rds.roles;
     // As the deployed Migrate task gets them: the URL without its password, every password apart.
-    const withoutPassword = (login: { name: string; password: string }) => Object.assign(new URL(rds.url(login)), { password: "" }).toString();
+    const withoutPassword = (login: { name: string; password: string }) =>
+      Object.assign(new URL(rds.url(login)), { password: "" }).toString();
     const taskEnv = {
       DATABASE_URL: withoutPassword(migrator),
       RETAINWISE_DATABASE_PASSWORD: migrator.password,
@@ -99,11 +115,14 @@ test("retainwise migrate with the admin and runtime settings (the Migrate task) 
       RETAINWISE_DATABASE_RUNTIME_PASSWORD: runtime.password,
     };
     const migrated = await retainwise(["migrate"], taskEnv);
-    for (const password of [migrator.password, runtime.password, rds.master.password]) expect(migrated.stdout + migrated.stderr).not.toContain(password);
+    for (const password of [migrator.password, runtime.password, rds.master.password])
+      expect(migrated.stdout + migrated.stderr).not.toContain(password);
     expect(migrated.stdout + migrated.stderr).toContain(runtime.name);
     const asRuntime = { DATABASE_URL: withoutPassword(runtime), RETAINWISE_DATABASE_PASSWORD: runtime.password };
     const { stdout } = await retainwise(["keys", "create", "--account", "smoke"], asRuntime);
-    expect(await createPostgresAccountRepository(rds.as(runtime)).authenticate(stdout.trimEnd().split("\n").at(-1)!)).toMatchObject({ name: "smoke" });
+    expect(
+      await createPostgresAccountRepository(rds.as(runtime)).authenticate(stdout.trimEnd().split("\n").at(-1)!),
+    ).toMatchObject({ name: "smoke" });
     // Without the admin settings migrate runs as the URL's user: the runtime role may create nothing.
     const failure = await retainwise(["migrate"], asRuntime).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 1 });
@@ -113,6 +132,14 @@ test("retainwise migrate with the admin and runtime settings (the Migrate task) 
 }, 120_000);
 
 test("retainwise migrate refuses half of the role settings, naming the missing ones", async () => {
-  const failure = await retainwise(["migrate"], { DATABASE_URL: db.url, RETAINWISE_DATABASE_ADMIN_USER: "postgres" }).catch((error: { code: number; stderr: string }) => error);
-  expect(failure).toMatchObject({ code: 1, stderr: expect.stringMatching(/RETAINWISE_DATABASE_ADMIN_PASSWORD is required[\s\S]*RETAINWISE_DATABASE_RUNTIME_USER is required[\s\S]*RETAINWISE_DATABASE_RUNTIME_PASSWORD is required/) });
+  const failure = await retainwise(["migrate"], {
+    DATABASE_URL: db.url,
+    RETAINWISE_DATABASE_ADMIN_USER: "postgres",
+  }).catch((error: { code: number; stderr: string }) => error);
+  expect(failure).toMatchObject({
+    code: 1,
+    stderr: expect.stringMatching(
+      /RETAINWISE_DATABASE_ADMIN_PASSWORD is required[\s\S]*RETAINWISE_DATABASE_RUNTIME_USER is required[\s\S]*RETAINWISE_DATABASE_RUNTIME_PASSWORD is required/,
+    ),
+  });
 });

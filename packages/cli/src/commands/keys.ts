@@ -2,7 +2,16 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createLogger } from "@retainwise/core";
 import { startEmbeddedPostgres } from "@retainwise/local";
-import { connect, createPostgresAccountRepository, listApiKeys, migrate, mintApiKey, revokeApiKeys, storeApiKey, type Sql } from "@retainwise/postgres";
+import {
+  connect,
+  createPostgresAccountRepository,
+  listApiKeys,
+  migrate,
+  mintApiKey,
+  revokeApiKeys,
+  storeApiKey,
+  type Sql,
+} from "@retainwise/postgres";
 import { loadConfig } from "../config.ts";
 import { migrationsDir } from "../paths.ts";
 import { databaseTls } from "../wiring.ts";
@@ -55,9 +64,15 @@ export async function run(argv: string[]): Promise<number> {
     (action === "list" && positionals.length === 1) ||
     (action === "revoke" && positionals.length === 2 && !!prefix?.trim()) ||
     (action === "mint" && positionals.length === 1) ||
-    (action === "import" && positionals.length === 1 && !!values.account?.trim() && /^[0-9a-f]{64}$/.test(values.sha256 ?? "") && /^rw_[A-Za-z0-9_-]{7}$/.test(values.prefix ?? ""));
+    (action === "import" &&
+      positionals.length === 1 &&
+      !!values.account?.trim() &&
+      /^[0-9a-f]{64}$/.test(values.sha256 ?? "") &&
+      /^rw_[A-Za-z0-9_-]{7}$/.test(values.prefix ?? ""));
   if (!valid) {
-    process.stderr.write(`retainwise keys: expected 'keys create --account NAME', 'keys list', 'keys revoke KEY_PREFIX', 'keys mint' or 'keys import --account NAME --sha256 HEX --prefix rw_XXXXXXX'.\n\n${help}\n`);
+    process.stderr.write(
+      `retainwise keys: expected 'keys create --account NAME', 'keys list', 'keys revoke KEY_PREFIX', 'keys mint' or 'keys import --account NAME --sha256 HEX --prefix rw_XXXXXXX'.\n\n${help}\n`,
+    );
     return 2;
   }
   if (action === "mint") {
@@ -73,8 +88,15 @@ export async function run(argv: string[]): Promise<number> {
     const accounts = createPostgresAccountRepository(database.sql);
     const account = await accounts.ensureAccount(values.account!.trim());
     if (action === "import") {
-      await storeApiKey(database.sql, account.id, { keyHash: Buffer.from(values.sha256!, "hex"), prefix: values.prefix! }, values.label);
-      process.stdout.write(`Account: ${account.name} (${account.id})\nStored the key ${values.prefix}… (its hash only).\n`);
+      await storeApiKey(
+        database.sql,
+        account.id,
+        { keyHash: Buffer.from(values.sha256!, "hex"), prefix: values.prefix! },
+        values.label,
+      );
+      process.stdout.write(
+        `Account: ${account.name} (${account.id})\nStored the key ${values.prefix}… (its hash only).\n`,
+      );
       return 0;
     }
     const { key } = await accounts.createApiKey(account.id, values.label);
@@ -86,17 +108,34 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function list(sql: Sql): Promise<number> {
-  const rows = (await listApiKeys(sql)).map((k) => [k.prefix, k.account, k.label ?? "", k.createdAt.toISOString(), k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active"]);
+  const rows = (await listApiKeys(sql)).map((k) => [
+    k.prefix,
+    k.account,
+    k.label ?? "",
+    k.createdAt.toISOString(),
+    k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active",
+  ]);
   const table = [["PREFIX", "ACCOUNT", "LABEL", "CREATED", "STATUS"], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  process.stdout.write(table.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n") + "\n");
+  process.stdout.write(
+    table
+      .map((r) =>
+        r
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n",
+  );
   return 0;
 }
 
 async function revoke(sql: Sql, prefix: string): Promise<number> {
   const revoked = await revokeApiKeys(sql, prefix);
   if (revoked === 0) {
-    process.stderr.write(`retainwise keys: no active key starts with ${prefix}; 'retainwise keys list' shows the prefixes.\n`);
+    process.stderr.write(
+      `retainwise keys: no active key starts with ${prefix}; 'retainwise keys list' shows the prefixes.\n`,
+    );
     return 1;
   }
   process.stdout.write(`Revoked ${revoked} key${revoked === 1 ? "" : "s"} with prefix ${prefix}.\n`);

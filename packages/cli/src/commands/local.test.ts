@@ -27,7 +27,10 @@ afterAll(async () => {
 
 test("retainwise local on a port in use exits 1 with one line saying so, stopping what it started", async () => {
   const port = (taken.address() as { port: number }).port;
-  const result = await runCommand(process.execPath, [CLI, "local", "--port", String(port), "--data-dir", dataDir], { env: { ...process.env, DATABASE_URL: db.url }, timeoutMs: 60_000 });
+  const result = await runCommand(process.execPath, [CLI, "local", "--port", String(port), "--data-dir", dataDir], {
+    env: { ...process.env, DATABASE_URL: db.url },
+    timeoutMs: 60_000,
+  });
   expect(result.signal).toBeNull();
   expect(result.status).toBe(1);
   expect(result.stderr.trimEnd().split("\n").at(-1)).toBe(`retainwise: port ${port} is in use; pass --port`);

@@ -36,14 +36,19 @@ export async function run(argv: string[]): Promise<number> {
   const jobs = await startJobProcessing(services, config, logger);
   const url = config.port === 0 ? server.url : publicBaseUrl(config);
   const database = services.servedDatabaseUrl ? `Database (for sst dev): ${services.servedDatabaseUrl}\n` : "";
-  process.stdout.write(`RetainWise is running at ${url}\nData directory: ${resolve(config.dataDir)}\nAPI key: ${apiKey}\n${database}`);
+  process.stdout.write(
+    `RetainWise is running at ${url}\nData directory: ${resolve(config.dataDir)}\nAPI key: ${apiKey}\n${database}`,
+  );
   await onShutdownSignal(
     logger,
     async () => {
       await Promise.all([server.close(), jobs.stop()]);
       await services.close();
     },
-    { seconds: config.shutdownDeadlineSeconds, force: () => Promise.all([server.close(0), services.close({ force: true })]).then(() => {}) },
+    {
+      seconds: config.shutdownDeadlineSeconds,
+      force: () => Promise.all([server.close(0), services.close({ force: true })]).then(() => {}),
+    },
   );
   return 0;
 }
@@ -58,7 +63,10 @@ async function startServing(services: Services, config: Config, logger: Logger) 
 
 async function localApiKey(accounts: AccountRepository, dataDir: string): Promise<string> {
   const file = join(dataDir, KEY_FILE);
-  const saved = await readFile(file, "utf8").then((text) => text.trim(), () => "");
+  const saved = await readFile(file, "utf8").then(
+    (text) => text.trim(),
+    () => "",
+  );
   if (saved && (await accounts.authenticate(saved))) return saved;
   const account = await accounts.ensureAccount(LOCAL_ACCOUNT);
   const { key } = await accounts.createApiKey(account.id, "retainwise local");

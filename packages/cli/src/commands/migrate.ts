@@ -28,7 +28,9 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig({ flags: { databaseUrl: values["database-url"] } });
   const { databaseUrl } = config;
   if (!databaseUrl) {
-    process.stderr.write("retainwise migrate: no database given. Pass --database-url postgres://… or set DATABASE_URL.\n");
+    process.stderr.write(
+      "retainwise migrate: no database given. Pass --database-url postgres://… or set DATABASE_URL.\n",
+    );
     return 2;
   }
   const log = createLogger({ component: "migrate" });
@@ -38,9 +40,14 @@ export async function run(argv: string[]): Promise<number> {
   const roles = rolesFrom(config, databaseUrl);
   const admin = roles && open(withLogin(databaseUrl, config.databaseAdminUser!, config.databaseAdminPassword!));
   try {
-    const applied = admin ? await migrateWithRoles(admin, sql, roles, migrationsDir()) : await migrate(sql, migrationsDir());
+    const applied = admin
+      ? await migrateWithRoles(admin, sql, roles, migrationsDir())
+      : await migrate(sql, migrationsDir());
     // Names only: the passwords stay in the config.
-    log.info(applied.length ? "migrations applied" : "schema already up to date", { applied, ...(roles ? { migrationRole: roles.migrator.name, runtimeRole: roles.runtime.name } : {}) });
+    log.info(applied.length ? "migrations applied" : "schema already up to date", {
+      applied,
+      ...(roles ? { migrationRole: roles.migrator.name, runtimeRole: roles.runtime.name } : {}),
+    });
     return 0;
   } finally {
     await Promise.all([sql.end(), admin?.end()]);

@@ -24,13 +24,17 @@ function run(command: string, args: string[]): Promise<Run> {
     child.stdout.on("data", (c: Buffer) => out.push(c));
     child.stderr.on("data", (c: Buffer) => err.push(c));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.on("close", (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+    );
   });
 }
 
 /** One output line's fields (RFC 4180 quotes; the output has no newline inside a field). */
 function fields(line: string): string[] {
-  return [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => (m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replaceAll('""', '"') : m[1]!));
+  return [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) =>
+    m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replaceAll('""', '"') : m[1]!,
+  );
 }
 
 let dir: string;
@@ -46,18 +50,28 @@ describe("retainwise score", () => {
     expect(result.code).toBe(0);
     const lines = readFileSync(out, "utf8").trimEnd().split("\n");
     expect(lines).toHaveLength(TELCO_ROWS + 1);
-    expect(lines[0]).toBe("customer_id,churn_probability,risk_level,risk_factors,protective_factors,retention_action,model_version,error");
+    expect(lines[0]).toBe(
+      "customer_id,churn_probability,risk_level,risk_factors,protective_factors,retention_action,model_version,error",
+    );
     expect(lines[1]).toMatch(/^7590-VHVEG,0\.\d{4},(High|Medium|Low),/);
     // The shipped model goes by the service's name for it.
     expect(lines[1]).toMatch(/,telco-v1,$/);
     // stderr is a pipe here, not a terminal: no progress bar, only the one-line summary.
-    expect(result.stderr).toMatch(/^Scored 5,626 rows \(0 failed\) in \d+\.\d s: High \d+, Medium \d+, Low \d+\. 1 column not read by the model: Churn\.\n$/);
+    expect(result.stderr).toMatch(
+      /^Scored 5,626 rows \(0 failed\) in \d+\.\d s: High \d+, Medium \d+, Low \d+\. 1 column not read by the model: Churn\.\n$/,
+    );
   });
 
   it("mentions once the columns the model does not read, and names the closest option to a mistyped one", async () => {
     const telco = readTelco();
     const extra = join(dir, "extra-columns.csv");
-    writeFileSync(extra, toCsv([...telco.headers, "Notes", "Region"], telco.rows.slice(0, 50).map((row) => [...row, "called", "EU"])));
+    writeFileSync(
+      extra,
+      toCsv(
+        [...telco.headers, "Notes", "Region"],
+        telco.rows.slice(0, 50).map((row) => [...row, "called", "EU"]),
+      ),
+    );
     const scored = await run(BIN, ["score", extra, "-o", join(dir, "extra-scored.csv")]);
     expect(scored.code).toBe(0);
     expect(scored.stderr).toMatch(/ 3 columns not read by the model: Churn, Notes, Region\.\n$/);
@@ -71,17 +85,35 @@ describe("retainwise score", () => {
     // Over 8 MiB, so --threads 2 scores in ranges on two threads.
     const big = join(dir, "big-actionable.csv");
     writeFileSync(big, toCsv(telco.headers, Array.from({ length: 10 }, () => telco.rows).flat()));
-    const args = (threads: string, out: string) => ["score", big, "-o", out, "--actionable", "Contract", "--actionable", "PaymentMethod", "--threads", threads];
+    const args = (threads: string, out: string) => [
+      "score",
+      big,
+      "-o",
+      out,
+      "--actionable",
+      "Contract",
+      "--actionable",
+      "PaymentMethod",
+      "--threads",
+      threads,
+    ];
     const [one, two] = [join(dir, "act-1.csv"), join(dir, "act-2.csv")];
     expect((await run(BIN, args("1", one))).code).toBe(0);
     expect((await run(BIN, args("2", two))).code).toBe(0);
     const text = readFileSync(one, "utf8");
     expect(readFileSync(two, "utf8")).toBe(text);
-    const [header, ...lines] = text.trimEnd().split("\n").slice(0, TELCO_ROWS + 1).map(fields);
+    const [header, ...lines] = text
+      .trimEnd()
+      .split("\n")
+      .slice(0, TELCO_ROWS + 1)
+      .map(fields);
     const column = header!.indexOf("retention_action");
     const actions = lines.map((r) => r[column]!).filter((a) => a !== "");
     expect(actions.length).toBeGreaterThan(TELCO_ROWS / 4);
-    for (const action of actions) expect(action).toMatch(/^(Contract (One year|Two year|Month-to-month)|Payment method [A-Za-z ()]+) instead of [A-Za-z ()-]+: 0\.\d{2,4} -> 0\.\d{2,4}$/);
+    for (const action of actions)
+      expect(action).toMatch(
+        /^(Contract (One year|Two year|Month-to-month)|Payment method [A-Za-z ()]+) instead of [A-Za-z ()-]+: 0\.\d{2,4} -> 0\.\d{2,4}$/,
+      );
     const unknown = await run(BIN, ["score", TELCO_PATH, "-o", join(dir, "act-x.csv"), "--actionable", "Discount"]);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/"Discount" is not an input of the model.*Contract/);
@@ -99,7 +131,13 @@ describe("retainwise score", () => {
     const telco = readTelco();
     const keep = telco.headers.map((_, i) => i).filter((i) => telco.headers[i] !== "MonthlyCharges");
     const input = join(dir, "missing.csv");
-    writeFileSync(input, toCsv(keep.map((i) => telco.headers[i]!), telco.rows.slice(0, 10).map((r) => keep.map((i) => r[i]!))));
+    writeFileSync(
+      input,
+      toCsv(
+        keep.map((i) => telco.headers[i]!),
+        telco.rows.slice(0, 10).map((r) => keep.map((i) => r[i]!)),
+      ),
+    );
     const result = await run(BIN, ["score", input, "-o", join(dir, "never.csv")]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("retainwise score: The file is missing a required column: MonthlyCharges");
@@ -120,11 +158,16 @@ describe("retainwise score", () => {
 
   it("explains a file that fails after scoring began (a header and no rows) instead of crashing", async () => {
     const input = join(dir, "header-only.csv");
-    writeFileSync(input, "customerID,gender,SeniorCitizen,Partner,Dependents,tenure,PhoneService,MultipleLines,InternetService,OnlineSecurity,OnlineBackup,DeviceProtection,TechSupport,StreamingTV,StreamingMovies,Contract,PaperlessBilling,PaymentMethod,MonthlyCharges,TotalCharges\n");
+    writeFileSync(
+      input,
+      "customerID,gender,SeniorCitizen,Partner,Dependents,tenure,PhoneService,MultipleLines,InternetService,OnlineSecurity,OnlineBackup,DeviceProtection,TechSupport,StreamingTV,StreamingMovies,Contract,PaperlessBilling,PaymentMethod,MonthlyCharges,TotalCharges\n",
+    );
     const out = join(dir, "header-only-scored.csv");
     const result = await run(BIN, ["score", input, "-o", out]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe("retainwise score: The file has a header row but no customer rows. Add one row per customer below the header.\n");
+    expect(result.stderr).toBe(
+      "retainwise score: The file has a header row but no customer rows. Add one row per customer below the header.\n",
+    );
     expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false);
   });
 
@@ -150,7 +193,13 @@ describe("retainwise score", () => {
   it("says in its summary that rows are numbered when the file has no customer id column", async () => {
     const telco = readTelco();
     const input = join(dir, "no-ids.csv");
-    writeFileSync(input, toCsv(telco.headers.slice(1), telco.rows.slice(0, 40).map((r) => r.slice(1))));
+    writeFileSync(
+      input,
+      toCsv(
+        telco.headers.slice(1),
+        telco.rows.slice(0, 40).map((r) => r.slice(1)),
+      ),
+    );
     const result = await run(BIN, ["score", input, "-o", join(dir, "no-ids-scored.csv")]);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("The file has no customer id column: customer_id is the row number.");
@@ -160,7 +209,13 @@ describe("retainwise score", () => {
     const telco = readTelco();
     const input = join(dir, "account-refs.csv");
     const headers = ["Account Ref", ...telco.headers.slice(1)];
-    writeFileSync(input, toCsv(headers, telco.rows.slice(0, 40).map((r, i) => [`A-${1000 + i}`, ...r.slice(1)])));
+    writeFileSync(
+      input,
+      toCsv(
+        headers,
+        telco.rows.slice(0, 40).map((r, i) => [`A-${1000 + i}`, ...r.slice(1)]),
+      ),
+    );
     const out = join(dir, "account-refs-scored.csv");
     const named = await run(BIN, ["score", input, "-o", out, "--id-column", "account_ref"]);
     expect(named.code).toBe(0);
@@ -168,7 +223,9 @@ describe("retainwise score", () => {
     expect(named.stderr).not.toContain("customer_id is the row number");
     const missing = await run(BIN, ["score", input, "-o", join(dir, "never.csv"), "--id-column", "Account Reff"]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^retainwise score: The file has no column "Account Reff" to take customer ids from \(closest: "Account Ref"\)\./);
+    expect(missing.stderr).toMatch(
+      /^retainwise score: The file has no column "Account Reff" to take customer ids from \(closest: "Account Ref"\)\./,
+    );
     expect(existsSync(join(dir, "never.csv"))).toBe(false);
   });
 
@@ -213,15 +270,28 @@ describe("retainwise score under a small heap", () => {
     expect(statSync(input).size).toBeGreaterThan(HEAP_MB * 1024 * 1024);
   });
 
-  it.each([1, 2])(`scores ${ROWS.toLocaleString("en-US")} rows (~54 MB) in a child with --max-old-space-size=${HEAP_MB} on %i thread(s)`, async (threads) => {
-    const out = join(dir, `large-scored-${threads}.csv`);
-    const result = await run(process.execPath, [`--max-old-space-size=${HEAP_MB}`, ENTRY, "score", input, "-o", out, "--threads", String(threads)]);
-    expect(result.stderr).not.toContain("heap out of memory");
-    expect(result.code).toBe(0);
-    const text = readFileSync(out, "utf8");
-    let lines = 0;
-    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lines++;
-    expect(lines).toBe(ROWS + 1);
-    expect(text.slice(text.lastIndexOf("\n", text.length - 2) + 1).startsWith(`M${ROWS - 1},`)).toBe(true);
-  }, 180_000);
+  it.each([1, 2])(
+    `scores ${ROWS.toLocaleString("en-US")} rows (~54 MB) in a child with --max-old-space-size=${HEAP_MB} on %i thread(s)`,
+    async (threads) => {
+      const out = join(dir, `large-scored-${threads}.csv`);
+      const result = await run(process.execPath, [
+        `--max-old-space-size=${HEAP_MB}`,
+        ENTRY,
+        "score",
+        input,
+        "-o",
+        out,
+        "--threads",
+        String(threads),
+      ]);
+      expect(result.stderr).not.toContain("heap out of memory");
+      expect(result.code).toBe(0);
+      const text = readFileSync(out, "utf8");
+      let lines = 0;
+      for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lines++;
+      expect(lines).toBe(ROWS + 1);
+      expect(text.slice(text.lastIndexOf("\n", text.length - 2) + 1).startsWith(`M${ROWS - 1},`)).toBe(true);
+    },
+    180_000,
+  );
 });

@@ -2,7 +2,21 @@ import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
-import { actionableInputs, BUILTIN_MODEL_LABEL, customerIdColumn, defaultThreads, headerRow, isRetainwiseError, listWithMore, loadModel, readHeader, resolveColumns, scoreCsv, threadsForMachine, type ChurnModel } from "@retainwise/core";
+import {
+  actionableInputs,
+  BUILTIN_MODEL_LABEL,
+  customerIdColumn,
+  defaultThreads,
+  headerRow,
+  isRetainwiseError,
+  listWithMore,
+  loadModel,
+  readHeader,
+  resolveColumns,
+  scoreCsv,
+  threadsForMachine,
+  type ChurnModel,
+} from "@retainwise/core";
 import { defaultModelPath, scoringThreadEntry } from "../paths.ts";
 import { fileProblem, parseCommandLine } from "../command-line.ts";
 import { createProgressBar } from "../progress-bar.ts";
@@ -51,7 +65,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const maxBadRowShare = values["max-bad-rows"] === undefined ? undefined : Number(values["max-bad-rows"]);
   if (maxBadRowShare !== undefined && !(maxBadRowShare >= 0 && maxBadRowShare <= 1)) {
-    process.stderr.write(`retainwise score: --max-bad-rows must be a share between 0 and 1, got "${values["max-bad-rows"]}".\n`);
+    process.stderr.write(
+      `retainwise score: --max-bad-rows must be a share between 0 and 1, got "${values["max-bad-rows"]}".\n`,
+    );
     return 2;
   }
   const threads = values.threads === undefined ? defaultThreads() : Number(values.threads);
@@ -65,7 +81,15 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await score(inputPath, values.output, { modelPath: values.model ?? defaultModelPath(), modelVersion: values.model === undefined ? BUILTIN_MODEL_LABEL : undefined, idColumn, actionable: values.actionable ?? [], includeInput: values["include-input"], maxBadRowShare, threads });
+    return await score(inputPath, values.output, {
+      modelPath: values.model ?? defaultModelPath(),
+      modelVersion: values.model === undefined ? BUILTIN_MODEL_LABEL : undefined,
+      idColumn,
+      actionable: values.actionable ?? [],
+      includeInput: values["include-input"],
+      maxBadRowShare,
+      threads,
+    });
   } catch (error) {
     const message = isRetainwiseError(error) ? error.message : fileProblem(error);
     if (message === undefined) throw error;
@@ -87,7 +111,10 @@ interface ScoreOptions {
 
 async function score(inputPath: string, outputPath: string, options: ScoreOptions): Promise<number> {
   const totalBytes = (await stat(inputPath)).size;
-  const model = await loadModel(options.modelPath, options.modelVersion === undefined ? {} : { version: options.modelVersion });
+  const model = await loadModel(
+    options.modelPath,
+    options.modelVersion === undefined ? {} : { version: options.modelVersion },
+  );
   // An unknown column fails here, naming the model's inputs, before any output is written.
   actionableInputs(model.card, options.actionable);
   const output = await openOutput(outputPath);
@@ -113,12 +140,18 @@ async function score(inputPath: string, outputPath: string, options: ScoreOption
   await output.commit();
   const unread = await unreadColumns(inputPath, model, options.idColumn);
   const seconds = (Date.now() - started) / 1000;
-  bar.update(totalBytes, totalBytes, `${(summary.rowsScored + summary.rowsFailed).toLocaleString("en-US")} rows`, { final: true });
+  bar.update(totalBytes, totalBytes, `${(summary.rowsScored + summary.rowsFailed).toLocaleString("en-US")} rows`, {
+    final: true,
+  });
   bar.finish(
     `Scored ${summary.rowsScored.toLocaleString("en-US")} rows (${summary.rowsFailed} failed) in ${seconds.toFixed(1)} s: ` +
       `High ${summary.riskCounts.High}, Medium ${summary.riskCounts.Medium}, Low ${summary.riskCounts.Low}.` +
-      (summary.customerIds === "row_number" ? " The file has no customer id column: customer_id is the row number." : "") +
-      (unread.length > 0 ? ` ${unread.length === 1 ? "1 column" : `${unread.length} columns`} not read by the model: ${listWithMore(unread)}.` : ""),
+      (summary.customerIds === "row_number"
+        ? " The file has no customer id column: customer_id is the row number."
+        : "") +
+      (unread.length > 0
+        ? ` ${unread.length === 1 ? "1 column" : `${unread.length} columns`} not read by the model: ${listWithMore(unread)}.`
+        : ""),
   );
   await model.release();
   return 0;
@@ -129,7 +162,13 @@ async function unreadColumns(inputPath: string, model: ChurnModel, idColumn: str
   const input = createReadStream(inputPath);
   try {
     const headers = headerRow(await readHeader(input));
-    const used = new Set([...resolveColumns(headers, model.inputs.map((i) => i.name)).values(), customerIdColumn(headers, model.card, idColumn)]);
+    const used = new Set([
+      ...resolveColumns(
+        headers,
+        model.inputs.map((i) => i.name),
+      ).values(),
+      customerIdColumn(headers, model.card, idColumn),
+    ]);
     return headers.filter((header, i) => !used.has(i) && header !== "");
   } finally {
     input.destroy();
@@ -140,7 +179,9 @@ async function unreadColumns(inputPath: string, model: ChurnModel, idColumn: str
  * The scored file is written beside the target and renamed into place on success, so a run that
  * fails (bad input, Ctrl-C) neither leaves a half-written file nor replaces an earlier good one.
  */
-async function openOutput(outputPath: string): Promise<{ stream: Writable; commit(): Promise<void>; abandon(): Promise<void> }> {
+async function openOutput(
+  outputPath: string,
+): Promise<{ stream: Writable; commit(): Promise<void>; abandon(): Promise<void> }> {
   if (outputPath === "-") {
     // `score … -o - | head`: the reader has all it wants. Stopping is the expected end, not an error.
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {

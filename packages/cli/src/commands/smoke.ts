@@ -18,14 +18,25 @@ Options:
 
 /** Exit 0 when the round trip worked, 1 when it did not, 2 on bad usage. */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { url: { type: "string" }, key: { type: "string" }, timeout: { type: "string" } } });
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { url: { type: "string" }, key: { type: "string" }, timeout: { type: "string" } },
+  });
   const key = values.key ?? process.env.RETAINWISE_SMOKE_KEY;
   const timeoutSeconds = Number(values.timeout ?? 300);
   if (!values.url || !key || !/^https?:\/\//.test(values.url) || !(timeoutSeconds > 0)) {
-    process.stderr.write(`retainwise smoke: expected --url http(s)://… and --key KEY (or RETAINWISE_SMOKE_KEY), and a positive --timeout.\n\n${help}\n`);
+    process.stderr.write(
+      `retainwise smoke: expected --url http(s)://… and --key KEY (or RETAINWISE_SMOKE_KEY), and a positive --timeout.\n\n${help}\n`,
+    );
     return 2;
   }
-  const result = await runSmoke({ url: values.url, key, timeoutSeconds, onStep: (step) => process.stderr.write(`smoke: ${step}…\n`) });
+  const result = await runSmoke({
+    url: values.url,
+    key,
+    timeoutSeconds,
+    onStep: (step) => process.stderr.write(`smoke: ${step}…\n`),
+  });
   process.stdout.write(result.verdict + "\n");
   return result.ok ? 0 : 1;
 }

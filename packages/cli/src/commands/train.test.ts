@@ -42,7 +42,12 @@ describe("retainwise train", () => {
       expect(bar.stderr).toMatch(/\[#{30}\] 100% 600 rows, \d+ inputs · done\x1b\[K\nTrained in \d+(\.\d+)? s\.\n$/);
       expect(bar.stderr).not.toContain('"msg"');
       const json = await train([csv, "--label", "Churn", "-o", join(dir, "json-v1.onnx"), "--threads", "1", "--json"]);
-      expect(json.stderr.trim().split("\n").map((line) => (JSON.parse(line) as { msg: string }).msg)).toContain("model written");
+      expect(
+        json.stderr
+          .trim()
+          .split("\n")
+          .map((line) => (JSON.parse(line) as { msg: string }).msg),
+      ).toContain("model written");
     } finally {
       process.stderr.isTTY = wasTty;
     }
@@ -64,15 +69,35 @@ describe("retainwise train", () => {
     const dir = await mkdtemp(join(tmpdir(), "rw-train-"));
     const telco = readTelco();
     const csv = join(dir, "history.csv");
-    await writeFile(csv, toCsv(telco.headers, telco.rows.slice(0, 1500).map((r) => r.map((c) => c.replace(".", ","))), { delimiter: ";", bom: true, newline: "\r\n" }));
+    await writeFile(
+      csv,
+      toCsv(
+        telco.headers,
+        telco.rows.slice(0, 1500).map((r) => r.map((c) => c.replace(".", ","))),
+        { delimiter: ";", bom: true, newline: "\r\n" },
+      ),
+    );
     const model = join(dir, "churn-v7.onnx");
-    const { code, stdout, stderr } = await train([csv, "--label", "churn", "-o", model, "--seed", "3", "--exclude", "gender"]);
+    const { code, stdout, stderr } = await train([
+      csv,
+      "--label",
+      "churn",
+      "-o",
+      model,
+      "--seed",
+      "3",
+      "--exclude",
+      "gender",
+    ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^column +role +reason\n/);
     expect(stdout).toMatch(/\ncustomerID +identifier +named like an identifier/);
     expect(stdout).toMatch(/\ngender +categorical +left out by --exclude/);
     expect(stdout).toMatch(/held-out AUC 0\.\d{4}/);
-    const progress = stderr.trim().split("\n").map((line) => JSON.parse(line) as { msg: string; phase?: string; percent?: number });
+    const progress = stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { msg: string; phase?: string; percent?: number });
     expect(progress.map((p) => p.msg)).toEqual(expect.arrayContaining(["read training file", "fit", "model written"]));
     // Progress moves inside a phase too (the worker's no-progress watchdog watches it), in order.
     const fit = progress.filter((p) => p.msg === "fit");

@@ -1,7 +1,17 @@
 import { fileProblem, parseCommandLine } from "../command-line.ts";
 import { programEntry } from "../paths.ts";
 import { createProgressBar } from "../progress-bar.ts";
-import { createLogger, defaultThreads, DEFAULT_MAX_TRAINING_ROWS, DEFAULT_SEED, isRetainwiseError, threadsForMachine, trainFromCsvFile, writeModelFiles, type ColumnDecision } from "@retainwise/core";
+import {
+  createLogger,
+  defaultThreads,
+  DEFAULT_MAX_TRAINING_ROWS,
+  DEFAULT_SEED,
+  isRetainwiseError,
+  threadsForMachine,
+  trainFromCsvFile,
+  writeModelFiles,
+  type ColumnDecision,
+} from "@retainwise/core";
 
 export const summary = "Train a churn model from a labeled CSV and export it to ONNX";
 
@@ -64,7 +74,9 @@ export async function run(argv: string[]): Promise<number> {
     const skipped = artifacts.input.rowErrors;
     process.stdout.write(
       rolesTable(artifacts.card.columns) +
-        (skipped.length > 0 ? `\n${skipped.length} row(s) skipped, first: row ${skipped[0]!.row}: ${skipped[0]!.reason}\n` : "") +
+        (skipped.length > 0
+          ? `\n${skipped.length} row(s) skipped, first: row ${skipped[0]!.row}: ${skipped[0]!.reason}\n`
+          : "") +
         `\n${args.output}\n${cardPath}\nheld-out AUC ${auc.toFixed(4)}  Brier ${brier.toFixed(4)}  accuracy ${accuracy.toFixed(4)}\n`,
     );
     return 0;
@@ -81,16 +93,25 @@ export async function run(argv: string[]): Promise<number> {
  * Where training progress goes: on a terminal a bar (the fit's phase and percent), else (or with
  * `--json`) a JSON line per step, which logs and the worker's watchdog tests read.
  */
-function trainingProgress(json: boolean): { step(step: string, fields?: Record<string, unknown>): void; done(fields: Record<string, unknown>): void; failed(): void } {
+function trainingProgress(json: boolean): {
+  step(step: string, fields?: Record<string, unknown>): void;
+  done(fields: Record<string, unknown>): void;
+  failed(): void;
+} {
   if (json || !process.stderr.isTTY) {
     const log = createLogger({ component: "train" });
-    return { step: (step, fields) => log.info(step, fields), done: (fields) => log.info("model written", fields), failed: () => {} };
+    return {
+      step: (step, fields) => log.info(step, fields),
+      done: (fields) => log.info("model written", fields),
+      failed: () => {},
+    };
   }
   const bar = createProgressBar();
   let rows = "";
   return {
     step(step, fields = {}) {
-      if (step === "read training file") rows = `${Number(fields.rows).toLocaleString("en-US")} rows, ${String(fields.inputs)} inputs`;
+      if (step === "read training file")
+        rows = `${Number(fields.rows).toLocaleString("en-US")} rows, ${String(fields.inputs)} inputs`;
       if (step === "fit") bar.update(Number(fields.percent), 100, `${rows} · ${String(fields.phase)}`);
     },
     done: (fields) => {
@@ -105,7 +126,8 @@ function trainingProgress(json: boolean): { step(step: string, fields?: Record<s
 export function rolesTable(columns: readonly ColumnDecision[]): string {
   const nameWidth = Math.max(6, ...columns.map((c) => c.name.length));
   const roleWidth = Math.max(4, ...columns.map((c) => c.role.length));
-  const line = (name: string, role: string, reason: string) => `${name.padEnd(nameWidth)}  ${role.padEnd(roleWidth)}  ${reason}`;
+  const line = (name: string, role: string, reason: string) =>
+    `${name.padEnd(nameWidth)}  ${role.padEnd(roleWidth)}  ${reason}`;
   return [line("column", "role", "reason"), ...columns.map((c) => line(c.name, c.role, c.reason))].join("\n") + "\n";
 }
 
@@ -149,10 +171,12 @@ function trainArgs(argv: string[]): TrainArgs | string {
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) return "--seed must be a non-negative integer.";
   const threads = Number(values.threads);
-  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) return "--threads must be a whole number from 1 to 64.";
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64))
+    return "--threads must be a whole number from 1 to 64.";
   const maxRows = Number(values["max-rows"]);
   if (!Number.isInteger(maxRows) || maxRows < 1) return "--max-rows must be a positive integer.";
-  if (values.created !== undefined && Number.isNaN(Date.parse(values.created))) return "--created must be an ISO date-time, e.g. 2026-01-01T00:00:00.000Z.";
+  if (values.created !== undefined && Number.isNaN(Date.parse(values.created)))
+    return "--created must be an ISO date-time, e.g. 2026-01-01T00:00:00.000Z.";
   const version = values.version ?? /-(v\d+)\.onnx$/i.exec(values.output)?.[1] ?? "v1";
   return {
     input: positionals[0]!,

@@ -24,7 +24,10 @@ export const CUSTOMER_ID = "customerID";
 
 /** `Total Charges`, `total_charges`, `TOTAL-CHARGES` -> `totalcharges` */
 export function normalizeHeader(header: string): string {
-  return header.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+  return header
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, "");
 }
 
 /** For each wanted column, the index of the header that supplies it (exact normalized name first, then aliases). */
@@ -36,7 +39,13 @@ export function resolveColumns(headers: readonly string[], wanted: readonly stri
     const index = indexOfColumn(normalized, name);
     if (index !== undefined) resolved.set(name, index);
   }
-  if (resolved.size < wanted.length) throw missingColumnsError(wanted.filter((name) => !resolved.has(name)), wanted, headers, normalized);
+  if (resolved.size < wanted.length)
+    throw missingColumnsError(
+      wanted.filter((name) => !resolved.has(name)),
+      wanted,
+      headers,
+      normalized,
+    );
   return resolved;
 }
 
@@ -67,7 +76,8 @@ export function assertNoDuplicateHeaders(headers: readonly string[]): void {
     const key = normalizeHeader(header);
     if (key === "") continue;
     const first = seen.get(key);
-    if (first !== undefined) duplicates.push(first === header ? quoted(header) : `${quoted(first)} and ${quoted(header)}`);
+    if (first !== undefined)
+      duplicates.push(first === header ? quoted(header) : `${quoted(first)} and ${quoted(header)}`);
     else seen.set(key, header);
   }
   if (duplicates.length > 0) {
@@ -78,7 +88,12 @@ export function assertNoDuplicateHeaders(headers: readonly string[]): void {
   }
 }
 
-function missingColumnsError(missing: string[], wanted: readonly string[], headers: readonly string[], normalized: readonly string[]): RetainwiseError {
+function missingColumnsError(
+  missing: string[],
+  wanted: readonly string[],
+  headers: readonly string[],
+  normalized: readonly string[],
+): RetainwiseError {
   const hints = missing.map((name) => {
     const close = closestHeaders(name, headers, normalized);
     return close.length > 0 ? `${name} (closest: ${close.map(quoted).join(", ")})` : name;
@@ -97,18 +112,24 @@ function quoted(header: string): string {
 }
 
 /** Up to 2 headers within an edit distance of a third of the name's length. */
-export function closestHeaders(name: string, headers: readonly string[], normalized: readonly string[] = headers.map(normalizeHeader)): string[] {
+export function closestHeaders(
+  name: string,
+  headers: readonly string[],
+  normalized: readonly string[] = headers.map(normalizeHeader),
+): string[] {
   const target = normalizeHeader(name);
   const limit = Math.max(2, Math.floor(target.length / 3));
-  return headers
-    .map((header, i) => ({ header, normalized: normalized[i]! }))
-    // The distance is at least the difference in length: skip the quadratic work for headers that cannot be close.
-    .filter((c) => Math.abs(c.normalized.length - target.length) <= limit)
-    .map(({ header, normalized }) => ({ header, distance: editDistance(target, normalized) }))
-    .filter((c) => c.distance <= limit)
-    .sort((a, b) => a.distance - b.distance)
-    .slice(0, 2)
-    .map((c) => c.header);
+  return (
+    headers
+      .map((header, i) => ({ header, normalized: normalized[i]! }))
+      // The distance is at least the difference in length: skip the quadratic work for headers that cannot be close.
+      .filter((c) => Math.abs(c.normalized.length - target.length) <= limit)
+      .map(({ header, normalized }) => ({ header, distance: editDistance(target, normalized) }))
+      .filter((c) => c.distance <= limit)
+      .sort((a, b) => a.distance - b.distance)
+      .slice(0, 2)
+      .map((c) => c.header)
+  );
 }
 
 function editDistance(a: string, b: string): number {

@@ -14,7 +14,9 @@ const COMMA = ",".charCodeAt(0);
 function writeCsv(name: string, rows: number): { path: string; headerEnd: number; text: string } {
   const header = "id,note,amount\n";
   let text = header;
-  for (let i = 0; i < rows; i++) text += i % 3 === 0 ? `C${i},"line one\nline ""two"", ${"x".repeat(i % 50)}\r\nthree",${i}\n` : `C${i},plain ${i},${i}\n`;
+  for (let i = 0; i < rows; i++)
+    text +=
+      i % 3 === 0 ? `C${i},"line one\nline ""two"", ${"x".repeat(i % 50)}\r\nthree",${i}\n` : `C${i},plain ${i},${i}\n`;
   const path = join(dir, name);
   writeFileSync(path, text);
   return { path, headerEnd: header.length, text };
@@ -24,19 +26,22 @@ describe("cutting a file on disk into ranges", () => {
   const file = writeCsv("quoted.csv", 60_000);
   const whole = parse(file.text.slice(file.headerEnd)) as string[][];
 
-  it.each([2, 3, 4])("gives ranges of whole records that parse on their own into the file's records, in order (%i threads)", async (threads) => {
-    const ranges = (await cutIntoRanges(file.path, file.headerEnd, rangeShares(threads), COMMA))!;
-    expect(ranges.length).toBeGreaterThan(threads);
-    expect(ranges[0]!.start).toBe(file.headerEnd);
-    expect(ranges.at(-1)!.end).toBe(Buffer.byteLength(file.text));
-    const bytes = readFileSync(file.path);
-    const records = ranges.flatMap((range, i) => {
-      if (i > 0) expect(range.start).toBe(ranges[i - 1]!.end);
-      expect(range.end).toBeGreaterThan(range.start);
-      return parse(bytes.subarray(range.start, range.end)) as string[][];
-    });
-    expect(records).toEqual(whole);
-  });
+  it.each([2, 3, 4])(
+    "gives ranges of whole records that parse on their own into the file's records, in order (%i threads)",
+    async (threads) => {
+      const ranges = (await cutIntoRanges(file.path, file.headerEnd, rangeShares(threads), COMMA))!;
+      expect(ranges.length).toBeGreaterThan(threads);
+      expect(ranges[0]!.start).toBe(file.headerEnd);
+      expect(ranges.at(-1)!.end).toBe(Buffer.byteLength(file.text));
+      const bytes = readFileSync(file.path);
+      const records = ranges.flatMap((range, i) => {
+        if (i > 0) expect(range.start).toBe(ranges[i - 1]!.end);
+        expect(range.end).toBeGreaterThan(range.start);
+        return parse(bytes.subarray(range.start, range.end)) as string[][];
+      });
+      expect(records).toEqual(whole);
+    },
+  );
 
   it("cuts each range within a few records of its share of the file", async () => {
     const shares = rangeShares(2);
@@ -53,7 +58,9 @@ describe("cutting a file on disk into ranges", () => {
     const ranges = (await cutIntoRanges(small.path, small.headerEnd, rangeShares(4), COMMA))!;
     expect(ranges.length).toBeGreaterThanOrEqual(1);
     for (const range of ranges) expect(range.end).toBeGreaterThan(range.start);
-    expect(ranges.flatMap((range) => parse(readFileSync(small.path).subarray(range.start, range.end)) as string[][])).toEqual(parse(small.text.slice(small.headerEnd)));
+    expect(
+      ranges.flatMap((range) => parse(readFileSync(small.path).subarray(range.start, range.end)) as string[][]),
+    ).toEqual(parse(small.text.slice(small.headerEnd)));
   });
 
   it("does not cut a file in which a quote opened early never closes: one stream reports it", async () => {

@@ -19,13 +19,19 @@ export interface BytesAt {
  * its end into contiguous ranges of whole records, the nth about `shares[n]` of them (the shares
  * add up to 1), so that each range can be parsed on its own (scoring/ranges.ts). See `cutRecords`.
  */
-export async function cutIntoRanges(path: string, start: number, shares: readonly number[], delimiter: number): Promise<FileRange[] | undefined> {
+export async function cutIntoRanges(
+  path: string,
+  start: number,
+  shares: readonly number[],
+  delimiter: number,
+): Promise<FileRange[] | undefined> {
   const file = await open(path);
   try {
     const block = Buffer.allocUnsafe(MAX_BLOCK_BYTES);
     const bytes: BytesAt = {
       size: (await file.stat()).size,
-      read: async (at, length) => block.subarray(0, (await file.read(block, 0, Math.min(length, block.length), at)).bytesRead),
+      read: async (at, length) =>
+        block.subarray(0, (await file.read(block, 0, Math.min(length, block.length), at)).bytesRead),
     };
     const cuts = await cutRecords(bytes, start, shares, delimiter);
     return cuts?.slice(1).map((end, i) => ({ path, start: cuts[i]!, end }));
@@ -45,7 +51,12 @@ export async function cutIntoRanges(path: string, start: number, shares: readonl
  * when no record ends within 16 MiB where a cut must go (an unclosed quote): such a file is better
  * read as one stream, which reports it.
  */
-export async function cutRecords(bytes: BytesAt, start: number, shares: readonly number[], delimiter: number): Promise<number[] | undefined> {
+export async function cutRecords(
+  bytes: BytesAt,
+  start: number,
+  shares: readonly number[],
+  delimiter: number,
+): Promise<number[] | undefined> {
   const end = bytes.size;
   const cuts = [start];
   let at = start;
@@ -80,7 +91,10 @@ export async function cutRecords(bytes: BytesAt, start: number, shares: readonly
  * forward, as `cutRecords` does, are served from one stream and a buffer of what was read past the
  * last offset asked for; a read behind it opens the stream again there. Close it when done.
  */
-export function sequentialBytes(size: number, openAt: (start: number) => Promise<Readable>): BytesAt & { close(): void } {
+export function sequentialBytes(
+  size: number,
+  openAt: (start: number) => Promise<Readable>,
+): BytesAt & { close(): void } {
   let stream: Readable | undefined;
   let chunks: AsyncIterator<Buffer> | undefined;
   let buffer: Buffer = Buffer.alloc(0);

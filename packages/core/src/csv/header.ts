@@ -30,9 +30,18 @@ export function headerRow(head: Head): string[] {
   const { delimiter } = sniffCsv(head.head, head.complete);
   const end = headerEnd(head.head, delimiter);
   if (end < 0 && !head.complete) {
-    throw new RetainwiseError("csv.header_too_long", "The header row is longer than 64 KiB. Check that the file has a header row with one name per column.");
+    throw new RetainwiseError(
+      "csv.header_too_long",
+      "The header row is longer than 64 KiB. Check that the file has a header row with one name per column.",
+    );
   }
-  const [header] = parse(end < 0 ? head.head : head.head.subarray(0, end), { delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, to: 1 }) as string[][];
+  const [header] = parse(end < 0 ? head.head : head.head.subarray(0, end), {
+    delimiter,
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    to: 1,
+  }) as string[][];
   return (header ?? []).map((name) => name.trim());
 }
 
@@ -52,7 +61,11 @@ export function findLabelColumn(headers: readonly string[], label: string): stri
   const match = headers.find((h) => normalizeHeader(h) === normalizeHeader(label));
   if (match !== undefined) return match;
   const close = closestHeaders(label, headers);
-  const listed = headers.filter((h) => h !== "").slice(0, 30).map((h) => `"${h}"`).join(", ");
+  const listed = headers
+    .filter((h) => h !== "")
+    .slice(0, 30)
+    .map((h) => `"${h}"`)
+    .join(", ");
   throw new RetainwiseError(
     "train.missing_label",
     `The file has no label column '${label}'${close.length > 0 ? `; closest: ${close.map((h) => `"${h}"`).join(", ")}` : ""}. ` +

@@ -1,4 +1,12 @@
-export { closestHeaders, COLUMN_ALIASES, CUSTOMER_ID, findColumn, missingColumns, normalizeHeader, resolveColumns } from "./columns.ts";
+export {
+  closestHeaders,
+  COLUMN_ALIASES,
+  CUSTOMER_ID,
+  findColumn,
+  missingColumns,
+  normalizeHeader,
+  resolveColumns,
+} from "./columns.ts";
 export { isUnreadable, openCsv, type CsvSource, type UnreadableRecord } from "./reader.ts";
 export { sniffCsv, DELIMITERS, type Delimiter } from "./sniff.ts";
 export { detectNumberFormat, numberProblem, parseNumber, POINT_DECIMAL, type NumberFormat } from "./numbers.ts";

@@ -19,7 +19,9 @@ describe("detectNumberFormat", () => {
   });
 
   it("takes no evidence from integers, `1,234`-like cells, dates or text, and defaults to a point", () => {
-    expect(detectNumberFormat(["12", "1,234", "1.234", "2024-01-31", "01.02.2024", "7590-VHVEG", "Month-to-month", ""])).toEqual(POINT_DECIMAL);
+    expect(
+      detectNumberFormat(["12", "1,234", "1.234", "2024-01-31", "01.02.2024", "7590-VHVEG", "Month-to-month", ""]),
+    ).toEqual(POINT_DECIMAL);
   });
 
   it("follows the majority when a few cells disagree", () => {

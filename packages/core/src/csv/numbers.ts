@@ -22,7 +22,8 @@ export interface NumberFormat {
 export const POINT_DECIMAL: NumberFormat = { decimal: ".", decided: false };
 
 /** Currency written before or after the amount. Codes are ISO 4217 in capitals. */
-const CURRENCY = /^(?:[$€£¥₹]|(?:US|CA|AU|NZ|HK|S)\$|(?:EUR|USD|GBP|CHF|JPY|CAD|AUD|SEK|NOK|DKK|PLN|CZK|INR|CNY|BRL|ZAR)\b)\s*|\s*(?:[$€£¥₹]|\b(?:EUR|USD|GBP|CHF|JPY|CAD|AUD|SEK|NOK|DKK|PLN|CZK|INR|CNY|BRL|ZAR))$/g;
+const CURRENCY =
+  /^(?:[$€£¥₹]|(?:US|CA|AU|NZ|HK|S)\$|(?:EUR|USD|GBP|CHF|JPY|CAD|AUD|SEK|NOK|DKK|PLN|CZK|INR|CNY|BRL|ZAR)\b)\s*|\s*(?:[$€£¥₹]|\b(?:EUR|USD|GBP|CHF|JPY|CAD|AUD|SEK|NOK|DKK|PLN|CZK|INR|CNY|BRL|ZAR))$/g;
 
 /**
  * Reads one cell: a finite number, NaN for a blank cell, or undefined when the cell is not a number
@@ -120,12 +121,16 @@ function readFormatted(text: string, format: NumberFormat): Formatted {
   const group = GROUPED.exec(whole)?.[1];
   if (group === undefined || group === decimal) {
     return /^\d+[.,]\d+$/.test(whole) && at < 0
-      ? { problem: `is ambiguous: this file writes decimals with a ${decimal === "," ? "comma (56,95)" : "point (56.95)"}` }
+      ? {
+          problem: `is ambiguous: this file writes decimals with a ${decimal === "," ? "comma (56,95)" : "point (56.95)"}`,
+        }
       : { problem: "is not a number" };
   }
   // `1,234` in a file whose numbers never showed the decimal separator: 1234 or 1.234?
   if (!format.decided && at < 0 && (group === "." || group === ",")) {
-    return { problem: `is ambiguous: it could be ${whole.replaceAll(group, "")} or ${whole.replace(group, ".")} (write it without the thousands separator)` };
+    return {
+      problem: `is ambiguous: it could be ${whole.replaceAll(group, "")} or ${whole.replace(group, ".")} (write it without the thousands separator)`,
+    };
   }
   return sign * Number(`${whole.replaceAll(group, "")}.${fraction || 0}`);
 }

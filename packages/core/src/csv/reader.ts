@@ -45,15 +45,25 @@ export async function openCsv(input: Readable, positions: Positions = ABSOLUTE_P
 }
 
 /** `openCsv` for a caller that has already read the head (to look at it first). */
-export async function openCsvAfterHead({ head, complete, rest }: Head, positions: Positions = ABSOLUTE_POSITIONS): Promise<CsvSource> {
+export async function openCsvAfterHead(
+  { head, complete, rest }: Head,
+  positions: Positions = ABSOLUTE_POSITIONS,
+): Promise<CsvSource> {
   const { delimiter } = sniffCsv(head, complete);
   const records = parseRecords(replay({ head, complete, rest }), delimiter, positions, true);
   const first: string[][] = [];
   await records.read(first, 1);
-  if (first.length === 0) throw new RetainwiseError("csv.empty", "The file is empty. Upload a CSV with a header row and one row per customer.");
+  if (first.length === 0)
+    throw new RetainwiseError(
+      "csv.empty",
+      "The file is empty. Upload a CSV with a header row and one row per customer.",
+    );
   const headers = first[0]!.map((h) => h.trim());
   if (headers.every((h) => h === "")) {
-    throw new RetainwiseError("csv.no_header", "The first row of the file is blank: the file needs a header row naming its columns (customerID, tenure, Contract, …).");
+    throw new RetainwiseError(
+      "csv.no_header",
+      "The first row of the file is blank: the file needs a header row naming its columns (customerID, tenure, Contract, …).",
+    );
   }
   return { ...records, headers, delimiter, records: oneByOne(records.read) };
 }
@@ -86,14 +96,22 @@ export interface FileRange {
  * The records of a range of a file cut at record boundaries (scoring/ranges.ts), read from the
  * disk as they are parsed: as `openPiece`, without a header and counted from the range's start.
  */
-export function openFileRange({ path, start, end }: FileRange, delimiter: Delimiter, positions: Positions): RecordSource {
+export function openFileRange(
+  { path, start, end }: FileRange,
+  delimiter: Delimiter,
+  positions: Positions,
+): RecordSource {
   // Slices of a piece's size, for the same reason as there.
   const chunks = end > start ? createReadStream(path, { start, end: end - 1, highWaterMark: PIECE_SLICE_BYTES }) : [];
   return openRange(chunks, delimiter, positions);
 }
 
 /** The records of a range of whole records streamed from anywhere (an object store's ranged GET): as `openFileRange`. */
-export function openRange(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, delimiter: Delimiter, positions: Positions): RecordSource {
+export function openRange(
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  delimiter: Delimiter,
+  positions: Positions,
+): RecordSource {
   return { ...parseRecords(chunks, delimiter, positions, false), delimiter };
 }
 
@@ -102,7 +120,12 @@ export function openRange(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, deli
  * `UnreadableRecord` in its place; a broken quote that makes the rest unreadable fails the read.
  * `withHeader`: the first record is the header, so data rows count from the second.
  */
-function parseRecords(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, delimiter: Delimiter, positions: Positions, withHeader: boolean): Omit<RecordSource, "delimiter"> {
+function parseRecords(
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  delimiter: Delimiter,
+  positions: Positions,
+  withHeader: boolean,
+): Omit<RecordSource, "delimiter"> {
   let bytes = 0;
   const utf8 = createUtf8Check(positions);
   const counter = new Transform({
@@ -164,8 +187,14 @@ function batchReader(parser: Readable): CsvSource["read"] {
     resolve?.();
   };
   parser.on("readable", signal);
-  parser.on("end", () => { ended = true; signal(); });
-  parser.on("error", (error: Error) => { failure = error; signal(); });
+  parser.on("end", () => {
+    ended = true;
+    signal();
+  });
+  parser.on("error", (error: Error) => {
+    failure = error;
+    signal();
+  });
   return async (into, max) => {
     into.length = 0;
     while (into.length < max) {

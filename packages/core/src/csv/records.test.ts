@@ -31,8 +31,14 @@ describe("record ends in raw CSV bytes", () => {
   });
 
   it("cut only where csv-parse would see a record boundary", () => {
-    const rows = Array.from({ length: 200 }, (_, i) => [`c${i}`, i % 3 === 0 ? `multi\nline "quoted" ${i}` : `plain ${i}`, i % 5 === 0 ? `a,b` : `${i}`]);
-    const text = rows.map((r) => r.map((f) => (/[",\n]/.test(f) ? `"${f.replaceAll('"', '""')}"` : f)).join(",")).join("\n") + "\n";
+    const rows = Array.from({ length: 200 }, (_, i) => [
+      `c${i}`,
+      i % 3 === 0 ? `multi\nline "quoted" ${i}` : `plain ${i}`,
+      i % 5 === 0 ? `a,b` : `${i}`,
+    ]);
+    const text =
+      rows.map((r) => r.map((f) => (/[",\n]/.test(f) ? `"${f.replaceAll('"', '""')}"` : f)).join(",")).join("\n") +
+      "\n";
     const bytes = Buffer.from(text);
     for (const size of [1, 7, 64, 333, 1000]) {
       const pieces: Buffer[] = [];

@@ -32,7 +32,9 @@ describe("sniffCsv", () => {
 
   it("rejects the same truncated character when the head is the whole file", () => {
     const bytes = text("customerID;city\n1;Zürich €");
-    expect(() => sniffCsv(bytes.subarray(0, bytes.length - 1), true)).toThrow(expect.objectContaining({ code: "csv.not_text" }));
+    expect(() => sniffCsv(bytes.subarray(0, bytes.length - 1), true)).toThrow(
+      expect.objectContaining({ code: "csv.not_text" }),
+    );
   });
 });
 
@@ -52,7 +54,10 @@ describe("createUtf8Check", () => {
     const utf8 = createUtf8Check();
     expect(utf8.check(sample)).toBeNull();
     const error = utf8.check(Uint8Array.from([0x33, 0x2c, 0x43, 0x61, 0x66, 0xe9, 0x0a]));
-    expect(error).toMatchObject({ code: "csv.not_text", message: expect.stringContaining(`after about ${sample.length} bytes`) });
+    expect(error).toMatchObject({
+      code: "csv.not_text",
+      message: expect.stringContaining(`after about ${sample.length} bytes`),
+    });
   });
 
   it("rejects a file that ends in the middle of a character", () => {

@@ -20,10 +20,16 @@ const BOM = [0xef, 0xbb, 0xbf];
 export function sniffCsv(head: Uint8Array, complete: boolean): { delimiter: Delimiter } {
   const body = startsWithBom(head) ? head.subarray(3) : head;
   if (body.every((byte) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d)) {
-    throw new RetainwiseError("csv.empty", "The file is empty. Upload a CSV with a header row and one row per customer.");
+    throw new RetainwiseError(
+      "csv.empty",
+      "The file is empty. Upload a CSV with a header row and one row per customer.",
+    );
   }
   if (looksUtf16(head)) {
-    throw new RetainwiseError("csv.not_text", "The file is saved as UTF-16 text (Excel's 'Unicode Text'), not UTF-8. Export it as 'CSV UTF-8' and use that file.");
+    throw new RetainwiseError(
+      "csv.not_text",
+      "The file is saved as UTF-16 text (Excel's 'Unicode Text'), not UTF-8. Export it as 'CSV UTF-8' and use that file.",
+    );
   }
   if (body.includes(0)) throw notTextError();
   let text: string;
@@ -40,7 +46,10 @@ export function sniffCsv(head: Uint8Array, complete: boolean): { delimiter: Deli
  * into Windows-1252 after the first 64 KiB fails instead of scoring mojibake. A character split
  * across chunks is carried into the next one. `check` returns the error to fail with, or null.
  */
-export function createUtf8Check(positions: Positions = ABSOLUTE_POSITIONS): { check(chunk: Uint8Array): RetainwiseError | null; end(): RetainwiseError | null } {
+export function createUtf8Check(positions: Positions = ABSOLUTE_POSITIONS): {
+  check(chunk: Uint8Array): RetainwiseError | null;
+  end(): RetainwiseError | null;
+} {
   let carry: Uint8Array = new Uint8Array(0);
   let offset = 0;
   const invalid = () =>

@@ -31,29 +31,69 @@ export function mergeShards(shards: readonly PredictionShard[]): Produce {
       ...scorers,
       ...(prediction.idColumn !== null ? { idColumn: prediction.idColumn } : {}),
       totalBytes: prediction.inputBytes,
-      onProgress: (p) => context.progress({ rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, bytesRead: p.bytesRead }),
+      onProgress: (p) =>
+        context.progress({ rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, bytesRead: p.bytesRead }),
     });
     const parts: { result: ShardResult; before: Before }[] = [];
     for (const shard of shards) {
       if (shard.status !== "COMPLETED" || !shard.result) throw shardFailure(shard, order);
       parts.push({ result: shard.result, before: { ...order.before } });
-      order.absorb({ summary: shard.result.summary, lines: shard.result.lines, ...(shard.result.drift ? { drift: shard.result.drift } : {}) }, shard.endByte - shard.startByte);
+      order.absorb(
+        {
+          summary: shard.result.summary,
+          lines: shard.result.lines,
+          ...(shard.result.drift ? { drift: shard.result.drift } : {}),
+        },
+        shard.endByte - shard.startByte,
+      );
     }
     const summary = order.summary.build();
-    const resolved = (key: string, before: Before): ComposePart => ({ open: async () => Readable.from(resolvedPart(await deps.store.get(key, { signal }), before)) });
-    const stored = (key: string, bytes: number, placeholders: boolean, before: Before): ComposePart => (placeholders ? resolved(key, before) : { key, bytes });
-    await deps.store.compose(keys.errorsKey, parts.map(({ result, before }) => resolved(result.errorsKey, before)), { contentType: "text/csv", signal });
+    const resolved = (key: string, before: Before): ComposePart => ({
+      open: async () => Readable.from(resolvedPart(await deps.store.get(key, { signal }), before)),
+    });
+    const stored = (key: string, bytes: number, placeholders: boolean, before: Before): ComposePart =>
+      placeholders ? resolved(key, before) : { key, bytes };
+    await deps.store.compose(
+      keys.errorsKey,
+      parts.map(({ result, before }) => resolved(result.errorsKey, before)),
+      { contentType: "text/csv", signal },
+    );
     assertFewBadRows(summary, options.maxBadRowShare);
     await Promise.all([
-      compose(deps.store, keys.outputKey, parts.map(({ result, before }) => stored(result.outputKey, result.outputBytes, result.outputPlaceholders, before)), "text/csv", signal),
-      compose(deps.store, keys.scoresKey, parts.map(({ result, before }) => stored(result.scoresKey, result.scoresBytes, result.scoresPlaceholders, before)), "application/x-ndjson", signal),
+      compose(
+        deps.store,
+        keys.outputKey,
+        parts.map(({ result, before }) =>
+          stored(result.outputKey, result.outputBytes, result.outputPlaceholders, before),
+        ),
+        "text/csv",
+        signal,
+      ),
+      compose(
+        deps.store,
+        keys.scoresKey,
+        parts.map(({ result, before }) =>
+          stored(result.scoresKey, result.scoresBytes, result.scoresPlaceholders, before),
+        ),
+        "application/x-ndjson",
+        signal,
+      ),
     ]);
-    context.log.info("shards merged", { shards: shards.length, copied: parts.filter((p) => !p.result.outputPlaceholders).length });
+    context.log.info("shards merged", {
+      shards: shards.length,
+      copied: parts.filter((p) => !p.result.outputPlaceholders).length,
+    });
     return summary;
   };
 }
 
-function compose(store: ObjectStore, key: string, parts: ComposePart[], contentType: string, signal: AbortSignal): Promise<{ bytes: number }> {
+function compose(
+  store: ObjectStore,
+  key: string,
+  parts: ComposePart[],
+  contentType: string,
+  signal: AbortSignal,
+): Promise<{ bytes: number }> {
   return store.compose(key, parts, { contentType, signal });
 }
 
@@ -66,5 +106,8 @@ function shardFailure(shard: PredictionShard, order: PartsInOrder): RetainwiseEr
   const message = shard.errorMessage ?? "its scoring was stopped";
   if (shard.errorCode !== null && kindOf(code) === "input") return order.failure({ code, message });
   const { rows, bytes } = order.before;
-  return new RetainwiseError("job.shard_failed", `We could not score the part of the file that starts at row ${ABSOLUTE_POSITIONS.row(rows + 1)} (byte ${ABSOLUTE_POSITIONS.byte(bytes)}): ${message}`);
+  return new RetainwiseError(
+    "job.shard_failed",
+    `We could not score the part of the file that starts at row ${ABSOLUTE_POSITIONS.row(rows + 1)} (byte ${ABSOLUTE_POSITIONS.byte(bytes)}): ${message}`,
+  );
 }

@@ -26,7 +26,10 @@ export interface ModelSourceOptions {
  *   const models = createModelSource({ models: repo, store, builtin: () => loadModel(path), maxModels: 8 });
  */
 export function createModelSource(options: ModelSourceOptions): ModelSource {
-  const cache = createModelCache({ load: (id) => (id === BUILTIN_MODEL_ID ? options.builtin() : loadTrained(id)), maxModels: options.maxModels });
+  const cache = createModelCache({
+    load: (id) => (id === BUILTIN_MODEL_ID ? options.builtin() : loadTrained(id)),
+    maxModels: options.maxModels,
+  });
   return {
     async acquire({ accountId, modelId }) {
       const id = modelId ?? BUILTIN_MODEL_ID;
@@ -38,16 +41,31 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
 
   async function loadTrained(id: string): Promise<ChurnModel> {
     const model = (await options.models.getById(id))!;
-    const [onnx, cardText] = await Promise.all([readAll(await options.store.get(model.onnxKey!)), readAll(await options.store.get(model.cardKey!))]);
+    const [onnx, cardText] = await Promise.all([
+      readAll(await options.store.get(model.onnxKey!)),
+      readAll(await options.store.get(model.cardKey!)),
+    ]);
     const card = v.parse(ModelCardSchema, JSON.parse(cardText.toString("utf8")));
     return loadModelFromBytes({ onnx, card }, { version: modelLabel(model) });
   }
 }
 
 function usable(model: Model | null, accountId: string, id: string): Model {
-  if (!model || model.accountId !== accountId) throw new RetainwiseError("model.not_found", `No model ${id} in this account. List your models with GET /v1/models.`);
-  if (model.deletedAt) throw new RetainwiseError("model.deleted", `The model ${modelLabel(model)} was deleted, so it cannot score new files. Choose another model and upload the file again.`);
-  if (model.status !== "READY") throw new RetainwiseError("model.not_ready", `The model ${modelLabel(model)} is ${model.status}; only a READY model can score.`);
+  if (!model || model.accountId !== accountId)
+    throw new RetainwiseError(
+      "model.not_found",
+      `No model ${id} in this account. List your models with GET /v1/models.`,
+    );
+  if (model.deletedAt)
+    throw new RetainwiseError(
+      "model.deleted",
+      `The model ${modelLabel(model)} was deleted, so it cannot score new files. Choose another model and upload the file again.`,
+    );
+  if (model.status !== "READY")
+    throw new RetainwiseError(
+      "model.not_ready",
+      `The model ${modelLabel(model)} is ${model.status}; only a READY model can score.`,
+    );
   return model;
 }
 

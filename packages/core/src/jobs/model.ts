@@ -70,7 +70,15 @@ export interface ModelMetrics {
 export function modelMetrics(card: ModelCard, classBalance: ModelMetrics["classBalance"]): ModelMetrics {
   const heldOut = card.metrics?.heldOut;
   return {
-    heldOut: heldOut ? { auc: heldOut.auc, brier: heldOut.brier, accuracy: heldOut.accuracy, rows: heldOut.rows, calibration: heldOut.calibration } : null,
+    heldOut: heldOut
+      ? {
+          auc: heldOut.auc,
+          brier: heldOut.brier,
+          accuracy: heldOut.accuracy,
+          rows: heldOut.rows,
+          calibration: heldOut.calibration,
+        }
+      : null,
     classBalance,
   };
 }

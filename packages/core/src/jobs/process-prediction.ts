@@ -10,7 +10,16 @@ import type { ChurnModel } from "../model/churn-model.ts";
 import { BUILTIN_MODEL_ID, type ModelRepository } from "./model.ts";
 import { enqueueJob } from "./submit.ts";
 import { scoreIntoStore, type ResultKeys } from "./score-into-store.ts";
-import { errorReportKeyFor, outputKeyFor, scoresKeyFor, TERMINAL_STATUSES, type Claim, type Prediction, type PredictionRepository, type Progress } from "./prediction.ts";
+import {
+  errorReportKeyFor,
+  outputKeyFor,
+  scoresKeyFor,
+  TERMINAL_STATUSES,
+  type Claim,
+  type Prediction,
+  type PredictionRepository,
+  type Progress,
+} from "./prediction.ts";
 import type { JobRow, JobRows } from "./job-rows.ts";
 import type { JobSpec } from "./registry.ts";
 import type { JobContext } from "./run-job.ts";
@@ -59,19 +68,35 @@ export function scoreJob(deps: ScoreDeps, options: ScoreOptions): JobSpec<Predic
  * A claimed prediction: merged if its shards are settled (it was split before), else split into
  * shards if it is large enough and can be, else scored whole.
  */
-async function runScoring(claim: Claim, context: JobContext<Progress>, deps: ScoreDeps, options: ScoreOptions): Promise<boolean> {
+async function runScoring(
+  claim: Claim,
+  context: JobContext<Progress>,
+  deps: ScoreDeps,
+  options: ScoreOptions,
+): Promise<boolean> {
   const shards = deps.shards ? await deps.shards.listFor(claim.job.id) : [];
   if (shards.length > 0) return mergePrediction(claim, shards, context, deps, options);
   if (deps.shards && options.sharding && claim.job.inputBytes >= options.sharding.minBytes) {
-    const split = await splitIntoShards(claim, context, { ...deps, shards: deps.shards }, options.sharding, (model) => actionableOf(claim.job, model, deps));
+    const split = await splitIntoShards(claim, context, { ...deps, shards: deps.shards }, options.sharding, (model) =>
+      actionableOf(claim.job, model, deps),
+    );
     if (split !== undefined) return split;
   }
   return scorePrediction(claim, context, deps, options, scoreWhole);
 }
 
 /** The merge of a split prediction, which then drops its shards' parts; they stay while it may be retried. */
-async function mergePrediction(claim: Claim, shards: PredictionShard[], context: JobContext<Progress>, deps: ScoreDeps, options: ScoreOptions): Promise<boolean> {
-  const sweep = () => deps.store.deletePrefix(shardsPrefix(claim.job.id)).catch((error: unknown) => context.log.warn("shard parts not deleted", { error }));
+async function mergePrediction(
+  claim: Claim,
+  shards: PredictionShard[],
+  context: JobContext<Progress>,
+  deps: ScoreDeps,
+  options: ScoreOptions,
+): Promise<boolean> {
+  const sweep = () =>
+    deps.store
+      .deletePrefix(shardsPrefix(claim.job.id))
+      .catch((error: unknown) => context.log.warn("shard parts not deleted", { error }));
   try {
     const done = await scorePrediction(claim, context, deps, options, mergeShards(shards));
     if (done) await sweep();
@@ -83,19 +108,46 @@ async function mergePrediction(claim: Claim, shards: PredictionShard[], context:
 }
 
 /** How a prediction's three objects are made: by scoring its input, or by merging its shards' parts. */
-export type Produce = (prediction: Prediction, scorers: Scorers, keys: ResultKeys, deps: ScoreDeps, options: ScoreOptions, context: JobContext<Progress>) => Promise<ScoreSummary>;
+export type Produce = (
+  prediction: Prediction,
+  scorers: Scorers,
+  keys: ResultKeys,
+  deps: ScoreDeps,
+  options: ScoreOptions,
+  context: JobContext<Progress>,
+) => Promise<ScoreSummary>;
 
-async function scorePrediction({ job: prediction, attempt }: Claim, context: JobContext<Progress>, deps: ScoreDeps, options: ScoreOptions, produce: Produce): Promise<boolean> {
-  const keys = { outputKey: outputKeyFor(prediction.id, attempt), errorsKey: errorReportKeyFor(prediction.id, attempt), scoresKey: scoresKeyFor(prediction.id, attempt) };
-  const discard = (...names: (keyof typeof keys)[]) => Promise.all(names.map((name) => deps.store.delete(keys[name]).catch(() => {})));
+async function scorePrediction(
+  { job: prediction, attempt }: Claim,
+  context: JobContext<Progress>,
+  deps: ScoreDeps,
+  options: ScoreOptions,
+  produce: Produce,
+): Promise<boolean> {
+  const keys = {
+    outputKey: outputKeyFor(prediction.id, attempt),
+    errorsKey: errorReportKeyFor(prediction.id, attempt),
+    scoresKey: scoresKeyFor(prediction.id, attempt),
+  };
+  const discard = (...names: (keyof typeof keys)[]) =>
+    Promise.all(names.map((name) => deps.store.delete(keys[name]).catch(() => {})));
   const lease = await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.modelId });
   let challenger: ModelLease | undefined;
   try {
-    challenger = prediction.challengerModelId ? await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.challengerModelId }) : undefined;
+    challenger = prediction.challengerModelId
+      ? await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.challengerModelId })
+      : undefined;
     // Counted while scoring (no second pass), measured against the card's training shares at the end.
     const drift = driftCounterFor(lease.model.card);
     const actionable = await actionableOf(prediction, lease.model, deps);
-    const summary = await produce(prediction, { model: lease.model, challenger: challenger?.model, drift, ...(actionable.length > 0 ? { actionable } : {}) }, keys, deps, options, context);
+    const summary = await produce(
+      prediction,
+      { model: lease.model, challenger: challenger?.model, drift, ...(actionable.length > 0 ? { actionable } : {}) },
+      keys,
+      deps,
+      options,
+      context,
+    );
     const completed = await deps.predictions.complete(prediction.id, attempt, {
       outputKey: keys.outputKey,
       scoresKey: keys.scoresKey,
@@ -111,7 +163,11 @@ async function scorePrediction({ job: prediction, attempt }: Claim, context: Job
     }
     context.log.info("prediction scored", { attempt, rows: summary.rowsScored, rowsFailed: summary.rowsFailed });
     // The completion queued the prediction's copy for outcomes; it is COMPLETED whatever the send does.
-    await enqueueJob("index-scores", prediction.id, { queue: deps.queue, rows: deps.scoreIndexes, logger: context.log });
+    await enqueueJob("index-scores", prediction.id, {
+      queue: deps.queue,
+      rows: deps.scoreIndexes,
+      logger: context.log,
+    });
     return true;
   } catch (error) {
     // A job failed on too many bad rows keeps its error report: it is how the customer fixes the file.
@@ -147,7 +203,14 @@ export function shardsPrefix(predictionId: string): string {
 }
 
 /** Streams the input through the model into the prediction's three objects (`scoreIntoStore`). */
-async function scoreWhole(prediction: Prediction, scorers: Scorers, keys: ResultKeys, deps: ScoreDeps, options: ScoreOptions, context: JobContext<Progress>): Promise<ScoreSummary> {
+async function scoreWhole(
+  prediction: Prediction,
+  scorers: Scorers,
+  keys: ResultKeys,
+  deps: ScoreDeps,
+  options: ScoreOptions,
+  context: JobContext<Progress>,
+): Promise<ScoreSummary> {
   const input = await deps.store.get(prediction.inputKey, { signal: context.signal });
   return scoreIntoStore(deps.store, keys, input, ({ output, errors, scores }) =>
     scoreCsv({
@@ -162,7 +225,8 @@ async function scoreWhole(prediction: Prediction, scorers: Scorers, keys: Result
       threads: options.threads,
       workerEntry: options.workerEntry,
       signal: context.signal,
-      onProgress: (p) => context.progress({ rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, bytesRead: p.bytesRead }),
+      onProgress: (p) =>
+        context.progress({ rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, bytesRead: p.bytesRead }),
     }),
   );
 }

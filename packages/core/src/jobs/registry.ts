@@ -54,10 +54,19 @@ export function jobRegistry(specs: readonly AnyJobSpec[], options: { every?: boo
  * poison message (not a job message, or a kind this registry has no spec for) is logged and left to
  * dead-letter.
  */
-export function handleJobMessage(message: ReceivedMessage, registry: JobRegistry, deps: RunJobDeps, options: RunJobOptions): Promise<ProcessOutcome> {
+export function handleJobMessage(
+  message: ReceivedMessage,
+  registry: JobRegistry,
+  deps: RunJobDeps,
+  options: RunJobOptions,
+): Promise<ProcessOutcome> {
   const job = parseJobMessage(message.body);
   const spec = job && registry.get(job.kind);
   if (job && spec) return runJob(job.id, message, spec, deps, options);
-  deps.logger.warn("poison message left to dead-letter", { messageId: message.messageId, receiveCount: message.receiveCount, kind: job?.kind });
+  deps.logger.warn("poison message left to dead-letter", {
+    messageId: message.messageId,
+    receiveCount: message.receiveCount,
+    kind: job?.kind,
+  });
   return Promise.resolve("poison");
 }

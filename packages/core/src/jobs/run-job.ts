@@ -72,8 +72,19 @@ export interface JobContext<P> {
  * - no progress for `stallHeartbeats` heartbeats (a read or write that never resolves): the attempt is
  *   aborted and counts as a transient failure, so a job that always stalls ends FAILED too.
  */
-export async function runJob<J extends JobRow, P>(id: string, message: ReceivedMessage, spec: JobSpec<J, P>, deps: RunJobDeps, options: RunJobOptions): Promise<ProcessOutcome> {
-  const log = deps.logger.child({ jobId: id, kind: spec.kind, messageId: message.messageId, receiveCount: message.receiveCount });
+export async function runJob<J extends JobRow, P>(
+  id: string,
+  message: ReceivedMessage,
+  spec: JobSpec<J, P>,
+  deps: RunJobDeps,
+  options: RunJobOptions,
+): Promise<ProcessOutcome> {
+  const log = deps.logger.child({
+    jobId: id,
+    kind: spec.kind,
+    messageId: message.messageId,
+    receiveCount: message.receiveCount,
+  });
   const claim = await spec.rows.claim(id, { staleAfterSeconds: options.staleAfterSeconds });
   if (!claim) return skipUnclaimable(id, message, spec, deps, log);
   log.info("job claimed", { attempt: claim.attempt });
@@ -85,7 +96,13 @@ export async function runJob<J extends JobRow, P>(id: string, message: ReceivedM
 }
 
 /** A duplicate or redelivered message: delete it if the job is over, else leave it to whoever holds the job. */
-async function skipUnclaimable<J extends JobRow, P>(id: string, message: ReceivedMessage, spec: JobSpec<J, P>, deps: RunJobDeps, log: Logger): Promise<ProcessOutcome> {
+async function skipUnclaimable<J extends JobRow, P>(
+  id: string,
+  message: ReceivedMessage,
+  spec: JobSpec<J, P>,
+  deps: RunJobDeps,
+  log: Logger,
+): Promise<ProcessOutcome> {
   const row = await spec.rows.getById(id);
   if (!row || spec.finished.includes(row.status)) {
     await deps.queue.delete(message.receipt);
@@ -96,13 +113,23 @@ async function skipUnclaimable<J extends JobRow, P>(id: string, message: Receive
   return "skipped";
 }
 
-async function runClaimed<J extends JobRow, P>(claim: JobClaim<J>, message: ReceivedMessage, spec: JobSpec<J, P>, deps: RunJobDeps, options: RunJobOptions, log: Logger): Promise<ProcessOutcome> {
+async function runClaimed<J extends JobRow, P>(
+  claim: JobClaim<J>,
+  message: ReceivedMessage,
+  spec: JobSpec<J, P>,
+  deps: RunJobDeps,
+  options: RunJobOptions,
+  log: Logger,
+): Promise<ProcessOutcome> {
   const stop = new AbortController();
   const onShutdown = () => stop.abort(new RetainwiseError("job.released", "The worker is shutting down."));
   options.shutdown.addEventListener("abort", onShutdown, { once: true });
   const heartbeat = startHeartbeat(claim, message, spec, deps, options, stop, log);
   try {
-    const completed = await untilAbandoned(spec.work.run(claim, { signal: stop.signal, progress: heartbeat.record, log }), stop.signal);
+    const completed = await untilAbandoned(
+      spec.work.run(claim, { signal: stop.signal, progress: heartbeat.record, log }),
+      stop.signal,
+    );
     heartbeat.stop();
     await deps.queue.delete(message.receipt);
     if (!completed) {
@@ -167,7 +194,8 @@ export function retryDelaySeconds(receiveCount: number): number {
 }
 
 function describe(error: unknown): string {
-  if (isRetainwiseError(error) && error.code === STALLED) return `it stopped making progress each time (${error.message})`;
+  if (isRetainwiseError(error) && error.code === STALLED)
+    return `it stopped making progress each time (${error.message})`;
   return `of a temporary problem on our side (${isRetainwiseError(error) ? error.code : error instanceof Error ? error.name : "unknown error"})`;
 }
 
@@ -230,7 +258,12 @@ function startHeartbeat<J extends JobRow, P>(
     if (++stillBeats < limit || stop.signal.aborted) return;
     stalled = true;
     const seconds = Math.round(limit * options.heartbeatSeconds);
-    log.warn("job made no progress; attempt aborted for a retry", { attempt: claim.attempt, heartbeats: stillBeats, seconds, progress });
+    log.warn("job made no progress; attempt aborted for a retry", {
+      attempt: claim.attempt,
+      heartbeats: stillBeats,
+      seconds,
+      progress,
+    });
     stop.abort(new RetainwiseError(STALLED, `no progress for ${seconds} s`));
   };
   const beat = async () => {

@@ -22,7 +22,12 @@ export interface ResultBodies {
  * instead of waiting for a `drain` that never comes, and a scoring error destroys every body.
  * Resolves once every object is stored.
  */
-export async function scoreIntoStore<T>(store: ObjectStore, keys: ResultKeys, input: Readable, score: (bodies: ResultBodies) => Promise<T>): Promise<T> {
+export async function scoreIntoStore<T>(
+  store: ObjectStore,
+  keys: ResultKeys,
+  input: Readable,
+  score: (bodies: ResultBodies) => Promise<T>,
+): Promise<T> {
   const output = new PassThrough();
   const errors = new PassThrough();
   const scores = new PassThrough();

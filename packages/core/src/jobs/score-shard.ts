@@ -32,27 +32,44 @@ export interface ShardDeps {
 export function scoreShardJob(deps: ShardDeps): JobSpec<PredictionShard, Progress> {
   return {
     kind: "score-shard",
-    rows: { ...deps.shards, fail: async (id, attempt, error) => settled(await deps.shards.failShard(id, attempt, error), deps, deps.logger) },
+    rows: {
+      ...deps.shards,
+      fail: async (id, attempt, error) => settled(await deps.shards.failShard(id, attempt, error), deps, deps.logger),
+    },
     finished: TERMINAL_STATUSES,
-    work: { initialProgress: { rowsProcessed: 0, rowsFailed: 0, bytesRead: 0 }, run: (claim, context) => runShard(claim, context, deps) },
+    work: {
+      initialProgress: { rowsProcessed: 0, rowsFailed: 0, bytesRead: 0 },
+      run: (claim, context) => runShard(claim, context, deps),
+    },
   };
 }
 
-async function runShard({ job: shard, attempt }: JobClaim<PredictionShard>, context: JobContext<Progress>, deps: ShardDeps): Promise<boolean> {
+async function runShard(
+  { job: shard, attempt }: JobClaim<PredictionShard>,
+  context: JobContext<Progress>,
+  deps: ShardDeps,
+): Promise<boolean> {
   const prediction = await deps.predictions.getById(shard.predictionId);
   // Canceled or deleted meanwhile: its cancel settled this shard too, so the claim below it is already lost.
   if (prediction?.status !== "SHARDED") return false;
   const keys = shardKeysFor(prediction.id, shard.index, attempt);
   // What an earlier attempt of this shard wrote before it died is never merged: drop it.
-  const earlier = Array.from({ length: attempt - 1 }, (_, i) => Object.values(shardKeysFor(prediction.id, shard.index, i + 1))).flat();
+  const earlier = Array.from({ length: attempt - 1 }, (_, i) =>
+    Object.values(shardKeysFor(prediction.id, shard.index, i + 1)),
+  ).flat();
   await discardObjects(deps.store, earlier);
   const lease = await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.modelId });
   let challenger: ModelLease | undefined;
   try {
-    challenger = prediction.challengerModelId ? await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.challengerModelId }) : undefined;
+    challenger = prediction.challengerModelId
+      ? await deps.models.acquire({ accountId: prediction.accountId, modelId: prediction.challengerModelId })
+      : undefined;
     const { signal } = context;
     const head = await readInputHead(deps.store, prediction, signal);
-    const input = await deps.store.get(prediction.inputKey, { signal, range: { start: shard.startByte, end: shard.endByte } });
+    const input = await deps.store.get(prediction.inputKey, {
+      signal,
+      range: { start: shard.startByte, end: shard.endByte },
+    });
     const drift = driftCounterFor(lease.model.card);
     const scored = await scoreIntoStore(deps.store, keys, input, (bodies) =>
       scoreShard({
@@ -66,7 +83,8 @@ async function runShard({ job: shard, attempt }: JobClaim<PredictionShard>, cont
         ...(shard.actionable.length > 0 ? { actionable: shard.actionable } : {}),
         ...(prediction.idColumn !== null ? { idColumn: prediction.idColumn } : {}),
         signal,
-        onProgress: (p) => context.progress({ rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, bytesRead: p.bytesRead }),
+        onProgress: (p) =>
+          context.progress({ rowsProcessed: p.rowsProcessed, rowsFailed: p.rowsFailed, bytesRead: p.bytesRead }),
       }),
     );
     const sizes = await Promise.all([deps.store.head(keys.outputKey), deps.store.head(keys.scoresKey)]);
@@ -84,7 +102,11 @@ async function runShard({ job: shard, attempt }: JobClaim<PredictionShard>, cont
       await discardObjects(deps.store, Object.values(keys));
       return false;
     }
-    context.log.info("shard scored", { attempt, index: shard.index, rows: scored.summary.rowsScored + scored.summary.rowsFailed });
+    context.log.info("shard scored", {
+      attempt,
+      index: shard.index,
+      rows: scored.summary.rowsScored + scored.summary.rowsFailed,
+    });
     await settled(result, deps, context.log);
     return true;
   } catch (error) {
@@ -98,6 +120,7 @@ async function runShard({ job: shard, attempt }: JobClaim<PredictionShard>, cont
 
 /** Sends the merge's message when this settling queued the prediction. */
 async function settled(result: ShardSettled, deps: ShardDeps, log: Logger): Promise<boolean> {
-  if (result.predictionQueued && result.predictionId) await enqueueJob("score", result.predictionId, { queue: deps.queue, rows: deps.predictions, logger: log });
+  if (result.predictionQueued && result.predictionId)
+    await enqueueJob("score", result.predictionId, { queue: deps.queue, rows: deps.predictions, logger: log });
   return result.settled;
 }

@@ -78,7 +78,12 @@ export interface ShardRepository extends JobRows<PredictionShard, Progress> {
    * RUNNING under `attempt` -> SHARDED, and its shards inserted QUEUED (unsent), in one transaction:
    * their ids in file order, or null when the prediction is no longer this attempt's.
    */
-  split(predictionId: string, attempt: number, shards: readonly NewShard[], actionable: readonly string[]): Promise<string[] | null>;
+  split(
+    predictionId: string,
+    attempt: number,
+    shards: readonly NewShard[],
+    actionable: readonly string[],
+  ): Promise<string[] | null>;
   /** The prediction's shards in file order. */
   listFor(predictionId: string): Promise<PredictionShard[]>;
   complete(id: string, attempt: number, result: ShardResult): Promise<ShardSettled>;
@@ -87,7 +92,11 @@ export interface ShardRepository extends JobRows<PredictionShard, Progress> {
 }
 
 /** Where attempt `attempt` of shard `index` writes its part of the result: under the prediction's results, so deleting them removes it. */
-export function shardKeysFor(predictionId: string, index: number, attempt: number): Pick<ShardResult, "outputKey" | "errorsKey" | "scoresKey"> {
+export function shardKeysFor(
+  predictionId: string,
+  index: number,
+  attempt: number,
+): Pick<ShardResult, "outputKey" | "errorsKey" | "scoresKey"> {
   const base = `results/${predictionId}/shards/${index}/attempt-${attempt}`;
   return { outputKey: `${base}.csv`, errorsKey: `${base}.errors.csv`, scoresKey: `${base}.scores.jsonl` };
 }

@@ -34,7 +34,12 @@ export interface SplitDeps {
 
 /** The stored input's head, as every shard and the merge read it: its first SNIFF_BYTES. */
 export async function readInputHead(store: ObjectStore, prediction: Prediction, signal: AbortSignal): Promise<Head> {
-  return readHead(await store.get(prediction.inputKey, { signal, range: { start: 0, end: Math.min(prediction.inputBytes, SNIFF_BYTES) } }));
+  return readHead(
+    await store.get(prediction.inputKey, {
+      signal,
+      range: { start: 0, end: Math.min(prediction.inputBytes, SNIFF_BYTES) },
+    }),
+  );
 }
 
 /**
@@ -58,10 +63,17 @@ export async function splitIntoShards(
   if (!plan) return undefined;
   const count = Math.min(MAX_SHARDS, Math.ceil((prediction.inputBytes - plan.headerEnd) / sharding.shardBytes));
   if (count < 2) return undefined;
-  const input = sequentialBytes(prediction.inputBytes, (start) => deps.store.get(prediction.inputKey, { signal, range: { start, end: prediction.inputBytes } }));
+  const input = sequentialBytes(prediction.inputBytes, (start) =>
+    deps.store.get(prediction.inputKey, { signal, range: { start, end: prediction.inputBytes } }),
+  );
   let cuts: number[] | undefined;
   try {
-    cuts = await cutRecords(input, plan.headerEnd, Array.from({ length: count }, () => 1 / count), plan.delimiter);
+    cuts = await cutRecords(
+      input,
+      plan.headerEnd,
+      Array.from({ length: count }, () => 1 / count),
+      plan.delimiter,
+    );
   } finally {
     input.close();
   }
@@ -78,6 +90,7 @@ export async function splitIntoShards(
   if (!ids) return false;
   context.log.info("prediction split into shards", { attempt, shards: ids.length, bytes: prediction.inputBytes });
   // A send that fails leaves the shard unsent: the relay sends it.
-  for (const id of ids) await enqueueJob("score-shard", id, { queue: deps.queue, rows: deps.shards, logger: context.log });
+  for (const id of ids)
+    await enqueueJob("score-shard", id, { queue: deps.queue, rows: deps.shards, logger: context.log });
   return true;
 }

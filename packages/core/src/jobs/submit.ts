@@ -32,7 +32,11 @@ export async function submitJob<J extends JobRow>(job: SubmitJob<J>): Promise<J>
   let row: J;
   try {
     const { bytes } = await job.store.put(job.key, job.body, { contentType: "text/csv" });
-    if (bytes === 0) throw new RetainwiseError("upload.empty", "The upload is empty. Send a CSV with a header row and one row per customer.");
+    if (bytes === 0)
+      throw new RetainwiseError(
+        "upload.empty",
+        "The upload is empty. Send a CSV with a header row and one row per customer.",
+      );
     row = await job.insert(bytes);
   } catch (error) {
     job.body.destroy();
@@ -47,7 +51,11 @@ export async function submitJob<J extends JobRow>(job: SubmitJob<J>): Promise<J>
  * Sends the message of a job whose row was just inserted. A failed send is logged and left to the
  * relay, which re-sends rows still unenqueued: the row is the outbox, so the caller goes on.
  */
-export async function enqueueJob(kind: JobKind, id: string, deps: { queue: JobQueue; rows: Pick<JobRows<JobRow, unknown>, "markEnqueued">; logger: Logger }): Promise<void> {
+export async function enqueueJob(
+  kind: JobKind,
+  id: string,
+  deps: { queue: JobQueue; rows: Pick<JobRows<JobRow, unknown>, "markEnqueued">; logger: Logger },
+): Promise<void> {
   try {
     await sendJob(kind, id, deps.queue, deps.rows);
   } catch (error) {
@@ -56,7 +64,12 @@ export async function enqueueJob(kind: JobKind, id: string, deps: { queue: JobQu
 }
 
 /** Sends the job's message, then records that it was sent (the relay's outbox test). */
-export async function sendJob(kind: JobKind, id: string, queue: JobQueue, rows: Pick<JobRows<JobRow, unknown>, "markEnqueued">): Promise<void> {
+export async function sendJob(
+  kind: JobKind,
+  id: string,
+  queue: JobQueue,
+  rows: Pick<JobRows<JobRow, unknown>, "markEnqueued">,
+): Promise<void> {
   await queue.send(jobMessage(kind, id));
   await rows.markEnqueued(id);
 }

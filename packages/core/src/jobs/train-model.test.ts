@@ -7,7 +7,8 @@ describe("a training job's progress", () => {
     const seen: TrainingProgress[] = [];
     const step = trainingProgress({ progress: (p) => seen.push(p) });
     step({ step: "read training file", fields: { rows: 100_000 } });
-    for (let percent = 0; percent <= 100; percent++) step({ step: "fit", fields: { phase: percent < 50 ? "boost" : "refit boost", percent } });
+    for (let percent = 0; percent <= 100; percent++)
+      step({ step: "fit", fields: { phase: percent < 50 ? "boost" : "refit boost", percent } });
     step({ step: "exported", fields: {} });
     const percents = seen.map((p) => p.percent);
     expect(percents.every((p, k) => k === 0 || p >= percents[k - 1]!)).toBe(true);

@@ -10,7 +10,13 @@ import { assertEnoughToTrain, labeledTrainingRows } from "../outcomes/training-f
 import type { ObjectStore } from "../ports/object-store.ts";
 import { trainInThread, type TrainingStep } from "../training/training-thread.ts";
 import type { JobClaim } from "./job-rows.ts";
-import { MODEL_FINISHED_STATUSES, modelMetrics, type Model, type ModelRepository, type TrainingProgress } from "./model.ts";
+import {
+  MODEL_FINISHED_STATUSES,
+  modelMetrics,
+  type Model,
+  type ModelRepository,
+  type TrainingProgress,
+} from "./model.ts";
 import type { PredictionRepository } from "./prediction.ts";
 import type { JobSpec } from "./registry.ts";
 import type { JobContext } from "./run-job.ts";
@@ -33,7 +39,10 @@ export interface TrainOptions {
 }
 
 /** Where a model's files live: under its account's prefix, one folder per attempt so a stale attempt never overwrites a newer one. */
-export function modelKeys(model: Pick<Model, "id" | "accountId">, attempt: number): { onnxKey: string; cardKey: string } {
+export function modelKeys(
+  model: Pick<Model, "id" | "accountId">,
+  attempt: number,
+): { onnxKey: string; cardKey: string } {
   const dir = `${modelPrefix(model)}/attempt-${attempt}`;
   return { onnxKey: `${dir}/model.onnx`, cardKey: `${dir}/card.json` };
 }
@@ -56,7 +65,12 @@ export function trainJob(deps: TrainDeps, options: TrainOptions): JobSpec<Model,
   };
 }
 
-async function trainModel({ job: model, attempt }: JobClaim<Model>, context: JobContext<TrainingProgress>, deps: TrainDeps, options: TrainOptions): Promise<boolean> {
+async function trainModel(
+  { job: model, attempt }: JobClaim<Model>,
+  context: JobContext<TrainingProgress>,
+  deps: TrainDeps,
+  options: TrainOptions,
+): Promise<boolean> {
   const dir = await mkdtemp(join(tmpdir(), "rw-train-"));
   const keys = modelKeys(model, attempt);
   try {
@@ -78,9 +92,19 @@ async function trainModel({ job: model, attempt }: JobClaim<Model>, context: Job
       { signal: context.signal, onStep: progress },
     );
     context.progress({ phase: "saving model", percent: 99 });
-    await deps.store.put(keys.onnxKey, Readable.from([Buffer.from(trained.onnx)]), { contentType: "application/octet-stream" });
-    await deps.store.put(keys.cardKey, Readable.from([JSON.stringify(trained.card, null, 2)]), { contentType: "application/json" });
-    const completed = await deps.models.complete(model.id, attempt, { ...keys, card: trained.card, metrics: modelMetrics(trained.card, { positive: trained.positives, negative: trained.rows - trained.positives }), rows: trained.rows, ...built });
+    await deps.store.put(keys.onnxKey, Readable.from([Buffer.from(trained.onnx)]), {
+      contentType: "application/octet-stream",
+    });
+    await deps.store.put(keys.cardKey, Readable.from([JSON.stringify(trained.card, null, 2)]), {
+      contentType: "application/json",
+    });
+    const completed = await deps.models.complete(model.id, attempt, {
+      ...keys,
+      card: trained.card,
+      metrics: modelMetrics(trained.card, { positive: trained.positives, negative: trained.rows - trained.positives }),
+      rows: trained.rows,
+      ...built,
+    });
     if (!completed) await deleteKeys(deps.store, keys);
     context.log.info("model trained", { attempt, rows: trained.rows, auc: trained.card.metrics?.heldOut.auc });
     return completed;
@@ -98,19 +122,31 @@ async function trainModel({ job: model, attempt }: JobClaim<Model>, context: Job
  * (built here, not in the API request, so a large input never passes through the API). Returns the
  * size of a built file, which the completion records as the model's input size.
  */
-async function writeTrainingFile(model: Model, path: string, deps: TrainDeps, signal: AbortSignal): Promise<{ inputBytes?: number }> {
+async function writeTrainingFile(
+  model: Model,
+  path: string,
+  deps: TrainDeps,
+  signal: AbortSignal,
+): Promise<{ inputBytes?: number }> {
   if (model.inputKey) {
     await pipeline(await deps.store.get(model.inputKey, { signal }), createWriteStream(path), { signal });
     return {};
   }
   const prediction = model.sourcePredictionId ? await deps.predictions.getById(model.sourcePredictionId) : null;
   if (!prediction || prediction.accountId !== model.accountId) {
-    throw new RetainwiseError("prediction.not_found", "The prediction this model was to be trained from was deleted before training started. Train from another one (POST /v1/models?fromPrediction=ID).");
+    throw new RetainwiseError(
+      "prediction.not_found",
+      "The prediction this model was to be trained from was deleted before training started. Train from another one (POST /v1/models?fromPrediction=ID).",
+    );
   }
   const labels = await deps.outcomes.labelsFor(prediction.accountId, prediction.id);
   assertEnoughToTrain(labels);
   const file = createWriteStream(path);
-  await pipeline(Readable.from(labeledTrainingRows(await deps.store.get(prediction.inputKey, { signal }), labels)), file, { signal });
+  await pipeline(
+    Readable.from(labeledTrainingRows(await deps.store.get(prediction.inputKey, { signal }), labels)),
+    file,
+    { signal },
+  );
   return { inputBytes: file.bytesWritten };
 }
 
@@ -119,15 +155,17 @@ async function writeTrainingFile(model: Model, path: string, deps: TrainDeps, si
  * 10–95, so the job's progress keeps moving for the no-progress watchdog however long the fit
  * lasts. Other steps move a fifth of the way to 95.
  */
-export function trainingProgress(context: Pick<JobContext<TrainingProgress>, "progress">): (step: TrainingStep) => void {
+export function trainingProgress(
+  context: Pick<JobContext<TrainingProgress>, "progress">,
+): (step: TrainingStep) => void {
   let percent = 5;
   return ({ step, fields }) => {
-    const fit = step === "fit" && typeof fields.percent === "number" ? 10 + Math.floor(0.85 * fields.percent) : undefined;
+    const fit =
+      step === "fit" && typeof fields.percent === "number" ? 10 + Math.floor(0.85 * fields.percent) : undefined;
     percent = step === "read training file" ? 10 : Math.max(percent, fit ?? Math.round(percent + (95 - percent) * 0.2));
     context.progress({ phase: step, percent });
   };
 }
-
 
 async function deleteKeys(store: ObjectStore, keys: { onnxKey: string; cardKey: string }): Promise<void> {
   await Promise.all([store.delete(keys.onnxKey), store.delete(keys.cardKey)]).catch(() => {});

@@ -51,7 +51,13 @@ const MetricsSchema = v.object({
   logLoss: v.optional(v.number()),
   rows: v.number(),
   calibration: v.array(
-    v.object({ binStart: v.number(), binEnd: v.number(), count: v.number(), meanPredicted: v.number(), observedRate: v.number() }),
+    v.object({
+      binStart: v.number(),
+      binEnd: v.number(),
+      count: v.number(),
+      meanPredicted: v.number(),
+      observedRate: v.number(),
+    }),
   ),
 });
 
@@ -79,7 +85,10 @@ const ColumnsCardSchema = v.object({ ...CommonCardEntries, inputs: v.array(CardI
 /** Share of the training rows in each bin of the input (bin order as in docs/MODEL-FORMAT.md): the reference drift is measured against. Optional. */
 const BinSharesEntry = { binShares: v.optional(v.array(v.number())) };
 
-const CutsSchema = v.pipe(v.array(v.pipe(v.number(), v.finite())), v.check((cuts) => cuts.every((c, k) => k === 0 || cuts[k - 1]! < c), "cuts must be strictly ascending"));
+const CutsSchema = v.pipe(
+  v.array(v.pipe(v.number(), v.finite())),
+  v.check((cuts) => cuts.every((c, k) => k === 0 || cuts[k - 1]! < c), "cuts must be strictly ascending"),
+);
 
 const TermInputSchema = v.variant("role", [
   v.object({
@@ -93,7 +102,10 @@ const TermInputSchema = v.variant("role", [
     role: v.picklist(["categorical", "boolean"]),
     name: v.string(),
     label: v.string(),
-    categories: v.pipe(v.array(v.string()), v.check((levels) => new Set(levels).size === levels.length, "categories must be distinct")),
+    categories: v.pipe(
+      v.array(v.string()),
+      v.check((levels) => new Set(levels).size === levels.length, "categories must be distinct"),
+    ),
     ...BinSharesEntry,
   }),
 ]);
@@ -118,16 +130,44 @@ const TermSchema = v.variant("kind", [
 const NodeIndexes = v.array(v.pipe(v.number(), v.integer(), v.minValue(-1)));
 /** A forest tree's nodes as parallel arrays (model/forest.ts): each split's children lie past it, so every path ends at a leaf. */
 const ForestTreeSchema = v.pipe(
-  v.object({ input: NodeIndexes, at: NodeIndexes, blankLeft: v.array(v.picklist([0, 1])), left: NodeIndexes, right: NodeIndexes, value: TableSchema }),
-  v.check((t) => t.input.length > 0 && [t.at, t.blankLeft, t.left, t.right, t.value].every((a) => a.length === t.input.length), "a forest tree's node arrays must be of one length"),
-  v.check((t) => t.input.every((f, n) => f < 0 || (t.left[n]! > n && t.right[n]! > n && t.left[n]! < t.input.length && t.right[n]! < t.input.length)), "a forest split's children must come after it"),
+  v.object({
+    input: NodeIndexes,
+    at: NodeIndexes,
+    blankLeft: v.array(v.picklist([0, 1])),
+    left: NodeIndexes,
+    right: NodeIndexes,
+    value: TableSchema,
+  }),
+  v.check(
+    (t) =>
+      t.input.length > 0 && [t.at, t.blankLeft, t.left, t.right, t.value].every((a) => a.length === t.input.length),
+    "a forest tree's node arrays must be of one length",
+  ),
+  v.check(
+    (t) =>
+      t.input.every(
+        (f, n) =>
+          f < 0 || (t.left[n]! > n && t.right[n]! > n && t.left[n]! < t.input.length && t.right[n]! < t.input.length),
+      ),
+    "a forest split's children must come after it",
+  ),
 );
 const ForestSchema = v.object({
   orders: v.record(v.pipe(v.string(), v.regex(/^\d+$/)), v.array(v.pipe(v.number(), v.integer(), v.minValue(0)))),
   trees: v.array(ForestTreeSchema),
 });
 
-export const COLUMN_ROLES = ["label", "identifier", "free_text", "constant", "leakage_suspect", "date", "categorical", "numeric", "boolean"] as const;
+export const COLUMN_ROLES = [
+  "label",
+  "identifier",
+  "free_text",
+  "constant",
+  "leakage_suspect",
+  "date",
+  "categorical",
+  "numeric",
+  "boolean",
+] as const;
 export type ColumnRole = (typeof COLUMN_ROLES)[number];
 
 /** A `term-tables/1` card (docs/MODEL-FORMAT.md): the model itself is in `intercept`, `inputs` and `terms`. */
@@ -143,19 +183,45 @@ const TermTablesCardSchema = v.pipe(
     /** Every column of the training file, with the role the trainer gave it and why. */
     columns: v.array(v.object({ name: v.string(), role: v.picklist(COLUMN_ROLES), reason: v.string() })),
   }),
-  v.check((card) => (card.derived ?? []).every((d) => d.sumOf.every((i) => card.inputs[i]?.role === "numeric")), "derived inputs must add up numeric inputs of the card"),
-  v.check((card) => card.terms.every((term) => term.inputs.every((i) => Number.isInteger(i) && i >= 0 && i < termInputs(card).length)), "terms must name inputs of the card"),
+  v.check(
+    (card) => (card.derived ?? []).every((d) => d.sumOf.every((i) => card.inputs[i]?.role === "numeric")),
+    "derived inputs must add up numeric inputs of the card",
+  ),
+  v.check(
+    (card) =>
+      card.terms.every((term) =>
+        term.inputs.every((i) => Number.isInteger(i) && i >= 0 && i < termInputs(card).length),
+      ),
+    "terms must name inputs of the card",
+  ),
   v.check(
     // A term naming a missing input is reported by the check above; this one then looks past it.
-    (card) => card.terms.every((term) => term.kind === "path" || term.inputs.some((i) => termInputs(card)[i] === undefined) || term.table.length === term.inputs.reduce((n, i) => n * binCount(termInputs(card)[i]!), 1)),
+    (card) =>
+      card.terms.every(
+        (term) =>
+          term.kind === "path" ||
+          term.inputs.some((i) => termInputs(card)[i] === undefined) ||
+          term.table.length === term.inputs.reduce((n, i) => n * binCount(termInputs(card)[i]!), 1),
+      ),
     "every term table must have one entry per bin (per bin pair for pair terms)",
   ),
-  v.check((card) => card.terms.every((term) => term.kind !== "path" || card.forest !== undefined), "path terms need the card's forest"),
   v.check(
-    (card) => !card.forest || card.forest.trees.every((t) => t.input.every((f) => f < card.inputs.length)) && Object.entries(card.forest.orders).every(([f, order]) => card.inputs[Number(f)] !== undefined && order.length === binCount(card.inputs[Number(f)]!)),
+    (card) => card.terms.every((term) => term.kind !== "path" || card.forest !== undefined),
+    "path terms need the card's forest",
+  ),
+  v.check(
+    (card) =>
+      !card.forest ||
+      (card.forest.trees.every((t) => t.input.every((f) => f < card.inputs.length)) &&
+        Object.entries(card.forest.orders).every(
+          ([f, order]) => card.inputs[Number(f)] !== undefined && order.length === binCount(card.inputs[Number(f)]!),
+        )),
     "the forest must split inputs of the card, and order every bin of the levels it orders",
   ),
-  v.check((card) => card.inputs.every((input) => !input.binShares || input.binShares.length === binCount(input)), "binShares must have one share per bin of its input"),
+  v.check(
+    (card) => card.inputs.every((input) => !input.binShares || input.binShares.length === binCount(input)),
+    "binShares must have one share per bin of its input",
+  ),
 );
 export type TermTablesCard = v.InferOutput<typeof TermTablesCardSchema>;
 
@@ -185,18 +251,25 @@ export function cardPathFor(modelPath: string): string {
  */
 export function readModelCard(path: string, options?: { required?: true }): Promise<ModelCard>;
 export function readModelCard(path: string, options: { required: boolean }): Promise<ModelCard | undefined>;
-export async function readModelCard(path: string, { required = true }: { required?: boolean } = {}): Promise<ModelCard | undefined> {
+export async function readModelCard(
+  path: string,
+  { required = true }: { required?: boolean } = {},
+): Promise<ModelCard | undefined> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (cause) {
-    if (required) throw new RetainwiseError("model_card.not_found", `The model card ${path} could not be read.`, { cause });
+    if (required)
+      throw new RetainwiseError("model_card.not_found", `The model card ${path} could not be read.`, { cause });
     return undefined;
   }
   const parsed = v.safeParse(ModelCardSchema, parseJson(text));
   if (!parsed.success) {
     const issue = parsed.issues[0];
-    throw new RetainwiseError("model.invalid_card", `The model card ${path} is not valid (${v.getDotPath(issue) ?? "card"}: ${issue.message}). Retrain the model or fix the card.`);
+    throw new RetainwiseError(
+      "model.invalid_card",
+      `The model card ${path} is not valid (${v.getDotPath(issue) ?? "card"}: ${issue.message}). Retrain the model or fix the card.`,
+    );
   }
   return parsed.output;
 }

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildFixtureModel, expectedProbability, writeFixtureModel, type FixtureKind } from "../../../../tests/support/onnx-fixtures.ts";
+import {
+  buildFixtureModel,
+  expectedProbability,
+  writeFixtureModel,
+  type FixtureKind,
+} from "../../../../tests/support/onnx-fixtures.ts";
 import { scoreText } from "../../../../tests/support/score-text.ts";
 import { readTelco, TELCO_ROWS, toCsv, type Table } from "../../../../tests/support/telco.ts";
 import { decodeModel, unwrapZipMapOutputs } from "../onnx/index.ts";
@@ -29,7 +34,10 @@ describe("bring-your-own models", () => {
     it(`scores the Telco fixture with ${description}, matching the hand-computed probabilities`, async () => {
       const model = await loadModel(writeFixtureModel(dir, kind));
       try {
-        expect(model.inputs.map((i) => [i.name, i.kind])).toEqual([["Contract", "string"], ["tenure", "number"]]);
+        expect(model.inputs.map((i) => [i.name, i.kind])).toEqual([
+          ["Contract", "string"],
+          ["tenure", "number"],
+        ]);
         expect(model.hasContributions).toBe(false);
         expect(model.version).toBe(kind);
         expect(model.thresholds).toEqual(DEFAULT_RISK_THRESHOLDS);
@@ -77,16 +85,24 @@ describe("bring-your-own models", () => {
   it("fails a row whose blank numeric makes a non-imputing model return NaN, instead of writing NaN", async () => {
     const model = await loadModel(writeFixtureModel(dir, "column"));
     try {
-      const { summary, output } = await scoreText(model, "customerID,Contract,tenure\na,One year,\nb,Two year,3\n", { maxBadRowShare: 0.5 });
+      const { summary, output } = await scoreText(model, "customerID,Contract,tenure\na,One year,\nb,Two year,3\n", {
+        maxBadRowShare: 0.5,
+      });
       expect(summary.rowsScored).toBe(1);
       expect(summary.rowsFailed).toBe(1);
       expect(summary.meanProbability).toBeCloseTo(expectedProbability("Two year", 3), 6);
-      expect(summary.rowErrors).toEqual([{ row: 1, customerId: "a", reason: expect.stringContaining("the model returned no probability") }]);
+      expect(summary.rowErrors).toEqual([
+        { row: 1, customerId: "a", reason: expect.stringContaining("the model returned no probability") },
+      ]);
       expect(summary.topRisks.map((t) => t.customerId)).toEqual(["b"]);
       const [a, b] = parse(output, { columns: true }) as Record<string, string>[];
       expect(a).toMatchObject({ customer_id: "a", churn_probability: "", risk_level: "" });
       expect(a!.error).toContain("row 1: the model returned no probability");
-      expect(b).toMatchObject({ customer_id: "b", churn_probability: expectedProbability("Two year", 3).toFixed(4), error: "" });
+      expect(b).toMatchObject({
+        customer_id: "b",
+        churn_probability: expectedProbability("Two year", 3).toFixed(4),
+        error: "",
+      });
     } finally {
       await model.release();
     }
@@ -114,6 +130,9 @@ describe("bring-your-own models", () => {
 
   it("rejects a missing model file with model.not_found and the path in the message", async () => {
     const path = join(dir, "nowhere.onnx");
-    await expect(loadModel(path)).rejects.toMatchObject({ code: "model.not_found", message: expect.stringContaining(path) });
+    await expect(loadModel(path)).rejects.toMatchObject({
+      code: "model.not_found",
+      message: expect.stringContaining(path),
+    });
   });
 });

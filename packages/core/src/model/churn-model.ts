@@ -3,7 +3,14 @@ import { basename } from "node:path";
 import type * as Ort from "onnxruntime-node";
 import { RetainwiseError } from "../errors.ts";
 import { decodeModel, encodeModel, unwrapZipMapOutputs } from "../onnx/index.ts";
-import { cardPathFor, isTermTablesCard, readModelCard, riskThresholds, type ModelCard, type RiskThresholds } from "./card.ts";
+import {
+  cardPathFor,
+  isTermTablesCard,
+  readModelCard,
+  riskThresholds,
+  type ModelCard,
+  type RiskThresholds,
+} from "./card.ts";
 import { loadOnnxruntime, onnxruntime } from "./onnxruntime.ts";
 import { termTablesRunner } from "./term-tables-model.ts";
 
@@ -96,7 +103,14 @@ const CONTRIBUTIONS_OUTPUT = "contributions";
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<ChurnModel> {
   const onnx = await readModelBytes(path);
   const card = await readModelCard(options.cardPath ?? cardPathFor(path), { required: options.cardPath !== undefined });
-  return loadModelFromBytes({ onnx, card }, { threads: options.threads, name: path, version: options.version ?? card?.version ?? basename(path).replace(/\.onnx$/i, "") });
+  return loadModelFromBytes(
+    { onnx, card },
+    {
+      threads: options.threads,
+      name: path,
+      version: options.version ?? card?.version ?? basename(path).replace(/\.onnx$/i, ""),
+    },
+  );
 }
 
 export interface LoadFromBytesOptions {
@@ -151,7 +165,9 @@ async function readModelBytes(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (cause) {
-    throw new RetainwiseError("model.not_found", `The model file ${path} could not be read. Check the --model path.`, { cause });
+    throw new RetainwiseError("model.not_found", `The model file ${path} could not be read. Check the --model path.`, {
+      cause,
+    });
   }
 }
 
@@ -165,27 +181,46 @@ async function createSession(bytes: Uint8Array, path: string, threads: number): 
   }
   try {
     const ort = await loadOnnxruntime();
-    return await ort.InferenceSession.create(model, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+    return await ort.InferenceSession.create(model, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: "all",
+    });
   } catch (cause) {
-    throw new RetainwiseError("model.invalid", `onnxruntime could not load ${path}: ${(cause as Error).message}`, { cause });
+    throw new RetainwiseError("model.invalid", `onnxruntime could not load ${path}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }
 
-function describeInputs(session: Ort.InferenceSession, card: Exclude<ModelCard, { format: string }> | undefined): ModelInput[] {
+function describeInputs(
+  session: Ort.InferenceSession,
+  card: Exclude<ModelCard, { format: string }> | undefined,
+): ModelInput[] {
   const labels = new Map(card?.inputs.map((i) => [i.name, i.label ?? i.name]));
   return session.inputMetadata.map((meta) => {
-    if (!meta.isTensor) throw new RetainwiseError("model.unsupported", `Model input ${meta.name} is not a tensor; only tensor inputs are supported.`);
-    return { name: meta.name, kind: meta.type === "string" ? "string" : "number", label: labels.get(meta.name) ?? meta.name };
+    if (!meta.isTensor)
+      throw new RetainwiseError(
+        "model.unsupported",
+        `Model input ${meta.name} is not a tensor; only tensor inputs are supported.`,
+      );
+    return {
+      name: meta.name,
+      kind: meta.type === "string" ? "string" : "number",
+      label: labels.get(meta.name) ?? meta.name,
+    };
   });
 }
 
 /** The float tensor output carrying class probabilities: named like one if possible, never `contributions`. */
 function findProbabilityOutput(session: Ort.InferenceSession, path: string): { name: string; columns: number } {
   const candidates = session.outputMetadata.filter(
-    (m): m is Ort.InferenceSession.TensorValueMetadata => m.isTensor && (m.type === "float32" || m.type === "float64") && m.name !== CONTRIBUTIONS_OUTPUT,
+    (m): m is Ort.InferenceSession.TensorValueMetadata =>
+      m.isTensor && (m.type === "float32" || m.type === "float64") && m.name !== CONTRIBUTIONS_OUTPUT,
   );
   const chosen = candidates.find((m) => /prob/i.test(m.name)) ?? candidates[0];
-  if (!chosen) throw new RetainwiseError("model.no_probability_output", `The model ${path} has no float probability output.`);
+  if (!chosen)
+    throw new RetainwiseError("model.no_probability_output", `The model ${path} has no float probability output.`);
   const width = chosen.shape[1];
   return { name: chosen.name, columns: typeof width === "number" ? width : 2 };
 }
@@ -196,9 +231,22 @@ function toTensor(column: Float32Array | string[], type: string, rows: number): 
   const values = column as Float32Array;
   if (type === "float32") return new Tensor("float32", values, [rows, 1]);
   if (type === "float64") return new Tensor("float64", Float64Array.from(values), [rows, 1]);
-  if (type === "int64") return new Tensor("int64", BigInt64Array.from(values, (x) => BigInt(Number.isFinite(x) ? Math.round(x) : 0)), [rows, 1]);
-  if (type === "int32") return new Tensor("int32", Int32Array.from(values, (x) => (Number.isFinite(x) ? Math.round(x) : 0)), [rows, 1]);
-  throw new RetainwiseError("model.unsupported", `Model input type ${type} is not supported (use string, float, double or int64).`);
+  if (type === "int64")
+    return new Tensor(
+      "int64",
+      BigInt64Array.from(values, (x) => BigInt(Number.isFinite(x) ? Math.round(x) : 0)),
+      [rows, 1],
+    );
+  if (type === "int32")
+    return new Tensor(
+      "int32",
+      Int32Array.from(values, (x) => (Number.isFinite(x) ? Math.round(x) : 0)),
+      [rows, 1],
+    );
+  throw new RetainwiseError(
+    "model.unsupported",
+    `Model input type ${type} is not supported (use string, float, double or int64).`,
+  );
 }
 
 /** [N,2] -> column 1; [N,1] or [N] -> as is. */

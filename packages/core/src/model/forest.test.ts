@@ -28,14 +28,24 @@ describe("creditForest", () => {
       const bins = inputs.map((input) => Math.floor(random() * binCount(input)));
       const credits = new Float64Array(inputs.length);
       const roots = creditForest(forest!, bins, credits);
-      const leaves = forest!.trees.reduce((sum, tree) => sum + leafValue(tree, (f) => orderedCode(forest!, f, bins[f]!)), 0);
+      const leaves = forest!.trees.reduce(
+        (sum, tree) => sum + leafValue(tree, (f) => orderedCode(forest!, f, bins[f]!)),
+        0,
+      );
       expect(roots + credits.reduce((a, b) => a + b, 0)).toBeCloseTo(leaves, 12);
     }
   });
 
   it("credits a step to the input split on, sends a blank the side it learned, and reads levels in the forest's order", () => {
     // Contract in the order Two year (bin 3), Month-to-month (1), One year (2); "other" last, blank apart.
-    const tree: ForestTree = { input: [1, 0, -1, -1, -1], at: [1, 1, 0, 0, 0], blankLeft: [0, 1, 0, 0, 0], left: [1, 3, 0, 0, 0], right: [2, 4, 0, 0, 0], value: [0.1, -0.2, 0.4, -0.5, 0.3] };
+    const tree: ForestTree = {
+      input: [1, 0, -1, -1, -1],
+      at: [1, 1, 0, 0, 0],
+      blankLeft: [0, 1, 0, 0, 0],
+      left: [1, 3, 0, 0, 0],
+      right: [2, 4, 0, 0, 0],
+      value: [0.1, -0.2, 0.4, -0.5, 0.3],
+    };
     const forest = { orders: { "1": [0, 2, 3, 1, 4] }, trees: [tree] };
     const credit = (bins: number[]) => {
       const credits = new Float64Array(3);

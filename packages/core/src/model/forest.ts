@@ -45,7 +45,9 @@ export function creditForest(forest: Forest, bins: ArrayLike<number>, credits: F
     let node = 0;
     for (let f = tree.input[0]!; f >= 0; f = tree.input[node]!) {
       const code = orderedCode(forest, f, bins[f]!);
-      const next = (code === 0 ? tree.blankLeft[node] === 1 : code <= tree.at[node]!) ? tree.left[node]! : tree.right[node]!;
+      const next = (code === 0 ? tree.blankLeft[node] === 1 : code <= tree.at[node]!)
+        ? tree.left[node]!
+        : tree.right[node]!;
       credits[f]! += tree.value[next]! - tree.value[node]!;
       node = next;
     }

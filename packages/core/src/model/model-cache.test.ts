@@ -58,7 +58,10 @@ describe("the model cache", () => {
 
   it("does not cache a failed load", async () => {
     let calls = 0;
-    const cache = createModelCache({ load: async () => (calls++ === 0 ? Promise.reject(new Error("store down")) : loadModel(DEFAULT_MODEL_PATH)), maxModels: 2 });
+    const cache = createModelCache({
+      load: async () => (calls++ === 0 ? Promise.reject(new Error("store down")) : loadModel(DEFAULT_MODEL_PATH)),
+      maxModels: 2,
+    });
     await expect(cache.lease("a")).rejects.toThrow("store down");
     (await cache.lease("a")).release();
     expect(calls).toBe(2);

@@ -35,7 +35,8 @@ export function createModelCache(options: ModelCacheOptions): ModelCache {
   return {
     async lease(id) {
       let entry = entries.get(id);
-      if (entry) entries.delete(id); // re-inserted below: Map order is recency order
+      if (entry)
+        entries.delete(id); // re-inserted below: Map order is recency order
       else entry = { model: options.load(id), leases: 0 };
       entries.set(id, entry);
       entry.leases++;
@@ -72,7 +73,10 @@ export function createModelCache(options: ModelCacheOptions): ModelCache {
       if (entries.size <= options.maxModels) return;
       if (entry.leases > 0) continue;
       entries.delete(id);
-      void entry.model.then((model) => model.release(), () => {});
+      void entry.model.then(
+        (model) => model.release(),
+        () => {},
+      );
     }
   }
 }

@@ -7,7 +7,11 @@ import { rowCredits, termContribution } from "./terms/index.ts";
  *
  * @example const { contributions, logOdds } = scoreTermModel(model, Float32Array.of(3, 0), 1);
  */
-export function scoreTermModel(model: TermModel, codes: ArrayLike<number>, rows: number): { contributions: Float64Array; logOdds: Float64Array } {
+export function scoreTermModel(
+  model: TermModel,
+  codes: ArrayLike<number>,
+  rows: number,
+): { contributions: Float64Array; logOdds: Float64Array } {
   const width = model.inputs.length;
   const terms = model.terms.length;
   const contributions = new Float64Array(rows * terms);

@@ -18,11 +18,17 @@ import { categoryCoder } from "./term-tables-model.ts";
 function telcoTermModel(): TermModel {
   const inputs: ModelInputSpec[] = [
     { role: "numeric", name: "tenure", label: "Tenure (months)", cuts: [2.5, 12.5, 48.5] },
-    { role: "categorical", name: "Contract", label: "Contract", categories: ["Month-to-month", "One year", "Two year"] },
+    {
+      role: "categorical",
+      name: "Contract",
+      label: "Contract",
+      categories: ["Month-to-month", "One year", "Two year"],
+    },
     { role: "numeric", name: "TotalCharges", label: "Total charges", cuts: [100.5, 1000.5] },
     { role: "boolean", name: "PaperlessBilling", label: "Paperless billing", categories: ["No", "Yes"] },
   ];
-  const table = (input: number, scale: number) => Array.from({ length: binCount(inputs[input]!) }, (_, b) => scale * (b - 1.5));
+  const table = (input: number, scale: number) =>
+    Array.from({ length: binCount(inputs[input]!) }, (_, b) => scale * (b - 1.5));
   return withFloat32Tables({
     intercept: -1.1,
     inputs,
@@ -30,7 +36,11 @@ function telcoTermModel(): TermModel {
       { kind: "main", inputs: [0], table: table(0, -0.3) },
       { kind: "main", inputs: [1], table: [0, 0.8, -0.6, -1.4, 0.1] },
       { kind: "main", inputs: [2], table: table(2, 0.05) },
-      { kind: "pair", inputs: [0, 3], table: Array.from({ length: binCount(inputs[0]!) * binCount(inputs[3]!) }, (_, k) => ((k % 4) - 1.5) * 0.61) },
+      {
+        kind: "pair",
+        inputs: [0, 3],
+        table: Array.from({ length: binCount(inputs[0]!) * binCount(inputs[3]!) }, (_, k) => ((k % 4) - 1.5) * 0.61),
+      },
     ],
   });
 }
@@ -45,7 +55,10 @@ const termModel = telcoTermModel();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "rw-term-model-"));
   telco = readTelco();
-  const card = buildTermCard({ ...cardParts, model: termModel }, { name: "hand", version: "t1", created: "2026-01-01T00:00:00.000Z" });
+  const card = buildTermCard(
+    { ...cardParts, model: termModel },
+    { name: "hand", version: "t1", created: "2026-01-01T00:00:00.000Z" },
+  );
   writeFileSync(join(dir, "hand.onnx"), exportTermModel(termModel, { name: "hand", version: "t1" }));
   writeFileSync(join(dir, "hand.card.json"), JSON.stringify(card));
   model = await loadModel(join(dir, "hand.onnx"));
@@ -59,7 +72,9 @@ afterAll(async () => {
 function expected(row: string[]): { probability: number; contributions: number[] } {
   const cell = (name: string) => row[telco.headers.indexOf(name)]!.trim();
   const codes = termModel.inputs.map((input) =>
-    input.role === "numeric" ? Math.fround(parseNumber(cell(input.name), POINT_DECIMAL)!) : categoryCoder(input.categories)(cell(input.name)),
+    input.role === "numeric"
+      ? Math.fround(parseNumber(cell(input.name), POINT_DECIMAL)!)
+      : categoryCoder(input.categories)(cell(input.name)),
   );
   const { contributions, logOdds } = scoreTermModel(termModel, codes, 1);
   return { probability: sigmoid(logOdds[0]!), contributions: Array.from(contributions) };
@@ -67,7 +82,12 @@ function expected(row: string[]): { probability: number; contributions: number[]
 
 describe("a term-tables/1 model", () => {
   it("reads its inputs and one factor per term from the card", () => {
-    expect(model.inputs.map((i) => [i.name, i.kind])).toEqual([["tenure", "number"], ["Contract", "string"], ["TotalCharges", "number"], ["PaperlessBilling", "string"]]);
+    expect(model.inputs.map((i) => [i.name, i.kind])).toEqual([
+      ["tenure", "number"],
+      ["Contract", "string"],
+      ["TotalCharges", "number"],
+      ["PaperlessBilling", "string"],
+    ]);
     expect(model.factors).toEqual([{ inputs: [0] }, { inputs: [1] }, { inputs: [2] }, { inputs: [0, 3] }]);
     expect(model.version).toBe("t1");
   });
@@ -89,7 +109,11 @@ describe("a term-tables/1 model", () => {
     expect(reasons.some((r) => /^Paperless billing: (yes|no) \([+-]\d\.\d\d\)$/.test(r))).toBe(true);
     expect(reasons.some((r) => r.includes(" and "))).toBe(false);
     for (const row of rows) {
-      const subjects = [row.risk_factors!, row.protective_factors!].join("; ").split("; ").filter((r) => r !== "").map((r) => r.replace(/( is |: | not given).*$/, ""));
+      const subjects = [row.risk_factors!, row.protective_factors!]
+        .join("; ")
+        .split("; ")
+        .filter((r) => r !== "")
+        .map((r) => r.replace(/( is |: | not given).*$/, ""));
       expect(new Set(subjects).size).toBe(subjects.length);
     }
   });
@@ -104,7 +128,13 @@ describe("a term-tables/1 model", () => {
   it("matches categories exactly, then ignoring case; an unseen value is other and a blank is missing", async () => {
     const contract = telco.headers.indexOf("Contract");
     const variant = (value: string) => telco.rows.slice(0, 5).map((r) => r.map((c, j) => (j === contract ? value : c)));
-    const score = async (value: string) => (parse((await scoreText(model, toCsv(telco.headers, variant(value)))).output, { columns: true }) as Record<string, string>[]).map((r) => r.churn_probability);
+    const score = async (value: string) =>
+      (
+        parse((await scoreText(model, toCsv(telco.headers, variant(value)))).output, { columns: true }) as Record<
+          string,
+          string
+        >[]
+      ).map((r) => r.churn_probability);
     expect(await score("month-to-month")).toEqual(await score("Month-to-month"));
     expect(await score(" TWO YEAR ")).toEqual(await score("Two year"));
     const other = await score("Biennial");
@@ -130,7 +160,15 @@ describe("a term-tables/1 model with a derived input", () => {
   const derivedModel = withFloat32Tables({
     intercept: -1,
     inputs,
-    derived: [{ role: "numeric", name: "MonthlyCharges+TotalCharges", label: "Total charges (Monthly + Total)", sumOf: [1, 2], cuts: [100.5, 1000.5] }],
+    derived: [
+      {
+        role: "numeric",
+        name: "MonthlyCharges+TotalCharges",
+        label: "Total charges (Monthly + Total)",
+        sumOf: [1, 2],
+        cuts: [100.5, 1000.5],
+      },
+    ],
     terms: [
       { kind: "main", inputs: [0], table: [0, 0.01, -0.01] },
       { kind: "main", inputs: [3], table: [0, 1.5, -0.5, -1.25] },
@@ -140,14 +178,25 @@ describe("a term-tables/1 model with a derived input", () => {
   let derivedChurn: ChurnModel;
   beforeAll(async () => {
     writeFileSync(join(dir, "sum.onnx"), exportTermModel(derivedModel, { name: "sum", version: "t1" }));
-    writeFileSync(join(dir, "sum.card.json"), JSON.stringify(buildTermCard({ ...cardParts, model: derivedModel }, { name: "sum", version: "t1", created: "2026-01-01T00:00:00.000Z" })));
+    writeFileSync(
+      join(dir, "sum.card.json"),
+      JSON.stringify(
+        buildTermCard(
+          { ...cardParts, model: derivedModel },
+          { name: "sum", version: "t1", created: "2026-01-01T00:00:00.000Z" },
+        ),
+      ),
+    );
     derivedChurn = await loadModel(join(dir, "sum.onnx"));
   });
   afterAll(() => derivedChurn.release());
 
   it("reads only the card's columns, and names the sum as one subject of its reasons", () => {
     expect(derivedChurn.inputs.map((i) => i.name)).toEqual(["tenure", "MonthlyCharges", "TotalCharges"]);
-    expect(derivedChurn.factors[1]).toEqual({ inputs: [1, 2], subjects: [{ label: "Total charges (Monthly + Total)", sumOf: [1, 2] }] });
+    expect(derivedChurn.factors[1]).toEqual({
+      inputs: [1, 2],
+      subjects: [{ label: "Total charges (Monthly + Total)", sumOf: [1, 2] }],
+    });
   });
 
   it("scores every Telco row with the card's probability and writes the sum's value in its reasons", async () => {
@@ -164,6 +213,9 @@ describe("a term-tables/1 model with a derived input", () => {
     expect(scored[0]!.risk_factors).toMatch(/^Total charges \(Monthly \+ Total\) is 59\.7 \(\+1\.35\)/);
     const reasons = scored.flatMap((r) => `${r.risk_factors}; ${r.protective_factors}`.split("; "));
     expect(reasons.some((r) => / and /.test(r))).toBe(false);
-    expect(reasons.some((r) => /^Total charges \(Monthly \+ Total\) not given \([+-]\d\.\d\d\)$/.test(r)) || rows.every((row) => cell(row, "TotalCharges") !== "")).toBe(true);
+    expect(
+      reasons.some((r) => /^Total charges \(Monthly \+ Total\) not given \([+-]\d\.\d\d\)$/.test(r)) ||
+        rows.every((row) => cell(row, "TotalCharges") !== ""),
+    ).toBe(true);
   });
 });

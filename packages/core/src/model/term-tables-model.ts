@@ -32,7 +32,9 @@ export function termTablesRunner(session: Ort.InferenceSession, card: TermTables
   const features: FeaturesInput = {
     coders,
     async run(codes, rows) {
-      const result = await session.run({ [FEATURES_INPUT]: new Tensor("float32", codes, [rows, width]) }, [CONTRIBUTIONS_OUTPUT]);
+      const result = await session.run({ [FEATURES_INPUT]: new Tensor("float32", codes, [rows, width]) }, [
+        CONTRIBUTIONS_OUTPUT,
+      ]);
       const contributions = result[CONTRIBUTIONS_OUTPUT]!.data as Float32Array;
       return { probabilities: probabilitiesOf(contributions, rows, terms, intercept), contributions };
     },
@@ -55,7 +57,11 @@ export function termTablesRunner(session: Ort.InferenceSession, card: TermTables
 function factorOf(inputs: readonly number[], card: TermTablesCard): Factor {
   const width = card.inputs.length;
   if (inputs.every((i) => i < width)) return { inputs: [...inputs] };
-  const subjects = inputs.map((i) => (i < width ? { label: card.inputs[i]!.label, sumOf: [i] } : { label: card.derived![i - width]!.label, sumOf: card.derived![i - width]!.sumOf }));
+  const subjects = inputs.map((i) =>
+    i < width
+      ? { label: card.inputs[i]!.label, sumOf: [i] }
+      : { label: card.derived![i - width]!.label, sumOf: card.derived![i - width]!.sumOf },
+  );
   return { inputs: [...new Set(subjects.flatMap((s) => s.sumOf))], subjects };
 }
 
@@ -95,8 +101,16 @@ function coderFor(input: ModelInputSpec): ((cell: string) => number) | undefined
 }
 
 /** Writes one input's codes into column `at` of the row-major features. */
-function encode(column: Float32Array | string[], coder: ((cell: string) => number) | undefined, codes: Float32Array, at: number, width: number, rows: number): void {
-  for (let r = 0; r < rows; r++) codes[r * width + at] = coder ? coder((column as string[])[r]!) : (column as Float32Array)[r]!;
+function encode(
+  column: Float32Array | string[],
+  coder: ((cell: string) => number) | undefined,
+  codes: Float32Array,
+  at: number,
+  width: number,
+  rows: number,
+): void {
+  for (let r = 0; r < rows; r++)
+    codes[r * width + at] = coder ? coder((column as string[])[r]!) : (column as Float32Array)[r]!;
 }
 
 /**

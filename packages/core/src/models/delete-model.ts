@@ -8,11 +8,22 @@ import type { ObjectStore } from "../ports/object-store.ts";
  * built-in model cannot be deleted. Resolves the model as it ended: CANCELED if it was still queued
  * or training, else as it was.
  */
-export async function deleteModel(deps: { models: Pick<ModelRepository, "remove">; store: Pick<ObjectStore, "delete"> }, accountId: string, model: Model): Promise<Model> {
+export async function deleteModel(
+  deps: { models: Pick<ModelRepository, "remove">; store: Pick<ObjectStore, "delete"> },
+  accountId: string,
+  model: Model,
+): Promise<Model> {
   if (model.accountId === null) {
-    throw new RetainwiseError("model.builtin", "The built-in model cannot be deleted. Pick another default with PUT /v1/account/default-model if you want to stop using it.");
+    throw new RetainwiseError(
+      "model.builtin",
+      "The built-in model cannot be deleted. Pick another default with PUT /v1/account/default-model if you want to stop using it.",
+    );
   }
   const before = (await deps.models.remove(accountId, model.id)) ?? model;
-  await Promise.all([before.inputKey, before.onnxKey, before.cardKey].filter((k): k is string => !!k).map((key) => deps.store.delete(key)));
+  await Promise.all(
+    [before.inputKey, before.onnxKey, before.cardKey]
+      .filter((k): k is string => !!k)
+      .map((key) => deps.store.delete(key)),
+  );
   return { ...before, status: before.status === "QUEUED" || before.status === "TRAINING" ? "CANCELED" : before.status };
 }

@@ -46,7 +46,16 @@ export async function submitTraining(deps: TrainingDeps, upload: TrainingUpload)
     body: upload.body,
     insert: (bytes) =>
       deps.models.create(
-        { id, accountId, name: upload.name, labelColumn: upload.labelColumn, positiveValue: upload.positiveValue, inputKey, inputFilename: upload.filename, inputBytes: bytes },
+        {
+          id,
+          accountId,
+          name: upload.name,
+          labelColumn: upload.labelColumn,
+          positiveValue: upload.positiveValue,
+          inputKey,
+          inputFilename: upload.filename,
+          inputBytes: bytes,
+        },
         { maxInProgress: deps.maxConcurrentTrainings },
       ),
   });
@@ -58,13 +67,27 @@ export async function submitTraining(deps: TrainingDeps, upload: TrainingUpload)
  * them have an outcome; the worker builds the training file (jobs/train-model.ts), nothing is
  * copied here.
  */
-export async function trainFromPrediction(deps: TrainingDeps & { outcomes: OutcomeRepository }, prediction: Prediction, name: string): Promise<Model> {
+export async function trainFromPrediction(
+  deps: TrainingDeps & { outcomes: OutcomeRepository },
+  prediction: Prediction,
+  name: string,
+): Promise<Model> {
   const { accountId } = prediction;
   await waitForScoreCopies(deps.outcomes, accountId, [prediction.id]);
   assertEnoughToTrain(await deps.outcomes.labelsFor(accountId, prediction.id));
   const id = randomUUID();
   const created = await deps.models.create(
-    { id, accountId, name, labelColumn: OUTCOME_LABEL, positiveValue: "yes", inputKey: null, sourcePredictionId: prediction.id, inputFilename: `outcomes-of-${prediction.inputFilename}`, inputBytes: 0 },
+    {
+      id,
+      accountId,
+      name,
+      labelColumn: OUTCOME_LABEL,
+      positiveValue: "yes",
+      inputKey: null,
+      sourcePredictionId: prediction.id,
+      inputFilename: `outcomes-of-${prediction.inputFilename}`,
+      inputBytes: 0,
+    },
     { maxInProgress: deps.maxConcurrentTrainings },
   );
   await enqueueJob("train", id, { queue: deps.queue, rows: deps.models, logger: deps.logger });

@@ -19,7 +19,13 @@ export class GraphBuilder {
   readonly initializers: TensorProto[] = [];
 
   /** Adds a node and returns its (first) output name. Integer attributes must be integral numbers. */
-  node(opType: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}, domain = ""): string {
+  node(
+    opType: string,
+    inputs: string[],
+    outputs: string[],
+    attributes: Record<string, AttributeValue> = {},
+    domain = "",
+  ): string {
     this.nodes.push(
       onnx.NodeProto.create({
         opType,
@@ -54,11 +60,22 @@ function attribute(name: string, value: AttributeValue) {
   const { AttributeType } = onnx.AttributeProto;
   if (typeof value === "number") {
     // ONNX types the attribute by name; the float ones our exporters use end in `_float`.
-    return name.endsWith("_float") ? { name, type: AttributeType.FLOAT, f: value } : { name, type: AttributeType.INT, i: value };
+    return name.endsWith("_float")
+      ? { name, type: AttributeType.FLOAT, f: value }
+      : { name, type: AttributeType.INT, i: value };
   }
   if (typeof value === "string") return { name, type: AttributeType.STRING, s: Buffer.from(value, "utf8") };
   if ("ints" in value) return { name, type: AttributeType.INTS, ints: value.ints };
-  if ("doubles" in value) return { name, type: AttributeType.TENSOR, t: onnx.TensorProto.create({ dims: [value.doubles.length], dataType: onnx.TensorProto.DataType.DOUBLE, doubleData: value.doubles }) };
+  if ("doubles" in value)
+    return {
+      name,
+      type: AttributeType.TENSOR,
+      t: onnx.TensorProto.create({
+        dims: [value.doubles.length],
+        dataType: onnx.TensorProto.DataType.DOUBLE,
+        doubleData: value.doubles,
+      }),
+    };
   if (value.every((v) => typeof v === "string")) {
     return { name, type: AttributeType.STRINGS, strings: (value as string[]).map((s) => Buffer.from(s, "utf8")) };
   }

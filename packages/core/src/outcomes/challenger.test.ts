@@ -18,7 +18,11 @@ function scored(n: number, noise: { champion: number; challenger: number }) {
     const churned = next() < 0.3;
     const signal = churned ? 0.6 : 0.4;
     const clip = (p: number) => Math.min(1, Math.max(0, p));
-    return { churned, probability: clip(signal + (next() - 0.5) * noise.champion), challengerProbability: clip(signal + (next() - 0.5) * noise.challenger) };
+    return {
+      churned,
+      probability: clip(signal + (next() - 0.5) * noise.champion),
+      challengerProbability: clip(signal + (next() - 0.5) * noise.challenger),
+    };
   });
 }
 
@@ -27,11 +31,21 @@ describe("compareChallenger", () => {
     const rows = scored(2000, { champion: 1.2, challenger: 0.5 });
     const c = compareChallenger(rows);
     const labels = rows.map((r) => r.churned);
-    const expected = delongAuc(rows.map((r) => r.challengerProbability), labels).auc - delongAuc(rows.map((r) => r.probability), labels).auc;
+    const expected =
+      delongAuc(
+        rows.map((r) => r.challengerProbability),
+        labels,
+      ).auc -
+      delongAuc(
+        rows.map((r) => r.probability),
+        labels,
+      ).auc;
     expect(c.aucDifference!.value).toBeCloseTo(expected, 12);
     expect(c.aucDifference!.interval[0]).toBeGreaterThan(0);
     expect(c.better).toBe("challenger");
-    expect(c.champion.status === "ready" && c.challenger.status === "ready" && c.challenger.auc.value > c.champion.auc.value).toBe(true);
+    expect(
+      c.champion.status === "ready" && c.challenger.status === "ready" && c.challenger.auc.value > c.champion.auc.value,
+    ).toBe(true);
   });
 
   it("says the champion is better when the challenger is the noisier one", () => {
@@ -47,7 +61,10 @@ describe("compareChallenger", () => {
   });
 
   it("is paired: the interval of the difference is narrower than either model's own when both rank alike", () => {
-    const rows = scored(1000, { champion: 0.8, challenger: 0.8 }).map((r) => ({ ...r, challengerProbability: Math.min(1, r.probability + 0.01) }));
+    const rows = scored(1000, { champion: 0.8, challenger: 0.8 }).map((r) => ({
+      ...r,
+      challengerProbability: Math.min(1, r.probability + 0.01),
+    }));
     const c = compareChallenger(rows);
     const width = ([a, b]: [number, number]) => b - a;
     expect(c.champion.status).toBe("ready");
@@ -63,7 +80,10 @@ describe("compareChallenger", () => {
   });
 
   it("keeps only the rows the challenger scored", () => {
-    const rows = [{ probability: 0.2, challengerProbability: null, churned: true }, { probability: 0.3, challengerProbability: 0.4, churned: false }];
+    const rows = [
+      { probability: 0.2, challengerProbability: null, churned: true },
+      { probability: 0.3, challengerProbability: 0.4, churned: false },
+    ];
     expect(pairedRows(rows)).toEqual([rows[1]]);
   });
 });

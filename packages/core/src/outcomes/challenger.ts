@@ -34,15 +34,35 @@ export interface ChallengerComparison {
  */
 export function compareChallenger(rows: readonly PairedRow[]): ChallengerComparison {
   const champion = realizedPerformance(rows);
-  const challenger = realizedPerformance(rows.map((r) => ({ probability: r.challengerProbability, churned: r.churned })));
-  if (champion.status !== "ready") return { labeledRows: rows.length, champion, challenger, aucDifference: null, better: null };
+  const challenger = realizedPerformance(
+    rows.map((r) => ({ probability: r.challengerProbability, churned: r.churned })),
+  );
+  if (champion.status !== "ready")
+    return { labeledRows: rows.length, champion, challenger, aucDifference: null, better: null };
   const labels = rows.map((r) => r.churned);
-  const { difference, interval } = compareAucs(delongAuc(rows.map((r) => r.probability), labels), delongAuc(rows.map((r) => r.challengerProbability), labels));
+  const { difference, interval } = compareAucs(
+    delongAuc(
+      rows.map((r) => r.probability),
+      labels,
+    ),
+    delongAuc(
+      rows.map((r) => r.challengerProbability),
+      labels,
+    ),
+  );
   const better = interval[0] > 0 ? "challenger" : interval[1] < 0 ? "champion" : "no_clear_difference";
-  return { labeledRows: rows.length, champion, challenger, aucDifference: { value: difference, interval, method: "paired DeLong" }, better };
+  return {
+    labeledRows: rows.length,
+    champion,
+    challenger,
+    aucDifference: { value: difference, interval, method: "paired DeLong" },
+    better,
+  };
 }
 
 /** The rows a challenger also scored (a row the challenger could not read has no challenger probability). */
-export function pairedRows(rows: readonly { probability: number; challengerProbability: number | null; churned: boolean }[]): PairedRow[] {
+export function pairedRows(
+  rows: readonly { probability: number; challengerProbability: number | null; churned: boolean }[],
+): PairedRow[] {
   return rows.filter((r): r is PairedRow => r.challengerProbability !== null);
 }

@@ -28,7 +28,12 @@ export function delongAuc(scores: ArrayLike<number>, labels: ArrayLike<boolean>)
   const positiveComponents = Float64Array.from(positives, (_, i) => (rankInAll[i]! - rankInPositives[i]!) / n);
   const negativeComponents = Float64Array.from(negatives, (_, j) => 1 - (rankInAll[m + j]! - rankInNegatives[j]!) / m);
   const auc = mean(positiveComponents);
-  return { auc, variance: sampleVariance(positiveComponents) / m + sampleVariance(negativeComponents) / n, positiveComponents, negativeComponents };
+  return {
+    auc,
+    variance: sampleVariance(positiveComponents) / m + sampleVariance(negativeComponents) / n,
+    positiveComponents,
+    negativeComponents,
+  };
 }
 
 /** The AUC's 95% interval from its DeLong variance, clipped to [0, 1]. */
@@ -45,8 +50,14 @@ export function compareAucs(a: AucEstimate, b: AucEstimate): { difference: numbe
   const m = a.positiveComponents.length;
   const n = a.negativeComponents.length;
   const variance =
-    (sampleVariance(a.positiveComponents) + sampleVariance(b.positiveComponents) - 2 * sampleCovariance(a.positiveComponents, b.positiveComponents)) / m +
-    (sampleVariance(a.negativeComponents) + sampleVariance(b.negativeComponents) - 2 * sampleCovariance(a.negativeComponents, b.negativeComponents)) / n;
+    (sampleVariance(a.positiveComponents) +
+      sampleVariance(b.positiveComponents) -
+      2 * sampleCovariance(a.positiveComponents, b.positiveComponents)) /
+      m +
+    (sampleVariance(a.negativeComponents) +
+      sampleVariance(b.negativeComponents) -
+      2 * sampleCovariance(a.negativeComponents, b.negativeComponents)) /
+      n;
   const difference = b.auc - a.auc;
   const half = Z_95 * Math.sqrt(Math.max(0, variance));
   return { difference, interval: [difference - half, difference + half] };

@@ -20,7 +20,11 @@ const column = (name: string) => telco.headers.indexOf(name);
 
 /** The feature codes the scorer gives onnxruntime for these rows: numbers as read, categories through the model's coder. */
 function codesOf(rows: string[][]): Float32Array {
-  const coders = INPUTS.map((input) => (input.role === "numeric" ? (cell: string) => (cell.trim() === "" ? NaN : Number(cell)) : categoryCoder(input.categories)));
+  const coders = INPUTS.map((input) =>
+    input.role === "numeric"
+      ? (cell: string) => (cell.trim() === "" ? NaN : Number(cell))
+      : categoryCoder(input.categories),
+  );
   const codes = new Float32Array(rows.length * INPUTS.length);
   rows.forEach((row, r) => {
     INPUTS.forEach((input, i) => {
@@ -41,9 +45,15 @@ function trainedCard(): TermTablesCard {
   const shares = counted(telco.rows.slice(0, TRAINING_ROWS)).shares();
   const inputs = INPUTS.map((input, i) => ({ ...input, binShares: shares[i] }));
   const parsed = v.parse(ModelCardSchema, {
-    name: "drift-test", version: "v1", created: "2026-12-01T00:00:00Z",
-    trainingData: { sha256: "0".repeat(64), rows: TRAINING_ROWS }, label: { column: "Churn", positive: "Yes" }, thresholds: { high: 0.5, medium: 0.25 },
-    format: "term-tables/1", intercept: -1, inputs,
+    name: "drift-test",
+    version: "v1",
+    created: "2026-12-01T00:00:00Z",
+    trainingData: { sha256: "0".repeat(64), rows: TRAINING_ROWS },
+    label: { column: "Churn", positive: "Yes" },
+    thresholds: { high: 0.5, medium: 0.25 },
+    format: "term-tables/1",
+    intercept: -1,
+    inputs,
     terms: inputs.map((input, i) => ({ kind: "main", inputs: [i], table: new Array(binCount(input)).fill(0) })),
     columns: [],
   });
@@ -73,7 +83,9 @@ describe("drift against the training bins", () => {
   });
 
   it("flags tenure and contract for a sample shifted to new month-to-month customers", () => {
-    const shifted = telco.rows.filter((r) => r[column("Contract")] === "Month-to-month" && Number(r[column("tenure")]) < 12);
+    const shifted = telco.rows.filter(
+      (r) => r[column("Contract")] === "Month-to-month" && Number(r[column("tenure")]) < 12,
+    );
     const report = drift(shifted);
     const byName = new Map(report.columns.map((c) => [c.name, c]));
     expect(byName.get("tenure")!.psi).toBeGreaterThan(0.2);
@@ -83,7 +95,13 @@ describe("drift against the training bins", () => {
   });
 
   it("counts categories the model never saw, matching known ones case-insensitively", () => {
-    const rows = telco.rows.slice(0, 1000).map((r, i) => r.map((cell, j) => (j !== column("Contract") ? cell : i % 10 === 0 ? "Three year" : i % 10 === 1 ? cell.toUpperCase() : cell)));
+    const rows = telco.rows
+      .slice(0, 1000)
+      .map((r, i) =>
+        r.map((cell, j) =>
+          j !== column("Contract") ? cell : i % 10 === 0 ? "Three year" : i % 10 === 1 ? cell.toUpperCase() : cell,
+        ),
+      );
     const contract = drift(rows).columns.find((c) => c.name === "Contract")!;
     expect(contract.unseenShare).toBeCloseTo(0.1, 12);
     expect(contract.bins.at(-1)).toMatchObject({ bin: "(other)", actual: 0.1 });

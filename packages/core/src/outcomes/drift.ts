@@ -46,7 +46,11 @@ export interface BinCounts {
  */
 export function createBinCounter(inputs: readonly ModelInputSpec[]) {
   const width = inputs.length;
-  const empty = (): BinCounts => ({ rows: 0, counts: inputs.map((input) => new Array<number>(binCount(input)).fill(0)), unseen: inputs.map(() => 0) });
+  const empty = (): BinCounts => ({
+    rows: 0,
+    counts: inputs.map((input) => new Array<number>(binCount(input)).fill(0)),
+    unseen: inputs.map(() => 0),
+  });
   let state = empty();
   // "Other" is the code one past the last level (term-tables-model.ts categoryCoder); numerics have none.
   const other = inputs.map((input) => (input.role === "numeric" ? -1 : input.categories.length));
@@ -96,7 +100,9 @@ export type BinCounter = ReturnType<typeof createBinCounter>;
 
 /** A counter for the files a model scores, when its card holds the training shares to compare with; else undefined (nothing to measure). */
 export function driftCounterFor(card: ModelCard | undefined): BinCounter | undefined {
-  return isTermTablesCard(card) && card.inputs.some((input) => input.binShares) ? createBinCounter(card.inputs) : undefined;
+  return isTermTablesCard(card) && card.inputs.some((input) => input.binShares)
+    ? createBinCounter(card.inputs)
+    : undefined;
 }
 
 /**
@@ -113,14 +119,16 @@ export function driftReport(card: ModelCard | undefined, counted: BinCounts): Dr
     const actual = sharesOf(counts, counted.rows);
     const psi = populationStabilityIndex(expected, actual);
     const nonBlank = counted.rows - counts[0]!;
-    return [{
-      name: input.name,
-      label: input.label,
-      psi,
-      flagged: psi > PSI_FLAG,
-      unseenShare: input.role === "numeric" ? null : nonBlank > 0 ? counted.unseen[i]! / nonBlank : 0,
-      bins: binLabels(input).map((bin, b) => ({ bin, expected: expected[b] ?? 0, actual: actual[b]! })),
-    }];
+    return [
+      {
+        name: input.name,
+        label: input.label,
+        psi,
+        flagged: psi > PSI_FLAG,
+        unseenShare: input.role === "numeric" ? null : nonBlank > 0 ? counted.unseen[i]! / nonBlank : 0,
+        bins: binLabels(input).map((bin, b) => ({ bin, expected: expected[b] ?? 0, actual: actual[b]! })),
+      },
+    ];
   });
   return { rows: counted.rows, flagged: columns.filter((c) => c.flagged).length, columns };
 }
@@ -143,5 +151,10 @@ function sharesOf(counts: readonly number[], rows: number): number[] {
 function binLabels(input: ModelInputSpec): string[] {
   if (input.role !== "numeric") return ["(blank)", ...input.categories, "(other)"];
   const { cuts } = input;
-  return ["(blank)", ...[...cuts, Number.POSITIVE_INFINITY].map((cut, i) => (i === 0 ? `≤ ${cut}` : Number.isFinite(cut) ? `${cuts[i - 1]} – ${cut}` : `> ${cuts[i - 1]}`))];
+  return [
+    "(blank)",
+    ...[...cuts, Number.POSITIVE_INFINITY].map((cut, i) =>
+      i === 0 ? `≤ ${cut}` : Number.isFinite(cut) ? `${cuts[i - 1]} – ${cut}` : `> ${cuts[i - 1]}`,
+    ),
+  ];
 }

@@ -1,5 +1,12 @@
 import { listWithMore } from "../bounded-text.ts";
-import { assertNoDuplicateHeaders, closestHeaders, COLUMN_ALIASES, CUSTOMER_ID, findColumn, normalizeHeader } from "../csv/columns.ts";
+import {
+  assertNoDuplicateHeaders,
+  closestHeaders,
+  COLUMN_ALIASES,
+  CUSTOMER_ID,
+  findColumn,
+  normalizeHeader,
+} from "../csv/columns.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { ModelCard } from "../model/card.ts";
 import { cardIdentifiers } from "../scoring/id-column.ts";
@@ -35,9 +42,19 @@ export function acceptedOutcomeColumns(vocabularies: readonly OutcomeVocabulary[
   const generic = [CUSTOMER_ID, ...COLUMN_ALIASES[CUSTOMER_ID]!];
   const customerId = unique([...generic, ...vocabularies.flatMap((v) => v.idColumns)]);
   const labels = vocabularies
-    .filter((v, i) => vocabularies.findIndex((w) => normalizeHeader(w.labelColumn) === normalizeHeader(v.labelColumn) && w.churnedValue === v.churnedValue) === i)
+    .filter(
+      (v, i) =>
+        vocabularies.findIndex(
+          (w) => normalizeHeader(w.labelColumn) === normalizeHeader(v.labelColumn) && w.churnedValue === v.churnedValue,
+        ) === i,
+    )
     .map((v) => ({ column: v.labelColumn, churnedValue: v.churnedValue, model: v.model }));
-  return { customerId, churned: ["churned", ...COLUMN_ALIASES.churned!], observedAt: ["observed_at", ...COLUMN_ALIASES.observedAt!], labels };
+  return {
+    customerId,
+    churned: ["churned", ...COLUMN_ALIASES.churned!],
+    observedAt: ["observed_at", ...COLUMN_ALIASES.observedAt!],
+    labels,
+  };
 }
 
 /** Where an outcome file's columns are, and which words matched (the upload's answer says so). */
@@ -58,13 +75,23 @@ export interface OutcomeLayout {
  */
 export function outcomeLayout(headers: readonly string[], vocabularies: readonly OutcomeVocabulary[]): OutcomeLayout {
   assertNoDuplicateHeaders(headers);
-  const id = findColumn(headers, CUSTOMER_ID) ?? firstFound(headers, vocabularies.flatMap((v) => v.idColumns));
+  const id =
+    findColumn(headers, CUSTOMER_ID) ??
+    firstFound(
+      headers,
+      vocabularies.flatMap((v) => v.idColumns),
+    );
   const generic = findColumn(headers, "churned");
-  const labelled = generic === undefined ? vocabularies.find((v) => findColumn(headers, v.labelColumn) !== undefined) : undefined;
+  const labelled =
+    generic === undefined ? vocabularies.find((v) => findColumn(headers, v.labelColumn) !== undefined) : undefined;
   // A generic column named as a model learned it (`Churn`) also takes that model's churned value.
-  const same = generic === undefined ? labelled : vocabularies.find((v) => normalizeHeader(v.labelColumn) === normalizeHeader(headers[generic]!));
+  const same =
+    generic === undefined
+      ? labelled
+      : vocabularies.find((v) => normalizeHeader(v.labelColumn) === normalizeHeader(headers[generic]!));
   const churned = generic ?? (labelled && findColumn(headers, labelled.labelColumn));
-  if (id === undefined || churned === undefined) throw missingOutcomeColumns(headers, vocabularies, { id: id === undefined, churned: churned === undefined });
+  if (id === undefined || churned === undefined)
+    throw missingOutcomeColumns(headers, vocabularies, { id: id === undefined, churned: churned === undefined });
   return {
     id,
     churned,
@@ -82,7 +109,11 @@ function firstFound(headers: readonly string[], names: readonly string[]): numbe
   return undefined;
 }
 
-function missingOutcomeColumns(headers: readonly string[], vocabularies: readonly OutcomeVocabulary[], missing: { id: boolean; churned: boolean }): RetainwiseError {
+function missingOutcomeColumns(
+  headers: readonly string[],
+  vocabularies: readonly OutcomeVocabulary[],
+  missing: { id: boolean; churned: boolean },
+): RetainwiseError {
   const accepted = acceptedOutcomeColumns(vocabularies);
   // A typo (`churnd`) is named next to what it was meant to be.
   const closest = (names: readonly string[]) => {
@@ -92,7 +123,9 @@ function missingOutcomeColumns(headers: readonly string[], vocabularies: readonl
   const labels = accepted.labels.map((l) => `${l.column} as ${l.model} learned it, "${l.churnedValue}" = churned`);
   const wanted = [
     missing.id ? `a customer id column (${accepted.customerId.join(", ")}${closest(accepted.customerId)})` : null,
-    missing.churned ? `a column saying who churned (${[...accepted.churned, ...labels].join(", ")}${closest([...accepted.churned, ...accepted.labels.map((l) => l.column)])})` : null,
+    missing.churned
+      ? `a column saying who churned (${[...accepted.churned, ...labels].join(", ")}${closest([...accepted.churned, ...accepted.labels.map((l) => l.column)])})`
+      : null,
   ].filter((part) => part !== null);
   const found = headers.filter((h) => h.trim() !== "").map((h) => `"${h}"`);
   return new RetainwiseError(

@@ -75,7 +75,10 @@ export interface OutcomeRepository {
   /** Scores of these predictions (of the account) whose customers have an outcome observed after the prediction was made. */
   labeledScores(accountId: string, predictionIds: readonly string[]): Promise<LabeledScore[]>;
   /** The account's predictions, oldest first, created in [from, to) and/or scored with `modelId` (the built-in one also matches predictions without a model). */
-  predictionDigests(accountId: string, filter: { from?: Date; to?: Date; modelId?: string; builtinModelId?: string }): Promise<PredictionDigest[]>;
+  predictionDigests(
+    accountId: string,
+    filter: { from?: Date; to?: Date; modelId?: string; builtinModelId?: string },
+  ): Promise<PredictionDigest[]>;
   /** Customer id -> churned, for the prediction's customers whose outcome was observed after it. */
   labelsFor(accountId: string, predictionId: string): Promise<Map<string, boolean>>;
   /** How many customers have an outcome, and how many of them churned. */

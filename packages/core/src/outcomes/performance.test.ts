@@ -16,7 +16,8 @@ function rows(n: number, seed = 1): LabeledRow[] {
   const next = random(seed);
   return Array.from({ length: n }, () => {
     const churned = next() < 0.3;
-    const probability = Math.round(Math.min(1, Math.max(0, (churned ? 0.55 : 0.35) + (next() - 0.5) * 0.6)) * 100) / 100;
+    const probability =
+      Math.round(Math.min(1, Math.max(0, (churned ? 0.55 : 0.35) + (next() - 0.5) * 0.6)) * 100) / 100;
     return { probability, churned };
   });
 }
@@ -36,7 +37,10 @@ function bruteForce(data: readonly LabeledRow[]) {
 describe("delongAuc", () => {
   it("equals the pairwise AUC and DeLong variance computed by brute force, ties included", () => {
     const data = rows(400);
-    const fast = delongAuc(data.map((r) => r.probability), data.map((r) => r.churned));
+    const fast = delongAuc(
+      data.map((r) => r.probability),
+      data.map((r) => r.churned),
+    );
     const slow = bruteForce(data);
     expect(fast.auc).toBeCloseTo(slow.auc, 12);
     expect(fast.variance).toBeCloseTo(slow.variance, 14);
@@ -44,7 +48,10 @@ describe("delongAuc", () => {
 
   it("gives a zero difference with a zero-width interval for a score compared with itself", () => {
     const data = rows(300);
-    const a = delongAuc(data.map((r) => r.probability), data.map((r) => r.churned));
+    const a = delongAuc(
+      data.map((r) => r.probability),
+      data.map((r) => r.churned),
+    );
     const { difference, interval } = compareAucs(a, a);
     expect(difference).toBe(0);
     expect(interval[1] - interval[0]).toBeCloseTo(0, 12);
@@ -53,8 +60,14 @@ describe("delongAuc", () => {
   it("finds a better score better, with an interval above zero", () => {
     const data = rows(2000, 7);
     const labels = data.map((r) => r.churned);
-    const noisy = delongAuc(data.map((r, i) => r.probability + random(i)() * 0.5), labels);
-    const sharp = delongAuc(data.map((r) => r.probability), labels);
+    const noisy = delongAuc(
+      data.map((r, i) => r.probability + random(i)() * 0.5),
+      labels,
+    );
+    const sharp = delongAuc(
+      data.map((r) => r.probability),
+      labels,
+    );
     const { difference, interval } = compareAucs(noisy, sharp);
     expect(difference).toBeGreaterThan(0);
     expect(interval[0]).toBeGreaterThan(0);
@@ -63,7 +76,9 @@ describe("delongAuc", () => {
 
 describe("realizedPerformance", () => {
   it("says how many outcomes are missing while a class has fewer than 30 rows", () => {
-    const data = rows(400).filter((r) => !r.churned).concat(Array.from({ length: 29 }, () => ({ probability: 0.9, churned: true })));
+    const data = rows(400)
+      .filter((r) => !r.churned)
+      .concat(Array.from({ length: 29 }, () => ({ probability: 0.9, churned: true })));
     const performance = realizedPerformance(data);
     expect(performance.status).toBe("not_enough_outcomes");
     expect(performance).toMatchObject({ churned: 29, message: "not enough outcomes yet (29 of 30)" });
@@ -77,7 +92,10 @@ describe("realizedPerformance", () => {
     const [low, high] = performance.auc.interval;
     expect(low).toBeLessThan(performance.auc.value);
     expect(high).toBeGreaterThan(performance.auc.value);
-    expect(performance.brier).toBeCloseTo(data.reduce((s, r) => s + (r.probability - (r.churned ? 1 : 0)) ** 2, 0) / data.length, 12);
+    expect(performance.brier).toBeCloseTo(
+      data.reduce((s, r) => s + (r.probability - (r.churned ? 1 : 0)) ** 2, 0) / data.length,
+      12,
+    );
     expect(performance.calibration).toHaveLength(10);
     expect(performance.calibration.reduce((s, g) => s + g.count, 0)).toBe(1000);
     expect(performance.top.map((t) => t.rows)).toEqual([100, 200]);

@@ -73,9 +73,17 @@ export function realizedPerformance(rows: readonly LabeledRow[]): RealizedPerfor
   const counts = { labeledRows: rows.length, churned, stayed: rows.length - churned };
   const smaller = Math.min(counts.churned, counts.stayed);
   if (smaller < MIN_OUTCOMES_PER_CLASS) {
-    return { status: "not_enough_outcomes", ...counts, minimumPerClass: MIN_OUTCOMES_PER_CLASS, message: `not enough outcomes yet (${smaller} of ${MIN_OUTCOMES_PER_CLASS})` };
+    return {
+      status: "not_enough_outcomes",
+      ...counts,
+      minimumPerClass: MIN_OUTCOMES_PER_CLASS,
+      message: `not enough outcomes yet (${smaller} of ${MIN_OUTCOMES_PER_CLASS})`,
+    };
   }
-  const estimate = delongAuc(rows.map((r) => r.probability), rows.map((r) => r.churned));
+  const estimate = delongAuc(
+    rows.map((r) => r.probability),
+    rows.map((r) => r.churned),
+  );
   const sorted = [...rows].sort((a, b) => a.probability - b.probability);
   const baseRate = churned / rows.length;
   return {
@@ -129,8 +137,7 @@ function topShare(ascending: readonly LabeledRow[], share: number, baseRate: num
     if (r.probability > threshold) {
       above++;
       churnedAbove += r.churned ? 1 : 0;
-    }
-    else if (r.probability === threshold) {
+    } else if (r.probability === threshold) {
       tied++;
       churnedTied += r.churned ? 1 : 0;
     }

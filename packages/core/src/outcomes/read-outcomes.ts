@@ -14,7 +14,12 @@ export const OUTCOME_ERRORS_KEPT = 100;
 const MAX_CUSTOMER_ID_LENGTH = 200;
 
 const CHURNED_VALUES = new Map([
-  ["yes", true], ["no", false], ["1", true], ["0", false], ["true", true], ["false", false],
+  ["yes", true],
+  ["no", false],
+  ["1", true],
+  ["0", false],
+  ["true", true],
+  ["false", false],
 ]);
 
 export interface ReadOutcomesResult {
@@ -54,11 +59,21 @@ export interface ReadOutcomesOptions {
  * @example
  *   const result = await readOutcomes(body, (batch) => repo.upsert(accountId, uploadId, batch), { vocabularies });
  */
-export async function readOutcomes(input: Readable, onBatch: (outcomes: Outcome[]) => Promise<void>, { vocabularies = [], now = new Date() }: ReadOutcomesOptions = {}): Promise<ReadOutcomesResult> {
+export async function readOutcomes(
+  input: Readable,
+  onBatch: (outcomes: Outcome[]) => Promise<void>,
+  { vocabularies = [], now = new Date() }: ReadOutcomesOptions = {},
+): Promise<ReadOutcomesResult> {
   const source = await openCsv(input);
   const layout = outcomeLayout(source.headers, vocabularies);
   const churnedOf = churnedReader(layout);
-  const result: ReadOutcomesResult = { rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowErrors: [], matched: matchOf(source.headers, layout) };
+  const result: ReadOutcomesResult = {
+    rowsRead: 0,
+    rowsAccepted: 0,
+    rowsRejected: 0,
+    rowErrors: [],
+    matched: matchOf(source.headers, layout),
+  };
   let batch = new Map<string, Outcome>();
   for (;;) {
     const next = await source.records.next();
@@ -67,7 +82,12 @@ export async function readOutcomes(input: Readable, onBatch: (outcomes: Outcome[
     const parsed = parseRow(next.value, layout, churnedOf, now);
     if (typeof parsed === "string") {
       result.rowsRejected++;
-      if (result.rowErrors.length < OUTCOME_ERRORS_KEPT) result.rowErrors.push({ row: result.rowsRead, customerId: ellipsize((next.value[layout.id] ?? "").trim()), reason: parsed });
+      if (result.rowErrors.length < OUTCOME_ERRORS_KEPT)
+        result.rowErrors.push({
+          row: result.rowsRead,
+          customerId: ellipsize((next.value[layout.id] ?? "").trim()),
+          reason: parsed,
+        });
       continue;
     }
     result.rowsAccepted++;
@@ -79,7 +99,11 @@ export async function readOutcomes(input: Readable, onBatch: (outcomes: Outcome[
     }
   }
   if (batch.size > 0) await onBatch([...batch.values()]);
-  if (result.rowsRead === 0) throw new RetainwiseError("csv.no_rows", "The file has a header row but no outcome rows. Add one row per customer: customer_id,churned[,observed_at].");
+  if (result.rowsRead === 0)
+    throw new RetainwiseError(
+      "csv.no_rows",
+      "The file has a header row but no outcome rows. Add one row per customer: customer_id,churned[,observed_at].",
+    );
   if (result.rowsAccepted === 0) throw noneAccepted(result);
   return { ...result, matched: { ...result.matched, stayedValue: churnedOf.stayedValue() } };
 }
@@ -101,7 +125,14 @@ function noneAccepted(result: ReadOutcomesResult): RetainwiseError {
   return new RetainwiseError(
     "outcomes.none_accepted",
     `${result.rowsRead === 1 ? "The one outcome row was not accepted" : `None of the ${result.rowsRead.toLocaleString("en-US")} outcome rows was accepted`}, so nothing was saved (${first.join("; ")}${result.rowsRejected > first.length ? "; …" : ""}). Fix the rows and upload the file again.`,
-    { details: { rowsRead: result.rowsRead, rowsRejected: result.rowsRejected, rowErrors: result.rowErrors, matched: result.matched } },
+    {
+      details: {
+        rowsRead: result.rowsRead,
+        rowsRejected: result.rowsRejected,
+        rowErrors: result.rowErrors,
+        matched: result.matched,
+      },
+    },
   );
 }
 
@@ -120,7 +151,8 @@ function churnedReader(layout: OutcomeLayout): { read(text: string): boolean | s
       if (churnedValue !== undefined && lower === churnedValue.toLowerCase()) return true;
       const generic = CHURNED_VALUES.get(lower);
       if (generic !== undefined) return generic;
-      if (!ownWords || text === "") return `churned "${shorten(text)}" is not one of yes, no, 1, 0, true, false${churnedValue !== undefined ? ` (or "${churnedValue}", churned as ${layout.label!.model} learned it)` : ""}`;
+      if (!ownWords || text === "")
+        return `churned "${shorten(text)}" is not one of yes, no, 1, 0, true, false${churnedValue !== undefined ? ` (or "${churnedValue}", churned as ${layout.label!.model} learned it)` : ""}`;
       stayed ??= text;
       if (lower === stayed.toLowerCase()) return false;
       return `churned "${shorten(text)}" is neither "${churnedValue}" (churned, as ${layout.label!.model} learned it) nor "${stayed}" (stayed, the file's other value)`;
@@ -130,18 +162,27 @@ function churnedReader(layout: OutcomeLayout): { read(text: string): boolean | s
 }
 
 /** The row's outcome, or why it cannot be read. */
-function parseRow(record: string[], layout: OutcomeLayout, churnedOf: ReturnType<typeof churnedReader>, now: Date): Outcome | string {
+function parseRow(
+  record: string[],
+  layout: OutcomeLayout,
+  churnedOf: ReturnType<typeof churnedReader>,
+  now: Date,
+): Outcome | string {
   if (isUnreadable(record)) return record.unreadable;
-  if (record.length !== layout.width) return `the row has ${record.length} field${record.length === 1 ? "" : "s"} but the header has ${layout.width}`;
+  if (record.length !== layout.width)
+    return `the row has ${record.length} field${record.length === 1 ? "" : "s"} but the header has ${layout.width}`;
   const customerId = record[layout.id]!.trim();
   if (customerId === "") return "the customer id is blank";
-  if (customerId.length > MAX_CUSTOMER_ID_LENGTH) return `the customer id is longer than ${MAX_CUSTOMER_ID_LENGTH} characters`;
+  if (customerId.length > MAX_CUSTOMER_ID_LENGTH)
+    return `the customer id is longer than ${MAX_CUSTOMER_ID_LENGTH} characters`;
   const churned = churnedOf.read(record[layout.churned]!.trim());
   if (typeof churned === "string") return churned;
   const observedText = layout.observedAt === undefined ? "" : record[layout.observedAt]!.trim();
   const observedAt = observedText === "" ? now : new Date(observedText);
-  if (Number.isNaN(observedAt.getTime())) return `observed_at "${shorten(observedText)}" is not a date (use 2026-11-30 or 2026-11-30T14:00:00Z)`;
-  if (observedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) return `observed_at "${shorten(observedText)}" is in the future (after ${now.toISOString().slice(0, 10)}): upload outcomes once they are known`;
+  if (Number.isNaN(observedAt.getTime()))
+    return `observed_at "${shorten(observedText)}" is not a date (use 2026-11-30 or 2026-11-30T14:00:00Z)`;
+  if (observedAt.getTime() > now.getTime() + CLOCK_SKEW_MS)
+    return `observed_at "${shorten(observedText)}" is in the future (after ${now.toISOString().slice(0, 10)}): upload outcomes once they are known`;
   return { customerId, churned, observedAt };
 }
 

@@ -60,7 +60,11 @@ export function indexScoresJob(deps: IndexScoresDeps): JobSpec<ScoreIndexing, Sc
   };
 }
 
-async function indexScores({ job, attempt }: JobClaim<ScoreIndexing>, context: JobContext<ScoreIndexProgress>, deps: IndexScoresDeps): Promise<boolean> {
+async function indexScores(
+  { job, attempt }: JobClaim<ScoreIndexing>,
+  context: JobContext<ScoreIndexProgress>,
+  deps: IndexScoresDeps,
+): Promise<boolean> {
   const source = await scoresOf(job, deps, context.signal);
   let copied = 0;
   const counted = async function* () {
@@ -80,7 +84,11 @@ async function indexScores({ job, attempt }: JobClaim<ScoreIndexing>, context: J
  * The batches to copy. A file already expired (the stage's retention) reads as none: the prediction
  * then shows "0 labeled" instead of failing every request.
  */
-async function scoresOf(job: ScoreIndexing, deps: IndexScoresDeps, signal: AbortSignal): Promise<AsyncIterable<ScoredCustomer[]>> {
+async function scoresOf(
+  job: ScoreIndexing,
+  deps: IndexScoresDeps,
+  signal: AbortSignal,
+): Promise<AsyncIterable<ScoredCustomer[]>> {
   const key = job.scoresKey ?? (await deps.predictions.getById(job.id))?.outputKey;
   if (!key || !(await deps.store.head(key))) return noScores();
   const input = await deps.store.get(key, { signal });
@@ -90,7 +98,11 @@ async function scoresOf(job: ScoreIndexing, deps: IndexScoresDeps, signal: Abort
 async function* noScores(): AsyncGenerator<ScoredCustomer[]> {}
 
 /** One line of a scores file (`ScoreCsvOptions.scores`): `["<customer_id>", probability, challenger probability or null]`. */
-const ScoreLineSchema = v.tuple([v.pipe(v.string(), v.minLength(1)), v.pipe(v.number(), v.finite()), v.nullable(v.pipe(v.number(), v.finite()))]);
+const ScoreLineSchema = v.tuple([
+  v.pipe(v.string(), v.minLength(1)),
+  v.pipe(v.number(), v.finite()),
+  v.nullable(v.pipe(v.number(), v.finite())),
+]);
 
 /** A scores file's lines as batches. Our own file failing to parse is a bug or a torn object: internal, so the job is retried and then fails. */
 export async function* readScoresFile(input: Readable): AsyncGenerator<ScoredCustomer[]> {
@@ -113,7 +125,11 @@ function parseScoreLine(text: string, line: number): v.InferOutput<typeof ScoreL
   try {
     return v.parse(ScoreLineSchema, JSON.parse(text));
   } catch (error) {
-    throw new RetainwiseError("scores.unreadable", `Line ${line} of the scores file is not [customer_id, probability, challenger probability].`, { cause: error });
+    throw new RetainwiseError(
+      "scores.unreadable",
+      `Line ${line} of the scores file is not [customer_id, probability, challenger probability].`,
+      { cause: error },
+    );
   }
 }
 
@@ -127,7 +143,12 @@ const SCORE_COPY_POLL_MS = 100;
  * completed then answers with its scores, as when the request copied them itself. Past the
  * deadline (workers down) it answers with what is copied; it never reads the store.
  */
-export async function waitForScoreCopies(outcomes: Pick<OutcomeRepository, "pendingScoreCopies">, accountId: string, ids?: readonly string[], timeoutMs = SCORE_COPY_WAIT_MS): Promise<void> {
+export async function waitForScoreCopies(
+  outcomes: Pick<OutcomeRepository, "pendingScoreCopies">,
+  accountId: string,
+  ids?: readonly string[],
+  timeoutMs = SCORE_COPY_WAIT_MS,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await outcomes.pendingScoreCopies(accountId, ids)) > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, SCORE_COPY_POLL_MS));

@@ -30,10 +30,16 @@ export function assertEnoughToTrain(labels: ReadonlyMap<string, boolean>): void 
  * @example
  *   const body = Readable.from(labeledTrainingRows(await store.get(prediction.inputKey), labels));
  */
-export async function* labeledTrainingRows(input: Readable, labels: ReadonlyMap<string, boolean>): AsyncGenerator<string> {
+export async function* labeledTrainingRows(
+  input: Readable,
+  labels: ReadonlyMap<string, boolean>,
+): AsyncGenerator<string> {
   const source = await openCsv(input);
   if (source.headers.some((h) => h === OUTCOME_LABEL)) {
-    throw new RetainwiseError("model.label_clash", `The prediction's file already has a column named ${OUTCOME_LABEL}; rename it and score the file again before training from outcomes.`);
+    throw new RetainwiseError(
+      "model.label_clash",
+      `The prediction's file already has a column named ${OUTCOME_LABEL}; rename it and score the file again before training from outcomes.`,
+    );
   }
   const id = resolveColumns(source.headers, [CUSTOMER_ID]).get(CUSTOMER_ID)!;
   yield line([...source.headers, OUTCOME_LABEL]);

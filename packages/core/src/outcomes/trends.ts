@@ -31,11 +31,22 @@ export interface TrendPoint {
  * @example
  *   buildTrends(digests, labeled, { from, to, bucket: "week" })
  */
-export function buildTrends(predictions: readonly PredictionDigest[], labeled: readonly LabeledScore[], range: { from: Date; to: Date; bucket: TrendBucket }): TrendPoint[] {
+export function buildTrends(
+  predictions: readonly PredictionDigest[],
+  labeled: readonly LabeledScore[],
+  range: { from: Date; to: Date; bucket: TrendBucket },
+): TrendPoint[] {
   const size = (range.bucket === "week" ? 7 : 1) * DAY_MS;
   const start = Math.floor(range.from.getTime() / DAY_MS) * DAY_MS;
   const count = Math.max(1, Math.ceil((range.to.getTime() - start) / size));
-  const buckets = Array.from({ length: count }, (_, i) => ({ start: start + i * size, uploads: 0, rows: 0, sum: 0, high: 0, labeled: [] as LabeledScore[] }));
+  const buckets = Array.from({ length: count }, (_, i) => ({
+    start: start + i * size,
+    uploads: 0,
+    rows: 0,
+    sum: 0,
+    high: 0,
+    labeled: [] as LabeledScore[],
+  }));
   const bucketOf = new Map<string, (typeof buckets)[number]>();
   for (const p of predictions) {
     const bucket = buckets[Math.floor((p.createdAt.getTime() - start) / size)];
@@ -64,6 +75,9 @@ export function buildTrends(predictions: readonly PredictionDigest[], labeled: r
 function realizedAuc(rows: readonly LabeledScore[]): TrendPoint["realizedAuc"] {
   const churned = rows.filter((r) => r.churned).length;
   if (Math.min(churned, rows.length - churned) < MIN_OUTCOMES_PER_CLASS) return null;
-  const estimate = delongAuc(rows.map((r) => r.probability), rows.map((r) => r.churned));
+  const estimate = delongAuc(
+    rows.map((r) => r.probability),
+    rows.map((r) => r.churned),
+  );
   return { value: estimate.auc, interval: aucInterval(estimate) };
 }

@@ -9,7 +9,12 @@ export interface IdempotencyKeys {
    * exactly one gets `claimed`. A key whose answer is older than `ttlSeconds`, or whose request
    * stopped heart-beating `staleAfterSeconds` ago (its process died), is claimed anew.
    */
-  claim(accountId: string, key: string, fingerprint: string, options: { ttlSeconds: number; staleAfterSeconds: number }): Promise<IdempotencyClaim>;
+  claim(
+    accountId: string,
+    key: string,
+    fingerprint: string,
+    options: { ttlSeconds: number; staleAfterSeconds: number },
+  ): Promise<IdempotencyClaim>;
   /** Keeps a claim fresh while its request runs (a long upload). */
   heartbeat(accountId: string, key: string): Promise<void>;
   /** Stores the claimed request's answer, to be replayed. */

@@ -8,10 +8,22 @@ import type { ObjectStore } from "../ports/object-store.ts";
  * then its row (a worker still on it loses its claim). Resolves the prediction as it
  * ended: CANCELED if it had not finished.
  */
-export async function deletePrediction(deps: { predictions: Pick<PredictionRepository, "cancel" | "remove">; store: Pick<ObjectStore, "delete" | "deletePrefix"> }, accountId: string, prediction: Prediction): Promise<Prediction> {
-  const after = TERMINAL_STATUSES.includes(prediction.status) ? prediction : ((await deps.predictions.cancel(accountId, prediction.id)) ?? prediction);
+export async function deletePrediction(
+  deps: {
+    predictions: Pick<PredictionRepository, "cancel" | "remove">;
+    store: Pick<ObjectStore, "delete" | "deletePrefix">;
+  },
+  accountId: string,
+  prediction: Prediction,
+): Promise<Prediction> {
+  const after = TERMINAL_STATUSES.includes(prediction.status)
+    ? prediction
+    : ((await deps.predictions.cancel(accountId, prediction.id)) ?? prediction);
   const keys = [prediction.inputKey, after.outputKey].filter((k): k is string => !!k);
-  await Promise.all([...keys.map((key) => deps.store.delete(key)), deps.store.deletePrefix(`results/${prediction.id}/`)]);
+  await Promise.all([
+    ...keys.map((key) => deps.store.delete(key)),
+    deps.store.deletePrefix(`results/${prediction.id}/`),
+  ]);
   await deps.predictions.remove(accountId, prediction.id);
   return after;
 }

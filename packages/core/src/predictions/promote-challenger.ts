@@ -4,7 +4,10 @@ import type { Prediction } from "../jobs/prediction.ts";
 import { usableModel } from "../models/usable.ts";
 
 /** "Promote challenger": the prediction's challenger, if it is still READY, becomes the account's default model. */
-export async function promoteChallenger(models: Pick<ModelRepository, "get" | "setDefaultModel">, prediction: Prediction): Promise<Model> {
+export async function promoteChallenger(
+  models: Pick<ModelRepository, "get" | "setDefaultModel">,
+  prediction: Prediction,
+): Promise<Model> {
   if (!prediction.challengerModelId) {
     throw new RetainwiseError(
       "prediction.no_challenger",

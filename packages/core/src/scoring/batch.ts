@@ -1,4 +1,15 @@
-import { DELIMITERS, detectNumberFormat, headRecords, isUnreadable, numberProblem, parseNumber, resolveColumns, type CsvSource, type Delimiter, type NumberFormat } from "../csv/index.ts";
+import {
+  DELIMITERS,
+  detectNumberFormat,
+  headRecords,
+  isUnreadable,
+  numberProblem,
+  parseNumber,
+  resolveColumns,
+  type CsvSource,
+  type Delimiter,
+  type NumberFormat,
+} from "../csv/index.ts";
 import type { Head } from "../csv/reader.ts";
 import type { ChurnModel, FeaturesInput, ModelOutput } from "../model/churn-model.ts";
 import { customerIdColumn, NO_ID_COLUMN } from "./id-column.ts";
@@ -19,7 +30,12 @@ export interface Layout {
 }
 
 /** `idColumn`: the column named to give customer ids (id-column.ts); by default the card's identifier, else customerID. */
-export function planColumns(headers: string[], model: ChurnModel, numberFormat: NumberFormat, idColumn?: string): Layout {
+export function planColumns(
+  headers: string[],
+  model: ChurnModel,
+  numberFormat: NumberFormat,
+  idColumn?: string,
+): Layout {
   const resolved = resolveModelColumns(headers, model);
   return {
     idIndex: customerIdColumn(headers, model.card, idColumn),
@@ -36,14 +52,23 @@ export function customerIdsOf(layout: Layout): CustomerIds {
 }
 
 /** The file's number format, from the cells of the model's numeric inputs in the head of the file. */
-export function headNumberFormat(head: Head, source: Pick<CsvSource, "headers" | "delimiter">, model: ChurnModel): NumberFormat {
+export function headNumberFormat(
+  head: Head,
+  source: Pick<CsvSource, "headers" | "delimiter">,
+  model: ChurnModel,
+): NumberFormat {
   const resolved = resolveModelColumns(source.headers, model);
   const numeric = model.inputs.filter((i) => i.kind === "number").map((i) => resolved.get(i.name)!);
-  return detectNumberFormat(headRecords(head.head, head.complete, source.delimiter).flatMap((record) => numeric.map((i) => record[i] ?? "")));
+  return detectNumberFormat(
+    headRecords(head.head, head.complete, source.delimiter).flatMap((record) => numeric.map((i) => record[i] ?? "")),
+  );
 }
 
 function resolveModelColumns(headers: string[], model: ChurnModel): Map<string, number> {
-  return resolveColumns(headers, model.inputs.map((i) => i.name));
+  return resolveColumns(
+    headers,
+    model.inputs.map((i) => i.name),
+  );
 }
 
 /**
@@ -61,8 +86,15 @@ export class Batch {
   valid = 0;
   private readonly inputs: BatchInputs;
 
-  constructor(private readonly layout: Layout, model: ChurnModel, readonly size: number, private readonly delimiter: Delimiter) {
-    this.inputs = model.features ? new FeatureCodes(layout, model.features, size) : new InputColumns(layout, model, size);
+  constructor(
+    private readonly layout: Layout,
+    model: ChurnModel,
+    readonly size: number,
+    private readonly delimiter: Delimiter,
+  ) {
+    this.inputs = model.features
+      ? new FeatureCodes(layout, model.features, size)
+      : new InputColumns(layout, model, size);
   }
 
   /** Checks and converts the records just read into `records`. */
@@ -73,7 +105,11 @@ export class Batch {
     errors.length = 0;
     inputs.reset();
     for (const record of records) {
-      const error = isUnreadable(record) ? record.unreadable : record.length === layout.width ? inputs.fill(record, this.valid) : raggedRow(record, layout.width, this.delimiter);
+      const error = isUnreadable(record)
+        ? record.unreadable
+        : record.length === layout.width
+          ? inputs.fill(record, this.valid)
+          : raggedRow(record, layout.width, this.delimiter);
       if (error === null) this.valid++;
       errors.push(error);
     }
@@ -107,7 +143,11 @@ class FeatureCodes implements BatchInputs {
   private readonly codes: Float32Array;
   private readonly width: number;
 
-  constructor(private readonly layout: Layout, private readonly model: FeaturesInput, size: number) {
+  constructor(
+    private readonly layout: Layout,
+    private readonly model: FeaturesInput,
+    size: number,
+  ) {
     this.width = layout.inputIndexes.length;
     this.codes = new Float32Array(size * this.width);
   }
@@ -145,7 +185,11 @@ class FeatureCodes implements BatchInputs {
 class InputColumns implements BatchInputs {
   private readonly columns: (Float32Array | string[])[];
 
-  constructor(private readonly layout: Layout, private readonly model: ChurnModel, size: number) {
+  constructor(
+    private readonly layout: Layout,
+    private readonly model: ChurnModel,
+    size: number,
+  ) {
     this.columns = layout.numeric.map((numeric) => (numeric ? new Float32Array(size) : []));
   }
 
@@ -194,7 +238,9 @@ function raggedRow(record: readonly string[], expected: number, delimiter: Delim
   // A file glued from two exports: the row splits into the header's width at another delimiter.
   const line = found < expected ? record.join(delimiter) : "";
   const other = DELIMITERS.find((d) => d !== delimiter && line.split(d).length === expected);
-  return other ? `${fields}: the delimiter changes from ${showDelimiter(delimiter)} to ${showDelimiter(other)}` : fields;
+  return other
+    ? `${fields}: the delimiter changes from ${showDelimiter(delimiter)} to ${showDelimiter(other)}`
+    : fields;
 }
 
 function showDelimiter(delimiter: Delimiter): string {

@@ -35,8 +35,14 @@ const rowsOf = (output: string) => parse(output, { columns: true }) as Record<st
 describe("scoring with a challenger", () => {
   it("adds challenger_probability after churn_probability, the challenger's own score, and leaves every champion column as it is alone", async () => {
     const text = toCsv(telco.headers, telco.rows.slice(0, 800));
-    const [both, alone, second] = await Promise.all([scoreText(champion, text, { challenger }), scoreText(champion, text), scoreText(challenger, text)]);
-    expect(both.output.slice(0, both.output.indexOf("\n"))).toBe("customer_id,churn_probability,challenger_probability,risk_level,risk_factors,protective_factors,retention_action,model_version,error");
+    const [both, alone, second] = await Promise.all([
+      scoreText(champion, text, { challenger }),
+      scoreText(champion, text),
+      scoreText(challenger, text),
+    ]);
+    expect(both.output.slice(0, both.output.indexOf("\n"))).toBe(
+      "customer_id,churn_probability,challenger_probability,risk_level,risk_factors,protective_factors,retention_action,model_version,error",
+    );
     const [pairs, solo, other] = [rowsOf(both.output), rowsOf(alone.output), rowsOf(second.output)];
     pairs.forEach(({ challenger_probability, ...rest }, i) => {
       expect(rest).toEqual(solo[i]);
@@ -59,7 +65,9 @@ describe("scoring with a challenger", () => {
     wider.terms.push({ kind: "main", inputs: [wider.inputs.length - 1], table: [0, 0, 0] });
     const needsRegion = await loadModel(writeTermModel(dir, wider, "needs-region"));
     try {
-      const error = await scoreFailure(champion, toCsv(telco.headers, telco.rows.slice(0, 10)), { challenger: needsRegion });
+      const error = await scoreFailure(champion, toCsv(telco.headers, telco.rows.slice(0, 10)), {
+        challenger: needsRegion,
+      });
       expect(error.code).toBe("csv.missing_columns");
       expect(error.message).toMatch(/^The challenger model t1 cannot score this file: .*region/);
     } finally {
@@ -70,17 +78,30 @@ describe("scoring with a challenger", () => {
   it.each([
     { way: "pieces of a stream", fromFile: false },
     { way: "ranges of a file on disk", fromFile: true },
-  ])("writes the same bytes and counts the same drift for a large file on one thread and on two, in $way", async ({ fromFile }) => {
-    const rows = Array.from({ length: 66_000 }, (_, i) => [`D${i}`, ...telco.rows[(i * 7919) % telco.rows.length]!.slice(1)]);
-    const text = toCsv(telco.headers, rows);
-    expect(Buffer.byteLength(text)).toBeGreaterThan(PARALLEL_MIN_BYTES);
-    const [oneDrift, twoDrift] = [driftCounterFor(champion.card)!, driftCounterFor(champion.card)!];
-    const one = await scoreText(champion, text, { threads: 1, challenger, drift: oneDrift });
-    const two = await scoreText(champion, text, { threads: 2, workerEntry: PROGRAM_ENTRY, challenger, drift: twoDrift, fromFile });
-    expect(two.summary.rowsScored).toBe(rows.length);
-    expect(two.output === one.output).toBe(true);
-    expect(one.output.split("\n", 2)[1]).toMatch(/^D0,0\.\d{4},0\.\d{4},/);
-    expect(twoDrift.state()).toEqual(oneDrift.state());
-    expect(oneDrift.state().rows).toBe(rows.length);
-  }, 180_000);
+  ])(
+    "writes the same bytes and counts the same drift for a large file on one thread and on two, in $way",
+    async ({ fromFile }) => {
+      const rows = Array.from({ length: 66_000 }, (_, i) => [
+        `D${i}`,
+        ...telco.rows[(i * 7919) % telco.rows.length]!.slice(1),
+      ]);
+      const text = toCsv(telco.headers, rows);
+      expect(Buffer.byteLength(text)).toBeGreaterThan(PARALLEL_MIN_BYTES);
+      const [oneDrift, twoDrift] = [driftCounterFor(champion.card)!, driftCounterFor(champion.card)!];
+      const one = await scoreText(champion, text, { threads: 1, challenger, drift: oneDrift });
+      const two = await scoreText(champion, text, {
+        threads: 2,
+        workerEntry: PROGRAM_ENTRY,
+        challenger,
+        drift: twoDrift,
+        fromFile,
+      });
+      expect(two.summary.rowsScored).toBe(rows.length);
+      expect(two.output === one.output).toBe(true);
+      expect(one.output.split("\n", 2)[1]).toMatch(/^D0,0\.\d{4},0\.\d{4},/);
+      expect(twoDrift.state()).toEqual(oneDrift.state());
+      expect(oneDrift.state().rows).toBe(rows.length);
+    },
+    180_000,
+  );
 });

@@ -42,7 +42,11 @@ export class ChallengerScorer {
  * the head, as for the champion). A file without its columns cannot be compared: the error says
  * which model needs them.
  */
-export function planChallenger(head: Head, source: Pick<CsvSource, "headers" | "delimiter">, model: ChurnModel): { layout: Layout; numberFormat: NumberFormat } {
+export function planChallenger(
+  head: Head,
+  source: Pick<CsvSource, "headers" | "delimiter">,
+  model: ChurnModel,
+): { layout: Layout; numberFormat: NumberFormat } {
   try {
     const numberFormat = headNumberFormat(head, source, model);
     return { layout: planColumns(source.headers, model, numberFormat), numberFormat };
@@ -62,5 +66,9 @@ export function challengerLayout(headers: string[], model: ChurnModel, numberFor
 
 function asChallengers(error: unknown, model: ChurnModel): unknown {
   if (!isRetainwiseError(error)) return error;
-  return new RetainwiseError(error.code, `The challenger model ${model.version} cannot score this file: ${error.message}`, { cause: error });
+  return new RetainwiseError(
+    error.code,
+    `The challenger model ${model.version} cannot score this file: ${error.message}`,
+    { cause: error },
+  );
 }

@@ -16,9 +16,12 @@ import { PARALLEL_MIN_BYTES } from "./parallel.ts";
  */
 const dir = mkdtempSync(join(tmpdir(), "rw-determinism-"));
 const telco: Table = readTelco();
-const models = [{ name: "a term-tables model built in the test", load: () => loadModel(writeTelcoTermModel(dir, telco)) }];
+const models = [
+  { name: "a term-tables model built in the test", load: () => loadModel(writeTelcoTermModel(dir, telco)) },
+];
 // The shipped model takes part as soon as it is a term-tables model (the trainer's new Telco model).
-if (isTermTablesCard(JSON.parse(readFileSync(cardPathFor(DEFAULT_MODEL_PATH), "utf8")))) models.push({ name: "the shipped model", load: () => loadModel(DEFAULT_MODEL_PATH) });
+if (isTermTablesCard(JSON.parse(readFileSync(cardPathFor(DEFAULT_MODEL_PATH), "utf8"))))
+  models.push({ name: "the shipped model", load: () => loadModel(DEFAULT_MODEL_PATH) });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Output line (without the error column's row number) by customer id. */
@@ -50,7 +53,10 @@ describe.each(models)("scoring with $name", ({ load }) => {
   }, 120_000);
 
   it("writes the same bytes for a large file on one thread and on two, as a stream and from a file on disk", async () => {
-    const rows = Array.from({ length: 66_000 }, (_, i) => [`D${i}`, ...telco.rows[(i * 7919) % telco.rows.length]!.slice(1)]);
+    const rows = Array.from({ length: 66_000 }, (_, i) => [
+      `D${i}`,
+      ...telco.rows[(i * 7919) % telco.rows.length]!.slice(1),
+    ]);
     const text = toCsv(telco.headers, rows);
     expect(Buffer.byteLength(text)).toBeGreaterThan(PARALLEL_MIN_BYTES);
     const one = await scoreText(model, text, { threads: 1 });

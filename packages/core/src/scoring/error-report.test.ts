@@ -35,19 +35,26 @@ describe("the error report", () => {
     const rows = parse(errors.text()) as string[][];
     expect(rows[0]).toEqual(["row", "customer_id", "error"]);
     expect(rows.slice(1).map((r) => r[0])).toEqual(Array.from({ length: 20 }, (_, i) => String(i + 9)));
-    for (const row of rows.slice(1)) expect(row[2]).toBe("the row has 1 field but the header has 21: the delimiter changes from ';' to ','");
+    for (const row of rows.slice(1))
+      expect(row[2]).toBe("the row has 1 field but the header has 21: the delimiter changes from ';' to ','");
     expect(errors.stream.writableFinished).toBe(true);
   });
 
   it("has only its header when every row scores", async () => {
     const telco = readTelco();
     const errors = collector();
-    await scoreCsv({ input: chunked(toCsv(telco.headers, telco.rows.slice(0, 50))), output: collector().stream, errors: errors.stream, model });
+    await scoreCsv({
+      input: chunked(toCsv(telco.headers, telco.rows.slice(0, 50))),
+      output: collector().stream,
+      errors: errors.stream,
+      model,
+    });
     expect(errors.text()).toBe("row,customer_id,error\n");
   });
 
   it("reads back only the header and the first rows asked for", async () => {
-    const report = "row,customer_id,error\n" + Array.from({ length: 500 }, (_, i) => `${i + 1},"id, ${i}",bad\n`).join("");
+    const report =
+      "row,customer_id,error\n" + Array.from({ length: 500 }, (_, i) => `${i + 1},"id, ${i}",bad\n`).join("");
     const head = await errorReportHead(Readable.from([report]), 20);
     expect(parse(head)).toHaveLength(21);
     expect(head.split("\n")[1]).toBe('1,"id, 0",bad');

@@ -7,11 +7,13 @@ import { neutralizeFormula } from "./formula-cells.ts";
 
 describe("neutralizeFormula", () => {
   it("puts a quote before a cell a spreadsheet would run as a formula", () => {
-    for (const cell of ["=1+1", "@SUM(A1)", '=HYPERLINK("http://x","y")', "+1", "-1+2", "\tx", "\rx"]) expect(neutralizeFormula(cell)).toBe(`'${cell}`);
+    for (const cell of ["=1+1", "@SUM(A1)", '=HYPERLINK("http://x","y")', "+1", "-1+2", "\tx", "\rx"])
+      expect(neutralizeFormula(cell)).toBe(`'${cell}`);
   });
 
   it("leaves ordinary text, numbers and empty cells as they are", () => {
-    for (const cell of ["7590-VHVEG", "0.7011", "", "Month-to-month", "a=b", " =1"]) expect(neutralizeFormula(cell)).toBe(cell);
+    for (const cell of ["7590-VHVEG", "0.7011", "", "Month-to-month", "a=b", " =1"])
+      expect(neutralizeFormula(cell)).toBe(cell);
   });
 });
 
@@ -26,7 +28,14 @@ describe("scored output opened in a spreadsheet", () => {
     const telco = readTelco();
     const ids = ["=1+1", "@SUM(A1)", '=HYPERLINK("http://evil.example","click")', "+1", "-1+2"];
     const rows = ids.map((id, i) => [id, ...telco.rows[i]!.slice(1)]);
-    const { output } = await scoreText(model, toCsv(["customerID", ...telco.headers.slice(1), "=cmd|' /C calc'!A0"], rows.map((r) => [...r, "-2+3"])), { includeInput: true });
+    const { output } = await scoreText(
+      model,
+      toCsv(
+        ["customerID", ...telco.headers.slice(1), "=cmd|' /C calc'!A0"],
+        rows.map((r) => [...r, "-2+3"]),
+      ),
+      { includeInput: true },
+    );
     const [header, ...scored] = parse(output, { relax_column_count: true }) as string[][];
     expect(header!.at(-1)).toBe("'=cmd|' /C calc'!A0");
     expect(scored.map((r) => r[0])).toEqual(ids.map((id) => `'${id}`));

@@ -28,8 +28,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "rw-id-column-"));
   telco = readTelco();
   const path = writeTermModel(dir, telcoTermModel(telco), "clientnum");
-  const card = JSON.parse(await readFile(cardPathFor(path), "utf8")) as { columns: { name: string; role: string; reason: string }[] };
-  card.columns.unshift({ name: "RowNumber", role: "identifier", reason: "a row counter" }, { name: "CLIENTNUM", role: "identifier", reason: "whole numbers of 9+ digits" });
+  const card = JSON.parse(await readFile(cardPathFor(path), "utf8")) as {
+    columns: { name: string; role: string; reason: string }[];
+  };
+  card.columns.unshift(
+    { name: "RowNumber", role: "identifier", reason: "a row counter" },
+    { name: "CLIENTNUM", role: "identifier", reason: "whole numbers of 9+ digits" },
+  );
   await writeFile(cardPathFor(path), JSON.stringify(card));
   model = await loadModel(path);
   headers = ["RowNumber", "CLIENTNUM", ...telco.headers];
@@ -40,7 +45,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const idsOf = (output: string) => (parse(output, { columns: true }) as { customer_id: string }[]).map((r) => r.customer_id);
+const idsOf = (output: string) =>
+  (parse(output, { columns: true }) as { customer_id: string }[]).map((r) => r.customer_id);
 
 describe("the customer_id column when scoring", () => {
   it("is the model card's identifier column when the file has it, the best by name of several (CLIENTNUM before RowNumber, before customerID)", async () => {
@@ -56,7 +62,13 @@ describe("the customer_id column when scoring", () => {
 
   it("is the row number when the file has neither", async () => {
     const keep = telco.headers.map((_, i) => i).filter((i) => telco.headers[i] !== "customerID");
-    const scored = await scoreText(model, toCsv(keep.map((i) => telco.headers[i]!), telco.rows.slice(0, 3).map((r) => keep.map((i) => r[i]!))));
+    const scored = await scoreText(
+      model,
+      toCsv(
+        keep.map((i) => telco.headers[i]!),
+        telco.rows.slice(0, 3).map((r) => keep.map((i) => r[i]!)),
+      ),
+    );
     expect(idsOf(scored.output)).toEqual(["1", "2", "3"]);
     expect(scored.summary.customerIds).toBe("row_number");
   });
@@ -71,28 +83,52 @@ describe("the customer_id column when scoring", () => {
   it("fails the file when the named id column is missing, naming the closest columns", async () => {
     const error = await scoreFailure(model, toCsv(headers, rows), { idColumn: "CLIENT_NUMBER" });
     expect(error.code).toBe("csv.missing_columns");
-    expect(error.message).toMatch(/^The file has no column "CLIENT_NUMBER" to take customer ids from \(closest: "CLIENTNUM"\)\. Found: "RowNumber", "CLIENTNUM", "customerID", /);
-    expect(error.message).toMatch(/Name one of the file's columns as the id column, or leave it out to use the model's\.$/);
+    expect(error.message).toMatch(
+      /^The file has no column "CLIENT_NUMBER" to take customer ids from \(closest: "CLIENTNUM"\)\. Found: "RowNumber", "CLIENTNUM", "customerID", /,
+    );
+    expect(error.message).toMatch(
+      /Name one of the file's columns as the id column, or leave it out to use the model's\.$/,
+    );
   });
 
   it("is the named column on every thread of a large file", async () => {
     const copies = Math.ceil((PARALLEL_MIN_BYTES * 1.2) / Buffer.byteLength(toCsv(headers, rows)));
-    const many = Array.from({ length: copies }, () => rows).flat().map((r, i) => [String(i + 1), clientnum(i), ...r.slice(2)]);
+    const many = Array.from({ length: copies }, () => rows)
+      .flat()
+      .map((r, i) => [String(i + 1), clientnum(i), ...r.slice(2)]);
     const text = toCsv(headers, many);
     const [one, two] = await Promise.all([
       scoreText(model, text, { idColumn: "RowNumber" }),
-      scoreText(model, text, { idColumn: "RowNumber", threads: 2, workerEntry: PROGRAM_ENTRY, fromFile: true, totalBytes: Buffer.byteLength(text) }),
+      scoreText(model, text, {
+        idColumn: "RowNumber",
+        threads: 2,
+        workerEntry: PROGRAM_ENTRY,
+        fromFile: true,
+        totalBytes: Buffer.byteLength(text),
+      }),
     ]);
     expect(two.output).toBe(one.output);
     expect(idsOf(two.output).at(-1)).toBe(String(many.length));
-    const cardIds = await scoreText(model, text, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile: true, totalBytes: Buffer.byteLength(text) });
+    const cardIds = await scoreText(model, text, {
+      threads: 2,
+      workerEntry: PROGRAM_ENTRY,
+      fromFile: true,
+      totalBytes: Buffer.byteLength(text),
+    });
     expect(idsOf(cardIds.output).at(-1)).toBe(clientnum(many.length - 1));
   }, 60_000);
 });
 
 describe("customerIdColumn", () => {
   it("ranks a card's identifiers by name: a customer's or account's id first, row counters and exported indexes last", () => {
-    const card = { ...model.card!, columns: ["RowNumber", "Unnamed: 0", "Surname_key", "CustomerId"].map((name) => ({ name, role: "identifier" as const, reason: "" })) };
+    const card = {
+      ...model.card!,
+      columns: ["RowNumber", "Unnamed: 0", "Surname_key", "CustomerId"].map((name) => ({
+        name,
+        role: "identifier" as const,
+        reason: "",
+      })),
+    };
     expect(cardIdentifiers(card)).toEqual(["CustomerId", "Surname_key", "RowNumber", "Unnamed: 0"]);
     expect(customerIdColumn(["RowNumber", "Age"], card)).toBe(0);
     expect(customerIdColumn(["Age"], card)).toBe(NO_ID_COLUMN);

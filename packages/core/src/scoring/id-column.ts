@@ -54,7 +54,11 @@ export function cardIdentifiers(card: ModelCard | undefined): string[] {
 
 function idNameScore(name: string): number {
   const normalized = normalizeHeader(name);
-  return (SUBJECT_NAME.test(normalized) ? 2 : 0) + (ID_NAME_END.test(normalized) ? 1 : 0) - (ROW_NAME.test(normalized) ? 4 : 0);
+  return (
+    (SUBJECT_NAME.test(normalized) ? 2 : 0) +
+    (ID_NAME_END.test(normalized) ? 1 : 0) -
+    (ROW_NAME.test(normalized) ? 4 : 0)
+  );
 }
 
 function missingIdColumn(named: string, headers: readonly string[], normalized: readonly string[]): never {

@@ -30,7 +30,10 @@ export class LineAppender {
       const { bytesRead } = await this.file.read(chunk, 0, COPY_BYTES, this.copied);
       if (bytesRead === 0) return;
       this.copied += bytesRead;
-      const pending = this.carry.length > 0 ? Buffer.concat([this.carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      const pending =
+        this.carry.length > 0
+          ? Buffer.concat([this.carry, chunk.subarray(0, bytesRead)])
+          : chunk.subarray(0, bytesRead);
       const cut = pending.lastIndexOf(LF) + 1;
       this.carry = Buffer.from(pending.subarray(cut));
       if (cut > 0) await write(this.into, this.order.resolveBytes(pending.subarray(0, cut)));

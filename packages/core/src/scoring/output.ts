@@ -3,14 +3,29 @@ import { finished } from "node:stream/promises";
 import { RetainwiseError } from "../errors.ts";
 import { neutralizeFormula } from "./formula-cells.ts";
 
-export const OUTPUT_COLUMNS = ["customer_id", "churn_probability", "risk_level", "risk_factors", "protective_factors", "retention_action", "model_version", "error"] as const;
+export const OUTPUT_COLUMNS = [
+  "customer_id",
+  "churn_probability",
+  "risk_level",
+  "risk_factors",
+  "protective_factors",
+  "retention_action",
+  "model_version",
+  "error",
+] as const;
 
 /** Champion / challenger: the challenger's probability, written right after the champion's. */
 export const CHALLENGER_COLUMN = "challenger_probability";
 
 export function headerLine(inputHeaders: readonly string[], includeInput: boolean, challenger = false): string {
   const [id, probability, ...rest] = OUTPUT_COLUMNS;
-  return csvLine([id, probability, ...(challenger ? [CHALLENGER_COLUMN] : []), ...rest, ...(includeInput ? inputHeaders : [])]);
+  return csvLine([
+    id,
+    probability,
+    ...(challenger ? [CHALLENGER_COLUMN] : []),
+    ...rest,
+    ...(includeInput ? inputHeaders : []),
+  ]);
 }
 
 /**
@@ -34,10 +49,23 @@ export const NEEDS_QUOTES = /[",\r\n]/;
 export async function write(output: Writable, text: string | Uint8Array): Promise<void> {
   if (output.write(text)) return;
   await new Promise<void>((resolve, reject) => {
-    const onDrain = () => { cleanup(); resolve(); };
-    const onError = (error: Error) => { cleanup(); reject(error); };
-    const onClose = () => { cleanup(); reject(new RetainwiseError("output.closed", "The output closed before scoring finished.")); };
-    const cleanup = () => { output.off("drain", onDrain); output.off("error", onError); output.off("close", onClose); };
+    const onDrain = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new RetainwiseError("output.closed", "The output closed before scoring finished."));
+    };
+    const cleanup = () => {
+      output.off("drain", onDrain);
+      output.off("error", onError);
+      output.off("close", onClose);
+    };
     output.on("drain", onDrain).on("error", onError).on("close", onClose);
   });
 }

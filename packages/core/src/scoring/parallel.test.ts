@@ -9,7 +9,13 @@ import type { ScoreProgress } from "./score-csv.ts";
 import { PARALLEL_MIN_BYTES } from "./parallel.ts";
 import { OUTPUT_COLUMNS } from "./output.ts";
 import { rangeShares } from "./ranges.ts";
-import { PROGRAM_ENTRY, scoreFailure, scoreText, type Scored, type ScoreTextOptions } from "../../../../tests/support/score-text.ts";
+import {
+  PROGRAM_ENTRY,
+  scoreFailure,
+  scoreText,
+  type Scored,
+  type ScoreTextOptions,
+} from "../../../../tests/support/score-text.ts";
 import { DEFAULT_MODEL_PATH, readTelco, toCsv } from "../../../../tests/support/telco.ts";
 
 const ROWS = 72_000;
@@ -21,7 +27,10 @@ beforeAll(async () => {
   const telco = readTelco();
   const headers = [...telco.headers, "notes"];
   const rows = Array.from({ length: ROWS }, (_, i) => {
-    const row = [...telco.rows[i % telco.rows.length]!, i % 7 === 0 ? `called "twice",\nthen wrote\r\nback ${i}` : `note ${i}`];
+    const row = [
+      ...telco.rows[i % telco.rows.length]!,
+      i % 7 === 0 ? `called "twice",\nthen wrote\r\nback ${i}` : `note ${i}`,
+    ];
     row[0] = `C${i}`;
     if (i === 30_000) row[5] = "twelve";
     return i === 65_000 ? row.slice(0, 5) : row;
@@ -31,7 +40,8 @@ beforeAll(async () => {
 });
 afterAll(() => model.release());
 
-const byThreads = (threads: number, options: ScoreTextOptions = {}) => scoreText(model, text, { threads, workerEntry: PROGRAM_ENTRY, includeInput: true, ...options });
+const byThreads = (threads: number, options: ScoreTextOptions = {}) =>
+  scoreText(model, text, { threads, workerEntry: PROGRAM_ENTRY, includeInput: true, ...options });
 
 /** A file on disk is scored in ranges each thread reads (ranges.ts); a stream, in pieces this thread cuts (pieces.ts). */
 const WAYS = [
@@ -52,21 +62,29 @@ describe.each(WAYS)("scoring a large file on two threads, in $way", ({ fromFile 
     expect(b).toHaveLength(ROWS + 1);
     expect(b.map((r) => r[0])).toEqual(a.map((r) => r[0]));
     // Everything but the probability is identical; onnxruntime rounds a few float32 sums differently by batch shape.
-    expect(b.map((r) => [...r.slice(2), r[1] === "" ? "" : "p"])).toEqual(a.map((r) => [...r.slice(2), r[1] === "" ? "" : "p"]));
-    for (let i = 1; i < a.length; i++) if (a[i]![1] !== "") expect(Math.abs(Number(a[i]![1]) - Number(b[i]![1]))).toBeLessThanOrEqual(1e-4);
+    expect(b.map((r) => [...r.slice(2), r[1] === "" ? "" : "p"])).toEqual(
+      a.map((r) => [...r.slice(2), r[1] === "" ? "" : "p"]),
+    );
+    for (let i = 1; i < a.length; i++)
+      if (a[i]![1] !== "") expect(Math.abs(Number(a[i]![1]) - Number(b[i]![1]))).toBeLessThanOrEqual(1e-4);
     expect(b[30_001]![OUTPUT_COLUMNS.indexOf("error")]).toBe('row 30001: tenure "twelve" is not a number');
     expect(b[65_001]![OUTPUT_COLUMNS.indexOf("error")]).toBe("row 65001: the row has 5 fields but the header has 22");
   });
 
   it("writes the same error report, row numbers file-wide", () => {
     expect(two.errors).toBe(one.errors);
-    expect(two.errors).toBe('row,customer_id,error\n30001,C30000,"tenure ""twelve"" is not a number"\n65001,C65000,the row has 5 fields but the header has 22\n');
+    expect(two.errors).toBe(
+      'row,customer_id,error\n30001,C30000,"tenure ""twelve"" is not a number"\n65001,C65000,the row has 5 fields but the header has 22\n',
+    );
   });
 
   it("adds up to the same summary", () => {
     const { meanProbability, ...rest } = two.summary;
     const { meanProbability: expectedMean, ...expected } = one.summary;
-    expect(rest.rowErrors).toEqual([{ row: 30_001, customerId: "C30000", reason: 'tenure "twelve" is not a number' }, { row: 65_001, customerId: "C65000", reason: "the row has 5 fields but the header has 22" }]);
+    expect(rest.rowErrors).toEqual([
+      { row: 30_001, customerId: "C30000", reason: 'tenure "twelve" is not a number' },
+      { row: 65_001, customerId: "C65000", reason: "the row has 5 fields but the header has 22" },
+    ]);
     // The fixture repeats every 5,626 rows, so the top 20 are ties broken by float32 noise: compare their probabilities.
     expect({ ...rest, topRisks: [] }).toEqual({ ...expected, topRisks: [] });
     rest.topRisks.forEach((risk, i) => {
@@ -78,7 +96,11 @@ describe.each(WAYS)("scoring a large file on two threads, in $way", ({ fromFile 
 
 describe("the scores file for outcomes (the worker's scores), on two threads", () => {
   /** A scores file's rows, each `[id, probability, challenger]`. */
-  const rowsOf = (scores: string) => scores.trimEnd().split("\n").map((line) => JSON.parse(line) as [string, number, number | null]);
+  const rowsOf = (scores: string) =>
+    scores
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as [string, number, number | null]);
 
   it("lists every scored row in file order with the CSV's id and probability, failed rows left out, as one thread does", async () => {
     const [one, two] = [await byThreads(1, { withScores: true }), await byThreads(2, { withScores: true })];
@@ -86,13 +108,18 @@ describe("the scores file for outcomes (the worker's scores), on two threads", (
     expect(b).toHaveLength(ROWS - 2);
     expect(b.map((r) => r[0])).toEqual(a.map((r) => r[0]));
     expect(b.every((r) => r[2] === null)).toBe(true);
-    const scored = (parse(two.output, { relax_column_count: true, from_line: 2 }) as string[][]).filter((r) => r[1] !== "");
+    const scored = (parse(two.output, { relax_column_count: true, from_line: 2 }) as string[][]).filter(
+      (r) => r[1] !== "",
+    );
     expect(b.map((r) => [r[0], r[1].toFixed(4)])).toEqual(scored.map((r) => [r[0], r[1]]));
   }, 120_000);
 
   it("a file without ids: row numbers resolved file-wide, as JSON strings", async () => {
     const [headers, ...rows] = parse(text, { relax_column_count: true }) as string[][];
-    const noIds = toCsv(headers!.slice(1), rows.map((r) => r.slice(1)));
+    const noIds = toCsv(
+      headers!.slice(1),
+      rows.map((r) => r.slice(1)),
+    );
     const { scores } = await scoreText(model, noIds, { threads: 2, workerEntry: PROGRAM_ENTRY, withScores: true });
     const ids = rowsOf(scores).map((r) => r[0]);
     expect(ids.slice(0, 3)).toEqual(["1", "2", "3"]);
@@ -104,7 +131,10 @@ describe("the scores file for outcomes (the worker's scores), on two threads", (
 describe.each(WAYS)("a large file without a customer id column on two threads, in $way", ({ fromFile }) => {
   it("numbers its rows file-wide, in the output and in the top risks", async () => {
     const [headers, ...rows] = parse(text, { relax_column_count: true }) as string[][];
-    const noIds = toCsv(headers!.slice(1), rows.map((r) => r.slice(1)));
+    const noIds = toCsv(
+      headers!.slice(1),
+      rows.map((r) => r.slice(1)),
+    );
     const { summary, output } = await scoreText(model, noIds, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile });
     const scored = parse(output, { relax_column_count: true, from_line: 2 }) as string[][];
     expect(summary.customerIds).toBe("row_number");
@@ -119,7 +149,10 @@ describe.each(WAYS)("a file-level problem deep in the file, in $way", ({ fromFil
     const at = lines.findIndex((line, i) => i > 60_000 && line.startsWith("C6"));
     lines[at] = lines[at]!.replace(/,Female,|,Male,/, ',"Female,');
     const broken = lines.join("\n");
-    const [sequential, parallel] = [await scoreFailure(model, broken, { threads: 1 }), await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile })];
+    const [sequential, parallel] = [
+      await scoreFailure(model, broken, { threads: 1 }),
+      await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile }),
+    ];
     expect(sequential.message).toMatch(/^A quoted field in row \d+ /);
     expect(parallel.message).toBe(sequential.message);
     expect(parallel.code).toBe(sequential.code);
@@ -132,7 +165,10 @@ describe.each(WAYS)("a file-level problem deep in the file, in $way", ({ fromFil
     lines[10] = lines[10]!.replace(/,Female,|,Male,/, ',"Female,');
     const broken = lines.join("\n");
     expect(Buffer.byteLength(broken)).toBeGreaterThan(16 * 1024 * 1024);
-    const [sequential, parallel] = [await scoreFailure(model, broken, { threads: 1 }), await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile })];
+    const [sequential, parallel] = [
+      await scoreFailure(model, broken, { threads: 1 }),
+      await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile }),
+    ];
     expect(parallel.code).toBe("csv.unclosed_quote");
     expect(sequential.code).toBe("csv.unclosed_quote");
     expect(parallel.message).toMatch(/^A quoted field in row 10 is never closed/);
@@ -153,7 +189,9 @@ describe.each(WAYS)("a file-level problem deep in the file, in $way", ({ fromFil
 });
 
 describe("the scorers", () => {
-  const COUNTING_ENTRY = fileURLToPath(new URL("../../../../tests/support/counting-scoring-thread.mjs", import.meta.url));
+  const COUNTING_ENTRY = fileURLToPath(
+    new URL("../../../../tests/support/counting-scoring-thread.mjs", import.meta.url),
+  );
   const DATA_BYTES = () => Buffer.byteLength(text) - text.indexOf("\n") - 1;
   let dir: string;
   let one: Scored;
@@ -164,12 +202,27 @@ describe("the scorers", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Scores `text` on two threads, the worker thread starting after `delayMs`; returns the result and the bytes that thread was sent. */
-  async function withCountingThread(delayMs: number, { exitAt = 0, fromFile = false } = {}): Promise<{ scored: Scored; threadBytes: number }> {
+  async function withCountingThread(
+    delayMs: number,
+    { exitAt = 0, fromFile = false } = {},
+  ): Promise<{ scored: Scored; threadBytes: number }> {
     const log = join(dir, `tasks-${delayMs}-${exitAt}-${fromFile}.log`);
     writeFileSync(log, "");
-    Object.assign(process.env, { RETAINWISE_TEST_PIECE_LOG: log, RETAINWISE_TEST_THREAD_DELAY_MS: String(delayMs), RETAINWISE_TEST_THREAD_EXIT_AT: String(exitAt) });
-    const scored = await scoreText(model, text, { threads: 2, workerEntry: COUNTING_ENTRY, includeInput: true, fromFile });
-    const threadBytes = readFileSync(log, "utf8").split("\n").filter(Boolean).reduce((a, n) => a + Number(n), 0);
+    Object.assign(process.env, {
+      RETAINWISE_TEST_PIECE_LOG: log,
+      RETAINWISE_TEST_THREAD_DELAY_MS: String(delayMs),
+      RETAINWISE_TEST_THREAD_EXIT_AT: String(exitAt),
+    });
+    const scored = await scoreText(model, text, {
+      threads: 2,
+      workerEntry: COUNTING_ENTRY,
+      includeInput: true,
+      fromFile,
+    });
+    const threadBytes = readFileSync(log, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .reduce((a, n) => a + Number(n), 0);
     return { scored, threadBytes };
   }
 
@@ -190,7 +243,13 @@ describe("the scorers", () => {
 
     it("report progress that never passes the file's rows or bytes, and ends at them", async () => {
       const seen: ScoreProgress[] = [];
-      await scoreText(model, text, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile, totalBytes: Buffer.byteLength(text), onProgress: (p) => seen.push(p) });
+      await scoreText(model, text, {
+        threads: 2,
+        workerEntry: PROGRAM_ENTRY,
+        fromFile,
+        totalBytes: Buffer.byteLength(text),
+        onProgress: (p) => seen.push(p),
+      });
       expect(seen.length).toBeGreaterThan(10);
       for (const p of seen) {
         expect(p.rowsProcessed).toBeLessThanOrEqual(ROWS);
@@ -240,16 +299,18 @@ describe("the scorers", () => {
       expect(failure?.permanent).toBe(false);
     }, 120_000);
   });
-
 });
 
 describe("the ranges' shares of a file", () => {
-  it.each([1, 2, 3, 4])("on %i threads add up to the file, each what is left over the threads, down to 1%%", (threads) => {
-    const shares = rangeShares(threads);
-    expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
-    expect(shares[0]).toBeCloseTo(1 / threads, 9);
-    for (let i = 1; i < shares.length; i++) expect(shares[i]).toBeLessThanOrEqual(shares[i - 1]!);
-    expect(Math.min(...shares.slice(0, -1))).toBeGreaterThanOrEqual(0.01);
-    expect(shares.length).toBeLessThan(threads * 10);
-  });
+  it.each([1, 2, 3, 4])(
+    "on %i threads add up to the file, each what is left over the threads, down to 1%%",
+    (threads) => {
+      const shares = rangeShares(threads);
+      expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+      expect(shares[0]).toBeCloseTo(1 / threads, 9);
+      for (let i = 1; i < shares.length; i++) expect(shares[i]).toBeLessThanOrEqual(shares[i - 1]!);
+      expect(Math.min(...shares.slice(0, -1))).toBeGreaterThanOrEqual(0.01);
+      expect(shares.length).toBeLessThan(threads * 10);
+    },
+  );
 });

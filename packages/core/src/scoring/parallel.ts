@@ -72,7 +72,11 @@ export async function startParts(head: Head, plan: ParallelPlan, options: ScoreC
 }
 
 /** `startParts` without writing anything: for a shard after the first, and the merge of shards. */
-export async function prepareParts(head: Head, plan: ParallelPlan, options: Omit<ScoreCsvOptions, "input" | "output">): Promise<PartsSetup> {
+export async function prepareParts(
+  head: Head,
+  plan: ParallelPlan,
+  options: Omit<ScoreCsvOptions, "input" | "output">,
+): Promise<PartsSetup> {
   const { model, includeInput = false, challenger, drift } = options;
   const header = head.head.subarray(0, plan.headerEnd);
   const headerOnly = await openCsv(Readable.from([header]));
@@ -81,12 +85,38 @@ export async function prepareParts(head: Head, plan: ParallelPlan, options: Omit
   const layout = planColumns(headers, model, numberFormat, options.idColumn);
   await headerOnly.read([], Number.POSITIVE_INFINITY);
   // The challenger's columns are checked here, before any thread starts: a file it cannot read fails at once.
-  const second = challenger && { model: challenger.source, version: challenger.version, numberFormat: planChallenger(head, headerOnly, challenger).numberFormat };
-  const settings = { headers, delimiter, includeInput, numberFormat, countDrift: drift !== undefined, scores: options.scores !== undefined, ...(options.actionable ? { actionable: options.actionable } : {}), ...(options.idColumn !== undefined ? { idColumn: options.idColumn } : {}) };
-  const here = new PartScorer(headers, delimiter, model, { ...settings, ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
-  const threadData: ThreadData = { [SCORING_THREAD]: true, ...settings, model: model.source, version: model.version, ...(second ? { challenger: second } : {}) };
+  const second = challenger && {
+    model: challenger.source,
+    version: challenger.version,
+    numberFormat: planChallenger(head, headerOnly, challenger).numberFormat,
+  };
+  const settings = {
+    headers,
+    delimiter,
+    includeInput,
+    numberFormat,
+    countDrift: drift !== undefined,
+    scores: options.scores !== undefined,
+    ...(options.actionable ? { actionable: options.actionable } : {}),
+    ...(options.idColumn !== undefined ? { idColumn: options.idColumn } : {}),
+  };
+  const here = new PartScorer(headers, delimiter, model, {
+    ...settings,
+    ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}),
+  });
+  const threadData: ThreadData = {
+    [SCORING_THREAD]: true,
+    ...settings,
+    model: model.source,
+    version: model.version,
+    ...(second ? { challenger: second } : {}),
+  };
   // A part counts csv-parse's lines from 1 (the line it starts on): before the first are the header's.
-  const order = new PartsInOrder(new SummaryBuilder(model.version, customerIdsOf(layout)), { rows: 0, lines: headerOnly.lines() - 1, bytes: plan.headerEnd }, options);
+  const order = new PartsInOrder(
+    new SummaryBuilder(model.version, customerIdsOf(layout)),
+    { rows: 0, lines: headerOnly.lines() - 1, bytes: plan.headerEnd },
+    options,
+  );
   return { here, threadData, order, headerLine: headerLine(headers, includeInput, challenger !== undefined) };
 }
 

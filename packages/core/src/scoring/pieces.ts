@@ -130,7 +130,10 @@ function startPool(threads: number, here: PartScorer, entry: string | URL, data:
     threads,
     score(piece) {
       if (startFailure !== undefined) return Promise.reject(startFailure);
-      const member = members.reduce<ScoringThread | undefined>((a, b) => (a === undefined || b.pending() < a.pending() ? b : a), undefined);
+      const member = members.reduce<ScoringThread | undefined>(
+        (a, b) => (a === undefined || b.pending() < a.pending() ? b : a),
+        undefined,
+      );
       return member === undefined || local.busy() < member.pending() ? local.score(piece) : member.score(piece);
     },
     async close() {
@@ -148,10 +151,12 @@ function scoreHere(scorer: PartScorer): { busy(): number; score(piece: Buffer): 
     busy: () => queued,
     score(piece) {
       queued++;
-      const reply = last.then(() => scorer.score(piece)).then(
-        (scored): PieceReply => ({ id: -1, ...scored }),
-        (error: unknown): PieceReply => ({ id: -1, error: describeError(error) }),
-      );
+      const reply = last
+        .then(() => scorer.score(piece))
+        .then(
+          (scored): PieceReply => ({ id: -1, ...scored }),
+          (error: unknown): PieceReply => ({ id: -1, error: describeError(error) }),
+        );
       last = reply.finally(() => queued--);
       return reply;
     },

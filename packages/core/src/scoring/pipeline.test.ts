@@ -2,7 +2,16 @@ import { createReadStream } from "node:fs";
 import { Readable, Writable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_MODEL_PATH, readTelco, renameHeaders, selectColumns, TELCO_PATH, TELCO_ROWS, toCsv, type Table } from "../../../../tests/support/telco.ts";
+import {
+  DEFAULT_MODEL_PATH,
+  readTelco,
+  renameHeaders,
+  selectColumns,
+  TELCO_PATH,
+  TELCO_ROWS,
+  toCsv,
+  type Table,
+} from "../../../../tests/support/telco.ts";
 import { PROGRAM_ENTRY, scoreText } from "../../../../tests/support/score-text.ts";
 import { loadModel, type ChurnModel } from "../model/index.ts";
 import { OUTPUT_COLUMNS } from "./output.ts";
@@ -45,55 +54,111 @@ function excelEu(table: Table, style: { group?: string; currency?: string } = {}
     const amount = fraction === undefined ? grouped! : `${grouped},${fraction}`;
     return style.currency ? `${amount} ${style.currency}` : amount;
   };
-  return toCsv(table.headers, table.rows.map((r) => r.map((c, i) => (numeric.has(i) ? write(c) : c))), { delimiter: ";", bom: true, newline: "\r\n" });
+  return toCsv(
+    table.headers,
+    table.rows.map((r) => r.map((c, i) => (numeric.has(i) ? write(c) : c))),
+    { delimiter: ";", bom: true, newline: "\r\n" },
+  );
 }
 
 const variants: { name: string; text: () => string | Buffer }[] = [
   { name: "a European Excel export (BOM, CRLF, semicolons, decimal commas)", text: () => excelEu(telco) },
-  { name: "a European Excel export with `.` thousands separators and euro signs", text: () => excelEu(telco, { group: ".", currency: "€" }) },
-  { name: "a European Excel export with space thousands separators and EUR", text: () => excelEu(telco, { group: " ", currency: "EUR" }) },
+  {
+    name: "a European Excel export with `.` thousands separators and euro signs",
+    text: () => excelEu(telco, { group: ".", currency: "€" }),
+  },
+  {
+    name: "a European Excel export with space thousands separators and EUR",
+    text: () => excelEu(telco, { group: " ", currency: "EUR" }),
+  },
   { name: "the plain file read from disk", text: () => Buffer.from(toCsv(telco.headers, telco.rows)) },
   { name: "a semicolon-delimited file", text: () => toCsv(telco.headers, telco.rows, { delimiter: ";" }) },
   { name: "a tab-delimited file", text: () => toCsv(telco.headers, telco.rows, { delimiter: "\t" }) },
   { name: "a pipe-delimited file", text: () => toCsv(telco.headers, telco.rows, { delimiter: "|" }) },
   { name: "a file starting with a UTF-8 byte order mark", text: () => toCsv(telco.headers, telco.rows, { bom: true }) },
   { name: "a file with CRLF line endings", text: () => toCsv(telco.headers, telco.rows, { newline: "\r\n" }) },
-  { name: "a file with a BOM, CRLF and semicolons together", text: () => toCsv(telco.headers, telco.rows, { bom: true, newline: "\r\n", delimiter: ";" }) },
+  {
+    name: "a file with a BOM, CRLF and semicolons together",
+    text: () => toCsv(telco.headers, telco.rows, { bom: true, newline: "\r\n", delimiter: ";" }),
+  },
   { name: "a file with every field quoted", text: () => toCsv(telco.headers, telco.rows, { quoteAll: true }) },
-  { name: "a file with quoted fields holding newlines", text: () => { const t = withEmbeddedNewlines(telco); return toCsv(t.headers, t.rows); } },
-  { name: "a file with its columns in reverse order", text: () => { const t = selectColumns(telco, [...telco.headers].reverse()); return toCsv(t.headers, t.rows); } },
+  {
+    name: "a file with quoted fields holding newlines",
+    text: () => {
+      const t = withEmbeddedNewlines(telco);
+      return toCsv(t.headers, t.rows);
+    },
+  },
+  {
+    name: "a file with its columns in reverse order",
+    text: () => {
+      const t = selectColumns(telco, [...telco.headers].reverse());
+      return toCsv(t.headers, t.rows);
+    },
+  },
   {
     name: "a file with aliased headers (customer_id, months_subscribed, mrr, ltv, plan)",
     text: () => {
-      const t = renameHeaders(telco, { customerID: "customer_id", tenure: "months_subscribed", MonthlyCharges: "mrr", TotalCharges: "ltv", Contract: "plan" });
+      const t = renameHeaders(telco, {
+        customerID: "customer_id",
+        tenure: "months_subscribed",
+        MonthlyCharges: "mrr",
+        TotalCharges: "ltv",
+        Contract: "plan",
+      });
       return toCsv(t.headers, t.rows);
     },
   },
   {
     name: "a file with spreadsheet-style headers (Customer ID, Monthly Charges, TOTAL_CHARGES, Payment-Method)",
     text: () => {
-      const t = renameHeaders(telco, { customerID: "Customer ID", MonthlyCharges: "Monthly Charges", TotalCharges: "TOTAL_CHARGES", PaymentMethod: "Payment-Method", tenure: " Tenure " });
+      const t = renameHeaders(telco, {
+        customerID: "Customer ID",
+        MonthlyCharges: "Monthly Charges",
+        TotalCharges: "TOTAL_CHARGES",
+        PaymentMethod: "Payment-Method",
+        tenure: " Tenure ",
+      });
       return toCsv(t.headers, t.rows);
     },
   },
   {
     name: "a file with extra columns the model does not use",
-    text: () => toCsv(["region", ...telco.headers, "owner"], telco.rows.map((r, i) => [`r${i % 7}`, ...r, "sam, the owner"])),
+    text: () =>
+      toCsv(
+        ["region", ...telco.headers, "owner"],
+        telco.rows.map((r, i) => [`r${i % 7}`, ...r, "sam, the owner"]),
+      ),
   },
   {
     name: "a file without the Churn label column",
-    text: () => { const t = selectColumns(telco, telco.headers.filter((h) => h !== "Churn")); return toCsv(t.headers, t.rows); },
+    text: () => {
+      const t = selectColumns(
+        telco,
+        telco.headers.filter((h) => h !== "Churn"),
+      );
+      return toCsv(t.headers, t.rows);
+    },
   },
   {
     name: "a file with padded cells",
-    text: () => toCsv(telco.headers, telco.rows.map((r) => r.map((c, i) => (i === 0 ? c : ` ${c} `)))),
+    text: () =>
+      toCsv(
+        telco.headers,
+        telco.rows.map((r) => r.map((c, i) => (i === 0 ? c : ` ${c} `))),
+      ),
   },
 ];
 
 describe("scoreCsv on the Telco fixture and its variants", () => {
   it("scores the fixture file streamed from disk with every row and a probability in [0, 1]", async () => {
     const chunks: Buffer[] = [];
-    const output = new Writable({ write(chunk, _e, done) { chunks.push(chunk); done(); } });
+    const output = new Writable({
+      write(chunk, _e, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
     const summary = await scoreCsv({ input: createReadStream(TELCO_PATH), output, model });
     const rows = parse(Buffer.concat(chunks), { columns: true }) as Record<string, string>[];
     expect(summary.rowsScored).toBe(TELCO_ROWS);
@@ -110,13 +175,17 @@ describe("scoreCsv on the Telco fixture and its variants", () => {
   });
 
   it("numbers the rows of a file without a customer id column, and its summary says so", async () => {
-    const t = selectColumns(telco, telco.headers.filter((h) => h !== "customerID"));
+    const t = selectColumns(
+      telco,
+      telco.headers.filter((h) => h !== "customerID"),
+    );
     const { summary, output } = await scoreText(model, toCsv(t.headers, t.rows));
     const rows = parse(output, { columns: true }) as Record<string, string>[];
     expect(summary).toMatchObject({ rowsScored: TELCO_ROWS, rowsFailed: 0, customerIds: "row_number" });
     expect(rows.map((r) => r.customer_id)).toEqual(telco.rows.map((_, i) => String(i + 1)));
     expect(rows.map((r) => r.churn_probability)).toEqual(telco.rows.map((r) => baseline.get(r[0]!)));
-    for (const risk of summary.topRisks) expect(baseline.get(telco.rows[Number(risk.customerId) - 1]![0]!)).toBe(risk.probability.toFixed(4));
+    for (const risk of summary.topRisks)
+      expect(baseline.get(telco.rows[Number(risk.customerId) - 1]![0]!)).toBe(risk.probability.toFixed(4));
   });
 
   it("says the ids come from the file's column when it has one", async () => {
@@ -147,7 +216,9 @@ describe("scoreCsv on the Telco fixture and its variants", () => {
 
   it("appends every input column after the scores with includeInput, values intact", async () => {
     const t = withEmbeddedNewlines(telco);
-    const { summary, output } = await scoreText(model, toCsv(t.headers, t.rows, { delimiter: ";" }), { includeInput: true });
+    const { summary, output } = await scoreText(model, toCsv(t.headers, t.rows, { delimiter: ";" }), {
+      includeInput: true,
+    });
     expect(summary.rowsScored).toBe(TELCO_ROWS);
     const rows = parse(output) as string[][];
     expect(rows[0]).toEqual([...OUTPUT_COLUMNS, ...t.headers]);
@@ -182,8 +253,12 @@ describe("scoreCsv on the Telco fixture and its variants", () => {
     const rows = telco.rows.slice(0, 40).map((row) => [...row]);
     rows[25]![5] = "n/a";
     const { summary, output } = await scoreText(model, toCsv(telco.headers, rows), { batchSize: 4 });
-    expect(summary.rowErrors).toEqual([{ row: 26, customerId: telco.rows[25]![0], reason: 'tenure "n/a" is not a number' }]);
-    expect((parse(output, { columns: true }) as Record<string, string>[])[25]!.error).toBe('row 26: tenure "n/a" is not a number');
+    expect(summary.rowErrors).toEqual([
+      { row: 26, customerId: telco.rows[25]![0], reason: 'tenure "n/a" is not a number' },
+    ]);
+    expect((parse(output, { columns: true }) as Record<string, string>[])[25]!.error).toBe(
+      'row 26: tenure "n/a" is not a number',
+    );
   });
 
   it("gives the same probabilities, to the last printed digit's rounding, whatever the batch size", async () => {
@@ -218,30 +293,34 @@ describe("scoreCsv backpressure", () => {
     return { stream: Readable.from(lines(), { objectMode: false }), bytes: () => produced };
   }
 
-  it.each([1, 2])("never lets the reader run more than a bounded distance ahead of a slow sink (%i thread(s))", async (threads) => {
-    const input = generatedInput(30 * 1024 * 1024);
-    let written = 0;
-    let writes = 0;
-    let worstLead = 0;
-    const sink = new Writable({
-      highWaterMark: 16 * 1024,
-      write(chunk: Buffer, _e, done) {
-        written += chunk.length;
-        worstLead = Math.max(worstLead, input.bytes() - written);
-        // Every 8th write waits a timer tick: the sink is slower than the pipeline can produce.
-        if (++writes % 8 === 0) setTimeout(done, 1);
-        else setImmediate(done);
-      },
-    });
-    // An output row is longer than its input row, so without backpressure the reader races through the
-    // input while the sink lags. The bound allows the batches or pieces in flight (one thread: two
-    // 512-row batches; two threads: four 256 KiB pieces) plus the parser's and streams' buffers.
-    const BOUND_BYTES = 4 * 1024 * 1024;
-    const summary = await scoreCsv({ input: input.stream, output: sink, model, threads, workerEntry: PROGRAM_ENTRY });
-    expect(summary.rowsScored).toBeGreaterThan(200_000);
-    expect(writes).toBeGreaterThan(50);
-    expect(worstLead).toBeLessThan(BOUND_BYTES);
-    // The generator was pulled, not drained up front: it finished only as the sink caught up.
-    expect(input.bytes()).toBeGreaterThanOrEqual(30 * 1024 * 1024);
-  }, 120_000);
+  it.each([1, 2])(
+    "never lets the reader run more than a bounded distance ahead of a slow sink (%i thread(s))",
+    async (threads) => {
+      const input = generatedInput(30 * 1024 * 1024);
+      let written = 0;
+      let writes = 0;
+      let worstLead = 0;
+      const sink = new Writable({
+        highWaterMark: 16 * 1024,
+        write(chunk: Buffer, _e, done) {
+          written += chunk.length;
+          worstLead = Math.max(worstLead, input.bytes() - written);
+          // Every 8th write waits a timer tick: the sink is slower than the pipeline can produce.
+          if (++writes % 8 === 0) setTimeout(done, 1);
+          else setImmediate(done);
+        },
+      });
+      // An output row is longer than its input row, so without backpressure the reader races through the
+      // input while the sink lags. The bound allows the batches or pieces in flight (one thread: two
+      // 512-row batches; two threads: four 256 KiB pieces) plus the parser's and streams' buffers.
+      const BOUND_BYTES = 4 * 1024 * 1024;
+      const summary = await scoreCsv({ input: input.stream, output: sink, model, threads, workerEntry: PROGRAM_ENTRY });
+      expect(summary.rowsScored).toBeGreaterThan(200_000);
+      expect(writes).toBeGreaterThan(50);
+      expect(worstLead).toBeLessThan(BOUND_BYTES);
+      // The generator was pulled, not drained up front: it finished only as the sink caught up.
+      expect(input.bytes()).toBeGreaterThanOrEqual(30 * 1024 * 1024);
+    },
+    120_000,
+  );
 });

@@ -1,6 +1,14 @@
 import type { Delimiter, NumberFormat } from "../csv/index.ts";
 import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/positions.ts";
-import { openCsvAfterHead, openFileRange, openPiece, openRange, type FileRange, type Head, type RecordSource } from "../csv/reader.ts";
+import {
+  openCsvAfterHead,
+  openFileRange,
+  openPiece,
+  openRange,
+  type FileRange,
+  type Head,
+  type RecordSource,
+} from "../csv/reader.ts";
 import { ellipsize } from "../bounded-text.ts";
 import { RetainwiseError } from "../errors.ts";
 import { isTermTablesCard } from "../model/card.ts";
@@ -32,8 +40,25 @@ export async function scoreSequentially(head: Head, options: ScoreCsvOptions): P
   const { errors } = options;
   if (errors) await write(errors, ERROR_REPORT_HEADER);
   const { scores } = options;
-  const sinks = { lines: (text: string) => write(output, text), errors: errors && ((text: string) => write(errors, text)), scores: scores && ((text: string) => write(scores, text)) };
-  const scorer = new RecordScorer(layout, { model, includeInput, scores: scores !== undefined, actionable: options.actionable, positions: ABSOLUTE_POSITIONS, batchSize: options.batchSize, observer: options.drift, challenger: challengerPlan }, source.delimiter);
+  const sinks = {
+    lines: (text: string) => write(output, text),
+    errors: errors && ((text: string) => write(errors, text)),
+    scores: scores && ((text: string) => write(scores, text)),
+  };
+  const scorer = new RecordScorer(
+    layout,
+    {
+      model,
+      includeInput,
+      scores: scores !== undefined,
+      actionable: options.actionable,
+      positions: ABSOLUTE_POSITIONS,
+      batchSize: options.batchSize,
+      observer: options.drift,
+      challenger: challengerPlan,
+    },
+    source.delimiter,
+  );
   const summary = (await scorer.score(source, sinks, options)).build();
   // The report is whole before the verdict: a job failed on too many bad rows still has it.
   if (errors) await endOutput(errors);
@@ -70,12 +95,32 @@ export class PartScorer {
   private readonly withScores: boolean;
 
   /** `challenger`: the second model and the file's number format for its columns; `countDrift`: count each part's codes (returned with it). */
-  constructor(headers: string[], private readonly delimiter: Delimiter, model: ChurnModel, options: PartOptions) {
+  constructor(
+    headers: string[],
+    private readonly delimiter: Delimiter,
+    model: ChurnModel,
+    options: PartOptions,
+  ) {
     const { includeInput, numberFormat, challenger, idColumn } = options;
     this.drift = options.countDrift ? driftCounterFor(model.card) : undefined;
     this.withScores = options.scores ?? false;
-    const challengerPlan = challenger && { model: challenger.model, layout: challengerLayout(headers, challenger.model, challenger.numberFormat) };
-    this.scorer = new RecordScorer(planColumns(headers, model, numberFormat, idColumn), { model, includeInput, scores: this.withScores, actionable: options.actionable, positions: RELATIVE_POSITIONS, observer: this.drift, challenger: challengerPlan }, delimiter);
+    const challengerPlan = challenger && {
+      model: challenger.model,
+      layout: challengerLayout(headers, challenger.model, challenger.numberFormat),
+    };
+    this.scorer = new RecordScorer(
+      planColumns(headers, model, numberFormat, idColumn),
+      {
+        model,
+        includeInput,
+        scores: this.withScores,
+        actionable: options.actionable,
+        positions: RELATIVE_POSITIONS,
+        observer: this.drift,
+        challenger: challengerPlan,
+      },
+      delimiter,
+    );
   }
 
   async score(piece: Buffer): Promise<ScoredPiece> {
@@ -83,7 +128,9 @@ export class PartScorer {
     const out = new Utf8Chunks(piece.length * 3);
     let errors = "";
     let scores = "";
-    const sinks: Sinks = { lines: (text) => out.add(text), errors: (text) => {
+    const sinks: Sinks = {
+      lines: (text) => out.add(text),
+      errors: (text) => {
         errors += text;
       },
       scores: this.withScores
@@ -97,16 +144,28 @@ export class PartScorer {
   }
 
   /** Streams a range's lines and error-report lines into `sinks` as they are scored. */
-  scoreRange(range: FileRange, sinks: Sinks, options: Pick<ScoreCsvOptions, "signal" | "onProgress">): Promise<ScoredPart> {
+  scoreRange(
+    range: FileRange,
+    sinks: Sinks,
+    options: Pick<ScoreCsvOptions, "signal" | "onProgress">,
+  ): Promise<ScoredPart> {
     return this.scoreRecords(openFileRange(range, this.delimiter, RELATIVE_POSITIONS), sinks, options);
   }
 
   /** Streams the lines of a range of whole records read from anywhere (a shard's ranged GET) into `sinks`. */
-  scoreStream(chunks: AsyncIterable<Buffer>, sinks: Sinks, options: Pick<ScoreCsvOptions, "signal" | "onProgress">): Promise<ScoredPart> {
+  scoreStream(
+    chunks: AsyncIterable<Buffer>,
+    sinks: Sinks,
+    options: Pick<ScoreCsvOptions, "signal" | "onProgress">,
+  ): Promise<ScoredPart> {
     return this.scoreRecords(openRange(chunks, this.delimiter, RELATIVE_POSITIONS), sinks, options);
   }
 
-  private async scoreRecords(source: RecordSource, sinks: Sinks, options: Pick<ScoreCsvOptions, "signal" | "onProgress">): Promise<ScoredPart> {
+  private async scoreRecords(
+    source: RecordSource,
+    sinks: Sinks,
+    options: Pick<ScoreCsvOptions, "signal" | "onProgress">,
+  ): Promise<ScoredPart> {
     const summary = await this.scorer.score(source, sinks, options);
     return { summary: summary.build(), lines: source.lines(), ...(this.drift ? { drift: this.drift.drain() } : {}) };
   }
@@ -153,15 +212,24 @@ class RecordScorer {
   private readonly observer: BatchObserver | undefined;
   private readonly challenger: ChallengerScorer | undefined;
 
-  constructor(private readonly layout: Layout, options: ScorerOptions, delimiter: Delimiter) {
+  constructor(
+    private readonly layout: Layout,
+    options: ScorerOptions,
+    delimiter: Delimiter,
+  ) {
     const size = options.batchSize ?? DEFAULT_BATCH_ROWS;
     this.batch = new Batch(layout, options.model, size, delimiter);
     this.formatter = new BatchFormatter(layout, options);
     this.observer = options.observer;
-    this.challenger = options.challenger && new ChallengerScorer(options.challenger.layout, options.challenger.model, size, delimiter);
+    this.challenger =
+      options.challenger && new ChallengerScorer(options.challenger.layout, options.challenger.model, size, delimiter);
   }
 
-  async score(source: RecordSource, sinks: Sinks, options: Pick<ScoreCsvOptions, "signal" | "onProgress" | "totalBytes">): Promise<SummaryBuilder> {
+  async score(
+    source: RecordSource,
+    sinks: Sinks,
+    options: Pick<ScoreCsvOptions, "signal" | "onProgress" | "totalBytes">,
+  ): Promise<SummaryBuilder> {
     const { signal, onProgress } = options;
     const { batch, formatter } = this;
     const summary = new SummaryBuilder(formatter.modelVersion, customerIdsOf(this.layout));
@@ -172,14 +240,20 @@ class RecordScorer {
       batch.fill(rowsRead + 1);
       // The one place where a batch's model inputs (`batch`) and outputs (`scores`) are both at hand.
       const scores = batch.valid > 0 ? await batch.score() : undefined;
-      if (scores) this.observer?.observe({ features: batch.features(), rows: batch.valid, probabilities: scores.probabilities });
+      if (scores)
+        this.observer?.observe({ features: batch.features(), rows: batch.valid, probabilities: scores.probabilities });
       const challenger = this.challenger && (await this.challenger.score(batch.records, batch.firstRow));
       await sinks.lines(formatter.format(batch, scores, summary, challenger));
       const failures = formatter.takeFailures();
       if (sinks.errors && failures !== "") await sinks.errors(failures);
       const scored = formatter.takeScores();
       if (sinks.scores && scored !== "") await sinks.scores(scored);
-      onProgress?.({ rowsProcessed: summary.rowsScored + summary.rowsFailed, rowsFailed: summary.rowsFailed, bytesRead: source.bytesRead(), totalBytes: options.totalBytes });
+      onProgress?.({
+        rowsProcessed: summary.rowsScored + summary.rowsFailed,
+        rowsFailed: summary.rowsFailed,
+        bytesRead: source.bytesRead(),
+        totalBytes: options.totalBytes,
+      });
     }
   }
 }
@@ -226,18 +300,29 @@ class BatchFormatter {
   /** Scores lines (`ScoreCsvOptions.scores`) of the rows scored since the last `takeScores`. */
   private scoreLines = "";
 
-  constructor(private readonly layout: Layout, private readonly options: ScorerOptions) {
+  constructor(
+    private readonly layout: Layout,
+    private readonly options: ScorerOptions,
+  ) {
     const { model } = options;
     this.modelVersion = model.version;
     this.version = csvField(model.version);
     const cells = model.factors.map((factor) => factorCells(factor, model, layout));
     this.reasons = model.hasContributions ? new ReasonWriter(cells) : undefined;
     const actionable = actionableInputs(model.card, options.actionable ?? []);
-    this.retention = actionable.length > 0 && isTermTablesCard(model.card) ? new RetentionAdvisor(model.card, actionable, layout.numberFormat.decimal) : undefined;
+    this.retention =
+      actionable.length > 0 && isTermTablesCard(model.card)
+        ? new RetentionAdvisor(model.card, actionable, layout.numberFormat.decimal)
+        : undefined;
   }
 
   /** `challenger`: per record, the challenger's probability cell (champion / challenger only). */
-  format(batch: Batch, scores: ModelOutput | undefined, summary: SummaryBuilder, challenger?: readonly string[]): string {
+  format(
+    batch: Batch,
+    scores: ModelOutput | undefined,
+    summary: SummaryBuilder,
+    challenger?: readonly string[],
+  ): string {
     const { records, errors, firstRow } = batch;
     this.features = this.retention ? batch.features() : undefined;
     let text = "";
@@ -247,7 +332,10 @@ class BatchFormatter {
       const error = errors[r]!;
       // A row the champion could not score has no challenger probability either: the champion decides.
       const extra = challenger ? (error === null ? "," + challenger[r]! : ",") : "";
-      const line = error === null ? this.scoredLine(record, firstRow + r, valid++, scores!, summary, extra) : this.failedLine(record, firstRow + r, error, summary, extra);
+      const line =
+        error === null
+          ? this.scoredLine(record, firstRow + r, valid++, scores!, summary, extra)
+          : this.failedLine(record, firstRow + r, error, summary, extra);
       text += this.options.includeInput ? line + "," + csvLine(record) : line + "\n";
     }
     return text;
@@ -281,11 +369,19 @@ class BatchFormatter {
   }
 
   /** `extra`: the challenger's cell with its leading comma, or "" without a challenger. */
-  private scoredLine(record: string[], row: number, at: number, scores: ModelOutput, summary: SummaryBuilder, extra: string): string {
+  private scoredLine(
+    record: string[],
+    row: number,
+    at: number,
+    scores: ModelOutput,
+    summary: SummaryBuilder,
+    extra: string,
+  ): string {
     const { model } = this.options;
     const probability = scores.probabilities[at]!;
     // A bring-your-own model that does not impute turns a blank numeric into NaN: a failed row, not "NaN, Low".
-    if (!Number.isFinite(probability)) return this.failedLine(record, row, NO_PROBABILITY, summary, extra === "" ? "" : ",");
+    if (!Number.isFinite(probability))
+      return this.failedLine(record, row, NO_PROBABILITY, summary, extra === "" ? "" : ",");
     const id = this.idOf(record, row);
     const level = riskLevel(probability, model.thresholds);
     const { reasons } = this;
@@ -294,12 +390,34 @@ class BatchFormatter {
     summary.addScored(probability, level);
     if (summary.wouldKeep(probability)) {
       const { risk, protective } = explained ? reasons.lists() : NO_REASONS;
-      summary.keepTopRisk({ customerId: ellipsize(id), probability, riskLevel: level, riskFactors: risk, protectiveFactors: protective });
+      summary.keepTopRisk({
+        customerId: ellipsize(id),
+        probability,
+        riskLevel: level,
+        riskFactors: risk,
+        protectiveFactors: protective,
+      });
     }
     const factors = explained ? reasons.riskField() + "," + reasons.protectiveField() : ",";
     const written = probability.toFixed(4);
-    if (this.options.scores) this.scoreLines += "[" + this.idJson(id) + "," + written + "," + (extra === "" || extra === "," ? "null" : extra.slice(1)) + "]\n";
-    return csvField(id) + "," + written + extra + "," + level + "," + factors + "," + this.actionOf(record, at, scores) + "," + this.version + ",";
+    if (this.options.scores)
+      this.scoreLines +=
+        "[" + this.idJson(id) + "," + written + "," + (extra === "" || extra === "," ? "null" : extra.slice(1)) + "]\n";
+    return (
+      csvField(id) +
+      "," +
+      written +
+      extra +
+      "," +
+      level +
+      "," +
+      factors +
+      "," +
+      this.actionOf(record, at, scores) +
+      "," +
+      this.version +
+      ","
+    );
   }
 
   /** The row's `retention_action` as a CSV field ("" without actionable columns). */
@@ -308,7 +426,15 @@ class BatchFormatter {
     if (!retention || !features || !scores.contributions) return "";
     const width = this.layout.inputIndexes.length;
     const { inputIndexes } = this.layout;
-    return csvField(retention.advise(features, at * width, scores.contributions, at * this.options.model.factors.length, (i) => record[inputIndexes[i]!] ?? ""));
+    return csvField(
+      retention.advise(
+        features,
+        at * width,
+        scores.contributions,
+        at * this.options.model.factors.length,
+        (i) => record[inputIndexes[i]!] ?? "",
+      ),
+    );
   }
 
   private failedLine(record: string[], row: number, error: string, summary: SummaryBuilder, extra: string): string {
@@ -320,9 +446,11 @@ class BatchFormatter {
   }
 }
 
-const NO_PROBABILITY = "the model returned no probability for this row (a blank or out-of-range value it cannot handle?)";
+const NO_PROBABILITY =
+  "the model returned no probability for this row (a blank or out-of-range value it cannot handle?)";
 const NO_REASONS: Reasons = { risk: [], protective: [] };
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new RetainwiseError("job.aborted", "Scoring was stopped before it finished.", { cause: signal.reason });
+  if (signal?.aborted)
+    throw new RetainwiseError("job.aborted", "Scoring was stopped before it finished.", { cause: signal.reason });
 }

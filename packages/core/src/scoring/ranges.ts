@@ -60,22 +60,35 @@ interface Part {
   news: Nudges;
 }
 
-export async function scoreInRanges(head: Head, plan: ParallelPlan, ranges: FileRange[], options: ScoreCsvOptions): Promise<ScoreSummary> {
+export async function scoreInRanges(
+  head: Head,
+  plan: ParallelPlan,
+  ranges: FileRange[],
+  options: ScoreCsvOptions,
+): Promise<ScoreSummary> {
   const { output, errors, signal } = options;
   const { here, threadData, order } = await startParts(head, plan, options);
   // Every range is read from the disk, this thread's too: the rest of the input stream is not needed.
   options.input.destroy();
   const dir = await mkdtemp(join(tmpdir(), "retainwise-ranges-"));
-  const parts = ranges.map((range, i) => part({ ...range, output: join(dir, `${i}.csv`), ...(errors ? { errors: join(dir, `${i}.errors.csv`) } : {}) }));
+  const parts = ranges.map((range, i) =>
+    part({ ...range, output: join(dir, `${i}.csv`), ...(errors ? { errors: join(dir, `${i}.errors.csv`) } : {}) }),
+  );
   // Made here, so that this thread can open a range's file to follow it before its scorer has started.
-  await Promise.all(parts.slice(1).flatMap(({ task }) => [task.output, ...(task.errors ? [task.errors] : [])].map((path) => writeFile(path, ""))));
+  await Promise.all(
+    parts
+      .slice(1)
+      .flatMap(({ task }) => [task.output, ...(task.errors ? [task.errors] : [])].map((path) => writeFile(path, ""))),
+  );
   const underway = new Underway(order, parts.length);
   const claims = new Claims(parts, underway);
   // Once the file has failed, this thread's running range stops at its next batch (a thread's, when the thread is stopped).
   const failed = new AbortController();
   const stopping = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
 
-  const threads = Array.from({ length: options.threads! - 1 }, () => startScoringThread(options.workerEntry!, threadData));
+  const threads = Array.from({ length: options.threads! - 1 }, () =>
+    startScoringThread(options.workerEntry!, threadData),
+  );
   const onThreads = threads.map(async (starting) => {
     const thread = await starting.catch((error: unknown) => void claims.fail(error));
     for (let next = thread && claims.take(); next; next = claims.take()) {
@@ -87,13 +100,30 @@ export async function scoreInRanges(head: Head, plan: ParallelPlan, ranges: File
     }
   });
   const onThisThread = async () => {
-    const sinks = { lines: (text: string) => write(output, order.resolve(text)), errors: errors && ((text: string) => write(errors, order.resolve(text))) };
+    const sinks = {
+      lines: (text: string) => write(output, order.resolve(text)),
+      errors: errors && ((text: string) => write(errors, order.resolve(text))),
+    };
     const first = { part: parts[0]!, index: 0 };
-    await claims.score(first, (onProgress) => here.scoreRange(first.part.task, sinks, { signal: stopping, onProgress: (p) => onProgress({ rows: p.rowsProcessed, failed: p.rowsFailed, bytes: p.bytesRead }) }));
-    for (let next = claims.take(); next; next = claims.take()) await claims.score(next, (onProgress) => scoreRangeToFiles(here, next!.part.task, stopping, onProgress));
+    await claims.score(first, (onProgress) =>
+      here.scoreRange(first.part.task, sinks, {
+        signal: stopping,
+        onProgress: (p) => onProgress({ rows: p.rowsProcessed, failed: p.rowsFailed, bytes: p.bytesRead }),
+      }),
+    );
+    for (let next = claims.take(); next; next = claims.take())
+      await claims.score(next, (onProgress) => scoreRangeToFiles(here, next!.part.task, stopping, onProgress));
   };
   let stopped: Promise<unknown> | undefined;
-  const stopThreads = () => (stopped ??= Promise.all(threads.map((starting) => starting.then((thread: ScoringThread) => thread.stop(), () => {}))));
+  const stopThreads = () =>
+    (stopped ??= Promise.all(
+      threads.map((starting) =>
+        starting.then(
+          (thread: ScoringThread) => thread.stop(),
+          () => {},
+        ),
+      ),
+    ));
   // Stopping a thread ends its running range at its next batch: an abort does not wait for the ranges before.
   const onAbort = () => void stopThreads();
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -147,14 +177,22 @@ class Claims {
   }
 
   /** Scores a claimed range with `score`, which reports how far it is; a failure stops the taking. */
-  async score({ part, index }: Claim, score: (onProgress: (progress: RangeProgress) => void) => Promise<ScoredPart>): Promise<void> {
+  async score(
+    { part, index }: Claim,
+    score: (onProgress: (progress: RangeProgress) => void) => Promise<ScoredPart>,
+  ): Promise<void> {
     const outcome = score((progress) => {
       this.underway.report(index, progress);
       part.news.nudge();
     });
     part.settle(outcome);
     await outcome.then(
-      ({ summary }) => this.underway.report(index, { rows: summary.rowsScored + summary.rowsFailed, failed: summary.rowsFailed, bytes: part.task.end - part.task.start }),
+      ({ summary }) =>
+        this.underway.report(index, {
+          rows: summary.rowsScored + summary.rowsFailed,
+          failed: summary.rowsFailed,
+          bytes: part.task.end - part.task.start,
+        }),
       (error: unknown) => this.fail(error),
     );
   }
@@ -177,7 +215,11 @@ class Underway {
     this.ranges[index] = progress;
     const sum = (key: keyof RangeProgress) => this.ranges.reduce((a, p) => a + (p?.[key] ?? 0), 0);
     const { before, summary } = this.order;
-    this.order.progress({ rowsProcessed: before.rows + sum("rows"), rowsFailed: summary.rowsFailed + sum("failed"), bytesRead: before.bytes + sum("bytes") });
+    this.order.progress({
+      rowsProcessed: before.rows + sum("rows"),
+      rowsFailed: summary.rowsFailed + sum("failed"),
+      bytesRead: before.bytes + sum("bytes"),
+    });
   }
 
   /** The range is in `order` now: it counts there. */
@@ -195,10 +237,12 @@ function part(task: RangeTask): Part {
     outcome: claimed,
     settle(outcome) {
       settle(outcome);
-      void outcome.catch(() => {}).finally(() => {
-        it.settled = true;
-        news.nudge();
-      });
+      void outcome
+        .catch(() => {})
+        .finally(() => {
+          it.settled = true;
+          news.nudge();
+        });
     },
     settled: false,
     news,

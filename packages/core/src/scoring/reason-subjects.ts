@@ -12,7 +12,12 @@ import type { FactorCells } from "./reasons.ts";
  * subjects restating one fact make one reason (reasons.ts).
  */
 export function factorCells(factor: Factor, model: ChurnModel, layout: Layout): FactorCells {
-  const part = (i: number) => ({ label: model.inputs[i]!.label, column: layout.inputIndexes[i]!, kind: inputKind(model, i), inputs: [i] });
+  const part = (i: number) => ({
+    label: model.inputs[i]!.label,
+    column: layout.inputIndexes[i]!,
+    kind: inputKind(model, i),
+    inputs: [i],
+  });
   if (!factor.subjects) return { parts: factor.inputs.map(part) };
   const read = (cell: string) => parseNumber(cell, layout.numberFormat) ?? Number.NaN;
   const decimal = layout.numberFormat.decimal;
@@ -20,7 +25,13 @@ export function factorCells(factor: Factor, model: ChurnModel, layout: Layout): 
     parts: factor.subjects.map((s) =>
       s.sumOf.length === 1
         ? { ...part(s.sumOf[0]!), label: s.label }
-        : { label: s.label, column: layout.inputIndexes[s.sumOf[0]!]!, kind: "number" as const, inputs: s.sumOf, sumOf: { columns: s.sumOf.map((i) => layout.inputIndexes[i]!), read, decimal } },
+        : {
+            label: s.label,
+            column: layout.inputIndexes[s.sumOf[0]!]!,
+            kind: "number" as const,
+            inputs: s.sumOf,
+            sumOf: { columns: s.sumOf.map((i) => layout.inputIndexes[i]!), read, decimal },
+          },
     ),
   };
 }
@@ -34,6 +45,7 @@ export function inputKind(model: Pick<ChurnModel, "card" | "inputs">, i: number)
 
 export function specKind(spec: ModelInputSpec): CellKind {
   if (spec.role === "boolean") return "boolean";
-  if (spec.role === "numeric") return spec.cuts.length > 0 && spec.cuts.every((c) => c > 0 && c < 1) ? "boolean" : "number";
+  if (spec.role === "numeric")
+    return spec.cuts.length > 0 && spec.cuts.every((c) => c > 0 && c < 1) ? "boolean" : "number";
   return "category";
 }

@@ -93,11 +93,13 @@ export class ReasonWriter {
     this.protectiveCount = 0;
     const { sums, shareFactor, shareGroup, shareWeight } = this;
     sums.fill(0);
-    for (let k = 0; k < shareFactor.length; k++) sums[shareGroup[k]!]! += shareWeight[k]! * contributions[offset + shareFactor[k]!]!;
+    for (let k = 0; k < shareFactor.length; k++)
+      sums[shareGroup[k]!]! += shareWeight[k]! * contributions[offset + shareFactor[k]!]!;
     for (let g = 0; g < sums.length; g++) {
       const c = sums[g]!;
       if (c >= MIN_CONTRIBUTION) this.riskCount = insertTop(this.risk, this.riskCount, g, c, sums, 0);
-      else if (c <= -MIN_CONTRIBUTION) this.protectiveCount = insertTop(this.protective, this.protectiveCount, g, -c, sums, 0, -1);
+      else if (c <= -MIN_CONTRIBUTION)
+        this.protectiveCount = insertTop(this.protective, this.protectiveCount, g, -c, sums, 0, -1);
     }
   }
 
@@ -155,7 +157,10 @@ export class ReasonWriter {
   private sentence(f: number): Sentence {
     const { parts } = this.groups[f]!;
     const contribution = this.sums[f]!;
-    const cells = parts.length === 1 && !parts[0]!.sumOf ? this.record[parts[0]!.column] ?? "" : parts.map((p) => this.cellsOf(p)).join("\u0000");
+    const cells =
+      parts.length === 1 && !parts[0]!.sumOf
+        ? (this.record[parts[0]!.column] ?? "")
+        : parts.map((p) => this.cellsOf(p)).join("\u0000");
     const cache = this.sentences[f]!;
     const cached = cache.get(cells);
     if (cached !== undefined) {
@@ -168,20 +173,28 @@ export class ReasonWriter {
     }
     let subject = "";
     for (let p = 0; p < parts.length; p++) subject += (p === 0 ? "" : " and ") + this.clause(parts[p]!);
-    const sentence = { subject, contribution, text: subject + " (" + signed(contribution) + ")", quote: NEEDS_QUOTES.test(subject) };
+    const sentence = {
+      subject,
+      contribution,
+      text: subject + " (" + signed(contribution) + ")",
+      quote: NEEDS_QUOTES.test(subject),
+    };
     if (cache.size < CACHED_SENTENCES_PER_FACTOR) cache.set(cells, sentence);
     return sentence;
   }
 
   private cellsOf(part: FactorPart): string {
-    return part.sumOf ? part.sumOf.columns.map((c) => this.record[c] ?? "").join("\u0000") : (this.record[part.column] ?? "");
+    return part.sumOf
+      ? part.sumOf.columns.map((c) => this.record[c] ?? "").join("\u0000")
+      : (this.record[part.column] ?? "");
   }
 
   /** `Contract is Month-to-month`, `Partner: yes`, `Total charges not given`. */
   private clause(part: FactorPart): string {
     const value = this.valueOf(part);
     if (value === "") return (part.kind === "boolean" ? booleanLabel(part.label) : part.label) + " " + NOT_GIVEN;
-    if (part.kind === "boolean" && yesNo(value) !== undefined) return booleanLabel(part.label) + ": " + cellValue("boolean", value);
+    if (part.kind === "boolean" && yesNo(value) !== undefined)
+      return booleanLabel(part.label) + ": " + cellValue("boolean", value);
     return part.label + " is " + ellipsize(cellValue(part.kind ?? "category", value));
   }
 
@@ -208,7 +221,10 @@ interface Sentence {
  * one reason (union-find over inputs), and each factor's contribution is split equally among its
  * distinct subjects. Reasons are in order of their first subject's appearance.
  */
-function groupSubjects(factors: readonly FactorCells[]): { groups: FactorCells[]; shares: { factor: number; group: number; weight: number }[] } {
+function groupSubjects(factors: readonly FactorCells[]): {
+  groups: FactorCells[];
+  shares: { factor: number; group: number; weight: number }[];
+} {
   const subjects = new Map<string, { part: FactorPart; inputs: string[] }>();
   const factorSubjects = factors.map(({ parts }) => [
     ...new Set(
@@ -249,7 +265,9 @@ function groupSubjects(factors: readonly FactorCells[]): { groups: FactorCells[]
     return g;
   });
   const index = new Map(keys.map((key, k) => [key, k]));
-  const shares = factorSubjects.flatMap((own, factor) => own.map((key) => ({ factor, group: groupOf[index.get(key)!]!, weight: 1 / own.length })));
+  const shares = factorSubjects.flatMap((own, factor) =>
+    own.map((key) => ({ factor, group: groupOf[index.get(key)!]!, weight: 1 / own.length })),
+  );
   return { groups, shares };
 }
 
@@ -257,7 +275,15 @@ function groupSubjects(factors: readonly FactorCells[]): { groups: FactorCells[]
  * Inserts factor f (score s = sign * contribution) into `top`, kept largest first with ties in
  * factor order, at most REASONS_PER_SIDE long; returns the new count.
  */
-function insertTop(top: Int32Array, count: number, f: number, s: number, contributions: ArrayLike<number>, offset: number, sign = 1): number {
+function insertTop(
+  top: Int32Array,
+  count: number,
+  f: number,
+  s: number,
+  contributions: ArrayLike<number>,
+  offset: number,
+  sign = 1,
+): number {
   let at = count;
   while (at > 0 && sign * contributions[offset + top[at - 1]!]! < s) at--;
   if (at >= REASONS_PER_SIDE) return count;

@@ -51,7 +51,13 @@ export class RetentionAdvisor {
    * The row's action, or "" when none lowers its log-odds. `codes[codeOffset + i]` is input i's
    * code (as fed to ONNX), `contributions[offset + t]` term t's, `cell(i)` input i's cell as read.
    */
-  advise(codes: ArrayLike<number>, codeOffset: number, contributions: ArrayLike<number>, offset: number, cell: (input: number) => string): string {
+  advise(
+    codes: ArrayLike<number>,
+    codeOffset: number,
+    contributions: ArrayLike<number>,
+    offset: number,
+    cell: (input: number) => string,
+  ): string {
     const best = this.best(codes, codeOffset, contributions, offset);
     if (!best) return "";
     const { plan, option } = best;
@@ -66,7 +72,12 @@ export class RetentionAdvisor {
   }
 
   /** The change lowering the log-odds most (the first of equals, in actionable then bin order), if any lowers it. */
-  private best(codes: ArrayLike<number>, codeOffset: number, contributions: ArrayLike<number>, offset: number): { plan: ActionPlan; option: ActionOption } | undefined {
+  private best(
+    codes: ArrayLike<number>,
+    codeOffset: number,
+    contributions: ArrayLike<number>,
+    offset: number,
+  ): { plan: ActionPlan; option: ActionOption } | undefined {
     let best: { plan: ActionPlan; option: ActionOption } | undefined;
     let lowest = 0;
     for (const plan of this.plans) {
@@ -76,7 +87,8 @@ export class RetentionAdvisor {
         if (option.bin === current) continue;
         this.apply(plan, option, codes, codeOffset);
         let change = 0;
-        for (const t of plan.terms) change += termContribution(this.terms[t]!, this.bins, this.all, this.credits) - contributions[offset + t]!;
+        for (const t of plan.terms)
+          change += termContribution(this.terms[t]!, this.bins, this.all, this.credits) - contributions[offset + t]!;
         if (change < lowest) {
           lowest = change;
           best = { plan, option };
@@ -89,7 +101,10 @@ export class RetentionAdvisor {
   /** intercept + Σ contributions in term order; the terms in `changed` recomputed from `bins`. */
   private logOdds(contributions: ArrayLike<number>, offset: number, changed: ReadonlySet<number> | undefined): number {
     let logit = this.intercept;
-    for (let t = 0; t < this.terms.length; t++) logit += changed?.has(t) ? termContribution(this.terms[t]!, this.bins, this.all, this.credits) : contributions[offset + t]!;
+    for (let t = 0; t < this.terms.length; t++)
+      logit += changed?.has(t)
+        ? termContribution(this.terms[t]!, this.bins, this.all, this.credits)
+        : contributions[offset + t]!;
     return logit;
   }
 
@@ -105,7 +120,8 @@ export class RetentionAdvisor {
   private apply(plan: ActionPlan, option: ActionOption, codes: ArrayLike<number>, at: number): void {
     this.bins[plan.input] = option.bin;
     const width = this.inputs.length;
-    for (const d of plan.derived) this.bins[width + d] = binOf(this.derived[d]!, sumCode(this.derived[d]!, codes, at, plan.input, option.code));
+    for (const d of plan.derived)
+      this.bins[width + d] = binOf(this.derived[d]!, sumCode(this.derived[d]!, codes, at, plan.input, option.code));
     if (plan.forest) rowCredits(this.forest, this.bins, this.credits);
   }
 
@@ -116,9 +132,21 @@ export class RetentionAdvisor {
     const reads = new Set([input, ...derived.map((d) => width + d)]);
     // Every credit of the forest may move when an input it splits changes.
     const forest = this.forest !== undefined && forestInputs(this.forest).includes(input);
-    const terms = new Set(this.terms.flatMap((term, t) => ((term.kind === "path" ? forest : term.inputs.some((i) => reads.has(i))) ? [t] : [])));
+    const terms = new Set(
+      this.terms.flatMap((term, t) =>
+        (term.kind === "path" ? forest : term.inputs.some((i) => reads.has(i))) ? [t] : [],
+      ),
+    );
     const kind = specKind(spec);
-    return { input, kind, label: kind === "boolean" ? booleanLabel(spec.label) : spec.label, derived, terms, forest, options: optionsOf(spec, derived.length > 0, decimal) };
+    return {
+      input,
+      kind,
+      label: kind === "boolean" ? booleanLabel(spec.label) : spec.label,
+      derived,
+      terms,
+      forest,
+      options: optionsOf(spec, derived.length > 0, decimal),
+    };
   }
 }
 
@@ -148,19 +176,39 @@ interface ActionOption {
  * itself when a derived sum reads it (the sum, and so the log-odds, then depends on the value).
  */
 function optionsOf(spec: ModelInputSpec, summed: boolean, decimal: "." | ","): ActionOption[] {
-  if (spec.role !== "numeric") return spec.categories.map((category, c) => ({ code: c, bin: 1 + c, text: spec.role === "boolean" ? (yesNo(category) ?? category) : category }));
+  if (spec.role !== "numeric")
+    return spec.categories.map((category, c) => ({
+      code: c,
+      bin: 1 + c,
+      text: spec.role === "boolean" ? (yesNo(category) ?? category) : category,
+    }));
   const { cuts } = spec;
   const n = cuts.length;
   if (n === 0) return [];
-  if (specKind(spec) === "boolean" && n === 1) return [{ code: 0, bin: 1, text: "no" }, { code: 1, bin: 2, text: "yes" }];
+  if (specKind(spec) === "boolean" && n === 1)
+    return [
+      { code: 0, bin: 1, text: "no" },
+      { code: 1, bin: 2, text: "yes" },
+    ];
   const show = (x: number) => computedNumber(x, decimal);
   const options: ActionOption[] = [];
   for (let bin = 1; bin <= n + 1; bin++) {
-    const value = bin === 1 ? cuts[0]! - (n >= 2 ? (cuts[1]! - cuts[0]!) / 2 : 1) : bin === n + 1 ? cuts[n - 1]! + (n >= 2 ? (cuts[n - 1]! - cuts[n - 2]!) / 2 : 1) : (cuts[bin - 2]! + cuts[bin - 1]!) / 2;
+    const value =
+      bin === 1
+        ? cuts[0]! - (n >= 2 ? (cuts[1]! - cuts[0]!) / 2 : 1)
+        : bin === n + 1
+          ? cuts[n - 1]! + (n >= 2 ? (cuts[n - 1]! - cuts[n - 2]!) / 2 : 1)
+          : (cuts[bin - 2]! + cuts[bin - 1]!) / 2;
     const code = Math.fround(value);
     // A value rounded to float32 onto a cut's other side would be tried in the wrong bin.
     if (binOf(spec, code) !== bin) continue;
-    const text = summed ? show(code) : bin === 1 ? `at most ${show(cuts[0]!)}` : bin === n + 1 ? `above ${show(cuts[n - 1]!)}` : `between ${show(cuts[bin - 2]!)} and ${show(cuts[bin - 1]!)}`;
+    const text = summed
+      ? show(code)
+      : bin === 1
+        ? `at most ${show(cuts[0]!)}`
+        : bin === n + 1
+          ? `above ${show(cuts[n - 1]!)}`
+          : `between ${show(cuts[bin - 2]!)} and ${show(cuts[bin - 1]!)}`;
     options.push({ code, bin, text });
   }
   return options;
@@ -191,7 +239,11 @@ function probabilities(before: number, after: number): [string, string] {
  */
 export function actionableInputs(card: ModelCard | undefined, names: readonly string[]): number[] {
   if (names.length === 0) return [];
-  if (!isTermTablesCard(card)) throw new RetainwiseError("model.unsupported", "Actionable columns need a model trained by RetainWise (a term-tables/1 card): this model cannot say what would lower the risk. Leave --actionable out.");
+  if (!isTermTablesCard(card))
+    throw new RetainwiseError(
+      "model.unsupported",
+      "Actionable columns need a model trained by RetainWise (a term-tables/1 card): this model cannot say what would lower the risk. Leave --actionable out.",
+    );
   const inputs = card.inputs.map((i) => i.name);
   return [
     ...new Set(
@@ -206,5 +258,8 @@ export function actionableInputs(card: ModelCard | undefined, names: readonly st
 }
 
 export function unknownActionable(name: string, inputs: readonly string[]): RetainwiseError {
-  return new RetainwiseError("request.invalid_actionable", `"${name}" is not an input of the model, so it cannot be actionable. The model's inputs: ${inputs.join(", ")}.`);
+  return new RetainwiseError(
+    "request.invalid_actionable",
+    `"${name}" is not an input of the model, so it cannot be actionable. The model's inputs: ${inputs.join(", ")}.`,
+  );
 }

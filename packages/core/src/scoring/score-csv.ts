@@ -99,6 +99,9 @@ export async function scoreCsv(options: ScoreCsvOptions): Promise<ScoreSummary> 
   const plan = parallelPlan(head, options);
   if (!plan) return scoreSequentially(head, options);
   // Ranges write no scores file: only the worker asks for one, and it scores a stream, not a file on disk.
-  const ranges = options.inputPath === undefined || options.scores ? undefined : await cutIntoRanges(options.inputPath, plan.headerEnd, rangeShares(options.threads!), plan.delimiter);
+  const ranges =
+    options.inputPath === undefined || options.scores
+      ? undefined
+      : await cutIntoRanges(options.inputPath, plan.headerEnd, rangeShares(options.threads!), plan.delimiter);
   return ranges && ranges.length > 1 ? scoreInRanges(head, plan, ranges, options) : scoreInPieces(head, plan, options);
 }

@@ -77,8 +77,23 @@ export function isScoringThread(): boolean {
  */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
-  const { model: source, version, includeInput, actionable, idColumn, numberFormat, headers, delimiter, challenger: second, countDrift, scores } = workerData as ThreadData;
-  const models = await Promise.all([loadModelFromBytes(source, { version }), second && loadModelFromBytes(second.model, { version: second.version })]).catch((error: unknown) => {
+  const {
+    model: source,
+    version,
+    includeInput,
+    actionable,
+    idColumn,
+    numberFormat,
+    headers,
+    delimiter,
+    challenger: second,
+    countDrift,
+    scores,
+  } = workerData as ThreadData;
+  const models = await Promise.all([
+    loadModelFromBytes(source, { version }),
+    second && loadModelFromBytes(second.model, { version: second.version }),
+  ]).catch((error: unknown) => {
     port.postMessage({ failed: describeError(error) });
     return undefined;
   });
@@ -86,7 +101,15 @@ export async function serveScoringThread(): Promise<void> {
   const [model, challenger] = models;
   let scorer: PartScorer;
   try {
-    scorer = new PartScorer(headers, delimiter, model, { includeInput, actionable, numberFormat, countDrift, scores, ...(idColumn !== undefined ? { idColumn } : {}), ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}) });
+    scorer = new PartScorer(headers, delimiter, model, {
+      includeInput,
+      actionable,
+      numberFormat,
+      countDrift,
+      scores,
+      ...(idColumn !== undefined ? { idColumn } : {}),
+      ...(challenger && second ? { challenger: { model: challenger, numberFormat: second.numberFormat } } : {}),
+    });
   } catch (error) {
     port.postMessage({ failed: describeError(error) });
     return;
@@ -109,11 +132,16 @@ export async function serveScoringThread(): Promise<void> {
       if (closing.signal.aborted) return;
       try {
         if ("piece" in message) {
-          const scored = await scorer.score(Buffer.from(message.piece.buffer, message.piece.byteOffset, message.piece.byteLength));
+          const scored = await scorer.score(
+            Buffer.from(message.piece.buffer, message.piece.byteOffset, message.piece.byteLength),
+          );
           port.postMessage({ id, ...scored } satisfies PieceReply, [scored.bytes.buffer as ArrayBuffer]);
         } else {
           const report = (progress: RangeProgress) => port.postMessage({ id, progress });
-          port.postMessage({ id, ...(await scoreRangeToFiles(scorer, message.range, closing.signal, report)) } satisfies RangeReply);
+          port.postMessage({
+            id,
+            ...(await scoreRangeToFiles(scorer, message.range, closing.signal, report)),
+          } satisfies RangeReply);
         }
       } catch (error) {
         port.postMessage({ id, error: describeError(error) } satisfies ThreadReply);
@@ -124,20 +152,29 @@ export async function serveScoringThread(): Promise<void> {
 }
 
 /** Scores a range into its task's files (a thread's ranges, and those this thread claims after its first: ranges.ts). */
-export async function scoreRangeToFiles(scorer: PartScorer, task: RangeTask, signal: AbortSignal, report: (progress: RangeProgress) => void): Promise<ScoredPart> {
+export async function scoreRangeToFiles(
+  scorer: PartScorer,
+  task: RangeTask,
+  signal: AbortSignal,
+  report: (progress: RangeProgress) => void,
+): Promise<ScoredPart> {
   const output = createWriteStream(task.output);
   const errors = task.errors === undefined ? undefined : createWriteStream(task.errors);
   let reported = 0;
   try {
-    const scored = await scorer.scoreRange(task, { lines: (text) => write(output, text), errors: errors && ((text) => write(errors, text)) }, {
-      signal,
-      onProgress: ({ rowsProcessed, rowsFailed, bytesRead }) => {
-        const now = performance.now();
-        if (now - reported < PROGRESS_EVERY_MS) return;
-        reported = now;
-        report({ rows: rowsProcessed, failed: rowsFailed, bytes: bytesRead });
+    const scored = await scorer.scoreRange(
+      task,
+      { lines: (text) => write(output, text), errors: errors && ((text) => write(errors, text)) },
+      {
+        signal,
+        onProgress: ({ rowsProcessed, rowsFailed, bytesRead }) => {
+          const now = performance.now();
+          if (now - reported < PROGRESS_EVERY_MS) return;
+          reported = now;
+          report({ rows: rowsProcessed, failed: rowsFailed, bytes: bytesRead });
+        },
       },
-    });
+    );
     await Promise.all([endOutput(output), errors && endOutput(errors)]);
     return scored;
   } finally {

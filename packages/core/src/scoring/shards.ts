@@ -14,7 +14,11 @@ import type { ScoreCsvOptions } from "./score-csv.ts";
  * placeholders (csv/positions.ts) that the merge resolves once the shards before it are counted.
  * Byte positions too: a part is scored as if it started at byte 0 of the data.
  */
-export interface ShardScoreOptions extends Omit<ScoreCsvOptions, "input" | "inputPath" | "threads" | "workerEntry" | "totalBytes" | "errors" | "scores"> {
+export interface ShardScoreOptions
+  extends Omit<
+    ScoreCsvOptions,
+    "input" | "inputPath" | "threads" | "workerEntry" | "totalBytes" | "errors" | "scores"
+  > {
   /** The head of the whole file (its first SNIFF_BYTES): its header, delimiter and number format. */
   head: Head;
   /** The shard's bytes. */
@@ -65,7 +69,10 @@ export async function scoreShard(options: ShardScoreOptions): Promise<ScoredShar
       return write(scores, text);
     },
   };
-  const scored = await here.scoreStream(options.records, sinks, { signal: options.signal, onProgress: options.onProgress });
+  const scored = await here.scoreStream(options.records, sinks, {
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
   await Promise.all([endOutput(errors), endOutput(scores), endOutput(output)]);
   return { ...scored, outputPlaceholders, scoresPlaceholders };
 }
@@ -75,7 +82,10 @@ export async function scoreShard(options: ShardScoreOptions): Promise<ScoredShar
  * never holds a newline, so text is resolved up to each chunk's last newline and the rest waits
  * for the next chunk.
  */
-export async function* resolvedPart(part: Readable, before: { rows: number; lines: number; bytes: number }): AsyncGenerator<Buffer> {
+export async function* resolvedPart(
+  part: Readable,
+  before: { rows: number; lines: number; bytes: number },
+): AsyncGenerator<Buffer> {
   let carry = Buffer.alloc(0);
   for await (const chunk of part) {
     const bytes = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);

@@ -92,9 +92,14 @@ export class SummaryBuilder {
     }
     for (const error of piece.rowErrors) {
       if (this.errors.length >= ROW_ERRORS_KEPT) break;
-      this.errors.push({ row: error.row + rowsBefore, customerId: resolve(error.customerId), reason: resolve(error.reason) });
+      this.errors.push({
+        row: error.row + rowsBefore,
+        customerId: resolve(error.customerId),
+        reason: resolve(error.reason),
+      });
     }
-    for (const { problem, rows, firstRow, example } of piece.rowProblems) this.countProblem(problem, rows, firstRow + rowsBefore, resolve(example));
+    for (const { problem, rows, firstRow, example } of piece.rowProblems)
+      this.countProblem(problem, rows, firstRow + rowsBefore, resolve(example));
   }
 
   build(): ScoreSummary {
@@ -108,7 +113,10 @@ export class SummaryBuilder {
       modelVersion: this.modelVersion,
       customerIds: this.customerIds,
       rowErrors: [...this.errors],
-      rowProblems: [...this.problems.values()].sort((a, b) => b.rows - a.rows || a.firstRow - b.firstRow).slice(0, ROW_PROBLEMS_KEPT).map((p) => ({ ...p })),
+      rowProblems: [...this.problems.values()]
+        .sort((a, b) => b.rows - a.rows || a.firstRow - b.firstRow)
+        .slice(0, ROW_PROBLEMS_KEPT)
+        .map((p) => ({ ...p })),
     };
   }
 }
@@ -119,7 +127,10 @@ export const DEFAULT_MAX_BAD_ROW_SHARE = 0.1;
 export function assertFewBadRows(summary: ScoreSummary, maxShare = DEFAULT_MAX_BAD_ROW_SHARE): void {
   const total = summary.rowsScored + summary.rowsFailed;
   if (total === 0) {
-    throw new RetainwiseError("csv.no_rows", "The file has a header row but no customer rows. Add one row per customer below the header.");
+    throw new RetainwiseError(
+      "csv.no_rows",
+      "The file has a header row but no customer rows. Add one row per customer below the header.",
+    );
   }
   const share = summary.rowsFailed / total;
   if (share > maxShare) {

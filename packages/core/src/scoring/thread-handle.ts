@@ -25,7 +25,12 @@ interface Waiting {
   progress?: (progress: RangeProgress) => void;
 }
 
-type Message = { ready: true } | { closed: true } | { failed: { code: ErrorCode; message: string } } | { id: number; progress: RangeProgress } | ThreadReply;
+type Message =
+  | { ready: true }
+  | { closed: true }
+  | { failed: { code: ErrorCode; message: string } }
+  | { id: number; progress: RangeProgress }
+  | ThreadReply;
 
 /** Starts a thread that loads the model once and resolves when it is ready; a thread that stops fails every task it holds with the retryable `scoring.thread_failed`. */
 export function startScoringThread(entry: string | URL, data: ThreadData): Promise<ScoringThread> {
@@ -33,7 +38,10 @@ export function startScoringThread(entry: string | URL, data: ThreadData): Promi
   // same speed. The young generation stays at the default 16 MB: 32 MB cost ~18 MB of peak RSS on two
   // threads (270 -> 252 MB, 200k rows) once batches reuse their buffers; what it buys in speed could not be
   // measured on the shared machine that day (load 30+).
-  const worker = new Worker(entry, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 128 } });
+  const worker = new Worker(entry, {
+    workerData: data,
+    resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 128 },
+  });
   const waiting = new Map<number, Waiting>();
   let nextId = 0;
   let exited = false;

@@ -42,7 +42,14 @@ const model: TermModel = {
   ],
 };
 /** A one-split forest tree on tenure, and the path term crediting it. */
-const stump = { input: [0, -1, -1], at: [1, 0, 0], blankLeft: [1, 0, 0], left: [1, 0, 0], right: [2, 0, 0], value: [0, 0.2, -0.1] };
+const stump = {
+  input: [0, -1, -1],
+  at: [1, 0, 0],
+  blankLeft: [1, 0, 0],
+  left: [1, 0, 0],
+  right: [2, 0, 0],
+  value: [0, 0.2, -0.1],
+};
 const path = { kind: "path" as const, inputs: [0] as [number], shift: 0.05 };
 const parts: TermCardParts = {
   model,
@@ -50,7 +57,14 @@ const parts: TermCardParts = {
   label: { column: "Churn", positive: "Yes" },
   trainingData: { file: "history.csv", sha256: "a".repeat(64), rows: 100, positiveRate: 0.25 },
   thresholds: { high: 0.5, medium: 0.25 },
-  heldOut: { auc: 0.8, brier: 0.1, accuracy: 0.8, logLoss: 0.4, rows: 20, calibration: [{ binStart: 0, binEnd: 0.1, count: 20, meanPredicted: 0.05, observedRate: 0.05 }] },
+  heldOut: {
+    auc: 0.8,
+    brier: 0.1,
+    accuracy: 0.8,
+    logLoss: 0.4,
+    rows: 20,
+    calibration: [{ binStart: 0, binEnd: 0.1, count: 20, meanPredicted: 0.05, observedRate: 0.05 }],
+  },
   hyperparameters: { seed: 42 },
 };
 
@@ -63,27 +77,74 @@ describe("buildTermCard", () => {
   });
 
   it.each([
-    ["a table of the wrong size", { ...model, terms: [{ kind: "main" as const, inputs: [0] as [number], table: [1, 2] }] }, /one entry per bin/],
-    ["a term naming an input the card lacks", { ...model, terms: [{ kind: "main" as const, inputs: [5] as [number], table: [1] }] }, /terms must name inputs/],
-    ["cuts out of order", { ...model, inputs: [{ ...model.inputs[0]!, cuts: [3, 1] }, model.inputs[1]!] }, /strictly ascending/],
-    ["a NaN in a table", { ...model, terms: [{ kind: "main" as const, inputs: [0] as [number], table: [0, Number.NaN, 0, 0] }] }, /.+/],
+    [
+      "a table of the wrong size",
+      { ...model, terms: [{ kind: "main" as const, inputs: [0] as [number], table: [1, 2] }] },
+      /one entry per bin/,
+    ],
+    [
+      "a term naming an input the card lacks",
+      { ...model, terms: [{ kind: "main" as const, inputs: [5] as [number], table: [1] }] },
+      /terms must name inputs/,
+    ],
+    [
+      "cuts out of order",
+      { ...model, inputs: [{ ...model.inputs[0]!, cuts: [3, 1] }, model.inputs[1]!] },
+      /strictly ascending/,
+    ],
+    [
+      "a NaN in a table",
+      { ...model, terms: [{ kind: "main" as const, inputs: [0] as [number], table: [0, Number.NaN, 0, 0] }] },
+      /.+/,
+    ],
     ["a path term without a forest", { ...model, terms: [...model.terms, path] }, /path terms need the card's forest/],
-    ["a forest split whose child comes before it", { ...model, forest: { orders: {}, trees: [{ ...stump, left: [0, 0, 0] }] }, terms: [...model.terms, path] }, /children must come after it/],
-    ["a forest splitting an input the card lacks", { ...model, forest: { orders: {}, trees: [{ ...stump, input: [7, -1, -1] }] }, terms: [...model.terms, path] }, /split inputs of the card/],
-    ["a forest order of the wrong length", { ...model, forest: { orders: { "1": [0, 1] }, trees: [stump] }, terms: [...model.terms, path] }, /order every bin/],
+    [
+      "a forest split whose child comes before it",
+      { ...model, forest: { orders: {}, trees: [{ ...stump, left: [0, 0, 0] }] }, terms: [...model.terms, path] },
+      /children must come after it/,
+    ],
+    [
+      "a forest splitting an input the card lacks",
+      { ...model, forest: { orders: {}, trees: [{ ...stump, input: [7, -1, -1] }] }, terms: [...model.terms, path] },
+      /split inputs of the card/,
+    ],
+    [
+      "a forest order of the wrong length",
+      { ...model, forest: { orders: { "1": [0, 1] }, trees: [stump] }, terms: [...model.terms, path] },
+      /order every bin/,
+    ],
   ])("refuses %s", (_name, broken, message) => {
-    expect(() => buildTermCard({ ...parts, model: broken as TermModel }, { name: "churn", version: "v2" })).toThrow(message);
+    expect(() => buildTermCard({ ...parts, model: broken as TermModel }, { name: "churn", version: "v2" })).toThrow(
+      message,
+    );
   });
 
   it("carries a forest and its path terms, which the schema reads back", () => {
-    const card = buildTermCard({ ...parts, model: { ...model, forest: { orders: { "1": [0, 2, 1, 3] }, trees: [stump] }, terms: [...model.terms, path] } }, { name: "churn", version: "v2" });
+    const card = buildTermCard(
+      {
+        ...parts,
+        model: { ...model, forest: { orders: { "1": [0, 2, 1, 3] }, trees: [stump] }, terms: [...model.terms, path] },
+      },
+      { name: "churn", version: "v2" },
+    );
     expect(card.forest!.trees).toEqual([stump]);
     expect(card.algorithm).toBe("boosted-tables-and-forest");
     expect(v.parse(ModelCardSchema, JSON.parse(JSON.stringify(card)))).toEqual(card);
   });
 
   it("refuses binShares with a share count other than the input's bins", () => {
-    expect(() => buildTermCard({ ...parts, binShares: [[0, 1], [0, 0.5, 0.5, 0]] }, { name: "churn", version: "v2" })).toThrow(/one share per bin/);
+    expect(() =>
+      buildTermCard(
+        {
+          ...parts,
+          binShares: [
+            [0, 1],
+            [0, 0.5, 0.5, 0],
+          ],
+        },
+        { name: "churn", version: "v2" },
+      ),
+    ).toThrow(/one share per bin/);
   });
 });
 
@@ -93,12 +154,26 @@ describe("trainingBinShares", () => {
       rows: 8,
       labels: new Uint8Array(8),
       inputs: [
-        { role: "numeric", name: "tenure", label: "Tenure (months)", values: Float64Array.from([NaN, 1, 1, 2, 5, 13, 20, 40]) },
-        { role: "categorical", name: "Contract", label: "Contract", categories: ["Month-to-month", "One year", "Rare"], codes: Int32Array.from([0, 0, 0, 0, 1, 1, 2, -1]) },
+        {
+          role: "numeric",
+          name: "tenure",
+          label: "Tenure (months)",
+          values: Float64Array.from([NaN, 1, 1, 2, 5, 13, 20, 40]),
+        },
+        {
+          role: "categorical",
+          name: "Contract",
+          label: "Contract",
+          categories: ["Month-to-month", "One year", "Rare"],
+          codes: Int32Array.from([0, 0, 0, 0, 1, 1, 2, -1]),
+        },
       ],
     };
     const binShares = trainingBinShares(model, table);
-    expect(binShares).toEqual([[1 / 8, 2 / 8, 2 / 8, 3 / 8], [1 / 8, 4 / 8, 2 / 8, 1 / 8]]);
+    expect(binShares).toEqual([
+      [1 / 8, 2 / 8, 2 / 8, 3 / 8],
+      [1 / 8, 4 / 8, 2 / 8, 1 / 8],
+    ]);
     const card = buildTermCard({ ...parts, binShares }, { name: "churn", version: "v2" });
     expect(card.inputs.map((i) => i.binShares)).toEqual(binShares);
   });

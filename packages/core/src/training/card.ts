@@ -86,13 +86,18 @@ export function buildTermCard(parts: TermCardParts, meta: CardMeta): TermTablesC
     metrics: { heldOut: parts.heldOut },
     hyperparameters: parts.hyperparameters,
     intercept: parts.model.intercept,
-    inputs: parts.binShares ? parts.model.inputs.map((input, i) => ({ ...input, binShares: parts.binShares![i] })) : parts.model.inputs,
+    inputs: parts.binShares
+      ? parts.model.inputs.map((input, i) => ({ ...input, binShares: parts.binShares![i] }))
+      : parts.model.inputs,
     ...(parts.model.derived ? { derived: parts.model.derived } : {}),
     ...(parts.model.forest ? { forest: parts.model.forest } : {}),
     terms: parts.model.terms,
   };
   const parsed = v.safeParse(ModelCardSchema, card);
-  if (!parsed.success) throw new Error(`The trained model's card does not match the card schema (${v.getDotPath(parsed.issues[0]) ?? "card"}: ${parsed.issues[0].message})`);
+  if (!parsed.success)
+    throw new Error(
+      `The trained model's card does not match the card schema (${v.getDotPath(parsed.issues[0]) ?? "card"}: ${parsed.issues[0].message})`,
+    );
   return parsed.output as TermTablesCard;
 }
 

@@ -24,7 +24,9 @@ beforeAll(async () => {
   for (let r = 0; r < ROWS; r++) {
     const count = 10 + Math.floor(random() * 120);
     const attrited = random() < 0.45 - count / 400;
-    lines.push(`${708_082_083 + Math.floor(random() * 1000) * 100_000 + r},${26 + Math.floor(random() * 40)},${count},${random() < 0.9 ? "Blue" : "Silver"},${attrited ? "Attrited Customer" : "Existing Customer"}`);
+    lines.push(
+      `${708_082_083 + Math.floor(random() * 1000) * 100_000 + r},${26 + Math.floor(random() * 40)},${count},${random() < 0.9 ? "Blue" : "Silver"},${attrited ? "Attrited Customer" : "Existing Customer"}`,
+    );
   }
   text = lines.join("\n") + "\n";
   path = join(dir, "bank-churners.csv");
@@ -34,7 +36,11 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("a model trained on a file with CLIENTNUM", () => {
   it("leaves CLIENTNUM out of its inputs and reasons, learns Attrited Customer as churned, and scores with CLIENTNUM as customer_id", async () => {
-    const { onnx, card } = await trainFromCsvFile(path, { label: "Attrition_Flag", version: "v1", created: "2026-12-01T00:00:00.000Z" });
+    const { onnx, card } = await trainFromCsvFile(path, {
+      label: "Attrition_Flag",
+      version: "v1",
+      created: "2026-12-01T00:00:00.000Z",
+    });
     expect(card.label).toEqual({ column: "Attrition_Flag", positive: "Attrited Customer" });
     expect(card.columns[0]).toMatchObject({ name: "CLIENTNUM", role: "identifier" });
     expect(card.inputs.map((i) => i.name)).not.toContain("CLIENTNUM");
@@ -43,7 +49,13 @@ describe("a model trained on a file with CLIENTNUM", () => {
       const scored = await scoreText(model, text);
       const rows = parse(scored.output, { columns: true }) as Record<string, string>[];
       expect(rows).toHaveLength(ROWS);
-      expect(rows.map((r) => r.customer_id)).toEqual(text.trimEnd().split("\n").slice(1).map((line) => line.split(",")[0]));
+      expect(rows.map((r) => r.customer_id)).toEqual(
+        text
+          .trimEnd()
+          .split("\n")
+          .slice(1)
+          .map((line) => line.split(",")[0]),
+      );
       expect(rows.some((r) => /CLIENTNUM|Clientnum/i.test(r.risk_factors! + r.protective_factors!))).toBe(false);
       expect(rows.some((r) => /total trans/i.test(r.risk_factors!))).toBe(true);
     } finally {

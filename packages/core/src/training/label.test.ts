@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { decidePositive, readLabelValue } from "./label.ts";
 
 /** A label column of `a` in `na` rows and `b` in `nb` rows. */
-const column = (a: string, na: number, b: string, nb: number) => [...Array<string>(na).fill(a), ...Array<string>(nb).fill(b)];
+const column = (a: string, na: number, b: string, nb: number) => [
+  ...Array<string>(na).fill(a),
+  ...Array<string>(nb).fill(b),
+];
 
 const failure = (fn: () => unknown) => {
   try {
@@ -15,18 +18,52 @@ const failure = (fn: () => unknown) => {
 
 describe("readLabelValue", () => {
   it.each([
-    "Attrited", "Attrited Customer", "Churned", "churn", "Cancelled", "Canceled", "Left", "Closed", "Account closed", "Exited",
-    "Inactive", "Lost", "Terminated", "Yes", "YES", "y", "1", "1.0", "true", "TRUE", "T", "Not active", "lapsed",
+    "Attrited",
+    "Attrited Customer",
+    "Churned",
+    "churn",
+    "Cancelled",
+    "Canceled",
+    "Left",
+    "Closed",
+    "Account closed",
+    "Exited",
+    "Inactive",
+    "Lost",
+    "Terminated",
+    "Yes",
+    "YES",
+    "y",
+    "1",
+    "1.0",
+    "true",
+    "TRUE",
+    "T",
+    "Not active",
+    "lapsed",
   ])("reads %j as churned", (value) => {
     expect(readLabelValue(value)).toBe("churned");
   });
 
-  it.each(["Existing Customer", "Active", "Stayed", "Retained", "Current", "No", "no", "n", "0", "0.0", "false", "F", "Not churned", "Non-churner", "No churn"])(
-    "reads %j as retained",
-    (value) => {
-      expect(readLabelValue(value)).toBe("retained");
-    },
-  );
+  it.each([
+    "Existing Customer",
+    "Active",
+    "Stayed",
+    "Retained",
+    "Current",
+    "No",
+    "no",
+    "n",
+    "0",
+    "0.0",
+    "false",
+    "F",
+    "Not churned",
+    "Non-churner",
+    "No churn",
+  ])("reads %j as retained", (value) => {
+    expect(readLabelValue(value)).toBe("retained");
+  });
 
   it.each(["A", "Tier 1", "Gold", "Churned and active", "maybe"])("cannot read %j", (value) => {
     expect(readLabelValue(value)).toBe("unknown");
@@ -54,7 +91,9 @@ describe("decidePositive without --positive", () => {
   });
 
   it("picks the value that does not read as retained when the other one does", () => {
-    expect(decidePositive("Status", column("Existing Customer", 300, "Moved to a rival", 100))).toBe("Moved to a rival");
+    expect(decidePositive("Status", column("Existing Customer", 300, "Moved to a rival", 100))).toBe(
+      "Moved to a rival",
+    );
     expect(decidePositive("Status", column("Active", 300, "Moved", 100))).toBe("Moved");
   });
 
@@ -83,6 +122,8 @@ describe("decidePositive without --positive", () => {
   });
 
   it("still takes --positive as given, even a value that reads as retained", () => {
-    expect(decidePositive("Status", column("Existing Customer", 300, "Attrited Customer", 100), "existing customer")).toBe("Existing Customer");
+    expect(
+      decidePositive("Status", column("Existing Customer", 300, "Attrited Customer", 100), "existing customer"),
+    ).toBe("Existing Customer");
   });
 });

@@ -10,11 +10,49 @@ export const MIN_CLASS_ROWS = 20;
  * a word turns it: "Not churned", "Non-churner", "No churn" read as retained, "Not active" as churned.
  */
 const CHURN_WORDS = new Set([
-  "yes", "true", "churn", "churned", "churner", "churning", "attrited", "attrition", "attrite", "cancelled", "canceled", "cancel",
-  "cancellation", "left", "leaver", "closed", "exited", "exit", "inactive", "lost", "terminated", "gone", "departed", "quit", "lapsed", "discontinued",
+  "yes",
+  "true",
+  "churn",
+  "churned",
+  "churner",
+  "churning",
+  "attrited",
+  "attrition",
+  "attrite",
+  "cancelled",
+  "canceled",
+  "cancel",
+  "cancellation",
+  "left",
+  "leaver",
+  "closed",
+  "exited",
+  "exit",
+  "inactive",
+  "lost",
+  "terminated",
+  "gone",
+  "departed",
+  "quit",
+  "lapsed",
+  "discontinued",
 ]);
 const RETAINED_WORDS = new Set([
-  "no", "false", "existing", "active", "stayed", "stay", "stayer", "retained", "retain", "current", "remained", "renewed", "open", "kept", "loyal",
+  "no",
+  "false",
+  "existing",
+  "active",
+  "stayed",
+  "stay",
+  "stayer",
+  "retained",
+  "retain",
+  "current",
+  "remained",
+  "renewed",
+  "open",
+  "kept",
+  "loyal",
 ]);
 const NEGATIONS = new Set(["not", "non", "never", "no"]);
 /** Read only as a whole value: as a word, "1" or "t" is as likely a tier or a grade ("Tier 1"). */
@@ -38,11 +76,24 @@ export function findNamedColumn(headers: readonly string[], name: string, flag: 
   return index >= 0 ? index : findColumnOrFail(headers, name, "train.unknown_column", "column", flag);
 }
 
-function findColumnOrFail(headers: readonly string[], name: string, code: ErrorCode, what: string, flag: string): never {
+function findColumnOrFail(
+  headers: readonly string[],
+  name: string,
+  code: ErrorCode,
+  what: string,
+  flag: string,
+): never {
   const close = closestHeaders(name, headers);
   const hint = close.length > 0 ? ` Did you mean ${close.map((h) => `"${h}"`).join(" or ")}?` : "";
-  const shown = headers.slice(0, 20).map((h) => `"${h}"`).join(", ") + (headers.length > 20 ? ` and ${headers.length - 20} more` : "");
-  throw new RetainwiseError(code, `The training file has no ${what} "${name}".${hint} Its columns: ${shown}. Name it with ${flag}.`);
+  const shown =
+    headers
+      .slice(0, 20)
+      .map((h) => `"${h}"`)
+      .join(", ") + (headers.length > 20 ? ` and ${headers.length - 20} more` : "");
+  throw new RetainwiseError(
+    code,
+    `The training file has no ${what} "${name}".${hint} Its columns: ${shown}. Name it with ${flag}.`,
+  );
 }
 
 /**
@@ -58,7 +109,10 @@ export function decidePositive(column: string, labels: readonly string[], positi
   const counts = countValues(labels);
   const values = [...counts.keys()];
   if (values.length === 1) {
-    throw new RetainwiseError("train.one_class", `Every row has ${column} = "${values[0]}": a churn model needs churned and retained customers. Add rows of the other class.`);
+    throw new RetainwiseError(
+      "train.one_class",
+      `Every row has ${column} = "${values[0]}": a churn model needs churned and retained customers. Add rows of the other class.`,
+    );
   }
   const chosen = positive === undefined ? guessPositive(column, counts) : matchPositive(column, counts, positive);
   const positives = counts.get(chosen)!;
@@ -88,7 +142,12 @@ function guessPositive(column: string, counts: Map<string, number>): string {
   if (churned.length === 1) return churned[0]!;
   if (churned.length === 0 && retained.length === 1) return values.find((v) => v !== retained[0])!;
   const [a, b] = [...counts].sort((x, y) => y[1] - x[1]);
-  const why = churned.length === 2 ? "both read as churned" : retained.length === 2 ? "both read as retained" : "neither reads as churned or retained";
+  const why =
+    churned.length === 2
+      ? "both read as churned"
+      : retained.length === 2
+        ? "both read as retained"
+        : "neither reads as churned or retained";
   throw new RetainwiseError(
     "train.unknown_positive",
     `Cannot tell which ${column} value means churned: ${describeValue(a!)} or ${describeValue(b!)} (${why}). ` +
@@ -135,7 +194,10 @@ function matchPositive(column: string, counts: Map<string, number>, positive: st
   const values = [...counts.keys()];
   const match = values.find((v) => v === wanted) ?? values.find((v) => v.toLowerCase() === wanted.toLowerCase());
   if (match === undefined) {
-    throw new RetainwiseError("train.unknown_positive", `No row has ${column} = "${wanted}" (--positive). The column holds ${listValues(counts)}.`);
+    throw new RetainwiseError(
+      "train.unknown_positive",
+      `No row has ${column} = "${wanted}" (--positive). The column holds ${listValues(counts)}.`,
+    );
   }
   return match;
 }

@@ -52,7 +52,13 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
 }
 
 function calibrationTable(probabilities: ArrayLike<number>, labels: ArrayLike<number>): HeldOutMetrics["calibration"] {
-  const bins = Array.from({ length: CALIBRATION_BINS }, (_, b) => ({ binStart: b / CALIBRATION_BINS, binEnd: (b + 1) / CALIBRATION_BINS, count: 0, sumP: 0, sumY: 0 }));
+  const bins = Array.from({ length: CALIBRATION_BINS }, (_, b) => ({
+    binStart: b / CALIBRATION_BINS,
+    binEnd: (b + 1) / CALIBRATION_BINS,
+    count: 0,
+    sumP: 0,
+    sumY: 0,
+  }));
   for (let i = 0; i < labels.length; i++) {
     const bin = bins[Math.min(CALIBRATION_BINS - 1, Math.floor(probabilities[i]! * CALIBRATION_BINS))]!;
     bin.count++;
@@ -61,5 +67,11 @@ function calibrationTable(probabilities: ArrayLike<number>, labels: ArrayLike<nu
   }
   return bins
     .filter((b) => b.count > 0)
-    .map((b) => ({ binStart: b.binStart, binEnd: b.binEnd, count: b.count, meanPredicted: b.sumP / b.count, observedRate: b.sumY / b.count }));
+    .map((b) => ({
+      binStart: b.binStart,
+      binEnd: b.binEnd,
+      count: b.count,
+      meanPredicted: b.sumP / b.count,
+      observedRate: b.sumY / b.count,
+    }));
 }

@@ -28,7 +28,9 @@ async function expectExactInOnnxruntime({ onnx, card, input }: TrainedArtifacts)
   const expected = scoreTermModel(card, codes, rows.length);
   const session = await ort.InferenceSession.create(onnx);
   try {
-    const out = await session.run({ features: new ort.Tensor("float32", Float32Array.from(codes), [rows.length, card.inputs.length]) });
+    const out = await session.run({
+      features: new ort.Tensor("float32", Float32Array.from(codes), [rows.length, card.inputs.length]),
+    });
     const contributions = out.contributions!.data as Float32Array;
     const terms = card.terms.length;
     let worst = 0;
@@ -44,9 +46,17 @@ async function expectExactInOnnxruntime({ onnx, card, input }: TrainedArtifacts)
 }
 
 describe("bags fitted on several threads", () => {
-  it("give the same ONNX and card, byte for byte, on one thread and on two, whose pair, sum and forest terms are exact in onnxruntime", { timeout: 300_000 }, async () => {
+  it("give the same ONNX and card, byte for byte, on one thread and on two, whose pair, sum and forest terms are exact in onnxruntime", {
+    timeout: 300_000,
+  }, async () => {
     const train = (threads: number) =>
-      trainFromCsvFile(MLC_PATH, { label: "churn", version: "v1", created: "2026-12-01T00:00:00.000Z", threads, workerEntry: PROGRAM_ENTRY });
+      trainFromCsvFile(MLC_PATH, {
+        label: "churn",
+        version: "v1",
+        created: "2026-12-01T00:00:00.000Z",
+        threads,
+        workerEntry: PROGRAM_ENTRY,
+      });
     const one = await train(1);
     const two = await train(2);
     expect(one.card.terms.some((t) => t.kind === "pair") || (one.card.derived ?? []).length > 0).toBe(true);
@@ -56,9 +66,16 @@ describe("bags fitted on several threads", () => {
     await expectExactInOnnxruntime(one);
   });
 
-  it("report progress from 0 to 100 percent, never going back, with a step for every bag of every pass", { timeout: 120_000 }, async () => {
+  it("report progress from 0 to 100 percent, never going back, with a step for every bag of every pass", {
+    timeout: 120_000,
+  }, async () => {
     const seen: number[] = [];
-    await fitTermModel(syntheticChurnTable({ rows: 1500, seed: 2 }), { bags: 4, threads: 2, workerEntry: PROGRAM_ENTRY, onProgress: (p) => seen.push(p.percent) });
+    await fitTermModel(syntheticChurnTable({ rows: 1500, seed: 2 }), {
+      bags: 4,
+      threads: 2,
+      workerEntry: PROGRAM_ENTRY,
+      onProgress: (p) => seen.push(p.percent),
+    });
     expect(seen[0]).toBe(0);
     expect(seen.at(-1)).toBe(100);
     expect(seen.every((p, k) => k === 0 || p >= seen[k - 1]!)).toBe(true);
@@ -69,7 +86,11 @@ describe("bags fitted on several threads", () => {
   it("fail with train.thread_failed, not a hang, when a bagging thread dies", { timeout: 60_000 }, async () => {
     const dying = join(dir, "dying-thread.mjs");
     await writeFile(dying, "process.exit(3);\n");
-    const error = await fitTermModel(syntheticChurnTable({ rows: 600, seed: 3 }), { bags: 4, threads: 2, workerEntry: dying }).catch((e: unknown) => e);
+    const error = await fitTermModel(syntheticChurnTable({ rows: 600, seed: 3 }), {
+      bags: 4,
+      threads: 2,
+      workerEntry: dying,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetainwiseError);
     expect((error as RetainwiseError).code).toBe("train.thread_failed");
     expect((error as RetainwiseError).message).toMatch(/bagging thread.*stopped unexpectedly \(thread exit 3\)/);

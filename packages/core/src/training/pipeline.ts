@@ -45,7 +45,11 @@ export async function trainFromCsvFile(path: string, options: TrainFileOptions):
   const { name = "churn", version, created, seed = DEFAULT_SEED, onProgress = () => {} } = options;
   const input = await readTrainingTable(createReadStream(path), options);
   const { table } = input;
-  onProgress("read training file", { rows: table.rows, inputs: table.inputs.length, skippedRows: input.rowErrors.length });
+  onProgress("read training file", {
+    rows: table.rows,
+    inputs: table.inputs.length,
+    skippedRows: input.rowErrors.length,
+  });
   // Every whole percent, not only each phase: one phase of a large table lasts minutes, and the
   // worker's no-progress watchdog (jobs/run-job.ts) must see a long training move.
   let last = "";
@@ -67,20 +71,40 @@ export async function trainFromCsvFile(path: string, options: TrainFileOptions):
       model,
       columns: input.columns,
       label: input.label,
-      trainingData: { file: basename(path), sha256: input.sha256, rows: table.rows, positiveRate: positives / table.rows },
+      trainingData: {
+        file: basename(path),
+        sha256: input.sha256,
+        rows: table.rows,
+        positiveRate: positives / table.rows,
+      },
       thresholds: result.thresholds,
       heldOut: result.heldOut,
-      hyperparameters: { ...result.settings, refitted: result.refitted, rounds: result.rounds, calibration: result.calibration, numberFormat: input.numberFormat },
+      hyperparameters: {
+        ...result.settings,
+        refitted: result.refitted,
+        rounds: result.rounds,
+        calibration: result.calibration,
+        numberFormat: input.numberFormat,
+      },
       binShares: trainingBinShares(model, table),
     },
     { name, version, created },
   );
   onProgress("exported", { terms: model.terms.length, pairs: model.terms.filter((t) => t.kind === "pair").length });
-  return { onnx: exportTermModel(model, { name, version }), card, input, data: { rows: table.rows, labels: table.labels }, result };
+  return {
+    onnx: exportTermModel(model, { name, version }),
+    card,
+    input,
+    data: { rows: table.rows, labels: table.labels },
+    result,
+  };
 }
 
 /** Writes `<model>.onnx` and its card beside it (`<model>.card.json`); returns the card path. */
-export async function writeModelFiles(modelPath: string, artifacts: Pick<TrainedArtifacts, "onnx" | "card">): Promise<string> {
+export async function writeModelFiles(
+  modelPath: string,
+  artifacts: Pick<TrainedArtifacts, "onnx" | "card">,
+): Promise<string> {
   await mkdir(dirname(modelPath), { recursive: true });
   const cardPath = cardPathFor(modelPath);
   await writeFile(modelPath, artifacts.onnx);
@@ -90,5 +114,10 @@ export async function writeModelFiles(modelPath: string, artifacts: Pick<Trained
 
 /** The card as written: indented for people, but each array of numbers (cuts, tables) on one line. */
 export function cardJson(card: TermTablesCard): string {
-  return JSON.stringify(card, null, 2).replace(/\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g, (_, numbers: string) => `[${numbers.replace(/,\s+/g, ", ")}]`) + "\n";
+  return (
+    JSON.stringify(card, null, 2).replace(
+      /\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g,
+      (_, numbers: string) => `[${numbers.replace(/,\s+/g, ", ")}]`,
+    ) + "\n"
+  );
 }

@@ -4,7 +4,8 @@ import { readTelco, TELCO_ROWS, toCsv } from "../../../../tests/support/telco.ts
 import { readTrainingTable, type ReadTrainingOptions } from "./read-table.ts";
 import { mulberry32 } from "./split.ts";
 
-const read = (text: string, options: ReadTrainingOptions) => readTrainingTable(Readable.from([Buffer.from(text)]), options);
+const read = (text: string, options: ReadTrainingOptions) =>
+  readTrainingTable(Readable.from([Buffer.from(text)]), options);
 const failure = async (text: string, options: ReadTrainingOptions) => {
   try {
     await read(text, options);
@@ -41,7 +42,22 @@ function bankTable(rows = 400): { headers: string[]; rows: string[][] } {
       exited ? "1" : "0",
     ]);
   }
-  const headers = ["RowNumber", "CustomerId", "Surname", "Age", "Geography", "Balance", "IsActiveMember", "HasCrCard", "Newsletter", "Segment", "SignupDate", "ChurnDate", "AccountStatus", "Exited"];
+  const headers = [
+    "RowNumber",
+    "CustomerId",
+    "Surname",
+    "Age",
+    "Geography",
+    "Balance",
+    "IsActiveMember",
+    "HasCrCard",
+    "Newsletter",
+    "Segment",
+    "SignupDate",
+    "ChurnDate",
+    "AccountStatus",
+    "Exited",
+  ];
   return { headers, rows: out };
 }
 
@@ -54,15 +70,33 @@ describe("readTrainingTable on the Telco fixture", () => {
     expect(input.label).toEqual({ column: "Churn", positive: "Yes" });
     expect(input.columns.map((c) => c.name)).toEqual(telco.headers);
     const roles = Object.fromEntries(input.columns.map((c) => [c.name, c.role]));
-    expect(roles).toMatchObject({ customerID: "identifier", Churn: "label", tenure: "numeric", MonthlyCharges: "numeric", TotalCharges: "numeric", Contract: "categorical", Partner: "boolean", SeniorCitizen: "boolean" });
-    expect(input.table.inputs.map((i) => i.name)).toEqual(telco.headers.filter((h) => h !== "customerID" && h !== "Churn"));
+    expect(roles).toMatchObject({
+      customerID: "identifier",
+      Churn: "label",
+      tenure: "numeric",
+      MonthlyCharges: "numeric",
+      TotalCharges: "numeric",
+      Contract: "categorical",
+      Partner: "boolean",
+      SeniorCitizen: "boolean",
+    });
+    expect(input.table.inputs.map((i) => i.name)).toEqual(
+      telco.headers.filter((h) => h !== "customerID" && h !== "Churn"),
+    );
     expect(input.ids?.[0]).toBe(telco.rows[0]![0]);
     expect(input.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("reads a European Excel export (BOM, CRLF, semicolons, decimal commas) into the same table", async () => {
     const plain = await read(toCsv(telco.headers, telco.rows), { label: "Churn" });
-    const eu = await read(toCsv(telco.headers, telco.rows.map((r) => r.map((c) => c.replace(".", ","))), { delimiter: ";", bom: true, newline: "\r\n" }), { label: "Churn" });
+    const eu = await read(
+      toCsv(
+        telco.headers,
+        telco.rows.map((r) => r.map((c) => c.replace(".", ","))),
+        { delimiter: ";", bom: true, newline: "\r\n" },
+      ),
+      { label: "Churn" },
+    );
     expect(eu.numberFormat.decimal).toBe(",");
     expect(eu.table).toEqual(plain.table);
     expect(eu.columns).toEqual(plain.columns);
@@ -76,8 +110,15 @@ describe("readTrainingTable on the Telco fixture", () => {
   });
 
   it("uses exactly the --input columns, and leaves out --exclude ones, saying so", async () => {
-    const only = await read(toCsv(telco.headers, telco.rows), { label: "Churn", inputs: ["tenure", "contract", "customerID"] });
-    expect(only.table.inputs.map((i) => [i.name, i.role])).toEqual([["customerID", "categorical"], ["tenure", "numeric"], ["Contract", "categorical"]]);
+    const only = await read(toCsv(telco.headers, telco.rows), {
+      label: "Churn",
+      inputs: ["tenure", "contract", "customerID"],
+    });
+    expect(only.table.inputs.map((i) => [i.name, i.role])).toEqual([
+      ["customerID", "categorical"],
+      ["tenure", "numeric"],
+      ["Contract", "categorical"],
+    ]);
     expect(only.columns.find((c) => c.name === "gender")!.reason).toMatch(/^left out: not listed in --input/);
     const without = await read(toCsv(telco.headers, telco.rows), { label: "Churn", exclude: ["gender"] });
     expect(without.table.inputs.map((i) => i.name)).not.toContain("gender");
@@ -107,7 +148,14 @@ describe("column roles on a crafted bank table", () => {
       Exited: "label",
     });
     expect(input.label).toEqual({ column: "Exited", positive: "1" });
-    expect(input.table.inputs.map((i) => i.name)).toEqual(["Age", "Geography", "Balance", "IsActiveMember", "HasCrCard", "Newsletter"]);
+    expect(input.table.inputs.map((i) => i.name)).toEqual([
+      "Age",
+      "Geography",
+      "Balance",
+      "IsActiveMember",
+      "HasCrCard",
+      "Newsletter",
+    ]);
     const balance = input.table.inputs.find((i) => i.name === "Balance")!;
     expect(balance.role === "numeric" && balance.values[0]).toBe(Number(bank.rows[0]![5]!.replace(/[$,]/g, "")));
     for (const column of input.columns) expect(column.reason.length).toBeGreaterThan(5);
@@ -126,18 +174,77 @@ describe("training input failures", () => {
   const telco = readTelco();
   const text = (rows: string[][], headers = telco.headers) => toCsv(headers, rows);
   const churn = telco.headers.indexOf("Churn");
-  const relabel = (value: (i: number) => string, n = 200) => telco.rows.slice(0, n).map((r, i) => r.map((c, j) => (j === churn ? value(i) : c)));
+  const relabel = (value: (i: number) => string, n = 200) =>
+    telco.rows.slice(0, n).map((r, i) => r.map((c, j) => (j === churn ? value(i) : c)));
 
   it.each([
-    ["a missing label column, offering the closest names", () => text(telco.rows.slice(0, 50)), { label: "Churned" }, "train.missing_label", /no label column "Churned". Did you mean "Churn"\?/],
-    ["a label with one class only", () => text(relabel(() => "No")), { label: "Churn" }, "train.one_class", /Every row has Churn = "No"/],
-    ["fewer than 20 rows of the rarer class", () => text(relabel((i) => (i < 19 ? "Yes" : "No"))), { label: "Churn" }, "train.too_few_rows_of_class", /Only 19 churned \(Churn = "Yes"\) customers.*at least 20/],
-    ["a label of three values", () => text(relabel((i) => ["Yes", "No", "Maybe"][i % 3]!)), { label: "Churn" }, "train.label_classes", /holds 3 values \("Yes" \(67 rows\), "No" \(67 rows\), "Maybe" \(66 rows\)\).*--positive VALUE/],
-    ["two label values neither of which reads as churn", () => text(relabel((i) => (i % 2 ? "A" : "B"))), { label: "Churn" }, "train.unknown_positive", /Cannot tell which Churn value means churned: "B" \(100 rows\) or "A" \(100 rows\).*--positive "B" if "B" means churned/],
-    ["a --positive value no row has", () => text(telco.rows.slice(0, 100)), { label: "Churn", positive: "Churned" }, "train.unknown_positive", /No row has Churn = "Churned"/],
-    ["no usable input columns", () => text(telco.rows.map((r) => [r[0]!, r[churn]!]), ["customerID", "Churn"]), { label: "Churn" }, "train.no_inputs", /customerID \(identifier\)/],
-    ["more rows than the cap", () => text(telco.rows.slice(0, 100)), { label: "Churn", maxRows: 50 }, "train.too_many_rows", /more than 50 rows.*--max-rows/],
-    ["an --input column the file does not have", () => text(telco.rows.slice(0, 100)), { label: "Churn", inputs: ["tenur"] }, "train.unknown_column", /no column "tenur". Did you mean "tenure"\?/],
+    [
+      "a missing label column, offering the closest names",
+      () => text(telco.rows.slice(0, 50)),
+      { label: "Churned" },
+      "train.missing_label",
+      /no label column "Churned". Did you mean "Churn"\?/,
+    ],
+    [
+      "a label with one class only",
+      () => text(relabel(() => "No")),
+      { label: "Churn" },
+      "train.one_class",
+      /Every row has Churn = "No"/,
+    ],
+    [
+      "fewer than 20 rows of the rarer class",
+      () => text(relabel((i) => (i < 19 ? "Yes" : "No"))),
+      { label: "Churn" },
+      "train.too_few_rows_of_class",
+      /Only 19 churned \(Churn = "Yes"\) customers.*at least 20/,
+    ],
+    [
+      "a label of three values",
+      () => text(relabel((i) => ["Yes", "No", "Maybe"][i % 3]!)),
+      { label: "Churn" },
+      "train.label_classes",
+      /holds 3 values \("Yes" \(67 rows\), "No" \(67 rows\), "Maybe" \(66 rows\)\).*--positive VALUE/,
+    ],
+    [
+      "two label values neither of which reads as churn",
+      () => text(relabel((i) => (i % 2 ? "A" : "B"))),
+      { label: "Churn" },
+      "train.unknown_positive",
+      /Cannot tell which Churn value means churned: "B" \(100 rows\) or "A" \(100 rows\).*--positive "B" if "B" means churned/,
+    ],
+    [
+      "a --positive value no row has",
+      () => text(telco.rows.slice(0, 100)),
+      { label: "Churn", positive: "Churned" },
+      "train.unknown_positive",
+      /No row has Churn = "Churned"/,
+    ],
+    [
+      "no usable input columns",
+      () =>
+        text(
+          telco.rows.map((r) => [r[0]!, r[churn]!]),
+          ["customerID", "Churn"],
+        ),
+      { label: "Churn" },
+      "train.no_inputs",
+      /customerID \(identifier\)/,
+    ],
+    [
+      "more rows than the cap",
+      () => text(telco.rows.slice(0, 100)),
+      { label: "Churn", maxRows: 50 },
+      "train.too_many_rows",
+      /more than 50 rows.*--max-rows/,
+    ],
+    [
+      "an --input column the file does not have",
+      () => text(telco.rows.slice(0, 100)),
+      { label: "Churn", inputs: ["tenur"] },
+      "train.unknown_column",
+      /no column "tenur". Did you mean "tenure"\?/,
+    ],
     ["a header with no data rows", () => text([]), { label: "Churn" }, "train.empty_file", /no data rows/],
   ] as const)("fails clearly on %s", async (_name, input, options, code, message) => {
     const error = await failure(input(), options);

@@ -54,16 +54,22 @@ const ROW_ERRORS_KEPT = 100;
  */
 export async function readTrainingTable(source: Readable, options: ReadTrainingOptions): Promise<TrainingInput> {
   const hash = createHash("sha256");
-  const hashed = source.pipe(new Transform({ transform: (chunk: Buffer, _e, done) => {
-          hash.update(chunk);
-          done(null, chunk);
-        }, }));
+  const hashed = source.pipe(
+    new Transform({
+      transform: (chunk: Buffer, _e, done) => {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    }),
+  );
   source.on("error", (error) => hashed.destroy(error));
   const head = await readHead(hashed);
   const csv = await openCsvAfterHead(head);
   const { headers } = csv;
   const labelIndex = findLabelColumn(headers, options.label);
-  const numberFormat = detectNumberFormat(headRecords(head.head, head.complete, csv.delimiter).flatMap((r) => r.filter((_, i) => i !== labelIndex)));
+  const numberFormat = detectNumberFormat(
+    headRecords(head.head, head.complete, csv.delimiter).flatMap((r) => r.filter((_, i) => i !== labelIndex)),
+  );
   const read = await readColumns(csv.records, headers.length, labelIndex, options.maxRows ?? DEFAULT_MAX_TRAINING_ROWS);
   const labelName = headers[labelIndex]!;
   const positive = decidePositive(labelName, read.labels, options.positive);
@@ -71,9 +77,13 @@ export async function readTrainingTable(source: Readable, options: ReadTrainingO
 
   const others = headers.map((name, i) => ({ name, i })).filter(({ i }) => i !== labelIndex);
   const position = (i: number) => others.findIndex((o) => o.i === i);
-  const named = (names: readonly string[] | undefined, flag: string) => (names ? new Set(names.map((n) => position(findNamedColumn(headers, n, flag)))) : undefined);
+  const named = (names: readonly string[] | undefined, flag: string) =>
+    names ? new Set(names.map((n) => position(findNamedColumn(headers, n, flag)))) : undefined;
   const raw: RawColumn[] = others.map(({ name, i }) => ({ name, cells: read.columns[i]! }));
-  const { decisions, inputs } = decideRoles(raw, labels, numberFormat, { inputs: named(options.inputs, "--input"), exclude: named(options.exclude, "--exclude") });
+  const { decisions, inputs } = decideRoles(raw, labels, numberFormat, {
+    inputs: named(options.inputs, "--input"),
+    exclude: named(options.exclude, "--exclude"),
+  });
   if (inputs.length === 0) {
     throw new RetainwiseError(
       "train.no_inputs",
@@ -82,7 +92,11 @@ export async function readTrainingTable(source: Readable, options: ReadTrainingO
   }
   const positives = labels.reduce((n, y) => n + y, 0);
   const columns: ColumnDecision[] = [
-    { name: labelName, role: "label", reason: `the label: "${positive}" means churned (${positives.toLocaleString("en-US")} of ${labels.length.toLocaleString("en-US")} rows)` },
+    {
+      name: labelName,
+      role: "label",
+      reason: `the label: "${positive}" means churned (${positives.toLocaleString("en-US")} of ${labels.length.toLocaleString("en-US")} rows)`,
+    },
     ...decisions,
   ];
   const idColumn = decisions.find((d) => d.role === "identifier");
@@ -105,7 +119,12 @@ interface ReadColumns {
   rowErrors: { row: number; reason: string }[];
 }
 
-async function readColumns(records: AsyncIterator<string[]>, width: number, labelIndex: number, maxRows: number): Promise<ReadColumns> {
+async function readColumns(
+  records: AsyncIterator<string[]>,
+  width: number,
+  labelIndex: number,
+  maxRows: number,
+): Promise<ReadColumns> {
   const columns: string[][] = Array.from({ length: width }, () => []);
   const labels: string[] = [];
   const rowErrors: ReadColumns["rowErrors"] = [];
@@ -137,9 +156,16 @@ async function readColumns(records: AsyncIterator<string[]>, width: number, labe
     for (let c = 0; c < width; c++) columns[c]!.push(record[c]!.trim());
     labels.push(columns[labelIndex]![columns[labelIndex]!.length - 1]!);
   }
-  if (row === 0) throw new RetainwiseError("train.empty_file", "The training file has a header but no data rows. Provide one labeled row per customer.");
+  if (row === 0)
+    throw new RetainwiseError(
+      "train.empty_file",
+      "The training file has a header but no data rows. Provide one labeled row per customer.",
+    );
   if (failed > MAX_BAD_ROW_SHARE * row) {
-    const first = rowErrors.slice(0, 3).map((e) => `row ${e.row}: ${e.reason}`).join("; ");
+    const first = rowErrors
+      .slice(0, 3)
+      .map((e) => `row ${e.row}: ${e.reason}`)
+      .join("; ");
     throw new RetainwiseError(
       "train.too_many_bad_rows",
       `${failed.toLocaleString("en-US")} of ${row.toLocaleString("en-US")} rows cannot be used (${first}). Fix these rows, or check the file's delimiter and quoting.`,

@@ -36,7 +36,9 @@ describe("whole-number identifiers", () => {
     const clientnum = shuffledDistinct(random, 708_082_083, 4_517).map(String);
     const decision = roleOf({ name: "CLIENTNUM", cells: clientnum }, labels);
     expect(decision.role).toBe("identifier");
-    expect(decision.reason).toBe("whole numbers distinct in 100% of rows, each of 9+ digits: an account or customer number, not a quantity");
+    expect(decision.reason).toBe(
+      "whole numbers distinct in 100% of rows, each of 9+ digits: an account or customer number, not a quantity",
+    );
   });
 
   it("counts the zeros of a zero-padded number as digits", () => {
@@ -49,7 +51,9 @@ describe("whole-number identifiers", () => {
     const { labels, random } = table();
     const decision = roleOf({ name: "Member", cells: shuffledDistinct(random, 10_000, 37).map(String) }, labels);
     expect(decision.role).toBe("identifier");
-    expect(decision.reason).toMatch(/^whole numbers distinct in 100% of rows and unordered relative to the label \(rank AUC 0\.\d{3}, binned held-out AUC 0\.\d{3}\)/);
+    expect(decision.reason).toMatch(
+      /^whole numbers distinct in 100% of rows and unordered relative to the label \(rank AUC 0\.\d{3}, binned held-out AUC 0\.\d{3}\)/,
+    );
   });
 
   it("keeps a distinct whole number that ranks the label as a quantity, and says why", () => {
@@ -62,7 +66,9 @@ describe("whole-number identifiers", () => {
     });
     const decision = roleOf({ name: "SecondsUsed", cells: seconds }, labels);
     expect(decision.role).toBe("numeric");
-    expect(decision.reason).toMatch(/^numbers; whole numbers distinct in 100% of rows, kept as a quantity: ordered relative to the label \(rank AUC 0\.[6-9]/);
+    expect(decision.reason).toMatch(
+      /^numbers; whole numbers distinct in 100% of rows, kept as a quantity: ordered relative to the label \(rank AUC 0\.[6-9]/,
+    );
   });
 
   it("keeps a distinct whole number related to the label in a non-monotone way as a quantity", () => {
@@ -111,10 +117,17 @@ describe("readTrainingTable with a CLIENTNUM column", () => {
     const clientnum = shuffledDistinct(random, 708_082_083, 4_517);
     const lines = ["CLIENTNUM,Customer_Age,Total_Trans_Amt,Attrition_Flag"];
     for (let r = 0; r < ROWS; r++) {
-      lines.push(`${clientnum[r]},${30 + Math.floor(random() * 40)},${(1000 + 4000 * (1 - risk[r]!)).toFixed(2)},${labels[r] ? "Attrited Customer" : "Existing Customer"}`);
+      lines.push(
+        `${clientnum[r]},${30 + Math.floor(random() * 40)},${(1000 + 4000 * (1 - risk[r]!)).toFixed(2)},${labels[r] ? "Attrited Customer" : "Existing Customer"}`,
+      );
     }
     const input = await readTrainingTable(Readable.from([Buffer.from(lines.join("\n"))]), { label: "Attrition_Flag" });
-    expect(input.columns.map((c) => [c.name, c.role])).toEqual([["CLIENTNUM", "identifier"], ["Customer_Age", "numeric"], ["Total_Trans_Amt", "numeric"], ["Attrition_Flag", "label"]]);
+    expect(input.columns.map((c) => [c.name, c.role])).toEqual([
+      ["CLIENTNUM", "identifier"],
+      ["Customer_Age", "numeric"],
+      ["Total_Trans_Amt", "numeric"],
+      ["Attrition_Flag", "label"],
+    ]);
     expect(input.label.positive).toBe("Attrited Customer");
     expect(input.table.inputs.map((i) => i.name)).toEqual(["Customer_Age", "Total_Trans_Amt"]);
     expect(input.ids?.slice(0, 2)).toEqual([String(clientnum[0]), String(clientnum[1])]);

@@ -53,8 +53,15 @@ const FREE_TEXT_LEVELS = 50;
 /** A column that alone ranks held-out rows this well predicts the label too well to be known before churn. */
 const LEAKAGE_AUC = 0.98;
 
-const BOOLEAN_PAIRS = [["no", "yes"], ["n", "y"], ["false", "true"], ["f", "t"], ["0", "1"]];
-const DATE = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const BOOLEAN_PAIRS = [
+  ["no", "yes"],
+  ["n", "y"],
+  ["false", "true"],
+  ["f", "t"],
+  ["0", "1"],
+];
+const DATE =
+  /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 /** The end of a customer relationship: a date named so is set when (or after) the customer churns. */
 const END_WORDS = /churn|cancel|terminat|exit|leav|left|close|end|stop|lost/i;
 const ID_WORDS = new Set(["id", "uuid", "guid", "key", "number", "no", "nr", "num"]);
@@ -63,7 +70,12 @@ const ID_WORDS = new Set(["id", "uuid", "guid", "key", "number", "no", "nr", "nu
  * Decides the role of every input column (the label is decided elsewhere) and types the ones used:
  * identifiers, free text, constants, dates and leakage suspects are left out, each with a reason.
  */
-export function decideRoles(columns: readonly RawColumn[], labels: Uint8Array, format: NumberFormat, overrides: RoleOverrides = {}): { decisions: ColumnDecision[]; inputs: TableInput[] } {
+export function decideRoles(
+  columns: readonly RawColumn[],
+  labels: Uint8Array,
+  format: NumberFormat,
+  overrides: RoleOverrides = {},
+): { decisions: ColumnDecision[]; inputs: TableInput[] } {
   const decisions: ColumnDecision[] = [];
   const inputs: TableInput[] = [];
   columns.forEach((column, index) => {
@@ -72,11 +84,17 @@ export function decideRoles(columns: readonly RawColumn[], labels: Uint8Array, f
     const detected = detectRole(profile, labels);
     let decision = { name: column.name, role: detected.role, reason: detected.reason };
     const typed = typedInput(profile, detected.role);
-    if (overrides.exclude?.has(index)) decision = { ...decision, reason: `left out by --exclude (detected: ${detected.reason})` };
-    else if (overrides.inputs && !forced) decision = { ...decision, reason: `left out: not listed in --input (detected: ${detected.reason})` };
+    if (overrides.exclude?.has(index))
+      decision = { ...decision, reason: `left out by --exclude (detected: ${detected.reason})` };
+    else if (overrides.inputs && !forced)
+      decision = { ...decision, reason: `left out: not listed in --input (detected: ${detected.reason})` };
     else if (forced && !isInputRole(detected.role)) {
       const input = forcedInput(profile);
-      decision = { name: column.name, role: input.role, reason: `used because of --input (detected: ${detected.role}, ${detected.reason})` };
+      decision = {
+        name: column.name,
+        role: input.role,
+        reason: `used because of --input (detected: ${detected.role}, ${detected.reason})`,
+      };
       inputs.push(input);
     } else if (typed !== undefined) {
       const leak = leakage(typed, labels);
@@ -128,9 +146,22 @@ function detectRole(profile: Profile, labels: Uint8Array): { role: ColumnRole; r
   const rows = cells.length;
   if (levels.size <= 1) {
     const only = [...levels.keys()][0];
-    return { role: "constant", reason: only === undefined ? "blank in every row" : `the same value ("${clip(only)}") in every ${nonBlank === rows ? "" : "non-blank "}row` };
+    return {
+      role: "constant",
+      reason:
+        only === undefined
+          ? "blank in every row"
+          : `the same value ("${clip(only)}") in every ${nonBlank === rows ? "" : "non-blank "}row`,
+    };
   }
-  if (isBoolean(levels)) return { role: "boolean", reason: `two values (${[...levels.keys()].sort().map((l) => `"${l}"`).join(", ")})` };
+  if (isBoolean(levels))
+    return {
+      role: "boolean",
+      reason: `two values (${[...levels.keys()]
+        .sort()
+        .map((l) => `"${l}"`)
+        .join(", ")})`,
+    };
   const identifier = identifierReason(profile);
   if (identifier) return { role: "identifier", reason: identifier };
   if (profile.numbers) {
@@ -153,7 +184,8 @@ function isBoolean(levels: Map<string, number>): boolean {
 function identifierReason({ name, levels, nonBlank, cells, numbers }: Profile): string | undefined {
   const unique = levels.size === nonBlank;
   if (unique && numbers && isRowCounter(numbers)) return "a row counter (consecutive whole numbers, one per row)";
-  if (isIdName(name) && levels.size >= ID_DISTINCT_SHARE * nonBlank) return `named like an identifier, distinct in ${percent(levels.size, nonBlank)} of rows`;
+  if (isIdName(name) && levels.size >= ID_DISTINCT_SHARE * nonBlank)
+    return `named like an identifier, distinct in ${percent(levels.size, nonBlank)} of rows`;
   if (unique && !numbers && nonBlank === cells.length) return "a different value in every row";
   return undefined;
 }
@@ -165,7 +197,10 @@ function identifierReason({ name, levels, nonBlank, cells, numbers }: Profile): 
  * distinct whole number that ranks the label (seconds used, a balance in cents) stays a quantity,
  * and its reason says why. Undefined for anything else.
  */
-function wholeNumberIdentifier({ cells, levels, nonBlank, numbers, notNumbers }: Profile, labels: Uint8Array): { identifier: boolean; reason: string } | undefined {
+function wholeNumberIdentifier(
+  { cells, levels, nonBlank, numbers, notNumbers }: Profile,
+  labels: Uint8Array,
+): { identifier: boolean; reason: string } | undefined {
   if (!numbers || notNumbers.count > 0 || levels.size < UNIQUE_INTEGER_SHARE * nonBlank) return undefined;
   let digits = Infinity;
   for (let r = 0; r < cells.length; r++) {
@@ -175,11 +210,19 @@ function wholeNumberIdentifier({ cells, levels, nonBlank, numbers, notNumbers }:
     digits = Math.min(digits, cells[r]!.replace(/\D/g, "").length);
   }
   const distinct = `whole numbers distinct in ${percent(levels.size, nonBlank)} of rows`;
-  if (digits >= ID_DIGITS) return { identifier: true, reason: `${distinct}, each of ${digits}+ digits: an account or customer number, not a quantity` };
+  if (digits >= ID_DIGITS)
+    return {
+      identifier: true,
+      reason: `${distinct}, each of ${digits}+ digits: an account or customer number, not a quantity`,
+    };
   if (nonBlank < MIN_UNORDERED_ID_ROWS) return undefined;
   const order = labelOrder(numbers, labels);
   const aucs = `rank AUC ${order.rank.toFixed(3)}, binned held-out AUC ${order.binned.toFixed(3)}`;
-  if (!order.ordered) return { identifier: true, reason: `${distinct} and unordered relative to the label (${aucs}): a number that names customers, not a quantity` };
+  if (!order.ordered)
+    return {
+      identifier: true,
+      reason: `${distinct} and unordered relative to the label (${aucs}): a number that names customers, not a quantity`,
+    };
   return { identifier: false, reason: `${distinct}, kept as a quantity: ordered relative to the label (${aucs})` };
 }
 
@@ -188,12 +231,17 @@ function labelOrder(numbers: Float64Array, labels: Uint8Array): { rank: number; 
   const kept: number[] = [];
   for (let r = 0; r < numbers.length; r++) if (!Number.isNaN(numbers[r])) kept.push(r);
   const keptLabels = Uint8Array.from(kept, (r) => labels[r]!);
-  const rank = auc(Float64Array.from(kept, (r) => numbers[r]!), keptLabels);
+  const rank = auc(
+    Float64Array.from(kept, (r) => numbers[r]!),
+    keptLabels,
+  );
   const binned = columnAuc(...quantileCodes(numbers), labels);
   const positives = keptLabels.reduce((n, y) => n + y, 0);
   const allPositives = labels.reduce((n, y) => n + y, 0);
   // columnAuc scores the odd rows only: its noise is that of half the rows.
-  const ordered = Math.abs(rank - 0.5) > ORDER_Z * randomAucError(positives, kept.length - positives) || binned - 0.5 > ORDER_Z * randomAucError(allPositives / 2, (labels.length - allPositives) / 2);
+  const ordered =
+    Math.abs(rank - 0.5) > ORDER_Z * randomAucError(positives, kept.length - positives) ||
+    binned - 0.5 > ORDER_Z * randomAucError(allPositives / 2, (labels.length - allPositives) / 2);
   return { rank, binned, ordered };
 }
 
@@ -216,7 +264,11 @@ function isRowCounter(numbers: Float64Array): boolean {
 
 /** `customerID`, `Customer Id`, `account_uuid`, `RowNumber`: the last word of the name is id-like. */
 function isIdName(name: string): boolean {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   return words.length > 0 && ID_WORDS.has(words[words.length - 1]!);
 }
 
@@ -226,20 +278,31 @@ function numericReason({ notNumbers, nonBlank, cells }: Profile): string {
   if (blanks > 0) parts.push(`${blanks} blank cell${blanks === 1 ? "" : "s"} read as missing`);
   if (notNumbers.count > 0) {
     const { row, cell } = notNumbers.first!;
-    parts.push(`${notNumbers.count} cell${notNumbers.count === 1 ? "" : "s"} that are not numbers read as missing (first: row ${row}, "${clip(cell)}")`);
+    parts.push(
+      `${notNumbers.count} cell${notNumbers.count === 1 ? "" : "s"} that are not numbers read as missing (first: row ${row}, "${clip(cell)}")`,
+    );
   }
   return parts.join("; ");
 }
 
 function dateRole({ name, cells }: Profile, labels: Uint8Array): { role: ColumnRole; reason: string } {
   const filled = Float64Array.from(cells, (c) => (c === "" ? 0 : 1));
-  if (columnAuc(filled, 2, labels) >= LEAKAGE_AUC) return { role: "leakage_suspect", reason: "a date that is filled in almost only for one class: known only once the customer has left" };
-  if (END_WORDS.test(name)) return { role: "leakage_suspect", reason: "a date named like the end of the relationship: known only once the customer has left" };
+  if (columnAuc(filled, 2, labels) >= LEAKAGE_AUC)
+    return {
+      role: "leakage_suspect",
+      reason: "a date that is filled in almost only for one class: known only once the customer has left",
+    };
+  if (END_WORDS.test(name))
+    return {
+      role: "leakage_suspect",
+      reason: "a date named like the end of the relationship: known only once the customer has left",
+    };
   return { role: "date", reason: "dates: left out (a calendar date does not carry over to future customers)" };
 }
 
 function freeTextReason({ levels, nonBlank }: Profile): string | undefined {
-  if (levels.size >= ID_DISTINCT_SHARE * nonBlank) return `free text: distinct in ${percent(levels.size, nonBlank)} of rows`;
+  if (levels.size >= ID_DISTINCT_SHARE * nonBlank)
+    return `free text: distinct in ${percent(levels.size, nonBlank)} of rows`;
   if (levels.size <= FREE_TEXT_LEVELS) return undefined;
   let rareRows = 0;
   for (const count of levels.values()) if (count < RARE_LEVEL_ROWS) rareRows += count;
@@ -293,7 +356,13 @@ function forcedInput(profile: Profile): TableInput {
 function categoricalInput({ name, cells, levels }: Profile, role: "categorical" | "boolean"): TableInput {
   const categories = [...levels.keys()].sort();
   const index = new Map(categories.map((c, i) => [c, i]));
-  return { role, name, label: factorLabel(name), categories, codes: Int32Array.from(cells, (c) => (c === "" ? -1 : index.get(c)!)) };
+  return {
+    role,
+    name,
+    label: factorLabel(name),
+    categories,
+    codes: Int32Array.from(cells, (c) => (c === "" ? -1 : index.get(c)!)),
+  };
 }
 
 /** Why a typed column looks like leakage, or undefined. */
@@ -320,7 +389,10 @@ const LEAKAGE_BINS = 32;
 
 function quantileCodes(values: Float64Array): [Float64Array, number] {
   const sorted = values.filter((x) => !Number.isNaN(x)).sort();
-  const cuts = Array.from({ length: LEAKAGE_BINS - 1 }, (_, k) => sorted[Math.floor(((k + 1) * sorted.length) / LEAKAGE_BINS)] ?? 0);
+  const cuts = Array.from(
+    { length: LEAKAGE_BINS - 1 },
+    (_, k) => sorted[Math.floor(((k + 1) * sorted.length) / LEAKAGE_BINS)] ?? 0,
+  );
   const codes = Float64Array.from(values, (x) => (Number.isNaN(x) ? 0 : 1 + cuts.filter((c) => c < x).length));
   return [codes, LEAKAGE_BINS + 1];
 }

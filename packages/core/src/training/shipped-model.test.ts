@@ -36,7 +36,10 @@ describe("the shipped churn-v1 model", () => {
   it("describes every input with a readable label", () => {
     expect(card.inputs.map((i) => i.name)).toEqual(input.table.inputs.map((i) => i.name));
     expect(card.inputs.find((i) => i.name === "tenure")).toMatchObject({ role: "numeric", label: "Tenure (months)" });
-    expect(card.inputs.find((i) => i.name === "Contract")).toMatchObject({ role: "categorical", categories: ["Month-to-month", "One year", "Two year"] });
+    expect(card.inputs.find((i) => i.name === "Contract")).toMatchObject({
+      role: "categorical",
+      categories: ["Month-to-month", "One year", "Two year"],
+    });
     for (const i of card.inputs) expect(i.label).toMatch(/^[A-Z]/);
   });
 
@@ -46,7 +49,9 @@ describe("the shipped churn-v1 model", () => {
     const expected = scoreTermModel(card, codes, TELCO_ROWS);
     const session = await ort.InferenceSession.create(DEFAULT_MODEL_PATH);
     try {
-      const out = await session.run({ features: new ort.Tensor("float32", Float32Array.from(codes), [TELCO_ROWS, card.inputs.length]) });
+      const out = await session.run({
+        features: new ort.Tensor("float32", Float32Array.from(codes), [TELCO_ROWS, card.inputs.length]),
+      });
       const contributions = out.contributions!.data as Float32Array;
       const terms = card.terms.length;
       for (let r = 0; r < TELCO_ROWS; r++) {
@@ -60,7 +65,13 @@ describe("the shipped churn-v1 model", () => {
   });
 
   it("is reproduced byte for byte by retraining from the fixture with the card's seed and time", async () => {
-    const retrained = await trainFromCsvFile(TELCO_PATH, { label: "Churn", version: card.version, name: card.name, seed: Number(card.hyperparameters!.seed), created: card.created });
+    const retrained = await trainFromCsvFile(TELCO_PATH, {
+      label: "Churn",
+      version: card.version,
+      name: card.name,
+      seed: Number(card.hyperparameters!.seed),
+      created: card.created,
+    });
     expect(Buffer.from(retrained.onnx).equals(readFileSync(DEFAULT_MODEL_PATH))).toBe(true);
     expect(cardJson(retrained.card)).toBe(readFileSync(cardPathFor(DEFAULT_MODEL_PATH), "utf8"));
   }, 300_000);

@@ -27,7 +27,11 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
 }
 
 /** Stratified train/held-out split: returns row indexes (ascending) of each part. */
-export function stratifiedSplit(labels: ArrayLike<number>, heldOutShare: number, seed: number): { train: number[]; heldOut: number[] } {
+export function stratifiedSplit(
+  labels: ArrayLike<number>,
+  heldOutShare: number,
+  seed: number,
+): { train: number[]; heldOut: number[] } {
   const random = mulberry32(seed);
   const train: number[] = [];
   const heldOut: number[] = [];

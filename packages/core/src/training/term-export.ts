@@ -1,6 +1,12 @@
 import { GraphBuilder, valueInfo } from "../onnx/graph.ts";
 import { onnx } from "../onnx/proto.ts";
-import { assertNever, termInputs, type DerivedInputSpec, type ModelInputSpec, type TermModel } from "../model/term-model.ts";
+import {
+  assertNever,
+  termInputs,
+  type DerivedInputSpec,
+  type ModelInputSpec,
+  type TermModel,
+} from "../model/term-model.ts";
 import { exportTerm, type ForestOutput } from "../model/terms/index.ts";
 import { exportForest } from "../model/terms/path.ts";
 import type { PathTerm } from "../model/term-model.ts";
@@ -27,16 +33,30 @@ export function exportTermModel(model: TermModel, meta: { name: string; version:
   const graph = new GraphBuilder();
   const bins = [
     ...model.inputs.map((input, i) => binNodes(graph, input, columnCode(graph, i), `input${i}`)),
-    ...(model.derived ?? []).map((spec, d) => binNodes(graph, spec, sumCode(graph, spec, `derived${d}`), `derived${d}`)),
+    ...(model.derived ?? []).map((spec, d) =>
+      binNodes(graph, spec, sumCode(graph, spec, `derived${d}`), `derived${d}`),
+    ),
   ];
   const paths = model.terms.filter((term): term is PathTerm => term.kind === "path");
-  const forest: ForestOutput | undefined = model.forest && paths.length > 0 ? { credits: exportForest(graph, model.forest, paths, bins), columns: new Map(paths.map((term, k) => [term, k])) } : undefined;
+  const forest: ForestOutput | undefined =
+    model.forest && paths.length > 0
+      ? { credits: exportForest(graph, model.forest, paths, bins), columns: new Map(paths.map((term, k) => [term, k])) }
+      : undefined;
   const contributions = model.terms.map((term, t) => {
     const contribution = exportTerm(graph, term, bins, termInputs(model), `term${t}`, forest);
-    return graph.node("Unsqueeze", [contribution, graph.tensor(`term${t}/axes`, [1], [1], "int64")], [`term${t}/column`]);
+    return graph.node(
+      "Unsqueeze",
+      [contribution, graph.tensor(`term${t}/axes`, [1], [1], "int64")],
+      [`term${t}/column`],
+    );
   });
   graph.node("Concat", contributions, [CONTRIBUTIONS_OUTPUT], { axis: 1 });
-  const sum = graph.node("ReduceSum", [CONTRIBUTIONS_OUTPUT, graph.tensor("sum/axes", [1], [1], "int64")], ["logit/sum"], { keepdims: 1 });
+  const sum = graph.node(
+    "ReduceSum",
+    [CONTRIBUTIONS_OUTPUT, graph.tensor("sum/axes", [1], [1], "int64")],
+    ["logit/sum"],
+    { keepdims: 1 },
+  );
   const logit = graph.node("Add", [sum, graph.scalar("intercept", model.intercept)], ["logit"]);
   const churn = graph.node("Sigmoid", [logit], ["p/churn"]);
   const stay = graph.node("Sub", [graph.scalar("one", 1), churn], ["p/stay"]);
@@ -69,15 +89,25 @@ export function exportTermModel(model: TermModel, meta: { name: string; version:
 
 /** Input i's code per row, [N] float: its column of `features`. */
 function columnCode(graph: GraphBuilder, i: number): string {
-  return graph.node("Gather", [FEATURES_INPUT, graph.scalar(`input${i}/column`, i, "int64")], [`input${i}/code`], { axis: 1 });
+  return graph.node("Gather", [FEATURES_INPUT, graph.scalar(`input${i}/column`, i, "int64")], [`input${i}/code`], {
+    axis: 1,
+  });
 }
 
 /** A derived input's code per row, [N] float: its inputs' columns added in `sumOf` order (NaN when one is blank). */
 function sumCode(graph: GraphBuilder, spec: DerivedInputSpec, p: string): string {
-  return spec.sumOf.reduce<string>((sum, i, k) => {
-    const column = graph.node("Gather", [FEATURES_INPUT, graph.scalar(`${p}/column${k}`, i, "int64")], [`${p}/part${k}`], { axis: 1 });
-    return graph.node("Add", [sum, column], [`${p}/sum${k}`]);
-  }, graph.scalar(`${p}/zero`, 0));
+  return spec.sumOf.reduce<string>(
+    (sum, i, k) => {
+      const column = graph.node(
+        "Gather",
+        [FEATURES_INPUT, graph.scalar(`${p}/column${k}`, i, "int64")],
+        [`${p}/part${k}`],
+        { axis: 1 },
+      );
+      return graph.node("Add", [sum, column], [`${p}/sum${k}`]);
+    },
+    graph.scalar(`${p}/zero`, 0),
+  );
 }
 
 /** The input's bin per row, [N] int64 (see the table in docs/MODEL-FORMAT.md), from its code per row. */
@@ -99,7 +129,12 @@ function presentBin(graph: GraphBuilder, input: ModelInputSpec, code: string, p:
       const cuts = graph.tensor(`${p}/cuts`, [1, input.cuts.length], input.cuts.map(float32AtMost));
       const above = graph.node("Greater", [column, cuts], [`${p}/above`]);
       const counted = graph.node("Cast", [above], [`${p}/above_float`], { to: onnx.TensorProto.DataType.FLOAT });
-      const below = graph.node("ReduceSum", [counted, graph.tensor(`${p}/sum_axes`, [1], [1], "int64")], [`${p}/cuts_below`], { keepdims: 0 });
+      const below = graph.node(
+        "ReduceSum",
+        [counted, graph.tensor(`${p}/sum_axes`, [1], [1], "int64")],
+        [`${p}/cuts_below`],
+        { keepdims: 0 },
+      );
       return graph.node("Add", [below, one], [`${p}/present`]);
     }
     case "categorical":

@@ -63,11 +63,18 @@ export function isTrainingThread(): boolean {
  * @example
  *   const { onnx, card } = await trainInThread(programEntry(), { path, label: "churn", name: "bank", version: "v2", maxRows: 1e6 }, { signal, onStep });
  */
-export function trainInThread(entry: string | URL, request: TrainingRequest, options: { signal: AbortSignal; onStep?: (step: TrainingStep) => void }): Promise<TrainingResult> {
+export function trainInThread(
+  entry: string | URL,
+  request: TrainingRequest,
+  options: { signal: AbortSignal; onStep?: (step: TrainingStep) => void },
+): Promise<TrainingResult> {
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return reject(options.signal.reason);
     // The thread starts its bagging threads from the same file.
-    const threadData: ThreadData = { [TRAINING_THREAD]: request, entry: entry instanceof URL ? fileURLToPath(entry) : entry };
+    const threadData: ThreadData = {
+      [TRAINING_THREAD]: request,
+      entry: entry instanceof URL ? fileURLToPath(entry) : entry,
+    };
     const thread = new Worker(entry, { workerData: threadData });
     let settled = false;
     const settle = (fn: () => void) => {
@@ -84,8 +91,20 @@ export function trainInThread(entry: string | URL, request: TrainingRequest, opt
       else if ("result" in message) settle(() => resolve(message.result));
       else settle(() => reject(new RetainwiseError(message.error.code, message.error.message)));
     });
-    thread.on("error", (error) => settle(() => reject(new RetainwiseError("train.thread_failed", `Training stopped unexpectedly: ${error.message}`, { cause: error }))));
-    thread.on("exit", (code) => settle(() => reject(new RetainwiseError("train.thread_failed", `Training stopped unexpectedly (thread exit ${code}).`))));
+    thread.on("error", (error) =>
+      settle(() =>
+        reject(
+          new RetainwiseError("train.thread_failed", `Training stopped unexpectedly: ${error.message}`, {
+            cause: error,
+          }),
+        ),
+      ),
+    );
+    thread.on("exit", (code) =>
+      settle(() =>
+        reject(new RetainwiseError("train.thread_failed", `Training stopped unexpectedly (thread exit ${code}).`)),
+      ),
+    );
   });
 }
 
@@ -104,7 +123,10 @@ export async function serveTrainingThread(): Promise<void> {
       workerEntry: entry,
       onProgress: (step, fields = {}) => {
         if (step === "read training file" && typeof fields.rows === "number" && fields.rows > request.maxRows) {
-          throw new RetainwiseError("train.too_many_rows", `The training file has ${fields.rows} rows; the limit is ${request.maxRows}. Train on a sample of at most ${request.maxRows} rows.`);
+          throw new RetainwiseError(
+            "train.too_many_rows",
+            `The training file has ${fields.rows} rows; the limit is ${request.maxRows}. Train on a sample of at most ${request.maxRows} rows.`,
+          );
         }
         port.postMessage({ progress: { step, fields } } satisfies ThreadMessage);
       },

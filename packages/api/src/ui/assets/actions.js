@@ -23,7 +23,11 @@ export function predictionTarget(p) {
 
 /** @param {Target} target @param {(error: Error) => void} onError @param {string} [what] what is downloaded, for the label */
 export function downloadButton(target, onError, what = "results of") {
-  const button = el("button", { type: "button", class: "button primary small", "aria-label": `Download ${what} ${target.name}` }, "Download");
+  const button = el(
+    "button",
+    { type: "button", class: "button primary small", "aria-label": `Download ${what} ${target.name}` },
+    "Download",
+  );
   button.addEventListener("click", async () => {
     button.setAttribute("disabled", "");
     try {
@@ -48,9 +52,17 @@ export function downloadButton(target, onError, what = "results of") {
  */
 export function deleteButton(target, onDone, onError) {
   const verb = target.active ? "Cancel" : "Delete";
-  const button = el("button", { type: "button", class: "button danger-outline small", "aria-label": `${verb} ${target.name}` }, verb);
+  const button = el(
+    "button",
+    { type: "button", class: "button danger-outline small", "aria-label": `${verb} ${target.name}` },
+    verb,
+  );
   button.addEventListener("click", async () => {
-    const confirmed = await confirmAction(`${verb} ${target.noun}?`, target.active ? target.cancelText : target.deleteText, verb);
+    const confirmed = await confirmAction(
+      `${verb} ${target.noun}?`,
+      target.active ? target.cancelText : target.deleteText,
+      verb,
+    );
     if (!confirmed) return button.focus();
     try {
       onDone(await api(target.path, { method: "DELETE" }));
@@ -69,5 +81,7 @@ function confirmAction(title, text, verb) {
   /** @type {HTMLElement} */ (dialog.querySelector("#confirm-yes")).textContent = verb;
   dialog.returnValue = "";
   dialog.showModal();
-  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true }));
+  return new Promise((resolve) =>
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true }),
+  );
 }

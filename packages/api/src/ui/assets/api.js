@@ -70,7 +70,9 @@ export function uploadFile(file, onProgress, { path = "/predictions", fields = {
       if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
       else reject(toApiError(xhr.status, xhr.response));
     });
-    xhr.addEventListener("error", () => reject(new ApiError(0, "NETWORK", "The upload was interrupted: check your connection and try again.")));
+    xhr.addEventListener("error", () =>
+      reject(new ApiError(0, "NETWORK", "The upload was interrupted: check your connection and try again.")),
+    );
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) form.append(name, value);
     form.append("file", file, file.name);
@@ -87,6 +89,11 @@ export function redirectToSignIn() {
 /** @param {number} status @param {any} body */
 function toApiError(status, body) {
   const error = body?.error;
-  if (error && typeof error.message === "string") return new ApiError(status, String(error.code), error.message, error.details);
-  return new ApiError(status, "HTTP_" + status, `The server answered ${status} without an explanation. Try again shortly.`);
+  if (error && typeof error.message === "string")
+    return new ApiError(status, String(error.code), error.message, error.details);
+  return new ApiError(
+    status,
+    "HTTP_" + status,
+    `The server answered ${status} without an explanation. Try again shortly.`,
+  );
 }

@@ -11,7 +11,16 @@ import { startTabs } from "./tabs.js";
 import { startTrain } from "./train.js";
 import { startUpload } from "./upload.js";
 
-const PAGES = { "sign-in": startSignIn, upload: startUpload, predictions: startPredictions, prediction: startPrediction, models: startModels, model: startModel, train: startTrain, outcomes: startOutcomes };
+const PAGES = {
+  "sign-in": startSignIn,
+  upload: startUpload,
+  predictions: startPredictions,
+  prediction: startPrediction,
+  models: startModels,
+  model: startModel,
+  train: startTrain,
+  outcomes: startOutcomes,
+};
 /** What closing the loop adds to existing pages (outcomes.js). */
 const EXTRAS = { predictions: startTrends, prediction: startPerformance };
 

@@ -19,16 +19,20 @@ const MODEL_CHARTS = [
 ];
 
 /** @param {string} predictionId @returns {Promise<HTMLElement>} */
-export const riskChart = (predictionId) => chartFigures(`/v1/predictions/${encodeURIComponent(predictionId)}/chart.svg`, RISK_CHARTS);
+export const riskChart = (predictionId) =>
+  chartFigures(`/v1/predictions/${encodeURIComponent(predictionId)}/chart.svg`, RISK_CHARTS);
 
 /** @param {string} modelId @returns {Promise<HTMLElement>} */
-export const modelCharts = (modelId) => chartFigures(`/v1/models/${encodeURIComponent(modelId)}/chart.svg`, MODEL_CHARTS);
+export const modelCharts = (modelId) =>
+  chartFigures(`/v1/models/${encodeURIComponent(modelId)}/chart.svg`, MODEL_CHARTS);
 
 /** @param {string} url @param {ChartSpec[]} charts @returns {Promise<HTMLElement>} */
 async function chartFigures(url, charts) {
   const wrap = document.createElement("div");
   wrap.className = "charts";
-  const figures = await Promise.all(charts.map(({ kind, caption }) => chartFigure(`${url}?chart=${kind}`, kind, caption)));
+  const figures = await Promise.all(
+    charts.map(({ kind, caption }) => chartFigure(`${url}?chart=${kind}`, kind, caption)),
+  );
   wrap.append(...figures);
   return wrap;
 }
@@ -43,7 +47,12 @@ async function chartFigure(url, kind, caption) {
   const figcaption = document.createElement("figcaption");
   figcaption.textContent = caption;
   // A chart with nothing to draw says so in text: an SVG sentence shrinks to unreadable on a phone.
-  const body = svg.hasAttribute("data-empty") ? Object.assign(document.createElement("p"), { className: "muted chart-note", textContent: svg.querySelector("desc")?.textContent ?? "" }) : document.importNode(svg, true);
+  const body = svg.hasAttribute("data-empty")
+    ? Object.assign(document.createElement("p"), {
+        className: "muted chart-note",
+        textContent: svg.querySelector("desc")?.textContent ?? "",
+      })
+    : document.importNode(svg, true);
   figure.append(figcaption, body);
   return figure;
 }

@@ -60,7 +60,8 @@ function pickDelimiter(line) {
     else if (!quoted && counts.has(ch)) counts.set(ch, /** @type {number} */ (counts.get(ch)) + 1);
   }
   let best = ",";
-  for (const d of DELIMITERS) if (/** @type {number} */ (counts.get(d)) > /** @type {number} */ (counts.get(best))) best = d;
+  for (const d of DELIMITERS)
+    if (/** @type {number} */ (counts.get(d)) > /** @type {number} */ (counts.get(best))) best = d;
   return best;
 }
 
@@ -88,15 +89,13 @@ function parseRecords(text, delimiter) {
       if (ch === '"' && text[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else if (ch === '"') quoted = false;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"' && field === "") quoted = true;
     else if (ch === delimiter) {
       record.push(field);
       field = "";
-    }
-    else if (ch === "\n" || ch === "\r") {
+    } else if (ch === "\n" || ch === "\r") {
       if (ch === "\r" && text[i + 1] === "\n") i++;
       endRecord();
     } else field += ch;

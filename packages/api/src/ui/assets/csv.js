@@ -17,20 +17,17 @@ export function parseCsv(text) {
       else if (text[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else quoted = false;
+      } else quoted = false;
     } else if (ch === '"') quoted = true;
     else if (ch === ",") {
       row.push(field);
       field = "";
-    }
-    else if (ch === "\n") {
+    } else if (ch === "\n") {
       row.push(field);
       rows.push(row);
       row = [];
       field = "";
-    }
-    else if (ch !== "\r") field += ch;
+    } else if (ch !== "\r") field += ch;
   }
   if (field !== "" || row.length) {
     row.push(field);

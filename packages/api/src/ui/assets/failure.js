@@ -33,12 +33,19 @@ export function failurePanel(p) {
   const message = failureMessage(p.error?.message ?? "The prediction failed.");
   const problem = el("p", { class: "form-error", role: "alert" });
   const instead = el("div");
-  const retry = el("button", { type: "button", class: "button small", "aria-label": `Retry ${p.inputFilename ?? "this prediction"}` }, "Retry");
+  const retry = el(
+    "button",
+    { type: "button", class: "button small", "aria-label": `Retry ${p.inputFilename ?? "this prediction"}` },
+    "Retry",
+  );
   const run = async (/** @type {string | null} */ modelId) => {
     retry.setAttribute("disabled", "");
     problem.textContent = "";
     try {
-      const created = await api(`/predictions/${encodeURIComponent(p.id)}/retry${modelId ? `?model=${encodeURIComponent(modelId)}` : ""}`, { method: "POST" });
+      const created = await api(
+        `/predictions/${encodeURIComponent(p.id)}/retry${modelId ? `?model=${encodeURIComponent(modelId)}` : ""}`,
+        { method: "POST" },
+      );
       location.assign(`/predictions?uploaded=${encodeURIComponent(created.id)}`);
     } catch (e) {
       problem.textContent = /** @type {Error} */ (e).message;

@@ -20,7 +20,8 @@ export function filePicker({ onChoose, limit = "maxUploadBytes" }) {
   api("/limits")
     .then((limits) => {
       maxBytes = limits[limit];
-      /** @type {HTMLElement} */ (document.getElementById("size-cap")).textContent = `CSV files up to ${formatBytes(maxBytes)}`;
+      /** @type {HTMLElement} */ (document.getElementById("size-cap")).textContent =
+        `CSV files up to ${formatBytes(maxBytes)}`;
     })
     // Without the cap the server still enforces it (413); the page just cannot warn ahead.
     .catch(() => {});
@@ -52,7 +53,8 @@ export function filePicker({ onChoose, limit = "maxUploadBytes" }) {
 function checkFile(file, maxBytes) {
   if (!/\.csv$/i.test(file.name)) return `${file.name} is not a CSV file: choose a file ending in .csv.`;
   if (file.size === 0) return `${file.name} is empty: choose a CSV with a header row and at least one customer.`;
-  if (file.size > maxBytes) return `${file.name} is ${formatBytes(file.size)}, over the ${formatBytes(maxBytes)} limit: split it into smaller files.`;
+  if (file.size > maxBytes)
+    return `${file.name} is ${formatBytes(file.size)}, over the ${formatBytes(maxBytes)} limit: split it into smaller files.`;
   return null;
 }
 

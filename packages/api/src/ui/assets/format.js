@@ -23,10 +23,17 @@ export const formatMetric = (x) => (x == null ? "—" : x.toFixed(3));
  * @param {string} label @param {string} value @param {string} [hint]
  */
 export const stat = (label, value, hint) =>
-  el("div", { class: "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value" }, value), hint ? el("span", { class: "stat-hint" }, hint) : null);
+  el(
+    "div",
+    { class: "stat" },
+    el("span", { class: "stat-label" }, label),
+    el("span", { class: "stat-value" }, value),
+    hint ? el("span", { class: "stat-hint" }, hint) : null,
+  );
 
 /** "High ≥ 50%, Medium ≥ 27%": a model's risk thresholds (its card's), as every page states them. @param {{high: number, medium: number} | null | undefined} t */
-export const thresholdsText = (t) => (t ? `High from ${formatPercent(t.high, 0)}, Medium from ${formatPercent(t.medium, 0)}, Low below` : "");
+export const thresholdsText = (t) =>
+  t ? `High from ${formatPercent(t.high, 0)}, Medium from ${formatPercent(t.medium, 0)}, Low below` : "";
 
 /** @param {string | null | undefined} iso */
 export function formatDate(iso) {
@@ -35,7 +42,15 @@ export function formatDate(iso) {
 }
 
 /** Predictions and models share QUEUED, FAILED and CANCELED; RUNNING/COMPLETED are a prediction's, TRAINING/READY a model's. */
-const STATUS_LABELS = { QUEUED: "Queued", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed", CANCELED: "Canceled", TRAINING: "Training", READY: "Ready" };
+const STATUS_LABELS = {
+  QUEUED: "Queued",
+  RUNNING: "Running",
+  COMPLETED: "Completed",
+  FAILED: "Failed",
+  CANCELED: "Canceled",
+  TRAINING: "Training",
+  READY: "Ready",
+};
 
 /** @param {string} status */
 export const isActive = (status) => status === "QUEUED" || status === "RUNNING" || status === "TRAINING";
@@ -44,7 +59,8 @@ export const isActive = (status) => status === "QUEUED" || status === "RUNNING" 
 export const statusLabel = (status) => STATUS_LABELS[/** @type {keyof STATUS_LABELS} */ (status)] ?? status;
 
 /** @param {string} status */
-export const statusBadge = (status) => el("span", { class: `badge status-${status.toLowerCase()}` }, statusLabel(status));
+export const statusBadge = (status) =>
+  el("span", { class: `badge status-${status.toLowerCase()}` }, statusLabel(status));
 
 /** "1,234 of 5,626 rows · 22%" (or just rows while the total is unknown). @param {any} p */
 export function progressText(p) {

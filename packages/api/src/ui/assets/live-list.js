@@ -46,15 +46,18 @@ export async function startLiveList({ path, rowFor, nameOf, stateOf = (item) => 
     }
     shown.set(item.id, stateOf(item));
     // "Scoring has started" is true only while it runs: the highlighted row says the rest.
-    if (item.id === highlighted && !isActive(item.status)) /** @type {HTMLElement} */ (document.getElementById("flash")).hidden = true;
+    if (item.id === highlighted && !isActive(item.status))
+      /** @type {HTMLElement} */ (document.getElementById("flash")).hidden = true;
   };
   const show = (/** @type {any[]} */ items) => {
     const ids = new Set(items.map((item) => item.id));
-    for (const row of tbody.querySelectorAll("tr[data-id]")) if (!ids.has(/** @type {HTMLElement} */ (row).dataset.id ?? "")) row.remove();
+    for (const row of tbody.querySelectorAll("tr[data-id]"))
+      if (!ids.has(/** @type {HTMLElement} */ (row).dataset.id ?? "")) row.remove();
     items.forEach(render);
     const placeholder = tbody.querySelector("tr.placeholder");
     if (items.length > 0) placeholder?.remove();
-    else if (!placeholder) tbody.append(el("tr", { class: "placeholder" }, el("td", { colspan: String(columns) }, ...empty())));
+    else if (!placeholder)
+      tbody.append(el("tr", { class: "placeholder" }, el("td", { colspan: String(columns) }, ...empty())));
     return items.some((item) => isActive(item.status));
   };
   async function refresh() {

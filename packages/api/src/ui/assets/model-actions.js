@@ -20,11 +20,19 @@ export function modelTarget(m) {
 
 /** Shown for a READY model that is not already the default. @param {any} m @param {() => void} onDone @param {(e: Error) => void} onError */
 export function makeDefaultButton(m, onDone, onError) {
-  const button = el("button", { type: "button", class: "button small", "aria-label": `Make ${modelName(m)} the default model` }, "Make default");
+  const button = el(
+    "button",
+    { type: "button", class: "button small", "aria-label": `Make ${modelName(m)} the default model` },
+    "Make default",
+  );
   button.addEventListener("click", async () => {
     button.setAttribute("disabled", "");
     try {
-      await api("/account/default-model", { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ modelId: m.id }) });
+      await api("/account/default-model", {
+        method: "PUT",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ modelId: m.id }),
+      });
       onDone();
     } catch (error) {
       button.removeAttribute("disabled");

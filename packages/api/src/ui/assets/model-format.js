@@ -34,7 +34,9 @@ export function trainingText(m) {
 
 /** A progress bar named after the model. @param {any} m */
 export function trainingBar(m) {
-  const bar = /** @type {HTMLProgressElement} */ (el("progress", { max: "100", "aria-label": `Training progress of ${modelName(m)}` }));
+  const bar = /** @type {HTMLProgressElement} */ (
+    el("progress", { max: "100", "aria-label": `Training progress of ${modelName(m)}` })
+  );
   if (m.progress?.percent != null) bar.value = m.progress.percent;
   return bar;
 }

@@ -18,8 +18,12 @@ export async function fillModelSelect(select, wanted, { none } = {}) {
   try {
     const { items } = await api(`/models?limit=${MODELS_LIMIT}`);
     const ready = items.filter((/** @type {any} */ m) => m.status === "READY");
-    select.replaceChildren(...noneOption(), ...ready.map((/** @type {any} */ m) => el("option", { value: m.id }, optionText(m))));
-    const preselected = ready.find((/** @type {any} */ m) => m.id === wanted) ?? (none ? undefined : ready.find(isDefault));
+    select.replaceChildren(
+      ...noneOption(),
+      ...ready.map((/** @type {any} */ m) => el("option", { value: m.id }, optionText(m))),
+    );
+    const preselected =
+      ready.find((/** @type {any} */ m) => m.id === wanted) ?? (none ? undefined : ready.find(isDefault));
     if (preselected) select.value = preselected.id;
   } catch {
     // Without the list the server still scores with the account's default when no model is named.
@@ -31,5 +35,7 @@ export async function fillModelSelect(select, wanted, { none } = {}) {
 /** "bank-v2 · AUC 0.842 · default" @param {any} m */
 function optionText(m) {
   const auc = heldOut(m)?.auc;
-  return [modelName(m), auc == null ? null : `AUC ${formatMetric(auc)}`, isDefault(m) ? "default" : null].filter(Boolean).join(" · ");
+  return [modelName(m), auc == null ? null : `AUC ${formatMetric(auc)}`, isDefault(m) ? "default" : null]
+    .filter(Boolean)
+    .join(" · ");
 }

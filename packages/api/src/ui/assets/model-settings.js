@@ -22,13 +22,26 @@ export async function renderActionable(m, card, showError) {
     return { actionable: [] };
   });
   const chosen = new Set(settings.actionable);
-  select.replaceChildren(...inputs.map((input) => el("option", { value: input.name, selected: chosen.has(input.name) }, input.label && input.label !== input.name ? `${input.label} (${input.name})` : input.name)));
+  select.replaceChildren(
+    ...inputs.map((input) =>
+      el(
+        "option",
+        { value: input.name, selected: chosen.has(input.name) },
+        input.label && input.label !== input.name ? `${input.label} (${input.name})` : input.name,
+      ),
+    ),
+  );
   form.onsubmit = async (event) => {
     event.preventDefault();
     const actionable = [...select.selectedOptions].map((o) => o.value);
     try {
-      const result = await api(path, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ actionable }) });
-      saved.textContent = result.actionable.length === 0 ? "Saved: no actionable columns." : `Saved: ${result.actionable.join(", ")}.`;
+      const result = await api(path, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ actionable }),
+      });
+      saved.textContent =
+        result.actionable.length === 0 ? "Saved: no actionable columns." : `Saved: ${result.actionable.join(", ")}.`;
     } catch (e) {
       showError(/** @type {Error} */ (e));
     }

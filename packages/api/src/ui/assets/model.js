@@ -2,7 +2,21 @@
 import { deleteButton, downloadButton } from "./actions.js";
 import { api } from "./api.js";
 import { modelCharts } from "./chart.js";
-import { announce, columnName, el, formatCount, formatDate, formatMetric, formatPercent, isActive, showFlash, stat, statusBadge, statusLabel, thresholdsText } from "./format.js";
+import {
+  announce,
+  columnName,
+  el,
+  formatCount,
+  formatDate,
+  formatMetric,
+  formatPercent,
+  isActive,
+  showFlash,
+  stat,
+  statusBadge,
+  statusLabel,
+  thresholdsText,
+} from "./format.js";
 import { canDelete, canDownload, canMakeDefault, makeDefaultButton, modelTarget } from "./model-actions.js";
 import { heldOut, isBuiltIn, isDefault, modelName, trainingBar, trainingText } from "./model-format.js";
 import { renderActionable } from "./model-settings.js";
@@ -27,7 +41,8 @@ export async function startModel() {
   const id = decodeURIComponent(location.pathname.split("/").pop() ?? "");
   const error = /** @type {HTMLElement} */ (document.getElementById("detail-error"));
   const showError = (/** @type {Error} */ e) => (error.textContent = e.message);
-  if (new URLSearchParams(location.search).has("started")) showFlash("Upload received: training has started. This page follows it.", "started");
+  if (new URLSearchParams(location.search).has("started"))
+    showFlash("Upload received: training has started. This page follows it.", "started");
   let shown = "";
   const load = async () => {
     const m = await api(`/models/${encodeURIComponent(id)}`);
@@ -57,7 +72,9 @@ async function renderAll(m, { showError, reload }) {
   renderStatus(m);
   const ready = m.status === "READY";
   const card = ready ? (m.card ?? (await api(`/models/${encodeURIComponent(m.id)}/card`).catch(() => null))) : null;
-  for (const section of ["model-stats", "model-charts-card"]) /** @type {HTMLElement} */ (document.getElementById(section)).hidden = !ready;
+  for (const section of ["model-stats", "model-charts-card"]) {
+    /** @type {HTMLElement} */ (document.getElementById(section)).hidden = !ready;
+  }
   renderColumns(card);
   if (!ready) {
     /** @type {HTMLElement} */ (document.getElementById("actionable-card")).hidden = true;
@@ -87,7 +104,10 @@ function subtitle(m) {
 function renderActions(m, { showError, reload }) {
   const actions = /** @type {HTMLElement} */ (document.getElementById("model-actions"));
   actions.replaceChildren();
-  if (m.status === "READY") actions.append(el("a", { class: "button small", href: `/upload?model=${encodeURIComponent(m.id)}` }, "Score a file"));
+  if (m.status === "READY")
+    actions.append(
+      el("a", { class: "button small", href: `/upload?model=${encodeURIComponent(m.id)}` }, "Score a file"),
+    );
   if (canMakeDefault(m)) {
     const done = () => reload().then(() => announce(`${modelName(m)} is now the default model.`), showError);
     actions.append(makeDefaultButton(m, done, showError));
@@ -101,7 +121,8 @@ function renderStatus(m) {
   const panel = /** @type {HTMLElement} */ (document.getElementById("status-panel"));
   const when = m.completedAt ? `Finished ${formatDate(m.completedAt)}` : `Started ${formatDate(m.createdAt)}`;
   const parts = [el("div", { class: "status-line" }, statusBadge(m.status), el("span", { class: "muted" }, when))];
-  if (isActive(m.status)) parts.push(el("p", { class: "progress-text", id: "training-phase" }, trainingText(m)), trainingBar(m));
+  if (isActive(m.status))
+    parts.push(el("p", { class: "progress-text", id: "training-phase" }, trainingText(m)), trainingBar(m));
   if (m.status === "FAILED" && m.error) parts.push(el("p", { class: "row-error" }, m.error.message));
   if (m.status === "CANCELED") parts.push(el("p", { class: "muted" }, "Training was canceled."));
   panel.replaceChildren(...parts);
@@ -111,13 +132,24 @@ function renderStatus(m) {
 function renderStats(m, card) {
   const metrics = heldOut(m) ?? card?.metrics?.heldOut;
   const balance = m.metrics?.classBalance;
-  const rate = balance && balance.positive + balance.negative > 0 ? balance.positive / (balance.positive + balance.negative) : card?.trainingData?.positiveRate;
+  const rate =
+    balance && balance.positive + balance.negative > 0
+      ? balance.positive / (balance.positive + balance.negative)
+      : card?.trainingData?.positiveRate;
   /** @type {HTMLElement} */ (document.getElementById("model-stats")).replaceChildren(
     stat("Held-out AUC", formatMetric(metrics?.auc), "1.0 ranks every churner first; 0.5 is a coin toss"),
     stat("Brier score", formatMetric(metrics?.brier), "Mean squared error of the probabilities; lower is better"),
     stat("Held-out customers", formatCount(metrics?.rows), "Kept out of training to measure the model"),
     stat("Churn rate in training", formatPercent(rate), "Share of customers who churned"),
-    ...(m.thresholds ? [stat("Risk levels", `High ≥ ${formatPercent(m.thresholds.high, 0)}`, `${thresholdsText(m.thresholds)}: the churn probability a scored row's risk_level is cut at`)] : []),
+    ...(m.thresholds
+      ? [
+          stat(
+            "Risk levels",
+            `High ≥ ${formatPercent(m.thresholds.high, 0)}`,
+            `${thresholdsText(m.thresholds)}: the churn probability a scored row's risk_level is cut at`,
+          ),
+        ]
+      : []),
   );
 }
 
@@ -133,11 +165,17 @@ function renderColumns(card) {
   const columns = /** @type {any[] | undefined} */ (card?.columns);
   const used = new Set(inputs.map((i) => i.name));
   const reasons = new Map((columns ?? []).map((c) => [c.name, c]));
-  fillTable("inputs", inputs.map((input) => [input.name, inputKind(input), reasons.get(input.name)?.reason ?? ""]));
+  fillTable(
+    "inputs",
+    inputs.map((input) => [input.name, inputKind(input), reasons.get(input.name)?.reason ?? ""]),
+  );
   // An older card gives no reasons: no column of dashes.
   document.getElementById("inputs")?.classList.toggle("no-reasons", !columns);
   const excluded = (columns ?? []).filter((c) => !used.has(c.name) && c.role !== "label");
-  fillTable("excluded", excluded.map((c) => [c.name, ROLE_LABELS[/** @type {keyof ROLE_LABELS} */ (c.role)] ?? c.role, c.reason]));
+  fillTable(
+    "excluded",
+    excluded.map((c) => [c.name, ROLE_LABELS[/** @type {keyof ROLE_LABELS} */ (c.role)] ?? c.role, c.reason]),
+  );
   inputsCard.hidden = inputs.length === 0;
   excludedCard.hidden = !columns;
   if (columns && excluded.length === 0) fillTable("excluded", [], "Every column of the training file is used.");
@@ -157,7 +195,14 @@ function inputKind(input) {
 function fillTable(id, rows, empty) {
   const tbody = /** @type {HTMLElement} */ (document.querySelector(`#${id} tbody`));
   const labels = ["Column", "Kind", "Why"];
-  const cells = (/** @type {string[]} */ row) => row.map((text, i) => el("td", { "data-label": labels[i], class: i === 0 ? "mono" : undefined }, i === 0 && text ? columnName(text) : text || "—"));
+  const cells = (/** @type {string[]} */ row) =>
+    row.map((text, i) =>
+      el(
+        "td",
+        { "data-label": labels[i], class: i === 0 ? "mono" : undefined },
+        i === 0 && text ? columnName(text) : text || "—",
+      ),
+    );
   tbody.replaceChildren(...rows.map((row) => el("tr", { "data-column": row[0] }, ...cells(row))));
   if (empty && rows.length === 0) tbody.append(el("tr", { class: "placeholder" }, el("td", { colspan: "3" }, empty)));
 }

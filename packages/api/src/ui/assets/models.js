@@ -14,7 +14,11 @@ export function startModels() {
     nameOf: modelName,
     // The default mark moves between rows without any status changing.
     stateOf: (m) => `${m.status}:${isDefault(m)}`,
-    empty: () => ["No models yet. ", el("a", { href: "/models/new" }, "Train one"), " on customers whose outcome you know."],
+    empty: () => [
+      "No models yet. ",
+      el("a", { href: "/models/new" }, "Train one"),
+      " on customers whose outcome you know.",
+    ],
   });
 }
 
@@ -29,7 +33,11 @@ function rowFor(m, { showError, refresh }) {
     "tr",
     { "data-id": m.id, "data-status": m.status, "data-default": String(isDefault(m)) },
     // One wrapper: on a phone the cell is a two-column grid (label, content).
-    el("td", { "data-label": "Model", class: "file-cell" }, el("div", {}, el("a", { href: `/models/${m.id}` }, modelName(m)), " ", ...modelMarks(m))),
+    el(
+      "td",
+      { "data-label": "Model", class: "file-cell" },
+      el("div", {}, el("a", { href: `/models/${m.id}` }, modelName(m)), " ", ...modelMarks(m)),
+    ),
     el("td", { "data-label": "Trained", class: "date-cell" }, formatDate(m.completedAt ?? m.createdAt)),
     statusCell(m),
     el("td", { "data-label": "Held-out AUC", class: "number-cell" }, formatMetric(metrics?.auc)),
@@ -40,7 +48,12 @@ function rowFor(m, { showError, refresh }) {
 
 /** The badge, and while training the phase and a bar (the cell swapped on each poll). @param {any} m */
 function statusCell(m) {
-  const content = el("div", {}, statusBadge(m.status), m.status === "FAILED" && m.error ? failureDetails(failureMessage(m.error.message)) : null);
+  const content = el(
+    "div",
+    {},
+    statusBadge(m.status),
+    m.status === "FAILED" && m.error ? failureDetails(failureMessage(m.error.message)) : null,
+  );
   if (isActive(m.status)) content.append(el("span", { class: "progress-text" }, trainingText(m)), trainingBar(m));
   return el("td", { "data-label": "Status", class: "progress-cell" }, content);
 }

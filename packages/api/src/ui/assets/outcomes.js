@@ -26,22 +26,31 @@ export async function startOutcomes() {
       button.disabled = !file || Boolean(problem);
     },
   });
-  /** @type {HTMLFormElement} */ (document.getElementById("outcomes-form")).addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!file) return;
-    result.replaceChildren();
-    const r = await sendWithProgress(file, button, { path: "/outcomes" });
-    /** @type {HTMLElement} */ (document.getElementById("upload-progress")).hidden = true;
-    if (!r) return;
-    button.disabled = false;
-    const problems = r.rowErrors.map((/** @type {{row: number, reason: string}} */ e) => el("li", {}, `Row ${e.row}: ${e.reason}`));
-    result.replaceChildren(
-      el("p", { id: "outcomes-summary" }, `Read ${formatCount(r.rowsRead)} rows: ${formatCount(r.rowsAccepted)} accepted, ${formatCount(r.rowsRejected)} rejected, ${formatCount(r.rowsMatched)} matched to earlier predictions.`),
-      el("p", { id: "outcomes-matched", class: "muted" }, matchedText(r.matched)),
-      ...(problems.length ? [el("ul", { class: "row-errors" }, ...problems)] : []),
-    );
-    await showCounts();
-  });
+  /** @type {HTMLFormElement} */ (document.getElementById("outcomes-form")).addEventListener(
+    "submit",
+    async (event) => {
+      event.preventDefault();
+      if (!file) return;
+      result.replaceChildren();
+      const r = await sendWithProgress(file, button, { path: "/outcomes" });
+      /** @type {HTMLElement} */ (document.getElementById("upload-progress")).hidden = true;
+      if (!r) return;
+      button.disabled = false;
+      const problems = r.rowErrors.map((/** @type {{row: number, reason: string}} */ e) =>
+        el("li", {}, `Row ${e.row}: ${e.reason}`),
+      );
+      result.replaceChildren(
+        el(
+          "p",
+          { id: "outcomes-summary" },
+          `Read ${formatCount(r.rowsRead)} rows: ${formatCount(r.rowsAccepted)} accepted, ${formatCount(r.rowsRejected)} rejected, ${formatCount(r.rowsMatched)} matched to earlier predictions.`,
+        ),
+        el("p", { id: "outcomes-matched", class: "muted" }, matchedText(r.matched)),
+        ...(problems.length ? [el("ul", { class: "row-errors" }, ...problems)] : []),
+      );
+      await showCounts();
+    },
+  );
   await showCounts().catch((e) => (error.textContent = e.message));
 }
 
@@ -52,7 +61,11 @@ export async function startOutcomes() {
  */
 function renderAccepted(accepts) {
   const names = (/** @type {string[]} */ list) => list.flatMap((name, i) => [i ? ", " : "", el("code", {}, name)]);
-  const labels = accepts.labels.flatMap((l) => [", ", el("code", {}, l.column), ` ("${l.churnedValue}" = churned, as ${l.model} learned it)`]);
+  const labels = accepts.labels.flatMap((l) => [
+    ", ",
+    el("code", {}, l.column),
+    ` ("${l.churnedValue}" = churned, as ${l.model} learned it)`,
+  ]);
   /** @type {HTMLElement} */ (document.getElementById("outcome-columns")).replaceChildren(
     el("dt", {}, "Customer id"),
     el("dd", {}, ...names(accepts.customerId)),
@@ -118,18 +131,27 @@ function showCard(card) {
 const intervalText = (auc) => `95% interval ${formatMetric(auc.interval[0])}–${formatMetric(auc.interval[1])}`;
 
 /** @param {any} p */
-const notEnough = (p) => `${capitalize(p.message)}: ${formatCount(p.labeledRows)} customers labeled (${formatCount(p.churned)} churned, ${formatCount(p.stayed)} stayed).`;
+const notEnough = (p) =>
+  `${capitalize(p.message)}: ${formatCount(p.labeledRows)} customers labeled (${formatCount(p.churned)} churned, ${formatCount(p.stayed)} stayed).`;
 
 /** Realized AUC with its interval, Brier, lift; then the calibration and lift chart. @param {any} p @param {string} chartUrl */
 async function renderPerformance(p, chartUrl) {
   const target = /** @type {HTMLElement} */ (document.getElementById("performance"));
   if (p.status !== "ready") return target.replaceChildren(el("p", { id: "performance-status" }, notEnough(p)));
   target.replaceChildren(
-    el("div", { class: "stats", id: "performance-stats" },
+    el(
+      "div",
+      { class: "stats", id: "performance-stats" },
       stat("Labeled customers", formatCount(p.labeledRows), "Scored, with an outcome observed after"),
       stat("Realized AUC", formatMetric(p.auc.value), intervalText(p.auc)),
       stat("Brier score", formatMetric(p.brier), "Mean squared error of the probabilities; lower is better"),
-      ...p.top.map((/** @type {any} */ t) => stat(`Churned in top ${Math.round(t.share * 100)}%`, formatPercent(t.precision), `${t.lift.toFixed(1)}× the churn rate of everyone (lift)`)),
+      ...p.top.map((/** @type {any} */ t) =>
+        stat(
+          `Churned in top ${Math.round(t.share * 100)}%`,
+          formatPercent(t.precision),
+          `${t.lift.toFixed(1)}× the churn rate of everyone (lift)`,
+        ),
+      ),
     ),
     await svgFigure(chartUrl, "Calibration per decile, and churn among the customers flagged first"),
   );
@@ -149,16 +171,31 @@ function renderChallenger(id, p) {
   if (!c) return;
   const name = c.model ?? "the challenger";
   const row = (/** @type {string} */ who, /** @type {string} */ model, /** @type {any} */ q) =>
-    el("tr", { "data-model": who },
+    el(
+      "tr",
+      { "data-model": who },
       el("td", { "data-label": "Model" }, model),
-      el("td", { "data-label": "Realized AUC" }, q.status === "ready" ? `${formatMetric(q.auc.value)} (${intervalText(q.auc)})` : "—"),
+      el(
+        "td",
+        { "data-label": "Realized AUC" },
+        q.status === "ready" ? `${formatMetric(q.auc.value)} (${intervalText(q.auc)})` : "—",
+      ),
       el("td", { "data-label": "Brier score" }, q.status === "ready" ? formatMetric(q.brier) : "—"),
-      el("td", { "data-label": "Churned in top 10%" }, q.status === "ready" ? `${formatPercent(q.top[0].precision)} (lift ${q.top[0].lift.toFixed(1)}×)` : "—"));
+      el(
+        "td",
+        { "data-label": "Churned in top 10%" },
+        q.status === "ready" ? `${formatPercent(q.top[0].precision)} (lift ${q.top[0].lift.toFixed(1)}×)` : "—",
+      ),
+    );
   const difference = c.aucDifference;
   const verdict = difference
     ? `Challenger AUC − champion AUC: ${signed(difference.value)} (95% ${signed(difference.interval[0])} to ${signed(difference.interval[1])}, paired DeLong). ${VERDICTS[/** @type {keyof VERDICTS} */ (c.better)]}`
     : `${capitalize(c.champion.message)} to compare the two on the same customers.`;
-  const promote = el("button", { type: "button", class: "button small", id: "promote-challenger" }, "Promote challenger");
+  const promote = el(
+    "button",
+    { type: "button", class: "button small", id: "promote-challenger" },
+    "Promote challenger",
+  );
   const done = el("p", { id: "promote-result", class: "muted", role: "status" });
   promote.addEventListener("click", async () => {
     promote.setAttribute("disabled", "");
@@ -172,10 +209,34 @@ function renderChallenger(id, p) {
   });
   target.replaceChildren(
     el("h3", {}, "Champion and challenger"),
-    el("p", { class: "muted" }, `Both models scored every row; measured on the same ${formatCount(c.labeledRows)} labeled customers.`),
-    el("div", { class: "table-scroll" }, el("table", { class: "table compact", id: "challenger-table" },
-      el("thead", {}, el("tr", {}, ...["Model", "Realized AUC", "Brier score", "Churned in top 10%"].map((h) => el("th", { scope: "col" }, h)))),
-      el("tbody", {}, row("champion", `${p.modelVersion ?? "Champion"} (champion)`, c.champion), row("challenger", `${name} (challenger)`, c.challenger)))),
+    el(
+      "p",
+      { class: "muted" },
+      `Both models scored every row; measured on the same ${formatCount(c.labeledRows)} labeled customers.`,
+    ),
+    el(
+      "div",
+      { class: "table-scroll" },
+      el(
+        "table",
+        { class: "table compact", id: "challenger-table" },
+        el(
+          "thead",
+          {},
+          el(
+            "tr",
+            {},
+            ...["Model", "Realized AUC", "Brier score", "Churned in top 10%"].map((h) => el("th", { scope: "col" }, h)),
+          ),
+        ),
+        el(
+          "tbody",
+          {},
+          row("champion", `${p.modelVersion ?? "Champion"} (champion)`, c.champion),
+          row("challenger", `${name} (challenger)`, c.challenger),
+        ),
+      ),
+    ),
     el("p", { id: "challenger-verdict", class: "verdict" }, verdict),
     promote,
     done,
@@ -193,12 +254,23 @@ function renderPredictionDrift(d) {
     return;
   }
   const columns = [...d.columns].sort((a, b) => b.psi - a.psi);
-  fillRows("drift-table", columns.map((c) =>
-    el("tr", { "data-column": c.name, class: c.flagged ? "flagged" : undefined },
-      el("td", { "data-label": "Column" }, c.label),
-      el("td", { "data-label": "PSI", class: "number-cell" }, formatMetric(c.psi)),
-      el("td", { "data-label": "Unseen values", class: "number-cell" }, c.unseenShare == null ? "—" : formatPercent(c.unseenShare)),
-      el("td", { "data-label": "Shifted" }, c.flagged ? el("span", { class: "badge shifted" }, "Shifted") : "No"))));
+  fillRows(
+    "drift-table",
+    columns.map((c) =>
+      el(
+        "tr",
+        { "data-column": c.name, class: c.flagged ? "flagged" : undefined },
+        el("td", { "data-label": "Column" }, c.label),
+        el("td", { "data-label": "PSI", class: "number-cell" }, formatMetric(c.psi)),
+        el(
+          "td",
+          { "data-label": "Unseen values", class: "number-cell" },
+          c.unseenShare == null ? "—" : formatPercent(c.unseenShare),
+        ),
+        el("td", { "data-label": "Shifted" }, c.flagged ? el("span", { class: "badge shifted" }, "Shifted") : "No"),
+      ),
+    ),
+  );
   const shifted = columns.filter((c) => c.flagged);
   flag.hidden = shifted.length === 0;
   flag.replaceChildren(
@@ -212,13 +284,24 @@ function renderPredictionDrift(d) {
 function renderModelDrift(files) {
   const section = /** @type {HTMLElement} */ (document.getElementById("drift"));
   section.hidden = files.length === 0;
-  fillRows("drift-table", files.map((f) =>
-    el("tr", { "data-prediction": f.predictionId, class: f.flaggedColumns.length ? "flagged" : undefined },
-      el("td", { "data-label": "File" }, el("a", { href: `/predictions/${encodeURIComponent(f.predictionId)}` }, f.inputFilename)),
-      el("td", { "data-label": "Scored" }, formatDate(f.predictedAt)),
-      el("td", { "data-label": "Rows", class: "number-cell" }, formatCount(f.rows)),
-      el("td", { "data-label": "Largest PSI", class: "number-cell" }, formatMetric(f.maxPsi)),
-      el("td", { "data-label": "Shifted columns" }, f.flaggedColumns.length ? f.flaggedColumns.join(", ") : "None"))));
+  fillRows(
+    "drift-table",
+    files.map((f) =>
+      el(
+        "tr",
+        { "data-prediction": f.predictionId, class: f.flaggedColumns.length ? "flagged" : undefined },
+        el(
+          "td",
+          { "data-label": "File" },
+          el("a", { href: `/predictions/${encodeURIComponent(f.predictionId)}` }, f.inputFilename),
+        ),
+        el("td", { "data-label": "Scored" }, formatDate(f.predictedAt)),
+        el("td", { "data-label": "Rows", class: "number-cell" }, formatCount(f.rows)),
+        el("td", { "data-label": "Largest PSI", class: "number-cell" }, formatMetric(f.maxPsi)),
+        el("td", { "data-label": "Shifted columns" }, f.flaggedColumns.length ? f.flaggedColumns.join(", ") : "None"),
+      ),
+    ),
+  );
 }
 
 /** @param {string} id @param {HTMLElement[]} rows */
@@ -234,7 +317,10 @@ export async function startTrends() {
   const card = /** @type {HTMLElement} */ (document.getElementById("trend-card"));
   const chart = /** @type {HTMLElement} */ (document.getElementById("trend-chart"));
   try {
-    const figure = await svgFigure("/v1/insights/trends.svg", "Uploads, mean churn probability, share High risk and realized AUC per day");
+    const figure = await svgFigure(
+      "/v1/insights/trends.svg",
+      "Uploads, mean churn probability, share High risk and realized AUC per day",
+    );
     chart.replaceChildren(figure);
     // No upload in the period: the list's own "No predictions yet" says it; empty axes would not.
     card.hidden = figure.querySelector("svg[data-empty]") !== null;

@@ -4,7 +4,20 @@ import { api, apiText } from "./api.js";
 import { parseCsv } from "./csv.js";
 import { failurePanel } from "./failure.js";
 import { riskChart } from "./chart.js";
-import { announce, el, fileName, formatCount, formatDate, formatPercent, isActive, progressText, stat, statusBadge, statusLabel, thresholdsText } from "./format.js";
+import {
+  announce,
+  el,
+  fileName,
+  formatCount,
+  formatDate,
+  formatPercent,
+  isActive,
+  progressText,
+  stat,
+  statusBadge,
+  statusLabel,
+  thresholdsText,
+} from "./format.js";
 import { modelName } from "./model-format.js";
 import { pollWhile } from "./poll.js";
 
@@ -19,8 +32,7 @@ export async function startPrediction() {
     if (p.status !== shownStatus) {
       renderAll(p, { showError, reload: () => load() });
       if (shownStatus) announce(`Status: ${statusLabel(p.status)}`);
-    }
-    else renderStatus(p);
+    } else renderStatus(p);
     shownStatus = p.status;
     return isActive(p.status);
   };
@@ -38,11 +50,20 @@ function renderAll(p, { showError, reload }) {
   const actions = /** @type {HTMLElement} */ (document.getElementById("prediction-actions"));
   actions.replaceChildren();
   if (p.status === "COMPLETED") actions.append(downloadButton(predictionTarget(p), showError));
-  if (p.status !== "CANCELED") actions.append(deleteButton(predictionTarget(p), (after) => (after?.status ? reload() : location.assign("/predictions")), showError));
+  if (p.status !== "CANCELED")
+    actions.append(
+      deleteButton(
+        predictionTarget(p),
+        (after) => (after?.status ? reload() : location.assign("/predictions")),
+        showError,
+      ),
+    );
   renderStatus(p);
   renderRowErrors(p, showError);
   const metrics = p.status === "COMPLETED" ? p.metrics : null;
-  for (const section of ["summary", "chart-card", "top-risks-card"]) /** @type {HTMLElement} */ (document.getElementById(section)).hidden = !metrics;
+  for (const section of ["summary", "chart-card", "top-risks-card"]) {
+    /** @type {HTMLElement} */ (document.getElementById(section)).hidden = !metrics;
+  }
   if (!metrics) return;
   renderSummary(metrics);
   renderRiskLegend(p);
@@ -54,7 +75,12 @@ function renderAll(p, { showError, reload }) {
 /** @param {any} p */
 function renderStatus(p) {
   const panel = /** @type {HTMLElement} */ (document.getElementById("status-panel"));
-  const line = el("div", { class: "status-line" }, statusBadge(p.status), el("span", { class: "muted" }, `Uploaded ${formatDate(p.createdAt)}`));
+  const line = el(
+    "div",
+    { class: "status-line" },
+    statusBadge(p.status),
+    el("span", { class: "muted" }, `Uploaded ${formatDate(p.createdAt)}`),
+  );
   const parts = [line, modelLine(p)].filter((part) => part !== null);
   if (isActive(p.status)) {
     const bar = el("progress", { max: "100", "aria-label": "Scoring progress" });
@@ -78,7 +104,11 @@ function modelLine(p) {
   const line = el("p", { id: "prediction-model", class: "model-line" }, "Scored with ", p.modelVersion ?? "…");
   if (!p.modelId) return p.modelVersion ? line : null;
   modelOf(p)?.then((m) => {
-    if (m) line.replaceChildren("Scored with ", el("a", { href: `/models/${encodeURIComponent(m.id)}` }, p.modelVersion ?? modelName(m)));
+    if (m)
+      line.replaceChildren(
+        "Scored with ",
+        el("a", { href: `/models/${encodeURIComponent(m.id)}` }, p.modelVersion ?? modelName(m)),
+      );
   });
   return line;
 }
@@ -90,14 +120,19 @@ function modelLine(p) {
 function renderRiskLegend(p) {
   const legend = /** @type {HTMLElement} */ (document.getElementById("risk-legend"));
   modelOf(p)?.then((m) => {
-    if (m?.thresholds) legend.textContent = `Risk levels: ${thresholdsText(m.thresholds)} (the churn probability, as ${modelName(m)} cuts it).`;
+    if (m?.thresholds)
+      legend.textContent = `Risk levels: ${thresholdsText(m.thresholds)} (the churn probability, as ${modelName(m)} cuts it).`;
   });
 }
 
 /** The prediction's model, fetched once per page; null when it is gone (deleted). @param {any} p */
 function modelOf(p) {
   if (!p.modelId) return undefined;
-  if (!models.has(p.modelId)) models.set(p.modelId, api(`/models/${encodeURIComponent(p.modelId)}`).catch(() => null));
+  if (!models.has(p.modelId))
+    models.set(
+      p.modelId,
+      api(`/models/${encodeURIComponent(p.modelId)}`).catch(() => null),
+    );
   return models.get(p.modelId);
 }
 
@@ -136,9 +171,20 @@ async function renderRowErrors(p, showError) {
   if (!rows.length) return;
   const total = p.status === "COMPLETED" ? p.progress.rowsFailed : null;
   const shown = total && total > rows.length ? `The first ${rows.length} of ${formatCount(total)}.` : "";
-  /** @type {HTMLElement} */ (document.getElementById("row-errors-note")).replaceChildren(el("span", {}, shown), errorReportButton(p, showError));
+  /** @type {HTMLElement} */ (document.getElementById("row-errors-note")).replaceChildren(
+    el("span", {}, shown),
+    errorReportButton(p, showError),
+  );
   /** @type {HTMLElement} */ (document.querySelector("#row-errors tbody")).replaceChildren(
-    ...rows.map(([row, customer, problem]) => el("tr", {}, el("td", { "data-label": "Row" }, row ?? ""), el("td", { "data-label": "Customer", class: "mono" }, customer ?? ""), el("td", { "data-label": "Problem" }, problem ?? ""))),
+    ...rows.map(([row, customer, problem]) =>
+      el(
+        "tr",
+        {},
+        el("td", { "data-label": "Row" }, row ?? ""),
+        el("td", { "data-label": "Customer", class: "mono" }, customer ?? ""),
+        el("td", { "data-label": "Problem" }, problem ?? ""),
+      ),
+    ),
   );
   card.hidden = false;
 }
@@ -149,7 +195,9 @@ function errorReportButton(p, showError) {
   button.addEventListener("click", async () => {
     try {
       // The API wants the key in a header, so the file is fetched here and handed over as a blob.
-      const url = URL.createObjectURL(new Blob([await apiText(`/predictions/${encodeURIComponent(p.id)}/errors`)], { type: "text/csv" }));
+      const url = URL.createObjectURL(
+        new Blob([await apiText(`/predictions/${encodeURIComponent(p.id)}/errors`)], { type: "text/csv" }),
+      );
       const link = el("a", { href: url, download: `${fileName(p).replace(/\.(csv|txt)$/i, "")}-errors.csv` });
       document.body.append(link);
       link.click();
@@ -171,18 +219,26 @@ function renderTopRisks(risks) {
       {},
       el("td", { "data-label": "Customer", class: "mono" }, r.customerId),
       el("td", { "data-label": "Churn probability" }, formatPercent(r.probability)),
-      el("td", { "data-label": "Risk" }, el("span", { class: `badge risk-${String(r.riskLevel).toLowerCase()}` }, r.riskLevel)),
+      el(
+        "td",
+        { "data-label": "Risk" },
+        el("span", { class: `badge risk-${String(r.riskLevel).toLowerCase()}` }, r.riskLevel),
+      ),
       el("td", { "data-label": "Why" }, reasons(r)),
     ),
   );
-  tbody.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "4" }, "No customers were scored."))]));
+  tbody.replaceChildren(
+    ...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "4" }, "No customers were scored."))]),
+  );
 }
 
 /** @param {any} r */
 function reasons(r) {
   const list = el("ul", { class: "reasons" });
-  for (const factor of r.riskFactors ?? []) list.append(el("li", { class: "factor up" }, el("span", { class: "visually-hidden" }, "Raises risk: "), factor));
-  for (const factor of r.protectiveFactors ?? []) list.append(el("li", { class: "factor down" }, el("span", { class: "visually-hidden" }, "Lowers risk: "), factor));
+  for (const factor of r.riskFactors ?? [])
+    list.append(el("li", { class: "factor up" }, el("span", { class: "visually-hidden" }, "Raises risk: "), factor));
+  for (const factor of r.protectiveFactors ?? [])
+    list.append(el("li", { class: "factor down" }, el("span", { class: "visually-hidden" }, "Lowers risk: "), factor));
   if (!list.childElementCount) list.append(el("li", { class: "muted" }, "No reasons given by this model"));
   return list;
 }

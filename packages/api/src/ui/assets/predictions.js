@@ -28,7 +28,11 @@ function rowFor(p, { showError, refresh, highlighted }) {
     // One wrapper: on a phone the cell is a two-column grid (label, content).
     el("td", { "data-label": "File", class: "file-cell" }, el("div", {}, title)),
     el("td", { "data-label": "Uploaded", class: "date-cell" }, formatDate(p.createdAt)),
-    el("td", { "data-label": "Status", class: "status-cell" }, el("div", {}, statusBadge(p.status), p.status === "FAILED" ? failureDetails(failurePanel(p)) : null)),
+    el(
+      "td",
+      { "data-label": "Status", class: "status-cell" },
+      el("div", {}, statusBadge(p.status), p.status === "FAILED" ? failureDetails(failurePanel(p)) : null),
+    ),
     progressCell(p),
     el("td", { class: "actions-cell" }, actions),
   );

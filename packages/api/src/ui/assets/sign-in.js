@@ -26,7 +26,8 @@ export function startSignIn() {
       location.assign(safeNext(params.get("next")));
     } catch (e) {
       const status = /** @type {any} */ (e).status;
-      error.textContent = status === 401 ? "That API key was not accepted. Check it and try again." : /** @type {Error} */ (e).message;
+      error.textContent =
+        status === 401 ? "That API key was not accepted. Check it and try again." : /** @type {Error} */ (e).message;
       input.focus();
     } finally {
       button.disabled = false;

@@ -23,13 +23,26 @@ export function startTabs() {
   for (const tab of tabs) {
     tab.addEventListener("click", () => {
       select(tab);
-      history.replaceState(null, "", tab === tabs[0] ? location.pathname + location.search : `#${tab.id.replace(/-tab$/, "")}`);
+      history.replaceState(
+        null,
+        "",
+        tab === tabs[0] ? location.pathname + location.search : `#${tab.id.replace(/-tab$/, "")}`,
+      );
     });
   }
   list.addEventListener("keydown", (event) => {
     const key = /** @type {KeyboardEvent} */ (event).key;
     const at = tabs.findIndex((t) => t.getAttribute("aria-selected") === "true");
-    const next = key === "ArrowRight" ? at + 1 : key === "ArrowLeft" ? at - 1 : key === "Home" ? 0 : key === "End" ? tabs.length - 1 : null;
+    const next =
+      key === "ArrowRight"
+        ? at + 1
+        : key === "ArrowLeft"
+          ? at - 1
+          : key === "Home"
+            ? 0
+            : key === "End"
+              ? tabs.length - 1
+              : null;
     if (next === null) return;
     event.preventDefault();
     select(tabs[(next + tabs.length) % tabs.length], true);

@@ -45,7 +45,11 @@ export function startTrain() {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!file || button.disabled) return;
-    const fields = { label: label.value, name: name.value.trim(), ...(positive.value.trim() ? { positive: positive.value.trim() } : {}) };
+    const fields = {
+      label: label.value,
+      name: name.value.trim(),
+      ...(positive.value.trim() ? { positive: positive.value.trim() } : {}),
+    };
     const model = await sendWithProgress(file, button, { path: "/models", fields });
     if (model) location.assign(`/models/${encodeURIComponent(model.id)}?started=1`);
   });
@@ -64,7 +68,10 @@ async function showColumns(file, label, error) {
     return { columns: [], rows: [] };
   }
   const likely = named.find((c) => LIKELY_LABEL.test(c));
-  label.replaceChildren(el("option", { value: "" }, "Choose the churn column"), ...named.map((c) => el("option", { value: c }, c)));
+  label.replaceChildren(
+    el("option", { value: "" }, "Choose the churn column"),
+    ...named.map((c) => el("option", { value: c }, c)),
+  );
   label.value = likely ?? "";
   label.disabled = false;
   return head;
@@ -88,7 +95,10 @@ function showValues({ columns, rows }, label, positive) {
     hint.textContent = hint.dataset.blank ?? "";
     return;
   }
-  const seen = values.slice(0, LABEL_VALUES_SHOWN).map(({ value, count }) => `${value} (${count})`).join(", ");
+  const seen = values
+    .slice(0, LABEL_VALUES_SHOWN)
+    .map(({ value, count }) => `${value} (${count})`)
+    .join(", ");
   const more = values.length > LABEL_VALUES_SHOWN ? ` and ${values.length - LABEL_VALUES_SHOWN} more` : "";
   // What a blank field means stays said once the values are shown.
   hint.textContent = `Seen in the first ${rows.length.toLocaleString("en-US")} rows: ${seen}${more}.${values.length > 2 ? " A churn column usually has two values." : ""} Left blank, the one that reads as churned counts as churned.`;
@@ -97,6 +107,12 @@ function showValues({ columns, rows }, label, positive) {
 
 /** "Bank customers 2024.csv" -> "bank-customers-2024": a name that reads well as `bank-customers-2024-v1`. @param {string} fileName */
 function nameFrom(fileName) {
-  const slug = fileName.replace(/\.[^.]*$/, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+  const slug = fileName
+    .replace(/\.[^.]*$/, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
   return slug || "model";
 }

@@ -43,7 +43,10 @@ export function startUpload() {
           send();
         }) ?? "",
       );
-    const prediction = await sendWithProgress(file, button, { path: query.size ? `/predictions?${query}` : "/predictions", onRefused });
+    const prediction = await sendWithProgress(file, button, {
+      path: query.size ? `/predictions?${query}` : "/predictions",
+      onRefused,
+    });
     if (prediction) location.assign(`/predictions?uploaded=${encodeURIComponent(prediction.id)}`);
   };
   form.addEventListener("submit", (event) => {

@@ -15,7 +15,12 @@ import { creditForest } from "../forest.ts";
  * The term's log-odds contribution for a row whose inputs fall in `bins`; `credits` is the row's
  * forest credit per input (`rowCredits`), which path terms read.
  */
-export function termContribution(term: Term, bins: ArrayLike<number>, inputs: readonly ModelInputSpec[], credits: ArrayLike<number>): number {
+export function termContribution(
+  term: Term,
+  bins: ArrayLike<number>,
+  inputs: readonly ModelInputSpec[],
+  credits: ArrayLike<number>,
+): number {
   switch (term.kind) {
     case "main":
       return mainContribution(term, bins);
@@ -35,7 +40,14 @@ export interface ForestOutput {
 }
 
 /** The term's ONNX nodes, from the inputs' bin tensors ([N] int64 each); returns its [N] float contribution. */
-export function exportTerm(graph: GraphBuilder, term: Term, binNames: readonly string[], inputs: readonly ModelInputSpec[], prefix: string, forest?: ForestOutput): string {
+export function exportTerm(
+  graph: GraphBuilder,
+  term: Term,
+  binNames: readonly string[],
+  inputs: readonly ModelInputSpec[],
+  prefix: string,
+  forest?: ForestOutput,
+): string {
   switch (term.kind) {
     case "main":
       return exportMain(graph, term, binNames, prefix);

@@ -8,7 +8,13 @@ export function pairContribution(term: PairTerm, bins: ArrayLike<number>, inputs
 }
 
 /** ONNX: the flat index `bi * bins(j) + bj` in int64, then Gather on the flattened table -> [N] float. */
-export function exportPair(graph: GraphBuilder, term: PairTerm, binNames: readonly string[], inputs: readonly ModelInputSpec[], prefix: string): string {
+export function exportPair(
+  graph: GraphBuilder,
+  term: PairTerm,
+  binNames: readonly string[],
+  inputs: readonly ModelInputSpec[],
+  prefix: string,
+): string {
   const [i, j] = term.inputs;
   const stride = graph.scalar(`${prefix}/stride`, binCount(inputs[j]!), "int64");
   const row = graph.node("Mul", [binNames[i]!, stride], [`${prefix}/row`]);

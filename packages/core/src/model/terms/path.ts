@@ -16,7 +16,12 @@ import type { PathTerm } from "../term-model.ts";
  * level's place in `orders`; NaN for a blank, which `nodes_missing_value_tracks_true` sends left
  * where the split learned so. Returns the [N,P] output's name.
  */
-export function exportForest(graph: GraphBuilder, forest: Forest, terms: readonly PathTerm[], binNames: readonly string[]): string {
+export function exportForest(
+  graph: GraphBuilder,
+  forest: Forest,
+  terms: readonly PathTerm[],
+  binNames: readonly string[],
+): string {
   const inputs = forestInputs(forest);
   const { DOUBLE } = onnx.TensorProto.DataType;
   const blank = graph.scalar("forest/blank", Number.NaN, "double");
@@ -25,7 +30,14 @@ export function exportForest(graph: GraphBuilder, forest: Forest, terms: readonl
   const columns = inputs.map((f) => {
     const p = `forest/input${f}`;
     const order = forest.orders[f];
-    const code = order ? graph.node("Gather", [graph.tensor(`${p}/order`, [order.length], order, "int64"), binNames[f]!], [`${p}/ordered`], { axis: 0 }) : binNames[f]!;
+    const code = order
+      ? graph.node(
+          "Gather",
+          [graph.tensor(`${p}/order`, [order.length], order, "int64"), binNames[f]!],
+          [`${p}/ordered`],
+          { axis: 0 },
+        )
+      : binNames[f]!;
     const value = graph.node("Cast", [code], [`${p}/value`], { to: DOUBLE });
     const isBlank = graph.node("Equal", [binNames[f]!, zero], [`${p}/is_blank`]);
     const feature = graph.node("Where", [isBlank, blank, value], [`${p}/feature`]);
@@ -34,7 +46,16 @@ export function exportForest(graph: GraphBuilder, forest: Forest, terms: readonl
   const features = graph.node("Concat", columns, ["forest/features"], { axis: 1 });
   const feature = new Map(inputs.map((f, k) => [f, k]));
   const target = new Map(terms.map((term, k) => [term.inputs[0], k]));
-  const nodes = { treeids: [] as number[], nodeids: [] as number[], featureids: [] as number[], modes: [] as string[], values: [] as number[], truenodeids: [] as number[], falsenodeids: [] as number[], missing: [] as number[] };
+  const nodes = {
+    treeids: [] as number[],
+    nodeids: [] as number[],
+    featureids: [] as number[],
+    modes: [] as string[],
+    values: [] as number[],
+    truenodeids: [] as number[],
+    falsenodeids: [] as number[],
+    missing: [] as number[],
+  };
   const votes = { treeids: [] as number[], nodeids: [] as number[], ids: [] as number[], weights: [] as number[] };
   forest.trees.forEach((tree, t) => {
     // Credits gathered down every path: credit[n] is input -> credit on the way to node n.
@@ -100,5 +121,10 @@ export function exportForest(graph: GraphBuilder, forest: Forest, terms: readonl
 
 /** A path term's [N] contribution: its column of the forest's output. */
 export function exportPath(graph: GraphBuilder, credits: string, column: number, prefix: string): string {
-  return graph.node("Gather", [credits, graph.scalar(`${prefix}/forest_column`, column, "int64")], [`${prefix}/contribution`], { axis: 1 });
+  return graph.node(
+    "Gather",
+    [credits, graph.scalar(`${prefix}/forest_column`, column, "int64")],
+    [`${prefix}/contribution`],
+    { axis: 1 },
+  );
 }

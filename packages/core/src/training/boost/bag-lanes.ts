@@ -20,7 +20,10 @@ export interface BagThreads {
 export class BagLanes {
   private readonly workers: Worker[];
   private failure: RetainwiseError | undefined;
-  private readonly waiting = new Map<Worker, { resolve: (result: BagResult) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<
+    Worker,
+    { resolve: (result: BagResult) => void; reject: (error: Error) => void }
+  >();
   private context: BagContext | undefined;
   private closing = false;
 
@@ -68,8 +71,23 @@ export class BagLanes {
       if ("result" in reply) waiting?.resolve(reply.result);
       else this.fail(new RetainwiseError("train.thread_failed", `Training failed in a bagging thread: ${reply.error}`));
     });
-    worker.on("error", (error) => this.fail(new RetainwiseError("train.thread_failed", `A bagging thread of the training stopped unexpectedly: ${error.message}`, { cause: error })));
-    worker.on("exit", (code) => this.fail(new RetainwiseError("train.thread_failed", `A bagging thread of the training stopped unexpectedly (thread exit ${code}).`)));
+    worker.on("error", (error) =>
+      this.fail(
+        new RetainwiseError(
+          "train.thread_failed",
+          `A bagging thread of the training stopped unexpectedly: ${error.message}`,
+          { cause: error },
+        ),
+      ),
+    );
+    worker.on("exit", (code) =>
+      this.fail(
+        new RetainwiseError(
+          "train.thread_failed",
+          `A bagging thread of the training stopped unexpectedly (thread exit ${code}).`,
+        ),
+      ),
+    );
     return worker;
   }
 
@@ -93,12 +111,19 @@ export class BagLanes {
 /** The context with its large arrays (codes, labels, rows) in shared memory: posting it to a thread copies nothing big. */
 function shared(context: BagContext): BagContext {
   const { binned } = context;
-  return { ...context, binned: { ...binned, codes: binned.codes.map(toShared) }, labels: toShared(context.labels), rows: toShared(context.rows) };
+  return {
+    ...context,
+    binned: { ...binned, codes: binned.codes.map(toShared) },
+    labels: toShared(context.labels),
+    rows: toShared(context.rows),
+  };
 }
 
 function toShared<T extends BinCodes | Int32Array>(values: T): T {
   if (values.buffer instanceof SharedArrayBuffer) return values;
-  const copy = new (values.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(values.byteLength));
+  const copy = new (values.constructor as new (buffer: SharedArrayBuffer) => T)(
+    new SharedArrayBuffer(values.byteLength),
+  );
   copy.set(values as never);
   return copy;
 }

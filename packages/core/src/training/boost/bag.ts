@@ -58,16 +58,31 @@ export interface BagResult {
 export function fitBag(context: BagContext, bag: number): BagResult {
   const { binned, labels, rows, settings } = context;
   const rowLabels = gather(labels, rows);
-  const { train, heldOut: validation } = stratifiedSplit(rowLabels, settings.validationShare, settings.seed + 7919 * (bag + 1));
-  const halves = stratifiedSplit(Uint8Array.from(validation, (k) => rowLabels[k]!), 0.5, settings.seed + 104_729 * (bag + 1));
+  const { train, heldOut: validation } = stratifiedSplit(
+    rowLabels,
+    settings.validationShare,
+    settings.seed + 7919 * (bag + 1),
+  );
+  const halves = stratifiedSplit(
+    Uint8Array.from(validation, (k) => rowLabels[k]!),
+    0.5,
+    settings.seed + 104_729 * (bag + 1),
+  );
   const heldOut = halves.train.map((j) => validation[j]!);
   const judging = halves.heldOut.map((j) => validation[j]!);
   const fitRows = Int32Array.from(train, (k) => rows[k]!);
   const validRows = Int32Array.from(heldOut, (k) => rows[k]!);
   const fitLabels = Uint8Array.from(train, (k) => rowLabels[k]!);
   const intercept = baseLogit(fitLabels);
-  const part = (ids: Int32Array, partLabels: Uint8Array) => ({ codes: binned.codes.map((c) => gather(c, ids)), labels: partLabels, logits: new Float64Array(ids.length).fill(intercept) });
-  const valid = part(validRows, Uint8Array.from(heldOut, (k) => rowLabels[k]!));
+  const part = (ids: Int32Array, partLabels: Uint8Array) => ({
+    codes: binned.codes.map((c) => gather(c, ids)),
+    labels: partLabels,
+    logits: new Float64Array(ids.length).fill(intercept),
+  });
+  const valid = part(
+    validRows,
+    Uint8Array.from(heldOut, (k) => rowLabels[k]!),
+  );
   const fit = part(fitRows, fitLabels);
   const start: Terms = new Map();
   if (context.linear) {
@@ -79,18 +94,31 @@ export function fitBag(context: BagContext, bag: number): BagResult {
     });
   }
   const ordered = Uint8Array.from(binned.specs, (s) => (s.role === "numeric" ? 1 : 0));
-  const forestInputs = Array.from({ length: context.columns }, (_, f) => f).filter((f) => !context.choice.disabled.includes(f));
+  const forestInputs = Array.from({ length: context.columns }, (_, f) => f).filter(
+    (f) => !context.choice.disabled.includes(f),
+  );
   const inOrder = (codes: BinCodes[]) => codes.map((c, f) => (context.orders[f] ? reorder(c, context.orders[f]!) : c));
   const forest = { fit: inOrder(fit.codes), valid: inOrder(valid.codes), inputs: forestInputs };
-  const boosted = boostStages({ layout: layoutOf(binned.bins), ordered, fit, valid, forest }, settings, context.choice, start);
+  const boosted = boostStages(
+    { layout: layoutOf(binned.bins), ordered, fit, valid, forest },
+    settings,
+    context.choice,
+    start,
+  );
   const { terms, rounds } = boosted;
-  const judge = part(Int32Array.from(judging, (k) => rows[k]!), Uint8Array.from(judging, (k) => rowLabels[k]!));
+  const judge = part(
+    Int32Array.from(judging, (k) => rows[k]!),
+    Uint8Array.from(judging, (k) => rowLabels[k]!),
+  );
   for (const term of terms.values()) addTerm(judge.logits, judge.codes, term, binned.bins, 1);
   const judged = { rows: judging.length, rises: rises(terms, judge, binned.bins, context.columns) };
   // The forest is not judged: on the suite its judged rise did not tell the tables it helped from the ones it did not.
   const judgeForest = inOrder(judge.codes);
   for (const tree of boosted.forest) forestTreeStep(tree, judgeForest, judge.logits);
-  const outOfBag = { positions: Int32Array.from([...heldOut, ...judging]), logits: Float64Array.from([...valid.logits, ...judge.logits]) };
+  const outOfBag = {
+    positions: Int32Array.from([...heldOut, ...judging]),
+    logits: Float64Array.from([...valid.logits, ...judge.logits]),
+  };
   return { intercept, terms: [...terms.values()], forest: boosted.forest, outOfBag, rounds, judged };
 }
 
@@ -102,12 +130,18 @@ function reorder(codes: BinCodes, order: readonly number[]): BinCodes {
 }
 
 /** The rise of every pair and every derived sum the terms read, on the judging rows. */
-function rises(terms: Terms, judge: { codes: BinCodes[]; labels: Uint8Array; logits: Float64Array }, bins: number[], columns: number): Rise[] {
+function rises(
+  terms: Terms,
+  judge: { codes: BinCodes[]; labels: Uint8Array; logits: Float64Array },
+  bins: number[],
+  columns: number,
+): Rise[] {
   const all = [...terms.values()];
   const candidates = new Map<string, typeof all>();
   for (const term of all) {
     if (term.inputs.length === 2) candidates.set(keyOf(term), [term]);
-    for (const f of term.inputs) if (f >= columns) candidates.set(`sum:${f}`, [...(candidates.get(`sum:${f}`) ?? []), term]);
+    for (const f of term.inputs)
+      if (f >= columns) candidates.set(`sum:${f}`, [...(candidates.get(`sum:${f}`) ?? []), term]);
   }
   return [...candidates].map(([key, out]) => {
     const without = judge.logits.slice();

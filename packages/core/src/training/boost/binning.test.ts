@@ -29,7 +29,13 @@ describe("binTable", () => {
       labels: Uint8Array.of(0, 1, 0, 1, 0, 1),
       inputs: [
         { role: "numeric", name: "n", label: "n", values: Float64Array.of(1, 2, NaN, 4, 5, 6) },
-        { role: "categorical", name: "c", label: "c", categories: ["a", "b", "rare"], codes: Int32Array.of(0, 0, 1, 1, 2, -1) },
+        {
+          role: "categorical",
+          name: "c",
+          label: "c",
+          categories: ["a", "b", "rare"],
+          codes: Int32Array.of(0, 0, 1, 1, 2, -1),
+        },
       ],
     };
     const binned = binTable(table, Int32Array.of(0, 1, 2, 3, 4, 5), { maxBins: 64, minCategoryRows: 2 });

@@ -94,7 +94,12 @@ function categoricalSpec(input: CategoricalColumn, fitRows: Int32Array, options:
     .sort((a, b) => counts[b]! - counts[a]! || a - b)
     .slice(0, options.maxBins)
     .sort((a, b) => a - b);
-  return { role: input.role, name: input.name, label: input.label, categories: frequent.map((c) => input.categories[c]!) };
+  return {
+    role: input.role,
+    name: input.name,
+    label: input.label,
+    categories: frequent.map((c) => input.categories[c]!),
+  };
 }
 
 function codeColumn(input: TrainingTable["inputs"][number], spec: ModelInputSpec, rows: number): BinCodes {

@@ -78,18 +78,41 @@ interface Stage<T> {
  * tables already in the rows' logits) that the trees add to.
  */
 export function boostStages(rows: BoostRows, rule: BoostRule, choice: Choice, terms: Terms = new Map()): BoostResult {
-  const inputs = Array.from({ length: rows.layout.bins.length }, (_, f) => f).filter((f) => !choice.disabled.includes(f));
-  const mains = boostStage(rows, rule, tableStage(rows, rule, terms, inputs, () => []));
+  const inputs = Array.from({ length: rows.layout.bins.length }, (_, f) => f).filter(
+    (f) => !choice.disabled.includes(f),
+  );
+  const mains = boostStage(
+    rows,
+    rule,
+    tableStage(rows, rule, terms, inputs, () => []),
+  );
   const partners = choice.pairs ? listedPartners(choice.pairs) : pairPartners(terms, inputs, rule.maxPairs);
-  const pairs = rule.maxPairs > 0 && inputs.length > 1 && choice.pairs?.length !== 0 ? boostStage(rows, rule, tableStage(rows, rule, terms, inputs, partners)) : 0;
+  const pairs =
+    rule.maxPairs > 0 && inputs.length > 1 && choice.pairs?.length !== 0
+      ? boostStage(rows, rule, tableStage(rows, rule, terms, inputs, partners))
+      : 0;
   const forest: ForestTree[] = [];
-  const forestRule = { ...rule, maxLeaves: rule.forestLeaves, learningRate: rule.forestLearningRate, maxRounds: rule.forestRounds };
-  const trees = rule.forestLeaves > 1 && rows.forest ? boostStage(rows, forestRule, forestStage(rows.forest, forestRule, forest)) : 0;
+  const forestRule = {
+    ...rule,
+    maxLeaves: rule.forestLeaves,
+    learningRate: rule.forestLearningRate,
+    maxRounds: rule.forestRounds,
+  };
+  const trees =
+    rule.forestLeaves > 1 && rows.forest
+      ? boostStage(rows, forestRule, forestStage(rows.forest, forestRule, forest))
+      : 0;
   return { terms, forest, rounds: { mains, pairs, forest: trees } };
 }
 
 /** Trees of at most two inputs, summed into `terms` (a table per set of inputs read). */
-function tableStage(rows: BoostRows, rule: BoostRule, terms: Terms, inputs: number[], partners: Partners): Stage<GrownTree> {
+function tableStage(
+  rows: BoostRows,
+  rule: BoostRule,
+  terms: Terms,
+  inputs: number[],
+  partners: Partners,
+): Stage<GrownTree> {
   let keys = new Set<string>();
   return {
     codes: { fit: rows.fit.codes, valid: rows.valid.codes },
@@ -138,7 +161,9 @@ function pairPartners(terms: Terms, inputs: number[], maxPairs: number): Partner
   return (first) => {
     const pairs = [...terms.values()].filter((t) => t.inputs.length === 2);
     if (pairs.length < maxPairs) return inputs.filter((f) => f !== first);
-    return pairs.filter((t) => t.inputs.includes(first)).map((t) => (t.inputs[0] === first ? t.inputs[1]! : t.inputs[0]));
+    return pairs
+      .filter((t) => t.inputs.includes(first))
+      .map((t) => (t.inputs[0] === first ? t.inputs[1]! : t.inputs[0]));
   };
 }
 
@@ -150,7 +175,12 @@ function boostStage<T>(rows: BoostRows, rule: BoostRule, stage: Stage<T>): numbe
   const hist = newHistogram(layout);
   const rootCounts = countRows(layout, stage.codes.fit);
   const treeRows = { layout, codes: stage.codes.fit, ordered: stage.ordered, grad, hess };
-  const snapshot = (trees: number, loss: number) => ({ trees, loss, fitLogits: fit.logits.slice(), validLogits: valid.logits.slice() });
+  const snapshot = (trees: number, loss: number) => ({
+    trees,
+    loss,
+    fitLogits: fit.logits.slice(),
+    validLogits: valid.logits.slice(),
+  });
   let best = snapshot(0, logLoss(valid.logits, valid.labels));
   stage.mark();
   const since: T[] = [];
@@ -192,7 +222,13 @@ function addTree(terms: Terms, tree: GrownTree, sign: 1 | -1): void {
 }
 
 /** Adds `sign` times a term's table (one input, or a pair row-major) to the logits of the rows `codes` hold. */
-export function addTerm(logits: Float64Array, codes: readonly BinCodes[], term: { inputs: readonly number[]; table: Float64Array }, bins: ArrayLike<number>, sign: 1 | -1 = 1): void {
+export function addTerm(
+  logits: Float64Array,
+  codes: readonly BinCodes[],
+  term: { inputs: readonly number[]; table: Float64Array },
+  bins: ArrayLike<number>,
+  sign: 1 | -1 = 1,
+): void {
   const first = codes[term.inputs[0]!]!;
   if (term.inputs.length === 1) {
     for (let k = 0; k < logits.length; k++) logits[k]! += sign * term.table[first[k]!]!;

@@ -15,7 +15,8 @@ export function tableCodes(model: TermModel, table: TrainingTable, rows: ArrayLi
   const codes = new Float64Array(rows.length * width);
   model.inputs.forEach((spec, i) => {
     const column = table.inputs[i]!;
-    if (column.name !== spec.name) throw new Error(`Input ${i} of the model is ${spec.name}, of the table ${column.name}`);
+    if (column.name !== spec.name)
+      throw new Error(`Input ${i} of the model is ${spec.name}, of the table ${column.name}`);
     switch (column.role) {
       case "numeric":
         for (let k = 0; k < rows.length; k++) codes[k * width + i] = column.values[rows[k]!]!;

@@ -19,9 +19,13 @@ export interface SumCandidate {
  */
 export function sumCandidates(table: TrainingTable): SumCandidate[] {
   // A ratio or an average does not add up with anything, whatever its name shares.
-  const numeric = table.inputs.flatMap((input, i) => (input.role === "numeric" && !nameWords(input.name).some((w) => NOT_ADDITIVE.has(w)) ? [i] : []));
+  const numeric = table.inputs.flatMap((input, i) =>
+    input.role === "numeric" && !nameWords(input.name).some((w) => NOT_ADDITIVE.has(w)) ? [i] : [],
+  );
   const byWord = new Map<string, number[]>();
-  for (const i of numeric) for (const word of new Set(nameWords(table.inputs[i]!.name))) if (!NOT_A_UNIT.has(word)) byWord.set(word, [...(byWord.get(word) ?? []), i]);
+  for (const i of numeric)
+    for (const word of new Set(nameWords(table.inputs[i]!.name)))
+      if (!NOT_A_UNIT.has(word)) byWord.set(word, [...(byWord.get(word) ?? []), i]);
   const seen = new Set<string>();
   const candidates: SumCandidate[] = [];
   for (const sumOf of byWord.values()) {
@@ -29,7 +33,11 @@ export function sumCandidates(table: TrainingTable): SumCandidate[] {
     if (sumOf.length < 2 || seen.has(key)) continue;
     seen.add(key);
     const columns = sumOf.map((i) => table.inputs[i]!);
-    candidates.push({ name: columns.map((c) => c.name).join("+"), label: sumLabel(columns.map((c) => c.label)), sumOf });
+    candidates.push({
+      name: columns.map((c) => c.name).join("+"),
+      label: sumLabel(columns.map((c) => c.label)),
+      sumOf,
+    });
   }
   return candidates;
 }
@@ -53,9 +61,61 @@ export function withSums(table: TrainingTable, candidates: readonly SumCandidate
  * Words a name shares with others that say nothing of its unit (`Total_Relationship_Count` and
  * `Total_Revolving_Bal` share "total", not a unit; issue 21 saw that sum in every reason).
  */
-const NOT_A_UNIT = new Set(["total", "sum", "num", "number", "no", "nb", "of", "the", "is", "has", "in", "on", "per", "at", "by", "to", "and", "or", "last", "first", "current", "prev", "previous", "new", "old", "max", "min", "customer", "client", "account", "user"]);
+const NOT_A_UNIT = new Set([
+  "total",
+  "sum",
+  "num",
+  "number",
+  "no",
+  "nb",
+  "of",
+  "the",
+  "is",
+  "has",
+  "in",
+  "on",
+  "per",
+  "at",
+  "by",
+  "to",
+  "and",
+  "or",
+  "last",
+  "first",
+  "current",
+  "prev",
+  "previous",
+  "new",
+  "old",
+  "max",
+  "min",
+  "customer",
+  "client",
+  "account",
+  "user",
+]);
 /** Words that mark a column as a ratio, rate, share or average: never a term of a sum. */
-const NOT_ADDITIVE = new Set(["ratio", "rate", "pct", "percent", "percentage", "share", "avg", "average", "mean", "chng", "change", "util", "utilization", "score", "index", "age", "year", "yr", "id"]);
+const NOT_ADDITIVE = new Set([
+  "ratio",
+  "rate",
+  "pct",
+  "percent",
+  "percentage",
+  "share",
+  "avg",
+  "average",
+  "mean",
+  "chng",
+  "change",
+  "util",
+  "utilization",
+  "score",
+  "index",
+  "age",
+  "year",
+  "yr",
+  "id",
+]);
 
 /** Lower-case words of a column name (`snake_case`, `camelCase`, spaces), at least two letters, not numbers. */
 function nameWords(name: string): string[] {
@@ -72,6 +132,9 @@ function sumLabel(labels: string[]): string {
   const shared = words[0]!.filter((w) => words.every((ws) => ws.some((x) => x.toLowerCase() === w.toLowerCase())));
   const isShared = (w: string) => shared.some((s) => s.toLowerCase() === w.toLowerCase());
   const rest = words.map((ws) => ws.filter((w) => !isShared(w)).join(" ") || ws.join(" "));
-  const subject = shared.filter((w) => w.toLowerCase() !== "total").join(" ").toLowerCase();
+  const subject = shared
+    .filter((w) => w.toLowerCase() !== "total")
+    .join(" ")
+    .toLowerCase();
   return `Total ${subject} (${rest.join(" + ")})`.replace("Total  (", "Total (");
 }

@@ -117,7 +117,12 @@ export async function fitTermModel(table: TrainingTable, options: FitOptions = {
   }
 }
 
-async function fitOnLanes(table: TrainingTable, settings: FitSettings, lanes: BagLanes, onProgress: (progress: FitProgress) => void): Promise<FitResult> {
+async function fitOnLanes(
+  table: TrainingTable,
+  settings: FitSettings,
+  lanes: BagLanes,
+  onProgress: (progress: FitProgress) => void,
+): Promise<FitResult> {
   onProgress({ phase: "bin", percent: 0 });
   const all = Int32Array.from({ length: table.rows }, (_, r) => r);
   // Bins use no label, so learning them from every row leaks nothing of the held-out labels.
@@ -130,12 +135,31 @@ async function fitOnLanes(table: TrainingTable, settings: FitSettings, lanes: Ba
   const refit = table.rows <= settings.refitMaxRows;
   const passes = refit ? 2 : 1;
   const linear = settings.linearStart ? linearInputs(table, binned, all) : undefined;
-  const measured = await fitRows(binned, columns, linear, table.labels, Int32Array.from(split.train), settings, lanes, null, (phase, share) => onProgress({ phase, percent: (100 * share) / passes }));
+  const measured = await fitRows(
+    binned,
+    columns,
+    linear,
+    table.labels,
+    Int32Array.from(split.train),
+    settings,
+    lanes,
+    null,
+    (phase, share) => onProgress({ phase, percent: (100 * share) / passes }),
+  );
   const heldOutRows = Int32Array.from(split.heldOut);
-  const heldOutProbabilities = binnedLogits(measured.model, measured.binned, heldOutRows).map((z) => 1 / (1 + Math.exp(-z)));
-  const heldOut = classificationMetrics(heldOutProbabilities, Uint8Array.from(heldOutRows, (r) => table.labels[r]!));
+  const heldOutProbabilities = binnedLogits(measured.model, measured.binned, heldOutRows).map(
+    (z) => 1 / (1 + Math.exp(-z)),
+  );
+  const heldOut = classificationMetrics(
+    heldOutProbabilities,
+    Uint8Array.from(heldOutRows, (r) => table.labels[r]!),
+  );
   // The refit keeps the pairs and sums the measured fit kept: they were judged on its rows already.
-  const shipped = refit ? await fitRows(binned, columns, linear, table.labels, all, settings, lanes, measured.kept, (phase, share) => onProgress({ phase: `refit ${phase}` as FitProgress["phase"], percent: 50 + 50 * share })) : measured;
+  const shipped = refit
+    ? await fitRows(binned, columns, linear, table.labels, all, settings, lanes, measured.kept, (phase, share) =>
+        onProgress({ phase: `refit ${phase}` as FitProgress["phase"], percent: 50 + 50 * share }),
+      )
+    : measured;
   onProgress({ phase: "done", percent: 100 });
   return {
     model: shipped.model,
@@ -169,7 +193,16 @@ async function fitRows(
   progress: (phase: "boost" | "calibrate", share: number) => void,
 ) {
   const orders = levelOrders(binned, labels, rows, columns.count, settings.categorySmoothing);
-  const context: BagContext = { binned, labels, rows, settings, linear, columns: columns.count, choice: held ?? FREE_CHOICE, orders };
+  const context: BagContext = {
+    binned,
+    labels,
+    rows,
+    settings,
+    linear,
+    columns: columns.count,
+    choice: held ?? FREE_CHOICE,
+    orders,
+  };
   const passes = held ? 1.1 : 2.1;
   const step = (pass: number) => (done: number) => progress("boost", (pass + done / settings.bags) / passes);
   lanes.use(context);
@@ -180,12 +213,27 @@ async function fitRows(
     bags = await lanes.run(settings.bags, step(1));
   }
   progress("calibrate", (passes - 0.1) / passes);
-  const averaged = { ...averageBags(binned, bags, rows, settings.maxPairs, columns.count), forest: averageForests(bags, orders) };
+  const averaged = {
+    ...averageBags(binned, bags, rows, settings.maxPairs, columns.count),
+    forest: averageForests(bags, orders),
+  };
   const calibration = settings.calibrate ? outOfBagRecalibration(bags, labels, rows) : { slope: 1, offset: 0 };
-  const rounds = { mains: bags.map((b) => b.rounds.mains), pairs: bags.map((b) => b.rounds.pairs), forest: bags.map((b) => b.rounds.forest) };
+  const rounds = {
+    mains: bags.map((b) => b.rounds.mains),
+    pairs: bags.map((b) => b.rounds.pairs),
+    forest: bags.map((b) => b.rounds.forest),
+  };
   const read = new Set([...averaged.derivedMains.map((d) => d.input), ...averaged.pairs.flatMap((p) => p.inputs)]);
-  const kept: Choice = { disabled: binned.specs.map((_, f) => f).filter((f) => f >= columns.count && !read.has(f)), pairs: averaged.pairs.map((p) => keyOf(p)) };
-  return { ...toTermModel(binned, averaged, rows, calibration, columns.count, columns.sumOf), calibration, rounds, kept };
+  const kept: Choice = {
+    disabled: binned.specs.map((_, f) => f).filter((f) => f >= columns.count && !read.has(f)),
+    pairs: averaged.pairs.map((p) => keyOf(p)),
+  };
+  return {
+    ...toTermModel(binned, averaged, rows, calibration, columns.count, columns.sumOf),
+    calibration,
+    rounds,
+    kept,
+  };
 }
 
 /** How the linear start reads each input: numbers by their bin's mean (from every row: no label is read), levels one hot. */
@@ -193,7 +241,9 @@ function linearInputs(table: TrainingTable, binned: BinnedTable, rows: Int32Arra
   return binned.specs.map((_, f): LinearInput => {
     const input = table.inputs[f];
     if (!input) return { kind: "none", bins: binned.bins[f]! };
-    return input.role === "numeric" ? { kind: "numeric", values: binMeans(input.values, binned.codes[f]!, binned.bins[f]!, rows) } : { kind: "levels", bins: binned.bins[f]! };
+    return input.role === "numeric"
+      ? { kind: "numeric", values: binMeans(input.values, binned.codes[f]!, binned.bins[f]!, rows) }
+      : { kind: "levels", bins: binned.bins[f]! };
   });
 }
 
@@ -224,12 +274,17 @@ function averageBags(binned: BinnedTable, bags: BagResult[], rows: Int32Array, m
   // Bags held to the judged pairs read at most `maxPairs`; a free pass that kept every pair it read
   // may still read more across bags: the strongest are kept, the rest lose their pure interaction
   // (their main effects were moved out above).
-  const kept = purified
-    .sort((p, q) => q.strength - p.strength)
-    .slice(0, maxPairs);
+  const kept = purified.sort((p, q) => q.strength - p.strength).slice(0, maxPairs);
   // A sum no tree read has an all-zero table: it is no input of the model.
-  const derivedMains = mains.slice(columns).flatMap((table, d) => (table.some((v) => v !== 0) ? [{ input: columns + d, table }] : []));
-  return { intercept, mains: mains.slice(0, columns), derivedMains, pairs: kept.map(({ inputs, table }) => ({ inputs, table })) };
+  const derivedMains = mains
+    .slice(columns)
+    .flatMap((table, d) => (table.some((v) => v !== 0) ? [{ input: columns + d, table }] : []));
+  return {
+    intercept,
+    mains: mains.slice(0, columns),
+    derivedMains,
+    pairs: kept.map(({ inputs, table }) => ({ inputs, table })),
+  };
 }
 
 /**
@@ -238,7 +293,13 @@ function averageBags(binned: BinnedTable, bags: BagResult[], rows: Int32Array, m
  * levels of like risk (as LightGBM orders them per node; one order for the whole forest keeps every
  * split a threshold). Bin 0 (blank) stays 0: each split learns its side.
  */
-function levelOrders(binned: BinnedTable, labels: Uint8Array, rows: Int32Array, columns: number, smoothing: number): Record<string, number[]> {
+function levelOrders(
+  binned: BinnedTable,
+  labels: Uint8Array,
+  rows: Int32Array,
+  columns: number,
+  smoothing: number,
+): Record<string, number[]> {
   let positives = 0;
   for (const r of rows) positives += labels[r]!;
   const base = positives / rows.length;
@@ -265,7 +326,9 @@ function levelOrders(binned: BinnedTable, labels: Uint8Array, rows: Int32Array, 
 
 /** Every bag's forest trees in one forest, each tree's values divided by the bags (their mean, as the tables). */
 function averageForests(bags: BagResult[], orders: Record<string, number[]>): Forest {
-  const trees = bags.flatMap((bag) => bag.forest.map((tree) => ({ ...tree, value: tree.value.map((v) => v / bags.length) })));
+  const trees = bags.flatMap((bag) =>
+    bag.forest.map((tree) => ({ ...tree, value: tree.value.map((v) => v / bags.length) })),
+  );
   const read = new Set(trees.flatMap((tree) => tree.input.filter((f) => f >= 0)));
   return { orders: Object.fromEntries(Object.entries(orders).filter(([f]) => read.has(Number(f)))), trees };
 }
@@ -314,9 +377,15 @@ function checkTable(table: TrainingTable, settings: FitSettings): void {
   let positives = 0;
   for (const y of table.labels) positives += y;
   if (positives === 0 || positives === table.rows) {
-    throw new RetainwiseError("train.one_class", "Every training row has the same label. Training needs both churned and retained customers.");
+    throw new RetainwiseError(
+      "train.one_class",
+      "Every training row has the same label. Training needs both churned and retained customers.",
+    );
   }
   if (table.inputs.length === 0) {
-    throw new RetainwiseError("train.no_inputs", "No column can be used as a model input. Include at least one column that describes the customer.");
+    throw new RetainwiseError(
+      "train.no_inputs",
+      "No column can be used as a model input. Include at least one column that describes the customer.",
+    );
   }
 }

@@ -36,7 +36,16 @@ export function newHistogram(layout: Layout): Float64Array {
  * each input in `inputs`. Input-major: each pass reads one code column in order. Every row's counts
  * never change between trees: `rootCounts` (from `countRows`) are copied in instead of counted.
  */
-export function fillHistogram(out: Float64Array, layout: Layout, codes: readonly BinCodes[], inputs: readonly number[], rows: Int32Array | null, grad: Float64Array, hess: Float64Array, rootCounts?: Float64Array): void {
+export function fillHistogram(
+  out: Float64Array,
+  layout: Layout,
+  codes: readonly BinCodes[],
+  inputs: readonly number[],
+  rows: Int32Array | null,
+  grad: Float64Array,
+  hess: Float64Array,
+  rootCounts?: Float64Array,
+): void {
   if (rows === null) for (let bin = 0; bin < layout.totalBins; bin++) out[3 * bin + 2] = rootCounts![bin]!;
   for (const f of inputs) {
     const column = codes[f]!;
@@ -60,7 +69,13 @@ export function fillHistogram(out: Float64Array, layout: Layout, codes: readonly
 }
 
 /** `out = parent - child` over the bins of `inputs`: the sibling's histogram without a pass over its rows. */
-export function subtractHistogram(out: Float64Array, parent: Float64Array, child: Float64Array, layout: Layout, inputs: readonly number[]): void {
+export function subtractHistogram(
+  out: Float64Array,
+  parent: Float64Array,
+  child: Float64Array,
+  layout: Layout,
+  inputs: readonly number[],
+): void {
   for (const f of inputs) {
     const end = 3 * (layout.offsets[f]! + layout.bins[f]!);
     for (let b = 3 * layout.offsets[f]!; b < end; b++) out[b] = parent[b]! - child[b]!;

@@ -12,7 +12,12 @@ const SIGNIFICANT = 1.96;
  * most expected through (a Bonferroni-style bound). At most `maxPairs` pairs, the largest rises.
  * Returns the choice a second pass must be held to, or null when every candidate read was kept.
  */
-export function judgedChoice(bags: readonly BagResult[], columns: number, inputs: number, maxPairs: number): Choice | null {
+export function judgedChoice(
+  bags: readonly BagResult[],
+  columns: number,
+  inputs: number,
+  maxPairs: number,
+): Choice | null {
   const rows = bags.reduce((n, bag) => n + bag.judged.rows, 0);
   const pooled = new Map<string, { sum: number; sumSq: number }>();
   for (const bag of bags) {
@@ -24,7 +29,11 @@ export function judgedChoice(bags: readonly BagResult[], columns: number, inputs
   if (pooled.size === 0) return null;
   const bar = Math.max(SIGNIFICANT, normalQuantile(1 - 1 / pooled.size));
   const kept = [...pooled]
-    .map(([key, { sum, sumSq }]) => ({ key, mean: sum / rows, se: Math.sqrt(Math.max(0, sumSq / rows - (sum / rows) ** 2) / rows) }))
+    .map(([key, { sum, sumSq }]) => ({
+      key,
+      mean: sum / rows,
+      se: Math.sqrt(Math.max(0, sumSq / rows - (sum / rows) ** 2) / rows),
+    }))
     .filter((c) => c.mean > bar * c.se)
     .sort((a, b) => b.mean - a.mean || (a.key < b.key ? -1 : 1));
   const sums = new Set(kept.filter((c) => c.key.startsWith("sum:")).map((c) => Number(c.key.slice(4))));
@@ -34,7 +43,9 @@ export function judgedChoice(bags: readonly BagResult[], columns: number, inputs
     .slice(0, maxPairs)
     .map((c) => c.key);
   const read = [...pooled.keys()];
-  const everyReadKept = read.every((key) => (key.startsWith("sum:") ? sums.has(Number(key.slice(4))) : pairs.includes(key)));
+  const everyReadKept = read.every((key) =>
+    key.startsWith("sum:") ? sums.has(Number(key.slice(4))) : pairs.includes(key),
+  );
   return everyReadKept ? null : { disabled, pairs };
 }
 
@@ -55,6 +66,19 @@ function erfc(x: number): number {
   const t = 1 / (1 + 0.5 * z);
   const r =
     t *
-    Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return x >= 0 ? r : 2 - r;
 }

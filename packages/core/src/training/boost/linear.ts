@@ -24,7 +24,13 @@ export type LinearInput =
  *
  * `logits` start at the base log-odds and end at the model's; the tables add up to the change.
  */
-export function fitLinearStart(inputs: readonly LinearInput[], codes: readonly BinCodes[], labels: Uint8Array, logits: Float64Array, ridge: number): Float64Array[] {
+export function fitLinearStart(
+  inputs: readonly LinearInput[],
+  codes: readonly BinCodes[],
+  labels: Uint8Array,
+  logits: Float64Array,
+  ridge: number,
+): Float64Array[] {
   const n = labels.length;
   const tables = inputs.map((input) => new Float64Array(input.kind === "numeric" ? input.values.length : input.bins));
   const slopes = new Float64Array(inputs.length);
@@ -39,7 +45,10 @@ export function fitLinearStart(inputs: readonly LinearInput[], codes: readonly B
       if (input.kind === "none") return;
       const column = codes[f]!;
       const table = tables[f]!;
-      const step = input.kind === "numeric" ? slopeSteps(input.values, column, table, slopes, f, prob, labels, ridge) : levelSteps(table.length, column, table, prob, labels, ridge);
+      const step =
+        input.kind === "numeric"
+          ? slopeSteps(input.values, column, table, slopes, f, prob, labels, ridge)
+          : levelSteps(table.length, column, table, prob, labels, ridge);
       for (let k = 0; k < n; k++) {
         const d = step[column[k]!]!;
         if (d !== 0) {
@@ -58,7 +67,14 @@ export function fitLinearStart(inputs: readonly LinearInput[], codes: readonly B
 }
 
 /** Newton steps of each level's coefficient (independent: the rows of two levels never overlap), as a change per bin. */
-function levelSteps(bins: number, column: BinCodes, table: Float64Array, prob: Float64Array, labels: Uint8Array, ridge: number): Float64Array {
+function levelSteps(
+  bins: number,
+  column: BinCodes,
+  table: Float64Array,
+  prob: Float64Array,
+  labels: Uint8Array,
+  ridge: number,
+): Float64Array {
   const g = new Float64Array(bins);
   const h = new Float64Array(bins);
   for (let k = 0; k < column.length; k++) {
@@ -69,7 +85,16 @@ function levelSteps(bins: number, column: BinCodes, table: Float64Array, prob: F
 }
 
 /** One Newton step of the slope of a numeric input, then one of its blank coefficient, as a change per bin. */
-function slopeSteps(values: Float64Array, column: BinCodes, table: Float64Array, slopes: Float64Array, f: number, prob: Float64Array, labels: Uint8Array, ridge: number): Float64Array {
+function slopeSteps(
+  values: Float64Array,
+  column: BinCodes,
+  table: Float64Array,
+  slopes: Float64Array,
+  f: number,
+  prob: Float64Array,
+  labels: Uint8Array,
+  ridge: number,
+): Float64Array {
   let g = ridge * slopes[f]!;
   let h = ridge;
   let gBlank = ridge * table[0]!;
@@ -81,8 +106,7 @@ function slopeSteps(values: Float64Array, column: BinCodes, table: Float64Array,
     if (b === 0) {
       gBlank += r;
       hBlank += w;
-    }
-    else {
+    } else {
       g += r * values[b]!;
       h += w * values[b]! * values[b]!;
     }

@@ -23,7 +23,15 @@ export function purifyPair(pair: Float64Array, mainA: Float64Array, mainB: Float
 }
 
 /** Subtracts the weighted mean of a line of cells from the whole line (seen or not) and adds it to `main[at]`. */
-function moveMean(pair: Float64Array, weights: Float64Array, start: number, stride: number, n: number, main: Float64Array, at: number): number {
+function moveMean(
+  pair: Float64Array,
+  weights: Float64Array,
+  start: number,
+  stride: number,
+  n: number,
+  main: Float64Array,
+  at: number,
+): number {
   let sum = 0;
   let weight = 0;
   for (let k = 0, c = start; k < n; k++, c += stride) {

@@ -44,11 +44,24 @@ export function nodeTotals(hist: Float64Array, layout: Layout, input: number): {
  * direction; categorical inputs order their levels (blank and "other" included) by their smoothed
  * gradient ratio and cut that order, the optimal two-way partition for a convex loss (Fisher 1958).
  */
-export function bestSplit(hist: Float64Array, layout: Layout, input: number, ordered: boolean, rule: SplitRule, total: { g: number; h: number; c: number }): Split | null {
+export function bestSplit(
+  hist: Float64Array,
+  layout: Layout,
+  input: number,
+  ordered: boolean,
+  rule: SplitRule,
+  total: { g: number; h: number; c: number },
+): Split | null {
   return ordered ? bestThreshold(hist, layout, input, rule, total) : bestLevelCut(hist, layout, input, rule, total);
 }
 
-function gainOf(gl: number, hl: number, cl: number, total: { g: number; h: number; c: number }, rule: SplitRule): number {
+function gainOf(
+  gl: number,
+  hl: number,
+  cl: number,
+  total: { g: number; h: number; c: number },
+  rule: SplitRule,
+): number {
   const gr = total.g - gl;
   const hr = total.h - hl;
   const cr = total.c - cl;
@@ -56,7 +69,13 @@ function gainOf(gl: number, hl: number, cl: number, total: { g: number; h: numbe
   return (gl * gl) / (hl + rule.l2) + (gr * gr) / (hr + rule.l2) - (total.g * total.g) / (total.h + rule.l2);
 }
 
-function bestThreshold(hist: Float64Array, layout: Layout, input: number, rule: SplitRule, total: { g: number; h: number; c: number }): Split | null {
+function bestThreshold(
+  hist: Float64Array,
+  layout: Layout,
+  input: number,
+  rule: SplitRule,
+  total: { g: number; h: number; c: number },
+): Split | null {
   const bins = layout.bins[input]!;
   const base = 3 * layout.offsets[input]!;
   const [mg, mh, mc] = [hist[base]!, hist[base + 1]!, hist[base + 2]!];
@@ -99,7 +118,13 @@ function bestThreshold(hist: Float64Array, layout: Layout, input: number, rule: 
   return { gain: best, input, left };
 }
 
-function bestLevelCut(hist: Float64Array, layout: Layout, input: number, rule: SplitRule, total: { g: number; h: number; c: number }): Split | null {
+function bestLevelCut(
+  hist: Float64Array,
+  layout: Layout,
+  input: number,
+  rule: SplitRule,
+  total: { g: number; h: number; c: number },
+): Split | null {
   const bins = layout.bins[input]!;
   const base = 3 * layout.offsets[input]!;
   const seen: number[] = [];

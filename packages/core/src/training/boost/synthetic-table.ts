@@ -27,7 +27,13 @@ export function syntheticChurnTable({ rows, seed = 1, shift = -1 }: SyntheticTab
     });
   };
   const numeric = (name: string) => ({ role: "numeric" as const, name, label: name, values: new Float64Array(rows) });
-  const categorical = (name: string, categories: string[]) => ({ role: "categorical" as const, name, label: name, categories, codes: new Int32Array(rows) });
+  const categorical = (name: string, categories: string[]) => ({
+    role: "categorical" as const,
+    name,
+    label: name,
+    categories,
+    codes: new Int32Array(rows),
+  });
   const tenure = numeric("tenure");
   const monthly = numeric("monthly_charges");
   const total = numeric("total_charges");
@@ -74,6 +80,21 @@ export function syntheticChurnTable({ rows, seed = 1, shift = -1 }: SyntheticTab
       (Number.isNaN(usage.values[r]!) ? 0 : 0.004 * (usage.values[r]! - 180));
     labels[r] = random() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
   }
-  const inputs: TableInput[] = [tenure, monthly, total, calls, usage, age, noiseA, noiseB, contract, payment, internet, senior, region, plan];
+  const inputs: TableInput[] = [
+    tenure,
+    monthly,
+    total,
+    calls,
+    usage,
+    age,
+    noiseA,
+    noiseB,
+    contract,
+    payment,
+    internet,
+    senior,
+    region,
+    plan,
+  ];
   return { rows, labels, inputs };
 }

@@ -24,23 +24,55 @@ export interface FittedTerms {
  * the intercept holding the rest. `sumOf[d]` is what binned input `columns + d` adds up; only the
  * derived inputs some term reads are kept. Returns the binned inputs in the model's input order too.
  */
-export function toTermModel(binned: BinnedTable, fitted: FittedTerms, rows: Int32Array, calibration: Recalibration, columns = binned.specs.length, sumOf: number[][] = []): { model: TermModel; binned: BinnedTable } {
-  const read = new Set([...fitted.derivedMains.map((d) => d.input), ...fitted.pairs.flatMap((p) => p.inputs)].filter((i) => i >= columns));
+export function toTermModel(
+  binned: BinnedTable,
+  fitted: FittedTerms,
+  rows: Int32Array,
+  calibration: Recalibration,
+  columns = binned.specs.length,
+  sumOf: number[][] = [],
+): { model: TermModel; binned: BinnedTable } {
+  const read = new Set(
+    [...fitted.derivedMains.map((d) => d.input), ...fitted.pairs.flatMap((p) => p.inputs)].filter((i) => i >= columns),
+  );
   const kept = [...Array.from({ length: columns }, (_, i) => i), ...[...read].sort((a, b) => a - b)];
   const at = new Map(kept.map((i, k) => [i, k]));
-  const view: BinnedTable = { specs: kept.map((i) => binned.specs[i]!), codes: kept.map((i) => binned.codes[i]!), bins: kept.map((i) => binned.bins[i]!) };
+  const view: BinnedTable = {
+    specs: kept.map((i) => binned.specs[i]!),
+    codes: kept.map((i) => binned.codes[i]!),
+    bins: kept.map((i) => binned.bins[i]!),
+  };
   const scaled = (table: Float64Array) => Array.from(table, (v) => v * calibration.slope);
-  const forest = fitted.forest && fitted.forest.trees.length > 0 ? { ...fitted.forest, trees: fitted.forest.trees.map((tree) => ({ ...tree, value: tree.value.map((v) => v * calibration.slope) })) } : undefined;
+  const forest =
+    fitted.forest && fitted.forest.trees.length > 0
+      ? {
+          ...fitted.forest,
+          trees: fitted.forest.trees.map((tree) => ({ ...tree, value: tree.value.map((v) => v * calibration.slope) })),
+        }
+      : undefined;
   const terms: Term[] = [
     ...fitted.mains.map((table, i): Term => ({ kind: "main", inputs: [i], table: scaled(table) })),
-    ...fitted.derivedMains.map(({ input, table }): Term => ({ kind: "main", inputs: [at.get(input)!], table: scaled(table) })),
-    ...fitted.pairs.map(({ inputs, table }): Term => ({ kind: "pair", inputs: [at.get(inputs[0])!, at.get(inputs[1])!], table: scaled(table) })),
+    ...fitted.derivedMains.map(
+      ({ input, table }): Term => ({ kind: "main", inputs: [at.get(input)!], table: scaled(table) }),
+    ),
+    ...fitted.pairs.map(
+      ({ inputs, table }): Term => ({
+        kind: "pair",
+        inputs: [at.get(inputs[0])!, at.get(inputs[1])!],
+        table: scaled(table),
+      }),
+    ),
     // The forest reads only the table's columns, whose indexes the view keeps.
     ...(forest ? forestInputs(forest).map((f): Term => ({ kind: "path", inputs: [f], shift: 0 })) : []),
   ];
   let intercept = fitted.intercept * calibration.slope + calibration.offset;
   if (forest) for (const tree of forest.trees) intercept += tree.value[0]!;
-  const uncentred: TermModel = { intercept, inputs: view.specs.slice(0, columns), ...(forest ? { forest } : {}), terms };
+  const uncentred: TermModel = {
+    intercept,
+    inputs: view.specs.slice(0, columns),
+    ...(forest ? { forest } : {}),
+    terms,
+  };
   binnedContributions(uncentred, view, rows).forEach((values, t) => {
     let mean = 0;
     for (let k = 0; k < values.length; k++) mean += values[k]!;
@@ -50,8 +82,25 @@ export function toTermModel(binned: BinnedTable, fitted: FittedTerms, rows: Int3
     else for (let c = 0; c < term.table.length; c++) term.table[c]! -= mean;
     intercept += mean;
   });
-  const derived = kept.slice(columns).map((i): DerivedInputSpec => ({ role: "numeric", name: binned.specs[i]!.name, label: binned.specs[i]!.label, sumOf: sumOf[i - columns]!, cuts: (binned.specs[i] as NumericInputSpec).cuts }));
-  return { model: { intercept, inputs: view.specs.slice(0, columns), ...(derived.length > 0 ? { derived } : {}), ...(forest ? { forest } : {}), terms }, binned: view };
+  const derived = kept.slice(columns).map(
+    (i): DerivedInputSpec => ({
+      role: "numeric",
+      name: binned.specs[i]!.name,
+      label: binned.specs[i]!.label,
+      sumOf: sumOf[i - columns]!,
+      cuts: (binned.specs[i] as NumericInputSpec).cuts,
+    }),
+  );
+  return {
+    model: {
+      intercept,
+      inputs: view.specs.slice(0, columns),
+      ...(derived.length > 0 ? { derived } : {}),
+      ...(forest ? { forest } : {}),
+      terms,
+    },
+    binned: view,
+  };
 }
 
 /** Each term's contribution for each of `rows` (one array per term, in term order), as the scorer computes them. */
@@ -94,7 +143,8 @@ function forestCredits(forest: Forest, binned: BinnedTable, rows: Int32Array): F
 /** Log-odds of each of `rows`, summed in term order like the scorer does. */
 export function binnedLogits(model: TermModel, binned: BinnedTable, rows: Int32Array): Float64Array {
   const logits = new Float64Array(rows.length).fill(model.intercept);
-  for (const values of binnedContributions(model, binned, rows)) for (let k = 0; k < rows.length; k++) logits[k]! += values[k]!;
+  for (const values of binnedContributions(model, binned, rows))
+    for (let k = 0; k < rows.length; k++) logits[k]! += values[k]!;
   return logits;
 }
 

@@ -63,8 +63,16 @@ interface Made {
  * leaf values to `logits` and returns it as a table. Null when no split gains: the boosting has
  * nothing left to learn from these gradients.
  */
-export function growTree(rows: TreeRows, rootHist: Float64Array, allInputs: readonly number[], partners: Partners, rule: TreeRule, logits: Float64Array): GrownTree | null {
-  const allowed = (read: readonly number[]) => (read.length === 0 ? allInputs : read.length === 2 ? read : [read[0]!, ...partners(read[0]!)]);
+export function growTree(
+  rows: TreeRows,
+  rootHist: Float64Array,
+  allInputs: readonly number[],
+  partners: Partners,
+  rule: TreeRule,
+  logits: Float64Array,
+): GrownTree | null {
+  const allowed = (read: readonly number[]) =>
+    read.length === 0 ? allInputs : read.length === 2 ? read : [read[0]!, ...partners(read[0]!)];
   const grown = growLeaves(rows, rootHist, allInputs, allowed, rule);
   return grown && compile(grown.leaves, grown.read, rows, rule, logits);
 }
@@ -74,11 +82,24 @@ export function growTree(rows: TreeRows, rootHist: Float64Array, allInputs: read
  * its leaf values to `logits`: a tree of the forest stage, kept as its nodes (model/forest.ts).
  * Every input must be ordered (numbers, or levels in the forest's order), so each split is a threshold.
  */
-export function growForestTree(rows: TreeRows, rootHist: Float64Array, inputs: readonly number[], rule: TreeRule, logits: Float64Array): ForestTree | null {
+export function growForestTree(
+  rows: TreeRows,
+  rootHist: Float64Array,
+  inputs: readonly number[],
+  rule: TreeRule,
+  logits: Float64Array,
+): ForestTree | null {
   const grown = growLeaves(rows, rootHist, inputs, () => inputs, rule);
   if (!grown) return null;
   const count = 1 + 2 * grown.made.length;
-  const tree: ForestTree = { input: new Array(count).fill(-1), at: new Array(count).fill(0), blankLeft: new Array(count).fill(0), left: new Array(count).fill(0), right: new Array(count).fill(0), value: new Array(count).fill(0) };
+  const tree: ForestTree = {
+    input: new Array(count).fill(-1),
+    at: new Array(count).fill(0),
+    blankLeft: new Array(count).fill(0),
+    left: new Array(count).fill(0),
+    right: new Array(count).fill(0),
+    value: new Array(count).fill(0),
+  };
   const leafValue = (node: Node) => (-rule.learningRate * node.total.g) / (node.total.h + rule.l2);
   tree.value[0] = leafValue(grown.made[0]!.node);
   for (const { node, split, left, right } of grown.made) {
@@ -100,7 +121,12 @@ export function growForestTree(rows: TreeRows, rootHist: Float64Array, inputs: r
 }
 
 /** Adds a forest tree's leaf value to the logits of every row `codes` (ordered codes, by position) hold. */
-export function forestTreeStep(tree: ForestTree, codes: readonly BinCodes[], logits: Float64Array, sign: 1 | -1 = 1): void {
+export function forestTreeStep(
+  tree: ForestTree,
+  codes: readonly BinCodes[],
+  logits: Float64Array,
+  sign: 1 | -1 = 1,
+): void {
   for (let k = 0; k < logits.length; k++) {
     let node = 0;
     for (let f = tree.input[0]!; f >= 0; f = tree.input[node]!) {
@@ -116,17 +142,31 @@ export function forestTreeStep(tree: ForestTree, codes: readonly BinCodes[], log
  * `maxLeaves`; `allowed(read)` is the inputs a node may split once the tree reads `read`. Splits
  * planned on an input no longer allowed (the tree reached its limit of inputs) are planned again.
  */
-function growLeaves(rows: TreeRows, rootHist: Float64Array, allInputs: readonly number[], allowed: (read: readonly number[]) => readonly number[], rule: TreeRule): { leaves: Node[]; read: number[]; made: Made[] } | null {
+function growLeaves(
+  rows: TreeRows,
+  rootHist: Float64Array,
+  allInputs: readonly number[],
+  allowed: (read: readonly number[]) => readonly number[],
+  rule: TreeRule,
+): { leaves: Node[]; read: number[]; made: Made[] } | null {
   const read: number[] = [];
   const hists = new Histograms(rows.layout);
-  const root: Node = { id: 0, rows: null, hist: rootHist, total: nodeTotals(rootHist, rows.layout, allInputs[0]!), masks: new Map(), best: null };
+  const root: Node = {
+    id: 0,
+    rows: null,
+    hist: rootHist,
+    total: nodeTotals(rootHist, rows.layout, allInputs[0]!),
+    masks: new Map(),
+    best: null,
+  };
   root.best = bestOf(root, allowed(read), rows, rule);
   if (!root.best) return null;
   const leaves: Node[] = [root];
   const made: Made[] = [];
   while (leaves.length < rule.maxLeaves) {
     let pick = -1;
-    for (let k = 0; k < leaves.length; k++) if (leaves[k]!.best && (pick < 0 || leaves[k]!.best!.gain > leaves[pick]!.best!.gain)) pick = k;
+    for (let k = 0; k < leaves.length; k++)
+      if (leaves[k]!.best && (pick < 0 || leaves[k]!.best!.gain > leaves[pick]!.best!.gain)) pick = k;
     if (pick < 0) break;
     const node = leaves[pick]!;
     const split = node.best!;
@@ -138,7 +178,9 @@ function growLeaves(rows: TreeRows, rootHist: Float64Array, allInputs: readonly 
     leaves.splice(pick, 1, left, right);
     left.best = bestOf(left, inputs, rows, rule);
     right.best = bestOf(right, inputs, rows, rule);
-    if (widened) for (const leaf of leaves) if (leaf.best && !inputs.includes(leaf.best.input)) leaf.best = bestOf(leaf, inputs, rows, rule);
+    if (widened)
+      for (const leaf of leaves)
+        if (leaf.best && !inputs.includes(leaf.best.input)) leaf.best = bestOf(leaf, inputs, rows, rule);
   }
   hists.releaseAll();
   return { leaves, read, made };
@@ -191,7 +233,11 @@ function bestOf(node: Node, inputs: readonly number[], rows: TreeRows, rule: Tre
  */
 function splitNode(node: Node, rows: TreeRows, inputs: readonly number[], hists: Histograms, id: number): [Node, Node] {
   const { input, left: goesLeft } = node.best!;
-  if (node.rows === null && inputs.length === 1) return [maskedChild(node, rows.layout, input, goesLeft, 1, hists.take(), id), maskedChild(node, rows.layout, input, goesLeft, 0, hists.take(), id + 1)];
+  if (node.rows === null && inputs.length === 1)
+    return [
+      maskedChild(node, rows.layout, input, goesLeft, 1, hists.take(), id),
+      maskedChild(node, rows.layout, input, goesLeft, 0, hists.take(), id + 1),
+    ];
   const codes = rows.codes[input]!;
   const count = node.rows ? node.rows.length : codes.length;
   const leftRows = new Int32Array(count);
@@ -206,7 +252,10 @@ function splitNode(node: Node, rows: TreeRows, inputs: readonly number[], hists:
   const child = (ids: Int32Array, side: 1 | 0): Node => {
     const masks = new Map(node.masks);
     const parent = masks.get(input);
-    masks.set(input, goesLeft.map((l, b) => (l === side && (!parent || parent[b]) ? 1 : 0)));
+    masks.set(
+      input,
+      goesLeft.map((l, b) => (l === side && (!parent || parent[b]) ? 1 : 0)),
+    );
     return { id: id + 1 - side, rows: ids, hist: hists.take(), total: { g: 0, h: 0, c: 0 }, masks, best: null };
   };
   const left = child(leftRows.subarray(0, nl), 1);
@@ -219,11 +268,20 @@ function splitNode(node: Node, rows: TreeRows, inputs: readonly number[], hists:
   return [left, right];
 }
 
-function maskedChild(node: Node, layout: Layout, input: number, goesLeft: Uint8Array, side: 1 | 0, hist: Float64Array, id: number): Node {
+function maskedChild(
+  node: Node,
+  layout: Layout,
+  input: number,
+  goesLeft: Uint8Array,
+  side: 1 | 0,
+  hist: Float64Array,
+  id: number,
+): Node {
   const parent = node.masks.get(input);
   const mask = goesLeft.map((l, b) => (l === side && (!parent || parent[b]) ? 1 : 0));
   const base = 3 * layout.offsets[input]!;
-  for (let b = 0; b < mask.length; b++) if (mask[b]) for (let k = 0; k < 3; k++) hist[base + 3 * b + k] = node.hist[base + 3 * b + k]!;
+  for (let b = 0; b < mask.length; b++)
+    if (mask[b]) for (let k = 0; k < 3; k++) hist[base + 3 * b + k] = node.hist[base + 3 * b + k]!;
   return { id, rows: null, hist, total: nodeTotals(hist, layout, input), masks: new Map([[input, mask]]), best: null };
 }
 
