@@ -6,7 +6,7 @@
  *
  *   import { afterAll, beforeAll, expect, test } from "vitest";
  *   // from packages/<pkg>/src/x.test.ts: "../../../tests/support/postgres.ts"; from tests/<dir>/x.test.ts: "../support/postgres.ts"
- *   import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+ *   import { createTestDatabase, type TestDatabase } from "./postgres.ts";
  *
  *   let db: TestDatabase;
  *   beforeAll(async () => { db = await createTestDatabase({ migrate: true }); });

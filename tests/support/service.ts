@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../packages/cli/src/config.ts";
-import { serveHttp, startJobProcessing } from "../../packages/cli/src/roles.ts";
+import { serveHttp, startJobProcessing } from "../../packages/cli/src/process-roles.ts";
 import { buildServices, type Services } from "../../packages/cli/src/wiring.ts";
 import { silentLogger } from "../../packages/core/src/index.ts";
 import { startAwsEmulator, TEST_CREDENTIALS, type AwsEmulator } from "./aws.ts";

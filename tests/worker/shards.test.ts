@@ -4,7 +4,7 @@ import { readObject, startJobHarness, type JobHarness, type RunOptions } from ".
 import { readTelco, toCsv } from "../support/telco.ts";
 
 /**
- * Large predictions split into shards (packages/core/src/jobs/shards.ts) in local mode: real
+ * Large predictions split into shards (packages/core/src/predictions/shards.ts) in local mode: real
  * PostgreSQL, the files-on-disk store, the Postgres queue, the shipped model. Every message is run
  * as the worker runs it, in whatever order the queue hands them out.
  */

@@ -3,7 +3,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BUILTIN_MODEL_ID } from "@retainwise/core/jobs";
+import { BUILTIN_MODEL_ID } from "@retainwise/core/models";
 import type { TermTablesCard } from "@retainwise/core/model/card";
 import { startTestApi, type TestApi } from "./test-app.ts";
 import { card as builtinCard, common } from "./ui/test-card.ts";

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { isRetainwiseError, RetainwiseError } from "@retainwise/core/errors";
 import { headerRow, missingColumns, readHeader, replay, resolveColumns } from "@retainwise/core/csv";
-import { modelLabel, type Model } from "@retainwise/core/jobs";
+import { modelLabel, type Model } from "@retainwise/core/models";
 import type { ModelCard } from "@retainwise/core/model/card";
 import { customerIdColumn } from "@retainwise/core/scoring/id-column";
 import type { ApiDeps } from "./env.ts";

@@ -1,7 +1,9 @@
 import type { Logger } from "@retainwise/core/log";
 import type { IdempotencyKeys, JobQueue, ObjectStore } from "@retainwise/core/ports";
 import type { RequestIdVariables } from "hono/request-id";
-import type { Account, AccountRepository, ModelRepository, PredictionRepository } from "@retainwise/core/jobs";
+import type { Account, AccountRepository } from "@retainwise/core/accounts";
+import type { ModelRepository } from "@retainwise/core/models";
+import type { PredictionRepository } from "@retainwise/core/predictions";
 import type { OutcomeRepository } from "@retainwise/core/outcomes";
 
 /** What the API is built from: ports, never adapters. */

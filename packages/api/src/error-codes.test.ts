@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BUILTIN_MODEL_ID } from "@retainwise/core/jobs";
+import { BUILTIN_MODEL_ID } from "@retainwise/core/models";
 import { ERROR_CODES, STATUS_OF_KIND, type ErrorCode } from "@retainwise/core/errors";
 import { createTestApp, type TestApp } from "./test-app.ts";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BUILTIN_MODEL_ID } from "@retainwise/core/jobs";
+import { BUILTIN_MODEL_ID } from "@retainwise/core/models";
 import { startTestApi, type TestApi } from "./test-app.ts";
 
 const LABELED = "customer_id,plan,seats,churned\nA-1,pro,3,yes\nA-2,basic,1,no\n";

@@ -1,13 +1,7 @@
 import * as v from "valibot";
 import { ERROR_KINDS } from "@retainwise/core/errors";
-import {
-  BUILTIN_MODEL_ID,
-  MODEL_STATUSES,
-  modelLabel,
-  PREDICTION_STATUSES,
-  type Model,
-  type Prediction,
-} from "@retainwise/core/jobs";
+import { BUILTIN_MODEL_ID, MODEL_STATUSES, modelLabel, type Model } from "@retainwise/core/models";
+import { PREDICTION_STATUSES, type Prediction } from "@retainwise/core/predictions";
 import { isTermTablesCard } from "@retainwise/core/model/card";
 import { TREND_BUCKETS } from "@retainwise/core/outcomes";
 import { UUID_PATTERN } from "@retainwise/core/uuid";
@@ -122,7 +116,7 @@ export function toPredictionJson(p: Prediction): PredictionJson {
   const self = `/v1/predictions/${p.id}`;
   return {
     id: p.id,
-    // SHARDED is the worker's own state of a RUNNING prediction (jobs/shards.ts).
+    // SHARDED is the worker's own state of a RUNNING prediction (predictions/shards.ts).
     status: p.status === "SHARDED" ? "RUNNING" : p.status,
     inputFilename: p.inputFilename,
     inputBytes: p.inputBytes,

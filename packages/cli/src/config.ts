@@ -147,13 +147,13 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   stallHeartbeats: { env: "RETAINWISE_STALL_HEARTBEATS", default: DEFAULT_STALL_HEARTBEATS },
   maxBadRowShare: { env: "RETAINWISE_MAX_BAD_ROW_SHARE", default: 0.1 },
   // A prediction of at least this many bytes is split into shards of about `shardBytes` that any worker scores
-  // (packages/core/src/jobs/shards.ts, docs/queue.md "Shards"); tests set both tiny.
+  // (packages/core/src/predictions/shards.ts, docs/queue.md "Shards"); tests set both tiny.
   shardMinBytes: { env: "RETAINWISE_SHARD_MIN_BYTES", default: 256 * 1024 ** 2 },
   shardBytes: { env: "RETAINWISE_SHARD_BYTES", default: 64 * 1024 ** 2 },
   relayIntervalSeconds: { env: "RETAINWISE_RELAY_INTERVAL_SECONDS", default: 5 },
   relayGraceSeconds: { env: "RETAINWISE_RELAY_GRACE_SECONDS", default: 10 },
   // ECS sends SIGKILL 120 s after SIGTERM (STOP_TIMEOUT_SECONDS in infra/settings.ts; infra sets 110 here): finish or release
-  // before. Jobs get it less 5 s; what still hangs 3 s before it is cut by force (roles.ts: onShutdownSignal).
+  // before. Jobs get it less 5 s; what still hangs 3 s before it is cut by force (process-roles.ts: onShutdownSignal).
   shutdownDeadlineSeconds: { env: "RETAINWISE_SHUTDOWN_DEADLINE_SECONDS", default: 25 },
   // Deploys (packages/worker/src/drain-on-new-generation.ts): a worker that sees a newer generation alive claims nothing
   // more and its jobs in hand get the drain deadline (infra sets 600 s: a deploy's wait stays inside the provider's 20 min).

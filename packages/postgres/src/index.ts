@@ -11,6 +11,6 @@ export * from "./outcomes.ts";
 export * from "./api-keys.ts";
 export * from "./idempotency.ts";
 export * from "./worker-generations.ts";
-export * from "./roles.ts";
+export * from "./database-roles.ts";
 export * from "./score-indexes.ts";
 export * from "./prediction-shards.ts";

@@ -1,5 +1,5 @@
 export { startWorker, type Worker, type WorkerOptions } from "./worker.ts";
-export { startRelay, relayOnce, ABANDONED_MESSAGE, type RelayOptions } from "./relay.ts";
+export { startRelay, relayOnce, ABANDONED_MESSAGE, type RelayOptions } from "./relay-and-reaper.ts";
 export { sleep } from "./sleep.ts";
 export { protectWhileBusy, type BusyHooks, type ProtectWhileBusyOptions } from "./protect-while-busy.ts";
 export {

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { RetainwiseError } from "@retainwise/core/errors";
-import type { AccountRepository } from "@retainwise/core/jobs";
+import type { AccountRepository } from "@retainwise/core/accounts";
 import type { ApiEnv } from "../env.ts";
 
 const HOW =

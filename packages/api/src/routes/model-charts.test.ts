@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BUILTIN_MODEL_ID } from "@retainwise/core/jobs";
+import { BUILTIN_MODEL_ID } from "@retainwise/core/models";
 import { createPostgresModelRepository } from "@retainwise/postgres";
 import { startTestApi, type TestApi } from "../test-app.ts";
 import { card } from "../ui/test-card.ts";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { BUILTIN_MODEL_ID, modelLabel } from "@retainwise/core/jobs";
+import { BUILTIN_MODEL_ID, modelLabel } from "@retainwise/core/models";
 import { realizedPerformance, waitForScoreCopies } from "@retainwise/core/outcomes";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { documented } from "../openapi/route-docs.ts";

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { RetainwiseError } from "@retainwise/core/errors";
-import { BUILTIN_MODEL_ID, modelLabel, tooManyTrainings, type Model } from "@retainwise/core/jobs";
+import { BUILTIN_MODEL_ID, modelLabel, tooManyTrainings, type Model } from "@retainwise/core/models";
 import { deleteModel, modelNotReady, submitTraining } from "@retainwise/core/models";
 import { findLabelColumn, headerRow, readHead, replay, type Head } from "@retainwise/core/csv";
 import type { ApiDeps, ApiEnv } from "../env.ts";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { modelLabel } from "@retainwise/core/jobs";
+import { modelLabel } from "@retainwise/core/models";
 import { readyModels } from "@retainwise/core/models";
 import {
   acceptedOutcomeColumns,

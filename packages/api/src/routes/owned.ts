@@ -1,5 +1,6 @@
 import { RetainwiseError } from "@retainwise/core/errors";
-import type { Model, Prediction } from "@retainwise/core/jobs";
+import type { Model } from "@retainwise/core/models";
+import type { Prediction } from "@retainwise/core/predictions";
 import { ownedModel } from "@retainwise/core/models";
 import type { ApiDeps } from "../env.ts";
 import { IdParamSchema } from "../schemas.ts";

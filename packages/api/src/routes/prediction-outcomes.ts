@@ -1,7 +1,8 @@
 import { Hono, type Context } from "hono";
 import { trainFromPrediction } from "@retainwise/core/models";
 import { promoteChallenger } from "@retainwise/core/predictions";
-import { modelLabel, type Prediction } from "@retainwise/core/jobs";
+import { modelLabel } from "@retainwise/core/models";
+import { type Prediction } from "@retainwise/core/predictions";
 import {
   compareChallenger,
   pairedRows,

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { Hono, type Context } from "hono";
 import { isRetainwiseError, RetainwiseError } from "@retainwise/core/errors";
-import { errorReportKeyFor, TERMINAL_STATUSES, type Prediction } from "@retainwise/core/jobs";
+import { errorReportKeyFor, TERMINAL_STATUSES, type Prediction } from "@retainwise/core/predictions";
 import { usableChallenger, usableModel } from "@retainwise/core/models";
 import { deletePrediction, newPredictionId, submitPrediction } from "@retainwise/core/predictions";
 import { errorReportHead } from "@retainwise/core/scoring/results";

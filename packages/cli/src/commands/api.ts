@@ -1,6 +1,6 @@
 import { createLogger } from "@retainwise/core";
 import { loadConfig, settingFlags } from "../config.ts";
-import { onShutdownSignal, serveHttp } from "../roles.ts";
+import { onShutdownSignal, serveHttp } from "../process-roles.ts";
 import { buildServices } from "../wiring.ts";
 
 export const help = `Usage: retainwise api [--SETTING VALUE ...]

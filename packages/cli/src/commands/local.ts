@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createLogger, type AccountRepository, type Logger } from "@retainwise/core";
 import { loadConfig, settingFlags, settingsHelp, type Config } from "../config.ts";
-import { onShutdownSignal, serveHttp, startJobProcessing } from "../roles.ts";
+import { onShutdownSignal, serveHttp, startJobProcessing } from "../process-roles.ts";
 import { buildServices, publicBaseUrl, type Services } from "../wiring.ts";
 
 export const help = `Usage: retainwise local [--port N] [--data-dir DIR] [--pg-port N]

@@ -1,6 +1,6 @@
 import { createLogger } from "@retainwise/core";
 import { loadConfig, settingFlags } from "../config.ts";
-import { onShutdownSignal, startJobProcessing } from "../roles.ts";
+import { onShutdownSignal, startJobProcessing } from "../process-roles.ts";
 import { buildServices } from "../wiring.ts";
 
 export const help = `Usage: retainwise worker

@@ -1,12 +1,6 @@
-export * from "./prediction.ts";
-export * from "./model.ts";
 export * from "./job-rows.ts";
 export { DEFAULT_STALL_HEARTBEATS, runJob, retryDelaySeconds } from "./run-job.ts";
 export type { JobContext, JobWork, ProcessOutcome, RunJobDeps, RunJobOptions } from "./run-job.ts";
 export { handleJobMessage, jobRegistry, type AnyJobSpec, type JobRegistry, type JobSpec } from "./registry.ts";
 export { JOB_KINDS, JobMessageSchema, jobMessage, parseJobMessage, type JobKind, type JobMessage } from "./messages.ts";
 export { enqueueJob, submitJob, sendJob, type SubmitJob } from "./submit.ts";
-export { trainJob, modelKeys, modelPrefix } from "./train-model.ts";
-export type { TrainDeps, TrainOptions as TrainJobOptions } from "./train-model.ts";
-export * from "./shards.ts";
-export { MAX_SHARDS, type Sharding } from "./split-shards.ts";

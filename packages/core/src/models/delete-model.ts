@@ -1,5 +1,5 @@
 import { RetainwiseError } from "../errors.ts";
-import type { Model, ModelRepository } from "../jobs/model.ts";
+import type { Model, ModelRepository } from "./model.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 
 /**

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { Logger } from "../log.ts";
-import type { Model, ModelRepository } from "../jobs/model.ts";
-import type { Prediction } from "../jobs/prediction.ts";
+import type { Model, ModelRepository } from "./model.ts";
+import type { Prediction } from "../predictions/prediction.ts";
 import { enqueueJob, submitJob } from "../jobs/submit.ts";
-import { modelPrefix } from "../jobs/train-model.ts";
+import { modelPrefix } from "./train-job.ts";
 import type { OutcomeRepository } from "../outcomes/outcome.ts";
 import { waitForScoreCopies } from "../outcomes/score-index.ts";
 import { assertEnoughToTrain, OUTCOME_LABEL } from "../outcomes/training-from-outcomes.ts";
@@ -64,7 +64,7 @@ export async function submitTraining(deps: TrainingDeps, upload: TrainingUpload)
 /**
  * Queues a model trained on what happened to a COMPLETED prediction's customers: its input rows
  * joined with their outcomes (label `churned`). Refused before anything is queued when too few of
- * them have an outcome; the worker builds the training file (jobs/train-model.ts), nothing is
+ * them have an outcome; the worker builds the training file (models/train-job.ts), nothing is
  * copied here.
  */
 export async function trainFromPrediction(

@@ -1,5 +1,5 @@
 import { RetainwiseError } from "../errors.ts";
-import { modelLabel, type Model, type ModelRepository } from "../jobs/model.ts";
+import { modelLabel, type Model, type ModelRepository } from "./model.ts";
 import type { ModelCard } from "../model/card.ts";
 
 /** The account's model (or the built-in one); `model.not_found` otherwise: another account's model is not revealed. */

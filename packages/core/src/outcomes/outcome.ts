@@ -1,4 +1,4 @@
-import type { PredictionStatus } from "../jobs/prediction.ts";
+import type { PredictionStatus } from "../predictions/prediction.ts";
 import type { RowError, ScoreSummary } from "../scoring/summary-types.ts";
 
 /**

@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import * as v from "valibot";
 import { RetainwiseError } from "../errors.ts";
 import type { JobClaim, JobRow, JobRows } from "../jobs/job-rows.ts";
-import { TERMINAL_STATUSES, type PredictionRepository, type PredictionStatus } from "../jobs/prediction.ts";
+import { TERMINAL_STATUSES, type PredictionRepository, type PredictionStatus } from "../predictions/prediction.ts";
 import type { JobSpec } from "../jobs/registry.ts";
 import type { JobContext } from "../jobs/run-job.ts";
 import type { ObjectStore } from "../ports/object-store.ts";

@@ -1,4 +1,4 @@
-import { TERMINAL_STATUSES, type Prediction, type PredictionRepository } from "../jobs/prediction.ts";
+import { TERMINAL_STATUSES, type Prediction, type PredictionRepository } from "./prediction.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 
 /**

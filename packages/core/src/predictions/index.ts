@@ -1,4 +1,7 @@
-/** Use cases of predictions, as the API calls them: submitting a file to score, deleting, promoting the challenger. */
+/** Predictions: the entity and its repository port, its shards, and the use cases the API calls (submit, delete, promote). */
+export * from "./prediction.ts";
+export * from "./shards.ts";
+export { MAX_SHARDS, type Sharding } from "./split-shards.ts";
 export {
   newPredictionId,
   predictionInputKey,

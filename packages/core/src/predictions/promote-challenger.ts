@@ -1,6 +1,6 @@
 import { RetainwiseError } from "../errors.ts";
-import type { Model, ModelRepository } from "../jobs/model.ts";
-import type { Prediction } from "../jobs/prediction.ts";
+import type { Model, ModelRepository } from "../models/model.ts";
+import type { Prediction } from "./prediction.ts";
 import { usableModel } from "../models/usable.ts";
 
 /** "Promote challenger": the prediction's challenger, if it is still READY, becomes the account's default model. */

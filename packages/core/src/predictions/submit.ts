@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { Logger } from "../log.ts";
-import type { Model } from "../jobs/model.ts";
-import type { Prediction, PredictionRepository } from "../jobs/prediction.ts";
+import type { Model } from "../models/model.ts";
+import type { Prediction, PredictionRepository } from "./prediction.ts";
 import { submitJob } from "../jobs/submit.ts";
 import type { JobQueue } from "../ports/job-queue.ts";
 import type { ObjectStore } from "../ports/object-store.ts";

@@ -9,7 +9,7 @@ import type { ScoredPart } from "./pipeline.ts";
 import type { ScoreCsvOptions } from "./score-csv.ts";
 
 /**
- * One shard of a large file (jobs/shards.ts): a range of whole records scored on its own, like a
+ * One shard of a large file (predictions/shards.ts): a range of whole records scored on its own, like a
  * range on a thread (ranges.ts) but in any worker process, so its row and line positions are
  * placeholders (csv/positions.ts) that the merge resolves once the shards before it are counted.
  * Byte positions too: a part is scored as if it started at byte 0 of the data.

@@ -4,7 +4,7 @@ import type { TermModel } from "../model/term-model.ts";
 import { createBinCounter } from "../outcomes/drift.ts";
 import { tableCodes } from "./boost/codes.ts";
 import type { HeldOutMetrics } from "./metrics.ts";
-import type { ColumnDecision } from "./roles.ts";
+import type { ColumnDecision } from "./column-roles.ts";
 import type { TrainingTable } from "./table.ts";
 
 /** Reason labels for the Telco columns; other columns get a label derived from their name. */

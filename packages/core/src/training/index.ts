@@ -1,6 +1,6 @@
 export { readTrainingTable, DEFAULT_MAX_TRAINING_ROWS } from "./read-table.ts";
 export type { ReadTrainingOptions, TrainingInput } from "./read-table.ts";
-export type { ColumnDecision } from "./roles.ts";
+export type { ColumnDecision } from "./column-roles.ts";
 export type { TrainingTable, TableInput } from "./table.ts";
 export { fitTermModel, DEFAULT_FIT_SETTINGS, isBagThread, serveBagThread, tableCodes } from "./boost/index.ts";
 export type { FitOptions, FitProgress, FitResult, FitSettings } from "./boost/index.ts";

@@ -6,7 +6,7 @@ import { isUnreadable } from "../csv/reader.ts";
 import { openCsvAfterHead, readHead } from "../csv/reader.ts";
 import { RetainwiseError } from "../errors.ts";
 import { decidePositive, findLabelColumn, findNamedColumn } from "./label.ts";
-import { decideRoles, type ColumnDecision, type RawColumn } from "./roles.ts";
+import { decideRoles, type ColumnDecision, type RawColumn } from "./column-roles.ts";
 import type { TrainingTable } from "./table.ts";
 
 export interface ReadTrainingOptions {
@@ -47,7 +47,7 @@ const ROW_ERRORS_KEPT = 100;
  * Reads a labeled CSV for training with the scorer's reader (core/csv: delimiter sniffing, BOM,
  * CRLF, quoted fields, the file's number format), so a file that scores also trains. Rows that
  * cannot be read (ragged, stray quotes, blank label) are skipped with their row numbers; then each
- * column gets a role (roles.ts) and the used ones are typed into a TrainingTable.
+ * column gets a role (column-roles.ts) and the used ones are typed into a TrainingTable.
  *
  * @example
  *   const { table, columns } = await readTrainingTable(createReadStream("history.csv"), { label: "Churn" });

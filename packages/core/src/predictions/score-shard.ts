@@ -3,15 +3,15 @@ import type { JobQueue } from "../ports/job-queue.ts";
 import type { ModelLease, ModelSource } from "../ports/model-source.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { scoreShard } from "../scoring/shards.ts";
-import type { JobClaim } from "./job-rows.ts";
+import type { JobClaim } from "../jobs/job-rows.ts";
 import type { Logger } from "../log.ts";
 import { TERMINAL_STATUSES, type PredictionRepository, type Progress } from "./prediction.ts";
-import type { JobSpec } from "./registry.ts";
-import type { JobContext } from "./run-job.ts";
+import type { JobSpec } from "../jobs/registry.ts";
+import type { JobContext } from "../jobs/run-job.ts";
 import { discardObjects, scoreIntoStore } from "./score-into-store.ts";
 import { shardKeysFor, type PredictionShard, type ShardRepository, type ShardSettled } from "./shards.ts";
 import { readInputHead } from "./split-shards.ts";
-import { enqueueJob } from "./submit.ts";
+import { enqueueJob } from "../jobs/submit.ts";
 
 export interface ShardDeps {
   shards: ShardRepository;

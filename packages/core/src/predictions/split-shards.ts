@@ -7,9 +7,9 @@ import type { ModelSource } from "../ports/model-source.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { partsPlan } from "../scoring/parallel.ts";
 import type { Claim, Prediction, Progress } from "./prediction.ts";
-import type { JobContext } from "./run-job.ts";
+import type { JobContext } from "../jobs/run-job.ts";
 import type { ShardRepository } from "./shards.ts";
-import { enqueueJob } from "./submit.ts";
+import { enqueueJob } from "../jobs/submit.ts";
 
 /** When and how a prediction is split (settings `shardMinBytes`, `shardBytes`). */
 export interface Sharding {

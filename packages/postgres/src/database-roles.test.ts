@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, test } from "vitest";
 import { createRdsLikeDatabase, type RdsLikeDatabase } from "../../../tests/support/postgres.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
-import { migrateWithRoles } from "./roles.ts";
+import { migrateWithRoles } from "./database-roles.ts";
 
 const stages: RdsLikeDatabase[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { POINT_DECIMAL } from "../csv/numbers.ts";
 import { readTrainingTable } from "./read-table.ts";
-import { decideRoles, type RawColumn } from "./roles.ts";
+import { decideRoles, type RawColumn } from "./column-roles.ts";
 import { mulberry32 } from "./split.ts";
 
 const ROWS = 2000;

@@ -5,7 +5,7 @@ import type { ComposePart, ObjectStore } from "../ports/object-store.ts";
 import type { PartsInOrder } from "../scoring/parallel.ts";
 import { resolvedPart, shardSetup } from "../scoring/shards.ts";
 import { assertFewBadRows } from "../scoring/summary.ts";
-import type { Produce } from "./process-prediction.ts";
+import type { Produce } from "./score-job.ts";
 import type { PredictionShard, ShardResult } from "./shards.ts";
 import { readInputHead } from "./split-shards.ts";
 

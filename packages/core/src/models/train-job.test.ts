@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TrainingProgress } from "./model.ts";
-import { trainingProgress } from "./train-model.ts";
+import { trainingProgress } from "./train-job.ts";
 
 describe("a training job's progress", () => {
   it("follows the fit's own percent, so a long fit keeps moving for the no-progress watchdog", () => {

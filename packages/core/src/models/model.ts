@@ -1,7 +1,7 @@
 import { RetainwiseError } from "../errors.ts";
 import type { ModelCard } from "../model/card.ts";
-import type { JobError, JobRow, JobRows } from "./job-rows.ts";
-import type { Page } from "./prediction.ts";
+import type { JobError, JobRow, JobRows } from "../jobs/job-rows.ts";
+import type { Page } from "../predictions/prediction.ts";
 
 /**
  * A churn model an account trains from a labeled CSV, or the built-in one. Its life, a job like a

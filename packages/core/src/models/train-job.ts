@@ -9,7 +9,7 @@ import type { OutcomeRepository } from "../outcomes/outcome.ts";
 import { assertEnoughToTrain, labeledTrainingRows } from "../outcomes/training-from-outcomes.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { trainInThread, type TrainingStep } from "../training/training-thread.ts";
-import type { JobClaim } from "./job-rows.ts";
+import type { JobClaim } from "../jobs/job-rows.ts";
 import {
   MODEL_FINISHED_STATUSES,
   modelMetrics,
@@ -17,9 +17,9 @@ import {
   type ModelRepository,
   type TrainingProgress,
 } from "./model.ts";
-import type { PredictionRepository } from "./prediction.ts";
-import type { JobSpec } from "./registry.ts";
-import type { JobContext } from "./run-job.ts";
+import type { PredictionRepository } from "../predictions/prediction.ts";
+import type { JobSpec } from "../jobs/registry.ts";
+import type { JobContext } from "../jobs/run-job.ts";
 
 export interface TrainDeps {
   models: ModelRepository;

@@ -1,6 +1,6 @@
 import type { BinCounts } from "../outcomes/drift.ts";
 import type { ScoreSummary } from "../scoring/summary-types.ts";
-import type { JobRow, JobRows } from "./job-rows.ts";
+import type { JobRow, JobRows } from "../jobs/job-rows.ts";
 import type { PredictionStatus, Progress } from "./prediction.ts";
 
 /**

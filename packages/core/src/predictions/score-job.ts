@@ -7,8 +7,8 @@ import { scoreCsv, type ScoreCsvOptions } from "../scoring/score-csv.ts";
 import type { ScoreSummary } from "../scoring/summary-types.ts";
 import { isTermTablesCard } from "../model/card.ts";
 import type { ChurnModel } from "../model/churn-model.ts";
-import { BUILTIN_MODEL_ID, type ModelRepository } from "./model.ts";
-import { enqueueJob } from "./submit.ts";
+import { BUILTIN_MODEL_ID, type ModelRepository } from "../models/model.ts";
+import { enqueueJob } from "../jobs/submit.ts";
 import { scoreIntoStore, type ResultKeys } from "./score-into-store.ts";
 import {
   errorReportKeyFor,
@@ -20,9 +20,9 @@ import {
   type PredictionRepository,
   type Progress,
 } from "./prediction.ts";
-import type { JobRow, JobRows } from "./job-rows.ts";
-import type { JobSpec } from "./registry.ts";
-import type { JobContext } from "./run-job.ts";
+import type { JobRow, JobRows } from "../jobs/job-rows.ts";
+import type { JobSpec } from "../jobs/registry.ts";
+import type { JobContext } from "../jobs/run-job.ts";
 import { mergeShards } from "./merge-shards.ts";
 import type { PredictionShard, ShardRepository } from "./shards.ts";
 import { splitIntoShards, type Sharding } from "./split-shards.ts";
@@ -36,7 +36,7 @@ export interface ScoreDeps {
   models: ModelSource;
   /** The account's settings of the model (its actionable columns for `retention_action`); absent: none. */
   settings?: Pick<ModelRepository, "settings">;
-  /** Where a large input's shards are recorded (jobs/shards.ts); absent: every input is scored whole. */
+  /** Where a large input's shards are recorded (predictions/shards.ts); absent: every input is scored whole. */
   shards?: ShardRepository;
 }
 

@@ -1,6 +1,6 @@
 import type { DriftReport } from "../outcomes/drift.ts";
 import type { ScoreSummary } from "../scoring/summary-types.ts";
-import type { JobClaim, JobRow, JobRows } from "./job-rows.ts";
+import type { JobClaim, JobRow, JobRows } from "../jobs/job-rows.ts";
 
 /**
  * A prediction is one uploaded CSV scored once. Its life:
@@ -16,7 +16,7 @@ import type { JobClaim, JobRow, JobRows } from "./job-rows.ts";
  */
 export const PREDICTION_STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELED"] as const;
 /**
- * Also SHARDED: a large file split into shards (jobs/shards.ts), waiting for them to settle. Not a
+ * Also SHARDED: a large file split into shards (predictions/shards.ts), waiting for them to settle. Not a
  * status customers see: the API shows it as RUNNING, which it is.
  */
 export type PredictionStatus = (typeof PREDICTION_STATUSES)[number] | "SHARDED";
@@ -104,21 +104,6 @@ export interface PredictionRepository extends JobRows<Prediction, Progress> {
   /** Deletes the row (after its objects were deleted); a worker still on it loses its claim. */
   remove(accountId: string, id: string): Promise<boolean>;
   ping(): Promise<void>;
-}
-
-export interface Account {
-  id: string;
-  name: string;
-  createdAt: Date;
-}
-
-export interface AccountRepository {
-  /** Returns the account named `name`, creating it if new. */
-  ensureAccount(name: string): Promise<Account>;
-  /** Mints a key for the account: the plaintext is returned once and only its hash is stored. */
-  createApiKey(accountId: string, label?: string): Promise<{ id: string; key: string }>;
-  /** The account a plaintext key belongs to, or null (unknown or revoked). */
-  authenticate(key: string): Promise<Account | null>;
 }
 
 /** Where a prediction's result goes; one object per attempt, so a stale attempt never overwrites a newer one. */

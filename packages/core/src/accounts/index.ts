@@ -1,0 +1,1 @@
+export type { Account, AccountRepository } from "./account.ts";
