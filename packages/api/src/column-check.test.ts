@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { BUILTIN_MODEL_ID } from "@retainwise/core/models";
 import type { TermTablesCard } from "@retainwise/core/model/card";
 import { startTestApi, type TestApi } from "./test-app.ts";
@@ -39,6 +39,10 @@ beforeAll(async () => {
   bankId = await readyModel("acme", bankCard);
 });
 afterAll(() => api?.stop());
+
+async function accountOf(name: string): Promise<string> {
+  return (await api.accounts.ensureAccount(name)).id;
+}
 
 /** A READY model of `account` with `card`, as a finished training leaves it. */
 async function readyModel(account: string, card: TermTablesCard): Promise<string> {
@@ -159,6 +163,7 @@ describe("POST /v1/predictions/:id/retry", () => {
       inputFilename: "bank.csv",
       inputBytes: BANK_FILE.length,
       modelId: BUILTIN_MODEL_ID,
+      inputColumns: ["CustomerId", "CreditScore", "Products"],
     });
     const { attempt } = (await api.predictions.claim(failedId, { staleAfterSeconds: 45 }))!;
     await api.predictions.fail(failedId, attempt, {
@@ -166,6 +171,8 @@ describe("POST /v1/predictions/:id/retry", () => {
       message: "The file is missing tenure.",
     });
 
+    // The check reads the header kept with the prediction, and the file is copied inside the store: the API reads no object.
+    const reads = vi.spyOn(api.store, "get");
     const same = await post(`/v1/predictions/${failedId}/retry`, "");
     expect(same.status).toBe(400);
     const { error } = (await same.json()) as ErrorBody;
@@ -177,10 +184,32 @@ describe("POST /v1/predictions/:id/retry", () => {
     expect(retried.headers.get("Location")).toBe(`/v1/predictions/${created.id}`);
     expect(created).toMatchObject({ status: "QUEUED", inputFilename: "bank.csv", modelId: bankId });
     expect(created.id).not.toBe(failedId);
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
     const stored = await new Response(
       (await api.store.get(`inputs/${created.id}.csv`)) as unknown as ReadableStream,
     ).text();
     expect(stored).toBe(BANK_FILE);
+  });
+
+  test("an upload keeps its header row, so its retry with a model that cannot read it is refused before anything is stored", async () => {
+    const uploaded = (await (await post("/v1/predictions", TELCO_FILE)).json()) as { id: string };
+    expect((await api.predictions.get(await accountOf("acme"), uploaded.id))?.inputColumns).toEqual([
+      "customerID",
+      "tenure",
+      "plan",
+      "autopay",
+    ]);
+    const { attempt } = (await api.predictions.claim(uploaded.id, { staleAfterSeconds: 45 }))!;
+    await api.predictions.fail(uploaded.id, attempt, { code: "csv.no_rows", message: "No rows." });
+    const before = (await api.predictions.list(await accountOf("acme"), { limit: 100 })).items.length;
+    const refused = await post(`/v1/predictions/${uploaded.id}/retry?model=${bankId}`, "");
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as ErrorBody).error).toMatchObject({
+      code: "csv.missing_columns",
+      message: expect.stringContaining("CreditScore"),
+    });
+    expect((await api.predictions.list(await accountOf("acme"), { limit: 100 })).items.length).toBe(before);
   });
 
   test("a prediction still queued cannot be retried, and one whose file is gone says so", async () => {

@@ -31,26 +31,36 @@ export interface ScoringModels {
  * A model without a card (nothing says what it reads) is left to the worker, as before.
  *
  * @example
- *   const body = await checkScoringHeader(deps, account.id, upload.body, { model, challenger: null });
- *   // -> the same bytes, or 400 "The model telco-v1 cannot score this file: … Your model bank-v1 reads it: …"
+ *   const { body, columns } = await checkScoringHeader(deps, account.id, upload.body, { model, challenger: null });
+ *   // -> the same bytes and the header's names, or 400 "The model telco-v1 cannot score this file: … Your model bank-v1 reads it: …"
  */
 export async function checkScoringHeader(
   deps: Pick<ApiDeps, "models">,
   accountId: string,
   body: Readable,
   models: ScoringModels,
-): Promise<Readable> {
+): Promise<{ body: Readable; columns: string[] }> {
   try {
     const head = await readHeader(body);
-    const headers = headerRow(head);
-    await checkModel(deps, accountId, headers, models.model, "model");
-    if (models.challenger) await checkModel(deps, accountId, headers, models.challenger, "challenger");
-    if (models.idColumn !== undefined) customerIdColumn(headers, models.model.card ?? undefined, models.idColumn);
-    return Readable.from(replay(head));
+    const columns = headerRow(head);
+    await checkScoringColumns(deps, accountId, columns, models);
+    return { body: Readable.from(replay(head)), columns };
   } catch (error) {
     body.destroy();
     throw error;
   }
+}
+
+/** The checks of `checkScoringHeader` on a header already read: a retry's, kept from its upload. */
+export async function checkScoringColumns(
+  deps: Pick<ApiDeps, "models">,
+  accountId: string,
+  headers: string[],
+  models: ScoringModels,
+): Promise<void> {
+  await checkModel(deps, accountId, headers, models.model, "model");
+  if (models.challenger) await checkModel(deps, accountId, headers, models.challenger, "challenger");
+  if (models.idColumn !== undefined) customerIdColumn(headers, models.model.card ?? undefined, models.idColumn);
 }
 
 /** The raw columns a card's model reads (derived inputs are computed from them). */

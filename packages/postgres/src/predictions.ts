@@ -55,10 +55,15 @@ type PredictionRow = Omit<Prediction, "outputKey"> & { s3OutputKey: string | nul
 
 async function create(sql: SqlOrTx, input: NewPrediction): Promise<Prediction> {
   const [row] = await sql<PredictionRow[]>`
-    insert into predictions (id, account_id, input_key, input_filename, input_bytes, model_id, challenger_model_id, id_column)
-    values (${input.id}, ${input.accountId}, ${input.inputKey}, ${input.inputFilename}, ${input.inputBytes}, ${input.modelId ?? null}, ${input.challengerModelId ?? null}, ${input.idColumn ?? null})
+    insert into predictions (id, account_id, input_key, input_filename, input_bytes, model_id, challenger_model_id, id_column, input_columns)
+    values (${input.id}, ${input.accountId}, ${input.inputKey}, ${input.inputFilename}, ${input.inputBytes}, ${input.modelId ?? null}, ${input.challengerModelId ?? null}, ${input.idColumn ?? null}, ${storableColumns(sql, input.inputColumns)})
     returning *`;
   return toPrediction(row!);
+}
+
+/** jsonb cannot hold NUL: a header with one is not kept, and its retry is checked by the worker, as before columns were kept. */
+function storableColumns(sql: SqlOrTx, columns: readonly string[] | null | undefined) {
+  return columns && !columns.some((name) => name.includes("\u0000")) ? sql.json([...columns]) : null;
 }
 
 async function get(sql: SqlOrTx, accountId: string, id: string): Promise<Prediction | null> {

@@ -31,7 +31,7 @@ import {
 import { DEFAULT_UPLOAD_IDLE_SECONDS, openUpload } from "../upload.ts";
 import { parseOr400 } from "../validate.ts";
 import { renderChart } from "../ui/chart.ts";
-import { checkScoringHeader, type ScoringModels } from "../column-check.ts";
+import { checkScoringColumns, checkScoringHeader, type ScoringModels } from "../column-check.ts";
 import { ownedPrediction } from "./owned.ts";
 import { predictionOutcomeRoutes } from "./prediction-outcomes.ts";
 import type { RouteGuards } from "./v1.ts";
@@ -91,10 +91,22 @@ export function predictionRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEn
         challenger,
         idColumn: query.idColumn ?? prediction.idColumn ?? undefined,
       });
-      const created = await submitScoring(c, {
-        body: await storedInput(prediction),
+      // The stored input is copied inside the store, never read back through the API: its header,
+      // kept from the upload, is checked against the models instead (older rows: by the worker).
+      if (prediction.inputColumns) await checkScoringColumns(deps, account.id, prediction.inputColumns, models);
+      const created = await submitPrediction(deps, {
+        id: newPredictionId(),
+        accountId: account.id,
         filename: prediction.inputFilename,
+        columns: prediction.inputColumns,
+        body: { copyOf: prediction.inputKey, bytes: prediction.inputBytes },
         ...models,
+      }).catch((error) => {
+        if (!(isRetainwiseError(error) && error.kind === "not_found")) throw error;
+        throw new RetainwiseError(
+          "prediction.input_gone",
+          `The file of prediction ${prediction.id} (${prediction.inputFilename}) is no longer stored, so it cannot be scored again. Upload it again with POST /v1/predictions.`,
+        );
       });
       c.header("Location", `/v1/predictions/${created.id}`);
       return c.json(toPredictionJson(created), 202);
@@ -201,7 +213,7 @@ export function predictionRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEn
     const id = newPredictionId();
     try {
       const checked = await checkScoringHeader(deps, accountId, body, models);
-      return await submitPrediction(deps, { id, accountId, filename, ...models, body: checked });
+      return await submitPrediction(deps, { id, accountId, filename, ...models, ...checked });
     } catch (error) {
       if (!c.req.raw.signal.aborted) throw error;
       // Nobody is left to answer: log it as what it is, not as a server fault.
@@ -209,19 +221,6 @@ export function predictionRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEn
       throw new RetainwiseError(
         "upload.aborted",
         "The upload was interrupted before it finished. Send the file again.",
-      );
-    }
-  }
-
-  /** The file a prediction scored, while the store keeps it (inputs expire with the stage's retention). */
-  async function storedInput(prediction: Prediction): Promise<Readable> {
-    try {
-      return await store.get(prediction.inputKey);
-    } catch (error) {
-      if (!(isRetainwiseError(error) && error.kind === "not_found")) throw error;
-      throw new RetainwiseError(
-        "prediction.input_gone",
-        `The file of prediction ${prediction.id} (${prediction.inputFilename}) is no longer stored, so it cannot be scored again. Upload it again with POST /v1/predictions.`,
       );
     }
   }

@@ -3,4 +3,4 @@ export { DEFAULT_STALL_HEARTBEATS, runJob, retryDelaySeconds } from "./run-job.t
 export type { JobContext, JobWork, ProcessOutcome, RunJobDeps, RunJobOptions } from "./run-job.ts";
 export { handleJobMessage, jobRegistry, type AnyJobSpec, type JobRegistry, type JobSpec } from "./registry.ts";
 export { JOB_KINDS, JobMessageSchema, jobMessage, parseJobMessage, type JobKind, type JobMessage } from "./messages.ts";
-export { enqueueJob, submitJob, sendJob, type SubmitJob } from "./submit.ts";
+export { enqueueJob, submitJob, sendJob, type StoredInput, type SubmitJob } from "./submit.ts";

@@ -6,15 +6,21 @@ import { jobMessage, type JobKind } from "./messages.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import type { JobRow, JobRows } from "./job-rows.ts";
 
+/** An object already in the store, `bytes` long: copied to the job's key by the store itself (no byte passes through here). */
+export interface StoredInput {
+  copyOf: string;
+  bytes: number;
+}
+
 export interface SubmitJob<J extends JobRow> {
   kind: JobKind;
   store: ObjectStore;
   queue: JobQueue;
   rows: Pick<JobRows<J, unknown>, "markEnqueued">;
   logger: Logger;
-  /** Where the uploaded file goes, and the file itself (streamed, never buffered). */
+  /** Where the job's input goes, and the input: an upload (streamed, never buffered) or a stored object copied inside the store. */
   key: string;
-  body: Readable;
+  body: Readable | StoredInput;
   /** Inserts the job's row once its input is stored. */
   insert(bytes: number): Promise<J>;
 }
@@ -31,7 +37,11 @@ export interface SubmitJob<J extends JobRow> {
 export async function submitJob<J extends JobRow>(job: SubmitJob<J>): Promise<J> {
   let row: J;
   try {
-    const { bytes } = await job.store.put(job.key, job.body, { contentType: "text/csv" });
+    const { body } = job;
+    const { bytes } =
+      "copyOf" in body
+        ? await job.store.compose(job.key, [{ key: body.copyOf, bytes: body.bytes }], { contentType: "text/csv" })
+        : await job.store.put(job.key, body, { contentType: "text/csv" });
     if (bytes === 0)
       throw new RetainwiseError(
         "upload.empty",
@@ -39,7 +49,7 @@ export async function submitJob<J extends JobRow>(job: SubmitJob<J>): Promise<J>
       );
     row = await job.insert(bytes);
   } catch (error) {
-    job.body.destroy();
+    if (!("copyOf" in job.body)) job.body.destroy();
     await job.store.delete(job.key).catch(() => {});
     throw error;
   }

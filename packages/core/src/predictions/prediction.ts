@@ -43,6 +43,8 @@ export interface Prediction extends JobRow {
   challengerModelId: string | null;
   /** The column customer_id is taken from (`?idColumn=`); null: the scorer's default (scoring/id-column.ts). */
   idColumn: string | null;
+  /** The input's header row as read at upload (a retry checks its models against it); null on older predictions. */
+  inputColumns: string[] | null;
   /** The scored rows' drift from the model's training data, written at completion; null: not measured (no training shares in the card). */
   drift: DriftReport | null;
 }
@@ -57,6 +59,7 @@ export interface NewPrediction {
   modelId?: string | null;
   challengerModelId?: string | null;
   idColumn?: string | null;
+  inputColumns?: string[] | null;
 }
 
 export interface Progress {

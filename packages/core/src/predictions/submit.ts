@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import type { Logger } from "../log.ts";
 import type { Model } from "../models/model.ts";
 import type { Prediction, PredictionRepository } from "./prediction.ts";
-import { submitJob } from "../jobs/submit.ts";
+import { submitJob, type StoredInput } from "../jobs/submit.ts";
 import type { JobQueue } from "../ports/job-queue.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 
@@ -14,7 +14,7 @@ export interface ScoringDeps {
   logger: Logger;
 }
 
-/** A file to score, already checked against its models (api's column check). */
+/** A file to score, already checked against its models (api's column check): an upload, or a stored input scored again. */
 export interface ScoringUpload {
   /** Chosen before the upload is stored, so a log line about an abandoned upload can name it. */
   id: string;
@@ -23,7 +23,9 @@ export interface ScoringUpload {
   model: Pick<Model, "id">;
   challenger: Pick<Model, "id"> | null;
   idColumn?: string | undefined;
-  body: Readable;
+  /** Its header row, as the column check read it. */
+  columns: readonly string[] | null;
+  body: Readable | StoredInput;
 }
 
 /** A new prediction's id, for `submitPrediction`. */
@@ -56,6 +58,7 @@ export function submitPrediction(deps: ScoringDeps, upload: ScoringUpload): Prom
         modelId: upload.model.id,
         challengerModelId: upload.challenger?.id ?? null,
         idColumn: upload.idColumn ?? null,
+        inputColumns: upload.columns && [...upload.columns],
       }),
   });
 }
