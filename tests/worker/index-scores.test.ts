@@ -13,6 +13,7 @@ import {
   type ObjectStore,
   type ScoreSummary,
 } from "../../packages/core/src/index.ts";
+import { createPostgresAccountRepository } from "../../packages/postgres/src/index.ts";
 import { relayOnce } from "../../packages/worker/src/index.ts";
 import { readObject, startJobHarness, TELCO_CSV, type JobHarness } from "../support/job-harness.ts";
 
@@ -40,11 +41,11 @@ const copiedScores = (id: string) =>
     select customer_id, probability, challenger_probability from prediction_scores where prediction_id = ${id} order by customer_id`;
 
 /** A COMPLETED prediction as the scoring job leaves it, with `result` as its CSV and `scores` as its scores file; its copy queued, not sent. */
-async function completedPrediction(result: string, scores: string): Promise<string> {
+async function completedPrediction(result: string, scores: string, accountId = h.accountId): Promise<string> {
   const id = randomUUID();
   await h.predictions.create({
     id,
-    accountId: h.accountId,
+    accountId,
     inputKey: `inputs/${id}.csv`,
     inputFilename: "old.csv",
     inputBytes: 1,
@@ -165,6 +166,39 @@ describe("the index-scores job", () => {
       { id: string }[]
     >`select id from job_queue where body::jsonb ->> 'id' = ${id} and dead_lettered_at is null`;
     await h.db.sql`delete from job_queue where id = ${message!.id}`;
+  });
+
+  it("leaves out a stored scores file's ids the database cannot hold (2,800 letters, a NUL) and copies the rest", async () => {
+    const long = "x".repeat(2_800);
+    const scores = [`["${long}",0.5,null]`, '["A\\u0000B",0.4,null]', '["A-1",0.3,null]'].join("\n") + "\n";
+    const id = await completedPrediction("customer_id,churn_probability\nA-1,0.3000\n", scores);
+    await sendJob("index-scores", id, h.queue, h.scoreIndexes);
+    expect(await processNext()).toEqual({ kind: "index-scores", outcome: "completed" });
+    expect(await copiedScores(id)).toEqual([{ customerId: "A-1", probability: 0.3, challengerProbability: null }]);
+    expect(await h.scoreIndexes.getById(id)).toMatchObject({ status: "COMPLETED", rowsIndexed: 1 });
+  });
+
+  it("retries one account's broken copy with backoff while another account's copy goes through, and its requests do not wait on it", async () => {
+    const other = await createPostgresAccountRepository(h.db.sql).ensureAccount(`other-${randomUUID().slice(0, 8)}`);
+    const broken = await completedPrediction("customer_id,churn_probability\n", "not json\n");
+    const fine = await completedPrediction(
+      "customer_id,churn_probability\nB-1,0.2000\n",
+      '["B-1",0.2,null]\n',
+      other.id,
+    );
+    await sendJob("index-scores", broken, h.queue, h.scoreIndexes);
+    await sendJob("index-scores", fine, h.queue, h.scoreIndexes);
+    expect(await processNext()).toEqual({ kind: "index-scores", outcome: "retry" });
+    expect(await processNext()).toEqual({ kind: "index-scores", outcome: "completed" });
+    expect(await copiedScores(fine)).toEqual([{ customerId: "B-1", probability: 0.2, challengerProbability: null }]);
+    // The broken copy is queued again for its retry (5 s on), its failure counted on its row; a request of its account goes on without it.
+    expect(await h.scoreIndexes.getById(broken)).toMatchObject({ status: "QUEUED", attempts: 1 });
+    expect(await h.outcomes.pendingScoreCopies(h.accountId, [broken])).toBe(0);
+    const [retry] = await h.db.sql<{ visibleInSeconds: number }[]>`
+      select extract(epoch from visible_at - now())::float8 as visible_in_seconds from job_queue
+      where body::jsonb ->> 'id' = ${broken} and dead_lettered_at is null`;
+    expect(retry!.visibleInSeconds).toBeGreaterThan(3);
+    await h.db.sql`delete from job_queue where body::jsonb ->> 'id' = ${broken}`;
   });
 
   it("is re-sent with its kind by the relay when the completion's send never happened, and dropped with its prediction", async () => {

@@ -24,7 +24,7 @@ describe("echoes of customer data", () => {
   });
   afterAll(() => model.release());
 
-  it("keeps a megabyte customer id and cell out of the summary, yet whole in the scored file", async () => {
+  it("keeps a megabyte customer id and cell out of the summary, yet whole in the scored file, the id failing its row", async () => {
     const telco = readTelco();
     const huge = "=".repeat(1_000_000);
     const rows = telco.rows.slice(0, 30).map((r) => [...r]);
@@ -35,7 +35,12 @@ describe("echoes of customer data", () => {
     const { summary, output, errors } = await scoreText(model, toCsv(telco.headers, rows));
     const json = JSON.stringify(summary);
     expect(json.length).toBeLessThan(40_000);
-    expect(summary.rowErrors[0]!.customerId).toBe(`${"B".repeat(ECHO_MAX_CHARS - 1)}…`);
+    // Both ids are over the stored bound (CUSTOMER_ID_MAX_CHARS): their rows fail, each named by its id shortened.
+    expect(summary.rowErrors.map((e) => e.customerId)).toEqual([
+      `${"=".repeat(ECHO_MAX_CHARS - 1)}…`,
+      `${"B".repeat(ECHO_MAX_CHARS - 1)}…`,
+    ]);
+    expect(summary.rowErrors[1]!.reason).toMatch(/^customer id longer than 200 characters \(1,000,000\)/);
     expect(summary.topRisks.every((t) => t.customerId.length <= ECHO_MAX_CHARS)).toBe(true);
     expect(errors.length).toBeLessThan(1_000);
     expect(output.length).toBeGreaterThan(2_000_000);

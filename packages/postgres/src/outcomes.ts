@@ -56,11 +56,12 @@ async function countMatched(sql: SqlOrTx, accountId: string, uploadId: string): 
   return row!.count;
 }
 
+/** Copies running, or queued and never tried: one queued again after a failed attempt waits out its backoff, and a request must not wait with it. */
 async function pendingScoreCopies(sql: SqlOrTx, accountId: string, ids?: readonly string[]): Promise<number> {
   if (ids?.length === 0) return 0;
   const [row] = await sql<{ count: number }[]>`
     select count(*)::int as count from score_indexings
-    where account_id = ${accountId} and status in ('QUEUED', 'RUNNING')
+    where account_id = ${accountId} and (status = 'RUNNING' or (status = 'QUEUED' and attempts = 0))
       ${ids ? sql`and id = any(${sql.array(ids as string[])}::uuid[])` : sql``}`;
   return row!.count;
 }

@@ -43,8 +43,9 @@ export function sniffCsv(head: Uint8Array, complete: boolean): { delimiter: Deli
 
 /**
  * The sniffer only decodes the head; this checks every chunk as it streams by, so a file that turns
- * into Windows-1252 after the first 64 KiB fails instead of scoring mojibake. A character split
- * across chunks is carried into the next one. `check` returns the error to fail with, or null.
+ * into Windows-1252 (or holds a NUL) after the first 64 KiB fails instead of scoring mojibake. A
+ * character split across chunks is carried into the next one. `check` returns the error to fail
+ * with, or null.
  */
 export function createUtf8Check(positions: Positions = ABSOLUTE_POSITIONS): {
   check(chunk: Uint8Array): RetainwiseError | null;
@@ -63,11 +64,22 @@ export function createUtf8Check(positions: Positions = ABSOLUTE_POSITIONS): {
       const whole = trimPartialCharacter(bytes);
       carry = bytes.slice(whole.length);
       if (!isUtf8(whole)) return invalid();
+      // The head's NUL is refused by the sniffer; one further on would reach the results and the
+      // database (whose text cannot hold it) and would collide with the position placeholders.
+      const nul = Buffer.from(whole.buffer, whole.byteOffset, whole.length).indexOf(0);
+      if (nul >= 0) return holdsNul(positions.byte(offset + nul));
       offset += whole.length;
       return null;
     },
     end: () => (carry.length > 0 ? invalid() : null),
   };
+}
+
+function holdsNul(at: string): RetainwiseError {
+  return new RetainwiseError(
+    "csv.not_text",
+    `The file holds a NUL character (a zero byte) at byte ${at}, which no CSV text has: it is a binary file, or text damaged on its way. Export the data as 'CSV UTF-8' again and use that file.`,
+  );
 }
 
 export function startsWithBom(bytes: Uint8Array): boolean {

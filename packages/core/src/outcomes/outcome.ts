@@ -68,7 +68,7 @@ export interface OutcomeRepository {
   upsert(accountId: string, uploadId: string, outcomes: readonly Outcome[]): Promise<void>;
   /** Customers last set by `uploadId` that an earlier prediction of the account scored. */
   countMatched(accountId: string, uploadId: string): Promise<number>;
-  /** The account's score copies (`index-scores` jobs) still queued or running, of these predictions (`ids`) or of all its predictions. */
+  /** The account's score copies (`index-scores` jobs) running, or queued and not yet tried (a retry waiting out its backoff is not pending), of these predictions (`ids`) or of all its predictions. */
   pendingScoreCopies(accountId: string, ids?: readonly string[]): Promise<number>;
   /** Copies `batches` as the prediction's indexed scores, once: a prediction already indexed keeps its set (a customer listed twice keeps its first score). Returns the rows in the set. */
   indexScores(predictionId: string, batches: AsyncIterable<ScoredCustomer[]>): Promise<number>;

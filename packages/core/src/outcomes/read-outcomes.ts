@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { ellipsize } from "../bounded-text.ts";
+import { customerIdProblem, ellipsize } from "../bounded-text.ts";
 import { isUnreadable, openCsv } from "../csv/index.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { RowError } from "../scoring/summary-types.ts";
@@ -10,8 +10,6 @@ import { outcomeLayout, type OutcomeLayout, type OutcomeVocabulary } from "./out
 export const OUTCOME_BATCH_ROWS = 1000;
 /** Rejected rows listed in the answer; the counts cover every one. */
 export const OUTCOME_ERRORS_KEPT = 100;
-/** Same bound as the predictions' customer ids: longer is not an id but a pasted cell. */
-const MAX_CUSTOMER_ID_LENGTH = 200;
 
 const CHURNED_VALUES = new Map([
   ["yes", true],
@@ -173,8 +171,8 @@ function parseRow(
     return `the row has ${record.length} field${record.length === 1 ? "" : "s"} but the header has ${layout.width}`;
   const customerId = record[layout.id]!.trim();
   if (customerId === "") return "the customer id is blank";
-  if (customerId.length > MAX_CUSTOMER_ID_LENGTH)
-    return `the customer id is longer than ${MAX_CUSTOMER_ID_LENGTH} characters`;
+  const idProblem = customerIdProblem(customerId);
+  if (idProblem !== null) return `the ${idProblem}`;
   const churned = churnedOf.read(record[layout.churned]!.trim());
   if (typeof churned === "string") return churned;
   const observedText = layout.observedAt === undefined ? "" : record[layout.observedAt]!.trim();

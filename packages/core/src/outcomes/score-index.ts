@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import * as v from "valibot";
+import { customerIdProblem } from "../bounded-text.ts";
 import { RetainwiseError } from "../errors.ts";
 import type { JobClaim, JobRow, JobRows } from "../jobs/job-rows.ts";
 import { TERMINAL_STATUSES, type PredictionRepository, type PredictionStatus } from "../predictions/prediction.ts";
@@ -67,16 +68,22 @@ async function indexScores(
 ): Promise<boolean> {
   const source = await scoresOf(job, deps, context.signal);
   let copied = 0;
-  const counted = async function* () {
+  let skipped = 0;
+  // A file scored before ids were bounded may hold one the database cannot store: that customer is
+  // left out (no outcome can match it: outcomes refuse the same ids), not the whole prediction.
+  const storable = async function* () {
     for await (const batch of source) {
-      copied += batch.length;
+      const kept = batch.filter((score) => customerIdProblem(score.customerId) === null);
+      skipped += batch.length - kept.length;
+      copied += kept.length;
       context.progress({ rows: copied });
-      yield batch;
+      yield kept;
     }
   };
-  const rows = await deps.outcomes.indexScores(job.id, counted());
+  const rows = await deps.outcomes.indexScores(job.id, storable());
   const completed = await deps.scoreIndexes.complete(job.id, attempt, rows);
-  if (completed) context.log.info("prediction scores indexed", { attempt, rows, legacy: job.scoresKey === null });
+  if (completed)
+    context.log.info("prediction scores indexed", { attempt, rows, skipped, legacy: job.scoresKey === null });
   return completed;
 }
 
@@ -140,8 +147,10 @@ const SCORE_COPY_POLL_MS = 100;
 /**
  * Waits until the account's score copies of these predictions (all of its predictions when `ids` is
  * absent) are no longer queued or running, for at most `timeoutMs`: a prediction that has just
- * completed then answers with its scores, as when the request copied them itself. Past the
- * deadline (workers down) it answers with what is copied; it never reads the store.
+ * completed then answers with its scores, as when the request copied them itself. A copy that
+ * failed an attempt and waits for its retry is not waited for (`pendingScoreCopies`): one broken
+ * prediction must not slow every request of its account. Past the deadline (workers down) it
+ * answers with what is copied; it never reads the store.
  */
 export async function waitForScoreCopies(
   outcomes: Pick<OutcomeRepository, "pendingScoreCopies">,

@@ -10,6 +10,7 @@ import {
   type Delimiter,
   type NumberFormat,
 } from "../csv/index.ts";
+import { customerIdProblem } from "../bounded-text.ts";
 import type { Head } from "../csv/reader.ts";
 import type { ChurnModel, FeaturesInput, ModelOutput } from "../model/churn-model.ts";
 import { customerIdColumn, NO_ID_COLUMN } from "./id-column.ts";
@@ -108,7 +109,7 @@ export class Batch {
       const error = isUnreadable(record)
         ? record.unreadable
         : record.length === layout.width
-          ? inputs.fill(record, this.valid)
+          ? (idProblem(record, layout) ?? inputs.fill(record, this.valid))
           : raggedRow(record, layout.width, this.delimiter);
       if (error === null) this.valid++;
       errors.push(error);
@@ -226,6 +227,16 @@ class InputColumns implements BatchInputs {
     });
     return this.model.run(feeds, rows);
   }
+}
+
+/**
+ * An id the database could not store (customerIdProblem) fails its row before the model sees it:
+ * the rest of the file scores, and the scores file, which only holds scored rows, never carries it.
+ */
+function idProblem(record: readonly string[], layout: Layout): string | null {
+  if (layout.idIndex === NO_ID_COLUMN) return null;
+  const problem = customerIdProblem((record[layout.idIndex] ?? "").trim());
+  return problem === null ? null : `${problem}: shorten it, or name the id column with ?idColumn=`;
 }
 
 function notANumber(layout: Layout, input: number, cell: string): string {
