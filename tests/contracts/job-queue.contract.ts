@@ -49,6 +49,13 @@ export function jobQueueContract(name: string, makeQueue: () => Promise<QueueFix
       expect(received.messageId).toEqual(expect.any(String));
     });
 
+    test("a message sent with a fairness group (the account) is received like any other", async () => {
+      const queue = await fresh();
+      const message = { kind: "train" as const, id: randomUUID() };
+      await queue.send(message, { group: randomUUID() });
+      expect(JSON.parse((await receiveOne(queue, { visibilitySeconds: 30 })).body)).toEqual(message);
+    });
+
     test("a received message stays hidden until its visibility lapses, then returns with a new receipt and count 2", async () => {
       const queue = await fresh();
       await queue.send({ kind: "score" as const, id: randomUUID() });

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { isRetainwiseError, RetainwiseError } from "@retainwise/core/errors";
-import { headerRow, missingColumns, readHeader, replay, resolveColumns } from "@retainwise/core/csv";
+import { checkColumnCount, headerRow, missingColumns, readHeader, replay, resolveColumns } from "@retainwise/core/csv";
 import { modelLabel, type Model } from "@retainwise/core/models";
 import type { ModelCard } from "@retainwise/core/model/card";
 import { customerIdColumn } from "@retainwise/core/scoring/id-column";
@@ -35,7 +35,7 @@ export interface ScoringModels {
  *   // -> the same bytes and the header's names, or 400 "The model telco-v1 cannot score this file: … Your model bank-v1 reads it: …"
  */
 export async function checkScoringHeader(
-  deps: Pick<ApiDeps, "models">,
+  deps: Pick<ApiDeps, "models" | "maxColumns">,
   accountId: string,
   body: Readable,
   models: ScoringModels,
@@ -43,6 +43,7 @@ export async function checkScoringHeader(
   try {
     const head = await readHeader(body);
     const columns = headerRow(head);
+    checkColumnCount(columns, deps.maxColumns);
     await checkScoringColumns(deps, accountId, columns, models);
     return { body: Readable.from(replay(head)), columns };
   } catch (error) {

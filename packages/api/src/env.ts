@@ -23,6 +23,8 @@ export interface ApiDeps {
   downloadUrlTtlSeconds: number;
   /** Cap of a training upload (413 past it). */
   maxTrainingBytes: number;
+  /** Columns of a file to score or train on (400 `csv.too_many_columns` past it; default 1,000). */
+  maxColumns?: number;
   /** QUEUED + TRAINING models an account may have at once (429 past it). */
   maxConcurrentTrainings: number;
   /** Uploads (POST of predictions, models, outcomes) one account may stream at once per API instance (429 past it; default 4). */

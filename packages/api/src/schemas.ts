@@ -104,10 +104,11 @@ export type PredictionJson = v.InferOutput<typeof PredictionSchema>;
 
 export const PredictionListSchema = v.object({ items: v.array(PredictionSchema), nextCursor: v.nullable(v.string()) });
 export const DownloadSchema = v.object({ url: v.string(), expiresAt: v.string(), filename: v.string() });
-/** `maxUploadBytes`: files to score and outcome files; `maxTrainingBytes`: training files (POST /v1/models). */
+/** `maxUploadBytes`: files to score and outcome files; `maxTrainingBytes`: training files (POST /v1/models); `maxColumns`: both. */
 export const LimitsSchema = v.object({
   maxUploadBytes: v.number(),
   maxTrainingBytes: v.number(),
+  maxColumns: v.number(),
   acceptedTypes: v.array(v.string()),
   acceptedExtensions: v.array(v.string()),
 });

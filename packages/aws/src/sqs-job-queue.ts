@@ -17,13 +17,29 @@ export interface SqsJobQueueOptions {
 /**
  * The AWS `JobQueue`: SQS. Dead-lettering is the queue's RedrivePolicy (maxReceiveCount 3, see
  * infra/queue.ts), not code here; the receive count comes from `ApproximateReceiveCount`.
+ *
+ * Fairness and slots, as SQS gives them (docs/queue.md "Fairness and slots"):
+ * - `send`'s group is the message's MessageGroupId: a standard queue whose messages carry one is a
+ *   fair queue, where SQS keeps one group's backlog from delaying the others' (AWS's "fair queues",
+ *   its noisy-neighbour ordering); the account is the group.
+ * - `receive`'s `kinds` is not honored: SQS cannot filter one queue by attribute, and handing a
+ *   message back would count a receive toward the dead-letter threshold. A task's slots may then
+ *   all train at once; scoring still progresses because the backlog scaling (infra/worker.ts) adds
+ *   tasks, not because a slot is kept free.
  */
 export function createSqsJobQueue(options: SqsJobQueueOptions): JobQueue {
   const { client, queueUrl } = options;
   return {
-    async send(message) {
+    async send(message, sendOptions) {
+      const group = sendOptions?.group;
       await withAwsErrors("sending a job message", () =>
-        client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) })),
+        client.send(
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: JSON.stringify(message),
+            ...(group !== undefined ? { MessageGroupId: group } : {}),
+          }),
+        ),
       );
     },
     async receive({ max, waitSeconds, visibilitySeconds, signal }) {

@@ -89,6 +89,8 @@ const ConfigSchema = v.object({
   forcePathStyle: toBool,
   maxTrainingBytes: toInt(1, Number.MAX_SAFE_INTEGER),
   maxTrainingRows: toInt(1, 100_000_000),
+  maxTrainingCells: toInt(1, Number.MAX_SAFE_INTEGER),
+  maxColumns: toInt(1, 100_000),
   maxConcurrentTrainings: toInt(1, 1000),
   maxConcurrentUploads: toInt(1, 1000),
   rateLimitPerMinute: toInt(1, 1_000_000),
@@ -171,6 +173,10 @@ const SETTINGS: Record<Key, { env: string; default?: unknown; local?: unknown; a
   // The trainer holds the whole table in memory: ~1 GB of RSS per million rows (docs/BENCHMARKS.md, "Training speed and memory").
   maxTrainingBytes: { env: "RETAINWISE_MAX_TRAINING_BYTES", default: 256 * 1024 ** 2 },
   maxTrainingRows: { env: "RETAINWISE_MAX_TRAINING_ROWS", default: 500_000 },
+  // Rows x columns a training may hold: ~1 GB of RSS at 20M (500,000 rows of 40 columns); refused while read, before the fit.
+  maxTrainingCells: { env: "RETAINWISE_MAX_TRAINING_CELLS", default: 20_000_000 },
+  // Columns of an uploaded file (scoring and training; 400 past it): 500 rows x 5,000 columns once took 2.84 GB to train.
+  maxColumns: { env: "RETAINWISE_MAX_COLUMNS", default: 1_000 },
   maxConcurrentTrainings: { env: "RETAINWISE_MAX_CONCURRENT_TRAININGS", default: 2 },
   // Per API instance (in memory): n instances let an account stream n times as many.
   maxConcurrentUploads: { env: "RETAINWISE_MAX_CONCURRENT_UPLOADS", default: 4 },

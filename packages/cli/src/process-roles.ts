@@ -51,7 +51,11 @@ export async function startJobProcessing(services: Services, config: Config, log
       scoreShardJob({ shards, predictions, store, queue, models, logger }),
       trainJob(
         { models: services.models, store, predictions, outcomes },
-        { workerEntry: programEntry(), maxTrainingRows: config.maxTrainingRows },
+        {
+          workerEntry: programEntry(),
+          maxTrainingRows: config.maxTrainingRows,
+          maxTrainingCells: config.maxTrainingCells,
+        },
       ),
       indexScoresJob({ scoreIndexes, predictions, outcomes, store }),
     ],
@@ -72,6 +76,8 @@ export async function startJobProcessing(services: Services, config: Config, log
   const worker = startWorker({
     queue: services.queue,
     concurrency: config.workerConcurrency,
+    // A training holds its slot for minutes; one slot (of two or more) always stays for scoring and the score copies.
+    longJobs: { kinds: ["train"], maxSlots: config.workerConcurrency - 1 },
     visibilitySeconds: config.visibilitySeconds,
     logger,
     ...protectWhileBusy(services.taskProtection, { logger }),
@@ -176,6 +182,7 @@ export function serveHttp(services: Services, config: Config, logger: Logger): R
     models: services.models,
     idempotencyKeys: services.idempotencyKeys,
     maxTrainingBytes: config.maxTrainingBytes,
+    maxColumns: config.maxColumns,
     maxConcurrentTrainings: config.maxConcurrentTrainings,
     maxConcurrentUploads: config.maxConcurrentUploads,
     rateLimitPerMinute: config.rateLimitPerMinute,

@@ -129,6 +129,7 @@ export const ERROR_CODES = {
   "csv.unclosed_quote": "input",
   "csv.invalid_quote": "input",
   "csv.no_rows": "input",
+  "csv.too_many_columns": "input",
   "csv.too_many_bad_rows": "input",
   // Predictions
   "prediction.not_found": "not_found",
@@ -167,6 +168,7 @@ export const ERROR_CODES = {
   "train.too_few_rows_of_class": "input",
   "train.too_many_bad_rows": "input",
   "train.too_many_rows": "input",
+  "train.too_large": "input",
   "train.failed": "internal",
   "train.thread_failed": "internal",
   // Jobs

@@ -124,3 +124,30 @@ test("receive rejects a batch size SQS would reject", async () => {
     code: "queue.invalid_max",
   });
 });
+
+test("the next receive goes to the account with the fewest messages in flight, not to the oldest message", async () => {
+  const queue = newQueue();
+  const busy = Array.from({ length: 3 }, () => ({ kind: "train" as const, id: randomUUID() }));
+  for (const message of busy) await queue.send(message, { group: "account-a" });
+  const other = { kind: "score" as const, id: randomUUID() };
+  await queue.send(other, { group: "account-b" });
+  const take = async () =>
+    JSON.parse((await queue.receive({ max: 1, waitSeconds: 0, visibilitySeconds: 60 }))[0]!.body);
+  expect(await take()).toEqual(busy[0]);
+  // Account A holds one; B holds none, so B's newer message comes before A's older ones.
+  expect(await take()).toEqual(other);
+  expect(await take()).toEqual(busy[1]);
+});
+
+test("a receiver asking for some kinds gets only those; a message sent without a kind (before 0014) goes to anyone", async () => {
+  const queue = newQueue();
+  const training = { kind: "train" as const, id: randomUUID() };
+  const scoring = { kind: "score" as const, id: randomUUID() };
+  await queue.send(training);
+  await queue.send(scoring);
+  const receive = (kinds?: ("score" | "index-scores" | "train")[]) =>
+    queue.receive({ max: 10, waitSeconds: 0, visibilitySeconds: 60, ...(kinds ? { kinds } : {}) });
+  expect((await receive(["score", "index-scores"])).map((m) => JSON.parse(m.body))).toEqual([scoring]);
+  await db.sql`update job_queue set kind = null where body = ${JSON.stringify(training)}`;
+  expect((await receive(["score"])).map((m) => JSON.parse(m.body))).toEqual([training]);
+});

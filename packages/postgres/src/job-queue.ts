@@ -1,6 +1,7 @@
 import {
   isUuid,
   MAX_RECEIVES,
+  type JobMessage,
   RetainwiseError,
   silentLogger,
   type JobQueue,
@@ -43,7 +44,8 @@ export function createPostgresJobQueue(options: PostgresJobQueueOptions): Postgr
   } = options;
   const wakeups = createWakeups(sql, queue, log);
   return {
-    send: (message) => withDbErrors("sending a job message", () => send(sql, queue, JSON.stringify(message))),
+    send: (message, sendOptions) =>
+      withDbErrors("sending a job message", () => send(sql, queue, message, sendOptions?.group)),
     receive: (receiveOptions) => receive({ sql, queue, maxReceives, pollIntervalMs, wakeups }, receiveOptions),
     extend: (receipt, visibilitySeconds) =>
       withDbErrors("extending a message's visibility", () => extend(sql, receipt, visibilitySeconds)),
@@ -95,10 +97,14 @@ const POLL_INTERVAL_MS = 500;
 /** SQS's limit per ReceiveMessage call, kept so both adapters accept the same calls. */
 const MAX_MESSAGES_PER_RECEIVE = 10;
 
-async function send(sql: Sql, queue: string, body: string): Promise<void> {
+async function send(sql: Sql, queue: string, message: JobMessage, group: string | undefined): Promise<void> {
   // The NOTIFY is delivered at commit, so a woken receiver always finds the row.
   await sql`
-    with sent as (insert into job_queue (queue, body) values (${queue}, ${body}) returning queue)
+    with sent as (
+      insert into job_queue (queue, body, kind, group_key)
+      values (${queue}, ${JSON.stringify(message)}, ${message.kind}, ${group ?? null})
+      returning queue
+    )
     select pg_notify(${CHANNEL}, queue) from sent`;
 }
 
@@ -129,7 +135,7 @@ async function receive(context: ReceiveContext, options: ReceiveOptions): Promis
     if (signal?.aborted) return [];
     const seen = context.wakeups.count();
     const { messages, deadLettered } = await withDbErrors("receiving job messages", () =>
-      claim(context, max, visibilitySeconds),
+      claim(context, max, visibilitySeconds, options.kinds),
     );
     if (messages.length > 0) return messages;
     // Moving dead messages out of the way may have left live ones behind them: look again at once
@@ -143,21 +149,43 @@ async function receive(context: ReceiveContext, options: ReceiveOptions): Promis
   }
 }
 
+/**
+ * One statement: pick, dead-letter the over-received, receive the rest. Which messages, in order:
+ *
+ * - kinds: with `kinds`, only those (a message without a kind, sent before migration 0014, goes to
+ *   any receiver); the worker's slots that must not train ask for every kind but `train`.
+ * - fairness: the group (account) with the fewest messages in flight first, then the oldest
+ *   visible. In flight = received and still hidden (neither deleted, dead nor lapsed): running, or
+ *   waiting out a retry's backoff. So an account with 50 queued jobs and 2 running yields the next
+ *   slot to an account with 1 queued and none running; among equals it is first come, first
+ *   served. Messages without a group count as one group. Not a quota: with nobody else waiting,
+ *   one account takes every slot.
+ *
+ * The in-flight counts are read without locks: two receivers claiming at once may both prefer the
+ * same group (each takes a different message of it, by SKIP LOCKED); the next claim evens it out.
+ */
 async function claim(
   context: ReceiveContext,
   max: number,
   visibilitySeconds: number,
+  kinds: readonly string[] | undefined,
 ): Promise<{ messages: ReceivedMessage[]; deadLettered: number }> {
   const { sql, queue, maxReceives } = context;
   const rows = await sql<
     { id: string; body: string | null; receipt: string | null; receiveCount: number | null; dead: boolean }[]
   >`
-    with candidates as (
-      select id, receive_count from job_queue
-      where queue = ${queue} and dead_lettered_at is null and visible_at <= now()
-      order by visible_at, sent_at
+    with in_flight as (
+      select group_key, count(*) as held from job_queue
+      where queue = ${queue} and receipt is not null and dead_lettered_at is null and visible_at > now()
+      group by group_key
+    ), candidates as (
+      select j.id, j.receive_count from job_queue j
+      left join in_flight f on f.group_key is not distinct from j.group_key
+      where j.queue = ${queue} and j.dead_lettered_at is null and j.visible_at <= now()
+        ${kinds ? sql`and (j.kind is null or j.kind = any(${sql.array(kinds as string[])}::text[]))` : sql``}
+      order by coalesce(f.held, 0), j.visible_at, j.sent_at
       limit ${max}
-      for update skip locked
+      for update of j skip locked
     ), dead as (
       update job_queue j set dead_lettered_at = now(), receipt = null
       from candidates c where j.id = c.id and c.receive_count >= ${maxReceives}

@@ -74,7 +74,7 @@ async function relayTable(
     const sent = await attempt(
       logger,
       "re-sending a job message",
-      () => sendJob(kind, job.id, queue, rows).then(() => true),
+      () => sendJob(kind, job.id, queue, rows, job.accountId ?? undefined).then(() => true),
       false,
       { jobId: job.id, kind },
     );

@@ -1,4 +1,4 @@
-import type { JobQueue, Logger, ReceivedMessage } from "@retainwise/core";
+import { JOB_KINDS, type JobKind, type JobQueue, type Logger, type ReceivedMessage } from "@retainwise/core";
 import { sleep } from "./sleep.ts";
 
 export interface WorkerOptions {
@@ -7,6 +7,12 @@ export interface WorkerOptions {
   handle(message: ReceivedMessage, shutdown: AbortSignal): Promise<unknown>;
   /** Jobs processed at once; each slot long-polls for one message. */
   concurrency: number;
+  /**
+   * Kinds that hold a slot for minutes (training) and how many slots may run them: the other slots
+   * receive every other kind only (`ReceiveOptions.kinds`), so scoring always has a slot however
+   * many trainings are queued. E.g. `{kinds: ["train"], maxSlots: concurrency - 1}`.
+   */
+  longJobs?: { kinds: readonly JobKind[]; maxSlots: number };
   visibilitySeconds: number;
   /** Long-poll length; SQS allows at most 20. */
   waitSeconds?: number;
@@ -75,6 +81,7 @@ async function runSlot(
   shutdown: AbortSignal,
 ): Promise<void> {
   let backoff = ERROR_BACKOFF_MS.first;
+  const kinds = slotKinds(slot, options.longJobs);
   while (!receiving.aborted) {
     // Being replaced: claim nothing (the jobs in hand end, protection with them, and ECS stops the task).
     if (options.draining?.()) {
@@ -88,6 +95,7 @@ async function runSlot(
         waitSeconds: options.waitSeconds ?? 20,
         visibilitySeconds: options.visibilitySeconds,
         signal: receiving,
+        ...(kinds ? { kinds } : {}),
       });
       for (current of messages) {
         await options.onBusy?.();
@@ -106,6 +114,12 @@ async function runSlot(
       backoff = Math.min(backoff * 2, ERROR_BACKOFF_MS.max);
     }
   }
+}
+
+/** What slot `slot` receives: any kind (undefined) in the first `maxSlots`, every kind but the long ones after. */
+function slotKinds(slot: number, longJobs: WorkerOptions["longJobs"]): readonly JobKind[] | undefined {
+  if (!longJobs || slot < Math.max(1, longJobs.maxSlots)) return undefined;
+  return JOB_KINDS.filter((kind) => !longJobs.kinds.includes(kind));
 }
 
 /**

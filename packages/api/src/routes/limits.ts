@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { DEFAULT_MAX_COLUMNS } from "@retainwise/core/csv";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { documented } from "../openapi/route-docs.ts";
 import { LimitsSchema } from "../schemas.ts";
@@ -15,7 +16,7 @@ const LIMITS = {
 export const ACCEPTED_TYPES = [...CSV_CONTENT_TYPES, "multipart/form-data"];
 
 /** `GET /v1/limits` (public): upload limits, for client-side checks before a file is sent. */
-export function limitRoutes(deps: Pick<ApiDeps, "maxUploadBytes" | "maxTrainingBytes">): Hono<ApiEnv> {
+export function limitRoutes(deps: Pick<ApiDeps, "maxUploadBytes" | "maxTrainingBytes" | "maxColumns">): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get(
     "/",
@@ -23,6 +24,7 @@ export function limitRoutes(deps: Pick<ApiDeps, "maxUploadBytes" | "maxTrainingB
       c.json({
         maxUploadBytes: deps.maxUploadBytes,
         maxTrainingBytes: deps.maxTrainingBytes,
+        maxColumns: deps.maxColumns ?? DEFAULT_MAX_COLUMNS,
         acceptedTypes: ACCEPTED_TYPES,
         acceptedExtensions: [".csv", ".txt"],
       }),

@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { RetainwiseError } from "@retainwise/core/errors";
 import { BUILTIN_MODEL_ID, modelLabel, tooManyTrainings, type Model } from "@retainwise/core/models";
 import { deleteModel, modelNotReady, submitTraining } from "@retainwise/core/models";
-import { findLabelColumn, headerRow, readHead, replay, type Head } from "@retainwise/core/csv";
+import { checkColumnCount, findLabelColumn, headerRow, readHead, replay, type Head } from "@retainwise/core/csv";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import { documented } from "../openapi/route-docs.ts";
 import {
@@ -58,7 +58,7 @@ export function modelRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEnv> {
         deps.maxTrainingBytes,
         (deps.uploadIdleSeconds ?? DEFAULT_UPLOAD_IDLE_SECONDS) * 1000,
       );
-      const { params, head, labelColumn } = await checkTrainingUpload(c.req.query(), upload);
+      const { params, head, labelColumn } = await checkTrainingUpload(c.req.query(), upload, deps.maxColumns);
       const created = await submitTraining(deps, {
         accountId: account.id,
         name: params.name,
@@ -178,6 +178,7 @@ function cardInputNames(model: Model, names: readonly string[]): string[] {
 async function checkTrainingUpload(
   query: Record<string, string>,
   upload: IncomingUpload,
+  maxColumns: number | undefined,
 ): Promise<{ params: v.InferOutput<typeof TrainQuerySchema>; head: Head; labelColumn: string }> {
   try {
     // Listed up front so a missing one is reported with its own message ("is required: …").
@@ -187,7 +188,9 @@ async function checkTrainingUpload(
       "parameter",
     );
     const head = await readHead(upload.body);
-    return { params, head, labelColumn: findLabelColumn(headerRow(head), params.label) };
+    const headers = headerRow(head);
+    checkColumnCount(headers, maxColumns);
+    return { params, head, labelColumn: findLabelColumn(headers, params.label) };
   } catch (error) {
     upload.body.destroy();
     throw error;

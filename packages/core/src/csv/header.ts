@@ -72,3 +72,23 @@ export function findLabelColumn(headers: readonly string[], label: string): stri
       `Name the column that says whether each customer churned (label=COLUMN). Columns: ${listed || "none"}.`,
   );
 }
+
+/** `RETAINWISE_MAX_COLUMNS`' default: Telco has 21 columns; 500 rows x 5,000 columns once took 2.84 GB to train. */
+export const DEFAULT_MAX_COLUMNS = 1_000;
+
+/**
+ * Refuses a header wider than `max` columns (`csv.too_many_columns`), naming the cap and the
+ * file's count. Uploads to score and to train are checked before anything is stored: a wide file
+ * costs the trainer memory and time per column, and nothing here reads thousands of them.
+ *
+ * @example
+ *   checkColumnCount(headerRow(head), 1_000) // throws for a 5,000-column file
+ */
+export function checkColumnCount(headers: readonly string[], max = DEFAULT_MAX_COLUMNS): void {
+  if (headers.length <= max) return;
+  throw new RetainwiseError(
+    "csv.too_many_columns",
+    `The file has ${headers.length.toLocaleString("en-US")} columns; at most ${max.toLocaleString("en-US")} are accepted (the column cap). Keep the customer id, the columns the model reads (and, to train, the label) and remove the rest.`,
+    { details: { columns: headers.length, maxColumns: max } },
+  );
+}

@@ -11,5 +11,5 @@ export { isUnreadable, openCsv, type CsvSource, type UnreadableRecord } from "./
 export { sniffCsv, DELIMITERS, type Delimiter } from "./sniff.ts";
 export { detectNumberFormat, numberProblem, parseNumber, POINT_DECIMAL, type NumberFormat } from "./numbers.ts";
 export { headRecords } from "./head-sample.ts";
-export { headerRow, findLabelColumn, readHeader } from "./header.ts";
+export { checkColumnCount, DEFAULT_MAX_COLUMNS, headerRow, findLabelColumn, readHeader } from "./header.ts";
 export { readHead, replay, type Head } from "./reader.ts";

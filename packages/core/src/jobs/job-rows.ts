@@ -6,6 +6,8 @@
  */
 export interface JobRow {
   id: string;
+  /** The account the job works for (the message's fairness group); not on a shard's row, null on the built-in model's. */
+  accountId?: string | null;
   status: string;
   /** Claims so far; every write after a claim names the attempt it holds. */
   attempts: number;

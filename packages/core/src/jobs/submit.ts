@@ -18,6 +18,8 @@ export interface SubmitJob<J extends JobRow> {
   queue: JobQueue;
   rows: Pick<JobRows<J, unknown>, "markEnqueued">;
   logger: Logger;
+  /** The account the job works for: its message's fairness group (`SendOptions.group`). */
+  group: string;
   /** Where the job's input goes, and the input: an upload (streamed, never buffered) or a stored object copied inside the store. */
   key: string;
   body: Readable | StoredInput;
@@ -31,7 +33,7 @@ export interface SubmitJob<J extends JobRow> {
  * unenqueued and the relay re-sends it; if anything before fails, the stored upload is deleted.
  *
  * @example
- *   const prediction = await submitJob({ kind: "score", store, queue, rows: predictions, logger, key, body,
+ *   const prediction = await submitJob({ kind: "score", store, queue, rows: predictions, logger, group: accountId, key, body,
  *     insert: (bytes) => predictions.create({ id, accountId, inputKey: key, inputFilename, inputBytes: bytes, modelId }) });
  */
 export async function submitJob<J extends JobRow>(job: SubmitJob<J>): Promise<J> {
@@ -64,22 +66,23 @@ export async function submitJob<J extends JobRow>(job: SubmitJob<J>): Promise<J>
 export async function enqueueJob(
   kind: JobKind,
   id: string,
-  deps: { queue: JobQueue; rows: Pick<JobRows<JobRow, unknown>, "markEnqueued">; logger: Logger },
+  deps: { queue: JobQueue; rows: Pick<JobRows<JobRow, unknown>, "markEnqueued">; logger: Logger; group?: string },
 ): Promise<void> {
   try {
-    await sendJob(kind, id, deps.queue, deps.rows);
+    await sendJob(kind, id, deps.queue, deps.rows, deps.group);
   } catch (error) {
     deps.logger.warn("enqueue failed; the relay will re-send", { jobId: id, kind, error });
   }
 }
 
-/** Sends the job's message, then records that it was sent (the relay's outbox test). */
+/** Sends the job's message, then records that it was sent (the relay's outbox test). `group`: the account (`SendOptions.group`). */
 export async function sendJob(
   kind: JobKind,
   id: string,
   queue: JobQueue,
   rows: Pick<JobRows<JobRow, unknown>, "markEnqueued">,
+  group?: string,
 ): Promise<void> {
-  await queue.send(jobMessage(kind, id));
+  await queue.send(jobMessage(kind, id), group !== undefined ? { group } : {});
   await rows.markEnqueued(id);
 }

@@ -34,6 +34,8 @@ export interface TrainOptions {
   workerEntry: string | URL;
   /** A model trained on more rows fails with a message saying so. */
   maxTrainingRows: number;
+  /** A model trained on more rows x columns fails with a message saying so, before its file is held whole (memory). */
+  maxTrainingCells?: number;
   /** The trainer's seed: the same file trains the same model. */
   seed?: number;
 }
@@ -87,6 +89,7 @@ async function trainModel(
         name: model.name,
         version: `v${model.version}`,
         maxRows: options.maxTrainingRows,
+        ...(options.maxTrainingCells !== undefined ? { maxCells: options.maxTrainingCells } : {}),
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
       },
       { signal: context.signal, onStep: progress },

@@ -42,6 +42,7 @@ export async function submitTraining(deps: TrainingDeps, upload: TrainingUpload)
     queue: deps.queue,
     rows: deps.models,
     logger: deps.logger,
+    group: accountId,
     key: inputKey,
     body: upload.body,
     insert: (bytes) =>
@@ -90,6 +91,6 @@ export async function trainFromPrediction(
     },
     { maxInProgress: deps.maxConcurrentTrainings },
   );
-  await enqueueJob("train", id, { queue: deps.queue, rows: deps.models, logger: deps.logger });
+  await enqueueJob("train", id, { queue: deps.queue, rows: deps.models, logger: deps.logger, group: accountId });
   return created;
 }

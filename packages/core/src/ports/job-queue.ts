@@ -1,4 +1,4 @@
-import type { JobMessage } from "../jobs/messages.ts";
+import type { JobKind, JobMessage } from "../jobs/messages.ts";
 
 /**
  * The jobs queue, with SQS semantics on both adapters (SQS itself; a Postgres table locally):
@@ -8,7 +8,7 @@ import type { JobMessage } from "../jobs/messages.ts";
  */
 export interface JobQueue {
   /** Sends a job message, `{kind, id}` (jobs/messages.ts). */
-  send(message: JobMessage): Promise<void>;
+  send(message: JobMessage, options?: SendOptions): Promise<void>;
   /** Long-polls up to `waitSeconds` for at most `max` messages; resolves `[]` on timeout or abort. */
   receive(options: ReceiveOptions): Promise<ReceivedMessage[]>;
   /** Keeps a received message hidden for `visibilitySeconds` more from now. */
@@ -21,11 +21,25 @@ export interface JobQueue {
   ping(): Promise<void>;
 }
 
+export interface SendOptions {
+  /**
+   * The fairness group: the account the job works for. Receivers prefer the groups with the fewest
+   * messages in flight, so one account's many jobs cannot take every slot while another's wait
+   * (Postgres: the claim's order; SQS: the message group of a fair queue).
+   */
+  group?: string;
+}
+
 export interface ReceiveOptions {
   max: number;
   waitSeconds: number;
   visibilitySeconds: number;
   signal?: AbortSignal;
+  /**
+   * Only messages of these kinds (a worker slot that must not train). Postgres honors it in the
+   * claim; SQS cannot filter one queue, so its adapter returns any kind (docs/queue.md).
+   */
+  kinds?: readonly JobKind[];
 }
 
 /** The dead-letter threshold on both adapters: the SQS RedrivePolicy's maxReceiveCount and the local queue's. */

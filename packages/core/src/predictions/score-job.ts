@@ -167,6 +167,7 @@ async function scorePrediction(
       queue: deps.queue,
       rows: deps.scoreIndexes,
       logger: context.log,
+      group: prediction.accountId,
     });
     return true;
   } catch (error) {

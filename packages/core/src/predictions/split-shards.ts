@@ -91,6 +91,11 @@ export async function splitIntoShards(
   context.log.info("prediction split into shards", { attempt, shards: ids.length, bytes: prediction.inputBytes });
   // A send that fails leaves the shard unsent: the relay sends it.
   for (const id of ids)
-    await enqueueJob("score-shard", id, { queue: deps.queue, rows: deps.shards, logger: context.log });
+    await enqueueJob("score-shard", id, {
+      queue: deps.queue,
+      rows: deps.shards,
+      logger: context.log,
+      group: prediction.accountId,
+    });
   return true;
 }

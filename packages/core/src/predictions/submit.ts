@@ -46,6 +46,7 @@ export function submitPrediction(deps: ScoringDeps, upload: ScoringUpload): Prom
     queue: deps.queue,
     rows: deps.predictions,
     logger: deps.logger,
+    group: accountId,
     key: inputKey,
     body: upload.body,
     insert: (bytes) =>

@@ -239,6 +239,13 @@ describe("training input failures", () => {
       /more than 50 rows.*--max-rows/,
     ],
     [
+      "more rows x columns than the cell cap (memory), while it is read",
+      () => text(telco.rows.slice(0, 100)),
+      { label: "Churn", maxCells: 21 * 60 },
+      "train.too_large",
+      /with its 21 columns at most 60 rows fit \(rows x columns at most 1,260 cells\)/,
+    ],
+    [
       "an --input column the file does not have",
       () => text(telco.rows.slice(0, 100)),
       { label: "Churn", inputs: ["tenur"] },

@@ -20,6 +20,11 @@ export interface ReadTrainingOptions {
   exclude?: readonly string[];
   /** Refuse files with more data rows than this (default 200,000). */
   maxRows?: number;
+  /**
+   * Refuse files with more data rows x columns than this (default: no cap), counted while reading,
+   * so a file that would not fit is refused before it is held whole, let alone fitted.
+   */
+  maxCells?: number;
 }
 
 export interface TrainingInput {
@@ -38,6 +43,19 @@ export interface TrainingInput {
 }
 
 export const DEFAULT_MAX_TRAINING_ROWS = 200_000;
+
+/**
+ * Training holds every cell and per column bins, histograms and pair tables: its memory grows with
+ * rows x columns (about 50 bytes a cell at Telco's width, ~1 GB per million rows of 20 columns;
+ * docs/BENCHMARKS.md, "Training speed and memory"), so the worker caps that product.
+ */
+function tooLarge(columns: number, rowsThatFit: number, cells: number): RetainwiseError {
+  const n = (x: number) => x.toLocaleString("en-US");
+  return new RetainwiseError(
+    "train.too_large",
+    `The training file is too large to train in memory: with its ${n(columns)} columns at most ${n(rowsThatFit)} rows fit (rows x columns at most ${n(cells)} cells), and it has more. Train on fewer rows, or drop the columns the model should not read.`,
+  );
+}
 /** Training stops when more than this share of rows cannot be read: the file is probably not what it seems. */
 const MAX_BAD_ROW_SHARE = 0.1;
 /** Row errors kept for the result (all are counted). */
@@ -70,7 +88,10 @@ export async function readTrainingTable(source: Readable, options: ReadTrainingO
   const numberFormat = detectNumberFormat(
     headRecords(head.head, head.complete, csv.delimiter).flatMap((r) => r.filter((_, i) => i !== labelIndex)),
   );
-  const read = await readColumns(csv.records, headers.length, labelIndex, options.maxRows ?? DEFAULT_MAX_TRAINING_ROWS);
+  const read = await readColumns(csv.records, headers.length, labelIndex, {
+    rows: options.maxRows ?? DEFAULT_MAX_TRAINING_ROWS,
+    cells: options.maxCells ?? Number.POSITIVE_INFINITY,
+  });
   const labelName = headers[labelIndex]!;
   const positive = decidePositive(labelName, read.labels, options.positive);
   const labels = Uint8Array.from(read.labels, (l) => (l === positive ? 1 : 0));
@@ -123,8 +144,10 @@ async function readColumns(
   records: AsyncIterator<string[]>,
   width: number,
   labelIndex: number,
-  maxRows: number,
+  max: { rows: number; cells: number },
 ): Promise<ReadColumns> {
+  const maxRows = max.rows;
+  const rowsThatFit = Math.floor(max.cells / width);
   const columns: string[][] = Array.from({ length: width }, () => []);
   const labels: string[] = [];
   const rowErrors: ReadColumns["rowErrors"] = [];
@@ -140,6 +163,7 @@ async function readColumns(
         `The training file has more than ${maxRows.toLocaleString("en-US")} rows. Train on a sample of at most that many rows, or raise the cap with --max-rows.`,
       );
     }
+    if (row > rowsThatFit) throw tooLarge(width, rowsThatFit, max.cells);
     const record = next.value;
     const reason = isUnreadable(record)
       ? record.unreadable

@@ -23,6 +23,8 @@ export interface TrainingRequest {
   seed?: number;
   /** A permanent error past this many data rows, raised as soon as the file is read. */
   maxRows: number;
+  /** A permanent error past this many rows x columns, raised while the file is read (`ReadTrainingOptions.maxCells`). */
+  maxCells?: number;
   /** Threads the training's bags run on, the training thread included (default: the machine's cores, at most 4); the model is the same on any number. */
   threads?: number;
 }
@@ -119,6 +121,7 @@ export async function serveTrainingThread(): Promise<void> {
       name: request.name,
       version: request.version,
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
+      ...(request.maxCells !== undefined ? { maxCells: request.maxCells } : {}),
       threads: threadsForMachine(request.threads ?? defaultThreads()),
       workerEntry: entry,
       onProgress: (step, fields = {}) => {
