@@ -317,6 +317,7 @@ describe("listing, limits and health", () => {
     expect(body).toEqual({
       maxUploadBytes: MAX_UPLOAD_BYTES,
       maxTrainingBytes: 256 * 2 ** 20,
+      maxColumns: 1_000,
       acceptedTypes: expect.arrayContaining(["text/csv"]),
       acceptedExtensions: [".csv", ".txt"],
     });
