@@ -1,6 +1,7 @@
 /**
  * The CI deploy roles' IAM documents, as plain data: one role per GitHub environment (preview,
- * staging, production), each trusted only by its own environment's OIDC `sub`, and the permissions
+ * staging, production), each trusted only by its own environment's OIDC `sub` on the refs it
+ * deploys from (staging and production: `main`, see {@link OIDC_SUBJECT_CLAIM_KEYS}), and the permissions
  * boundary every role a deploy creates must carry. Pure functions of the account, repository and
  * OIDC provider, so tests/deploy/ci-policies.test.ts checks them statement by statement without
  * Pulumi; infra/ci/deploy-role.ts turns them into resources.
@@ -25,9 +26,14 @@
  * - staging and production: AWS's PowerUserAccess (what `sst deploy` used until now), minus ECS
  *   Exec, minus every resource tagged with another stage.
  *
+ * Each role's statements live in customer managed policies (`retainwise-ci-deploy-<environment>-<part>`,
+ * path `/retainwise-ci/`), not inline: the preview's allow-list alone came within 3% of IAM's
+ * 10,240-character limit on a role's inline policies, and a managed policy may have 6,144, up to 10
+ * per role (tests/deploy/ci-policies.test.ts counts both as IAM does).
+ *
  * @example
  * const documents = ciPolicies({ account: "123456789012", repository: "acme/retainwise", oidcProviderArn });
- * documents.roles.preview.inline; // the preview role's one inline policy
+ * documents.roles.preview.policies.map((p) => p.name); // ["retainwise-ci-deploy-preview-guardrails", …]
  */
 
 export const DEPLOY_ENVIRONMENTS = ["preview", "staging", "production"] as const;
@@ -74,6 +80,29 @@ const stateOf = (stage: string, account: string) => [
 ];
 
 export const deployRoleName = (environment: DeployEnvironment) => `retainwise-ci-deploy-${environment}`;
+
+/**
+ * The claims GitHub composes this repository's token `sub` from: its OIDC subject template, which
+ * infra/ci sets (infra/ci/oidc-subject.mjs) before the roles that rely on it. With `ref` in it, a
+ * job's subject names the branch as well as the environment, so the staging and production roles
+ * trust only `main` even if an environment's branch rule is misconfigured; a repository whose
+ * template is reset to GitHub's default issues subjects no role trusts (fails closed).
+ */
+export const OIDC_SUBJECT_CLAIM_KEYS = ["repo", "context", "ref"] as const;
+/** The only ref staging and production deploy from, and the only workflow file that may deploy them. */
+export const RELEASE_REF = "refs/heads/main";
+export const RELEASE_WORKFLOW = ".github/workflows/deploy.yml";
+/** A pull_request event's ref (preview.yml's jobs): GitHub's merge ref of the pull request. */
+const PULL_REQUEST_REF = "refs/pull/*/merge";
+/** The `sub` GitHub issues under {@link OIDC_SUBJECT_CLAIM_KEYS} to a job in `environment` running on `ref`. */
+export const subjectOf = (repository: string, environment: DeployEnvironment, ref: string) =>
+  `repo:${repository}:environment:${environment}:ref:${ref}`;
+/** Refs each role trusts: preview, pull requests and `main` (the daily sweep); staging and production, `main` only. */
+const TRUSTED_REFS: Record<DeployEnvironment, string[]> = {
+  preview: [PULL_REQUEST_REF, RELEASE_REF],
+  staging: [RELEASE_REF],
+  production: [RELEASE_REF],
+};
 export const boundaryArn = (account: string) => `arn:aws:iam::${account}:policy${CI_PATH}${BOUNDARY_POLICY_NAME}`;
 export const POWER_USER = "arn:aws:iam::aws:policy/PowerUserAccess";
 
@@ -94,15 +123,21 @@ export interface TrustDocument {
     Effect: "Allow";
     Principal: { Federated: string };
     Action: "sts:AssumeRoleWithWebIdentity";
-    Condition: Record<string, Record<string, string>>;
+    Condition: Record<string, Record<string, string | string[]>>;
   }[];
+}
+/** A customer managed policy of a deploy role: named `<role>-<part>`, kept under CI_PATH. */
+export interface DeployPolicy {
+  name: string;
+  document: PolicyDocument;
 }
 export interface DeployRoleDocuments {
   name: string;
   trust: TrustDocument;
   /** AWS managed policies attached to the role. */
-  managed: string[];
-  inline: PolicyDocument;
+  awsManaged: string[];
+  /** Its own statements, as customer managed policies; the role has no inline policy. */
+  policies: DeployPolicy[];
 }
 export interface CiPolicies {
   boundary: PolicyDocument;
@@ -117,23 +152,56 @@ export function ciPolicies(input: { account: string; repository: string; oidcPro
       {
         name: deployRoleName(environment),
         trust: trustFor(environment, repository, oidcProviderArn),
-        managed: environment === "preview" ? [] : [POWER_USER],
-        inline: {
-          Version: "2012-10-17",
-          Statement: [
-            ...guardrails(environment, account),
-            ...stageRoles(environment, account),
-            ...(environment === "preview" ? previewResources(account) : []),
-          ],
-        },
+        awsManaged: environment === "preview" ? [] : [POWER_USER],
+        policies: deployPolicyParts(environment).map(({ name, statements }) => ({
+          name,
+          document: { Version: "2012-10-17", Statement: statements(account) },
+        })),
       },
     ]),
   ) as Record<DeployEnvironment, DeployRoleDocuments>;
   return { boundary: boundary(), roles };
 }
 
-/** Exactly one `sub`: `repo:<owner>/<repo>:environment:<name>`, which GitHub issues only to jobs in that environment. */
+/**
+ * Each role's customer managed policies by name, known before the account is (infra/ci creates one
+ * resource per part): what every role carries, then the preview's allow-list in three.
+ */
+export function deployPolicyParts(
+  environment: DeployEnvironment,
+): { name: string; statements: (account: string) => Statement[] }[] {
+  const part = (suffix: string, statements: (account: string) => Statement[]) => ({
+    name: `${deployRoleName(environment)}-${suffix}`,
+    statements,
+  });
+  return [
+    part("guardrails", (account) => guardrails(environment, account)),
+    part("stage-roles", (account) => stageRoles(environment, account)),
+    ...(environment === "preview"
+      ? [part("create", previewCreate), part("change", previewChange), part("state-and-images", previewState)]
+      : []),
+  ];
+}
+
+/**
+ * Only this repository's jobs in the role's own environment, on a ref it trusts (the `sub` under
+ * {@link OIDC_SUBJECT_CLAIM_KEYS}). Staging and production also pin the workflow file by the
+ * `job_workflow_ref` claim, which AWS STS has evaluated as a condition key since January 2026: a
+ * check that holds whatever the repository's subject template says.
+ */
 function trustFor(environment: DeployEnvironment, repository: string, oidcProviderArn: string): TrustDocument {
+  const subjects = TRUSTED_REFS[environment].map((ref) => subjectOf(repository, environment, ref));
+  const audience = { [`${GITHUB_OIDC}:aud`]: "sts.amazonaws.com" };
+  const Condition: TrustDocument["Statement"][number]["Condition"] =
+    environment === "preview"
+      ? { StringEquals: audience, StringLike: { [`${GITHUB_OIDC}:sub`]: subjects } }
+      : {
+          StringEquals: {
+            ...audience,
+            [`${GITHUB_OIDC}:sub`]: subjects[0]!,
+            [`${GITHUB_OIDC}:job_workflow_ref`]: `${repository}/${RELEASE_WORKFLOW}@${RELEASE_REF}`,
+          },
+        };
   return {
     Version: "2012-10-17",
     Statement: [
@@ -141,12 +209,7 @@ function trustFor(environment: DeployEnvironment, repository: string, oidcProvid
         Effect: "Allow",
         Principal: { Federated: oidcProviderArn },
         Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${GITHUB_OIDC}:aud`]: "sts.amazonaws.com",
-            [`${GITHUB_OIDC}:sub`]: `repo:${repository}:environment:${environment}`,
-          },
-        },
+        Condition,
       },
     ],
   };
@@ -415,8 +478,10 @@ const TAGGED_PREVIEW = { StringLike: { "aws:ResourceTag/sst:stage": PREVIEW_STAG
  * What a `pr-*` stage deploys (infra/*.ts on the shared VPC and cluster, so no VPC of its own), and
  * nothing else: every write is conditioned on the `sst:stage` tag or the `retainwise-pr-` name.
  * Reads are metadata only (Describe/List); data reads only of the preview's own resources.
+ * In three parts, one managed policy each: reading and creating, changing what it created, and
+ * its buckets, queues, parameters, SST's state and the image.
  */
-function previewResources(account: string): Statement[] {
+function previewCreate(account: string): Statement[] {
   return [
     {
       Sid: "ReadMetadata",
@@ -505,6 +570,11 @@ function previewResources(account: string): Statement[] {
       ],
       Condition: CREATING_PREVIEW,
     },
+  ];
+}
+
+function previewChange(account: string): Statement[] {
+  return [
     {
       Sid: "ChangePreviewTagged",
       Effect: "Allow",
@@ -585,6 +655,11 @@ function previewResources(account: string): Statement[] {
       Resource: [`arn:aws:ec2:*:${account}:vpc/*`, `arn:aws:ecs:*:${account}:cluster/${SHARED_CLUSTER_NAME}`],
       Condition: { StringEquals: { "aws:ResourceTag/sst:stage": SHARED_STAGE } },
     },
+  ];
+}
+
+function previewState(account: string): Statement[] {
+  return [
     // S3 and SQS by name: SST names them retainwise-pr-<n>-…; S3 may not tag on create.
     {
       Sid: "PreviewBucketsAndQueues",

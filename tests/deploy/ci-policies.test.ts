@@ -2,16 +2,19 @@ import { describe, expect, it } from "vitest";
 import { NETWORK_STAGE, SHARED_CLUSTER_NAME as STAGES_SHARED_CLUSTER_NAME } from "../../stacks/stages.ts";
 import {
   boundaryArn,
+  CI_PATH,
   ciPolicies,
   SHARED_CLUSTER_NAME,
   SHARED_STAGE,
   DEPLOY_ENVIRONMENTS,
   deployRoleName,
   GITHUB_OIDC,
+  OIDC_SUBJECT_CLAIM_KEYS,
   type DeployEnvironment,
   type DeployRoleDocuments,
 } from "../../infra/ci/policies.ts";
 import { allowingStatements, isAllowed, POWER_USER_ACCESS, type EvalStatement, type Request } from "./iam-evaluate.ts";
+import { IAM_LIMITS, iamPolicySize } from "./iam-limits.ts";
 
 /**
  * The CI deploy roles (infra/ci/policies.ts), rule by rule, through a small IAM evaluator: each
@@ -26,12 +29,17 @@ const BOUNDARY = boundaryArn(ACCOUNT);
 const ciRoleArn = (environment: DeployEnvironment) =>
   `arn:aws:iam::${ACCOUNT}:role/retainwise-ci/${deployRoleName(environment)}`;
 
-/** What the role may do: its inline policy and its managed ones (PowerUserAccess is the only one used). */
+/** What the role may do: its own managed policies and AWS's (PowerUserAccess is the only one used). */
 function effective(role: DeployRoleDocuments): EvalStatement[] {
-  for (const arn of role.managed)
+  for (const arn of role.awsManaged)
     expect(arn, "a managed policy the evaluator does not model").toBe("arn:aws:iam::aws:policy/PowerUserAccess");
-  return [...role.inline.Statement, ...(role.managed.length > 0 ? POWER_USER_ACCESS : [])];
+  return [
+    ...role.policies.flatMap((p) => p.document.Statement),
+    ...(role.awsManaged.length > 0 ? POWER_USER_ACCESS : []),
+  ];
 }
+const ownPolicyArns = (environment: DeployEnvironment) =>
+  documents.roles[environment].policies.map((p) => `arn:aws:iam::${ACCOUNT}:policy${CI_PATH}${p.name}`);
 
 const tagged = (stage: string) => ({ "aws:ResourceTag/sst:stage": stage });
 const creating = (stage: string) => ({ "aws:RequestTag/sst:stage": stage });
@@ -61,7 +69,9 @@ function escalations(environment: DeployEnvironment, other: string): Request[] {
       "iam:DeletePolicy",
       "iam:DeletePolicyVersion",
       "iam:TagPolicy",
-    ].map((action) => ({ action, resource: BOUNDARY })),
+    ].flatMap((action) =>
+      [BOUNDARY, ...DEPLOY_ENVIRONMENTS.flatMap(ownPolicyArns)].map((resource) => ({ action, resource })),
+    ),
     { action: "iam:UpdateOpenIDConnectProviderThumbprint", resource: OIDC },
     { action: "iam:AddClientIDToOpenIDConnectProvider", resource: OIDC },
     // A role of its own stage, but without the boundary, with another one, or with it removed.
@@ -250,25 +260,93 @@ describe("the CI deploy roles (infra/ci/policies.ts)", () => {
     expect(SHARED_CLUSTER_NAME).toBe(STAGES_SHARED_CLUSTER_NAME);
   });
 
-  it("are one per GitHub environment, each trusted only by its own environment's OIDC sub of this repository", () => {
+  it("are one per GitHub environment, named for it, on GitHub's OIDC provider and STS's audience", () => {
     expect(Object.keys(documents.roles)).toEqual(["preview", "staging", "production"]);
     for (const environment of DEPLOY_ENVIRONMENTS) {
       const { trust, name } = documents.roles[environment];
       expect(name).toBe(`retainwise-ci-deploy-${environment}`);
-      expect(trust.Statement).toEqual([
-        {
-          Effect: "Allow",
-          Principal: { Federated: OIDC },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: {
-              [`${GITHUB_OIDC}:aud`]: "sts.amazonaws.com",
-              [`${GITHUB_OIDC}:sub`]: `repo:${REPOSITORY}:environment:${environment}`,
-            },
-          },
-        },
-      ]);
+      expect(trust.Statement).toHaveLength(1);
+      expect(trust.Statement[0]).toMatchObject({
+        Effect: "Allow",
+        Principal: { Federated: OIDC },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: { StringEquals: { [`${GITHUB_OIDC}:aud`]: "sts.amazonaws.com" } },
+      });
     }
+  });
+
+  describe("trust only tokens of their own environment, on the refs it deploys from", () => {
+    /** A job's token as GitHub issues it: `sub` composed from the repository's subject template's claim keys. */
+    interface Job {
+      repository?: string;
+      environment: string;
+      ref: string;
+      workflow?: string;
+      template?: readonly string[];
+    }
+    function token({ repository = REPOSITORY, environment, ref, workflow = "deploy.yml", template }: Job) {
+      const claims: Record<string, string> = { repo: repository, environment, ref };
+      // GitHub's composition: `repo:<repository>`, `context` is `environment:<name>` for an environment's job, any other key `<key>:<value>`.
+      const sub = template
+        ? template
+            .map((key) =>
+              key === "repo"
+                ? `repo:${repository}`
+                : key === "context"
+                  ? `environment:${environment}`
+                  : `${key}:${claims[key]}`,
+            )
+            .join(":")
+        : `repo:${repository}:environment:${environment}`;
+      return {
+        [`${GITHUB_OIDC}:aud`]: "sts.amazonaws.com",
+        [`${GITHUB_OIDC}:sub`]: sub,
+        [`${GITHUB_OIDC}:ref`]: ref,
+        [`${GITHUB_OIDC}:job_workflow_ref`]: `${repository}/.github/workflows/${workflow}@${ref}`,
+      };
+    }
+    const configured = (job: Omit<Job, "template">) => token({ ...job, template: OIDC_SUBJECT_CLAIM_KEYS });
+    const trusts = (environment: DeployEnvironment, context: Record<string, string>) =>
+      isAllowed(
+        documents.roles[environment].trust.Statement.map((s) => ({ ...s, Resource: "*" })),
+        { action: "sts:AssumeRoleWithWebIdentity", resource: "*", context },
+      );
+    const whoTrusts = (context: Record<string, string>) => DEPLOY_ENVIRONMENTS.filter((e) => trusts(e, context));
+
+    it("staging and production: a job of deploy.yml on main in that environment, nothing else", () => {
+      for (const environment of ["staging", "production"] as const) {
+        expect(whoTrusts(configured({ environment, ref: "refs/heads/main" }))).toEqual([environment]);
+        // The environment's branch rule misconfigured (or a pushed branch's workflow naming it): refused all the same.
+        expect(whoTrusts(configured({ environment, ref: "refs/heads/feature" }))).toEqual([]);
+        expect(whoTrusts(configured({ environment, ref: "refs/tags/v1.0.0" }))).toEqual([]);
+        expect(whoTrusts(configured({ environment, ref: "refs/pull/7/merge" }))).toEqual([]);
+        // Another workflow file on main that names the environment.
+        expect(whoTrusts(configured({ environment, ref: "refs/heads/main", workflow: "other.yml" }))).toEqual([]);
+        expect(
+          whoTrusts(configured({ environment, ref: "refs/heads/main", repository: "someone/retainwise" })),
+        ).toEqual([]);
+      }
+    });
+
+    it("preview: pull requests' jobs and the sweep on main, in the preview environment only", () => {
+      expect(
+        whoTrusts(configured({ environment: "preview", ref: "refs/pull/42/merge", workflow: "preview.yml" })),
+      ).toEqual(["preview"]);
+      expect(
+        whoTrusts(configured({ environment: "preview", ref: "refs/heads/main", workflow: "sweep-previews.yml" })),
+      ).toEqual(["preview"]);
+      expect(whoTrusts(configured({ environment: "preview", ref: "refs/heads/feature" }))).toEqual([]);
+      expect(whoTrusts(configured({ environment: "other", ref: "refs/pull/42/merge" }))).toEqual([]);
+    });
+
+    it("fail closed when the repository's subject template is GitHub's default (no ref in sub): no role trusts such a token", () => {
+      for (const environment of DEPLOY_ENVIRONMENTS)
+        expect(whoTrusts(token({ environment, ref: "refs/heads/main" }))).toEqual([]);
+    });
+
+    it("ask for the ref in every subject: the template infra/ci sets names the repository, the environment and the ref", () => {
+      expect(OIDC_SUBJECT_CLAIM_KEYS).toEqual(["repo", "context", "ref"]);
+    });
   });
 
   for (const environment of DEPLOY_ENVIRONMENTS) {
@@ -372,11 +450,13 @@ describe("the CI deploy roles (infra/ci/policies.ts)", () => {
         context: { ...tagged("shared"), ...creating("pr-42") },
       }),
     ).toBe(true);
-    expect(documents.roles.preview.managed).toEqual([]);
+    expect(documents.roles.preview.awsManaged).toEqual([]);
   });
 
   it("grant no action wildcard to the preview role except on resources named for pr-* stages", () => {
-    for (const statement of documents.roles.preview.inline.Statement.filter((s) => s.Effect === "Allow")) {
+    for (const statement of documents.roles.preview.policies
+      .flatMap((p) => p.document.Statement)
+      .filter((s) => s.Effect === "Allow")) {
       const wildcards = statement.Action.filter((a) => a.endsWith(":*") || a === "*");
       if (wildcards.length === 0) continue;
       expect({
@@ -454,10 +534,24 @@ describe("the CI deploy roles (infra/ci/policies.ts)", () => {
     }
   });
 
-  it("fit IAM's 10,240-character limit on a role's inline policies", () => {
-    for (const environment of DEPLOY_ENVIRONMENTS)
-      expect(JSON.stringify(documents.roles[environment].inline).length).toBeLessThanOrEqual(10_240);
-    expect(JSON.stringify(documents.boundary).length).toBeLessThanOrEqual(6_144);
+  it("fit IAM's size quotas as IAM counts them: each managed policy, the managed policies per role, each trust policy, the boundary", () => {
+    for (const environment of DEPLOY_ENVIRONMENTS) {
+      const role = documents.roles[environment];
+      const sizes = Object.fromEntries(role.policies.map((p) => [p.name, iamPolicySize(p.document)]));
+      for (const [name, size] of Object.entries(sizes))
+        expect({ name, size, fits: size <= IAM_LIMITS.managedPolicyCharacters }).toEqual({ name, size, fits: true });
+      expect(role.policies.length + role.awsManaged.length).toBeLessThanOrEqual(IAM_LIMITS.managedPoliciesPerRole);
+      expect(iamPolicySize(role.trust)).toBeLessThanOrEqual(IAM_LIMITS.trustPolicyCharacters);
+      expect(new Set(role.policies.map((p) => p.name)).size).toBe(role.policies.length);
+    }
+    expect(iamPolicySize(documents.boundary)).toBeLessThanOrEqual(IAM_LIMITS.managedPolicyCharacters);
+  });
+
+  it("the size check counts as IAM does (layout does not count) and would refuse the preview's statements as one policy", () => {
+    const preview = { Version: "2012-10-17", Statement: effective(documents.roles.preview) };
+    expect(iamPolicySize(JSON.stringify(preview, null, 2))).toBe(JSON.stringify(preview).length);
+    // Before: one inline policy of ~10,000 characters, within 3% of the 10,240 a role's inline policies may have together.
+    expect(iamPolicySize(preview)).toBeGreaterThan(IAM_LIMITS.managedPolicyCharacters);
   });
 
   it("the check catches the old role: PowerUserAccess plus IAM on role/retainwise-* lets a preview job rewrite its own role", () => {

@@ -115,7 +115,8 @@ function existing(type, id) {
 const stage = ${JSON.stringify(stage)};
 globalThis.$app = { name: "retainwise", stage, removal: stage === "production" ? "retain" : "remove", protect: stage === "production", providers: { aws: {} } };
 globalThis.$dev = ${dev === "true"};
-globalThis.$cli = { command: globalThis.$dev ? "dev" : "deploy", rpc: process.env.SST_SERVER, paths: { home: ${JSON.stringify(work)}, root: ${JSON.stringify(root)}, work: ${JSON.stringify(work)}, platform: ${JSON.stringify(platform)} }, state: { version: {} } };
+// The app's root is its config's directory, as the SST CLI sets it (infra/ci is an app of its own).
+globalThis.$cli = { command: globalThis.$dev ? "dev" : "deploy", rpc: process.env.SST_SERVER, paths: { home: ${JSON.stringify(work)}, root: ${JSON.stringify(dirname(join(root, config)))}, work: ${JSON.stringify(work)}, platform: ${JSON.stringify(platform)} }, state: { version: {} } };
 globalThis.sst = await import("./src/components/index.ts");
 globalThis.aws = await import("@pulumi/aws");
 // What mocks do not see: resource options (ignoreChanges, dependsOn) and the inputs of SST's dev commands.

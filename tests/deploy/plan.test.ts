@@ -1,10 +1,20 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { runCommand } from "../support/run-command.ts";
 import { connectionsAtFullScale, MAX_CONNECTIONS, STAGES } from "../../stacks/stages.ts";
-import { requireSstPlatform } from "./sst-platform.ts";
-import { boundaryArn, BOUNDARY_POLICY_NAME, ciPolicies, namePrefix } from "../../infra/ci/policies.ts";
+import { ROOT, requireSstPlatform } from "./sst-platform.ts";
+import {
+  boundaryArn,
+  BOUNDARY_POLICY_NAME,
+  CI_PATH,
+  ciPolicies,
+  namePrefix,
+  OIDC_SUBJECT_CLAIM_KEYS,
+} from "../../infra/ci/policies.ts";
 import { isAllowed } from "./iam-evaluate.ts";
+import { IAM_LIMITS, iamPolicySize } from "./iam-limits.ts";
 
 interface PlannedResource {
   type: string;
@@ -328,6 +338,56 @@ describe("health checks and deploys", () => {
       expect(one(production, `${name}Service`).options?.ignoreChanges).toContain("desiredCount");
     }
     expect(service(personal, "Api").waitForSteadyState).toBe(false);
+  });
+});
+
+describe("production's rollback (.github/workflows/deploy.yml)", () => {
+  it("finds production's cluster and services by the names this plan gives them", () => {
+    // The workflow records the task definitions before the deploy and points the services back at them:
+    // a name it does not find is a rollback that silently has nothing to roll back to.
+    const steps = (parse(readFileSync(join(ROOT, ".github/workflows/deploy.yml"), "utf8")) as any).jobs.production
+      .steps as {
+      name: string;
+      run?: string;
+    }[];
+    const record = steps.find((step) => step.name === "Record what production runs now")!.run!;
+    const rollback = steps.find((step) => step.name === "Roll back to the previous image")!.run!;
+    const clusterPattern = record.match(/contains\(@, '([^']+)'\)/)![1]!;
+    const [cluster] = ofType(production, "aws:ecs/cluster:Cluster");
+    expect(cluster!.inputs.name.startsWith(clusterPattern)).toBe(true);
+    expect(ofType(production, "aws:ecs/cluster:Cluster")).toHaveLength(1);
+    expect(record).toContain("for service in Api Worker;");
+    for (const name of ["Api", "Worker"] as const) {
+      expect(service(production, name).name).toBe(name);
+      expect(rollback).toContain(`--service ${name} --task-definition`);
+    }
+  });
+});
+
+describe("IAM's size quotas, for every role and policy of every stage (counted as IAM counts)", () => {
+  it("keep each trust policy, each role's inline policies together, its managed policies' count and each managed policy within the default quotas", () => {
+    for (const [stage, resources] of Object.entries({ production, staging, personal, dev, previewPlan, network, ci })) {
+      for (const role of ofType(resources, "aws:iam/role:Role")) {
+        const inline = (role.inputs.inlinePolicies ?? []).filter((p: { policy?: string }) => p.policy);
+        expect({
+          stage,
+          role: role.name,
+          trust: iamPolicySize(role.inputs.assumeRolePolicy) <= IAM_LIMITS.trustPolicyCharacters,
+          inline:
+            inline.reduce((sum: number, p: { policy: string }) => sum + iamPolicySize(p.policy), 0) <=
+            IAM_LIMITS.roleInlineCharacters,
+          managed: (role.inputs.managedPolicyArns ?? []).length <= IAM_LIMITS.managedPoliciesPerRole,
+        }).toEqual({ stage, role: role.name, trust: true, inline: true, managed: true });
+      }
+      for (const policy of ofType(resources, "aws:iam/policy:Policy"))
+        expect({ stage, policy: policy.name, size: iamPolicySize(policy.inputs.policy) }).toEqual({
+          stage,
+          policy: policy.name,
+          size: expect.toSatisfy((size: number) => size <= IAM_LIMITS.managedPolicyCharacters),
+        });
+      for (const policy of ofType(resources, "aws:iam/rolePolicy:RolePolicy"))
+        expect(iamPolicySize(policy.inputs.policy)).toBeLessThanOrEqual(IAM_LIMITS.roleInlineCharacters);
+    }
   });
 });
 
@@ -810,10 +870,19 @@ describe("the CI deploy roles (infra/ci)", () => {
       ["production", "GithubDeployProduction"],
     ] as const) {
       const role = one(ci, name).inputs;
+      const expected = documents.roles[environment];
       expect(role).toMatchObject({ name: `retainwise-ci-deploy-${environment}`, path: "/retainwise-ci/" });
-      expect(JSON.parse(role.assumeRolePolicy)).toEqual(documents.roles[environment].trust);
-      expect(JSON.parse(role.inlinePolicies[0].policy)).toEqual(documents.roles[environment].inline);
-      expect(role.managedPolicyArns ?? []).toEqual(documents.roles[environment].managed);
+      expect(JSON.parse(role.assumeRolePolicy)).toEqual(expected.trust);
+      // Its statements only in its own managed policies: no inline policy left (one empty block removes them all).
+      expect(role.inlinePolicies).toEqual([{}]);
+      const own = ofType(ci, "aws:iam/policy:Policy").filter((p) => p.inputs.name.startsWith(`${expected.name}-`));
+      expect(
+        own.map((p) => ({ name: p.inputs.name, path: p.inputs.path, document: JSON.parse(p.inputs.policy) })),
+      ).toEqual(expected.policies.map((p) => ({ name: p.name, path: CI_PATH, document: p.document })));
+      expect(role.managedPolicyArns).toEqual([
+        ...expected.awsManaged,
+        ...own.map((p) => `arn:aws:mock:us-east-1:123456789012:${p.name}`),
+      ]);
     }
     expect(ofType(ci, "aws:iam/role:Role")).toHaveLength(3);
     expect(ofType(ci, "aws:iam/accessKey:AccessKey")).toEqual([]);
@@ -823,6 +892,27 @@ describe("the CI deploy roles (infra/ci)", () => {
       path: "/retainwise-ci/",
     });
     expect(JSON.parse(boundary.policy)).toEqual(documents.boundary);
+  });
+
+  it("sets the repository's OIDC subject template (infra/ci/oidc-subject.mjs) to the claim keys the trust policies match, before any role trusts them", () => {
+    const command = one(ci, "GithubOidcSubject");
+    expect(command.inputs).toMatchObject({
+      create: "node oidc-subject.mjs",
+      update: "node oidc-subject.mjs",
+      dir: join(ROOT, "infra", "ci"),
+      environment: {
+        GITHUB_REPOSITORY: "retainwise/retainwise",
+        OIDC_SUBJECT_CLAIM_KEYS: JSON.stringify(OIDC_SUBJECT_CLAIM_KEYS),
+      },
+    });
+    expect(existsSync(join(command.inputs.dir, "oidc-subject.mjs"))).toBe(true);
+    // A change of repository or keys runs it again.
+    expect(command.inputs.triggers).toEqual(["retainwise/retainwise", ...OIDC_SUBJECT_CLAIM_KEYS]);
+    for (const role of ofType(ci, "aws:iam/role:Role"))
+      expect({ role: role.name, dependsOn: role.options?.dependsOn }).toEqual({
+        role: role.name,
+        dependsOn: ["GithubOidcSubject"],
+      });
   });
 
   it("puts the boundary on every role every stage creates, and the roles' own actions fit inside it, on their own stage's resources", () => {

@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { runCommand } from "../support/run-command.ts";
 // @ts-expect-error: a plain .mjs script the workflow runs, without type declarations.
 import { previewStages, STALE_AFTER_DAYS, staleStages } from "../../.github/scripts/stale-previews.mjs";
+import { RELEASE_REF, RELEASE_WORKFLOW } from "../../infra/ci/policies.ts";
 import { ROOT } from "./sst-platform.ts";
 
 /**
@@ -216,6 +217,15 @@ describe("which deploy role each job gets (infra/ci/policies.ts)", () => {
       expect(configure.with!["role-to-assume"]).toBe("${{ env.AWS_ROLE_ARN }}");
     }
     expect(workflows["preview.yml"]!.env!.STAGE).toBe("pr-${{ github.event.pull_request.number }}");
+  });
+});
+
+describe("what the staging and production roles' trust pins (infra/ci/policies.ts)", () => {
+  it("is the workflow that deploys them, run only by pushes to main: its file and ref are the job_workflow_ref and sub they trust", () => {
+    const file = RELEASE_WORKFLOW.replace(/^\.github\/workflows\//, "");
+    const deploying = allJobs().filter(({ job }) => ["staging", "production"].includes(environment(job) ?? ""));
+    expect(deploying.map(({ file, id }) => `${file}:${id}`)).toEqual([`${file}:staging`, `${file}:production`]);
+    expect(workflows[file]!.on).toEqual({ push: { branches: [RELEASE_REF.replace(/^refs\/heads\//, "")] } });
   });
 });
 
