@@ -130,6 +130,11 @@ await pulumi.runtime.runInPulumiStack(async () => {
     // By name (Pulumi keeps a resource's name as \`__name\`): what must exist, or have run, first.
     const dependsOn = [input.opts.dependsOn ?? []].flat();
     if (dependsOn.length) options[input.name] = { ...options[input.name], dependsOn: dependsOn.map((r) => r.__name) };
+    // The URN's type as the engine forms it (the parents' types, the root stack's left out, then its own): a
+    // resource whose URN changes is deleted and created anew, as a replacement is, unless an alias names the old one.
+    const types = [input.type];
+    for (let parent = input.opts.parent; parent && parent.__pulumiType !== "pulumi:pulumi:Stack"; parent = parent.__parentResource) types.unshift(parent.__pulumiType);
+    options[input.name] = { ...options[input.name], urnType: types.join("$"), aliases: (input.opts.aliases ?? []).length };
     return undefined;
   });
   $transform(sst.x.DevCommand, (args, _opts, name) => {

@@ -23,8 +23,11 @@ interface PlannedResource {
   /** An existing resource read with `X.get(name, id)` (e.g. the shared VPC), not one this stage creates. */
   read?: boolean;
   id?: string;
-  /** Resource options that matter here (ignoreChanges; dependsOn, by name), as the runner recorded them. */
-  options?: { ignoreChanges?: string[]; dependsOn?: string[] };
+  /**
+   * Resource options that matter here (ignoreChanges; dependsOn, by name), the URN's type (parents' types
+   * and its own, `$`-joined) and how many aliases it has, as the runner recorded them.
+   */
+  options?: { ignoreChanges?: string[]; dependsOn?: string[]; urnType?: string; aliases?: number };
 }
 
 /** The offline plan: sst.config.ts's run() evaluated under Pulumi mocks (plan-runner.mjs). */
@@ -427,6 +430,12 @@ describe("the database", () => {
       storageEncrypted: true,
     });
     expect(instance.identifier).toMatch(/^retainwise-production-databaseinstance-[a-z]{8}$/);
+    // Its URN too: a new parent (wrapping it in a component, SST changing Postgres's type) or name makes
+    // Pulumi create a new instance and drop the old one, a replacement by another road, unless aliased.
+    expect(one(production, "DatabaseInstance").options).toMatchObject({
+      urnType: "sst:aws:Postgres$aws:rds/instance:Instance",
+      aliases: 0,
+    });
     // Its subnets are production's own VPC's: moving it to another VPC (e.g. the shared one) replaces it.
     expect(one(production, "DatabaseSubnetGroup").inputs.subnetIds).toEqual([
       "VpcPrivateSubnet1-id",

@@ -306,6 +306,20 @@ describe(".github/scripts/require.sh", () => {
   });
 });
 
+describe("preview stages", () => {
+  it("are removed when their pull request closes, by the job that deploys nothing, with the stage the deploy used", () => {
+    const preview = workflows["preview.yml"]!;
+    expect(preview.on.pull_request.types).toContain("closed");
+    const { deploy, remove } = preview.jobs;
+    expect(deploy!.if).toBe("github.event.action != 'closed'");
+    expect(remove!.if).toBe("github.event.action == 'closed'");
+    expect(runs(remove!)).toMatch(/^npx sst remove --stage "\$STAGE"$/m);
+    expect(deploysWith(remove!)).toBe(false);
+    expect(runs(deploy!)).toContain('npx sst deploy --stage "$STAGE"');
+    expect(remove!.env?.STAGE ?? preview.env!.STAGE).toBe("pr-${{ github.event.pull_request.number }}");
+  });
+});
+
 describe("the daily sweep of stale previews", () => {
   it("runs every day as the preview role (its environment), never two at once, removing only pr-* stages the script names", () => {
     const sweep = workflows["sweep-previews.yml"]!;
