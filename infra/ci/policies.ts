@@ -95,7 +95,7 @@ export const RELEASE_WORKFLOW = ".github/workflows/deploy.yml";
 /** A pull_request event's ref (preview.yml's jobs): GitHub's merge ref of the pull request. */
 const PULL_REQUEST_REF = "refs/pull/*/merge";
 /** The `sub` GitHub issues under {@link OIDC_SUBJECT_CLAIM_KEYS} to a job in `environment` running on `ref`. */
-export const subjectOf = (repository: string, environment: DeployEnvironment, ref: string) =>
+const subjectOf = (repository: string, environment: DeployEnvironment, ref: string) =>
   `repo:${repository}:environment:${environment}:ref:${ref}`;
 /** Refs each role trusts: preview, pull requests and `main` (the daily sweep); staging and production, `main` only. */
 const TRUSTED_REFS: Record<DeployEnvironment, string[]> = {
