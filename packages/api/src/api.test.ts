@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { Hono } from "hono";
@@ -255,23 +255,36 @@ describe("downloads", () => {
 });
 
 describe("error reports", () => {
+  const ROW_ERRORS = Array.from({ length: 30 }, (_, i) => ({
+    row: i + 1,
+    customerId: i % 2 ? `C${i}` : `=C, ${i}`,
+    reason: "the row has 2 fields but the header has 21",
+  }));
+  // As the scorer writes it: the same rows, cells spreadsheet-safe (a leading ') and quoted where they must be.
   const REPORT =
     "row,customer_id,error\n" +
-    Array.from({ length: 30 }, (_, i) => `${i + 1},C${i},the row has 2 fields but the header has 21\n`).join("");
+    ROW_ERRORS.map((e) => `${e.row},${e.row % 2 ? `"'=C, ${e.row - 1}"` : `C${e.row - 1}`},${e.reason}\n`).join("");
 
-  test("a COMPLETED prediction's report downloads as CSV, whole or its first rows with ?limit", async () => {
-    const { id } = await completedPrediction("x\n1\n");
+  test("a COMPLETED prediction's report: a presigned URL to all of it (302 with redirect=1), its first rows as CSV with ?limit, and the API reads no object", async () => {
+    const { id } = await completedPrediction("x\n1\n", { rowErrors: ROW_ERRORS } as unknown as ScoreSummary);
     await api.store.put(`results/${id}/attempt-1.errors.csv`, Readable.from([REPORT]));
-    const whole = await call(`/v1/predictions/${id}/errors`, keyA);
-    expect(whole.status).toBe(200);
-    expect(whole.headers.get("content-type")).toMatch(/^text\/csv/);
-    expect(whole.headers.get("content-disposition")).toMatch(/-errors\.csv"$/);
-    expect(await whole.text()).toBe(REPORT);
-    const head = await (await call(`/v1/predictions/${id}/errors?limit=20`, keyA)).text();
-    expect(head.trimEnd().split("\n")).toEqual(REPORT.split("\n").slice(0, 21));
+    const reads = vi.spyOn(api.store, "get");
+    const link = (await (await call(`/v1/predictions/${id}/errors`, keyA)).json()) as { url: string; filename: string };
+    expect(link.filename).toMatch(/-errors\.csv$/);
+    const redirect = await call(`/v1/predictions/${id}/errors?redirect=1`, keyA);
+    expect(redirect.status).toBe(302);
+    const head = await call(`/v1/predictions/${id}/errors?limit=20`, keyA);
+    expect(head.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect((await head.text()).trimEnd().split("\n")).toEqual(REPORT.split("\n").slice(0, 21));
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
+    const file = await fetch(link.url);
+    expect(file.headers.get("content-disposition")).toMatch(/filename="[^"]*-errors\.csv"/);
+    expect(await file.text()).toBe(REPORT);
+    expect(await errorCode(await call(`/v1/predictions/${id}/errors?limit=101`, keyA))).toBe("request.invalid_limit");
   });
 
-  test("a FAILED prediction keeps its report; one failed before reading rows answers 404 saying why; a queued one 409", async () => {
+  test("a FAILED prediction keeps its report and first rows when it failed on too many bad rows; one failed before reading rows answers 404 saying why; a queued one 409", async () => {
     const { id } = (await (await uploadCsv(keyA)).json()) as { id: string };
     expect(await errorCode(await call(`/v1/predictions/${id}/errors`, keyA))).toBe("prediction.not_ready");
     const { attempt } = (await api.predictions.claim(id, { staleAfterSeconds: 45 }))!;
@@ -285,8 +298,19 @@ describe("error reports", () => {
         message: `Prediction ${id} has no error report. It failed before reading its rows: The file is missing tenure.`,
       },
     });
-    await api.store.put(`results/${id}/attempt-1.errors.csv`, Readable.from([REPORT]));
-    expect(await (await call(`/v1/predictions/${id}/errors`, keyA)).text()).toBe(REPORT);
+
+    const bad = (await (await uploadCsv(keyA)).json()) as { id: string };
+    const claimed = (await api.predictions.claim(bad.id, { staleAfterSeconds: 45 }))!;
+    await api.predictions.fail(bad.id, claimed.attempt, {
+      code: "csv.too_many_bad_rows",
+      message: "30 of 31 rows could not be scored.",
+      details: { rowErrors: ROW_ERRORS.slice(0, 3) },
+    });
+    await api.store.put(`results/${bad.id}/attempt-1.errors.csv`, Readable.from([REPORT]));
+    const head = await (await call(`/v1/predictions/${bad.id}/errors?limit=20`, keyA)).text();
+    expect(head).toBe(REPORT.split("\n").slice(0, 4).join("\n") + "\n");
+    const link = (await (await call(`/v1/predictions/${bad.id}/errors`, keyA)).json()) as { url: string };
+    expect(await (await fetch(link.url)).text()).toBe(REPORT);
   });
 
   test("DELETE removes the error report too", async () => {
@@ -366,13 +390,15 @@ describe("listing, limits and health", () => {
 });
 
 /** Uploads as account A, then completes it through the repository as a worker would. */
-async function completedPrediction(result: string): Promise<{ id: string; outputKey: string }> {
+async function completedPrediction(
+  result: string,
+  summary = {} as ScoreSummary, // the API passes metrics through; their shape is the scorer's concern
+): Promise<{ id: string; outputKey: string }> {
   const { id } = (await (await uploadCsv(keyA)).json()) as { id: string };
   const claim = await api.predictions.claim(id, { staleAfterSeconds: 45 });
   if (!claim) throw new Error("claim failed");
   const outputKey = `results/${id}/${claim.attempt}.csv`;
   await api.store.put(outputKey, Readable.from([result]), { contentType: "text/csv" });
-  const summary = {} as ScoreSummary; // the API passes metrics through; their shape is the scorer's concern
   expect(
     await api.predictions.complete(id, claim.attempt, {
       outputKey,

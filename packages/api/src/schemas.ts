@@ -4,6 +4,7 @@ import { BUILTIN_MODEL_ID, MODEL_STATUSES, modelLabel, type Model } from "@retai
 import { PREDICTION_STATUSES, type Prediction } from "@retainwise/core/predictions";
 import { isTermTablesCard } from "@retainwise/core/model/card";
 import { TREND_BUCKETS } from "@retainwise/core/outcomes";
+import { ROW_ERRORS_KEPT } from "@retainwise/core/scoring/results";
 import { UUID_PATTERN } from "@retainwise/core/uuid";
 
 /** HTTP shapes, validated on the way in and documented from the same schemas (openapi.ts). */
@@ -26,15 +27,24 @@ export const ListQuerySchema = v.object({
   cursor: v.optional(v.pipe(v.string(), v.description("`nextCursor` of the previous page"), v.maxLength(200))),
 });
 
+export const DownloadQuerySchema = v.object({
+  redirect: v.fallback(
+    v.optional(v.pipe(v.picklist(["1"]), v.description("1: answer 302 to the URL instead of JSON"))),
+    undefined,
+  ),
+});
+
 export const ErrorReportQuerySchema = v.object({
   limit: v.optional(
     v.pipe(
       v.string(),
-      v.description("Only the header and the first `limit` rows"),
+      v.description(
+        `Answer the header and the first \`limit\` rows as CSV (kept with the prediction, at most ${ROW_ERRORS_KEPT}) instead of a URL for the whole report`,
+      ),
       v.transform(Number),
       v.integer("must be an integer"),
       v.minValue(1, "must be at least 1"),
-      v.maxValue(1000, "must be at most 1000"),
+      v.maxValue(ROW_ERRORS_KEPT, `must be at most ${ROW_ERRORS_KEPT}`),
     ),
   ),
 });
@@ -44,12 +54,6 @@ const choiceOf = <const T extends readonly [string, ...string[]]>(choices: T, de
   v.optional(v.fallback(v.pipe(v.picklist(choices), v.description(description)), choices[0]), choices[0]);
 
 /** `?redirect=1` on a download: 302 to the URL instead of JSON. */
-export const DownloadQuerySchema = v.object({
-  redirect: v.fallback(
-    v.optional(v.pipe(v.picklist(["1"]), v.description("1: answer 302 to the URL instead of JSON"))),
-    undefined,
-  ),
-});
 export const PredictionChartQuerySchema = v.object({
   chart: choiceOf(["histogram", "risk"], "histogram of probabilities (default) or High/Medium/Low counts"),
 });

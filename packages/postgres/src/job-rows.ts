@@ -2,6 +2,7 @@ import { isUuid, type JobClaim, type JobError, type JobRow, type JobRows } from 
 import type postgres from "postgres";
 import type { SqlOrTx } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
+import { withoutNul } from "./json-strings.ts";
 
 /** What differs between job tables; everything else (outbox, claim, guards, reaper) is shared. */
 export interface JobTable<J extends JobRow, P> {
@@ -101,7 +102,8 @@ async function fail<J extends JobRow, P>(
 ): Promise<boolean> {
   const updated = await sql`
     update ${sql(spec.table)} set
-      status = 'FAILED', error_code = ${error.code}, error_message = ${error.message}, completed_at = now(), updated_at = now()
+      status = 'FAILED', error_code = ${error.code}, error_message = ${error.message},
+      error_details = ${error.details ? sql.json(withoutNul(error.details) as never) : null}, completed_at = now(), updated_at = now()
     where id = ${id}
       and ${attempt === null ? sql`status in ('QUEUED', ${spec.running})` : sql`status = ${spec.running} and attempts = ${attempt}`}
     returning id`;

@@ -10,6 +10,7 @@ import type {
 } from "@retainwise/core";
 import type { Sql, TransactionSql } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
+import { mapStrings } from "./json-strings.ts";
 import { createJobRows, type JobTable } from "./job-rows.ts";
 
 /**
@@ -195,13 +196,4 @@ function storable(text: string): string {
 
 function stored(text: string): string {
   return text.replace(/\\([\\0])/g, (_, c: string) => (c === "0" ? "\u0000" : "\\"));
-}
-
-/** `value` with every string in it (keys aside) passed through `f`. */
-function mapStrings<T>(value: T, f: (text: string) => string): T {
-  if (typeof value === "string") return f(value) as T;
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, f)) as T;
-  if (value && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, f)])) as T;
-  return value;
 }

@@ -77,12 +77,17 @@ export const DOWNLOAD_PREDICTION: RouteDoc = {
 };
 
 export const PREDICTION_ERRORS: RouteDoc = {
-  summary: "The error report: `row,customer_id,error` for every row that could not be scored (CSV)",
+  summary:
+    "The error report, `row,customer_id,error` for every row that could not be scored: a presigned URL (valid 10 minutes), or its first rows as CSV with ?limit",
   description:
     "There once the prediction is COMPLETED, or FAILED after reading its rows (too many bad rows): the way to find and fix them. Rows are 1-based data rows, header excluded. 404 `error_report.not_found` when the job failed before reading rows (its error says why).",
-  query: ErrorReportQuerySchema,
+  query: v.object({ ...ErrorReportQuerySchema.entries, ...DownloadQuerySchema.entries }),
   responses: {
-    200: { description: "The report", body: { media: ["text/csv"], description: "row,customer_id,error" } },
+    200: json(
+      "Where to download the whole report; with ?limit, its header and first rows as text/csv instead",
+      DownloadSchema,
+    ),
+    302: REDIRECT,
   },
   errors: [
     "request.bad_id",

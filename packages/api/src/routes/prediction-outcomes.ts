@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { trainFromPrediction } from "@retainwise/core/models";
 import { promoteChallenger } from "@retainwise/core/predictions";
 import { modelLabel } from "@retainwise/core/models";
-import { type Prediction } from "@retainwise/core/predictions";
+import type { Prediction } from "@retainwise/core/predictions";
 import {
   compareChallenger,
   pairedRows,

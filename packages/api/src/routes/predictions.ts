@@ -1,10 +1,10 @@
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { Hono, type Context } from "hono";
 import { isRetainwiseError, RetainwiseError } from "@retainwise/core/errors";
 import { errorReportKeyFor, TERMINAL_STATUSES, type Prediction } from "@retainwise/core/predictions";
 import { usableChallenger, usableModel } from "@retainwise/core/models";
 import { deletePrediction, newPredictionId, submitPrediction } from "@retainwise/core/predictions";
-import { errorReportHead } from "@retainwise/core/scoring/results";
+import { errorReportPreview, type RowError } from "@retainwise/core/scoring/results";
 import type { ApiDeps, ApiEnv } from "../env.ts";
 import * as v from "valibot";
 import { documented } from "../openapi/route-docs.ts";
@@ -155,12 +155,20 @@ export function predictionRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEn
     "/:id/errors",
     documented(PREDICTION_ERRORS, async (c) => {
       const prediction = await owned(c);
-      const { limit } = parseOr400(ErrorReportQuerySchema, c.req.query(), "query parameter");
-      const report = await errorReport(prediction);
-      c.header("Content-Type", "text/csv; charset=utf-8");
-      c.header("Content-Disposition", `attachment; filename="${errorReportFilename(prediction.inputFilename)}"`);
-      if (limit !== undefined) return c.body(await errorReportHead(report, limit));
-      return c.body(Readable.toWeb(report) as ReadableStream);
+      const query = parseOr400(ErrorReportQuerySchema, c.req.query(), "query parameter");
+      const rows = keptRowErrors(prediction);
+      const filename = errorReportFilename(prediction.inputFilename);
+      if (query.limit !== undefined) {
+        c.header("Content-Type", "text/csv; charset=utf-8");
+        c.header("Content-Disposition", `attachment; filename="${filename}"`);
+        return c.body(errorReportPreview(rows, query.limit));
+      }
+      const signed = await store.presignGet(errorReportKeyFor(prediction.id, prediction.attempts), {
+        expiresInSeconds: deps.downloadUrlTtlSeconds,
+        filename,
+      });
+      if (v.parse(DownloadQuerySchema, c.req.query()).redirect === "1") return c.redirect(signed.url, 302);
+      return c.json({ url: signed.url, expiresAt: signed.expiresAt.toISOString(), filename });
     }),
   );
 
@@ -225,21 +233,24 @@ export function predictionRoutes(deps: ApiDeps, guards: RouteGuards): Hono<ApiEn
     }
   }
 
-  /** The report of the prediction's last attempt: there once it is COMPLETED, or FAILED after reading its rows. */
-  async function errorReport(prediction: Prediction): Promise<Readable> {
+  /**
+   * The first rows of the last attempt's error report, as kept with the prediction: a report exists
+   * once it is COMPLETED (its summary's row errors), or FAILED on too many bad rows (the failure's
+   * details); any other failure came before its rows were read.
+   */
+  function keptRowErrors(prediction: Prediction): readonly RowError[] {
     if (!TERMINAL_STATUSES.includes(prediction.status)) {
       throw new RetainwiseError(
         "prediction.not_ready",
         `Prediction ${prediction.id} is ${prediction.status}; its error report exists once it is COMPLETED or FAILED.`,
       );
     }
-    try {
-      return await store.get(errorReportKeyFor(prediction.id, prediction.attempts));
-    } catch (error) {
-      if (!(isRetainwiseError(error) && error.kind === "not_found")) throw error;
-      const why =
-        prediction.status === "FAILED" ? ` It failed before reading its rows: ${prediction.errorMessage}` : "";
-      throw new RetainwiseError("error_report.not_found", `Prediction ${prediction.id} has no error report.${why}`);
+    if (prediction.status === "COMPLETED") return prediction.metrics?.rowErrors ?? [];
+    if (prediction.errorCode === "csv.too_many_bad_rows") {
+      const kept = prediction.errorDetails?.rowErrors;
+      return Array.isArray(kept) ? (kept as RowError[]) : [];
     }
+    const why = prediction.status === "FAILED" ? ` It failed before reading its rows: ${prediction.errorMessage}` : "";
+    throw new RetainwiseError("error_report.not_found", `Prediction ${prediction.id} has no error report.${why}`);
   }
 }

@@ -1,3 +1,5 @@
+import type { ErrorDetails } from "../errors.ts";
+
 /**
  * `JobRow`: the job columns every job table has (they inherit `job_rows`, migration 0011). What
  * every job table (predictions, models, score_indexings) offers the shared machinery: the outbox, the
@@ -14,6 +16,8 @@ export interface JobRow {
   errorCode: string | null;
   /** A sentence a customer understands, set when FAILED. */
   errorMessage: string | null;
+  /** The failure's `RetainwiseError.details`, when it had any. */
+  errorDetails: ErrorDetails | null;
   /** Null until the job message was sent: the outbox relay re-sends those (no job stays QUEUED forever). */
   enqueuedAt: Date | null;
   heartbeatAt: Date | null;
@@ -32,6 +36,7 @@ export interface JobClaim<J> {
 export interface JobError {
   code: string;
   message: string;
+  details?: ErrorDetails | undefined;
 }
 
 export interface JobRows<J extends JobRow, P> {

@@ -169,7 +169,7 @@ async function settleFailure<J extends JobRow, P>(
     return "released";
   }
   if (isRetainwiseError(error) && error.permanent) {
-    await spec.rows.fail(id, attempt, { code: error.code, message: error.message });
+    await spec.rows.fail(id, attempt, { code: error.code, message: error.message, details: error.details });
     await deps.queue.delete(message.receipt);
     log.info("job failed", { attempt, error });
     return "failed";

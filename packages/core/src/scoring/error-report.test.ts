@@ -1,10 +1,10 @@
-import { Readable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chunked, collector } from "../../../../tests/support/score-text.ts";
 import { DEFAULT_MODEL_PATH, readTelco, toCsv } from "../../../../tests/support/telco.ts";
 import { loadModel, type ChurnModel } from "../model/index.ts";
-import { errorReportHead } from "./error-report.ts";
+import { errorReportPreview } from "./error-report.ts";
+import type { RowError } from "./summary-types.ts";
 import { scoreCsv } from "./score-csv.ts";
 
 let model: ChurnModel;
@@ -52,11 +52,27 @@ describe("the error report", () => {
     expect(errors.text()).toBe("row,customer_id,error\n");
   });
 
-  it("reads back only the header and the first rows asked for", async () => {
-    const report =
-      "row,customer_id,error\n" + Array.from({ length: 500 }, (_, i) => `${i + 1},"id, ${i}",bad\n`).join("");
-    const head = await errorReportHead(Readable.from([report]), 20);
-    expect(parse(head)).toHaveLength(21);
-    expect(head.split("\n")[1]).toBe('1,"id, 0",bad');
+  it("is previewed, byte for byte, from the row errors a failure or a summary keeps", async () => {
+    const telco = readTelco();
+    // Spreadsheet-unsafe ids and commas in them: the preview must escape them as the report does.
+    const rows = telco.rows.slice(0, 60).map((row, i) => {
+      const copy = [...row];
+      copy[0] = i % 2 ? `=id, ${i}` : `id-${i}`;
+      if (i % 3 === 0) copy[telco.headers.indexOf("tenure")] = "not a number";
+      return copy;
+    });
+    const errors = collector();
+    const failure = await scoreCsv({
+      input: chunked(toCsv(telco.headers, rows)),
+      output: collector().stream,
+      errors: errors.stream,
+      model,
+    }).catch((error: unknown) => error as { code: string; details: { rowErrors: RowError[] } });
+    expect(failure).toMatchObject({ code: "csv.too_many_bad_rows" });
+    const kept = (failure as { details: { rowErrors: RowError[] } }).details.rowErrors;
+    expect(kept).toHaveLength(20);
+    const report = errors.text().split("\n");
+    expect(errorReportPreview(kept, 5)).toBe(report.slice(0, 6).join("\n") + "\n");
+    expect(errorReportPreview(kept, 100)).toBe(errors.text());
   });
 });

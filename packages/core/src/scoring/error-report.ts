@@ -1,6 +1,5 @@
-import type { Readable } from "node:stream";
-import { parse } from "csv-parse";
 import { csvLine } from "./output.ts";
+import type { RowError } from "./summary-types.ts";
 
 /**
  * The error report: one line per row that could not be scored, written beside the scored file as
@@ -11,16 +10,14 @@ export const ERROR_REPORT_COLUMNS = ["row", "customer_id", "error"] as const;
 export const ERROR_REPORT_HEADER = csvLine(ERROR_REPORT_COLUMNS);
 
 /**
- * The header and the first `limit` rows of an error report, as CSV text; stops reading there.
+ * The header and the first `limit` of `rows` as the report has them: a summary's (or a failed
+ * job's) `rowErrors`, the report's first lines, so its preview needs no read of the report itself.
  *
  * @example
- *   const first20 = await errorReportHead(await store.get(key), 20);
+ *   const first20 = errorReportPreview(prediction.metrics.rowErrors, 20);
  */
-export async function errorReportHead(report: Readable, limit: number): Promise<string> {
-  const rows: string[][] = [];
-  const parser = report.pipe(parse({ relax_column_count: true, to: limit + 1 }));
-  for await (const record of parser as AsyncIterable<string[]>) rows.push(record);
-  report.destroy();
-  // Cells were made spreadsheet-safe when written; csvLine leaves a leading ' as it is.
-  return rows.map(csvLine).join("");
+export function errorReportPreview(rows: readonly RowError[], limit: number): string {
+  let text = ERROR_REPORT_HEADER;
+  for (const error of rows.slice(0, limit)) text += csvLine([String(error.row), error.customerId, error.reason]);
+  return text;
 }

@@ -1,6 +1,6 @@
 export { scoreCsv } from "./score-csv.ts";
 export { OUTPUT_COLUMNS } from "./output.ts";
-export { ERROR_REPORT_COLUMNS, errorReportHead } from "./error-report.ts";
+export { ERROR_REPORT_COLUMNS, errorReportPreview } from "./error-report.ts";
 export { DEFAULT_MAX_BAD_ROW_SHARE } from "./summary.ts";
 export { PARALLEL_MIN_BYTES } from "./parallel.ts";
 export { isScoringThread, serveScoringThread } from "./scoring-thread.ts";

@@ -138,6 +138,8 @@ export function assertFewBadRows(summary: ScoreSummary, maxShare = DEFAULT_MAX_B
       "csv.too_many_bad_rows",
       `${count(summary.rowsFailed)} of ${count(total)} rows (${(share * 100).toFixed(1)}%) could not be scored, more than the ${(maxShare * 100).toFixed(0)}% allowed. ` +
         `${describeProblems(summary)} Fix these rows and try again with the corrected file.`,
+      // The first of them, kept with the failed job: what the error report's preview shows.
+      { details: { rowErrors: summary.rowErrors } },
     );
   }
 }

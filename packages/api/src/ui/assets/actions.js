@@ -21,6 +21,18 @@ export function predictionTarget(p) {
   };
 }
 
+/**
+ * Saves the file of a presigned URL the API answers at `path` (`{url, filename}`). The URL expires in
+ * minutes, so it is asked for on click, never rendered ahead. @param {string} path
+ */
+export async function downloadFrom(path) {
+  const { url, filename } = await api(path);
+  const link = el("a", { href: url, download: filename ?? "" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
 /** @param {Target} target @param {(error: Error) => void} onError @param {string} [what] what is downloaded, for the label */
 export function downloadButton(target, onError, what = "results of") {
   const button = el(
@@ -31,12 +43,7 @@ export function downloadButton(target, onError, what = "results of") {
   button.addEventListener("click", async () => {
     button.setAttribute("disabled", "");
     try {
-      // The presigned URL expires in minutes, so it is asked for on click, never rendered ahead.
-      const { url, filename } = await api(`${target.path}/download`);
-      const link = el("a", { href: url, download: filename ?? "" });
-      document.body.append(link);
-      link.click();
-      link.remove();
+      await downloadFrom(`${target.path}/download`);
     } catch (error) {
       onError(/** @type {Error} */ (error));
     } finally {

@@ -1,5 +1,5 @@
 // @ts-check
-import { deleteButton, downloadButton, predictionTarget } from "./actions.js";
+import { deleteButton, downloadButton, downloadFrom, predictionTarget } from "./actions.js";
 import { api, apiText } from "./api.js";
 import { parseCsv } from "./csv.js";
 import { failurePanel } from "./failure.js";
@@ -194,15 +194,7 @@ function errorReportButton(p, showError) {
   const button = el("button", { type: "button", class: "button small" }, "Download error report");
   button.addEventListener("click", async () => {
     try {
-      // The API wants the key in a header, so the file is fetched here and handed over as a blob.
-      const url = URL.createObjectURL(
-        new Blob([await apiText(`/predictions/${encodeURIComponent(p.id)}/errors`)], { type: "text/csv" }),
-      );
-      const link = el("a", { href: url, download: `${fileName(p).replace(/\.(csv|txt)$/i, "")}-errors.csv` });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      URL.revokeObjectURL(url);
+      await downloadFrom(`/predictions/${encodeURIComponent(p.id)}/errors`);
     } catch (e) {
       showError(/** @type {Error} */ (e));
     }
