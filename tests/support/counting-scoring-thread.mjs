@@ -1,17 +1,14 @@
-// A scoring thread for tests of parallel scoring (packages/core/src/scoring/pieces.ts, ranges.ts): it
-// adds the bytes of every piece or range it is sent to the file named by RETAINWISE_TEST_PIECE_LOG,
-// and starts the program's own thread only after RETAINWISE_TEST_THREAD_DELAY_MS, as a slow machine
-// would. With RETAINWISE_TEST_THREAD_EXIT_AT=N it ends itself when sent its Nth task, as a crashed thread would.
+// A scoring thread for tests of parallel scoring (packages/core/src/scoring/ranges.ts): it adds the
+// bytes of every range it is sent to the file named by RETAINWISE_TEST_RANGE_LOG, and starts the
+// program's own thread only after RETAINWISE_TEST_THREAD_DELAY_MS, as a slow machine would. With
+// RETAINWISE_TEST_THREAD_EXIT_AT=N it ends itself when sent its Nth range, as a crashed thread would.
 import { appendFileSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 
 let tasks = 0;
 parentPort.on("message", (message) => {
-  if (!message.piece && !message.range) return;
-  appendFileSync(
-    process.env.RETAINWISE_TEST_PIECE_LOG,
-    `${message.piece ? message.piece.byteLength : message.range.end - message.range.start}\n`,
-  );
+  if (!message.range) return;
+  appendFileSync(process.env.RETAINWISE_TEST_RANGE_LOG, `${message.range.end - message.range.start}\n`);
   // process.exit() in a worker thread ends that thread only.
   if (++tasks === Number(process.env.RETAINWISE_TEST_THREAD_EXIT_AT)) process.exit(9);
 });

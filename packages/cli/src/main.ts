@@ -3,7 +3,7 @@
  * `run(argv)` (resolving the exit code) and `help` (its usage text). The same file is also the
  * entry of training threads (the worker's `train` jobs), which train once, of bagging threads (the
  * bags of a training side by side, for `train` and training threads), and, run from the sources,
- * of scoring threads (`score --threads`), which serve pieces of a file instead (the bundle
+ * of scoring threads (`score --threads`), which serve ranges of a file instead (the bundle
  * starts them from scoring-thread.ts).
  */
 import { didYouMean } from "./command-line.ts";

@@ -4,7 +4,7 @@ import type { FileRange } from "./reader.ts";
 import { firstRecordEnd, lastRecordEnd } from "./records.ts";
 
 const BLOCK_BYTES = 1024 * 1024;
-/** As a piece (scoring/pieces.ts): a record longer than this is taken for an unclosed quote. */
+/** A record longer than this is taken for an unclosed quote: such a file is scored as one stream, which reports it. */
 const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 
 /** Bytes of an input read at an offset: a file on disk, or an object read front to back (`sequentialBytes`). */

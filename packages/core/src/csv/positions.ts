@@ -1,7 +1,7 @@
 /**
  * How row, line and byte positions read in messages. Scoring a whole file, they are the numbers.
- * A piece of a file scored on a worker thread does not know where it starts, so it writes
- * placeholders that the main thread resolves once the pieces before it are counted
+ * A part of a file scored apart (a range on a thread, a shard) does not know where it starts, so
+ * it writes placeholders that are resolved once the parts before it are counted
  * (scoring/parallel.ts).
  */
 export interface Positions {
@@ -26,7 +26,7 @@ export const RELATIVE_POSITIONS: Positions = {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL brackets the placeholders because no CSV text can hold one.
 const PLACEHOLDER = /\u0000([rlb])(\d+)\u0000/g;
 
-/** Replaces RELATIVE_POSITIONS placeholders in `text`, given where the piece starts. */
+/** Replaces RELATIVE_POSITIONS placeholders in `text`, given where the part starts. */
 export function resolvePositions(text: string, before: { rows: number; lines: number; bytes: number }): string {
   if (!text.includes("\u0000")) return text;
   return text.replace(PLACEHOLDER, (_, kind: string, n: string) => {

@@ -68,22 +68,15 @@ export async function openCsvAfterHead(
   return { ...records, headers, delimiter, records: oneByOne(records.read) };
 }
 
-const PIECE_SLICE_BYTES = 64 * 1024;
-
 /** The data records of a file, as `CsvSource` reads them, without its header. */
 export type RecordSource = Pick<CsvSource, "delimiter" | "read" | "bytesRead" | "lines">;
 
 /**
- * The records of a piece cut from a file at record boundaries (scoring/parallel.ts): no header, no
- * sniffing (the file was sniffed once), row and line numbers counted from the piece's start.
+ * A range is read from the disk in chunks of this size: fed a large buffer at once, csv-parse
+ * would turn it into records all alive until read; in small chunks only about a batch's worth is,
+ * and fewer records outlive the young generation.
  */
-export function openPiece(piece: Buffer, delimiter: Delimiter, positions: Positions): RecordSource {
-  // Fed whole, csv-parse would turn the piece into records at once, all alive until read; in slices,
-  // only about a batch's worth is, and fewer records outlive the young generation.
-  const slices: Buffer[] = [];
-  for (let at = 0; at < piece.length; at += PIECE_SLICE_BYTES) slices.push(piece.subarray(at, at + PIECE_SLICE_BYTES));
-  return { ...parseRecords(slices, delimiter, positions, false), delimiter };
-}
+const RANGE_CHUNK_BYTES = 64 * 1024;
 
 /** Bytes [start, end) of a file on disk. */
 export interface FileRange {
@@ -94,15 +87,15 @@ export interface FileRange {
 
 /**
  * The records of a range of a file cut at record boundaries (scoring/ranges.ts), read from the
- * disk as they are parsed: as `openPiece`, without a header and counted from the range's start.
+ * disk as they are parsed: no header, no sniffing (the file was sniffed once), row and line
+ * numbers counted from the range's start.
  */
 export function openFileRange(
   { path, start, end }: FileRange,
   delimiter: Delimiter,
   positions: Positions,
 ): RecordSource {
-  // Slices of a piece's size, for the same reason as there.
-  const chunks = end > start ? createReadStream(path, { start, end: end - 1, highWaterMark: PIECE_SLICE_BYTES }) : [];
+  const chunks = end > start ? createReadStream(path, { start, end: end - 1, highWaterMark: RANGE_CHUNK_BYTES }) : [];
   return openRange(chunks, delimiter, positions);
 }
 

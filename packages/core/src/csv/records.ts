@@ -3,8 +3,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /**
- * Where whole records end in raw CSV bytes, so a file can be cut into pieces that parse on their
- * own (scoring/parallel.ts). A quote opens a field only at the field's start and `""` inside quotes
+ * Where whole records end in raw CSV bytes, so a file can be cut into ranges that parse on their
+ * own (file-ranges.ts). A quote opens a field only at the field's start and `""` inside quotes
  * is an escaped quote — csv-parse's reading — so a stray quote mid-field (`12" screen`, which
  * csv-parse reports as a bad row) does not hide the newlines after it. `bytes` must begin at the
  * start of a record.

@@ -36,7 +36,7 @@ export interface BinCounts {
 /**
  * Counts feature codes (docs/MODEL-FORMAT.md: row-major `[rows, inputs]`, numbers as read,
  * categories as level indexes, NaN blank) into each input's bins: one increment per cell, no second
- * pass over the file, and counts from pieces of a file add up (`merge`). The scorer feeds it the
+ * pass over the file, and counts from parts of a file add up (`merge`). The scorer feeds it the
  * codes it gives onnxruntime; the trainer the codes of its training rows.
  *
  * @example
@@ -71,7 +71,7 @@ export function createBinCounter(inputs: readonly ModelInputSpec[]) {
         }
       }
     },
-    /** Adds another counter's counts (a piece of the same file counted elsewhere). */
+    /** Adds another counter's counts (a part of the same file counted elsewhere). */
     merge(other: BinCounts): void {
       state.rows += other.rows;
       other.counts.forEach((c, i) => {
@@ -84,7 +84,7 @@ export function createBinCounter(inputs: readonly ModelInputSpec[]) {
       });
     },
     state: (): BinCounts => state,
-    /** The counts so far, and start again from zero (a scoring thread sends each piece's counts). */
+    /** The counts so far, and start again from zero (a scoring thread sends each range's counts). */
     drain(): BinCounts {
       const counted = state;
       state = empty();

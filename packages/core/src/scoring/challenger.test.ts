@@ -76,7 +76,7 @@ describe("scoring with a challenger", () => {
   });
 
   it.each([
-    { way: "pieces of a stream", fromFile: false },
+    { way: "a stream, copied to a temporary file", fromFile: false },
     { way: "ranges of a file on disk", fromFile: true },
   ])(
     "writes the same bytes and counts the same drift for a large file on one thread and on two, in $way",

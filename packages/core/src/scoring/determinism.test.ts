@@ -52,18 +52,23 @@ describe.each(models)("scoring with $name", ({ load }) => {
     }
   }, 120_000);
 
-  it("writes the same bytes for a large file on one thread and on two, as a stream and from a file on disk", async () => {
+  it("writes the same bytes (output, error report, scores) for a large file on one thread and on two, as a stream and from a file on disk", async () => {
     const rows = Array.from({ length: 66_000 }, (_, i) => [
       `D${i}`,
       ...telco.rows[(i * 7919) % telco.rows.length]!.slice(1),
     ]);
+    // A few rows that fail, so that the error report has lines from more than one range.
+    for (const at of [100, 40_000, 65_000]) rows[at]![5] = "twelve";
     const text = toCsv(telco.headers, rows);
     expect(Buffer.byteLength(text)).toBeGreaterThan(PARALLEL_MIN_BYTES);
-    const one = await scoreText(model, text, { threads: 1 });
+    const one = await scoreText(model, text, { threads: 1, withScores: true });
+    expect(one.errors.trimEnd().split("\n")).toHaveLength(4);
     for (const fromFile of [false, true]) {
-      const two = await scoreText(model, text, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile });
-      expect(two.summary.rowsScored).toBe(rows.length);
+      const two = await scoreText(model, text, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile, withScores: true });
+      expect(two.summary.rowsScored).toBe(rows.length - 3);
       expect(two.output === one.output).toBe(true);
+      expect(two.errors).toBe(one.errors);
+      expect(two.scores === one.scores).toBe(true);
     }
   }, 120_000);
 });

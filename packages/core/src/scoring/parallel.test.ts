@@ -1,15 +1,17 @@
 import { parse } from "csv-parse/sync";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, type ChurnModel } from "../model/index.ts";
-import type { ScoreProgress } from "./score-csv.ts";
+import { scoreCsv, type ScoreProgress } from "./score-csv.ts";
 import { PARALLEL_MIN_BYTES } from "./parallel.ts";
 import { OUTPUT_COLUMNS } from "./output.ts";
 import { rangeShares } from "./ranges.ts";
 import {
+  collector,
   PROGRAM_ENTRY,
   scoreFailure,
   scoreText,
@@ -43,11 +45,26 @@ afterAll(() => model.release());
 const byThreads = (threads: number, options: ScoreTextOptions = {}) =>
   scoreText(model, text, { threads, workerEntry: PROGRAM_ENTRY, includeInput: true, ...options });
 
-/** A file on disk is scored in ranges each thread reads (ranges.ts); a stream, in pieces this thread cuts (pieces.ts). */
+/** A file on disk is scored in ranges each thread reads (ranges.ts); a stream too, once it is copied to a temporary file (spool.ts). */
 const WAYS = [
-  { way: "pieces of a stream", fromFile: false },
+  { way: "a stream, copied to a temporary file", fromFile: false },
   { way: "ranges of a file on disk", fromFile: true },
 ];
+
+/** Runs `run` with os.tmpdir() (it reads TMPDIR) in a directory of its own, so that other runs' files do not count; returns what it left there. */
+async function inOwnTmpdir(parent: string, run: (temp: string) => Promise<void>): Promise<string[]> {
+  const temp = mkdtempSync(join(parent, "tmp-"));
+  const restore = process.env.TMPDIR;
+  process.env.TMPDIR = temp;
+  try {
+    await run(temp);
+  } finally {
+    if (restore === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = restore;
+  }
+  // Whatever else is there is tsx's compile cache, made by the worker threads' loader, not by scoring.
+  return readdirSync(temp).filter((name) => !name.startsWith("tsx-"));
+}
 
 describe.each(WAYS)("scoring a large file on two threads, in $way", ({ fromFile }) => {
   let one: Scored;
@@ -94,7 +111,7 @@ describe.each(WAYS)("scoring a large file on two threads, in $way", ({ fromFile 
   });
 });
 
-describe("the scores file for outcomes (the worker's scores), on two threads", () => {
+describe.each(WAYS)("the scores file for outcomes (the worker's scores), on two threads, in $way", ({ fromFile }) => {
   /** A scores file's rows, each `[id, probability, challenger]`. */
   const rowsOf = (scores: string) =>
     scores
@@ -103,7 +120,10 @@ describe("the scores file for outcomes (the worker's scores), on two threads", (
       .map((line) => JSON.parse(line) as [string, number, number | null]);
 
   it("lists every scored row in file order with the CSV's id and probability, failed rows left out, as one thread does", async () => {
-    const [one, two] = [await byThreads(1, { withScores: true }), await byThreads(2, { withScores: true })];
+    const [one, two] = [await byThreads(1, { withScores: true }), await byThreads(2, { withScores: true, fromFile })];
+    expect(two.scores === one.scores).toBe(true);
+    expect(two.errors).toBe(one.errors);
+    expect(two.output === one.output).toBe(true);
     const [a, b] = [rowsOf(one.scores), rowsOf(two.scores)];
     expect(b).toHaveLength(ROWS - 2);
     expect(b.map((r) => r[0])).toEqual(a.map((r) => r[0]));
@@ -120,7 +140,12 @@ describe("the scores file for outcomes (the worker's scores), on two threads", (
       headers!.slice(1),
       rows.map((r) => r.slice(1)),
     );
-    const { scores } = await scoreText(model, noIds, { threads: 2, workerEntry: PROGRAM_ENTRY, withScores: true });
+    const { scores } = await scoreText(model, noIds, {
+      threads: 2,
+      workerEntry: PROGRAM_ENTRY,
+      withScores: true,
+      fromFile,
+    });
     const ids = rowsOf(scores).map((r) => r[0]);
     expect(ids.slice(0, 3)).toEqual(["1", "2", "3"]);
     expect(ids).not.toContain("30001");
@@ -158,7 +183,7 @@ describe.each(WAYS)("a file-level problem deep in the file, in $way", ({ fromFil
     expect(parallel.code).toBe(sequential.code);
   }, 120_000);
 
-  it("cuts a record that never ends at 16 MiB and fails on its unclosed quote, as one thread does", async () => {
+  it("scores a file whose quote never closes within 16 MiB on this thread, failing as one thread does", async () => {
     const telco = readTelco();
     const rows = Array.from({ length: 130_000 }, (_, i) => telco.rows[i % telco.rows.length]!);
     const lines = toCsv(telco.headers, rows).split("\n");
@@ -169,13 +194,14 @@ describe.each(WAYS)("a file-level problem deep in the file, in $way", ({ fromFil
       await scoreFailure(model, broken, { threads: 1 }),
       await scoreFailure(model, broken, { threads: 2, workerEntry: PROGRAM_ENTRY, fromFile }),
     ];
-    expect(parallel.code).toBe("csv.unclosed_quote");
     expect(sequential.code).toBe("csv.unclosed_quote");
-    expect(parallel.message).toMatch(/^A quoted field in row 10 is never closed/);
     expect(sequential.message).toMatch(/^A quoted field in row 10 is never closed/);
+    // The same message to the letter: the last line read is the file's, not that of a 16 MiB cut.
+    expect(parallel.code).toBe(sequential.code);
+    expect(parallel.message).toBe(sequential.message);
   }, 120_000);
 
-  it("stops busy threads without taking the process down, however often a piece fails mid-file", async () => {
+  it("stops busy threads without taking the process down, however often a range fails mid-file", async () => {
     // worker.terminate() on a thread inside session.run aborts the process (onnxruntime-node); the pool waits instead.
     const lines = text.split("\n");
     const at = lines.findIndex((line) => line.startsWith("C20001,"));
@@ -209,7 +235,7 @@ describe("the scorers", () => {
     const log = join(dir, `tasks-${delayMs}-${exitAt}-${fromFile}.log`);
     writeFileSync(log, "");
     Object.assign(process.env, {
-      RETAINWISE_TEST_PIECE_LOG: log,
+      RETAINWISE_TEST_RANGE_LOG: log,
       RETAINWISE_TEST_THREAD_DELAY_MS: String(delayMs),
       RETAINWISE_TEST_THREAD_EXIT_AT: String(exitAt),
     });
@@ -259,12 +285,8 @@ describe("the scorers", () => {
     }, 120_000);
 
     it("stop when the job is stopped, leaving no temporary files behind", async () => {
-      // A temp directory of this test's own (os.tmpdir() reads TMPDIR), so other runs' files do not count.
-      const temp = mkdtempSync(join(dir, "tmp-"));
-      const restore = process.env.TMPDIR;
-      process.env.TMPDIR = temp;
       let underway: string[] = [];
-      try {
+      const left = await inOwnTmpdir(dir, async (temp) => {
         const stop = new AbortController();
         const failure = await scoreFailure(model, text, {
           threads: 2,
@@ -278,19 +300,16 @@ describe("the scorers", () => {
           },
         });
         expect(failure.code).toBe("job.aborted");
-      } finally {
-        if (restore === undefined) delete process.env.TMPDIR;
-        else process.env.TMPDIR = restore;
-      }
-      // Ranges of a file on disk were being scored into temporary files there when the job stopped.
-      if (fromFile) expect(underway.filter((name) => name.startsWith("retainwise-ranges-"))).toHaveLength(1);
-      // Whatever else is there is tsx's compile cache, made by the worker threads' loader, not by scoring.
-      expect(readdirSync(temp).filter((name) => !name.startsWith("tsx-"))).toEqual([]);
+      });
+      // Ranges were being scored into temporary files there when the job stopped, a stream's from its copy there.
+      expect(underway.filter((name) => name.startsWith("retainwise-ranges-"))).toHaveLength(1);
+      expect(underway.filter((name) => name.startsWith("retainwise-spool-"))).toHaveLength(fromFile ? 0 : 1);
+      expect(left).toEqual([]);
     }, 120_000);
 
     it("fail the file with a retryable error when a worker thread dies holding work, and the process lives on", async () => {
-      // Work queued behind the dead thread's first task rejects before it is awaited: none may go unhandled (that would end the process).
-      const failure = await withCountingThread(0, { exitAt: fromFile ? 1 : 2, fromFile }).then(
+      // Ranges claimed after the dead thread's reject before they are awaited: none may go unhandled (that would end the process).
+      const failure = await withCountingThread(0, { exitAt: 1, fromFile }).then(
         () => undefined,
         (error: Error & { code?: string; permanent?: boolean }) => error,
       );
@@ -299,6 +318,87 @@ describe("the scorers", () => {
       expect(failure?.permanent).toBe(false);
     }, 120_000);
   });
+});
+
+describe("a stream on two threads", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "retainwise-spool-test-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** `text` in 16 KiB chunks, calling `pulled` with the bytes handed out so far before each. */
+  function pacedInput(pulled: (produced: number) => void): Readable {
+    const bytes = Buffer.from(text);
+    async function* chunks() {
+      for (let at = 0; at < bytes.length; at += 16 * 1024) {
+        pulled(at);
+        yield bytes.subarray(at, at + 16 * 1024);
+      }
+    }
+    return Readable.from(chunks(), { objectMode: false });
+  }
+
+  /** The stream's copy under `temp`, when there is one. */
+  const spoolIn = (temp: string) =>
+    readdirSync(temp)
+      .filter((name) => name.startsWith("retainwise-spool-"))
+      .map((name) => join(temp, name, "input.csv"))
+      .find((path) => existsSync(path));
+
+  it("is copied to disk no faster than the disk takes it, then scored from there, the copy removed", async () => {
+    let worstLead = 0;
+    const output = collector();
+    const scores = collector();
+    const left = await inOwnTmpdir(dir, async (temp) => {
+      const input = pacedInput((produced) => {
+        const spool = spoolIn(temp);
+        // Bytes handed out and not yet on disk are in memory: they stay a few chunks, not the file.
+        if (spool) worstLead = Math.max(worstLead, produced - statSync(spool).size);
+      });
+      await scoreCsv({
+        input,
+        output: output.stream,
+        scores: scores.stream,
+        model,
+        threads: 2,
+        workerEntry: PROGRAM_ENTRY,
+        totalBytes: Buffer.byteLength(text),
+      });
+    });
+    const one = await byThreads(1, { includeInput: false, withScores: true });
+    expect(output.text() === one.output).toBe(true);
+    expect(scores.text() === one.scores).toBe(true);
+    expect(worstLead).toBeGreaterThan(0);
+    expect(worstLead).toBeLessThan(2 * 1024 * 1024);
+    expect(left).toEqual([]);
+  }, 120_000);
+
+  it("stops while it is being copied, leaving nothing behind", async () => {
+    const stop = new AbortController();
+    let copying = false;
+    const left = await inOwnTmpdir(dir, async (temp) => {
+      const input = pacedInput((produced) => {
+        if (produced < Buffer.byteLength(text) / 2 || stop.signal.aborted) return;
+        copying = spoolIn(temp) !== undefined;
+        stop.abort();
+      });
+      const failure = await scoreCsv({
+        input,
+        output: collector().stream,
+        model,
+        threads: 2,
+        workerEntry: PROGRAM_ENTRY,
+        signal: stop.signal,
+      }).then(
+        () => undefined,
+        (error: Error & { code?: string }) => error,
+      );
+      expect(failure?.code).toBe("job.aborted");
+    });
+    expect(copying).toBe(true);
+    expect(left).toEqual([]);
+  }, 120_000);
 });
 
 describe("the ranges' shares of a file", () => {

@@ -19,9 +19,8 @@ import type { ScoreSummary } from "./summary-types.ts";
  * Scoring a large file on several threads. onnxruntime-node runs `session.run` on the calling
  * thread and csv-parse is single-threaded, so one thread is the ceiling of a single stream. The file
  * after its header record is scored in parts, each on its own (`PartScorer`), and joined here in
- * file order: a file on disk in one contiguous range per thread, each read and written apart
- * (ranges.ts); a stream (an object store's) in pieces cut by this thread and scored by a pool
- * (pieces.ts).
+ * file order: contiguous ranges of a file on disk, each read and written apart (ranges.ts); a
+ * stream (an object store's) is copied to a temporary file first (spool.ts).
  *
  * A part does not know its place in the file, so its messages carry placeholders for row, line and
  * byte positions (csv/positions.ts), resolved once the parts before it are counted (`PartsInOrder`).

@@ -3,7 +3,6 @@ import { ABSOLUTE_POSITIONS, RELATIVE_POSITIONS, type Positions } from "../csv/p
 import {
   openCsvAfterHead,
   openFileRange,
-  openPiece,
   openRange,
   type FileRange,
   type Head,
@@ -75,24 +74,16 @@ export interface ScoredPart {
   drift?: BinCounts;
 }
 
-/** A piece's scored lines as UTF-8 (no header), its error-report lines and its scores lines (when asked for), besides its counts. */
-export interface ScoredPiece extends ScoredPart {
-  bytes: Uint8Array;
-  errors: string;
-  scores: string;
-}
-
 /**
- * Scores the parts of one file after its header, one after another: pieces of whole records cut
- * by the main thread (pieces.ts) and ranges of the file on disk (ranges.ts), on the main thread or
- * a worker thread. The batch buffers and the reasons' sentences are built once for every part.
+ * Scores the parts of one file after its header, one after another: ranges of the file on disk
+ * (ranges.ts), on the main thread or a worker thread, and shards read from the object store
+ * (shards.ts). The batch buffers and the reasons' sentences are built once for every part.
  * Positions in messages are placeholders (csv/positions.ts), resolved once the parts before are
  * counted, and no file-level verdict on bad rows is made.
  */
 export class PartScorer {
   private readonly scorer: RecordScorer;
   private readonly drift: BinCounter | undefined;
-  private readonly withScores: boolean;
 
   /** `challenger`: the second model and the file's number format for its columns; `countDrift`: count each part's codes (returned with it). */
   constructor(
@@ -103,7 +94,6 @@ export class PartScorer {
   ) {
     const { includeInput, numberFormat, challenger, idColumn } = options;
     this.drift = options.countDrift ? driftCounterFor(model.card) : undefined;
-    this.withScores = options.scores ?? false;
     const challengerPlan = challenger && {
       model: challenger.model,
       layout: challengerLayout(headers, challenger.model, challenger.numberFormat),
@@ -113,7 +103,7 @@ export class PartScorer {
       {
         model,
         includeInput,
-        scores: this.withScores,
+        scores: options.scores ?? false,
         actionable: options.actionable,
         positions: RELATIVE_POSITIONS,
         observer: this.drift,
@@ -123,27 +113,7 @@ export class PartScorer {
     );
   }
 
-  async score(piece: Buffer): Promise<ScoredPiece> {
-    // Output is about twice the input (reasons); with the input columns, three times.
-    const out = new Utf8Chunks(piece.length * 3);
-    let errors = "";
-    let scores = "";
-    const sinks: Sinks = {
-      lines: (text) => out.add(text),
-      errors: (text) => {
-        errors += text;
-      },
-      scores: this.withScores
-        ? (text) => {
-            scores += text;
-          }
-        : undefined,
-    };
-    const scored = await this.scoreRecords(openPiece(piece, this.delimiter, RELATIVE_POSITIONS), sinks, {});
-    return { ...scored, bytes: out.bytes(), errors, scores };
-  }
-
-  /** Streams a range's lines and error-report lines into `sinks` as they are scored. */
+  /** Streams a range's lines, error-report lines and scores lines into `sinks` as they are scored. */
   scoreRange(
     range: FileRange,
     sinks: Sinks,
@@ -178,7 +148,7 @@ export interface PartOptions {
   numberFormat: NumberFormat;
   challenger?: { model: ChurnModel; numberFormat: NumberFormat };
   countDrift?: boolean;
-  /** Return each piece's scores lines (`ScoreCsvOptions.scores`). */
+  /** Build the scores lines too (`ScoreCsvOptions.scores`). */
   scores?: boolean;
   /** `ScoreCsvOptions.actionable`. */
   actionable?: readonly string[] | undefined;
@@ -204,7 +174,7 @@ export interface Sinks {
 
 /**
  * Reads, scores and formats records batch after batch. Built once per file, or once per thread for
- * all its pieces: the batch's buffers and the reasons' sentences outlive each stream of records.
+ * all its ranges: the batch's buffers and the reasons' sentences outlive each stream of records.
  */
 class RecordScorer {
   private readonly batch: Batch;
@@ -255,34 +225,6 @@ class RecordScorer {
         totalBytes: options.totalBytes,
       });
     }
-  }
-}
-
-/**
- * Text gathered as UTF-8 in one growing buffer that owns its memory, so it can be moved to another
- * thread: a string built line by line and encoded at the end cost a scoring thread more than parsing.
- */
-class Utf8Chunks {
-  private buffer: Buffer;
-  private size = 0;
-
-  constructor(capacity: number) {
-    this.buffer = Buffer.allocUnsafeSlow(capacity);
-  }
-
-  add(text: string): void {
-    // A UTF-16 code unit is at most 3 bytes of UTF-8.
-    const room = text.length * 3;
-    if (this.size + room > this.buffer.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.size + room));
-      this.buffer.copy(grown, 0, 0, this.size);
-      this.buffer = grown;
-    }
-    this.size += this.buffer.write(text, this.size);
-  }
-
-  bytes(): Uint8Array {
-    return this.buffer.subarray(0, this.size);
   }
 }
 

@@ -17,13 +17,15 @@ import { startScoringThread, type ScoringThread } from "./thread-handle.ts";
  * A file on disk scored on several threads (parallel.ts) in contiguous ranges (csv/file-ranges.ts)
  * that each scorer reads from the disk itself: the most any split can gain, since two threads
  * each streaming half a file ran 1.84-1.94x one thread here (bench/ceiling.ts, PAIR=threads),
- * where the pool of pieces one thread cuts reached ~1.4x.
+ * where a pool of 256 KiB pieces cut by one thread from the stream reached ~1.4x. A stream is
+ * spooled to a file first (spool.ts) to be scored this way.
  *
  * This thread scores the first range straight into the output. Every other range is claimed, in
- * file order, by whichever scorer is free (this thread or a worker thread) and scored into a file
- * of its own, which this thread appends to the output in file order, resolving positions, while
- * it is still being written. The ranges are ever smaller (`rangeShares`), so scorers that start
- * late (a thread takes ~0.3 s to load) or run on a slower core still finish together.
+ * file order, by whichever scorer is free (this thread or a worker thread) and scored into files
+ * of its own, which this thread appends to the output, the error report and the scores file in
+ * file order, resolving positions: the output while it is still being written, the other two
+ * (smaller) once the range is done. The ranges are ever smaller (`rangeShares`), so scorers that
+ * start late (a thread takes ~0.3 s to load) or run on a slower core still finish together.
  *
  * Each scorer streams, so memory stays flat at any file size; backpressure holds within each range
  * (a slow output slows this thread; a slow disk, any), and lines not yet appended wait on the
@@ -66,19 +68,25 @@ export async function scoreInRanges(
   ranges: FileRange[],
   options: ScoreCsvOptions,
 ): Promise<ScoreSummary> {
-  const { output, errors, signal } = options;
+  const { output, errors, scores, signal } = options;
   const { here, threadData, order } = await startParts(head, plan, options);
   // Every range is read from the disk, this thread's too: the rest of the input stream is not needed.
   options.input.destroy();
   const dir = await mkdtemp(join(tmpdir(), "retainwise-ranges-"));
   const parts = ranges.map((range, i) =>
-    part({ ...range, output: join(dir, `${i}.csv`), ...(errors ? { errors: join(dir, `${i}.errors.csv`) } : {}) }),
+    part({
+      ...range,
+      output: join(dir, `${i}.csv`),
+      ...(errors ? { errors: join(dir, `${i}.errors.csv`) } : {}),
+      ...(scores ? { scores: join(dir, `${i}.scores.ndjson`) } : {}),
+    }),
   );
   // Made here, so that this thread can open a range's file to follow it before its scorer has started.
   await Promise.all(
     parts
       .slice(1)
-      .flatMap(({ task }) => [task.output, ...(task.errors ? [task.errors] : [])].map((path) => writeFile(path, ""))),
+      .flatMap(({ task }) => [task.output, task.errors, task.scores].filter((path) => path !== undefined))
+      .map((path) => writeFile(path, "")),
   );
   const underway = new Underway(order, parts.length);
   const claims = new Claims(parts, underway);
@@ -103,6 +111,7 @@ export async function scoreInRanges(
     const sinks = {
       lines: (text: string) => write(output, order.resolve(text)),
       errors: errors && ((text: string) => write(errors, order.resolve(text))),
+      scores: scores && ((text: string) => write(scores, order.resolve(text))),
     };
     const first = { part: parts[0]!, index: 0 };
     await claims.score(first, (onProgress) =>
@@ -132,7 +141,7 @@ export async function scoreInRanges(
   try {
     for (const [index, part] of parts.entries()) {
       const scored = index === 0 ? await part.outcome : await appendWhileScored(part, output, order);
-      if (errors && part.task.errors && index > 0) await appendAll(part.task.errors, errors, order);
+      if (index > 0) await appendSideFiles(part.task, options, order);
       underway.joined(index);
       order.absorb(scored, part.task.end - part.task.start);
     }
@@ -270,6 +279,16 @@ async function appendWhileScored(part: Part, output: Writable, order: PartsInOrd
   } finally {
     await file.close();
   }
+}
+
+/** A range's error-report and scores lines, appended once it is done (the first range's went straight in). */
+async function appendSideFiles(
+  { errors, scores }: RangeTask,
+  into: Pick<ScoreCsvOptions, "errors" | "scores">,
+  order: PartsInOrder,
+): Promise<void> {
+  if (errors && into.errors) await appendAll(errors, into.errors, order);
+  if (scores && into.scores) await appendAll(scores, into.scores, order);
 }
 
 async function appendAll(path: string, into: Writable, order: PartsInOrder): Promise<void> {

@@ -1,19 +1,20 @@
 import type { Readable, Writable } from "node:stream";
 import { cutIntoRanges } from "../csv/file-ranges.ts";
-import { readHead } from "../csv/reader.ts";
+import { readHead, type Head } from "../csv/reader.ts";
 import type { ChurnModel } from "../model/churn-model.ts";
 import type { BinCounter } from "../outcomes/drift.ts";
-import { parallelPlan } from "./parallel.ts";
-import { scoreInPieces } from "./pieces.ts";
+import { parallelPlan, type ParallelPlan } from "./parallel.ts";
 import { scoreSequentially } from "./pipeline.ts";
 import { rangeShares, scoreInRanges } from "./ranges.ts";
+import { withSpool } from "./spool.ts";
 import type { ScoreSummary } from "./summary-types.ts";
 
 export interface ScoreCsvOptions {
   input: Readable;
   /**
    * Where `input` is read from, when it is a file on disk: on threads, each then reads its own
-   * range of the file (ranges.ts), which scales better than pieces cut from one stream.
+   * range of the file (ranges.ts). Without it, a stream scored on threads is first copied to a
+   * temporary file (spool.ts).
    */
   inputPath?: string;
   /** Receives the scored CSV; ended when scoring succeeds. */
@@ -66,7 +67,7 @@ export interface ScoreCsvOptions {
   challenger?: ChurnModel;
   /**
    * Counts every scored row's feature codes into the model's bins (drift, outcomes/drift.ts:
-   * `driftCounterFor(model.card)`). On threads each thread counts its pieces; their counts are merged into this one.
+   * `driftCounterFor(model.card)`). On threads each thread counts its ranges; their counts are merged into this one.
    */
   drift?: BinCounter;
 }
@@ -83,8 +84,9 @@ export interface ScoreProgress {
  * CSV lines -> `output`. Writes wait for `drain`, so a slow consumer slows the reader and memory
  * stays at about two batches whatever the file size. onnxruntime-node runs `session.run`
  * synchronously on the calling thread, so one thread cannot overlap parsing with inference: with
- * `threads` > 1, a large file is scored in parts on worker threads (parallel.ts); otherwise
- * it streams through this thread (pipeline.ts).
+ * `threads` > 1, a large file is scored in ranges on worker threads (parallel.ts, ranges.ts), a
+ * stream once it is copied to a temporary file (spool.ts); otherwise it streams through this
+ * thread (pipeline.ts).
  *
  * File-level problems (not CSV, missing columns, too many bad rows) reject with a permanent
  * `RetainwiseError` whose message a customer understands; row-level problems are written to the
@@ -98,10 +100,22 @@ export async function scoreCsv(options: ScoreCsvOptions): Promise<ScoreSummary> 
   const head = await readHead(options.input);
   const plan = parallelPlan(head, options);
   if (!plan) return scoreSequentially(head, options);
-  // Ranges write no scores file: only the worker asks for one, and it scores a stream, not a file on disk.
-  const ranges =
-    options.inputPath === undefined || options.scores
-      ? undefined
-      : await cutIntoRanges(options.inputPath, plan.headerEnd, rangeShares(options.threads!), plan.delimiter);
-  return ranges && ranges.length > 1 ? scoreInRanges(head, plan, ranges, options) : scoreInPieces(head, plan, options);
+  if (options.inputPath !== undefined) return scoreFile(head, plan, options.inputPath, options);
+  return withSpool(head, options.input, options.signal, (spooled) =>
+    scoreFile(spooled.head, plan, spooled.path, options),
+  );
+}
+
+/**
+ * A file on disk (`head` read from it) on threads, in ranges; on this thread when it cannot be cut
+ * (a quote left open for 16 MiB, which one stream reports as one thread does, or a single record).
+ */
+async function scoreFile(
+  head: Head,
+  plan: ParallelPlan,
+  path: string,
+  options: ScoreCsvOptions,
+): Promise<ScoreSummary> {
+  const ranges = await cutIntoRanges(path, plan.headerEnd, rangeShares(options.threads!), plan.delimiter);
+  return ranges && ranges.length > 1 ? scoreInRanges(head, plan, ranges, options) : scoreSequentially(head, options);
 }

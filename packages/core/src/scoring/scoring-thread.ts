@@ -6,11 +6,11 @@ import { loadModelFromBytes, type ModelBytes } from "../model/churn-model.ts";
 import type { FileRange } from "../csv/reader.ts";
 import type { Delimiter } from "../csv/sniff.ts";
 import { endOutput, write } from "./output.ts";
-import { PartScorer, type ScoredPart, type ScoredPiece } from "./pipeline.ts";
+import { PartScorer, type ScoredPart } from "./pipeline.ts";
 
 /**
- * The thread side of parallel scoring (parallel.ts): pieces the main thread cuts (pieces.ts), or
- * ranges of a file on disk, scored into files of their own (ranges.ts). The program's entry file
+ * The thread side of parallel scoring (parallel.ts): ranges of a file on disk, each scored into
+ * files of its own (ranges.ts). The program's entry file
  * starts threads with this marker in their workerData and, seeing it, calls `serveScoringThread()`
  * instead of its command line: one program file serves both, in development (tsx) and in the
  * bundle alike.
@@ -31,23 +31,24 @@ export interface ThreadData {
   actionable?: readonly string[];
   /** The column named to give customer ids (`ScoreCsvOptions.idColumn`). */
   idColumn?: string;
-  /** Decided once from the head of the file: a piece alone could decide differently. */
+  /** Decided once from the head of the file: a range alone could decide differently. */
   numberFormat: NumberFormat;
   /** Champion / challenger: the second model, and the file's number format as its columns read it. */
   challenger?: { model: ModelBytes; version: string; numberFormat: NumberFormat };
   /** Count each part's feature codes into the model's bins (drift) and send them back with it. */
   countDrift: boolean;
-  /** Send each piece's scores lines back with it (`ScoreCsvOptions.scores`). */
+  /** Write each range's scores lines too (`ScoreCsvOptions.scores`). */
   scores: boolean;
 }
 
-/** A range of the file to score, and the files its output lines and error-report lines go to. */
+/** A range of the file to score, and the files its output lines, error-report lines and scores lines go to. */
 export interface RangeTask extends FileRange {
   output: string;
   errors?: string;
+  scores?: string;
 }
 
-export type ThreadTask = { id: number; piece: Uint8Array } | { id: number; range: RangeTask };
+export type ThreadTask = { id: number; range: RangeTask };
 
 /** Rows and bytes of a range done so far: sent now and then while it is scored. */
 export interface RangeProgress {
@@ -56,12 +57,8 @@ export interface RangeProgress {
   bytes: number;
 }
 
-type Failed = { id: number; error: { code: ErrorCode; message: string } };
-/** `bytes`: the piece's output lines as UTF-8, its memory moved (transferred) to the main thread, not copied. */
-export type PieceReply = ({ id: number } & ScoredPiece) | Failed;
 /** A range done: its lines are in its task's files. */
-export type RangeReply = ({ id: number } & ScoredPart) | Failed;
-export type ThreadReply = PieceReply | RangeReply;
+export type RangeReply = ({ id: number } & ScoredPart) | { id: number; error: { code: ErrorCode; message: string } };
 
 /** Progress messages are this far apart at least: a range reports after every batch otherwise. */
 const PROGRESS_EVERY_MS = 100;
@@ -72,8 +69,8 @@ export function isScoringThread(): boolean {
 
 /**
  * Loads the model, says `ready` (or `failed`), scores each task it is sent, one at a time, and on
- * `{close}` says `closed` once idle: a running range stops at its next batch, a running piece
- * finishes, tasks not started are dropped.
+ * `{close}` says `closed` once idle: a running range stops at its next batch, tasks not started
+ * are dropped.
  */
 export async function serveScoringThread(): Promise<void> {
   const port = parentPort!;
@@ -114,7 +111,7 @@ export async function serveScoringThread(): Promise<void> {
     port.postMessage({ failed: describeError(error) });
     return;
   }
-  // One task at a time: a queued piece waits as bytes, not as parsed records, which keeps the heap small.
+  // One task at a time: the scorer's batch buffers serve one range.
   let queue = Promise.resolve();
   // Stopping a thread inside onnxruntime's native code aborts the whole process, so a range is stopped between batches instead.
   const closing = new AbortController();
@@ -131,20 +128,13 @@ export async function serveScoringThread(): Promise<void> {
     queue = queue.then(async () => {
       if (closing.signal.aborted) return;
       try {
-        if ("piece" in message) {
-          const scored = await scorer.score(
-            Buffer.from(message.piece.buffer, message.piece.byteOffset, message.piece.byteLength),
-          );
-          port.postMessage({ id, ...scored } satisfies PieceReply, [scored.bytes.buffer as ArrayBuffer]);
-        } else {
-          const report = (progress: RangeProgress) => port.postMessage({ id, progress });
-          port.postMessage({
-            id,
-            ...(await scoreRangeToFiles(scorer, message.range, closing.signal, report)),
-          } satisfies RangeReply);
-        }
+        const report = (progress: RangeProgress) => port.postMessage({ id, progress });
+        port.postMessage({
+          id,
+          ...(await scoreRangeToFiles(scorer, message.range, closing.signal, report)),
+        } satisfies RangeReply);
       } catch (error) {
-        port.postMessage({ id, error: describeError(error) } satisfies ThreadReply);
+        port.postMessage({ id, error: describeError(error) } satisfies RangeReply);
       }
     });
   });
@@ -160,11 +150,16 @@ export async function scoreRangeToFiles(
 ): Promise<ScoredPart> {
   const output = createWriteStream(task.output);
   const errors = task.errors === undefined ? undefined : createWriteStream(task.errors);
+  const scores = task.scores === undefined ? undefined : createWriteStream(task.scores);
   let reported = 0;
   try {
     const scored = await scorer.scoreRange(
       task,
-      { lines: (text) => write(output, text), errors: errors && ((text) => write(errors, text)) },
+      {
+        lines: (text) => write(output, text),
+        errors: errors && ((text) => write(errors, text)),
+        scores: scores && ((text) => write(scores, text)),
+      },
       {
         signal,
         onProgress: ({ rowsProcessed, rowsFailed, bytesRead }) => {
@@ -175,11 +170,12 @@ export async function scoreRangeToFiles(
         },
       },
     );
-    await Promise.all([endOutput(output), errors && endOutput(errors)]);
+    await Promise.all([endOutput(output), errors && endOutput(errors), scores && endOutput(scores)]);
     return scored;
   } finally {
     output.destroy();
     errors?.destroy();
+    scores?.destroy();
   }
 }
 

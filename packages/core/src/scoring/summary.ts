@@ -72,25 +72,25 @@ export class SummaryBuilder {
   }
 
   /**
-   * Adds the summary of a later piece of the same file, read after `before` rows, lines and bytes;
+   * Adds the summary of a later part of the same file, read after `before` rows, lines and bytes;
    * its positions are placeholders until then (csv/positions.ts).
    */
-  absorb(piece: ScoreSummary, before: { rows: number; lines: number; bytes: number }): void {
+  absorb(part: ScoreSummary, before: { rows: number; lines: number; bytes: number }): void {
     const rowsBefore = before.rows;
     const resolve = (text: string) => resolvePositions(text, before);
-    this.scored += piece.rowsScored;
-    this.failed += piece.rowsFailed;
-    this.sum += (piece.meanProbability ?? 0) * piece.rowsScored;
-    piece.histogram.forEach((count, bin) => {
+    this.scored += part.rowsScored;
+    this.failed += part.rowsFailed;
+    this.sum += (part.meanProbability ?? 0) * part.rowsScored;
+    part.histogram.forEach((count, bin) => {
       this.histogram[bin]! += count;
     });
-    for (const level of RISK_LEVELS) this.riskCounts[level] += piece.riskCounts[level];
-    for (const risk of piece.topRisks) {
-      // Numbered rows: a piece's ids are row placeholders until its place in the file is known.
-      const customerId = piece.customerIds === "row_number" ? resolve(risk.customerId) : risk.customerId;
+    for (const level of RISK_LEVELS) this.riskCounts[level] += part.riskCounts[level];
+    for (const risk of part.topRisks) {
+      // Numbered rows: a part's ids are row placeholders until its place in the file is known.
+      const customerId = part.customerIds === "row_number" ? resolve(risk.customerId) : risk.customerId;
       if (this.wouldKeep(risk.probability)) this.keepTopRisk({ ...risk, customerId });
     }
-    for (const error of piece.rowErrors) {
+    for (const error of part.rowErrors) {
       if (this.errors.length >= ROW_ERRORS_KEPT) break;
       this.errors.push({
         row: error.row + rowsBefore,
@@ -98,7 +98,7 @@ export class SummaryBuilder {
         reason: resolve(error.reason),
       });
     }
-    for (const { problem, rows, firstRow, example } of piece.rowProblems)
+    for (const { problem, rows, firstRow, example } of part.rowProblems)
       this.countProblem(problem, rows, firstRow + rowsBefore, resolve(example));
   }
 

@@ -1,13 +1,9 @@
 import { Worker } from "node:worker_threads";
 import { RetainwiseError, TransientError, type ErrorCode } from "../errors.ts";
-import type { PieceReply, RangeProgress, RangeReply, RangeTask, ThreadData, ThreadReply } from "./scoring-thread.ts";
+import type { RangeProgress, RangeReply, RangeTask, ThreadData, ThreadTask } from "./scoring-thread.ts";
 
 /** The main thread's hold on one scoring thread (scoring-thread.ts serves the other side). */
 export interface ScoringThread {
-  /** Tasks sent and not answered yet. */
-  pending(): number;
-  /** Scores a piece of whole records that owns its memory from offset 0: the memory is moved to the thread. */
-  score(piece: Buffer): Promise<PieceReply>;
   /** Scores a range of the file into the task's files, telling `onProgress` now and then how far it is. */
   scoreRange(task: RangeTask, onProgress: (progress: RangeProgress) => void): Promise<RangeReply>;
   /**
@@ -20,7 +16,7 @@ export interface ScoringThread {
 }
 
 interface Waiting {
-  resolve(reply: ThreadReply): void;
+  resolve(reply: RangeReply): void;
   reject(error: Error): void;
   progress?: (progress: RangeProgress) => void;
 }
@@ -30,14 +26,15 @@ type Message =
   | { closed: true }
   | { failed: { code: ErrorCode; message: string } }
   | { id: number; progress: RangeProgress }
-  | ThreadReply;
+  | RangeReply;
 
 /** Starts a thread that loads the model once and resolves when it is ready; a thread that stops fails every task it holds with the retryable `scoring.thread_failed`. */
 export function startScoringThread(entry: string | URL, data: ThreadData): Promise<ScoringThread> {
-  // Capping the old generation at 128 MB (a piece's records need ~30 MB) cut peak RSS by ~80 MB at the
-  // same speed. The young generation stays at the default 16 MB: 32 MB cost ~18 MB of peak RSS on two
-  // threads (270 -> 252 MB, 200k rows) once batches reuse their buffers; what it buys in speed could not be
-  // measured on the shared machine that day (load 30+).
+  // Capping the old generation at 128 MB cut peak RSS by ~80 MB at the same speed (measured when threads
+  // scored 256 KiB pieces, whose records needed ~30 MB; a range streams a batch at a time). The young
+  // generation stays at the default 16 MB: 32 MB cost ~18 MB of peak RSS on two threads (270 -> 252 MB,
+  // 200k rows) once batches reuse their buffers; what it buys in speed could not be measured on the
+  // shared machine that day (load 30+).
   const worker = new Worker(entry, {
     workerData: data,
     resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 128 },
@@ -45,17 +42,13 @@ export function startScoringThread(entry: string | URL, data: ThreadData): Promi
   const waiting = new Map<number, Waiting>();
   let nextId = 0;
   let exited = false;
-  // A task's reply is of its kind: the thread answers a piece with a piece's reply, a range with a range's.
-  const send = <Reply extends ThreadReply>(message: object, transfer: ArrayBuffer[], progress?: Waiting["progress"]) =>
-    new Promise<Reply>((resolve, reject) => {
-      const id = nextId++;
-      waiting.set(id, { resolve: resolve as Waiting["resolve"], reject, progress });
-      worker.postMessage({ id, ...message }, transfer);
-    });
   const handle: ScoringThread = {
-    pending: () => waiting.size,
-    score: (piece) => send<PieceReply>({ piece }, [piece.buffer as ArrayBuffer]),
-    scoreRange: (range, onProgress) => send<RangeReply>({ range }, [], onProgress),
+    scoreRange: (range, progress) =>
+      new Promise<RangeReply>((resolve, reject) => {
+        const id = nextId++;
+        waiting.set(id, { resolve, reject, progress });
+        worker.postMessage({ id, range } satisfies ThreadTask);
+      }),
     async stop() {
       if (exited) return;
       const idle = new Promise<void>((resolve) => {
