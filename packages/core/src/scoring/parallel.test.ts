@@ -222,12 +222,12 @@ describe("the scorers", () => {
   let dir: string;
   let one: Scored;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "retainwise-pool-"));
-    one = await byThreads(1);
+    dir = mkdtempSync(join(tmpdir(), "retainwise-scorers-"));
+    one = await byThreads(1, { withScores: true });
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Scores `text` on two threads, the worker thread starting after `delayMs`; returns the result and the bytes that thread was sent. */
+  /** Scores `text` on two threads with a scores file (as the worker does), the worker thread starting after `delayMs`; returns the result and the bytes that thread was sent. */
   async function withCountingThread(
     delayMs: number,
     { exitAt = 0, fromFile = false } = {},
@@ -243,6 +243,7 @@ describe("the scorers", () => {
       threads: 2,
       workerEntry: COUNTING_ENTRY,
       includeInput: true,
+      withScores: true,
       fromFile,
     });
     const threadBytes = readFileSync(log, "utf8")
@@ -255,7 +256,8 @@ describe("the scorers", () => {
   describe.each(WAYS)("in $way", ({ fromFile }) => {
     it("share the file between this thread and the worker thread, writing what one thread writes", async () => {
       const { scored, threadBytes } = await withCountingThread(0, { fromFile });
-      expect(scored.output).toBe(one.output);
+      expect(scored.output === one.output).toBe(true);
+      expect(scored.scores === one.scores).toBe(true);
       expect(threadBytes).toBeGreaterThan(0);
       // The header is never sent, so what the thread did not get was scored here.
       expect(threadBytes).toBeLessThan(DATA_BYTES());
@@ -263,7 +265,8 @@ describe("the scorers", () => {
 
     it("do not wait for a worker thread to start: a thread that starts late gets nothing, and the file is scored all the same", async () => {
       const { scored, threadBytes } = await withCountingThread(15_000, { fromFile });
-      expect(scored.output).toBe(one.output);
+      expect(scored.output === one.output).toBe(true);
+      expect(scored.scores === one.scores).toBe(true);
       expect(threadBytes).toBe(0);
     }, 120_000);
 
