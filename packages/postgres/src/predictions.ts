@@ -13,6 +13,7 @@ import {
 } from "@retainwise/core";
 import type { SqlOrTx } from "./connect.ts";
 import { withDbErrors } from "./errors.ts";
+import { withoutNul } from "./json-strings.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { createJobRows, type JobTable } from "./job-rows.ts";
 
@@ -61,9 +62,9 @@ async function create(sql: SqlOrTx, input: NewPrediction): Promise<Prediction> {
   return toPrediction(row!);
 }
 
-/** jsonb cannot hold NUL: a header with one is not kept, and its retry is checked by the worker, as before columns were kept. */
+/** As jsonb holds them (json-strings.ts): a name with a NUL matches no model's column either way. */
 function storableColumns(sql: SqlOrTx, columns: readonly string[] | null | undefined) {
-  return columns && !columns.some((name) => name.includes("\u0000")) ? sql.json([...columns]) : null;
+  return columns ? sql.json(withoutNul([...columns])) : null;
 }
 
 async function get(sql: SqlOrTx, accountId: string, id: string): Promise<Prediction | null> {

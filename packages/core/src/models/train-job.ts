@@ -1,6 +1,5 @@
 import { createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { withTempDir } from "../temp-dir.ts";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -73,50 +72,52 @@ async function trainModel(
   deps: TrainDeps,
   options: TrainOptions,
 ): Promise<boolean> {
-  const dir = await mkdtemp(join(tmpdir(), "rw-train-"));
   const keys = modelKeys(model, attempt);
-  try {
-    context.progress({ phase: "reading training file", percent: 1 });
-    const path = join(dir, "training.csv");
-    const built = await writeTrainingFile(model, path, deps, context.signal);
-    const progress = trainingProgress(context);
-    const trained = await trainInThread(
-      options.workerEntry,
-      {
-        path,
-        label: model.labelColumn,
-        positive: model.positiveValue ?? undefined,
-        name: model.name,
-        version: `v${model.version}`,
-        maxRows: options.maxTrainingRows,
-        ...(options.maxTrainingCells !== undefined ? { maxCells: options.maxTrainingCells } : {}),
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      },
-      { signal: context.signal, onStep: progress },
-    );
-    context.progress({ phase: "saving model", percent: 99 });
-    await deps.store.put(keys.onnxKey, Readable.from([Buffer.from(trained.onnx)]), {
-      contentType: "application/octet-stream",
-    });
-    await deps.store.put(keys.cardKey, Readable.from([JSON.stringify(trained.card, null, 2)]), {
-      contentType: "application/json",
-    });
-    const completed = await deps.models.complete(model.id, attempt, {
-      ...keys,
-      card: trained.card,
-      metrics: modelMetrics(trained.card, { positive: trained.positives, negative: trained.rows - trained.positives }),
-      rows: trained.rows,
-      ...built,
-    });
-    if (!completed) await deleteKeys(deps.store, keys);
-    context.log.info("model trained", { attempt, rows: trained.rows, auc: trained.card.metrics?.heldOut.auc });
-    return completed;
-  } catch (error) {
-    await deleteKeys(deps.store, keys);
-    throw error;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return withTempDir("rw-train", async (dir) => {
+    try {
+      context.progress({ phase: "reading training file", percent: 1 });
+      const path = join(dir, "training.csv");
+      const built = await writeTrainingFile(model, path, deps, context.signal);
+      const progress = trainingProgress(context);
+      const trained = await trainInThread(
+        options.workerEntry,
+        {
+          path,
+          label: model.labelColumn,
+          positive: model.positiveValue ?? undefined,
+          name: model.name,
+          version: `v${model.version}`,
+          maxRows: options.maxTrainingRows,
+          ...(options.maxTrainingCells !== undefined ? { maxCells: options.maxTrainingCells } : {}),
+          ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        },
+        { signal: context.signal, onStep: progress },
+      );
+      context.progress({ phase: "saving model", percent: 99 });
+      await deps.store.put(keys.onnxKey, Readable.from([Buffer.from(trained.onnx)]), {
+        contentType: "application/octet-stream",
+      });
+      await deps.store.put(keys.cardKey, Readable.from([JSON.stringify(trained.card, null, 2)]), {
+        contentType: "application/json",
+      });
+      const completed = await deps.models.complete(model.id, attempt, {
+        ...keys,
+        card: trained.card,
+        metrics: modelMetrics(trained.card, {
+          positive: trained.positives,
+          negative: trained.rows - trained.positives,
+        }),
+        rows: trained.rows,
+        ...built,
+      });
+      if (!completed) await deleteKeys(deps.store, keys);
+      context.log.info("model trained", { attempt, rows: trained.rows, auc: trained.card.metrics?.heldOut.auc });
+      return completed;
+    } catch (error) {
+      await deleteKeys(deps.store, keys);
+      throw error;
+    }
+  });
 }
 
 /**

@@ -1,10 +1,9 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { replay, type Head } from "../csv/reader.ts";
+import { withTempDir } from "../temp-dir.ts";
 import { throwIfAborted } from "./pipeline.ts";
 
 /** A stream copied to a file on disk: the same head, the rest read from the file, and the file's path. */
@@ -27,22 +26,22 @@ export async function withSpool<T>(
   signal: AbortSignal | undefined,
   score: (spooled: Spooled) => Promise<T>,
 ): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), "retainwise-spool-"));
-  const path = join(dir, "input.csv");
-  let rest: Readable | undefined;
-  try {
-    await pipeline(replay(head), createWriteStream(path), { signal }).catch((error: unknown) => {
-      throwIfAborted(signal);
-      throw error;
-    });
-    rest = createReadStream(path, { start: head.head.length });
-    return await score({
-      head: { head: head.head, complete: head.complete, rest: rest[Symbol.asyncIterator]() },
-      path,
-    });
-  } finally {
-    input.destroy();
-    rest?.destroy();
-    await rm(dir, { recursive: true, force: true });
-  }
+  return withTempDir("retainwise-spool", async (dir) => {
+    const path = join(dir, "input.csv");
+    let rest: Readable | undefined;
+    try {
+      await pipeline(replay(head), createWriteStream(path), { signal }).catch((error: unknown) => {
+        throwIfAborted(signal);
+        throw error;
+      });
+      rest = createReadStream(path, { start: head.head.length });
+      return await score({
+        head: { head: head.head, complete: head.complete, rest: rest[Symbol.asyncIterator]() },
+        path,
+      });
+    } finally {
+      input.destroy();
+      rest?.destroy();
+    }
+  });
 }
